@@ -1,0 +1,89 @@
+"""Database binding: one proxy for every table, bound at start-up to SQLite (default) or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import peewee
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+}
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or used; the message names the file and says why."""
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse a path that cannot hold our database before SQLite touches it."""
+    if path.is_dir():
+        raise DatabaseError(f"Cannot open {path}: it is a folder, not a database file.")
+    folder = path.parent
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"Cannot create the folder {folder} for {path}: {exc.strerror}.") from None
+    if path.exists():
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise DatabaseError(f"Cannot open {path}: it is not a tamdesk database (not a SQLite file).")
+        if not os.access(path, os.W_OK):
+            raise DatabaseError(f"Cannot open {path}: the file is read-only.")
+    else:
+        if not os.access(folder, os.W_OK):
+            raise DatabaseError(f"Cannot create {path}: the folder {folder} is not writable.")
+
+
+def connect_sqlite(path: str | Path) -> peewee.SqliteDatabase:
+    """Open (creating if needed) the SQLite file at ``path`` with WAL, foreign keys and a busy timeout.
+
+    Raises:
+        DatabaseError: the path is a folder, not SQLite, read-only, or locked by another writer.
+    """
+    path = Path(path).expanduser().resolve()
+    _check_sqlite_file(path)
+    db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        db.close()
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise DatabaseError(
+                f"Cannot open {path}: another program is writing to it (database is locked)."
+            ) from None
+        raise DatabaseError(f"Cannot open {path}: {message}.") from None
+    return db
+
+
+def bind(db: peewee.Database) -> peewee.Database:
+    """Point every table at ``db``."""
+    database.initialize(db)
+    return db
+
+
+def is_sqlite(db: peewee.Database | None = None) -> bool:
+    target = db if db is not None else database.obj
+    return isinstance(target, peewee.SqliteDatabase)
+
+
+def database_label(db: peewee.Database | None = None) -> str:
+    """How the status bar names the open database."""
+    target = db if db is not None else database.obj
+    if target is None:
+        return "no database"
+    if isinstance(target, peewee.SqliteDatabase):
+        return str(target.database)
+    return f"postgresql://{target.connect_params.get('host', 'localhost')}/{target.database}"

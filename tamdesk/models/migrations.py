@@ -1,0 +1,118 @@
+"""Schema versions and ordered migrations, run at start-up, each in a transaction, after a backup copy.
+
+A migration is never edited once released; later changes are new migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import peewee
+
+from tamdesk import __version__
+from tamdesk.domain.onboarding import DEFAULT_TEMPLATE
+from tamdesk.models import tables as t
+from tamdesk.models.db import DatabaseError, is_sqlite
+
+
+class SchemaTooNew(DatabaseError):
+    """The database was written by a newer tamdesk."""
+
+
+def _v1_initial(db: peewee.Database) -> None:
+    db.create_tables(t.ALL_TABLES)
+    now = datetime.now(UTC)
+    hours = {str(d): ["09:00", "18:00"] for d in range(5)}
+    t.BusinessCalendar.create(name="Standard hours", weekly_hours=json.dumps(hours))
+    policy = t.SlaPolicy.create(name="Standard", description="Default enterprise support SLA.")
+    targets = {
+        "1": {"first_response_min": 60, "update_cadence_min": 120, "clock": "24x7"},
+        "2": {"first_response_min": 120, "update_cadence_min": 540, "clock": "business_hours"},
+        "3": {"first_response_min": 540, "update_cadence_min": 1620, "clock": "business_hours"},
+        "4": {"first_response_min": 1080, "update_cadence_min": 2700, "clock": "business_hours"},
+    }
+    t.SlaPolicyRevision.create(
+        policy=policy, revision=1, targets=json.dumps(targets), created_at=now, created_by="tamdesk"
+    )
+    template = t.OnboardingTemplate.create(name="Standard onboarding", is_default=True)
+    # The default template is read from the domain: it seeds new databases only, so later edits to it
+    # never rewrite a customer's checklist.
+    for position, step in enumerate(DEFAULT_TEMPLATE, start=1):
+        t.OnboardingTemplateStep.create(
+            template=template,
+            position=position,
+            title=step.title,
+            description=step.description,
+            offset_days=step.offset_days,
+            auto_rule=step.auto_rule.value if step.auto_rule else None,
+        )
+    defaults = {
+        "defect_update_cadence_business_days": {"1": 1, "2": 5, "3": 10, "4": 20},
+        "escalation_vp_after_business_days": 3,
+    }
+    for key, value in defaults.items():
+        t.Setting.create(key=key, value=json.dumps(value))
+    t.SchemaInfo.create(version=1, app_version=__version__, migrated_at=now)
+
+
+MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_version: int
+    to_version: int
+    backup: Path | None
+
+
+def schema_version(db: peewee.Database) -> int:
+    """The database's schema version; 0 for an empty database."""
+    if not db.table_exists(t.SchemaInfo._meta.table_name):
+        if db.get_tables():
+            raise DatabaseError(f"{_label(db)} is not a tamdesk database (it has other tables).")
+        return 0
+    row = db.execute_sql(f"SELECT max(version) FROM {t.SchemaInfo._meta.table_name}").fetchone()
+    return int(row[0] or 0)
+
+
+def _label(db: peewee.Database) -> str:
+    return str(db.database)
+
+
+def _backup_copy(db: peewee.Database, version: int) -> Path | None:
+    """Copy the SQLite file beside itself before migrating it; a no-op for PostgreSQL."""
+    if not is_sqlite(db):
+        return None
+    source = Path(db.database)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = source.with_name(f"{source.stem}.v{version}-{stamp}.bak{source.suffix}")
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy2(source, target)
+    return target
+
+
+def migrate(db: peewee.Database) -> MigrationResult:
+    """Bring ``db`` to the app's schema version.
+
+    Raises:
+        SchemaTooNew: the database comes from a newer tamdesk; it is left unchanged.
+    """
+    start = schema_version(db)
+    if start > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"{_label(db)} was written by a newer tamdesk (schema version {start}; this app knows up to "
+            f"{SCHEMA_VERSION}). Update tamdesk to open it; the file was left unchanged."
+        )
+    backup = _backup_copy(db, start) if 0 < start < SCHEMA_VERSION else None
+    for version in range(start + 1, SCHEMA_VERSION + 1):
+        with db.atomic():
+            MIGRATIONS[version - 1](db)
+            if version > 1:
+                t.SchemaInfo.create(version=version, app_version=__version__, migrated_at=datetime.now(UTC))
+    return MigrationResult(start, SCHEMA_VERSION, backup)

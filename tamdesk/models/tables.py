@@ -1,0 +1,287 @@
+"""The tables. Every editable row carries ``version`` for optimistic locking (see services.base)."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from tamdesk.models.db import database
+from tamdesk.models.fields import DayField, UtcDateTimeField
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class VersionedModel(BaseModel):
+    version = pw.IntegerField(default=1)
+
+
+class SchemaInfo(BaseModel):
+    """One row: the schema version this database is at."""
+
+    version = pw.IntegerField()
+    app_version = pw.CharField(default="")
+    migrated_at = UtcDateTimeField(null=True)
+
+
+class Setting(VersionedModel):
+    """Domain settings (JSON values): role address list, directory defaults, cadences, the user's name."""
+
+    key = pw.CharField(unique=True)
+    value = pw.TextField()
+
+
+class Person(VersionedModel):
+    """The people directory: TAMs, support managers, senior directors, the VP of Customer Success."""
+
+    name = pw.CharField(unique=True)
+    email = pw.CharField(default="")
+    role = pw.CharField(index=True)  # PersonRole
+    active = pw.BooleanField(default=True)
+
+
+class BusinessCalendar(VersionedModel):
+    """Weekly business hours (JSON: weekday -> [open, close]); holidays come from the customer's country."""
+
+    name = pw.CharField(unique=True)
+    weekly_hours = pw.TextField()
+
+
+class CalendarHoliday(VersionedModel):
+    """A custom holiday added to, or a national holiday removed from, a country's calendar."""
+
+    country = pw.CharField(max_length=8, index=True)
+    day = DayField()
+    name = pw.CharField(default="")
+    removed = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("country", "day"), True),)
+
+
+class SlaPolicy(VersionedModel):
+    name = pw.CharField(unique=True)
+    description = pw.TextField(default="")
+    current_revision = pw.IntegerField(default=1)
+
+
+class SlaPolicyRevision(BaseModel):
+    """An immutable revision of a policy's targets; reports name the revision they applied."""
+
+    policy = pw.ForeignKeyField(SlaPolicy, backref="revisions", on_delete="CASCADE")
+    revision = pw.IntegerField()
+    targets = pw.TextField()  # JSON: severity -> {first_response_min, update_cadence_min, clock}
+    at_risk_fraction = pw.FloatField(default=0.75)
+    created_at = UtcDateTimeField()
+    created_by = pw.CharField(default="")
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("policy", "revision"), True),)
+
+
+class OnboardingTemplate(VersionedModel):
+    name = pw.CharField(unique=True)
+    is_default = pw.BooleanField(default=False)
+
+
+class OnboardingTemplateStep(VersionedModel):
+    template = pw.ForeignKeyField(OnboardingTemplate, backref="steps", on_delete="CASCADE")
+    position = pw.IntegerField()
+    title = pw.CharField()
+    description = pw.TextField(default="")
+    offset_days = pw.IntegerField(default=0)
+    auto_rule = pw.CharField(null=True)  # OnboardingAutoRule, for steps the data proves
+
+
+class Customer(VersionedModel):
+    name = pw.CharField(unique=True)
+    time_zone = pw.CharField(default="UTC")
+    country = pw.CharField(max_length=8, default="")
+    email_domains = pw.TextField(default="")  # comma-separated
+    tam = pw.ForeignKeyField(Person, null=True, backref="customers", on_delete="SET NULL")
+    sla_policy = pw.ForeignKeyField(SlaPolicy, backref="customers")
+    calendar = pw.ForeignKeyField(BusinessCalendar, backref="customers")
+    seat_allowance = pw.IntegerField(default=5)
+    onboarding_started = DayField(null=True)
+    access_form_sent_at = UtcDateTimeField(null=True)
+    access_form_returned_at = UtcDateTimeField(null=True)
+    archived = pw.BooleanField(default=False, index=True)
+    notes = pw.TextField(default="")
+    created_at = UtcDateTimeField()
+
+
+class OnboardingStep(VersionedModel):
+    customer = pw.ForeignKeyField(Customer, backref="onboarding_steps", on_delete="CASCADE")
+    position = pw.IntegerField()
+    title = pw.CharField()
+    description = pw.TextField(default="")
+    due_date = DayField(null=True)
+    done_at = UtcDateTimeField(null=True)
+    done_by = pw.CharField(default="")
+    note = pw.TextField(default="")
+    auto_rule = pw.CharField(null=True)
+
+    class Meta:
+        indexes = ((("customer", "position"), False),)
+
+
+class PortalSeat(VersionedModel):
+    customer = pw.ForeignKeyField(Customer, backref="seats", on_delete="CASCADE")
+    seat_no = pw.IntegerField()
+    full_name = pw.CharField()
+    email = pw.CharField()
+    mailbox_key = pw.CharField(index=True)
+    job_title = pw.CharField(default="")
+    phone = pw.CharField(default="")
+    status = pw.CharField(index=True)  # SeatStatus
+    requested_at = UtcDateTimeField()
+    granted_at = UtcDateTimeField(null=True)
+    welcome_confirmed_at = UtcDateTimeField(null=True)
+    revoked_at = UtcDateTimeField(null=True)
+    revoke_reason = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("customer", "seat_no"), False),)
+
+
+class Ticket(VersionedModel):
+    number = pw.CharField(unique=True)
+    customer = pw.ForeignKeyField(Customer, backref="tickets", on_delete="CASCADE")
+    subject = pw.TextField(default="")
+    severity = pw.SmallIntegerField()  # Severity
+    status = pw.CharField(index=True)  # TicketStatus
+    opened_at = UtcDateTimeField(index=True)
+    resolved_at = UtcDateTimeField(null=True)
+    reporter = pw.ForeignKeyField(PortalSeat, null=True, backref="tickets", on_delete="SET NULL")
+    engineer = pw.CharField(default="")
+    notes = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("customer", "opened_at"), False), (("severity", "opened_at"), False))
+
+
+class TicketEvent(VersionedModel):
+    """One entry of a ticket's history; SLA state is always recomputed from these."""
+
+    ticket = pw.ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    kind = pw.CharField()  # TicketEventKind
+    note = pw.TextField(default="")
+    author = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("ticket", "at"), False),)
+
+
+class Escalation(VersionedModel):
+    ticket = pw.ForeignKeyField(Ticket, backref="escalations", on_delete="CASCADE")
+    requested_by = pw.CharField()  # "customer" or "tam"
+    requester_name = pw.CharField(default="")
+    reason = pw.TextField()
+    business_impact = pw.TextField(default="")
+    desired_outcome = pw.TextField(default="")
+    state = pw.CharField(index=True)  # EscalationState
+    support_manager = pw.ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    senior_director = pw.ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    vp_apprised = pw.BooleanField(default=False)
+    vp_apprised_at = UtcDateTimeField(null=True)
+    vp_note = pw.TextField(default="")
+    decline_reason = pw.TextField(default="")
+    opened_at = UtcDateTimeField(index=True)
+    closed_at = UtcDateTimeField(null=True)
+
+
+class EscalationEntry(BaseModel):
+    """A dated timeline entry: a state change or a note."""
+
+    escalation = pw.ForeignKeyField(Escalation, backref="entries", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    author = pw.CharField(default="")
+    state = pw.CharField(null=True)
+    text = pw.TextField(default="")
+
+
+class Defect(VersionedModel):
+    title = pw.CharField()
+    description = pw.TextField(default="")
+    severity = pw.SmallIntegerField()
+    state = pw.CharField(index=True)  # DefectState
+    reported_at = UtcDateTimeField()
+    validated_at = UtcDateTimeField(null=True)
+    validated_by = pw.CharField(default="")
+    repro_notes = pw.TextField(default="")
+    engineering_key = pw.CharField(null=True, index=True)
+    engineering_url = pw.CharField(default="")
+    escalated_at = UtcDateTimeField(null=True)
+    priority = pw.CharField(default="")
+    priority_reason = pw.TextField(default="")
+    prioritized_at = UtcDateTimeField(null=True)
+    fix_started_at = UtcDateTimeField(null=True)
+    fix_version = pw.CharField(default="")
+    deployed_on = DayField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+
+
+class DefectTicket(BaseModel):
+    defect = pw.ForeignKeyField(Defect, backref="ticket_links", on_delete="CASCADE")
+    ticket = pw.ForeignKeyField(Ticket, backref="defect_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("defect", "ticket"), True),)
+
+
+class DefectUpdate(BaseModel):
+    """The customer-update log of a defect."""
+
+    defect = pw.ForeignKeyField(Defect, backref="updates", on_delete="CASCADE")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="+", on_delete="SET NULL")
+    at = UtcDateTimeField()
+    author = pw.CharField(default="")
+    text = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("defect", "at"), False),)
+
+
+class AuditEntry(BaseModel):
+    """Who changed what, when, with the values before and after (JSON)."""
+
+    at = UtcDateTimeField(index=True)
+    actor = pw.CharField()
+    entity = pw.CharField()
+    entity_id = pw.IntegerField(null=True)
+    customer = pw.ForeignKeyField(Customer, null=True, backref="audit", on_delete="SET NULL")
+    action = pw.CharField()
+    summary = pw.TextField(default="")
+    before = pw.TextField(null=True)
+    after = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((("entity", "entity_id"), False),)
+
+
+ALL_TABLES: tuple[type[BaseModel], ...] = (
+    SchemaInfo,
+    Setting,
+    Person,
+    BusinessCalendar,
+    CalendarHoliday,
+    SlaPolicy,
+    SlaPolicyRevision,
+    OnboardingTemplate,
+    OnboardingTemplateStep,
+    Customer,
+    OnboardingStep,
+    PortalSeat,
+    Ticket,
+    TicketEvent,
+    Escalation,
+    EscalationEntry,
+    Defect,
+    DefectTicket,
+    DefectUpdate,
+    AuditEntry,
+)

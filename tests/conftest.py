@@ -1,0 +1,76 @@
+"""Shared fixtures: headless Qt, a temporary database, a fixed clock, an in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring
+import keyring.backend
+import pytest
+
+from tamdesk.services.base import Context
+from tamdesk.services.database import close_database, open_database
+
+FIXED_NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that forgets everything when the test ends; no test touches the real keychain."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the user's data, config and log folders at a temporary home."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.delenv("TAMDESK_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def ctx(fixed_now: datetime) -> Context:
+    return Context(actor="Tess Tam", clock=lambda: fixed_now)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Iterator[Path]:
+    """A fresh, migrated database file, bound for the test."""
+    path = tmp_path / "tamdesk.db"
+    open_database(path)
+    yield path
+    close_database()
