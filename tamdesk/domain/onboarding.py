@@ -53,18 +53,14 @@ DEFAULT_TEMPLATE: tuple[TemplateStep, ...] = (
         2,
     ),
     TemplateStep("Five designated users identified", "Five distinct people, never alias addresses.", 5),
-    TemplateStep(
-        "Access form sent", "The portal access form sent to the customer.", 5, AutoRule.ACCESS_FORM_SENT
-    ),
+    TemplateStep("Access form sent", "The portal access form sent to the customer.", 5, AutoRule.ACCESS_FORM_SENT),
     TemplateStep(
         "Access form returned and validated",
         "The returned form checked against the seat rules and applied.",
         10,
         AutoRule.ACCESS_FORM_RETURNED,
     ),
-    TemplateStep(
-        "Portal access granted", "Portal access provisioned for every seat.", 12, AutoRule.SEATS_GRANTED
-    ),
+    TemplateStep("Portal access granted", "Portal access provisioned for every seat.", 12, AutoRule.SEATS_GRANTED),
     TemplateStep(
         "Welcome emails confirmed by each user",
         "Each seat holder confirmed the welcome email with the portal link.",

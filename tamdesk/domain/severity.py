@@ -53,8 +53,7 @@ DEFINITIONS: dict[Severity, str] = {
         "Engages the 24/7 on-call team."
     ),
     Severity.HIGH: (
-        "Major loss of functionality, but work can continue in a degraded or restricted capacity. "
-        "Not viable long term."
+        "Major loss of functionality, but work can continue in a degraded or restricted capacity. Not viable long term."
     ),
     Severity.NORMAL: (
         "Production issue where minor functionality is impacted, a development issue, or a non-production outage."

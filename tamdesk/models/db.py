@@ -23,6 +23,11 @@ class DatabaseError(Exception):
     """The database cannot be opened or used; the message names the file and says why."""
 
 
+def _writable(path: Path) -> bool:
+    """Writable for us, and not marked read-only (root ignores permission bits, we respect them)."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def _check_sqlite_file(path: Path) -> None:
     """Refuse a path that cannot hold our database before SQLite touches it."""
     if path.is_dir():
@@ -38,10 +43,10 @@ def _check_sqlite_file(path: Path) -> None:
             head = fh.read(16)
         if head and head != b"SQLite format 3\x00":
             raise DatabaseError(f"Cannot open {path}: it is not a tamdesk database (not a SQLite file).")
-        if not os.access(path, os.W_OK):
+        if not _writable(path):
             raise DatabaseError(f"Cannot open {path}: the file is read-only.")
     else:
-        if not os.access(folder, os.W_OK):
+        if not _writable(folder):
             raise DatabaseError(f"Cannot create {path}: the folder {folder} is not writable.")
 
 
@@ -61,9 +66,7 @@ def connect_sqlite(path: str | Path) -> peewee.SqliteDatabase:
         db.close()
         message = str(exc)
         if "locked" in message or "busy" in message:
-            raise DatabaseError(
-                f"Cannot open {path}: another program is writing to it (database is locked)."
-            ) from None
+            raise DatabaseError(f"Cannot open {path}: another program is writing to it (database is locked).") from None
         raise DatabaseError(f"Cannot open {path}: {message}.") from None
     return db
 

@@ -42,16 +42,19 @@ def open_database(path: str | Path | None = None) -> OpenedDatabase:
     """
     target = Path(path).expanduser() if path else default_database_path()
     db = connect_sqlite(target)
+    previous = database.obj
+    bind(db)
     try:
         result = migrate(db)
-    except peewee.OperationalError as exc:
+    except (DatabaseError, peewee.DatabaseError) as exc:
         db.close()
+        if previous is not None:
+            bind(previous)
+        if isinstance(exc, DatabaseError):
+            raise
         raise DatabaseError(f"Cannot open {target}: {exc}.") from None
-    except DatabaseError:
-        db.close()
-        raise
-    close_database()
-    bind(db)
+    if previous is not None and previous is not db and not previous.is_closed():
+        previous.close()
     return OpenedDatabase(Path(db.database), result.from_version, result.to_version, result.backup)
 
 
@@ -102,9 +105,7 @@ def backup_database(out: str | Path) -> Path:
     """
     db = database.obj
     if not is_sqlite(db):
-        raise DatabaseError(
-            "Backups of a shared PostgreSQL database are made by its administrator (pg_dump)."
-        )
+        raise DatabaseError("Backups of a shared PostgreSQL database are made by its administrator (pg_dump).")
     target = Path(out).expanduser().resolve()
     if not target.parent.is_dir():
         raise DatabaseError(f"Cannot write {target}: the folder {target.parent} does not exist.")

@@ -1,0 +1,106 @@
+"""Start-up wiring: paths, logging, database, services and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from tamdesk import __version__
+from tamdesk.models import DatabaseError
+from tamdesk.services.base import Context
+from tamdesk.services.database import APP_NAME, OpenedDatabase, close_database, default_database_path, open_database
+from tamdesk.services.overview import database_counts
+from tamdesk.views.errors import install_excepthook
+from tamdesk.views.main_window import MainWindow
+
+
+def setup_logging() -> Path:
+    """A rotating log file in the user's log folder; returns its path."""
+    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tamdesk.log"
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationDisplayName("tamdesk")
+    return app  # type: ignore[return-value]
+
+
+def _open_first_database(requested: str | None) -> OpenedDatabase | None:
+    """Open the requested or default database; if it cannot be opened, say why and offer another."""
+    path = Path(requested).expanduser() if requested else default_database_path()
+    while True:
+        try:
+            return open_database(path)
+        except DatabaseError as exc:
+            logging.getLogger("tamdesk").warning("%s", exc)
+            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
+            box.setInformativeText("Open another database file, or quit. The file was left untouched.")
+            other = box.addButton("Open another…", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.exec()
+            if box.clickedButton() is not other:
+                return None
+            chosen, _ = QFileDialog.getOpenFileName(None, "Open database", str(path.parent), "Databases (*.db)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+
+
+def run(db: str | None = None) -> int:
+    """Open the app on ``db`` (default database when None); returns the exit code."""
+    app = make_application()
+    log_path = setup_logging()
+    install_excepthook(str(log_path))
+    opened = _open_first_database(db)
+    if opened is None:
+        return 1
+    logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.path)
+    window = MainWindow(Context(), lambda path: open_database(path))
+    window.show()
+    if opened.backup:
+        window.statusBar().showMessage(f"Database upgraded; the previous version is kept at {opened.backup}", 15000)
+    if database_counts().empty and not QSettings().value("main/declined_sample_data", False, type=bool):
+        _offer_sample_data(window)
+    code = app.exec()
+    close_database()
+    return int(code)
+
+
+def _offer_sample_data(window: MainWindow) -> None:
+    answer = QMessageBox.question(
+        window,
+        "Welcome to tamdesk",
+        "This database is empty. Load sample data to explore tamdesk with realistic customers, seats, tickets, "
+        "escalations and defects?\n\nYou can load it later from File > Load sample data.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer == QMessageBox.StandardButton.Yes:
+        window.load_sample_data()
+    else:
+        QSettings().setValue("main/declined_sample_data", True)
+
+
+def main() -> int:
+    """Entry of the ``tamdesk-gui`` script: the app, with the CLI's ``--db`` option."""
+    parser = argparse.ArgumentParser(prog="tamdesk-gui", description="Open the tamdesk app.")
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $TAMDESK_DB or the user data folder)")
+    return run(parser.parse_args().db)

@@ -1,0 +1,275 @@
+"""The main window: navigation on the left, one page at a time on the right, menus and status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+)
+
+from tamdesk import __version__
+from tamdesk.models import DatabaseError, database_label
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.database import OpenedDatabase
+from tamdesk.services.overview import database_counts
+from tamdesk.views.pages.base import Page
+from tamdesk.views.pages.pending import PendingPage
+from tamdesk.views.tasks import TaskControl, TaskRunner
+
+OpenDatabase = Callable[[Path], OpenedDatabase]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+class MainWindow(QMainWindow):
+    database_changed = Signal(str)
+    sample_data_loaded = Signal(str)
+
+    def __init__(self, ctx: Context, open_database: OpenDatabase, runner: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._open_database = open_database
+        self.runner = runner or TaskRunner(self)
+        self.settings = QSettings()
+        self.setWindowTitle("tamdesk")
+        self.setMinimumSize(QSize(760, 520))
+        self.pages: list[Page] = []
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Navigation")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setMinimumWidth(160)
+        self.stack = QStackedWidget()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.database_status = QLabel()
+        self.counts_status = QLabel()
+        self.statusBar().addWidget(self.database_status, 1)
+        self.statusBar().addPermanentWidget(self.counts_status)
+        self._build_pages()
+        self._build_menus()
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(lambda row: self.pages[row].refresh())
+        self._restore_state()
+        self.refresh()
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        icon = self.style().standardIcon
+        sp = QStyle.StandardPixmap
+        specs = [
+            ("Today", sp.SP_FileDialogInfoView, "What needs you now across your customers.",
+             lambda c: f"{_plural(c.open_tickets, 'open ticket')} across {_plural(c.customers, 'customer')}."),
+            ("Customers", sp.SP_DirHomeIcon, "Customers, their onboarding checklists and their five portal seats.",
+             lambda c: f"{_plural(c.customers, 'customer')} with {_plural(c.seats, 'portal seat')} on record."),
+            ("Tickets", sp.SP_FileDialogDetailedView, "Support tickets tracked against the SLA of their severity.",
+             lambda c: f"{_plural(c.tickets, 'ticket')}, {c.open_tickets:,} open."),
+            ("Escalations", sp.SP_MessageBoxWarning, "Escalations of tickets to support management.",
+             lambda c: f"{_plural(c.open_escalations, 'open escalation')}."),
+            ("Defects", sp.SP_MessageBoxCritical, "Product defects followed until the fix ships.",
+             lambda c: f"{_plural(c.open_defects, 'open defect')}."),
+            ("Reports", sp.SP_DialogSaveButton, "SLA, defect, seat, onboarding and escalation workbooks for managers.",
+             lambda c: f"Reports cover {_plural(c.tickets, 'ticket')} of {_plural(c.customers, 'customer')}."),
+            ("Settings", sp.SP_FileDialogContentsView, "SLA policies, calendars, people directory and templates.",
+             lambda c: "Settings are stored in this database."),
+        ]  # fmt: skip
+        for title, pixmap, purpose, describe in specs:
+            page = PendingPage(title, icon(pixmap), purpose, describe)
+            page.sample_data_requested.connect(self.load_sample_data)
+            self.add_page(page, icon(pixmap))
+
+    def add_page(self, page: Page, icon: object) -> None:
+        self.pages.append(page)
+        item = QListWidgetItem(icon, page.title)  # type: ignore[call-overload]
+        item.setSizeHint(QSize(0, 34))
+        self.navigation.addItem(item)
+        self.stack.addWidget(page)
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even while the menu bar is hidden (macOS full screen)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New database…", self.new_database, QKeySequence.StandardKey.New)
+        self.open_action = self._action("&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
+        self.sample_action = self._action("Load &sample data…", self.load_sample_data)
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for action in (self.new_action, self.open_action, None, self.sample_action, None, self.quit_action):
+            if action is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(action)
+        go_menu = self.menuBar().addMenu("&Go")
+        for row, page in enumerate(self.pages):
+            go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action("&About tamdesk", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+
+    # -- state ----------------------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        splitter = self.settings.value("main/splitter")
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([190, 1090])
+        self.show_page(int(self.settings.value("main/page", 0)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/splitter", self.splitter.saveState())
+        self.settings.setValue("main/page", self.navigation.currentRow())
+        self.runner.wait(5000)
+        super().closeEvent(event)
+
+    def show_page(self, row: int) -> None:
+        row = max(0, min(row, len(self.pages) - 1))
+        self.navigation.setCurrentRow(row)
+
+    def current_page(self) -> Page:
+        return self.pages[self.navigation.currentRow()]
+
+    def refresh(self) -> None:
+        label = database_label()
+        self.database_status.setText(f"Database: {label}")
+        self.database_status.setToolTip(label)
+        counts = database_counts()
+        self.counts_status.setText(f"{_plural(counts.customers, 'customer')} · {_plural(counts.tickets, 'ticket')}")
+        self.setWindowTitle(f"tamdesk — {Path(label).name}")
+        if self.navigation.currentRow() >= 0:
+            self.current_page().refresh()
+
+    # -- actions ----------------------------------------------------------------------------------------------
+
+    def _last_folder(self) -> str:
+        return str(self.settings.value("main/last_folder", str(Path.home())))
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(Path(self._last_folder()) / "tamdesk.db"), "tamdesk databases (*.db)"
+        )
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(self, "New database", f"{path} already exists. Choose Open database to open it.")
+                return
+            self.switch_database(Path(path))
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open database", self._last_folder(), "tamdesk databases (*.db *.sqlite);;All files (*)"
+        )
+        if path:
+            self.switch_database(Path(path))
+
+    def switch_database(self, path: Path) -> bool:
+        """Open another database; on failure say why and stay on the current one."""
+        self.runner.wait()
+        try:
+            opened = self._open_database(path)
+        except DatabaseError as exc:
+            QMessageBox.critical(self, "Cannot open database", str(exc))
+            return False
+        self.settings.setValue("main/last_folder", str(path.parent))
+        self.settings.setValue("main/database", str(opened.path))
+        self.refresh()
+        self.statusBar().showMessage(f"Opened {opened.path}", 5000)
+        self.database_changed.emit(str(opened.path))
+        return True
+
+    def load_sample_data(self) -> None:
+        from tamdesk.services.demo import generate_demo
+
+        counts = database_counts()
+        force = False
+        if not counts.empty:
+            answer = QMessageBox.question(
+                self,
+                "Load sample data",
+                f"This database already holds {_plural(counts.customers, 'customer')}. "
+                "Replace everything in it with sample data?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        progress = QProgressDialog("Creating sample customers, seats and tickets…", "Cancel", 0, 100, self)
+        progress.setWindowTitle("Load sample data")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+
+        def work(control: TaskControl) -> str:
+            summary = generate_demo(self.ctx, force=force, progress=control.progress, cancelled=control.cancelled)
+            return summary.summary
+
+        def on_progress(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(done)
+
+        def on_success(summary: object) -> None:
+            progress.close()
+            self.refresh()
+            self.statusBar().showMessage(str(summary), 10000)
+            self.sample_data_loaded.emit(str(summary))
+
+        def on_error(exc: object, details: str) -> None:
+            progress.close()
+            if isinstance(exc, DomainError):
+                self.statusBar().showMessage(str(exc), 10000)
+                if "cancel" not in str(exc).lower():
+                    QMessageBox.warning(self, "Load sample data", str(exc))
+                return
+            raise_in_ui(exc, details)
+
+        task = self.runner.run(work, on_success, on_error, on_progress)
+        progress.canceled.connect(task.cancel)
+        self._sample_task = task
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About tamdesk",
+            f"<h3>tamdesk {__version__}</h3><p>The desktop workbench of a technical account manager: "
+            "onboarding, portal seats, SLA tracking, escalations and defects.</p>"
+            f"<p>Database: {database_label()}</p>",
+        )
+
+
+def raise_in_ui(exc: object, details: str) -> None:
+    """Hand an unexpected background error to the application's error handler."""
+    from tamdesk.views.errors import report_exception
+
+    report_exception(exc, details)

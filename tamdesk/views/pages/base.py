@@ -1,0 +1,54 @@
+"""What every navigation page is, and the honest empty state of pages still to come."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class Page(QWidget):
+    """A navigation page; ``refresh`` reloads it from the database (after a switch, import or demo load)."""
+
+    title = ""
+
+    def refresh(self) -> None:
+        """Reload from the database; pages with data override this."""
+
+
+class EmptyState(QWidget):
+    """A centred icon, heading, explanation and an optional action button."""
+
+    action_clicked = Signal()
+
+    def __init__(self, icon: QIcon, heading: str, text: str, action: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        picture = QLabel()
+        picture.setPixmap(icon.pixmap(64, 64))
+        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("emptyHeading")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.text.setMaximumWidth(560)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (picture, self.heading, self.text):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.button = QPushButton(action)
+        self.button.setVisible(bool(action))
+        self.button.clicked.connect(self.action_clicked)
+        layout.addSpacing(12)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+
+    def set_text(self, heading: str, text: str) -> None:
+        self.heading.setText(heading)
+        self.text.setText(text)

@@ -1,0 +1,133 @@
+"""Background work: run a callable on a thread pool, report progress, allow cancel, and always call back
+on the UI thread with either the result or the error (no exception is ever lost)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TaskControl:
+    """Handed to the work function: report progress, ask whether the user cancelled."""
+
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _report: Callable[[int, int], None] = lambda done, total: None
+
+    def progress(self, done: int, total: int) -> None:
+        self._report(done, total)
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class Task(QObject):
+    """A handle on one piece of background work; its public signals are emitted on the UI thread.
+
+    The worker emits the private ``_*_raw`` signals; they reach this object's slots through queued
+    connections (the object lives on the UI thread), and the slots re-emit the public signals there, so
+    callbacks connected as plain Python callables never run on the worker thread.
+    """
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    finished = Signal()
+
+    _progress_raw = Signal(int, int)
+    _success_raw = Signal(object)
+    _failure_raw = Signal(object, str)
+    _finished_raw = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.control = TaskControl(_report=self._progress_raw.emit)
+        self.done = False
+        self._progress_raw.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._success_raw.connect(self._on_success, Qt.ConnectionType.QueuedConnection)
+        self._failure_raw.connect(self._on_failure, Qt.ConnectionType.QueuedConnection)
+        self._finished_raw.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+
+    def cancel(self) -> None:
+        self.control.cancel()
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+
+    @Slot(object)
+    def _on_success(self, result: object) -> None:
+        self.succeeded.emit(result)
+
+    @Slot(object, str)
+    def _on_failure(self, exc: object, details: str) -> None:
+        self.failed.emit(exc, details)
+
+    @Slot()
+    def _on_finished(self) -> None:
+        self.done = True
+        self.finished.emit()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task, work: Callable[[TaskControl], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._task = task
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            result = self._work(self._task.control)
+        except BaseException as exc:  # every error comes back to the UI thread
+            details = "".join(traceback.format_exception(exc))
+            log.debug("Background task failed:\n%s", details)
+            self._task._failure_raw.emit(exc, details)
+        else:
+            self._task._success_raw.emit(result)
+        finally:
+            self._task._finished_raw.emit()
+
+
+class TaskRunner(QObject):
+    """Runs work one at a time (database writes are serialized) off the UI thread."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 1) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._live: set[Task] = set()
+
+    def run(
+        self,
+        work: Callable[[TaskControl], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Task:
+        task = Task()
+        self._live.add(task)
+        if on_success:
+            task.succeeded.connect(on_success)
+        if on_error:
+            task.failed.connect(on_error)
+        if on_progress:
+            task.progressed.connect(on_progress)
+        task.finished.connect(lambda: self._live.discard(task))
+        self._pool.start(_Runnable(task, work))
+        return task
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Wait for every task to finish (used on shutdown and in tests)."""
+        return self._pool.waitForDone(msecs)

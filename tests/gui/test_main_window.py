@@ -1,0 +1,99 @@
+"""The main window as a user meets it: navigation, menus, status bar, remembered layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tamdesk.services.base import Context
+from tamdesk.services.database import open_database
+from tamdesk.views.main_window import MainWindow
+
+PAGES = ["Today", "Customers", "Tickets", "Escalations", "Defects", "Reports", "Settings"]
+
+
+def test_navigation_lists_every_page(window: MainWindow) -> None:
+    titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+    assert titles == PAGES
+
+
+@pytest.mark.parametrize("row", range(len(PAGES)))
+def test_clicking_a_navigation_entry_shows_its_page(window: MainWindow, qtbot, row: int) -> None:
+    item = window.navigation.item(row)
+    rect = window.navigation.visualItemRect(item)
+    qtbot.mouseClick(window.navigation.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.stack.currentWidget() is window.pages[row]
+    assert window.pages[row].title == PAGES[row]
+    assert window.pages[row].isVisible()
+
+
+def test_empty_database_has_an_honest_empty_state(window: MainWindow) -> None:
+    window.show_page(2)
+    page = window.pages[2]
+    assert page.empty_state.heading.text() == "No tickets yet"
+    assert page.empty_state.button.isVisible()
+    assert page.empty_state.button.text() == "Load sample data…"
+
+
+def test_go_menu_shortcuts_switch_pages(window: MainWindow, qtbot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().title == "Escalations"
+
+
+def test_status_bar_names_the_database(window: MainWindow, db_path: Path) -> None:
+    assert window.database_status.text() == f"Database: {db_path}"
+    assert window.counts_status.text() == "0 customers · 0 tickets"
+    assert window.windowTitle() == "tamdesk — tamdesk.db"
+
+
+def test_menus_carry_standard_shortcuts(window: MainWindow) -> None:
+    assert window.new_action.shortcut().toString() == "Ctrl+N"
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_geometry_splitter_and_page_are_restored(qtbot, db_path: Path) -> None:
+    first = MainWindow(Context(), open_database)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(790, 580)
+    first.splitter.setSizes([250, 540])
+    first.show_page(3)
+    first.close()
+    second = MainWindow(Context(), open_database)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size().width() == 790
+    assert second.splitter.sizes()[0] == 250
+    assert second.current_page().title == "Escalations"
+
+
+def test_switching_to_another_database(window: MainWindow, tmp_path: Path, qtbot) -> None:
+    other = tmp_path / "other.db"
+    with qtbot.wait_signal(window.database_changed) as blocker:
+        assert window.switch_database(other)
+    assert blocker.args == [str(other)]
+    assert window.database_status.text() == f"Database: {other}"
+
+
+def test_opening_a_bad_file_says_why_and_keeps_the_current_one(
+    window: MainWindow, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "photo.db"
+    bad.write_bytes(b"\x89PNG....")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    assert not window.switch_database(bad)
+    assert shown == [f"Cannot open {bad}: it is not a tamdesk database (not a SQLite file)."]
+    assert window.database_status.text() == f"Database: {db_path}"
+    assert bad.read_bytes() == b"\x89PNG...."
+
+
+def test_about_names_the_version(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window.about_action.trigger()
+    assert "tamdesk 0.1.0" in shown[0]

@@ -1,0 +1,97 @@
+"""The command line as scripts use it: one-line summaries, one-sentence errors, exit codes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tamdesk import __version__
+from tamdesk.__main__ import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"tamdesk {__version__}"
+
+
+def test_unknown_option_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--bogus", "check"])
+    assert exit_info.value.code == 2
+    assert "usage: tamdesk" in capsys.readouterr().err
+
+
+def test_check_on_new_database(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--db", str(tmp_path / "a.db"), "check")
+    assert (code, err) == (0, "")
+    assert out.strip() == "Database OK: integrity check passed, schema version 1."
+
+
+def test_db_from_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAMDESK_DB", str(tmp_path / "env.db"))
+    assert run(capsys, "check")[0] == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_check_fails_on_a_damaged_database(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    assert run(capsys, "--db", str(path), "check")[0] == 0
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA foreign_keys = OFF")
+        con.execute(
+            "INSERT INTO ticket_event (ticket_id, at, kind, note, author, version) "
+            "VALUES (42, 0, 'response', '', '', 1)"
+        )
+    code, _, err = run(capsys, "--db", str(path), "check")
+    assert code == 1
+    assert err.startswith("tamdesk check: Database has problems:")
+    assert err.count("\n") == 1
+
+
+def test_not_a_database_is_one_sentence_on_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "cv.db"
+    path.write_text("Curriculum vitae")
+    code, out, err = run(capsys, "--db", str(path), "check")
+    assert (code, out) == (1, "")
+    assert err == f"tamdesk check: Cannot open {path}: it is not a tamdesk database (not a SQLite file).\n"
+    assert path.read_text() == "Curriculum vitae"
+
+
+def test_backup_and_its_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    code, out, _ = run(capsys, "--db", db, "backup", "--out", str(tmp_path / "copy.db"))
+    assert code == 0
+    assert out.startswith(f"Backup written to {tmp_path / 'copy.db'}")
+    code, out, err = run(capsys, "--db", db, "backup", "--out", str(tmp_path / "nope" / "copy.db"))
+    assert code == 1
+    assert "the folder" in err and "does not exist" in err
+
+
+def test_backup_requires_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(tmp_path / "a.db"), "backup"])
+    assert exit_info.value.code == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_installed_entry_point_runs(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tamdesk", "--db", str(tmp_path / "m.db"), "check"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "integrity check passed" in result.stdout
