@@ -1,0 +1,105 @@
+"""One table model for every grid: columns declared once, rows are plain (frozen) dataclasses.
+
+Never hand live ORM objects to a view: ``data()`` runs on every paint. Sorting and filtering of long lists
+happen in SQL or on plain lists off the UI thread, then arrive here through ``set_rows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(value: datetime | None) -> str:
+    """A UTC timestamp as the user reads it: local zone, ``Tue 10 Mar 2026 15:30``."""
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%a %d %b %Y %H:%M")
+
+
+def local_date(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d %b %Y")
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """How one column reads a row: its text, and optionally tooltip, colours and alignment."""
+
+    title: str
+    text: Callable[[R], str]
+    tooltip: Callable[[R], str] | None = None
+    foreground: Callable[[R], QColor | None] | None = None
+    background: Callable[[R], QColor | None] | None = None
+    align_right: bool = False
+    width: int | None = None
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    """A read-only table over a list of plain rows."""
+
+    def __init__(self, columns: Sequence[Column[R]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[R]) -> None:
+        """Add a page of rows at the end (for lists loaded in pages)."""
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            return column.tooltip(row) or None
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground:
+            color = column.foreground(row)
+            return QBrush(color) if color else None
+        if role == Qt.ItemDataRole.BackgroundRole and column.background:
+            color = column.background(row)
+            return QBrush(color) if color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].title
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
