@@ -47,6 +47,14 @@ class FieldError(DomainError):
         self.field = field_name
 
 
+class ValidationFailed(DomainError):
+    """Several fields hold bad values: ``errors`` maps each field to its message (forms show each beside it)."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
 class NotFound(DomainError):
     pass
 

@@ -1,0 +1,436 @@
+"""Customers: create, edit, archive, list and import, with every field validated and every change audited."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import holidays
+import peewee as pw
+
+from tamdesk.domain.onboarding import OnboardingState, StepStatus, onboarding_state
+from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned
+from tamdesk.services.tabular import ImportFailed, read_table
+
+DEFAULT_ALLOWANCE = 5
+MAX_ALLOWANCE = 50
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA time zone name, sorted (the dialog's searchable list)."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+@cache
+def countries() -> dict[str, str]:
+    """ISO code -> country name, for every country the holiday calendars know."""
+    names = {}
+    for code in holidays.list_supported_countries():
+        cls = holidays.country_holidays(code).__class__
+        names[code] = getattr(cls, "country_name", None) or code
+    return dict(sorted(names.items(), key=lambda kv: kv[1]))
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    """What the customer dialog and the import hand to the service."""
+
+    name: str
+    time_zone: str = "UTC"
+    country: str = ""
+    email_domains: Sequence[str] = ()
+    tam: str = ""  # a name from the people directory; added as a TAM if new
+    sla_policy: str = "Standard"
+    seat_allowance: int = DEFAULT_ALLOWANCE
+    allowance_reason: str = ""
+    onboarding_started: date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One line of the customers list."""
+
+    id: int
+    name: str
+    tam: str
+    time_zone: str
+    country: str
+    onboarding_done: int
+    onboarding_total: int
+    onboarding_state: OnboardingState
+    seats_used: int
+    seat_allowance: int
+    open_tickets: int
+    archived: bool
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    id: int
+    version: int
+    input: CustomerInput
+    archived: bool
+    created_at: datetime
+    access_form_sent_at: datetime | None
+    access_form_returned_at: datetime | None
+    email_domains: tuple[str, ...] = field(default=())
+
+
+def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
+    """Domains from a list or comma/semicolon/space-separated text: lower-case, IDN in ASCII form, unique."""
+    items = re.split(r"[,;\s]+", domains) if isinstance(domains, str) else list(domains)
+    result: list[str] = []
+    for item in items:
+        value = item.strip().lower().lstrip("@").rstrip(".")
+        if not value:
+            continue
+        try:
+            value = value.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"'{item.strip()}' is not a valid domain") from None
+        if not _DOMAIN_RE.match(value):
+            raise ValueError(f"'{item.strip()}' is not a valid domain")
+        if value not in result:
+            result.append(value)
+    return tuple(result)
+
+
+def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = " ".join(data.name.split())
+    if not name:
+        errors["name"] = "Name is required."
+    elif len(name) > 200:
+        errors["name"] = "Name is longer than 200 characters."
+    else:
+        clash = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == name.lower())
+        if clash is not None and (existing is None or clash.id != existing.id):
+            errors["name"] = f"A customer named '{clash.name}' already exists."
+    zone = data.time_zone.strip()
+    if zone not in time_zones():
+        errors["time_zone"] = f"Time zone '{zone}' is not an IANA time zone such as Europe/Berlin."
+    country = data.country.strip().upper()
+    if country and country not in countries():
+        errors["country"] = f"Country '{data.country.strip()}' is not an ISO country code with a holiday calendar."
+    try:
+        domains = normalize_domains(data.email_domains)
+    except ValueError as exc:
+        errors["email_domains"] = f"Email domains: {exc}."
+        domains = ()
+    if not 1 <= data.seat_allowance <= MAX_ALLOWANCE:
+        errors["seat_allowance"] = f"Seat allowance {data.seat_allowance} must be between 1 and {MAX_ALLOWANCE}."
+    elif existing is not None and data.seat_allowance != existing.seat_allowance and not data.allowance_reason.strip():
+        errors["allowance_reason"] = (
+            f"Changing the seat allowance from {existing.seat_allowance} to {data.seat_allowance} needs a reason."
+        )
+    if t.SlaPolicy.get_or_none(t.SlaPolicy.name == data.sla_policy) is None:
+        errors["sla_policy"] = f"SLA policy '{data.sla_policy}' does not exist."
+    clean = replace(
+        data, name=name, time_zone=zone, country=country, email_domains=domains, tam=" ".join(data.tam.split())
+    )
+    return clean, errors
+
+
+def _tam(name: str) -> t.Person | None:
+    if not name:
+        return None
+    person = t.Person.get_or_none(pw.fn.lower(t.Person.name) == name.lower())
+    return person or t.Person.create(name=name, role=PersonRole.TAM.value)
+
+
+def _values(data: CustomerInput) -> dict[str, object]:
+    return {
+        "name": data.name,
+        "time_zone": data.time_zone,
+        "country": data.country,
+        "email_domains": ",".join(data.email_domains),
+        "tam": _tam(data.tam),
+        "sla_policy": t.SlaPolicy.get(t.SlaPolicy.name == data.sla_policy),
+        "seat_allowance": data.seat_allowance,
+        "onboarding_started": data.onboarding_started,
+        "notes": data.notes,
+    }
+
+
+def _audit_values(values: Mapping[str, object]) -> dict[str, object]:
+    shown = dict(values)
+    shown["tam"] = values["tam"].name if isinstance(values.get("tam"), t.Person) else ""
+    shown["sla_policy"] = values["sla_policy"].name if isinstance(values.get("sla_policy"), t.SlaPolicy) else ""
+    return shown
+
+
+def create_customer(ctx: Context, data: CustomerInput) -> int:
+    """Create a customer with the default onboarding checklist; returns its id.
+
+    Raises:
+        ValidationFailed: one message per bad field.
+    """
+    with database.atomic():
+        clean, errors = _validate(data, None)
+        if errors:
+            raise ValidationFailed(errors)
+        values = _values(clean)
+        calendar = t.BusinessCalendar.select().order_by(t.BusinessCalendar.id).first()
+        customer = t.Customer.create(**values, calendar=calendar, created_at=ctx.now())
+        _create_checklist(customer, clean.onboarding_started or ctx.now().date())
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action="create",
+            summary=f"Customer {customer.name} created",
+            after=_audit_values(values),
+        )
+        return int(customer.id)
+
+
+def _create_checklist(customer: t.Customer, start: date) -> None:
+    template = (
+        t.OnboardingTemplate.get_or_none(t.OnboardingTemplate.is_default) or t.OnboardingTemplate.select().first()
+    )
+    if template is None:
+        return
+    steps = template.steps.order_by(t.OnboardingTemplateStep.position)
+    for step in steps:
+        t.OnboardingStep.create(
+            customer=customer,
+            position=step.position,
+            title=step.title,
+            description=step.description,
+            due_date=start + timedelta(days=step.offset_days),
+            auto_rule=step.auto_rule,
+        )
+
+
+def update_customer(ctx: Context, customer_id: int, expected_version: int, data: CustomerInput) -> None:
+    """Save an edit; a changed seat allowance needs a reason, which is kept in the history.
+
+    Raises:
+        ValidationFailed, StaleEdit, NotFound.
+    """
+    with database.atomic():
+        customer = _get(customer_id)
+        clean, errors = _validate(data, customer)
+        if errors:
+            raise ValidationFailed(errors)
+        before = {k: getattr(customer, k) for k in _values(clean)}
+        values = _values(clean)
+        changes = {k: v for k, v in values.items() if before[k] != v}
+        if not changes:
+            return
+        save_versioned(customer, expected_version, changes)
+        summary = f"Customer {customer.name} edited: {', '.join(sorted(changes))}"
+        if "seat_allowance" in changes:
+            old, reason = before["seat_allowance"], clean.allowance_reason.strip()
+            summary += f". Seat allowance {old} → {clean.seat_allowance}: {reason}"
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action="update",
+            summary=summary,
+            before=_audit_values({k: before[k] for k in changes}),
+            after=_audit_values(changes),
+        )
+
+
+def set_archived(ctx: Context, customer_id: int, expected_version: int, archived: bool) -> None:
+    with database.atomic():
+        customer = _get(customer_id)
+        if customer.archived == archived:
+            return
+        save_versioned(customer, expected_version, {"archived": archived})
+        verb = "archived" if archived else "restored"
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action=verb,
+            summary=f"Customer {customer.name} {verb}",
+        )
+
+
+def _get(customer_id: int) -> t.Customer:
+    customer = t.Customer.get_or_none(t.Customer.id == customer_id)
+    if customer is None:
+        raise NotFound(f"Customer #{customer_id} no longer exists.")
+    return customer
+
+
+def customer_by_name(name: str) -> t.Customer:
+    customer = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == " ".join(name.split()).lower())
+    if customer is None:
+        raise NotFound(f"No customer named '{name}'.")
+    return customer
+
+
+def get_customer(customer_id: int) -> CustomerDetail:
+    c = _get(customer_id)
+    domains = tuple(d for d in c.email_domains.split(",") if d)
+    data = CustomerInput(
+        name=c.name,
+        time_zone=c.time_zone,
+        country=c.country,
+        email_domains=domains,
+        tam=c.tam.name if c.tam_id else "",
+        sla_policy=c.sla_policy.name,
+        seat_allowance=c.seat_allowance,
+        onboarding_started=c.onboarding_started,
+        notes=c.notes,
+    )
+    return CustomerDetail(
+        c.id, c.version, data, c.archived, c.created_at, c.access_form_sent_at, c.access_form_returned_at, domains
+    )
+
+
+def list_customers(today: date, search: str = "", include_archived: bool = False) -> list[CustomerRow]:
+    """Customers with onboarding progress, seats used and open tickets, in three queries whatever their number."""
+    query = t.Customer.select(t.Customer, t.Person.name.alias("tam_name")).join(
+        t.Person, pw.JOIN.LEFT_OUTER, on=(t.Customer.tam == t.Person.id)
+    )
+    if not include_archived:
+        query = query.where(~t.Customer.archived)
+    if search.strip():
+        needle = f"%{search.strip().lower()}%"
+        query = query.where(
+            pw.fn.lower(t.Customer.name).contains(search.strip().lower())
+            | pw.fn.lower(pw.fn.coalesce(t.Person.name, "")).contains(search.strip().lower())
+            | (pw.fn.lower(t.Customer.email_domains) ** needle)
+        )
+    customers = list(query.order_by(pw.fn.lower(t.Customer.name)).objects())
+    ids = [c.id for c in customers]
+    steps: dict[int, list[StepStatus]] = {i: [] for i in ids}
+    for cid, due, done in t.OnboardingStep.select(
+        t.OnboardingStep.customer, t.OnboardingStep.due_date, t.OnboardingStep.done_at
+    ).tuples():
+        if cid in steps:
+            steps[cid].append(StepStatus(_as_date(due), done))
+    seats = dict(
+        t.PortalSeat.select(t.PortalSeat.customer, pw.fn.count(t.PortalSeat.id))
+        .where(t.PortalSeat.status != SeatStatus.REVOKED.value)
+        .group_by(t.PortalSeat.customer)
+        .tuples()
+    )
+    closed = [TicketStatus.SOLVED.value, TicketStatus.CLOSED.value]
+    tickets = dict(
+        t.Ticket.select(t.Ticket.customer, pw.fn.count(t.Ticket.id))
+        .where(t.Ticket.status.not_in(closed))
+        .group_by(t.Ticket.customer)
+        .tuples()
+    )
+    rows = []
+    for c in customers:
+        checklist = steps[c.id]
+        rows.append(
+            CustomerRow(
+                id=c.id,
+                name=c.name,
+                tam=c.tam_name or "",
+                time_zone=c.time_zone,
+                country=c.country,
+                onboarding_done=sum(1 for s in checklist if s.done_at is not None),
+                onboarding_total=len(checklist),
+                onboarding_state=onboarding_state(checklist, c.onboarding_started, today),
+                seats_used=seats.get(c.id, 0),
+                seat_allowance=c.seat_allowance,
+                open_tickets=tickets.get(c.id, 0),
+                archived=c.archived,
+            )
+        )
+    return rows
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# -- import ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def summary(self) -> str:
+        return f"Imported customers: {self.created} created, {self.updated} updated, {self.unchanged} unchanged."
+
+
+def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
+    """Upsert customers by name from .csv/.xlsx (Name, Email domains, Time zone, Country, TAM); all or nothing.
+
+    Raises:
+        ImportFailed: lists every bad row; nothing was changed.
+    """
+    table = read_table(path)
+    source = Path(path).name
+    table.require(source, "Name")
+    parsed: list[tuple[int, CustomerInput]] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, row in table.rows:
+        name = " ".join(str(row.get("name") or "").split())
+        if name.lower() in seen:
+            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name.lower()]}")
+            continue
+        seen[name.lower()] = line
+        parsed.append((line, _row_input(row, name)))
+    created = updated = unchanged = 0
+    with database.atomic():
+        for line, data in parsed:
+            existing = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == data.name.lower())
+            try:
+                if existing is None:
+                    create_customer(ctx, data)
+                    created += 1
+                else:
+                    merged = replace(
+                        data,
+                        name=existing.name,
+                        sla_policy=existing.sla_policy.name,
+                        seat_allowance=existing.seat_allowance,
+                        onboarding_started=existing.onboarding_started,
+                        notes=existing.notes,
+                    )
+                    version = existing.version
+                    update_customer(ctx, existing.id, version, merged)
+                    changed = t.Customer.get_by_id(existing.id).version != version
+                    updated += changed
+                    unchanged += not changed
+            except ValidationFailed as exc:
+                problems.extend(f"row {line}: {message}" for message in exc.errors.values())
+        if problems:
+            raise ImportFailed(source, problems)  # rolls the whole import back
+    return ImportSummary(created, updated, unchanged)
+
+
+def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
+    def text(key: str) -> str:
+        value = row.get(key)
+        return "" if value is None else str(value).strip()
+
+    return CustomerInput(
+        name=name,
+        time_zone=text("timezone") or "UTC",
+        country=text("country"),
+        email_domains=text("emaildomains") or text("domains"),
+        tam=text("tam"),
+    )
