@@ -1,0 +1,221 @@
+"""The onboarding checklist of a customer: steps done by hand, and steps the data proves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tamdesk.domain.onboarding import AutoRule, OnboardingState, StepStatus, is_overdue, onboarding_state
+from tamdesk.domain.states import SeatStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, DomainError, NotFound, record_audit, save_versioned
+
+AUTOMATIC = "tamdesk (automatic)"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    id: int
+    version: int
+    position: int
+    title: str
+    description: str
+    due_date: date | None
+    done_at: datetime | None
+    done_by: str
+    note: str
+    auto_rule: AutoRule | None
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    customer_id: int
+    customer_name: str
+    tam: str
+    started: date | None
+    steps: tuple[StepRow, ...]
+    state: OnboardingState
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+
+def checklist(customer_id: int, today: date) -> Checklist:
+    customer = t.Customer.get_or_none(t.Customer.id == customer_id)
+    if customer is None:
+        raise NotFound(f"Customer #{customer_id} no longer exists.")
+    rows = []
+    for s in customer.onboarding_steps.order_by(t.OnboardingStep.position):
+        status = StepStatus(s.due_date, s.done_at)
+        rows.append(
+            StepRow(
+                id=s.id,
+                version=s.version,
+                position=s.position,
+                title=s.title,
+                description=s.description,
+                due_date=s.due_date,
+                done_at=s.done_at,
+                done_by=s.done_by,
+                note=s.note,
+                auto_rule=AutoRule(s.auto_rule) if s.auto_rule else None,
+                overdue=is_overdue(status, today),
+            )
+        )
+    state = onboarding_state([StepStatus(r.due_date, r.done_at) for r in rows], customer.onboarding_started, today)
+    tam = customer.tam.name if customer.tam_id else ""
+    return Checklist(customer.id, customer.name, tam, customer.onboarding_started, tuple(rows), state)
+
+
+def _step(step_id: int) -> t.OnboardingStep:
+    step = t.OnboardingStep.get_or_none(t.OnboardingStep.id == step_id)
+    if step is None:
+        raise NotFound(f"Onboarding step #{step_id} no longer exists.")
+    return step
+
+
+def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool, note: str | None = None) -> None:
+    """Tick or untick a step; ticking records who and when."""
+    with database.atomic():
+        step = _step(step_id)
+        changes: dict[str, object] = {}
+        if done and step.done_at is None:
+            changes.update(done_at=ctx.now(), done_by=ctx.actor)
+        elif not done and step.done_at is not None:
+            changes.update(done_at=None, done_by="")
+        if note is not None and note != step.note:
+            changes["note"] = note
+        if not changes:
+            return
+        before = {k: getattr(step, k) for k in changes}
+        save_versioned(step, expected_version, changes)
+        verb = "done" if done else "reopened"
+        record_audit(
+            ctx,
+            entity="onboarding_step",
+            entity_id=step.id,
+            customer=step.customer_id,
+            action="update",
+            summary=f"Onboarding step '{step.title}' {verb}",
+            before=before,
+            after=changes,
+        )
+
+
+def set_step_due(ctx: Context, step_id: int, expected_version: int, due: date | None) -> None:
+    with database.atomic():
+        step = _step(step_id)
+        if step.due_date == due:
+            return
+        before = {"due_date": step.due_date}
+        save_versioned(step, expected_version, {"due_date": due})
+        record_audit(
+            ctx,
+            entity="onboarding_step",
+            entity_id=step.id,
+            customer=step.customer_id,
+            action="update",
+            summary=f"Onboarding step '{step.title}' due {due.isoformat() if due else 'date cleared'}",
+            before=before,
+            after={"due_date": due},
+        )
+
+
+def start_onboarding(ctx: Context, customer_id: int, start: date) -> None:
+    """Set the onboarding start and move every open step's due date by the template offsets from it."""
+    with database.atomic():
+        customer = t.Customer.get_by_id(customer_id)
+        first = customer.onboarding_steps.order_by(t.OnboardingStep.position).first()
+        if first is None:
+            raise DomainError(f"{customer.name} has no onboarding checklist.")
+        shift = (start - first.due_date) if first.due_date else None
+        for step in customer.onboarding_steps:
+            if step.done_at is None and shift is not None and step.due_date is not None:
+                step.due_date = step.due_date + shift
+                step.version += 1
+                step.save()
+        customer.onboarding_started = start
+        customer.version += 1
+        customer.save()
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action="update",
+            summary=f"Onboarding of {customer.name} starts {start.isoformat()}",
+        )
+
+
+def _evidence(customer: t.Customer, rule: AutoRule) -> datetime | None:
+    """When the data proved ``rule``, or None while it does not hold."""
+    if rule is AutoRule.ACCESS_FORM_SENT:
+        return customer.access_form_sent_at
+    if rule is AutoRule.ACCESS_FORM_RETURNED:
+        return customer.access_form_returned_at
+    seats = [s for s in customer.seats if s.status != SeatStatus.REVOKED.value]
+    if not seats:
+        return None
+    if rule is AutoRule.SEATS_GRANTED:
+        if all(s.status in (SeatStatus.GRANTED.value, SeatStatus.ACTIVE.value) for s in seats):
+            return max(s.granted_at or s.requested_at for s in seats)
+        return None
+    if all(s.status == SeatStatus.ACTIVE.value for s in seats):
+        return max(s.welcome_confirmed_at or s.requested_at for s in seats)
+    return None
+
+
+def sync_automatic_steps(ctx: Context, customer_id: int) -> list[str]:
+    """Complete the steps the data now proves; returns their titles. Called by the seat and form services."""
+    completed = []
+    customer = t.Customer.get_by_id(customer_id)
+    for step in customer.onboarding_steps.where(
+        t.OnboardingStep.auto_rule.is_null(False) & t.OnboardingStep.done_at.is_null()
+    ):
+        when = _evidence(customer, AutoRule(step.auto_rule))
+        if when is None:
+            continue
+        save_versioned(step, step.version, {"done_at": when, "done_by": AUTOMATIC})
+        record_audit(
+            ctx,
+            entity="onboarding_step",
+            entity_id=step.id,
+            customer=customer,
+            action="auto_complete",
+            summary=f"Onboarding step '{step.title}' completed itself: {AutoRule(step.auto_rule).explanation}",
+        )
+        completed.append(step.title)
+    return completed
+
+
+def record_access_form(ctx: Context, customer_id: int, *, sent: bool = False, returned: bool = False) -> None:
+    """Record that the access form was sent to (or returned by) the customer; feeds the checklist."""
+    with database.atomic():
+        customer = t.Customer.get_by_id(customer_id)
+        changes: dict[str, object] = {}
+        if sent:
+            changes["access_form_sent_at"] = ctx.now()
+        if returned:
+            changes["access_form_returned_at"] = ctx.now()
+        save_versioned(customer, customer.version, changes)
+        what = " and ".join(w for w, on in (("sent", sent), ("returned", returned)) if on)
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action="access_form",
+            summary=f"Access form {what} for {customer.name}",
+        )
+        sync_automatic_steps(ctx, customer_id)
