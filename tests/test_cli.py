@@ -95,3 +95,25 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "integrity check passed" in result.stdout
+
+
+def test_import_customers_and_its_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    good = tmp_path / "customers.csv"
+    good.write_text("Name,Email domains,Time zone,Country,TAM\nAcme,acme.com,Europe/Berlin,DE,Ann Ross\n")
+    code, out, err = run(capsys, "--db", db, "import", "customers", str(good))
+    assert (code, out, err) == (0, "Imported customers: 1 created, 0 updated, 0 unchanged.\n", "")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Time zone\nBeta,Nowhere/Land\n")
+    code, out, err = run(capsys, "--db", db, "import", "customers", str(bad))
+    assert (code, out) == (1, "")
+    assert err == (
+        "tamdesk import customers: bad.csv: nothing was imported. "
+        "row 2: Time zone 'Nowhere/Land' is not an IANA time zone such as Europe/Berlin.\n"
+    )
+
+
+def test_import_needs_a_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import"])
+    assert exit_info.value.code == 2

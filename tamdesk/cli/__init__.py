@@ -1,0 +1,77 @@
+"""Headless commands (DESIGN.md §5). Errors go to stderr in one sentence with exit code 1.
+
+Each module of this package registers its commands with ``register(commands, groups)``: ``commands`` takes
+top-level commands, ``groups["import"]`` and ``groups["export"]`` take the kinds of ``tamdesk import KIND`` and
+``tamdesk export KIND``. A handler takes the parsed arguments and a Context and returns the one-line summary
+printed on success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from tamdesk import __version__
+from tamdesk.cli import customers as customer_commands
+from tamdesk.cli import database as database_commands
+from tamdesk.cli.common import CommandFailed
+from tamdesk.models import DatabaseError
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.database import ENV_DB, close_database, open_database
+
+COMMAND_MODULES = (database_commands, customer_commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tamdesk",
+        description="tamdesk: onboarding, portal seats, SLA, escalations and defects for technical account managers. "
+        "Without a command it opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"tamdesk {__version__}")
+    parser.add_argument("--db", metavar="PATH", help=f"database file (default: ${ENV_DB} or the user data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    groups = {
+        "import": commands.add_parser(
+            "import", help="import customers, tickets, events or an access form"
+        ).add_subparsers(dest="kind", metavar="KIND", required=True),
+        "export": commands.add_parser("export", help="export a workbook").add_subparsers(
+            dest="kind", metavar="KIND", required=True
+        ),
+    }
+    for module in COMMAND_MODULES:
+        module.register(commands, groups)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, open_app: Callable[[str | None], int] | None = None) -> int:
+    """Run one command and return the exit code; without a command, call ``open_app`` with the --db value."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if open_app is None:
+            parser.print_help()
+            return 0
+        return open_app(args.db)
+    try:
+        opened = open_database(args.db)
+        if opened.backup:
+            print(f"Upgraded the database to schema {opened.to_version}; backup at {opened.backup}.", file=sys.stderr)
+        message = args.handler(args, Context())
+    except (DomainError, DatabaseError, CommandFailed) as exc:
+        print(f"tamdesk {_command_name(args)}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"tamdesk {_command_name(args)}: interrupted; nothing was changed.", file=sys.stderr)
+        return 1
+    finally:
+        close_database()
+    print(message)
+    return 0
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    kind = getattr(args, "kind", None)
+    return f"{args.command} {kind}" if kind else str(args.command)

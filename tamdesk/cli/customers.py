@@ -1,0 +1,22 @@
+"""``tamdesk import customers FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from tamdesk.services.base import Context
+from tamdesk.services.customers import import_customers
+
+
+def register(commands: Any, groups: dict[str, Any]) -> None:
+    parser = groups["import"].add_parser(
+        "customers",
+        help="customers from .csv/.xlsx: Name, Email domains, Time zone, Country, TAM (upsert by Name)",
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.set_defaults(handler=_import)
+
+
+def _import(args: argparse.Namespace, ctx: Context) -> str:
+    return import_customers(ctx, args.file).summary

@@ -1,0 +1,45 @@
+"""Commands on the database itself: sample data, check, backup."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from tamdesk.cli.common import CommandFailed, non_negative_int, positive_int
+from tamdesk.services.base import Context
+from tamdesk.services.database import backup_database, check_database
+
+
+def register(commands: Any, groups: dict[str, Any]) -> None:
+    demo = commands.add_parser("demo", help="fill the database with realistic sample data")
+    demo.add_argument("--customers", type=positive_int, default=40, metavar="N")
+    demo.add_argument("--tickets", type=non_negative_int, default=2000, metavar="N")
+    demo.add_argument("--seed", type=int, default=7, metavar="S")
+    demo.add_argument("--force", action="store_true", help="replace the data already in the database")
+    demo.set_defaults(handler=_demo)
+
+    check = commands.add_parser("check", help="integrity and schema check (exit 0 or 1)")
+    check.set_defaults(handler=_check)
+
+    backup = commands.add_parser("backup", help="online backup of the database to a file")
+    backup.add_argument("--out", required=True, metavar="FILE")
+    backup.set_defaults(handler=_backup)
+
+
+def _demo(args: argparse.Namespace, ctx: Context) -> str:
+    from tamdesk.services.demo import generate_demo
+
+    summary = generate_demo(ctx, customers=args.customers, tickets=args.tickets, seed=args.seed, force=args.force)
+    return summary.summary
+
+
+def _check(args: argparse.Namespace, ctx: Context) -> str:
+    result = check_database()
+    if not result.ok:
+        raise CommandFailed(result.summary)
+    return result.summary
+
+
+def _backup(args: argparse.Namespace, ctx: Context) -> str:
+    target = backup_database(args.out)
+    return f"Backup written to {target} ({target.stat().st_size / 1_048_576:.1f} MB)."
