@@ -1,0 +1,256 @@
+"""SLA policies and calendars as stored in the database, turned into the domain's pure objects.
+
+Policy edits add a revision (reports name the one they applied); calendars and holidays are edited in place,
+and because SLA state is always recomputed from history, an edit re-applies to past tickets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SeverityTarget, SlaPolicy
+from tamdesk.domain.states import ClockKind
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, FieldError, NotFound, record_audit, save_versioned
+
+
+def _targets_from_json(text: str) -> dict[Severity, SeverityTarget]:
+    raw = json.loads(text)
+    return {
+        Severity(int(sev)): SeverityTarget(
+            timedelta(minutes=v["first_response_min"]),
+            timedelta(minutes=v["update_cadence_min"]),
+            ClockKind(v["clock"]),
+        )
+        for sev, v in raw.items()
+    }
+
+
+def _targets_to_json(targets: Mapping[Severity, SeverityTarget]) -> str:
+    return json.dumps(
+        {
+            str(int(sev)): {
+                "first_response_min": int(tg.first_response.total_seconds() // 60),
+                "update_cadence_min": int(tg.update_cadence.total_seconds() // 60),
+                "clock": tg.clock.value,
+            }
+            for sev, tg in sorted(targets.items())
+        }
+    )
+
+
+def policy(policy_id: int, revision: int | None = None) -> SlaPolicy:
+    """The policy's revision in force (or the one asked for) as a domain object."""
+    row = t.SlaPolicy.get_or_none(t.SlaPolicy.id == policy_id)
+    if row is None:
+        raise NotFound(f"SLA policy #{policy_id} no longer exists.")
+    wanted = revision or row.current_revision
+    rev = t.SlaPolicyRevision.get((t.SlaPolicyRevision.policy == policy_id) & (t.SlaPolicyRevision.revision == wanted))
+    return SlaPolicy(row.name, rev.revision, _targets_from_json(rev.targets), rev.at_risk_fraction)
+
+
+def _weekly_hours(text: str) -> dict[int, tuple[time, time]]:
+    raw = json.loads(text)
+    return {int(day): (time.fromisoformat(a), time.fromisoformat(b)) for day, (a, b) in raw.items()}
+
+
+def calendar(calendar_id: int, zone: str, country: str) -> BusinessCalendar:
+    """The business calendar of a customer: weekly hours in its zone, its country's holidays as edited."""
+    row = t.BusinessCalendar.get_by_id(calendar_id)
+    extra: set[date] = set()
+    removed: set[date] = set()
+    if country:
+        for day, is_removed in (
+            t.CalendarHoliday.select(t.CalendarHoliday.day, t.CalendarHoliday.removed)
+            .where(t.CalendarHoliday.country == country)
+            .tuples()
+        ):
+            (removed if is_removed else extra).add(_as_date(day))
+    return BusinessCalendar(
+        zone=zone,
+        weekly_hours=_weekly_hours(row.weekly_hours),
+        country=country or None,
+        extra_holidays=frozenset(extra),
+        removed_holidays=frozenset(removed),
+    )
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+class SlaResolver:
+    """Policy and calendar per customer, loaded once for many tickets (a list or a report)."""
+
+    def __init__(self) -> None:
+        self._policies: dict[int, SlaPolicy] = {}
+        self._calendars: dict[tuple[int, str, str], BusinessCalendar] = {}
+        self._customers: dict[int, tuple[int, int, str, str]] = {}
+
+    def _customer(self, customer_id: int) -> tuple[int, int, str, str]:
+        if customer_id not in self._customers:
+            for cid, pid, cal, zone, country in t.Customer.select(
+                t.Customer.id, t.Customer.sla_policy, t.Customer.calendar, t.Customer.time_zone, t.Customer.country
+            ).tuples():
+                self._customers[cid] = (pid, cal, zone, country)
+        return self._customers[customer_id]
+
+    def policy(self, customer_id: int) -> SlaPolicy:
+        pid = self._customer(customer_id)[0]
+        if pid not in self._policies:
+            self._policies[pid] = policy(pid)
+        return self._policies[pid]
+
+    def calendar(self, customer_id: int) -> BusinessCalendar:
+        _, cal, zone, country = self._customer(customer_id)
+        key = (cal, zone, country)
+        if key not in self._calendars:
+            self._calendars[key] = calendar(cal, zone, country)
+        return self._calendars[key]
+
+
+# -- editing ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    id: int
+    version: int
+    name: str
+    description: str
+    policy: SlaPolicy
+    customers: int
+
+
+def list_policies() -> list[PolicySummary]:
+    result = []
+    for row in t.SlaPolicy.select().order_by(t.SlaPolicy.name):
+        result.append(
+            PolicySummary(row.id, row.version, row.name, row.description, policy(row.id), row.customers.count())
+        )
+    return result
+
+
+def create_policy(ctx: Context, name: str, based_on: int | None = None) -> int:
+    """A new policy, starting from another's targets (default: the Standard policy's)."""
+    name = " ".join(name.split())
+    if not name:
+        raise FieldError("name", "A policy needs a name.")
+    if t.SlaPolicy.get_or_none(t.SlaPolicy.name == name):
+        raise FieldError("name", f"A policy named '{name}' already exists.")
+    with database.atomic():
+        source = policy(based_on) if based_on else SlaPolicy.standard()
+        row = t.SlaPolicy.create(name=name)
+        t.SlaPolicyRevision.create(
+            policy=row,
+            revision=1,
+            targets=_targets_to_json(source.targets),
+            at_risk_fraction=source.at_risk_fraction,
+            created_at=ctx.now(),
+            created_by=ctx.actor,
+        )
+        record_audit(ctx, entity="sla_policy", entity_id=row.id, action="create", summary=f"SLA policy {name} created")
+        return int(row.id)
+
+
+def revise_policy(
+    ctx: Context,
+    policy_id: int,
+    expected_version: int,
+    targets: Mapping[Severity, SeverityTarget],
+    at_risk_fraction: float,
+    note: str = "",
+) -> int:
+    """Save edited targets as a new revision of the policy; returns the revision number."""
+    if set(targets) != set(Severity):
+        raise FieldError("targets", "Every severity needs its targets.")
+    if not 0 < at_risk_fraction <= 1:
+        raise FieldError("at_risk_fraction", f"At risk at {at_risk_fraction:.0%} must be above 0% and at most 100%.")
+    with database.atomic():
+        row = t.SlaPolicy.get_by_id(policy_id)
+        before = policy(policy_id)
+        revision = row.current_revision + 1
+        save_versioned(row, expected_version, {"current_revision": revision})
+        t.SlaPolicyRevision.create(
+            policy=row,
+            revision=revision,
+            targets=_targets_to_json(targets),
+            at_risk_fraction=at_risk_fraction,
+            created_at=ctx.now(),
+            created_by=ctx.actor,
+            note=note,
+        )
+        record_audit(
+            ctx,
+            entity="sla_policy",
+            entity_id=row.id,
+            action="revise",
+            summary=f"SLA policy {row.name} revised to v{revision}" + (f": {note}" if note else ""),
+            before={"targets": json.loads(_targets_to_json(before.targets)), "at_risk": before.at_risk_fraction},
+            after={"targets": json.loads(_targets_to_json(targets)), "at_risk": at_risk_fraction},
+        )
+        return revision
+
+
+def set_weekly_hours(
+    ctx: Context, calendar_id: int, expected_version: int, hours: Mapping[int, tuple[time, time]]
+) -> None:
+    """Change the business hours; BusinessCalendar validates them (open before close, weekdays 0-6)."""
+    try:
+        BusinessCalendar(weekly_hours=hours)
+    except ValueError as exc:
+        raise FieldError("weekly_hours", str(exc)) from None
+    encoded = json.dumps({str(d): [a.strftime("%H:%M"), b.strftime("%H:%M")] for d, (a, b) in sorted(hours.items())})
+    with database.atomic():
+        row = t.BusinessCalendar.get_by_id(calendar_id)
+        before = json.loads(row.weekly_hours)
+        save_versioned(row, expected_version, {"weekly_hours": encoded})
+        record_audit(
+            ctx,
+            entity="calendar",
+            entity_id=row.id,
+            action="update",
+            summary=f"Business hours of {row.name} changed",
+            before={"hours": before},
+            after={"hours": json.loads(encoded)},
+        )
+
+
+def set_holiday(ctx: Context, country: str, day: date, *, name: str = "", removed: bool = False) -> None:
+    """Add a custom closed day to ``country``'s calendar, or (``removed``) mark a national holiday as worked."""
+    country = country.strip().upper()
+    if not country:
+        raise FieldError("country", "Choose the country whose calendar to change.")
+    with database.atomic():
+        t.CalendarHoliday.delete().where(
+            (t.CalendarHoliday.country == country) & (t.CalendarHoliday.day == day)
+        ).execute()
+        t.CalendarHoliday.create(country=country, day=day, name=name, removed=removed)
+        what = "worked (holiday removed)" if removed else f"a holiday ({name or 'custom'})"
+        record_audit(
+            ctx, entity="holiday", entity_id=None, action="set", summary=f"{day.isoformat()} in {country} is {what}"
+        )
+
+
+def clear_holiday(ctx: Context, country: str, day: date) -> None:
+    """Undo a custom change: ``day`` follows the national calendar again."""
+    with database.atomic():
+        deleted = (
+            t.CalendarHoliday.delete()
+            .where((t.CalendarHoliday.country == country.upper()) & (t.CalendarHoliday.day == day))
+            .execute()
+        )
+        if deleted:
+            record_audit(
+                ctx,
+                entity="holiday",
+                entity_id=None,
+                action="clear",
+                summary=f"{day.isoformat()} in {country.upper()} follows the national calendar again",
+            )
