@@ -32,20 +32,26 @@ class Severity(IntEnum):
             ValueError: with a message naming the value, when it is none of those.
         """
         raw = str(text).strip()
-        key = re.sub(r"[\s_\-()]+", "", raw.lower())
-        if key.endswith(".0"):  # spreadsheets hand integers back as floats
-            key = key[:-2]
-        for prefix in ("severity", "sev", "s", "p"):
-            if key.startswith(prefix) and key[len(prefix) :].isdigit():
-                key = key[len(prefix) :]
+        lowered = raw.lower()
+        if re.fullmatch(r"\d+\.0", lowered):  # spreadsheets hand integers back as floats
+            lowered = lowered[:-2]
+        tokens = re.findall(r"[a-z]+|\d+", re.sub(r"\b(sev|s|p)(?=\d)", r"\1 ", lowered))
+        names = {m.name.lower(): m for m in cls}
+        found: set[Severity] = set()
+        for token in tokens:
+            if token.isdigit() and 1 <= int(token) <= 4:
+                found.add(cls(int(token)))
+            elif token in names:
+                found.add(names[token])
+            elif token not in _FILLER_WORDS:
+                found = set()
                 break
-        if key.isdigit() and 1 <= int(key) <= 4:
-            return cls(int(key))
-        for member in cls:
-            if key.startswith(member.name.lower()):
-                return member
+        if len(found) == 1:
+            return found.pop()
         raise ValueError(f"Severity '{raw}' is not one of 1-4 (Urgent, High, Normal, Low)")
 
+
+_FILLER_WORDS = frozenset({"sev", "severity", "s", "p", "priority", "level"})
 
 DEFINITIONS: dict[Severity, str] = {
     Severity.URGENT: (

@@ -1,0 +1,334 @@
+"""Importing tickets and their history from a support system's export (.csv/.xlsx); all or nothing.
+
+Tickets upsert by number. The export's First response and Resolved columns become ``response`` and ``solved``
+events written by ``import:tickets``; a re-import replaces those, never events recorded by hand or imported
+from a history file (``import:events``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.timestamps import parse_timestamp, zone
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, FieldError, record_audit
+from tamdesk.services.tabular import ImportFailed, Table, read_table
+from tamdesk.services.tickets import TicketsCancelled, _sync_status
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+FROM_TICKETS = "import:tickets"
+FROM_EVENTS = "import:events"
+STATUS_ALIASES = {
+    "pending": TicketStatus.WAITING_ON_CUSTOMER,
+    "hold": TicketStatus.WAITING_ON_ENGINEERING,
+    "on_hold": TicketStatus.WAITING_ON_ENGINEERING,
+    "resolved": TicketStatus.SOLVED,
+}
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class TicketImportSummary:
+    created: int
+    updated: int
+    events: int
+
+    @property
+    def summary(self) -> str:
+        return f"Imported tickets: {self.created:,} created, {self.updated:,} updated, {self.events:,} events recorded."
+
+
+@dataclass(frozen=True)
+class _ParsedTicket:
+    line: int
+    number: str
+    customer_id: int
+    subject: str
+    severity: Severity
+    status: TicketStatus
+    opened: datetime
+    first_response: datetime | None
+    resolved: datetime | None
+
+
+def _zone(tz: str) -> Any:
+    try:
+        return zone(tz)
+    except ValueError as exc:
+        raise FieldError("tz", f"--tz: {exc}.") from None
+
+
+def _status(text: str) -> TicketStatus:
+    key = "_".join(text.strip().lower().replace("-", " ").split())
+    if key in STATUS_ALIASES:
+        return STATUS_ALIASES[key]
+    return TicketStatus.parse(text)  # type: ignore[return-value]
+
+
+def _optional_time(row: Mapping[str, Any], key: str, tz: Any) -> datetime | None:
+    value = row.get(key)
+    if value is None or str(value).strip() == "":
+        return None
+    return parse_timestamp(value, tz)
+
+
+def _parse_ticket(line: int, row: Mapping[str, Any], customers: Mapping[str, int], tz: Any) -> _ParsedTicket:
+    """One row, or ValueError with every problem of the row joined."""
+    problems: list[str] = []
+    number = str(row.get("ticket") or "").strip()
+    if number.endswith(".0") and number[:-2].isdigit():
+        number = number[:-2]
+    if not number:
+        problems.append("Ticket is empty")
+    customer = str(row.get("customer") or "").strip()
+    customer_id = customers.get(" ".join(customer.split()).lower())
+    if customer_id is None:
+        problems.append(f"Customer '{customer}' is not a known customer" if customer else "Customer is empty")
+    values: dict[str, Any] = {}
+    for key, label, parse in (
+        ("severity", "Severity", lambda v: Severity.parse(v)),
+        ("status", "Status", lambda v: _status(str(v)) if str(v or "").strip() else TicketStatus.OPEN),
+        ("opened", "Opened", lambda v: parse_timestamp(v if v is not None else "", tz)),
+        ("firstresponse", "First response", lambda v: _optional_time({"x": v}, "x", tz)),
+        ("resolved", "Resolved", lambda v: _optional_time({"x": v}, "x", tz)),
+    ):
+        try:
+            values[key] = parse(row.get(key))
+        except ValueError as exc:
+            message = str(exc)
+            problems.append(message if message.startswith(label) else f"{label}: {message}")
+    opened = values.get("opened")
+    for key, label in (("firstresponse", "First response"), ("resolved", "Resolved")):
+        moment = values.get(key)
+        if opened and moment and moment < opened:
+            problems.append(f"{label} {moment:%Y-%m-%d %H:%M} UTC is before Opened {opened:%Y-%m-%d %H:%M} UTC")
+    if problems:
+        raise ValueError("; ".join(problems))
+    status = values["status"]
+    if values["resolved"] and status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        status = TicketStatus.SOLVED
+    return _ParsedTicket(
+        line, number, customer_id, str(row.get("subject") or "").strip(), values["severity"], status,  # type: ignore[arg-type]
+        values["opened"], values["firstresponse"], values["resolved"],
+    )  # fmt: skip
+
+
+def _customers() -> dict[str, int]:
+    return {
+        " ".join(name.split()).lower(): cid for cid, name in t.Customer.select(t.Customer.id, t.Customer.name).tuples()
+    }
+
+
+def _parse_all(table: Table, source: str, tz: Any) -> list[_ParsedTicket]:
+    table.require(source, "Ticket", "Customer", "Severity", "Opened")
+    customers = _customers()
+    parsed: list[_ParsedTicket] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, row in table.rows:
+        try:
+            ticket = _parse_ticket(line, row, customers, tz)
+        except ValueError as exc:
+            problems.append(f"row {line}: {exc}")
+            continue
+        if ticket.number in seen:
+            problems.append(f"row {line}: Ticket {ticket.number} also appears in row {seen[ticket.number]}")
+            continue
+        seen[ticket.number] = line
+        parsed.append(ticket)
+    if problems:
+        raise ImportFailed(source, problems)
+    return parsed
+
+
+def import_tickets(
+    ctx: Context,
+    path: str | Path,
+    tz: str = "UTC",
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> TicketImportSummary:
+    """Upsert tickets by number from a support-system export; naive times are read in ``tz``.
+
+    Raises:
+        ImportFailed: every bad row listed; nothing was changed.
+        TicketsCancelled: the user cancelled; nothing was changed.
+    """
+    zone_info = _zone(tz)
+    source = Path(path).name
+    parsed = _parse_all(read_table(path), source, zone_info)
+    existing = dict(t.Ticket.select(t.Ticket.number, t.Ticket.id).tuples())
+    created = updated = events = 0
+    with database.atomic():
+        for start in range(0, len(parsed), CHUNK):
+            if cancelled and cancelled():
+                raise TicketsCancelled("The ticket import was cancelled; nothing was imported.")
+            if progress:
+                progress(start, len(parsed))
+            chunk = parsed[start : start + CHUNK]
+            new = [p for p in chunk if p.number not in existing]
+            old = [p for p in chunk if p.number in existing]
+            ids = _insert_new(new)
+            existing.update(ids)
+            updated += _update_old(old, existing)
+            created += len(new)
+            events += _replace_column_events(chunk, existing)
+        record_audit(
+            ctx, entity="ticket", entity_id=None, action="import",
+            summary=f"Imported {source}: {created:,} tickets created, {updated:,} updated",
+        )  # fmt: skip
+    if progress:
+        progress(len(parsed), len(parsed))
+    return TicketImportSummary(created, updated, events)
+
+
+def _row_values(p: _ParsedTicket) -> dict[str, Any]:
+    return {
+        "number": p.number,
+        "customer": p.customer_id,
+        "subject": p.subject,
+        "severity": int(p.severity),
+        "status": p.status.value,
+        "opened_at": p.opened,
+        "resolved_at": p.resolved,
+    }
+
+
+def _insert_new(new: list[_ParsedTicket]) -> dict[str, int]:
+    if not new:
+        return {}
+    t.Ticket.insert_many([_row_values(p) for p in new]).execute()
+    numbers = [p.number for p in new]
+    return dict(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers)).tuples())
+
+
+def _update_old(old: list[_ParsedTicket], ids: Mapping[str, int]) -> int:
+    for p in old:
+        values = _row_values(p)
+        values.pop("number")
+        t.Ticket.update(**values, version=t.Ticket.version + 1).where(t.Ticket.id == ids[p.number]).execute()
+    return len(old)
+
+
+def _replace_column_events(chunk: list[_ParsedTicket], ids: Mapping[str, int]) -> int:
+    ticket_ids = [ids[p.number] for p in chunk]
+    t.TicketEvent.delete().where(
+        t.TicketEvent.ticket.in_(ticket_ids) & (t.TicketEvent.author == FROM_TICKETS)
+    ).execute()
+    rows = []
+    for p in chunk:
+        if p.first_response:
+            rows.append((ids[p.number], p.first_response, TicketEventKind.RESPONSE.value, FROM_TICKETS))
+        if p.resolved:
+            rows.append((ids[p.number], p.resolved, TicketEventKind.SOLVED.value, FROM_TICKETS))
+    if rows:
+        fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
+        t.TicketEvent.insert_many(rows, fields=fields).execute()
+    return len(rows)
+
+
+def _resync(ticket_ids: list[int]) -> None:
+    for start in range(0, len(ticket_ids), CHUNK):
+        for ticket in t.Ticket.select().where(t.Ticket.id.in_(ticket_ids[start : start + CHUNK])):
+            _sync_status(ticket)
+
+
+# -- ticket history ---------------------------------------------------------------------------------------------
+
+
+def import_ticket_events(
+    ctx: Context,
+    path: str | Path,
+    tz: str = "UTC",
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> TicketImportSummary:
+    """Add events (Ticket, At, Event) to known tickets; an event already recorded is not added twice."""
+    zone_info = _zone(tz)
+    source = Path(path).name
+    table = read_table(path)
+    table.require(source, "Ticket", "At", "Event")
+    tickets = {
+        number: (tid, opened)
+        for tid, number, opened in t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at).tuples()
+    }
+    rows: list[tuple[int, datetime, str]] = []
+    problems: list[str] = []
+    for line, row in table.rows:
+        try:
+            rows.append(_parse_event(row, tickets, zone_info))
+        except ValueError as exc:
+            problems.append(f"row {line}: {exc}")
+    if problems:
+        raise ImportFailed(source, problems)
+    have = _recorded_events(sorted({r[0] for r in rows}))
+    fresh = []
+    for tid, at, kind in rows:
+        key = (tid, at, kind)
+        if key not in have:
+            have.add(key)
+            fresh.append((tid, at, kind, FROM_EVENTS))
+    with database.atomic():
+        fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
+        for start in range(0, len(fresh), CHUNK):
+            if cancelled and cancelled():
+                raise TicketsCancelled("The event import was cancelled; nothing was imported.")
+            if progress:
+                progress(start, len(fresh))
+            t.TicketEvent.insert_many(fresh[start : start + CHUNK], fields=fields).execute()
+        _resync(sorted({r[0] for r in fresh}))
+        record_audit(
+            ctx, entity="ticket_event", entity_id=None, action="import",
+            summary=f"Imported {source}: {len(fresh):,} ticket events",
+        )  # fmt: skip
+    return TicketImportSummary(0, len({r[0] for r in fresh}), len(fresh))
+
+
+def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, datetime, str]]:
+    have: set[tuple[int, datetime, str]] = set()
+    for start in range(0, len(ticket_ids), CHUNK):
+        query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind).where(
+            t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK])
+        )
+        have.update(query.tuples())
+    return have
+
+
+def _parse_event(
+    row: Mapping[str, Any], tickets: Mapping[str, tuple[int, datetime]], tz: Any
+) -> tuple[int, datetime, str]:
+    problems = []
+    number = str(row.get("ticket") or "").strip()
+    if number.endswith(".0") and number[:-2].isdigit():
+        number = number[:-2]
+    found = tickets.get(number)
+    if found is None:
+        problems.append(f"Ticket '{number}' is not a known ticket" if number else "Ticket is empty")
+    try:
+        kind = TicketEventKind.parse(row.get("event") or "")
+    except ValueError as exc:
+        problems.append(f"Event {exc}")
+        kind = None
+    try:
+        at = parse_timestamp(row.get("at") if row.get("at") is not None else "", tz)
+    except ValueError as exc:
+        problems.append(f"At: {exc}")
+        at = None
+    if found and at and at < found[1]:
+        problems.append(
+            f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({found[1]:%Y-%m-%d %H:%M} UTC)"
+        )
+    if problems:
+        raise ValueError("; ".join(problems))
+    assert found and at and kind
+    return found[0], at, kind.value

@@ -1,0 +1,465 @@
+"""Support tickets and their history: record, correct, list with live SLA state, import.
+
+SLA state is never stored: every list and detail recomputes it from the ticket's events and the policy and
+calendar in force (services.sla), so a corrected timestamp or calendar re-applies to past tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import peewee as pw
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned
+from tamdesk.services.sla import SlaResolver
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
+FUTURE_GRACE = timedelta(minutes=5)
+
+
+class TicketsCancelled(DomainError):
+    """The user cancelled a long ticket operation; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """One line of a ticket list, with its SLA position at the time it was loaded."""
+
+    id: int
+    number: str
+    customer_id: int
+    customer: str
+    subject: str
+    severity: Severity
+    status: TicketStatus
+    opened_at: datetime
+    resolved_at: datetime | None
+    engineer: str
+    sla: SlaEvaluation
+    escalated: bool = False
+    defect: bool = False
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What a ticket list shows; SLA states filter on the ticket's next deadline (``SlaEvaluation.state``)."""
+
+    customer_id: int | None = None
+    severities: frozenset[Severity] = frozenset()
+    statuses: frozenset[TicketStatus] = frozenset()
+    sla_states: frozenset[SlaState] = frozenset()
+    search: str = ""
+    open_only: bool = False
+
+
+# -- loading and evaluating -------------------------------------------------------------------------------------
+
+_SELECT = """
+SELECT t.id, t.number, t.customer_id, c.name, t.subject, t.severity, t.status, t.opened_at, t.resolved_at,
+       t.engineer,
+       EXISTS (SELECT 1 FROM escalation e WHERE e.ticket_id = t.id),
+       EXISTS (SELECT 1 FROM defect_ticket d WHERE d.ticket_id = t.id)
+FROM ticket t JOIN customer c ON c.id = t.customer_id
+"""
+
+
+def _where(flt: TicketFilter) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if flt.customer_id is not None:
+        clauses.append("t.customer_id = ?")
+        params.append(flt.customer_id)
+    if flt.severities:
+        clauses.append(f"t.severity IN ({', '.join('?' * len(flt.severities))})")
+        params.extend(int(s) for s in flt.severities)
+    statuses = set(flt.statuses)
+    if flt.open_only:
+        statuses = (statuses or set(TicketStatus)) - set(CLOSED)
+    if statuses:
+        clauses.append(f"t.status IN ({', '.join('?' * len(statuses))})")
+        params.extend(s.value for s in statuses)
+    needle = flt.search.strip().lower()
+    if needle:
+        # instr() instead of LIKE: % and _ typed by the user are plain characters
+        clauses.append(
+            "(instr(lower(t.number), ?) > 0 OR instr(lower(t.subject), ?) > 0 OR instr(lower(c.name), ?) > 0)"
+        )
+        params.extend([needle] * 3)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _events_for(ticket_ids: Sequence[int] | None) -> dict[int, list[TicketEvent]]:
+    sql = "SELECT ticket_id, at, kind FROM ticket_event"
+    params: list[object] = []
+    if ticket_ids is not None:
+        if not ticket_ids:
+            return {}
+        sql += f" WHERE ticket_id IN ({', '.join('?' * len(ticket_ids))})"
+        params = list(ticket_ids)
+    kinds = {k.value: k for k in TicketEventKind}
+    result: dict[int, list[TicketEvent]] = {}
+    fromts = datetime.fromtimestamp
+    for tid, at, kind in database.execute_sql(sql, params):
+        result.setdefault(tid, []).append(TicketEvent(fromts(at, UTC), kinds[kind]))
+    return result
+
+
+def _rows(
+    raw: Iterable[tuple],
+    events: dict[int, list[TicketEvent]],
+    now: datetime,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    total: int = 0,
+) -> list[TicketRow]:
+    resolver = SlaResolver()
+    severities = {int(s): s for s in Severity}
+    statuses = {s.value: s for s in TicketStatus}
+    fromts = datetime.fromtimestamp
+    rows = []
+    for n, (tid, number, cid, cname, subject, sev, status, opened, resolved, engineer, esc, dfc) in enumerate(raw):
+        if n % 5000 == 0:
+            if cancelled and cancelled():
+                raise TicketsCancelled("Loading tickets was cancelled.")
+            if progress:
+                progress(n, total)
+        severity = severities[sev]
+        history = TicketHistory(fromts(opened, UTC), severity, events.get(tid, ()))
+        sla = evaluate(history, resolver.policy(cid), resolver.calendar(cid), now)
+        rows.append(
+            TicketRow(
+                tid, number, cid, cname, subject, severity, statuses[status], history.opened,
+                fromts(resolved, UTC) if resolved is not None else None, engineer, sla, bool(esc), bool(dfc),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def load_tickets(
+    flt: TicketFilter, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> list[TicketRow]:
+    """Every ticket the filter selects, evaluated at ``now``; meant for a background thread."""
+    where, params = _where(flt)
+    raw = list(database.execute_sql(_SELECT + where, params))
+    ids = [r[0] for r in raw] if flt.customer_id is not None or where else None
+    events = _events_for(ids if ids is None or len(ids) < 900 else None)
+    rows = _rows(raw, events, now, progress, cancelled, len(raw))
+    if progress:
+        progress(len(raw), len(raw))
+    if flt.sla_states:
+        rows = [r for r in rows if r.sla.state in flt.sla_states]
+    return rows
+
+
+def first_page(flt: TicketFilter, now: datetime, limit: int = 200) -> list[TicketRow]:
+    """The newest tickets the filter selects, fast enough to paint before the full list is loaded."""
+    where, params = _where(flt)
+    raw = list(database.execute_sql(f"{_SELECT}{where} ORDER BY t.opened_at DESC LIMIT ?", [*params, limit]))
+    rows = _rows(raw, _events_for([r[0] for r in raw]), now)
+    if flt.sla_states:
+        rows = [r for r in rows if r.sla.state in flt.sla_states]
+    return rows
+
+
+SORT_KEYS: dict[str, Callable[[TicketRow], object]] = {
+    "number": lambda r: r.number,
+    "customer": lambda r: r.customer.lower(),
+    "subject": lambda r: r.subject.lower(),
+    "severity": lambda r: int(r.severity),
+    "status": lambda r: r.status.value,
+    "opened": lambda r: r.opened_at,
+    # tickets without a running deadline sort after every running one
+    "sla": lambda r: (r.sla.deadline is None, r.sla.deadline or r.opened_at),
+}
+
+
+def sort_tickets(rows: Sequence[TicketRow], key: str, descending: bool = False) -> list[TicketRow]:
+    """Sort plain rows (off the UI thread for long lists)."""
+    return sorted(rows, key=SORT_KEYS[key], reverse=descending)  # type: ignore[arg-type]
+
+
+# -- one ticket -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    version: int
+    at: datetime
+    kind: TicketEventKind
+    note: str
+    author: str
+
+
+@dataclass(frozen=True)
+class TicketInput:
+    number: str
+    customer_id: int
+    subject: str
+    severity: Severity
+    opened_at: datetime
+    status: TicketStatus = TicketStatus.NEW
+    reporter_seat_id: int | None = None
+    engineer: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    id: int
+    version: int
+    input: TicketInput
+    customer: str
+    customer_zone: str
+    reporter: str
+    resolved_at: datetime | None
+    events: tuple[EventRow, ...]
+    sla: SlaEvaluation
+    policy_label: str
+    first_response_explained: str
+    update_explained: str
+    escalation_ids: tuple[int, ...] = field(default=())
+    open_escalation_id: int | None = None
+    defect_ids: tuple[int, ...] = field(default=())
+
+
+def _ticket(ticket_id: int) -> t.Ticket:
+    ticket = t.Ticket.get_or_none(t.Ticket.id == ticket_id)
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} no longer exists.")
+    return ticket
+
+
+def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
+    from tamdesk.domain.sla import clock_for, explain_deadline, explain_first_response
+
+    ticket = _ticket(ticket_id)
+    resolver = SlaResolver()
+    policy, calendar = resolver.policy(ticket.customer_id), resolver.calendar(ticket.customer_id)
+    events = tuple(
+        EventRow(e.id, e.version, e.at, TicketEventKind(e.kind), e.note, e.author)
+        for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)
+    )
+    severity = Severity(ticket.severity)
+    history = TicketHistory(ticket.opened_at, severity, [TicketEvent(e.at, e.kind) for e in events])
+    sla = evaluate(history, policy, calendar, now)
+    target = policy.target(severity)
+    responses = [e.at for e in events if e.kind is TicketEventKind.RESPONSE]
+    if sla.next_update_due and responses:
+        clock = clock_for(target.clock, calendar)
+        update_text = "Next update " + explain_deadline(clock, responses[-1], target.update_cadence)
+    else:
+        update_text = {
+            SlaState.PAUSED: "Update clock paused: waiting on the customer.",
+            SlaState.SOLVED: "Update clock stopped: the ticket is solved.",
+            SlaState.NOT_STARTED: "Update clock starts with the first response.",
+        }.get(sla.update_state, "")
+    escalations = list(ticket.escalations.order_by(t.Escalation.opened_at))
+    open_escalation = next((e.id for e in escalations if EscalationState(e.state).is_open), None)
+    reporter = ticket.reporter.full_name if ticket.reporter_id else ""
+    return TicketDetail(
+        id=ticket.id,
+        version=ticket.version,
+        input=TicketInput(
+            ticket.number, ticket.customer_id, ticket.subject, severity, ticket.opened_at,
+            TicketStatus(ticket.status), ticket.reporter_id, ticket.engineer, ticket.notes,
+        ),
+        customer=ticket.customer.name,
+        customer_zone=ticket.customer.time_zone,
+        reporter=reporter,
+        resolved_at=ticket.resolved_at,
+        events=events,
+        sla=sla,
+        policy_label=policy.label,
+        first_response_explained="First response " + explain_first_response(history, policy, calendar),
+        update_explained=update_text,
+        escalation_ids=tuple(e.id for e in escalations),
+        open_escalation_id=open_escalation,
+        defect_ids=tuple(link.defect_id for link in ticket.defect_links),
+    )  # fmt: skip
+
+
+def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    number = data.number.strip()
+    if not number:
+        errors["number"] = "Ticket number is required."
+    else:
+        clash = t.Ticket.get_or_none(t.Ticket.number == number)
+        if clash is not None and (existing is None or clash.id != existing.id):
+            errors["number"] = f"Ticket {number} already exists (customer {clash.customer.name})."
+    if t.Customer.get_or_none(t.Customer.id == data.customer_id) is None:
+        errors["customer"] = "Choose the customer this ticket belongs to."
+    if data.opened_at.tzinfo is None:
+        errors["opened_at"] = "Opened needs a time zone."
+    elif data.opened_at > now + FUTURE_GRACE:
+        errors["opened_at"] = f"Opened {data.opened_at:%Y-%m-%d %H:%M} UTC is in the future."
+    elif existing is not None:
+        first = existing.events.order_by(t.TicketEvent.at).first()
+        if first is not None and first.at < data.opened_at:
+            errors["opened_at"] = (
+                f"Opened cannot be after the ticket's first event ({first.kind.replace('_', ' ')} at "
+                f"{first.at:%Y-%m-%d %H:%M} UTC)."
+            )
+    if data.reporter_seat_id is not None:
+        seat = t.PortalSeat.get_or_none(t.PortalSeat.id == data.reporter_seat_id)
+        if seat is None or seat.customer_id != data.customer_id:
+            errors["reporter"] = "The reporter must be one of the customer's seat holders."
+    return errors
+
+
+def _values(data: TicketInput) -> dict[str, object]:
+    return {
+        "number": data.number.strip(),
+        "customer": data.customer_id,
+        "subject": data.subject.strip(),
+        "severity": int(data.severity),
+        "status": data.status.value,
+        "opened_at": data.opened_at,
+        "reporter": data.reporter_seat_id,
+        "engineer": data.engineer.strip(),
+        "notes": data.notes,
+    }
+
+
+def create_ticket(ctx: Context, data: TicketInput) -> int:
+    with database.atomic():
+        errors = _validate(data, None, ctx.now())
+        if errors:
+            raise ValidationFailed(errors)
+        values = _values(data)
+        ticket = t.Ticket.create(**values)
+        record_audit(
+            ctx, entity="ticket", entity_id=ticket.id, customer=data.customer_id, action="create",
+            summary=f"Ticket {ticket.number} ({data.severity.label}) created", after=values,
+        )  # fmt: skip
+        return int(ticket.id)
+
+
+def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> None:
+    with database.atomic():
+        ticket = _ticket(ticket_id)
+        errors = _validate(data, ticket, ctx.now())
+        if errors:
+            raise ValidationFailed(errors)
+        values = _values(data)
+        current = {k: getattr(ticket, f"{k}_id" if k in ("customer", "reporter") else k) for k in values}
+        changes = {k: v for k, v in values.items() if current[k] != v}
+        if not changes:
+            return
+        save_versioned(ticket, expected_version, changes)
+        record_audit(
+            ctx, entity="ticket", entity_id=ticket.id, customer=ticket.customer_id, action="update",
+            summary=f"Ticket {ticket.number} edited: {', '.join(sorted(changes))}",
+            before={k: current[k] for k in changes}, after=changes,
+        )  # fmt: skip
+
+
+# -- events ---------------------------------------------------------------------------------------------------
+
+
+def _check_event_time(ticket: t.Ticket, at: datetime, now: datetime) -> None:
+    if at.tzinfo is None:
+        raise ValidationFailed({"at": "The time needs a time zone."})
+    if at < ticket.opened_at:
+        opened = f"{ticket.opened_at:%Y-%m-%d %H:%M} UTC"
+        raise ValidationFailed(
+            {"at": f"{at:%Y-%m-%d %H:%M} UTC is before ticket {ticket.number} was opened ({opened})."}
+        )
+    if at > now + FUTURE_GRACE:
+        raise ValidationFailed({"at": f"{at:%Y-%m-%d %H:%M} UTC is in the future."})
+
+
+def _sync_status(ticket: t.Ticket) -> None:
+    """Derive status and resolved time from the events; statuses no event decides (closed, waiting on
+    engineering, a status set by hand or an import) stay as they are until an event says otherwise."""
+    events = list(ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id))
+    status = TicketStatus(ticket.status)
+    resolved_at = ticket.resolved_at if status in CLOSED else None
+    ends = [e for e in events if e.kind in (TicketEventKind.SOLVED.value, TicketEventKind.REOPENED.value)]
+    if ends and ends[-1].kind == TicketEventKind.SOLVED.value:
+        status = status if status in CLOSED else TicketStatus.SOLVED
+        resolved_at = ends[-1].at
+    elif ends and status in CLOSED:
+        status, resolved_at = TicketStatus.OPEN, None
+    if status not in CLOSED:
+        talk = [e.kind for e in events if e.kind != TicketEventKind.SOLVED.value]
+        if talk and talk[-1] == TicketEventKind.WAITING_ON_CUSTOMER.value:
+            status = TicketStatus.WAITING_ON_CUSTOMER
+        elif talk and status in (TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.NEW):
+            status = TicketStatus.OPEN
+    if (status.value, resolved_at) != (ticket.status, ticket.resolved_at):
+        t.Ticket.update(status=status.value, resolved_at=resolved_at, version=t.Ticket.version + 1).where(
+            t.Ticket.id == ticket.id
+        ).execute()
+
+
+def add_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime, note: str = "") -> int:
+    """Append a timestamped event (a response, waiting on customer, customer replied, solved, reopened)."""
+    with database.atomic():
+        ticket = _ticket(ticket_id)
+        _check_event_time(ticket, at, ctx.now())
+        event = t.TicketEvent.create(ticket=ticket, at=at, kind=kind.value, note=note, author=ctx.actor)
+        _sync_status(ticket)
+        record_audit(
+            ctx, entity="ticket_event", entity_id=event.id, customer=ticket.customer_id, action="create",
+            summary=f"Ticket {ticket.number}: {kind.label.lower()} at {at:%Y-%m-%d %H:%M} UTC",
+        )  # fmt: skip
+        return int(event.id)
+
+
+def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime, note: str) -> None:
+    """Correct an event's time or note after the fact; SLA state follows because it is recomputed."""
+    with database.atomic():
+        event = t.TicketEvent.get_or_none(t.TicketEvent.id == event_id)
+        if event is None:
+            raise NotFound("That event no longer exists.")
+        _check_event_time(event.ticket, at, ctx.now())
+        before = {"at": event.at, "note": event.note}
+        save_versioned(event, expected_version, {"at": at, "note": note})
+        _sync_status(event.ticket)
+        record_audit(
+            ctx, entity="ticket_event", entity_id=event.id, customer=event.ticket.customer_id, action="update",
+            summary=f"Ticket {event.ticket.number}: {event.kind.replace('_', ' ')} corrected",
+            before=before, after={"at": at, "note": note},
+        )  # fmt: skip
+
+
+def delete_event(ctx: Context, event_id: int, expected_version: int) -> None:
+    with database.atomic():
+        event = t.TicketEvent.get_or_none(t.TicketEvent.id == event_id)
+        if event is None:
+            raise NotFound("That event no longer exists.")
+        if event.version != expected_version:
+            raise DomainError("This event was changed by someone else since you opened it.")
+        ticket = event.ticket
+        before = {"at": event.at, "kind": event.kind, "note": event.note}
+        event.delete_instance()
+        if before["kind"] == TicketEventKind.SOLVED.value and ticket.status in (s.value for s in CLOSED):
+            ticket.status, ticket.resolved_at = TicketStatus.OPEN.value, None  # the solve is undone
+            ticket.save()
+        _sync_status(ticket)
+        record_audit(
+            ctx, entity="ticket_event", entity_id=event_id, customer=ticket.customer_id, action="delete",
+            summary=f"Ticket {ticket.number}: {before['kind'].replace('_', ' ')} removed", before=before,
+        )  # fmt: skip
+
+
+def ticket_numbers(customer_id: int | None = None) -> list[tuple[int, str]]:
+    query = t.Ticket.select(t.Ticket.id, t.Ticket.number).order_by(t.Ticket.number)
+    if customer_id is not None:
+        query = query.where(t.Ticket.customer == customer_id)
+    return list(query.tuples())
+
+
+def count_tickets() -> int:
+    return t.Ticket.select(pw.fn.count(t.Ticket.id)).scalar() or 0

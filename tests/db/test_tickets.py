@@ -1,0 +1,205 @@
+"""Tickets through the service: recording, correcting, listing with SLA state, importing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SlaState
+from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.models import tables as t
+from tamdesk.services.base import Context, ValidationFailed
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.tabular import ImportFailed
+from tamdesk.services.ticket_import import import_ticket_events, import_tickets
+from tamdesk.services.tickets import (
+    TicketFilter,
+    TicketInput,
+    add_event,
+    create_ticket,
+    delete_event,
+    edit_event,
+    first_page,
+    load_tickets,
+    sort_tickets,
+    ticket_detail,
+    update_ticket,
+)
+
+FRI_1730_BERLIN = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def acme(db_path: Path, ctx: Context) -> int:
+    return create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE"))
+
+
+def _ticket(ctx: Context, customer: int, number: str = "SUP-1", severity: Severity = Severity.HIGH, **kw) -> int:
+    data = TicketInput(number, customer, kw.pop("subject", "Coordinator crash"), severity,
+                       kw.pop("opened_at", FRI_1730_BERLIN), **kw)  # fmt: skip
+    return create_ticket(ctx, data)
+
+
+def test_friday_evening_sev2_is_due_monday_and_explained(acme: int, ctx: Context) -> None:
+    tid = _ticket(ctx, acme)
+    detail = ticket_detail(tid, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))  # Mon 10:00 CET
+    assert detail.sla.first_response_due == datetime(2026, 3, 9, 9, 30, tzinfo=UTC)
+    assert detail.sla.first_response_state is SlaState.AT_RISK
+    assert detail.first_response_explained.startswith("First response due Mon 09 Mar 10:30 CET")
+    assert "2 business hours from Fri" in detail.first_response_explained
+    assert "Europe/Berlin" in detail.first_response_explained
+    assert detail.policy_label == "Standard v1"
+    assert detail.update_explained == "Update clock starts with the first response."
+
+
+def test_events_drive_status_and_sla(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    tid = _ticket(ctx, acme)
+    add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    assert t.Ticket.get_by_id(tid).status == TicketStatus.OPEN.value
+    add_event(ctx, tid, TicketEventKind.WAITING_ON_CUSTOMER, datetime(2026, 3, 9, 9, 5, tzinfo=UTC))
+    detail = ticket_detail(tid, fixed_now)
+    assert detail.input.status is TicketStatus.WAITING_ON_CUSTOMER
+    assert detail.sla.update_state is SlaState.PAUSED
+    assert detail.sla.first_response_met is True
+    solved = add_event(ctx, tid, TicketEventKind.SOLVED, datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
+    detail = ticket_detail(tid, fixed_now)
+    assert (detail.input.status, detail.resolved_at) == (TicketStatus.SOLVED, datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
+    delete_event(ctx, solved, 1)
+    assert ticket_detail(tid, fixed_now).input.status is TicketStatus.WAITING_ON_CUSTOMER
+
+
+def test_corrected_time_reapplies(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    tid = _ticket(ctx, acme)
+    response = add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 10, 0, tzinfo=UTC))
+    assert ticket_detail(tid, fixed_now).sla.first_response_met is False
+    edit_event(ctx, response, 1, datetime(2026, 3, 9, 9, 15, tzinfo=UTC), "Called the customer")
+    assert ticket_detail(tid, fixed_now).sla.first_response_met is True
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (FRI_1730_BERLIN - timedelta(minutes=1), "is before ticket SUP-1 was opened"),
+        (datetime(2027, 1, 1, tzinfo=UTC), "is in the future"),
+    ],
+)
+def test_bad_event_times(acme: int, ctx: Context, at: datetime, message: str) -> None:
+    tid = _ticket(ctx, acme)
+    with pytest.raises(ValidationFailed, match=message):
+        add_event(ctx, tid, TicketEventKind.RESPONSE, at)
+    assert t.TicketEvent.select().count() == 0
+
+
+def test_ticket_validation(acme: int, ctx: Context) -> None:
+    _ticket(ctx, acme)
+    with pytest.raises(ValidationFailed) as info:
+        _ticket(ctx, acme, opened_at=datetime(2027, 1, 1, tzinfo=UTC))
+    assert info.value.errors["number"] == "Ticket SUP-1 already exists (customer Acme)."
+    assert "in the future" in info.value.errors["opened_at"]
+
+
+def test_editing_opened_after_first_event_is_refused(acme: int, ctx: Context) -> None:
+    tid = _ticket(ctx, acme)
+    add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    detail = ticket_detail(tid, FRI_1730_BERLIN)
+    later = TicketInput(**{**detail.input.__dict__, "opened_at": datetime(2026, 3, 9, 10, 0, tzinfo=UTC)})
+    with pytest.raises(ValidationFailed, match="after the ticket's first event"):
+        update_ticket(ctx, tid, detail.version, later)
+
+
+def test_lists_filter_by_sla_state_and_sort(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    breached = _ticket(ctx, acme, "SUP-1", Severity.URGENT, opened_at=fixed_now - timedelta(hours=3))
+    ok = _ticket(ctx, acme, "SUP-2", Severity.LOW, opened_at=fixed_now - timedelta(minutes=5))
+    rows = load_tickets(TicketFilter(), fixed_now)
+    assert {r.number: r.sla.state for r in rows} == {"SUP-1": SlaState.BREACHED, "SUP-2": SlaState.OK}
+    only = load_tickets(TicketFilter(sla_states=frozenset({SlaState.BREACHED})), fixed_now)
+    assert [r.id for r in only] == [breached]
+    assert [r.number for r in sort_tickets(rows, "sla")] == ["SUP-1", "SUP-2"]
+    assert [r.id for r in first_page(TicketFilter(), fixed_now, limit=1)] == [ok]
+    assert [r.number for r in load_tickets(TicketFilter(search="sup-2"), fixed_now)] == ["SUP-2"]
+    assert load_tickets(TicketFilter(search="%"), fixed_now) == []
+
+
+# -- import ----------------------------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+HEADER = ["Ticket", "Customer", "Subject", "Severity", "Status", "Opened", "First response", "Resolved"]
+
+
+def test_import_tickets_with_times_in_a_zone(acme: int, ctx: Context, tmp_path: Path, fixed_now: datetime) -> None:
+    path = _xlsx(tmp_path / "export.xlsx", [
+        HEADER,
+        [1001, "acme", "Slow queries", "Sev2", "Solved", "2026-03-06 17:30", "2026-03-09 10:15", "2026-03-09 15:00"],
+        ["1002", "Acme", "Question", "Low", "Pending", datetime(2026, 3, 9, 9, 0), None, None],
+    ])  # fmt: skip
+    assert import_tickets(ctx, path, "Europe/Berlin").summary == (
+        "Imported tickets: 2 created, 0 updated, 2 events recorded."
+    )
+    first = t.Ticket.get(t.Ticket.number == "1001")
+    assert first.opened_at == FRI_1730_BERLIN
+    assert (first.status, first.resolved_at) == ("solved", datetime(2026, 3, 9, 14, 0, tzinfo=UTC))
+    detail = ticket_detail(first.id, fixed_now)
+    assert detail.sla.first_response_met is True
+    assert t.Ticket.get(t.Ticket.number == "1002").status == "waiting_on_customer"
+    again = import_tickets(ctx, path, "Europe/Berlin")
+    assert again.summary == "Imported tickets: 0 created, 2 updated, 2 events recorded."
+    assert t.TicketEvent.select().count() == 2
+
+
+def test_import_lists_every_bad_row_and_changes_nothing(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Ticket,Customer,Severity,Opened,First response\n"
+        "1,Acme,urgentish,2026-03-06 10:00,\n"
+        "2,Nobody Inc,2,2026-03-06 10:00,\n"
+        "3,Acme,3,2026-03-29 02:30,\n"
+        "4,Acme,4,2026-03-06 10:00,2026-03-06 09:00\n"
+        "5,Acme,1,2026-03-06 10:00,\n"
+        "5,Acme,1,2026-03-06 10:00,\n"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path, "Europe/Berlin")
+    assert info.value.problems == [
+        "row 2: Severity 'urgentish' is not one of 1-4 (Urgent, High, Normal, Low)",
+        "row 3: Customer 'Nobody Inc' is not a known customer",
+        "row 4: Opened: 2026-03-29 02:30 does not exist in Europe/Berlin "
+        "(the clocks skip that hour for daylight saving)",
+        "row 5: First response 2026-03-06 08:00 UTC is before Opened 2026-03-06 09:00 UTC",
+        "row 7: Ticket 5 also appears in row 6",
+    ]
+    assert t.Ticket.select().count() == 0
+
+
+def test_import_events(acme: int, ctx: Context, tmp_path: Path, fixed_now: datetime) -> None:
+    tid = _ticket(ctx, acme, "SUP-9")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "Ticket,At,Event\n"
+        "SUP-9,2026-03-09T09:00:00Z,response\n"
+        "SUP-9,2026-03-09T09:05:00Z,Waiting on customer\n"
+        "SUP-9,2026-03-09T12:00:00Z,customer_replied\n"
+    )
+    assert import_ticket_events(ctx, path).events == 3
+    assert import_ticket_events(ctx, path).events == 0  # nothing twice
+    assert ticket_detail(tid, fixed_now).input.status is TicketStatus.OPEN
+    bad = tmp_path / "bad-events.csv"
+    bad.write_text("Ticket,At,Event\nSUP-9,2026-03-01T09:00:00Z,response\nSUP-404,2026-03-09T09:00:00Z,lunch\n")
+    with pytest.raises(ImportFailed) as info:
+        import_ticket_events(ctx, bad)
+    assert info.value.problems == [
+        "row 2: At 2026-03-01 09:00 UTC is before ticket SUP-9 was opened (2026-03-06 16:30 UTC)",
+        "row 3: Ticket 'SUP-404' is not a known ticket; Event 'lunch' is not one of response, waiting_on_customer, "
+        "customer_replied, solved, reopened",
+    ]
