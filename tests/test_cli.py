@@ -117,3 +117,21 @@ def test_import_needs_a_kind(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["import"])
     assert exit_info.value.code == 2
+
+
+def test_import_tickets_and_events(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    customers = tmp_path / "c.csv"
+    customers.write_text("Name,Time zone,Country\nAcme,Europe/Berlin,DE\n")
+    assert run(capsys, "--db", db, "import", "customers", str(customers))[0] == 0
+    tickets = tmp_path / "t.csv"
+    tickets.write_text("Ticket,Customer,Subject,Severity,Opened\nSUP-1,Acme,Down,Urgent,2026-03-06 17:30\n")
+    code, out, _ = run(capsys, "--db", db, "import", "tickets", str(tickets), "--tz", "Europe/Berlin")
+    assert (code, out) == (0, "Imported tickets: 1 created, 0 updated, 0 events recorded.\n")
+    events = tmp_path / "e.csv"
+    events.write_text("Ticket,At,Event\nSUP-1,2026-03-06T16:45Z,response\n")
+    code, out, _ = run(capsys, "--db", db, "import", "ticket-events", str(events))
+    assert (code, out) == (0, "Imported ticket events: 1 recorded on 1 tickets.\n")
+    code, out, err = run(capsys, "--db", db, "import", "tickets", str(tickets), "--tz", "Mars/Base")
+    assert (code, out) == (1, "")
+    assert err == "tamdesk import tickets: --tz: 'Mars/Base' is not an IANA time zone such as Europe/Berlin.\n"
