@@ -1,0 +1,167 @@
+"""A Sev1 ticket walked through an escalation, and a bug from report to deployed fix, through the services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import DefectState, EscalationState, TicketEventKind
+from tamdesk.models import tables as t
+from tamdesk.services.base import Context, DomainError, FieldError, ValidationFailed
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import (
+    close_defect,
+    deploy_fix,
+    escalate_to_engineering,
+    link_ticket,
+    list_defects,
+    log_customer_update,
+    prioritize_defect,
+    report_defect,
+    start_fix,
+    validate_defect,
+)
+from tamdesk.services.escalations import (
+    EscalationInput,
+    NeedsConfirmation,
+    add_note,
+    advance_escalation,
+    draft_email,
+    escalation_detail,
+    list_escalations,
+    request_escalation,
+    sync_vp_apprisals,
+)
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket
+
+
+@pytest.fixture
+def ticket(db_path: Path, ctx: Context, fixed_now: datetime) -> int:
+    for name, role, email in [
+        ("Maya Support", "support_manager", "maya@vendor.example"),
+        ("Dan Director", "senior_director", "dan@vendor.example"),
+        ("Vera VP", "vp_customer_success", "vera@vendor.example"),
+    ]:
+        t.Person.create(name=name, role=role, email=email)
+    cid = create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE", tam="Tess Tam"))
+    opened = fixed_now - timedelta(hours=2)
+    return create_ticket(ctx, TicketInput("SUP-1", cid, "Cluster down", Severity.URGENT, opened))
+
+
+def test_sev1_escalation_to_resolution(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    esc = request_escalation(ctx, ticket, EscalationInput("customer", "Ana Ruiz", "Production down 2 h", "Orders stop"))
+    detail = escalation_detail(esc, fixed_now)
+    assert (detail.row.support_manager, detail.row.senior_director) == ("Maya Support", "Dan Director")
+    assert detail.row.vp_apprised  # Sev1
+    assert detail.row.next_owner == "Maya Support"
+    with pytest.raises(DomainError, match=r"already has an open escalation \(#1, requested\)"):
+        request_escalation(ctx, ticket, EscalationInput("tam", "", "Again"))
+    version = detail.row.version
+    for state in (EscalationState.ACKNOWLEDGED, EscalationState.ACTION_PLAN, EscalationState.MONITORING):
+        advance_escalation(ctx, esc, version, state, note=f"now {state.value}")
+        version += 1
+    add_note(ctx, esc, "Customer confirms workaround")
+    with pytest.raises(DomainError, match="cannot go from monitoring to acknowledged"):
+        advance_escalation(ctx, esc, version, EscalationState.ACKNOWLEDGED)
+    advance_escalation(ctx, esc, version, EscalationState.RESOLVED, note="Fix applied")
+    detail = escalation_detail(esc, fixed_now)
+    assert detail.row.state is EscalationState.RESOLVED
+    texts = [e.text for e in detail.timeline]
+    assert texts[0] == "Escalation requested by the customer: Production down 2 h"
+    assert "VP of Customer Success apprised (Sev1 ticket)." in texts
+    assert texts[-1] == "Monitoring → Resolved: Fix applied"
+    assert list_escalations(fixed_now, open_only=True) == []
+
+
+def test_decline_needs_a_reason(ticket: int, ctx: Context) -> None:
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow"))
+    with pytest.raises(FieldError, match="needs a reason"):
+        advance_escalation(ctx, esc, 1, EscalationState.DECLINED)
+    advance_escalation(ctx, esc, 1, EscalationState.DECLINED, decline_reason="Working as designed")
+    assert t.Escalation.get_by_id(esc).decline_reason == "Working as designed"
+
+
+def test_escalating_a_solved_ticket_warns(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    add_event(ctx, ticket, TicketEventKind.SOLVED, fixed_now - timedelta(minutes=5))
+    with pytest.raises(NeedsConfirmation, match="SUP-1 is solved"):
+        request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy"))
+    assert t.Escalation.select().count() == 0
+    request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy"), confirm=True)
+
+
+def test_missing_reason(ticket: int, ctx: Context) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        request_escalation(ctx, ticket, EscalationInput("someone", "", " "))
+    assert set(info.value.errors) == {"requested_by", "reason"}
+
+
+def test_vp_apprised_after_three_business_days(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    t.Ticket.update(severity=3).execute()
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow"))
+    assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=2)) == []
+    assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=6)) == [esc]
+    assert "open more than 3 business days" in escalation_detail(esc, fixed_now).timeline[-1].text
+
+
+def test_email_draft(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    esc = request_escalation(ctx, ticket, EscalationInput("customer", "Ana", "Down", "Orders stop", "Fix today"))
+    draft = draft_email(esc, fixed_now)
+    assert draft.to == ("maya@vendor.example", "dan@vendor.example")
+    assert draft.cc == ("vera@vendor.example",)
+    assert draft.subject == "[Escalation] Acme — SUP-1 (Sev1 Urgent): Down"
+    assert "Business impact: Orders stop" in draft.body
+    url = urlparse(draft.mailto())
+    assert url.path == "maya@vendor.example,dan@vendor.example"
+    assert parse_qs(url.query)["subject"] == [draft.subject]
+
+
+def test_defect_from_report_to_deployed_fix(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    did = report_defect(ctx, ticket, "Coordinator OOM on large joins")
+    validate_defect(ctx, did, 1, "Sam Support", fixed_now, "Repro with TPC-H q9")
+    with pytest.raises(ValidationFailed) as info:
+        escalate_to_engineering(ctx, did, 2, "eng 12", "ftp://x")
+    assert set(info.value.errors) == {"engineering_key", "engineering_url"}
+    escalate_to_engineering(ctx, did, 2, "ENG-1234", "https://eng.example.com/browse/ENG-1234")
+    with pytest.raises(FieldError, match="needs a reason"):
+        prioritize_defect(ctx, did, 3, "P3")
+    prioritize_defect(ctx, did, 3)
+    start_fix(ctx, did, 4)
+    with pytest.raises(FieldError, match="is before the defect was validated"):
+        deploy_fix(ctx, did, 5, "435-e.2", date(2026, 1, 1))
+    deploy_fix(ctx, did, 5, "435-e.2", date(2026, 3, 20))
+    with pytest.raises(NeedsConfirmation, match=r"still has open tickets \(SUP-1\)"):
+        close_defect(ctx, did, 6)
+    close_defect(ctx, did, 6, confirm=True)
+    row = list_defects(fixed_now)[0]
+    assert (row.state, row.priority, row.engineering_key, row.fix_version) == (
+        DefectState.CLOSED,
+        "P1",
+        "ENG-1234",
+        "435-e.2",
+    )
+
+
+def test_customer_update_cadence(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    did = report_defect(ctx, ticket, "Bug", severity=Severity.HIGH)  # every 5 business days
+    row = list_defects(fixed_now)[0]
+    assert row.next_update_due == datetime(2026, 3, 17, 14, 30, tzinfo=UTC)  # Tue 15:30 CET + 45 h
+    assert not row.update_overdue
+    later = fixed_now + timedelta(days=8)
+    assert list_defects(later)[0].update_overdue
+    log_customer_update(ctx, did, "Engineering reproduced it", at=later)
+    assert not list_defects(later)[0].update_overdue
+
+
+def test_defect_links_several_customers(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    other = create_customer(ctx, CustomerInput(name="Globex"))
+    second = create_ticket(ctx, TicketInput("SUP-2", other, "Same crash", Severity.NORMAL, fixed_now))
+    did = report_defect(ctx, ticket, "Crash")
+    link_ticket(ctx, did, second)
+    with pytest.raises(DomainError, match="already linked"):
+        link_ticket(ctx, did, second)
+    assert list_defects(fixed_now)[0].customers == ("Acme", "Globex")
+    assert [r.id for r in list_defects(fixed_now, customer_id=other)] == [did]
