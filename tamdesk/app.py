@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from tamdesk import __version__
 from tamdesk.models import DatabaseError
-from tamdesk.services.base import Context
+from tamdesk.services.backups import automatic_backup
+from tamdesk.services.base import Context, default_actor
 from tamdesk.services.database import APP_NAME, OpenedDatabase, close_database, default_database_path, open_database
 from tamdesk.services.overview import database_counts
+from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.main_window import MainWindow
 
@@ -73,7 +75,9 @@ def run(db: str | None = None) -> int:
     if opened is None:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.path)
-    window = MainWindow(Context(), lambda path: open_database(path))
+    actor = get_setting("user_name") or default_actor()
+    window = MainWindow(Context(actor=actor), lambda path: open_database(path))
+    _backup_in_background(window)
     window.show()
     if opened.backup:
         window.statusBar().showMessage(f"Database upgraded; the previous version is kept at {opened.backup}", 15000)
@@ -82,6 +86,21 @@ def run(db: str | None = None) -> int:
     code = app.exec()
     close_database()
     return int(code)
+
+
+def _backup_in_background(window: MainWindow) -> None:
+    """The daily automatic backup, off the UI thread; a failure is logged and shown in the status bar."""
+    log = logging.getLogger("tamdesk")
+
+    def failed(exc: object, details: str) -> None:
+        log.warning("Automatic backup failed: %s", exc)
+        window.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000)
+
+    def done(path: object) -> None:
+        if path:
+            log.info("Automatic backup written to %s", path)
+
+    window.runner.run(lambda control: automatic_backup(window.ctx.now()), done, failed)
 
 
 def _offer_sample_data(window: MainWindow) -> None:

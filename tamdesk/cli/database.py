@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from tamdesk.cli.common import CommandFailed, non_negative_int, positive_int
+from tamdesk.models.db import database
+from tamdesk.services.backups import restore_backup
 from tamdesk.services.base import Context
 from tamdesk.services.database import backup_database, check_database
 
@@ -25,6 +28,10 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     backup.add_argument("--out", required=True, metavar="FILE")
     backup.set_defaults(handler=_backup)
 
+    restore = commands.add_parser("restore", help="replace the database with a backup (the current one is kept)")
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(handler=_restore)
+
 
 def _demo(args: argparse.Namespace, ctx: Context) -> str:
     from tamdesk.services.demo import generate_demo
@@ -43,3 +50,9 @@ def _check(args: argparse.Namespace, ctx: Context) -> str:
 def _backup(args: argparse.Namespace, ctx: Context) -> str:
     target = backup_database(args.out)
     return f"Backup written to {target} ({target.stat().st_size / 1_048_576:.1f} MB)."
+
+
+def _restore(args: argparse.Namespace, ctx: Context) -> str:
+    db_path = Path(database.obj.database)
+    safety = restore_backup(Path(args.file), db_path)
+    return f"Restored {db_path} from {Path(args.file).resolve()}; the previous database is kept at {safety}."

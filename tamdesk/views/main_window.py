@@ -118,9 +118,11 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New database…", self.new_database, QKeySequence.StandardKey.New)
         self.open_action = self._action("&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
         self.sample_action = self._action("Load &sample data…", self.load_sample_data)
+        self.restore_action = self._action("&Restore backup…", self.restore_backup)
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        for action in (self.new_action, self.open_action, None, self.sample_action, None, self.quit_action):
+        file_actions = (self.new_action, self.open_action, None, self.sample_action, self.restore_action, None)
+        for action in (*file_actions, self.quit_action):
             if action is None:
                 file_menu.addSeparator()
             else:
@@ -257,6 +259,39 @@ class MainWindow(QMainWindow):
         task = self.runner.run(work, on_success, on_error, on_progress)
         progress.canceled.connect(task.cancel)
         self._sample_task = task
+
+    def restore_backup(self) -> None:
+        """Replace the open database with one of its backups, after a confirmation."""
+        from tamdesk.services.backups import backup_folder, restore_backup
+
+        db_path = Path(database_label())
+        if not db_path.exists():
+            QMessageBox.information(self, "Restore backup", "Only a local database file can be restored here.")
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Restore backup", str(backup_folder(db_path)), "tamdesk backups (*.db);;All files (*)"
+        )
+        if not path:
+            return
+        answer = QMessageBox.warning(
+            self,
+            "Restore backup",
+            f"Replace everything in {db_path.name} with the backup {Path(path).name}?\n\n"
+            "The database as it is now is kept in the backups folder first.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.runner.wait()
+        try:
+            safety = restore_backup(Path(path), db_path)
+        except DatabaseError as exc:
+            QMessageBox.critical(self, "Restore backup", str(exc))
+            return
+        self.refresh()
+        self.database_changed.emit(str(db_path))
+        self.statusBar().showMessage(f"Backup restored; the previous database is kept at {safety}", 15000)
 
     def show_about(self) -> None:
         QMessageBox.about(
