@@ -1,0 +1,709 @@
+"""The one writer every exported workbook goes through: safe cell text, declarative sheets, atomic files.
+
+How hostile text is neutralized. Text from people or imports goes into a cell as an explicit string cell
+(``t="inlineStr"``), never through openpyxl's "a str starting with = is a formula" rule, so Excel and LibreOffice
+show it literally and no file we write holds a formula made from user text. Text that *looks* like a formula
+(it starts with ``= + - @``, their full-width forms, a tab, CR or LF) or like an error value (``#N/A``) also gets
+Excel's ``quotePrefix`` cell flag: the state Excel itself records when someone types ``'=1+1``. The manager sees
+exactly the original text (no visible apostrophe or extra space), and editing the cell keeps it text. What is
+not covered: a copy saved as CSV by the reader carries the raw text, as any CSV export of that cell would.
+
+Large sheets are streamed in openpyxl's write-only mode: everything written before the rows (column widths,
+frozen panes, sheet properties) is set before the first row; what is written after the rows (autofilter, data
+validation, print setup, charts) is set once the row count is known.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import Enum
+from itertools import chain, count, islice
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+TEXT_LIMIT = 32_767
+"""Most characters (UTF-16 code units) an Excel cell holds."""
+
+TRUNCATION_MARKER = "… [truncated]"
+
+_FORMULA_LEADS = frozenset("=+-@\t\r\n＝＋－＠﹦﹢﹣﹫")
+# Everything XML 1.0 cannot carry: C0 controls except tab/LF/CR, lone surrogates, U+FFFE and U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SHEET_TITLE_LIMIT = 31
+_SHEET_TITLE_MAP = str.maketrans({"[": "(", "]": ")", "/": "-", "\\": "-", ":": "-", "?": "", "*": ""})
+_RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel keeps "History" for change tracking
+_TICK_ROWS = 1000
+_WIDTH_SAMPLE_ROWS = 100
+_MIN_WIDTH, _MAX_WIDTH = 8.0, 60.0
+
+
+class ExportError(Exception):
+    """The workbook could not be written; the message names the file and says why, for a TAM."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled the export; nothing was left at the target path."""
+
+
+class ColumnKind(Enum):
+    """What a column holds, which decides its cell type, number format and default width."""
+
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    PERCENT = "percent"  # a fraction: 0.95 shows as 95.0%
+    DATE = "date"
+    DATETIME = "datetime"
+    DURATION_HOURS = "duration_hours"  # a timedelta or a number of hours, shown as hours
+    YES_NO = "yes_no"  # a bool, shown as Yes / No
+
+
+_NUMBER_FORMATS: dict[ColumnKind, str | None] = {
+    ColumnKind.TEXT: None,
+    ColumnKind.INT: "#,##0",
+    ColumnKind.FLOAT: "#,##0.00",
+    ColumnKind.PERCENT: "0.0%",
+    ColumnKind.DATE: "yyyy-mm-dd",
+    ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
+    ColumnKind.DURATION_HOURS: "#,##0.0",
+    ColumnKind.YES_NO: None,
+}
+_DEFAULT_WIDTHS = {
+    ColumnKind.INT: 10.0,
+    ColumnKind.FLOAT: 12.0,
+    ColumnKind.PERCENT: 9.0,
+    ColumnKind.DATE: 12.0,
+    ColumnKind.DATETIME: 17.0,
+    ColumnKind.DURATION_HOURS: 10.0,
+    ColumnKind.YES_NO: 8.0,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet; ``width`` in Excel character units (None: from the title and the first rows)."""
+
+    title: str
+    kind: ColumnKind = ColumnKind.TEXT
+    width: float | None = None
+    number_format: str | None = None  # overrides the kind's format, e.g. "0" for numeric ids
+
+    @property
+    def cell_format(self) -> str | None:
+        """The Excel number format of the column's data cells."""
+        return self.number_format or _NUMBER_FORMATS[self.kind]
+
+
+class ChartKind(Enum):
+    BAR = "bar"
+    LINE = "line"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart over a sheet's data rows: one series per value column, named by its header."""
+
+    title: str
+    category_column: str
+    value_columns: Sequence[str]
+    kind: ChartKind = ChartKind.BAR
+    x_axis_title: str = ""
+    y_axis_title: str = ""
+    anchor: str | None = None  # top-left cell; None: beside the table, level with the header row
+
+
+@dataclass(frozen=True)
+class ListValidation:
+    """A drop-down list on a column's data cells; entries outside ``choices`` are refused by Excel."""
+
+    column: str
+    choices: Sequence[str]
+    prompt: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.choices:
+            raise ValueError(f"List validation on {self.column!r} needs at least one choice")
+        bad = [c for c in self.choices if "," in c or '"' in c]
+        if bad:
+            raise ValueError(f"List choices cannot contain commas or double quotes: {bad!r}")
+        if len(self.formula) > 257:  # Excel's limit: 255 characters between the quotes
+            raise ValueError(f"The choices for {self.column!r} are longer than Excel's 255 characters")
+
+    @property
+    def formula(self) -> str:
+        """The list as Excel's inline list formula."""
+        return '"' + ",".join(safe_text(c) for c in self.choices) + '"'
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """What one sheet shows. ``rows`` may be a generator: it is streamed once, never held in memory.
+
+    ``header_lines`` go above the table (the first one is the title); ``totals`` is a bold row under the table,
+    outside its filter and chart, so sorting never moves it.
+    """
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    header_lines: Sequence[str] = ()
+    totals: Sequence[Any] | None = None
+    chart: ChartSpec | None = None
+    validations: Sequence[ListValidation] = ()
+
+    def __post_init__(self) -> None:
+        titles = [c.title for c in self.columns]
+        if not titles:
+            raise ValueError(f"Sheet {self.title!r} has no columns")
+        if len({t.casefold() for t in titles}) != len(titles):
+            raise ValueError(f"Sheet {self.title!r} has duplicate column titles: {titles!r}")
+        named = [v.column for v in self.validations]
+        if self.chart is not None:
+            named += [self.chart.category_column, *self.chart.value_columns]
+        for name in named:
+            self.column_number(name)
+        if self.totals is not None and len(self.totals) != len(titles):
+            raise ValueError(f"Sheet {self.title!r}: totals have {len(self.totals)} values for {len(titles)} columns")
+
+    def column_number(self, title: str) -> int:
+        """The 1-based number of the column called ``title``."""
+        for number, column in enumerate(self.columns, 1):
+            if column.title == title:
+                return number
+        raise ValueError(f"Sheet {self.title!r} has no column {title!r}")
+
+
+@dataclass(frozen=True)
+class DocProps:
+    """Workbook document properties, shown by File > Info in Excel."""
+
+    title: str
+    creator: str
+    subject: str = ""
+    description: str = ""
+    keywords: str = ""
+    created: datetime | None = None  # timezone-aware; None: now
+
+
+@dataclass
+class _Ticker:
+    """Reports progress and honours cancellation every ``_TICK_ROWS`` rows."""
+
+    progress: Callable[[int], None] | None
+    cancelled: Callable[[], bool] | None
+    rows: int = 0
+
+    def advance(self, rows: int) -> None:
+        self.rows += rows
+        if self.cancelled is not None and self.cancelled():
+            raise ExportCancelled("The export was cancelled.")
+        if self.progress is not None:
+            self.progress(self.rows)
+
+
+# --- cell conventions -------------------------------------------------------------------------------------------
+
+
+def safe_text(value: str) -> str:
+    """Text an xlsx cell can hold: XML-illegal characters removed, capped at Excel's 32,767 characters.
+
+    The text is otherwise unchanged; :func:`write_workbook` writes it as a string cell (with Excel's quote-prefix
+    flag when :func:`looks_like_formula`), so it is never evaluated.
+    """
+    text = _XML_ILLEGAL.sub("", value)
+    if len(text) <= TEXT_LIMIT // 2 or _utf16_len(text) <= TEXT_LIMIT:
+        return text
+    return _utf16_prefix(text, TEXT_LIMIT - len(TRUNCATION_MARKER)) + TRUNCATION_MARKER
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula if it were typed or imported as-is."""
+    return text[:1] in _FORMULA_LEADS
+
+
+def sheet_title(name: str, used: Collection[str] = ()) -> str:
+    """A valid sheet name close to ``name``, distinct (ignoring case) from the names in ``used``.
+
+    Excel's rules: 1-31 characters, none of ``\\ / ? * [ ] :``, no apostrophe first or last, not "History".
+    """
+    base = " ".join(safe_text(name).translate(_SHEET_TITLE_MAP).split())
+    base = _utf16_prefix(base.strip("' "), _SHEET_TITLE_LIMIT).rstrip("' ") or "Sheet"
+    taken = {u.casefold() for u in used} | _RESERVED_SHEET_TITLES
+    if base.casefold() not in taken:
+        return base
+    for n in count(2):
+        suffix = f" ({n})"
+        candidate = _utf16_prefix(base, _SHEET_TITLE_LIMIT - len(suffix)).rstrip("' ") + suffix
+        if candidate.casefold() not in taken:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def header_lines(
+    what: str,
+    *,
+    exported_at: datetime,
+    exported_by: str,
+    tz: tzinfo,
+    filters: Mapping[str, str] | None = None,
+    sla_policy: str | None = None,
+) -> list[str]:
+    """The lines of a sheet's header block, worded the same in every workbook."""
+    local = exported_at.astimezone(tz)
+    lines = [what, f"Exported {local:%Y-%m-%d %H:%M} by {exported_by}"]
+    if filters:
+        lines.append("Filters: " + "; ".join(f"{k}: {v}" for k, v in filters.items()))
+    else:
+        lines.append("Filters: none")
+    if sla_policy:
+        lines.append(f"SLA policy: {sla_policy}")
+    lines.append(f"Times are in {tz}")
+    return lines
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    """The longest prefix of ``text`` that fits in ``units`` UTF-16 code units, never splitting a character."""
+    if len(text) <= units // 2:
+        return text
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+
+# --- workbook ---------------------------------------------------------------------------------------------------
+
+
+def write_workbook(
+    path: str | os.PathLike[str],
+    sheets: Sequence[SheetSpec],
+    *,
+    properties: DocProps,
+    tz: tzinfo | None = None,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Write ``sheets`` to the workbook at ``path``, replacing it only once the whole file is written.
+
+    Args:
+        path: the .xlsx file to create or replace.
+        sheets: the sheets, in order (the summary first).
+        properties: document properties.
+        tz: the report's time zone; timezone-aware datetimes are shown in it (naive ones are refused).
+        progress: called with the number of data rows written so far, every 1,000 rows and at the end.
+        cancelled: polled as often; when it returns True the export stops.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ExportError: the folder is missing or not writable, or the file cannot be replaced.
+        ExportCancelled: ``cancelled`` returned True; nothing is left at ``path``.
+        ValueError, TypeError: a value does not fit its column (a programming error; the message says where).
+    """
+    if not sheets:
+        raise ValueError("A workbook needs at least one sheet")
+    target = Path(path)
+    temp = _create_temp_beside(target)
+    try:
+        _build(temp, target, sheets, properties, tz, _Ticker(progress, cancelled))
+        _replace(temp, target)
+    except BaseException:
+        with suppress(OSError):
+            temp.unlink()
+        raise
+    return target
+
+
+def _create_temp_beside(target: Path) -> Path:
+    """An empty file next to ``target``, created with the user's usual permissions (umask applies)."""
+    folder = target.parent
+    if not folder.exists():
+        raise ExportError(f"Cannot write {target}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {target}: {folder} is not a folder")
+    while True:
+        temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return temp
+        except FileExistsError:
+            continue
+        except PermissionError as exc:
+            raise ExportError(f"Cannot write {target}: folder {folder} is not writable") from exc
+        except OSError as exc:
+            raise ExportError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _replace(temp: Path, target: Path) -> None:
+    try:
+        os.replace(temp, target)
+    except IsADirectoryError as exc:
+        raise ExportError(f"Cannot write {target}: it is a folder") from exc
+    except PermissionError as exc:
+        raise ExportError(f"Cannot write {target}: it is read-only or open in another program") from exc
+    except OSError as exc:
+        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _build(
+    temp: Path, target: Path, sheets: Sequence[SheetSpec], props: DocProps, tz: tzinfo | None, ticker: _Ticker
+) -> None:
+    """Stream every sheet, then save the workbook to ``temp``."""
+    wb = Workbook(write_only=True)
+    try:
+        _set_properties(wb, props)
+        used: set[str] = set()
+        for spec in sheets:
+            ticker.advance(0)
+            title = sheet_title(spec.title, used)
+            used.add(title)
+            _SheetWriter(wb.create_sheet(title), spec, tz, ticker).write()
+        wb.save(temp)
+    except OSError as exc:  # a full disk, a vanished folder...
+        _discard_streams(wb)
+        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+    except BaseException:
+        _discard_streams(wb)
+        raise
+
+
+def _set_properties(wb: Any, props: DocProps) -> None:
+    created = props.created or datetime.now(UTC)
+    if created.utcoffset() is None:
+        raise ValueError("DocProps.created must be timezone-aware")
+    p = wb.properties
+    p.title, p.subject = safe_text(props.title), safe_text(props.subject)
+    p.creator = p.lastModifiedBy = safe_text(props.creator)
+    p.description, p.keywords = safe_text(props.description), safe_text(props.keywords)
+    p.created = p.modified = created.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _discard_streams(wb: Any) -> None:
+    """Remove the temporary files openpyxl streams each write-only sheet into (else they last until exit)."""
+    # Best effort on a path that is already failing: never mask the original exception. Closing the sheet
+    # finishes openpyxl's row generator now, rather than in a garbage-collector finalizer that would fail.
+    for ws in wb.worksheets:
+        with suppress(Exception):
+            ws.close()
+        with suppress(Exception):
+            ws._writer.cleanup()
+
+
+# --- one sheet --------------------------------------------------------------------------------------------------
+
+_TITLE_FONT = Font(name="Calibri", bold=True, size=14)
+_NOTE_FONT = Font(name="Calibri", size=11, color="595959")
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_HEADER_ALIGNMENT = Alignment(vertical="center")
+_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right")  # over right-aligned numbers
+_TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
+_TOTALS_BORDER = Border(top=Side(style="thin"))
+
+
+class _SheetWriter:
+    """Streams one :class:`SheetSpec` into a write-only worksheet."""
+
+    def __init__(self, ws: Any, spec: SheetSpec, tz: tzinfo | None, ticker: _Ticker) -> None:
+        self.ws, self.spec, self.ticker = ws, spec, ticker
+        self.header_row = len(spec.header_lines) + 2 if spec.header_lines else 1
+        self.last_col = get_column_letter(len(spec.columns))
+        self.convert = [_converter(ws, column, tz) for column in spec.columns]
+        self.text_cell = _text_cell_factory(ws)
+
+    def write(self) -> None:
+        rows = iter(self.spec.rows)
+        sample = list(islice(rows, _WIDTH_SAMPLE_ROWS))
+        self._set_layout(sample)  # must precede the first row in write-only mode
+        self._write_header()
+        written = self._write_data(chain(sample, rows))
+        if self.spec.totals is not None:
+            self._write_totals(self.spec.totals)
+        self._finish(written)
+
+    def _set_layout(self, sample: list[Sequence[Any]]) -> None:
+        ws = self.ws
+        for number, column in enumerate(self.spec.columns, 1):
+            width = column.width or _auto_width(column, (row[number - 1] for row in sample if len(row) >= number))
+            ws.column_dimensions[get_column_letter(number)].width = width
+        ws.freeze_panes = f"A{self.header_row + 1}"
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    def _write_header(self) -> None:
+        ws = self.ws
+        for index, line in enumerate(self.spec.header_lines):
+            ws.append([self._styled_text(line, font=_TITLE_FONT if index == 0 else _NOTE_FONT)])
+        if self.spec.header_lines:
+            ws.append([])
+        ws.append([self._header_cell(column) for column in self.spec.columns])
+
+    def _header_cell(self, column: Column) -> Cell:
+        textual = column.kind in (ColumnKind.TEXT, ColumnKind.YES_NO)
+        alignment = _HEADER_ALIGNMENT if textual else _NUMBER_HEADER_ALIGNMENT
+        return self._styled_text(column.title, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=alignment)
+
+    def _styled_text(self, text: str, **style: Any) -> Cell:
+        cell = self.text_cell(text)
+        if not isinstance(cell, Cell):
+            cell = Cell(self.ws, row=1, column=1, value=cell)
+        for name, value in style.items():
+            setattr(cell, name, value)
+        return cell
+
+    def _write_data(self, rows: Iterable[Sequence[Any]]) -> int:
+        ws, convert, width = self.ws, self.convert, len(self.convert)
+        written = 0
+        try:
+            for row in rows:
+                if len(row) != width:
+                    raise ValueError(f"{len(row)} values for {width} columns")
+                ws.append([conv(value) for conv, value in zip(convert, row, strict=False)])
+                written += 1
+                if written % _TICK_ROWS == 0:
+                    self.ticker.advance(_TICK_ROWS)
+        except (TypeError, ValueError) as exc:
+            error = TypeError if isinstance(exc, TypeError) else ValueError
+            raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
+        self.ticker.advance(written % _TICK_ROWS)
+        return written
+
+    def _write_totals(self, totals: Sequence[Any]) -> None:
+        cells = []
+        for conv, value in zip(self.convert, totals, strict=True):
+            cell = conv(value)
+            if not isinstance(cell, Cell):
+                cell = Cell(self.ws, row=1, column=1, value=cell)
+            cell.font, cell.border = _TOTALS_FONT, _TOTALS_BORDER
+            cells.append(cell)
+        self.ws.append(cells)
+
+    def _finish(self, written: int) -> None:
+        ws, first, last = self.ws, self.header_row + 1, self.header_row + written
+        ws.auto_filter.ref = f"A{self.header_row}:{self.last_col}{max(last, self.header_row)}"
+        ws.print_title_rows = f"{self.header_row}:{self.header_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.HeaderFooter.oddFooter.left.text = "&A"
+        ws.HeaderFooter.oddFooter.right.text = "Page &P of &N"
+        for validation in self.spec.validations:
+            ws.data_validations.append(self._validation(validation, first, max(last, first)))
+        if self.spec.chart is not None and written:
+            ws.add_chart(self._chart(self.spec.chart, last), self.spec.chart.anchor or self._chart_anchor())
+
+    def _validation(self, rule: ListValidation, first: int, last: int) -> DataValidation:
+        letter = get_column_letter(self.spec.column_number(rule.column))
+        dv = DataValidation(
+            type="list",
+            formula1=rule.formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Not in the list",
+            error=safe_text("Choose one of: " + ", ".join(rule.choices))[:255],
+            showInputMessage=bool(rule.prompt),
+            promptTitle=safe_text(rule.column)[:32] if rule.prompt else None,
+            prompt=safe_text(rule.prompt)[:255] or None,
+        )
+        dv.add(f"{letter}{first}:{letter}{last}")
+        return dv
+
+    def _chart(self, spec: ChartSpec, last: int) -> BarChart | LineChart:
+        chart = BarChart() if spec.kind is ChartKind.BAR else LineChart()
+        chart.title = safe_text(spec.title)
+        chart.x_axis.title = safe_text(spec.x_axis_title) or None
+        chart.y_axis.title = safe_text(spec.y_axis_title) or None
+        for title in spec.value_columns:
+            number = self.spec.column_number(title)
+            chart.add_data(
+                Reference(self.ws, min_col=number, min_row=self.header_row, max_row=last), titles_from_data=True
+            )
+        category = self.spec.column_number(spec.category_column)
+        chart.set_categories(Reference(self.ws, min_col=category, min_row=self.header_row + 1, max_row=last))
+        if {self.spec.columns[self.spec.column_number(t) - 1].kind for t in spec.value_columns} == {ColumnKind.PERCENT}:
+            chart.y_axis.number_format = "0%"
+            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+        # openpyxl 3.1 marks axes deleted by default, which hides their labels in Excel.
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.width, chart.height = 24, 12
+        return chart
+
+    def _chart_anchor(self) -> str:
+        return f"{get_column_letter(len(self.spec.columns) + 2)}{self.header_row}"
+
+
+# --- values to cells --------------------------------------------------------------------------------------------
+
+
+class _StreamCell(Cell):
+    """A styled data cell. Its repr is constant because openpyxl's write-only sheet formats every styled cell into
+    a discarded exception message on append; the default repr costs about a tenth of the export time."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<_StreamCell>"
+
+
+def _text_cell_factory(ws: Any) -> Callable[[str], str | Cell | None]:
+    """Text as a cell value: a plain str when openpyxl keeps it text, else an explicit, quote-prefixed string cell."""
+    prototype = Cell(ws, row=1, column=1)
+    prototype.quotePrefix = True
+    style = prototype._style  # one style array shared by all guarded cells; Cell() copies it
+
+    def make(value: str) -> str | Cell | None:
+        text = safe_text(value)
+        if not text:
+            return None  # an empty string cell would only be an odd blank
+        if text[0] not in _FORMULA_LEADS and text not in ERROR_CODES:
+            return text
+        cell = _StreamCell(ws, row=1, column=1, value=text, style_array=style)
+        cell.data_type = "s"  # openpyxl made it a formula or an error value
+        return cell
+
+    return make
+
+
+def _converter(ws: Any, column: Column, tz: tzinfo | None) -> Callable[[Any], Any]:
+    """A function turning a Python value of ``column`` into what the worksheet gets (None stays empty)."""
+    kind, title = column.kind, column.title
+    if kind is ColumnKind.TEXT:
+        return _text_converter(ws, title)
+    if kind is ColumnKind.YES_NO:
+        return _yes_no_converter(title)
+    fmt = column.cell_format
+    prototype = Cell(ws, row=1, column=1)
+    if fmt:
+        prototype.number_format = fmt
+    style = prototype._style
+    value_of = _VALUE_OF[kind](title, tz)
+
+    def convert(value: Any) -> Any:
+        plain = value_of(value)
+        if plain is None:
+            return None
+        return _StreamCell(ws, row=1, column=1, value=plain, style_array=style)
+
+    return convert
+
+
+def _text_converter(ws: Any, title: str) -> Callable[[Any], Any]:
+    make = _text_cell_factory(ws)
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return make(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return make(str(value))
+        raise TypeError(f"column {title!r} is text, got {type(value).__name__} {value!r}")
+
+    return convert
+
+
+def _yes_no_converter(title: str) -> Callable[[Any], str | None]:
+    def convert(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        raise TypeError(f"column {title!r} is yes/no, got {type(value).__name__} {value!r}")
+
+    return convert
+
+
+def _number(title: str, _tz: tzinfo | None) -> Callable[[Any], Any]:
+    def value_of(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Real) and not isinstance(value, bool):
+            return value if math.isfinite(value) else None  # Excel has no NaN or infinity
+        raise TypeError(f"column {title!r} is numeric, got {type(value).__name__} {value!r}")
+
+    return value_of
+
+
+def _hours(title: str, tz: tzinfo | None) -> Callable[[Any], Any]:
+    number = _number(title, tz)
+
+    def value_of(value: Any) -> Any:
+        if isinstance(value, timedelta):
+            return value.total_seconds() / 3600
+        return number(value)
+
+    return value_of
+
+
+def _date(title: str, tz: tzinfo | None) -> Callable[[Any], Any]:
+    def value_of(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return _report_time(value, tz, title).date()
+        if value is None or isinstance(value, date):
+            return value
+        raise TypeError(f"column {title!r} holds dates, got {type(value).__name__} {value!r}")
+
+    return value_of
+
+
+def _datetime(title: str, tz: tzinfo | None) -> Callable[[Any], Any]:
+    def value_of(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return _report_time(value, tz, title)
+        if value is None or isinstance(value, date):
+            return value
+        raise TypeError(f"column {title!r} holds date-times, got {type(value).__name__} {value!r}")
+
+    return value_of
+
+
+def _report_time(value: datetime, tz: tzinfo | None, title: str) -> datetime:
+    """``value`` as a naive wall-clock time in the report's zone (Excel has no time zones)."""
+    if value.utcoffset() is None:
+        raise ValueError(f"column {title!r}: naive datetime {value!r}; give it a time zone")
+    if tz is None:
+        raise ValueError(f"column {title!r}: pass tz= to write_workbook to show date-times")
+    return value.astimezone(tz).replace(tzinfo=None)
+
+
+_VALUE_OF: dict[ColumnKind, Callable[[str, tzinfo | None], Callable[[Any], Any]]] = {
+    ColumnKind.INT: _number,
+    ColumnKind.FLOAT: _number,
+    ColumnKind.PERCENT: _number,
+    ColumnKind.DURATION_HOURS: _hours,
+    ColumnKind.DATE: _date,
+    ColumnKind.DATETIME: _datetime,
+}
+
+
+def _auto_width(column: Column, sample: Iterator[Any]) -> float:
+    """A width that fits the title (and its filter button) and, for text, the first rows."""
+    width: float = _display_width(column.title) + 4
+    if column.kind is ColumnKind.TEXT:
+        texts = (v for v in sample if isinstance(v, str))
+        width = max([width, *(_display_width(line) + 2 for v in texts for line in v[:200].splitlines())])
+    else:
+        width = max(width, _DEFAULT_WIDTHS[column.kind])
+    return float(min(max(width, _MIN_WIDTH), _MAX_WIDTH))
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes on screen: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
