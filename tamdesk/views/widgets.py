@@ -1,0 +1,425 @@
+"""Small shared view helpers: field messages, searchable combos, debouncing, sortable rows, remembered headers,
+background work with a progress dialog, and file choosers that remember their folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QDate,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.services.base import Context, DomainError
+from tamdesk.views.pages.base import EmptyState
+from tamdesk.views.table_model import RowTableModel
+from tamdesk.views.tasks import Task, TaskControl, TaskRunner
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Tone(StrEnum):
+    """What a coloured message means."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    OK = "ok"
+
+
+_LIGHT = {Tone.ERROR: "#b3261e", Tone.WARNING: "#8a5300", Tone.OK: "#1b6e2d"}
+_DARK = {Tone.ERROR: "#ff8a80", Tone.WARNING: "#ffcc66", Tone.OK: "#7ddc8d"}
+_LIGHT_BG = {Tone.ERROR: "#fdecea", Tone.WARNING: "#fff4dc", Tone.OK: "#e8f5e9"}
+_DARK_BG = {Tone.ERROR: "#4a1d1a", Tone.WARNING: "#4a3a12", Tone.OK: "#1d3a22"}
+
+
+def _dark_palette() -> bool:
+    app = QApplication.instance()
+    palette = app.palette() if isinstance(app, QApplication) else QPalette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def tone_color(tone: Tone) -> QColor:
+    """A readable text colour for ``tone`` on the current palette (light or dark)."""
+    return QColor((_DARK if _dark_palette() else _LIGHT)[tone])
+
+
+def tone_background(tone: Tone) -> QColor:
+    """A soft row background for ``tone`` on the current palette."""
+    return QColor((_DARK_BG if _dark_palette() else _LIGHT_BG)[tone])
+
+
+_TONE_ICONS = {
+    Tone.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    Tone.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Tone.OK: QStyle.StandardPixmap.SP_DialogApplyButton,
+}
+
+
+class FieldMessage(QWidget):
+    """The message under a form field: red with an error icon, amber with a warning icon, hidden when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tone: Tone | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 2)
+        layout.setSpacing(6)
+        self.icon = QLabel()
+        self.icon.setFixedSize(16, 16)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        self.setVisible(False)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def show_message(self, tone: Tone, text: str) -> None:
+        """Show ``text`` in ``tone``'s colour and icon; empty text hides the message."""
+        if not text:
+            self.clear()
+            return
+        self.tone = tone
+        self.label.setText(text)
+        self.label.setStyleSheet(f"color: {tone_color(tone).name()};")
+        self.icon.setPixmap(self.style().standardIcon(_TONE_ICONS[tone]).pixmap(16, 16))
+        self.setAccessibleName(f"{tone.value}: {text}")
+        self.setVisible(True)
+
+    def set_error(self, text: str) -> None:
+        self.show_message(Tone.ERROR, text)
+
+    def set_warning(self, text: str) -> None:
+        self.show_message(Tone.WARNING, text)
+
+    def clear(self) -> None:
+        self.tone = None
+        self.label.clear()
+        self.setVisible(False)
+
+
+class SearchableComboBox(QComboBox):
+    """An editable combo whose typed text filters the list anywhere in the label (``berl`` finds Europe/Berlin).
+
+    Items carry a value (a zone name, an ISO code); ``value()`` returns the chosen item's value, or the typed text
+    when it matches no item, so the service can say why it is wrong.
+    """
+
+    def __init__(self, items: Sequence[tuple[str, str]] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(16)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setMaxVisibleItems(12)
+        self.setCompleter(completer)
+        self.set_items(items)
+
+    def set_items(self, items: Sequence[tuple[str, str]]) -> None:
+        """Replace the items with ``(label, value)`` pairs."""
+        text = self.currentText()
+        self.blockSignals(True)
+        self.clear()
+        for label, value in items:
+            self.addItem(label, value)
+        self.setEditText(text)
+        self.blockSignals(False)
+
+    def value(self) -> str:
+        text = self.currentText().strip()
+        for row in range(self.count()):
+            if self.itemText(row) == text:
+                return str(self.itemData(row))
+        for row in range(self.count()):
+            if str(self.itemData(row)).lower() == text.lower() or self.itemText(row).lower() == text.lower():
+                return str(self.itemData(row))
+        return text
+
+    def set_value(self, value: str) -> None:
+        row = self.findData(value)
+        if row >= 0:
+            self.setCurrentIndex(row)
+        else:
+            self.setEditText(value)
+
+
+class Debouncer(QObject):
+    """Calls ``callback`` once, ``msec`` after the last ``trigger()`` (typing pauses)."""
+
+    def __init__(self, msec: int, callback: Callable[[], object], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(msec)
+        self.timer.timeout.connect(callback)
+
+    def trigger(self, *_: object) -> None:
+        self.timer.start()
+
+    def flush(self) -> None:
+        """Run a pending call now (used before saving, so the last keystrokes are checked)."""
+        if self.timer.isActive():
+            self.timer.stop()
+            self.timer.timeout.emit()
+
+
+class RowSortProxy(QSortFilterProxyModel):
+    """Sorts a ``RowTableModel`` by plain keys of its rows (numbers sort as numbers, never by display text).
+
+    Only for short lists: long ones sort in SQL or off the UI thread.
+    """
+
+    def __init__(self, keys: Sequence[Callable[[Any], Any]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._keys = list(keys)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, RowTableModel) or left.column() >= len(self._keys):
+            return super().lessThan(left, right)
+        key = self._keys[left.column()]
+        return bool(key(model.row_at(left.row())) < key(model.row_at(right.row())))
+
+    def row_at(self, proxy_row: int) -> Any:
+        """The plain row shown at ``proxy_row``."""
+        model = self.sourceModel()
+        assert isinstance(model, RowTableModel)
+        return model.row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+
+
+def remember_header(view: QTableView, key: str, widths: Sequence[int] = ()) -> None:
+    """Restore the column widths and sort order of ``view`` from QSettings and save them whenever they change."""
+    header = view.horizontalHeader()
+    settings_key = f"tables/{key}/header"
+    for column, width in enumerate(widths):
+        if width:
+            view.setColumnWidth(column, width)
+    state = QSettings().value(settings_key)
+    if state is not None:
+        header.restoreState(state)
+
+    def save(*_: object) -> None:
+        QSettings().setValue(settings_key, header.saveState())
+
+    header.sectionResized.connect(save)
+    header.sortIndicatorChanged.connect(save)
+    header.sectionMoved.connect(save)
+
+
+def configure_table(view: QTableView, *, sortable: bool = False) -> None:
+    """The look every grid shares: whole-row selection, alternating rows, no grid lines, a stretching last column."""
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setSortingEnabled(sortable)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+
+
+class ProgressBarDelegate(QStyledItemDelegate):
+    """Paints a cell as a small progress bar with its display text (``7/10``) on it."""
+
+    def __init__(self, fraction: Callable[[Index], tuple[int, int]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fraction = fraction
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: Index) -> None:
+        done, total = self._fraction(index)
+        # the selection highlight first, then the bar inset so rows keep their rhythm
+        QApplication.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        bar.minimum = 0
+        bar.maximum = max(total, 1)
+        bar.progress = done
+        bar.text = str(index.data()) if total else "—"
+        bar.textVisible = True
+        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal  # type: ignore[attr-defined]
+        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+# -- messages and background work --------------------------------------------------------------------------------
+
+
+def show_failure(parent: QWidget | None, title: str, exc: BaseException | object, details: str = "") -> None:
+    """A domain error as a plain message; anything else goes to the error reporter (logged, details folded)."""
+    from tamdesk.reports.xlsx import ExportCancelled, ExportError
+
+    if isinstance(exc, ExportCancelled):
+        return
+    if isinstance(exc, DomainError | ExportError):
+        QMessageBox.warning(parent, title, str(exc))
+        return
+    from tamdesk.views.errors import report_exception
+
+    report_exception(exc, details or repr(exc))
+
+
+def run_with_progress(
+    parent: QWidget,
+    runner: TaskRunner,
+    title: str,
+    label: str,
+    work: Callable[[TaskControl], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException, str], None] | None = None,
+) -> Task:
+    """Run ``work`` off the UI thread behind a cancellable progress dialog; failures come back as messages."""
+    progress = QProgressDialog(label, "Cancel", 0, 0, parent)
+    progress.setWindowTitle(title)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(400)
+    progress.setAutoClose(False)
+    progress.setAutoReset(False)
+
+    def progressed(done: int, total: int) -> None:
+        progress.setMaximum(max(total, 1))
+        progress.setValue(done)
+
+    def succeeded(result: object) -> None:
+        progress.close()
+        on_success(result)
+
+    def failed(exc: BaseException, details: str) -> None:
+        progress.close()
+        if on_failure is not None:
+            on_failure(exc, details)
+        else:
+            show_failure(parent, title, exc, details)
+
+    task = runner.run(work, succeeded, failed, progressed)
+    progress.canceled.connect(task.cancel)
+    task.finished.connect(progress.deleteLater)
+    return task
+
+
+def _last_folder() -> str:
+    return str(QSettings().value("files/last_folder", str(Path.home())))
+
+
+def _remember_folder(path: str) -> None:
+    QSettings().setValue("files/last_folder", str(Path(path).parent))
+
+
+def ask_save_path(
+    parent: QWidget, title: str, file_name: str, file_filter: str = "Excel workbooks (*.xlsx)"
+) -> Path | None:
+    """Ask where to save ``file_name``, starting in the last folder used; None when cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(Path(_last_folder()) / file_name), file_filter)
+    if not path:
+        return None
+    _remember_folder(path)
+    if file_filter.endswith("(*.xlsx)") and not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+    return Path(path)
+
+
+def ask_open_path(parent: QWidget, title: str, file_filter: str) -> Path | None:
+    """Ask for a file to read, starting in the last folder used; None when cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, _last_folder(), file_filter)
+    if not path:
+        return None
+    _remember_folder(path)
+    return Path(path)
+
+
+def set_empty_text(empty: EmptyState, heading: str, text: str, width: int = 480) -> None:
+    """Set an empty state's texts so the explanation wraps at ``width`` and is never cut off."""
+    empty.set_text(heading, text)
+    empty.text.setFixedWidth(width)
+    empty.text.setMinimumHeight(empty.text.heightForWidth(width))
+
+
+def country_name(code: str) -> str:
+    """``DE`` -> ``Germany``: the name Qt knows for an ISO code, else the code itself."""
+    territory = QLocale.codeToTerritory(code) if len(code) == 2 else QLocale.Country.AnyTerritory
+    if territory == QLocale.Country.AnyTerritory:
+        return code
+    return QLocale.territoryToString(territory)
+
+
+def country_items(codes: Sequence[str]) -> list[tuple[str, str]]:
+    """``(label, code)`` pairs for a country picker, by name: ``Germany (DE)``; two-letter codes only."""
+    items = [(f"{country_name(code)} ({code})", code) for code in codes if len(code) == 2]
+    return sorted(items, key=lambda item: item[0].casefold())
+
+
+def today(ctx: Context) -> date:
+    """The user's calendar date by the context's clock (tests pass a fixed clock)."""
+    return ctx.now().astimezone().date()
+
+
+def ask_date(parent: QWidget, title: str, label: str, initial: date, *, latest: date | None = None) -> date | None:
+    """A small dialog asking for one date; None when cancelled."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    edit = QDateEdit(QDate(initial.year, initial.month, initial.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("ddd d MMM yyyy")
+    edit.setAccessibleName(label.replace("&", ""))
+    if latest is not None:
+        edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
+    caption = QLabel(label)
+    caption.setBuddy(edit)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(caption)
+    layout.addWidget(edit)
+    layout.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return edit.date().toPython()  # type: ignore[no-any-return]
+
+
+def safe_file_name(text: str) -> str:
+    """``Acme / Europe`` -> ``Acme - Europe``: a name any file system accepts."""
+    cleaned = "".join("-" if ch in '\\/:*?"<>|' else ch for ch in text).strip(" .")
+    return " ".join(cleaned.split()) or "export"
