@@ -1,0 +1,110 @@
+"""Access forms, seat rosters and onboarding workbooks from the command line.
+
+``tamdesk export access-form``, ``tamdesk import access-form``, ``tamdesk export seats`` and
+``tamdesk export onboarding`` (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from typing import Any
+
+from tamdesk.cli.common import CommandFailed
+from tamdesk.domain.timestamps import zone
+from tamdesk.reports.access_form import export_access_form
+from tamdesk.reports.onboarding import export_onboarding
+from tamdesk.reports.seats import export_seat_roster
+from tamdesk.reports.xlsx import ExportError
+from tamdesk.services.access_form import WarningsNotAccepted, apply_access_form, preview_access_form
+from tamdesk.services.base import Context
+from tamdesk.services.customers import customer_by_name
+
+
+def register(commands: Any, groups: dict[str, Any]) -> None:
+    form_out = groups["export"].add_parser("access-form", help="the portal access form for a customer to fill in")
+    form_out.add_argument("--customer", required=True, metavar="NAME")
+    form_out.add_argument("--out", required=True, metavar="FILE")
+    form_out.set_defaults(handler=_export_access_form)
+
+    form_in = groups["import"].add_parser("access-form", help="apply a returned access form as seat requests")
+    form_in.add_argument("--customer", required=True, metavar="NAME")
+    form_in.add_argument("file", metavar="FILE")
+    form_in.add_argument("--dry-run", action="store_true", help="show what the form would change; change nothing")
+    form_in.add_argument("--accept-warnings", action="store_true", help="apply a form that has warnings only")
+    form_in.set_defaults(handler=_import_access_form)
+
+    for kind, help_text, handler in (
+        ("seats", "the portal seat roster", _export_seats),
+        ("onboarding", "a customer's onboarding checklist, or the status of all customers", _export_onboarding),
+    ):
+        parser = groups["export"].add_parser(kind, help=help_text)
+        parser.add_argument("--out", required=True, metavar="FILE")
+        parser.add_argument("--customer", metavar="NAME", help="one customer (default: every customer)")
+        parser.add_argument("--tz", type=_zone, metavar="ZONE", help="time zone of the dates (default: yours)")
+        parser.set_defaults(handler=handler)
+
+
+def _zone(text: str) -> tzinfo:
+    try:
+        return zone(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """ExportError is not a DomainError: report it as the command's one-sentence failure."""
+    try:
+        yield
+    except ExportError as exc:
+        raise CommandFailed(str(exc)) from exc
+
+
+def _export_access_form(args: argparse.Namespace, ctx: Context) -> str:
+    customer = customer_by_name(args.customer)
+    with _writing():
+        path = export_access_form(customer.id, args.out, ctx=ctx)
+    return f"Access form of {customer.name} written to {path}."
+
+
+def _import_access_form(args: argparse.Namespace, ctx: Context) -> str:
+    customer = customer_by_name(args.customer)
+    if args.dry_run:
+        return _dry_run(customer.id, args.file)
+    try:
+        result = apply_access_form(ctx, customer.id, args.file, accept_warnings=args.accept_warnings)
+    except WarningsNotAccepted as exc:
+        raise CommandFailed(f"{exc} Check them, then run again with --accept-warnings to apply the form.") from exc
+    return result.summary
+
+
+def _dry_run(customer_id: int, file: str) -> str:
+    preview = preview_access_form(customer_id, file)
+    if preview.errors:
+        problems = "; ".join(preview.problems("error"))
+        raise CommandFailed(f"{file} would not apply ({preview.summary.rstrip('.')}): {problems}.")
+    lines = [f"Dry run, nothing was changed. {preview.summary}", *preview.problems("warning")]
+    if preview.warnings:
+        lines.append("Applying it needs --accept-warnings.")
+    return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace, ctx: Context, write: Callable[..., Any], what: str) -> str:
+    customer = customer_by_name(args.customer) if args.customer else None
+    tz = args.tz or datetime.now().astimezone().tzinfo
+    with _writing():
+        path = write(args.out, customer.id if customer else None, ctx=ctx, tz=tz)
+    scope = f" of {customer.name}" if customer else ""
+    return f"{what}{scope} written to {path}."
+
+
+def _export_seats(args: argparse.Namespace, ctx: Context) -> str:
+    return _export(args, ctx, export_seat_roster, "Seat roster")
+
+
+def _export_onboarding(args: argparse.Namespace, ctx: Context) -> str:
+    what = "Onboarding checklist" if args.customer else "Onboarding status"
+    return _export(args, ctx, export_onboarding, what)

@@ -1,0 +1,452 @@
+"""The portal access form round trip: what goes into the form, and applying a returned form as seat requests.
+
+A returned form is checked as a whole by ``domain.seats.check_roster`` against the seats already held, then
+applied in one transaction or not at all. Rows are matched to current seats by address (case ignored): a row
+identical to its seat is unchanged, one that changes the seat's details is a warning the TAM confirms.
+The workbook writer is ``reports.access_form``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from tamdesk.domain.mailbox import InvalidAddress, normalize_domain
+from tamdesk.domain.seats import SeatCandidate, SeatCheck
+from tamdesk.domain.states import SeatStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import Context, ValidationFailed, record_audit
+from tamdesk.services.onboarding import record_access_form
+from tamdesk.services.seats import (
+    SeatInput,
+    SeatRow,
+    accepted_note,
+    check_candidates,
+    clean_input,
+    create_seat,
+    customer_domains,
+    customer_record,
+    seat_overview,
+    update_seat,
+)
+from tamdesk.services.tabular import ImportFailed, header_key
+
+FORM_COLUMNS = ("Full name", "Email", "Job title", "Phone")
+"""The form's table header, written by the report and looked for by the reader."""
+
+Outcome = Literal["new", "unchanged", "error", "warning"]
+
+_HEADER_ALIASES = {
+    "full_name": {"fullname", "name"},
+    "email": {"email", "emailaddress", "mail"},
+    "job_title": {"jobtitle", "title", "position", "role"},
+    "phone": {"phone", "phonenumber", "telephone", "mobile"},
+}
+_LABELS = dict(zip(_HEADER_ALIASES, FORM_COLUMNS, strict=True))
+_HEADER_SCAN_ROWS = 60
+_MAX_DATA_ROWS = 500
+
+
+# -- the form going out ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessFormData:
+    """What the access form shows: the customer, its TAM and allowance, and the current seat holders."""
+
+    customer_id: int
+    customer_name: str
+    tam: str
+    tam_email: str
+    allowance: int
+    domains: tuple[str, ...]
+    holders: tuple[SeatRow, ...]
+
+    @property
+    def empty_rows(self) -> int:
+        """Blank rows for new users, up to the allowance."""
+        return max(self.allowance - len(self.holders), 0)
+
+
+def access_form_data(customer_id: int) -> AccessFormData:
+    """The contents of a customer's access form."""
+    overview = seat_overview(customer_id)
+    customer = t.Customer.get_by_id(customer_id)
+    tam = customer.tam if customer.tam_id else None
+    return AccessFormData(
+        customer_id=customer.id,
+        customer_name=customer.name,
+        tam=tam.name if tam else "",
+        tam_email=tam.email if tam else "",
+        allowance=customer.seat_allowance,
+        domains=tuple(_display_domain(d) for d in customer_domains(customer)),
+        holders=overview.seats,
+    )
+
+
+def _display_domain(domain: str) -> str:
+    try:
+        return normalize_domain(domain)  # xn--mller-kva.de reads müller.de
+    except InvalidAddress:
+        return domain
+
+
+def mark_access_form_sent(ctx: Context, customer_id: int) -> None:
+    """Record that the access form went to the customer (completes the checklist step)."""
+    customer_record(customer_id)
+    record_access_form(ctx, customer_id, sent=True)
+
+
+# -- the form coming back -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One filled row of a returned form and what applying it would do; ``seat_no`` is the seat it takes."""
+
+    line: int
+    full_name: str
+    email: str
+    job_title: str
+    phone: str
+    outcome: Outcome
+    messages: tuple[str, ...] = ()
+    seat_no: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessFormPreview:
+    """Every filled row of a returned form; the counts are rows per outcome."""
+
+    rows: tuple[PreviewRow, ...]
+
+    @property
+    def errors(self) -> int:
+        return self._count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self._count("warning")
+
+    @property
+    def new(self) -> int:
+        return self._count("new")
+
+    @property
+    def unchanged(self) -> int:
+        return self._count("unchanged")
+
+    def problems(self, outcome: Outcome) -> list[str]:
+        """``row 12: <message>`` for every message of the rows with ``outcome``."""
+        return [f"row {r.line}: {m}" for r in self.rows if r.outcome == outcome for m in r.messages]
+
+    @property
+    def summary(self) -> str:
+        counts = f"{self.new} new, {self.unchanged} unchanged, {self.warnings} with warnings, {self.errors} with errors"
+        return f"{_plural(len(self.rows), 'row')}: {counts}."
+
+    def _count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class AccessFormResult:
+    customer_name: str
+    requested: int
+    updated: int
+    unchanged: int
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Access form of {self.customer_name} applied: {_plural(self.requested, 'seat')} requested, "
+            f"{self.updated} updated, {self.unchanged} unchanged."
+        )
+
+
+class WarningsNotAccepted(ImportFailed):
+    """The form has warnings only, which the TAM has not accepted; nothing was changed."""
+
+    def __init__(self, source: str, preview: AccessFormPreview) -> None:
+        super().__init__(source, preview.problems("warning"))
+        self.preview = preview
+
+
+def preview_access_form(customer_id: int, path: str | Path) -> AccessFormPreview:
+    """What applying the returned form at ``path`` would do, row by row; changes nothing.
+
+    Raises:
+        ImportFailed: the file cannot be read as an access form (every reason in one message).
+        NotFound: the customer no longer exists.
+    """
+    customer = customer_record(customer_id)
+    return _plan(customer, read_access_form(path)).preview
+
+
+def apply_access_form(
+    ctx: Context, customer_id: int, path: str | Path, *, accept_warnings: bool = False
+) -> AccessFormResult:
+    """Apply a returned form as seat requests in one transaction, and record the form as returned.
+
+    Raises:
+        ImportFailed: the file is unreadable or a row breaks a rule (every bad row listed); nothing changed.
+        WarningsNotAccepted: there are warnings and ``accept_warnings`` is False; nothing changed.
+        NotFound: the customer no longer exists.
+    """
+    source = Path(path).name
+    rows = read_access_form(path)
+    with database.atomic():
+        customer = customer_record(customer_id)
+        plan = _plan(customer, rows)
+        preview = plan.preview
+        if preview.errors:
+            raise ImportFailed(source, preview.problems("error"))
+        if preview.warnings and not accept_warnings:
+            raise WarningsNotAccepted(source, preview)
+        requested, updated = _apply(ctx, customer, plan, source)
+        record_access_form(ctx, customer.id, returned=True)
+    return AccessFormResult(customer.name, requested, updated, preview.unchanged)
+
+
+# -- reading the file -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """A filled row as read; ``formulas`` names the columns that held a formula instead of text."""
+
+    line: int
+    data: SeatInput
+    formulas: tuple[str, ...] = ()
+
+
+def read_access_form(path: str | Path) -> list[FormRow]:
+    """The filled rows of a returned access form (.xlsx): the table under the instructions, found by its header.
+
+    Raises:
+        ImportFailed: the file is missing, not an .xlsx workbook, damaged, password-protected, has no Email
+            column or lists nobody.
+    """
+    path = Path(path)
+    source = path.name
+    _check_file(path)
+    rows = _sheet_rows(path)
+    if not any(_present(c.value) for _, cells in rows for c in cells):
+        raise ImportFailed(source, ["the workbook is empty"])
+    found = _find_header(rows)
+    if found is None:
+        raise ImportFailed(source, [f"no 'Email' column: the table must have the headers {', '.join(FORM_COLUMNS)}"])
+    at, columns = found
+    if "full_name" not in columns:
+        raise ImportFailed(source, ["no 'Full name' column next to the 'Email' column"])
+    result = [_form_row(line, cells, columns) for line, cells in rows[at + 1 :] if _filled(cells, columns)]
+    if not result:
+        raise ImportFailed(source, ["the form lists nobody: fill in one row per user under the headers"])
+    if len(result) > _MAX_DATA_ROWS:
+        raise ImportFailed(source, [f"the form has {len(result)} filled rows; an access form has one per seat"])
+    return result
+
+
+def _check_file(path: Path) -> None:
+    source = path.name
+    if not path.is_file():
+        raise ImportFailed(source, [f"the file {path} does not exist"])
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ImportFailed(source, [f"'{path.suffix}' files are not access forms; choose the returned .xlsx workbook"])
+    if zipfile.is_zipfile(path):
+        return
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        reason = "it is password-protected or an old .xls workbook; save it as a plain .xlsx without a password"
+    else:
+        reason = "it is not an Excel workbook (perhaps a CSV file renamed .xlsx)"
+    raise ImportFailed(source, [f"cannot read {source}: {reason}"])
+
+
+def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
+    """Cells of the first sheet that has an Email header (else the first sheet), with their row numbers."""
+    import openpyxl
+
+    try:
+        # Our own handle: openpyxl leaves its file open when a damaged workbook fails half-way through loading.
+        with path.open("rb") as fh:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=False)
+            try:
+                sheets = [list(enumerate(ws.iter_rows(), start=1)) for ws in book.worksheets]
+            finally:
+                book.close()
+    # openpyxl raises whatever its zip, XML or style parsing hits on a damaged file: all mean the same here.
+    except Exception as exc:
+        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
+    for rows in sheets:
+        if _find_header(rows) is not None:
+            return [(line, list(cells)) for line, cells in rows]
+    return [(line, list(cells)) for line, cells in sheets[0]] if sheets else []
+
+
+def _find_header(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[int, dict[str, int]] | None:
+    """The index of the header row (the first holding an Email header) and field -> column index."""
+    for index, (_, cells) in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        keys = [header_key(c.value) if isinstance(c.value, str) else "" for c in cells]
+        if not _HEADER_ALIASES["email"] & set(keys):
+            continue
+        columns: dict[str, int] = {}
+        for number, key in enumerate(keys):
+            for name, aliases in _HEADER_ALIASES.items():
+                if key in aliases and name not in columns:
+                    columns[name] = number
+        return index, columns
+    return None
+
+
+def _filled(cells: Sequence[Any], columns: dict[str, int]) -> bool:
+    return any(_present(cells[i].value) for i in columns.values() if i < len(cells))
+
+
+def _form_row(line: int, cells: Sequence[Any], columns: dict[str, int]) -> FormRow:
+    values: dict[str, str] = {}
+    formulas: list[str] = []
+    for name in _HEADER_ALIASES:
+        cell = cells[columns[name]] if name in columns and columns[name] < len(cells) else None
+        if cell is not None and getattr(cell, "data_type", None) == "f":
+            formulas.append(_LABELS[name])
+        values[name] = _text(cell.value if cell is not None else None)
+    return FormRow(line, SeatInput(**values), tuple(formulas))
+
+
+def _text(value: object) -> str:
+    """A cell as the text the customer sees: 4915112345678 (a phone typed as a number) without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _present(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+# -- planning and applying ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Per row: the cleaned input (None when it could not be cleaned), the seat it matches, its check."""
+
+    inputs: tuple[SeatInput | None, ...]
+    matches: tuple[t.PortalSeat | None, ...]
+    checks: tuple[SeatCheck, ...]
+    preview: AccessFormPreview
+
+
+def _plan(customer: t.Customer, rows: Sequence[FormRow]) -> _Plan:
+    """Clean and match every row, check them all at once, and decide each row's outcome."""
+    held = {s.email.casefold(): s for s in customer.seats if SeatStatus(s.status).counts}
+    inputs: list[SeatInput | None] = []
+    matches: list[t.PortalSeat | None] = []
+    early: dict[int, list[str]] = {}
+    for index, row in enumerate(rows):
+        try:
+            clean: SeatInput | None = clean_input(row.data)
+        except ValidationFailed as exc:
+            early[index] = list(exc.errors.values())
+            clean = None
+        inputs.append(clean)
+        matches.append(held.pop(clean.email.casefold(), None) if clean else None)
+    checks = _check_rows(customer, rows, inputs, matches)
+    preview = AccessFormPreview(
+        tuple(_preview_row(row, inputs[i], matches[i], checks[i], early.get(i, [])) for i, row in enumerate(rows))
+    )
+    return _Plan(tuple(inputs), tuple(matches), tuple(checks), preview)
+
+
+def _check_rows(
+    customer: t.Customer,
+    rows: Sequence[FormRow],
+    inputs: Sequence[SeatInput | None],
+    matches: Sequence[t.PortalSeat | None],
+) -> list[SeatCheck]:
+    """Check the rows of current seat holders first, so that a clash with a new row is reported on the new row."""
+    order = sorted(range(len(rows)), key=lambda i: matches[i] is None)
+    candidates = []
+    for i in order:
+        shown, match = inputs[i] or rows[i].data, matches[i]
+        candidates.append(SeatCandidate(match.seat_no if match else None, shown.full_name, shown.email))
+    checked = check_candidates(customer, candidates)
+    result: list[SeatCheck | None] = [None] * len(rows)
+    for position, i in enumerate(order):
+        result[i] = checked[position]
+    return [c for c in result if c is not None]
+
+
+def _preview_row(
+    row: FormRow, clean: SeatInput | None, match: t.PortalSeat | None, check: SeatCheck, early: list[str]
+) -> PreviewRow:
+    shown = clean or row.data
+    errors = [*early, *(f"{c} holds a formula; type the value as plain text" for c in row.formulas)]
+    changes = _changes(match, shown) if match is not None else ""
+    if match is not None and not changes and not errors:
+        # The seat is held already and the form changes nothing: rules it was accepted under stay accepted.
+        return _row(row, shown, "unchanged", [], match.seat_no)
+    errors += [p.message for p in check.errors]
+    if errors:
+        return _row(row, shown, "error", errors, check.seat_no)
+    warnings = [p.message for p in check.warnings]
+    if match is not None:
+        held_by = f"Seat {match.seat_no} ({match.email}) is held by {match.full_name}"
+        warnings.insert(0, f"{held_by}; the form changes {changes}")
+    return _row(row, shown, "warning" if warnings else "new", warnings, check.seat_no)
+
+
+def _changes(seat: t.PortalSeat, data: SeatInput) -> str:
+    parts = [
+        f"{label.lower()} '{getattr(seat, name)}' to '{getattr(data, name)}'"
+        for name, label in _LABELS.items()
+        if name != "email" and getattr(seat, name) != getattr(data, name)
+    ]
+    return ", ".join(parts)
+
+
+def _row(row: FormRow, data: SeatInput, outcome: Outcome, messages: Iterable[str], seat_no: int | None) -> PreviewRow:
+    return PreviewRow(
+        row.line, data.full_name, data.email, data.job_title, data.phone, outcome, tuple(messages), seat_no
+    )
+
+
+def _apply(ctx: Context, customer: t.Customer, plan: _Plan, source: str) -> tuple[int, int]:
+    """Create or update the seats the preview promised; returns (requested, updated)."""
+    requested = updated = 0
+    rows = zip(plan.preview.rows, plan.inputs, plan.matches, plan.checks, strict=True)
+    for preview, clean, match, check in rows:
+        if preview.outcome == "unchanged" or clean is None:
+            continue
+        if match is not None:
+            updated += update_seat(ctx, match, match.version, clean, check)
+            continue
+        assert check.seat_no is not None  # rows without a free seat are errors
+        seat = create_seat(ctx, customer, clean, check.seat_no)
+        record_audit(
+            ctx,
+            entity="portal_seat",
+            entity_id=seat.id,
+            customer=customer,
+            action="request",
+            summary=f"Seat {seat.seat_no} requested for {clean.full_name} ({clean.email}) "
+            f"from access form {source}, row {preview.line}" + accepted_note(check),
+            after={"seat_no": seat.seat_no, "full_name": clean.full_name, "email": clean.email},
+        )
+        requested += 1
+    return requested, updated
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
