@@ -26,6 +26,7 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts
 from tamdesk.views.pages.base import Page
+from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.pending import PendingPage
 from tamdesk.views.tasks import TaskControl, TaskRunner
 
@@ -94,7 +95,10 @@ class MainWindow(QMainWindow):
              lambda c: "Settings are stored in this database."),
         ]  # fmt: skip
         for title, pixmap, purpose, describe in specs:
-            page = PendingPage(title, icon(pixmap), purpose, describe)
+            if title == "Customers":
+                page = CustomersPage(self.ctx, self.runner)
+            else:
+                page = PendingPage(title, icon(pixmap), purpose, describe)
             page.sample_data_requested.connect(self.load_sample_data)
             self.add_page(page, icon(pixmap))
 

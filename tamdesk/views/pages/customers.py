@@ -1,0 +1,442 @@
+"""The Customers page: a searchable, sortable list of customers, and one customer's detail view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.onboarding import OnboardingState
+from tamdesk.models import database_label
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customers import (
+    CustomerRow,
+    ImportSummary,
+    get_customer,
+    import_customers,
+    list_customers,
+    set_archived,
+)
+from tamdesk.services.database import is_empty
+from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
+from tamdesk.views.customer_dialog import CustomerDialog
+from tamdesk.views.pages.base import EmptyState, Page
+from tamdesk.views.table_model import Column, RowTableModel
+from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.widgets import (
+    Debouncer,
+    ProgressBarDelegate,
+    RowSortProxy,
+    Tone,
+    ask_open_path,
+    configure_table,
+    remember_header,
+    run_with_progress,
+    set_empty_text,
+    today,
+    tone_color,
+)
+
+SEARCH_DELAY_MS = 250
+STATE_ORDER = {
+    OnboardingState.OVERDUE: 0,
+    OnboardingState.IN_PROGRESS: 1,
+    OnboardingState.NOT_STARTED: 2,
+    OnboardingState.COMPLETE: 3,
+}
+
+
+def _state_colour(row: CustomerRow) -> QColor | None:
+    if row.archived:
+        return None
+    tone = STATE_TONES.get(row.onboarding_state)
+    return tone_color(tone) if tone else None
+
+
+def _seats_colour(row: CustomerRow) -> QColor | None:
+    return tone_color(Tone.WARNING) if row.seats_used > row.seat_allowance else None
+
+
+def customer_columns() -> list[Column[CustomerRow]]:
+    """The columns of the customer list."""
+    return [
+        Column[CustomerRow]("Name", lambda r: f"{r.name} (archived)" if r.archived else r.name,
+                            tooltip=lambda r: f"{r.name} · {r.time_zone}" + (f" · {r.country}" if r.country else "")),
+        Column[CustomerRow]("TAM", lambda r: r.tam or "—"),
+        Column[CustomerRow]("Onboarding", lambda r: f"{r.onboarding_done}/{r.onboarding_total}",
+                            tooltip=lambda r: f"{r.onboarding_done} of {r.onboarding_total} onboarding steps done"),
+        Column[CustomerRow]("State", lambda r: "Archived" if r.archived else state_text(r.onboarding_state),
+                            foreground=_state_colour),
+        Column[CustomerRow]("Portal seats", lambda r: f"{r.seats_used} of {r.seat_allowance}",
+                            foreground=_seats_colour,
+                            tooltip=lambda r: f"{r.seats_used} of {r.seat_allowance} seats used"),
+        Column[CustomerRow]("Open tickets", lambda r: f"{r.open_tickets:,}", align_right=True),
+    ]  # fmt: skip
+
+
+SORT_KEYS: list[Any] = [
+    lambda r: r.name.casefold(),
+    lambda r: (not r.tam, r.tam.casefold()),
+    lambda r: (r.onboarding_done / r.onboarding_total if r.onboarding_total else 0.0, r.onboarding_done),
+    lambda r: (r.archived, STATE_ORDER[r.onboarding_state]),
+    lambda r: (r.seats_used / max(r.seat_allowance, 1), r.seats_used),
+    lambda r: r.open_tickets,
+]
+ONBOARDING_COLUMN = 2
+
+
+class CustomersPage(Page):
+    """The list of customers and, on Enter or double-click, the selected customer in full."""
+
+    title = "Customers"
+    sample_data_requested = Signal()
+
+    def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self._database = ""
+        self.settings = QSettings()
+        self.model = RowTableModel[CustomerRow](customer_columns(), self)
+        self.proxy = RowSortProxy(SORT_KEYS, self)
+        self.proxy.setSourceModel(self.model)
+        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
+        self.list_panel = self._build_list_panel()
+        self.detail = CustomerDetailView(ctx, runner)
+        self.detail.back_requested.connect(self.show_list)
+        self.detail.edit_requested.connect(self.edit_customer)
+        self.detail.archive_requested.connect(self.set_customer_archived)
+        self.detail.changed.connect(lambda _: self.reload())
+        self.detail.status_message.connect(self.show_status)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.list_panel)
+        self.stack.addWidget(self.detail)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._shortcuts()
+        self._update_buttons()
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_list_panel(self) -> QWidget:
+        panel = QWidget()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, TAM or email domain  (Ctrl+F)")
+        self.search.setAccessibleName("Search customers")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(180)
+        self.search.textChanged.connect(self._search_debouncer.trigger)
+        self.show_archived = QCheckBox("Show &archived")
+        self.show_archived.setChecked(self.settings.value("customers/show_archived", False, type=bool))
+        self.show_archived.toggled.connect(self._archived_toggled)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: palette(placeholder-text);")
+        self.import_button = QPushButton("&Import…")
+        self.import_button.setToolTip(
+            "Customers from a .csv or .xlsx file: Name, Email domains, Time zone, Country, TAM"
+        )
+        self.import_button.clicked.connect(self.import_file)
+        self.new_button = QPushButton("&New customer…")
+        self.new_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.new_button.clicked.connect(self.new_customer)
+        self.edit_button = QPushButton("&Edit…")
+        self.edit_button.clicked.connect(lambda: self._with_selected(self.edit_customer))
+        self.archive_button = QPushButton("Archi&ve…")
+        self.archive_button.setToolTip("Hide the selected customer from the list (Delete)")
+        self.archive_button.clicked.connect(self.archive_selected)
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.show_archived)
+        toolbar.addSpacing(12)
+        toolbar.addWidget(self.count_label)
+        self.table = self._build_table()
+        self.empty = self._build_empty_states()
+        self.content = QStackedWidget()
+        self.content.addWidget(self.table)
+        self.content.addWidget(self.empty)
+        heading = QLabel("Customers")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        title_row = QHBoxLayout()
+        title_row.addWidget(heading)
+        title_row.addStretch(1)
+        for button in (self.import_button, self.new_button, self.edit_button, self.archive_button):
+            title_row.addWidget(button)
+        layout = QVBoxLayout(panel)
+        layout.addLayout(title_row)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.content, 1)
+        return panel
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName("Customers")
+        configure_table(table, sortable=True)
+        table.setModel(self.proxy)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.setItemDelegateForColumn(ONBOARDING_COLUMN, ProgressBarDelegate(self._onboarding_fraction, table))
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        remember_header(table, "customers", widths=(260, 160, 130, 130, 110, 110))
+        table.horizontalHeader().setStretchLastSection(False)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        table.doubleClicked.connect(lambda _: self.open_selected())
+        table.selectionModel().selectionChanged.connect(self._update_buttons)
+        return table
+
+    def _build_empty_states(self) -> EmptyState:
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)
+        empty = EmptyState(icon, "", "", "New customer…")
+        empty.action_clicked.connect(self._empty_action)
+        self.sample_button = QPushButton("Load sample data…")
+        self.sample_button.clicked.connect(self.sample_data_requested)
+        layout = empty.layout()
+        layout.insertWidget(layout.indexOf(empty.button) + 1, self.sample_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        return empty
+
+    def _shortcuts(self) -> None:
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.open_selected)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.archive_selected)
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.activated.connect(self._focus_table)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.search.clear)
+
+    def _onboarding_fraction(self, index: Any) -> tuple[int, int]:
+        row: CustomerRow = self.proxy.row_at(index.row())
+        return row.onboarding_done, row.onboarding_total
+
+    # -- loading ------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the list; after a database switch the detail view closes, since its customer is gone."""
+        label = database_label()
+        if label != self._database and self.stack.currentWidget() is self.detail:
+            self.show_list()
+        self._database = label
+        self.reload()
+        if self.stack.currentWidget() is self.detail:
+            self.detail.reload(emit=False)
+
+    def reload(self) -> None:
+        """Read the list again with the current search, keeping the selected customer selected."""
+        self._search_debouncer.timer.stop()
+        selected = self.selected_customer()
+        search = self.search.text()
+        try:
+            rows = list_customers(today(self.ctx), search, self.show_archived.isChecked())
+        except DomainError as exc:
+            self.show_status(str(exc))
+            rows = []
+        self.model.set_rows(rows)
+        self._show_content(rows, search)
+        if selected is not None:
+            self.select_customer(selected.id)
+        self._update_buttons()
+
+    def _show_content(self, rows: list[CustomerRow], search: str) -> None:
+        noun = "customer" if len(rows) == 1 else "customers"
+        self.count_label.setText(f"{len(rows):,} {noun}" + (" found" if search.strip() else ""))
+        if rows:
+            self.content.setCurrentWidget(self.table)
+            return
+        self.content.setCurrentWidget(self.empty)
+        if search.strip():
+            set_empty_text(
+                self.empty, "No matching customers", f"No customer's name, TAM or email domain contains “{search}”."
+            )
+            self.empty.button.setText("Clear search")
+            self.sample_button.setVisible(False)
+        elif self.show_archived.isChecked() or not self._database_empty():
+            set_empty_text(
+                self.empty, "No customers to show", "Every customer is archived. Tick Show archived to see them."
+            )
+            self.empty.button.setText("New customer…")
+            self.sample_button.setVisible(False)
+        else:
+            set_empty_text(
+                self.empty,
+                "No customers yet",
+                "Add your first customer to start its onboarding checklist and hand out its five portal seats, "
+                "or import a customer list from a spreadsheet.",
+            )
+            self.empty.button.setText("New customer…")
+            self.sample_button.setVisible(True)
+
+    @staticmethod
+    def _database_empty() -> bool:
+        """No customer at all, archived ones included."""
+        return is_empty()
+
+    def _empty_action(self) -> None:
+        if self.search.text().strip():
+            self.search.clear()
+            self.reload()
+        else:
+            self.new_customer()
+
+    def _archived_toggled(self, checked: bool) -> None:
+        self.settings.setValue("customers/show_archived", checked)
+        self.reload()
+
+    # -- selection ----------------------------------------------------------------------------------------
+
+    def selected_customer(self) -> CustomerRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.row_at(rows[0].row()) if rows else None
+
+    def select_customer(self, customer_id: int) -> bool:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.row_at(row).id == customer_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.proxy.index(row, 0))
+                return True
+        return False
+
+    def _with_selected(self, action: Any) -> None:
+        row = self.selected_customer()
+        if row is not None:
+            action(row.id)
+
+    def _update_buttons(self) -> None:
+        row = self.selected_customer()
+        self.edit_button.setEnabled(row is not None)
+        self.archive_button.setEnabled(row is not None)
+        self.archive_button.setText("Resto&re" if row is not None and row.archived else "Archi&ve…")
+
+    def focus_search(self) -> None:
+        self.show_list()
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if self.selected_customer() is None and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    # -- actions ------------------------------------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        self._with_selected(self.open_customer)
+
+    def open_customer(self, customer_id: int) -> None:
+        """Show one customer in full."""
+        self.detail.show_customer(customer_id)
+        self.stack.setCurrentWidget(self.detail)
+        self.detail.tabs.setFocus()
+
+    def show_list(self) -> None:
+        opened = self.detail.customer_id
+        self.stack.setCurrentWidget(self.list_panel)
+        if opened is not None:
+            self.select_customer(opened)
+        self.table.setFocus()
+
+    def new_customer(self) -> None:
+        dialog = CustomerDialog(self.ctx, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.customer_id is not None:
+            self.search.clear()
+            self.reload()
+            self.select_customer(dialog.customer_id)
+            self.show_status(f"Customer {dialog.name.text().strip()} created with its onboarding checklist.")
+            self.open_customer(dialog.customer_id)
+
+    def edit_customer(self, customer_id: int) -> None:
+        try:
+            detail = get_customer(customer_id)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Edit customer", str(exc))
+            self.reload()
+            return
+        dialog = CustomerDialog(self.ctx, detail, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+            if self.stack.currentWidget() is self.detail:
+                self.detail.reload(emit=False)
+
+    def archive_selected(self) -> None:
+        row = self.selected_customer()
+        if row is not None:
+            self.set_customer_archived(row.id, not row.archived)
+
+    def set_customer_archived(self, customer_id: int, archive: bool) -> None:
+        """Archive (after a confirm) or restore a customer."""
+        try:
+            detail = get_customer(customer_id)
+            name = detail.input.name
+            if archive and not self._confirm_archive(name):
+                return
+            set_archived(self.ctx, customer_id, detail.version, archive)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Archive customer", str(exc))
+        else:
+            self.show_status(f"{name} {'archived' if archive else 'restored'}.")
+            if archive and self.stack.currentWidget() is self.detail:
+                self.show_list()
+        self.reload()
+        if self.stack.currentWidget() is self.detail:
+            self.detail.reload(emit=False)
+
+    def _confirm_archive(self, name: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Archive customer",
+            f"Archive {name}?\n\nThe customer is hidden from the list (Show archived brings it back). "
+            "Its seats, checklist, tickets and history are kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def import_file(self) -> None:
+        """Import customers from a .csv/.xlsx in the background; all or nothing."""
+        path = ask_open_path(self, "Import customers", "Customer lists (*.csv *.xlsx);;All files (*)")
+        if path is None:
+            return
+
+        def work(control: TaskControl) -> ImportSummary:
+            return import_customers(self.ctx, path)
+
+        def done(summary: ImportSummary) -> None:
+            self.reload()
+            self.show_status(summary.summary)
+            QMessageBox.information(self, "Import customers", summary.summary)
+
+        run_with_progress(self, self.runner, "Import customers", f"Importing {path.name}…", work, done)
+
+    def show_status(self, text: str) -> None:
+        """A message in the main window's status bar, when there is one."""
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 10000)

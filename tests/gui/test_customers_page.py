@@ -1,0 +1,453 @@
+"""The Customers page as a TAM meets it: list, search, sort, keyboard, the customer dialog and the detail tabs."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate, QPoint, QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tamdesk.domain.states import SeatStatus
+from tamdesk.reports.access_form import export_access_form
+from tamdesk.services.access_form import AccessFormPreview, PreviewRow, preview_access_form
+from tamdesk.services.base import Context
+from tamdesk.services.customers import CustomerInput, create_customer, get_customer, set_archived, update_customer
+from tamdesk.services.seats import SeatInput, request_seat, seat_overview
+from tamdesk.views.access_form_dialog import AccessFormPreviewDialog
+from tamdesk.views.customer_detail import ChecklistModel
+from tamdesk.views.customer_dialog import CustomerDialog
+from tamdesk.views.main_window import MainWindow
+from tamdesk.views.pages.customers import CustomersPage
+from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.widgets import Tone
+
+
+def _customer(ctx: Context, name: str, **kwargs) -> int:
+    kwargs.setdefault("time_zone", "Europe/Berlin")
+    kwargs.setdefault("email_domains", (f"{name.lower().split()[0]}.com",))
+    return create_customer(ctx, CustomerInput(name, **kwargs))
+
+
+@pytest.fixture
+def page(qtbot, db_path: Path, ctx: Context) -> CustomersPage:
+    widget = CustomersPage(ctx, TaskRunner())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    widget.refresh()
+    return widget
+
+
+def _cells(page: CustomersPage) -> list[list[str]]:
+    model = page.table.model()
+    return [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+def _names(page: CustomersPage) -> list[str]:
+    return [row[0] for row in _cells(page)]
+
+
+# -- the list ---------------------------------------------------------------------------------------------------
+
+
+def test_empty_database_invites_a_first_customer(page: CustomersPage) -> None:
+    assert page.content.currentWidget() is page.empty
+    assert page.empty.heading.text() == "No customers yet"
+    assert page.empty.button.text() == "New customer…"
+    assert page.sample_button.isVisible()
+
+
+def test_list_shows_progress_state_seats_and_tickets(page: CustomersPage, ctx: Context) -> None:
+    acme = _customer(ctx, "Acme", tam="Tess Tam")
+    _customer(ctx, "Globex", seat_allowance=7, onboarding_started=date(2026, 1, 5))
+    request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
+    request_seat(ctx, acme, SeatInput("Bob Stone", "bob@acme.com"))
+    page.refresh()
+    assert page.content.currentWidget() is page.table
+    assert _cells(page) == [
+        ["Acme", "Tess Tam", "0/10", "Not started", "2 of 5", "0"],
+        ["Globex", "—", "0/10", "⚠ Overdue", "0 of 7", "0"],
+    ]
+    model = page.table.model()
+    overdue = model.data(model.index(1, 3), Qt.ItemDataRole.ForegroundRole)
+    assert overdue is not None and overdue.color().name() == "#b3261e"
+    assert page.count_label.text() == "2 customers"
+
+
+def test_models_pass_the_model_tester(page: CustomersPage, ctx: Context, qtmodeltester) -> None:
+    acme = _customer(ctx, "Acme")
+    request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
+    page.refresh()
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.proxy)
+    page.open_customer(acme)
+    qtmodeltester.check(page.detail.onboarding.model)
+    qtmodeltester.check(page.detail.seats.model)
+    qtmodeltester.check(page.detail.seats.history_model)
+    qtmodeltester.check(page.detail.history.model)
+
+
+def test_search_filters_after_a_typing_pause(page: CustomersPage, ctx: Context, qtbot) -> None:
+    for name in ("Acme", "Globex", "Initech"):
+        _customer(ctx, name)
+    page.refresh()
+    qtbot.keyClicks(page.search, "glo")
+    assert len(_names(page)) == 3  # debounced: nothing happens per keystroke
+    qtbot.waitUntil(lambda: _names(page) == ["Globex"], timeout=2000)
+    assert page.count_label.text() == "1 customer found"
+
+
+def test_search_without_match_offers_to_clear(page: CustomersPage, ctx: Context, qtbot) -> None:
+    _customer(ctx, "Acme")
+    page.refresh()
+    qtbot.keyClicks(page.search, "zzz")
+    qtbot.waitUntil(lambda: page.content.currentWidget() is page.empty, timeout=2000)
+    assert page.empty.heading.text() == "No matching customers"
+    assert "“zzz”" in page.empty.text.text()
+    qtbot.mouseClick(page.empty.button, Qt.MouseButton.LeftButton)
+    assert page.search.text() == ""
+    assert _names(page) == ["Acme"]
+
+
+def test_header_click_sorts_seats_as_numbers(page: CustomersPage, ctx: Context, qtbot) -> None:
+    many = _customer(ctx, "Many", seat_allowance=12)
+    for i in range(10):
+        request_seat(ctx, many, SeatInput(f"Person {i}", f"p{i}@many.com"), accept_warnings=True)
+    few = _customer(ctx, "Few")
+    request_seat(ctx, few, SeatInput("Una Only", "una@few.com"))
+    _customer(ctx, "None")
+    page.refresh()
+    header = page.table.horizontalHeader()
+    x = header.sectionViewportPosition(4) + 10
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert [row[4] for row in _cells(page)] == ["0 of 5", "1 of 5", "10 of 12"]
+    assert QSettings().value("tables/customers/header") is not None
+
+
+def test_column_widths_and_sort_are_remembered(qtbot, db_path: Path, ctx: Context) -> None:
+    first = CustomersPage(ctx, TaskRunner())
+    qtbot.addWidget(first)
+    first.table.setColumnWidth(1, 222)
+    first.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+    second = CustomersPage(ctx, TaskRunner())
+    qtbot.addWidget(second)
+    assert second.table.columnWidth(1) == 222
+    header = second.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (5, Qt.SortOrder.DescendingOrder)
+
+
+def test_enter_opens_the_selected_customer(page: CustomersPage, ctx: Context, qtbot) -> None:
+    _customer(ctx, "Acme", tam="Tess Tam")
+    page.refresh()
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.stack.currentWidget() is page.detail
+    assert page.detail.name.text() == "Acme"
+    assert page.detail.subtitle.text() == "TAM Tess Tam · Europe/Berlin · Onboarding not started (0/10)"
+    qtbot.mouseClick(page.detail.back_button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentWidget() is page.list_panel
+    assert page.selected_customer().name == "Acme"
+
+
+def test_ctrl_f_focuses_the_search(window: MainWindow, ctx: Context, qtbot) -> None:
+    _customer(ctx, "Acme")
+    window.show_page(1)
+    page = window.current_page()
+    assert isinstance(page, CustomersPage)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()
+
+
+def test_delete_archives_after_a_confirm(
+    page: CustomersPage, ctx: Context, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _customer(ctx, "Acme")
+    _customer(ctx, "Globex")
+    page.refresh()
+    asked: list[str] = []
+
+    def answer(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert asked[0].startswith("Archive Acme?")
+    assert _names(page) == ["Globex"]
+    qtbot.mouseClick(page.show_archived, Qt.MouseButton.LeftButton, pos=QPoint(8, page.show_archived.height() // 2))
+    assert _names(page) == ["Acme (archived)", "Globex"]
+    assert _cells(page)[0][3] == "Archived"
+    page.select_customer(get_customer(_id(page, "Acme (archived)")).id)
+    assert page.archive_button.text() == "Resto&re"
+
+
+def _id(page: CustomersPage, shown: str) -> int:
+    row = _names(page).index(shown)
+    return page.proxy.row_at(row).id
+
+
+def test_only_archived_customers_say_so(page: CustomersPage, ctx: Context) -> None:
+    acme = _customer(ctx, "Acme")
+    set_archived(ctx, acme, get_customer(acme).version, True)
+    page.refresh()
+    assert page.empty.heading.text() == "No customers to show"
+    assert not page.sample_button.isVisible()
+
+
+# -- the customer dialog ----------------------------------------------------------------------------------------
+
+
+def _customer_dialog(qtbot, ctx: Context, customer_id: int | None = None) -> CustomerDialog:
+    dialog = CustomerDialog(ctx, get_customer(customer_id) if customer_id else None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_new_customer_shows_each_error_beside_its_field(qtbot, db_path: Path, ctx: Context) -> None:
+    _customer(ctx, "Acme")
+    dialog = _customer_dialog(qtbot, ctx)
+    qtbot.keyClicks(dialog.name, "  acme ")
+    dialog.time_zone.setEditText("Mars/Olympus")
+    qtbot.keyClicks(dialog.email_domains, "acme.com, not a domain")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.messages["name"].text() == "A customer named 'Acme' already exists."
+    assert dialog.messages["name"].tone is Tone.ERROR
+    assert dialog.messages["time_zone"].text().startswith("Time zone 'Mars/Olympus' is not an IANA time zone")
+    assert dialog.messages["email_domains"].text() == "Email domains: 'not' is not a valid domain."
+    assert dialog.messages["name"].isVisible()
+    assert not dialog.messages["country"].isVisible()
+    qtbot.keyClicks(dialog.name, "x")
+    assert not dialog.messages["name"].isVisible()  # typing clears the field's message
+
+
+def test_time_zone_and_country_are_searchable(qtbot, db_path: Path, ctx: Context) -> None:
+    dialog = _customer_dialog(qtbot, ctx)
+    completer = dialog.time_zone.completer()
+    completer.setCompletionPrefix("berl")
+    assert completer.currentCompletion() == "Europe/Berlin"
+    dialog.country.setEditText("Germany (DE)")
+    assert dialog.country.value() == "DE"
+    dialog.country.setEditText("de")
+    assert dialog.country.value() == "DE"
+
+
+def test_new_customer_is_created_and_opened(page: CustomersPage, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill(dialog: CustomerDialog) -> int:
+        dialog.name.setText("Initech")
+        dialog.time_zone.set_value("America/Chicago")
+        dialog.country.set_value("US")
+        dialog.email_domains.setText("initech.com")
+        dialog.tam.setCurrentText("Tess Tam")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(CustomerDialog, "exec", fill)
+    qtbot.mouseClick(page.empty.button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentWidget() is page.detail
+    assert page.detail.name.text() == "Initech"
+    overview = page.detail.overview.values
+    assert overview["country"].text() == "United States (US)"
+    assert overview["seats"].text() == "0 of 5 used"
+    assert _names(page) == ["Initech"]
+
+
+def test_changing_the_allowance_asks_for_a_reason(qtbot, db_path: Path, ctx: Context) -> None:
+    acme = _customer(ctx, "Acme")
+    dialog = _customer_dialog(qtbot, ctx, acme)
+    assert not dialog.allowance_reason.isVisible()
+    dialog.seat_allowance.setValue(7)
+    assert dialog.allowance_reason.isVisible()
+    dialog.save()
+    assert dialog.messages["allowance_reason"].text() == "Changing the seat allowance from 5 to 7 needs a reason."
+    qtbot.keyClicks(dialog.allowance_reason, "Contract amendment: two more seats")
+    dialog.save()
+    assert dialog.result() == CustomerDialog.DialogCode.Accepted
+    assert get_customer(acme).input.seat_allowance == 7
+
+
+def test_stale_edit_shows_their_values_and_yours(
+    qtbot, db_path: Path, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = _customer(ctx, "Acme")
+    dialog = _customer_dialog(qtbot, ctx, acme)
+    theirs = get_customer(acme)
+    update_customer(ctx, acme, theirs.version, CustomerInput("Acme", "Asia/Tokyo", email_domains=("acme.com",)))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.informativeText()) or 0)
+    dialog.time_zone.set_value("Europe/Paris")
+    dialog.save()
+    assert dialog.isVisible()
+    assert "Asia/Tokyo" in shown[0]
+    assert "Europe/Paris" in shown[0]
+    assert "Time zone" in shown[0]
+
+
+# -- the customer view ------------------------------------------------------------------------------------------
+
+
+def test_onboarding_tab_ticks_a_step_with_who_and_when(page: CustomersPage, ctx: Context, qtbot) -> None:
+    acme = _customer(ctx, "Acme")
+    page.open_customer(acme)
+    tab = page.detail.onboarding
+    page.detail.tabs.setCurrentWidget(tab)
+    model = tab.model
+    index = model.index(0, ChecklistModel.DONE)
+    rect = tab.table.visualRect(index)
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + 10, rect.center().y()))
+    assert model.data(model.index(0, ChecklistModel.DONE), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert model.data(model.index(0, ChecklistModel.BY)) == "Tess Tam"
+    assert model.data(model.index(0, ChecklistModel.STATUS)) == "Done"
+    assert tab.progress.value() == 1
+    assert tab.progress.text() == "1 of 10 steps done"
+    assert (
+        page.detail.history.model.data(page.detail.history.model.index(0, 2)) == "Onboarding step 'Kickoff held' done"
+    )
+
+
+def test_automatic_steps_say_how_they_complete(page: CustomersPage, ctx: Context) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    model = page.detail.onboarding.model
+    sent = next(r for r, step in enumerate(model.rows()) if step.title == "Access form sent")
+    assert model.data(model.index(sent, ChecklistModel.STATUS)) == "Completes itself when the access form is sent."
+    assert not model.flags(model.index(sent, ChecklistModel.DONE)) & Qt.ItemFlag.ItemIsUserCheckable
+    assert model.flags(model.index(0, ChecklistModel.DONE)) & Qt.ItemFlag.ItemIsUserCheckable
+
+
+def test_overdue_steps_have_colour_and_words(page: CustomersPage, ctx: Context) -> None:
+    page.open_customer(_customer(ctx, "Acme", onboarding_started=date(2026, 3, 1)))
+    model = page.detail.onboarding.model
+    status = model.index(0, ChecklistModel.STATUS)
+    assert model.data(status) == "Overdue by 9 days"
+    assert model.data(status, Qt.ItemDataRole.DecorationRole) is not None
+    assert model.data(status, Qt.ItemDataRole.BackgroundRole) is not None
+    assert page.detail.onboarding.state.text().strip() == "⚠ Overdue"
+
+
+def test_due_date_edits_in_place(page: CustomersPage, ctx: Context) -> None:
+    page.open_customer(_customer(ctx, "Acme", onboarding_started=date(2026, 3, 1)))
+    model = page.detail.onboarding.model
+    assert model.setData(model.index(0, ChecklistModel.DUE), QDate(2026, 3, 20))
+    assert model.data(model.index(0, ChecklistModel.DUE)) == "20 Mar 2026"
+    assert model.data(model.index(0, ChecklistModel.STATUS)) == "Open"
+
+
+def test_seats_tab_walks_a_seat_from_request_to_active(page: CustomersPage, ctx: Context, qtbot) -> None:
+    acme = _customer(ctx, "Acme")
+    for name in ("Ana Silva", "Bob Stone", "Carla Diaz"):
+        request_seat(ctx, acme, SeatInput(name, f"{name.split()[0].lower()}@acme.com"))
+    page.open_customer(acme)
+    tab = page.detail.seats
+    page.detail.tabs.setCurrentWidget(tab)
+    assert tab.used_label.text() == "3 of 5 seats used"
+    assert tab.free_label.text() == "2 free"
+    assert tab.slots.accessibleName() == "3 of 5 seats used"
+    assert not tab.grant_button.isEnabled()
+    tab.table.selectRow(0)
+    assert tab.grant_button.isEnabled() and not tab.confirm_button.isEnabled()
+    qtbot.mouseClick(tab.grant_button, Qt.MouseButton.LeftButton)
+    assert tab.model.data(tab.model.index(0, 5)) == "Granted — welcome email not confirmed"
+    qtbot.mouseClick(tab.confirm_button, Qt.MouseButton.LeftButton)
+    assert tab.model.data(tab.model.index(0, 5)) == "Active"
+    assert seat_overview(acme).seats[0].status is SeatStatus.ACTIVE
+    assert page.detail.overview.values["seats"].text() == "3 of 5 used"
+
+
+def test_full_allowance_disables_request(page: CustomersPage, ctx: Context) -> None:
+    tiny = _customer(ctx, "Tiny", seat_allowance=1)
+    request_seat(ctx, tiny, SeatInput("Una Only", "una@tiny.com"))
+    page.open_customer(tiny)
+    tab = page.detail.seats
+    assert not tab.request_button.isEnabled()
+    assert tab.free_label.text() == "All seats in use: revoke one to free a slot"
+    assert tab.request_button.toolTip() == "All seats are in use: revoke one to free a slot"
+
+
+def test_pending_tabs_show_the_real_counts(page: CustomersPage, ctx: Context) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    assert page.detail.tickets.empty_state.heading.text() == "No tickets"
+    assert "arrives here with the Tickets feature" in page.detail.tickets.empty_state.text.text()
+    assert page.detail.defects.empty_state.text.text().startswith("Acme has no defects.")
+
+
+def test_history_tab_lists_changes_newest_first(page: CustomersPage, ctx: Context) -> None:
+    acme = _customer(ctx, "Acme")
+    request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
+    page.open_customer(acme)
+    model = page.detail.history.model
+    changes = [model.data(model.index(r, 2)) for r in range(model.rowCount())]
+    assert changes == ["Seat 1 requested for Ana Silva (ana@acme.com)", "Customer Acme created"]
+    assert model.data(model.index(0, 1)) == "Tess Tam"
+
+
+def test_export_roster_runs_in_the_background(
+    page: CustomersPage, ctx: Context, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = _customer(ctx, "Acme")
+    request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
+    page.open_customer(acme)
+    target = tmp_path / "roster.xlsx"
+    monkeypatch.setattr("tamdesk.views.customer_detail.ask_save_path", lambda *args: target)
+    with qtbot.wait_signal(page.detail.status_message, timeout=10000) as blocker:
+        qtbot.mouseClick(page.detail.seats.roster_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [f"Seat roster of Acme saved to {target}"]
+    assert openpyxl.load_workbook(target).sheetnames[0] == "Summary"
+
+
+# -- the returned access form -----------------------------------------------------------------------------------
+
+
+def _preview_dialog(qtbot, ctx: Context, customer_id: int, preview: AccessFormPreview, path: Path):
+    dialog = AccessFormPreviewDialog(ctx, TaskRunner(), customer_id, "Acme", path, preview)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_preview_with_errors_cannot_be_applied(qtbot, db_path: Path, ctx: Context, qtmodeltester) -> None:
+    preview = AccessFormPreview(
+        (
+            PreviewRow(8, "Ana Silva", "ana@acme.com", "", "", "new", (), 1),
+            PreviewRow(9, "Help", "support@acme.com", "", "", "error", ("Seat 2 (support@acme.com) is a role …",)),
+        )
+    )
+    dialog = _preview_dialog(qtbot, ctx, _customer(ctx, "Acme"), preview, Path("form.xlsx"))
+    qtmodeltester.check(dialog.model)
+    assert not dialog.apply_button.isEnabled()
+    assert dialog.blocked.isVisible()
+    assert dialog.blocked.text().startswith("1 row breaks a seat rule, so nothing can be applied.")
+    model = dialog.table.model()
+    assert [model.data(model.index(r, 6)) for r in range(2)] == ["✚ New seat", "✖ Error"]
+    assert not dialog.confirm.isVisible()
+
+
+def test_returned_form_with_warnings_applies_after_confirm(qtbot, db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    acme = _customer(ctx, "Acme")
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = next(row for row in sheet.iter_rows() if any(cell.value == "Email" for cell in row))
+    column = {cell.value: cell.column for cell in header}
+    first = header[0].row + 1
+    for offset, (name, email) in enumerate((("Ana Silva", "ana@acme.com"), ("Bob Stone", "bob@partner.org"))):
+        sheet.cell(first + offset, column["Full name"], name)
+        sheet.cell(first + offset, column["Email"], email)
+    book.save(path)
+    dialog = _preview_dialog(qtbot, ctx, acme, preview_access_form(acme, path), path)
+    assert "2 rows: 1 new, 0 unchanged, 1 with warnings, 0 with errors." in dialog.summary.text()
+    assert dialog.confirm.isVisible()
+    assert not dialog.apply_button.isEnabled()
+    dialog.confirm.setChecked(True)
+    assert dialog.apply_button.isEnabled()
+    with qtbot.wait_signal(dialog.accepted, timeout=10000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert dialog.result_ is not None
+    assert [s.email for s in seat_overview(acme).seats] == ["ana@acme.com", "bob@partner.org"]
