@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -248,7 +249,7 @@ def read_access_form(path: str | Path) -> list[FormRow]:
     if not result:
         raise ImportFailed(source, ["the form lists nobody: fill in one row per user under the headers"])
     if len(result) > _MAX_DATA_ROWS:
-        raise ImportFailed(source, [f"the form has {len(result)} filled rows; an access form has one per seat"])
+        raise ImportFailed(source, [f"the form has more than {_MAX_DATA_ROWS} filled rows; it takes one per seat"])
     return result
 
 
@@ -278,7 +279,9 @@ def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
         with path.open("rb") as fh:
             book = openpyxl.load_workbook(fh, read_only=True, data_only=False)
             try:
-                sheets = [list(enumerate(ws.iter_rows(), start=1)) for ws in book.worksheets]
+                # A wrong file picked by mistake (a 100,000-row export) is read no further than a form can reach.
+                limit = _HEADER_SCAN_ROWS + _MAX_DATA_ROWS + 1
+                sheets = [list(enumerate(islice(ws.iter_rows(), limit), start=1)) for ws in book.worksheets]
             finally:
                 book.close()
     # openpyxl raises whatever its zip, XML or style parsing hits on a damaged file: all mean the same here.

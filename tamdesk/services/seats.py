@@ -150,13 +150,25 @@ def role_local_parts() -> tuple[str, ...]:
 
 
 def check_seat_input(customer_id: int, data: SeatInput, seat_id: int | None = None) -> SeatCheck:
-    """Check a new seat (``seat_id`` None) or an edit of ``seat_id`` against every rule, for live validation."""
+    """Check input against every rule, for live validation.
+
+    Args:
+        customer_id: The customer the seat belongs to.
+        data: The input as typed.
+        seat_id: None for a new seat; a held seat for an edit of it; a revoked seat for a re-issue of its slot.
+    """
     customer = customer_record(customer_id)
     seat_no = None
     if seat_id is not None:
         seat = _seat(seat_id)
-        seat_no = seat.seat_no if SeatStatus(seat.status).counts else None
+        seat_no = seat.seat_no if SeatStatus(seat.status).counts else _reissue_slot(customer, seat)
     return _check(customer, clean_input(data), seat_no)
+
+
+def _reissue_slot(customer: t.Customer, revoked: t.PortalSeat) -> int | None:
+    """The revoked seat's number while no held seat has it, else None (the next free one)."""
+    held = {s.seat_no for s in customer.seats if SeatStatus(s.status).counts}
+    return None if revoked.seat_no in held else revoked.seat_no
 
 
 def check_candidates(customer: t.Customer, candidates: Sequence[SeatCandidate]) -> dict[int, SeatCheck]:
@@ -460,12 +472,17 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
 
 
 def _revoked_at(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
+    """The moment to record for a revoke dated ``on``: now for today, else noon UTC of that day.
+
+    Days are the user's: the app runs on the TAM's own machine, so its local zone is theirs.
+    """
     now = ctx.now()
-    if on is None or on == now.date():
+    today = now.astimezone().date()
+    if on is None or on == today:
         return now
-    if on > now.date():
+    if on > today:
         raise FieldError("on", f"The revoke date {on.isoformat()} is in the future.")
-    if on < seat.requested_at.date():
+    if on < seat.requested_at.astimezone().date():
         raise FieldError("on", f"The revoke date {on.isoformat()} is before the seat was requested.")
     # Noon UTC reads as the same calendar day in every zone from UTC-11 to UTC+11.
     return datetime.combine(on, time(12), UTC)
@@ -483,8 +500,7 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
             raise DomainError(f"{_label(old)} is still held; revoke it before re-issuing the slot.")
         customer = old.customer
         clean = clean_input(data)
-        held = {s.seat_no for s in customer.seats if SeatStatus(s.status).counts}
-        check = _check(customer, clean, None if old.seat_no in held else old.seat_no)
+        check = _check(customer, clean, _reissue_slot(customer, old))
         enforce(check, accept_warnings)
         assert check.seat_no is not None
         seat = create_seat(ctx, customer, clean, check.seat_no)

@@ -274,6 +274,16 @@ def test_empty_forms(acme: int, ctx: Context, tmp_path: Path) -> None:
     ]
 
 
+def test_a_huge_workbook_picked_by_mistake_is_refused_quickly(acme: int, ctx: Context, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["Full name", "Email"])
+    for i in range(2000):
+        book.active.append([f"Person {i}", f"p{i}@acme.com"])
+    book.save(tmp_path / "export.xlsx")
+    error = failed(ctx, acme, tmp_path / "export.xlsx")
+    assert error.problems == ["the form has more than 500 filled rows; it takes one per seat"]
+
+
 def test_csv_renamed_xlsx(acme: int, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "form.xlsx"
     path.write_text("Full name,Email\nAna Silva,ana@acme.com\n", encoding="utf-8")

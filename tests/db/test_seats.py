@@ -275,6 +275,15 @@ def test_reissue_keeps_the_seat_number_and_the_history(acme: int, ctx: Context) 
     assert audit.summary == "Seat 2 re-issued to Noor Haddad (noor@acme.com), replacing Person 2 (person2@acme.com)"
 
 
+def test_live_check_of_a_reissue_shows_its_seat_number(acme: int, ctx: Context) -> None:
+    ids = _fill(ctx, acme, 5)
+    revoke_seat(ctx, ids[1], _version(ids[1]), "Left")
+    check = check_seat_input(acme, SeatInput("Noor Haddad", "noor@acme.com"), seat_id=ids[1])
+    assert (check.seat_no, check.problems) == (2, ())
+    clash = check_seat_input(acme, SeatInput("Noor Haddad", "person1+x@acme.com"), seat_id=ids[1])
+    assert clash.errors[0].message == "Seat 2 (person1+x@acme.com) is the same mailbox as seat 1 (person1@acme.com)"
+
+
 def test_reissue_takes_another_slot_when_its_number_was_taken(acme: int, ctx: Context) -> None:
     ids = _fill(ctx, acme, 3)
     revoke_seat(ctx, ids[1], _version(ids[1]), "Left")
