@@ -74,7 +74,7 @@ def run(db: str | None = None) -> int:
     opened = _open_first_database(db)
     if opened is None:
         return 1
-    logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.path)
+    logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
     actor = get_setting("user_name") or default_actor()
     window = MainWindow(Context(actor=actor), lambda path: open_database(path))
     _backup_in_background(window)

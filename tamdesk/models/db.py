@@ -89,4 +89,38 @@ def database_label(db: peewee.Database | None = None) -> str:
         return "no database"
     if isinstance(target, peewee.SqliteDatabase):
         return str(target.database)
-    return f"postgresql://{target.connect_params.get('host', 'localhost')}/{target.database}"
+    params = target.connect_params
+    host, port = params.get("host", "localhost"), params.get("port", 5432)
+    return f"postgresql://{params.get('user', '')}@{host}:{port}/{target.database}"
+
+
+def connect_postgres(
+    host: str, port: int, dbname: str, user: str, password: str | None, timeout: int = 10
+) -> peewee.PostgresqlDatabase:
+    """Connect to a shared PostgreSQL database.
+
+    Raises:
+        DatabaseError: wrong password, unreachable server, unknown database; the password is never in the message.
+    """
+    import psycopg2
+
+    label = f"postgresql://{user}@{host}:{port}/{dbname}"
+    db = peewee.PostgresqlDatabase(dbname, host=host, port=port, user=user, password=password, connect_timeout=timeout)
+    try:
+        db.connect(reuse_if_open=True)
+    except (peewee.OperationalError, psycopg2.OperationalError) as exc:
+        raise DatabaseError(f"Cannot open {label}: {_postgres_reason(str(exc))}") from None
+    return db
+
+
+def _postgres_reason(message: str) -> str:
+    lowered = message.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return "the server refused the user name or password."
+    if "does not exist" in lowered and "database" in lowered:
+        return "the server has no database of that name."
+    if "timeout" in lowered or "timed out" in lowered:
+        return "the server did not answer in time."
+    if "could not connect" in lowered or "connection refused" in lowered or "could not translate" in lowered:
+        return "the server cannot be reached (check the host, port and network)."
+    return message.strip().splitlines()[0] if message.strip() else "unknown error."

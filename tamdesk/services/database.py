@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import platformdirs
 
 from tamdesk.models import SCHEMA_VERSION, DatabaseError, bind, connect_sqlite, migrate, schema_version
 from tamdesk.models import tables as t
-from tamdesk.models.db import database, is_sqlite
+from tamdesk.models.db import connect_postgres, database, is_sqlite
 
 APP_NAME = "tamdesk"
 ENV_DB = "TAMDESK_DB"
@@ -28,7 +29,8 @@ def default_database_path() -> Path:
 
 @dataclass(frozen=True)
 class OpenedDatabase:
-    path: Path
+    path: Path | None  # the SQLite file; None for a team database
+    label: str
     from_version: int
     to_version: int
     backup: Path | None
@@ -40,8 +42,60 @@ def open_database(path: str | Path | None = None) -> OpenedDatabase:
     Raises:
         DatabaseError: not writable, not a SQLite or tamdesk database, locked, or of a newer schema.
     """
+    if path is not None and str(path).startswith(("postgresql://", "postgres://")):
+        team, password = team_from_url(str(path))
+        return open_team_database(team, password or _stored_password(team))
     target = Path(path).expanduser() if path else default_database_path()
-    db = connect_sqlite(target)
+    return _bind_and_migrate(connect_sqlite(target), str(target))
+
+
+@dataclass(frozen=True)
+class TeamDatabase:
+    """Where the shared PostgreSQL database is; its password lives in the keyring, never here."""
+
+    host: str
+    port: int
+    dbname: str
+    user: str
+
+    @property
+    def label(self) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    @property
+    def account(self) -> str:
+        """The keyring account the password is stored under."""
+        return f"{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+def team_from_url(url: str) -> tuple[TeamDatabase, str | None]:
+    """``postgresql://user[:password]@host[:port]/dbname`` split into where and the password, if given."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname or not parts.path.strip("/"):
+        raise DatabaseError(f"'{url}' is not a database address like postgresql://user@host:5432/tamdesk.")
+    team = TeamDatabase(
+        parts.hostname, parts.port or 5432, parts.path.strip("/"), urllib.parse.unquote(parts.username or "")
+    )
+    return team, urllib.parse.unquote(parts.password) if parts.password else None
+
+
+def _stored_password(team: TeamDatabase) -> str | None:
+    """The team database password from the keyring (or the environment for scheduled jobs), never from settings."""
+    from tamdesk.secrets import SecretName, SecretStore
+
+    return SecretStore().get(SecretName.DATABASE_PASSWORD, team.account) or os.environ.get("PGPASSWORD")
+
+
+def open_team_database(team: TeamDatabase, password: str | None) -> OpenedDatabase:
+    """Connect to the shared PostgreSQL database, migrate and bind it.
+
+    Raises:
+        DatabaseError: unreachable, wrong password, or a newer schema.
+    """
+    return _bind_and_migrate(connect_postgres(team.host, team.port, team.dbname, team.user, password), team.label)
+
+
+def _bind_and_migrate(db: peewee.Database, label: str) -> OpenedDatabase:
     previous = database.obj
     bind(db)
     try:
@@ -52,10 +106,13 @@ def open_database(path: str | Path | None = None) -> OpenedDatabase:
             bind(previous)
         if isinstance(exc, DatabaseError):
             raise
-        raise DatabaseError(f"Cannot open {target}: {exc}.") from None
+        raise DatabaseError(f"Cannot open {label}: {exc}.") from None
     if previous is not None and previous is not db and not previous.is_closed():
         previous.close()
-    return OpenedDatabase(Path(db.database), result.from_version, result.to_version, result.backup)
+    path = Path(db.database) if is_sqlite(db) else None
+    return OpenedDatabase(
+        path, label if path is None else str(path), result.from_version, result.to_version, result.backup
+    )
 
 
 def close_database() -> None:

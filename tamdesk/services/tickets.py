@@ -72,28 +72,36 @@ FROM ticket t JOIN customer c ON c.id = t.customer_id
 """
 
 
+def _like_pattern(text: str) -> str:
+    """``%text%`` for LIKE with the user's own % and _ matched literally (ESCAPE '!')."""
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join([database.obj.param] * n)
+
+
 def _where(flt: TicketFilter) -> tuple[str, list[object]]:
+    p = database.obj.param
     clauses: list[str] = []
     params: list[object] = []
     if flt.customer_id is not None:
-        clauses.append("t.customer_id = ?")
+        clauses.append(f"t.customer_id = {p}")
         params.append(flt.customer_id)
     if flt.severities:
-        clauses.append(f"t.severity IN ({', '.join('?' * len(flt.severities))})")
+        clauses.append(f"t.severity IN ({_placeholders(len(flt.severities))})")
         params.extend(int(s) for s in flt.severities)
     statuses = set(flt.statuses)
     if flt.open_only:
         statuses = (statuses or set(TicketStatus)) - set(CLOSED)
     if statuses:
-        clauses.append(f"t.status IN ({', '.join('?' * len(statuses))})")
+        clauses.append(f"t.status IN ({_placeholders(len(statuses))})")
         params.extend(s.value for s in statuses)
     needle = flt.search.strip().lower()
     if needle:
-        # instr() instead of LIKE: % and _ typed by the user are plain characters
-        clauses.append(
-            "(instr(lower(t.number), ?) > 0 OR instr(lower(t.subject), ?) > 0 OR instr(lower(c.name), ?) > 0)"
-        )
-        params.extend([needle] * 3)
+        like = " OR ".join(f"lower({col}) LIKE {p} ESCAPE '!'" for col in ("t.number", "t.subject", "c.name"))
+        clauses.append(f"({like})")
+        params.extend([_like_pattern(needle)] * 3)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -103,7 +111,7 @@ def _events_for(ticket_ids: Sequence[int] | None) -> dict[int, list[TicketEvent]
     if ticket_ids is not None:
         if not ticket_ids:
             return {}
-        sql += f" WHERE ticket_id IN ({', '.join('?' * len(ticket_ids))})"
+        sql += f" WHERE ticket_id IN ({_placeholders(len(ticket_ids))})"
         params = list(ticket_ids)
     kinds = {k.value: k for k in TicketEventKind}
     result: dict[int, list[TicketEvent]] = {}
@@ -163,7 +171,8 @@ def load_tickets(
 def first_page(flt: TicketFilter, now: datetime, limit: int = 200) -> list[TicketRow]:
     """The newest tickets the filter selects, fast enough to paint before the full list is loaded."""
     where, params = _where(flt)
-    raw = list(database.execute_sql(f"{_SELECT}{where} ORDER BY t.opened_at DESC LIMIT ?", [*params, limit]))
+    sql = f"{_SELECT}{where} ORDER BY t.opened_at DESC LIMIT {database.obj.param}"
+    raw = list(database.execute_sql(sql, [*params, limit]))
     rows = _rows(raw, _events_for([r[0] for r in raw]), now)
     if flt.sla_states:
         rows = [r for r in rows if r.sla.state in flt.sla_states]

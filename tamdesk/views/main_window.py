@@ -207,10 +207,10 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Cannot open database", str(exc))
             return False
         self.settings.setValue("main/last_folder", str(path.parent))
-        self.settings.setValue("main/database", str(opened.path))
+        self.settings.setValue("main/database", opened.label)
         self.refresh()
-        self.statusBar().showMessage(f"Opened {opened.path}", 5000)
-        self.database_changed.emit(str(opened.path))
+        self.statusBar().showMessage(f"Opened {opened.label}", 5000)
+        self.database_changed.emit(opened.label)
         return True
 
     def load_sample_data(self) -> None:

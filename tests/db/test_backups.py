@@ -15,6 +15,8 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.database import close_database, open_database
 
+pytestmark = pytest.mark.sqlite_only
+
 
 def test_one_backup_a_day_and_ten_kept(db_path: Path) -> None:
     start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.database import close_database, open_database
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")]
 
 
 def _fingerprint(path: Path) -> str:

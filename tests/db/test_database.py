@@ -17,6 +17,8 @@ from tamdesk.services.database import (
     open_database,
 )
 
+pytestmark = pytest.mark.sqlite_only
+
 
 def test_new_database_is_created_migrated_and_seeded(tmp_path: Path) -> None:
     opened = open_database(tmp_path / "sub" / "new.db")
