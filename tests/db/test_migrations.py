@@ -1,0 +1,73 @@
+"""Migrations on real old data: the checked-in schema-v1 database made by `tamdesk demo`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import peewee
+import pytest
+
+from tamdesk.models import SCHEMA_VERSION, migrations
+from tamdesk.models import tables as t
+from tamdesk.services.database import check_database, close_database, open_database
+
+pytestmark = pytest.mark.sqlite_only
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema-v1.db"
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> Path:
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURE, path)
+    return path
+
+
+def test_v1_fixture_opens_at_the_current_schema_with_its_data(old_db: Path) -> None:
+    opened = open_database(old_db)
+    try:
+        assert opened.to_version == SCHEMA_VERSION
+        assert check_database().ok
+        assert (t.Customer.select().count(), t.Ticket.select().count()) == (8, 300)
+        assert t.Escalation.select().count() == 4
+    finally:
+        close_database()
+
+
+def test_a_new_migration_runs_once_after_a_backup(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def v2(db: peewee.Database) -> None:
+        db.execute_sql("ALTER TABLE customer ADD COLUMN region TEXT DEFAULT 'EMEA'")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, v2))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    result = migrations.migrate(_connect(old_db))
+    assert (result.from_version, result.to_version) == (1, 2)
+    assert result.backup is not None and result.backup.exists()
+    assert result.backup.name.startswith("old.v1-")
+    db = t.Customer._meta.database
+    assert db.execute_sql("SELECT count(*) FROM customer WHERE region = 'EMEA'").fetchone()[0] == 8
+    assert migrations.schema_version(db) == 2
+    assert migrations.migrate(db).backup is None  # nothing more to do
+    close_database()
+
+
+def test_a_failing_migration_changes_nothing(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(db: peewee.Database) -> None:
+        db.execute_sql("UPDATE customer SET name = name || ' (migrated)'")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    db = _connect(old_db)
+    with pytest.raises(RuntimeError):
+        migrations.migrate(db)
+    assert migrations.schema_version(db) == 1
+    assert not db.execute_sql("SELECT count(*) FROM customer WHERE name LIKE '%(migrated)'").fetchone()[0]
+    close_database()
+
+
+def _connect(path: Path) -> peewee.Database:
+    from tamdesk.models import bind, connect_sqlite
+
+    return bind(connect_sqlite(path))
