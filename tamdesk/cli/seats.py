@@ -7,8 +7,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -17,7 +16,6 @@ from tamdesk.domain.timestamps import zone
 from tamdesk.reports.access_form import export_access_form
 from tamdesk.reports.onboarding import export_onboarding
 from tamdesk.reports.seats import export_seat_roster
-from tamdesk.reports.xlsx import ExportError
 from tamdesk.services.access_form import WarningsNotAccepted, apply_access_form, preview_access_form
 from tamdesk.services.base import Context
 from tamdesk.services.customers import customer_by_name
@@ -54,19 +52,9 @@ def _zone(text: str) -> tzinfo:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-@contextmanager
-def _writing() -> Iterator[None]:
-    """ExportError is not a DomainError: report it as the command's one-sentence failure."""
-    try:
-        yield
-    except ExportError as exc:
-        raise CommandFailed(str(exc)) from exc
-
-
 def _export_access_form(args: argparse.Namespace, ctx: Context) -> str:
     customer = customer_by_name(args.customer)
-    with _writing():
-        path = export_access_form(customer.id, args.out, ctx=ctx)
+    path = export_access_form(customer.id, args.out, ctx=ctx)
     return f"Access form of {customer.name} written to {path}."
 
 
@@ -95,8 +83,7 @@ def _dry_run(customer_id: int, file: str) -> str:
 def _export(args: argparse.Namespace, ctx: Context, write: Callable[..., Any], what: str) -> str:
     customer = customer_by_name(args.customer) if args.customer else None
     tz = args.tz or datetime.now().astimezone().tzinfo
-    with _writing():
-        path = write(args.out, customer.id if customer else None, ctx=ctx, tz=tz)
+    path = write(args.out, customer.id if customer else None, ctx=ctx, tz=tz)
     scope = f" of {customer.name}" if customer else ""
     return f"{what}{scope} written to {path}."
 

@@ -38,6 +38,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from tamdesk.services.base import DomainError
+
 TEXT_LIMIT = 32_767
 """Most characters (UTF-16 code units) an Excel cell holds."""
 
@@ -54,11 +56,11 @@ _WIDTH_SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH = 8.0, 60.0
 
 
-class ExportError(Exception):
+class ExportError(DomainError):
     """The workbook could not be written; the message names the file and says why, for a TAM."""
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(DomainError):
     """The user cancelled the export; nothing was left at the target path."""
 
 
