@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPaintEvent, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -319,6 +319,9 @@ class OnboardingTab(QWidget):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         remember_header(self.table, "onboarding", widths=(56, 330, 110, 260, 140, 160))
+        toggle = QShortcut(QKeySequence(Qt.Key.Key_Space), self.table)
+        toggle.setContext(Qt.ShortcutContext.WidgetShortcut)
+        toggle.activated.connect(self.toggle_current)
         self.hint = QLabel(
             "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "
             "(F2 on the keyboard). Steps marked ↻ complete themselves when the data proves them."
@@ -339,6 +342,18 @@ class OnboardingTab(QWidget):
         tone = STATE_TONES.get(steps.state)
         self.state.setStyleSheet(f"color: {tone_color(tone).name()}; font-weight: bold;" if tone else "")
         self.started.setText(f"Started {local_date(steps.started)}" if steps.started else "Not started")
+
+    def toggle_current(self) -> None:
+        """Tick or untick the step of the current row (Space), unless the data completes it."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        step = self.model.row_at(index.row())
+        if step.auto_rule is not None:
+            QMessageBox.information(self, "Onboarding", f"{step.title}: {step.auto_rule.explanation}")
+            return
+        self._save_step(step, "done", not step.done)
+        self.table.selectRow(index.row())
 
     def _save_step(self, step: StepRow, what: str, value: object) -> None:
         try:
@@ -369,12 +384,18 @@ class OnboardingTab(QWidget):
 
 # -- Portal seats -----------------------------------------------------------------------------------------------
 
-SEAT_TONES = {SeatStatus.REQUESTED: Tone.WARNING, SeatStatus.ACTIVE: Tone.OK}
+SEAT_TONES = {SeatStatus.REQUESTED: Tone.WARNING, SeatStatus.GRANTED: Tone.INFO, SeatStatus.ACTIVE: Tone.OK}
 SEAT_STATE_TEXT = {
-    SeatStatus.REQUESTED: "Requested — awaiting portal access",
-    SeatStatus.GRANTED: "Granted — welcome email not confirmed",
+    SeatStatus.REQUESTED: "Requested · awaiting access",
+    SeatStatus.GRANTED: "Granted · awaiting welcome",
     SeatStatus.ACTIVE: "Active",
     SeatStatus.REVOKED: "Revoked",
+}
+SEAT_STATE_TIPS = {
+    SeatStatus.REQUESTED: "Portal access is still to be provisioned: Grant once it is.",
+    SeatStatus.GRANTED: "Portal access is provisioned; the user has not confirmed the welcome email yet.",
+    SeatStatus.ACTIVE: "The user confirmed the welcome email with the portal link.",
+    SeatStatus.REVOKED: "The seat was revoked; its slot is free.",
 }
 
 
@@ -447,7 +468,8 @@ def seat_columns() -> list[Column[SeatRow]]:
         Column[SeatRow]("Email", lambda s: s.email, tooltip=lambda s: s.email),
         Column[SeatRow]("Job title", lambda s: s.job_title, tooltip=lambda s: s.job_title),
         Column[SeatRow]("Phone", lambda s: s.phone),
-        Column[SeatRow]("State", lambda s: SEAT_STATE_TEXT[s.status], foreground=_seat_colour),
+        Column[SeatRow]("State", lambda s: SEAT_STATE_TEXT[s.status], foreground=_seat_colour,
+                        tooltip=lambda s: SEAT_STATE_TIPS[s.status]),
         Column[SeatRow]("Requested", lambda s: _short(s.requested_at),
                         tooltip=_moment_tip("Requested", lambda s: s.requested_at)),
         Column[SeatRow]("Granted", lambda s: _short(s.granted_at),
@@ -494,9 +516,9 @@ class SeatsTab(QWidget):
         self.used_label = _heading("", 1.15)
         self.free_label = QLabel()
         self.model = RowTableModel[SeatRow](seat_columns(), self)
-        self.table = self._table(self.model, "Portal seats", "seats", (48, 160, 230, 150, 130, 250, 100, 100))
+        self.table = self._table(self.model, "Portal seats", "seats", (48, 150, 200, 130, 120, 190, 96, 96))
         self.history_model = RowTableModel[SeatRow](revoked_columns(), self)
-        self.history_table = self._table(self.history_model, "Revoked seats", "revoked_seats", (48, 160, 230, 100, 100))
+        self.history_table = self._table(self.history_model, "Revoked seats", "revoked_seats", (48, 150, 200, 96, 96))
         self.no_history = QLabel("No seat has been revoked.")
         self.no_history.setStyleSheet("color: palette(placeholder-text);")
         self.form_label = QLabel()
@@ -562,7 +584,7 @@ class SeatsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(summary)
         layout.addLayout(actions)
-        layout.addWidget(self.table, 3)
+        layout.addWidget(self.table, 5)
         layout.addWidget(self.form_label)
         layout.addLayout(form)
         layout.addSpacing(6)

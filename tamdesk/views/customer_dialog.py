@@ -34,7 +34,7 @@ from tamdesk.services.customers import (
     update_customer,
 )
 from tamdesk.services.people import list_people, sla_policy_names
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_items, country_name
+from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_items, country_name, grow_to_fit
 
 FIELD_LABELS = {
     "name": "Name",
@@ -123,7 +123,7 @@ class CustomerDialog(QDialog):
         self.seat_allowance.valueChanged.connect(self._update_reason_row)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
-        layout.addSpacing(8)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
 
     def _add_row(self, key: str, label: str, widget: QWidget, hint: str) -> None:
@@ -168,6 +168,7 @@ class CustomerDialog(QDialog):
             )
         else:
             self.messages["allowance_reason"].clear()
+        grow_to_fit(self)
 
     # -- saving -------------------------------------------------------------------------------------------
 
@@ -221,6 +222,7 @@ class CustomerDialog(QDialog):
                 first = widget
         if first is not None:
             first.setFocus()
+        grow_to_fit(self)
 
     def _resolve_stale(self, mine: CustomerInput) -> None:
         """Someone saved the customer meanwhile: show their values beside ours and let the TAM choose."""

@@ -35,7 +35,7 @@ from tamdesk.services.seats import (
     revoke_seat,
     seat_overview,
 )
-from tamdesk.views.widgets import Debouncer, FieldMessage, Tone, today
+from tamdesk.views.widgets import Debouncer, FieldMessage, Tone, grow_to_fit, today
 
 CHECK_DELAY_MS = 300
 FIELDS = ("full_name", "email", "job_title", "phone")
@@ -144,7 +144,7 @@ class SeatDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.warnings["seat"])
         layout.addWidget(self.confirm)
-        layout.addSpacing(4)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
 
     def _fill(self) -> None:
@@ -195,6 +195,7 @@ class SeatDialog(QDialog):
             self._warned = warned
         self.confirm.setVisible(bool(warned))
         self._update_buttons()
+        grow_to_fit(self)
 
     def _show_problems(self, problems: tuple[Problem, ...], messages: dict[str, FieldMessage], tone: Tone) -> None:
         by_field: dict[str, list[str]] = {}
@@ -211,6 +212,7 @@ class SeatDialog(QDialog):
     def _show_field_errors(self, errors: dict[str, str]) -> None:
         for key, message in self.errors.items():
             message.set_error(errors.get(key, ""))
+        grow_to_fit(self)
 
     def _update_buttons(self) -> None:
         check = self.check
@@ -322,6 +324,7 @@ class RevokeSeatDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addStretch(1)
         layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
 
     def revoked_on(self) -> date:
@@ -332,6 +335,7 @@ class RevokeSeatDialog(QDialog):
             revoke_seat(self.ctx, self.seat.id, self.seat.version, self.reason.text(), self.revoked_on())
         except FieldError as exc:
             self.messages.get(exc.field, self.messages["reason"]).set_error(str(exc))
+            grow_to_fit(self)
             return
         except DomainError as exc:
             QMessageBox.warning(self, self.windowTitle(), str(exc))

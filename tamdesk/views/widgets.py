@@ -57,12 +57,13 @@ class Tone(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     OK = "ok"
+    INFO = "info"
 
 
-_LIGHT = {Tone.ERROR: "#b3261e", Tone.WARNING: "#8a5300", Tone.OK: "#1b6e2d"}
-_DARK = {Tone.ERROR: "#ff8a80", Tone.WARNING: "#ffcc66", Tone.OK: "#7ddc8d"}
-_LIGHT_BG = {Tone.ERROR: "#fdecea", Tone.WARNING: "#fff4dc", Tone.OK: "#e8f5e9"}
-_DARK_BG = {Tone.ERROR: "#4a1d1a", Tone.WARNING: "#4a3a12", Tone.OK: "#1d3a22"}
+_LIGHT = {Tone.ERROR: "#b3261e", Tone.WARNING: "#8a5300", Tone.OK: "#1b6e2d", Tone.INFO: "#0b57d0"}
+_DARK = {Tone.ERROR: "#ff8a80", Tone.WARNING: "#ffcc66", Tone.OK: "#7ddc8d", Tone.INFO: "#8ab4f8"}
+_LIGHT_BG = {Tone.ERROR: "#fdecea", Tone.WARNING: "#fff4dc", Tone.OK: "#e8f5e9", Tone.INFO: "#e8f0fe"}
+_DARK_BG = {Tone.ERROR: "#4a1d1a", Tone.WARNING: "#4a3a12", Tone.OK: "#1d3a22", Tone.INFO: "#1c2f4d"}
 
 
 def _dark_palette() -> bool:
@@ -85,6 +86,7 @@ _TONE_ICONS = {
     Tone.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     Tone.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     Tone.OK: QStyle.StandardPixmap.SP_DialogApplyButton,
+    Tone.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 
 
@@ -131,6 +133,18 @@ class FieldMessage(QWidget):
         self.tone = None
         self.label.clear()
         self.setVisible(False)
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves)."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if needed > window.height():
+        window.resize(width, needed)
 
 
 class SearchableComboBox(QComboBox):

@@ -340,6 +340,61 @@ def test_due_date_edits_in_place(page: CustomersPage, ctx: Context) -> None:
     assert model.data(model.index(0, ChecklistModel.STATUS)) == "Open"
 
 
+def test_space_ticks_the_current_step_and_notes_edit_in_place(page: CustomersPage, ctx: Context, qtbot) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    tab = page.detail.onboarding
+    page.detail.tabs.setCurrentWidget(tab)
+    tab.table.setFocus()
+    tab.table.setCurrentIndex(tab.model.index(1, ChecklistModel.STEP))
+    qtbot.keyClick(tab.table, Qt.Key.Key_Space)
+    assert tab.model.data(tab.model.index(1, ChecklistModel.STATUS)) == "Done"
+    assert tab.model.setData(tab.model.index(1, ChecklistModel.NOTE), "Walked through severities with Ana")
+    assert tab.model.data(tab.model.index(1, ChecklistModel.NOTE)) == "Walked through severities with Ana"
+    assert tab.model.data(tab.model.index(1, ChecklistModel.STATUS)) == "Done"
+
+
+def test_marking_the_form_sent_completes_its_step(page: CustomersPage, ctx: Context, qtbot) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    tab = page.detail.seats
+    assert tab.form_label.text() == "Access form: not sent yet."
+    qtbot.mouseClick(tab.mark_sent_button, Qt.MouseButton.LeftButton)
+    assert tab.form_label.text() == "Access form: sent 10 Mar 2026."
+    model = page.detail.onboarding.model
+    sent = next(r for r, step in enumerate(model.rows()) if step.title == "Access form sent")
+    assert model.data(model.index(sent, ChecklistModel.STATUS)) == "Completed itself"
+    assert model.data(model.index(sent, ChecklistModel.BY)) == "tamdesk (automatic)"
+
+
+def test_request_seat_button_opens_the_dialog(
+    page: CustomersPage, ctx: Context, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.views.seat_dialog import SeatDialog
+
+    def fill(dialog: SeatDialog) -> int:
+        dialog.inputs["full_name"].setText("Ana Silva")
+        dialog.inputs["email"].setText("ana@acme.com")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(SeatDialog, "exec", fill)
+    page.open_customer(_customer(ctx, "Acme"))
+    qtbot.mouseClick(page.detail.seats.request_button, Qt.MouseButton.LeftButton)
+    assert page.detail.seats.used_label.text() == "1 of 5 seats used"
+    assert page.detail.seats.model.data(page.detail.seats.model.index(0, 5)) == "Requested · awaiting access"
+
+
+def test_tab_goes_from_search_to_the_list(page: CustomersPage, ctx: Context, qtbot) -> None:
+    _customer(ctx, "Acme")
+    page.refresh()
+    page.activateWindow()
+    qtbot.waitActive(page)
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Tab)
+    assert page.show_archived.hasFocus()
+    qtbot.keyClick(page.show_archived, Qt.Key.Key_Tab)
+    assert page.table.hasFocus()
+
+
 def test_seats_tab_walks_a_seat_from_request_to_active(page: CustomersPage, ctx: Context, qtbot) -> None:
     acme = _customer(ctx, "Acme")
     for name in ("Ana Silva", "Bob Stone", "Carla Diaz"):
@@ -354,7 +409,7 @@ def test_seats_tab_walks_a_seat_from_request_to_active(page: CustomersPage, ctx:
     tab.table.selectRow(0)
     assert tab.grant_button.isEnabled() and not tab.confirm_button.isEnabled()
     qtbot.mouseClick(tab.grant_button, Qt.MouseButton.LeftButton)
-    assert tab.model.data(tab.model.index(0, 5)) == "Granted — welcome email not confirmed"
+    assert tab.model.data(tab.model.index(0, 5)) == "Granted · awaiting welcome"
     qtbot.mouseClick(tab.confirm_button, Qt.MouseButton.LeftButton)
     assert tab.model.data(tab.model.index(0, 5)) == "Active"
     assert seat_overview(acme).seats[0].status is SeatStatus.ACTIVE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -132,6 +133,7 @@ class CustomersPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._shortcuts()
+        self._tab_order()
         self._update_buttons()
 
     # -- construction -------------------------------------------------------------------------------------
@@ -232,6 +234,13 @@ class CustomersPage(Page):
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
         escape.activated.connect(self.search.clear)
+
+    def _tab_order(self) -> None:
+        """Search first, then the list, then the buttons that act on it."""
+        chain = [self.search, self.show_archived, self.table, self.new_button, self.edit_button]
+        chain += [self.archive_button, self.import_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _onboarding_fraction(self, index: Any) -> tuple[int, int]:
         row: CustomerRow = self.proxy.row_at(index.row())
