@@ -1,0 +1,479 @@
+"""SLA clocks of a ticket, recomputed from its history and the policy and calendar in force (DESIGN §2).
+
+Semantics, including the choices DESIGN leaves open:
+
+- A severity's clock is 24×7 or the customer's business hours (``SeverityTarget.clock``); all durations below are
+  measured on that clock, all instants are UTC.
+- First response: due ``first_response`` of clock time after *opened*; never pauses. Met when the first ``response``
+  is at or before the due instant. A ticket solved before any response stops this clock: on time it is ``SOLVED``
+  (nothing was owed, ``met`` is None), after the due instant it is ``MISSED``. A reopen makes it pending again.
+- Update clock: starts at the first response; every later ``response`` and every ``reopened`` resets it. Deadline *k*
+  of a reset falls when the clock has run *k* cadences since that reset, not counting time waiting on the customer.
+  A deadline is missed when it passes before the next reset or solve: a response or solve at the deadline instant is
+  in time, a pause starting at it does not save it. Deadlines passed while the ticket is still open count already.
+- Waiting on the customer runs from ``waiting_on_customer`` to the next ``customer_replied``, ``response`` or
+  ``reopened``: a support response takes the ticket back into support's court. Events at the same instant apply in
+  the order reopened, customer_replied, response, waiting_on_customer, solved, so a reply sent together with a
+  "waiting on customer" or "solved" status change counts as the reply first.
+- ``solved`` stops the update clock and ends waiting; a response while solved does not restart it (it can still be
+  the first response); ``reopened`` restarts it as a reset.
+- At risk: once ``at_risk_fraction`` of the target has run on the clock and the due instant has not passed.
+- Remaining times are wall time to the due instant (negative once past it); events after ``now`` are ignored, so a
+  report can evaluate "as of" a past instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from types import MappingProxyType
+from typing import NamedTuple, cast
+from zoneinfo import ZoneInfo
+
+from tamdesk.domain.calendar import (
+    BUSINESS_DAY,
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    BusinessCalendar,
+    Clock,
+    TwentyFourSeven,
+    to_utc,
+)
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import ClockKind, TicketEventKind
+
+_ZERO = timedelta(0)
+
+
+class SlaState(StrEnum):
+    """Where one SLA clock (or a ticket's next deadline) stands."""
+
+    OK = "ok"  # running, less than the at-risk fraction used
+    AT_RISK = "at_risk"  # running, at-risk fraction used, not yet due
+    BREACHED = "breached"  # running and past its due instant
+    MET = "met"  # first response came at or before its due instant
+    MISSED = "missed"  # first response came late (or the ticket was solved late without one)
+    PAUSED = "paused"  # update clock paused: waiting on the customer
+    SOLVED = "solved"  # clock stopped because the ticket is solved
+    NOT_STARTED = "not_started"  # update clock waits for the first response
+
+    @property
+    def label(self) -> str:
+        """Human label: ``at_risk`` -> ``At risk``."""
+        return "OK" if self is SlaState.OK else self.value.replace("_", " ").capitalize()
+
+    @property
+    def needs_attention(self) -> bool:
+        """True for a running clock that is at risk or breached."""
+        return self in (SlaState.AT_RISK, SlaState.BREACHED)
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityTarget:
+    """The targets of one severity: first response, customer-update cadence and which clock counts."""
+
+    first_response: timedelta
+    update_cadence: timedelta
+    clock: ClockKind
+
+    def __post_init__(self) -> None:
+        if self.first_response <= _ZERO or self.update_cadence <= _ZERO:
+            raise ValueError("SLA targets must be positive durations")
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """A named, versioned set of targets per severity; reports name the version they applied."""
+
+    name: str
+    version: int
+    targets: Mapping[Severity, SeverityTarget]
+    at_risk_fraction: float = 0.75
+
+    def __post_init__(self) -> None:
+        if not 0 < self.at_risk_fraction <= 1:
+            raise ValueError(f"The at-risk fraction must be above 0 and at most 1, not {self.at_risk_fraction}")
+        object.__setattr__(self, "targets", MappingProxyType(dict(self.targets)))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version))
+
+    @property
+    def label(self) -> str:
+        """E.g. ``Standard v1``."""
+        return f"{self.name} v{self.version}"
+
+    def target(self, severity: Severity) -> SeverityTarget:
+        """The targets for ``severity``.
+
+        Raises:
+            ValueError: when the policy has none for it.
+        """
+        try:
+            return self.targets[severity]
+        except KeyError:
+            raise ValueError(f"SLA policy {self.label} has no targets for {severity.label}") from None
+
+    @classmethod
+    def standard(cls, version: int = 1) -> SlaPolicy:
+        """DESIGN §2's "Standard" policy."""
+        hours = timedelta(hours=1)
+        business = ClockKind.BUSINESS_HOURS
+        targets = {
+            Severity.URGENT: SeverityTarget(1 * hours, 2 * hours, ClockKind.TWENTY_FOUR_SEVEN),
+            Severity.HIGH: SeverityTarget(2 * hours, BUSINESS_DAY, business),
+            Severity.NORMAL: SeverityTarget(BUSINESS_DAY, 3 * BUSINESS_DAY, business),
+            Severity.LOW: SeverityTarget(2 * BUSINESS_DAY, 5 * BUSINESS_DAY, business),
+        }
+        return cls("Standard", version, targets)
+
+
+class TicketEvent(NamedTuple):
+    """One event of a ticket's history (a named tuple: cheap to build, and 100,000 tickets hold ~500,000 events)."""
+
+    at: datetime
+    kind: TicketEventKind
+
+
+_SAME_INSTANT_ORDER = {
+    TicketEventKind.REOPENED: 0,
+    TicketEventKind.CUSTOMER_REPLIED: 1,
+    TicketEventKind.RESPONSE: 2,
+    TicketEventKind.WAITING_ON_CUSTOMER: 3,
+    TicketEventKind.SOLVED: 4,
+}
+
+
+def _event_key(event: TicketEvent) -> tuple[datetime, int]:
+    return event.at, _SAME_INSTANT_ORDER[event.kind]
+
+
+def _normalized(event: TicketEvent) -> TicketEvent:
+    """The event with a UTC time and an enum kind (raising ValueError for a naive time or an unknown kind)."""
+    if event.at.tzinfo is UTC and type(event.kind) is TicketEventKind:
+        return event
+    kind = cast(TicketEventKind, TicketEventKind.parse(event.kind))
+    return TicketEvent(to_utc(event.at), kind)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketHistory:
+    """What SLA state is computed from: when a ticket opened, its severity and its events.
+
+    Events are stored in UTC, sorted by time and, at one instant, in the order the module docstring gives.
+
+    Raises:
+        ValueError: for a naive timestamp, or an event before the ticket was opened.
+    """
+
+    opened: datetime
+    severity: Severity
+    events: Sequence[TicketEvent] = ()
+
+    def __post_init__(self) -> None:
+        opened = to_utc(self.opened)
+        events = [_normalized(event) for event in self.events]
+        events.sort(key=_event_key)
+        if events and events[0].at < opened:
+            early = events[0]
+            raise ValueError(
+                f"Ticket event '{early.kind.label}' at {early.at:%Y-%m-%d %H:%M} UTC is before the ticket "
+                f"was opened ({opened:%Y-%m-%d %H:%M} UTC)"
+            )
+        object.__setattr__(self, "opened", opened)
+        object.__setattr__(self, "events", tuple(events))
+
+
+@dataclass(frozen=True, slots=True)
+class SlaEvaluation:
+    """A ticket's SLA position at one instant; every time is UTC. Derived figures are properties.
+
+    Attributes:
+        opened: when the ticket was opened.
+        now: the instant evaluated at.
+        first_response_due: when the first response is due.
+        first_response_at: the first response, or None.
+        first_response_state: OK, AT_RISK or BREACHED while pending; MET, MISSED or SOLVED once decided.
+        next_update_due: the first deadline since the last reset; None unless the update clock is running.
+        update_state: OK, AT_RISK, BREACHED, PAUSED, SOLVED or NOT_STARTED.
+        missed_updates: update deadlines passed without a response over the ticket's whole life.
+        paused: waiting on the customer now.
+        resolved_at: when the ticket was solved, if it is solved now.
+    """
+
+    opened: datetime
+    now: datetime
+    first_response_due: datetime
+    first_response_at: datetime | None
+    first_response_state: SlaState
+    next_update_due: datetime | None
+    update_state: SlaState
+    missed_updates: int
+    paused: bool
+    resolved_at: datetime | None
+
+    @property
+    def first_response_met(self) -> bool | None:
+        """True or False once decided; None while pending, or when solved in time without a response."""
+        state = self.first_response_state
+        return True if state is SlaState.MET else False if state is SlaState.MISSED else None
+
+    @property
+    def first_response_remaining(self) -> timedelta:
+        """Due minus the first response (or the solve, or now): negative when late or breached."""
+        return self.first_response_due - (self.first_response_at or self.resolved_at or self.now)
+
+    @property
+    def first_response_late_by(self) -> timedelta | None:
+        """How late the first response (or a late solve without one) came; None unless missed."""
+        return -self.first_response_remaining if self.first_response_state is SlaState.MISSED else None
+
+    @property
+    def update_remaining(self) -> timedelta | None:
+        """Time to ``next_update_due`` (negative when overdue); None unless the update clock is running."""
+        return None if self.next_update_due is None else self.next_update_due - self.now
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        """Wall time from opened to ``resolved_at``."""
+        return None if self.resolved_at is None else self.resolved_at - self.opened
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The ticket's next SLA deadline: the first response while pending, else the next update; None if none."""
+        if self.resolved_at is not None:
+            return None
+        return self.first_response_due if self.first_response_at is None else self.next_update_due
+
+    @property
+    def state(self) -> SlaState:
+        """The state that goes with ``deadline`` (SOLVED or PAUSED when there is none)."""
+        if self.resolved_at is not None:
+            return SlaState.SOLVED
+        return self.first_response_state if self.first_response_at is None else self.update_state
+
+
+class _Deadline(NamedTuple):
+    """An instant given as "``after`` of clock time from ``start``", worked out only when it is needed."""
+
+    start: datetime
+    after: timedelta
+
+
+class _Replayed(NamedTuple):
+    """The ticket's status and update clock after replaying its events up to ``now`` (a tuple: built per ticket)."""
+
+    clock: Clock
+    cadence: timedelta
+    first_response_at: datetime | None
+    solved_at: datetime | None
+    waiting: bool
+    run: timedelta  # update-clock time run since the last reset
+    first_deadline: _Deadline | None  # the first deadline since the last reset, once the clock reached it
+    passed_now: int  # deadlines passed since the last reset
+    missed: int  # deadlines passed without a response over the ticket's life, including `passed_now`
+
+
+def _replay(history: TicketHistory, clock: Clock, cadence: timedelta, now: datetime) -> _Replayed:
+    """Replay the events up to ``now`` in order, by the rules of the module docstring.
+
+    The update clock runs while a response has been given, the ticket is not solved and not waiting on the customer.
+    One flat loop over locals, since it runs for every ticket of every list and report.
+    """
+    first_response_at: datetime | None = None
+    solved_at: datetime | None = None
+    first_deadline: _Deadline | None = None
+    waiting = False
+    run, missed, mark = _ZERO, 0, history.opened
+    elapsed = clock.elapsed
+    last_start, last_span = mark, _ZERO  # the last stretch of running: where the run reached its current value
+    for at, kind in history.events:
+        if at > now:
+            break
+        if first_response_at is not None and solved_at is None and not waiting and (span := elapsed(mark, at)):
+            if run < cadence <= run + span:
+                first_deadline = _Deadline(mark, cadence - run)
+            run += span
+            last_start, last_span = mark, span
+        mark = at
+        if kind is TicketEventKind.WAITING_ON_CUSTOMER:
+            waiting = solved_at is None
+        elif kind is TicketEventKind.CUSTOMER_REPLIED:
+            waiting = False
+        elif kind is not TicketEventKind.SOLVED or solved_at is None:  # a reset: a response, reopen or solve
+            if run >= cadence:
+                missed += _passed(clock, cadence, run, last_start, last_span, at)
+            run, first_deadline, waiting = _ZERO, None, False
+            if kind is TicketEventKind.RESPONSE:
+                first_response_at = first_response_at or at
+            else:
+                solved_at = at if kind is TicketEventKind.SOLVED else None
+    if first_response_at is not None and solved_at is None and not waiting and (span := elapsed(mark, now)):
+        if run < cadence <= run + span:
+            first_deadline = _Deadline(mark, cadence - run)
+        run += span
+        last_start, last_span = mark, span
+    passed_now = _passed(clock, cadence, run, last_start, last_span, now) if run >= cadence else 0
+    missed += passed_now
+    return _Replayed(clock, cadence, first_response_at, solved_at, waiting, run, first_deadline, passed_now, missed)
+
+
+def _passed(
+    clock: Clock, cadence: timedelta, run: timedelta, last_start: datetime, last_span: timedelta, end: datetime
+) -> int:
+    """How many deadlines passed before ``end``, for a clock that has run ``run`` since its reset.
+
+    ``last_span`` of clock time from ``last_start`` is the stretch in which the run reached its present value.
+    """
+    count = run // cadence
+    if not run % cadence and clock.add(last_start, last_span) >= end:
+        count -= 1  # the last deadline falls exactly at `end`: a response then is in time
+    return count
+
+
+def clock_for(kind: ClockKind, calendar: BusinessCalendar) -> Clock:
+    """The clock a target counts on: the customer's business hours, or 24×7 in the customer's zone."""
+    return calendar if kind is ClockKind.BUSINESS_HOURS else _round_the_clock(calendar.zone)
+
+
+@lru_cache(maxsize=256)
+def _round_the_clock(zone: str) -> TwentyFourSeven:
+    return TwentyFourSeven(zone)
+
+
+def cadence_deadline(clock: Clock, since: datetime, cadence: timedelta) -> datetime:
+    """When the next update is due: ``cadence`` of clock time after ``since`` (e.g. a defect's last update)."""
+    return clock.add(since, cadence)
+
+
+def deadline_state(
+    clock: Clock, since: datetime, target: timedelta, now: datetime, at_risk_fraction: float = 0.75
+) -> SlaState:
+    """OK, AT_RISK or BREACHED for a running clock that started at ``since`` with ``target`` to go."""
+    if clock.add(since, target) < to_utc(now):
+        return SlaState.BREACHED
+    if clock.elapsed(since, now) >= target * at_risk_fraction:
+        return SlaState.AT_RISK
+    return SlaState.OK
+
+
+def evaluate(history: TicketHistory, policy: SlaPolicy, calendar: BusinessCalendar, now: datetime) -> SlaEvaluation:
+    """Recompute a ticket's SLA position at ``now`` from its history, the policy and the customer's calendar.
+
+    Raises:
+        ValueError: when ``now`` is naive or before the ticket was opened, or the policy lacks the severity.
+    """
+    now = to_utc(now)
+    opened = history.opened
+    if now < opened:
+        raise ValueError(
+            f"Cannot evaluate a ticket at {now:%Y-%m-%d %H:%M} UTC, before it was opened ({opened:%Y-%m-%d %H:%M} UTC)"
+        )
+    target = policy.target(history.severity)
+    clock = clock_for(target.clock, calendar)
+    fraction = policy.at_risk_fraction
+    replay = _replay(history, clock, target.update_cadence, now)
+    first_due, first_state = _first_response(opened, replay, target.first_response, fraction, now)
+    update_due, update_state = _update_position(replay, fraction, now)
+    return SlaEvaluation(
+        opened,
+        now,
+        first_due,
+        replay.first_response_at,
+        first_state,
+        update_due,
+        update_state,
+        replay.missed,
+        replay.waiting,
+        replay.solved_at,
+    )
+
+
+def _first_response(
+    opened: datetime, replay: _Replayed, target: timedelta, fraction: float, now: datetime
+) -> tuple[datetime, SlaState]:
+    """The first response's due instant and state."""
+    due = replay.clock.add(opened, target)
+    stop = replay.first_response_at or replay.solved_at
+    if stop is not None:
+        if stop > due:
+            return due, SlaState.MISSED
+        return due, SlaState.SOLVED if replay.first_response_at is None else SlaState.MET
+    if due < now:
+        return due, SlaState.BREACHED
+    if replay.clock.elapsed(opened, now) >= target * fraction:
+        return due, SlaState.AT_RISK
+    return due, SlaState.OK
+
+
+def _update_position(replay: _Replayed, fraction: float, now: datetime) -> tuple[datetime | None, SlaState]:
+    """The update clock's first deadline since the last reset and its state."""
+    if replay.solved_at is not None:
+        return None, SlaState.SOLVED
+    if replay.first_response_at is None:
+        return None, SlaState.NOT_STARTED
+    if replay.waiting:
+        return None, SlaState.PAUSED
+    if replay.first_deadline is None:
+        due = replay.clock.add(now, replay.cadence - replay.run)
+    else:
+        due = replay.clock.add(*replay.first_deadline)
+    if replay.passed_now:
+        return due, SlaState.BREACHED
+    if replay.run >= replay.cadence * fraction:
+        return due, SlaState.AT_RISK
+    return due, SlaState.OK
+
+
+def explain_deadline(clock: Clock, since: datetime, duration: timedelta) -> str:
+    """Why a deadline falls when it does, e.g.
+
+    ``due Mon 09 Mar 10:30 CET: 2 business hours from Fri 17:30, hours 09:00–18:00 Mon–Fri, Europe/Berlin``.
+    """
+    due = clock.add(since, duration)
+    zone = ZoneInfo(clock.zone)
+    local_since, local_due = to_utc(since).astimezone(zone), due.astimezone(zone)
+    with_date = local_due - local_since >= timedelta(days=6)
+    text = (
+        f"due {format_local(local_due)}: {format_duration(duration, clock.business_time)} "
+        f"from {format_local(local_since, with_date=with_date, with_zone=False)}, {clock.describe()}"
+    )
+    if isinstance(clock, BusinessCalendar):
+        skipped = clock.holidays_between(local_since.date(), local_due.date())
+        if skipped:
+            text += "; skips " + ", ".join(f"{name} ({format_day(day)})" for day, name in skipped)
+    return text
+
+
+def explain_first_response(history: TicketHistory, policy: SlaPolicy, calendar: BusinessCalendar) -> str:
+    """Why the ticket's first response is due when it is (see ``explain_deadline``)."""
+    target = policy.target(history.severity)
+    return explain_deadline(clock_for(target.clock, calendar), history.opened, target.first_response)
+
+
+def format_local(moment: datetime, *, with_date: bool = True, with_zone: bool = True) -> str:
+    """E.g. ``Mon 09 Mar 10:30 CET``; English names whatever the process locale (Qt sets it from the system)."""
+    text = format_day(moment) if with_date else WEEKDAY_NAMES[moment.weekday()]
+    text += f" {moment.hour:02d}:{moment.minute:02d}"
+    return f"{text} {moment.tzname()}" if with_zone else text
+
+
+def format_day(day: date) -> str:
+    """E.g. ``Fri 03 Apr``."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day:02d} {MONTH_NAMES[day.month - 1]}"
+
+
+def format_duration(duration: timedelta, business: bool) -> str:
+    """E.g. ``2 business hours``, ``3 business days``, ``1 hour``, ``1 h 30 min``."""
+    if business and duration >= BUSINESS_DAY and not duration % BUSINESS_DAY:
+        days = duration // BUSINESS_DAY
+        return f"{days} business day{'s' if days != 1 else ''}"
+    minutes = round(duration.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    kind = "business " if business else ""
+    if minutes:
+        return f"{hours} h {minutes:02d} min of {kind}time" if business else f"{hours} h {minutes:02d} min"
+    return f"{hours} {kind}hour{'s' if hours != 1 else ''}"
