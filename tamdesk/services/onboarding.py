@@ -165,8 +165,8 @@ def _evidence(customer: t.Customer, rule: AutoRule) -> datetime | None:
     if rule is AutoRule.ACCESS_FORM_RETURNED:
         return customer.access_form_returned_at
     seats = [s for s in customer.seats if s.status != SeatStatus.REVOKED.value]
-    if not seats:
-        return None
+    if len(seats) < customer.seat_allowance:
+        return None  # every designated user first; a TAM ticks the step by hand for a customer using fewer
     if rule is AutoRule.SEATS_GRANTED:
         if all(s.status in (SeatStatus.GRANTED.value, SeatStatus.ACTIVE.value) for s in seats):
             return max(s.granted_at or s.requested_at for s in seats)

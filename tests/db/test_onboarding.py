@@ -26,7 +26,7 @@ TODAY = date(2026, 3, 10)
 
 @pytest.fixture
 def customer(db_path: Path, ctx: Context) -> int:
-    return create_customer(ctx, CustomerInput(name="Acme", onboarding_started=date(2026, 3, 10)))
+    return create_customer(ctx, CustomerInput(name="Acme", onboarding_started=date(2026, 3, 10), seat_allowance=2))
 
 
 def test_new_checklist_is_in_progress_then_overdue(customer: int) -> None:
@@ -82,6 +82,7 @@ def test_seat_steps_complete_when_every_seat_is_granted_then_active(customer: in
                                    granted_at=fixed_now if status != "requested" else None)  # fmt: skip
 
     seat(1, "granted")
+    assert sync_automatic_steps(ctx, customer) == []  # one of two designated users
     second = seat(2, "requested")
     assert sync_automatic_steps(ctx, customer) == []
     second.status, second.granted_at = "granted", fixed_now

@@ -189,6 +189,7 @@ def test_check_seat_input_for_the_dialog(ana: int, acme: int) -> None:
 
 
 def test_grant_confirm_and_onboarding_steps_complete(ana: int, acme: int, ctx: Context, fixed_now: datetime) -> None:
+    t.Customer.update(seat_allowance=1).where(t.Customer.id == acme).execute()  # Ana is every designated user
     grant_seat(ctx, ana, _version(ana))
     steps = {s.title: s for s in checklist(acme, TODAY).steps}
     assert steps["Portal access granted"].done_by == AUTOMATIC
