@@ -460,6 +460,17 @@ def test_export_roster_runs_in_the_background(
 # -- the returned access form -----------------------------------------------------------------------------------
 
 
+def _fill_form(path: Path, rows: list[tuple[str, str]]) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = next(row for row in sheet.iter_rows() if any(cell.value == "Email" for cell in row))
+    column = {cell.value: cell.column for cell in header}
+    for offset, (name, email) in enumerate(rows, start=1):
+        sheet.cell(header[0].row + offset, column["Full name"], name)
+        sheet.cell(header[0].row + offset, column["Email"], email)
+    book.save(path)
+
+
 def _preview_dialog(qtbot, ctx: Context, customer_id: int, preview: AccessFormPreview, path: Path):
     dialog = AccessFormPreviewDialog(ctx, TaskRunner(), customer_id, "Acme", path, preview)
     qtbot.addWidget(dialog)
@@ -487,15 +498,7 @@ def test_preview_with_errors_cannot_be_applied(qtbot, db_path: Path, ctx: Contex
 def test_returned_form_with_warnings_applies_after_confirm(qtbot, db_path: Path, ctx: Context, tmp_path: Path) -> None:
     acme = _customer(ctx, "Acme")
     path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    header = next(row for row in sheet.iter_rows() if any(cell.value == "Email" for cell in row))
-    column = {cell.value: cell.column for cell in header}
-    first = header[0].row + 1
-    for offset, (name, email) in enumerate((("Ana Silva", "ana@acme.com"), ("Bob Stone", "bob@partner.org"))):
-        sheet.cell(first + offset, column["Full name"], name)
-        sheet.cell(first + offset, column["Email"], email)
-    book.save(path)
+    _fill_form(path, [("Ana Silva", "ana@acme.com"), ("Bob Stone", "bob@partner.org")])
     dialog = _preview_dialog(qtbot, ctx, acme, preview_access_form(acme, path), path)
     assert "2 rows: 1 new, 0 unchanged, 1 with warnings, 0 with errors." in dialog.summary.text()
     assert dialog.confirm.isVisible()
@@ -506,3 +509,60 @@ def test_returned_form_with_warnings_applies_after_confirm(qtbot, db_path: Path,
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     assert dialog.result_ is not None
     assert [s.email for s in seat_overview(acme).seats] == ["ana@acme.com", "bob@partner.org"]
+
+
+def test_import_returned_form_from_the_seats_tab(
+    page: CustomersPage, ctx: Context, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = _customer(ctx, "Acme")
+    path = export_access_form(acme, tmp_path / "returned.xlsx", ctx=ctx)
+    _fill_form(path, [("Ana Silva", "ana@acme.com"), ("Bob Stone", "bob@acme.com")])
+    monkeypatch.setattr("tamdesk.views.access_form_dialog.ask_open_path", lambda *args: path)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: None)
+    previews: list[str] = []
+
+    def review_and_apply(dialog: AccessFormPreviewDialog) -> int:
+        previews.append(dialog.summary.text())
+        dialog.apply()
+        qtbot.waitUntil(lambda: dialog.result_ is not None, timeout=10000)
+        return dialog.result()
+
+    monkeypatch.setattr(AccessFormPreviewDialog, "exec", review_and_apply)
+    page.open_customer(acme)
+    with qtbot.wait_signal(page.detail.status_message, timeout=10000) as blocker:
+        qtbot.mouseClick(page.detail.seats.import_button, Qt.MouseButton.LeftButton)
+    assert "2 rows: 2 new, 0 unchanged, 0 with warnings, 0 with errors." in previews[0]
+    assert blocker.args[0].startswith("Access form of Acme applied: 2 seats requested")
+    assert page.detail.seats.used_label.text() == "2 of 5 seats used"
+    assert page.detail.seats.form_label.text() == "Access form: not sent yet, returned 10 Mar 2026."
+
+
+def test_import_customers_from_a_file(
+    page: CustomersPage, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text(
+        "Name,Email domains,Time zone,Country,TAM\nAcme,acme.com,Europe/Berlin,DE,Tess Tam\nGlobex,globex.com,UTC,,\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("tamdesk.views.pages.customers.ask_open_path", lambda *args: source)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert shown == ["Imported customers: 2 created, 0 updated, 0 unchanged."]
+    assert _names(page) == ["Acme", "Globex"]
+
+
+def test_a_bad_import_file_is_a_message(
+    page: CustomersPage, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text("Name,Time zone\nAcme,Mars/Olympus\n", encoding="utf-8")
+    monkeypatch.setattr("tamdesk.views.pages.customers.ask_open_path", lambda *args: source)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert shown[0].startswith("customers.csv: nothing was imported. row 2: Time zone 'Mars/Olympus'")
+    assert page.content.currentWidget() is page.empty
