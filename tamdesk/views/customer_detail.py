@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPaintEvent, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -40,7 +42,15 @@ from tamdesk.services.access_form import AccessFormResult, mark_access_form_sent
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import AuditRow, CustomerActivity, customer_activity, list_audit
-from tamdesk.services.onboarding import AUTOMATIC, Checklist, StepRow, checklist, set_step_done, set_step_due
+from tamdesk.services.onboarding import (
+    AUTOMATIC,
+    Checklist,
+    StepRow,
+    checklist,
+    set_step_done,
+    set_step_due,
+    start_onboarding,
+)
 from tamdesk.services.seats import SeatOverview, SeatRow, confirm_welcome, grant_seat, seat_overview
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.pages.base import EmptyState
@@ -113,13 +123,14 @@ class OverviewTab(QWidget):
             self.values[key] = value
             self.form.addRow(f"{label}:", value)
 
-    def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int) -> None:
+    def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int, now: datetime) -> None:
         data = detail.input
         shown = {
             "tam": data.tam or "No TAM assigned",
-            "time_zone": data.time_zone,
+            "time_zone": _zone_text(data.time_zone, now),
             "country": f"{country_name(data.country)} ({data.country})" if data.country else "None",
-            "email_domains": ", ".join(detail.email_domains) or "None on record (no domain warnings for seats)",
+            "email_domains": ", ".join(map(_domain_text, detail.email_domains))
+            or "None on record (no domain warnings for seats)",
             "sla_policy": data.sla_policy,
             "seats": f"{seats_used} of {data.seat_allowance} used",
             "onboarding": f"{state_text(steps.state)} — {steps.done} of {steps.total} steps done"
@@ -136,9 +147,31 @@ class OverviewTab(QWidget):
 
 def _form_text(detail: CustomerDetail) -> str:
     """``Sent 09 Feb 2026, returned 12 Feb 2026`` or ``Not sent yet``."""
-    sent = f"Sent {local_date(detail.access_form_sent_at)}" if detail.access_form_sent_at else "Not sent yet"
-    back = f", returned {local_date(detail.access_form_returned_at)}" if detail.access_form_returned_at else ""
+    sent = f"Sent {_short(detail.access_form_sent_at)}" if detail.access_form_sent_at else "Not sent yet"
+    back = f", returned {_short(detail.access_form_returned_at)}" if detail.access_form_returned_at else ""
     return f"{sent}{back}"
+
+
+def _short(moment: datetime | None) -> str:
+    """A UTC moment as the user's local calendar date: ``09 Feb 2026``."""
+    return local_date(moment.astimezone().date()) if moment else ""
+
+
+def _domain_text(domain: str) -> str:
+    """``xn--mller-kva.de`` as the customer writes it: ``müller.de``."""
+    try:
+        return domain.encode("ascii").decode("idna")
+    except UnicodeError:
+        return domain
+
+
+def _zone_text(zone: str, now: datetime) -> str:
+    """``Europe/Berlin (15:30 there now)``."""
+    try:
+        there = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return zone
+    return f"{zone} ({there:%a %H:%M} there now)"
 
 
 # -- Onboarding -------------------------------------------------------------------------------------------------
@@ -213,8 +246,6 @@ class ChecklistModel(RowTableModel[StepRow]):
 
     @staticmethod
     def _status_icon(step: StepRow) -> QIcon | None:
-        from PySide6.QtWidgets import QApplication
-
         style = QApplication.style()
         if step.overdue:
             return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -324,7 +355,8 @@ class OnboardingTab(QWidget):
         toggle.activated.connect(self.toggle_current)
         self.hint = QLabel(
             "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "
-            "(F2 on the keyboard). Steps marked ↻ complete themselves when the data proves them."
+            "(F2 on the keyboard). Steps that say “Completes itself when …” are ticked by tamdesk once the data proves "
+            "them."
         )
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(placeholder-text);")
@@ -370,8 +402,6 @@ class OnboardingTab(QWidget):
     def choose_start(self) -> None:
         if self.checklist is None:
             return
-        from tamdesk.services.onboarding import start_onboarding
-
         chosen = ask_date(self, "Onboarding start", "Onboarding &starts on:", self.checklist.started or today(self.ctx))
         if chosen is None:
             return
@@ -450,10 +480,6 @@ class SlotsBar(QWidget):
 def _seat_colour(seat: SeatRow) -> QColor | None:
     tone = SEAT_TONES.get(seat.status)
     return tone_color(tone) if tone else None
-
-
-def _short(moment: datetime | None) -> str:
-    return local_date(moment.astimezone().date()) if moment else ""
 
 
 def _moment_tip(label: str, moment: Callable[[SeatRow], datetime | None]) -> Callable[[SeatRow], str]:
@@ -878,7 +904,7 @@ class CustomerDetailView(QWidget):
         self.detail = detail
         self.seats.show_customer(detail)
         self._show_header(detail, steps)
-        self.overview.show_customer(detail, steps, self.seats.used)
+        self.overview.show_customer(detail, steps, self.seats.used, self.ctx.now())
         self.onboarding.show_checklist(steps)
         self._show_activity(detail.input.name, activity)
         self.history.show_entries(detail.input.name, entries)
