@@ -161,8 +161,8 @@ def test_onboarding_status_workbook(book: dict[str, int], ctx: Context, tmp_path
     assert wb.sheetnames == ["Summary", "Customers"]
     _, summary = rows(wb["Summary"], "State")
     assert [[c.value for c in r] for r in summary] == [
-        ["Not started", 0],
-        ["In progress", 1],  # Acme: its seat steps completed themselves
+        ["Not started", 1],  # Acme: two of five seats granted, so no step proves itself yet
+        ["In progress", 0],
         ["Overdue", 1],
         ["Complete", 0],
         ["Total", 2],
