@@ -385,9 +385,7 @@ def ask_open_path(parent: QWidget, title: str, file_filter: str) -> Path | None:
 
 def set_empty_text(empty: EmptyState, heading: str, text: str, width: int = 480) -> None:
     """Set an empty state's texts so the explanation wraps at ``width`` and is never cut off."""
-    empty.set_text(heading, text)
-    empty.text.setFixedWidth(width)
-    empty.text.setMinimumHeight(empty.text.heightForWidth(width))
+    empty.set_text(heading, text, width)
 
 
 def country_name(code: str) -> str:

@@ -38,7 +38,6 @@ class EmptyState(QWidget):
         self.text = QLabel(text)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.text.setMaximumWidth(560)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for widget in (picture, self.heading, self.text):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -48,7 +47,12 @@ class EmptyState(QWidget):
         layout.addSpacing(12)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+        self.set_text(heading, text)
 
-    def set_text(self, heading: str, text: str) -> None:
+    def set_text(self, heading: str, text: str, width: int = 520) -> None:
+        """Set both texts; the explanation wraps at ``width`` and is never cut off (a wrapping QLabel in a
+        centred layout otherwise gets the height of one line)."""
         self.heading.setText(heading)
         self.text.setText(text)
+        self.text.setFixedWidth(width)
+        self.text.setMinimumHeight(self.text.heightForWidth(width))
