@@ -60,14 +60,14 @@ def test_geometry_splitter_and_page_are_restored(qtbot, db_path: Path) -> None:
     qtbot.addWidget(first)
     first.show()
     first.resize(790, 580)
-    first.splitter.setSizes([250, 540])
+    first.splitter.setSizes([200, 590])
     first.show_page(3)
     first.close()
     second = MainWindow(Context(), open_database)
     qtbot.addWidget(second)
     second.show()
     assert second.size().width() == 790
-    assert second.splitter.sizes()[0] == 250
+    assert second.splitter.sizes()[0] == 200
     assert second.current_page().title == "Escalations"
 
 
