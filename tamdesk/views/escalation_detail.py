@@ -1,0 +1,526 @@
+"""One escalation in full: its state, the people it names, its dated timeline, and the actions that move it on
+(advance, decline, note, apprise the VP) plus the escalation email to copy or open in the mail client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.states import EscalationState
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.escalations import (
+    ORDER,
+    EmailDraft,
+    EscalationDetail,
+    TimelineEntry,
+    add_note,
+    advance_escalation,
+    apprise_vp,
+    draft_email,
+    escalation_detail,
+)
+from tamdesk.views.escalation_dialog import FormDialog, Outcome, TextDialog, banner_style, plain_text
+from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.widgets import Tone, configure_table, tone_color
+
+STATE_TONES = {
+    EscalationState.REQUESTED: Tone.WARNING,
+    EscalationState.RESOLVED: Tone.OK,
+    EscalationState.DECLINED: Tone.ERROR,
+}
+VP_APPRISED = re.compile(r"^VP of Customer Success apprised \((?P<why>[^)]*)\)")
+
+
+def heading(text: str, scale: float = 1.5) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def value_label() -> QLabel:
+    """A read-only value in a facts form: wraps, selectable."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
+
+
+class Facts(QGroupBox):
+    """A titled form of label/value pairs, filled by key."""
+
+    def __init__(self, title: str, rows: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.form = form = QFormLayout(self)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setHorizontalSpacing(12)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.values: dict[str, QLabel] = {}
+        for key, label in rows:
+            self.values[key] = value_label()
+            form.addRow(f"{label}:", self.values[key])
+
+    def set(self, key: str, text: str, tone: Tone | None = None) -> None:
+        label = self.values[key]
+        label.setText(text or "—")
+        label.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+
+    def show_row(self, key: str, visible: bool) -> None:
+        self.form.setRowVisible(self.values[key], visible)
+
+
+class StateSteps(QWidget):
+    """A row of the states a record walks through: done ✓, the current one bold, the rest grey."""
+
+    def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        line = QHBoxLayout(self)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(6)
+        self.labels: list[QLabel] = []
+        for number, text in enumerate(labels):
+            if number:
+                arrow = QLabel("→")
+                arrow.setStyleSheet("color: palette(placeholder-text);")
+                line.addWidget(arrow)
+            label = QLabel(text)
+            self.labels.append(label)
+            line.addWidget(label)
+        line.addStretch(1)
+        self._texts = list(labels)
+
+    def set_current(self, index: int, *, stopped: str = "") -> None:
+        """Mark steps before ``index`` done and ``index`` current; ``stopped`` replaces the current step's text."""
+        for number, label in enumerate(self.labels):
+            text = self._texts[number]
+            if number < index:
+                label.setText(f"✓ {text}")
+                label.setStyleSheet(f"color: {tone_color(Tone.OK).name()};")
+            elif number == index:
+                label.setText(f"● {stopped or text}")
+                label.setStyleSheet("font-weight: bold;")
+            else:
+                label.setText(text)
+                label.setStyleSheet("color: palette(placeholder-text);")
+
+
+def timeline_columns() -> list[Column[TimelineEntry]]:
+    return [
+        Column[TimelineEntry]("When", lambda e: local_time(e.at)),
+        Column[TimelineEntry]("By", lambda e: e.author),
+        Column[TimelineEntry]("State", lambda e: e.state.label if e.state else "Note"),
+        Column[TimelineEntry]("Entry", lambda e: e.text, tooltip=lambda e: e.text),
+    ]
+
+
+def vp_text(detail: EscalationDetail) -> tuple[str, Tone | None]:
+    """Whether the VP of Customer Success was apprised, when and why; or why not yet."""
+    if not detail.row.vp_apprised:
+        return (
+            "Not apprised. The VP is apprised for Sev1 tickets, escalations open more than 3 business days, "
+            "or on request.",
+            None,
+        )
+    why = ""
+    for entry in detail.timeline:
+        match = VP_APPRISED.match(entry.text)
+        if match:
+            why = match["why"]
+    when = local_time(detail.vp_apprised_at) if detail.vp_apprised_at else ""
+    text = "Apprised" + (f" {when}" if when else "") + (f" ({why})" if why else "")
+    if detail.vp_note:
+        text += f"\nAdvice/note: {detail.vp_note}"
+    return text, Tone.OK
+
+
+class AdvanceDialog(FormDialog):
+    """Move an escalation to a later state, with an optional note on the timeline."""
+
+    def __init__(self, ctx: Context, detail: EscalationDetail, parent: QWidget | None = None) -> None:
+        current = detail.row.state
+        later = ORDER[ORDER.index(current) + 1 :]
+        super().__init__(
+            f"Advance escalation #{detail.row.id}",
+            f"Escalation #{detail.row.id} of ticket {detail.row.ticket_number} is {current.label.lower()}.",
+            "Advance",
+            parent,
+        )
+        self.ctx = ctx
+        self.detail = detail
+        self.state = QComboBox()
+        for state in later:
+            self.state.addItem(state.label, state.value)
+        self.add_field("state", "&New state:", self.state, "Usually the next one; later states skip steps.")
+        self.note = plain_text("What happened: the action plan agreed, who does what …", lines=3)
+        self.add_field("note", "N&ote:", self.note)
+        self.note.setFocus()
+
+    def chosen(self) -> EscalationState:
+        return EscalationState(self.state.currentData())
+
+    def action(self, confirm: bool) -> None:
+        row = self.detail.row
+        advance_escalation(self.ctx, row.id, row.version, self.chosen(), note=self.note.toPlainText())
+
+
+class EmailDraftDialog(QDialog):
+    """The escalation email: to, cc, subject and body, to copy or open in the mail client."""
+
+    def __init__(self, draft: EmailDraft, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.draft = draft
+        self.setWindowTitle("Escalation email")
+        self.resize(760, 600)
+        self.to = self._line(", ".join(draft.to) or "— (no support manager or senior director with an email)")
+        self.cc = self._line(", ".join(draft.cc) or "—")
+        self.subject = self._line(draft.subject)
+        self.body = QPlainTextEdit(draft.body)
+        self.body.setReadOnly(True)
+        self.body.setAccessibleName("Body")
+        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        form = QFormLayout()
+        for label, widget in (("To:", self.to), ("Cc:", self.cc), ("Subject:", self.subject)):
+            form.addRow(label, widget)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setToolTip("Copy to, cc, subject and body to the clipboard")
+        self.copy_button.clicked.connect(self.copy)
+        self.mail_button = QPushButton("&Open in mail client")
+        self.mail_button.setDefault(True)
+        self.mail_button.clicked.connect(self.open_in_mail_client)
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.mail_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _line(text: str) -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setReadOnly(True)
+        edit.setCursorPosition(0)
+        return edit
+
+    def full_text(self) -> str:
+        d = self.draft
+        return f"To: {', '.join(d.to)}\nCc: {', '.join(d.cc)}\nSubject: {d.subject}\n\n{d.body}"
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.full_text())
+        self.status.setText("Copied to the clipboard.")
+
+    def open_in_mail_client(self) -> None:
+        if QDesktopServices.openUrl(QUrl(self.draft.mailto())):
+            self.status.setText("Opened in your mail client.")
+        else:
+            self.status.setText("No mail client answered. Use Copy and paste the text into an email.")
+
+
+class EscalationDetailView(QWidget):
+    """The escalation with its people, timeline and actions; ``changed`` follows every saved action."""
+
+    back_requested = Signal()
+    changed = Signal(int)
+
+    def __init__(self, ctx: Context, *, show_back: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.escalation_id: int | None = None
+        self.detail: EscalationDetail | None = None
+        self.timeline_model = RowTableModel[TimelineEntry](timeline_columns(), self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header(show_back))
+        self.steps = StateSteps([s.label for s in ORDER])
+        layout.addWidget(self.steps)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        layout.addWidget(self.banner)
+        layout.addLayout(self._build_actions())
+        layout.addLayout(self._build_facts())
+        layout.addWidget(self._build_timeline(), 1)
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_header(self, show_back: bool) -> QHBoxLayout:
+        self.back_button = QToolButton()
+        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setText("Escalations")
+        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.back_button.setToolTip("Back to the escalation list (Alt+Left)")
+        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
+        self.back_button.clicked.connect(self.back_requested)
+        self.back_button.setVisible(show_back)
+        self.title = heading("")
+        self.subtitle = value_label()
+        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        self.state_badge = QLabel()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addSpacing(8)
+        header.addLayout(titles, 1)
+        header.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
+        return header
+
+    def _build_actions(self) -> QHBoxLayout:
+        self.advance_button = QPushButton("Advance…")
+        self.advance_button.clicked.connect(self.advance)
+        self.decline_button = QPushButton("&Decline…")
+        self.decline_button.clicked.connect(self.decline)
+        self.note_button = QPushButton("Add &note…")
+        self.note_button.clicked.connect(self.add_note)
+        self.vp_button = QPushButton("Apprise &VP…")
+        self.vp_button.setToolTip("Mark the VP of Customer Success apprised, with an advisory note")
+        self.vp_button.clicked.connect(self.apprise_vp)
+        self.email_button = QPushButton("Draft escalation &email…")
+        self.email_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.email_button.clicked.connect(self.draft_email)
+        self.next_step = QLabel()
+        self.next_step.setWordWrap(True)
+        row = QHBoxLayout()
+        for button in (self.advance_button, self.decline_button, self.note_button, self.vp_button):
+            row.addWidget(button)
+        row.addSpacing(12)
+        row.addWidget(self.next_step, 1)
+        row.addWidget(self.email_button)
+        return row
+
+    def _build_facts(self) -> QGridLayout:
+        self.request = Facts(
+            "Request",
+            [("requested_by", "Requested by"), ("reason", "Reason"), ("impact", "Business impact"),
+             ("outcome", "Desired outcome"), ("decline", "Declined because")],
+        )  # fmt: skip
+        self.people = Facts(
+            "People",
+            [("manager", "Support manager"), ("director", "Senior director of support"),
+             ("vp", "VP of Customer Success")],
+        )  # fmt: skip
+        grid = QGridLayout()
+        grid.addWidget(self.request, 0, 0)
+        grid.addWidget(self.people, 0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        return grid
+
+    def _build_timeline(self) -> QGroupBox:
+        box = QGroupBox("Timeline")
+        self.timeline = QTableView()
+        self.timeline.setAccessibleName("Timeline")
+        configure_table(self.timeline)
+        self.timeline.setWordWrap(True)
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        for column, width in enumerate((170, 120, 110)):
+            self.timeline.setColumnWidth(column, width)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.timeline)
+        return box
+
+    # -- loading ------------------------------------------------------------------------------------------
+
+    def show_escalation(self, esc_id: int) -> bool:
+        self.escalation_id = esc_id
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Read the escalation again; False (with a message) when it no longer exists."""
+        if self.escalation_id is None:
+            return False
+        try:
+            detail = escalation_detail(self.escalation_id, self.ctx.now())
+        except DomainError as exc:
+            self.detail = None
+            self.title.setText("Escalation not found")
+            self.subtitle.setText(str(exc))
+            for button in (self.advance_button, self.decline_button, self.note_button, self.vp_button):
+                button.setEnabled(False)
+            self.email_button.setEnabled(False)
+            return False
+        self.detail = detail
+        self._show(detail)
+        return True
+
+    def _show(self, detail: EscalationDetail) -> None:
+        row = detail.row
+        self.title.setText(f"Escalation #{row.id} — {row.customer}")
+        opened = local_time(row.opened_at)
+        closed = f" · closed {local_time(row.closed_at)}" if row.closed_at else ""
+        self.subtitle.setText(
+            f"Ticket {row.ticket_number} · {row.severity.label} · opened {opened}{closed} · "
+            f"{row.age_business_days:g} business days"
+        )
+        self._show_state(detail)
+        self._show_request(detail)
+        self._show_people(detail)
+        self.timeline_model.set_rows(detail.timeline)
+        self.timeline.resizeRowsToContents()
+        self.timeline.scrollToBottom()
+        self._update_actions(detail)
+
+    def _show_state(self, detail: EscalationDetail) -> None:
+        state = detail.row.state
+        tone = STATE_TONES.get(state)
+        self.state_badge.setText(state.label)
+        self.state_badge.setStyleSheet(banner_style(tone) if tone else "padding: 6px; border: 1px solid palette(mid);")
+        if state is EscalationState.DECLINED:
+            reached = max((ORDER.index(e.state) for e in detail.timeline if e.state in ORDER), default=0)
+            self.steps.set_current(reached, stopped=f"Declined at {ORDER[reached].label.lower()}")
+        else:
+            self.steps.set_current(ORDER.index(state))
+        self.banner.setVisible(state is EscalationState.DECLINED)
+        self.banner.setText(f"Declined: {detail.decline_reason}")
+        self.banner.setStyleSheet(banner_style(Tone.ERROR))
+
+    def _show_request(self, detail: EscalationDetail) -> None:
+        data = detail.input
+        who = "The customer" if data.requested_by == "customer" else "The TAM"
+        self.request.set("requested_by", f"{who} ({data.requester_name})" if data.requester_name else who)
+        self.request.set("reason", data.reason)
+        self.request.set("impact", data.business_impact)
+        self.request.set("outcome", data.desired_outcome)
+        self.request.set("decline", detail.decline_reason)
+        self.request.show_row("decline", bool(detail.decline_reason))
+
+    def _show_people(self, detail: EscalationDetail) -> None:
+        row = detail.row
+        self.people.set("manager", row.support_manager or "No support manager in the directory (Settings)")
+        self.people.set("director", row.senior_director or "No senior director in the directory (Settings)")
+        text, tone = vp_text(detail)
+        self.people.set("vp", text, tone)
+
+    def _update_actions(self, detail: EscalationDetail) -> None:
+        state = detail.row.state
+        is_open = state.is_open
+        following = ORDER[ORDER.index(state) + 1] if is_open else None
+        self.advance_button.setText(f"&Advance to {following.label}…" if following else "&Advance…")
+        self.advance_button.setEnabled(is_open)
+        self.decline_button.setEnabled(is_open)
+        self.note_button.setEnabled(True)
+        self.vp_button.setEnabled(not detail.row.vp_apprised)
+        self.vp_button.setToolTip("Already apprised" if detail.row.vp_apprised else "Apprise the VP now")
+        self.email_button.setEnabled(True)
+        owner = detail.row.next_owner[:1].upper() + detail.row.next_owner[1:]
+        self.next_step.setText(f"Next: <b>{owner}</b> to {detail.row.next_step}." if is_open else "")
+
+    # -- actions ------------------------------------------------------------------------------------------
+
+    def _after(self, dialog: FormDialog) -> None:
+        """Run ``dialog``; reload after a save or a stale edit."""
+        dialog.exec()
+        self.reload()  # also after a cancel: the dialog may have met changes made elsewhere
+        if dialog.outcome is Outcome.DONE and self.escalation_id is not None:
+            self.changed.emit(self.escalation_id)
+
+    def advance(self) -> None:
+        if self.detail is not None and self.detail.row.state.is_open:
+            self._after(AdvanceDialog(self.ctx, self.detail, self))
+
+    def decline(self) -> None:
+        detail = self.detail
+        if detail is None or not detail.row.state.is_open:
+            return
+        row = detail.row
+
+        def submit(text: str, confirm: bool) -> None:
+            advance_escalation(self.ctx, row.id, row.version, EscalationState.DECLINED, decline_reason=text)
+
+        self._after(
+            TextDialog(
+                f"Decline escalation #{row.id}",
+                "Declining closes the escalation. The reason is kept on its timeline and in the escalation email.",
+                "&Reason:", "decline_reason", submit, "Decline", "Working as designed; handled as a normal ticket",
+                self,
+            )
+        )  # fmt: skip
+
+    def add_note(self) -> None:
+        if self.detail is None:
+            return
+        esc_id = self.detail.row.id
+        self._after(
+            TextDialog(
+                f"Note on escalation #{esc_id}", "The note is a dated entry on the timeline.", "&Note:", "note",
+                lambda text, _: add_note(self.ctx, esc_id, text), "Add note", "Customer confirms the workaround",
+                self,
+            )
+        )  # fmt: skip
+
+    def apprise_vp(self) -> None:
+        detail = self.detail
+        if detail is None or detail.row.vp_apprised:
+            return
+        row = detail.row
+        self._after(
+            TextDialog(
+                f"Apprise the VP — escalation #{row.id}",
+                "Mark the VP of Customer Success apprised of this escalation. Note what they should know or "
+                "what they advised.",
+                "Advisory &note:", "vp_note",
+                lambda text, _: apprise_vp(self.ctx, row.id, row.version, text), "Apprise VP", "",
+                self,
+            )
+        )  # fmt: skip
+
+    def draft_email(self) -> None:
+        if self.escalation_id is None:
+            return
+        try:
+            draft = draft_email(self.escalation_id, self.ctx.now())
+        except DomainError as exc:
+            QMessageBox.warning(self, "Escalation email", str(exc))
+            return
+        EmailDraftDialog(draft, self).exec()
+
+
+class EscalationDetailDialog(QDialog):
+    """The detail view in its own window, for the Escalations tabs of a customer or a ticket."""
+
+    def __init__(self, ctx: Context, esc_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Escalation #{esc_id}")
+        self.resize(1000, 720)
+        self.changed = False
+        self.view = EscalationDetailView(ctx, show_back=False)
+        self.view.changed.connect(lambda _: setattr(self, "changed", True))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.view.show_escalation(esc_id)
