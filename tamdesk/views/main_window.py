@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk import __version__
 from tamdesk.models import DatabaseError, database_label
+from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts
@@ -41,9 +42,16 @@ class MainWindow(QMainWindow):
     database_changed = Signal(str)
     sample_data_loaded = Signal(str)
 
-    def __init__(self, ctx: Context, open_database: OpenDatabase, runner: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        open_database: OpenDatabase,
+        runner: TaskRunner | None = None,
+        secrets: SecretStore | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.secrets = secrets or SecretStore()
         self._open_database = open_database
         self.runner = runner or TaskRunner(self)
         self.settings = QSettings()
@@ -123,9 +131,11 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
         self.sample_action = self._action("Load &sample data…", self.load_sample_data)
         self.restore_action = self._action("&Restore backup…", self.restore_backup)
+        self.team_action = self._action("&Team database…", self.choose_team_database)
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        file_actions = (self.new_action, self.open_action, None, self.sample_action, self.restore_action, None)
+        file_actions = (self.new_action, self.open_action, self.team_action, None, self.sample_action,
+                        self.restore_action, None)  # fmt: skip
         for action in (*file_actions, self.quit_action):
             if action is None:
                 file_menu.addSeparator()
@@ -263,6 +273,20 @@ class MainWindow(QMainWindow):
         task = self.runner.run(work, on_success, on_error, on_progress)
         progress.canceled.connect(task.cancel)
         self._sample_task = task
+
+    def choose_team_database(self) -> None:
+        """Stay on the local file or connect to the team's PostgreSQL database (and copy local data over)."""
+        from tamdesk.services.database import default_database_path
+        from tamdesk.views.team_dialog import TeamDatabaseDialog
+
+        label = database_label()
+        local = Path(label) if not label.startswith("postgresql://") else default_database_path()
+        self.runner.wait()
+        dialog = TeamDatabaseDialog(self.ctx, self.secrets, self.runner, local, self)
+        if dialog.exec() and dialog.opened is not None:
+            self.refresh()
+            self.statusBar().showMessage(f"Opened {dialog.opened.label}", 5000)
+            self.database_changed.emit(dialog.opened.label)
 
     def restore_backup(self) -> None:
         """Replace the open database with one of its backups, after a confirmation."""

@@ -1,0 +1,645 @@
+"""One product defect in full: the states it walks (each step with its own fields), the engineering link, the
+linked tickets and customers, and the customer-update log with the next update due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import DefectState, TicketStatus
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.defects import (
+    DefectDetail,
+    DefectUpdateRow,
+    cadence_days,
+    check_engineering_link,
+    close_defect,
+    defect_detail,
+    deploy_fix,
+    escalate_to_engineering,
+    prioritize_defect,
+    priority_for,
+    start_fix,
+    validate_defect,
+)
+from tamdesk.services.tickets import ticket_detail
+from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog, datetime_edit, from_qdatetime
+from tamdesk.views.escalation_detail import Facts, StateSteps, heading, value_label
+from tamdesk.views.escalation_dialog import (
+    FormDialog,
+    Outcome,
+    add_form_field,
+    banner_style,
+    hint_label,
+    perform,
+    plain_text,
+)
+from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
+from tamdesk.views.widgets import FieldMessage, Tone, configure_table, today
+
+STEP_LABELS = {
+    DefectState.REPORTED: "Reported",
+    DefectState.VALIDATED: "Validated",
+    DefectState.ESCALATED: "Escalated to engineering",
+    DefectState.PRIORITIZED: "Prioritized",
+    DefectState.FIX_IN_PROGRESS: "Fix in progress",
+    DefectState.FIX_DEPLOYED: "Fix deployed",
+    DefectState.CLOSED: "Closed",
+}
+CLOSED_STATUSES = (TicketStatus.SOLVED, TicketStatus.CLOSED)
+
+
+def open_link(url: str) -> bool:
+    """Open ``url`` in the user's browser."""
+    return bool(url) and QDesktopServices.openUrl(QUrl(url))
+
+
+@dataclass(frozen=True)
+class LinkedTicket:
+    id: int
+    number: str
+    customer_id: int
+    customer: str
+    subject: str
+    severity: Severity
+    status: TicketStatus
+
+
+def linked_tickets(detail: DefectDetail, ctx: Context) -> list[LinkedTicket]:
+    tickets = []
+    for ticket_id in detail.ticket_ids:
+        t = ticket_detail(ticket_id, ctx.now())
+        data = t.input
+        tickets.append(
+            LinkedTicket(t.id, data.number, data.customer_id, t.customer, data.subject, data.severity, data.status)
+        )
+    return tickets
+
+
+def ticket_columns() -> list[Column[LinkedTicket]]:
+    return [
+        Column[LinkedTicket]("Ticket", lambda r: r.number),
+        Column[LinkedTicket]("Customer", lambda r: r.customer),
+        Column[LinkedTicket]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
+        Column[LinkedTicket]("Status", lambda r: r.status.label),
+        Column[LinkedTicket]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject),
+    ]
+
+
+def update_columns() -> list[Column[DefectUpdateRow]]:
+    return [
+        Column[DefectUpdateRow]("When", lambda r: local_time(r.at)),
+        Column[DefectUpdateRow]("By", lambda r: r.author),
+        Column[DefectUpdateRow]("Customer", lambda r: r.customer or "Every linked customer"),
+        Column[DefectUpdateRow]("What they were told", lambda r: r.text, tooltip=lambda r: r.text),
+    ]
+
+
+def priority_text(detail: DefectDetail) -> str:
+    """``P2``, ``P1 (overrides P2 from severity) — reason``, or what it will be before prioritizing."""
+    row = detail.row
+    derived = priority_for(row.severity)
+    if not row.priority or row.state in (DefectState.REPORTED, DefectState.VALIDATED, DefectState.ESCALATED):
+        return f"Not prioritized yet ({derived} from {row.severity.label})"
+    text = row.priority if row.priority == derived else f"{row.priority} (overrides {derived} from severity)"
+    return f"{text} — {detail.priority_reason}" if detail.priority_reason else text
+
+
+# -- the step forms ---------------------------------------------------------------------------------------------
+
+
+class StepForm(QWidget):
+    """The fields of one step and the button that takes it; ``finished`` carries the outcome of a save."""
+
+    finished = Signal(object)
+    title = ""
+
+    def __init__(self, ctx: Context, intro: str, button: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail: DefectDetail | None = None
+        self.intro = hint_label(intro)
+        self.intro.setStyleSheet("")
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.messages: dict[str, FieldMessage] = {}
+        self.fields: dict[str, QWidget] = {}
+        self.general = FieldMessage()
+        self.button = QPushButton(button)
+        self.button.clicked.connect(self.submit)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def add_field(self, name: str, label: str, widget: QWidget, hint: str = "") -> FieldMessage:
+        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint)
+
+    def load(self, detail: DefectDetail) -> None:
+        """Fill the defaults for ``detail``; subclasses extend."""
+        self.detail = detail
+        for message in (*self.messages.values(), self.general):
+            message.clear()
+
+    def action(self, confirm: bool) -> None:
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        outcome = perform(self, self.title, self.action, self.messages, self.general)
+        if outcome in (Outcome.DONE, Outcome.STALE):
+            self.finished.emit(outcome)
+
+    @property
+    def ids(self) -> tuple[int, int]:
+        assert self.detail is not None
+        return self.detail.row.id, self.detail.row.version
+
+
+class ValidateStep(StepForm):
+    title = "Validate"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Support reproduces the bug and confirms it is a product defect.", "Mark &validated")
+        self.by = QLineEdit()
+        self.add_field("validated_by", "Validated &by:", self.by)
+        self.at = datetime_edit(ctx.now())
+        self.add_field("validated_at", "&When:", self.at)
+        self.notes = plain_text("Steps to reproduce, versions, data set", lines=4)
+        self.add_field("repro_notes", "&Reproduction:", self.notes)
+
+    def load(self, detail: DefectDetail) -> None:
+        super().load(detail)
+        self.by.setText(self.ctx.actor)
+        self.at.setDateTime(datetime_edit(self.ctx.now()).dateTime())
+        self.notes.clear()
+
+    def action(self, confirm: bool) -> None:
+        defect_id, version = self.ids
+        at = from_qdatetime(self.at.dateTime())
+        validate_defect(self.ctx, defect_id, version, self.by.text(), at, self.notes.toPlainText())
+
+
+class EscalateStep(StepForm):
+    title = "Escalate to engineering"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(
+            ctx, "File the bug in engineering's tracker, then record its key and link here.", "&Escalate to engineering"
+        )
+        self.key = QLineEdit()
+        self.key.setPlaceholderText("ENG-1234")
+        self.add_field("engineering_key", "Engineering &key:", self.key)
+        self.link = QLineEdit()
+        self.link.setPlaceholderText("https://tracker.example.com/browse/ENG-1234")
+        self.open_button = QToolButton()
+        self.open_button.setText("Open")
+        self.open_button.setToolTip("Open the link in the browser")
+        self.open_button.clicked.connect(lambda: open_link(self.link.text().strip()))
+        box = QWidget()
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.link, 1)
+        line.addWidget(self.open_button)
+        self.add_field("engineering_url", "&Link:", box)
+        self.fields["engineering_url"] = self.link
+        self.link.setAccessibleName("Link")
+        self.key.textEdited.connect(self.check)
+        self.link.textEdited.connect(self.check)
+
+    def load(self, detail: DefectDetail) -> None:
+        super().load(detail)
+        self.key.setText(detail.row.engineering_key)
+        self.link.setText(detail.row.engineering_url)
+        self.check()
+
+    def check(self, *_: object) -> dict[str, str]:
+        """Check key and link as they are typed; a field still empty is not nagged about."""
+        errors = check_engineering_link(self.key.text(), self.link.text())
+        for name, edit in (("engineering_key", self.key), ("engineering_url", self.link)):
+            if name in errors and edit.text().strip():
+                self.messages[name].set_error(errors[name])
+            else:
+                self.messages[name].clear()
+        self.open_button.setEnabled(bool(self.link.text().strip()) and "engineering_url" not in errors)
+        return errors
+
+    def action(self, confirm: bool) -> None:
+        defect_id, version = self.ids
+        escalate_to_engineering(self.ctx, defect_id, version, self.key.text(), self.link.text())
+
+
+class PrioritizeStep(StepForm):
+    title = "Prioritize"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", "&Prioritize")
+        self.derived = ""
+        self.priority = QComboBox()
+        for level in ("P1", "P2", "P3", "P4"):
+            self.priority.addItem(level, level)
+        self.priority.currentIndexChanged.connect(self._changed)
+        self.add_field("priority", "Backlog &priority:", self.priority)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why the backlog priority differs from the severity")
+        self.add_field("priority_reason", "Override &reason:", self.reason)
+
+    def load(self, detail: DefectDetail) -> None:
+        super().load(detail)
+        severity = detail.row.severity
+        self.derived = priority_for(severity)
+        self.intro.setText(
+            f"Engineering's backlog priority follows the severity: {severity.label} → {self.derived}. "
+            "Choose another priority only with a reason."
+        )
+        self.priority.setCurrentIndex(self.priority.findData(self.derived))
+        self.reason.clear()
+        self._changed()
+
+    def _changed(self, *_: object) -> None:
+        override = self.priority.currentData() != self.derived
+        self.reason.setEnabled(override)
+        self.priority.setToolTip("" if not override else f"Overrides the derived priority {self.derived}")
+
+    def action(self, confirm: bool) -> None:
+        defect_id, version = self.ids
+        reason = self.reason.text() if self.reason.isEnabled() else ""
+        prioritize_defect(self.ctx, defect_id, version, self.priority.currentData(), reason)
+
+
+class StartFixStep(StepForm):
+    title = "Start the fix"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", "&Start fix")
+
+    def load(self, detail: DefectDetail) -> None:
+        super().load(detail)
+        key = detail.row.engineering_key or "engineering's ticket"
+        self.intro.setText(f"Mark when engineering starts working on {key} ({detail.row.priority}).")
+
+    def action(self, confirm: bool) -> None:
+        start_fix(self.ctx, *self.ids)
+
+
+class DeployStep(StepForm):
+    title = "Deploy the fix"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Record the release that carries the fix and when it shipped.", "Mark fix &deployed")
+        self.version = QLineEdit()
+        self.version.setPlaceholderText("4.35.2")
+        self.add_field("fix_version", "Fix &version:", self.version)
+        self.deployed = QDateEdit()
+        self.deployed.setCalendarPopup(True)
+        self.deployed.setDisplayFormat("ddd d MMM yyyy")
+        self.add_field("deployed_on", "Deployed &on:", self.deployed)
+
+    def load(self, detail: DefectDetail) -> None:
+        super().load(detail)
+        day = today(self.ctx)
+        self.deployed.setDate(QDate(day.year, day.month, day.day))
+        self.version.setText(detail.row.fix_version)
+
+    def chosen_date(self) -> date:
+        return self.deployed.date().toPython()  # type: ignore[no-any-return]
+
+    def action(self, confirm: bool) -> None:
+        defect_id, version = self.ids
+        deploy_fix(self.ctx, defect_id, version, self.version.text(), self.chosen_date())
+
+
+class CloseStep(StepForm):
+    title = "Close"
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "", "&Close defect…")
+        self.open_tickets: list[str] = []
+
+    def show_tickets(self, tickets: list[LinkedTicket]) -> None:
+        self.open_tickets = [t.number for t in tickets if t.status not in CLOSED_STATUSES]
+        if self.open_tickets:
+            self.general.set_warning(
+                f"Linked tickets still open: {', '.join(self.open_tickets)}. You will be asked to confirm."
+            )
+        self.intro.setText("The fix is deployed. Close the defect once the customers have confirmed it.")
+
+    def action(self, confirm: bool) -> None:
+        close_defect(self.ctx, *self.ids, confirm=confirm)
+
+
+STEP_FORMS: dict[DefectState, type[StepForm]] = {
+    DefectState.REPORTED: ValidateStep,
+    DefectState.VALIDATED: EscalateStep,
+    DefectState.ESCALATED: PrioritizeStep,
+    DefectState.PRIORITIZED: StartFixStep,
+    DefectState.FIX_IN_PROGRESS: DeployStep,
+    DefectState.FIX_DEPLOYED: CloseStep,
+}
+
+
+# -- the view ---------------------------------------------------------------------------------------------------
+
+
+class DefectDetailView(QWidget):
+    """The defect with its next step, facts, tickets and customer updates; ``changed`` follows every save."""
+
+    back_requested = Signal()
+    changed = Signal(int)
+
+    def __init__(self, ctx: Context, *, show_back: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.defect_id: int | None = None
+        self.detail: DefectDetail | None = None
+        self.tickets: list[LinkedTicket] = []
+        self.ticket_model = RowTableModel[LinkedTicket](ticket_columns(), self)
+        self.update_model = RowTableModel[DefectUpdateRow](update_columns(), self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header(show_back))
+        self.steps = StateSteps(list(STEP_LABELS.values()))
+        layout.addWidget(self.steps)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self._build_step_box(), 0, 0)
+        grid.addWidget(self._build_facts(), 0, 1)
+        lower = QHBoxLayout()
+        lower.addWidget(self._build_updates(), 3)
+        lower.addWidget(self._build_tickets(), 2)
+        grid.addLayout(lower, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(1, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_header(self, show_back: bool) -> QHBoxLayout:
+        self.back_button = QToolButton()
+        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setText("Defects")
+        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.back_button.setToolTip("Back to the defect list (Alt+Left)")
+        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
+        self.back_button.clicked.connect(self.back_requested)
+        self.back_button.setVisible(show_back)
+        self.title = heading("")
+        self.title.setWordWrap(True)
+        self.subtitle = value_label()
+        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        self.state_badge = QLabel()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header = QHBoxLayout()
+        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addSpacing(8)
+        header.addLayout(titles, 1)
+        header.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
+        return header
+
+    def _build_step_box(self) -> QGroupBox:
+        self.step_box = QGroupBox("Next step")
+        self.step_stack = QStackedWidget()
+        self.step_forms: dict[DefectState, StepForm] = {}
+        for state, form_class in STEP_FORMS.items():
+            form = form_class(self.ctx)
+            form.finished.connect(self._step_finished)
+            self.step_forms[state] = form
+            self.step_stack.addWidget(form)
+        self.done_label = hint_label("This defect is closed; nothing more to do.")
+        self.step_stack.addWidget(self.done_label)
+        layout = QVBoxLayout(self.step_box)
+        layout.addWidget(self.step_stack)
+        return self.step_box
+
+    def _build_facts(self) -> Facts:
+        self.facts = Facts(
+            "Defect",
+            [("severity", "Severity"), ("priority", "Priority"), ("reported", "Reported"),
+             ("validated", "Validated"), ("repro", "Reproduction"), ("engineering", "Engineering"),
+             ("fix", "Fix"), ("description", "Description")],
+        )  # fmt: skip
+        link = self.facts.values["engineering"]
+        link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        link.setOpenExternalLinks(False)
+        link.linkActivated.connect(open_link)
+        return self.facts
+
+    def _build_updates(self) -> QGroupBox:
+        box = QGroupBox("Customer updates")
+        self.cadence = hint_label("")
+        self.update_status = QLabel()
+        self.update_status.setWordWrap(True)
+        self.log_button = QPushButton("&Log update…")
+        self.log_button.clicked.connect(self.log_update)
+        self.updates = self._table(self.update_model, "Customer updates", (165, 110, 140))
+        self.updates.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.update_status, 1)
+        top.addWidget(self.log_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(box)
+        layout.addLayout(top)
+        layout.addWidget(self.cadence)
+        layout.addWidget(self.updates, 1)
+        return box
+
+    def _build_tickets(self) -> QGroupBox:
+        box = QGroupBox("Tickets and customers")
+        self.ticket_table = self._table(self.ticket_model, "Linked tickets", (90, 150, 95, 80))
+        self.link_button = QPushButton("Link &ticket…")
+        self.link_button.setToolTip("Link another ticket, of this or another customer")
+        self.link_button.clicked.connect(self.link_ticket)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.link_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.ticket_table, 1)
+        layout.addLayout(row)
+        return box
+
+    @staticmethod
+    def _table(model: RowTableModel, name: str, widths: tuple[int, ...]) -> QTableView:  # type: ignore[type-arg]
+        table = QTableView()
+        table.setAccessibleName(name)
+        configure_table(table)
+        table.setModel(model)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.setMinimumHeight(140)
+        for column, width in enumerate(widths):
+            table.setColumnWidth(column, width)
+        return table
+
+    # -- loading ------------------------------------------------------------------------------------------
+
+    def show_defect(self, defect_id: int) -> bool:
+        self.defect_id = defect_id
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Read the defect again; False (with the reason in the title) when it no longer exists."""
+        if self.defect_id is None:
+            return False
+        try:
+            detail = defect_detail(self.defect_id, self.ctx.now())
+            tickets = linked_tickets(detail, self.ctx)
+        except DomainError as exc:
+            self.detail = None
+            self.title.setText("Defect not found")
+            self.subtitle.setText(str(exc))
+            self.step_box.setEnabled(False)
+            return False
+        self.detail, self.tickets = detail, tickets
+        self.step_box.setEnabled(True)
+        self._show(detail, tickets)
+        return True
+
+    def _show(self, detail: DefectDetail, tickets: list[LinkedTicket]) -> None:
+        row = detail.row
+        self.title.setText(f"Defect #{row.id} — {row.title}")
+        customers = ", ".join(row.customers) or "no customer"
+        parts = [customers, row.severity.label, row.priority, f"{row.age_days} days old"]
+        self.subtitle.setText(" · ".join(p for p in parts if p))
+        tone = Tone.OK if row.state in (DefectState.FIX_DEPLOYED, DefectState.CLOSED) else None
+        self.state_badge.setText(STEP_LABELS[row.state])
+        self.state_badge.setStyleSheet(banner_style(tone) if tone else "padding: 6px; border: 1px solid palette(mid);")
+        self.steps.set_current(list(DefectState).index(row.state))
+        self._show_step(detail, tickets)
+        self._show_facts(detail)
+        self._show_updates(detail)
+        self.ticket_model.set_rows(tickets)
+        self.link_button.setEnabled(row.state is not DefectState.CLOSED)
+
+    def _show_step(self, detail: DefectDetail, tickets: list[LinkedTicket]) -> None:
+        form = self.step_forms.get(detail.row.state)
+        if form is None:
+            self.step_box.setTitle("Closed")
+            self.step_stack.setCurrentWidget(self.done_label)
+            return
+        form.load(detail)
+        if isinstance(form, CloseStep):
+            form.show_tickets(tickets)
+        self.step_box.setTitle(f"Next step: {form.title}")
+        self.step_stack.setCurrentWidget(form)
+
+    def _show_facts(self, detail: DefectDetail) -> None:
+        row = detail.row
+        self.facts.set("severity", f"{row.severity.label} — {row.severity.definition}")
+        self.facts.set("priority", priority_text(detail))
+        self.facts.set("reported", local_time(row.reported_at))
+        validated = f"{local_time(row.validated_at)} by {detail.validated_by}" if row.validated_at else "Not yet"
+        self.facts.set("validated", validated)
+        self.facts.set("repro", detail.repro_notes)
+        self.facts.set("engineering", self._engineering_text(detail))
+        fix = row.fix_version + (f", deployed {local_date(row.deployed_on)}" if row.deployed_on else "")
+        self.facts.set("fix", fix or "Not yet")
+        self.facts.set("description", detail.description)
+
+    @staticmethod
+    def _engineering_text(detail: DefectDetail) -> str:
+        row = detail.row
+        if not row.engineering_key:
+            return "Not escalated yet"
+        since = f" · escalated {local_time(row.escalated_at)}" if row.escalated_at else ""
+        if not row.engineering_url:
+            return row.engineering_key + since
+        url = row.engineering_url.replace('"', "%22")
+        return f'<a href="{url}">{row.engineering_key}</a>{since}'
+
+    def _show_updates(self, detail: DefectDetail) -> None:
+        row = detail.row
+        every = cadence_days()[row.severity]
+        self.cadence.setText(f"{row.severity.label}: the customers are updated every {every} business day"
+                             f"{'s' if every != 1 else ''} until the fix is deployed.")  # fmt: skip
+        last = f"Last update {local_time(row.last_update)}." if row.last_update else "No update logged yet."
+        if row.update_overdue and row.next_update_due:
+            text = f"⚠ Overdue: the next update was due {local_time(row.next_update_due)}. {last}"
+            self.update_status.setStyleSheet(banner_style(Tone.ERROR))
+        elif row.next_update_due:
+            text = f"Next update due {local_time(row.next_update_due)}. {last}"
+            self.update_status.setStyleSheet("")
+        else:
+            why = "the defect is closed" if row.state is DefectState.CLOSED else "the fix is deployed"
+            text = f"No more updates due: {why}. {last}"
+            self.update_status.setStyleSheet("")
+        self.update_status.setText(text)
+        self.update_model.set_rows(detail.updates)
+        self.updates.resizeRowsToContents()
+
+    # -- actions ------------------------------------------------------------------------------------------
+
+    def _step_finished(self, outcome: Outcome) -> None:
+        self.reload()
+        if outcome is Outcome.DONE and self.defect_id is not None:
+            self.changed.emit(self.defect_id)
+
+    def _after(self, dialog: FormDialog) -> None:
+        dialog.exec()
+        self.reload()  # also after a cancel: the dialog may have met changes made elsewhere
+        if dialog.outcome is Outcome.DONE and self.defect_id is not None:
+            self.changed.emit(self.defect_id)
+
+    def log_update(self) -> None:
+        if self.detail is None:
+            return
+        customers = list(dict.fromkeys((t.customer_id, t.customer) for t in self.tickets))
+        self._after(LogUpdateDialog(self.ctx, self.detail.row.id, customers, self.cadence.text(), self))
+
+    def link_ticket(self) -> None:
+        if self.detail is None:
+            return
+        row = self.detail.row
+        self._after(LinkTicketDialog(self.ctx, row.id, row.title, self.detail.ticket_ids, self))
+
+
+class DefectDetailDialog(QDialog):
+    """The detail view in its own window, for the Defects tabs of a customer or a ticket."""
+
+    def __init__(self, ctx: Context, defect_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Defect #{defect_id}")
+        self.resize(1100, 760)
+        self.changed = False
+        self.view = DefectDetailView(ctx, show_back=False)
+        self.view.changed.connect(lambda _: setattr(self, "changed", True))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.view.show_defect(defect_id)

@@ -1,0 +1,238 @@
+"""Report a product defect from a ticket, link more tickets (of any customer) to a defect, and log what a
+customer was told about it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QWidget
+
+from tamdesk.domain.severity import Severity
+from tamdesk.services.base import Context, DomainError, FieldError
+from tamdesk.services.defects import (
+    cadence_days,
+    link_ticket,
+    list_defects,
+    log_customer_update,
+    priority_for,
+    report_defect,
+)
+from tamdesk.services.tickets import TicketDetail, ticket_detail
+from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
+
+
+def to_qdatetime(value: datetime) -> QDateTime:
+    """A UTC timestamp as a QDateTime in the user's zone."""
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    """What the user picked, as a UTC timestamp."""
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+
+
+def datetime_edit(value: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(to_qdatetime(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
+    return edit
+
+
+class TicketField:
+    """A fixed ticket (shown as text) or a chooser of tickets, with the chosen ticket's summary underneath."""
+
+    def __init__(self, ctx: Context, dialog: FormDialog, ticket_id: int | None, customer_id: int | None) -> None:
+        self.ctx = ctx
+        self.dialog = dialog
+        self.fixed = ticket_id
+        self.detail: TicketDetail | None = None
+        self.listeners: list[Callable[[], object]] = []
+        self.chooser = TicketChooser(customer_id) if ticket_id is None else None
+        self.summary = hint_label("")
+        self.summary.setStyleSheet("")
+        dialog.add_field("ticket", "&Ticket:", self.chooser, "")
+        dialog.form.addRow("", self.summary)
+        if self.chooser is not None:
+            self.chooser.currentIndexChanged.connect(self.changed)
+            self.chooser.editTextChanged.connect(self.changed)
+
+    def ticket_id(self) -> int | None:
+        return self.fixed if self.chooser is None else self.chooser.ticket_id()
+
+    def changed(self, *_: object) -> None:
+        ticket_id = self.ticket_id()
+        self.detail = None
+        self.dialog.messages["ticket"].clear()
+        if ticket_id is not None:
+            try:
+                self.detail = ticket_detail(ticket_id, self.ctx.now())
+            except DomainError as exc:
+                self.dialog.messages["ticket"].set_error(str(exc))
+        self.summary.setText(ticket_summary(self.detail) if self.detail else "")
+        self.summary.setVisible(self.detail is not None)
+        for listener in self.listeners:
+            listener()
+
+    def require(self) -> int:
+        ticket_id = self.ticket_id()
+        if ticket_id is None:
+            raise FieldError("ticket", "Choose a ticket.")
+        return ticket_id
+
+
+class ReportDefectDialog(FormDialog):
+    """Report a product defect from a ticket. After ``accept`` ``defect_id`` is the new defect."""
+
+    def __init__(
+        self, ctx: Context, ticket_id: int | None = None, customer_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            "Report a product defect",
+            "Record a bug found through a ticket. Support validates it, escalates it to engineering's tracker and "
+            "follows it until the fix is deployed; the customers are updated on a cadence meanwhile.",
+            "Report defect",
+            parent,
+        )
+        self.ctx = ctx
+        self.defect_id: int | None = None
+        self.ticket = TicketField(ctx, self, ticket_id, customer_id)
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("Coordinator runs out of memory on large joins")
+        self.add_field("title", "T&itle:", self.title_edit)
+        self.description = plain_text("What happens, where, since which version", lines=4)
+        self.add_field("description", "&Description:", self.description)
+        self.severity = QComboBox()
+        self.severity.addItem("Same as the ticket", None)
+        for level in Severity:
+            self.severity.addItem(level.label, int(level))
+            self.severity.setItemData(self.severity.count() - 1, level.definition, Qt.ItemDataRole.ToolTipRole)
+        self.severity_hint = hint_label("")
+        self.add_field("severity", "&Severity:", self.severity)
+        self.form.addRow("", self.severity_hint)
+        self.severity.currentIndexChanged.connect(self._show_severity)
+        self.ticket.listeners.append(self._show_severity)
+        self.ticket.changed()
+        self.resize(600, self.sizeHint().height())
+
+    def chosen_severity(self) -> Severity | None:
+        value = self.severity.currentData()
+        if value is not None:
+            return Severity(int(value))
+        return self.ticket.detail.input.severity if self.ticket.detail else None
+
+    def _show_severity(self, *_: object) -> None:
+        severity = self.chosen_severity()
+        if severity is None:
+            self.severity_hint.setText("")
+            return
+        every = cadence_days()[severity]
+        self.severity_hint.setText(
+            f"{severity.label}: {severity.definition}\nBacklog priority {priority_for(severity)}; the customer is "
+            f"updated every {every} business day{'s' if every != 1 else ''}."
+        )
+
+    def action(self, confirm: bool) -> None:
+        ticket_id = self.ticket.require()
+        value = self.severity.currentData()
+        severity = Severity(int(value)) if value is not None else None
+        self.defect_id = report_defect(
+            self.ctx, ticket_id, self.title_edit.text(), self.description.toPlainText(), severity
+        )
+
+
+class LinkTicketDialog(FormDialog):
+    """Link another ticket, of this or another customer, to a defect."""
+
+    def __init__(
+        self, ctx: Context, defect_id: int, title: str, linked: Sequence[int] = (), parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            f"Link a ticket to defect #{defect_id}",
+            f"“{title}”\n\nTickets of other customers can be linked too; the defect then follows every customer "
+            "it affects.",
+            "Link ticket",
+            parent,
+        )
+        self.ctx = ctx
+        self.defect_id = defect_id
+        self.linked = set(linked)
+        self.ticket = TicketField(ctx, self, None, None)
+        self.ticket.changed()
+
+    def action(self, confirm: bool) -> None:
+        ticket_id = self.ticket.require()
+        if ticket_id in self.linked:
+            raise FieldError("ticket", "That ticket is already linked to this defect.")
+        link_ticket(self.ctx, self.defect_id, ticket_id)
+
+
+class LinkDefectDialog(FormDialog):
+    """Link a ticket to an existing defect (from the ticket's side)."""
+
+    def __init__(self, ctx: Context, ticket_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Link to a known defect",
+            "When the ticket is caused by a defect already on record, link it so its customer is followed too.",
+            "Link",
+            parent,
+        )
+        self.ctx = ctx
+        self.ticket_id = ticket_id
+        self.defect = QComboBox()
+        self.defect.setMinimumWidth(420)
+        linked = set(ticket_detail(ticket_id, ctx.now()).defect_ids)
+        for row in list_defects(ctx.now(), open_only=True):
+            if row.id in linked:
+                continue
+            key = f" · {row.engineering_key}" if row.engineering_key else ""
+            self.defect.addItem(f"#{row.id} {row.title} ({row.severity.label}{key}, {row.state.label})", row.id)
+        self.add_field("defect", "&Defect:", self.defect, "Open defects; a deployed fix is no longer listed.")
+        self.ok_button.setEnabled(self.defect.count() > 0)
+        if not self.defect.count():
+            self.messages["defect"].set_warning("There are no open defects this ticket is not already linked to.")
+
+    def action(self, confirm: bool) -> None:
+        defect_id = self.defect.currentData()
+        if defect_id is None:
+            raise FieldError("defect", "Choose a defect.")
+        link_ticket(self.ctx, int(defect_id), self.ticket_id)
+
+
+class LogUpdateDialog(FormDialog):
+    """Log what a customer was told about a defect; the next update falls due one cadence later."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        defect_id: int,
+        customers: Sequence[tuple[int, str]],
+        cadence: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            f"Log a customer update — defect #{defect_id}",
+            f"Record what the customer was told. {cadence}",
+            "Log update",
+            parent,
+        )
+        self.ctx = ctx
+        self.defect_id = defect_id
+        self.customer = QComboBox()
+        if len(customers) != 1:
+            self.customer.addItem("Every linked customer", None)
+        for cid, name in customers:
+            self.customer.addItem(name, cid)
+        self.add_field("customer", "&Customer:", self.customer)
+        self.at = datetime_edit(ctx.now())
+        self.add_field("at", "&When:", self.at)
+        self.text = plain_text("Engineering reproduced the issue; a fix is planned for 4.36", lines=4)
+        self.add_field("text", "&What they were told:", self.text)
+        self.text.setFocus()
+
+    def action(self, confirm: bool) -> None:
+        at = from_qdatetime(self.at.dateTime())
+        if at > self.ctx.now():
+            raise FieldError("at", "An update cannot be logged in the future.")
+        log_customer_update(self.ctx, self.defect_id, self.text.toPlainText(), self.customer.currentData(), at)
