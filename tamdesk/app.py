@@ -10,17 +10,26 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from tamdesk import __version__
 from tamdesk.models import DatabaseError
+from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services.backups import automatic_backup
 from tamdesk.services.base import Context, default_actor
-from tamdesk.services.database import APP_NAME, OpenedDatabase, close_database, default_database_path, open_database
+from tamdesk.services.database import (
+    APP_NAME,
+    OpenedDatabase,
+    close_database,
+    default_database_path,
+    open_database,
+    open_team_database,
+)
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.main_window import MainWindow
+from tamdesk.views.team_dialog import saved_team
 
 
 def setup_logging() -> Path:
@@ -45,8 +54,37 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _open_first_database(requested: str | None) -> OpenedDatabase | None:
-    """Open the requested or default database; if it cannot be opened, say why and offer another."""
+def _open_team(secrets: SecretStore) -> OpenedDatabase | None:
+    """The team database chosen last time, asking for its password when the keyring has none.
+
+    On failure the reason is shown and the app continues on the local file.
+    """
+    team = saved_team()
+    if team is None:
+        return None
+    password = secrets.get(SecretName.DATABASE_PASSWORD, team.account)
+    if password is None:
+        typed, ok = QInputDialog.getText(
+            None, "Team database", f"Password for {team.label}:", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return None
+        password = typed
+    try:
+        opened = open_team_database(team, password)
+    except DatabaseError as exc:
+        QMessageBox.warning(None, "Team database", f"{exc}\n\ntamdesk opens your local database instead.")
+        return None
+    secrets.set(SecretName.DATABASE_PASSWORD, team.account, password)
+    return opened
+
+
+def _open_first_database(requested: str | None, secrets: SecretStore) -> OpenedDatabase | None:
+    """Open the requested, team or default database; if it cannot be opened, say why and offer another."""
+    if requested is None:
+        team = _open_team(secrets)
+        if team is not None:
+            return team
     path = Path(requested).expanduser() if requested else default_database_path()
     while True:
         try:
@@ -71,12 +109,13 @@ def run(db: str | None = None) -> int:
     app = make_application()
     log_path = setup_logging()
     install_excepthook(str(log_path))
-    opened = _open_first_database(db)
+    secrets = SecretStore()
+    opened = _open_first_database(db, secrets)
     if opened is None:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
     actor = get_setting("user_name") or default_actor()
-    window = MainWindow(Context(actor=actor), lambda path: open_database(path))
+    window = MainWindow(Context(actor=actor), lambda path: open_database(path), secrets=secrets)
     _backup_in_background(window)
     window.show()
     if opened.backup:

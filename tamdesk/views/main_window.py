@@ -28,6 +28,8 @@ from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts
 from tamdesk.views.pages.base import Page
 from tamdesk.views.pages.customers import CustomersPage
+from tamdesk.views.pages.defects import DefectsPage
+from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
 from tamdesk.views.tasks import TaskControl, TaskRunner
 
@@ -105,6 +107,10 @@ class MainWindow(QMainWindow):
         for title, pixmap, purpose, describe in specs:
             if title == "Customers":
                 page = CustomersPage(self.ctx, self.runner)
+            elif title == "Escalations":
+                page = EscalationsPage(self.ctx, self.runner)
+            elif title == "Defects":
+                page = DefectsPage(self.ctx, self.runner)
             else:
                 page = PendingPage(title, icon(pixmap), purpose, describe)
             page.sample_data_requested.connect(self.load_sample_data)
