@@ -337,4 +337,3 @@ def draft_email(esc_id: int, now: datetime) -> EmailDraft:
     ]
     subject = f"[Escalation] {row.customer} — {row.ticket_number} ({row.severity.label}): {detail.input.reason}"
     return EmailDraft(to, cc, subject[:200], "\n".join(lines))
-
