@@ -577,6 +577,9 @@ class SeatsTab(QWidget):
         self.export_form_button = _button(
             "Export &form…", lambda: self.export_requested.emit("access_form"), "The access form the customer fills in"
         )
+        self.email_form_button = _button(
+            "E&mail form…", self.email_form, "Email the access form to the customer's contacts; marks it sent"
+        )
         self.mark_sent_button = _button(
             "Mark form sent", self.mark_form_sent, "Record that the access form went to the customer"
         )
@@ -601,7 +604,7 @@ class SeatsTab(QWidget):
         actions.addWidget(self.revoke_button)
         actions.addStretch(1)
         form = QHBoxLayout()
-        for button in (self.export_form_button, self.mark_sent_button, self.import_button):
+        for button in (self.export_form_button, self.email_form_button, self.mark_sent_button, self.import_button):
             form.addWidget(button)
         form.addStretch(1)
         history_header = QHBoxLayout()
@@ -700,6 +703,18 @@ class SeatsTab(QWidget):
         seat = self.selected_seat()
         if seat is not None:
             self._act("Confirm welcome", lambda: confirm_welcome(self.ctx, seat.id, seat.version))
+
+    def email_form(self) -> None:
+        """Email the access form to chosen seat holders and contacts (sending marks it sent)."""
+        from tamdesk.views.email_dialogs import EmailAccessFormDialog
+
+        if self.customer_id is None or self.overview is None:
+            return
+        holders = [(seat.full_name, seat.email) for seat in self.overview.seats]
+        dialog = EmailAccessFormDialog(self.ctx, self.customer_id, self.overview.customer_name, holders, self)
+        if dialog.exec():
+            QMessageBox.information(self, "Email access form", dialog.result_text)
+            self.changed.emit()
 
     def mark_form_sent(self) -> None:
         if self.customer_id is not None:

@@ -1,0 +1,56 @@
+"""Emailing the access form from the app, against a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from tamdesk.services.base import Context
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.email import save_smtp_settings
+from tamdesk.services.onboarding import checklist
+from tamdesk.views.email_dialogs import EmailAccessFormDialog
+from tests.db.test_email import Server, free_port, run_server
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    yield from run_server()
+
+
+def _dialog(qtbot, ctx: Context) -> tuple[EmailAccessFormDialog, int]:
+    cid = create_customer(ctx, CustomerInput(name="Acme", email_domains=["acme.com"]))
+    dialog = EmailAccessFormDialog(ctx, cid, "Acme", [("Ana Ruiz", "ana@acme.com"), ("Bo Li", "bo@acme.com")])
+    qtbot.addWidget(dialog)
+    return dialog, cid
+
+
+def test_send_to_chosen_holders_and_marks_sent(qtbot, db_path, ctx: Context, server: Server, fixed_now) -> None:
+    save_smtp_settings(ctx, server.settings)
+    dialog, cid = _dialog(qtbot, ctx)
+    dialog.boxes[1][0].setChecked(False)
+    dialog.others.setText("lead@acme.com")
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.result_text), timeout=10_000)
+    assert dialog.result_text == "Access form sent to ana@acme.com, lead@acme.com."
+    [(envelope, _)] = server.mailbox.received
+    assert envelope.rcpt_tos == ["ana@acme.com", "lead@acme.com"]
+    assert any(s.title == "Access form sent" and s.done_at for s in checklist(cid, fixed_now.date()).steps)
+
+
+def test_unreachable_server_is_shown_in_the_dialog(qtbot, db_path, ctx: Context, server: Server) -> None:
+    save_smtp_settings(ctx, server.settings.__class__(**{**server.settings.__dict__, "port": free_port()}))
+    dialog, _ = _dialog(qtbot, ctx)
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled() and "127.0.0.1" in dialog.status.text(), timeout=10_000)
+    assert dialog.result_text == ""
+
+
+def test_email_not_set_up(qtbot, db_path, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    dialog, _ = _dialog(qtbot, ctx)
+    dialog.send_button.click()
+    assert shown == ["Set up email first: Settings › Email (SMTP server and sender)."]
