@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -48,7 +47,7 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import ticket_detail
 from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog, datetime_edit, from_qdatetime
-from tamdesk.views.escalation_detail import Facts, StateSteps, heading, value_label
+from tamdesk.views.escalation_detail import Facts, StateSteps, heading, scrolling, value_label
 from tamdesk.views.escalation_dialog import (
     FormDialog,
     Outcome,
@@ -387,24 +386,20 @@ class DefectDetailView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header(show_back))
         self.steps = StateSteps(list(STEP_LABELS.values()))
-        layout.addWidget(self.steps)
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self._build_step_box(), 0, 0)
-        grid.addWidget(self._build_facts(), 0, 1)
+        grid.addWidget(self.steps, 0, 0, 1, 2)
+        grid.addWidget(self._build_step_box(), 1, 0)
+        grid.addWidget(self._build_facts(), 1, 1)
         lower = QHBoxLayout()
         lower.addWidget(self._build_updates(), 3)
         lower.addWidget(self._build_tickets(), 2)
-        grid.addLayout(lower, 1, 0, 1, 2)
+        grid.addLayout(lower, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(1, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        layout.addWidget(scroll, 1)
+        grid.setRowStretch(2, 1)
+        layout.addWidget(scrolling(body), 1)
 
     # -- construction -------------------------------------------------------------------------------------
 

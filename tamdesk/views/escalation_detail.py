@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStyle,
     QTableView,
     QToolButton,
@@ -70,6 +71,15 @@ def value_label() -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+def scrolling(body: QWidget) -> QScrollArea:
+    """``body`` in a frameless scroll area, so a narrow window scrolls instead of squeezing it."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(body)
+    return scroll
 
 
 class Facts(QGroupBox):
@@ -261,15 +271,19 @@ class EscalationDetailView(QWidget):
         self.timeline_model = RowTableModel[TimelineEntry](timeline_columns(), self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header(show_back))
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         self.steps = StateSteps([s.label for s in ORDER])
-        layout.addWidget(self.steps)
+        column.addWidget(self.steps)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        layout.addWidget(self.banner)
-        layout.addLayout(self._build_actions())
-        layout.addLayout(self._build_facts())
-        layout.addWidget(self._build_timeline(), 1)
+        column.addWidget(self.banner)
+        column.addLayout(self._build_actions())
+        column.addLayout(self._build_facts())
+        column.addWidget(self._build_timeline(), 1)
+        layout.addWidget(scrolling(body), 1)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -283,6 +297,7 @@ class EscalationDetailView(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.back_button.setVisible(show_back)
         self.title = heading("")
+        self.title.setWordWrap(True)
         self.subtitle = value_label()
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
         self.state_badge = QLabel()

@@ -256,7 +256,7 @@ def test_customer_update_log_clears_the_overdue_flag(
     assert model.data(cell).startswith(OVERDUE)
     assert model.data(cell, Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(1, update_column)).startswith("Due ")
-    assert page.count_label.text() == "2 open · 1 overdue for an update"
+    assert page.count_label.text() == "2 open · 1 overdue"
     page.overdue_only.setChecked(True)
     assert [r.id for r in model.rows()] == [overdue]
 

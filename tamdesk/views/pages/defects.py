@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -173,8 +174,12 @@ class DefectsPage(Page):
         self.content.addWidget(self.table)
         self.content.addWidget(self.empty)
         layout = QVBoxLayout(panel)
+        toolbar = self._build_toolbar()
+        title_row.addSpacing(12)
+        title_row.addWidget(self.report_button)
+        title_row.addWidget(self.open_button)
         layout.addLayout(title_row)
-        layout.addLayout(self._build_toolbar())
+        layout.addLayout(toolbar)
         layout.addWidget(self.content, 1)
         return panel
 
@@ -183,17 +188,21 @@ class DefectsPage(Page):
         self.state_filter = combo(states, "State")
         saved = self.settings.value("defects/state", OPEN)
         self.state_filter.setCurrentIndex(max(0, self.state_filter.findData(saved)))
+        self.state_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.state_filter.setMinimumContentsLength(10)
         self.state_filter.currentIndexChanged.connect(self._state_changed)
         self.customer_filter = combo([("All customers", None)], "Customer")
-        self.customer_filter.setMinimumWidth(180)
+        self.customer_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.customer_filter.setMinimumContentsLength(14)
         self.customer_filter.currentIndexChanged.connect(self.apply_filters)
-        self.overdue_only = QCheckBox("O&verdue updates only")
+        self.overdue_only = QCheckBox("O&verdue only")
+        self.overdue_only.setToolTip("Only defects whose customers are overdue for an update")
         self.overdue_only.toggled.connect(self.apply_filters)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, engineering key, customer or ticket  (Ctrl+F)")
         self.search.setAccessibleName("Search defects")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(140)
         self.search.textChanged.connect(self.apply_filters)
         self.report_button = QPushButton("&Report defect…")
         self.report_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical))
@@ -203,11 +212,8 @@ class DefectsPage(Page):
         toolbar = QHBoxLayout()
         for widget in (self.state_filter, self.customer_filter):
             toolbar.addWidget(widget)
-        toolbar.addWidget(self.search, 2)
+        toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.overdue_only)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.report_button)
-        toolbar.addWidget(self.open_button)
         return toolbar
 
     # -- loading ------------------------------------------------------------------------------------------
@@ -270,7 +276,8 @@ class DefectsPage(Page):
         open_count = sum(r.state.is_open for r in self.all_rows)
         overdue = sum(r.update_overdue for r in self.all_rows)
         shown = f"{len(rows):,} of {len(self.all_rows):,} shown · " if len(rows) != len(self.all_rows) else ""
-        self.count_label.setText(f"{shown}{open_count:,} open · {overdue:,} overdue for an update")
+        self.count_label.setText(f"{shown}{open_count:,} open · {overdue:,} overdue")
+        self.count_label.setToolTip(f"{overdue:,} defects are overdue for a customer update")
         self._show_content(rows)
         self._update_buttons()
 
