@@ -29,6 +29,7 @@ from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.main_window import MainWindow
+from tamdesk.views.session import shared_secrets
 from tamdesk.views.team_dialog import saved_team
 
 
@@ -109,7 +110,7 @@ def run(db: str | None = None) -> int:
     app = make_application()
     log_path = setup_logging()
     install_excepthook(str(log_path))
-    secrets = SecretStore()
+    secrets = shared_secrets()
     opened = _open_first_database(db, secrets)
     if opened is None:
         return 1

@@ -31,6 +31,7 @@ from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
 from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
+from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 
 OpenDatabase = Callable[[Path], OpenedDatabase]
@@ -53,7 +54,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.ctx = ctx
-        self.secrets = secrets or SecretStore()
+        self.secrets = secrets or shared_secrets()
         self._open_database = open_database
         self.runner = runner or TaskRunner(self)
         self.settings = QSettings()
