@@ -31,6 +31,7 @@ from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
 from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
+from tamdesk.views.pages.tickets import TicketsPage
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         for title, pixmap, purpose, describe in specs:
             if title == "Customers":
                 page = CustomersPage(self.ctx, self.runner)
+            elif title == "Tickets":
+                page = TicketsPage(self.ctx, self.runner)
             elif title == "Escalations":
                 page = EscalationsPage(self.ctx, self.runner)
             elif title == "Defects":

@@ -1,0 +1,444 @@
+"""One ticket in full: both SLA clocks explained in words, the timeline, and what happened recorded or corrected.
+
+Every event carries a time the TAM can edit, because tickets are often logged after the fact; the SLA shown is
+always recomputed from the events by the service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.sla import SlaState
+from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
+from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_event, edit_event, ticket_detail
+from tamdesk.views import sla_format
+from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.ticket_dialog import TicketDialog, datetime_edit, from_qdatetime, ticket_changes, to_qdatetime
+from tamdesk.views.widgets import FieldMessage, configure_table, tone_color
+
+
+@dataclass(frozen=True)
+class RecordAction:
+    """A button that appends an event: what it records and the note it suggests."""
+
+    key: str
+    label: str
+    kind: TicketEventKind
+    note: str
+    tooltip: str
+
+
+RECORD_ACTIONS = (
+    RecordAction("response", "&Response", TicketEventKind.RESPONSE, "",
+                 "Support replied to the customer: stops the first-response clock, then resets the update clock."),
+    RecordAction("update", "Customer &update", TicketEventKind.RESPONSE, "Customer update",
+                 "A scheduled update to the customer: resets the update clock."),
+    RecordAction("waiting", "&Waiting on customer", TicketEventKind.WAITING_ON_CUSTOMER, "",
+                 "The ball is in the customer's court: the update clock pauses (the first-response clock never does)."),
+    RecordAction("replied", "Customer re&plied", TicketEventKind.CUSTOMER_REPLIED, "",
+                 "The customer answered: the update clock runs again."),
+    RecordAction("solved", "&Solved", TicketEventKind.SOLVED, "", "The ticket is solved: the update clock stops."),
+    RecordAction("reopened", "Re&opened", TicketEventKind.REOPENED, "",
+                 "The ticket is open again: the update clock restarts."),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline: the opening of the ticket, or one of its events."""
+
+    at: datetime
+    what: str
+    note: str
+    author: str
+    event: EventRow | None = None
+
+
+def timeline(detail: TicketDetail) -> list[TimelineEntry]:
+    """The ticket's life in order, starting with its opening."""
+    opened = TimelineEntry(detail.input.opened_at, "Opened", f"{detail.input.severity.label}", "")
+    events = [
+        TimelineEntry(e.at, e.kind.label, e.note, e.author.replace("import:", "imported from "), e)
+        for e in detail.events
+    ]
+    return [opened, *events]
+
+
+def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
+    return [
+        Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), width=170),
+        Column[TimelineEntry]("At the customer", lambda e: sla_format.at_customer(e.at, zone), width=150),
+        Column[TimelineEntry]("What", lambda e: e.what, width=160),
+        Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=220),
+        Column[TimelineEntry]("By", lambda e: e.author),
+    ]
+
+
+def _bold(text: str = "", scale: float = 1.0) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def _wrapping(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class TicketDetailDialog(QDialog):
+    """A ticket's SLA position explained, its timeline, and buttons to record or correct what happened."""
+
+    def __init__(self, ctx: Context, ticket_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ticket_id = ticket_id
+        self.detail: TicketDetail | None = None
+        self.changed = False
+        self.setWindowTitle("Ticket")
+        self.setMinimumSize(860, 640)
+        self.model = RowTableModel[TimelineEntry](timeline_columns("UTC"), self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self._build_sla())
+        layout.addWidget(self._build_timeline(), 1)
+        layout.addWidget(self._build_record())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_header(self) -> QHBoxLayout:
+        self.heading = _bold(scale=1.4)
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = _wrapping()
+        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.heading)
+        titles.addWidget(self.subtitle)
+        self.edit_button = QPushButton("&Edit ticket…")
+        self.edit_button.clicked.connect(self.edit_ticket)
+        header = QHBoxLayout()
+        header.addLayout(titles, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        return header
+
+    def _build_sla(self) -> QGroupBox:
+        box = QGroupBox("SLA")
+        self.sla_state = _bold(scale=1.2)
+        self.sla_state.setAccessibleName("SLA state")
+        self.first_response = _wrapping()
+        self.first_response_state = _wrapping()
+        self.updates = _wrapping()
+        self.updates_state = _wrapping()
+        self.policy = _wrapping()
+        self.policy.setStyleSheet("color: palette(placeholder-text);")
+        grid = QGridLayout(box)
+        grid.addWidget(self.sla_state, 0, 0, 1, 2)
+        grid.addWidget(_bold("First response"), 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.first_response, 1, 1)
+        grid.addWidget(self.first_response_state, 2, 1)
+        grid.addWidget(_bold("Customer updates"), 3, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.updates, 3, 1)
+        grid.addWidget(self.updates_state, 4, 1)
+        grid.addWidget(self.policy, 5, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        return box
+
+    def _build_timeline(self) -> QGroupBox:
+        box = QGroupBox("Timeline")
+        self.table = QTableView()
+        self.table.setAccessibleName("Timeline")
+        configure_table(self.table)
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        for n, column in enumerate(self.model.columns):
+            if column.width:
+                self.table.setColumnWidth(n, column.width)
+        self.table.doubleClicked.connect(lambda _: self.edit_selected_event())
+        self.table.selectionModel().selectionChanged.connect(self._update_event_buttons)
+        self.edit_event_button = QPushButton("Correct &time or note…")
+        self.edit_event_button.clicked.connect(self.edit_selected_event)
+        self.delete_event_button = QPushButton("&Delete event…")
+        self.delete_event_button.clicked.connect(self.delete_selected_event)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.edit_event_button)
+        buttons.addWidget(self.delete_event_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        return box
+
+    def _build_record(self) -> QGroupBox:
+        box = QGroupBox("Record what happened")
+        self.record_at = datetime_edit(self.ctx.now(), "Happened at")
+        self.record_at.setToolTip("Your local time; correct it when you log something after the fact")
+        self.now_button = QPushButton("No&w")
+        self.now_button.setToolTip("Set the time to now")
+        self.now_button.clicked.connect(lambda: self.record_at.setDateTime(to_qdatetime(self.ctx.now())))
+        self.record_note = QLineEdit()
+        self.record_note.setPlaceholderText("Note (optional), e.g. what was sent to the customer")
+        self.record_note.setAccessibleName("Note")
+        self.record_message = FieldMessage()
+        self.record_at_hint = QLabel()
+        self.record_at_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.record_at.dateTimeChanged.connect(self._update_record_hint)
+        self.record_at.dateTimeChanged.connect(self.record_message.clear)
+        when = QHBoxLayout()
+        when.addWidget(QLabel("At"))
+        when.addWidget(self.record_at)
+        when.addWidget(self.now_button)
+        when.addWidget(self.record_at_hint)
+        when.addSpacing(12)
+        when.addWidget(self.record_note, 1)
+        self.record_buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for action in RECORD_ACTIONS:
+            button = QPushButton(action.label)
+            button.setToolTip(action.tooltip)
+            button.clicked.connect(lambda _=False, a=action: self.record(a))
+            self.record_buttons[action.key] = button
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addLayout(when)
+        layout.addWidget(self.record_message)
+        layout.addLayout(actions)
+        return box
+
+    # -- showing ------------------------------------------------------------------------------------------
+
+    def load(self) -> bool:
+        """Read the ticket again (after any change); False, with a message, when it cannot be read."""
+        try:
+            detail = ticket_detail(self.ticket_id, self.ctx.now())
+        except DomainError as exc:
+            QMessageBox.warning(self, "Ticket", str(exc))
+            return False
+        self.detail = detail
+        self._show(detail)
+        return True
+
+    def _show(self, detail: TicketDetail) -> None:
+        data = detail.input
+        self.setWindowTitle(f"Ticket {data.number} · {detail.customer}")
+        self.heading.setText(f"Ticket {data.number}: {data.subject or '(no subject)'}")
+        parts = [detail.customer, data.severity.label, data.status.label]
+        parts.append(f"reporter {detail.reporter}" if detail.reporter else "reporter not recorded")
+        parts.append(f"engineer {data.engineer}" if data.engineer else "no engineer assigned")
+        if detail.open_escalation_id:
+            parts.append("escalated")
+        if detail.defect_ids:
+            parts.append(f"{len(detail.defect_ids)} defect{'s' if len(detail.defect_ids) != 1 else ''}")
+        self.subtitle.setText(" · ".join(parts))
+        self.subtitle.setToolTip(data.notes)
+        self._show_sla(detail)
+        self.model.columns = timeline_columns(detail.customer_zone)
+        self.model.set_rows(timeline(detail))
+        self._update_record_hint()
+        self._update_record_buttons(detail)
+        self._update_event_buttons()
+
+    def _show_sla(self, detail: TicketDetail) -> None:
+        now = self.ctx.now()
+        sla = detail.sla
+        text = sla_format.describe(sla, now)
+        self.sla_state.setText(f"{text.text}  ({text.state.label})" if text.state.needs_attention else text.text)
+        color = sla_format.foreground(text.state)
+        self.sla_state.setStyleSheet(f"color: {color.name()};" if color else "")
+        self.first_response.setText(detail.first_response_explained)
+        self.first_response_state.setText(sla_format.first_response_line(sla))
+        self._tone(self.first_response_state, sla.first_response_state)
+        self.updates.setText(detail.update_explained or "—")
+        missed = sla.missed_updates
+        state_line = f"State: {sla.update_state.label}"
+        if missed:
+            state_line += f" · ✖ {missed} update{'s' if missed != 1 else ''} missed so far"
+        if sla.time_to_resolve is not None and sla.resolved_at is not None:
+            took = sla_format.short_duration(sla.time_to_resolve)
+            state_line += f" · solved {local_time(sla.resolved_at)}, {took} after it was opened"
+        self.updates_state.setText(state_line)
+        self._tone(self.updates_state, SlaState.MISSED if missed else sla.update_state)
+        here = sla_format.at_customer(now, detail.customer_zone)
+        self.policy.setText(
+            f"SLA policy applied: {detail.policy_label} · customer's time zone {detail.customer_zone} "
+            f"(now {here} there) · evaluated {local_time(now)} your time"
+        )
+
+    @staticmethod
+    def _tone(label: QLabel, state: SlaState) -> None:
+        tone = sla_format.state_tone(state)
+        label.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+
+    def _update_record_hint(self, *_: object) -> None:
+        zone = self.detail.customer_zone if self.detail else "UTC"
+        at = from_qdatetime(self.record_at.dateTime())
+        self.record_at_hint.setText(f"= {sla_format.at_customer(at, zone)} at the customer")
+
+    def _update_record_buttons(self, detail: TicketDetail) -> None:
+        status = detail.input.status
+        closed = status in (TicketStatus.SOLVED, TicketStatus.CLOSED)
+        waiting = detail.sla.paused or status is TicketStatus.WAITING_ON_CUSTOMER
+        enabled = {
+            "response": not closed,
+            "update": not closed and detail.sla.first_response_at is not None,
+            "waiting": not closed and not waiting,
+            "replied": not closed and waiting,
+            "solved": not closed,
+            "reopened": closed,
+        }
+        for key, button in self.record_buttons.items():
+            button.setEnabled(enabled[key])
+
+    def selected_entry(self) -> TimelineEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_event_buttons(self, *_: object) -> None:
+        entry = self.selected_entry()
+        has_event = entry is not None and entry.event is not None
+        self.edit_event_button.setEnabled(has_event)
+        self.delete_event_button.setEnabled(has_event)
+        opening = entry is not None and entry.event is None
+        self.edit_event_button.setToolTip("Change the opening time with Edit ticket" if opening else "")
+
+    # -- changing -----------------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self.changed = True
+        ticket_changes().changed.emit(self.ticket_id)
+        self.load()
+
+    def record(self, action: RecordAction) -> None:
+        """Append the event at the chosen time; a bad time is explained beside the time field."""
+        self.record_message.clear()
+        at = from_qdatetime(self.record_at.dateTime())
+        note = self.record_note.text().strip() or action.note
+        try:
+            add_event(self.ctx, self.ticket_id, action.kind, at, note)
+        except ValidationFailed as exc:
+            self.record_message.set_error(" ".join(exc.errors.values()))
+            return
+        except DomainError as exc:
+            self.record_message.set_error(str(exc))
+            return
+        self.record_note.clear()
+        self._changed()
+
+    def edit_selected_event(self) -> None:
+        entry = self.selected_entry()
+        if entry is None or entry.event is None or self.detail is None:
+            return
+        dialog = EventDialog(self.ctx, entry.event, self.detail.customer_zone, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._changed()
+
+    def delete_selected_event(self) -> None:
+        entry = self.selected_entry()
+        if entry is None or entry.event is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete event",
+            f"Delete “{entry.what}” at {local_time(entry.at)}?\n\nThe SLA is recomputed without it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            delete_event(self.ctx, entry.event.id, entry.event.version)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Delete event", str(exc))
+        self._changed()
+
+    def edit_ticket(self) -> None:
+        if self.detail is None:
+            return
+        dialog = TicketDialog(self.ctx, self.detail, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.changed = True
+            self.load()
+
+
+class EventDialog(QDialog):
+    """Correct when an event happened, or its note; the kind stays (delete and record anew to change it)."""
+
+    def __init__(self, ctx: Context, event: EventRow, zone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.event = event
+        self.zone = zone
+        self.setWindowTitle(f"Correct “{event.kind.label}”")
+        self.at: QDateTimeEdit = datetime_edit(event.at, "Happened at")
+        self.at.setDateTime(to_qdatetime(event.at))
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        self.at_message = FieldMessage()
+        self.note = QLineEdit(event.note)
+        self.note.setAccessibleName("Note")
+        self.general = FieldMessage()
+        self.at.dateTimeChanged.connect(self._update_hint)
+        self.at.dateTimeChanged.connect(self.at_message.clear)
+        at_box = QVBoxLayout()
+        at_box.addWidget(self.at)
+        at_box.addWidget(self.hint)
+        at_box.addWidget(self.at_message)
+        form = QFormLayout()
+        form.addRow("Happened &at", at_box)
+        form.addRow("&Note", self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general)
+        layout.addWidget(buttons)
+        self._update_hint()
+
+    def _update_hint(self, *_: object) -> None:
+        at = from_qdatetime(self.at.dateTime())
+        self.hint.setText(f"At the customer: {sla_format.at_customer(at, self.zone)} ({self.zone})")
+
+    def save(self) -> None:
+        at = from_qdatetime(self.at.dateTime())
+        try:
+            edit_event(self.ctx, self.event.id, self.event.version, at, self.note.text().strip())
+        except ValidationFailed as exc:
+            self.at_message.set_error(exc.errors.get("at", " ".join(exc.errors.values())))
+            return
+        except StaleEdit as exc:
+            self.general.set_error(f"{exc} Close this window and open the event again.")
+            return
+        except DomainError as exc:
+            self.general.set_error(str(exc))
+            return
+        self.accept()

@@ -1,0 +1,400 @@
+"""Create or edit a ticket: the severity chosen beside the policy's definition of each level, the reporter from the
+customer's seat holders, every field checked by the service and each message shown beside its field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, QObject, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SlaPolicy, format_duration
+from tamdesk.domain.states import ClockKind, PersonRole, TicketStatus
+from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
+from tamdesk.services.customers import get_customer, list_customers
+from tamdesk.services.people import list_people
+from tamdesk.services.seats import seat_overview
+from tamdesk.services.sla import SlaResolver
+from tamdesk.services.tickets import TicketDetail, TicketInput, create_ticket, ticket_detail, update_ticket
+from tamdesk.views import sla_format
+from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
+
+DATETIME_FORMAT = "ddd d MMM yyyy HH:mm"
+
+
+# -- times: the edits show the user's local time, the services take UTC ------------------------------------------
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    """An aware instant as a local ``QDateTime`` (what a ``QDateTimeEdit`` shows)."""
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    """The instant a ``QDateTimeEdit`` shows, in UTC."""
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+
+
+def datetime_edit(moment: datetime, name: str) -> QDateTimeEdit:
+    """A date-and-time field in the user's local time, with a calendar."""
+    edit = QDateTimeEdit(to_qdatetime(moment.replace(second=0, microsecond=0)))
+    edit.setDisplayFormat(DATETIME_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setAccessibleName(name)
+    return edit
+
+
+# -- telling every list that a ticket changed -----------------------------------------------------------------
+
+
+class TicketChanges(QObject):
+    """Emitted after a ticket was saved anywhere in the app, so every open list shows the change."""
+
+    changed = Signal(int)  # ticket id
+    imported = Signal()
+
+
+_changes: TicketChanges | None = None
+
+
+def ticket_changes() -> TicketChanges:
+    """The application's one ``TicketChanges`` hub."""
+    global _changes
+    if _changes is None:
+        _changes = TicketChanges()
+    return _changes
+
+
+# -- severity ---------------------------------------------------------------------------------------------------
+
+
+def target_text(policy: SlaPolicy, severity: Severity) -> str:
+    """``First response within 2 business hours · an update every business day · business hours``."""
+    target = policy.target(severity)
+    business = target.clock is ClockKind.BUSINESS_HOURS
+    return (
+        f"First response within {format_duration(target.first_response, business)} · an update every "
+        f"{format_duration(target.update_cadence, business)} · {target.clock.label.lower()} ({policy.label})"
+    )
+
+
+class SeverityChooser(QWidget):
+    """One radio button per level with the policy's definition beside it, and the customer's targets under it."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[Severity, QRadioButton] = {}
+        self.targets: dict[Severity, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
+        for n, severity in enumerate(Severity):
+            button = QRadioButton(severity.label)
+            button.setAccessibleName(severity.label)
+            button.setAccessibleDescription(severity.definition)
+            definition = QLabel(severity.definition)
+            definition.setWordWrap(True)
+            definition.setBuddy(button)
+            target = QLabel()
+            target.setStyleSheet("color: palette(placeholder-text);")
+            target.setWordWrap(True)
+            self.group.addButton(button, int(severity))
+            self.buttons[severity], self.targets[severity] = button, target
+            grid.addWidget(button, 2 * n, 0)
+            grid.addWidget(definition, 2 * n, 1)
+            grid.addWidget(target, 2 * n + 1, 1)
+        grid.setColumnStretch(1, 1)
+        self.group.idToggled.connect(lambda _id, checked: checked and self.changed.emit())
+
+    def value(self) -> Severity | None:
+        checked = self.group.checkedId()
+        return Severity(checked) if checked > 0 else None
+
+    def set_value(self, severity: Severity | None) -> None:
+        if severity is not None:
+            self.buttons[severity].setChecked(True)
+
+    def show_policy(self, policy: SlaPolicy | None) -> None:
+        """The targets of the customer's policy under each definition (hidden without a customer)."""
+        for severity, label in self.targets.items():
+            label.setText(target_text(policy, severity) if policy else "")
+            label.setVisible(policy is not None)
+
+
+# -- the dialog -------------------------------------------------------------------------------------------------
+
+
+class TicketDialog(QDialog):
+    """The ticket form; ``ticket_id`` holds the saved ticket after ``accept``.
+
+    Args:
+        customers: (id, name) pairs for the customer field; read from the database when not given.
+        customer_id: the customer a new ticket starts with (from a customer's Tickets tab).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        detail: TicketDetail | None = None,
+        *,
+        customer_id: int | None = None,
+        customers: Sequence[tuple[int, str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._detail = detail
+        self.ticket_id: int | None = detail.id if detail else None
+        self.messages: dict[str, FieldMessage] = {}
+        self._zone = "UTC"
+        self.setWindowTitle(f"Edit ticket {detail.input.number}" if detail else "New ticket")
+        self.setMinimumWidth(640)
+        self._build(customers if customers is not None else _customers(ctx))
+        self._load(detail.input if detail else _blank(ctx, customer_id))
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build(self, customers: Sequence[tuple[int, str]]) -> None:
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.number = QLineEdit()
+        self.number.setPlaceholderText("The number in the support system, e.g. 104233")
+        self.customer = SearchableComboBox([(name, str(cid)) for cid, name in customers])
+        self.customer.lineEdit().setPlaceholderText("Type to search customers")
+        self.subject = QLineEdit()
+        self.severity = SeverityChooser()
+        self.opened_at = datetime_edit(self.ctx.now(), "Opened")
+        self.opened_hint = QLabel()
+        self.opened_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.status = QComboBox()
+        for status in TicketStatus:
+            self.status.addItem(status.label, status.value)
+        self.reporter = QComboBox()
+        self.engineer = QComboBox()
+        self.engineer.setEditable(True)
+        self.engineer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.engineer.addItems(["", *(p.name for p in list_people(PersonRole.SUPPORT_ENGINEER))])
+        self.engineer.lineEdit().setPlaceholderText("A support engineer of the people directory, or a new name")
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(self.fontMetrics().height() * 4)
+        self.notes.setTabChangesFocus(True)
+        rows: list[tuple[str, str, QWidget]] = [
+            ("number", "Ticket &number", self.number),
+            ("customer", "&Customer", self.customer),
+            ("subject", "S&ubject", self.subject),
+            ("severity", "Se&verity", self.severity),
+            ("opened_at", "&Opened", self.opened_at),
+            ("status", "S&tatus", self.status),
+            ("reporter", "&Reporter", self.reporter),
+            ("engineer", "Support &engineer", self.engineer),
+            ("notes", "No&tes", self.notes),
+        ]
+        for key, label, widget in rows:
+            self._add_row(key, label, widget)
+        self.opened_at.parentWidget().layout().insertWidget(1, self.opened_hint)
+        self.general = FieldMessage()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.customer.currentIndexChanged.connect(self._customer_changed)
+        self.opened_at.dateTimeChanged.connect(self._update_opened_hint)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+    def _add_row(self, key: str, label: str, widget: QWidget) -> None:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        message = FieldMessage()
+        column.addWidget(message)
+        self.messages[key] = message
+        caption = QLabel(label)
+        caption.setBuddy(widget if key != "severity" else self.severity.buttons[Severity.URGENT])
+        self.form.addRow(caption, box)
+        widget.setAccessibleName(label.replace("&", ""))
+        for signal in ("textChanged", "currentTextChanged", "dateTimeChanged", "changed"):
+            if hasattr(widget, signal):
+                getattr(widget, signal).connect(lambda *_, k=key: self.messages[k].clear())
+
+    def _load(self, data: TicketInput) -> None:
+        self.number.setText(data.number)
+        self.customer.blockSignals(True)
+        self.customer.set_value(str(data.customer_id) if data.customer_id else "")
+        self.customer.blockSignals(False)
+        self.subject.setText(data.subject)
+        self.severity.set_value(data.severity if self._detail else None)
+        self.opened_at.setDateTime(to_qdatetime(data.opened_at))
+        self.status.setCurrentIndex(max(self.status.findData(data.status.value), 0))
+        self.engineer.setCurrentText(data.engineer)
+        self.notes.setPlainText(data.notes)
+        self._customer_changed()
+        self._select_reporter(data.reporter_seat_id)
+
+    # -- the customer decides the reporters, the targets and the time zone -----------------------------------
+
+    def _customer_id(self) -> int:
+        value = self.customer.value()
+        return int(value) if value.isdigit() else 0
+
+    def _customer_changed(self, *_: object) -> None:
+        customer_id = self._customer_id()
+        policy, self._zone = None, "UTC"
+        if customer_id:
+            try:
+                policy = SlaResolver().policy(customer_id)
+                self._zone = get_customer(customer_id).input.time_zone
+            except (DomainError, KeyError):
+                policy = None
+        self.severity.show_policy(policy)
+        self._fill_reporters(customer_id)
+        self._update_opened_hint()
+        grow_to_fit(self)
+
+    def _fill_reporters(self, customer_id: int) -> None:
+        keep = self.reporter.currentData()
+        self.reporter.clear()
+        self.reporter.addItem("Not recorded", None)
+        if customer_id:
+            try:
+                overview = seat_overview(customer_id)
+            except DomainError:
+                overview = None
+            if overview is not None:
+                for seat in overview.seats:
+                    self.reporter.addItem(f"{seat.full_name} <{seat.email}>", seat.id)
+                for seat in overview.history:
+                    self.reporter.addItem(f"{seat.full_name} <{seat.email}> (seat revoked)", seat.id)
+        none = self.reporter.count() == 1
+        self.reporter.setItemText(0, "No seat holders yet" if none and customer_id else "Not recorded")
+        self.reporter.setToolTip("One of the customer's portal seat holders")
+        self._select_reporter(keep)
+
+    def _select_reporter(self, seat_id: int | None) -> None:
+        index = self.reporter.findData(seat_id) if seat_id is not None else 0
+        self.reporter.setCurrentIndex(max(index, 0))
+
+    def _update_opened_hint(self, *_: object) -> None:
+        opened = from_qdatetime(self.opened_at.dateTime())
+        self.opened_hint.setText(f"At the customer: {sla_format.at_customer(opened, self._zone)} ({self._zone})")
+
+    # -- saving -------------------------------------------------------------------------------------------
+
+    def input(self) -> TicketInput | None:
+        """The ticket as the form holds it, or None (with the message shown) when no severity is chosen."""
+        severity = self.severity.value()
+        if severity is None:
+            self.messages["severity"].set_error("Choose a severity: read each level's definition beside it.")
+            return None
+        return TicketInput(
+            number=self.number.text(),
+            customer_id=self._customer_id(),
+            subject=self.subject.text(),
+            severity=severity,
+            opened_at=from_qdatetime(self.opened_at.dateTime()),
+            status=TicketStatus(self.status.currentData()),
+            reporter_seat_id=self.reporter.currentData(),
+            engineer=self.engineer.currentText(),
+            notes=self.notes.toPlainText(),
+        )
+
+    def save(self) -> None:
+        """Save through the service; on bad fields show each message beside its field and stay open."""
+        for message in (*self.messages.values(), self.general):
+            message.clear()
+        data = self.input()
+        if data is None:
+            grow_to_fit(self)
+            return
+        try:
+            if self._detail is None:
+                self.ticket_id = create_ticket(self.ctx, data)
+            else:
+                update_ticket(self.ctx, self._detail.id, self._detail.version, data)
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            return
+        except StaleEdit:
+            self._resolve_stale()
+            return
+        except DomainError as exc:
+            self.general.set_error(str(exc))
+            grow_to_fit(self)
+            return
+        assert self.ticket_id is not None
+        ticket_changes().changed.emit(self.ticket_id)
+        self.accept()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message beside its field; the first field with an error takes the focus."""
+        first: QWidget | None = None
+        for key, text in errors.items():
+            message = self.messages.get(key)
+            if message is None:
+                self.general.set_error(text)
+                continue
+            message.set_error(text)
+            widget = getattr(self, key, None)
+            if first is None and isinstance(widget, QWidget):
+                first = widget
+        if first is not None:
+            first.setFocus()
+        grow_to_fit(self)
+
+    def _resolve_stale(self) -> None:
+        """Someone saved the ticket meanwhile: save over theirs, load theirs, or keep editing."""
+        assert self._detail is not None
+        try:
+            theirs = ticket_detail(self._detail.id, self.ctx.now())
+        except DomainError as exc:
+            self.general.set_error(str(exc))
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changed by someone else")
+        box.setText(f"Ticket {theirs.input.number} was saved by someone else after you opened it.")
+        box.setInformativeText("Save yours over theirs, or load theirs and edit again?")
+        overwrite = box.addButton("Save mine", QMessageBox.ButtonRole.AcceptRole)
+        load = box.addButton("Load theirs", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        self._detail = theirs
+        if box.clickedButton() is overwrite:
+            self.save()
+        elif box.clickedButton() is load:
+            self._load(theirs.input)
+
+
+def _customers(ctx: Context) -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in list_customers(today(ctx))]
+
+
+def _blank(ctx: Context, customer_id: int | None) -> TicketInput:
+    return TicketInput(
+        number="", customer_id=customer_id or 0, subject="", severity=Severity.NORMAL, opened_at=ctx.now()
+    )

@@ -1,0 +1,472 @@
+"""Import tickets or their history from a support-system export (.csv/.xlsx).
+
+First a preview: which file column feeds which field (headers match ignoring case, spaces and punctuation) and the
+first rows of the file. Then the import runs off the UI thread with progress and Cancel; it is all or nothing, so
+a bad row or a cancel leaves the database as it was, and every bad row is listed.
+"""
+
+from __future__ import annotations
+
+# First imports must not happen on a worker thread (PySide6's import hook crashes there, see pages/tickets.py):
+# reading a workbook in the background needs openpyxl and the codec zipfile uses for member names.
+import encodings.cp437  # noqa: F401
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl  # noqa: F401
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.services import tabular
+from tamdesk.services.base import Context, DomainError, FieldError
+from tamdesk.services.customers import time_zones
+from tamdesk.services.tabular import ImportFailed, header_key
+from tamdesk.services.ticket_import import import_ticket_events, import_tickets
+from tamdesk.services.tickets import TicketsCancelled
+from tamdesk.views.table_model import Column, RowTableModel
+from tamdesk.views.tasks import Task, TaskControl, TaskRunner
+from tamdesk.views.ticket_dialog import ticket_changes
+from tamdesk.views.widgets import (
+    FieldMessage,
+    SearchableComboBox,
+    Tone,
+    ask_open_path,
+    configure_table,
+    show_failure,
+    tone_color,
+)
+
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A field the import reads, and whether the file must have it."""
+
+    label: str
+    required: bool
+    meaning: str
+
+
+TICKET_FIELDS = (
+    ImportField("Ticket", True, "the ticket number; an existing ticket is updated"),
+    ImportField("Customer", True, "a customer's name, as in tamdesk"),
+    ImportField("Subject", False, "free text"),
+    ImportField("Severity", True, "1-4, Sev1, Urgent, High, Normal, Low"),
+    ImportField("Status", False, "new, open, pending, on hold, solved, closed …"),
+    ImportField("Opened", True, "ISO 8601 time; without an offset it is read in the time zone below"),
+    ImportField("First response", False, "time of the first support response"),
+    ImportField("Resolved", False, "time the ticket was solved"),
+)
+EVENT_FIELDS = (
+    ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
+    ImportField("At", True, "ISO 8601 time; without an offset it is read in the time zone below"),
+    ImportField("Event", True, "response, waiting_on_customer, customer_replied, solved or reopened"),
+)
+
+
+# -- the preview: the first rows of the file, read without loading all of it --------------------------------------
+
+
+@dataclass(frozen=True)
+class FileHead:
+    """The header row as written in the file and the first data rows."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _file_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return tabular._xlsx_rows(path)
+    if suffix in (".csv", ".txt"):
+        return tabular._csv_rows(path)
+    raise ImportFailed(path.name, [f"'{path.suffix}' files are not supported; use .xlsx or .csv"])
+
+
+def read_head(path: str | Path, limit: int = PREVIEW_ROWS) -> FileHead:
+    """The header and up to ``limit`` rows of a .csv/.xlsx file, read the way the import reads it.
+
+    Raises:
+        ImportFailed: missing, empty, unsupported or unreadable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFailed(path.name, [f"the file {path} does not exist"])
+    lines: list[tuple[str, ...]] = []
+    rows = _file_rows(path)
+    try:
+        for _, values in rows:
+            texts = tuple(_text(v) for v in values)
+            if any(texts):
+                lines.append(texts)
+            if len(lines) > limit:
+                break
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    if not lines:
+        raise ImportFailed(path.name, ["the file is empty"])
+    width = len(lines[0])
+    return FileHead(lines[0], tuple((*r[:width], *("",) * (width - len(r))) for r in lines[1:]))
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    """Which file column feeds a field (None: the file has no such column) and its first value."""
+
+    field: ImportField
+    column: str | None
+    example: str
+
+    @property
+    def missing(self) -> bool:
+        return self.field.required and self.column is None
+
+
+def column_mapping(head: FileHead, fields: tuple[ImportField, ...]) -> list[MappingRow]:
+    """Match each field to a file column by the import's rule: case, spaces and punctuation do not count."""
+    keys = [header_key(h) for h in head.headers]
+    result = []
+    for field in fields:
+        index = keys.index(header_key(field.label)) if header_key(field.label) in keys else -1
+        example = head.rows[0][index] if index >= 0 and head.rows else ""
+        result.append(MappingRow(field, head.headers[index] if index >= 0 else None, example))
+    return result
+
+
+def unused_columns(head: FileHead, fields: tuple[ImportField, ...]) -> list[str]:
+    wanted = {header_key(f.label) for f in fields}
+    return [h for h in head.headers if h and header_key(h) not in wanted]
+
+
+def _column_text(row: MappingRow) -> str:
+    if row.column is not None:
+        return f"“{row.column}”"
+    return "✖ missing: this column is required" if row.field.required else "— not in the file (optional)"
+
+
+def mapping_columns() -> list[Column[MappingRow]]:
+    return [
+        Column[MappingRow]("Field", lambda r: r.field.label + (" *" if r.field.required else ""),
+                           tooltip=lambda r: r.field.meaning, width=130),
+        Column[MappingRow]("File column", _column_text, width=230,
+                           foreground=lambda r: tone_color(Tone.ERROR) if r.missing else None),
+        Column[MappingRow]("First value", lambda r: r.example, tooltip=lambda r: r.field.meaning),
+    ]  # fmt: skip
+
+
+def preview_columns(headers: tuple[str, ...]) -> list[Column[tuple[str, ...]]]:
+    return [Column[tuple[str, ...]](h or f"(column {n + 1})", lambda r, n=n: r[n]) for n, h in enumerate(headers)]
+
+
+# -- the dialog -------------------------------------------------------------------------------------------------
+
+
+class TicketImportDialog(QDialog):
+    """Choose a file, check the preview, import; ``summary`` holds the result line after a successful import."""
+
+    def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.reader = TaskRunner(self)
+        self.path: Path | None = None
+        self.head: FileHead | None = None
+        self.summary: str | None = None
+        self.task: Task | None = None
+        self._close_when_done = False
+        self.setWindowTitle("Import tickets")
+        self.setMinimumSize(820, 640)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_choices())
+        layout.addWidget(QLabel("<b>Which file column feeds which field</b> (* required)"))
+        layout.addWidget(self._build_mapping(), 2)
+        self.unused = QLabel()
+        self.unused.setStyleSheet("color: palette(placeholder-text);")
+        self.unused.setWordWrap(True)
+        layout.addWidget(self.unused)
+        self.preview_label = QLabel("<b>First rows of the file</b>")
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self._build_preview(), 3)
+        layout.addLayout(self._build_progress())
+        layout.addWidget(self.errors, 2)
+        layout.addWidget(self._build_buttons())
+        self._update()
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_choices(self) -> QFormLayout:
+        self.tickets_kind = QRadioButton("&Tickets: Ticket, Customer, Subject, Severity, Status, Opened …")
+        self.events_kind = QRadioButton("Ticket &history: Ticket, At, Event")
+        self.tickets_kind.setChecked(True)
+        self.kind = QButtonGroup(self)
+        self.kind.addButton(self.tickets_kind)
+        self.kind.addButton(self.events_kind)
+        self.kind.buttonToggled.connect(lambda *_: self._show_mapping())
+        kinds = QVBoxLayout()
+        kinds.addWidget(self.tickets_kind)
+        kinds.addWidget(self.events_kind)
+        self.file = QLineEdit()
+        self.file.setReadOnly(True)
+        self.file.setPlaceholderText("A .csv or .xlsx export of the support system")
+        self.file.setAccessibleName("File")
+        self.choose_button = QPushButton("&Choose file…")
+        self.choose_button.clicked.connect(self.choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file, 1)
+        file_row.addWidget(self.choose_button)
+        self.file_message = FieldMessage()
+        file_box = QVBoxLayout()
+        file_box.addLayout(file_row)
+        file_box.addWidget(self.file_message)
+        self.zone = SearchableComboBox([(z, z) for z in time_zones()])
+        self.zone.set_value("UTC")
+        self.zone.setAccessibleName("Time zone of times without an offset")
+        self.zone.setToolTip("Times written with an offset or Z are exact; others are read in this zone")
+        self.zone_message = FieldMessage()
+        zone_box = QVBoxLayout()
+        zone_box.addWidget(self.zone)
+        zone_box.addWidget(self.zone_message)
+        form = QFormLayout()
+        form.addRow("What", kinds)
+        form.addRow("&File", file_box)
+        form.addRow("Times without an offset are in", zone_box)
+        return form
+
+    def _build_mapping(self) -> QTableView:
+        self.mapping_model = RowTableModel[MappingRow](mapping_columns(), self)
+        self.mapping = QTableView()
+        self.mapping.setAccessibleName("Column mapping")
+        configure_table(self.mapping)
+        self.mapping.setModel(self.mapping_model)
+        for n, column in enumerate(self.mapping_model.columns):
+            if column.width:
+                self.mapping.setColumnWidth(n, column.width)
+        return self.mapping
+
+    def _build_preview(self) -> QTableView:
+        self.preview_model = RowTableModel[tuple[str, ...]]([], self)
+        self.preview = QTableView()
+        self.preview.setAccessibleName("First rows of the file")
+        configure_table(self.preview)
+        self.preview.horizontalHeader().setStretchLastSection(False)
+        self.preview.setModel(self.preview_model)
+        return self.preview
+
+    def _build_progress(self) -> QHBoxLayout:
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setMaximumWidth(240)
+        self.errors = QPlainTextEdit()
+        self.errors.setReadOnly(True)
+        self.errors.setAccessibleName("Problems")
+        self.errors.setVisible(False)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.progress)
+        return row
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setDefault(True)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button.clicked.connect(self.start_import)
+        self.cancel_button.clicked.connect(self.reject)
+        return self.buttons
+
+    # -- the preview --------------------------------------------------------------------------------------
+
+    def fields(self) -> tuple[ImportField, ...]:
+        return TICKET_FIELDS if self.tickets_kind.isChecked() else EVENT_FIELDS
+
+    def choose_file(self) -> None:
+        path = ask_open_path(self, "Import tickets", "Support-system exports (*.csv *.xlsx);;All files (*)")
+        if path is not None:
+            self.set_path(path)
+
+    def set_path(self, path: str | Path) -> None:
+        """Read the head of ``path`` in the background and show which column feeds which field."""
+        self.path = Path(path)
+        self.head = None
+        self.summary = None
+        self.file.setText(str(self.path))
+        self.file_message.clear()
+        self.errors.setVisible(False)
+        self._set_status(f"Reading {self.path.name}…", None)
+        self._show_head()
+        task = self.reader.run(lambda control: read_head(self.path))  # type: ignore[arg-type]
+        target = self.path
+        task.succeeded.connect(lambda head: self._head_read(target, head))
+        task.failed.connect(lambda exc, details: self._head_failed(target, exc, details))
+
+    def _head_read(self, path: Path, head: FileHead) -> None:
+        if path != self.path:
+            return
+        self.head = head
+        keys = {header_key(h) for h in head.headers}
+        history = {"at", "event"} <= keys and "customer" not in keys
+        (self.events_kind if history else self.tickets_kind).setChecked(True)
+        self._set_status("", None)
+        self._show_head()
+
+    def _head_failed(self, path: Path, exc: BaseException, details: str) -> None:
+        if path != self.path:
+            return
+        if isinstance(exc, ImportFailed):
+            self.file_message.set_error("; ".join(exc.problems))
+        elif isinstance(exc, DomainError | OSError | ValueError):
+            self.file_message.set_error(f"{path.name} cannot be read: {exc}")
+        else:
+            show_failure(self, "Import tickets", exc, details)
+        self.status.setText("")
+        self._update()
+
+    def _show_head(self) -> None:
+        head = self.head
+        self.preview_model.columns = preview_columns(head.headers) if head else []
+        self.preview_model.set_rows(list(head.rows) if head else [])
+        self.preview_label.setText(
+            f"<b>First rows of the file</b> ({len(head.rows)} shown)" if head else "<b>First rows of the file</b>"
+        )
+        self.preview.resizeColumnsToContents()
+        self._show_mapping()
+
+    def _show_mapping(self) -> None:
+        fields = self.fields()
+        head = self.head
+        self.mapping_model.set_rows(column_mapping(head, fields) if head else [])
+        unused = unused_columns(head, fields) if head else []
+        self.unused.setText(f"Columns not imported: {', '.join(unused)}" if unused else "")
+        self._update()
+
+    def missing(self) -> list[str]:
+        """Required fields the file has no column for."""
+        return [r.field.label for r in self.mapping_model.rows() if r.missing]
+
+    # -- importing ----------------------------------------------------------------------------------------
+
+    def running(self) -> bool:
+        return self.task is not None
+
+    def _update(self) -> None:
+        running = self.running()
+        ready = self.head is not None and not self.missing() and self.summary is None
+        self.import_button.setEnabled(ready and not running)
+        self.import_button.setVisible(self.summary is None)
+        for widget in (self.tickets_kind, self.events_kind, self.choose_button, self.zone):
+            widget.setEnabled(not running)
+        self.cancel_button.setText("Cancel import" if running else ("Close" if self.summary else "Cancel"))
+        self.progress.setVisible(running)
+        if self.head is not None and self.missing() and not running:
+            missing = ", ".join(self.missing())
+            self.status.setText(f"✖ The file has no column for: {missing}. Rename the header and choose it again.")
+            self.status.setStyleSheet(f"color: {tone_color(Tone.ERROR).name()};")
+
+    def start_import(self) -> None:
+        """Import the whole file in the background (all or nothing)."""
+        if self.path is None or self.head is None or self.running() or self.missing():
+            return
+        path, zone, events = self.path, self.zone.value(), self.events_kind.isChecked()
+        ctx = self.ctx
+
+        def work(control: TaskControl) -> str:
+            run = import_ticket_events if events else import_tickets
+            return run(ctx, path, zone, progress=control.progress, cancelled=control.cancelled).summary
+
+        self.errors.setVisible(False)
+        self.zone_message.clear()
+        self._set_status(f"Importing {path.name}: checking every row…", None)
+        self.progress.setRange(0, 0)
+        self.task = self.runner.run(work, self._imported, self._failed, self._progressed)
+        self._update()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        if self.task is not None and not self.task.control.cancelled():
+            self.status.setText(f"Importing: {done:,} of {total:,} rows written…")
+
+    def _finish(self) -> None:
+        self.task = None
+        self._update()
+        if self._close_when_done:
+            super().reject()
+
+    def _imported(self, summary: str) -> None:
+        self.summary = summary
+        self._set_status(f"✓ {summary}", Tone.OK)
+        ticket_changes().imported.emit()
+        self._finish()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, TicketsCancelled):
+            self._set_status("Import cancelled: nothing was imported.", Tone.WARNING)
+        elif isinstance(exc, ImportFailed):
+            count = len(exc.problems)
+            self._set_status(
+                f"✖ Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix in the file.", Tone.ERROR
+            )
+            self.errors.setPlainText("\n".join(exc.problems))
+            self.errors.setVisible(True)
+        elif isinstance(exc, FieldError) and exc.field == "tz":
+            self.zone_message.set_error(str(exc))
+            self._set_status("✖ Nothing was imported.", Tone.ERROR)
+        elif isinstance(exc, DomainError):
+            self._set_status(f"✖ {exc}", Tone.ERROR)
+        else:
+            self._set_status("✖ The import failed; nothing was imported.", Tone.ERROR)
+            show_failure(self, "Import tickets", exc, details)
+        self._finish()
+
+    def _set_status(self, text: str, tone: Tone | None) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+
+    def cancel_import(self) -> None:
+        """Ask the running import to stop; it rolls back and reports "cancelled"."""
+        if self.task is not None:
+            self.task.cancel()
+            self._set_status("Cancelling: undoing what was written…", Tone.WARNING)
+
+    def reject(self) -> None:
+        """Cancel (or Escape) stops a running import first and keeps the window open to say so."""
+        if self.running():
+            self.cancel_import()
+            return
+        super().reject()
+
+    def closeEvent(self, event: Any) -> None:
+        if self.running():
+            self._close_when_done = True
+            self.cancel_import()
+            event.ignore()
+            return
+        super().closeEvent(event)
