@@ -161,8 +161,10 @@ class StepForm(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
 
-    def add_field(self, name: str, label: str, widget: QWidget, hint: str = "") -> FieldMessage:
-        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint)
+    def add_field(
+        self, name: str, label: str, widget: QWidget, hint: str = "", focus: QWidget | None = None
+    ) -> FieldMessage:
+        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint, focus)
 
     def load(self, detail: DefectDetail) -> None:
         """Fill the defaults for ``detail``; subclasses extend."""
@@ -229,9 +231,7 @@ class EscalateStep(StepForm):
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.link, 1)
         line.addWidget(self.open_button)
-        self.add_field("engineering_url", "&Link:", box)
-        self.fields["engineering_url"] = self.link
-        self.link.setAccessibleName("Link")
+        self.add_field("engineering_url", "&Link:", box, focus=self.link)
         self.key.textEdited.connect(self.check)
         self.link.textEdited.connect(self.check)
 

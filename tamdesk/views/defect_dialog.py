@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QVBoxLayout, QWidget
 
 from tamdesk.domain.severity import Severity
 from tamdesk.services.base import Context, DomainError, FieldError
@@ -21,6 +21,7 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import TicketDetail, ticket_detail
 from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
+from tamdesk.views.widgets import grow_to_fit
 
 
 def to_qdatetime(value: datetime) -> QDateTime:
@@ -52,11 +53,16 @@ class TicketField:
         self.chooser = TicketChooser(customer_id) if ticket_id is None else None
         self.summary = hint_label("")
         self.summary.setStyleSheet("")
-        dialog.add_field("ticket", "&Ticket:", self.chooser, "")
-        dialog.form.addRow("", self.summary)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
         if self.chooser is not None:
+            column.addWidget(self.chooser)
             self.chooser.currentIndexChanged.connect(self.changed)
             self.chooser.editTextChanged.connect(self.changed)
+        column.addWidget(self.summary)
+        dialog.add_field("ticket", "Ticket:" if self.chooser is None else "&Ticket:", box, focus=self.chooser)
 
     def ticket_id(self) -> int | None:
         return self.fixed if self.chooser is None else self.chooser.ticket_id()
@@ -74,6 +80,7 @@ class TicketField:
         self.summary.setVisible(self.detail is not None)
         for listener in self.listeners:
             listener()
+        grow_to_fit(self.dialog)
 
     def require(self) -> int:
         ticket_id = self.ticket_id()
@@ -109,8 +116,13 @@ class ReportDefectDialog(FormDialog):
             self.severity.addItem(level.label, int(level))
             self.severity.setItemData(self.severity.count() - 1, level.definition, Qt.ItemDataRole.ToolTipRole)
         self.severity_hint = hint_label("")
-        self.add_field("severity", "&Severity:", self.severity)
-        self.form.addRow("", self.severity_hint)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.severity)
+        column.addWidget(self.severity_hint)
+        self.add_field("severity", "&Severity:", box, focus=self.severity)
         self.severity.currentIndexChanged.connect(self._show_severity)
         self.ticket.listeners.append(self._show_severity)
         self.ticket.changed()

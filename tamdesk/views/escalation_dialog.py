@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
+from typing import NoReturn
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,14 +33,12 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import PersonRole, TicketStatus
-from tamdesk.services.base import Context, DomainError, FieldError, StaleEdit, ValidationFailed
+from tamdesk.services.base import Context, DomainError, FieldError, NotFound, StaleEdit, ValidationFailed
 from tamdesk.services.escalations import EscalationInput, NeedsConfirmation, request_escalation
 from tamdesk.services.people import list_people
 from tamdesk.services.settings import get_setting
 from tamdesk.services.tickets import TicketDetail, ticket_detail, ticket_numbers
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, tone_background, tone_color
-
-GENERAL = "__general__"
+from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, grow_to_fit, tone_background, tone_color
 
 
 class Outcome(Enum):
@@ -132,15 +132,20 @@ def add_form_field(
     label: str,
     widget: QWidget | None,
     hint: str = "",
+    focus: QWidget | None = None,
 ) -> FieldMessage:
-    """Add a labelled row to ``form``: ``widget``, its hint, and the message for the service's field ``name``."""
+    """Add a labelled row to ``form``: ``widget``, its hint, and the message for the service's field ``name``.
+
+    ``focus`` is the input inside ``widget`` that the label's shortcut and an error focus (default ``widget``).
+    """
     message = FieldMessage()
     messages[name] = message
     caption = QLabel(label)
-    if widget is not None:
-        fields[name] = widget
-        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
-        caption.setBuddy(widget)
+    target = focus or widget
+    if target is not None:
+        fields[name] = target
+        target.setAccessibleName(label.replace("&", "").rstrip(":"))
+        caption.setBuddy(target)
     form.addRow(caption, field_box(widget, message, hint))
     return message
 
@@ -198,13 +203,19 @@ class FormDialog(QDialog):
         self.body.addStretch(1)
         self.body.addWidget(self.buttons)
 
-    def add_field(self, name: str, label: str, widget: QWidget | None, hint: str = "") -> FieldMessage:
+    def add_field(
+        self, name: str, label: str, widget: QWidget | None, hint: str = "", focus: QWidget | None = None
+    ) -> FieldMessage:
         """A labelled row with ``widget``, an optional hint and the message for the service's field ``name``."""
-        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint)
+        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint, focus)
 
     def action(self, confirm: bool) -> None:
         """The use case; raise the service's errors. Subclasses override."""
         raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        grow_to_fit(self)
 
     def submit(self) -> None:
         self.outcome = perform(self, self.windowTitle(), self.action, self.messages, self.general)
@@ -212,8 +223,10 @@ class FormDialog(QDialog):
             self.accept()
         elif self.outcome is Outcome.STALE:
             self.reject()
-        elif self.outcome is Outcome.FAILED:
-            self._focus_first_error()
+        else:
+            grow_to_fit(self)
+            if self.outcome is Outcome.FAILED:
+                self._focus_first_error()
 
     def _focus_first_error(self) -> None:
         for name, message in self.messages.items():
@@ -307,9 +320,7 @@ class EscalationDialog(FormDialog):
             column.addWidget(self.chooser)
         column.addWidget(self.ticket_info)
         column.addWidget(self.severity_info)
-        self.add_field("ticket", "Ticket:", box)
-        if self.chooser is not None:
-            self.fields["ticket"] = self.chooser
+        self.add_field("ticket", "Ticket:" if self.chooser is None else "&Ticket:", box, focus=self.chooser)
 
     def _build_request(self) -> None:
         self.by_customer = QRadioButton("The &customer")
@@ -324,8 +335,7 @@ class EscalationDialog(FormDialog):
         line.addWidget(self.by_customer)
         line.addWidget(self.by_tam)
         line.addStretch(1)
-        self.add_field("requested_by", "Requested by:", row)
-        self.fields["requested_by"] = self.by_customer
+        self.add_field("requested_by", "Requested by:", row, focus=self.by_customer)
         self.requester = QLineEdit()
         self.requester.setPlaceholderText("Name of the person asking")
         self.add_field("requester_name", "Re&quester:", self.requester)
@@ -350,8 +360,7 @@ class EscalationDialog(FormDialog):
         column.addWidget(self.apprise)
         column.addWidget(self.vp_note)
         column.addWidget(self.vp_hint)
-        self.add_field("vp_note", "VP:", box)
-        self.fields["vp_note"] = self.vp_note
+        self.add_field("vp_note", "VP:", box, focus=self.vp_note)
         self.vp_note.setAccessibleName("Advisory note for the VP")
 
     def _build_people(self) -> None:
@@ -362,17 +371,18 @@ class EscalationDialog(FormDialog):
 
     def _build_refusal(self) -> None:
         self.refusal = QFrame()
-        self.refusal.setStyleSheet(banner_style(Tone.WARNING))
+        self.refusal.setObjectName("refusal")
+        self.refusal.setStyleSheet(f"QFrame#refusal {{ {banner_style(Tone.WARNING)} }}")
         self.refusal_text = QLabel()
         self.refusal_text.setWordWrap(True)
-        self.refusal_text.setStyleSheet("background: transparent;")
+        self.refusal_text.setStyleSheet(f"color: {tone_color(Tone.WARNING).name()};")
         self.open_button = QPushButton("Open that escalation")
         self.open_button.clicked.connect(self._open_existing)
         line = QHBoxLayout(self.refusal)
         line.addWidget(self.refusal_text, 1)
         line.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.refusal.setVisible(False)
-        self.body.insertWidget(self.body.indexOf(self.general), self.refusal)
+        self.body.insertWidget(self.body.indexOf(self.intro) + 1, self.refusal)
 
     # -- reacting --------------------------------------------------------------------------------------------
 
@@ -409,6 +419,7 @@ class EscalationDialog(FormDialog):
             self.messages["ticket"].clear()
         self._show_vp(ticket.input.severity)
         self._show_refusal()
+        grow_to_fit(self)
 
     def _show_vp(self, severity: Severity | None) -> None:
         automatic = severity is Severity.URGENT
@@ -463,8 +474,19 @@ class EscalationDialog(FormDialog):
     def action(self, confirm: bool) -> None:
         ticket_id = self.ticket_id()
         if ticket_id is None:
-            raise FieldError("ticket", "Choose the ticket to escalate.")
+            self._no_ticket()
         self.escalation_id = request_escalation(self.ctx, ticket_id, self.input(), confirm=confirm)
+
+    def _no_ticket(self) -> NoReturn:
+        """No ticket chosen: say so together with what else the service finds wrong in the form."""
+        errors = {"ticket": "Choose the ticket to escalate."}
+        try:  # the service checks the fields before it looks for the ticket; no ticket has id 0
+            request_escalation(self.ctx, 0, self.input())
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        except NotFound:
+            pass
+        raise ValidationFailed(errors)
 
     def submit(self) -> None:
         super().submit()

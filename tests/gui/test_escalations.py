@@ -192,8 +192,10 @@ def test_request_shows_each_missing_field_beside_it(qtbot: Any, ctx: Context, ti
     qtbot.mouseClick(dialog.ok_button, LEFT)
     assert dialog.messages["ticket"].text() == "Choose the ticket to escalate."
     assert dialog.isVisible()
+    assert dialog.messages["reason"].text() == "An escalation needs a reason."
     dialog.chooser.setEditText("SUP-2")  # type: ignore[union-attr]
     qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert not dialog.messages["ticket"].isVisible()
     assert dialog.messages["requested_by"].text() == "Say whether the customer or the TAM requests the escalation."
     assert dialog.messages["reason"].text() == "An escalation needs a reason."
     assert dialog.messages["reason"].isVisible()

@@ -80,16 +80,16 @@ def defect_columns() -> list[Column[DefectRow]]:
         Column[DefectRow]("Priority", lambda r: r.priority if r.state not in UNPRIORITIZED else "—", foreground=m,
                           tooltip=lambda r: "Not prioritized yet" if r.state in UNPRIORITIZED else ""),
         Column[DefectRow]("State", lambda r: STEP_LABELS[r.state], foreground=_state_colour),
+        Column[DefectRow]("Next update", update_text, foreground=_overdue_fg, background=_overdue_bg,
+                          tooltip=lambda r: "The customers are overdue for an update on this defect"
+                          if r.update_overdue else ""),
+        Column[DefectRow]("Last update", lambda r: _short(r.last_update) or "None yet", foreground=m),
         Column[DefectRow]("Engineering", lambda r: r.engineering_key or "—", tooltip=lambda r: r.engineering_url,
                           foreground=m),
         Column[DefectRow]("Customers", lambda r: ", ".join(r.customers), tooltip=lambda r: ", ".join(r.customers),
                           foreground=m),
         Column[DefectRow]("Age (days)", lambda r: str(r.age_days), align_right=True, foreground=m,
                           tooltip=lambda r: f"Reported {local_time(r.reported_at)}"),
-        Column[DefectRow]("Last update", lambda r: _short(r.last_update) or "None yet", foreground=m),
-        Column[DefectRow]("Next update", update_text, foreground=_overdue_fg, background=_overdue_bg,
-                          tooltip=lambda r: "The customers are overdue for an update on this defect"
-                          if r.update_overdue else ""),
         Column[DefectRow]("Tickets", lambda r: ", ".join(r.tickets), tooltip=lambda r: ", ".join(r.tickets),
                           foreground=m),
     ]  # fmt: skip
@@ -101,15 +101,15 @@ SORT_KEYS: list[Any] = [
     lambda r: int(r.severity),
     lambda r: r.priority,
     lambda r: list(DefectState).index(r.state),
+    lambda r: (not r.update_overdue, r.next_update_due is None, r.next_update_due.timestamp() if r.next_update_due
+               else 0),
+    lambda r: (r.last_update is None, r.last_update.timestamp() if r.last_update else 0),
     lambda r: r.engineering_key,
     lambda r: ", ".join(r.customers).casefold(),
     lambda r: r.age_days,
-    lambda r: (r.last_update is None, r.last_update.timestamp() if r.last_update else 0),
-    lambda r: (not r.update_overdue, r.next_update_due is None, r.next_update_due.timestamp() if r.next_update_due
-               else 0),
     lambda r: ", ".join(r.tickets),
 ]  # fmt: skip
-WIDTHS = (45, 260, 110, 65, 150, 95, 180, 80, 135, 230)
+WIDTHS = (45, 280, 110, 65, 150, 230, 135, 95, 180, 80)
 
 
 def matches(row: DefectRow, search: str) -> bool:
