@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QSplitter,
     QStackedWidget,
-    QStyle,
 )
 
 from tamdesk import __version__
@@ -26,6 +25,7 @@ from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import Page
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner(self)
         self.settings = QSettings()
         self.setWindowTitle("tamdesk")
+        self.setWindowIcon(icon("tamdesk"))
         self.setMinimumSize(QSize(760, 520))
         self.pages: list[Page] = []
         self.navigation = QListWidget()
@@ -88,25 +89,23 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------------------------
 
     def _build_pages(self) -> None:
-        icon = self.style().standardIcon
-        sp = QStyle.StandardPixmap
         specs = [
-            ("Today", sp.SP_FileDialogInfoView, "What needs you now across your customers.",
+            ("Today", "today", "What needs you now across your customers.",
              lambda c: f"{_plural(c.open_tickets, 'open ticket')} across {_plural(c.customers, 'customer')}."),
-            ("Customers", sp.SP_DirHomeIcon, "Customers, their onboarding checklists and their five portal seats.",
+            ("Customers", "customers", "Customers, their onboarding checklists and their five portal seats.",
              lambda c: f"{_plural(c.customers, 'customer')} with {_plural(c.seats, 'portal seat')} on record."),
-            ("Tickets", sp.SP_FileDialogDetailedView, "Support tickets tracked against the SLA of their severity.",
+            ("Tickets", "tickets", "Support tickets tracked against the SLA of their severity.",
              lambda c: f"{_plural(c.tickets, 'ticket')}, {c.open_tickets:,} open."),
-            ("Escalations", sp.SP_MessageBoxWarning, "Escalations of tickets to support management.",
+            ("Escalations", "escalations", "Escalations of tickets to support management.",
              lambda c: f"{_plural(c.open_escalations, 'open escalation')}."),
-            ("Defects", sp.SP_MessageBoxCritical, "Product defects followed until the fix ships.",
+            ("Defects", "defects", "Product defects followed until the fix ships.",
              lambda c: f"{_plural(c.open_defects, 'open defect')}."),
-            ("Reports", sp.SP_DialogSaveButton, "SLA, defect, seat, onboarding and escalation workbooks for managers.",
+            ("Reports", "reports", "SLA, defect, seat, onboarding and escalation workbooks for managers.",
              lambda c: f"Reports cover {_plural(c.tickets, 'ticket')} of {_plural(c.customers, 'customer')}."),
-            ("Settings", sp.SP_FileDialogContentsView, "SLA policies, calendars, people directory and templates.",
+            ("Settings", "settings", "SLA policies, calendars, people directory and templates.",
              lambda c: "Settings are stored in this database."),
         ]  # fmt: skip
-        for title, pixmap, purpose, describe in specs:
+        for title, icon_name, purpose, describe in specs:
             if title == "Customers":
                 page = CustomersPage(self.ctx, self.runner)
             elif title == "Tickets":
@@ -116,9 +115,9 @@ class MainWindow(QMainWindow):
             elif title == "Defects":
                 page = DefectsPage(self.ctx, self.runner)
             else:
-                page = PendingPage(title, icon(pixmap), purpose, describe)
+                page = PendingPage(title, icon(icon_name), purpose, describe)
             page.sample_data_requested.connect(self.load_sample_data)
-            self.add_page(page, icon(pixmap))
+            self.add_page(page, icon(icon_name))
 
     def add_page(self, page: Page, icon: object) -> None:
         self.pages.append(page)
@@ -155,6 +154,8 @@ class MainWindow(QMainWindow):
         for row, page in enumerate(self.pages):
             go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
+        help_menu.addAction(self.shortcuts_action)
         self.about_action = self._action("&About tamdesk", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
@@ -330,6 +331,12 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.database_changed.emit(str(db_path))
         self.statusBar().showMessage(f"Backup restored; the previous database is kept at {safety}", 15000)
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts: every shortcut of the menus, read from the actions themselves."""
+        from tamdesk.views.shortcuts_dialog import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
