@@ -31,6 +31,7 @@ from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
 from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
+from tamdesk.views.pages.settings import SettingsPage
 from tamdesk.views.pages.tickets import TicketsPage
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
                 page = EscalationsPage(self.ctx, self.runner)
             elif title == "Defects":
                 page = DefectsPage(self.ctx, self.runner)
+            elif title == "Settings":
+                page = SettingsPage(self.ctx, self.runner, self.secrets)
             else:
                 page = PendingPage(title, icon(icon_name), purpose, describe)
             page.sample_data_requested.connect(self.load_sample_data)
