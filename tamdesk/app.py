@@ -28,9 +28,11 @@ from tamdesk.services.database import (
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
+from tamdesk.views.icons import icon
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.team_dialog import saved_team
+from tamdesk.views.theme import apply_theme
 
 
 def setup_logging() -> Path:
@@ -52,6 +54,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationDisplayName("tamdesk")
+    app.setWindowIcon(icon("tamdesk"))
+    apply_theme(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 
