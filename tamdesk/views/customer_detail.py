@@ -54,6 +54,8 @@ from tamdesk.services.onboarding import (
 from tamdesk.services.seats import SeatOverview, SeatRow, confirm_welcome, grant_seat, seat_overview
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.pages.base import EmptyState
+from tamdesk.views.pages.defects import DefectsTab
+from tamdesk.views.pages.escalations import EscalationsTab
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
@@ -879,8 +881,10 @@ class CustomerDetailView(QWidget):
         self.seats.export_requested.connect(self.export)
         self.seats.import_requested.connect(self.import_form)
         self.tickets = PendingFeatureTab("Tickets", icon(sp.SP_FileDialogDetailedView))
-        self.escalations = PendingFeatureTab("Escalations", icon(sp.SP_MessageBoxWarning))
-        self.defects = PendingFeatureTab("Defects", icon(sp.SP_MessageBoxCritical))
+        self.escalations = EscalationsTab(self.ctx)
+        self.escalations.changed.connect(self.reload)
+        self.defects = DefectsTab(self.ctx)
+        self.defects.changed.connect(self.reload)
         self.history = HistoryTab()
         for widget, title in (
             (self.overview, "&Overview"),
@@ -944,8 +948,9 @@ class CustomerDetailView(QWidget):
 
     def _show_activity(self, name: str, activity: CustomerActivity) -> None:
         self.tickets.show_counts(name, activity.tickets, activity.open_tickets, "ticket")
-        self.escalations.show_counts(name, activity.escalations, activity.open_escalations, "escalation")
-        self.defects.show_counts(name, activity.defects, activity.open_defects, "defect")
+        if self.customer_id is not None:
+            self.escalations.show_for(customer_id=self.customer_id)
+            self.defects.show_for(customer_id=self.customer_id)
 
     # -- exports and the returned form ------------------------------------------------------------------------
 

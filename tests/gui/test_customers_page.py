@@ -430,7 +430,9 @@ def test_pending_tabs_show_the_real_counts(page: CustomersPage, ctx: Context) ->
     page.open_customer(_customer(ctx, "Acme"))
     assert page.detail.tickets.empty_state.heading.text() == "No tickets"
     assert "arrives here with the Tickets feature" in page.detail.tickets.empty_state.text.text()
-    assert page.detail.defects.empty_state.text.text().startswith("Acme has no defects.")
+    assert page.detail.defects.empty.heading.text() == "No defects"
+    assert page.detail.defects.empty.text.text() == "No product defect is linked to this customer."
+    assert page.detail.escalations.customer_id == page.detail.customer_id
 
 
 def test_history_tab_lists_changes_newest_first(page: CustomersPage, ctx: Context) -> None:
