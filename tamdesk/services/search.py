@@ -1,0 +1,328 @@
+"""Search everywhere: customers, seat holders, tickets, defects and escalations by name, number, email or key.
+
+Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
+the LIKE escape character are escaped, and values travel as parameters, never inside the SQL text. Matching is
+case-insensitive (ILIKE on PostgreSQL; LIKE on SQLite, which folds ASCII letters only) and the same SQL runs on
+both engines.
+
+Ranking: an exact number, engineering key, name, email or email domain first (``8245`` is exact for
+``ENG-8245``), then a field or one of its words starting with the text, then the text anywhere. Within a rank,
+tickets, defects and escalations come newest first, customers and seat holders by name.
+
+Speed (100,000 tickets): the SQL finds the newest ``CANDIDATES`` matches of each kind in one pass, which stops
+early when a word is common; only then do two more passes fetch the exact and starts-with matches that may be
+older, so a common word can never hide the exact ticket number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import peewee as pw
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
+from tamdesk.models.db import database
+
+MAX_QUERY_LENGTH = 200
+"""Only this many characters of a query are searched (a pasted page of text is cut, and the UI says so)."""
+
+CANDIDATES = 2000
+"""How many of the newest matches of one kind are ranked before the extra exact and starts-with passes."""
+
+ESCAPE = "!"
+
+
+class HitKind(StrEnum):
+    """What a search hit is; the order here is the order of kinds within one rank."""
+
+    CUSTOMER = "customer"
+    SEAT = "seat"
+    TICKET = "ticket"
+    DEFECT = "defect"
+    ESCALATION = "escalation"
+
+    @property
+    def label(self) -> str:
+        return "Seat holder" if self is HitKind.SEAT else self.value.capitalize()
+
+
+class Rank:
+    """How well a hit matches: lower is better."""
+
+    EXACT = 0
+    STARTS = 1
+    CONTAINS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One thing the search found; ``id`` is the id of a row of ``kind``'s table."""
+
+    kind: HitKind
+    id: int
+    title: str
+    subtitle: str
+    customer_id: int | None
+    rank: int = Rank.CONTAINS
+
+
+# -- the text --------------------------------------------------------------------------------------------------
+
+
+def clean_query(text: str) -> str:
+    """The text a search looks for: whitespace runs made one space, cut to ``MAX_QUERY_LENGTH`` characters."""
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def is_truncated(text: str) -> bool:
+    """Whether ``clean_query`` cut ``text`` short (the UI tells the user)."""
+    return len(" ".join(text.split())) > MAX_QUERY_LENGTH
+
+
+def escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards and the escape character itself matched literally (``ESCAPE '!'``)."""
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+def _starts_word(value: str, needle: str) -> bool:
+    """Whether ``value`` or one of its words (after a space, dot, @, dash, comma …) starts with ``needle``."""
+    start = value.find(needle)
+    while start >= 0:
+        if start == 0 or not value[start - 1].isalnum():
+            return True
+        start = value.find(needle, start + 1)
+    return False
+
+
+def rank_of(needle: str, exact: Iterable[str], words: Iterable[str]) -> int:
+    """The rank of a row whose ``exact`` values (numbers, keys, names) and searched ``words`` matched ``needle``."""
+    folded = needle.casefold()
+    for value in exact:
+        v = value.casefold().strip()
+        if v == folded or v.endswith("-" + folded):
+            return Rank.EXACT
+    if any(_starts_word(value.casefold(), folded) for value in words):
+        return Rank.STARTS
+    return Rank.CONTAINS
+
+
+# -- the SQL ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one kind is found: a SELECT (its first column the row id), the id column, the searched columns and
+    the columns whose exact value ranks first."""
+
+    select: str
+    id_column: str
+    columns: tuple[str, ...]
+    exact: tuple[str, ...]
+
+
+def _pairs(columns: Iterable[str], patterns: Iterable[str]) -> list[tuple[str, str]]:
+    return [(column, pattern) for column in columns for pattern in patterns]
+
+
+def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int) -> list[tuple[Any, ...]]:
+    """The newest ``limit`` rows (by id) where any ``(column, pattern)`` of ``pairs`` matches (LIKE/ILIKE)."""
+    op = "ILIKE" if isinstance(database.obj, pw.PostgresqlDatabase) else "LIKE"
+    p = database.obj.param
+    where = " OR ".join(f"{column} {op} {p} ESCAPE '{ESCAPE}'" for column, _ in pairs)
+    sql = f"{source.select} WHERE ({where}) ORDER BY {source.id_column} DESC LIMIT {p}"
+    return list(database.execute_sql(sql, [*(pattern for _, pattern in pairs), limit]))
+
+
+def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
+    """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
+    lit = escape_like(needle)
+    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap)
+    if len(rows) < cap:
+        return rows
+    exact = _pairs(source.exact, [lit, f"%-{lit}"])
+    # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
+    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap)
+    if len(more) >= cap:
+        more += _fetch(source, exact, cap)
+    seen = {row[0] for row in rows}
+    for row in more:
+        if row[0] not in seen:
+            seen.add(row[0])
+            rows.append(row)
+    return rows
+
+
+Row = tuple[Any, ...]
+
+
+def _best(rows: Iterable[Row], score: Callable[[Row], tuple[Any, ...]], limit: int) -> list[tuple[int, Row]]:
+    """The ``limit`` rows with the lowest ``score`` (rank first, then the kind's own order), with their rank.
+
+    Only these few become hits: ranking thousands of candidates must stay cheap.
+    """
+    scored = sorted(((score(row), row) for row in rows), key=lambda pair: pair[0])[:limit]
+    return [(key[0], row) for key, row in scored]
+
+
+# -- the kinds -------------------------------------------------------------------------------------------------
+
+_CUSTOMERS = _Source(
+    "SELECT c.id, c.name, c.email_domains, c.archived FROM customer c",
+    "c.id",
+    ("c.name", "c.email_domains"),
+    ("c.name",),
+)
+
+
+def _domains(text: str) -> list[str]:
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
+def _customers(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        _, name, domains, _archived = row
+        return rank_of(needle, [name, *_domains(domains)], [name, domains]), name.casefold()
+
+    hits = []
+    for rank, (cid, name, domains, archived) in _best(_find(_CUSTOMERS, needle), score, limit):
+        parts = [", ".join(_domains(domains)) or "No email domains", *(["Archived"] if archived else [])]
+        hits.append(SearchHit(HitKind.CUSTOMER, cid, name, " · ".join(parts), cid, rank))
+    return hits
+
+
+_SEATS = _Source(
+    "SELECT s.id, s.full_name, s.email, s.seat_no, s.status, s.customer_id, c.name "
+    "FROM portal_seat s JOIN customer c ON c.id = s.customer_id",
+    "s.id",
+    ("s.full_name", "s.email"),
+    ("s.full_name", "s.email"),
+)
+
+
+def _seats(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        sid, name, email, _, status = row[:5]
+        revoked = status == SeatStatus.REVOKED.value  # revoked seats after the seats in use
+        return rank_of(needle, [name, email], [name, email]), revoked, name.casefold(), sid
+
+    return [
+        SearchHit(HitKind.SEAT, sid, name, f"{email} · {customer} · seat {no} · {SeatStatus(status).label}", cid, rank)
+        for rank, (sid, name, email, no, status, cid, customer) in _best(_find(_SEATS, needle), score, limit)
+    ]
+
+
+_TICKETS = _Source(
+    "SELECT t.id, t.number, t.subject, t.opened_at, t.severity, t.status, t.customer_id, c.name "
+    "FROM ticket t JOIN customer c ON c.id = t.customer_id",
+    "t.id",
+    ("t.number", "t.subject"),
+    ("t.number",),
+)
+
+
+def _tickets(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        tid, number, subject, opened = row[:4]
+        return rank_of(needle, [number], [number, subject]), -opened, -tid
+
+    hits = []
+    for rank, (tid, number, subject, _, severity, status, cid, customer) in _best(
+        _find(_TICKETS, needle), score, limit
+    ):
+        title = f"{number} · {_one_line(subject)}" if subject else number
+        subtitle = f"{customer} · {Severity(severity).label} · {TicketStatus(status).label}"
+        hits.append(SearchHit(HitKind.TICKET, tid, title, subtitle, cid, rank))
+    return hits
+
+
+_DEFECTS = _Source(
+    "SELECT d.id, d.title, d.engineering_key, d.reported_at, d.severity, d.state, "
+    "(SELECT MIN(t.customer_id) FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id "
+    "WHERE dt.defect_id = d.id) FROM defect d",
+    "d.id",
+    ("d.engineering_key", "d.title"),
+    ("d.engineering_key",),
+)
+
+
+def _defects(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        did, title, key, reported = row[:4]
+        return rank_of(needle, [key or ""], [key or "", title]), -reported, -did
+
+    hits = []
+    for rank, (did, title, key, _, severity, state, cid) in _best(_find(_DEFECTS, needle), score, limit):
+        parts = [key or "Not yet escalated to engineering", Severity(severity).label, DefectState(state).label]
+        hits.append(SearchHit(HitKind.DEFECT, did, title, " · ".join(parts), cid, rank))
+    return hits
+
+
+_ESCALATIONS = _Source(
+    "SELECT e.id, t.number, e.reason, e.opened_at, e.state, t.customer_id, c.name FROM escalation e "
+    "JOIN ticket t ON t.id = e.ticket_id JOIN customer c ON c.id = t.customer_id",
+    "e.id",
+    ("t.number", "e.reason"),
+    ("t.number",),
+)
+
+
+def _escalations(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        eid, number, reason, opened = row[:4]
+        return rank_of(needle, [number], [number, reason]), -opened, -eid
+
+    hits = []
+    for rank, (eid, number, reason, _, state, cid, customer) in _best(_find(_ESCALATIONS, needle), score, limit):
+        title = f"Escalation of {number} · {_one_line(reason)}"
+        hits.append(
+            SearchHit(HitKind.ESCALATION, eid, title, f"{customer} · {EscalationState(state).label}", cid, rank)
+        )
+    return hits
+
+
+def _one_line(text: str, width: int = 120) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+_SEARCHES: tuple[Callable[[str, int], list[SearchHit]], ...] = (
+    _customers,
+    _seats,
+    _tickets,
+    _defects,
+    _escalations,
+)
+
+
+# -- the search ------------------------------------------------------------------------------------------------
+
+
+def search(text: str, limit: int = 50) -> list[SearchHit]:
+    """Everything matching ``text`` (see the module docstring), best first, at most ``limit`` hits.
+
+    Every kind that matches keeps a fair share of the list, so a common word in ticket subjects cannot hide the
+    customer it also names.
+    """
+    needle = clean_query(text)
+    if not needle or limit <= 0:
+        return []
+    return merge_hits([find(needle, limit) for find in _SEARCHES], limit)
+
+
+def merge_hits(per_kind: Sequence[Sequence[SearchHit]], limit: int) -> list[SearchHit]:
+    """Merge each kind's ranked hits into one list: by rank, then kind, keeping each kind's own order.
+
+    Each kind first gets up to ``limit // kinds`` places; the places left go to the best of the rest.
+    """
+    order = {kind: n for n, kind in enumerate(HitKind)}
+    share = max(1, limit // max(1, len(per_kind)))
+    chosen = [hit for hits in per_kind for hit in hits[:share]]
+    rest = sorted((hit for hits in per_kind for hit in hits[share:]), key=lambda h: (h.rank, order[h.kind]))
+    chosen.extend(rest[: max(0, limit - len(chosen))])
+    position = {id(hit): n for hits in per_kind for n, hit in enumerate(hits)}
+    chosen.sort(key=lambda h: (h.rank, order[h.kind], position[id(h)]))
+    return chosen[:limit]
