@@ -42,8 +42,10 @@ from tamdesk.services.escalations import (
     draft_email,
     escalation_detail,
 )
+from tamdesk.views.email_dialogs import send_escalation_email
 from tamdesk.views.escalation_dialog import FormDialog, Outcome, TextDialog, banner_style, plain_text
 from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, configure_table, tone_color
 
 STATE_TONES = {
@@ -228,6 +230,10 @@ class EmailDraftDialog(QDialog):
         self.mail_button.clicked.connect(self.open_in_mail_client)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.mail_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.send_button = QPushButton("&Send from tamdesk")
+        self.send_button.setToolTip("Send it through the SMTP server set up in Settings › Email")
+        self.send_button.setVisible(False)  # shown by whoever can send it
+        buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -266,6 +272,7 @@ class EscalationDetailView(QWidget):
     def __init__(self, ctx: Context, *, show_back: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._mail_runner = TaskRunner(self)
         self.escalation_id: int | None = None
         self.detail: EscalationDetail | None = None
         self.timeline_model = RowTableModel[TimelineEntry](timeline_columns(), self)
@@ -520,7 +527,23 @@ class EscalationDetailView(QWidget):
         except DomainError as exc:
             QMessageBox.warning(self, "Escalation email", str(exc))
             return
-        EmailDraftDialog(draft, self).exec()
+        dialog = EmailDraftDialog(draft, self)
+        escalation_id = self.escalation_id
+
+        def sent(message: str) -> None:
+            dialog.send_button.setEnabled(True)
+            dialog.status.setText(message)
+            if message.startswith("Escalation emailed"):
+                self.changed.emit(escalation_id)
+
+        def send() -> None:
+            dialog.send_button.setEnabled(False)
+            dialog.status.setText("Sending…")
+            send_escalation_email(dialog, self.ctx, escalation_id, self._mail_runner, sent)
+
+        dialog.send_button.clicked.connect(send)
+        dialog.send_button.setVisible(bool(draft.to))
+        dialog.exec()
 
 
 class EscalationDetailDialog(QDialog):

@@ -54,3 +54,27 @@ def test_email_not_set_up(qtbot, db_path, ctx: Context, monkeypatch: pytest.Monk
     dialog, _ = _dialog(qtbot, ctx)
     dialog.send_button.click()
     assert shown == ["Set up email first: Settings › Email (SMTP server and sender)."]
+
+
+def test_escalation_email_sent_from_the_app(qtbot, db_path, ctx: Context, server: Server, fixed_now) -> None:
+    from datetime import timedelta
+
+    from tamdesk.domain.severity import Severity
+    from tamdesk.models import tables as t
+    from tamdesk.services.escalations import EscalationInput, request_escalation
+    from tamdesk.services.tickets import TicketInput, create_ticket
+    from tamdesk.views.email_dialogs import send_escalation_email
+    from tamdesk.views.tasks import TaskRunner
+
+    save_smtp_settings(ctx, server.settings)
+    t.Person.create(name="Maya", role="support_manager", email="maya@vendor.example")
+    cid = create_customer(ctx, CustomerInput(name="Acme"))
+    ticket = create_ticket(ctx, TicketInput("SUP-1", cid, "Down", Severity.HIGH, fixed_now - timedelta(hours=1)))
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Outage"))
+    results: list[str] = []
+    parent = QMessageBox()
+    qtbot.addWidget(parent)
+    send_escalation_email(parent, ctx, esc, TaskRunner(), results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert results == ["Escalation emailed to maya@vendor.example."]
+    assert server.mailbox.received[0][1]["Subject"].startswith("[Escalation] Acme — SUP-1")
