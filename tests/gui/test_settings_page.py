@@ -72,6 +72,8 @@ def test_the_main_window_shows_the_settings_page(window: MainWindow) -> None:
         (timedelta(hours=2), ClockKind.BUSINESS_HOURS, "2 business hours"),
         (timedelta(hours=9), ClockKind.BUSINESS_HOURS, "1 business day"),
         (timedelta(hours=1), ClockKind.TWENTY_FOUR_SEVEN, "1 hour (24×7)"),
+        (timedelta(days=2), ClockKind.TWENTY_FOUR_SEVEN, "2 days (24×7)"),
+        (timedelta(minutes=90), ClockKind.BUSINESS_HOURS, "1 h 30 min of business time"),
     ],
 )
 def test_durations_read_the_way_the_policy_says_them(duration: timedelta, clock: ClockKind, text: str) -> None:
@@ -219,6 +221,25 @@ def test_adding_and_deactivating_a_person(qtbot, page: SettingsPage) -> None:
     assert section.model.rows() == []  # people who left are hidden
     section.show_inactive.setChecked(True)
     assert section.model.rows()[0].active is False
+
+
+def test_tab_moves_through_the_form_in_reading_order(qtbot, page: SettingsPage) -> None:
+    section = page.show_section(PeopleSection)
+    page.activateWindow()
+    qtbot.waitActive(page)
+    section.name.setFocus()
+    qtbot.keyClick(section.name, Qt.Key.Key_Tab)
+    assert section.email.hasFocus()
+    qtbot.keyClick(section.email, Qt.Key.Key_Tab)
+    assert section.role.hasFocus()
+
+
+def test_unsaved_edits_survive_a_refresh(page: SettingsPage) -> None:
+    section = page.show_section(CadenceSection)
+    section.spins[Severity.HIGH].setValue(7)
+    page.refresh()
+    assert section.spins[Severity.HIGH].value() == 7
+    assert section.save_button.isEnabled()
 
 
 def test_a_duplicate_name_is_refused(qtbot, page: SettingsPage, ctx: Context) -> None:

@@ -113,20 +113,28 @@ _LOCAL_PART = re.compile(r"^[\w!#$%&'*+/=?^`{|}~.-]+$")
 # -- how things read ---------------------------------------------------------------------------------------------
 
 
+def _phrase(duration: timedelta, business: bool) -> str:
+    """``2 business hours``, ``1 business day``, ``1 hour``, ``2 days`` (whole days on a 24×7 clock)."""
+    day = timedelta(days=1)
+    if not business and duration >= day and not duration % day:
+        return _plural(duration // day, "day")
+    return format_duration(duration, business)
+
+
 def target_text(duration: timedelta, clock: ClockKind) -> str:
     """A target the way the policy says it: ``2 business hours``, ``1 business day``, ``1 hour (24×7)``."""
     business = clock is ClockKind.BUSINESS_HOURS
-    text = format_duration(duration, business)
+    text = _phrase(duration, business)
     return text if business else f"{text} (24×7)"
 
 
 def _reads(first_response: timedelta, cadence: timedelta, clock: ClockKind) -> str:
     """One severity's targets: ``2 business hours; every business day``, ``1 hour; every 2 hours (24×7)``."""
     business = clock is ClockKind.BUSINESS_HOURS
-    every = format_duration(cadence, business)
+    every = _phrase(cadence, business)
     if re.fullmatch(r"1 [a-z ]+", every):  # "every business day", not "every 1 business day"
         every = every[2:]
-    text = f"{format_duration(first_response, business)}; every {every}"
+    text = f"{_phrase(first_response, business)}; every {every}"
     return text if business else f"{text} (24×7)"
 
 
@@ -595,7 +603,8 @@ class YouSection(Section):
         self.user_name = QLineEdit()
         self.user_name.setPlaceholderText(default_actor())
         self.add_field(form, "user_name", "Your &name", self.user_name,
-                       f"Leave empty to use your computer user name ({default_actor()}).")  # fmt: skip
+                       f"Leave empty to use your computer user name ({default_actor()}). "
+                       "A change applies from the next start of tamdesk.")  # fmt: skip
         self.add_form(form)
         self.track(self.user_name.textChanged)
 
@@ -877,7 +886,7 @@ class SlaSection(Section):
         configure_table(self.history_view)
         self.history_view.setModel(self.history)
         self.history_view.setMinimumHeight(150)
-        for column, width in enumerate((110, 170, 120, 220)):
+        for column, width in enumerate((100, 150, 110, 200)):
             self.history_view.setColumnWidth(column, width)
         self.body.addWidget(QLabel("<b>Revision history</b>"))
         self.body.addWidget(self.history_view)
@@ -1182,6 +1191,10 @@ class HoursSection(Section):
         )
         self._update_holiday_buttons()
 
+    def _country_name(self) -> str:
+        code = self._code()
+        return country_names().get(code, code)
+
     def _working_days(self) -> frozenset[int]:
         calendar = self._calendar()
         return frozenset(calendar.hours) if calendar else frozenset(range(5))
@@ -1211,15 +1224,15 @@ class HoursSection(Section):
         row = self._selected_holiday()
         if row is not None:
             code = self._code()
-            done = f"{row.name} ({format_day(row.day)}) is a working day for customers in {code}."
+            done = f"{row.name} ({format_day(row.day)}) is a working day for customers in {self._country_name()}."
             self._holiday_action(lambda: sla.set_holiday(self.ctx, code, row.day, name=row.name, removed=True), done)
 
     def _clear_change(self) -> None:
         row = self._selected_holiday()
         if row is not None:
             code = self._code()
-            self._holiday_action(lambda: sla.clear_holiday(self.ctx, code, row.day),
-                                 f"{format_day(row.day)} follows the national calendar of {code} again.")  # fmt: skip
+            done = f"{format_day(row.day)} follows the national calendar of {self._country_name()} again."
+            self._holiday_action(lambda: sla.clear_holiday(self.ctx, code, row.day), done)
 
     def _add_day(self) -> None:
         day: date = self.new_day.date().toPython()  # type: ignore[assignment]
@@ -1236,7 +1249,9 @@ class HoursSection(Section):
             sla.set_holiday(self.ctx, code, day, name=name)
             self.new_day_name.clear()
 
-        self._holiday_action(add, f"{format_day(day)} {day.year} is now a closed day for customers in {code}.")
+        self._holiday_action(
+            add, f"{format_day(day)} {day.year} is now a closed day for customers in {self._country_name()}."
+        )
         self._select_day(day)
 
     def _select_day(self, day: date) -> None:
@@ -1752,6 +1767,15 @@ SECTIONS: tuple[type[Section], ...] = (
 )
 
 
+# The look of the main window's navigation, one level in: rounded selection, on the window's colour.
+SECTION_LIST_STYLE = """
+QListWidget { padding: 8px 6px; background: palette(window); border-right: 1px solid palette(mid); }
+QListWidget::item { padding: 2px 8px; margin: 1px 2px; border-radius: 5px; }
+QListWidget::item:selected { background: palette(highlight); color: palette(highlighted-text); }
+QListWidget::item:hover:!selected { background: palette(alternate-base); }
+"""
+
+
 class SettingsPage(Page):
     """Sections listed on the left, the chosen one on the right; each saves on its own."""
 
@@ -1770,6 +1794,7 @@ class SettingsPage(Page):
         self.section_list.setAccessibleName("Settings sections")
         self.section_list.setFixedWidth(210)
         self.section_list.setFrameShape(QFrame.Shape.NoFrame)
+        self.section_list.setStyleSheet(SECTION_LIST_STYLE)
         self.stack = QStackedWidget()
         self.sections = [cls(self) for cls in SECTIONS]
         for section in self.sections:
