@@ -351,6 +351,7 @@ class TicketDetailDialog(QDialog):
             self.record_message.set_error(str(exc))
             return
         self.record_note.clear()
+        self.record_at.setDateTime(to_qdatetime(self.ctx.now()))  # the next thing usually happens "now"
         self._changed()
 
     def edit_selected_event(self) -> None:
@@ -395,7 +396,7 @@ class EventDialog(QDialog):
     def __init__(self, ctx: Context, event: EventRow, zone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.event = event
+        self.ticket_event = event  # not ``self.event``: that would hide QObject.event() from Qt
         self.zone = zone
         self.setWindowTitle(f"Correct “{event.kind.label}”")
         self.at: QDateTimeEdit = datetime_edit(event.at, "Happened at")
@@ -431,7 +432,7 @@ class EventDialog(QDialog):
     def save(self) -> None:
         at = from_qdatetime(self.at.dateTime())
         try:
-            edit_event(self.ctx, self.event.id, self.event.version, at, self.note.text().strip())
+            edit_event(self.ctx, self.ticket_event.id, self.ticket_event.version, at, self.note.text().strip())
         except ValidationFailed as exc:
             self.at_message.set_error(exc.errors.get("at", " ".join(exc.errors.values())))
             return

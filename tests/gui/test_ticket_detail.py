@@ -1,0 +1,230 @@
+"""A ticket in full: both clocks explained, the timeline, events recorded by clicking and corrected afterwards,
+and the ticket dialog's severity definitions and seat-holder reporters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.services.base import Context
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.seats import SeatInput, request_seat
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket, ticket_detail
+from tamdesk.views.table_model import local_time
+from tamdesk.views.ticket_detail import EventDialog, TicketDetailDialog
+from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
+
+NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # Tue 15:30 CET
+
+
+@pytest.fixture
+def acme(db_path: Path, ctx: Context) -> int:
+    return create_customer(
+        ctx, CustomerInput("Acme", time_zone="Europe/Berlin", country="DE", email_domains=("acme.com",))
+    )
+
+
+def _ticket(ctx: Context, customer: int, severity: Severity, opened: datetime, number: str = "SUP-1") -> int:
+    return create_ticket(ctx, TicketInput(number, customer, "Coordinator crash", severity, opened))
+
+
+def _dialog(qtbot, ctx: Context, ticket_id: int) -> TicketDetailDialog:
+    dialog = TicketDetailDialog(ctx, ticket_id)
+    qtbot.addWidget(dialog)
+    assert dialog.load()
+    dialog.show()
+    return dialog
+
+
+def _timeline(dialog: TicketDetailDialog) -> list[str]:
+    return [entry.what for entry in dialog.model.rows()]
+
+
+def test_both_clocks_are_explained_with_policy_and_zone(qtbot, acme: int, ctx: Context) -> None:
+    opened = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # Tue 14:00 CET
+    dialog = _dialog(qtbot, ctx, _ticket(ctx, acme, Severity.HIGH, opened))
+    assert dialog.first_response.text() == (
+        "First response due Tue 10 Mar 16:00 CET: 2 business hours from Tue 14:00, "
+        "hours 09:00–18:00 Mon–Fri, Europe/Berlin, DE holidays"
+    )
+    assert dialog.updates.text() == "Update clock starts with the first response."
+    assert dialog.sla_state.text() == "⚠ Response due in 30 m  (At risk)"
+    assert "SLA policy applied: Standard v1" in dialog.policy.text()
+    assert "Europe/Berlin" in dialog.policy.text() and "15:30 CET" in dialog.policy.text()
+    assert dialog.heading.text() == "Ticket SUP-1: Coordinator crash"
+    assert "Acme · Sev2 High · New" in dialog.subtitle.text()
+    assert _timeline(dialog) == ["Opened"]
+
+
+def test_recording_a_response_by_clicking_moves_the_sla(qtbot, acme: int, ctx: Context) -> None:
+    dialog = _dialog(qtbot, ctx, _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(minutes=30)))
+    assert dialog.sla_state.text() == "Response due in 30 m"
+    assert not dialog.record_buttons["update"].isEnabled()  # no first response yet
+    dialog.record_buttons["response"].click()
+    assert dialog.sla_state.text() == "Update due in 2 h"
+    assert dialog.first_response_state.text() == f"First response met ({local_time(NOW)})"
+    assert dialog.updates.text().startswith("Next update due Tue 10 Mar 17:30 CET: 2 hours from Tue 15:30, 24×7")
+    assert _timeline(dialog) == ["Opened", "Response"]
+    assert dialog.changed
+    assert dialog.record_buttons["update"].isEnabled()
+
+
+def test_the_time_of_an_event_is_editable_before_recording(qtbot, acme: int, ctx: Context) -> None:
+    dialog = _dialog(qtbot, ctx, _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=3)))
+    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(hours=4)))  # before the ticket was opened
+    dialog.record_buttons["response"].click()
+    assert dialog.record_message.isVisible()
+    assert "is before ticket SUP-1 was opened" in dialog.record_message.text()
+    assert _timeline(dialog) == ["Opened"]
+    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(hours=2, minutes=30)))
+    assert not dialog.record_message.isVisible()
+    qtbot.keyClicks(dialog.record_note, "Called the on-call engineer")
+    dialog.record_buttons["response"].click()
+    assert dialog.model.rows()[1].at == NOW - timedelta(hours=2, minutes=30)
+    assert dialog.model.rows()[1].note == "Called the on-call engineer"
+    assert dialog.first_response_state.text().startswith("First response met")
+
+
+def test_waiting_pauses_and_a_reply_resumes(qtbot, acme: int, ctx: Context) -> None:
+    ticket = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=1))
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(minutes=50))
+    dialog = _dialog(qtbot, ctx, ticket)
+    assert not dialog.record_buttons["replied"].isEnabled()
+    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=20)))
+    dialog.record_buttons["waiting"].click()
+    assert dialog.sla_state.text() == "⏸ Paused · waiting on customer"
+    assert dialog.updates.text() == "Update clock paused: waiting on the customer."
+    assert dialog.record_buttons["replied"].isEnabled()
+    assert not dialog.record_buttons["waiting"].isEnabled()
+    assert dialog.record_at.dateTime() == to_qdatetime(NOW)  # back to "now" after each record
+    dialog.record_buttons["replied"].click()
+    assert dialog.sla_state.text().startswith("Update due in")
+
+
+def test_solved_then_reopened(qtbot, acme: int, ctx: Context) -> None:
+    ticket = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=1))
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(minutes=50))
+    dialog = _dialog(qtbot, ctx, ticket)
+    assert not dialog.record_buttons["reopened"].isEnabled()
+    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=10)))
+    dialog.record_buttons["solved"].click()
+    assert dialog.sla_state.text() == "✓ Solved · SLA met"
+    assert "Solved" in dialog.subtitle.text()
+    assert dialog.record_buttons["reopened"].isEnabled()
+    assert not dialog.record_buttons["solved"].isEnabled()
+    dialog.record_buttons["reopened"].click()
+    assert dialog.sla_state.text() == "Update due in 2 h"
+    assert ticket_detail(ticket, NOW).input.status is TicketStatus.OPEN
+
+
+def test_a_late_response_corrected_afterwards(qtbot, acme: int, ctx: Context) -> None:
+    ticket = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=3))
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(hours=1))  # 1 h late
+    dialog = _dialog(qtbot, ctx, ticket)
+    assert dialog.first_response_state.text().startswith("✖ First response missed: 1 h late")
+    entry = dialog.model.rows()[1]
+    assert entry.event is not None
+    dialog.table.selectRow(1)
+    assert dialog.edit_event_button.isEnabled()
+    editor = EventDialog(ctx, entry.event, "Europe/Berlin", dialog)
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.at.setDateTime(to_qdatetime(NOW + timedelta(hours=1)))
+    editor.save()
+    assert editor.at_message.isVisible() and "is in the future" in editor.at_message.text()
+    editor.at.setDateTime(to_qdatetime(NOW - timedelta(hours=2, minutes=40)))
+    assert editor.hint.text() == "At the customer: Tue 10 Mar 12:50 CET (Europe/Berlin)"
+    editor.save()
+    assert editor.result() == editor.DialogCode.Accepted
+    dialog.load()
+    assert dialog.first_response_state.text().startswith("First response met")
+
+
+def test_deleting_an_event_after_a_confirm(qtbot, acme: int, ctx: Context, monkeypatch) -> None:
+    ticket = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=3))
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(hours=1))
+    dialog = _dialog(qtbot, ctx, ticket)
+    asked: list[str] = []
+
+    def answer(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog.table.selectRow(0)
+    assert not dialog.delete_event_button.isEnabled()  # the opening is no event
+    dialog.table.selectRow(1)
+    dialog.delete_selected_event()
+    assert asked and asked[0].startswith("Delete “Response”")
+    assert _timeline(dialog) == ["Opened"]
+    assert dialog.sla_state.text().startswith("✖ Response breached")
+
+
+def test_a_ticket_that_no_longer_exists_is_a_message(qtbot, db_path: Path, ctx: Context, monkeypatch) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: said.append(text))
+    dialog = TicketDetailDialog(ctx, 999)
+    qtbot.addWidget(dialog)
+    assert not dialog.load()
+    assert said == ["Ticket #999 no longer exists."]
+
+
+# -- the ticket dialog ----------------------------------------------------------------------------------------
+
+
+def test_severity_is_chosen_beside_its_definition_and_targets(qtbot, acme: int, ctx: Context) -> None:
+    dialog = TicketDialog(ctx, customer_id=acme)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.severity.value() is None
+    urgent = dialog.severity.targets[Severity.URGENT].text()
+    assert urgent == "First response within 1 hour · an update every 2 hours · 24×7 (Standard v1)"
+    assert dialog.severity.targets[Severity.NORMAL].text().startswith("First response within 1 business day")
+    assert dialog.severity.buttons[Severity.URGENT].accessibleDescription() == Severity.URGENT.definition
+    assert "At the customer:" in dialog.opened_hint.text() and "(Europe/Berlin)" in dialog.opened_hint.text()
+
+
+def test_reporter_is_one_of_the_customers_seat_holders(qtbot, acme: int, ctx: Context) -> None:
+    seat = request_seat(ctx, acme, SeatInput("Ana Lima", "ana@acme.com"))
+    other = create_customer(ctx, CustomerInput("Globex", time_zone="UTC"))
+    dialog = TicketDialog(ctx, customer_id=acme)
+    qtbot.addWidget(dialog)
+    assert [dialog.reporter.itemText(i) for i in range(dialog.reporter.count())] == [
+        "Not recorded",
+        "Ana Lima <ana@acme.com>",
+    ]
+    dialog.customer.setCurrentIndex(dialog.customer.findData(str(other)))
+    assert dialog.reporter.itemText(0) == "No seat holders yet"
+    dialog.customer.setCurrentIndex(dialog.customer.findData(str(acme)))
+    dialog.reporter.setCurrentIndex(1)
+    dialog.number.setText("SUP-7")
+    dialog.severity.buttons[Severity.LOW].click()
+    dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    detail = ticket_detail(dialog.ticket_id, NOW)
+    assert (detail.input.reporter_seat_id, detail.reporter) == (seat, "Ana Lima")
+
+
+def test_editing_a_ticket_from_the_detail(qtbot, acme: int, ctx: Context) -> None:
+    ticket = _ticket(ctx, acme, Severity.NORMAL, NOW - timedelta(hours=1))
+    detail = ticket_detail(ticket, NOW)
+    dialog = TicketDialog(ctx, detail)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Edit ticket SUP-1"
+    assert dialog.severity.value() is Severity.NORMAL
+    dialog.severity.buttons[Severity.URGENT].click()
+    dialog.engineer.setCurrentText("Sam Support")
+    dialog.opened_at.setDateTime(to_qdatetime(NOW + timedelta(days=1)))
+    dialog.save()
+    assert "is in the future" in dialog.messages["opened_at"].text()
+    dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    saved = ticket_detail(ticket, NOW)
+    assert (saved.input.severity, saved.input.engineer) == (Severity.URGENT, "Sam Support")
