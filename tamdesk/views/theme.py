@@ -98,7 +98,7 @@ class Theme(QObject):
         self._own_palette = False  # True while tamdesk's dark palette replaces the platform's
         self._system_style = app.style().name()  # read before the stylesheet wraps the style (its name is "")
         self._style = self._system_style
-        app.setStyleSheet(STYLESHEET)
+        self._initial_palette = QPalette(app.palette())
         # Deferred: the platform updates its palette around the signal, and apply() must see the result.
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: QTimer.singleShot(0, self.apply))
         self.apply()
@@ -110,14 +110,19 @@ class Theme(QObject):
     def apply(self) -> None:
         """Match the palette to the requested scheme; a scheme of Unknown keeps the platform's palette."""
         wanted = requested_scheme(self._app)
+        # Qt does not pass a new application palette on to widgets polished by an application stylesheet, so the
+        # sheet comes off while the palette changes; putting it back re-polishes every widget in the new colours.
+        self._app.setStyleSheet("")
         if wanted == Qt.ColorScheme.Dark and (self._own_palette or not is_dark(self._app.palette())):
             self._use_style("fusion")  # native styles that ignore dark mode (windowsvista) paint it badly
             self._app.setPalette(dark_palette())
             self._own_palette = True
         elif wanted != Qt.ColorScheme.Dark and self._own_palette:
             self._use_style(self._system_style)
-            self._app.setPalette(self._app.style().standardPalette())
+            light = self._initial_palette
+            self._app.setPalette(light if not is_dark(light) else self._app.style().standardPalette())
             self._own_palette = False
+        self._app.setStyleSheet(STYLESHEET)
         icons.clear_cache()
         self.scheme_applied.emit(self.scheme())
 
