@@ -1,0 +1,486 @@
+"""What needs the TAM now: the Today page's rows and the notifications' events, in one read.
+
+Every section is one or two SQL queries over the open records only (open tickets, open defects, open escalations,
+open onboarding steps, pending seats), so the 100,000-ticket demo stays quick; SLA state is still recomputed from
+each ticket's history by the domain's ``evaluate``, never read from a flag.
+
+A ticket appears once: under *tickets* while its first response is pending and at risk or breached, under
+*customer updates* once support has answered and the update clock is at risk or breached. Archived customers are
+left out. ``tam=None`` covers every customer; a name covers the customers whose TAM has that name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from tamdesk.domain.calendar import BUSINESS_DAY
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SlaState, TicketEvent, TicketHistory, cadence_deadline, evaluate
+from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketEventKind, TicketStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.defects import cadence_days
+from tamdesk.services.escalations import NEXT_STEP
+from tamdesk.services.sla import SlaResolver
+from tamdesk.services.tickets import CLOSED
+
+ONBOARDING_HORIZON = timedelta(days=3)
+DEFECT_HORIZON = BUSINESS_DAY
+_OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
+_OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
+_OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
+_PENDING_SEAT = (SeatStatus.REQUESTED.value, SeatStatus.GRANTED.value)
+
+
+class Section(StrEnum):
+    """The kinds of thing the Today page lists, in the order it shows them."""
+
+    TICKETS = "tickets"
+    UPDATES = "updates"
+    ESCALATIONS = "escalations"
+    ONBOARDING = "onboarding"
+    SEATS = "seats"
+
+    @property
+    def label(self) -> str:
+        """The section's heading."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Section.TICKETS: "Tickets breached or at risk",
+    Section.UPDATES: "Customer updates due",
+    Section.ESCALATIONS: "Escalations waiting on someone",
+    Section.ONBOARDING: "Onboarding steps due",
+    Section.SEATS: "Portal seats pending",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketAlert:
+    """A ticket whose first response is at risk or breached."""
+
+    ticket_id: int
+    number: str
+    customer_id: int
+    customer: str
+    subject: str
+    severity: Severity
+    state: SlaState
+    deadline: datetime
+
+    @property
+    def breached(self) -> bool:
+        return self.state is SlaState.BREACHED
+
+    @property
+    def target(self) -> tuple[str, int]:
+        """What opens it: ``(kind, id)``."""
+        return ("ticket", self.ticket_id)
+
+
+class UpdateSource(StrEnum):
+    TICKET = "ticket"
+    DEFECT = "defect"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateDue:
+    """A customer update that is due: a ticket's update clock at risk or breached, or a defect's cadence."""
+
+    source: UpdateSource
+    item_id: int
+    reference: str  # "T-1042" or "Defect #7"
+    customer_id: int
+    customer: str  # a defect's customers, joined
+    title: str
+    severity: Severity
+    due: datetime
+    overdue: bool
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return (self.source.value, self.item_id)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationWaiting:
+    """An open escalation and who it waits on for what."""
+
+    escalation_id: int
+    ticket_id: int
+    ticket_number: str
+    customer_id: int
+    customer: str
+    severity: Severity
+    state: EscalationState
+    waiting_on: str
+    next_step: str
+    opened_at: datetime
+    age_business_days: float
+    reason: str
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("escalation", self.escalation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingDue:
+    """An onboarding step not done, due within ``ONBOARDING_HORIZON`` or overdue."""
+
+    step_id: int
+    customer_id: int
+    customer: str
+    title: str
+    due: date
+    overdue: bool
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("onboarding", self.customer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatPending:
+    """A portal seat requested but not granted, or granted but its welcome not confirmed."""
+
+    seat_id: int
+    customer_id: int
+    customer: str
+    seat_no: int
+    full_name: str
+    email: str
+    status: SeatStatus
+    since: datetime  # requested (while requested) or granted (while granted)
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("seats", self.customer_id)
+
+
+@dataclass(frozen=True)
+class TodayItems:
+    """Everything that needs the TAM at ``now``; each tuple is sorted most urgent first."""
+
+    now: datetime
+    tam: str | None
+    customers: int  # customers in scope
+    tickets: tuple[TicketAlert, ...] = ()
+    updates: tuple[UpdateDue, ...] = ()
+    escalations: tuple[EscalationWaiting, ...] = ()
+    onboarding: tuple[OnboardingDue, ...] = ()
+    seats: tuple[SeatPending, ...] = ()
+
+    def rows(self, section: Section) -> Sequence[object]:
+        return getattr(self, section.value)  # type: ignore[no-any-return]
+
+    def counts(self) -> dict[Section, int]:
+        """How many rows each section holds."""
+        return {section: len(self.rows(section)) for section in Section}
+
+    def urgent(self) -> dict[Section, int]:
+        """How many rows of each section are past their deadline (breached or overdue)."""
+        return {
+            Section.TICKETS: sum(1 for r in self.tickets if r.breached),
+            Section.UPDATES: sum(1 for r in self.updates if r.overdue),
+            Section.ESCALATIONS: 0,
+            Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
+            Section.SEATS: 0,
+        }
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+
+# -- scope ------------------------------------------------------------------------------------------------------
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def tam_names() -> list[str]:
+    """Names of the people who are the TAM of at least one customer that is not archived."""
+    query = (
+        t.Person.select(t.Person.name)
+        .join(t.Customer, on=t.Customer.tam == t.Person.id)
+        .where(~t.Customer.archived)
+        .distinct()
+    )
+    return sorted((p.name for p in query), key=str.casefold)
+
+
+def _tam_ids(tam: str) -> list[int]:
+    """Ids of the people named ``tam`` (compared without case and extra spaces, Unicode included)."""
+    wanted = _norm(tam)
+    return [pid for pid, name in database.execute_sql("SELECT id, name FROM person") if _norm(name) == wanted]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The SQL condition on customer ``c`` for the customers in scope."""
+
+    sql: str
+    params: tuple[object, ...]
+
+    @classmethod
+    def of(cls, tam: str | None) -> _Scope:
+        if tam is None:
+            return cls("NOT c.archived", ())
+        ids = _tam_ids(tam) or [-1]
+        return cls(f"NOT c.archived AND c.tam_id IN ({_marks(len(ids))})", tuple(ids))
+
+
+def _marks(n: int) -> str:
+    return ", ".join([database.obj.param] * n)
+
+
+def _in(values: Sequence[object]) -> str:
+    return f"({_marks(len(values))})"
+
+
+def _at(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(int(epoch), UTC)
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# -- tickets ----------------------------------------------------------------------------------------------------
+
+_TICKETS = """
+SELECT t.id, t.number, t.customer_id, c.name, t.subject, t.severity, t.opened_at
+FROM ticket t JOIN customer c ON c.id = t.customer_id
+WHERE t.status IN {statuses} AND {scope}
+"""
+_EVENTS = """
+SELECT e.ticket_id, e.at, e.kind
+FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id JOIN customer c ON c.id = t.customer_id
+WHERE t.status IN {statuses} AND {scope}
+"""
+
+
+def _open_ticket_events(scope: _Scope) -> dict[int, list[TicketEvent]]:
+    sql = _EVENTS.format(statuses=_in(_OPEN_TICKET), scope=scope.sql)
+    kinds = {k.value: k for k in TicketEventKind}
+    events: dict[int, list[TicketEvent]] = {}
+    for tid, at, kind in database.execute_sql(sql, [*_OPEN_TICKET, *scope.params]):
+        events.setdefault(tid, []).append(TicketEvent(datetime.fromtimestamp(at, UTC), kinds[kind]))
+    return events
+
+
+def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[TicketAlert], list[UpdateDue]]:
+    """Open tickets whose next SLA deadline is at risk or breached, split by the clock that runs."""
+    sql = _TICKETS.format(statuses=_in(_OPEN_TICKET), scope=scope.sql)
+    raw = list(database.execute_sql(sql, [*_OPEN_TICKET, *scope.params]))
+    events = _open_ticket_events(scope)
+    alerts: list[TicketAlert] = []
+    updates: list[UpdateDue] = []
+    for tid, number, cid, customer, subject, sev, opened in raw:
+        opened_at = datetime.fromtimestamp(opened, UTC)
+        if opened_at > now:
+            continue  # opened "in the future" by a skewed clock: nothing can be due yet
+        severity = Severity(sev)
+        history = TicketHistory(opened_at, severity, events.get(tid, ()))
+        sla = evaluate(history, resolver.policy(cid), resolver.calendar(cid), now)
+        if not sla.state.needs_attention or sla.deadline is None:
+            continue
+        if sla.first_response_at is None:
+            alerts.append(TicketAlert(tid, number, cid, customer, subject, severity, sla.state, sla.deadline))
+        else:
+            overdue = sla.state is SlaState.BREACHED
+            updates.append(
+                UpdateDue(UpdateSource.TICKET, tid, number, cid, customer, subject, severity, sla.deadline, overdue)
+            )
+    alerts.sort(key=lambda a: (a.deadline, int(a.severity), a.number))
+    return alerts, updates
+
+
+# -- defects ----------------------------------------------------------------------------------------------------
+
+_DEFECTS = """
+SELECT d.id, d.title, d.severity, d.reported_at, d.validated_at, d.escalated_at,
+       (SELECT max(u.at) FROM defect_update u WHERE u.defect_id = d.id)
+FROM defect d
+WHERE d.state IN {states} AND EXISTS (
+    SELECT 1 FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
+    WHERE dt.defect_id = d.id AND {scope})
+"""
+_LINKS = """
+SELECT dt.defect_id, t.customer_id, c.name
+FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
+WHERE dt.defect_id IN (SELECT d.id FROM defect d WHERE d.state IN {states})
+ORDER BY dt.id
+"""
+
+
+def _defect_customers() -> dict[int, list[tuple[int, str]]]:
+    """Open defect id -> its linked customers (id, name) in link order, without repeats."""
+    linked: dict[int, list[tuple[int, str]]] = {}
+    for did, cid, name in database.execute_sql(_LINKS.format(states=_in(_OPEN_DEFECT)), list(_OPEN_DEFECT)):
+        customers = linked.setdefault(did, [])
+        if (cid, name) not in customers:
+            customers.append((cid, name))
+    return linked
+
+
+def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[UpdateDue]:
+    """Open defects of customers in scope whose customer update is overdue or due within a business day.
+
+    The next update falls the severity's cadence after the last update (else escalation, validation or report)
+    on the calendar of the first linked ticket's customer, as ``services.defects`` computes it.
+    """
+    sql = _DEFECTS.format(states=_in(_OPEN_DEFECT), scope=scope.sql)
+    raw = list(database.execute_sql(sql, [*_OPEN_DEFECT, *scope.params]))
+    if not raw:
+        return []
+    cadence = cadence_days()
+    linked = _defect_customers()
+    rows = []
+    for did, title, sev, reported, validated, escalated, last in raw:
+        customers = linked.get(did)
+        if not customers:
+            continue
+        severity = Severity(sev)
+        since = _at(last) or _at(escalated) or _at(validated) or _at(reported)
+        assert since is not None
+        calendar = resolver.calendar(customers[0][0])
+        due = cadence_deadline(calendar, since, cadence[severity] * BUSINESS_DAY)
+        if due > calendar.add(now, DEFECT_HORIZON):
+            continue
+        names = ", ".join(name for _, name in customers)
+        rows.append(
+            UpdateDue(
+                UpdateSource.DEFECT, did, f"Defect #{did}", customers[0][0], names, title, severity, due, due < now
+            )
+        )
+    return rows
+
+
+# -- escalations, onboarding, seats -------------------------------------------------------------------------------
+
+_ESCALATIONS = """
+SELECT e.id, e.state, e.opened_at, e.reason, t.id, t.number, t.severity, c.id, c.name, p.name
+FROM escalation e JOIN ticket t ON t.id = e.ticket_id JOIN customer c ON c.id = t.customer_id
+LEFT JOIN person p ON p.id = e.support_manager_id
+WHERE e.state IN {states} AND {scope}
+ORDER BY e.opened_at, e.id
+"""
+
+
+def _waiting_on(state: EscalationState, manager: str | None) -> tuple[str, str]:
+    """Who the escalation waits on and for what, as ``services.escalations`` names them."""
+    owner, step = NEXT_STEP.get(state, ("", ""))
+    if owner == "support manager" and manager:
+        owner = manager
+    return owner, step
+
+
+def _escalations(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[EscalationWaiting]:
+    """Open escalations, the longest waiting first."""
+    sql = _ESCALATIONS.format(states=_in(_OPEN_ESCALATION), scope=scope.sql)
+    rows = []
+    for eid, state, opened, reason, tid, number, sev, cid, customer, manager in database.execute_sql(
+        sql, [*_OPEN_ESCALATION, *scope.params]
+    ):
+        esc_state = EscalationState(state)
+        owner, step = _waiting_on(esc_state, manager)
+        opened_at = datetime.fromtimestamp(opened, UTC)
+        age = resolver.calendar(cid).elapsed(opened_at, now) / BUSINESS_DAY
+        rows.append(
+            EscalationWaiting(
+                eid, tid, number, cid, customer, Severity(sev), esc_state, owner, step, opened_at, round(age, 1),
+                reason,
+            )
+        )  # fmt: skip
+    return rows
+
+
+_ONBOARDING = """
+SELECT s.id, s.customer_id, c.name, s.title, s.due_date
+FROM onboarding_step s JOIN customer c ON c.id = s.customer_id
+WHERE s.done_at IS NULL AND s.due_date IS NOT NULL AND s.due_date <= {p} AND {scope}
+ORDER BY s.due_date, c.name, s.position
+"""
+
+
+def _onboarding(today: date, scope: _Scope) -> list[OnboardingDue]:
+    """Steps not done that are overdue or due within ``ONBOARDING_HORIZON`` of ``today``, soonest first."""
+    horizon = (today + ONBOARDING_HORIZON).isoformat()  # ISO text compares as a date on both engines
+    sql = _ONBOARDING.format(p=database.obj.param, scope=scope.sql)
+    return [
+        OnboardingDue(sid, cid, customer, title, _day(due), _day(due) < today)
+        for sid, cid, customer, title, due in database.execute_sql(sql, [horizon, *scope.params])
+    ]
+
+
+_SEATS = """
+SELECT s.id, s.customer_id, c.name, s.seat_no, s.full_name, s.email, s.status, s.requested_at, s.granted_at
+FROM portal_seat s JOIN customer c ON c.id = s.customer_id
+WHERE s.status IN {statuses} AND {scope}
+"""
+
+
+def _seats(scope: _Scope) -> list[SeatPending]:
+    """Seats requested but not granted, or granted but not confirmed, the longest waiting first."""
+    sql = _SEATS.format(statuses=_in(_PENDING_SEAT), scope=scope.sql)
+    rows = []
+    for sid, cid, customer, seat_no, name, email, status, requested, granted in database.execute_sql(
+        sql, [*_PENDING_SEAT, *scope.params]
+    ):
+        seat_status = SeatStatus(status)
+        since = _at(granted if seat_status is SeatStatus.GRANTED and granted is not None else requested)
+        assert since is not None
+        rows.append(SeatPending(sid, cid, customer, seat_no, name, email, seat_status, since))
+    return sorted(rows, key=lambda r: (r.since, r.customer.casefold(), r.seat_no))
+
+
+# -- all together -------------------------------------------------------------------------------------------------
+
+
+def _customers_in(scope: _Scope) -> int:
+    sql = f"SELECT count(*) FROM customer c WHERE {scope.sql}"
+    return int(database.execute_sql(sql, list(scope.params)).fetchone()[0])
+
+
+def needs_attention(
+    now: datetime,
+    *,
+    tam: str | None,
+    sections: Collection[Section] = tuple(Section),
+    today: date | None = None,
+) -> TodayItems:
+    """What needs the TAM at ``now``; meant for a background thread.
+
+    Args:
+        now: the instant SLA clocks and ages are evaluated at (timezone-aware).
+        tam: a TAM's name to cover only that TAM's customers; None for every customer.
+        sections: the sections to compute (the notifier asks for tickets and updates only).
+        today: the user's calendar date for onboarding due dates; default ``now``'s date in the local zone.
+    """
+    scope = _Scope.of(" ".join(tam.split()) if tam is not None else None)
+    today = today or now.astimezone().date()
+    resolver = SlaResolver()
+    tickets: list[TicketAlert] = []
+    updates: list[UpdateDue] = []
+    if Section.TICKETS in sections or Section.UPDATES in sections:
+        tickets, updates = _tickets(now, scope, resolver)
+    if Section.UPDATES in sections:
+        updates += _defects(now, scope, resolver)
+        updates.sort(key=lambda u: (u.due, int(u.severity), u.reference))
+    return TodayItems(
+        now=now,
+        tam=tam,
+        customers=_customers_in(scope),
+        tickets=tuple(tickets) if Section.TICKETS in sections else (),
+        updates=tuple(updates),
+        escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
+        onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
+        seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+    )
