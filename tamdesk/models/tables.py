@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee as pw
 
 from tamdesk.models.db import database
@@ -9,6 +11,10 @@ from tamdesk.models.fields import DayField, UtcDateTimeField
 
 
 class BaseModel(pw.Model):
+    # Declared (peewee would add the same column) so type checkers know it; foreign-key ``*_id`` columns and
+    # backrefs are annotated on each table below for the same reason.
+    id = pw.AutoField()
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -62,6 +68,8 @@ class CalendarHoliday(VersionedModel):
 
 
 class SlaPolicy(VersionedModel):
+    customers: Any  # backref: a query of the related rows
+    revisions: Any  # backref: a query of the related rows
     name = pw.CharField(unique=True)
     description = pw.TextField(default="")
     current_revision = pw.IntegerField(default=1)
@@ -83,6 +91,7 @@ class SlaPolicyRevision(BaseModel):
 
 
 class OnboardingTemplate(VersionedModel):
+    steps: Any  # backref: a query of the related rows
     name = pw.CharField(unique=True)
     is_default = pw.BooleanField(default=False)
 
@@ -97,6 +106,13 @@ class OnboardingTemplateStep(VersionedModel):
 
 
 class Customer(VersionedModel):
+    tam_id: int | None
+    sla_policy_id: int
+    calendar_id: int
+    seats: Any  # backref: a query of the related rows
+    tickets: Any  # backref: a query of the related rows
+    onboarding_steps: Any  # backref: a query of the related rows
+    audit: Any  # backref: a query of the related rows
     name = pw.CharField(unique=True)
     time_zone = pw.CharField(default="UTC")
     country = pw.CharField(max_length=8, default="")
@@ -114,6 +130,7 @@ class Customer(VersionedModel):
 
 
 class OnboardingStep(VersionedModel):
+    customer_id: int
     customer = pw.ForeignKeyField(Customer, backref="onboarding_steps", on_delete="CASCADE")
     position = pw.IntegerField()
     title = pw.CharField()
@@ -129,6 +146,8 @@ class OnboardingStep(VersionedModel):
 
 
 class PortalSeat(VersionedModel):
+    customer_id: int
+    tickets: Any  # backref: a query of the related rows
     customer = pw.ForeignKeyField(Customer, backref="seats", on_delete="CASCADE")
     seat_no = pw.IntegerField()
     full_name = pw.CharField()
@@ -148,6 +167,11 @@ class PortalSeat(VersionedModel):
 
 
 class Ticket(VersionedModel):
+    customer_id: int
+    reporter_id: int | None
+    events: Any  # backref: a query of the related rows
+    escalations: Any  # backref: a query of the related rows
+    defect_links: Any  # backref: a query of the related rows
     number = pw.CharField(unique=True)
     customer = pw.ForeignKeyField(Customer, backref="tickets", on_delete="CASCADE")
     subject = pw.TextField(default="")
@@ -166,6 +190,8 @@ class Ticket(VersionedModel):
 class TicketEvent(VersionedModel):
     """One entry of a ticket's history; SLA state is always recomputed from these."""
 
+    ticket_id: int
+
     ticket = pw.ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
     at = UtcDateTimeField()
     kind = pw.CharField()  # TicketEventKind
@@ -177,6 +203,10 @@ class TicketEvent(VersionedModel):
 
 
 class Escalation(VersionedModel):
+    ticket_id: int
+    support_manager_id: int | None
+    senior_director_id: int | None
+    entries: Any  # backref: a query of the related rows
     ticket = pw.ForeignKeyField(Ticket, backref="escalations", on_delete="CASCADE")
     requested_by = pw.CharField()  # "customer" or "tam"
     requester_name = pw.CharField(default="")
@@ -197,6 +227,8 @@ class Escalation(VersionedModel):
 class EscalationEntry(BaseModel):
     """A dated timeline entry: a state change or a note."""
 
+    escalation_id: int
+
     escalation = pw.ForeignKeyField(Escalation, backref="entries", on_delete="CASCADE")
     at = UtcDateTimeField()
     author = pw.CharField(default="")
@@ -205,6 +237,8 @@ class EscalationEntry(BaseModel):
 
 
 class Defect(VersionedModel):
+    ticket_links: Any  # backref: a query of the related rows
+    updates: Any  # backref: a query of the related rows
     title = pw.CharField()
     description = pw.TextField(default="")
     severity = pw.SmallIntegerField()
@@ -226,6 +260,8 @@ class Defect(VersionedModel):
 
 
 class DefectTicket(BaseModel):
+    defect_id: int
+    ticket_id: int
     defect = pw.ForeignKeyField(Defect, backref="ticket_links", on_delete="CASCADE")
     ticket = pw.ForeignKeyField(Ticket, backref="defect_links", on_delete="CASCADE")
 
@@ -235,6 +271,9 @@ class DefectTicket(BaseModel):
 
 class DefectUpdate(BaseModel):
     """The customer-update log of a defect."""
+
+    defect_id: int
+    customer_id: int | None
 
     defect = pw.ForeignKeyField(Defect, backref="updates", on_delete="CASCADE")
     customer = pw.ForeignKeyField(Customer, null=True, backref="+", on_delete="SET NULL")
@@ -248,6 +287,8 @@ class DefectUpdate(BaseModel):
 
 class AuditEntry(BaseModel):
     """Who changed what, when, with the values before and after (JSON)."""
+
+    customer_id: int | None
 
     at = UtcDateTimeField(index=True)
     actor = pw.CharField()
