@@ -98,7 +98,15 @@ from tamdesk.views.pages.base import Page
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, configure_table, show_failure, tone_color
+from tamdesk.views.widgets import (
+    Debouncer,
+    FieldMessage,
+    SearchableComboBox,
+    Tone,
+    configure_table,
+    show_failure,
+    tone_color,
+)
 
 FORM_WIDTH = 760
 SPIN_WIDTH = 280
@@ -1591,8 +1599,10 @@ class EmailSection(Section):
         self.track(self.host.textChanged, self.port.valueChanged, self.security.currentIndexChanged,
                    self.user.textChanged, self.password.textChanged, self.from_address.textChanged,
                    self.display_name.textChanged)  # fmt: skip
-        self.host.textChanged.connect(lambda _: self._show_password_state())
-        self.user.textChanged.connect(lambda _: self._show_password_state())
+        # the keyring may be slow (D-Bus) or ask to unlock: look the password up once typing pauses
+        self._state_debouncer = Debouncer(400, self._show_password_state, self)
+        self.host.textChanged.connect(self._state_debouncer.trigger)
+        self.user.textChanged.connect(self._state_debouncer.trigger)
 
     def _test_group(self) -> QGroupBox:
         group = QGroupBox("Test")
@@ -1629,6 +1639,7 @@ class EmailSection(Section):
         self.password.clear()
         self.from_address.setText(stored.from_address)
         self.display_name.setText(stored.display_name)
+        self._state_debouncer.timer.stop()
         self._show_password_state()
 
     def settings(self) -> SmtpSettings:
