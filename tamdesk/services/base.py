@@ -127,3 +127,8 @@ def record_audit(
         before=dump(before),
         after=dump(after),
     )
+
+
+def tuples(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a peewee query as plain tuples (typed for the checker: peewee's own stubs say models)."""
+    return list(query.tuples())

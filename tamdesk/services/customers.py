@@ -17,7 +17,7 @@ from tamdesk.domain.onboarding import OnboardingState, StepStatus, onboarding_st
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned
+from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned, tuples
 from tamdesk.services.tabular import ImportFailed, read_table
 
 DEFAULT_ALLOWANCE = 5
@@ -165,8 +165,9 @@ def _values(data: CustomerInput) -> dict[str, object]:
 
 def _audit_values(values: Mapping[str, object]) -> dict[str, object]:
     shown = dict(values)
-    shown["tam"] = values["tam"].name if isinstance(values.get("tam"), t.Person) else ""
-    shown["sla_policy"] = values["sla_policy"].name if isinstance(values.get("sla_policy"), t.SlaPolicy) else ""
+    tam, policy = values.get("tam"), values.get("sla_policy")
+    shown["tam"] = tam.name if isinstance(tam, t.Person) else ""
+    shown["sla_policy"] = policy.name if isinstance(policy, t.SlaPolicy) else ""
     return shown
 
 
@@ -286,7 +287,7 @@ def get_customer(customer_id: int) -> CustomerDetail:
         time_zone=c.time_zone,
         country=c.country,
         email_domains=domains,
-        tam=c.tam.name if c.tam_id else "",
+        tam=c.tam.name if c.tam else "",
         sla_policy=c.sla_policy.name,
         seat_allowance=c.seat_allowance,
         onboarding_started=c.onboarding_started,
@@ -314,23 +315,25 @@ def list_customers(today: date, search: str = "", include_archived: bool = False
     customers = list(query.order_by(pw.fn.lower(t.Customer.name)).objects())
     ids = [c.id for c in customers]
     steps: dict[int, list[StepStatus]] = {i: [] for i in ids}
-    for cid, due, done in t.OnboardingStep.select(
-        t.OnboardingStep.customer, t.OnboardingStep.due_date, t.OnboardingStep.done_at
-    ).tuples():
+    for cid, due, done in tuples(
+        t.OnboardingStep.select(t.OnboardingStep.customer, t.OnboardingStep.due_date, t.OnboardingStep.done_at)
+    ):
         if cid in steps:
             steps[cid].append(StepStatus(_as_date(due), done))
-    seats = dict(
-        t.PortalSeat.select(t.PortalSeat.customer, pw.fn.count(t.PortalSeat.id))
-        .where(t.PortalSeat.status != SeatStatus.REVOKED.value)
-        .group_by(t.PortalSeat.customer)
-        .tuples()
+    seats: dict[int, int] = dict(
+        tuples(
+            t.PortalSeat.select(t.PortalSeat.customer, pw.fn.count(t.PortalSeat.id))
+            .where(t.PortalSeat.status != SeatStatus.REVOKED.value)
+            .group_by(t.PortalSeat.customer)
+        )
     )
     closed = [TicketStatus.SOLVED.value, TicketStatus.CLOSED.value]
-    tickets = dict(
-        t.Ticket.select(t.Ticket.customer, pw.fn.count(t.Ticket.id))
-        .where(t.Ticket.status.not_in(closed))
-        .group_by(t.Ticket.customer)
-        .tuples()
+    tickets: dict[int, int] = dict(
+        tuples(
+            t.Ticket.select(t.Ticket.customer, pw.fn.count(t.Ticket.id))
+            .where(t.Ticket.status.not_in(closed))
+            .group_by(t.Ticket.customer)
+        )
     )
     rows = []
     for c in customers:
@@ -339,7 +342,7 @@ def list_customers(today: date, search: str = "", include_archived: bool = False
             CustomerRow(
                 id=c.id,
                 name=c.name,
-                tam=c.tam_name or "",
+                tam=getattr(c, "tam_name", None) or "",
                 time_zone=c.time_zone,
                 country=c.country,
                 onboarding_done=sum(1 for s in checklist if s.done_at is not None),

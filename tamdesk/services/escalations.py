@@ -240,13 +240,13 @@ def _row(esc: t.Escalation, now: datetime, resolver: SlaResolver) -> EscalationR
     end = esc.closed_at or now
     age = resolver.calendar(ticket.customer_id).elapsed(esc.opened_at, end) / BUSINESS_DAY
     owner, step = NEXT_STEP.get(state, ("", ""))
-    manager = esc.support_manager.name if esc.support_manager_id else ""
+    manager = esc.support_manager.name if esc.support_manager else ""
     if owner == "support manager" and manager:
         owner = manager
     return EscalationRow(
         esc.id, esc.version, ticket.id, ticket.number, ticket.customer_id, ticket.customer.name,
         Severity(ticket.severity), state, esc.opened_at, esc.closed_at, round(age, 1), manager,
-        esc.senior_director.name if esc.senior_director_id else "", esc.vp_apprised, owner, step, esc.reason,
+        esc.senior_director.name if esc.senior_director else "", esc.vp_apprised, owner, step, esc.reason,
     )  # fmt: skip
 
 

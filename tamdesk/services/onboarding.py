@@ -74,7 +74,7 @@ def checklist(customer_id: int, today: date) -> Checklist:
             )
         )
     state = onboarding_state([StepStatus(r.due_date, r.done_at) for r in rows], customer.onboarding_started, today)
-    tam = customer.tam.name if customer.tam_id else ""
+    tam = customer.tam.name if customer.tam else ""
     return Checklist(customer.id, customer.name, tam, customer.onboarding_started, tuple(rows), state)
 
 

@@ -36,6 +36,7 @@ from tamdesk.services.base import (
     ValidationFailed,
     record_audit,
     save_versioned,
+    tuples,
 )
 from tamdesk.services.onboarding import sync_automatic_steps
 from tamdesk.services.settings import get_setting
@@ -204,7 +205,7 @@ def seated_elsewhere(customer_id: int, emails: Iterable[str]) -> dict[str, str]:
         .order_by(t.Customer.name)
     )
     found: dict[str, str] = {}
-    for key, name in query.tuples():
+    for key, name in tuples(query):
         found.setdefault(key, name)
     return found
 
@@ -296,7 +297,7 @@ def seat_roster(customer_id: int | None = None) -> SeatRoster:
     seats: dict[int, list[SeatRow]] = {c.id: [] for c in customers}
     for seat in t.PortalSeat.select().where(t.PortalSeat.customer.in_(list(seats))):
         seats[seat.customer_id].append(seat_row(seat))
-    tams = dict(t.Person.select(t.Person.id, t.Person.name).tuples())
+    tams = dict(tuples(t.Person.select(t.Person.id, t.Person.name)))
     summary, lines = [], []
     for c in customers:
         held = sorted((r for r in seats[c.id] if r.status.counts), key=lambda r: (r.seat_no, r.requested_at))

@@ -17,7 +17,7 @@ from tamdesk.domain.sla import SeverityTarget, SlaPolicy
 from tamdesk.domain.states import ClockKind
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, FieldError, NotFound, record_audit, save_versioned
+from tamdesk.services.base import Context, FieldError, NotFound, record_audit, save_versioned, tuples
 
 
 def _targets_from_json(text: str) -> dict[Severity, SeverityTarget]:
@@ -66,10 +66,10 @@ def calendar(calendar_id: int, zone: str, country: str) -> BusinessCalendar:
     extra: set[date] = set()
     removed: set[date] = set()
     if country:
-        for day, is_removed in (
-            t.CalendarHoliday.select(t.CalendarHoliday.day, t.CalendarHoliday.removed)
-            .where(t.CalendarHoliday.country == country)
-            .tuples()
+        for day, is_removed in tuples(
+            t.CalendarHoliday.select(t.CalendarHoliday.day, t.CalendarHoliday.removed).where(
+                t.CalendarHoliday.country == country
+            )
         ):
             (removed if is_removed else extra).add(_as_date(day))
     return BusinessCalendar(
@@ -95,9 +95,11 @@ class SlaResolver:
 
     def _customer(self, customer_id: int) -> tuple[int, int, str, str]:
         if customer_id not in self._customers:
-            for cid, pid, cal, zone, country in t.Customer.select(
-                t.Customer.id, t.Customer.sla_policy, t.Customer.calendar, t.Customer.time_zone, t.Customer.country
-            ).tuples():
+            for cid, pid, cal, zone, country in tuples(
+                t.Customer.select(
+                    t.Customer.id, t.Customer.sla_policy, t.Customer.calendar, t.Customer.time_zone, t.Customer.country
+                )
+            ):
                 self._customers[cid] = (pid, cal, zone, country)
         return self._customers[customer_id]
 

@@ -18,7 +18,7 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.timestamps import parse_timestamp, zone
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, FieldError, record_audit
+from tamdesk.services.base import Context, FieldError, record_audit, tuples
 from tamdesk.services.tabular import ImportFailed, Table, read_table
 from tamdesk.services.tickets import TicketsCancelled, _sync_status
 
@@ -123,7 +123,7 @@ def _parse_ticket(line: int, row: Mapping[str, Any], customers: Mapping[str, int
 
 def _customers() -> dict[str, int]:
     return {
-        " ".join(name.split()).lower(): cid for cid, name in t.Customer.select(t.Customer.id, t.Customer.name).tuples()
+        " ".join(name.split()).lower(): cid for cid, name in tuples(t.Customer.select(t.Customer.id, t.Customer.name))
     }
 
 
@@ -166,7 +166,7 @@ def import_tickets(
     zone_info = _zone(tz)
     source = Path(path).name
     parsed = _parse_all(read_table(path), source, zone_info)
-    existing = dict(t.Ticket.select(t.Ticket.number, t.Ticket.id).tuples())
+    existing = dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
     created = updated = events = 0
     with database.atomic():
         for start in range(0, len(parsed), CHUNK):
@@ -208,7 +208,7 @@ def _insert_new(new: list[_ParsedTicket]) -> dict[str, int]:
         return {}
     t.Ticket.insert_many([_row_values(p) for p in new]).execute()
     numbers = [p.number for p in new]
-    return dict(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers)).tuples())
+    return dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers))))
 
 
 def _update_old(old: list[_ParsedTicket], ids: Mapping[str, int]) -> int:
@@ -260,7 +260,7 @@ def import_ticket_events(
     table.require(source, "Ticket", "At", "Event")
     tickets = {
         number: (tid, opened)
-        for tid, number, opened in t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at).tuples()
+        for tid, number, opened in tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
     }
     rows: list[tuple[int, datetime, str]] = []
     problems: list[str] = []
@@ -300,7 +300,7 @@ def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, datetime, str]]:
         query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind).where(
             t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK])
         )
-        have.update(query.tuples())
+        have.update(tuples(query))
     return have
 
 

@@ -17,7 +17,7 @@ from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHisto
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned
+from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
 from tamdesk.services.sla import SlaResolver
 
 Progress = Callable[[int, int], None]
@@ -274,7 +274,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
         }.get(sla.update_state, "")
     escalations = list(ticket.escalations.order_by(t.Escalation.opened_at))
     open_escalation = next((e.id for e in escalations if EscalationState(e.state).is_open), None)
-    reporter = ticket.reporter.full_name if ticket.reporter_id else ""
+    reporter = ticket.reporter.full_name if ticket.reporter else ""
     return TicketDetail(
         id=ticket.id,
         version=ticket.version,
@@ -467,7 +467,7 @@ def ticket_numbers(customer_id: int | None = None) -> list[tuple[int, str]]:
     query = t.Ticket.select(t.Ticket.id, t.Ticket.number).order_by(t.Ticket.number)
     if customer_id is not None:
         query = query.where(t.Ticket.customer == customer_id)
-    return list(query.tuples())
+    return list(tuples(query))
 
 
 def count_tickets() -> int:
