@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
 from tamdesk.domain.mailbox import DEFAULT_ROLE_LOCAL_PARTS
 from tamdesk.domain.onboarding import AutoRule
@@ -41,6 +41,16 @@ from tamdesk.views.pages.settings import (
 from tamdesk.views.tasks import TaskRunner
 
 PASSWORD = "s3cret-Pa55word!"
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question box nobody answers would hang the test: fail instead."""
+
+    def unexpected(*args: object) -> None:
+        raise AssertionError(f"unexpected question: {args[1:3]}")
+
+    monkeypatch.setattr(QMessageBox, "question", unexpected)
 
 
 @pytest.fixture
@@ -139,6 +149,8 @@ def test_a_new_policy_shows_who_uses_it(qtbot, page: SettingsPage, monkeypatch: 
         "Premium v1",
         "Standard v1",
     ]
+    section.policy_box.setCurrentIndex(1)  # nothing edited: no question
+    assert "Standard v1 is used by 0 customers" in section.used_by.text()
 
 
 # -- Business hours and holidays
@@ -242,6 +254,31 @@ def test_unsaved_edits_survive_a_refresh(page: SettingsPage) -> None:
     assert section.save_button.isEnabled()
 
 
+@pytest.mark.parametrize(("answer", "kept"), [("Cancel", True), ("Discard", False)])
+def test_leaving_an_edited_person_asks_first(
+    qtbot, page: SettingsPage, ctx: Context, monkeypatch: pytest.MonkeyPatch, answer: str, kept: bool
+) -> None:
+    add_person(ctx, PersonInput("Ann Tam"))
+    add_person(ctx, PersonInput("Bob Tam"))
+    section = page.show_section(PeopleSection)
+    section.load()
+    section.table.selectRow(0)
+    section.email.setText("ann@example.com")
+    asked = []
+
+    def question(*args: object) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    section.table.selectRow(1)
+    assert asked == ["Discard your unsaved changes in People directory?"]
+    assert section.email.text() == ("ann@example.com" if kept else "")
+    assert section.name.text() == ("Ann Tam" if kept else "Bob Tam")
+    assert section.table.currentIndex().row() == (0 if kept else 1)
+    assert section.save_button.isEnabled() is kept
+
+
 def test_a_duplicate_name_is_refused(qtbot, page: SettingsPage, ctx: Context) -> None:
     add_person(ctx, PersonInput("Ann Tam"))
     section = page.show_section(PeopleSection)
@@ -283,6 +320,17 @@ def test_template_steps_are_added_and_auto_rule_steps_kept(qtbot, page: Settings
     click(qtbot, section.save_button)
     assert default_template().steps[-1].title == "Quarterly business review"
     assert section.model.rows()[-1].offset_days == 30
+
+
+def test_reset_to_default_asks_and_restores(qtbot, page: SettingsPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    section = page.show_section(TemplateSection)
+    section.table.selectRow(0)
+    click(qtbot, section.delete_button)
+    assert len(section.model.rows()) == 9
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
+    click(qtbot, section.reset_button)
+    assert section.model.rows()[0].title == "Kickoff held"
+    assert section.status.text() == "The template holds the default steps again."
 
 
 def test_a_duplicate_step_title_shows_next_to_the_field(qtbot, page: SettingsPage) -> None:

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, QModelIndex, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -434,6 +434,7 @@ class Section(QWidget):
         self.fields: dict[str, QWidget] = {}
         self._snapshot: object = None
         self.loaded = False
+        self._loading = False
         self.setObjectName(f"section-{self.title.lower().replace(' ', '-')}")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 18)
@@ -551,9 +552,42 @@ class Section(QWidget):
     def load(self) -> None:
         """Read the database into the form and forget unsaved edits."""
         self.clear_messages()
-        self.read()
+        self._loading = True
+        try:
+            self.read()
+        finally:
+            self._loading = False
         self.loaded = True
         self.mark_clean()
+
+    def may_discard(self) -> bool:
+        """True when the form holds no unsaved edits, or the user agrees to drop them."""
+        if self._loading or not self.dirty:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Discard your unsaved changes in {self.title}?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def pick_row(self, table: QTableView, current: QModelIndex, previous: QModelIndex) -> bool:
+        """Whether the form may follow the table to ``current``; if not, the table goes back to ``previous``."""
+        if not current.isValid():
+            return False
+        if self.may_discard():
+            return True
+        selection = table.selectionModel()
+        selection.blockSignals(True)
+        if previous.isValid():
+            table.selectRow(previous.row())
+        else:
+            table.clearSelection()
+            selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        selection.blockSignals(False)
+        return False
 
     def clear_messages(self) -> None:
         for message in self.messages.values():
@@ -693,7 +727,7 @@ class PeopleSection(Section):
         self.body.addWidget(self.group)
         self.new_button.clicked.connect(self.start_new)
         self.active_button.clicked.connect(self._toggle_active)
-        self.show_inactive.toggled.connect(lambda _: self.load())
+        self.show_inactive.toggled.connect(self._inactive_toggled)
         self.track(self.name.textChanged, self.email.textChanged, self.role.currentIndexChanged)
 
     def read(self) -> None:
@@ -716,6 +750,14 @@ class PeopleSection(Section):
         else:
             update_person(self.ctx, self._editing, self._current().version, data)
 
+    def _inactive_toggled(self, checked: bool) -> None:
+        if self.may_discard():
+            self.load()
+        else:
+            self.show_inactive.blockSignals(True)
+            self.show_inactive.setChecked(not checked)
+            self.show_inactive.blockSignals(False)
+
     def _current(self) -> DirectoryEntry:
         return next(p for p in self.model.rows() if p.id == self._editing)
 
@@ -729,14 +771,16 @@ class PeopleSection(Section):
         self.active_button.setEnabled(person is not None)
         self.active_button.setText("Re&activate" if person and not person.active else "&Deactivate")
 
-    def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+    def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.pick_row(self.table, current, previous):
             self.clear_messages()
             self._fill(self.model.row_at(current.row()))
             self.mark_clean()
 
     def start_new(self) -> None:
         """An empty form to add someone."""
+        if not self.may_discard():
+            return
         self.table.clearSelection()
         self.clear_messages()
         self._fill(None)
@@ -898,7 +942,8 @@ class SlaSection(Section):
             self.history_view.setColumnWidth(column, width)
         self.body.addWidget(QLabel("<b>Revision history</b>"))
         self.body.addWidget(self.history_view)
-        self.policy_box.currentIndexChanged.connect(lambda _: self.load())
+        self._shown_policy: int | None = None
+        self.policy_box.currentIndexChanged.connect(self._policy_switched)
         self.new_policy.clicked.connect(self._new_policy)
         self.track(self.at_risk.valueChanged)
 
@@ -929,6 +974,14 @@ class SlaSection(Section):
         grid.setColumnStretch(4, 1)
         return group
 
+    def _policy_switched(self, _index: int) -> None:
+        if self.may_discard():
+            self.load()
+        else:
+            self.policy_box.blockSignals(True)
+            self.policy_box.setCurrentIndex(self.policy_box.findData(self._shown_policy))
+            self.policy_box.blockSignals(False)
+
     def _clock_changed(self, sev: Severity) -> None:
         first, cadence, clock, _ = self.rows[sev]
         first.set_clock(ClockKind(clock.currentData()))
@@ -953,6 +1006,7 @@ class SlaSection(Section):
         summary = self._summary()
         if summary is None:
             return
+        self._shown_policy = summary.id
         for sev, (first, cadence, clock, _) in self.rows.items():
             target = summary.policy.target(sev)
             clock.blockSignals(True)
@@ -982,7 +1036,7 @@ class SlaSection(Section):
         }
 
     def values(self) -> object:
-        return self._policy_id(), self.targets(), self.at_risk.value()
+        return self._shown_policy, self.targets(), self.at_risk.value()
 
     def changed(self, *_: object) -> None:
         for first, cadence, clock, reads in self.rows.values():
@@ -1001,6 +1055,8 @@ class SlaSection(Section):
         self.saved_text = f"Saved as {summary.name} v{revision}; SLA clocks and reports use it from now on."
 
     def _new_policy(self) -> None:
+        if not self.may_discard():
+            return
         based_on = self._policy_id()
         dialog = NameDialog(self, "New SLA policy", "&Name of the new policy (it starts as a copy of the one shown)",
                             lambda name: sla.create_policy(self.ctx, name, based_on))  # fmt: skip
@@ -1388,8 +1444,8 @@ class TemplateSection(Section):
         self.delete_button.setEnabled(step is not None and step.deletable)
         self.delete_button.setToolTip("" if step is None or step.deletable else self.rule_hint.text())
 
-    def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+    def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.pick_row(self.table, current, previous):
             self.clear_messages()
             self._fill(self.model.row_at(current.row()))
             self.mark_clean()
@@ -1400,6 +1456,8 @@ class TemplateSection(Section):
 
     def start_new(self) -> None:
         """An empty form to add a step at the end."""
+        if not self.may_discard():
+            return
         self.table.clearSelection()
         self.clear_messages()
         self._fill(None)
