@@ -450,7 +450,7 @@ class Section(QWidget):
             outer.addWidget(intro)
         outer.addSpacing(8)
         self.body = QVBoxLayout()
-        outer.addLayout(self.body, 1)
+        outer.addLayout(self.body, 1 if self.expanding else 0)
         self.status = FieldMessage()
         self.save_button = QPushButton(self.save_label)
         self.save_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
