@@ -172,3 +172,23 @@ def field_changes(row: history.AuditRow) -> list[FieldChange]:
     names: Iterable[str] = sorted(set(row.before) | set(row.after))
     changes = [FieldChange(name, row.before.get(name), row.after.get(name)) for name in names]
     return sorted(changes, key=lambda c: not c.changed)
+
+
+def audit_customers() -> list[tuple[int, str]]:
+    """The customers the audit trail holds entries about, as ``(id, name)`` by name, for a filter."""
+    sql = "SELECT DISTINCT c.id, c.name FROM customer c WHERE c.id IN (SELECT customer_id FROM audit_entry)"
+    return sorted(((int(cid), str(name)) for cid, name in database.execute_sql(sql)), key=lambda c: c[1].casefold())
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the History window's filters offer."""
+
+    entities: list[str]
+    actors: list[str]
+    customers: list[tuple[int, str]]
+
+
+def audit_choices() -> AuditChoices:
+    """Every filter choice in one call (meant for a background thread: each reads the whole trail once)."""
+    return AuditChoices(audit_entities(), audit_actors(), audit_customers())

@@ -12,6 +12,7 @@ from tamdesk.services.audit import (
     AuditRow,
     FieldChange,
     audit_actors,
+    audit_choices,
     audit_entities,
     entity_label,
     field_changes,
@@ -122,3 +123,9 @@ def test_unreadable_values_are_shown_not_hidden(trail: dict[str, int], fixed_now
     t.AuditEntry.create(at=fixed_now, actor="legacy", entity="customer", action="update", summary="old", after="n/a")
     row = list_audit(actor="legacy")[0]
     assert row.after == {"value": "n/a"} and row.before == {}
+
+
+def test_choices_name_the_customers_with_history(trail: dict[str, int]) -> None:
+    choices = audit_choices()
+    assert choices.customers == [(trail["acme"], "Acme Europe"), (trail["globex"], "Globex 100% Corp")]
+    assert choices.actors == audit_actors() and choices.entities == audit_entities()
