@@ -33,11 +33,14 @@ def time_zones() -> tuple[str, ...]:
 
 @cache
 def countries() -> dict[str, str]:
-    """ISO code -> country name, for every country the holiday calendars know."""
+    """Two-letter ISO code -> country name, for every country the holiday calendars know, by name."""
+    from holidays import registry
+
+    supported = holidays.list_supported_countries()
     names = {}
-    for code in holidays.list_supported_countries():
-        cls = holidays.country_holidays(code).__class__
-        names[code] = getattr(cls, "country_name", None) or code
+    for module, (class_name, code, *_rest) in registry.COUNTRIES.items():
+        if code in supported:
+            names[code] = module.replace("_", " ").title() if "_" in module else class_name
     return dict(sorted(names.items(), key=lambda kv: kv[1]))
 
 
