@@ -189,10 +189,7 @@ def main() -> int:
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    # A fixed folder name, because the status bar shows the database's path.
-    tmp = Path(tempfile.gettempdir()) / "tamdesk-screenshots"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = Path(tempfile.mkdtemp(prefix="tamdesk-screenshots-"))
     try:
         isolate(tmp)
         user = make_database(tmp / "sample.db")
