@@ -472,6 +472,32 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
         _transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
 
 
+def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
+    """Take a revoke back: the seat returns to the state its dates prove, if its slot and mailbox are still free.
+
+    Raises:
+        DomainError: the seat is not revoked. SeatRejected: the slot was re-issued, or the mailbox is seated
+            again meanwhile (the messages say which). StaleEdit, NotFound.
+    """
+    with database.atomic():
+        seat = _seat(seat_id)
+        if seat.status != SeatStatus.REVOKED.value:
+            raise DomainError(f"{_label(seat)} is not revoked.")
+        customer = customer_record(seat.customer_id)
+        check = _check(customer, SeatInput(seat.full_name, seat.email), None)  # as a new seat: allowance, clashes
+        enforce(check, accept_warnings=True)
+        taken = {s.seat_no for s in customer.seats if SeatStatus(s.status).counts}
+        seat_no = seat.seat_no if seat.seat_no not in taken else check.seat_no
+        if seat.welcome_confirmed_at is not None:
+            status = SeatStatus.ACTIVE
+        elif seat.granted_at is not None:
+            status = SeatStatus.GRANTED
+        else:
+            status = SeatStatus.REQUESTED
+        changes = {"status": status.value, "revoked_at": None, "revoke_reason": "", "seat_no": seat_no}
+        _transition(ctx, seat, expected_version, changes, " again: revoke undone")
+
+
 def _revoked_at(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
     """The moment to record for a revoke dated ``on``: now for today, else noon UTC of that day.
 
@@ -542,6 +568,7 @@ def _transition(
 
 
 _VERBS = {
+    SeatStatus.REQUESTED: "requested",
     SeatStatus.GRANTED: "granted portal access",
     SeatStatus.ACTIVE: "active: welcome email confirmed",
     SeatStatus.REVOKED: "revoked",

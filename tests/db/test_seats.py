@@ -24,6 +24,7 @@ from tamdesk.services.seats import (
     request_seat,
     revoke_seat,
     seat_overview,
+    undo_revoke,
 )
 from tamdesk.services.settings import set_setting
 
@@ -336,3 +337,24 @@ def test_formula_like_names_are_stored_as_typed(acme: int, ctx: Context) -> None
     for i, name in enumerate(names):
         request_seat(ctx, acme, SeatInput(name, f"p{i}@acme.com"))
     assert [s.full_name for s in seat_overview(acme).seats] == names
+
+
+def test_a_revoke_can_be_undone_while_the_slot_is_free(ana: int, acme: int, ctx: Context) -> None:
+    grant_seat(ctx, ana, _version(ana))
+    revoke_seat(ctx, ana, _version(ana), "Left the company")
+    undo_revoke(ctx, ana, _version(ana))
+    seat = seat_overview(acme).seats[0]
+    assert (seat.status, seat.revoked_at, seat.revoke_reason) == (SeatStatus.GRANTED, None, "")
+    audit = t.AuditEntry.select().order_by(t.AuditEntry.id.desc()).get()
+    assert audit.summary == "Seat 1 (ana@acme.com) granted portal access again: revoke undone"
+    with pytest.raises(DomainError, match="is not revoked"):
+        undo_revoke(ctx, ana, _version(ana))
+
+
+def test_undo_revoke_refused_once_the_slot_is_reissued(ana: int, acme: int, ctx: Context) -> None:
+    revoke_seat(ctx, ana, _version(ana), "Left")
+    reissue_seat(ctx, ana, SeatInput("Bo Chen", "bo@acme.com"))
+    t.Customer.update(seat_allowance=1).where(t.Customer.id == acme).execute()
+    with pytest.raises(SeatRejected):
+        undo_revoke(ctx, ana, _version(ana))
+    assert seat_overview(acme).history[0].id == ana
