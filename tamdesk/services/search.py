@@ -326,3 +326,9 @@ def merge_hits(per_kind: Sequence[Sequence[SearchHit]], limit: int) -> list[Sear
     position = {id(hit): n for hits in per_kind for n, hit in enumerate(hits)}
     chosen.sort(key=lambda h: (h.rank, order[h.kind], position[id(h)]))
     return chosen[:limit]
+
+
+def seat_customer(seat_id: int) -> int | None:
+    """The customer a seat belongs to (a seat holder opens on its customer's Portal seats tab); None if gone."""
+    rows = list(database.execute_sql(f"SELECT customer_id FROM portal_seat WHERE id = {database.obj.param}", [seat_id]))
+    return int(rows[0][0]) if rows else None

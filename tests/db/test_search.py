@@ -27,6 +27,7 @@ from tamdesk.services.search import (
     merge_hits,
     rank_of,
     search,
+    seat_customer,
 )
 from tamdesk.services.seats import SeatInput, request_seat
 from tamdesk.services.tickets import TicketInput, create_ticket
@@ -257,3 +258,8 @@ def test_escape_like() -> None:
 def test_limit(world: World) -> None:
     assert len(search("a", limit=3)) == 3
     assert search("a", limit=0) == []
+
+
+def test_seat_customer(world: World) -> None:
+    assert seat_customer(world.bob) == world.globex
+    assert seat_customer(999_999) is None
