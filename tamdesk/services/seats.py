@@ -472,6 +472,11 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
         _transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
 
 
+def current_seat_version(seat_id: int) -> int:
+    """The seat's version now (an undo acts on the seat as it is, and still refuses a seat changed since)."""
+    return int(_seat(seat_id).version)
+
+
 def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
     """Take a revoke back: the seat returns to the state its dates prove, if its slot and mailbox are still free.
 

@@ -51,7 +51,16 @@ from tamdesk.services.onboarding import (
     set_step_due,
     start_onboarding,
 )
-from tamdesk.services.seats import SeatOverview, SeatRow, confirm_welcome, grant_seat, seat_overview
+from tamdesk.services.seats import (
+    SeatOverview,
+    SeatRow,
+    confirm_welcome,
+    current_seat_version,
+    grant_seat,
+    revoke_seat,
+    seat_overview,
+    undo_revoke,
+)
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.defects import DefectsTab
@@ -59,6 +68,7 @@ from tamdesk.views.pages.escalations import EscalationsTab
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     Tone,
     ask_date,
@@ -689,8 +699,18 @@ class SeatsTab(QWidget):
 
     def revoke_selected(self) -> None:
         seat = self.selected_seat()
-        if seat is not None:
-            self._dialog(RevokeSeatDialog(self.ctx, seat, parent=self))
+        if seat is None:
+            return
+        dialog = RevokeSeatDialog(self.ctx, seat, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ctx, reason, on = self.ctx, dialog.reason.text(), dialog.revoked_on()
+        push_done(
+            f"Revoke seat {seat.seat_no} ({seat.email})",
+            undo=lambda: undo_revoke(ctx, seat.id, current_seat_version(seat.id)),
+            redo=lambda: revoke_seat(ctx, seat.id, current_seat_version(seat.id), reason, on),
+        )
+        self.changed.emit()
 
     def _dialog(self, dialog: QDialog) -> None:
         if dialog.exec() == QDialog.DialogCode.Accepted:

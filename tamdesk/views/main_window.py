@@ -35,6 +35,7 @@ from tamdesk.views.pages.settings import SettingsPage
 from tamdesk.views.pages.tickets import TicketsPage
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.undo import undo_stack
 
 OpenDatabase = Callable[[Path], OpenedDatabase]
 
@@ -153,6 +154,16 @@ class MainWindow(QMainWindow):
                 file_menu.addSeparator()
             else:
                 file_menu.addAction(action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        stack = undo_stack()
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        for action in (self.undo_action, self.redo_action):
+            edit_menu.addAction(action)
+            self.addAction(action)
+        stack.indexChanged.connect(lambda _: self.refresh())
         go_menu = self.menuBar().addMenu("&Go")
         for row, page in enumerate(self.pages):
             go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))

@@ -41,6 +41,7 @@ from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     Debouncer,
     ProgressBarDelegate,
@@ -410,7 +411,14 @@ class CustomersPage(Page):
         except DomainError as exc:
             QMessageBox.warning(self, "Archive customer", str(exc))
         else:
-            self.show_status(f"{name} {'archived' if archive else 'restored'}.")
+            ctx = self.ctx
+
+            def flip(to: bool) -> None:
+                set_archived(ctx, customer_id, get_customer(customer_id).version, to)
+
+            verb = "Archive" if archive else "Restore"
+            push_done(f"{verb} {name}", undo=lambda: flip(not archive), redo=lambda: flip(archive))
+            self.show_status(f"{name} {'archived' if archive else 'restored'}. Undo with Ctrl+Z.")
             if archive and self.stack.currentWidget() is self.detail:
                 self.show_list()
         self.reload()
