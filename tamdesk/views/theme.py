@@ -100,7 +100,9 @@ class Theme(QObject):
         self._style = self._system_style
         self._initial_palette = QPalette(app.palette())
         # Deferred: the platform updates its palette around the signal, and apply() must see the result.
-        app.styleHints().colorSchemeChanged.connect(lambda _scheme: QTimer.singleShot(0, self.apply))
+        self._apply_later = QTimer(self, singleShot=True, interval=0)
+        self._apply_later.timeout.connect(self.apply)
+        app.styleHints().colorSchemeChanged.connect(self._apply_later.start)
         self.apply()
 
     def scheme(self) -> Qt.ColorScheme:
