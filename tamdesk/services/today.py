@@ -122,6 +122,7 @@ class EscalationWaiting:
     opened_at: datetime
     age_business_days: float
     reason: str
+    customer_tam: str = ""  # who "TAM" is, when the escalation waits on the TAM
 
     @property
     def target(self) -> tuple[str, int]:
@@ -366,9 +367,9 @@ def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Update
 # -- escalations, onboarding, seats -------------------------------------------------------------------------------
 
 _ESCALATIONS = """
-SELECT e.id, e.state, e.opened_at, e.reason, t.id, t.number, t.severity, c.id, c.name, p.name
+SELECT e.id, e.state, e.opened_at, e.reason, t.id, t.number, t.severity, c.id, c.name, p.name, tam.name
 FROM escalation e JOIN ticket t ON t.id = e.ticket_id JOIN customer c ON c.id = t.customer_id
-LEFT JOIN person p ON p.id = e.support_manager_id
+LEFT JOIN person p ON p.id = e.support_manager_id LEFT JOIN person tam ON tam.id = c.tam_id
 WHERE e.state IN {states} AND {scope}
 ORDER BY e.opened_at, e.id
 """
@@ -386,7 +387,7 @@ def _escalations(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Es
     """Open escalations, the longest waiting first."""
     sql = _ESCALATIONS.format(states=_in(_OPEN_ESCALATION), scope=scope.sql)
     rows = []
-    for eid, state, opened, reason, tid, number, sev, cid, customer, manager in database.execute_sql(
+    for eid, state, opened, reason, tid, number, sev, cid, customer, manager, tam in database.execute_sql(
         sql, [*_OPEN_ESCALATION, *scope.params]
     ):
         esc_state = EscalationState(state)
@@ -396,7 +397,7 @@ def _escalations(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Es
         rows.append(
             EscalationWaiting(
                 eid, tid, number, cid, customer, Severity(sev), esc_state, owner, step, opened_at, round(age, 1),
-                reason,
+                reason, tam or "",
             )
         )  # fmt: skip
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,11 +33,22 @@ from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
 from tamdesk.views.pages.settings import SettingsPage
 from tamdesk.views.pages.tickets import TicketsPage
+from tamdesk.views.pages.today import TodayPage
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
 
 OpenDatabase = Callable[[Path], OpenedDatabase]
+# what ``open_item`` opens: kind -> (page title, the page's method taking the id, the customer tab to show)
+OPENERS = {
+    "ticket": ("Tickets", "open_ticket", ""),
+    "defect": ("Defects", "open_defect", ""),
+    "escalation": ("Escalations", "open_escalation", ""),
+    "customer": ("Customers", "open_customer", ""),
+    "onboarding": ("Customers", "open_customer", "onboarding"),
+    "seats": ("Customers", "open_customer", "seats"),
+    "settings": ("Settings", "", ""),
+}
 
 
 def _plural(n: int, word: str) -> str:
@@ -108,7 +119,10 @@ class MainWindow(QMainWindow):
              lambda c: "Settings are stored in this database."),
         ]  # fmt: skip
         for title, icon_name, purpose, describe in specs:
-            if title == "Customers":
+            if title == "Today":
+                page = TodayPage(self.ctx, self.runner)
+                page.open_requested.connect(self.open_item)
+            elif title == "Customers":
                 page = CustomersPage(self.ctx, self.runner)
             elif title == "Tickets":
                 page = TicketsPage(self.ctx, self.runner)
@@ -163,7 +177,7 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
             self.addAction(action)
-        stack.indexChanged.connect(lambda _: self.refresh())
+        stack.indexChanged.connect(self._undo_index_changed)
         go_menu = self.menuBar().addMenu("&Go")
         for row, page in enumerate(self.pages):
             go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
@@ -200,6 +214,22 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> Page:
         return self.pages[self.navigation.currentRow()]
+
+    def open_item(self, kind: str, item_id: int) -> bool:
+        """Go to the page of a ticket, defect, escalation or customer and open it there (see ``OPENERS``);
+        False for a kind no page shows. Works with whatever open methods the pages provide."""
+        title, method, tab = OPENERS.get(kind, ("", "", ""))
+        row = next((r for r, page in enumerate(self.pages) if page.title == title), None)
+        if row is None:
+            return False
+        self.show_page(row)
+        page = self.pages[row]
+        if method and hasattr(page, method):
+            getattr(page, method)(item_id)
+        detail = getattr(page, "detail", None)
+        if tab and hasattr(detail, "tabs") and hasattr(detail, tab):
+            detail.tabs.setCurrentWidget(getattr(detail, tab))
+        return True
 
     def refresh(self) -> None:
         label = database_label()
@@ -298,6 +328,11 @@ class MainWindow(QMainWindow):
         task = self.runner.run(work, on_success, on_error, on_progress)
         progress.canceled.connect(task.cancel)
         self._sample_task = task
+
+    @Slot(int)
+    def _undo_index_changed(self, _index: int) -> None:
+        """An undo or redo changed data: show it (a bound slot, so a closed window is disconnected)."""
+        self.refresh()
 
     def choose_team_database(self) -> None:
         """Stay on the local file or connect to the team's PostgreSQL database (and copy local data over)."""

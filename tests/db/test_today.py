@@ -129,6 +129,7 @@ def test_rows_say_what_is_due_and_what_opens_them(book: dict[str, int], fixed_no
     (esc,) = items.escalations
     assert (esc.state, esc.target, esc.customer) == (EscalationState.REQUESTED, ("escalation", book["escalation"]),
                                                      "Acme")  # fmt: skip
+    assert esc.customer_tam == TESS
     assert items.onboarding[0].target == ("onboarding", book["acme"])
     requested, granted = items.seats
     assert (requested.status, requested.target, requested.since) == (SeatStatus.REQUESTED, ("seats", book["acme"]),

@@ -1,0 +1,727 @@
+"""The Today page, the app's home: what needs the TAM now across their customers, each row one click from the
+thing itself.
+
+Counts sit at the top as tiles (a click scrolls to the section); below, one short table per section. Enter, a
+double-click or a click on "Open ›" asks the main window to show the row's ticket, defect, escalation or customer
+(``open_requested(kind, id)``). Loading runs on the task runner, when the page is shown and every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QCursor, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.sla import SlaState, format_day
+from tamdesk.domain.states import SeatStatus
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.overview import database_counts
+from tamdesk.services.settings import get_setting
+from tamdesk.services.today import (
+    ONBOARDING_HORIZON,
+    EscalationWaiting,
+    OnboardingDue,
+    SeatPending,
+    Section,
+    TicketAlert,
+    TodayItems,
+    UpdateDue,
+    needs_attention,
+    tam_names,
+)
+from tamdesk.views.icons import icon
+from tamdesk.views.pages.base import EmptyState, Page
+from tamdesk.views.sla_format import short_duration
+from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.widgets import Tone, configure_table, tone_background, tone_color
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 60_000
+MAX_VISIBLE_ROWS = 10
+SCOPE_KEY = "today/scope"
+USER_NAME_SETTING = "user_name"
+
+
+# -- words for times -----------------------------------------------------------------------------------------------
+
+
+def due_text(due: datetime, now: datetime, late: str = "overdue") -> str:
+    """``due in 15 m`` before ``due``; ``overdue 2 h`` (or ``breached 2 h ago``) after it."""
+    left = due - now
+    if left >= timedelta(0):
+        return "due now" if left < timedelta(minutes=1) else f"due in {short_duration(left)}"
+    if late == "breached":
+        return f"breached {short_duration(left)} ago"
+    return f"{late} {short_duration(left)}"
+
+
+def day_text(due: date, today: date) -> str:
+    """``overdue 3 days``, ``due today``, ``due tomorrow`` or ``due Thu 12 Mar``."""
+    days = (due - today).days
+    if days < 0:
+        return f"overdue {-days} day{'s' if days != -1 else ''}"
+    return {0: "due today", 1: "due tomorrow"}.get(days, f"due {format_day(due)}")
+
+
+def waited(since: datetime, now: datetime) -> str:
+    """How long something has waited: ``12 days``, ``1 day``, ``5 h 10 m``, ``just now``."""
+    delta = now - since
+    if delta >= timedelta(days=1):
+        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+    return "just now" if delta < timedelta(minutes=1) else short_duration(delta)
+
+
+def business_days(days: float) -> str:
+    """``4 business days``, ``1 business day``, ``under 1 business hour``."""
+    if days < 1 / 9:
+        return "under 1 business hour"
+    return f"{days:g} business day{'s' if days != 1 else ''}"
+
+
+def waiting_on(row: EscalationWaiting) -> str:
+    """Who the escalation waits on, with the TAM's name when it is the TAM."""
+    if row.waiting_on == "TAM":
+        return f"{row.customer_tam} (TAM)" if row.customer_tam else "TAM"
+    return row.waiting_on[:1].upper() + row.waiting_on[1:] if row.waiting_on else "—"
+
+
+# -- the columns of each section --------------------------------------------------------------------------------
+
+Now = Callable[[], datetime]
+
+
+def _tone(tone: Tone | None) -> QColor | None:
+    return tone_color(tone) if tone else None
+
+
+def _link(_: object) -> QColor:
+    return QApplication.palette().color(QPalette.ColorRole.Link)
+
+
+def _open_column(what: Callable[[Any], str]) -> Column[Any]:
+    return Column[Any]("", lambda r: "Open ›", tooltip=lambda r: f"Open {what(r)} (Enter or double-click)",
+                       foreground=_link, align_right=True)  # fmt: skip
+
+
+def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
+    mark = {SlaState.BREACHED: "✖ ", SlaState.AT_RISK: "⚠ "}
+    return [
+        Column[TicketAlert]("First response", lambda r: mark.get(r.state, "") + due_text(r.deadline, now(), "breached"),
+                            tooltip=lambda r: f"First response due {local_time(r.deadline)}",
+                            foreground=lambda r: _tone(Tone.ERROR if r.breached else Tone.WARNING)),
+        Column[TicketAlert]("Ticket", lambda r: r.number),
+        Column[TicketAlert]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
+        Column[TicketAlert]("Customer", lambda r: r.customer),
+        Column[TicketAlert]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject),
+        _open_column(lambda r: f"ticket {r.number}"),
+    ]  # fmt: skip
+
+
+def update_columns(now: Now) -> list[Column[UpdateDue]]:
+    return [
+        Column[UpdateDue]("Update", lambda r: ("✖ " if r.overdue else "⚠ ") + due_text(r.due, now()),
+                          tooltip=lambda r: f"Customer update due {local_time(r.due)}",
+                          foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
+        Column[UpdateDue]("Ticket or defect", lambda r: r.reference),
+        Column[UpdateDue]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
+        Column[UpdateDue]("Customer", lambda r: r.customer, tooltip=lambda r: r.customer),
+        Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title),
+        _open_column(lambda r: r.reference),
+    ]  # fmt: skip
+
+
+def escalation_columns(now: Now) -> list[Column[EscalationWaiting]]:
+    return [
+        Column[EscalationWaiting]("Waiting on", waiting_on, foreground=lambda r: _tone(Tone.INFO)),
+        Column[EscalationWaiting]("Next step", lambda r: r.next_step,
+                                  tooltip=lambda r: f"{r.state.label}: {waiting_on(r)} to {r.next_step}"),
+        Column[EscalationWaiting]("Escalation", lambda r: f"#{r.escalation_id} · {r.ticket_number}",
+                                  tooltip=lambda r: r.reason),
+        Column[EscalationWaiting]("Customer", lambda r: r.customer),
+        Column[EscalationWaiting]("Open for", lambda r: business_days(r.age_business_days),
+                                  tooltip=lambda r: f"Opened {local_time(r.opened_at)}"),
+        _open_column(lambda r: f"escalation #{r.escalation_id}"),
+    ]  # fmt: skip
+
+
+def onboarding_columns(now: Now) -> list[Column[OnboardingDue]]:
+    def today() -> date:
+        return now().astimezone().date()
+
+    return [
+        Column[OnboardingDue]("Due", lambda r: ("✖ " if r.overdue else "") + day_text(r.due, today()),
+                              tooltip=lambda r: f"Due {r.due:%A %d %B %Y}",
+                              foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
+        Column[OnboardingDue]("Customer", lambda r: r.customer),
+        Column[OnboardingDue]("Step", lambda r: r.title, tooltip=lambda r: r.title),
+        _open_column(lambda r: f"{r.customer}'s onboarding checklist"),
+    ]  # fmt: skip
+
+
+SEAT_WAITING = {
+    SeatStatus.REQUESTED: "Requested · to be granted",
+    SeatStatus.GRANTED: "Granted · welcome not confirmed",
+}
+
+
+def seat_columns(now: Now) -> list[Column[SeatPending]]:
+    return [
+        Column[SeatPending]("Waiting", lambda r: waited(r.since, now()),
+                            tooltip=lambda r: f"{r.status.label} {local_time(r.since)}",
+                            foreground=lambda r: _tone(Tone.INFO)),
+        Column[SeatPending]("Customer", lambda r: r.customer),
+        Column[SeatPending]("Seat holder", lambda r: f"Seat {r.seat_no} · {r.full_name} <{r.email}>"),
+        Column[SeatPending]("Status", lambda r: SEAT_WAITING.get(r.status, r.status.label)),
+        _open_column(lambda r: f"{r.customer}'s portal seats"),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """How the page shows one section: its columns, which column stretches, and its words."""
+
+    columns: Callable[[Now], list[Column[Any]]]
+    stretch: int
+    caption: str  # under the tile's number
+    note: str  # under the section heading
+    clear: str  # when the section is empty
+
+
+SPECS: dict[Section, SectionSpec] = {
+    Section.TICKETS: SectionSpec(
+        ticket_columns, 4, "first response at risk",
+        "Tickets still waiting for their first response, at risk or past the deadline; soonest deadline first.",
+        "No first response is at risk."),
+    Section.UPDATES: SectionSpec(
+        update_columns, 4, "customer updates due",
+        "Customers owed an update: tickets whose update clock is at risk or breached, and defects whose update "
+        "is due within a business day.",
+        "Every customer is up to date."),
+    Section.ESCALATIONS: SectionSpec(
+        escalation_columns, 1, "escalations waiting",
+        "Open escalations, the longest waiting first, and who each is waiting on.",
+        "No escalation is open."),
+    Section.ONBOARDING: SectionSpec(
+        onboarding_columns, 2, "onboarding steps due",
+        f"Checklist steps overdue or due in the next {ONBOARDING_HORIZON.days} days.",
+        "No onboarding step is due."),
+    Section.SEATS: SectionSpec(
+        seat_columns, 2, "portal seats pending",
+        "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
+        "Every portal seat is active."),
+}  # fmt: skip
+
+
+# -- loading ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodayLoad:
+    """One load of the page: the items, and whose customers they cover."""
+
+    items: TodayItems
+    user_name: str
+    mine: bool  # the items cover the user's customers only
+    notice: str  # why every customer is shown although the user asked for theirs ("" otherwise)
+    empty_database: bool
+
+
+def load_today(now: datetime, want_mine: bool) -> TodayLoad:
+    """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
+    name = " ".join(str(get_setting(USER_NAME_SETTING, "") or "").split())
+    notice = ""
+    if want_mine:
+        tams = tam_names()
+        if name and name.casefold() in {t.casefold() for t in tams}:
+            return TodayLoad(needs_attention(now, tam=name), name, True, "", False)
+        if not name:
+            notice = (
+                "Your name is not set, so Today shows every customer. To see only yours, enter your name in "
+                "Settings › You exactly as the people directory lists you as TAM."
+            )
+        else:
+            known = ", ".join(tams) if tams else "none yet"
+            notice = (
+                f"No customer has “{name}” as TAM, so Today shows every customer. Your name in Settings › You "
+                f"must match your entry in the people directory (TAMs: {known})."
+            )
+    items = needs_attention(now, tam=None)
+    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty)
+
+
+# -- widgets ------------------------------------------------------------------------------------------------------
+
+
+def _scaled(label: QLabel, factor: float, bold: bool = True) -> QLabel:
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    label.setFont(font)
+    return label
+
+
+def _muted(label: QLabel) -> QLabel:
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+class Tile(QPushButton):
+    """A count at the top of the page; clicking it goes to its section."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.setObjectName("todayTile")
+        self.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.count = _scaled(QLabel("…"), 2.2)
+        self.label = QLabel(section.label)
+        self.label.setWordWrap(True)
+        self.caption = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(2)
+        for widget in (self.count, self.label, self.caption):
+            widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(widget)
+        self.setMinimumHeight(layout.sizeHint().height() + 8)
+        self.show_count(None)
+
+    def show_count(self, count: int | None, tone: Tone | None = None, caption: str = "Loading…") -> None:
+        """Show ``count`` (None while loading) with a caption in ``tone``'s colour."""
+        accent = tone_color(tone).name() if tone else "palette(mid)"
+        self.count.setText("…" if count is None else f"{count:,}")
+        self.count.setStyleSheet(f"color: {accent};" if tone and tone is not Tone.OK else "")
+        self.caption.setText(caption)
+        self.caption.setStyleSheet(f"color: {accent};" if tone else "color: palette(placeholder-text);")
+        self.setStyleSheet(
+            "QPushButton#todayTile { text-align: left; background: palette(base); border: 1px solid palette(mid);"
+            f" border-left: 4px solid {accent}; border-radius: 6px; }}"
+            "QPushButton#todayTile:hover { border-color: palette(highlight);"
+            f" border-left: 4px solid {accent}; }}"
+            "QPushButton#todayTile:focus { border: 2px solid palette(highlight);"
+            f" border-left: 4px solid {accent}; }}"
+        )
+        what = "loading" if count is None else f"{count}, {caption}"
+        self.setAccessibleName(f"{self.section.label}: {what}")
+        self.setToolTip(f"{self.section.label} — go to the list")
+
+
+class SectionView(QWidget):
+    """One section: heading, note, and a short table (or a line saying nothing is due)."""
+
+    open_requested = Signal(str, int)
+
+    def __init__(self, section: Section, now: Now, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        spec = SPECS[section]
+        self.heading = _scaled(QLabel(section.label), 1.25)
+        self.badge = QLabel()
+        self.note = _muted(QLabel(spec.note))
+        self.note.setWordWrap(True)
+        self.clear = QLabel(f"✓ {spec.clear}")
+        self.clear.setStyleSheet(f"color: {tone_color(Tone.OK).name()}; padding: 4px 0;")
+        self.model = RowTableModel[Any](spec.columns(now), self)
+        self.table = self._build_table(spec.stretch)
+        title = QHBoxLayout()
+        title.addWidget(self.heading)
+        title.addWidget(self.badge)
+        title.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 8)
+        layout.setSpacing(4)
+        layout.addLayout(title)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table)
+        layout.addWidget(self.clear)
+
+    def _build_table(self, stretch: int) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName(self.section.label)
+        configure_table(table)
+        table.setModel(self.model)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        table.setMouseTracking(True)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        table.doubleClicked.connect(self._open_index)
+        table.clicked.connect(self._clicked)
+        table.entered.connect(self._hovered)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.open_selected)
+        return table
+
+    @property
+    def open_column(self) -> int:
+        return len(self.model.columns) - 1
+
+    def show_rows(self, rows: Sequence[Any], urgent: int) -> None:
+        """Show ``rows``; the table is as tall as its rows, up to ``MAX_VISIBLE_ROWS``, then it scrolls."""
+        self.model.set_rows(rows)
+        self.table.setVisible(bool(rows))
+        self.clear.setVisible(not rows)
+        text = f"{len(rows):,}" + (f" · {urgent} overdue" if urgent else "")
+        tone = Tone.ERROR if urgent else Tone.WARNING if rows else Tone.OK
+        self.badge.setText(f" {text} ")
+        self.badge.setStyleSheet(
+            f"background: {tone_background(tone).name()}; color: {tone_color(tone).name()};"
+            " border-radius: 8px; padding: 1px 6px; font-weight: bold;"
+        )
+        self._fit_height(len(rows))
+
+    def _fit_height(self, rows: int) -> None:
+        table = self.table
+        row_height = table.verticalHeader().defaultSectionSize()
+        header = table.horizontalHeader().sizeHint().height()
+        frame = 2 * table.frameWidth()
+        scrollbar = table.horizontalScrollBar().sizeHint().height() if rows > MAX_VISIBLE_ROWS else 0
+        table.setFixedHeight(header + frame + row_height * min(max(rows, 1), MAX_VISIBLE_ROWS) + scrollbar)
+
+    def refresh_texts(self) -> None:
+        """Repaint times ("due in 12 m") against the current clock."""
+        self.table.viewport().update()
+
+    def selected(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_requested.emit(*row.target)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(*self.model.row_at(index.row()).target)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.column() == self.open_column:
+            self._open_index(index)
+
+    def _hovered(self, index: QModelIndex) -> None:
+        on_link = index.isValid() and index.column() == self.open_column
+        shape = Qt.CursorShape.PointingHandCursor if on_link else Qt.CursorShape.ArrowCursor
+        self.table.viewport().setCursor(QCursor(shape))
+
+    def focus_first(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+
+# -- the page -----------------------------------------------------------------------------------------------------
+
+
+def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
+    """The tile's caption: how many are past due, else when the next falls due, or how long the oldest waits."""
+    now, urgent = items.now, items.urgent()[section]
+    if urgent:
+        return Tone.ERROR, f"{urgent} {'breached' if section is Section.TICKETS else 'overdue'}"
+    if section is Section.TICKETS and items.tickets:
+        return Tone.WARNING, f"next {due_text(items.tickets[0].deadline, now)}"
+    if section is Section.UPDATES and items.updates:
+        return Tone.WARNING, f"next {due_text(items.updates[0].due, now)}"
+    if section is Section.ONBOARDING and items.onboarding:
+        return Tone.WARNING, f"next {day_text(items.onboarding[0].due, now.astimezone().date())}"
+    if section is Section.ESCALATIONS and items.escalations:
+        return Tone.INFO, f"oldest open {business_days(items.escalations[0].age_business_days)}"
+    if section is Section.SEATS and items.seats:
+        return Tone.INFO, f"oldest waiting {waited(items.seats[0].since, now)}"
+    return Tone.OK, "all clear"
+
+
+def greeting(now: datetime, name: str) -> str:
+    """``Good morning, Tess`` by the local hour; ``Today`` without a name."""
+    if not name:
+        return "Today"
+    hour = now.astimezone().hour
+    first = name.split()[0]
+    if hour < 5:
+        return f"Hello, {first}"
+    part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+    return f"Good {part}, {first}"
+
+
+class TodayPage(Page):
+    """What needs the TAM now; rows ask to be opened through ``open_requested(kind, id)``.
+
+    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding`` and ``seats`` (a customer id: that
+    customer's checklist or portal seats), ``settings`` (id 0: where the user's name is set).
+    """
+
+    title = "Today"
+    sample_data_requested = Signal()
+    open_requested = Signal(str, int)
+    loaded = Signal()
+
+    def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.current: TodayLoad | None = None
+        self.error = ""
+        self._loading = False
+        self._again = False
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.activated.connect(self.reload)
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.tiles = {section: Tile(section) for section in Section}
+        self.sections = {section: SectionView(section, self._now) for section in Section}
+        for section in Section:
+            self.tiles[section].clicked.connect(lambda _=False, s=section: self.go_to(s))
+            self.sections[section].open_requested.connect(self.open_requested)
+        self.banner = self._build_banner()
+        self.scroll = self._build_scroll()
+        self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
+        self.empty.action_clicked.connect(self.sample_data_requested)
+        self.loading = self._build_loading()
+        self.content = QStackedWidget()
+        for widget in (self.loading, self.scroll, self.empty):
+            self.content.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self.banner)
+        layout.addWidget(self.content, 1)
+
+    def _build_header(self) -> QHBoxLayout:
+        self.heading = _scaled(QLabel("Today"), 1.6)
+        self.subtitle = _muted(QLabel(""))
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.heading)
+        titles.addWidget(self.subtitle)
+        self.mine_button = QPushButton("&My customers")
+        self.all_button = QPushButton("&All customers")
+        self.scope = QButtonGroup(self)
+        for button in (self.mine_button, self.all_button):
+            button.setCheckable(True)
+            self.scope.addButton(button)
+        want_mine = QSettings().value(SCOPE_KEY, "mine") != "all"
+        (self.mine_button if want_mine else self.all_button).setChecked(True)
+        self.scope.buttonClicked.connect(self._scope_clicked)
+        self.status = _muted(QLabel(""))
+        self.refresh_button = QToolButton()
+        self.refresh_button.setIcon(icon("refresh"))
+        self.refresh_button.setAccessibleName("Refresh")
+        self.refresh_button.setToolTip("Refresh now (F5); Today also refreshes every minute")
+        self.refresh_button.clicked.connect(self.reload)
+        header = QHBoxLayout()
+        header.addLayout(titles, 1)
+        header.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addSpacing(12)
+        header.addWidget(self.mine_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.all_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return header
+
+    def _build_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("todayBanner")
+        banner.setStyleSheet(
+            f"QFrame#todayBanner {{ background: {tone_background(Tone.INFO).name()}; border-radius: 4px; }}"
+        )
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setStyleSheet(f"color: {tone_color(Tone.INFO).name()};")
+        self.settings_button = QPushButton("Open Settings")
+        self.settings_button.clicked.connect(lambda: self.open_requested.emit("settings", 0))
+        layout = QHBoxLayout(banner)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.banner_text, 1)
+        layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        banner.setVisible(False)
+        return banner
+
+    def _build_scroll(self) -> QScrollArea:
+        tiles = QHBoxLayout()
+        tiles.setSpacing(10)
+        for tile in self.tiles.values():
+            tiles.addWidget(tile)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 4, 8, 8)
+        layout.addLayout(tiles)
+        layout.addSpacing(6)
+        for section in self.sections.values():
+            layout.addWidget(section)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        return scroll
+
+    def _build_loading(self) -> QWidget:
+        widget = QWidget()
+        self.loading_label = _muted(QLabel("Loading what needs you today…"))
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setMaximumWidth(260)
+        bar.setTextVisible(False)
+        layout = QVBoxLayout(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.loading_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return widget
+
+    # -- loading ------------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.current.items.now if self.current else self.ctx.now()
+
+    @property
+    def want_mine(self) -> bool:
+        return QSettings().value(SCOPE_KEY, "mine") != "all"
+
+    @property
+    def busy(self) -> bool:
+        return self._loading
+
+    def refresh(self) -> None:
+        """Called when the page is shown (and after a database switch): load again."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Load in the background; while a load runs, one more follows it."""
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self._again = False
+        self.status.setText("Loading…" if self.current is None else "Refreshing…")
+        if self.current is None:
+            self.content.setCurrentWidget(self.loading)
+        now, want_mine = self.ctx.now(), self.want_mine
+
+        def work(control: TaskControl) -> TodayLoad:
+            return load_today(now, want_mine)
+
+        self.runner.run(work, self._loaded, self._failed)
+
+    def _tick(self) -> None:
+        if self.isVisible():
+            self.reload()
+
+    def _finish(self) -> None:
+        self._loading = False
+        if self._again:
+            self.reload()
+        else:
+            self.loaded.emit()
+
+    def _loaded(self, result: TodayLoad) -> None:
+        self.current = result
+        self.error = ""
+        self._show(result)
+        self._finish()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        log.warning("Today could not load: %s", details)
+        self.error = str(exc) if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
+        self.status.setText(f"⚠ {self.error}")
+        self.status.setStyleSheet(f"color: {tone_color(Tone.ERROR).name()};")
+        if self.current is None:
+            self.loading_label.setText(f"Today could not be loaded: {self.error}")
+        self._finish()
+
+    # -- showing ------------------------------------------------------------------------------------------
+
+    def _show(self, result: TodayLoad) -> None:
+        items = result.items
+        self._show_header(result)
+        if result.empty_database:
+            self.empty.set_text(
+                "Nothing here yet",
+                "Today gathers what needs you across your customers: SLA deadlines, customer updates, escalations, "
+                "onboarding steps and portal seats. This database is empty: load sample data to explore tamdesk, "
+                "or add your first customer on the Customers page.",
+            )
+            self.content.setCurrentWidget(self.empty)
+            return
+        counts, urgent = items.counts(), items.urgent()
+        for section in Section:
+            self.tiles[section].show_count(counts[section], *tile_caption(section, items))
+            self.sections[section].show_rows(items.rows(section), urgent[section])
+        self.content.setCurrentWidget(self.scroll)
+
+    def _show_header(self, result: TodayLoad) -> None:
+        items = result.items
+        self.heading.setText(greeting(items.now, result.user_name))
+        whose = f"your {items.customers:,} customers" if result.mine else f"all {items.customers:,} customers"
+        if items.customers == 1:
+            whose = "your 1 customer" if result.mine else "1 customer"
+        self.subtitle.setText(f"{items.now.astimezone():%A %d %B %Y} · {self._summary(items)} across {whose}")
+        self.status.setText(f"Updated {items.now.astimezone():%H:%M}")
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        self.banner_text.setText(result.notice)
+        self.banner.setVisible(bool(result.notice))
+        self.mine_button.setEnabled(not result.notice)
+        self.mine_button.setToolTip(
+            "Only the customers whose TAM is you" if not result.notice else "Set your name in Settings › You first"
+        )
+        self.scope.blockSignals(True)
+        (self.mine_button if result.mine else self.all_button).setChecked(True)
+        self.scope.blockSignals(False)
+
+    @staticmethod
+    def _summary(items: TodayItems) -> str:
+        total = items.total
+        if not total:
+            return "nothing needs you right now"
+        return f"{total:,} thing{'s' if total != 1 else ''} need{'s' if total == 1 else ''} you"
+
+    # -- actions ------------------------------------------------------------------------------------------
+
+    def _scope_clicked(self, button: QPushButton) -> None:
+        QSettings().setValue(SCOPE_KEY, "mine" if button is self.mine_button else "all")
+        self.reload()
+
+    def set_scope(self, mine: bool) -> None:
+        """Switch between the user's customers and all customers, as the buttons do."""
+        (self.mine_button if mine else self.all_button).click()
+
+    def go_to(self, section: Section) -> None:
+        """Scroll ``section`` to the top of the page and put the keyboard in its list."""
+        view = self.sections[section]
+        self.scroll.verticalScrollBar().setValue(view.y())
+        view.focus_first()
