@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -167,10 +167,22 @@ def audit_actors() -> list[str]:
     return sorted(actors, key=str.casefold)
 
 
+def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested values as one level: ``{"targets": {"1": {"clock": "24x7"}}}`` -> ``{"targets › 1 › clock": "24x7"}``."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix} › {key}" if prefix else str(key)
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
 def field_changes(row: history.AuditRow) -> list[FieldChange]:
-    """The fields of a change side by side: those whose value changed first, each group in field order."""
-    names: Iterable[str] = sorted(set(row.before) | set(row.after))
-    changes = [FieldChange(name, row.before.get(name), row.after.get(name)) for name in names]
+    """The fields of a change side by side (nested values one per line): changed ones first, each in name order."""
+    before, after = flatten(row.before), flatten(row.after)
+    changes = [FieldChange(name, before.get(name), after.get(name)) for name in sorted(set(before) | set(after))]
     return sorted(changes, key=lambda c: not c.changed)
 
 

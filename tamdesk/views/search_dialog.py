@@ -48,6 +48,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 DEBOUNCE_MS = 120
 RESULT_LIMIT = 50
+VISIBLE_ROWS = 9
+MESSAGE_HEIGHT = 150
+WIDTH = 680
 KIND_ICONS = {
     HitKind.CUSTOMER: "customers",
     HitKind.SEAT: "mail",
@@ -174,7 +177,6 @@ class SearchDialog(QDialog):
         super().__init__(parent)
         self.runner = runner
         self.setWindowFlags(Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setWindowTitle("Search everywhere")
         self.setAccessibleName("Search everywhere")
         self._asked = ""  # the text of the search running now
@@ -185,7 +187,7 @@ class SearchDialog(QDialog):
         self.query.textChanged.connect(self._text_changed)
         self.query.installEventFilter(self)
         self.results.clicked.connect(lambda index: self._open_row(index.row()))
-        self.resize(680, 460)
+        self.resize(WIDTH, 300)
         self._show_hint()
 
     # -- layout -------------------------------------------------------------------------------------------
@@ -193,9 +195,7 @@ class SearchDialog(QDialog):
     def _build(self) -> None:
         self.frame = QFrame(self)
         self.frame.setObjectName("searchFrame")
-        self.frame.setStyleSheet(
-            "#searchFrame { background: palette(window); border: 1px solid palette(mid); border-radius: 10px; }"
-        )
+        self.frame.setStyleSheet("#searchFrame { background: palette(window); border: 1px solid palette(mid); }")
         self.query = QLineEdit()
         self.query.setObjectName("searchQuery")
         self.query.setPlaceholderText("Search customers, seat holders, tickets, defects and escalations")
@@ -242,15 +242,26 @@ class SearchDialog(QDialog):
         outer.addWidget(self.frame)
 
     def _place(self) -> None:
-        """Centred over the window, a fifth of the way down, like a command palette."""
+        """Centred over the window, a sixth of the way down, like a command palette."""
         owner = self.parentWidget()
         if owner is None:
             return
         window = owner.window()
-        width = min(self.width(), max(360, window.width() - 80))
-        self.resize(width, min(self.height(), max(260, window.height() - 80)))
-        top_left = window.mapToGlobal(QPoint((window.width() - width) // 2, max(40, window.height() // 6)))
-        self.move(top_left)
+        width = min(WIDTH, max(360, window.width() - 80))
+        self.resize(width, self.height())
+        self.move(window.mapToGlobal(QPoint((window.width() - width) // 2, max(40, window.height() // 6))))
+
+    def _fit(self) -> None:
+        """As tall as the hits need, up to ``VISIBLE_ROWS`` rows (then the list scrolls)."""
+        rows = self.model.rowCount() if self.stack.currentWidget() is self.results else 0
+        if rows:
+            frame = 2 * self.results.frameWidth()
+            self.stack.setFixedHeight(min(rows, VISIBLE_ROWS) * self.results.sizeHintForRow(0) + frame)
+        else:
+            self.stack.setFixedHeight(MESSAGE_HEIGHT)
+        layout = self.layout()
+        layout.activate()
+        self.resize(self.width(), layout.totalSizeHint().height())
 
     def showEvent(self, event: QShowEvent) -> None:
         self._place()
@@ -329,6 +340,7 @@ class SearchDialog(QDialog):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+        self._fit()
 
     def _show_hits(self, text: str, hits: list[SearchHit]) -> None:
         self.model.set_hits(hits)
@@ -336,6 +348,7 @@ class SearchDialog(QDialog):
         if hits:
             self.stack.setCurrentWidget(self.results)
             self.results.setCurrentIndex(self.model.index(0, 0))
+            self._fit()
         else:
             shown = text if len(text) <= 60 else text[:59] + "…"
             self._show_message(

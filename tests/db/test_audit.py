@@ -129,3 +129,14 @@ def test_choices_name_the_customers_with_history(trail: dict[str, int]) -> None:
     choices = audit_choices()
     assert choices.customers == [(trail["acme"], "Acme Europe"), (trail["globex"], "Globex 100% Corp")]
     assert choices.actors == audit_actors() and choices.entities == audit_entities()
+
+
+def test_nested_values_are_one_field_each(trail: dict[str, int], fixed_now: datetime) -> None:
+    before = {"targets": {"1": {"clock": "24x7", "first": 60}}}
+    after = {"targets": {"1": {"clock": "24x7", "first": 30}}, "note": "faster"}
+    row = AuditRow(1, fixed_now, "x", "sla_policy", 1, "revise", "", before, after)
+    assert field_changes(row) == [
+        FieldChange("note", None, "faster"),
+        FieldChange("targets › 1 › first", 60, 30),
+        FieldChange("targets › 1 › clock", "24x7", "24x7"),
+    ]
