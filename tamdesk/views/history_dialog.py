@@ -386,6 +386,12 @@ class HistoryDialog(QDialog):
         self.activateWindow()
         self.reload()
 
+    def database_switched(self, _label: str = "") -> None:
+        """Another database was opened: while the window is shown, list its history instead."""
+        if self.isVisible():
+            self.refresh_choices()
+            self.reload()
+
     def reload(self) -> None:
         """Load the first page for the filters chosen now."""
         self.text_debouncer.timer.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,10 @@ from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts
+from tamdesk.services.search import seat_customer
+from tamdesk.views.history_dialog import HistoryDialog
 from tamdesk.views.icons import icon
+from tamdesk.views.notifications import Notifier
 from tamdesk.views.pages.base import Page
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
@@ -34,6 +38,7 @@ from tamdesk.views.pages.pending import PendingPage
 from tamdesk.views.pages.settings import SettingsPage
 from tamdesk.views.pages.tickets import TicketsPage
 from tamdesk.views.pages.today import TodayPage
+from tamdesk.views.search_dialog import SearchDialog
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
@@ -57,6 +62,8 @@ def _plural(n: int, word: str) -> str:
 
 class MainWindow(QMainWindow):
     database_changed = Signal(str)
+    search_dialog: SearchDialog | None = None
+    history_dialog: HistoryDialog | None = None
     sample_data_loaded = Signal(str)
 
     def __init__(
@@ -93,6 +100,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.database_status, 1)
         self.statusBar().addPermanentWidget(self.counts_status)
         self._build_pages()
+        self.notifier = Notifier(self, ctx, self.runner)
         self._build_menus()
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.currentRowChanged.connect(lambda row: self.pages[row].refresh())
@@ -168,6 +176,8 @@ class MainWindow(QMainWindow):
                 file_menu.addSeparator()
             else:
                 file_menu.addAction(action)
+        file_menu.insertAction(self.quit_action, self.notifier.toggle_action)
+        file_menu.insertSeparator(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         stack = undo_stack()
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -179,8 +189,14 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         stack.indexChanged.connect(self._undo_index_changed)
         go_menu = self.menuBar().addMenu("&Go")
+        self.search_action = self._action("&Search…", self.show_search, "Ctrl+K")
+        go_menu.addAction(self.search_action)
+        go_menu.addSeparator()
         for row, page in enumerate(self.pages):
             go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self.history_action = self._action("&History…", self.show_history, "Ctrl+Shift+H")
+        tools_menu.addAction(self.history_action)
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
         help_menu.addAction(self.shortcuts_action)
@@ -206,6 +222,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/splitter", self.splitter.saveState())
         self.settings.setValue("main/page", self.navigation.currentRow())
         self.runner.wait(5000)
+        with contextlib.suppress(RuntimeError):  # the session's undo stack outlives this window
+            undo_stack().indexChanged.disconnect(self._undo_index_changed)
         super().closeEvent(event)
 
     def show_page(self, row: int) -> None:
@@ -230,6 +248,34 @@ class MainWindow(QMainWindow):
         if tab and hasattr(detail, "tabs") and hasattr(detail, tab):
             detail.tabs.setCurrentWidget(getattr(detail, tab))
         return True
+
+    def open_found(self, kind: str, item_id: int) -> None:
+        """Open a search hit or an audited record; a seat holder opens on its customer's Portal seats tab."""
+        if kind == "seat":
+            customer_id = seat_customer(item_id)
+            if customer_id is None or not self.open_item("seats", customer_id):
+                self.statusBar().showMessage("That portal seat no longer exists.", 5000)
+                return
+            seats = getattr(getattr(self.current_page(), "detail", None), "seats", None)
+            if hasattr(seats, "select_seat"):
+                seats.select_seat(item_id)
+        elif not self.open_item(kind, item_id):
+            self.statusBar().showMessage(f"A {kind} cannot be opened here.", 5000)
+
+    def show_search(self) -> None:
+        """Search everywhere (Ctrl+K): the palette over the window; the chosen hit opens on its page."""
+        if self.search_dialog is None:
+            self.search_dialog = SearchDialog(self.runner, self)
+            self.search_dialog.open_requested.connect(self.open_found)
+        self.search_dialog.open_palette()
+
+    def show_history(self) -> None:
+        """Tools › History: every audited change, filtered; it follows a switch to another database."""
+        if self.history_dialog is None:
+            self.history_dialog = HistoryDialog(self.ctx, self.runner, self)
+            self.history_dialog.open_requested.connect(self.open_found)
+            self.database_changed.connect(self.history_dialog.database_switched)
+        self.history_dialog.open_history()
 
     def refresh(self) -> None:
         label = database_label()
