@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def shown(dialog: HistoryDialog) -> list[tuple[str, str]]:
     return [(row.actor, row.summary) for row in dialog.model.rows()]
 
 
-def reload_after(qtbot, dialog: HistoryDialog, change) -> None:  # noqa: ANN001
+def reload_after(qtbot, dialog: HistoryDialog, change: Callable[[], object]) -> None:
     with qtbot.waitSignal(dialog.loaded, timeout=5000):
         change()
 
@@ -176,3 +177,15 @@ def test_history_action_opens_the_window(qtbot, window: MainWindow, trail: dict[
         dialog.open_selected()
     qtbot.waitUntil(lambda: window.current_page().title == "Customers")
     assert window.current_page().detail.customer_id == trail["acme"]  # type: ignore[attr-defined]
+
+
+def test_history_follows_a_switch_to_another_database(
+    qtbot, window: MainWindow, trail: dict[str, int], tmp_path: Path
+) -> None:
+    window.history_action.trigger()
+    dialog = window.history_dialog
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=5000)
+    assert window.switch_database(tmp_path / "other.db")
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=5000)
+    assert dialog.empty.heading.text() == "No changes recorded yet"
+    assert [dialog.actor.itemText(i) for i in range(dialog.actor.count())] == ["Everyone"]

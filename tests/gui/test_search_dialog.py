@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from tamdesk.domain.severity import Severity
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import report_defect
 from tamdesk.services.seats import SeatInput, request_seat
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.views.main_window import MainWindow
@@ -26,7 +27,8 @@ def data(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
     opened = fixed_now - timedelta(days=1)
     first = create_ticket(ctx, TicketInput("SUP-1001", acme, "Acme cluster down", Severity.URGENT, opened))
     second = create_ticket(ctx, TicketInput("SUP-1002", acme, "Acme login slow", Severity.LOW, opened))
-    return {"acme": acme, "seat": seat, "first": first, "second": second}
+    defect = report_defect(ctx, first, "Coordinator crash on upgrade", severity=Severity.URGENT)
+    return {"acme": acme, "seat": seat, "first": first, "second": second, "defect": defect}
 
 
 @pytest.fixture(params=["background", "inline"])
@@ -181,3 +183,31 @@ def test_palette_reopens_with_the_last_text_selected(qtbot, window: MainWindow, 
     dialog = _open_palette(qtbot, window)
     assert dialog.query.selectedText() == "zebra"
     assert QApplication.focusWidget() is dialog.query
+
+
+def test_a_defect_opens_on_the_defects_page(qtbot, window: MainWindow, data: dict[str, int]) -> None:
+    dialog = _open_palette(qtbot, window)
+    type_text(qtbot, dialog, "coordinator crash")
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    page = window.current_page()
+    assert page.title == "Defects"
+    assert page.detail.defect_id == data["defect"]  # type: ignore[attr-defined]
+    assert page.stack.currentWidget() is page.detail  # type: ignore[attr-defined]
+
+
+def test_a_ticket_opens_through_the_tickets_page(
+    qtbot, window: MainWindow, data: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = next(page for page in window.pages if page.title == "Tickets")
+    opened: list[int] = []
+    monkeypatch.setattr(tickets, "open_ticket", opened.append)  # the real one shows a modal detail dialog
+    dialog = _open_palette(qtbot, window)
+    type_text(qtbot, dialog, "SUP-1002")
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert window.current_page() is tickets
+    assert opened == [data["second"]]
+
+
+def test_a_seat_that_is_gone_is_said_so(qtbot, window: MainWindow) -> None:
+    window.open_found("seat", 999_999)
+    assert window.statusBar().currentMessage() == "That portal seat no longer exists."
