@@ -1,5 +1,6 @@
 """How an SLA position reads on screen: a countdown ("due in 1 h 12 m", "breached 3 h ago"), a mark and words
-that carry the meaning without colour (⚠ at risk, ✖ breached, ⏸ paused, ✓ solved), and the colours on top.
+that carry the meaning without colour (⚠ at risk, ✖ breached, ‖ paused, ✓ solved; marks the common UI fonts
+have), and the colours on top.
 
 The countdown text is recomputed from ``SlaEvaluation.deadline`` and the current time on every paint, which is
 cheap; the evaluation itself is redone in the background (a deadline passing turns a running clock into a breach
@@ -23,7 +24,7 @@ MARKS: dict[SlaState, str] = {
     SlaState.BREACHED: "✖",
     SlaState.MISSED: "✖",
     SlaState.AT_RISK: "⚠",
-    SlaState.PAUSED: "⏸",
+    SlaState.PAUSED: "‖",
     SlaState.SOLVED: "✓",
     SlaState.MET: "✓",
 }
@@ -99,14 +100,14 @@ def _solved_text(sla: SlaEvaluation) -> str:
 
 
 def describe(sla: SlaEvaluation, now: datetime) -> SlaText:
-    """The SLA cell of a ticket list: ``⚠ Response due in 12 m``, ``✖ Update breached 3 h ago``, ``⏸ Paused …``."""
+    """The SLA cell of a ticket list: ``⚠ Response due in 12 m``, ``✖ Update breached 3 h ago``, ``‖ Paused …``."""
     state = live_state(sla, now)
     if state in RUNNING and sla.deadline is not None:
         mark = MARKS.get(state, "")
         text = f"{mark} " if mark else ""
         text += f"{clock_name(sla)} {countdown(sla.deadline, now)}"
     elif state is SlaState.PAUSED:
-        text = "⏸ Paused · waiting on customer"
+        text = "‖ Paused · waiting on customer"
     elif state is SlaState.SOLVED:
         text = _solved_text(sla)
     else:

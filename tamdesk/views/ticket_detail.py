@@ -89,7 +89,7 @@ def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
         Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), width=170),
         Column[TimelineEntry]("At the customer", lambda e: sla_format.at_customer(e.at, zone), width=150),
         Column[TimelineEntry]("What", lambda e: e.what, width=160),
-        Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=220),
+        Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=330),
         Column[TimelineEntry]("By", lambda e: e.author),
     ]
 

@@ -204,16 +204,16 @@ class TicketImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_choices())
         layout.addWidget(QLabel("<b>Which file column feeds which field</b> (* required)"))
-        layout.addWidget(self._build_mapping(), 2)
+        layout.addWidget(self._build_mapping())
         self.unused = QLabel()
         self.unused.setStyleSheet("color: palette(placeholder-text);")
         self.unused.setWordWrap(True)
         layout.addWidget(self.unused)
         self.preview_label = QLabel("<b>First rows of the file</b>")
         layout.addWidget(self.preview_label)
-        layout.addWidget(self._build_preview(), 3)
+        layout.addWidget(self._build_preview(), 1)
         layout.addLayout(self._build_progress())
-        layout.addWidget(self.errors, 2)
+        layout.addWidget(self.errors, 1)
         layout.addWidget(self._build_buttons())
         self._update()
 
@@ -251,10 +251,14 @@ class TicketImportDialog(QDialog):
         zone_box = QVBoxLayout()
         zone_box.addWidget(self.zone)
         zone_box.addWidget(self.zone_message)
+        file_label = QLabel("&File")
+        file_label.setBuddy(self.choose_button)
+        zone_label = QLabel("Times without an offset are &in")
+        zone_label.setBuddy(self.zone)
         form = QFormLayout()
         form.addRow("What", kinds)
-        form.addRow("&File", file_box)
-        form.addRow("Times without an offset are in", zone_box)
+        form.addRow(file_label, file_box)
+        form.addRow(zone_label, zone_box)
         return form
 
     def _build_mapping(self) -> QTableView:
@@ -266,6 +270,8 @@ class TicketImportDialog(QDialog):
         for n, column in enumerate(self.mapping_model.columns):
             if column.width:
                 self.mapping.setColumnWidth(n, column.width)
+        rows = max(len(TICKET_FIELDS), len(EVENT_FIELDS)) + 1  # every field and the header, without scrolling
+        self.mapping.setMinimumHeight(rows * self.mapping.verticalHeader().defaultSectionSize() + 4)
         return self.mapping
 
     def _build_preview(self) -> QTableView:

@@ -97,7 +97,7 @@ def test_waiting_pauses_and_a_reply_resumes(qtbot, acme: int, ctx: Context) -> N
     assert not dialog.record_buttons["replied"].isEnabled()
     dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=20)))
     dialog.record_buttons["waiting"].click()
-    assert dialog.sla_state.text() == "⏸ Paused · waiting on customer"
+    assert dialog.sla_state.text() == "‖ Paused · waiting on customer"
     assert dialog.updates.text() == "Update clock paused: waiting on the customer."
     assert dialog.record_buttons["replied"].isEnabled()
     assert not dialog.record_buttons["waiting"].isEnabled()

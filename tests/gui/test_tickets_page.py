@@ -100,7 +100,7 @@ def test_sla_column_reads_without_colour(page: TicketsPage) -> None:
         "SUP-101": "✖ Response breached 1 h 30 m ago",
         "SUP-102": "⚠ Response due in 10 m",
         "SUP-103": "Response due in 50 m",
-        "SUP-104": "⏸ Paused · waiting on customer",
+        "SUP-104": "‖ Paused · waiting on customer",
         "SUP-105": "✓ Solved · SLA met",
     }
     model = page.list.model

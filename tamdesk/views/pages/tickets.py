@@ -118,7 +118,7 @@ _SLA_LABELS = {
     SlaChoice.BREACHED: "✖ Breached",
     SlaChoice.AT_RISK: "⚠ At risk",
     SlaChoice.OK: "OK, clock running",
-    SlaChoice.PAUSED: "⏸ Paused (waiting on customer)",
+    SlaChoice.PAUSED: "‖ Paused (waiting on customer)",
     SlaChoice.SOLVED: "✓ Solved",
     SlaChoice.MET: "First response met",
     SlaChoice.MISSED: "Missed (late response or update)",
@@ -313,6 +313,14 @@ class LoadedTickets:
 # -- the table --------------------------------------------------------------------------------------------------
 
 
+def short_time(moment: datetime, now: datetime) -> str:
+    """``Wed 25 Nov 22:15`` in the user's zone; the year is added when it is not this year's."""
+    local = moment.astimezone()
+    if local.year == now.astimezone().year:
+        return local.strftime("%a %d %b %H:%M")
+    return local.strftime("%a %d %b %Y %H:%M")
+
+
 def _status_text(row: TicketRow) -> str:
     """``Open · escalated · defect``: the flags read in the list without opening the ticket."""
     return row.status.label + (" · escalated" if row.escalated else "") + (" · defect" if row.defect else "")
@@ -326,15 +334,16 @@ def ticket_columns(now: Callable[[], datetime], show_customer: bool = True) -> l
 
     columns = [
         ("number", Column[TicketRow]("Ticket", lambda r: r.number, width=95)),
-        ("customer", Column[TicketRow]("Customer", lambda r: r.customer, width=165)),
-        ("subject", Column[TicketRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, width=250)),
+        ("customer", Column[TicketRow]("Customer", lambda r: r.customer, width=155)),
+        ("subject", Column[TicketRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, width=220)),
         ("severity", Column[TicketRow]("Severity", lambda r: r.severity.label,
                                        tooltip=lambda r: r.severity.definition, width=100)),
         ("status", Column[TicketRow]("Status", _status_text, width=150)),
         ("sla", Column[TicketRow]("SLA", lambda r: sla_text(r).text, tooltip=lambda r: sla_format.tooltip(r.sla, now()),
                                   foreground=lambda r: sla_format.foreground(sla_text(r).state),
-                                  background=lambda r: sla_format.background(sla_text(r).state), width=215)),
-        ("opened", Column[TicketRow]("Opened", lambda r: local_time(r.opened_at), width=150)),
+                                  background=lambda r: sla_format.background(sla_text(r).state), width=250)),
+        ("opened", Column[TicketRow]("Opened", lambda r: short_time(r.opened_at, now()),
+                                    tooltip=lambda r: local_time(r.opened_at), width=135)),
         ("engineer", Column[TicketRow]("Engineer", lambda r: r.engineer or "—")),
     ]  # fmt: skip
     return [(key, column) for key, column in columns if show_customer or key != "customer"]
