@@ -36,6 +36,10 @@ ICON_NAMES: tuple[str, ...] = (
     "clock",
     "mail",
     "link",
+    "back",
+    "undo",
+    "redo",
+    "history",
     "tamdesk",
 )
 """Every icon shipped in ``tamdesk/resources/icons``; ``tamdesk`` is the full-colour application icon."""

@@ -1,15 +1,17 @@
 """Help › Keyboard shortcuts: every action of the main window that has a shortcut, gathered when it opens.
 
 The list is read from the menus at run time, so a shortcut added anywhere in the menus appears here without
-anyone keeping a second list. Actions with a shortcut that are in no menu are listed under "Other".
+anyone keeping a second list. Actions with a shortcut that are in no menu are listed under "Other". A page's own
+QShortcut (Ctrl+F to search a list, say) is listed under the page's title when it says what it does with
+``setWhatsThis("Search customers")``; one without that text has nothing to show and is left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -42,11 +44,10 @@ def plain_text(text: str) -> str:
     return text.removesuffix("…").removesuffix("...").strip()
 
 
-def _keys(action: QAction) -> str:
+def _keys(source: QAction | QShortcut) -> str:
+    sequences = source.shortcuts() if isinstance(source, QAction) else source.keys()
     return ", ".join(
-        sequence.toString(QKeySequence.SequenceFormat.NativeText)
-        for sequence in action.shortcuts()
-        if not sequence.isEmpty()
+        sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in sequences if not sequence.isEmpty()
     )
 
 
@@ -70,12 +71,28 @@ def gather_shortcuts(window: QMainWindow) -> list[ShortcutEntry]:
             listed += _menu_actions(menu, plain_text(menu.title()))
     seen = {id(action) for _, action in listed}
     listed += [(OTHER_GROUP, a) for a in window.findChildren(QAction) if id(a) not in seen and a.text()]
+    found = [ShortcutEntry(group, plain_text(action.text()), _keys(action)) for group, action in listed]
+    found += [
+        ShortcutEntry(_page_title(shortcut), plain_text(shortcut.whatsThis()), _keys(shortcut))
+        for shortcut in window.findChildren(QShortcut)
+        if shortcut.whatsThis()
+    ]
     entries: list[ShortcutEntry] = []
-    for group, action in listed:
-        entry = ShortcutEntry(group, plain_text(action.text()), _keys(action))
+    for entry in found:
         if entry.keys and entry not in entries:  # pages may each hold an action for the same key
             entries.append(entry)
     return entries
+
+
+def _page_title(obj: QObject) -> str:
+    """The title of the navigation page that holds ``obj`` (pages have a ``title`` string), else "Other"."""
+    parent = obj.parent()
+    while parent is not None:
+        title = getattr(parent, "title", None)
+        if isinstance(title, str) and title:
+            return title
+        parent = parent.parent()
+    return OTHER_GROUP
 
 
 class ShortcutsDialog(QDialog):

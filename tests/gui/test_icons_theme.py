@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
 from tamdesk.views import icons
 from tamdesk.views.icons import ICON_NAMES, icon, render_pixmap, tint_for
 from tamdesk.views.main_window import MainWindow
-from tamdesk.views.shortcuts_dialog import ShortcutsDialog, gather_shortcuts, plain_text
+from tamdesk.views.shortcuts_dialog import ShortcutEntry, ShortcutsDialog, gather_shortcuts, plain_text
 from tamdesk.views.theme import SCHEME_ENV, STYLESHEET, Theme, apply_theme, dark_palette, is_dark
 
 
@@ -156,6 +156,16 @@ def test_shortcuts_are_gathered_from_the_menus(window: MainWindow) -> None:
     assert entries[("Go", "Today")] == _native("Ctrl+1")
     assert entries[("Help", "Keyboard shortcuts")] == _native("Ctrl+/")
     assert ("Help", "About tamdesk") not in entries  # no shortcut, not listed
+
+
+def test_page_shortcuts_that_say_what_they_do_are_listed_under_the_page(window: MainWindow) -> None:
+    page = window.pages[1]
+    described = QShortcut(QKeySequence("Ctrl+Shift+F9"), page)
+    described.setWhatsThis("Frobnicate the list")
+    QShortcut(QKeySequence("Ctrl+Shift+F10"), page)  # says nothing: not listed
+    entries = gather_shortcuts(window)
+    assert ShortcutEntry(page.title, "Frobnicate the list", _native("Ctrl+Shift+F9")) in entries
+    assert all(entry.keys != _native("Ctrl+Shift+F10") for entry in entries)
 
 
 def test_shortcuts_dialog_lists_and_filters(window: MainWindow, qtbot: object) -> None:
