@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from tamdesk import __version__
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
+from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import tickets as ticket_commands
 from tamdesk.cli.common import CommandFailed
@@ -22,7 +23,7 @@ from tamdesk.models import DatabaseError
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import ENV_DB, close_database, open_database
 
-COMMAND_MODULES = (database_commands, customer_commands, ticket_commands, seat_commands)
+COMMAND_MODULES = (database_commands, customer_commands, ticket_commands, seat_commands, report_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,143 @@
+"""The defect workbook: Summary (open defects by severity and age, overdue customer updates, fixes deployed in the
+period), Open defects, Deployed fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tamdesk.reports.sla import GATHERED, ExportedReport, padded, scoped_header, writing_progress
+from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
+from tamdesk.services.base import Context
+from tamdesk.services.defects import DefectRow
+from tamdesk.services.report_data import (
+    AGE_BUCKETS,
+    DefectFigures,
+    DefectReport,
+    Progress,
+    ReportCancelled,
+    ReportScope,
+    defect_report,
+    scaled_progress,
+)
+
+K = ColumnKind
+Cancelled = Callable[[], bool]
+
+SUMMARY_COLUMNS = (
+    Column("Severity", width=14),
+    padded("Open", K.INT, width=9),
+    *(padded(label, K.INT, width=max(len(label) + 3, 10)) for label, _, _ in AGE_BUCKETS),
+    padded("Update overdue", K.INT, width=17),
+    padded("Fixed in period", K.INT, width=17),
+)
+DEFECT_COLUMNS = (
+    Column("Defect", K.INT, width=8, number_format='"#"0_)'),
+    Column("Title", width=32),
+    Column("Engineering key", width=17),
+    Column("Customer", width=22),
+    Column("Severity", width=12),
+    Column("Priority", width=10),
+    Column("State", width=15),
+    # The day suffices for these two; the customer-update columns keep their time (a Sev1 cadence is one day).
+    padded("Validated", K.DATE, width=12),
+    padded("Escalated", K.DATE, width=12),
+    padded("Age (days)", K.INT, width=12),
+    padded("Last customer update", K.DATETIME, width=22),
+    padded("Next update due", K.DATETIME, width=18),
+    Column("Update overdue", K.YES_NO, width=17),
+    Column("Fix version", width=13),
+    padded("Deployed", K.DATE, width=12),
+)
+NOTES = (
+    "Open: every defect not yet fixed (reported to fix in progress), whatever the period; counted by age in days "
+    "since reported.",
+    "Update overdue: open defects whose customers are due an update. Fixed in period: fixes deployed in the period.",
+)
+
+
+def export_defect_report(
+    path: str | Path,
+    scope: ReportScope,
+    *,
+    ctx: Context | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ExportedReport:
+    """Gather the defect report of ``scope`` as of now and write it to ``path`` (replaced only when complete).
+
+    Raises:
+        ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
+    """
+    ctx = ctx or Context()
+    now = ctx.now()
+    try:
+        report = defect_report(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
+    except ReportCancelled as exc:
+        raise ExportCancelled(str(exc)) from None
+    written = write_defect_report(
+        report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
+    )
+    opened, fixed = len(report.open_defects), len(report.deployed)
+    summary = f"Defect report of {opened:,} open defects and {fixed:,} fixes deployed {scope.period_label}"
+    return ExportedReport(written, summary)
+
+
+def write_defect_report(
+    report: DefectReport,
+    path: str | Path,
+    *,
+    exported_at: datetime,
+    exported_by: str,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """Write ``report`` as the defect workbook."""
+    scope = report.scope
+
+    def header(what: str, notes: Sequence[str] = ()) -> list[str]:
+        return scoped_header(
+            what, scope, period_of="fixes deployed", exported_at=exported_at, exported_by=exported_by, notes=notes
+        )
+
+    as_of = f"As of {report.now.astimezone(scope.tz):%Y-%m-%d %H:%M}."
+    empty = [] if report.open_defects or report.deployed else ["No open defects and no fixes deployed in this period."]
+    rows = len(report.by_severity) + len(report.open_defects) + len(report.deployed)
+    sheets = [
+        SheetSpec(
+            "Summary", SUMMARY_COLUMNS, [_summary_row(f) for f in report.by_severity],
+            header_lines=header("Defect report", [*NOTES, as_of, *empty]), totals=_summary_row(report.total),
+        ),
+        SheetSpec(
+            "Open defects", DEFECT_COLUMNS, [_defect_row(r) for r in report.open_defects],
+            header_lines=header("Open defects", [f"{as_of} Most severe first, then oldest."]),
+        ),
+        SheetSpec(
+            "Deployed fixes", DEFECT_COLUMNS, [_defect_row(r) for r in report.deployed],
+            header_lines=header("Fixes deployed in the period"),
+        ),
+    ]  # fmt: skip
+    props = DocProps(
+        title=f"Defect report {scope.period_label}",
+        creator=exported_by,
+        subject="Product defects and fixes",
+        keywords="tamdesk; defects; engineering",
+        created=exported_at,
+    )
+    return write_workbook(
+        path, sheets, properties=props, tz=scope.tz, progress=writing_progress(progress, rows), cancelled=cancelled
+    )
+
+
+def _summary_row(f: DefectFigures) -> tuple[Any, ...]:
+    return (f.label, f.open, *f.by_age, f.update_overdue, f.fixed)
+
+
+def _defect_row(r: DefectRow) -> tuple[Any, ...]:
+    return (
+        r.id, r.title, r.engineering_key or None, ", ".join(r.customers) or None, r.severity.label, r.priority or None,
+        r.state.label, r.validated_at, r.escalated_at, r.age_days, r.last_update, r.next_update_due,
+        r.update_overdue, r.fix_version or None, r.deployed_on,
+    )  # fmt: skip

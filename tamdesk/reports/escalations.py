@@ -1,0 +1,158 @@
+"""The escalations log: Summary per ticket severity, every escalation opened in the period, and their timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tamdesk.reports.sla import GATHERED, ExportedReport, padded, scoped_header, writing_progress
+from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
+from tamdesk.services.base import Context
+from tamdesk.services.escalations import EscalationRow
+from tamdesk.services.report_data import (
+    EscalationFigures,
+    EscalationReport,
+    Progress,
+    ReportCancelled,
+    ReportScope,
+    TimelineLine,
+    escalation_report,
+    scaled_progress,
+)
+
+K = ColumnKind
+Cancelled = Callable[[], bool]
+_DAYS = "0.0_)"
+_NUMBER = '"#"0_)'
+
+SUMMARY_COLUMNS = (
+    Column("Severity", width=14),
+    padded("Escalations", K.INT, width=13),
+    padded("Open", K.INT, width=9),
+    padded("Resolved", K.INT, width=11),
+    padded("Declined", K.INT, width=11),
+    padded("VP apprised", K.INT, width=13),
+    Column("Median age (business days)", K.FLOAT, width=28, number_format=_DAYS),
+    Column("Oldest open (business days)", K.FLOAT, width=29, number_format=_DAYS),
+)
+ESCALATION_COLUMNS = (
+    Column("Escalation", K.INT, width=12, number_format=_NUMBER),
+    Column("Ticket", width=12),
+    Column("Customer", width=24),
+    Column("Severity", width=12),
+    Column("State", width=13),
+    padded("Opened", K.DATETIME, width=18),
+    padded("Closed", K.DATETIME, width=18),
+    Column("Age (business days)", K.FLOAT, width=21, number_format=_DAYS),
+    Column("Support manager", width=18),
+    Column("Senior director", width=18),
+    Column("VP apprised", K.YES_NO, width=13),
+    Column("Reason", width=36),
+    Column("Next step", width=30),
+)
+TIMELINE_COLUMNS = (
+    Column("Escalation", K.INT, width=12, number_format=_NUMBER),
+    Column("Ticket", width=12),
+    Column("Customer", width=28),
+    padded("At", K.DATETIME, width=18),
+    Column("Author", width=20),
+    Column("State", width=13),
+    Column("Entry", width=70),
+)
+NOTES = (
+    "Escalations opened in the period. Age: business days in the customer's calendar from opened to closed "
+    "(or to now while open).",
+)
+
+
+def export_escalation_log(
+    path: str | Path,
+    scope: ReportScope,
+    *,
+    ctx: Context | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ExportedReport:
+    """Gather the escalations of ``scope`` as of now and write the log to ``path`` (replaced only when complete).
+
+    Raises:
+        ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
+    """
+    ctx = ctx or Context()
+    now = ctx.now()
+    try:
+        report = escalation_report(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
+    except ReportCancelled as exc:
+        raise ExportCancelled(str(exc)) from None
+    written = write_escalation_log(
+        report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
+    )
+    count = len(report.escalations)
+    summary = f"Escalations log of {count:,} escalation{'' if count == 1 else 's'} opened {scope.period_label}"
+    return ExportedReport(written, summary)
+
+
+def write_escalation_log(
+    report: EscalationReport,
+    path: str | Path,
+    *,
+    exported_at: datetime,
+    exported_by: str,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """Write ``report`` as the escalations log."""
+    scope = report.scope
+
+    def header(what: str, notes: Sequence[str] = ()) -> list[str]:
+        return scoped_header(
+            what, scope, period_of="escalations opened", exported_at=exported_at, exported_by=exported_by, notes=notes
+        )
+
+    as_of = f"Ages as of {report.now.astimezone(scope.tz):%Y-%m-%d %H:%M}."
+    empty = [] if report.escalations else ["No escalations were opened in this period."]
+    rows = len(report.by_severity) + len(report.escalations) + len(report.timeline)
+    sheets = [
+        SheetSpec(
+            "Summary", SUMMARY_COLUMNS, [_summary_row(f) for f in report.by_severity],
+            header_lines=header("Escalations log", [*NOTES, as_of, *empty]), totals=_summary_row(report.total),
+        ),
+        SheetSpec(
+            "Escalations", ESCALATION_COLUMNS, [_escalation_row(r) for r in report.escalations],
+            header_lines=header("Escalations", [as_of]),
+        ),
+        SheetSpec(
+            "Timeline", TIMELINE_COLUMNS, [_timeline_row(line) for line in report.timeline],
+            header_lines=header("Escalation timelines"),
+        ),
+    ]  # fmt: skip
+    props = DocProps(
+        title=f"Escalations log {scope.period_label}",
+        creator=exported_by,
+        subject="Escalations to support management",
+        keywords="tamdesk; escalations",
+        created=exported_at,
+    )
+    return write_workbook(
+        path, sheets, properties=props, tz=scope.tz, progress=writing_progress(progress, rows), cancelled=cancelled
+    )
+
+
+def _summary_row(f: EscalationFigures) -> tuple[Any, ...]:
+    return (f.label, f.escalations, f.open, f.resolved, f.declined, f.vp_apprised, f.median_age_days,
+            f.oldest_open_days)  # fmt: skip
+
+
+def _escalation_row(r: EscalationRow) -> tuple[Any, ...]:
+    step = f"{r.next_owner}: {r.next_step}" if r.next_step else None
+    return (
+        r.id, r.ticket_number, r.customer, r.severity.label, r.state.label, r.opened_at, r.closed_at,
+        r.age_business_days, r.support_manager or None, r.senior_director or None, r.vp_apprised, r.reason, step,
+    )  # fmt: skip
+
+
+def _timeline_row(line: TimelineLine) -> tuple[Any, ...]:
+    state = line.state.label if line.state else None
+    return (line.escalation_id, line.ticket, line.customer, line.at, line.author or None, state, line.text)

@@ -1,0 +1,680 @@
+"""What the SLA, defect and escalation workbooks show: rows and summary figures for one scope, as plain dataclasses.
+
+A :class:`ReportScope` selects records by the day they were opened, in the report's time zone, from ``start``
+(included) to ``end`` (not included), and optionally by customer and severity. Every summary figure is computed
+here from the same rows the detail sheets list, so the two always agree.
+
+Definitions the workbooks state in their headers:
+
+- A ticket's first response is *due* once it came or its due time passed; it is *met* when it came in time. A
+  ticket still waiting past its due time counts as missed already; one solved in time without a response, or still
+  inside its target, is not counted.
+- *Updates kept*: of the tickets that had a first response, those with no missed customer update.
+- A *breach* is a ticket whose first response was missed or that missed at least one customer update.
+- Hours to first response and to resolve are elapsed (wall-clock) hours; percentiles are Excel's PERCENTILE.INC.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.services.base import DomainError
+from tamdesk.services.defects import DefectRow, list_defects
+from tamdesk.services.escalations import EscalationRow, list_escalations
+from tamdesk.services.sla import SlaResolver
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+_CHUNK = 5000
+_SHOWN_NAMES = 10
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("Under 30 days", 0, 30),
+    ("30–89 days", 30, 90),
+    ("90–179 days", 90, 180),
+    ("180 days or more", 180, None),
+)
+
+
+class ReportCancelled(DomainError):
+    """The user cancelled while the report's rows were being gathered."""
+
+
+# -- scope -------------------------------------------------------------------------------------------------------
+
+
+def local_zone() -> tzinfo:
+    """The user's time zone, by its IANA name when the system tells it (so months keep their daylight saving)."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with_link = Path("/etc/localtime")
+    if with_link.is_symlink():
+        candidates.append(str(with_link.resolve()).partition("zoneinfo/")[2])
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                return ZoneInfo(name)
+            except (ValueError, OSError):
+                continue
+    fixed = datetime.now().astimezone().tzinfo
+    return fixed or UTC
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Which records a report covers: opened on days ``start`` ≤ day < ``end`` in ``tz``, customers, severities.
+
+    ``None`` bounds are open; empty sets mean every customer or severity.
+    """
+
+    tz: tzinfo = UTC
+    start: date | None = None
+    end: date | None = None
+    customer_ids: frozenset[int] = frozenset()
+    severities: frozenset[Severity] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise DomainError(
+                f"The period must end after it starts: {self.start.isoformat()} is not before {self.end.isoformat()}."
+            )
+
+    def _instant(self, day: date | None) -> datetime | None:
+        return None if day is None else datetime.combine(day, time(), self.tz).astimezone(UTC)
+
+    @property
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period as UTC instants: first included, first excluded."""
+        return self._instant(self.start), self._instant(self.end)
+
+    def covers_day(self, day: date) -> bool:
+        """Whether ``day`` (already in the report's zone) falls in the period."""
+        return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
+
+    def covers(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in the period, read in the report's zone."""
+        return self.covers_day(moment.astimezone(self.tz).date())
+
+    @property
+    def period_label(self) -> str:
+        """E.g. ``2026-03-01 to 2026-03-31``: the days included, both ends inclusive."""
+        last = (self.end - timedelta(days=1)).isoformat() if self.end else None
+        if self.start and last:
+            return f"{self.start.isoformat()} to {last}"
+        if self.start:
+            return f"from {self.start.isoformat()}"
+        if last:
+            return f"up to {last}"
+        return "all dates"
+
+    @property
+    def zone_name(self) -> str:
+        return str(getattr(self.tz, "key", self.tz))
+
+
+def customer_names(ids: Iterable[int] = ()) -> list[str]:
+    """Names of the customers ``ids`` (every customer when empty), sorted."""
+    query = t.Customer.select(t.Customer.name)
+    wanted = list(ids)
+    if wanted:
+        query = query.where(t.Customer.id.in_(wanted))
+    return sorted((name for (name,) in query.tuples()), key=str.casefold)
+
+
+def customer_choices() -> list[tuple[int, str]]:
+    """``(id, name)`` of every customer not archived, by name: what a report's customer filter offers."""
+    query = t.Customer.select(t.Customer.id, t.Customer.name).where(~t.Customer.archived)
+    return sorted(query.tuples(), key=lambda pair: pair[1].casefold())
+
+
+def scope_filters(scope: ReportScope) -> dict[str, str]:
+    """The customer and severity filters of ``scope`` worded for a workbook header (empty: none)."""
+    filters: dict[str, str] = {}
+    if scope.customer_ids:
+        names = customer_names(scope.customer_ids)
+        shown = ", ".join(names[:_SHOWN_NAMES])
+        more = len(names) - _SHOWN_NAMES
+        filters["Customers"] = shown + (f" and {more} more" if more > 0 else "")
+    if scope.severities:
+        filters["Severities"] = ", ".join(s.label for s in sorted(scope.severities))
+    return filters
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Excel's PERCENTILE.INC of ``values`` (sorted ascending): linear between the two closest ranks."""
+    if not values:
+        return None
+    position = (len(values) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def _hours(span: timedelta | None) -> float | None:
+    return None if span is None else span.total_seconds() / 3600
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+class _Phase:
+    """Progress of one phase, reported every chunk, and the cancel check that goes with it."""
+
+    def __init__(self, progress: Progress | None, cancelled: Cancelled | None) -> None:
+        self.progress, self.cancelled = progress, cancelled
+
+    def tick(self, done: int, total: int) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ReportCancelled("The export was cancelled.")
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+# -- SLA ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTicketLine:
+    """One ticket of the SLA report, evaluated at the report's ``now``."""
+
+    number: str
+    customer: str
+    subject: str
+    severity: Severity
+    status: TicketStatus
+    opened: datetime
+    first_response_due: datetime
+    first_response_at: datetime | None
+    first_response_met: bool | None  # None: not yet due, or solved in time without a response
+    first_response_late: timedelta | None  # how late it came, or how long overdue it is now
+    missed_updates: int
+    update_overdue: timedelta | None  # how long the running update clock is past its due time now
+    resolved_at: datetime | None
+    escalated: bool
+    defects: str  # the linked defects' engineering keys, or #id before escalation
+    policy: str
+    month: str  # the month opened, in the report's zone: "2026-03"
+
+    @property
+    def hours_to_first_response(self) -> float | None:
+        return None if self.first_response_at is None else _hours(self.first_response_at - self.opened)
+
+    @property
+    def hours_to_resolve(self) -> float | None:
+        return None if self.resolved_at is None else _hours(self.resolved_at - self.opened)
+
+    @property
+    def updates_kept(self) -> bool | None:
+        """True when no customer update was missed; None before the update clock started."""
+        return None if self.first_response_at is None else self.missed_updates == 0
+
+    @property
+    def breached(self) -> bool:
+        return self.first_response_met is False or self.missed_updates > 0
+
+    @property
+    def breach(self) -> str:
+        """What was breached, in words: ``First response``, ``Customer updates`` or both."""
+        parts = ["First response"] if self.first_response_met is False else []
+        if self.missed_updates:
+            parts.append("customer updates" if parts else "Customer updates")
+        return " and ".join(parts)
+
+    def worst_first_key(self) -> tuple[float, int, float, str]:
+        late = self.first_response_late.total_seconds() if self.first_response_late else 0.0
+        overdue = self.update_overdue.total_seconds() if self.update_overdue else 0.0
+        return (-late, -self.missed_updates, -overdue, self.number)
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    """The SLA figures of a group of tickets (a month, a customer or the whole report)."""
+
+    label: str
+    tickets: int
+    first_responses_due: int
+    first_responses_met: int
+    updates_tracked: int
+    updates_kept: int
+    breaches: int
+    missed_updates: int
+    escalated: int
+    with_defect: int
+    first_response_hours: tuple[float | None, float | None]  # median, 90th percentile
+    resolve_hours: tuple[float | None, float | None]
+    severity_rates: dict[Severity, tuple[float | None, float | None]]  # first response, updates kept
+    policy: str = ""
+
+    @property
+    def first_response_rate(self) -> float | None:
+        return _rate(self.first_responses_met, self.first_responses_due)
+
+    @property
+    def update_rate(self) -> float | None:
+        return _rate(self.updates_kept, self.updates_tracked)
+
+
+@dataclass
+class _SlaTally:
+    """Adds tickets up into :class:`SlaFigures`."""
+
+    tickets: int = 0
+    breaches: int = 0
+    missed_updates: int = 0
+    escalated: int = 0
+    with_defect: int = 0
+    first_response: dict[Severity, list[int]] = field(default_factory=lambda: {s: [0, 0] for s in Severity})
+    updates: dict[Severity, list[int]] = field(default_factory=lambda: {s: [0, 0] for s in Severity})
+    response_hours: list[float] = field(default_factory=list)
+    resolve_hours: list[float] = field(default_factory=list)
+
+    def add(self, line: SlaTicketLine) -> None:
+        self.tickets += 1
+        self.breaches += line.breached
+        self.missed_updates += line.missed_updates
+        self.escalated += line.escalated
+        self.with_defect += bool(line.defects)
+        if line.first_response_met is not None:
+            counts = self.first_response[line.severity]
+            counts[0] += 1
+            counts[1] += line.first_response_met
+        if line.first_response_at is not None:
+            counts = self.updates[line.severity]
+            counts[0] += 1
+            counts[1] += line.missed_updates == 0
+            self.response_hours.append((line.first_response_at - line.opened).total_seconds() / 3600)
+        if line.resolved_at is not None:
+            self.resolve_hours.append((line.resolved_at - line.opened).total_seconds() / 3600)
+
+    def merge(self, other: _SlaTally) -> None:
+        """Add ``other``'s tickets to this tally."""
+        self.tickets += other.tickets
+        self.breaches += other.breaches
+        self.missed_updates += other.missed_updates
+        self.escalated += other.escalated
+        self.with_defect += other.with_defect
+        for mine, theirs in ((self.first_response, other.first_response), (self.updates, other.updates)):
+            for severity, (due, met) in theirs.items():
+                mine[severity][0] += due
+                mine[severity][1] += met
+        self.response_hours.extend(other.response_hours)
+        self.resolve_hours.extend(other.resolve_hours)
+
+    def figures(self, label: str, policy: str = "") -> SlaFigures:
+        response, resolve = sorted(self.response_hours), sorted(self.resolve_hours)
+        fr, upd = self.first_response, self.updates
+        return SlaFigures(
+            label, self.tickets, sum(c[0] for c in fr.values()), sum(c[1] for c in fr.values()),
+            sum(c[0] for c in upd.values()), sum(c[1] for c in upd.values()), self.breaches, self.missed_updates,
+            self.escalated, self.with_defect, (percentile(response, 0.5), percentile(response, 0.9)),
+            (percentile(resolve, 0.5), percentile(resolve, 0.9)),
+            {s: (_rate(fr[s][1], fr[s][0]), _rate(upd[s][1], upd[s][0])) for s in Severity}, policy,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SlaReport:
+    """Everything the SLA workbook shows; ``tickets`` by opened time, ``breaches`` worst first."""
+
+    scope: ReportScope
+    now: datetime
+    policies: tuple[str, ...]
+    tickets: list[SlaTicketLine]
+    months: list[SlaFigures]
+    customers: list[SlaFigures]
+    total: SlaFigures
+    breaches: list[SlaTicketLine]
+
+
+_TICKETS = """
+SELECT t.id, t.number, t.customer_id, c.name, t.subject, t.severity, t.status, t.opened_at, t.resolved_at
+FROM ticket t JOIN customer c ON c.id = t.customer_id
+"""
+
+
+def _ticket_where(scope: ReportScope) -> tuple[list[str], list[object]]:
+    p = database.obj.param
+    clauses: list[str] = []
+    params: list[object] = []
+    start, end = scope.bounds
+    if start is not None:
+        clauses.append(f"t.opened_at >= {p}")
+        params.append(int(start.timestamp()))
+    if end is not None:
+        clauses.append(f"t.opened_at < {p}")
+        params.append(int(end.timestamp()))
+    for column, values in (("t.customer_id", sorted(scope.customer_ids)), ("t.severity", sorted(scope.severities))):
+        if values:
+            clauses.append(f"{column} IN ({', '.join([p] * len(values))})")
+            params.extend(int(v) for v in values)
+    return clauses, params
+
+
+def _sql_where(clauses: Sequence[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def _ticket_chunks(scope: ReportScope) -> Iterator[tuple[list[tuple], dict[int, list[TicketEvent]]]]:
+    """The scope's tickets in id order, a chunk at a time, each chunk with its events (memory stays bounded)."""
+    p = database.obj.param
+    clauses, params = _ticket_where(scope)
+    kinds = {k.value: k for k in TicketEventKind}
+    fromts = datetime.fromtimestamp
+    last = 0
+    while True:
+        where = _sql_where([*clauses, f"t.id > {p}"])
+        sql = f"{_TICKETS}{where} ORDER BY t.id LIMIT {_CHUNK}"
+        chunk = list(database.execute_sql(sql, [*params, last]))
+        if not chunk:
+            return
+        first, last = chunk[0][0], chunk[-1][0]
+        events: dict[int, list[TicketEvent]] = defaultdict(list)
+        event_where = _sql_where([*clauses, f"e.ticket_id >= {p}", f"e.ticket_id <= {p}"])
+        event_sql = "SELECT e.ticket_id, e.at, e.kind FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
+        for tid, at, kind in database.execute_sql(event_sql + event_where, [*params, first, last]):
+            events[tid].append(TicketEvent(fromts(at, UTC), kinds[kind]))
+        yield chunk, events
+
+
+def _defect_keys() -> dict[int, str]:
+    """Per ticket id, its defects as engineering keys (or ``#id`` before one exists)."""
+    keys: dict[int, list[str]] = defaultdict(list)
+    query = (
+        t.DefectTicket.select(t.DefectTicket.ticket, t.Defect.id, t.Defect.engineering_key)
+        .join(t.Defect)
+        .order_by(t.Defect.id)
+        .tuples()
+    )
+    for ticket_id, defect_id, key in query:
+        keys[ticket_id].append(key or f"#{defect_id}")
+    return {tid: ", ".join(found) for tid, found in keys.items()}
+
+
+def _escalated_ids() -> set[int]:
+    return {tid for (tid,) in t.Escalation.select(t.Escalation.ticket).distinct().tuples()}
+
+
+class _SlaLines:
+    """Turns raw ticket rows and their events into :class:`SlaTicketLine` objects."""
+
+    def __init__(self, scope: ReportScope, now: datetime) -> None:
+        self.scope, self.now = scope, now
+        self.resolver = SlaResolver()
+        self.defects = _defect_keys()
+        self.escalated = _escalated_ids()
+        self.severities = {int(s): s for s in Severity}
+        self.statuses = {s.value: s for s in TicketStatus}
+
+    def line(self, raw: tuple, events: Sequence[TicketEvent]) -> SlaTicketLine:
+        tid, number, cid, customer, subject, severity, status, opened_at, resolved_at = raw
+        opened = datetime.fromtimestamp(opened_at, UTC)
+        history = TicketHistory(opened, self.severities[severity], events)
+        policy = self.resolver.policy(cid)
+        sla = evaluate(history, policy, self.resolver.calendar(cid), max(self.now, opened))
+        resolved = sla.resolved_at or (datetime.fromtimestamp(resolved_at, UTC) if resolved_at else None)
+        met = _first_response_met(sla)
+        return SlaTicketLine(
+            number, customer, subject, history.severity, self.statuses[status], opened, sla.first_response_due,
+            sla.first_response_at, met, -sla.first_response_remaining if met is False else None,
+            sla.missed_updates, -sla.update_remaining if sla.update_state is SlaState.BREACHED and
+            sla.update_remaining is not None else None, resolved, tid in self.escalated,
+            self.defects.get(tid, ""), policy.label, f"{opened.astimezone(self.scope.tz):%Y-%m}",
+        )  # fmt: skip
+
+
+def _first_response_met(sla: SlaEvaluation) -> bool | None:
+    """True when met, False when missed or overdue now, None when not yet due or not owed."""
+    if sla.first_response_state is SlaState.BREACHED:
+        return False
+    return sla.first_response_met
+
+
+def _ticket_count(scope: ReportScope) -> int:
+    clauses, params = _ticket_where(scope)
+    sql = f"SELECT COUNT(*) FROM ticket t{_sql_where(clauses)}"
+    return int(database.execute_sql(sql, params).fetchone()[0])
+
+
+def sla_report(
+    scope: ReportScope, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> SlaReport:
+    """The SLA position at ``now`` of every ticket in ``scope``, with the figures per month and per customer.
+
+    Raises:
+        ReportCancelled: ``cancelled`` returned True.
+    """
+    phase = _Phase(progress, cancelled)
+    total = _ticket_count(scope)
+    phase.tick(0, total)
+    maker = _SlaLines(scope, now)
+    lines: list[SlaTicketLine] = []
+    for chunk, events in _ticket_chunks(scope):
+        lines.extend(maker.line(raw, events.get(raw[0], ())) for raw in chunk)
+        phase.tick(len(lines), total)
+    lines.sort(key=lambda line: (line.opened, line.number))
+    return _sla_figures(scope, now, lines, maker.resolver)
+
+
+def _sla_figures(scope: ReportScope, now: datetime, lines: list[SlaTicketLine], resolver: SlaResolver) -> SlaReport:
+    months: dict[str, _SlaTally] = defaultdict(_SlaTally)
+    customers: dict[str, _SlaTally] = defaultdict(_SlaTally)
+    policy_of: dict[str, str] = {}
+    for line in lines:
+        months[line.month].add(line)
+        customers[line.customer].add(line)
+        policy_of[line.customer] = line.policy
+    total = _SlaTally()
+    for month in months.values():
+        total.merge(month)
+    policies = set(policy_of.values()) or _scope_policies(scope, resolver)
+    names = sorted(customers, key=str.casefold)
+    return SlaReport(
+        scope=scope,
+        now=now,
+        policies=tuple(sorted(policies)),
+        tickets=lines,
+        months=[months[m].figures(m) for m in sorted(months)],
+        customers=[customers[n].figures(n, policy_of[n]) for n in names],
+        total=total.figures("Total"),
+        breaches=sorted((line for line in lines if line.breached), key=SlaTicketLine.worst_first_key),
+    )
+
+
+def _scope_policies(scope: ReportScope, resolver: SlaResolver) -> set[str]:
+    """The policies of the customers in scope: what an empty report would have applied."""
+    query = t.Customer.select(t.Customer.id)
+    if scope.customer_ids:
+        query = query.where(t.Customer.id.in_(sorted(scope.customer_ids)))
+    return {resolver.policy(cid).label for (cid,) in query.tuples()}
+
+
+# -- defects -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefectFigures:
+    """Open defects of one severity (or all) by age, overdue customer updates, fixes deployed in the period."""
+
+    label: str
+    open: int
+    by_age: tuple[int, ...]  # one count per AGE_BUCKETS entry
+    update_overdue: int
+    fixed: int
+
+
+@dataclass(frozen=True)
+class DefectReport:
+    """Open defects now, fixes deployed in the period, and the summary per severity."""
+
+    scope: ReportScope
+    now: datetime
+    open_defects: list[DefectRow]
+    deployed: list[DefectRow]
+    by_severity: list[DefectFigures]
+    total: DefectFigures
+
+
+def age_bucket(days: int) -> int:
+    """The index of the AGE_BUCKETS entry that holds an age of ``days``."""
+    for index, (_, low, high) in enumerate(AGE_BUCKETS):
+        if days >= low and (high is None or days < high):
+            return index
+    return 0
+
+
+def _defect_figures(label: str, open_rows: Sequence[DefectRow], deployed: Sequence[DefectRow]) -> DefectFigures:
+    ages = [0] * len(AGE_BUCKETS)
+    for row in open_rows:
+        ages[age_bucket(row.age_days)] += 1
+    overdue = sum(row.update_overdue for row in open_rows)
+    return DefectFigures(label, len(open_rows), tuple(ages), overdue, len(deployed))
+
+
+def defect_report(
+    scope: ReportScope, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> DefectReport:
+    """Every defect open now and every fix deployed in the period, for the scope's customers and severities.
+
+    The period selects fixes by the day they were deployed; open defects are listed whatever their age.
+    """
+    phase = _Phase(progress, cancelled)
+    phase.tick(0, 1)
+    names = set(customer_names(scope.customer_ids)) if scope.customer_ids else None
+    rows = [
+        row
+        for row in list_defects(now)
+        if (names is None or names.intersection(row.customers))
+        and (not scope.severities or row.severity in scope.severities)
+    ]
+    phase.tick(1, 1)
+    open_rows = sorted((r for r in rows if r.state.is_open), key=lambda r: (int(r.severity), -r.age_days, r.id))
+    deployed = sorted(
+        (r for r in rows if r.deployed_on is not None and scope.covers_day(r.deployed_on)),
+        key=lambda r: (r.deployed_on, r.id),
+    )
+    by_severity = [
+        _defect_figures(s.label, [r for r in open_rows if r.severity is s], [r for r in deployed if r.severity is s])
+        for s in Severity
+    ]
+    return DefectReport(scope, now, open_rows, deployed, by_severity, _defect_figures("Total", open_rows, deployed))
+
+
+# -- escalations -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One dated entry of an escalation's timeline."""
+
+    escalation_id: int
+    ticket: str
+    customer: str
+    at: datetime
+    author: str
+    state: EscalationState | None
+    text: str
+
+
+@dataclass(frozen=True)
+class EscalationFigures:
+    """The escalations of one severity (or all) opened in the period."""
+
+    label: str
+    escalations: int
+    open: int
+    resolved: int
+    declined: int
+    vp_apprised: int
+    median_age_days: float | None
+    oldest_open_days: float | None
+
+
+@dataclass(frozen=True)
+class EscalationReport:
+    """Escalations opened in the period (oldest first), their timelines and the summary per severity."""
+
+    scope: ReportScope
+    now: datetime
+    escalations: list[EscalationRow]
+    timeline: list[TimelineLine]
+    by_severity: list[EscalationFigures]
+    total: EscalationFigures
+
+
+def _escalation_figures(label: str, rows: Sequence[EscalationRow]) -> EscalationFigures:
+    ages = sorted(r.age_business_days for r in rows)
+    open_ages = [r.age_business_days for r in rows if r.state.is_open]
+    return EscalationFigures(
+        label,
+        len(rows),
+        len(open_ages),
+        sum(r.state is EscalationState.RESOLVED for r in rows),
+        sum(r.state is EscalationState.DECLINED for r in rows),
+        sum(r.vp_apprised for r in rows),
+        percentile(ages, 0.5),
+        max(open_ages, default=None),
+    )
+
+
+def _timeline(rows: Sequence[EscalationRow]) -> list[TimelineLine]:
+    by_id = {r.id: r for r in rows}
+    if not by_id:
+        return []
+    entry = t.EscalationEntry
+    query = entry.select(entry.escalation, entry.at, entry.author, entry.state, entry.text)
+    query = query.where(entry.escalation.in_(sorted(by_id))).order_by(entry.escalation, entry.at, entry.id)
+    lines = []
+    for esc_id, at, author, state, text in query.tuples():
+        row = by_id[esc_id]
+        at = at if isinstance(at, datetime) else datetime.fromtimestamp(int(at), UTC)
+        lines.append(TimelineLine(esc_id, row.ticket_number, row.customer, at, author, _state(state), text))
+    order = {r.id: n for n, r in enumerate(rows)}
+    lines.sort(key=lambda line: order[line.escalation_id])  # stable: each timeline stays in time order
+    return lines
+
+
+def _state(value: str | None) -> EscalationState | None:
+    return EscalationState(value) if value else None
+
+
+def escalation_report(
+    scope: ReportScope, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> EscalationReport:
+    """The escalations opened in the scope's period, for its customers and ticket severities."""
+    phase = _Phase(progress, cancelled)
+    phase.tick(0, 1)
+    rows = [
+        r
+        for r in list_escalations(now)
+        if scope.covers(r.opened_at)
+        and (not scope.customer_ids or r.customer_id in scope.customer_ids)
+        and (not scope.severities or r.severity in scope.severities)
+    ]
+    rows.sort(key=lambda r: (r.opened_at, r.id))
+    phase.tick(1, 1)
+    by_severity = [_escalation_figures(s.label, [r for r in rows if r.severity is s]) for s in Severity]
+    return EscalationReport(scope, now, rows, _timeline(rows), by_severity, _escalation_figures("Total", rows))
+
+
+def scaled_progress(progress: Progress | None, low: int, high: int, scale: int = 1000) -> Progress | None:
+    """A progress callback that maps a phase's ``(done, total)`` onto ``low``..``high`` of ``scale``."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        fraction = min(done / total, 1.0) if total else 1.0
+        progress(low + round((high - low) * fraction), scale)
+
+    return report
