@@ -110,6 +110,25 @@ def test_sla_column_reads_without_colour(page: TicketsPage) -> None:
     assert "Breached" in model.data(breached, Qt.ItemDataRole.ToolTipRole)
 
 
+def test_the_countdown_moves_each_minute_and_a_passed_deadline_re_evaluates(qtbot, db_path, tickets) -> None:
+    clock = [NOW]
+    widget = TicketsPage(Context(actor="Tess Tam", clock=lambda: clock[0]), TaskRunner())
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.refresh()
+    qtbot.waitUntil(lambda: _settled(widget))
+    assert 0 < widget.list.timer.remainingTime() <= 60_000  # armed for the next whole minute
+    clock[0] = NOW + timedelta(minutes=11)
+    widget.list.tick()
+    texts = dict(zip(_numbers(widget), _column(widget, "SLA"), strict=True))
+    assert texts["SUP-102"] == "✖ Response breached 1 m ago"  # at once, from the deadline and the clock
+    assert texts["SUP-103"] == "Response due in 39 m"
+    qtbot.waitUntil(lambda: _settled(widget) and widget.list.loaded.evaluated_at == clock[0])
+    states = {r.number: r.sla.state for r in widget.list.loaded.rows}
+    assert states["SUP-102"] is SlaState.BREACHED  # the background re-evaluation caught up
+    widget.list.reader.wait(5000)
+
+
 def test_filter_by_sla_state_in_the_combo(qtbot, page: TicketsPage) -> None:
     page.sla.setCurrentIndex(page.sla.findData(SlaChoice.BREACHED.value))
     _wait_for_rows(qtbot, page, ["SUP-101"])
