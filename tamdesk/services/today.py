@@ -95,11 +95,12 @@ class UpdateDue:
     item_id: int
     reference: str  # "T-1042" or "Defect #7"
     customer_id: int
-    customer: str  # a defect's customers, joined
+    customer: str  # a defect's first customer in scope
     title: str
     severity: Severity
     due: datetime
     overdue: bool
+    other_customers: tuple[str, ...] = ()  # a defect's other customers
 
     @property
     def target(self) -> tuple[str, int]:
@@ -331,6 +332,11 @@ def _defect_customers() -> dict[int, list[tuple[int, str]]]:
     return linked
 
 
+def _in_scope(scope: _Scope) -> set[int]:
+    sql = f"SELECT c.id FROM customer c WHERE {scope.sql}"
+    return {cid for (cid,) in database.execute_sql(sql, list(scope.params))}
+
+
 def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[UpdateDue]:
     """Open defects of customers in scope whose customer update is overdue or due within a business day.
 
@@ -343,6 +349,7 @@ def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Update
         return []
     cadence = cadence_days()
     linked = _defect_customers()
+    mine = _in_scope(scope)
     rows = []
     for did, title, sev, reported, validated, escalated, last in raw:
         customers = linked.get(did)
@@ -355,12 +362,14 @@ def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Update
         due = cadence_deadline(calendar, since, cadence[severity] * BUSINESS_DAY)
         if due > calendar.add(now, DEFECT_HORIZON):
             continue
-        names = ", ".join(name for _, name in customers)
+        shown = sorted(customers, key=lambda c: c[0] not in mine)  # a customer in scope first, else link order
+        others = tuple(name for _, name in shown[1:])
         rows.append(
             UpdateDue(
-                UpdateSource.DEFECT, did, f"Defect #{did}", customers[0][0], names, title, severity, due, due < now
+                UpdateSource.DEFECT, did, f"Defect #{did}", shown[0][0], shown[0][1], title, severity, due,
+                due < now, others,
             )
-        )
+        )  # fmt: skip
     return rows
 
 

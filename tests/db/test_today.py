@@ -15,7 +15,7 @@ from tamdesk.domain.states import EscalationState, SeatStatus, TicketEventKind
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.defects import list_defects, report_defect
+from tamdesk.services.defects import link_ticket, list_defects, report_defect
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.escalations import EscalationInput, list_escalations, request_escalation
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
@@ -135,6 +135,22 @@ def test_rows_say_what_is_due_and_what_opens_them(book: dict[str, int], fixed_no
     assert (requested.status, requested.target, requested.since) == (SeatStatus.REQUESTED, ("seats", book["acme"]),
                                                                      fixed_now)  # fmt: skip
     assert granted.status is SeatStatus.GRANTED
+
+
+def test_a_defect_of_several_customers_shows_one_in_scope_first(
+    book: dict[str, int], ctx: Context, fixed_now: datetime
+) -> None:
+    link_ticket(ctx, book["defect"], book["SUP-5"])
+
+    def defect(tam: str) -> tuple[str, tuple[str, ...], datetime]:
+        (row,) = [
+            u for u in needs_attention(fixed_now, tam=tam, today=TODAY).updates if u.source is UpdateSource.DEFECT
+        ]
+        return row.customer, row.other_customers, row.due
+
+    assert defect(TESS)[:2] == ("Acme", ("Globex",))
+    assert defect("Omar Other")[:2] == ("Globex", ("Acme",))
+    assert defect(TESS)[2] == defect("Omar Other")[2]  # on the first linked ticket's calendar, as the defect list
 
 
 def test_only_the_sections_asked_for(book: dict[str, int], fixed_now: datetime) -> None:

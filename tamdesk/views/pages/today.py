@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QKeySequence, QMouseEvent, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -141,6 +141,11 @@ def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
     ]  # fmt: skip
 
 
+def _customers(row: UpdateDue) -> str:
+    """``Acme`` or, for a defect several customers hit, ``Acme +2``."""
+    return row.customer + (f" +{len(row.other_customers)}" if row.other_customers else "")
+
+
 def update_columns(now: Now) -> list[Column[UpdateDue]]:
     return [
         Column[UpdateDue]("Update", lambda r: ("✖ " if r.overdue else "⚠ ") + due_text(r.due, now()),
@@ -148,7 +153,7 @@ def update_columns(now: Now) -> list[Column[UpdateDue]]:
                           foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
         Column[UpdateDue]("Ticket or defect", lambda r: r.reference),
         Column[UpdateDue]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
-        Column[UpdateDue]("Customer", lambda r: r.customer, tooltip=lambda r: r.customer),
+        Column[UpdateDue]("Customer", _customers, tooltip=lambda r: ", ".join((r.customer, *r.other_customers))),
         Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title),
         _open_column(lambda r: r.reference),
     ]  # fmt: skip
@@ -206,31 +211,31 @@ class SectionSpec:
 
     columns: Callable[[Now], list[Column[Any]]]
     stretch: int
-    caption: str  # under the tile's number
+    tile: str  # under the tile's number
     note: str  # under the section heading
     clear: str  # when the section is empty
 
 
 SPECS: dict[Section, SectionSpec] = {
     Section.TICKETS: SectionSpec(
-        ticket_columns, 4, "first response at risk",
+        ticket_columns, 4, "Tickets at risk",
         "Tickets still waiting for their first response, at risk or past the deadline; soonest deadline first.",
         "No first response is at risk."),
     Section.UPDATES: SectionSpec(
-        update_columns, 4, "customer updates due",
+        update_columns, 4, "Customer updates",
         "Customers owed an update: tickets whose update clock is at risk or breached, and defects whose update "
         "is due within a business day.",
         "Every customer is up to date."),
     Section.ESCALATIONS: SectionSpec(
-        escalation_columns, 1, "escalations waiting",
+        escalation_columns, 1, "Escalations waiting",
         "Open escalations, the longest waiting first, and who each is waiting on.",
         "No escalation is open."),
     Section.ONBOARDING: SectionSpec(
-        onboarding_columns, 2, "onboarding steps due",
+        onboarding_columns, 2, "Onboarding steps",
         f"Checklist steps overdue or due in the next {ONBOARDING_HORIZON.days} days.",
         "No onboarding step is due."),
     Section.SEATS: SectionSpec(
-        seat_columns, 2, "portal seats pending",
+        seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
 }  # fmt: skip
@@ -289,27 +294,42 @@ def _muted(label: QLabel) -> QLabel:
     return label
 
 
-class Tile(QPushButton):
-    """A count at the top of the page; clicking it goes to its section."""
+class Tile(QFrame):
+    """A count at the top of the page; a click (or Enter or Space) goes to its section."""
+
+    clicked = Signal()
 
     def __init__(self, section: Section, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.section = section
         self.setObjectName("todayTile")
         self.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.count = _scaled(QLabel("…"), 2.2)
-        self.label = QLabel(section.label)
-        self.label.setWordWrap(True)
+        self.label = QLabel(SPECS[section].tile)
         self.caption = QLabel("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
         for widget in (self.count, self.label, self.caption):
+            widget.setWordWrap(True)
             widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             layout.addWidget(widget)
-        self.setMinimumHeight(layout.sizeHint().height() + 8)
+        layout.addStretch(1)
         self.show_count(None)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() is Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
     def show_count(self, count: int | None, tone: Tone | None = None, caption: str = "Loading…") -> None:
         """Show ``count`` (None while loading) with a caption in ``tone``'s colour."""
@@ -319,16 +339,17 @@ class Tile(QPushButton):
         self.caption.setText(caption)
         self.caption.setStyleSheet(f"color: {accent};" if tone else "color: palette(placeholder-text);")
         self.setStyleSheet(
-            "QPushButton#todayTile { text-align: left; background: palette(base); border: 1px solid palette(mid);"
+            "QFrame#todayTile { background: palette(base); border: 1px solid palette(mid);"
             f" border-left: 4px solid {accent}; border-radius: 6px; }}"
-            "QPushButton#todayTile:hover { border-color: palette(highlight);"
+            "QFrame#todayTile:hover { border-color: palette(highlight);"
             f" border-left: 4px solid {accent}; }}"
-            "QPushButton#todayTile:focus { border: 2px solid palette(highlight);"
+            "QFrame#todayTile:focus { border: 2px solid palette(highlight);"
             f" border-left: 4px solid {accent}; }}"
+            "QFrame#todayTile QLabel { background: transparent; border: none; }"
         )
         what = "loading" if count is None else f"{count}, {caption}"
         self.setAccessibleName(f"{self.section.label}: {what}")
-        self.setToolTip(f"{self.section.label} — go to the list")
+        self.setToolTip(f"{self.section.label}: {what} — go to the list")
 
 
 class SectionView(QWidget):
@@ -385,12 +406,12 @@ class SectionView(QWidget):
     def open_column(self) -> int:
         return len(self.model.columns) - 1
 
-    def show_rows(self, rows: Sequence[Any], urgent: int) -> None:
+    def show_rows(self, rows: Sequence[Any], urgent: int, urgent_word: str = "overdue") -> None:
         """Show ``rows``; the table is as tall as its rows, up to ``MAX_VISIBLE_ROWS``, then it scrolls."""
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))
         self.clear.setVisible(not rows)
-        text = f"{len(rows):,}" + (f" · {urgent} overdue" if urgent else "")
+        text = f"{len(rows):,}" + (f" · {urgent} {urgent_word}" if urgent else "")
         tone = Tone.ERROR if urgent else Tone.WARNING if rows else Tone.OK
         self.badge.setText(f" {text} ")
         self.badge.setStyleSheet(
@@ -454,9 +475,9 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
     if section is Section.ONBOARDING and items.onboarding:
         return Tone.WARNING, f"next {day_text(items.onboarding[0].due, now.astimezone().date())}"
     if section is Section.ESCALATIONS and items.escalations:
-        return Tone.INFO, f"oldest open {business_days(items.escalations[0].age_business_days)}"
+        return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
-        return Tone.INFO, f"oldest waiting {waited(items.seats[0].since, now)}"
+        return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
     return Tone.OK, "all clear"
 
 
@@ -507,7 +528,7 @@ class TodayPage(Page):
         self.tiles = {section: Tile(section) for section in Section}
         self.sections = {section: SectionView(section, self._now) for section in Section}
         for section in Section:
-            self.tiles[section].clicked.connect(lambda _=False, s=section: self.go_to(s))
+            self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
         self.banner = self._build_banner()
         self.scroll = self._build_scroll()
@@ -525,6 +546,7 @@ class TodayPage(Page):
     def _build_header(self) -> QHBoxLayout:
         self.heading = _scaled(QLabel("Today"), 1.6)
         self.subtitle = _muted(QLabel(""))
+        self.subtitle.setWordWrap(True)
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.heading)
@@ -681,7 +703,8 @@ class TodayPage(Page):
         counts, urgent = items.counts(), items.urgent()
         for section in Section:
             self.tiles[section].show_count(counts[section], *tile_caption(section, items))
-            self.sections[section].show_rows(items.rows(section), urgent[section])
+            word = "breached" if section is Section.TICKETS else "overdue"
+            self.sections[section].show_rows(items.rows(section), urgent[section], word)
         self.content.setCurrentWidget(self.scroll)
 
     def _show_header(self, result: TodayLoad) -> None:
