@@ -282,9 +282,10 @@ class LoadedTickets:
         changing a filter, or going back to an order used before, only filters."""
         cached = self._orders.get((key, descending))
         if cached is None:
-            rows = sort_rows(self.rows, key, descending)
-            position = {r.id: n for n, r in enumerate(self.rows)}
-            cached = rows, [self.haystacks[position[r.id]] for r in rows]
+            with collector_paused():  # 100,000 sort keys would set off full collections
+                rows = sort_rows(self.rows, key, descending)
+                position = {r.id: n for n, r in enumerate(self.rows)}
+                cached = rows, [self.haystacks[position[r.id]] for r in rows]
             self._orders[(key, descending)] = cached
         return cached
 
