@@ -24,8 +24,14 @@ SEED = 11
 SIZE = (1280, 800)
 DETAILS = {"Customers": "customer-detail", "Tickets": "ticket-detail", "Escalations": "escalation-detail",
            "Defects": "defect-detail"}  # fmt: skip
-DARK_SHOTS = ("Tickets", "Customers")
-PREFERRED_ROWS = {"Tickets": "escalated"}  # a detail with some history tells more than the newest ticket
+DARK_SHOTS = ("Today", "Tickets")
+# A detail with some history tells more than the first row: a ticket that was escalated, a customer mid-onboarding.
+PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "In progress"}
+# Tabs of a detail worth a picture of their own: (detail shot, tab text) -> file name.
+DETAIL_TABS = {
+    ("customer-detail", "Onboarding"): "customer-onboarding",
+    ("customer-detail", "Portal seats"): "customer-seats",
+}
 
 
 def isolate(home: Path) -> None:
@@ -75,6 +81,12 @@ def settle(app: object, window: object, at_least: float = 1.2, at_most: float = 
 def save(pixmap: object, path: Path) -> None:
     pixmap.save(str(path), "PNG")  # type: ignore[attr-defined]
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  ({path.stat().st_size // 1024} KB)")
+
+
+def grab_window(window: object, path: Path) -> None:
+    """The main window without a passing status message, so the status bar shows the database as it rests."""
+    window.statusBar().clearMessage()  # type: ignore[attr-defined]
+    save(window.grab(), path)  # type: ignore[attr-defined]
 
 
 def first_table(page: object, needle: str = "") -> tuple[object, object] | None:
@@ -133,10 +145,28 @@ def open_detail(app: object, window: object, page: object, out: Path) -> bool:
     if captured:
         return True
     if _visible_state(page) != before:
-        save(window.grab(), out)  # type: ignore[attr-defined]
+        grab_window(window, out)
+        shoot_tabs(app, window, page, out)
         return True
     print(f"  (opening a row on {page.title} showed nothing new: no detail shot)")  # type: ignore[attr-defined]
     return False
+
+
+def shoot_tabs(app: object, window: object, page: object, shot: Path) -> None:
+    """The tabs of ``DETAIL_TABS`` for the detail just captured as ``shot``; the first tab is shown again after."""
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = [t for t in page.findChildren(QTabWidget) if t.isVisible()]  # type: ignore[attr-defined]
+    if not tabs:
+        return
+    widget = tabs[0]
+    titles = [widget.tabText(i).replace("&", "") for i in range(widget.count())]
+    for (detail, tab), name in DETAIL_TABS.items():
+        if detail == shot.stem and tab in titles:
+            widget.setCurrentIndex(titles.index(tab))
+            settle(app, window)
+            grab_window(window, shot.with_name(f"{name}.png"))
+    widget.setCurrentIndex(0)
 
 
 def _visible_state(page: object) -> tuple[int, ...]:
@@ -160,7 +190,7 @@ def shoot_pages(app: object, window: object, out: Path) -> None:
     for row, page in enumerate(window.pages):  # type: ignore[attr-defined]
         window.show_page(row)  # type: ignore[attr-defined]
         settle(app, window)
-        save(window.grab(), out / f"{slug(page.title)}.png")  # type: ignore[attr-defined]
+        grab_window(window, out / f"{slug(page.title)}.png")
         if page.title in DETAILS:
             open_detail(app, window, page, out / f"{DETAILS[page.title]}.png")
             back_to_list(page)
@@ -178,7 +208,7 @@ def shoot_dark(app: object, window: object, out: Path) -> None:
         if title in titles:
             window.show_page(titles.index(title))  # type: ignore[attr-defined]
             settle(app, window)
-            save(window.grab(), out / f"{slug(title)}-dark.png")  # type: ignore[attr-defined]
+            grab_window(window, out / f"{slug(title)}-dark.png")
 
 
 def main() -> int:
