@@ -192,7 +192,10 @@ def shoot_pages(app: object, window: object, out: Path) -> None:
         settle(app, window)
         grab_window(window, out / f"{slug(page.title)}.png")
         if page.title in DETAILS:
-            open_detail(app, window, page, out / f"{DETAILS[page.title]}.png")
+            try:
+                open_detail(app, window, page, out / f"{DETAILS[page.title]}.png")
+            except Exception as exc:  # a page still being built must not cost the other pictures
+                print(f"  (the {page.title} detail failed: {exc!r})")
             back_to_list(page)
             settle(app, window, at_least=0.3)
 
