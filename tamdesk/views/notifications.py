@@ -214,7 +214,7 @@ class Notifier(QObject):
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             self.tray.showMessage(title, message, icon("tamdesk"), SHOWN_MS)
         else:
-            self.window.statusBar().showMessage(f"🔔 {title} — see Today", 30_000)
+            self.window.statusBar().showMessage(f"⚠ {title} — see Today", 30_000)
         self.notified.emit(title, message)
 
     def show_window(self) -> None:

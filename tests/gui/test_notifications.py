@@ -81,7 +81,7 @@ def test_without_a_tray_it_falls_back_to_the_status_bar(
     assert notifications(qtbot, notifier) == [
         ("SUP-1: first response breached 1 h ago", "Acme · Sev1 Urgent · Cluster down")
     ]
-    assert host.statusBar().currentMessage() == "🔔 SUP-1: first response breached 1 h ago — see Today"
+    assert host.statusBar().currentMessage() == "⚠ SUP-1: first response breached 1 h ago — see Today"
     assert [title for _, title, _ in notifier.inbox] == ["SUP-1: first response breached 1 h ago"]
 
 

@@ -531,12 +531,12 @@ class TodayPage(Page):
             self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
         self.banner = self._build_banner()
-        self.scroll = self._build_scroll()
+        self.scroller = self._build_scroll()
         self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
         self.empty.action_clicked.connect(self.sample_data_requested)
         self.loading = self._build_loading()
         self.content = QStackedWidget()
-        for widget in (self.loading, self.scroll, self.empty):
+        for widget in (self.loading, self.scroller, self.empty):
             self.content.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header())
@@ -705,7 +705,7 @@ class TodayPage(Page):
             self.tiles[section].show_count(counts[section], *tile_caption(section, items))
             word = "breached" if section is Section.TICKETS else "overdue"
             self.sections[section].show_rows(items.rows(section), urgent[section], word)
-        self.content.setCurrentWidget(self.scroll)
+        self.content.setCurrentWidget(self.scroller)
 
     def _show_header(self, result: TodayLoad) -> None:
         items = result.items
@@ -746,5 +746,5 @@ class TodayPage(Page):
     def go_to(self, section: Section) -> None:
         """Scroll ``section`` to the top of the page and put the keyboard in its list."""
         view = self.sections[section]
-        self.scroll.verticalScrollBar().setValue(view.y())
+        self.scroller.verticalScrollBar().setValue(view.y())
         view.focus_first()
