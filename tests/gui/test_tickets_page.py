@@ -117,7 +117,7 @@ def test_the_countdown_moves_each_minute_and_a_passed_deadline_re_evaluates(qtbo
     widget.show()
     widget.refresh()
     qtbot.waitUntil(lambda: _settled(widget))
-    assert 0 < widget.list.timer.remainingTime() <= 60_000  # armed for the next whole minute
+    assert 0 < widget.list.timer.remainingTime() <= 63_000  # the next whole minute (coarse timers: 5% slack)
     clock[0] = NOW + timedelta(minutes=11)
     widget.list.tick()
     texts = dict(zip(_numbers(widget), _column(widget, "SLA"), strict=True))
@@ -237,6 +237,12 @@ def test_an_empty_database_invites_sample_data(qtbot, db_path: Path, ctx: Contex
     with qtbot.wait_signal(widget.sample_data_requested):
         widget.empty_state.button.click()
     qtbot.waitUntil(lambda: not widget.list.busy())
+    acme = _customer(ctx, "Acme")  # tickets arrive (as sample data would): the page shows them when refreshed
+    _ticket(ctx, acme, "SUP-1", Severity.LOW, NOW - timedelta(hours=1))
+    widget.refresh()
+    qtbot.waitUntil(lambda: _numbers(widget) == ["SUP-1"] and not widget.list.busy())
+    assert widget.content.currentWidget() is widget.list
+    widget.list.reader.wait(5000)
 
 
 # -- SLA texts ----------------------------------------------------------------------------------------------------

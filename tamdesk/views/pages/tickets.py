@@ -985,8 +985,8 @@ class TicketsPage(Page):
         in the background if the list is older than ``STALE_AFTER`` or tickets were added meanwhile."""
         label = database_label()
         count = count_tickets()
-        if label != self._database:
-            self._database = label
+        first_tickets = count and self.list.total() == 0  # e.g. after sample data: show the first page at once
+        if label != self._database or first_tickets:
             self._known_count = count
             self.reload()
             self._update_state()
