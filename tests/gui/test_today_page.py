@@ -208,6 +208,7 @@ def test_without_a_name_it_explains_and_shows_everyone(
     assert page.heading.text() == "Today"
     qtbot.mouseClick(page.settings_button, Qt.MouseButton.LeftButton)
     assert window.current_page().title == "Settings"
+    assert window.open_item("invoice", 1) is False and window.current_page().title == "Settings"
 
 
 def test_a_name_no_customer_has_lists_the_tams(window: MainWindow, book: dict[str, int], ctx: Context, qtbot: QtBot):
@@ -249,13 +250,20 @@ def test_loading_is_shown_until_the_first_result(db_path: Path, ctx: Context, qt
     runner = TaskRunner()
     page = TodayPage(ctx, runner)
     qtbot.addWidget(page)
+    loads: list[bool] = []
+    page.loaded.connect(lambda: loads.append(page.current is not None))
     with qtbot.wait_signal(page.loaded, timeout=10_000):
         page.reload()
-        page.reload()  # a second request while loading runs once more afterwards
+        page.reload()  # the same again while loading: nothing more to load
         assert page.content.currentWidget() is page.loading
         assert page.status.text() == "Loading…"
-    assert page.current is not None
+    assert page.current is not None and not page.current.mine
+    with qtbot.wait_signal(page.loaded, timeout=10_000):
+        page.reload()
+        page.set_scope(mine=False)  # another scope while loading: loaded once more afterwards
     runner.wait()
+    qtbot.wait(50)
+    assert loads == [True, True] and QSettings().value(SCOPE_KEY) == "all"
 
 
 def test_refreshes_every_minute_while_shown(window: MainWindow, qtbot: QtBot) -> None:
