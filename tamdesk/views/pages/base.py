@@ -55,4 +55,5 @@ class EmptyState(QWidget):
         self.heading.setText(heading)
         self.text.setText(text)
         self.text.setFixedWidth(width)
-        self.text.setMinimumHeight(self.text.heightForWidth(width))
+        height = self.text.heightForWidth(width)
+        self.text.setMinimumHeight(max(height, 0))
