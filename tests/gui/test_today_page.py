@@ -254,7 +254,7 @@ def test_loading_is_shown_until_the_first_result(db_path: Path, ctx: Context, qt
     page.loaded.connect(lambda: loads.append(page.current is not None))
     with qtbot.wait_signal(page.loaded, timeout=10_000):
         page.reload()
-        page.reload()  # the same again while loading: nothing more to load
+        page.reload()  # again while loading: once more afterwards, then one "loaded"
         assert page.content.currentWidget() is page.loading
         assert page.status.text() == "Loading…"
     assert page.current is not None and not page.current.mine

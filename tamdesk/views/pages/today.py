@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
-from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
@@ -512,7 +511,7 @@ class TodayPage(Page):
         self.runner = runner
         self.current: TodayLoad | None = None
         self.error = ""
-        self._loading: tuple[str, bool] | None = None  # the database and scope being loaded
+        self._loading = False
         self._again = False
         self._build()
         self.timer = QTimer(self)
@@ -638,20 +637,19 @@ class TodayPage(Page):
 
     @property
     def busy(self) -> bool:
-        return self._loading is not None
+        return self._loading
 
     def refresh(self) -> None:
         """Called when the page is shown (and after a database switch): load again."""
         self.reload()
 
     def reload(self) -> None:
-        """Load in the background; asked again while a load runs, it loads once more afterwards if the database
-        or the scope changed meanwhile (a refresh of the same would only repeat it)."""
-        wanted = (database_label(), self.want_mine)
-        if self._loading is not None:
-            self._again = self._again or wanted != self._loading
+        """Load in the background; asked again while a load runs, it loads once more afterwards (the data, the
+        database or the scope may have changed meanwhile)."""
+        if self._loading:
+            self._again = True
             return
-        self._loading = wanted
+        self._loading = True
         self._again = False
         self.status.setText("Loading…" if self.current is None else "Refreshing…")
         if self.current is None:
@@ -668,7 +666,7 @@ class TodayPage(Page):
             self.reload()
 
     def _finish(self) -> None:
-        self._loading = None
+        self._loading = False
         if self._again:
             self.reload()
         else:
