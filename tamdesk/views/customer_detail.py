@@ -65,6 +65,7 @@ from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.defects import DefectsTab
 from tamdesk.views.pages.escalations import EscalationsTab
+from tamdesk.views.pages.tickets import CustomerTicketsTab
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
@@ -808,31 +809,6 @@ class HistoryTab(QWidget):
             )
 
 
-class PendingFeatureTab(QWidget):
-    """An honest tab: what the customer's record holds, and that the list arrives with its feature."""
-
-    def __init__(self, title: str, icon: QIcon, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = title
-        self.empty_state = EmptyState(icon, title, "")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.empty_state)
-
-    def show_counts(self, customer: str, total: int, open_: int, noun: str) -> None:
-        plural = noun if total == 1 else f"{noun}s"
-        counts = (
-            f"{customer} has {total:,} {plural} on record, {open_:,} open." if total else f"{customer} has no {noun}s."
-        )
-        set_empty_text(
-            self.empty_state,
-            f"{total:,} {plural}" if total else f"No {noun}s",
-            f"{counts}\n\nThe customer's {noun} list arrives here with the {self.title} feature.",
-        )
-
-
-# -- the view -------------------------------------------------------------------------------------------------
-
-
 class CustomerDetailView(QWidget):
     """The customer header with Back, Edit and Archive, and the tabs."""
 
@@ -888,8 +864,6 @@ class CustomerDetailView(QWidget):
         self.banner.setWordWrap(True)
 
     def _build_tabs(self) -> None:
-        icon = self.style().standardIcon
-        sp = QStyle.StandardPixmap
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.overview = OverviewTab()
@@ -900,7 +874,7 @@ class CustomerDetailView(QWidget):
         self.seats.changed.connect(self.reload)
         self.seats.export_requested.connect(self.export)
         self.seats.import_requested.connect(self.import_form)
-        self.tickets = PendingFeatureTab("Tickets", icon(sp.SP_FileDialogDetailedView))
+        self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
         self.defects = DefectsTab(self.ctx)
@@ -967,10 +941,19 @@ class CustomerDetailView(QWidget):
         )
 
     def _show_activity(self, name: str, activity: CustomerActivity) -> None:
-        self.tickets.show_counts(name, activity.tickets, activity.open_tickets, "ticket")
-        if self.customer_id is not None:
-            self.escalations.show_for(customer_id=self.customer_id)
-            self.defects.show_for(customer_id=self.customer_id)
+        """Fill the Tickets, Escalations and Defects tabs; their titles carry the open counts."""
+        if self.customer_id is None:
+            return
+        if self.tickets.customer_id != self.customer_id:
+            self.tickets.show_customer(self.customer_id)
+        self.escalations.show_for(customer_id=self.customer_id)
+        self.defects.show_for(customer_id=self.customer_id)
+        for widget, title, count in (
+            (self.tickets, "&Tickets", activity.open_tickets),
+            (self.escalations, "&Escalations", activity.open_escalations),
+            (self.defects, "De&fects", activity.open_defects),
+        ):
+            self.tabs.setTabText(self.tabs.indexOf(widget), f"{title} ({count} open)" if count else title)
 
     # -- exports and the returned form ------------------------------------------------------------------------
 

@@ -426,13 +426,14 @@ def test_full_allowance_disables_request(page: CustomersPage, ctx: Context) -> N
     assert tab.request_button.toolTip() == "All seats are in use: revoke one to free a slot"
 
 
-def test_pending_tabs_show_the_real_counts(page: CustomersPage, ctx: Context) -> None:
+def test_activity_tabs_show_the_customer_s_records(page: CustomersPage, ctx: Context) -> None:
     page.open_customer(_customer(ctx, "Acme"))
-    assert page.detail.tickets.empty_state.heading.text() == "No tickets"
-    assert "arrives here with the Tickets feature" in page.detail.tickets.empty_state.text.text()
+    assert page.detail.tickets.customer_id == page.detail.customer_id
     assert page.detail.defects.empty.heading.text() == "No defects"
     assert page.detail.defects.empty.text.text() == "No product defect is linked to this customer."
     assert page.detail.escalations.customer_id == page.detail.customer_id
+    titles = [page.detail.tabs.tabText(i) for i in range(page.detail.tabs.count())]
+    assert "&Tickets" in titles
 
 
 def test_history_tab_lists_changes_newest_first(page: CustomersPage, ctx: Context) -> None:
