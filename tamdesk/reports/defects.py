@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.reports.sla import GATHERED, ExportedReport, padded, scoped_header, writing_progress
+from tamdesk.reports.sla import GATHERED, ExportedReport, padded, plural, scoped_header, writing_progress
 from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
 from tamdesk.services.base import Context
 from tamdesk.services.defects import DefectRow
@@ -80,8 +80,9 @@ def export_defect_report(
     written = write_defect_report(
         report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
     )
-    opened, fixed = len(report.open_defects), len(report.deployed)
-    summary = f"Defect report of {opened:,} open defects and {fixed:,} fixes deployed {scope.period_label}"
+    opened = plural(len(report.open_defects), "open defect")
+    fixed = plural(len(report.deployed), "fix", "fixes")
+    summary = f"Defect report of {opened} and {fixed} deployed, {scope.period_label}"
     return ExportedReport(written, summary)
 
 

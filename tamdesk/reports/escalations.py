@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.reports.sla import GATHERED, ExportedReport, padded, scoped_header, writing_progress
+from tamdesk.reports.sla import GATHERED, ExportedReport, padded, plural, scoped_header, writing_progress
 from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
 from tamdesk.services.base import Context
 from tamdesk.services.escalations import EscalationRow
@@ -89,8 +89,7 @@ def export_escalation_log(
     written = write_escalation_log(
         report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
     )
-    count = len(report.escalations)
-    summary = f"Escalations log of {count:,} escalation{'' if count == 1 else 's'} opened {scope.period_label}"
+    summary = f"Escalations log of {plural(len(report.escalations), 'escalation')}, {scope.period_label}"
     return ExportedReport(written, summary)
 
 

@@ -130,6 +130,11 @@ class ExportedReport:
     summary: str
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 ticket``, ``2 tickets``, ``1,000 fixes``."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
 def scoped_header(
     what: str,
     scope: ReportScope,
@@ -183,9 +188,7 @@ def export_sla_report(
     written = write_sla_report(
         report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
     )
-    tickets = len(report.tickets)
-    what = f"SLA report of {tickets:,} ticket{'' if tickets == 1 else 's'} opened {scope.period_label}"
-    return ExportedReport(written, what)
+    return ExportedReport(written, f"SLA report of {plural(len(report.tickets), 'ticket')}, {scope.period_label}")
 
 
 def write_sla_report(
