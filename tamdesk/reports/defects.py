@@ -28,10 +28,10 @@ Cancelled = Callable[[], bool]
 
 SUMMARY_COLUMNS = (
     Column("Severity", width=14),
-    padded("Open", K.INT, width=9),
-    *(padded(label, K.INT, width=max(len(label) + 3, 10)) for label, _, _ in AGE_BUCKETS),
-    padded("Update overdue", K.INT, width=17),
-    padded("Fixed in period", K.INT, width=17),
+    Column("Open", K.INT, width=9),
+    *(Column(label, K.INT, width=max(len(label) + 3, 10)) for label, _, _ in AGE_BUCKETS),
+    Column("Update overdue", K.INT, width=17),
+    Column("Fixed in period", K.INT, width=17),
 )
 DEFECT_COLUMNS = (
     Column("Defect", K.INT, width=8, number_format='"#"0_)'),
@@ -42,14 +42,14 @@ DEFECT_COLUMNS = (
     Column("Priority", width=10),
     Column("State", width=15),
     # The day suffices for these two; the customer-update columns keep their time (a Sev1 cadence is one day).
-    padded("Validated", K.DATE, width=12),
-    padded("Escalated", K.DATE, width=12),
-    padded("Age (days)", K.INT, width=12),
-    padded("Last customer update", K.DATETIME, width=22),
+    Column("Validated", K.DATE, width=12),
+    Column("Escalated", K.DATE, width=12),
+    Column("Age (days)", K.INT, width=12),
+    Column("Last customer update", K.DATETIME, width=22),
     padded("Next update due", K.DATETIME, width=18),
     Column("Update overdue", K.YES_NO, width=17),
     Column("Fix version", width=13),
-    padded("Deployed", K.DATE, width=12),
+    Column("Deployed", K.DATE, width=12),
 )
 NOTES = (
     "Open: every defect not yet fixed (reported to fix in progress), whatever the period; counted by age in days "

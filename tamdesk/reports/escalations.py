@@ -29,11 +29,11 @@ _NUMBER = '"#"0_)'
 
 SUMMARY_COLUMNS = (
     Column("Severity", width=14),
-    padded("Escalations", K.INT, width=13),
-    padded("Open", K.INT, width=9),
-    padded("Resolved", K.INT, width=11),
-    padded("Declined", K.INT, width=11),
-    padded("VP apprised", K.INT, width=13),
+    Column("Escalations", K.INT, width=13),
+    Column("Open", K.INT, width=9),
+    Column("Resolved", K.INT, width=11),
+    Column("Declined", K.INT, width=11),
+    Column("VP apprised", K.INT, width=13),
     Column("Median age (business days)", K.FLOAT, width=28, number_format=_DAYS),
     Column("Oldest open (business days)", K.FLOAT, width=29, number_format=_DAYS),
 )
@@ -43,8 +43,8 @@ ESCALATION_COLUMNS = (
     Column("Customer", width=24),
     Column("Severity", width=12),
     Column("State", width=13),
-    padded("Opened", K.DATETIME, width=18),
-    padded("Closed", K.DATETIME, width=18),
+    Column("Opened", K.DATETIME, width=18),
+    Column("Closed", K.DATETIME, width=18),
     Column("Age (business days)", K.FLOAT, width=21, number_format=_DAYS),
     Column("Support manager", width=18),
     Column("Senior director", width=18),
