@@ -35,6 +35,7 @@ from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.defects import DefectsPage
 from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
+from tamdesk.views.pages.reports import ReportsPage
 from tamdesk.views.pages.settings import SettingsPage
 from tamdesk.views.pages.tickets import TicketsPage
 from tamdesk.views.pages.today import TodayPage
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
                 page = EscalationsPage(self.ctx, self.runner)
             elif title == "Defects":
                 page = DefectsPage(self.ctx, self.runner)
+            elif title == "Reports":
+                page = ReportsPage(self.ctx, self.runner)
             elif title == "Settings":
                 page = SettingsPage(self.ctx, self.runner, self.secrets)
             else:
