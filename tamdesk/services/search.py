@@ -25,7 +25,7 @@ import peewee as pw
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
-from tamdesk.models.db import database
+from tamdesk.models.db import database, is_sqlite
 
 MAX_QUERY_LENGTH = 200
 """Only this many characters of a query are searched (a pasted page of text is cut, and the UI says so)."""
@@ -311,6 +311,16 @@ def search(text: str, limit: int = 50) -> list[SearchHit]:
     if not needle or limit <= 0:
         return []
     return merge_hits([find(needle, limit) for find in _SEARCHES], limit)
+
+
+def search_in_worker(text: str, limit: int = 50) -> list[SearchHit]:
+    """``search`` for a background thread: afterwards that thread's SQLite connection is closed, so no file handle
+    outlives the search (a database switch or a restore may replace the file). PostgreSQL connections are kept."""
+    try:
+        return search(text, limit)
+    finally:
+        if is_sqlite() and not database.is_closed():
+            database.close()
 
 
 def merge_hits(per_kind: Sequence[Sequence[SearchHit]], limit: int) -> list[SearchHit]:

@@ -120,6 +120,15 @@ def period_bounds(period: str, on: date, first: date, last: date) -> tuple[datet
     return None, None
 
 
+@dataclass(frozen=True)
+class _Page:
+    """One load's answer: which load asked (stale answers are dropped), from where, and the rows."""
+
+    generation: int
+    offset: int
+    rows: list[AuditRow]
+
+
 class HistoryDialog(QDialog):
     """The History window; ``open_requested(kind, id)`` asks the main window to open an audited record."""
 
@@ -408,21 +417,21 @@ class HistoryDialog(QDialog):
         self.count_label.setText("Loading…")
         self.more_button.setEnabled(False)
 
-        def work(_control: object = None) -> list[AuditRow]:
-            return list_audit(**asdict(query), limit=PAGE_SIZE + 1, offset=offset)
-
-        def done(rows: list[AuditRow]) -> None:
-            if generation == self._generation:
-                self._show_rows(rows, offset)
-
-        def failed(exc: BaseException, _details: str) -> None:
-            if generation == self._generation:
-                self.count_label.setText(f"History could not be read: {exc}")
+        def work(_control: object = None) -> _Page:
+            return _Page(generation, offset, list_audit(**asdict(query), limit=PAGE_SIZE + 1, offset=offset))
 
         if self.runner is None:
-            done(work())
-        else:
-            self.runner.run(work, done, failed)
+            self._loaded(work())
+        else:  # bound methods: Qt drops the connections if the window is destroyed before the answer comes
+            self.runner.run(work, self._loaded, self._load_failed)
+
+    def _loaded(self, page: _Page) -> None:
+        if page.generation == self._generation:  # an older load answered late: the filters moved on
+            self._show_rows(page.rows, page.offset)
+
+    def _load_failed(self, exc: BaseException, _details: str) -> None:
+        self.count_label.setText(f"History could not be read: {exc}")
+        self.more_button.setEnabled(True)
 
     def _show_rows(self, rows: list[AuditRow], offset: int) -> None:
         self._has_more = len(rows) > PAGE_SIZE

@@ -268,7 +268,8 @@ class MainWindow(QMainWindow):
     def show_search(self) -> None:
         """Search everywhere (Ctrl+K): the palette over the window; the chosen hit opens on its page."""
         if self.search_dialog is None:
-            self.search_dialog = SearchDialog(self.runner, self)
+            # a runner of its own: a search must not wait behind a long task (searches only read)
+            self.search_dialog = SearchDialog(TaskRunner(self), self)
             self.search_dialog.open_requested.connect(self.open_found)
         self.search_dialog.open_palette()
 
