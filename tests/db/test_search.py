@@ -27,6 +27,7 @@ from tamdesk.services.search import (
     merge_hits,
     rank_of,
     search,
+    search_in_worker,
     seat_customer,
 )
 from tamdesk.services.seats import SeatInput, request_seat
@@ -263,3 +264,9 @@ def test_limit(world: World) -> None:
 def test_seat_customer(world: World) -> None:
     assert seat_customer(world.bob) == world.globex
     assert seat_customer(999_999) is None
+
+
+def test_search_in_worker_lets_go_of_the_sqlite_file(world: World, engine: str) -> None:
+    hits = search_in_worker("globex")
+    assert database.is_closed() == (engine == "sqlite")
+    assert search("globex") == hits  # the next search connects again
