@@ -30,7 +30,7 @@ from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHisto
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import DomainError
+from tamdesk.services.base import DomainError, tuples
 from tamdesk.services.defects import DefectRow, list_defects
 from tamdesk.services.escalations import EscalationRow, list_escalations
 from tamdesk.services.sla import SlaResolver
@@ -129,13 +129,13 @@ def customer_names(ids: Iterable[int] = ()) -> list[str]:
     wanted = list(ids)
     if wanted:
         query = query.where(t.Customer.id.in_(wanted))
-    return sorted((name for (name,) in query.tuples()), key=str.casefold)
+    return sorted((name for (name,) in tuples(query)), key=str.casefold)
 
 
 def customer_choices() -> list[tuple[int, str]]:
     """``(id, name)`` of every customer not archived, by name: what a report's customer filter offers."""
     query = t.Customer.select(t.Customer.id, t.Customer.name).where(~t.Customer.archived)
-    return sorted(query.tuples(), key=lambda pair: pair[1].casefold())
+    return sorted(((int(cid), str(name)) for cid, name in tuples(query)), key=lambda pair: pair[1].casefold())
 
 
 def scope_filters(scope: ReportScope) -> dict[str, str]:
@@ -372,6 +372,9 @@ def _ticket_chunks(scope: ReportScope) -> Iterator[tuple[list[tuple], dict[int, 
     clauses, params = _ticket_where(scope)
     kinds = {k.value: k for k in TicketEventKind}
     fromts = datetime.fromtimestamp
+    event_sql = "SELECT e.ticket_id, e.at, e.kind FROM ticket_event e"
+    if clauses:  # only the events of tickets in scope; without filters every ticket in the id range is
+        event_sql += " JOIN ticket t ON t.id = e.ticket_id"
     last = 0
     while True:
         where = _sql_where([*clauses, f"t.id > {p}"])
@@ -382,7 +385,6 @@ def _ticket_chunks(scope: ReportScope) -> Iterator[tuple[list[tuple], dict[int, 
         first, last = chunk[0][0], chunk[-1][0]
         events: dict[int, list[TicketEvent]] = defaultdict(list)
         event_where = _sql_where([*clauses, f"e.ticket_id >= {p}", f"e.ticket_id <= {p}"])
-        event_sql = "SELECT e.ticket_id, e.at, e.kind FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
         for tid, at, kind in database.execute_sql(event_sql + event_where, [*params, first, last]):
             events[tid].append(TicketEvent(fromts(at, UTC), kinds[kind]))
         yield chunk, events
@@ -391,19 +393,14 @@ def _ticket_chunks(scope: ReportScope) -> Iterator[tuple[list[tuple], dict[int, 
 def _defect_keys() -> dict[int, str]:
     """Per ticket id, its defects as engineering keys (or ``#id`` before one exists)."""
     keys: dict[int, list[str]] = defaultdict(list)
-    query = (
-        t.DefectTicket.select(t.DefectTicket.ticket, t.Defect.id, t.Defect.engineering_key)
-        .join(t.Defect)
-        .order_by(t.Defect.id)
-        .tuples()
-    )
-    for ticket_id, defect_id, key in query:
+    query = t.DefectTicket.select(t.DefectTicket.ticket, t.Defect.id, t.Defect.engineering_key).join(t.Defect)
+    for ticket_id, defect_id, key in tuples(query.order_by(t.Defect.id)):
         keys[ticket_id].append(key or f"#{defect_id}")
     return {tid: ", ".join(found) for tid, found in keys.items()}
 
 
 def _escalated_ids() -> set[int]:
-    return {tid for (tid,) in t.Escalation.select(t.Escalation.ticket).distinct().tuples()}
+    return {tid for (tid,) in tuples(t.Escalation.select(t.Escalation.ticket).distinct())}
 
 
 class _SlaLines:
@@ -497,7 +494,7 @@ def _scope_policies(scope: ReportScope, resolver: SlaResolver) -> set[str]:
     query = t.Customer.select(t.Customer.id)
     if scope.customer_ids:
         query = query.where(t.Customer.id.in_(sorted(scope.customer_ids)))
-    return {resolver.policy(cid).label for (cid,) in query.tuples()}
+    return {resolver.policy(cid).label for (cid,) in tuples(query)}
 
 
 # -- defects -----------------------------------------------------------------------------------------------------
@@ -636,9 +633,8 @@ def _timeline(rows: Sequence[EscalationRow]) -> list[TimelineLine]:
     query = entry.select(entry.escalation, entry.at, entry.author, entry.state, entry.text)
     query = query.where(entry.escalation.in_(sorted(by_id))).order_by(entry.escalation, entry.at, entry.id)
     lines = []
-    for esc_id, at, author, state, text in query.tuples():
+    for esc_id, at, author, state, text in tuples(query):
         row = by_id[esc_id]
-        at = at if isinstance(at, datetime) else datetime.fromtimestamp(int(at), UTC)
         lines.append(TimelineLine(esc_id, row.ticket_number, row.customer, at, author, _state(state), text))
     order = {r.id: n for n, r in enumerate(rows)}
     lines.sort(key=lambda line: order[line.escalation_id])  # stable: each timeline stays in time order

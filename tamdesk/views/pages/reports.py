@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from enum import Enum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QTimeZone, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -104,6 +106,15 @@ def period_bounds(
     return quarter, _month_start(quarter, -3)
 
 
+def system_zone() -> tzinfo:
+    """The computer's time zone by its IANA name as Qt reads it (on Windows too), else as the services find it."""
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError):
+        return local_zone()
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """What the user asked for, checked: the report, its scope and where to write it."""
@@ -124,7 +135,7 @@ class ReportsPage(Page):
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.runner = ctx, runner
-        self.zone = local_zone()
+        self.zone = system_zone()
         self.task: Task | None = None
         self.last_export: ExportedReport | None = None
         self._build()
@@ -140,16 +151,18 @@ class ReportsPage(Page):
         intro.setStyleSheet("color: palette(placeholder-text);")
         layout.addWidget(intro)
         form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self._label("&Report:", self._report_picker()), self.kind)
-        form.addRow("", self.description)
-        form.addRow(self._label("&Period:", self._period_picker()), self.period_row)
-        form.addRow("", self.period_note)
+        form.addRow(self._label("&Report:", self._report_picker()), _stacked(self.kind, self.description))
+        form.addRow(self._label("&Period:", self._period_picker()), _stacked(self.period_row, self.period_note))
         zone = QLabel(f"{getattr(self.zone, 'key', self.zone)} (this computer's time zone)")
         form.addRow("Times in:", zone)
         form.addRow(self._label("&Customers:", self._customer_picker()), self.customer_box)
         form.addRow("Severities:", self._severity_picker())
-        layout.addLayout(form)
+        body = QWidget()
+        body.setLayout(form)
+        body.setMaximumWidth(960)  # a form stretched across a wide window is hard to read
+        layout.addWidget(body)
         self.message = FieldMessage()
         layout.addWidget(self.message)
         layout.addLayout(self._action_row())
@@ -167,6 +180,7 @@ class ReportsPage(Page):
     def _report_picker(self) -> QComboBox:
         self.kind = QComboBox()
         self.kind.setAccessibleName("Report")
+        self.kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         for kind in ReportKind:
             self.kind.addItem(kind.value, kind)
         self.kind.currentIndexChanged.connect(self._update_controls)
@@ -442,6 +456,18 @@ class ReportsPage(Page):
     def show_folder(self) -> None:
         if self.last_export is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.path.parent)))
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    """Widgets one above the other, flush left: a field and the note under it."""
+    box = QVBoxLayout()
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    for widget in widgets:
+        box.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft if isinstance(widget, QComboBox) else Qt.AlignmentFlag(0))
+    holder = QWidget()
+    holder.setLayout(box)
+    return holder
 
 
 def _work(request: ExportRequest, ctx: Context) -> Callable[[TaskControl], ExportedReport]:
