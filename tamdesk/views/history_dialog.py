@@ -166,7 +166,7 @@ class HistoryDialog(QDialog):
         self.actor.setAccessibleName("Changed by")
         self.customer = SearchableComboBox()
         self.customer.setAccessibleName("Customer")
-        self.customer.setMinimumContentsLength(16)
+        self.customer.setMinimumContentsLength(22)
         self.period = QComboBox()
         self.period.setAccessibleName("When")
         self.period.addItems(PERIODS)
@@ -239,19 +239,24 @@ class HistoryDialog(QDialog):
         return tone_color(Tone.WARNING) if change.changed else None
 
     def _layout(self) -> None:
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.clear_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for label, widget in (("&Kind", self.entity), ("&By", self.actor), ("C&ustomer", self.customer),
-                              ("W&hen", self.period)):  # fmt: skip
+        for n, (label, widget) in enumerate((("&Kind", self.entity), ("&By", self.actor), ("C&ustomer", self.customer),
+                                             ("W&hen", self.period))):  # fmt: skip
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addSpacing(6)
+            if n:
+                filters.addSpacing(10)
             filters.addWidget(caption)
-            filters.addWidget(widget, 1)
+            filters.addWidget(widget)
+        for widget in (self.entity, self.actor, self.period):
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         filters.addWidget(self.first_day)
         filters.addWidget(self.to_label)
         filters.addWidget(self.last_day)
-        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
         list_panel = QWidget()
         list_layout = QVBoxLayout(list_panel)
         list_layout.setContentsMargins(0, 0, 0, 0)
@@ -260,7 +265,7 @@ class HistoryDialog(QDialog):
         footer.addWidget(self.count_label, 1)
         footer.addWidget(self.more_button)
         list_layout.addLayout(footer)
-        detail_panel = QWidget()
+        self.detail_panel = detail_panel = QWidget()
         detail_layout = QVBoxLayout(detail_panel)
         detail_layout.setContentsMargins(0, 6, 0, 0)
         head = QHBoxLayout()
@@ -275,6 +280,7 @@ class HistoryDialog(QDialog):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
@@ -446,6 +452,7 @@ class HistoryDialog(QDialog):
             self.model.append_rows(page)
         shown = self.model.rowCount()
         self.list_stack.setCurrentWidget(self.table if shown else self.empty)
+        self.detail_panel.setVisible(bool(shown))  # nothing to compare: the empty state gets the room
         if not shown:
             self._explain_empty()
         more = " (newest first; more below)" if self._has_more else ""
