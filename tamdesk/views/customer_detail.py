@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QRectF, QS
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPaintEvent, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -62,6 +60,7 @@ from tamdesk.services.seats import (
     undo_revoke,
 )
 from tamdesk.views.access_form_dialog import import_returned_form
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.defects import DefectsTab
 from tamdesk.views.pages.escalations import EscalationsTab
@@ -71,6 +70,8 @@ from tamdesk.views.table_model import Column, RowTableModel, local_date, local_t
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
+    TONE_BANNER,
+    TONE_BOLD,
     Tone,
     ask_date,
     ask_save_path,
@@ -80,6 +81,7 @@ from tamdesk.views.widgets import (
     run_with_progress,
     safe_file_name,
     set_empty_text,
+    set_tone_style,
     show_failure,
     today,
     tone_background,
@@ -155,7 +157,7 @@ class OverviewTab(QWidget):
         for key, text in shown.items():
             self.values[key].setText(text)
         tone = STATE_TONES.get(steps.state)
-        self.values["onboarding"].setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+        set_tone_style(self.values["onboarding"], tone)
 
 
 def _form_text(detail: CustomerDetail) -> str:
@@ -259,13 +261,13 @@ class ChecklistModel(RowTableModel[StepRow]):
 
     @staticmethod
     def _status_icon(step: StepRow) -> QIcon | None:
-        style = QApplication.style()
+        # made at paint time, so the tone colours are those of the palette shown now
         if step.overdue:
-            return style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return icon("warning", tone_color(Tone.ERROR))
         if step.done:
-            return style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
+            return icon("ok", tone_color(Tone.OK))
         if step.auto_rule is not None:
-            return style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
+            return icon("refresh")
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -385,7 +387,7 @@ class OnboardingTab(QWidget):
         self.progress.setValue(steps.done)
         self.state.setText(f"  {state_text(steps.state)}")
         tone = STATE_TONES.get(steps.state)
-        self.state.setStyleSheet(f"color: {tone_color(tone).name()}; font-weight: bold;" if tone else "")
+        set_tone_style(self.state, tone, TONE_BOLD)
         self.started.setText(f"Started {local_date(steps.started)}" if steps.started else "Not started")
 
     def toggle_current(self) -> None:
@@ -653,10 +655,9 @@ class SeatsTab(QWidget):
         self.used_label.setText(f"{overview.used} of {overview.allowance} seats used")
         if overview.free:
             self.free_label.setText(f"{overview.free} free")
-            self.free_label.setStyleSheet("")
         else:
             self.free_label.setText("All seats in use: revoke one to free a slot")
-            self.free_label.setStyleSheet(f"color: {tone_color(Tone.WARNING).name()};")
+        set_tone_style(self.free_label, None if overview.free else Tone.WARNING)
         text = _form_text(detail)
         self.form_label.setText(f"Access form: {text[:1].lower()}{text[1:]}.")
         self._update_buttons()
@@ -789,8 +790,7 @@ class HistoryTab(QWidget):
         configure_table(self.table)
         self.table.setModel(self.model)
         remember_header(self.table, "customer_history", widths=(170, 140))
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
-        self.empty_state = EmptyState(icon, "", "")
+        self.empty_state = EmptyState(icon("history"), "", "")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_state)
@@ -832,9 +832,8 @@ class CustomerDetailView(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _build_header(self) -> None:
-        style = self.style()
         self.back_button = QToolButton()
-        self.back_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setIcon(icon("back"))
         self.back_button.setText("Customers")
         self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.back_button.setAccessibleName("Back to the customer list")
@@ -935,10 +934,7 @@ class CustomerDetailView(QWidget):
         )
         self.banner.setVisible(detail.archived)
         self.banner.setText("This customer is archived: it is hidden from the customer list until restored.")
-        self.banner.setStyleSheet(
-            f"background: {tone_background(Tone.WARNING).name()}; color: {tone_color(Tone.WARNING).name()};"
-            " padding: 6px; border-radius: 4px;"
-        )
+        set_tone_style(self.banner, Tone.WARNING, TONE_BANNER)
 
     def _show_activity(self, name: str, activity: CustomerActivity) -> None:
         """Fill the Tickets, Escalations and Defects tabs; their titles carry the open counts."""

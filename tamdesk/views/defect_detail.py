@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -47,18 +46,27 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import ticket_detail
 from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog, datetime_edit, from_qdatetime
-from tamdesk.views.escalation_detail import Facts, StateSteps, heading, scrolling, value_label
+from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, heading, scrolling, value_label
 from tamdesk.views.escalation_dialog import (
     FormDialog,
     Outcome,
     add_form_field,
-    banner_style,
     hint_label,
     perform,
     plain_text,
 )
+from tamdesk.views.icons import icon
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
-from tamdesk.views.widgets import FieldMessage, Tone, configure_table, today
+from tamdesk.views.widgets import (
+    TONE_BANNER,
+    FieldMessage,
+    Tone,
+    configure_table,
+    fit_rows_to_text,
+    follow_palette_links,
+    set_tone_style,
+    today,
+)
 
 STEP_LABELS = {
     DefectState.REPORTED: "Reported",
@@ -70,6 +78,8 @@ STEP_LABELS = {
     DefectState.CLOSED: "Closed",
 }
 CLOSED_STATUSES = (TicketStatus.SOLVED, TicketStatus.CLOSED)
+UPDATE_COLUMN_MAX = 180  # px: a long customer name is elided rather than squeezing what they were told
+UPDATE_CUSTOMER_COLUMN = 2
 
 
 def open_link(url: str) -> bool:
@@ -405,7 +415,7 @@ class DefectDetailView(QWidget):
 
     def _build_header(self, show_back: bool) -> QHBoxLayout:
         self.back_button = QToolButton()
-        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setIcon(icon("back"))
         self.back_button.setText("Defects")
         self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.back_button.setToolTip("Back to the defect list (Alt+Left)")
@@ -454,6 +464,7 @@ class DefectDetailView(QWidget):
         link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         link.setOpenExternalLinks(False)
         link.linkActivated.connect(open_link)
+        follow_palette_links(link)
         return self.facts
 
     def _build_updates(self) -> QGroupBox:
@@ -463,8 +474,8 @@ class DefectDetailView(QWidget):
         self.update_status.setWordWrap(True)
         self.log_button = QPushButton("&Log update…")
         self.log_button.clicked.connect(self.log_update)
-        self.updates = self._table(self.update_model, "Customer updates", (165, 110, 140))
-        self.updates.setWordWrap(True)
+        self.updates = self._table(self.update_model, "Customer updates", ())
+        fit_rows_to_text(self.updates)
         top = QHBoxLayout()
         top.addWidget(self.update_status, 1)
         top.addWidget(self.log_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -532,7 +543,7 @@ class DefectDetailView(QWidget):
         self.subtitle.setText(" · ".join(p for p in parts if p))
         tone = Tone.OK if row.state in (DefectState.FIX_DEPLOYED, DefectState.CLOSED) else None
         self.state_badge.setText(STEP_LABELS[row.state])
-        self.state_badge.setStyleSheet(banner_style(tone) if tone else "padding: 6px; border: 1px solid palette(mid);")
+        set_tone_style(self.state_badge, tone, TONE_BANNER, plain=BADGE)
         self.steps.set_current(list(DefectState).index(row.state))
         self._show_step(detail, tickets)
         self._show_facts(detail)
@@ -584,17 +595,25 @@ class DefectDetailView(QWidget):
         last = f"Last update {local_time(row.last_update)}." if row.last_update else "No update logged yet."
         if row.update_overdue and row.next_update_due:
             text = f"⚠ Overdue: the next update was due {local_time(row.next_update_due)}. {last}"
-            self.update_status.setStyleSheet(banner_style(Tone.ERROR))
         elif row.next_update_due:
             text = f"Next update due {local_time(row.next_update_due)}. {last}"
-            self.update_status.setStyleSheet("")
         else:
             why = "the defect is closed" if row.state is DefectState.CLOSED else "the fix is deployed"
             text = f"No more updates due: {why}. {last}"
-            self.update_status.setStyleSheet("")
         self.update_status.setText(text)
+        set_tone_style(self.update_status, Tone.ERROR if row.update_overdue and row.next_update_due else None,
+                       TONE_BANNER)  # fmt: skip
         self.update_model.set_rows(detail.updates)
-        self.updates.resizeRowsToContents()
+        # with one customer every update went to it (the subtitle names it): its column would only narrow the text
+        one_customer = len(row.customers) <= 1 and all(u.customer in ("", *row.customers) for u in detail.updates)
+        self.updates.setColumnHidden(UPDATE_CUSTOMER_COLUMN, one_customer)
+        self._fit_update_columns()
+
+    def _fit_update_columns(self) -> None:
+        """When, by and customer as wide as their text (within reason); what they were told takes the rest."""
+        for column in range(self.update_model.columnCount() - 1):
+            self.updates.resizeColumnToContents(column)
+            self.updates.setColumnWidth(column, min(self.updates.columnWidth(column), UPDATE_COLUMN_MAX))
 
     # -- actions ------------------------------------------------------------------------------------------
 

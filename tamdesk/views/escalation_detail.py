@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -43,16 +42,19 @@ from tamdesk.services.escalations import (
     escalation_detail,
 )
 from tamdesk.views.email_dialogs import send_escalation_email
-from tamdesk.views.escalation_dialog import FormDialog, Outcome, TextDialog, banner_style, plain_text
+from tamdesk.views.escalation_dialog import FormDialog, Outcome, TextDialog, plain_text
+from tamdesk.views.icons import icon
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, tone_color
+from tamdesk.views.widgets import TONE_BANNER, Tone, configure_table, fit_rows_to_text, set_tone_style
 
 STATE_TONES = {
     EscalationState.REQUESTED: Tone.WARNING,
     EscalationState.RESOLVED: Tone.OK,
     EscalationState.DECLINED: Tone.ERROR,
 }
+BADGE = "padding: 6px; border: 1px solid palette(placeholder-text); border-radius: 4px;"
+"""The look of a state badge in no particular tone (a tone gives it ``TONE_BANNER``)."""
 VP_APPRISED = re.compile(r"^VP of Customer Success apprised \((?P<why>[^)]*)\)")
 
 
@@ -101,7 +103,7 @@ class Facts(QGroupBox):
     def set(self, key: str, text: str, tone: Tone | None = None) -> None:
         label = self.values[key]
         label.setText(text or "—")
-        label.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+        set_tone_style(label, tone)
 
     def show_row(self, key: str, visible: bool) -> None:
         self.form.setRowVisible(self.values[key], visible)
@@ -133,13 +135,13 @@ class StateSteps(QWidget):
             text = self._texts[number]
             if number < index:
                 label.setText(f"✓ {text}")
-                label.setStyleSheet(f"color: {tone_color(Tone.OK).name()};")
+                set_tone_style(label, Tone.OK)
             elif number == index:
                 label.setText(f"● {stopped or text}")
-                label.setStyleSheet("font-weight: bold;")
+                set_tone_style(label, None, plain="font-weight: bold;")
             else:
                 label.setText(text)
-                label.setStyleSheet("color: palette(placeholder-text);")
+                set_tone_style(label, None, plain="color: palette(placeholder-text);")
 
 
 def timeline_columns() -> list[Column[TimelineEntry]]:
@@ -296,7 +298,7 @@ class EscalationDetailView(QWidget):
 
     def _build_header(self, show_back: bool) -> QHBoxLayout:
         self.back_button = QToolButton()
-        self.back_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.back_button.setIcon(icon("back"))
         self.back_button.setText("Escalations")
         self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.back_button.setToolTip("Back to the escalation list (Alt+Left)")
@@ -330,7 +332,7 @@ class EscalationDetailView(QWidget):
         self.vp_button.setToolTip("Mark the VP of Customer Success apprised, with an advisory note")
         self.vp_button.clicked.connect(self.apprise_vp)
         self.email_button = QPushButton("Draft escalation &email…")
-        self.email_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.email_button.setIcon(icon("mail"))
         self.email_button.clicked.connect(self.draft_email)
         self.next_step = QLabel()
         self.next_step.setWordWrap(True)
@@ -365,8 +367,8 @@ class EscalationDetailView(QWidget):
         self.timeline = QTableView()
         self.timeline.setAccessibleName("Timeline")
         configure_table(self.timeline)
-        self.timeline.setWordWrap(True)
         self.timeline.setModel(self.timeline_model)
+        fit_rows_to_text(self.timeline)
         self.timeline.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         for column, width in enumerate((170, 120, 110)):
             self.timeline.setColumnWidth(column, width)
@@ -410,8 +412,7 @@ class EscalationDetailView(QWidget):
         self._show_state(detail)
         self._show_request(detail)
         self._show_people(detail)
-        self.timeline_model.set_rows(detail.timeline)
-        self.timeline.resizeRowsToContents()
+        self.timeline_model.set_rows(detail.timeline)  # its rows re-fit to their text once laid out
         self.timeline.scrollToBottom()
         self._update_actions(detail)
 
@@ -419,7 +420,7 @@ class EscalationDetailView(QWidget):
         state = detail.row.state
         tone = STATE_TONES.get(state)
         self.state_badge.setText(state.label)
-        self.state_badge.setStyleSheet(banner_style(tone) if tone else "padding: 6px; border: 1px solid palette(mid);")
+        set_tone_style(self.state_badge, tone, TONE_BANNER, plain=BADGE)
         if state is EscalationState.DECLINED:
             reached = max((ORDER.index(e.state) for e in detail.timeline if e.state in ORDER), default=0)
             self.steps.set_current(reached, stopped=f"Declined at {ORDER[reached].label.lower()}")
@@ -427,7 +428,7 @@ class EscalationDetailView(QWidget):
             self.steps.set_current(ORDER.index(state))
         self.banner.setVisible(state is EscalationState.DECLINED)
         self.banner.setText(f"Declined: {detail.decline_reason}")
-        self.banner.setStyleSheet(banner_style(Tone.ERROR))
+        set_tone_style(self.banner, Tone.ERROR, TONE_BANNER)
 
     def _show_request(self, detail: EscalationDetail) -> None:
         data = detail.input

@@ -38,7 +38,7 @@ from tamdesk.services.escalations import EscalationInput, NeedsConfirmation, req
 from tamdesk.services.people import list_people
 from tamdesk.services.settings import get_setting
 from tamdesk.services.tickets import TicketDetail, ticket_detail, ticket_numbers
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, grow_to_fit, tone_background, tone_color
+from tamdesk.views.widgets import TONE_BANNER, FieldMessage, SearchableComboBox, Tone, grow_to_fit, set_tone_style
 
 
 class Outcome(Enum):
@@ -155,14 +155,6 @@ def hint_label(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
-
-
-def banner_style(tone: Tone) -> str:
-    """A soft coloured panel for a notice in ``tone``."""
-    return (
-        f"background: {tone_background(tone).name()}; color: {tone_color(tone).name()};"
-        " padding: 6px; border-radius: 4px;"
-    )
 
 
 def plain_text(placeholder: str = "", lines: int = 3) -> QPlainTextEdit:
@@ -372,10 +364,10 @@ class EscalationDialog(FormDialog):
     def _build_refusal(self) -> None:
         self.refusal = QFrame()
         self.refusal.setObjectName("refusal")
-        self.refusal.setStyleSheet(f"QFrame#refusal {{ {banner_style(Tone.WARNING)} }}")
+        set_tone_style(self.refusal, Tone.WARNING, f"QFrame#refusal {{{{ {TONE_BANNER} }}}}")
         self.refusal_text = QLabel()
         self.refusal_text.setWordWrap(True)
-        self.refusal_text.setStyleSheet(f"color: {tone_color(Tone.WARNING).name()};")
+        set_tone_style(self.refusal_text, Tone.WARNING)
         self.open_button = QPushButton("Open that escalation")
         self.open_button.clicked.connect(self._open_existing)
         line = QHBoxLayout(self.refusal)

@@ -34,7 +34,7 @@ from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_e
 from tamdesk.views import sla_format
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.ticket_dialog import TicketDialog, datetime_edit, from_qdatetime, ticket_changes, to_qdatetime
-from tamdesk.views.widgets import FieldMessage, configure_table, tone_color
+from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
 
 
 @dataclass(frozen=True)
@@ -272,8 +272,8 @@ class TicketDetailDialog(QDialog):
         sla = detail.sla
         text = sla_format.describe(sla, now)
         self.sla_state.setText(f"{text.text}  ({text.state.label})" if text.state.needs_attention else text.text)
-        color = sla_format.foreground(text.state)
-        self.sla_state.setStyleSheet(f"color: {color.name()};" if color else "")
+        tone = sla_format.state_tone(text.state)
+        set_tone_style(self.sla_state, tone if tone is not Tone.OK else None)  # as sla_format.foreground colours it
         self.first_response.setText(detail.first_response_explained)
         self.first_response_state.setText(sla_format.first_response_line(sla))
         self._tone(self.first_response_state, sla.first_response_state)
@@ -295,8 +295,7 @@ class TicketDetailDialog(QDialog):
 
     @staticmethod
     def _tone(label: QLabel, state: SlaState) -> None:
-        tone = sla_format.state_tone(state)
-        label.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+        set_tone_style(label, sla_format.state_tone(state))
 
     def _update_record_hint(self, *_: object) -> None:
         zone = self.detail.customer_zone if self.detail else "UTC"

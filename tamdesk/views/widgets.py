@@ -1,5 +1,6 @@
-"""Small shared view helpers: field messages, searchable combos, debouncing, sortable rows, remembered headers,
-background work with a progress dialog, and file choosers that remember their folder."""
+"""Small shared view helpers: tone colours that follow the palette, icon labels, field messages, searchable combos,
+debouncing, sortable rows, remembered headers, background work with a progress dialog, and file choosers that
+remember their folder."""
 
 from __future__ import annotations
 
@@ -7,20 +8,22 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QDate,
+    QEvent,
     QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSettings,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -44,9 +47,12 @@ from PySide6.QtWidgets import (
 )
 
 from tamdesk.services.base import Context, DomainError
-from tamdesk.views.pages.base import EmptyState
+from tamdesk.views.icons import icon
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
+
+if TYPE_CHECKING:
+    from tamdesk.views.pages.base import EmptyState
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -82,16 +88,157 @@ def tone_background(tone: Tone) -> QColor:
     return QColor((_DARK_BG if _dark_palette() else _LIGHT_BG)[tone])
 
 
-_TONE_ICONS = {
-    Tone.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
-    Tone.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
-    Tone.OK: QStyle.StandardPixmap.SP_DialogApplyButton,
-    Tone.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
-}
+TONE_ICONS = {Tone.ERROR: "error", Tone.WARNING: "warning", Tone.OK: "ok"}
+"""The icon of the set that goes with each tone; the set has no "info" icon, so info messages show none."""
+
+
+def tone_icon(tone: Tone) -> QIcon:
+    """``tone``'s icon in ``tone``'s colour on the current palette (a null icon for a tone without one)."""
+    name = TONE_ICONS.get(tone)
+    return icon(name, tone_color(tone)) if name else QIcon()
+
+
+# -- following the palette (a live light/dark switch) -------------------------------------------------------------
+
+TONE_TEXT = "color: {color};"
+TONE_BOLD = "color: {color}; font-weight: bold;"
+TONE_BANNER = "background: {background}; color: {color}; padding: 6px; border-radius: 4px;"
+"""Stylesheet templates for ``set_tone_style``: ``{color}`` and ``{background}`` take the tone's colours."""
+
+
+class PaletteHook(QObject):
+    """Calls ``callback`` whenever the application palette changes, for as long as ``owner`` lives.
+
+    Tone colours and tinted icons are read from the application palette, so this is the one signal that tells a
+    widget holding them (a stylesheet, a rendered pixmap) to refresh: a widget styled by a stylesheet does not get
+    a ``PaletteChange`` event when only the application palette changes.
+    """
+
+    def __init__(self, owner: QObject, callback: Callable[[], object]) -> None:
+        super().__init__(owner)
+        self._callback = callback
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.paletteChanged.connect(self._palette_changed)
+
+    def _palette_changed(self, *_: object) -> None:
+        self._callback()
+
+
+class _ToneStyle(PaletteHook):
+    """A widget's tone-coloured stylesheet, re-filled in the palette's tone colours after every change."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget, self.apply)
+        self.widget = widget
+        self.tone: Tone | None = None
+        self.template = TONE_TEXT
+        self.plain = ""
+
+    def sheet(self) -> str:
+        if self.tone is None:
+            return self.plain
+        return self.template.format(color=tone_color(self.tone).name(), background=tone_background(self.tone).name())
+
+    def apply(self) -> None:
+        sheet = self.sheet()
+        if self.widget.styleSheet() != sheet:  # an unchanged sheet would still re-polish the widget
+            self.widget.setStyleSheet(sheet)
+
+
+def set_tone_style(widget: QWidget, tone: Tone | None, template: str = TONE_TEXT, plain: str = "") -> None:
+    """Style ``widget`` with ``template`` in ``tone``'s colours, now and after every light/dark switch.
+
+    ``template`` is a stylesheet with ``{color}`` and ``{background}`` fields (literal braces doubled); without a
+    tone the widget gets the ``plain`` sheet. Use this instead of a sheet with ``tone_color(...)`` baked in, which
+    keeps the colours of the scheme it was made in.
+    """
+    style = widget.findChild(_ToneStyle, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if style is None:
+        style = _ToneStyle(widget)
+    style.tone, style.template, style.plain = tone, template, plain
+    style.apply()
+
+
+def follow_palette_links(label: QLabel) -> None:
+    """Keep the links in ``label``'s rich text in the palette's link colour after a light/dark switch.
+
+    QLabel colours links once, when the text is set; setting the same text again lays it out in the new colours.
+    """
+
+    def relayout() -> None:
+        text = label.text()
+        if "<a " in text:
+            label.clear()
+            label.setText(text)
+
+    PaletteHook(label, relayout)
+
+
+IconSource = QIcon | Callable[[], QIcon]
+"""An icon, or a function that makes it (re-run after a palette change, e.g. for an icon in a tone colour)."""
+
+
+class IconLabel(QLabel):
+    """A QLabel showing an icon at ``side`` logical pixels in ``mode``, rendered for the screen's pixel ratio.
+
+    A plain ``label.setPixmap(icon.pixmap(16))`` is drawn once: blurry on a 2x screen and in the old colours after a
+    light/dark switch. This label keeps the icon and renders it again when the palette, the style or the device
+    pixel ratio changes.
+    """
+
+    def __init__(
+        self,
+        source: IconSource | None = None,
+        side: int = 16,
+        mode: QIcon.Mode = QIcon.Mode.Normal,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source: IconSource | None = source
+        self._side = side
+        self._mode = mode
+        self.setFixedSize(side, side)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        PaletteHook(self, self.render_icon)
+        self.render_icon()
+
+    def icon(self) -> QIcon:
+        """The icon shown now (null when there is none)."""
+        source = self._source
+        if source is None:
+            return QIcon()
+        return source if isinstance(source, QIcon) else source()
+
+    def set_icon(self, source: IconSource | None) -> None:
+        """Show ``source`` (an icon or a function making it); None shows nothing."""
+        self._source = source
+        self.render_icon()
+
+    def render_icon(self) -> None:
+        """Render the icon again for the current palette and pixel ratio."""
+        current = self.icon()
+        if current.isNull():
+            self.clear()
+            return
+        self.setPixmap(current.pixmap(QSize(self._side, self._side), self.devicePixelRatioF(), self._mode))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.render_icon()
+        super().changeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self.render_icon()
+        return super().event(event)
 
 
 class FieldMessage(QWidget):
-    """The message under a form field: red with an error icon, amber with a warning icon, hidden when empty."""
+    """The message under a form field: red with an error icon, amber with a warning icon, hidden when empty.
+
+    Text and icon take the tone's colour of the current palette, and again after a light/dark switch.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +246,7 @@ class FieldMessage(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(6)
-        self.icon = QLabel()
-        self.icon.setFixedSize(16, 16)
+        self.icon = IconLabel(side=16)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -109,6 +255,7 @@ class FieldMessage(QWidget):
         self.setVisible(False)
 
     def text(self) -> str:
+        """The message shown ("" when hidden)."""
         return self.label.text()
 
     def show_message(self, tone: Tone, text: str) -> None:
@@ -118,18 +265,21 @@ class FieldMessage(QWidget):
             return
         self.tone = tone
         self.label.setText(text)
-        self.label.setStyleSheet(f"color: {tone_color(tone).name()};")
-        self.icon.setPixmap(self.style().standardIcon(_TONE_ICONS[tone]).pixmap(16, 16))
+        set_tone_style(self.label, tone)
+        self.icon.set_icon(lambda: tone_icon(tone))
         self.setAccessibleName(f"{tone.value}: {text}")
         self.setVisible(True)
 
     def set_error(self, text: str) -> None:
+        """Show ``text`` as an error."""
         self.show_message(Tone.ERROR, text)
 
     def set_warning(self, text: str) -> None:
+        """Show ``text`` as a warning."""
         self.show_message(Tone.WARNING, text)
 
     def clear(self) -> None:
+        """Hide the message."""
         self.tone = None
         self.label.clear()
         self.setVisible(False)
@@ -273,6 +423,46 @@ def configure_table(view: QTableView, *, sortable: bool = False) -> None:
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
+
+
+class _RowFitter(QObject):
+    """Re-fits the rows of a word-wrapping table once the event loop is idle after a reset or a column resize."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self.fit)
+        view.horizontalHeader().sectionResized.connect(self.timer.start)
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.dataChanged, model.layoutChanged):
+            signal.connect(self.timer.start)
+
+    def fit(self) -> None:
+        """Make each row as tall as its wrapped text with the usual padding, never lower than the usual row."""
+        view = self.view
+        minimum = view.verticalHeader().defaultSectionSize()
+        padding = max(0, minimum - view.fontMetrics().height())  # what a one-line row has around its text
+        for row in range(view.model().rowCount()):
+            view.setRowHeight(row, max(minimum, view.sizeHintForRow(row) + padding))
+
+
+def fit_rows_to_text(view: QTableView) -> None:
+    """Wrap long cell text in ``view`` (after ``setModel``) and keep every row as tall as its text needs.
+
+    A single-line row keeps the usual height and a row with more text grows to show all of it, after every reload
+    and whenever a column width changes (the window was resized, the text column stretched); a one-off
+    ``resizeRowsToContents()`` made while the columns still had their first widths leaves rows too tall or cut
+    off. For short lists only: every row is measured.
+    """
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    fitter = view.findChild(_RowFitter, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if fitter is None:
+        fitter = _RowFitter(view)
+    fitter.timer.start()
 
 
 class ProgressBarDelegate(QStyledItemDelegate):

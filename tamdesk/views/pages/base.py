@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from tamdesk.views.widgets import IconLabel
+
 
 class Page(QWidget):
     """A navigation page; ``refresh`` reloads it from the database (after a switch, import or demo load)."""
@@ -17,17 +19,21 @@ class Page(QWidget):
 
 
 class EmptyState(QWidget):
-    """A centred icon, heading, explanation and an optional action button."""
+    """A centred icon, heading, explanation and an optional action button.
+
+    The icon is kept, not baked into a pixmap: it is drawn again in the new colours after a light/dark switch and
+    sharp on a screen with another pixel ratio.
+    """
 
     action_clicked = Signal()
+    ICON_SIDE = 64
 
     def __init__(self, icon: QIcon, heading: str, text: str, action: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
-        picture = QLabel()
-        picture.setPixmap(icon.pixmap(64, 64))
-        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # muted (the disabled look): a large icon in full text colour would outshout the heading
+        self.picture = picture = IconLabel(icon, self.ICON_SIDE, QIcon.Mode.Disabled)
         self.heading = QLabel(heading)
         self.heading.setObjectName("emptyHeading")
         self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -48,6 +54,14 @@ class EmptyState(QWidget):
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
         self.set_text(heading, text)
+
+    def icon(self) -> QIcon:
+        """The icon shown above the heading."""
+        return self.picture.icon()
+
+    def set_icon(self, icon: QIcon) -> None:
+        """Show ``icon`` above the heading."""
+        self.picture.set_icon(icon)
 
     def set_text(self, heading: str, text: str, width: int = 520) -> None:
         """Set both texts; the explanation wraps at ``width`` and is never cut off (a wrapping QLabel in a

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from tamdesk.services.customers import (
 from tamdesk.services.database import is_empty
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.tasks import TaskControl, TaskRunner
@@ -158,7 +158,7 @@ class CustomersPage(Page):
         )
         self.import_button.clicked.connect(self.import_file)
         self.new_button = QPushButton("&New customer…")
-        self.new_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.new_button.setIcon(icon("add"))
         self.new_button.clicked.connect(self.new_customer)
         self.edit_button = QPushButton("&Edit…")
         self.edit_button.clicked.connect(lambda: self._with_selected(self.edit_customer))
@@ -209,8 +209,7 @@ class CustomersPage(Page):
         return table
 
     def _build_empty_states(self) -> EmptyState:
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)
-        empty = EmptyState(icon, "", "", "New customer…")
+        empty = EmptyState(icon("customers"), "", "", "New customer…")
         empty.action_clicked.connect(self._empty_action)
         self.sample_button = QPushButton("Load sample data…")
         self.sample_button.clicked.connect(self.sample_data_requested)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +29,12 @@ from tamdesk.views.defect_detail import STEP_LABELS, DefectDetailDialog, DefectD
 from tamdesk.views.defect_dialog import LinkDefectDialog, ReportDefectDialog
 from tamdesk.views.escalation_detail import heading
 from tamdesk.views.escalation_dialog import Outcome
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.pages.escalations import OPEN, RecordTable, combo, muted, severity_colour
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, show_failure, tone_background, tone_color
+from tamdesk.views.widgets import Tone, set_tone_style, show_failure, tone_background, tone_color
 
 OVERDUE = "⚠ Overdue"
 UNPRIORITIZED = (DefectState.REPORTED, DefectState.VALIDATED, DefectState.ESCALATED)
@@ -168,7 +168,7 @@ class DefectsPage(Page):
         self.table = defect_table("defects")
         self.table.open_requested.connect(self.open_defect)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical), "", "Loading…")
+        self.empty = EmptyState(icon("defects"), "", "Loading…")
         self.empty.action_clicked.connect(self._empty_action)
         self.content = QStackedWidget()
         self.content.addWidget(self.table)
@@ -205,7 +205,7 @@ class DefectsPage(Page):
         self.search.setMinimumWidth(140)
         self.search.textChanged.connect(self.apply_filters)
         self.report_button = QPushButton("&Report defect…")
-        self.report_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical))
+        self.report_button.setIcon(icon("defects"))
         self.report_button.clicked.connect(self.report_defect)
         self.open_button = QPushButton("&Open")
         self.open_button.clicked.connect(self.table.open_selected)
@@ -376,15 +376,17 @@ class DefectsTab(QWidget):
         self.ticket_id = ticket_id
         self.summary = QLabel()
         self.report_button = QPushButton("&Report defect…")
+        self.report_button.setIcon(icon("defects"))
         self.report_button.clicked.connect(self.report_defect)
         self.link_button = QPushButton("&Link to a known defect…")
+        self.link_button.setIcon(icon("link"))
         self.link_button.clicked.connect(self.link_defect)
         self.open_button = QPushButton("&Open")
         self.table = defect_table("defects_tab")
         self.open_button.clicked.connect(self.table.open_selected)
         self.table.open_requested.connect(self.open_defect)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical), "", "Loading…")
+        self.empty = EmptyState(icon("defects"), "", "Loading…")
         self.empty.button.setVisible(False)
         self.content = QStackedWidget()
         self.content.addWidget(self.table)
@@ -419,7 +421,7 @@ class DefectsTab(QWidget):
         noun = "defect" if len(rows) == 1 else "defects"
         text = f"{len(rows):,} {noun}, {open_count:,} open" if rows else ""
         self.summary.setText(text + (f" · {OVERDUE}: {overdue:,} need a customer update" if overdue else ""))
-        self.summary.setStyleSheet(f"color: {tone_color(Tone.ERROR).name()};" if overdue else "")
+        set_tone_style(self.summary, Tone.ERROR if overdue else None)
         self.content.setCurrentWidget(self.table if rows else self.empty)
         whose = "this ticket" if self.ticket_id is not None else "this customer"
         self.empty.set_text("No defects", f"No product defect is linked to {whose}.")

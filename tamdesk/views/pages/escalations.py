@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.escalations import EscalationRow, list_escalations, sync_vp_apprisals
 from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView, heading
 from tamdesk.views.escalation_dialog import EscalationDialog
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
@@ -228,7 +228,7 @@ class EscalationsPage(Page):
         self.table = escalation_table("escalations")
         self.table.open_requested.connect(self.open_escalation)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning), "", "Loading…")
+        self.empty = EmptyState(icon("escalations"), "", "Loading…")
         self.empty.action_clicked.connect(self._empty_action)
         self.content = QStackedWidget()
         self.content.addWidget(self.table)
@@ -262,7 +262,7 @@ class EscalationsPage(Page):
         self.search.setMinimumWidth(160)
         self.search.textChanged.connect(self.apply_filters)
         self.request_button = QPushButton("&Request escalation…")
-        self.request_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        self.request_button.setIcon(icon("escalations"))
         self.request_button.clicked.connect(self.request_escalation)
         self.open_button = QPushButton("&Open")
         self.open_button.clicked.connect(self.table.open_selected)
@@ -437,13 +437,14 @@ class EscalationsTab(QWidget):
         self.ticket_id = ticket_id
         self.summary = QLabel()
         self.request_button = QPushButton("&Request escalation…")
+        self.request_button.setIcon(icon("escalations"))
         self.request_button.clicked.connect(self.request_escalation)
         self.open_button = QPushButton("&Open")
         self.table = escalation_table("escalations_tab")
         self.open_button.clicked.connect(self.table.open_selected)
         self.table.open_requested.connect(self.open_escalation)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning), "", "Loading…")
+        self.empty = EmptyState(icon("escalations"), "", "Loading…")
         self.empty.button.setVisible(False)
         self.content = QStackedWidget()
         self.content.addWidget(self.table)

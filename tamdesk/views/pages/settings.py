@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, QModelIndex, QSize, Qt, QTime, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
-    QStyle,
     QTableView,
     QTimeEdit,
     QVBoxLayout,
@@ -190,12 +189,17 @@ def _tab_in_layout_order(layout: QLayout) -> None:
         QWidget.setTabOrder(first, second)
 
 
-def _icon_button(widget: QWidget, pixmap: QStyle.StandardPixmap, name: str) -> QPushButton:
-    """An icon-only button that screen readers and tooltips still name."""
-    button = QPushButton()
-    button.setIcon(widget.style().standardIcon(pixmap))
+def _arrow_button(arrow: str, name: str) -> QPushButton:
+    """A button showing only an arrow character, named for screen readers and tooltips.
+
+    The icon set has no arrows, and the style's arrow pixmaps are not tinted for a dark palette; a text arrow is
+    drawn in the button text colour of either scheme and scales with the font.
+    """
+    button = QPushButton(arrow)
     button.setAccessibleName(name)
     button.setToolTip(name)
+    width = button.fontMetrics().horizontalAdvance(arrow) + 24
+    button.setFixedWidth(max(width, button.sizeHint().height()))
     return button
 
 
@@ -1072,12 +1076,16 @@ class SlaSection(Section):
 # -- Business hours and holidays ---------------------------------------------------------------------------------
 
 
+def _worked_colour(holiday: HolidayRow) -> QColor | None:
+    """Amber for a holiday that is worked; read when the cell is painted, so it follows a light/dark switch."""
+    return tone_color(Tone.WARNING) if holiday.worked else None
+
+
 def _holiday_columns() -> list[Column[HolidayRow]]:
-    worked = tone_color(Tone.WARNING)
     return [
         Column[HolidayRow]("Date", lambda h: f"{format_day(h.day)} {h.day.year}"),
         Column[HolidayRow]("Holiday", lambda h: h.name),
-        Column[HolidayRow]("Status", lambda h: h.status, foreground=lambda h: worked if h.worked else None),
+        Column[HolidayRow]("Status", lambda h: h.status, foreground=_worked_colour),
     ]
 
 
@@ -1371,9 +1379,8 @@ class TemplateSection(Section):
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&New step")
-        sp = QStyle.StandardPixmap
-        self.up_button = _icon_button(self, sp.SP_ArrowUp, "Move step up")
-        self.down_button = _icon_button(self, sp.SP_ArrowDown, "Move step down")
+        self.up_button = _arrow_button("↑", "Move step up")
+        self.down_button = _arrow_button("↓", "Move step down")
         self.delete_button = QPushButton("De&lete step")
         self.reset_button = QPushButton("Reset to &default…")
         for widget in (self.add_button, self.up_button, self.down_button, self.delete_button):

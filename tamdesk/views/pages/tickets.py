@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -63,6 +62,7 @@ from tamdesk.services.tickets import (
     ticket_detail,
 )
 from tamdesk.views import sla_format
+from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -810,7 +810,7 @@ class TicketsPage(Page):
         self.import_button.setToolTip("Tickets or ticket history from a .csv or .xlsx export of the support system")
         self.import_button.clicked.connect(self.import_tickets)
         self.new_button = QPushButton("&New ticket…")
-        self.new_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.new_button.setIcon(icon("add"))
         self.new_button.clicked.connect(lambda: self.new_ticket())
         self.open_button = QPushButton("&Open…")
         self.open_button.setToolTip("The ticket's timeline and both SLA clocks explained (Enter)")
@@ -820,8 +820,7 @@ class TicketsPage(Page):
         title_row.addStretch(1)
         for button in (self.import_button, self.new_button, self.open_button):
             title_row.addWidget(button)
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
-        self.empty_state = EmptyState(icon, "", "")
+        self.empty_state = EmptyState(icon("tickets"), "", "")
         self.empty_state.action_clicked.connect(self._empty_action)
         self.content = QStackedWidget()
         self.content.addWidget(self.list)
