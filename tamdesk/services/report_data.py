@@ -1,8 +1,9 @@
 """What the SLA, defect and escalation workbooks show: rows and summary figures for one scope, as plain dataclasses.
 
-A :class:`ReportScope` selects records by the day they were opened, in the report's time zone, from ``start``
-(included) to ``end`` (not included), and optionally by customer and severity. Every summary figure is computed
-here from the same rows the detail sheets list, so the two always agree.
+A :class:`ReportScope` is a period of days in the report's time zone, from ``start`` (included) to ``end`` (not
+included), and optionally some customers and severities. Tickets and escalations fall in the period by the day they
+were opened, fixes by the day they were deployed; open defects are listed whatever their age. Every summary figure
+is computed here from the same rows the detail sheets list, so the two always agree.
 
 Definitions the workbooks state in their headers:
 
