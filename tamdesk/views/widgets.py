@@ -180,24 +180,17 @@ IconSource = QIcon | Callable[[], QIcon]
 
 
 class IconLabel(QLabel):
-    """A QLabel showing an icon at ``side`` logical pixels in ``mode``, rendered for the screen's pixel ratio.
+    """A QLabel showing an icon at ``side`` logical pixels, rendered for the screen's pixel ratio.
 
     A plain ``label.setPixmap(icon.pixmap(16))`` is drawn once: blurry on a 2x screen and in the old colours after a
     light/dark switch. This label keeps the icon and renders it again when the palette, the style or the device
     pixel ratio changes.
     """
 
-    def __init__(
-        self,
-        source: IconSource | None = None,
-        side: int = 16,
-        mode: QIcon.Mode = QIcon.Mode.Normal,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, source: IconSource | None = None, side: int = 16, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._source: IconSource | None = source
         self._side = side
-        self._mode = mode
         self.setFixedSize(side, side)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         PaletteHook(self, self.render_icon)
@@ -221,7 +214,7 @@ class IconLabel(QLabel):
         if current.isNull():
             self.clear()
             return
-        self.setPixmap(current.pixmap(QSize(self._side, self._side), self.devicePixelRatioF(), self._mode))
+        self.setPixmap(current.pixmap(QSize(self._side, self._side), self.devicePixelRatioF()))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

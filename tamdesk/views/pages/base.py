@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tamdesk.views.widgets import IconLabel
+from tamdesk.views import icons
+from tamdesk.views.widgets import IconLabel, IconSource
 
 
 class Page(QWidget):
@@ -16,6 +17,18 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Reload from the database; pages with data override this."""
+
+
+def muted(icon: QIcon) -> IconSource:
+    """``icon`` in the colour of hint text (a large icon in full text colour would outshout the heading).
+
+    An icon of tamdesk's set is drawn in the palette's placeholder-text colour of the moment; any other icon keeps
+    its own colours.
+    """
+    name = icon.name()
+    if name not in icons.ICON_NAMES or name == "tamdesk":
+        return icon
+    return lambda: icons.icon(name, QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
 
 
 class EmptyState(QWidget):
@@ -32,8 +45,7 @@ class EmptyState(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
-        # muted (the disabled look): a large icon in full text colour would outshout the heading
-        self.picture = picture = IconLabel(icon, self.ICON_SIDE, QIcon.Mode.Disabled)
+        self.picture = picture = IconLabel(muted(icon), self.ICON_SIDE)
         self.heading = QLabel(heading)
         self.heading.setObjectName("emptyHeading")
         self.heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -61,7 +73,7 @@ class EmptyState(QWidget):
 
     def set_icon(self, icon: QIcon) -> None:
         """Show ``icon`` above the heading."""
-        self.picture.set_icon(icon)
+        self.picture.set_icon(muted(icon))
 
     def set_text(self, heading: str, text: str, width: int = 520) -> None:
         """Set both texts; the explanation wraps at ``width`` and is never cut off (a wrapping QLabel in a

@@ -1127,6 +1127,7 @@ class CustomerTicketsTab(QWidget):
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
         self.new_button = QPushButton("&New ticket…")
+        self.new_button.setIcon(icon("add"))
         self.new_button.clicked.connect(self.new_ticket)
         self.open_button = QPushButton("&Open…")
         self.open_button.clicked.connect(self._open_selected)
