@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -378,7 +379,7 @@ def _build(
             ticker.advance(0)
             title = sheet_title(spec.title, used)
             used.add(title)
-            _SheetWriter(wb.create_sheet(title), spec, tz, ticker).write()
+            _SheetWriter(_fast_rows(wb.create_sheet(title)), spec, tz, ticker).write()
         wb.save(temp)
     except OSError as exc:  # a full disk, a vanished folder...
         _discard_streams(wb)
@@ -397,6 +398,39 @@ def _set_properties(wb: Any, props: DocProps) -> None:
     p.creator = p.lastModifiedBy = safe_text(props.creator)
     p.description, p.keywords = safe_text(props.description), safe_text(props.keywords)
     p.created = p.modified = created.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _fast_rows(ws: Any) -> Any:
+    """Let the write-only sheet take our prepared cells without a raised and caught error per styled cell.
+
+    openpyxl 3.1's ``_values_to_row`` first tries ``cell.value = value`` and only on the ValueError notices the
+    value is a ready Cell; for a report of a million styled cells that exception costs a third of the write time.
+    The replacement yields exactly what openpyxl's would (a test compares the two workbooks) and is only
+    installed where that private method exists.
+    """
+    if not hasattr(ws, "_values_to_row"):
+        return ws
+
+    def values_to_row(values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
+        plain = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                cell = value
+            else:
+                plain.value = value
+                cell = plain
+            cell.column = col_idx
+            cell.row = row_idx
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+            yield cell
+            if cell is plain and (plain.has_style or plain.hyperlink):
+                plain = WriteOnlyCell(ws)
+
+    ws._values_to_row = values_to_row
+    return ws
 
 
 def _discard_streams(wb: Any) -> None:
