@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    SignalInstance,
 )
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import (
@@ -106,23 +107,42 @@ TONE_BANNER = "background: {background}; color: {color}; padding: 6px; border-ra
 """Stylesheet templates for ``set_tone_style``: ``{color}`` and ``{background}`` take the tone's colours."""
 
 
-class PaletteHook(QObject):
-    """Calls ``callback`` whenever the application palette changes, for as long as ``owner`` lives.
+def palette_changed_signal() -> SignalInstance | None:
+    """The application's ``paletteChanged`` signal while Qt still has it (deprecated since Qt 6.0)."""
+    return getattr(QApplication.instance(), "paletteChanged", None)
 
-    Tone colours and tinted icons are read from the application palette, so this is the one signal that tells a
-    widget holding them (a stylesheet, a rendered pixmap) to refresh: a widget styled by a stylesheet does not get
-    a ``PaletteChange`` event when only the application palette changes.
+
+class PaletteHook(QObject):
+    """Calls ``callback`` after the application palette changes (a light/dark switch), for as long as ``owner`` lives.
+
+    Tone colours and tinted icons are read from the application palette, so whatever holds them (a stylesheet, a
+    rendered pixmap, a laid-out link) must be made again. No single notice reaches every widget, so two are used:
+
+    - the application's ``paletteChanged`` signal: deprecated since Qt 6.0 for the ``ApplicationPaletteChange``
+      event, which only top-level windows get; but it is the only notice a widget styled by its own stylesheet gets
+      of a bare ``QApplication.setPalette``. Skipped if a later Qt drops it.
+    - the owner's ``PaletteChange`` and ``StyleChange`` events (with ``watch_events``): what theme.py's switch sends
+      every widget as it puts the application stylesheet back on.
+
+    The callback may run more than once per switch; it only redraws in the colours of the moment.
     """
 
-    def __init__(self, owner: QObject, callback: Callable[[], object]) -> None:
+    def __init__(self, owner: QObject, callback: Callable[[], object], *, watch_events: bool = True) -> None:
         super().__init__(owner)
         self._callback = callback
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.paletteChanged.connect(self._palette_changed)
+        if watch_events:
+            owner.installEventFilter(self)
+        changed = palette_changed_signal()
+        if changed is not None:
+            changed.connect(self._palette_changed)
 
     def _palette_changed(self, *_: object) -> None:
         self._callback()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._callback()
+        return False
 
 
 class _ToneStyle(PaletteHook):
@@ -193,7 +213,7 @@ class IconLabel(QLabel):
         self._side = side
         self.setFixedSize(side, side)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        PaletteHook(self, self.render_icon)
+        PaletteHook(self, self.render_icon, watch_events=False)  # changeEvent sees this label's own changes
         self.render_icon()
 
     def icon(self) -> QIcon:

@@ -24,7 +24,7 @@ from tamdesk.services.defects import link_ticket, log_customer_update, report_de
 from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
 from tamdesk.services.onboarding import checklist
 from tamdesk.services.tickets import TicketInput, create_ticket
-from tamdesk.views import icons
+from tamdesk.views import icons, widgets
 from tamdesk.views.customer_detail import ChecklistModel, CustomerDetailView
 from tamdesk.views.defect_detail import UPDATE_CUSTOMER_COLUMN, DefectDetailView
 from tamdesk.views.escalation_detail import EscalationDetailView
@@ -227,6 +227,23 @@ def test_the_theme_switch_retints_tone_styles_and_icon_labels(
     assert banner.styleSheet() != light_sheet
     assert tone_background(Tone.WARNING).name() in banner.styleSheet() and "padding: 6px" in banner.styleSheet()
     assert _label_ink(picture).lightness() > light_ink.lightness() + 40
+
+
+def test_the_theme_switch_retints_tone_styles_without_the_deprecated_signal(
+    app: QApplication, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a later Qt drop QGuiApplication.paletteChanged, the widget events of theme.py's switch still serve."""
+    monkeypatch.setenv(SCHEME_ENV, "light")
+    theme = apply_theme(app)
+    monkeypatch.setattr(widgets, "palette_changed_signal", lambda: None)
+    label = QLabel("All seats in use")
+    qtbot.addWidget(label)
+    set_tone_style(label, Tone.ERROR)
+    label.show()
+    assert LIGHT_ERROR in label.styleSheet()
+    monkeypatch.setenv(SCHEME_ENV, "dark")
+    theme.apply()
+    assert DARK_ERROR in label.styleSheet()
 
 
 def test_set_tone_style_without_a_tone_uses_the_plain_sheet_and_stays_plain(app: QApplication, qtbot: Any) -> None:
