@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,9 @@ class Task(QObject):
     _failure_raw = Signal(object, str)
     _finished_raw = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, runner: QObject | None = None) -> None:
         super().__init__()
+        self._runner = runner
         self.control = TaskControl(_report=self._progress_raw.emit)
         self.done = False
         self._progress_raw.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -62,22 +64,31 @@ class Task(QObject):
     def cancel(self) -> None:
         self.control.cancel()
 
+    def _owner_alive(self) -> bool:
+        """False once the runner (and so the widget that started the work) was destroyed: its callbacks would
+        touch deleted widgets, so the result is dropped."""
+        return self._runner is None or shiboken6.isValid(self._runner)
+
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
-        self.progressed.emit(done, total)
+        if self._owner_alive():
+            self.progressed.emit(done, total)
 
     @Slot(object)
     def _on_success(self, result: object) -> None:
-        self.succeeded.emit(result)
+        if self._owner_alive():
+            self.succeeded.emit(result)
 
     @Slot(object, str)
     def _on_failure(self, exc: object, details: str) -> None:
-        self.failed.emit(exc, details)
+        if self._owner_alive():
+            self.failed.emit(exc, details)
 
     @Slot()
     def _on_finished(self) -> None:
         self.done = True
-        self.finished.emit()
+        if self._owner_alive():
+            self.finished.emit()
 
 
 class _Runnable(QRunnable):
@@ -116,7 +127,7 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException, str], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Task:
-        task = Task()
+        task = Task(self)
         self._live.add(task)
         if on_success:
             task.succeeded.connect(on_success)

@@ -56,3 +56,24 @@ def test_cancel_is_seen_by_the_work(qtbot) -> None:
     with qtbot.wait_signal(task.finished, timeout=5000):
         pass
     assert results == ["stopped"]
+
+
+def test_result_for_a_closed_widget_is_dropped(qtbot) -> None:
+    import shiboken6
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    owner = QWidget()
+    label = QLabel(owner)
+    runner = TaskRunner(owner)
+    release = threading.Event()
+    shown: list[str] = []
+
+    def work(control: TaskControl) -> str:
+        release.wait(1)  # the pool waits for it while the page is deleted
+        return "late"
+
+    task = runner.run(work, on_success=lambda text: (label.setText(text), shown.append(text)))
+    shiboken6.delete(owner)  # the page was closed while its list was loading
+    release.set()
+    qtbot.waitUntil(lambda: task.done, timeout=5000)  # no "already deleted" error reaches the event loop
+    assert shown == []
