@@ -56,7 +56,7 @@ from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import short_duration
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, tone_background, tone_color
+from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_color
 
 log = logging.getLogger(__name__)
 
@@ -333,19 +333,19 @@ class Tile(QFrame):
 
     def show_count(self, count: int | None, tone: Tone | None = None, caption: str = "Loading…") -> None:
         """Show ``count`` (None while loading) with a caption in ``tone``'s colour."""
-        accent = tone_color(tone).name() if tone else "palette(mid)"
         self.count.setText("…" if count is None else f"{count:,}")
-        self.count.setStyleSheet(f"color: {accent};" if tone and tone is not Tone.OK else "")
+        set_tone_style(self.count, tone if tone is not Tone.OK else None)
         self.caption.setText(caption)
-        self.caption.setStyleSheet(f"color: {accent};" if tone else "color: palette(placeholder-text);")
-        self.setStyleSheet(
-            "QFrame#todayTile { background: palette(base); border: 1px solid palette(mid);"
-            f" border-left: 4px solid {accent}; border-radius: 6px; }}"
-            "QFrame#todayTile:hover { border-color: palette(highlight);"
-            f" border-left: 4px solid {accent}; }}"
-            "QFrame#todayTile:focus { border: 2px solid palette(highlight);"
-            f" border-left: 4px solid {accent}; }}"
-            "QFrame#todayTile QLabel { background: transparent; border: none; }"
+        set_tone_style(self.caption, tone, plain="color: palette(placeholder-text);")
+        frame = (
+            "QFrame#todayTile {{ background: palette(base); border: 1px solid palette(mid);"
+            " border-left: 4px solid {color}; border-radius: 6px; }}"
+            "QFrame#todayTile:hover {{ border-color: palette(highlight); border-left: 4px solid {color}; }}"
+            "QFrame#todayTile:focus {{ border: 2px solid palette(highlight); border-left: 4px solid {color}; }}"
+            "QFrame#todayTile QLabel {{ background: transparent; border: none; }}"
+        )
+        set_tone_style(
+            self, tone, frame, plain=frame.replace("{color}", "palette(mid)").replace("{{", "{").replace("}}", "}")
         )
         what = "loading" if count is None else f"{count}, {caption}"
         self.setAccessibleName(f"{self.section.label}: {what}")
@@ -366,7 +366,7 @@ class SectionView(QWidget):
         self.note = _muted(QLabel(spec.note))
         self.note.setWordWrap(True)
         self.clear = QLabel(f"✓ {spec.clear}")
-        self.clear.setStyleSheet(f"color: {tone_color(Tone.OK).name()}; padding: 4px 0;")
+        set_tone_style(self.clear, Tone.OK, "color: {color}; padding: 4px 0;")
         self.model = RowTableModel[Any](spec.columns(now), self)
         self.table = self._build_table(spec.stretch)
         title = QHBoxLayout()
@@ -414,9 +414,10 @@ class SectionView(QWidget):
         text = f"{len(rows):,}" + (f" · {urgent} {urgent_word}" if urgent else "")
         tone = Tone.ERROR if urgent else Tone.WARNING if rows else Tone.OK
         self.badge.setText(f" {text} ")
-        self.badge.setStyleSheet(
-            f"background: {tone_background(tone).name()}; color: {tone_color(tone).name()};"
-            " border-radius: 8px; padding: 1px 6px; font-weight: bold;"
+        set_tone_style(
+            self.badge,
+            tone,
+            "background: {background}; color: {color}; border-radius: 8px; padding: 1px 6px; font-weight: bold;",
         )
         self._fit_height(len(rows))
 
@@ -578,12 +579,10 @@ class TodayPage(Page):
     def _build_banner(self) -> QFrame:
         banner = QFrame()
         banner.setObjectName("todayBanner")
-        banner.setStyleSheet(
-            f"QFrame#todayBanner {{ background: {tone_background(Tone.INFO).name()}; border-radius: 4px; }}"
-        )
+        set_tone_style(banner, Tone.INFO, "QFrame#todayBanner {{ background: {background}; border-radius: 4px; }}")
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
-        self.banner_text.setStyleSheet(f"color: {tone_color(Tone.INFO).name()};")
+        set_tone_style(self.banner_text, Tone.INFO)
         self.settings_button = QPushButton("Open Settings")
         self.settings_button.clicked.connect(lambda: self.open_requested.emit("settings", 0))
         layout = QHBoxLayout(banner)
@@ -682,7 +681,7 @@ class TodayPage(Page):
         log.warning("Today could not load: %s", details)
         self.error = str(exc) if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
         self.status.setText(f"⚠ {self.error}")
-        self.status.setStyleSheet(f"color: {tone_color(Tone.ERROR).name()};")
+        set_tone_style(self.status, Tone.ERROR)
         if self.current is None:
             self.loading_label.setText(f"Today could not be loaded: {self.error}")
         self._finish()
@@ -716,7 +715,7 @@ class TodayPage(Page):
             whose = "your 1 customer" if result.mine else "1 customer"
         self.subtitle.setText(f"{items.now.astimezone():%A %d %B %Y} · {self._summary(items)} across {whose}")
         self.status.setText(f"Updated {items.now.astimezone():%H:%M}")
-        self.status.setStyleSheet("color: palette(placeholder-text);")
+        set_tone_style(self.status, None, plain="color: palette(placeholder-text);")
         self.banner_text.setText(result.notice)
         self.banner.setVisible(bool(result.notice))
         self.mine_button.setEnabled(not result.notice)
