@@ -29,6 +29,7 @@ QLabel[heading="1"] { font-size: 16pt; font-weight: 600; }
 QLabel[heading="2"] { font-size: 12pt; font-weight: 600; }
 QStatusBar QLabel { padding: 0 6px; }
 QToolTip { padding: 4px; }
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 """
 
 _DARK_COLORS: dict[QPalette.ColorRole, str] = {
