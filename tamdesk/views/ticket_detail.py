@@ -34,6 +34,7 @@ from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_e
 from tamdesk.views import sla_format
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.ticket_dialog import TicketDialog, datetime_edit, from_qdatetime, ticket_changes, to_qdatetime
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
 
 
@@ -374,10 +375,19 @@ class TicketDetailDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        event, ticket_id, ctx = entry.event, self.ticket_id, self.ctx
         try:
-            delete_event(self.ctx, entry.event.id, entry.event.version)
+            delete_event(ctx, event.id, event.version)
         except DomainError as exc:
             QMessageBox.warning(self, "Delete event", str(exc))
+        else:
+            restored: list[int] = []  # the id the event gets back when undone (a new record)
+
+            def undo() -> None:
+                restored[:] = [add_event(ctx, ticket_id, event.kind, event.at, event.note)]
+
+            push_done(f"Delete {entry.what.lower()} at {local_time(entry.at)}", undo=undo,
+                      redo=lambda: delete_event(ctx, restored[0], 1))  # fmt: skip
         self._changed()
 
     def edit_ticket(self) -> None:

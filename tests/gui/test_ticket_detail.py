@@ -18,6 +18,7 @@ from tamdesk.services.tickets import TicketInput, add_event, create_ticket, tick
 from tamdesk.views.table_model import local_time
 from tamdesk.views.ticket_detail import EventDialog, TicketDetailDialog
 from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
+from tamdesk.views.undo import undo_stack
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # Tue 15:30 CET
 
@@ -163,6 +164,12 @@ def test_deleting_an_event_after_a_confirm(qtbot, acme: int, ctx: Context, monke
     assert asked and asked[0].startswith("Delete “Response”")
     assert _timeline(dialog) == ["Opened"]
     assert dialog.sla_state.text().startswith("✖ Response breached")
+    undo_stack().undo()  # Edit › Undo brings the response back
+    dialog.load()
+    assert _timeline(dialog) == ["Opened", "Response"]
+    undo_stack().redo()
+    dialog.load()
+    assert _timeline(dialog) == ["Opened"]
 
 
 def test_a_ticket_that_no_longer_exists_is_a_message(qtbot, db_path: Path, ctx: Context, monkeypatch) -> None:
