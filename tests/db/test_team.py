@@ -13,7 +13,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import connect_sqlite, database, is_sqlite
 from tamdesk.services.base import Context, DomainError, StaleEdit
 from tamdesk.services.customers import CustomerInput, create_customer, get_customer, update_customer
-from tamdesk.services.database import close_database, open_database
+from tamdesk.services.database import TeamDatabase, close_database, open_database, open_team_database
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.team import copy_local_to_team
 
@@ -99,3 +99,19 @@ def test_two_app_instances_writing_one_sqlite_file(db_path: Path, ctx: Context) 
     create_customer(ctx, CustomerInput(name="Now it works"))
     assert [c.name for c in t.Customer.select()] == ["Now it works"]
     close_database()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL not configured: set TAMDESK_TEST_POSTGRES_URL")
+def test_wrong_team_password_and_unreachable_server_are_explained(db_path: Path) -> None:
+    from tamdesk.models import DatabaseError
+    from tamdesk.services.database import team_from_url
+
+    team, _ = team_from_url(POSTGRES_URL)
+    before = database.obj
+    with pytest.raises(DatabaseError, match="refused the user name or password") as wrong:
+        open_team_database(team, "not-the-password")
+    assert "not-the-password" not in str(wrong.value)
+    unreachable = TeamDatabase("127.0.0.1", 1, team.dbname, team.user)
+    with pytest.raises(DatabaseError, match="cannot be reached"):
+        open_team_database(unreachable, "x")
+    assert database.obj is before  # the open database stays in use
