@@ -256,8 +256,8 @@ def _defects(needle: str, limit: int) -> list[SearchHit]:
 
     hits = []
     for rank, (did, title, key, _, severity, state, cid) in _best(_find(_DEFECTS, needle), score, limit):
-        parts = [key or "Not yet escalated to engineering", Severity(severity).label, DefectState(state).label]
-        hits.append(SearchHit(HitKind.DEFECT, did, title, " · ".join(parts), cid, rank))
+        subtitle = f"Defect #{did} · {Severity(severity).label} · {DefectState(state).label}"
+        hits.append(SearchHit(HitKind.DEFECT, did, f"{key} · {title}" if key else title, subtitle, cid, rank))
     return hits
 
 

@@ -130,7 +130,8 @@ def test_hits_read_like_a_palette(world: World) -> None:
     assert seat.title == "Ana Ruiz"
     assert seat.subtitle.startswith("ana.ruiz@acme.com · Acme Corp · seat 1")
     defect = search("ENG-4711")[0]
-    assert defect.subtitle == "ENG-4711 · Sev2 High · Escalated"
+    assert defect.title == "ENG-4711 · Coordinator crash on upgrade"
+    assert defect.subtitle == f"Defect #{world.defect} · Sev2 High · Escalated"
     customer = search("Acme Corp")[0]
     assert customer.subtitle == "acme.com, acme.de"
 
