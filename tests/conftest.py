@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -17,6 +18,41 @@ from tamdesk.services.base import Context
 from tamdesk.services.database import close_database, open_database
 
 FIXED_NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
+_PRIVATE_DATABASE: tuple[str, str] | None = None  # (server URL, database name) created for this run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this test run a PostgreSQL database of its own, so two runs on one server never reset each other's."""
+    global _PRIVATE_DATABASE
+    url = os.environ.get("TAMDESK_TEST_POSTGRES_URL", "")
+    if not url or os.environ.get("TAMDESK_TEST_POSTGRES_SHARED"):
+        return
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = f"{parts.path.strip('/') or 'tamdesk'}_{os.getpid()}"
+    con = psycopg2.connect(url)
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    con.close()
+    _PRIVATE_DATABASE = (url, name)
+    os.environ["TAMDESK_TEST_POSTGRES_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    os.environ["TAMDESK_TEST_POSTGRES_SHARED"] = "1"  # subprocesses use this run's database as it is
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _PRIVATE_DATABASE is None:
+        return
+    import psycopg2
+
+    url, name = _PRIVATE_DATABASE
+    con = psycopg2.connect(url)
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    con.close()
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
