@@ -52,7 +52,7 @@ from tamdesk.services.search import (
 )
 from tamdesk.views.icons import icon
 from tamdesk.views.tasks import TaskRunner
-from tamdesk.views.widgets import Debouncer, Tone, tone_color
+from tamdesk.views.widgets import Debouncer, Tone, set_tone_style
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -366,9 +366,7 @@ class SearchDialog(QDialog):
                 "or an engineering key."
             )
         self.status.setText(self._status_text(len(hits), truncated))
-        self.status.setStyleSheet(
-            f"color: {tone_color(Tone.WARNING).name()};" if truncated else "color: palette(placeholder-text);"
-        )
+        set_tone_style(self.status, Tone.WARNING if truncated else None, plain="color: palette(placeholder-text);")
         self.results_shown.emit(len(hits))
 
     @staticmethod

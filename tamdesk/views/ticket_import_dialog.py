@@ -49,6 +49,7 @@ from tamdesk.views.widgets import (
     Tone,
     ask_open_path,
     configure_table,
+    set_tone_style,
     show_failure,
     tone_color,
 )
@@ -394,7 +395,7 @@ class TicketImportDialog(QDialog):
         if self.head is not None and self.missing() and not running:
             missing = ", ".join(self.missing())
             self.status.setText(f"✖ The file has no column for: {missing}. Rename the header and choose it again.")
-            self.status.setStyleSheet(f"color: {tone_color(Tone.ERROR).name()};")
+            set_tone_style(self.status, Tone.ERROR)
 
     def start_import(self) -> None:
         """Import the whole file in the background (all or nothing)."""
@@ -454,7 +455,7 @@ class TicketImportDialog(QDialog):
 
     def _set_status(self, text: str, tone: Tone | None) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {tone_color(tone).name()};" if tone else "")
+        set_tone_style(self.status, tone)
 
     def cancel_import(self) -> None:
         """Ask the running import to stop; it rolls back and reports "cancelled"."""
