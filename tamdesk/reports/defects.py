@@ -8,8 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.reports.sla import GATHERED, ExportedReport, padded, plural, scoped_header, writing_progress
-from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
+from tamdesk.reports.sla import (
+    ExportedReport,
+    gather_and_write,
+    padded,
+    plural,
+    scoped_header,
+    writing_progress,
+)
+from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, SheetSpec, write_workbook
 from tamdesk.services.base import Context
 from tamdesk.services.defects import DefectRow
 from tamdesk.services.report_data import (
@@ -17,10 +24,8 @@ from tamdesk.services.report_data import (
     DefectFigures,
     DefectReport,
     Progress,
-    ReportCancelled,
     ReportScope,
     defect_report,
-    scaled_progress,
 )
 
 K = ColumnKind
@@ -71,19 +76,13 @@ def export_defect_report(
     Raises:
         ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
     """
-    ctx = ctx or Context()
-    now = ctx.now()
-    try:
-        report = defect_report(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
-    except ReportCancelled as exc:
-        raise ExportCancelled(str(exc)) from None
-    written = write_defect_report(
-        report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
-    )
-    opened = plural(len(report.open_defects), "open defect")
-    fixed = plural(len(report.deployed), "fix", "fixes")
-    summary = f"Defect report of {opened} and {fixed} deployed, {scope.period_label}"
-    return ExportedReport(written, summary)
+
+    def describe(report: DefectReport) -> str:
+        opened = plural(len(report.open_defects), "open defect")
+        fixed = plural(len(report.deployed), "fix", "fixes")
+        return f"Defect report of {opened} and {fixed} deployed, {scope.period_label}"
+
+    return gather_and_write(defect_report, write_defect_report, describe, path, scope, ctx, progress, cancelled)
 
 
 def write_defect_report(

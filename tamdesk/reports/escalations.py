@@ -7,19 +7,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.reports.sla import GATHERED, ExportedReport, padded, plural, scoped_header, writing_progress
-from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, ExportCancelled, SheetSpec, write_workbook
+from tamdesk.reports.sla import (
+    ExportedReport,
+    gather_and_write,
+    padded,
+    plural,
+    scoped_header,
+    writing_progress,
+)
+from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, SheetSpec, write_workbook
 from tamdesk.services.base import Context
 from tamdesk.services.escalations import EscalationRow
 from tamdesk.services.report_data import (
     EscalationFigures,
     EscalationReport,
     Progress,
-    ReportCancelled,
     ReportScope,
     TimelineLine,
     escalation_report,
-    scaled_progress,
 )
 
 K = ColumnKind
@@ -80,17 +85,11 @@ def export_escalation_log(
     Raises:
         ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
     """
-    ctx = ctx or Context()
-    now = ctx.now()
-    try:
-        report = escalation_report(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
-    except ReportCancelled as exc:
-        raise ExportCancelled(str(exc)) from None
-    written = write_escalation_log(
-        report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
-    )
-    summary = f"Escalations log of {plural(len(report.escalations), 'escalation')}, {scope.period_label}"
-    return ExportedReport(written, summary)
+    return gather_and_write(
+        escalation_report, write_escalation_log,
+        lambda report: f"Escalations log of {plural(len(report.escalations), 'escalation')}, {scope.period_label}",
+        path, scope, ctx, progress, cancelled,
+    )  # fmt: skip
 
 
 def write_escalation_log(

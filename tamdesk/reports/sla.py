@@ -130,6 +130,32 @@ class ExportedReport:
     summary: str
 
 
+def gather_and_write(
+    gather: Callable[..., Any],
+    write: Callable[..., Path],
+    describe: Callable[[Any], str],
+    path: str | Path,
+    scope: ReportScope,
+    ctx: Context | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> ExportedReport:
+    """What every report export does: gather rows for ``scope`` as of now (the first part of the progress bar),
+    write the workbook (the rest), and describe it in one line.
+
+    Raises:
+        ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
+    """
+    ctx = ctx or Context()
+    now = ctx.now()
+    try:
+        report = gather(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
+    except ReportCancelled as exc:
+        raise ExportCancelled(str(exc)) from None
+    written = write(report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled)
+    return ExportedReport(written, describe(report))
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     """``1 ticket``, ``2 tickets``, ``1,000 fixes``."""
     return f"{count:,} {word if count == 1 else words or word + 's'}"
@@ -179,16 +205,11 @@ def export_sla_report(
     Raises:
         ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
     """
-    ctx = ctx or Context()
-    now = ctx.now()
-    try:
-        report = sla_report(scope, now, progress=scaled_progress(progress, 0, GATHERED), cancelled=cancelled)
-    except ReportCancelled as exc:
-        raise ExportCancelled(str(exc)) from None
-    written = write_sla_report(
-        report, path, exported_at=now, exported_by=ctx.actor, progress=progress, cancelled=cancelled
-    )
-    return ExportedReport(written, f"SLA report of {plural(len(report.tickets), 'ticket')}, {scope.period_label}")
+    return gather_and_write(
+        sla_report, write_sla_report,
+        lambda report: f"SLA report of {plural(len(report.tickets), 'ticket')}, {scope.period_label}",
+        path, scope, ctx, progress, cancelled,
+    )  # fmt: skip
 
 
 def write_sla_report(
