@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -46,16 +44,15 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import ticket_detail
 from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog, datetime_edit, from_qdatetime
-from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, heading, scrolling, value_label
+from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, scrolling
 from tamdesk.views.escalation_dialog import (
-    FormDialog,
     Outcome,
     add_form_field,
     hint_label,
     perform,
     plain_text,
 )
-from tamdesk.views.icons import icon
+from tamdesk.views.record_detail import RecordDetailDialog, RecordDetailView
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
 from tamdesk.views.widgets import (
     TONE_BANNER,
@@ -379,16 +376,14 @@ STEP_FORMS: dict[DefectState, type[StepForm]] = {
 # -- the view ---------------------------------------------------------------------------------------------------
 
 
-class DefectDetailView(QWidget):
+class DefectDetailView(RecordDetailView):
     """The defect with its next step, facts, tickets and customer updates; ``changed`` follows every save."""
 
-    back_requested = Signal()
-    changed = Signal(int)
+    list_title = "Defects"
+    noun = "defect"
 
     def __init__(self, ctx: Context, *, show_back: bool = True, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.defect_id: int | None = None
+        super().__init__(ctx, parent)
         self.detail: DefectDetail | None = None
         self.tickets: list[LinkedTicket] = []
         self.ticket_model = RowTableModel[LinkedTicket](ticket_columns(), self)
@@ -413,38 +408,13 @@ class DefectDetailView(QWidget):
 
     # -- construction -------------------------------------------------------------------------------------
 
-    def _build_header(self, show_back: bool) -> QHBoxLayout:
-        self.back_button = QToolButton()
-        self.back_button.setIcon(icon("back"))
-        self.back_button.setText("Defects")
-        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_button.setToolTip("Back to the defect list (Alt+Left)")
-        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
-        self.back_button.clicked.connect(self.back_requested)
-        self.back_button.setVisible(show_back)
-        self.title = heading("")
-        self.title.setWordWrap(True)
-        self.subtitle = value_label()
-        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.state_badge = QLabel()
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        header = QHBoxLayout()
-        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addSpacing(8)
-        header.addLayout(titles, 1)
-        header.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
-        return header
-
     def _build_step_box(self) -> QGroupBox:
         self.step_box = QGroupBox("Next step")
         self.step_stack = QStackedWidget()
         self.step_forms: dict[DefectState, StepForm] = {}
         for state, form_class in STEP_FORMS.items():
             form = form_class(self.ctx)
-            form.finished.connect(self._step_finished)
+            form.finished.connect(self._finished)
             self.step_forms[state] = form
             self.step_stack.addWidget(form)
         self.done_label = hint_label("This defect is closed; nothing more to do.")
@@ -513,9 +483,13 @@ class DefectDetailView(QWidget):
 
     # -- loading ------------------------------------------------------------------------------------------
 
+    @property
+    def defect_id(self) -> int | None:
+        """The defect shown, or last asked for."""
+        return self.record_id
+
     def show_defect(self, defect_id: int) -> bool:
-        self.defect_id = defect_id
-        return self.reload()
+        return self.show_record(defect_id)
 
     def reload(self) -> bool:
         """Read the defect again; False (with the reason in the title) when it no longer exists."""
@@ -617,17 +591,6 @@ class DefectDetailView(QWidget):
 
     # -- actions ------------------------------------------------------------------------------------------
 
-    def _step_finished(self, outcome: Outcome) -> None:
-        self.reload()
-        if outcome is Outcome.DONE and self.defect_id is not None:
-            self.changed.emit(self.defect_id)
-
-    def _after(self, dialog: FormDialog) -> None:
-        dialog.exec()
-        self.reload()  # also after a cancel: the dialog may have met changes made elsewhere
-        if dialog.outcome is Outcome.DONE and self.defect_id is not None:
-            self.changed.emit(self.defect_id)
-
     def log_update(self) -> None:
         if self.detail is None:
             return
@@ -641,19 +604,10 @@ class DefectDetailView(QWidget):
         self._after(LinkTicketDialog(self.ctx, row.id, row.title, self.detail.ticket_ids, self))
 
 
-class DefectDetailDialog(QDialog):
+class DefectDetailDialog(RecordDetailDialog):
     """The detail view in its own window, for the Defects tabs of a customer or a ticket."""
 
     def __init__(self, ctx: Context, defect_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Defect #{defect_id}")
+        super().__init__(DefectDetailView(ctx, show_back=False), f"Defect #{defect_id}", parent)
         self.resize(1100, 760)
-        self.changed = False
-        self.view = DefectDetailView(ctx, show_back=False)
-        self.view.changed.connect(lambda _: setattr(self, "changed", True))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(buttons)
-        self.view.show_defect(defect_id)
+        self.view.show_record(defect_id)

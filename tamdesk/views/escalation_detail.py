@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +41,10 @@ from tamdesk.services.escalations import (
     escalation_detail,
 )
 from tamdesk.views.email_dialogs import send_escalation_email
-from tamdesk.views.escalation_dialog import FormDialog, Outcome, TextDialog, plain_text
+from tamdesk.views.escalation_dialog import FormDialog, TextDialog, plain_text
 from tamdesk.views.icons import icon
+from tamdesk.views.record_detail import RecordDetailDialog, RecordDetailView, value_label
+from tamdesk.views.record_detail import heading as heading  # the Reports page takes it from here
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import TONE_BANNER, Tone, configure_table, fit_rows_to_text, set_tone_style
@@ -56,25 +57,6 @@ STATE_TONES = {
 BADGE = "padding: 6px; border: 1px solid palette(placeholder-text); border-radius: 4px;"
 """The look of a state badge in no particular tone (a tone gives it ``TONE_BANNER``)."""
 VP_APPRISED = re.compile(r"^VP of Customer Success apprised \((?P<why>[^)]*)\)")
-
-
-def heading(text: str, scale: float = 1.5) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(True)
-    label.setFont(font)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def value_label() -> QLabel:
-    """A read-only value in a facts form: wraps, selectable."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    return label
 
 
 def scrolling(body: QWidget) -> QScrollArea:
@@ -265,17 +247,15 @@ class EmailDraftDialog(QDialog):
             self.status.setText("No mail client answered. Use Copy and paste the text into an email.")
 
 
-class EscalationDetailView(QWidget):
+class EscalationDetailView(RecordDetailView):
     """The escalation with its people, timeline and actions; ``changed`` follows every saved action."""
 
-    back_requested = Signal()
-    changed = Signal(int)
+    list_title = "Escalations"
+    noun = "escalation"
 
     def __init__(self, ctx: Context, *, show_back: bool = True, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self._mail_runner = TaskRunner(self)
-        self.escalation_id: int | None = None
         self.detail: EscalationDetail | None = None
         self.timeline_model = RowTableModel[TimelineEntry](timeline_columns(), self)
         layout = QVBoxLayout(self)
@@ -295,31 +275,6 @@ class EscalationDetailView(QWidget):
         layout.addWidget(scrolling(body), 1)
 
     # -- construction -------------------------------------------------------------------------------------
-
-    def _build_header(self, show_back: bool) -> QHBoxLayout:
-        self.back_button = QToolButton()
-        self.back_button.setIcon(icon("back"))
-        self.back_button.setText("Escalations")
-        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.back_button.setToolTip("Back to the escalation list (Alt+Left)")
-        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
-        self.back_button.clicked.connect(self.back_requested)
-        self.back_button.setVisible(show_back)
-        self.title = heading("")
-        self.title.setWordWrap(True)
-        self.subtitle = value_label()
-        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.state_badge = QLabel()
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        header = QHBoxLayout()
-        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addSpacing(8)
-        header.addLayout(titles, 1)
-        header.addWidget(self.state_badge, 0, Qt.AlignmentFlag.AlignTop)
-        return header
 
     def _build_actions(self) -> QHBoxLayout:
         self.advance_button = QPushButton("Advance…")
@@ -378,9 +333,13 @@ class EscalationDetailView(QWidget):
 
     # -- loading ------------------------------------------------------------------------------------------
 
+    @property
+    def escalation_id(self) -> int | None:
+        """The escalation shown, or last asked for."""
+        return self.record_id
+
     def show_escalation(self, esc_id: int) -> bool:
-        self.escalation_id = esc_id
-        return self.reload()
+        return self.show_record(esc_id)
 
     def reload(self) -> bool:
         """Read the escalation again; False (with a message) when it no longer exists."""
@@ -463,13 +422,6 @@ class EscalationDetailView(QWidget):
 
     # -- actions ------------------------------------------------------------------------------------------
 
-    def _after(self, dialog: FormDialog) -> None:
-        """Run ``dialog``; reload after a save or a stale edit."""
-        dialog.exec()
-        self.reload()  # also after a cancel: the dialog may have met changes made elsewhere
-        if dialog.outcome is Outcome.DONE and self.escalation_id is not None:
-            self.changed.emit(self.escalation_id)
-
     def advance(self) -> None:
         if self.detail is not None and self.detail.row.state.is_open:
             self._after(AdvanceDialog(self.ctx, self.detail, self))
@@ -547,19 +499,10 @@ class EscalationDetailView(QWidget):
         dialog.exec()
 
 
-class EscalationDetailDialog(QDialog):
+class EscalationDetailDialog(RecordDetailDialog):
     """The detail view in its own window, for the Escalations tabs of a customer or a ticket."""
 
     def __init__(self, ctx: Context, esc_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Escalation #{esc_id}")
+        super().__init__(EscalationDetailView(ctx, show_back=False), f"Escalation #{esc_id}", parent)
         self.resize(1000, 720)
-        self.changed = False
-        self.view = EscalationDetailView(ctx, show_back=False)
-        self.view.changed.connect(lambda _: setattr(self, "changed", True))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(buttons)
-        self.view.show_escalation(esc_id)
+        self.view.show_record(esc_id)

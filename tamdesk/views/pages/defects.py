@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,14 +25,14 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.defects import DefectRow, list_defects
 from tamdesk.views.defect_detail import STEP_LABELS, DefectDetailDialog, DefectDetailView
 from tamdesk.views.defect_dialog import LinkDefectDialog, ReportDefectDialog
-from tamdesk.views.escalation_detail import heading
 from tamdesk.views.escalation_dialog import Outcome
 from tamdesk.views.icons import icon
-from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.pages.escalations import OPEN, RecordTable, combo, muted, severity_colour
+from tamdesk.views.pages.base import EmptyState
+from tamdesk.views.pages.escalations import muted, severity_colour
+from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTable
 from tamdesk.views.table_model import Column, local_time
-from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, set_tone_style, show_failure, tone_background, tone_color
+from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.widgets import Tone, set_tone_style, tone_background, tone_color
 
 OVERDUE = "⚠ Overdue"
 UNPRIORITIZED = (DefectState.REPORTED, DefectState.VALIDATED, DefectState.ESCALATED)
@@ -127,74 +125,25 @@ def defect_table(settings_key: str) -> RecordTable:
     return table
 
 
-class DefectsPage(Page):
+class DefectsPage(RecordListPage):
     """Every defect, overdue customer updates first; filters; the detail on Enter or double-click."""
 
     title = "Defects"
-    sample_data_requested = Signal()
-    loaded = Signal()
+    key = "defects"
+    all_rows: list[DefectRow]
+    detail: DefectDetailView
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.runner = runner
-        self.settings = QSettings()
-        self.all_rows: list[DefectRow] = []
-        self._generation = 0
-        self.list_panel = self._build_list_panel()
-        self.detail = DefectDetailView(ctx)
-        self.detail.back_requested.connect(self.show_list)
-        self.detail.changed.connect(lambda _: self.refresh())
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.list_panel)
-        self.stack.addWidget(self.detail)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(self.focus_search)
+        super().__init__(ctx, runner, DefectDetailView(ctx), parent)
 
     # -- construction -------------------------------------------------------------------------------------
 
-    def _build_list_panel(self) -> QWidget:
-        panel = QWidget()
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: palette(placeholder-text);")
-        title_row = QHBoxLayout()
-        title_row.addWidget(heading("Defects", 1.6))
-        title_row.addStretch(1)
-        title_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
-        self.table = defect_table("defects")
-        self.table.open_requested.connect(self.open_defect)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(icon("defects"), "", "Loading…")
-        self.empty.action_clicked.connect(self._empty_action)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.table)
-        self.content.addWidget(self.empty)
-        layout = QVBoxLayout(panel)
-        toolbar = self._build_toolbar()
-        title_row.addSpacing(12)
-        title_row.addWidget(self.report_button)
-        title_row.addWidget(self.open_button)
-        layout.addLayout(title_row)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.content, 1)
-        return panel
+    def _build_table(self) -> RecordTable:
+        return defect_table(self.key)
 
-    def _build_toolbar(self) -> QHBoxLayout:
+    def _build_toolbar(self) -> tuple[QHBoxLayout, QPushButton]:
         states = [("Open", OPEN), ("All states", ""), *((STEP_LABELS[s], s.value) for s in DefectState)]
-        self.state_filter = combo(states, "State")
-        saved = self.settings.value("defects/state", OPEN)
-        self.state_filter.setCurrentIndex(max(0, self.state_filter.findData(saved)))
-        self.state_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.state_filter.setMinimumContentsLength(10)
-        self.state_filter.currentIndexChanged.connect(self._state_changed)
-        self.customer_filter = combo([("All customers", None)], "Customer")
-        self.customer_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.customer_filter.setMinimumContentsLength(14)
-        self.customer_filter.currentIndexChanged.connect(self.apply_filters)
+        self._build_filters(states, OPEN)
         self.overdue_only = QCheckBox("O&verdue only")
         self.overdue_only.setToolTip("Only defects whose customers are overdue for an update")
         self.overdue_only.toggled.connect(self.apply_filters)
@@ -207,54 +156,23 @@ class DefectsPage(Page):
         self.report_button = QPushButton("&Report defect…")
         self.report_button.setIcon(icon("defects"))
         self.report_button.clicked.connect(self.report_defect)
-        self.open_button = QPushButton("&Open")
-        self.open_button.clicked.connect(self.table.open_selected)
         toolbar = QHBoxLayout()
         for widget in (self.state_filter, self.customer_filter):
             toolbar.addWidget(widget)
         toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.overdue_only)
-        return toolbar
+        return toolbar, self.report_button
 
     # -- loading ------------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Reload the list off the UI thread (the cadence of every defect is recomputed)."""
-        self._generation += 1
-        generation, ctx = self._generation, self.ctx
-        self.count_label.setText("Loading…")
+    @staticmethod
+    def fetch(ctx: Context) -> tuple[list[DefectRow], str]:
+        """Every defect, the cadence of each recomputed."""
+        return list_defects(ctx.now()), ""
 
-        def work(control: TaskControl) -> tuple[int, list[DefectRow]]:
-            return generation, list_defects(ctx.now())
-
-        self.runner.run(work, self._loaded, self._load_failed)
-
-    def _loaded(self, result: tuple[int, list[DefectRow]]) -> None:
-        generation, rows = result
-        if generation != self._generation:
-            return
-        self.all_rows = rows
-        self._fill_customers(rows)
-        self.apply_filters()
-        if self.stack.currentWidget() is self.detail and not self.detail.reload():
-            self.show_list()
-        self.loaded.emit()
-
-    def _load_failed(self, exc: BaseException, details: str) -> None:
-        self.count_label.setText("")
-        show_failure(self, "Defects", exc, details)
-        self.loaded.emit()
-
-    def _fill_customers(self, rows: Sequence[DefectRow]) -> None:
-        chosen = self.customer_filter.currentData()
+    def _customer_choices(self, rows: Sequence[DefectRow]) -> list[tuple[str, object]]:
         names = sorted({name for r in rows for name in r.customers}, key=str.casefold)
-        self.customer_filter.blockSignals(True)
-        self.customer_filter.clear()
-        self.customer_filter.addItem("All customers", None)
-        for name in names:
-            self.customer_filter.addItem(name, name)
-        self.customer_filter.setCurrentIndex(max(0, self.customer_filter.findData(chosen)))
-        self.customer_filter.blockSignals(False)
+        return [(name, name) for name in names]
 
     def filtered(self) -> list[DefectRow]:
         state = self.state_filter.currentData()
@@ -282,12 +200,7 @@ class DefectsPage(Page):
         self._update_buttons()
 
     def _filters_active(self) -> bool:
-        return (
-            bool(self.search.text().strip())
-            or self.customer_filter.currentData() is not None
-            or bool(self.state_filter.currentData())
-            or self.overdue_only.isChecked()
-        )
+        return super()._filters_active() or self.overdue_only.isChecked()
 
     def _show_content(self, rows: Sequence[DefectRow]) -> None:
         if rows:
@@ -312,39 +225,14 @@ class DefectsPage(Page):
             self.report_defect()
 
     def clear_filters(self) -> None:
-        self.search.clear()
         self.overdue_only.setChecked(False)
-        self.customer_filter.setCurrentIndex(0)
-        self.state_filter.setCurrentIndex(self.state_filter.findData(""))
-
-    def _state_changed(self) -> None:
-        self.settings.setValue("defects/state", self.state_filter.currentData())
-        self.apply_filters()
-
-    def _update_buttons(self, *_: object) -> None:
-        self.open_button.setEnabled(self.table.selected() is not None)
-
-    def focus_search(self) -> None:
-        self.show_list()
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        super().clear_filters()
 
     # -- actions ------------------------------------------------------------------------------------------
 
     def open_defect(self, defect_id: int) -> None:
         """Show one defect in full."""
-        if self.detail.show_defect(defect_id):
-            self.stack.setCurrentWidget(self.detail)
-        else:
-            show_failure(self, "Defects", DomainError(self.detail.subtitle.text()))
-            self.refresh()
-
-    def show_list(self) -> None:
-        opened = self.detail.defect_id
-        self.stack.setCurrentWidget(self.list_panel)
-        if opened is not None:
-            self.table.select_id(opened)
-        self.table.setFocus()
+        self.open_record(defect_id)
 
     def report_defect(self) -> None:
         dialog = ReportDefectDialog(self.ctx, parent=self)
@@ -352,11 +240,6 @@ class DefectsPage(Page):
             self.show_status(f"Defect #{dialog.defect_id} reported.")
             self.refresh()
             self.open_defect(dialog.defect_id)
-
-    def show_status(self, text: str) -> None:
-        window = self.window()
-        if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(text, 10000)
 
 
 class DefectsTab(QWidget):

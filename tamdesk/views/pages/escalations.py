@@ -6,19 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,16 +24,16 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.escalations import EscalationRow, list_escalations, sync_vp_apprisals
-from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView, heading
+from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView
 from tamdesk.views.escalation_dialog import EscalationDialog
 from tamdesk.views.icons import icon
-from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import RowSortProxy, Tone, configure_table, remember_header, show_failure, tone_color
+from tamdesk.views.pages.base import EmptyState
+from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTable
+from tamdesk.views.table_model import Column, local_time
+from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.widgets import Tone, tone_color
 
 SEVERITY_TONES = {Severity.URGENT: Tone.ERROR, Severity.HIGH: Tone.WARNING}
-OPEN = "open"
 
 
 def severity_colour(severity: Severity) -> QColor | None:
@@ -110,60 +107,6 @@ def matches(row: EscalationRow, search: str) -> bool:
     return any(needle in text.casefold() for text in hay)
 
 
-class RecordTable(QTableView):
-    """A sortable grid of plain rows with an ``id``, in the service's order until a header is clicked;
-    Enter or a double-click asks to open the selected record."""
-
-    open_requested = Signal(int)
-
-    def __init__(
-        self,
-        columns: Sequence[Column[Any]],
-        sort_keys: Sequence[Any],
-        settings_key: str,
-        widths: Sequence[int] = (),
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.rows_model = RowTableModel[Any](columns, self)
-        self.proxy = RowSortProxy(sort_keys, self)
-        self.proxy.setSourceModel(self.rows_model)
-        configure_table(self, sortable=True)
-        self.setModel(self.proxy)
-        self.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        remember_header(self, settings_key, widths)
-        self.doubleClicked.connect(lambda _: self.open_selected())
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.open_selected)
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Show ``rows``, keeping the selected record selected."""
-        selected = self.selected()
-        self.rows_model.set_rows(rows)
-        if selected is not None:
-            self.select_id(selected.id)
-
-    def selected(self) -> Any:
-        rows = self.selectionModel().selectedRows()
-        return self.proxy.row_at(rows[0].row()) if rows else None
-
-    def select_id(self, record_id: int) -> bool:
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.row_at(row).id == record_id:
-                self.selectRow(row)
-                self.scrollTo(self.proxy.index(row, 0))
-                return True
-        return False
-
-    def open_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_requested.emit(row.id)
-
-
 def escalation_table(settings_key: str) -> RecordTable:
     table = RecordTable(escalation_columns(), SORT_KEYS, settings_key, WIDTHS)
     table.setAccessibleName("Escalations")
@@ -179,82 +122,25 @@ def run_request(dialog: EscalationDialog) -> int | None:
     return wanted[0] if wanted else None
 
 
-def combo(items: Sequence[tuple[str, object]], name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    for label, value in items:
-        combo.addItem(label, value)
-    return combo
-
-
-class EscalationsPage(Page):
+class EscalationsPage(RecordListPage):
     """Every escalation, open ones first; filters; the detail on Enter or double-click."""
 
     title = "Escalations"
-    sample_data_requested = Signal()
-    loaded = Signal()
+    key = "escalations"
+    all_rows: list[EscalationRow]
+    detail: EscalationDetailView
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.runner = runner
-        self.settings = QSettings()
-        self.all_rows: list[EscalationRow] = []
-        self._generation = 0
-        self.list_panel = self._build_list_panel()
-        self.detail = EscalationDetailView(ctx)
-        self.detail.back_requested.connect(self.show_list)
-        self.detail.changed.connect(lambda _: self.refresh())
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.list_panel)
-        self.stack.addWidget(self.detail)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(self.focus_search)
+        super().__init__(ctx, runner, EscalationDetailView(ctx), parent)
 
     # -- construction -------------------------------------------------------------------------------------
 
-    def _build_list_panel(self) -> QWidget:
-        panel = QWidget()
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: palette(placeholder-text);")
-        title_row = QHBoxLayout()
-        title_row.addWidget(heading("Escalations", 1.6))
-        title_row.addStretch(1)
-        title_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
-        self.table = escalation_table("escalations")
-        self.table.open_requested.connect(self.open_escalation)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(icon("escalations"), "", "Loading…")
-        self.empty.action_clicked.connect(self._empty_action)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.table)
-        self.content.addWidget(self.empty)
-        layout = QVBoxLayout(panel)
-        toolbar = self._build_toolbar()
-        title_row.addSpacing(12)
-        title_row.addWidget(self.request_button)
-        title_row.addWidget(self.open_button)
-        layout.addLayout(title_row)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.content, 1)
-        return panel
+    def _build_table(self) -> RecordTable:
+        return escalation_table(self.key)
 
-    def _build_toolbar(self) -> QHBoxLayout:
+    def _build_toolbar(self) -> tuple[QHBoxLayout, QPushButton]:
         states = [("Open", OPEN), ("All states", ""), *((s.label, s.value) for s in EscalationState)]
-        self.state_filter = combo(states, "State")
-        saved = self.settings.value("escalations/state", "")
-        self.state_filter.setCurrentIndex(max(0, self.state_filter.findData(saved)))
-        self.state_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.state_filter.setMinimumContentsLength(10)
-        self.state_filter.currentIndexChanged.connect(self._state_changed)
-        self.customer_filter = combo([("All customers", None)], "Customer")
-        self.customer_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.customer_filter.setMinimumContentsLength(14)
-        self.customer_filter.currentIndexChanged.connect(self.apply_filters)
+        self._build_filters(states, "")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search ticket, customer, reason or person  (Ctrl+F)")
         self.search.setAccessibleName("Search escalations")
@@ -264,60 +150,27 @@ class EscalationsPage(Page):
         self.request_button = QPushButton("&Request escalation…")
         self.request_button.setIcon(icon("escalations"))
         self.request_button.clicked.connect(self.request_escalation)
-        self.open_button = QPushButton("&Open")
-        self.open_button.clicked.connect(self.table.open_selected)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.state_filter)
         toolbar.addWidget(self.customer_filter)
         toolbar.addWidget(self.search, 1)
-        return toolbar
+        return toolbar, self.request_button
 
     # -- loading ------------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Apprise the VP where escalations have been open too long, then reload the list off the UI thread."""
-        self._generation += 1
-        generation, ctx = self._generation, self.ctx
-        self.count_label.setText("Loading…")
+    @staticmethod
+    def fetch(ctx: Context) -> tuple[list[EscalationRow], str]:
+        """Apprise the VP where escalations have been open too long, then read every escalation."""
+        now = ctx.now()
+        apprised = sync_vp_apprisals(ctx, now)
+        rows = list_escalations(now)
+        if not apprised:
+            return rows, ""
+        noun = "escalation" if len(apprised) == 1 else "escalations"
+        return rows, f"VP of Customer Success apprised of {len(apprised)} {noun} open more than 3 business days."
 
-        def work(control: TaskControl) -> tuple[int, list[int], list[EscalationRow]]:
-            now = ctx.now()
-            apprised = sync_vp_apprisals(ctx, now)
-            return generation, apprised, list_escalations(now)
-
-        self.runner.run(work, self._loaded, self._load_failed)
-
-    def _loaded(self, result: tuple[int, list[int], list[EscalationRow]]) -> None:
-        generation, apprised, rows = result
-        if generation != self._generation:
-            return  # a newer load is on its way
-        self.all_rows = rows
-        self._fill_customers(rows)
-        self.apply_filters()
-        if apprised:
-            noun = "escalation" if len(apprised) == 1 else "escalations"
-            self.show_status(
-                f"VP of Customer Success apprised of {len(apprised)} {noun} open more than 3 business days."
-            )
-        if self.stack.currentWidget() is self.detail and not self.detail.reload():
-            self.show_list()
-        self.loaded.emit()
-
-    def _load_failed(self, exc: BaseException, details: str) -> None:
-        self.count_label.setText("")
-        show_failure(self, "Escalations", exc, details)
-        self.loaded.emit()
-
-    def _fill_customers(self, rows: Sequence[EscalationRow]) -> None:
-        chosen = self.customer_filter.currentData()
-        customers = sorted({(r.customer, r.customer_id) for r in rows}, key=lambda c: c[0].casefold())
-        self.customer_filter.blockSignals(True)
-        self.customer_filter.clear()
-        self.customer_filter.addItem("All customers", None)
-        for name, cid in customers:
-            self.customer_filter.addItem(name, cid)
-        self.customer_filter.setCurrentIndex(max(0, self.customer_filter.findData(chosen)))
-        self.customer_filter.blockSignals(False)
+    def _customer_choices(self, rows: Sequence[EscalationRow]) -> list[tuple[str, object]]:
+        return sorted({(r.customer, r.customer_id) for r in rows}, key=lambda c: c[0].casefold())
 
     def filtered(self) -> list[EscalationRow]:
         state = self.state_filter.currentData()
@@ -339,13 +192,6 @@ class EscalationsPage(Page):
         self.count_label.setText(f"{shown}{open_count:,} open")
         self._show_content(rows)
         self._update_buttons()
-
-    def _filters_active(self) -> bool:
-        return (
-            bool(self.search.text().strip())
-            or self.customer_filter.currentData() is not None
-            or bool(self.state_filter.currentData())
-        )
 
     def _show_content(self, rows: Sequence[EscalationRow]) -> None:
         if rows:
@@ -370,40 +216,18 @@ class EscalationsPage(Page):
         else:
             self.request_escalation()
 
-    def clear_filters(self) -> None:
-        self.search.clear()
-        self.customer_filter.setCurrentIndex(0)
-        self.state_filter.setCurrentIndex(self.state_filter.findData(""))
-
-    def _state_changed(self) -> None:
-        self.settings.setValue("escalations/state", self.state_filter.currentData())
-        self.apply_filters()
-
-    def _update_buttons(self, *_: object) -> None:
-        self.open_button.setEnabled(self.table.selected() is not None)
-
-    def focus_search(self) -> None:
-        self.show_list()
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
-
     # -- actions ------------------------------------------------------------------------------------------
+
+    def open_record(self, record_id: int) -> bool:
+        """Show one escalation in full, ready to advance it."""
+        opened = super().open_record(record_id)
+        if opened:
+            self.detail.advance_button.setFocus()
+        return opened
 
     def open_escalation(self, esc_id: int) -> None:
         """Show one escalation in full."""
-        if self.detail.show_escalation(esc_id):
-            self.stack.setCurrentWidget(self.detail)
-            self.detail.advance_button.setFocus()
-        else:
-            show_failure(self, "Escalations", DomainError(self.detail.subtitle.text()))
-            self.refresh()
-
-    def show_list(self) -> None:
-        opened = self.detail.escalation_id
-        self.stack.setCurrentWidget(self.list_panel)
-        if opened is not None:
-            self.table.select_id(opened)
-        self.table.setFocus()
+        self.open_record(esc_id)
 
     def request_escalation(self) -> None:
         dialog = EscalationDialog(self.ctx, parent=self)
@@ -413,11 +237,6 @@ class EscalationsPage(Page):
             self.refresh()
         if esc_id is not None:
             self.open_escalation(esc_id)
-
-    def show_status(self, text: str) -> None:
-        window = self.window()
-        if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(text, 10000)
 
 
 class EscalationsTab(QWidget):
