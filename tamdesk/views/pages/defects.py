@@ -217,6 +217,7 @@ class DefectsPage(RecordListPage):
                 "deployed fix, with the customers updated on a cadence.",
             )
             self.empty.button.setText("Report defect…")
+        self.empty.button.setVisible(True)
 
     def _empty_action(self) -> None:
         if self.all_rows and self._filters_active():
