@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +27,29 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+_DIE_MID_IMPORT = """
+import os, signal, sys
+from tamdesk.cli import main
+from tamdesk.services import ticket_import
+
+real_insert = ticket_import._insert_new
+calls = 0
+
+def insert_then_die(new):
+    global calls
+    ids = real_insert(new)
+    calls += 1
+    if calls == 60:
+        written = ticket_import.t.Ticket.select().count()
+        print(f"{written} tickets written, uncommitted", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return ids
+
+ticket_import._insert_new = insert_then_die
+sys.exit(main(["--db", sys.argv[1], "import", "tickets", sys.argv[2]]))
+"""
+
+
 def test_killed_import_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "tamdesk.db"
     open_database(db)
@@ -40,19 +61,13 @@ def test_killed_import_changes_nothing(tmp_path: Path) -> None:
         fh.write("Ticket,Customer,Subject,Severity,Opened,First response,Resolved\n")
         for n in range(40_000):
             fh.write(f"SUP-{n},Acme,Query {n} is slow,{n % 4 + 1},2026-01-05 10:00,2026-01-05 10:30,2026-01-06 10:00\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tamdesk", "--db", str(db), "import", "tickets", str(big)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wal = Path(f"{db}-wal")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 200_000:  # the import's transaction is writing
-            break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the import finished before it could be killed; make the file larger"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    # The child dies by its own SIGKILL after 60 of the 80 chunks, deep inside the import's transaction:
+    # deterministic, where killing it from here raced the commit on a slow machine.
+    proc = subprocess.run(
+        [sys.executable, "-c", _DIE_MID_IMPORT, str(db), str(big)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "30000 tickets written, uncommitted" in proc.stderr
     check = subprocess.run(
         [sys.executable, "-m", "tamdesk", "--db", str(db), "check"], capture_output=True, text=True, timeout=60
     )
