@@ -450,8 +450,9 @@ _TITLE_FONT = Font(name="Calibri", bold=True, size=14)
 _NOTE_FONT = Font(name="Calibri", size=11, color="595959")
 _HEADER_FONT = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_HEADER_ALIGNMENT = Alignment(vertical="center")
-_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right")  # over right-aligned numbers
+# Indented one step so that a right-aligned title never touches the left-aligned one after it in print.
+_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="left", indent=1)
+_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right", indent=1)  # over right-aligned numbers
 _TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
 _TOTALS_BORDER = Border(top=Side(style="thin"))
 

@@ -247,7 +247,9 @@ def test_header_block_then_header_row(workbook: Any) -> None:
     assert ws.cell(row=HEADER_ROW - 1, column=1).value is None
     assert [c.value for c in ws[HEADER_ROW]] == [c.title for c in TICKET_COLUMNS]
     assert all(c.font.b for c in ws[HEADER_ROW])
-    assert [c.alignment.horizontal for c in ws[HEADER_ROW]][1:3] == [None, "right"]  # over text, over a date
+    assert [c.alignment.horizontal for c in ws[HEADER_ROW]][1:3] == ["left", "right"]  # over text, over a date
+    # indented, so "Opened" right-aligned never touches the left-aligned title after it in print
+    assert all(c.alignment.indent == 1 for c in ws[HEADER_ROW])
 
 
 def test_values_and_types_read_back(workbook: Any) -> None:
