@@ -59,6 +59,7 @@ def connect_sqlite(path: str | Path) -> peewee.SqliteDatabase:
     path = Path(path).expanduser().resolve()
     _check_sqlite_file(path)
     db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
+    db.register_function(casefold, "casefold", 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
@@ -69,6 +70,11 @@ def connect_sqlite(path: str | Path) -> peewee.SqliteDatabase:
             raise DatabaseError(f"Cannot open {path}: another program is writing to it (database is locked).") from None
         raise DatabaseError(f"Cannot open {path}: {message}.") from None
     return db
+
+
+def casefold(value: object) -> str | None:
+    """SQL ``casefold(x)`` on SQLite, whose own LIKE and lower() fold ASCII letters only (``Ö`` stays ``Ö``)."""
+    return None if value is None else str(value).casefold()
 
 
 def bind(db: peewee.Database) -> peewee.Database:

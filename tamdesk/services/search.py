@@ -2,8 +2,8 @@
 
 Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
 the LIKE escape character are escaped, and values travel as parameters, never inside the SQL text. Matching is
-case-insensitive (ILIKE on PostgreSQL; LIKE on SQLite, which folds ASCII letters only) and the same SQL runs on
-both engines.
+case-insensitive: ILIKE on PostgreSQL; LIKE on SQLite, which folds ASCII letters only, so there a needle with other
+letters (``ÖBB``, ``Ærø``) compares the Unicode case-folded column through the ``casefold`` SQL function instead.
 
 Ranking: an exact number, engineering key, name, email or email domain first (``8245`` is exact for
 ``ENG-8245``), then a field or one of its words starting with the text, then the text anywhere. Within a rank,
@@ -130,11 +130,20 @@ def _pairs(columns: Iterable[str], patterns: Iterable[str]) -> list[tuple[str, s
 
 def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int) -> list[tuple[Any, ...]]:
     """The newest ``limit`` rows (by id) where any ``(column, pattern)`` of ``pairs`` matches (LIKE/ILIKE)."""
-    op = "ILIKE" if isinstance(database.obj, pw.PostgresqlDatabase) else "LIKE"
     p = database.obj.param
-    where = " OR ".join(f"{column} {op} {p} ESCAPE '{ESCAPE}'" for column, _ in pairs)
-    sql = f"{source.select} WHERE ({where}) ORDER BY {source.id_column} DESC LIMIT {p}"
-    return list(database.execute_sql(sql, [*(pattern for _, pattern in pairs), limit]))
+    tests, params = [], []
+    for column, pattern in pairs:
+        if isinstance(database.obj, pw.PostgresqlDatabase):
+            tests.append(f"{column} ILIKE {p} ESCAPE '{ESCAPE}'")
+            params.append(pattern)
+        elif pattern.isascii():
+            tests.append(f"{column} LIKE {p} ESCAPE '{ESCAPE}'")
+            params.append(pattern)
+        else:  # SQLite's LIKE leaves non-ASCII case alone; slower, so only for such needles
+            tests.append(f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'")
+            params.append(pattern.casefold())
+    sql = f"{source.select} WHERE ({' OR '.join(tests)}) ORDER BY {source.id_column} DESC LIMIT {p}"
+    return list(database.execute_sql(sql, [*params, limit]))
 
 
 def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:

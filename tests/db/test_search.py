@@ -244,6 +244,24 @@ def test_ten_thousand_characters(world: World) -> None:
     assert search("%" * 10_000) == []
 
 
+UNICODE_CASES = [
+    ("ÖSTERREICH", "customer"),  # Ö/ö: SQLite's own LIKE folds ASCII letters only
+    ("österreichische", "customer"),
+    ("GROßE EXPORTE", "ticket"),
+    ("ærø", "seat"),
+    ("ÆRØ", "seat"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), UNICODE_CASES, ids=[c[0] for c in UNICODE_CASES])
+def test_case_never_matters_beyond_ascii(world: World, ctx: Context, fixed_now: datetime, text: str, kind: str) -> None:
+    oebb = create_customer(ctx, CustomerInput(name="Österreichische Bahn", email_domains=["oebb.at"]))
+    seat = request_seat(ctx, oebb, SeatInput("Søren Ærø", "soeren@oebb.at"))
+    ticket = create_ticket(ctx, TicketInput("SUP-3001", oebb, "Große Exporte brechen ab", Severity.LOW, fixed_now))
+    expected = {"customer": oebb, "seat": seat, "ticket": ticket}[kind]
+    assert (kind, expected) in _kinds_ids(search(text))
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
 def test_empty_query_finds_nothing(world: World, text: str) -> None:
     assert search(text) == []
