@@ -109,7 +109,7 @@ def test_import_customers_and_its_errors(capsys: pytest.CaptureFixture[str], tmp
     assert (code, out) == (1, "")
     assert err == (
         "tamdesk import customers: bad.csv: nothing was imported. "
-        "row 2: Time zone 'Nowhere/Land' is not an IANA time zone such as Europe/Berlin.\n"
+        "Row 2: Time zone 'Nowhere/Land' is not an IANA time zone such as Europe/Berlin.\n"
     )
 
 

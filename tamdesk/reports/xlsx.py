@@ -318,13 +318,16 @@ def write_workbook(
         The path written.
 
     Raises:
-        ExportError: the folder is missing or not writable, or the file cannot be replaced.
+        ExportError: the name does not end in .xlsx, the folder is missing or not writable, or the file cannot be
+            replaced.
         ExportCancelled: ``cancelled`` returned True; nothing is left at ``path``.
         ValueError, TypeError: a value does not fit its column (a programming error; the message says where).
     """
     if not sheets:
         raise ValueError("A workbook needs at least one sheet")
     target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise ExportError(f"Cannot write {target}: a workbook's file name must end in .xlsx")
     temp = _create_temp_beside(target)
     try:
         _build(temp, target, sheets, properties, tz, _Ticker(progress, cancelled))

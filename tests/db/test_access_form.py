@@ -133,8 +133,8 @@ def test_same_mailbox_error_names_the_row_and_changes_nothing(form: Path, acme: 
     fill(form, [("Bruno Costa", "bruno@acme.com"), ("Ana Again", "ana+x@acme.com")])
     error = failed(ctx, acme, form, accept_warnings=True)
     assert str(error) == (
-        "acme-access.xlsx: nothing was imported. row 14: Seat 3 (ana+x@acme.com) is the same mailbox as seat 1 "
-        "(ana@acme.com)"
+        "acme-access.xlsx: nothing was imported. Row 14: Seat 3 (ana+x@acme.com) is the same mailbox as seat 1 "
+        "(ana@acme.com)."
     )
     assert seats(acme) == [(1, "Ana Silva", "ana@acme.com")]
 
@@ -347,7 +347,7 @@ def test_cli_round_trip(
     ]
     code, _, err = cli(capsys, db_path, "import", "access-form", "--customer", "Acme", str(out))
     assert code == 1
-    assert "row 14: Seat 3 (noor@example.org)" in err and err.endswith(
+    assert "Row 14: Seat 3 (noor@example.org)" in err and "(acme.com). Check them" in err and err.endswith(
         "run again with --accept-warnings to apply the form."
     )
     assert len(seats(acme)) == 1

@@ -153,8 +153,8 @@ def test_import_lists_every_bad_row_and_changes_nothing(db_path: Path, ctx: Cont
     [
         (b"Name,TAM\nAcme,Ann\n", "renamed.xlsx", r"not an Excel workbook \(perhaps a CSV file renamed \.xlsx\)"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "locked.xlsx", "password-protected"),
-        (b"", "empty.csv", "the file is empty"),
-        (b"TAM,Country\nAnn,DE\n", "noname.csv", "the file has no column 'Name'"),
+        (b"", "empty.csv", "The file is empty"),
+        (b"TAM,Country\nAnn,DE\n", "noname.csv", "The file has no column 'Name'"),
     ],
 )
 def test_unreadable_files(db_path: Path, ctx: Context, tmp_path: Path, content: bytes, name: str, message: str) -> None:

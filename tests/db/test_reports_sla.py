@@ -454,3 +454,9 @@ def test_command_line(
         err = capsys.readouterr().err.strip()
         assert err == f"tamdesk export sla: {message}" and "\n" not in err
     assert not (tmp_path / "bad.xlsx").exists()
+    text = tmp_path / "weekly.txt"
+    assert main(["--db", str(db_path), "export", "sla", "--out", str(text)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"tamdesk export sla: Cannot write {text}: a workbook's file name must end in .xlsx"
+    )
+    assert not text.exists()

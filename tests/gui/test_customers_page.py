@@ -567,5 +567,5 @@ def test_a_bad_import_file_is_a_message(
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    assert shown[0].startswith("customers.csv: nothing was imported. row 2: Time zone 'Mars/Olympus'")
+    assert shown[0].startswith("customers.csv: nothing was imported. Row 2: Time zone 'Mars/Olympus'")
     assert page.content.currentWidget() is page.empty
