@@ -347,8 +347,10 @@ def test_cli_round_trip(
     ]
     code, _, err = cli(capsys, db_path, "import", "access-form", "--customer", "Acme", str(out))
     assert code == 1
-    assert "Row 14: Seat 3 (noor@example.org)" in err and "(acme.com). Check them" in err and err.endswith(
-        "run again with --accept-warnings to apply the form."
+    assert (
+        "Row 14: Seat 3 (noor@example.org)" in err
+        and "(acme.com). Check them" in err
+        and err.endswith("run again with --accept-warnings to apply the form.")
     )
     assert len(seats(acme)) == 1
     code, stdout, _ = cli(capsys, db_path, "import", "access-form", "--customer", "Acme", str(out), "--accept-warnings")
