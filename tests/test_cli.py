@@ -135,3 +135,75 @@ def test_import_tickets_and_events(capsys: pytest.CaptureFixture[str], tmp_path:
     code, out, err = run(capsys, "--db", db, "import", "tickets", str(tickets), "--tz", "Mars/Base")
     assert (code, out) == (1, "")
     assert err == "tamdesk import tickets: --tz: 'Mars/Base' is not an IANA time zone such as Europe/Berlin.\n"
+
+
+CASES = "Case #,Account,Summary,Priority,Created\nC-1,Acme,Down,Urgent,2026-03-06 17:30\n"
+CASE_COLUMNS = ("--column", "Ticket=Case #", "--column", "customer=Account", "--column", "Severity=Priority")
+
+
+@pytest.fixture
+def cases_db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> tuple[str, Path]:
+    """A database with customer Acme, and an export whose headers are not the import's field names."""
+    db = str(tmp_path / "a.db")
+    customers = tmp_path / "c.csv"
+    customers.write_text("Name,Time zone,Country\nAcme,Europe/Berlin,DE\n")
+    assert run(capsys, "--db", db, "import", "customers", str(customers))[0] == 0
+    cases = tmp_path / "cases.csv"
+    cases.write_text(CASES)
+    return db, cases
+
+
+def test_import_tickets_with_columns_named(capsys: pytest.CaptureFixture[str], cases_db: tuple[str, Path]) -> None:
+    db, cases = cases_db
+    code, out, err = run(
+        capsys, "--db", db, "import", "tickets", str(cases), *CASE_COLUMNS, "--column", "Opened=Created",
+        "--tz", "Europe/Berlin",
+    )  # fmt: skip
+    assert (code, out, err) == (0, "Imported tickets: 1 created, 0 updated, 0 events recorded.\n", "")
+    history = cases.with_name("history.csv")
+    history.write_text("Case #,When,What\nC-1,2026-03-06T16:45Z,response\n")
+    code, out, _ = run(
+        capsys, "--db", db, "import", "ticket-events", str(history),
+        "--column", "Ticket=Case #", "--column", "At=When", "--column", "Event=What",
+    )  # fmt: skip
+    assert (code, out) == (0, "Imported ticket events: 1 recorded on 1 tickets.\n")
+
+
+@pytest.mark.parametrize(
+    ("column", "said"),
+    [
+        ("Opened", "--column 'Opened' does not say which file column feeds which field; write FIELD=HEADER"),
+        ("Opend=Created", "'Opend' (for the column 'Created') is not a field of this import"),
+        ("Opened=Made", "Opened: the file has no column 'Made' (its columns are 'Case #', 'Account', "),
+        ("Opened=Account", "Customer and Opened cannot both be read from the column 'Account'"),
+    ],
+)
+def test_a_bad_column_is_one_sentence_naming_it(
+    capsys: pytest.CaptureFixture[str], cases_db: tuple[str, Path], column: str, said: str
+) -> None:
+    db, cases = cases_db
+    code, out, err = run(capsys, "--db", db, "import", "tickets", str(cases), *CASE_COLUMNS, "--column", column)
+    assert (code, out) == (1, "")
+    assert err.startswith("tamdesk import tickets: ") and said in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert run(capsys, "--db", db, "check")[0] == 0
+    code, out, _ = run(capsys, "--db", db, "import", "tickets", str(cases), *CASE_COLUMNS, "--column", "Opened=Created")
+    assert out == "Imported tickets: 1 created, 0 updated, 0 events recorded.\n"  # the failed run imported nothing
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("tickets", ["Ticket *", "Customer *", "Subject", "Severity *", "Status", "Opened *", "First response",
+                     "Resolved"]),
+        ("ticket-events", ["Ticket *", "At *", "Event *"]),
+    ],
+)  # fmt: skip
+def test_import_help_lists_the_fields(capsys: pytest.CaptureFixture[str], kind: str, fields: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", kind, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--column FIELD=HEADER" in out
+    section = out.split("fields (* required", 1)[1].split("\n\n", 1)[0]
+    assert [line[2:].split("  ")[0] for line in section.splitlines()[1:]] == fields

@@ -3,6 +3,9 @@
 Tickets upsert by number. The export's First response and Resolved columns become ``response`` and ``solved``
 events written by ``import:tickets``; a re-import replaces those, never events recorded by hand or imported
 from a history file (``import:events``).
+
+``TICKET_FIELDS`` and ``EVENT_FIELDS`` are what each import reads; ``columns`` (field → file header) says which
+column feeds a field when the file's headers differ, for the command line and the Import… dialog alike.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from tamdesk.domain.timestamps import parse_timestamp, zone
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, FieldError, record_audit, tuples
-from tamdesk.services.tabular import ImportFailed, Table, read_table
+from tamdesk.services.tabular import ImportFailed, ImportField, Table, read_table
 from tamdesk.services.tickets import TicketsCancelled, _sync_status
 
 Progress = Callable[[int, int], None]
@@ -33,6 +36,22 @@ STATUS_ALIASES = {
     "resolved": TicketStatus.SOLVED,
 }
 CHUNK = 500
+TIME_MEANING = "ISO 8601 time; without an offset it is read in the import's time zone"
+TICKET_FIELDS = (
+    ImportField("Ticket", True, "the ticket number; an existing ticket is updated"),
+    ImportField("Customer", True, "a customer's name, as in tamdesk"),
+    ImportField("Subject", False, "free text"),
+    ImportField("Severity", True, "1-4, Sev1, Urgent, High, Normal, Low"),
+    ImportField("Status", False, "new, open, pending, on hold, solved, closed …"),
+    ImportField("Opened", True, TIME_MEANING),
+    ImportField("First response", False, "time of the first support response"),
+    ImportField("Resolved", False, "time the ticket was solved"),
+)
+EVENT_FIELDS = (
+    ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
+    ImportField("At", True, TIME_MEANING),
+    ImportField("Event", True, "response, waiting_on_customer, customer_replied, solved or reopened"),
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +147,6 @@ def _customers() -> dict[str, int]:
 
 
 def _parse_all(table: Table, source: str, tz: Any) -> list[_ParsedTicket]:
-    table.require(source, "Ticket", "Customer", "Severity", "Opened")
     customers = _customers()
     parsed: list[_ParsedTicket] = []
     problems: list[str] = []
@@ -154,18 +172,22 @@ def import_tickets(
     path: str | Path,
     tz: str = "UTC",
     *,
+    columns: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> TicketImportSummary:
     """Upsert tickets by number from a support-system export; naive times are read in ``tz``.
 
+    ``columns`` maps a field of ``TICKET_FIELDS`` to the header of the file column that feeds it (``""`` leaves an
+    optional field out); the other fields are read from the columns named like them.
+
     Raises:
-        ImportFailed: every bad row listed; nothing was changed.
+        ImportFailed: every bad row, or every problem of ``columns``, listed; nothing was changed.
         TicketsCancelled: the user cancelled; nothing was changed.
     """
     zone_info = _zone(tz)
     source = Path(path).name
-    parsed = _parse_all(read_table(path), source, zone_info)
+    parsed = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info)
     existing = dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
     created = updated = events = 0
     with database.atomic():
@@ -250,14 +272,21 @@ def import_ticket_events(
     path: str | Path,
     tz: str = "UTC",
     *,
+    columns: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> TicketImportSummary:
-    """Add events (Ticket, At, Event) to known tickets; an event already recorded is not added twice."""
+    """Add events (Ticket, At, Event) to known tickets; an event already recorded is not added twice.
+
+    ``columns`` maps a field of ``EVENT_FIELDS`` to the header of the file column that feeds it.
+
+    Raises:
+        ImportFailed: every bad row, or every problem of ``columns``, listed; nothing was changed.
+        TicketsCancelled: the user cancelled; nothing was changed.
+    """
     zone_info = _zone(tz)
     source = Path(path).name
-    table = read_table(path)
-    table.require(source, "Ticket", "At", "Event")
+    table = read_table(path, EVENT_FIELDS, columns)
     tickets = {
         number: (tid, opened)
         for tid, number, opened in tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))

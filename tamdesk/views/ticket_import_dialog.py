@@ -1,8 +1,10 @@
 """Import tickets or their history from a support-system export (.csv/.xlsx).
 
-First a preview: which file column feeds which field (headers match ignoring case, spaces and punctuation) and the
-first rows of the file. Then the import runs off the UI thread with progress and Cancel; it is all or nothing, so
-a bad row or a cancel leaves the database as it was, and every bad row is listed.
+First a preview: which file column feeds which field and the first rows of the file. Each field starts at the
+column named like it (case, spaces and punctuation do not count); a combo box per field lets the user pick another
+column, or none for an optional field. Import is enabled once every required field has a column and no column feeds
+two fields. The import runs off the UI thread with progress and Cancel; it is all or nothing, so a bad row or a
+cancel leaves the database as it was, and every bad row is listed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 # First imports must not happen on a worker thread (PySide6's import hook crashes there, see pages/tickets.py):
 # reading a workbook in the background needs openpyxl and the codec zipfile uses for member names.
 import encodings.cp437  # noqa: F401
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import openpyxl  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,8 +40,8 @@ from PySide6.QtWidgets import (
 from tamdesk.services import tabular
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customers import time_zones
-from tamdesk.services.tabular import ImportFailed, header_key
-from tamdesk.services.ticket_import import import_ticket_events, import_tickets
+from tamdesk.services.tabular import ImportFailed, ImportField, header_key, match_columns
+from tamdesk.services.ticket_import import EVENT_FIELDS, TICKET_FIELDS, import_ticket_events, import_tickets
 from tamdesk.services.tickets import TicketsCancelled
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -55,32 +58,9 @@ from tamdesk.views.widgets import (
 )
 
 PREVIEW_ROWS = 20
-
-
-@dataclass(frozen=True)
-class ImportField:
-    """A field the import reads, and whether the file must have it."""
-
-    label: str
-    required: bool
-    meaning: str
-
-
-TICKET_FIELDS = (
-    ImportField("Ticket", True, "the ticket number; an existing ticket is updated"),
-    ImportField("Customer", True, "a customer's name, as in tamdesk"),
-    ImportField("Subject", False, "free text"),
-    ImportField("Severity", True, "1-4, Sev1, Urgent, High, Normal, Low"),
-    ImportField("Status", False, "new, open, pending, on hold, solved, closed …"),
-    ImportField("Opened", True, "ISO 8601 time; without an offset it is read in the time zone below"),
-    ImportField("First response", False, "time of the first support response"),
-    ImportField("Resolved", False, "time the ticket was solved"),
-)
-EVENT_FIELDS = (
-    ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
-    ImportField("At", True, "ISO 8601 time; without an offset it is read in the time zone below"),
-    ImportField("Event", True, "response, waiting_on_customer, customer_replied, solved or reopened"),
-)
+FILE_COLUMN = 1  # the mapping table's column that holds a combo box per field
+NOT_IMPORTED = "— not imported"
+Choices = dict[str, int | None]  # field key → index of the file column that feeds it
 
 
 # -- the preview: the first rows of the file, read without loading all of it --------------------------------------
@@ -137,47 +117,85 @@ def read_head(path: str | Path, limit: int = PREVIEW_ROWS) -> FileHead:
 
 @dataclass(frozen=True)
 class MappingRow:
-    """Which file column feeds a field (None: the file has no such column) and its first value."""
+    """Which file column feeds a field (None: no column), its first value, and whether another field reads it."""
 
     field: ImportField
     column: str | None
     example: str
+    shared: bool = False
 
     @property
     def missing(self) -> bool:
         return self.field.required and self.column is None
 
-
-def column_mapping(head: FileHead, fields: tuple[ImportField, ...]) -> list[MappingRow]:
-    """Match each field to a file column by the import's rule: case, spaces and punctuation do not count."""
-    keys = [header_key(h) for h in head.headers]
-    result = []
-    for field in fields:
-        index = keys.index(header_key(field.label)) if header_key(field.label) in keys else -1
-        example = head.rows[0][index] if index >= 0 and head.rows else ""
-        result.append(MappingRow(field, head.headers[index] if index >= 0 else None, example))
-    return result
+    @property
+    def wrong(self) -> bool:
+        return self.missing or self.shared
 
 
-def unused_columns(head: FileHead, fields: tuple[ImportField, ...]) -> list[str]:
-    wanted = {header_key(f.label) for f in fields}
-    return [h for h in head.headers if h and header_key(h) not in wanted]
+def automatic_choices(head: FileHead, fields: Sequence[ImportField]) -> Choices:
+    """Each field at the column named like it, by the import's own rule."""
+    matched, _ = match_columns(head.headers, fields)
+    return {f.key: matched.get(f.key) for f in fields}
 
 
-def _column_text(row: MappingRow) -> str:
-    if row.column is not None:
-        return f"“{row.column}”"
-    return "✖ missing: this column is required" if row.field.required else "— not in the file (optional)"
+def column_mapping(head: FileHead, fields: Sequence[ImportField], choices: Choices | None = None) -> list[MappingRow]:
+    """A row per field: the chosen column (by default the automatic match), its first value, and clashes."""
+    chosen = automatic_choices(head, fields) if choices is None else choices
+    used = [chosen.get(f.key) for f in fields]
+    rows = []
+    for field, index in zip(fields, used, strict=True):
+        if index is None:
+            rows.append(MappingRow(field, None, ""))
+            continue
+        example = head.rows[0][index] if head.rows else ""
+        rows.append(MappingRow(field, head.headers[index], example, used.count(index) > 1))
+    return rows
+
+
+def unused_columns(head: FileHead, choices: Choices) -> list[str]:
+    used = set(choices.values())
+    return [h for n, h in enumerate(head.headers) if h and n not in used]
 
 
 def mapping_columns() -> list[Column[MappingRow]]:
+    # The File column's cells hold combo boxes (see TicketImportDialog._build_column_boxes), so no text of their own.
     return [
         Column[MappingRow]("Field", lambda r: r.field.label + (" *" if r.field.required else ""),
-                           tooltip=lambda r: r.field.meaning, width=130),
-        Column[MappingRow]("File column", _column_text, width=230,
-                           foreground=lambda r: tone_color(Tone.ERROR) if r.missing else None),
+                           tooltip=lambda r: r.field.meaning, width=130,
+                           foreground=lambda r: tone_color(Tone.ERROR) if r.wrong else None),
+        Column[MappingRow]("File column", lambda r: "", width=230),
         Column[MappingRow]("First value", lambda r: r.example, tooltip=lambda r: r.field.meaning),
     ]  # fmt: skip
+
+
+class MappingModel(RowTableModel[MappingRow]):
+    """The mapping rows; a change of column repaints them in place so the combo boxes in the cells stay."""
+
+    def update_rows(self, rows: Sequence[MappingRow]) -> None:
+        if len(rows) != self.rowCount():
+            self.set_rows(rows)
+            return
+        self._rows = list(rows)
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, self.columnCount() - 1))
+
+
+def column_box(field: ImportField, head: FileHead, index: int | None) -> QComboBox:
+    """The file's columns to choose from for ``field`` (and "not imported" when it is optional), at ``index``."""
+    box = QComboBox()
+    box.setAccessibleName(f"File column for {field.label}")
+    box.setToolTip(f"The file column that holds {field.label}: {field.meaning}")
+    if not field.required:
+        box.addItem(NOT_IMPORTED, None)
+    for n, header in enumerate(head.headers):
+        # The import names a column by its header: one without a header cannot be named, and of two alike it
+        # reads the first.
+        if header and header not in head.headers[:n]:
+            box.addItem(header, n)
+    box.setPlaceholderText("✖ choose a column (required)")
+    box.setCurrentIndex(box.findData(index) if index is not None else (-1 if field.required else 0))
+    return box
 
 
 def preview_columns(headers: tuple[str, ...]) -> list[Column[tuple[str, ...]]]:
@@ -197,9 +215,12 @@ class TicketImportDialog(QDialog):
         self.reader = TaskRunner(self)
         self.path: Path | None = None
         self.head: FileHead | None = None
+        self.choices: Choices = {}
+        self.column_boxes: dict[str, QComboBox] = {}
         self.summary: str | None = None
         self.task: Task | None = None
         self._close_when_done = False
+        self._says_mapping_problem = False
         self.setWindowTitle("Import tickets")
         self.setMinimumSize(820, 640)
         layout = QVBoxLayout(self)
@@ -263,16 +284,22 @@ class TicketImportDialog(QDialog):
         return form
 
     def _build_mapping(self) -> QTableView:
-        self.mapping_model = RowTableModel[MappingRow](mapping_columns(), self)
+        self.mapping_model = MappingModel(mapping_columns(), self)
         self.mapping = QTableView()
         self.mapping.setAccessibleName("Column mapping")
         configure_table(self.mapping)
+        # Tab goes from combo box to combo box; the table itself has nothing else to act on.
+        self.mapping.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mapping.setTabKeyNavigation(False)
+        self.mapping.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.mapping.setModel(self.mapping_model)
         for n, column in enumerate(self.mapping_model.columns):
             if column.width:
                 self.mapping.setColumnWidth(n, column.width)
-        rows = max(len(TICKET_FIELDS), len(EVENT_FIELDS)) + 1  # every field and the header, without scrolling
-        self.mapping.setMinimumHeight(rows * self.mapping.verticalHeader().defaultSectionSize() + 4)
+        rows = self.mapping.verticalHeader()
+        rows.setDefaultSectionSize(max(rows.defaultSectionSize(), QComboBox().sizeHint().height() + 4))
+        count = max(len(TICKET_FIELDS), len(EVENT_FIELDS)) + 1  # every field and the header, without scrolling
+        self.mapping.setMinimumHeight(count * rows.defaultSectionSize() + 4)
         return self.mapping
 
     def _build_preview(self) -> QTableView:
@@ -367,16 +394,78 @@ class TicketImportDialog(QDialog):
         self._show_mapping()
 
     def _show_mapping(self) -> None:
+        """Start every field of the chosen kind at its automatic match."""
         fields = self.fields()
         head = self.head
-        self.mapping_model.set_rows(column_mapping(head, fields) if head else [])
-        unused = unused_columns(head, fields) if head else []
+        self.choices = automatic_choices(head, fields) if head else {}
+        self.column_boxes = {}  # the view deletes the old boxes on reset
+        self.mapping_model.set_rows(column_mapping(head, fields, self.choices) if head else [])
+        if head is not None:
+            self._build_column_boxes(head, fields)
+        self._mapping_changed()
+
+    def _build_column_boxes(self, head: FileHead, fields: Sequence[ImportField]) -> None:
+        previous: QWidget = self.zone
+        for row, field in enumerate(fields):
+            box = column_box(field, head, self.choices[field.key])
+            box.currentIndexChanged.connect(lambda _, k=field.key, b=box: self.choose_column(k, b.currentData()))
+            self.mapping.setIndexWidget(self.mapping_model.index(row, FILE_COLUMN), box)
+            self.column_boxes[field.key] = box
+            QWidget.setTabOrder(previous, box)
+            previous = box
+        QWidget.setTabOrder(previous, self.preview)
+
+    def choose_column(self, key: str, index: int | None) -> None:
+        """Feed the field ``key`` from the file column ``index`` (None: not imported)."""
+        if self.head is None or key not in self.choices:
+            return
+        self.choices[key] = index
+        self.mapping_model.update_rows(column_mapping(self.head, self.fields(), self.choices))
+        self._mapping_changed()
+
+    def _mapping_changed(self) -> None:
+        unused = unused_columns(self.head, self.choices) if self.head else []
         self.unused.setText(f"Columns not imported: {', '.join(unused)}" if unused else "")
+        for row in self.mapping_model.rows():
+            box = self.column_boxes.get(row.field.key)
+            if box is not None:
+                set_tone_style(box, Tone.ERROR if row.wrong else None)
         self._update()
 
+    def chosen_columns(self) -> dict[str, str]:
+        """What the import is told: field label → header of the chosen column, "" for a field not imported."""
+        head = self.head
+        if head is None:
+            return {}
+        indexes = {f.label: self.choices.get(f.key) for f in self.fields()}
+        return {label: "" if index is None else head.headers[index] for label, index in indexes.items()}
+
     def missing(self) -> list[str]:
-        """Required fields the file has no column for."""
+        """Required fields without a column."""
         return [r.field.label for r in self.mapping_model.rows() if r.missing]
+
+    def shared_columns(self) -> dict[str, list[str]]:
+        """File columns chosen for more than one field, with those fields."""
+        shared: dict[str, list[str]] = {}
+        for row in self.mapping_model.rows():
+            if row.shared and row.column is not None:
+                shared.setdefault(row.column, []).append(row.field.label)
+        return shared
+
+    def mapping_problem(self) -> str:
+        """Why the chosen columns cannot be imported, or ""."""
+        if self.head is None:
+            return ""
+        problems = [
+            f"The column “{column}” is chosen for both {' and '.join(labels)}; a column can feed only one field."
+            for column, labels in self.shared_columns().items()
+        ]
+        if self.missing():
+            problems.append(
+                f"There is no column for: {', '.join(self.missing())}. "
+                "Choose the file column that holds it in the table above."
+            )
+        return "✖ " + " ".join(problems) if problems else ""
 
     # -- importing ----------------------------------------------------------------------------------------
 
@@ -385,28 +474,33 @@ class TicketImportDialog(QDialog):
 
     def _update(self) -> None:
         running = self.running()
-        ready = self.head is not None and not self.missing() and self.summary is None
+        problem = self.mapping_problem()
+        ready = self.head is not None and not problem and self.summary is None
         self.import_button.setEnabled(ready and not running)
         self.import_button.setVisible(self.summary is None)
-        for widget in (self.tickets_kind, self.events_kind, self.choose_button, self.zone):
+        for widget in (self.tickets_kind, self.events_kind, self.choose_button, self.zone, *self.column_boxes.values()):
             widget.setEnabled(not running)
         self.cancel_button.setText("Cancel import" if running else ("Close" if self.summary else "Cancel"))
         self.progress.setVisible(running)
-        if self.head is not None and self.missing() and not running:
-            missing = ", ".join(self.missing())
-            self.status.setText(f"✖ The file has no column for: {missing}. Rename the header and choose it again.")
-            set_tone_style(self.status, Tone.ERROR)
+        if running or self.summary is not None:
+            return
+        if problem:
+            self._set_status(problem, Tone.ERROR)
+            self._says_mapping_problem = True
+        elif self._says_mapping_problem:
+            self._set_status("", None)
 
     def start_import(self) -> None:
-        """Import the whole file in the background (all or nothing)."""
-        if self.path is None or self.head is None or self.running() or self.missing():
+        """Import the whole file in the background (all or nothing), reading the columns chosen in the table."""
+        if self.path is None or self.head is None or self.running() or self.mapping_problem():
             return
         path, zone, events = self.path, self.zone.value(), self.events_kind.isChecked()
+        columns = self.chosen_columns()
         ctx = self.ctx
 
         def work(control: TaskControl) -> str:
             run = import_ticket_events if events else import_tickets
-            return run(ctx, path, zone, progress=control.progress, cancelled=control.cancelled).summary
+            return run(ctx, path, zone, columns=columns, progress=control.progress, cancelled=control.cancelled).summary
 
         self.errors.setVisible(False)
         self.zone_message.clear()
@@ -456,6 +550,7 @@ class TicketImportDialog(QDialog):
     def _set_status(self, text: str, tone: Tone | None) -> None:
         self.status.setText(text)
         set_tone_style(self.status, tone)
+        self._says_mapping_problem = False
 
     def cancel_import(self) -> None:
         """Ask the running import to stop; it rolls back and reports "cancelled"."""

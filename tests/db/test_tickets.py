@@ -203,3 +203,100 @@ def test_import_events(acme: int, ctx: Context, tmp_path: Path, fixed_now: datet
         "row 3: Ticket 'SUP-404' is not a known ticket; Event 'lunch' is not one of response, waiting_on_customer, "
         "customer_replied, solved, reopened",
     ]
+
+
+# -- a file whose headers differ, read through a column mapping --------------------------------------------------
+
+CASES_CSV = (
+    "Case #,Ticket,Account,Summary,Priority,State,Created,Responded\n"
+    "C-1,internal-77,Acme,Slow queries,Sev2,Solved,2026-03-06 17:30,2026-03-09 10:15\n"
+    "C-2,internal-78,acme,Question,Low,Pending,2026-03-09 10:00,\n"
+)
+CASE_COLUMNS = {
+    "Ticket": "Case #", "Customer": "Account", "Subject": "Summary", "Severity": "Priority", "Status": "State",
+    "Opened": "Created", "First response": "Responded",
+}  # fmt: skip
+
+
+def test_import_tickets_through_a_column_mapping(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(CASES_CSV)
+    result = import_tickets(ctx, path, "Europe/Berlin", columns=CASE_COLUMNS)
+    assert result.summary == "Imported tickets: 2 created, 0 updated, 1 events recorded."
+    rows = t.Ticket.select().order_by(t.Ticket.number)
+    assert [(r.number, r.customer_id, r.subject, r.severity, r.status, r.opened_at) for r in rows] == [
+        ("C-1", acme, "Slow queries", 2, "solved", FRI_1730_BERLIN),
+        ("C-2", acme, "Question", 4, "waiting_on_customer", datetime(2026, 3, 9, 9, 0, tzinfo=UTC)),
+    ]
+    response = t.TicketEvent.get()
+    assert (response.ticket.number, response.kind) == ("C-1", "response")
+    assert response.at == datetime(2026, 3, 9, 9, 15, tzinfo=UTC)
+
+
+def test_a_mapping_can_leave_an_optional_column_out(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Ticket,Customer,Severity,Status,Opened\nSUP-1,Acme,2,Solved,2026-03-06T16:30:00Z\n")
+    import_tickets(ctx, path, columns={"status": ""})  # field names match loosely, like headers
+    assert t.Ticket.get().status == "open"
+
+
+def test_import_ticket_events_through_a_column_mapping(acme: int, ctx: Context, tmp_path: Path) -> None:
+    _ticket(ctx, acme, "C-1")
+    path = tmp_path / "history.csv"
+    path.write_text("Case #,When,What\nC-1,2026-03-09T09:00:00Z,response\nC-1,2026-03-09T10:00:00Z,solved\n")
+    result = import_ticket_events(ctx, path, columns={"Ticket": "Case #", "At": "When", "Event": "What"})
+    assert (result.events, result.updated) == (2, 1)
+    assert t.Ticket.get().status == "solved"
+
+
+FIELDS = "it reads Ticket, Customer, Subject, Severity, Status, Opened, First response, Resolved"
+COLUMNS = "its columns are 'Case #', 'Ticket', 'Account', 'Summary', 'Priority', 'State', 'Created', 'Responded'"
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        ({"Opend": "Created"}, [f"'Opend' (for the column 'Created') is not a field of this import; {FIELDS}"]),
+        ({"Opened": "Made"}, [f"Opened: the file has no column 'Made' ({COLUMNS})"]),
+        ({"Customer": "Case #"}, ["Ticket and Customer cannot both be read from the column 'Case #'"]),
+        ({"Ticket": None, "Subject": "Ticket"}, ["Ticket and Subject cannot both be read from the column 'Ticket'"]),
+        ({"Severity": ""}, ["Severity is required, so it cannot be left out"]),
+        ({"severity": "Summary"}, ["Severity is given a column more than once ('severity'='Summary')"]),
+    ],
+    ids=["unknown field", "header not in file", "one column twice", "named and automatic clash", "required left out",
+         "field given twice"],
+)  # fmt: skip
+def test_a_bad_column_mapping_is_named_and_imports_nothing(
+    acme: int, ctx: Context, tmp_path: Path, change: dict[str, str | None], problems: list[str]
+) -> None:
+    """``change`` alters CASE_COLUMNS; None drops a field from it, so its column is matched by name."""
+    path = tmp_path / "cases.csv"
+    path.write_text(CASES_CSV)
+    _ticket(ctx, acme, "C-1", subject="Recorded by hand")
+    columns = {k: v for k, v in (CASE_COLUMNS | change).items() if v is not None}
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path, "Europe/Berlin", columns=columns)
+    assert info.value.problems == problems
+    assert [(r.number, r.subject) for r in t.Ticket.select()] == [("C-1", "Recorded by hand")]
+    assert t.TicketEvent.select().count() == 0
+
+
+def test_without_a_mapping_the_file_must_name_its_columns(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(CASES_CSV)
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path, columns={"Ticket": "Case #"})
+    assert info.value.problems == ["the file has no column 'Customer', 'Severity', 'Opened'"]
+    with pytest.raises(ImportFailed) as info:
+        import_ticket_events(ctx, path, columns={"Ticket": "Case #", "At": "Created", "Event": "Nope"})
+    assert info.value.problems == [f"Event: the file has no column 'Nope' ({COLUMNS})"]
+    assert t.Ticket.select().count() == 0
+
+
+def test_a_bad_row_read_through_a_mapping_still_imports_nothing(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(CASES_CSV + "C-3,internal-79,Acme,Broken,urgentish,Open,2026-03-09 11:00,\n")
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path, "Europe/Berlin", columns=CASE_COLUMNS)
+    assert info.value.problems == ["row 4: Severity 'urgentish' is not one of 1-4 (Urgent, High, Normal, Low)"]
+    assert t.Ticket.select().count() == 0
