@@ -13,6 +13,10 @@ Decisions:
 - Timings follow the SLA policy in force for each customer, on a simplified business clock (09:00–18:00 Mon–Fri in
   the customer's zone, holidays ignored): most first responses and updates land within target, some are late on
   purpose. A response on a customer's holiday only makes it earlier than the real deadline.
+- A few recent tickets (one per 200 or so, at most four per TAM) are open under SLA pressure *now*: first response
+  or next update at risk or breached, or waiting on the customer. Their times are worked out backwards from now on
+  the customer's real clock (calendar, holidays and policy as the Today page reads them), so they are in that state
+  whatever the day and hour of generation; the simplified clock would be off on a holiday.
 - Bulk rows go in through ``cursor.executemany``: peewee's ``insert_many`` builds a node per value and took 31 µs a
   row against 3 µs here, which is the difference between minutes and seconds at 100,000 tickets.
 """
@@ -26,14 +30,18 @@ import random
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum, auto
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import peewee as pw
 
+from tamdesk.domain.calendar import Clock
 from tamdesk.domain.mailbox import mailbox_key
 from tamdesk.domain.onboarding import DEFAULT_TEMPLATE, AutoRule
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.sla import SeverityTarget, clock_for
 from tamdesk.domain.states import (
     ClockKind,
     DefectState,
@@ -47,6 +55,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit
 from tamdesk.services.onboarding import AUTOMATIC
+from tamdesk.services.sla import SlaResolver
 
 MINUTE = 60
 HOUR = 3_600
@@ -436,6 +445,38 @@ _SOLVED = TicketEventKind.SOLVED.value
 _REOPENED = TicketEventKind.REOPENED.value
 
 
+class _Pressure(Enum):
+    """Where a live ticket's SLA stands at ``now``."""
+
+    FIRST_AT_RISK = auto()
+    FIRST_BREACHED = auto()
+    UPDATE_AT_RISK = auto()
+    UPDATE_OVERDUE = auto()
+    WAITING = auto()  # update clock paused: waiting on the customer
+
+
+# Live tickets take these in turn: at the default size, 5 at risk, 4 breached or overdue, 1 waiting on the customer.
+_LIVE_ORDER = (
+    _Pressure.FIRST_AT_RISK,
+    _Pressure.FIRST_BREACHED,
+    _Pressure.UPDATE_AT_RISK,
+    _Pressure.UPDATE_OVERDUE,
+    _Pressure.WAITING,
+    _Pressure.FIRST_AT_RISK,
+    _Pressure.UPDATE_OVERDUE,
+    _Pressure.FIRST_BREACHED,
+    _Pressure.UPDATE_AT_RISK,
+    _Pressure.FIRST_AT_RISK,
+    _Pressure.WAITING,
+    _Pressure.FIRST_BREACHED,
+)
+_LIVE_SEVERITY_WEIGHTS = {3: 4, 2: 3, 4: 2, 1: 1}  # every severity once (from four tickets), then by weight
+_LIVE_PER_TICKETS = 200
+_LIVE_PER_TAM = 4
+_LIVE_ATTEMPTS = 12  # customers tried for one live ticket before it is left out (all onboarded too recently)
+_LATE = (1.15, 1.9)  # of a target: past due, but less than twice (one missed update, not two)
+
+
 def _ascii(text: str) -> str:
     """Lowercase ASCII letters and digits only: ``Lefèvre`` -> ``lefevre``, ``de Jong`` -> ``dejong``."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
@@ -663,6 +704,7 @@ class _Builder:
         self.customers: list[_Customer] = []
         self.tickets: list[_Ticket] = []
         self._clocks: dict[str, _ZoneClock] = {}
+        self._live: list[tuple[tuple[int, str], ...]] = []  # histories of the live tickets: (at, kind)
         self._used_slugs: set[str] = set()
         self.template = _default_template()
         self.defect_cadence = _defect_cadence()
@@ -680,10 +722,10 @@ class _Builder:
         self._write_onboarding()
         self._write_seats()
         self._step(self.n_customers)
+        self._holidays()  # before the tickets: live tickets are timed on the calendars that include them
         self._tickets()
         self._escalations()
         self._defects()
-        self._holidays()
         audits = self._audit(replaced, seed, policies.premium_created)
         self._step(self.n_customers + self.n_tickets)
         return DemoSummary(
@@ -1031,19 +1073,21 @@ class _Builder:
             self._ticket_chunk(chunk, FIRST_TICKET_NUMBER + start)
             self._step(self.n_customers + start + len(chunk))
 
-    def _plan_tickets(self) -> list[tuple[int, int, int]]:
-        """(opened, customer index, severity) per ticket, oldest first, so ticket numbers grow with time."""
+    def _plan_tickets(self) -> list[tuple[int, int, int, int]]:
+        """(opened, customer index, severity, live history or -1) per ticket, oldest first: numbers grow with time."""
         rng = self.rng
         eligible = [c for c in self.customers if (c.active_from or self.now) < self.now - HOUR]
         if not eligible or not self.n_tickets:
             return []
+        plans = self._plan_live(eligible)
+        regular = self.n_tickets - len(plans)
         cumulative, total = [], 0.0
         for c in eligible:  # busier customers file more, and longer-served ones have had more time to
             total += min(rng.paretovariate(1.6), 15.0) * (self.now - (c.active_from or self.now))
             cumulative.append(total)
-        picks = rng.choices(eligible, cum_weights=cumulative, k=self.n_tickets)
-        severities = rng.choices((1, 2, 3, 4), weights=_SEVERITY_WEIGHTS, k=self.n_tickets)
-        plans = [(self._opened_at(c, sev), c.index, sev) for c, sev in zip(picks, severities, strict=True)]
+        picks = rng.choices(eligible, cum_weights=cumulative, k=regular)
+        severities = rng.choices((1, 2, 3, 4), weights=_SEVERITY_WEIGHTS, k=regular)
+        plans += [(self._opened_at(c, sev), c.index, sev, -1) for c, sev in zip(picks, severities, strict=True)]
         plans.sort()
         return plans
 
@@ -1061,16 +1105,20 @@ class _Builder:
                 at = moved
         return at
 
-    def _ticket_chunk(self, chunk: Sequence[tuple[int, int, int]], first_number: int) -> None:
+    def _ticket_chunk(self, chunk: Sequence[tuple[int, int, int, int]], first_number: int) -> None:
         rows, stories = [], []
         engineers = self.staff[PersonRole.SUPPORT_ENGINEER]
-        for offset, (opened, index, severity) in enumerate(chunk):
+        for offset, (opened, index, severity, live) in enumerate(chunk):
             c = self.customers[index]
             number = f"SUP-{first_number + offset}"
             area = self.rng.randrange(len(_AREAS))
             reporter = self._reporter(c, opened)
             engineer = self.rng.choice(engineers).name
-            events = self._story(c, severity, opened, engineer, reporter.full_name if reporter else "Customer")
+            name = reporter.full_name if reporter else "Customer"
+            if live < 0:
+                events = self._story(c, severity, opened, engineer, name)
+            else:
+                events = self._live_story(self._live[live], severity, opened, engineer, name)
             status, resolved = self._status(events, severity)
             rows.append(
                 (
@@ -1198,6 +1246,94 @@ class _Builder:
         if severity > 1 and self.rng.random() < 0.2:
             return TicketStatus.WAITING_ON_ENGINEERING, None
         return TicketStatus.OPEN, None
+
+    # -- live tickets: SLA pressure at now ------------------------------------------------------------------------
+
+    def _plan_live(self, eligible: Sequence[_Customer]) -> list[tuple[int, int, int, int]]:
+        """Plans of the live tickets, their histories in ``self._live``; a customer too new for one is passed over."""
+        n = _live_count(self.n_tickets, len(self.staff[PersonRole.TAM]))
+        if not n:
+            return []
+        resolver = SlaResolver()
+        customers = self._live_customers(eligible)
+        plans = []
+        for slot, severity in enumerate(_quota(self.rng, _LIVE_SEVERITY_WEIGHTS, n)):
+            pressure = _LIVE_ORDER[slot % len(_LIVE_ORDER)]
+            for attempt in range(min(len(customers), _LIVE_ATTEMPTS)):
+                c = customers[(slot + attempt) % len(customers)]
+                policy = resolver.policy(c.id)
+                target = policy.target(Severity(severity))
+                clock = clock_for(target.clock, resolver.calendar(c.id))
+                planned = self._live_history(pressure, clock, target, policy.at_risk_fraction)
+                if planned is not None and planned[0] > (c.active_from or self.now):
+                    opened, events = planned
+                    plans.append((opened, c.index, severity, len(self._live)))
+                    self._live.append(events)
+                    break
+        return plans
+
+    def _live_customers(self, eligible: Sequence[_Customer]) -> list[_Customer]:
+        """The customers, one TAM's after another's in turn (the TAM with most first), so every TAM gets some."""
+        by_tam: dict[int, list[_Customer]] = {}
+        for c in eligible:
+            by_tam.setdefault(c.tam.id, []).append(c)
+        groups = sorted(by_tam.values(), key=len, reverse=True)
+        for group in groups:
+            self.rng.shuffle(group)
+        return [c for turn in itertools.zip_longest(*groups) for c in turn if c is not None]
+
+    def _live_history(
+        self, pressure: _Pressure, clock: Clock, target: SeverityTarget, fraction: float
+    ) -> tuple[int, tuple[tuple[int, str], ...]] | None:
+        """(opened, events) of a ticket in ``pressure`` at now, worked backwards on ``clock``; None if it has no hours.
+
+        At risk is 20–80 % of the way from the at-risk fraction to the target, so it neither shows as OK nor turns
+        breached in the minutes after generation.
+        """
+        rng = self.rng
+        first = target.first_response.total_seconds()
+        cadence = target.update_cadence.total_seconds()
+        if pressure in (_Pressure.FIRST_AT_RISK, _Pressure.UPDATE_AT_RISK):
+            share = rng.uniform(fraction + 0.2 * (1 - fraction), fraction + 0.8 * (1 - fraction))
+        elif pressure is _Pressure.WAITING:
+            share = rng.uniform(0.1, 0.6)
+        else:
+            share = rng.uniform(*_LATE)
+        if pressure in (_Pressure.FIRST_AT_RISK, _Pressure.FIRST_BREACHED):
+            opened = _before(clock, self.now, first * share)
+            return None if opened is None else (opened, ())
+        last = _before(clock, self.now, cadence * share)
+        if last is None:
+            return None
+        events = [(last, _RESPONSE)] + ([(last, _WAITING)] if pressure is _Pressure.WAITING else [])
+        for _ in range(rng.choice((0, 1, 1, 2))):  # earlier updates, each in time
+            earlier = _before(clock, last, cadence * rng.uniform(0.4, 0.9))
+            if earlier is None:
+                return None
+            asked = [(earlier, _WAITING), ((earlier + last) // 2, _REPLIED)] if rng.random() < 0.3 else []
+            events = [(earlier, _RESPONSE), *asked, *events]
+            last = earlier
+        opened = _before(clock, last, first * rng.uniform(0.1, 0.8))
+        return None if opened is None else (opened, tuple(events))
+
+    def _live_story(
+        self, history: Sequence[tuple[int, str]], severity: int, opened: int, engineer: str, reporter: str
+    ) -> list[tuple[Any, ...]]:
+        """A live ticket's planned history with notes and authors, as ``_story`` gives them."""
+        rng = self.rng
+        events: list[tuple[Any, ...]] = []
+        for at, kind in history:
+            if kind == _REPLIED:
+                events.append((at, kind, rng.choice(_NOTES["reply"]), reporter))
+                continue
+            if kind == _WAITING:
+                notes = _NOTES["wait"]
+            elif events:
+                notes = _NOTES["update"]
+            else:
+                notes = _NOTES["first_sev1" if severity == 1 else "first"]
+            events.append((at, kind, rng.choice(notes), engineer))
+        return _clean_history(events, opened, self.now)
 
     # -- escalations -----------------------------------------------------------------------------------------------
 
@@ -1634,6 +1770,37 @@ def _clean_history(events: list[tuple[Any, ...]], opened: int, now: int) -> list
         kept.append((at, *event[1:]) if at != event[0] else event)
         previous = at
     return kept
+
+
+def _live_count(tickets: int, tams: int) -> int:
+    """How many live tickets: one per ``_LIVE_PER_TICKETS`` (three for a small sample), at most a few per TAM."""
+    return min(max(round(tickets / _LIVE_PER_TICKETS), min(3, tickets // 10)), _LIVE_PER_TAM * tams)
+
+
+def _before(clock: Clock, end: int, seconds: float) -> int | None:
+    """The latest whole second from which ``seconds`` of clock time have run by ``end``; None beyond a year back.
+
+    Found by bisection on ``clock.elapsed``, so it agrees with the SLA evaluation to the second; on a business clock
+    the answer falls inside business hours (the latest such instant is never in a closed stretch).
+    """
+    until = datetime.fromtimestamp(end, UTC)
+
+    def ran(start: int) -> float:
+        return clock.elapsed(datetime.fromtimestamp(start, UTC), until).total_seconds()
+
+    span = max(int(seconds), MINUTE)
+    while ran(end - span) < seconds:
+        span *= 2
+        if span > 400 * DAY:
+            return None
+    early, late = end - span, end  # the answer is in [early, late): ran(early) >= seconds
+    while late - early > 1:
+        middle = (early + late) // 2
+        if ran(middle) >= seconds:
+            early = middle
+        else:
+            late = middle
+    return early
 
 
 def _quota(rng: random.Random, weights: dict[Any, int], n: int) -> list[Any]:

@@ -26,6 +26,7 @@ from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import check_database, close_database, open_database
 from tamdesk.services.demo import DatabaseNotEmpty, DemoCancelled, DemoSummary, generate_demo
+from tamdesk.services.today import UpdateSource, needs_attention
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 NOW_TS = int(NOW.timestamp())
@@ -224,6 +225,20 @@ def test_defects_link_tickets_and_log_customer_updates(sample: DemoSummary) -> N
     )
     assert max(n for (n,) in customers_per_defect) >= 2
     assert t.DefectUpdate.select().count() > 0
+
+
+def test_today_shows_sla_pressure_right_after_generation(sample: DemoSummary) -> None:
+    """A TAM trying the app sees a realistic morning: open tickets at risk and breached, on both SLA clocks."""
+    items = needs_attention(NOW, tam=None)
+    first = [(a.customer_id, a.severity, a.breached) for a in items.tickets]
+    updates = [(u.customer_id, u.severity, u.overdue) for u in items.updates if u.source is UpdateSource.TICKET]
+    alerts = first + updates
+    assert sum(1 for *_, late in alerts if late) >= 4
+    assert sum(1 for *_, late in alerts if not late) >= 4
+    assert len({customer for customer, _, _ in alerts}) >= 3
+    assert len({severity for _, severity, _ in alerts}) >= 2
+    assert {late for *_, late in first} == {True, False}  # first responses at risk and breached
+    assert {late for *_, late in updates} == {True, False}  # customer updates at risk and overdue
 
 
 # -- behaviour -------------------------------------------------------------------------------------------------------
