@@ -453,7 +453,7 @@ def test_export_roster_runs_in_the_background(
     request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
     page.open_customer(acme)
     target = tmp_path / "roster.xlsx"
-    monkeypatch.setattr("tamdesk.views.customer_detail.ask_save_path", lambda *args: target)
+    monkeypatch.setattr("tamdesk.views.customer_detail.view.ask_save_path", lambda *args: target)
     with qtbot.wait_signal(page.detail.status_message, timeout=10000) as blocker:
         qtbot.mouseClick(page.detail.seats.roster_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [f"Seat roster of Acme saved to {target}"]

@@ -1,0 +1,279 @@
+"""The Onboarding tab: the checklist model, its due-date editor, and the tab that saves each tick and date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.onboarding import AUTOMATIC, Checklist, StepRow, set_step_done, set_step_due, start_onboarding
+from tamdesk.views.customer_detail.common import STATE_TONES, state_text
+from tamdesk.views.icons import icon
+from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
+from tamdesk.views.widgets import (
+    TONE_BOLD,
+    Tone,
+    ask_date,
+    configure_table,
+    remember_header,
+    set_tone_style,
+    show_failure,
+    today,
+    tone_background,
+    tone_color,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _status_text(step: StepRow, on: date) -> str:
+    if step.done:
+        return "Completed itself" if step.done_by == AUTOMATIC else "Done"
+    if step.overdue and step.due_date is not None:
+        days = (on - step.due_date).days
+        return f"Overdue by {days} day{'s' if days != 1 else ''}"
+    if step.auto_rule is not None:
+        return step.auto_rule.explanation
+    return "Open"
+
+
+class ChecklistModel(RowTableModel[StepRow]):
+    """The checklist grid: a tick box per step the TAM ticks by hand; due date and note edit in place.
+
+    Edits are not applied to the rows: ``step_edited`` asks the view to save them, which then reloads.
+    """
+
+    step_edited = Signal(object, str, object)  # step, "done" | "due_date" | "note", value
+
+    DONE, STEP, DUE, STATUS, BY, AT, NOTE = range(7)
+
+    def __init__(self, today_: Callable[[], date], parent: Any = None) -> None:
+        self._today = today_
+        overdue_bg: Callable[[StepRow], Any] = lambda s: tone_background(Tone.ERROR) if s.overdue else None  # noqa: E731
+        super().__init__(
+            [
+                Column[StepRow]("Done", lambda s: "", tooltip=self._done_tip, background=overdue_bg),
+                Column[StepRow]("Step", lambda s: f"{s.position}. {s.title}", tooltip=lambda s: s.description,
+                                background=overdue_bg),
+                Column[StepRow]("Due", lambda s: local_date(s.due_date), background=overdue_bg,
+                                tooltip=lambda s: "Double-click to change the due date"),
+                Column[StepRow]("Status", lambda s: _status_text(s, self._today()), background=overdue_bg,
+                                foreground=self._status_colour),
+                Column[StepRow]("Done by", lambda s: s.done_by, background=overdue_bg),
+                Column[StepRow]("Done at", lambda s: local_time(s.done_at), background=overdue_bg),
+                Column[StepRow]("Note", lambda s: s.note, tooltip=lambda s: s.note, background=overdue_bg),
+            ],
+            parent,
+        )  # fmt: skip
+
+    @staticmethod
+    def _done_tip(step: StepRow) -> str:
+        if step.auto_rule is not None:
+            return f"{step.auto_rule.explanation} It cannot be ticked by hand."
+        return "Untick to reopen the step" if step.done else "Tick when the step is done"
+
+    @staticmethod
+    def _status_colour(step: StepRow) -> Any:
+        if step.overdue:
+            return tone_color(Tone.ERROR)
+        return tone_color(Tone.OK) if step.done else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+            return None
+        step = self.row_at(index.row())
+        column = index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and column == self.DONE:
+            return Qt.CheckState.Checked if step.done else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
+            return self._status_icon(step)
+        if role == Qt.ItemDataRole.EditRole and column == self.DUE:
+            return QDate(step.due_date) if step.due_date else QDate.currentDate()
+        if role == Qt.ItemDataRole.EditRole and column == self.NOTE:
+            return step.note
+        return super().data(index, role)
+
+    @staticmethod
+    def _status_icon(step: StepRow) -> QIcon | None:
+        # made at paint time, so the tone colours are those of the palette shown now
+        if step.overdue:
+            return icon("warning", tone_color(Tone.ERROR))
+        if step.done:
+            return icon("ok", tone_color(Tone.OK))
+        if step.auto_rule is not None:
+            return icon("refresh")
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if not index.isValid():
+            return flags
+        step = self.row_at(index.row())
+        if index.column() == self.DONE:
+            flags &= ~Qt.ItemFlag.ItemIsUserCheckable
+            if step.auto_rule is None:
+                flags |= Qt.ItemFlag.ItemIsUserCheckable
+        elif index.column() in (self.DUE, self.NOTE):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid():
+            return False
+        step = self.row_at(index.row())
+        column = index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and column == self.DONE and step.auto_rule is None:
+            checked = (
+                Qt.CheckState(value) == Qt.CheckState.Checked
+                if isinstance(value, int)
+                else value == Qt.CheckState.Checked
+            )
+            self.step_edited.emit(step, "done", checked)
+            return True
+        if role == Qt.ItemDataRole.EditRole and column == self.DUE and isinstance(value, QDate) and value.isValid():
+            self.step_edited.emit(step, "due_date", value.toPython())
+            return True
+        if role == Qt.ItemDataRole.EditRole and column == self.NOTE:
+            self.step_edited.emit(step, "note", str(value or "").strip())
+            return True
+        return False
+
+
+class DueDateDelegate(QStyledItemDelegate):
+    """Edits a due date with a calendar popup."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = QDateEdit(parent)
+        editor.setCalendarPopup(True)
+        editor.setDisplayFormat("dd MMM yyyy")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QDateEdit)
+        editor.setDate(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        assert isinstance(editor, QDateEdit)
+        model.setData(index, editor.date(), Qt.ItemDataRole.EditRole)
+
+
+class OnboardingTab(QWidget):
+    """The checklist: tick boxes, due dates, who and when, notes; overdue steps in red with a warning sign."""
+
+    changed = Signal()
+    export_requested = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.checklist: Checklist | None = None
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v of %m steps done")
+        self.progress.setAccessibleName("Onboarding progress")
+        self.progress.setMinimumWidth(220)
+        self.progress.setMaximumWidth(360)
+        self.state = QLabel()
+        self.started = QLabel()
+        self.start_button = QPushButton("Set start date…")
+        self.start_button.setToolTip("Moves the due dates of the open steps with the new start")
+        self.start_button.clicked.connect(self.choose_start)
+        self.export_button = QPushButton("Export checklist…")
+        self.export_button.setToolTip("A printable checklist workbook to share with the customer")
+        self.export_button.clicked.connect(self.export_requested)
+        top = QHBoxLayout()
+        for widget in (self.progress, self.state):
+            top.addWidget(widget)
+        top.addStretch(1)
+        for widget in (self.started, self.start_button, self.export_button):
+            top.addWidget(widget)
+        self.model = ChecklistModel(lambda: today(ctx), self)
+        self.model.step_edited.connect(self._save_step)
+        self.table = QTableView()
+        self.table.setAccessibleName("Onboarding checklist")
+        configure_table(self.table)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(ChecklistModel.DUE, DueDateDelegate(self.table))
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        remember_header(self.table, "onboarding", widths=(56, 330, 110, 260, 140, 160))
+        toggle = QShortcut(QKeySequence(Qt.Key.Key_Space), self.table)
+        toggle.setContext(Qt.ShortcutContext.WidgetShortcut)
+        toggle.activated.connect(self.toggle_current)
+        self.hint = QLabel(
+            "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "
+            "(F2 on the keyboard). Steps that say “Completes itself when …” are ticked by tamdesk once the data proves "
+            "them."
+        )
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.hint)
+
+    def show_checklist(self, steps: Checklist) -> None:
+        self.checklist = steps
+        self.model.set_rows(steps.steps)
+        self.progress.setMaximum(max(steps.total, 1))
+        self.progress.setValue(steps.done)
+        self.state.setText(f"  {state_text(steps.state)}")
+        tone = STATE_TONES.get(steps.state)
+        set_tone_style(self.state, tone, TONE_BOLD)
+        self.started.setText(f"Started {local_date(steps.started)}" if steps.started else "Not started")
+
+    def toggle_current(self) -> None:
+        """Tick or untick the step of the current row (Space), unless the data completes it."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        step = self.model.row_at(index.row())
+        if step.auto_rule is not None:
+            QMessageBox.information(self, "Onboarding", f"{step.title}: {step.auto_rule.explanation}")
+            return
+        self._save_step(step, "done", not step.done)
+        self.table.selectRow(index.row())
+
+    def _save_step(self, step: StepRow, what: str, value: object) -> None:
+        try:
+            if what == "done":
+                set_step_done(self.ctx, step.id, step.version, bool(value))
+            elif what == "note":
+                set_step_done(self.ctx, step.id, step.version, step.done, note=str(value))
+            else:
+                set_step_due(self.ctx, step.id, step.version, value)  # type: ignore[arg-type]
+        except DomainError as exc:
+            QMessageBox.warning(self, "Onboarding", str(exc))
+        self.changed.emit()
+
+    def choose_start(self) -> None:
+        if self.checklist is None:
+            return
+        chosen = ask_date(self, "Onboarding start", "Onboarding &starts on:", self.checklist.started or today(self.ctx))
+        if chosen is None:
+            return
+        try:
+            start_onboarding(self.ctx, self.checklist.customer_id, chosen)
+        except DomainError as exc:
+            show_failure(self, "Onboarding start", exc)
+        self.changed.emit()

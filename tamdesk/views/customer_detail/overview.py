@@ -1,0 +1,82 @@
+"""The Overview tab: the customer's fields and where onboarding and seats stand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.onboarding import Checklist
+from tamdesk.views.customer_detail.common import STATE_TONES, form_text, state_text
+from tamdesk.views.table_model import local_date, local_time
+from tamdesk.views.widgets import country_name, set_tone_style
+
+
+class OverviewTab(QWidget):
+    """The customer's fields and where onboarding and seats stand."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(8)
+        self.values: dict[str, QLabel] = {}
+        for key, label in (
+            ("tam", "TAM"),
+            ("time_zone", "Time zone"),
+            ("country", "Holiday calendar"),
+            ("email_domains", "Email domains"),
+            ("sla_policy", "SLA policy"),
+            ("seats", "Portal seats"),
+            ("onboarding", "Onboarding"),
+            ("access_form", "Access form"),
+            ("created", "Customer since"),
+            ("notes", "Notes"),
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            self.form.addRow(f"{label}:", value)
+
+    def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int, now: datetime) -> None:
+        data = detail.input
+        shown = {
+            "tam": data.tam or "No TAM assigned",
+            "time_zone": _zone_text(data.time_zone, now),
+            "country": f"{country_name(data.country)} ({data.country})" if data.country else "None",
+            "email_domains": ", ".join(map(_domain_text, detail.email_domains))
+            or "None on record (no domain warnings for seats)",
+            "sla_policy": data.sla_policy,
+            "seats": f"{seats_used} of {data.seat_allowance} used",
+            "onboarding": f"{state_text(steps.state)} — {steps.done} of {steps.total} steps done"
+            + (f", started {local_date(steps.started)}" if steps.started else ""),
+            "access_form": form_text(detail),
+            "created": local_time(detail.created_at),
+            "notes": data.notes or "—",
+        }
+        for key, text in shown.items():
+            self.values[key].setText(text)
+        tone = STATE_TONES.get(steps.state)
+        set_tone_style(self.values["onboarding"], tone)
+
+
+def _domain_text(domain: str) -> str:
+    """``xn--mller-kva.de`` as the customer writes it: ``müller.de``."""
+    try:
+        return domain.encode("ascii").decode("idna")
+    except UnicodeError:
+        return domain
+
+
+def _zone_text(zone: str, now: datetime) -> str:
+    """``Europe/Berlin (15:30 there now)``."""
+    try:
+        there = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return zone
+    return f"{zone} ({there:%a %H:%M} there now)"

@@ -1,0 +1,374 @@
+"""The Portal seats tab: the allowance as slots, the held and revoked seats, their actions and the access form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.domain.states import SeatStatus
+from tamdesk.services.access_form import mark_access_form_sent
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.seats import (
+    SeatOverview,
+    SeatRow,
+    confirm_welcome,
+    current_seat_version,
+    grant_seat,
+    revoke_seat,
+    seat_overview,
+    undo_revoke,
+)
+from tamdesk.views.customer_detail.common import form_text, heading, short_date
+from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
+from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.undo import push_done
+from tamdesk.views.widgets import Tone, configure_table, remember_header, set_tone_style, tone_background, tone_color
+
+SEAT_TONES = {SeatStatus.REQUESTED: Tone.WARNING, SeatStatus.GRANTED: Tone.INFO, SeatStatus.ACTIVE: Tone.OK}
+SEAT_STATE_TEXT = {
+    SeatStatus.REQUESTED: "Requested · awaiting access",
+    SeatStatus.GRANTED: "Granted · awaiting welcome",
+    SeatStatus.ACTIVE: "Active",
+    SeatStatus.REVOKED: "Revoked",
+}
+SEAT_STATE_TIPS = {
+    SeatStatus.REQUESTED: "Portal access is still to be provisioned: Grant once it is.",
+    SeatStatus.GRANTED: "Portal access is provisioned; the user has not confirmed the welcome email yet.",
+    SeatStatus.ACTIVE: "The user confirmed the welcome email with the portal link.",
+    SeatStatus.REVOKED: "The seat was revoked; its slot is free.",
+}
+
+
+class SlotsBar(QWidget):
+    """The allowance as a row of slots: filled by the seat holding each, coloured by its state, empty when free."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.allowance = 0
+        self.holders: dict[int, SeatStatus] = {}
+        self.setMinimumHeight(30)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def show_slots(self, allowance: int, seats: Sequence[SeatRow]) -> None:
+        self.allowance = allowance
+        self.holders = {s.seat_no: s.status for s in seats}
+        used = len(seats)
+        self.setAccessibleName(f"{used} of {allowance} seats used")
+        self.setToolTip("\n".join(f"Seat {s.seat_no}: {s.full_name}, {s.status.label.lower()}" for s in seats))
+        self.updateGeometry()
+        self.update()
+
+    def _slots(self) -> int:
+        return max(self.allowance, max(self.holders, default=0))
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._slots() * 40, 30)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        for index in range(self._slots()):
+            seat_no = index + 1
+            rect = QRectF(index * 40 + 1, 1, 34, 26)
+            status = self.holders.get(seat_no)
+            over = seat_no > self.allowance
+            border = tone_color(Tone.ERROR) if over else palette.color(QPalette.ColorRole.Mid)
+            painter.setPen(QPen(border, 1.2))
+            if status is None:
+                painter.setBrush(palette.color(QPalette.ColorRole.Base))
+            else:
+                tone = SEAT_TONES.get(status)
+                fill = tone_background(tone) if tone else palette.color(QPalette.ColorRole.AlternateBase)
+                painter.setBrush(fill)
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setPen(palette.color(QPalette.ColorRole.Text if status else QPalette.ColorRole.PlaceholderText))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(seat_no))
+        painter.end()
+
+
+def _seat_colour(seat: SeatRow) -> QColor | None:
+    tone = SEAT_TONES.get(seat.status)
+    return tone_color(tone) if tone else None
+
+
+def _moment_tip(label: str, moment: Callable[[SeatRow], datetime | None]) -> Callable[[SeatRow], str]:
+    return lambda s: f"{label} {local_time(moment(s))}" if moment(s) else ""
+
+
+def seat_columns() -> list[Column[SeatRow]]:
+    """The columns of the held seats grid (dates in short; the tooltip has the time)."""
+    return [
+        Column[SeatRow]("Seat", lambda s: str(s.seat_no), align_right=True),
+        Column[SeatRow]("Full name", lambda s: s.full_name),
+        Column[SeatRow]("Email", lambda s: s.email, tooltip=lambda s: s.email),
+        Column[SeatRow]("Job title", lambda s: s.job_title, tooltip=lambda s: s.job_title),
+        Column[SeatRow]("Phone", lambda s: s.phone),
+        Column[SeatRow]("State", lambda s: SEAT_STATE_TEXT[s.status], foreground=_seat_colour,
+                        tooltip=lambda s: SEAT_STATE_TIPS[s.status]),
+        Column[SeatRow]("Requested", lambda s: short_date(s.requested_at),
+                        tooltip=_moment_tip("Requested", lambda s: s.requested_at)),
+        Column[SeatRow]("Granted", lambda s: short_date(s.granted_at),
+                        tooltip=_moment_tip("Granted", lambda s: s.granted_at)),
+        Column[SeatRow]("Welcome confirmed", lambda s: short_date(s.welcome_confirmed_at),
+                        tooltip=_moment_tip("Confirmed", lambda s: s.welcome_confirmed_at)),
+    ]  # fmt: skip
+
+
+def revoked_columns() -> list[Column[SeatRow]]:
+    """The columns of the revoked seats history."""
+    return [
+        Column[SeatRow]("Seat", lambda s: str(s.seat_no), align_right=True),
+        Column[SeatRow]("Full name", lambda s: s.full_name),
+        Column[SeatRow]("Email", lambda s: s.email, tooltip=lambda s: s.email),
+        Column[SeatRow]("Requested", lambda s: short_date(s.requested_at),
+                        tooltip=_moment_tip("Requested", lambda s: s.requested_at)),
+        Column[SeatRow]("Revoked", lambda s: short_date(s.revoked_at),
+                        tooltip=_moment_tip("Revoked", lambda s: s.revoked_at)),
+        Column[SeatRow]("Reason", lambda s: s.revoke_reason, tooltip=lambda s: s.revoke_reason),
+    ]  # fmt: skip
+
+
+def _button(text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+class SeatsTab(QWidget):
+    """The allowance as slots, each held seat with its state and actions, the access form, revoked seats."""
+
+    changed = Signal()
+    export_requested = Signal(str)  # "access_form" | "roster"
+    import_requested = Signal()
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.overview: SeatOverview | None = None
+        self.customer_id: int | None = None
+        self.slots = SlotsBar()
+        self.used_label = heading("", 1.15)
+        self.free_label = QLabel()
+        self.model = RowTableModel[SeatRow](seat_columns(), self)
+        self.table = self._table(self.model, "Portal seats", "seats", (48, 150, 200, 130, 120, 190, 96, 96))
+        self.history_model = RowTableModel[SeatRow](revoked_columns(), self)
+        self.history_table = self._table(self.history_model, "Revoked seats", "revoked_seats", (48, 150, 200, 96, 96))
+        self.no_history = QLabel("No seat has been revoked.")
+        self.no_history.setStyleSheet("color: palette(placeholder-text);")
+        self.form_label = QLabel()
+        self._build_buttons()
+        self._layout()
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.history_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _: self.edit_selected())
+
+    def _table(self, model: RowTableModel[SeatRow], name: str, key: str, widths: tuple[int, ...]) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName(name)
+        configure_table(table)
+        table.setModel(model)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        remember_header(table, key, widths=widths)
+        return table
+
+    def _build_buttons(self) -> None:
+        self.request_button = _button("&Request seat…", self.request_seat, "Request portal access for a new user")
+        self.edit_button = _button("E&dit…", self.edit_selected, "Correct the selected seat holder's details")
+        self.grant_button = _button("&Grant", self.grant_selected, "Record that portal access was provisioned")
+        self.confirm_button = _button(
+            "Confirm &welcome", self.confirm_selected, "Record that the user confirmed the welcome email"
+        )
+        self.revoke_button = _button("Re&voke…", self.revoke_selected, "Revoke the seat with a reason and date")
+        self.reissue_button = _button(
+            "Re-&issue…", self.reissue_selected, "Give the selected revoked slot to someone new"
+        )
+        self.export_form_button = _button(
+            "Export &form…", lambda: self.export_requested.emit("access_form"), "The access form the customer fills in"
+        )
+        self.email_form_button = _button(
+            "E&mail form…", self.email_form, "Email the access form to the customer's contacts; marks it sent"
+        )
+        self.mark_sent_button = _button(
+            "Mark form sent", self.mark_form_sent, "Record that the access form went to the customer"
+        )
+        self.import_button = _button(
+            "I&mport returned form…", self.import_requested.emit, "Preview and apply the form the customer returned"
+        )
+        self.roster_button = _button(
+            "Export roster…", lambda: self.export_requested.emit("roster"), "Every seat of this customer as a workbook"
+        )
+
+    def _layout(self) -> None:
+        summary = QHBoxLayout()
+        summary.addWidget(self.used_label)
+        summary.addSpacing(12)
+        summary.addWidget(self.slots)
+        summary.addSpacing(12)
+        summary.addWidget(self.free_label, 1)
+        summary.addWidget(self.roster_button)
+        actions = QHBoxLayout()
+        for button in (self.request_button, self.edit_button, self.grant_button, self.confirm_button):
+            actions.addWidget(button)
+        actions.addWidget(self.revoke_button)
+        actions.addStretch(1)
+        form = QHBoxLayout()
+        for button in (self.export_form_button, self.email_form_button, self.mark_sent_button, self.import_button):
+            form.addWidget(button)
+        form.addStretch(1)
+        history_header = QHBoxLayout()
+        history_header.addWidget(heading("Revoked seats", 1.05), 1)
+        history_header.addWidget(self.reissue_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(summary)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 5)
+        layout.addWidget(self.form_label)
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        layout.addLayout(history_header)
+        layout.addWidget(self.history_table, 2)
+        layout.addWidget(self.no_history)
+        layout.addStretch(0)
+
+    # -- showing --------------------------------------------------------------------------------------------
+
+    @property
+    def used(self) -> int:
+        return self.overview.used if self.overview else 0
+
+    def show_customer(self, detail: CustomerDetail) -> None:
+        self.customer_id = detail.id
+        self.overview = seat_overview(detail.id)
+        overview = self.overview
+        self.model.set_rows(overview.seats)
+        self.history_model.set_rows(overview.history)
+        self.history_table.setVisible(bool(overview.history))
+        self.no_history.setVisible(not overview.history)
+        self.slots.show_slots(overview.allowance, overview.seats)
+        self.used_label.setText(f"{overview.used} of {overview.allowance} seats used")
+        if overview.free:
+            self.free_label.setText(f"{overview.free} free")
+        else:
+            self.free_label.setText("All seats in use: revoke one to free a slot")
+        set_tone_style(self.free_label, None if overview.free else Tone.WARNING)
+        text = form_text(detail)
+        self.form_label.setText(f"Access form: {text[:1].lower()}{text[1:]}.")
+        self._update_buttons()
+
+    def selected_seat(self) -> SeatRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def selected_revoked(self) -> SeatRow | None:
+        rows = self.history_table.selectionModel().selectedRows()
+        return self.history_model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        seat = self.selected_seat()
+        free = self.overview.free if self.overview else 0
+        self.request_button.setEnabled(self.overview is not None and free > 0)
+        self.request_button.setToolTip(
+            "Request portal access for a new user" if free else "All seats are in use: revoke one to free a slot"
+        )
+        self.edit_button.setEnabled(seat is not None)
+        self.grant_button.setEnabled(seat is not None and seat.status is SeatStatus.REQUESTED)
+        self.confirm_button.setEnabled(seat is not None and seat.status is SeatStatus.GRANTED)
+        self.revoke_button.setEnabled(seat is not None)
+        self.reissue_button.setEnabled(self.selected_revoked() is not None and free > 0)
+
+    # -- actions --------------------------------------------------------------------------------------------
+
+    def request_seat(self) -> None:
+        if self.customer_id is not None:
+            self._dialog(SeatDialog(self.ctx, self.customer_id, parent=self))
+
+    def edit_selected(self) -> None:
+        seat = self.selected_seat()
+        if seat is not None and self.customer_id is not None:
+            self._dialog(SeatDialog(self.ctx, self.customer_id, seat=seat, parent=self))
+
+    def reissue_selected(self) -> None:
+        seat = self.selected_revoked()
+        if seat is not None and self.customer_id is not None:
+            self._dialog(SeatDialog(self.ctx, self.customer_id, reissue_of=seat, parent=self))
+
+    def revoke_selected(self) -> None:
+        seat = self.selected_seat()
+        if seat is None:
+            return
+        dialog = RevokeSeatDialog(self.ctx, seat, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ctx, reason, on = self.ctx, dialog.reason.text(), dialog.revoked_on()
+        push_done(
+            f"Revoke seat {seat.seat_no} ({seat.email})",
+            undo=lambda: undo_revoke(ctx, seat.id, current_seat_version(seat.id)),
+            redo=lambda: revoke_seat(ctx, seat.id, current_seat_version(seat.id), reason, on),
+        )
+        self.changed.emit()
+
+    def _dialog(self, dialog: QDialog) -> None:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.changed.emit()
+
+    def grant_selected(self) -> None:
+        seat = self.selected_seat()
+        if seat is not None:
+            self._act("Grant", lambda: grant_seat(self.ctx, seat.id, seat.version))
+
+    def confirm_selected(self) -> None:
+        seat = self.selected_seat()
+        if seat is not None:
+            self._act("Confirm welcome", lambda: confirm_welcome(self.ctx, seat.id, seat.version))
+
+    def email_form(self) -> None:
+        """Email the access form to chosen seat holders and contacts (sending marks it sent)."""
+        from tamdesk.views.email_dialogs import EmailAccessFormDialog
+
+        if self.customer_id is None or self.overview is None:
+            return
+        holders = [(seat.full_name, seat.email) for seat in self.overview.seats]
+        dialog = EmailAccessFormDialog(self.ctx, self.customer_id, self.overview.customer_name, holders, self)
+        if dialog.exec():
+            QMessageBox.information(self, "Email access form", dialog.result_text)
+            self.changed.emit()
+
+    def mark_form_sent(self) -> None:
+        if self.customer_id is not None:
+            customer_id = self.customer_id
+            self._act("Mark form sent", lambda: mark_access_form_sent(self.ctx, customer_id))
+
+    def _act(self, title: str, action: Callable[[], object]) -> None:
+        """Run one quick use case; its error is shown as a message, and the tab reloads either way."""
+        selected = self.selected_seat()
+        try:
+            action()
+        except DomainError as exc:
+            QMessageBox.warning(self, title, str(exc))
+        self.changed.emit()
+        if selected is not None:
+            self.select_seat(selected.id)
+
+    def select_seat(self, seat_id: int) -> None:
+        for row, seat in enumerate(self.model.rows()):
+            if seat.id == seat_id:
+                self.table.selectRow(row)
+                return

@@ -1,0 +1,242 @@
+"""The customer detail view: the header with Back, Edit and Archive, the tabs, and the customer's exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tamdesk.reports.access_form import export_access_form
+from tamdesk.reports.onboarding import export_onboarding
+from tamdesk.reports.seats import export_seat_roster
+from tamdesk.services.access_form import AccessFormResult
+from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customers import CustomerDetail, get_customer
+from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
+from tamdesk.services.onboarding import Checklist, checklist
+from tamdesk.views.access_form_dialog import import_returned_form
+from tamdesk.views.customer_detail.common import heading, state_text
+from tamdesk.views.customer_detail.history import HistoryTab
+from tamdesk.views.customer_detail.onboarding import OnboardingTab
+from tamdesk.views.customer_detail.overview import OverviewTab
+from tamdesk.views.customer_detail.seats import SeatsTab
+from tamdesk.views.icons import icon
+from tamdesk.views.pages.defects import DefectsTab
+from tamdesk.views.pages.escalations import EscalationsTab
+from tamdesk.views.pages.tickets import CustomerTicketsTab
+from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.widgets import (
+    TONE_BANNER,
+    Tone,
+    ask_save_path,
+    run_with_progress,
+    safe_file_name,
+    set_tone_style,
+    today,
+)
+
+
+class CustomerDetailView(QWidget):
+    """The customer header with Back, Edit and Archive, and the tabs."""
+
+    back_requested = Signal()
+    edit_requested = Signal(int)
+    archive_requested = Signal(int, bool)  # customer id, archive (True) or restore (False)
+    changed = Signal(int)
+    status_message = Signal(str)
+
+    def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.customer_id: int | None = None
+        self.detail: CustomerDetail | None = None
+        self._build_header()
+        self._build_tabs()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+
+    def _build_header(self) -> None:
+        self.back_button = QToolButton()
+        self.back_button.setIcon(icon("back"))
+        self.back_button.setText("Customers")
+        self.back_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.back_button.setAccessibleName("Back to the customer list")
+        self.back_button.setToolTip("Back to the customer list (Alt+Left)")
+        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
+        self.back_button.clicked.connect(self.back_requested)
+        self.name = heading("")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.name)
+        titles.addWidget(self.subtitle)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.clicked.connect(lambda: self.customer_id and self.edit_requested.emit(self.customer_id))
+        self.archive_button = QPushButton("Archive…")
+        self.archive_button.clicked.connect(self._archive_clicked)
+        self.header = QHBoxLayout()
+        self.header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.header.addSpacing(8)
+        self.header.addLayout(titles, 1)
+        self.header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.header.addWidget(self.archive_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner = QLabel()
+        self.banner.setVisible(False)
+        self.banner.setWordWrap(True)
+
+    def _build_tabs(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.overview = OverviewTab()
+        self.onboarding = OnboardingTab(self.ctx)
+        self.onboarding.changed.connect(self.reload)
+        self.onboarding.export_requested.connect(lambda: self.export("checklist"))
+        self.seats = SeatsTab(self.ctx)
+        self.seats.changed.connect(self.reload)
+        self.seats.export_requested.connect(self.export)
+        self.seats.import_requested.connect(self.import_form)
+        self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
+        self.escalations = EscalationsTab(self.ctx)
+        self.escalations.changed.connect(self.reload)
+        self.defects = DefectsTab(self.ctx)
+        self.defects.changed.connect(self.reload)
+        self.history = HistoryTab()
+        for widget, title in (
+            (self.overview, "&Overview"),
+            (self.onboarding, "O&nboarding"),
+            (self.seats, "&Portal seats"),
+            (self.tickets, "&Tickets"),
+            (self.escalations, "&Escalations"),
+            (self.defects, "De&fects"),
+            (self.history, "&History"),
+        ):
+            self.tabs.addTab(widget, title)
+
+    def _archive_clicked(self) -> None:
+        if self.detail is not None:
+            self.archive_requested.emit(self.detail.id, not self.detail.archived)
+
+    def show_customer(self, customer_id: int) -> None:
+        """Load ``customer_id`` into every tab (the Overview tab first)."""
+        self.customer_id = customer_id
+        self.tabs.setCurrentIndex(0)
+        self.reload(emit=False)
+
+    def reload(self, emit: bool = True) -> None:
+        """Read the customer again (after any change in a tab or elsewhere)."""
+        if self.customer_id is None:
+            return
+        try:
+            detail = get_customer(self.customer_id)
+            steps = checklist(self.customer_id, today(self.ctx))
+            activity = customer_activity(self.customer_id)
+            entries = list_audit(self.customer_id)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Customer", str(exc))
+            self.back_requested.emit()
+            return
+        self.detail = detail
+        self.seats.show_customer(detail)
+        self._show_header(detail, steps)
+        self.overview.show_customer(detail, steps, self.seats.used, self.ctx.now())
+        self.onboarding.show_checklist(steps)
+        self._show_activity(detail.input.name, activity)
+        self.history.show_entries(detail.input.name, entries)
+        if emit:
+            self.changed.emit(self.customer_id)
+
+    def _show_header(self, detail: CustomerDetail, steps: Checklist) -> None:
+        self.name.setText(detail.input.name)
+        parts = [f"TAM {detail.input.tam}" if detail.input.tam else "No TAM", detail.input.time_zone]
+        parts.append(f"Onboarding {state_text(steps.state).lower()} ({steps.done}/{steps.total})")
+        self.subtitle.setText(" · ".join(parts))
+        self.archive_button.setText("Restore" if detail.archived else "Archive…")
+        self.archive_button.setToolTip(
+            "Bring the customer back to the list" if detail.archived else "Hide the customer"
+        )
+        self.banner.setVisible(detail.archived)
+        self.banner.setText("This customer is archived: it is hidden from the customer list until restored.")
+        set_tone_style(self.banner, Tone.WARNING, TONE_BANNER)
+
+    def _show_activity(self, name: str, activity: CustomerActivity) -> None:
+        """Fill the Tickets, Escalations and Defects tabs; their titles carry the open counts."""
+        if self.customer_id is None:
+            return
+        if self.tickets.customer_id != self.customer_id:
+            self.tickets.show_customer(self.customer_id)
+        self.escalations.show_for(customer_id=self.customer_id)
+        self.defects.show_for(customer_id=self.customer_id)
+        for widget, title, count in (
+            (self.tickets, "&Tickets", activity.open_tickets),
+            (self.escalations, "&Escalations", activity.open_escalations),
+            (self.defects, "De&fects", activity.open_defects),
+        ):
+            self.tabs.setTabText(self.tabs.indexOf(widget), f"{title} ({count} open)" if count else title)
+
+    # -- exports and the returned form ------------------------------------------------------------------------
+
+    def export(self, kind: str) -> None:
+        """Write the customer's checklist, access form or seat roster workbook in the background."""
+        if self.detail is None:
+            return
+        customer_id, name, ctx = self.detail.id, self.detail.input.name, self.ctx
+        titles = {"checklist": "Onboarding checklist", "access_form": "Portal access form", "roster": "Seat roster"}
+        writers: dict[str, Callable[[Path], Path]] = {
+            "checklist": lambda path: export_onboarding(path, customer_id, ctx=ctx),
+            "access_form": lambda path: export_access_form(customer_id, path, ctx=ctx),
+            "roster": lambda path: export_seat_roster(path, customer_id, ctx=ctx),
+        }
+        title = titles[kind]
+        path = ask_save_path(self, f"Export {title.lower()}", safe_file_name(f"{name} - {title}.xlsx"))
+        if path is None:
+            return
+
+        def work(control: TaskControl) -> Path:
+            return writers[kind](path)
+
+        def done(written: Path) -> None:
+            self.status_message.emit(f"{title} of {name} saved to {written}")
+            if kind == "access_form" and self.detail is not None and self.detail.access_form_sent_at is None:
+                self._offer_mark_sent(name, written)
+
+        run_with_progress(self, self.runner, f"Export {title.lower()}", f"Writing {path.name}…", work, done)
+
+    def _offer_mark_sent(self, name: str, written: Path) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Access form saved",
+            f"The access form is saved to {written}.\n\nRecord now that it was sent to {name}? "
+            "(You can also do this later with Mark form sent.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.seats.mark_form_sent()
+
+    def import_form(self) -> None:
+        """Preview a returned access form and apply it."""
+        if self.detail is None:
+            return
+
+        def applied(result: AccessFormResult) -> None:
+            self.reload()
+            self.status_message.emit(result.summary)
+
+        import_returned_form(self, self.ctx, self.runner, self.detail.id, self.detail.input.name, applied)
