@@ -1557,8 +1557,9 @@ class _Builder:
         rows = []
         customers = {k.customer.index: k.customer for k in plan.tickets}
         for c in customers.values():
-            at = start + rng.uniform(0.1, 0.5) * cadence
-            for _ in range(80):
+            # a defect open for months keeps its latest hundred cadences of updates, up to ``end``
+            at = max(start + rng.uniform(0.1, 0.5) * cadence, end - 100 * cadence)
+            for _ in range(200):
                 if at >= end:
                     break
                 rows.append((defect_id, c.id, int(at), c.tam.name, _update_text(plan, int(at))))
