@@ -1021,7 +1021,11 @@ class _Builder:
         for given, family in names:
             domain = c.domains[-1] if len(c.domains) > 1 and rng.random() < 0.2 else c.domains[0]
             email = f"{_ascii(given)}.{_ascii(family)}@{domain}"
-            phone = f"{country.phone_prefix} {rng.randint(20, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+            if country.phone_prefix == "+1":  # area code, then 555-01xx, the numbers reserved for fiction
+                phone = f"+1 {rng.randint(201, 989)} 555 01{rng.randint(0, 99):02d}"
+            else:
+                area, block, line = rng.randint(20, 99), rng.randint(100, 999), rng.randint(1000, 9999)
+                phone = f"{country.phone_prefix} {area} {block} {line}"
             people.append((f"{given} {family}", email, rng.choice(_JOB_TITLES), phone))
         return people
 
