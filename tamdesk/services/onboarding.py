@@ -86,9 +86,16 @@ def _step(step_id: int) -> t.OnboardingStep:
 
 
 def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool, note: str | None = None) -> None:
-    """Tick or untick a step; ticking records who and when."""
+    """Tick or untick a step; ticking records who and when.
+
+    Raises:
+        DomainError: the step completes itself from the data (an automatic step), so it is not ticked or unticked
+            by hand; its note can still change. StaleEdit, NotFound.
+    """
     with database.atomic():
         step = _step(step_id)
+        if step.auto_rule and done != (step.done_at is not None):
+            raise DomainError(_not_by_hand(step, done))
         changes: dict[str, object] = {}
         if done and step.done_at is None:
             changes.update(done_at=ctx.now(), done_by=ctx.actor)
@@ -111,6 +118,11 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
             before=before,
             after=changes,
         )
+
+
+def _not_by_hand(step: t.OnboardingStep, done: bool) -> str:
+    when = AutoRule(step.auto_rule).explanation.removeprefix("Completes itself ").rstrip(".")
+    return f"Step '{step.title}' completes itself {when}; it cannot be {'ticked' if done else 'unticked'} by hand."
 
 
 def set_step_due(ctx: Context, step_id: int, expected_version: int, due: date | None) -> None:

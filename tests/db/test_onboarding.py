@@ -9,7 +9,7 @@ import pytest
 
 from tamdesk.domain.onboarding import AutoRule, OnboardingState
 from tamdesk.models import tables as t
-from tamdesk.services.base import Context, StaleEdit
+from tamdesk.services.base import Context, DomainError, StaleEdit
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.onboarding import (
     AUTOMATIC,
@@ -49,9 +49,28 @@ def test_ticking_records_who_and_when(customer: int, ctx: Context, fixed_now) ->
 
 def test_every_step_done_is_complete(customer: int, ctx: Context) -> None:
     for step in checklist(customer, TODAY).steps:
-        set_step_done(ctx, step.id, step.version, True)
+        if step.auto_rule is None:
+            set_step_done(ctx, step.id, step.version, True)
+    assert checklist(customer, TODAY).done == 6
+    t.OnboardingStep.update(done_at=ctx.now(), done_by=AUTOMATIC).where(t.OnboardingStep.done_at.is_null()).execute()
     result = checklist(customer, TODAY + timedelta(days=60))
     assert (result.done, result.total, result.state) == (10, 10, OnboardingState.COMPLETE)
+
+
+def test_automatic_steps_are_not_ticked_or_unticked_by_hand(customer: int, ctx: Context) -> None:
+    sent = next(s for s in checklist(customer, TODAY).steps if s.auto_rule is AutoRule.ACCESS_FORM_SENT)
+    with pytest.raises(DomainError) as refused:
+        set_step_done(ctx, sent.id, sent.version, True)
+    assert str(refused.value) == (
+        "Step 'Access form sent' completes itself when the access form is sent; it cannot be ticked by hand."
+    )
+    set_step_done(ctx, sent.id, sent.version, False, note="Sent by post")  # the note is the TAM's
+    record_access_form(ctx, customer, sent=True)
+    sent = next(s for s in checklist(customer, TODAY).steps if s.id == sent.id)
+    assert (sent.done, sent.done_by, sent.note) == (True, AUTOMATIC, "Sent by post")
+    with pytest.raises(DomainError, match="cannot be unticked by hand"):
+        set_step_done(ctx, sent.id, sent.version, False)
+    assert checklist(customer, TODAY).steps[sent.position - 1].done
 
 
 def test_due_date_edit_and_restart(customer: int, ctx: Context) -> None:
