@@ -120,7 +120,7 @@ def test_a_system_scheme_change_retints_icons_already_on_screen(
     view.show()
     before = _icon_stroke(view)
     monkeypatch.setenv(SCHEME_ENV, "dark")  # what the desktop now reports
-    with qtbot.wait_signal(theme.scheme_applied, timeout=2000):  # type: ignore[attr-defined]
+    with qtbot.wait_signal(theme.scheme_applied, timeout=10_000):  # type: ignore[attr-defined]
         app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     after = _icon_stroke(view)
     assert before.lightness() < 100 < 200 < after.lightness(), (before.name(), after.name())
