@@ -100,10 +100,11 @@ class SeatRejected(DomainError):
     """The seat breaks a rule (``check.errors``), or has warnings the TAM has not confirmed (``check.warnings``)."""
 
     def __init__(self, check: SeatCheck) -> None:
+        # a message may end in a validator's own full stop: one sentence ends with one
         if check.errors:
-            message = "; ".join(p.message for p in check.errors) + "."
+            message = "; ".join(p.message.rstrip(".") for p in check.errors) + "."
         else:
-            message = "; ".join(p.message for p in check.warnings) + ". Confirm to continue anyway."
+            message = "; ".join(p.message.rstrip(".") for p in check.warnings) + ". Confirm to continue anyway."
         super().__init__(message)
         self.check = check
 

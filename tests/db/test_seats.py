@@ -128,6 +128,7 @@ def test_role_list_comes_from_settings(acme: int, ctx: Context) -> None:
 def test_invalid_address_is_refused(acme: int, ctx: Context, email: str) -> None:
     error = _rejected(ctx, acme, SeatInput("Ana Silva", email), accept_warnings=True)
     assert error.check.errors[0].field is SeatField.EMAIL
+    assert str(error).endswith(".") and not str(error).endswith("..")  # the validator's reason has its own stop
 
 
 def test_allowance_full_is_refused(acme: int, ctx: Context) -> None:
