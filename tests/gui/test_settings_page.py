@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -277,6 +278,25 @@ def test_leaving_an_edited_person_asks_first(
     assert section.name.text() == ("Ann Tam" if kept else "Bob Tam")
     assert section.table.currentIndex().row() == (0 if kept else 1)
     assert section.save_button.isEnabled() is kept
+
+
+@pytest.mark.parametrize("kind", ["people", "template"])
+def test_new_empties_the_form_and_puts_the_cursor_in_its_first_field(
+    qtbot, page: SettingsPage, ctx: Context, kind: str
+) -> None:
+    add_person(ctx, PersonInput("Ann Tam"))
+    section: Any = page.show_section(PeopleSection if kind == "people" else TemplateSection)
+    section.load()
+    page.activateWindow()
+    qtbot.waitActive(page)
+    section.table.selectRow(0)
+    first, button = (section.name, section.new_button) if kind == "people" else (section.step_title, section.add_button)
+    assert first.text() != ""
+    click(qtbot, button)
+    assert first.text() == "" and first.hasFocus()
+    assert not section.table.selectionModel().hasSelection()
+    assert section.group.title() == ("New person" if kind == "people" else "New step (added at the end)")
+    assert not section.save_button.isEnabled()
 
 
 def test_a_duplicate_name_is_refused(qtbot, page: SettingsPage, ctx: Context) -> None:

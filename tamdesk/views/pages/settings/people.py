@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QWidget,
 )
 
 from tamdesk.domain.states import PersonRole
@@ -24,7 +24,7 @@ from tamdesk.services.directory import (
     set_active,
     update_person,
 )
-from tamdesk.views.pages.settings.section import Section
+from tamdesk.views.pages.settings.section import RowEditorSection
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.widgets import configure_table
 
@@ -41,7 +41,7 @@ def _people_columns() -> list[Column[DirectoryEntry]]:
     ]  # fmt: skip
 
 
-class PeopleSection(Section):
+class PeopleSection(RowEditorSection):
     title = "People directory"
     intro = (
         "TAMs, support managers, senior directors and the VP of Customer Success. Customers name their TAM from "
@@ -62,7 +62,7 @@ class PeopleSection(Section):
         self.table.setMinimumHeight(220)
         for column, width in enumerate((170, 190, 230, 110)):
             self.table.setColumnWidth(column, width)
-        self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.follow_table()
         self.new_button = QPushButton("&New person")
         self.active_button = QPushButton("&Deactivate")
         self.active_button.setEnabled(False)
@@ -133,21 +133,8 @@ class PeopleSection(Section):
         self.active_button.setEnabled(person is not None)
         self.active_button.setText("Re&activate" if person and not person.active else "&Deactivate")
 
-    def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if self.pick_row(self.table, current, previous):
-            self.clear_messages()
-            self._fill(self.model.row_at(current.row()))
-            self.mark_clean()
-
-    def start_new(self) -> None:
-        """An empty form to add someone."""
-        if not self.may_discard():
-            return
-        self.table.clearSelection()
-        self.clear_messages()
-        self._fill(None)
-        self.mark_clean()
-        self.name.setFocus()
+    def first_field(self) -> QWidget:
+        return self.name
 
     def _toggle_active(self) -> None:
         person = self._current()

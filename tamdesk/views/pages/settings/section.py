@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.services.base import DomainError, FieldError, StaleEdit, ValidationFailed
 from tamdesk.views.pages.settings.helpers import text_label
+from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.widgets import FieldMessage, Tone
 
 if TYPE_CHECKING:
@@ -271,3 +272,37 @@ class Section(QWidget):
     def save(self) -> None:
         if self.dirty:
             self.attempt(self.write)
+
+
+class RowEditorSection(Section):
+    """A section whose form edits one row of its table: picking a row fills the form (unless the user keeps
+    unsaved edits), New empties it. Subclasses set ``table`` and ``model`` in ``build``, call ``follow_table``,
+    and provide ``_fill`` (a row, or None for a new one) and ``first_field``."""
+
+    table: QTableView
+    model: RowTableModel[Any]
+
+    def _fill(self, row: Any) -> None:
+        raise NotImplementedError
+
+    def first_field(self) -> QWidget:
+        raise NotImplementedError
+
+    def follow_table(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(self._selected)
+
+    def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.pick_row(self.table, current, previous):
+            self.clear_messages()
+            self._fill(self.model.row_at(current.row()))
+            self.mark_clean()
+
+    def start_new(self) -> None:
+        """An empty form for a new row."""
+        if not self.may_discard():
+            return
+        self.table.clearSelection()
+        self.clear_messages()
+        self._fill(None)
+        self.mark_clean()
+        self.first_field().setFocus()

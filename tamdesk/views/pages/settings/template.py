@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
+    QWidget,
 )
 
 from tamdesk.domain.onboarding import AutoRule
@@ -28,7 +28,7 @@ from tamdesk.services.templates import (
     update_step,
 )
 from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
-from tamdesk.views.pages.settings.section import Section
+from tamdesk.views.pages.settings.section import RowEditorSection
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.widgets import configure_table
 
@@ -68,7 +68,7 @@ def _step_columns() -> list[Column[TemplateStepRow]]:
     ]
 
 
-class TemplateSection(Section):
+class TemplateSection(RowEditorSection):
     title = "Onboarding template"
     intro = (
         "The checklist every new customer starts with. Changes apply to customers created from now on; existing "
@@ -88,7 +88,7 @@ class TemplateSection(Section):
         self.table.setMinimumHeight(300)
         for column, width in enumerate((36, 380, 100)):
             self.table.setColumnWidth(column, width)
-        self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.follow_table()
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&New step")
         self.up_button = _arrow_button("↑", "Move step up")
@@ -163,25 +163,12 @@ class TemplateSection(Section):
         self.delete_button.setEnabled(step is not None and step.deletable)
         self.delete_button.setToolTip("" if step is None or step.deletable else self.rule_hint.text())
 
-    def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if self.pick_row(self.table, current, previous):
-            self.clear_messages()
-            self._fill(self.model.row_at(current.row()))
-            self.mark_clean()
-
     def _rule(self) -> AutoRule | None:
         data = self.rule.currentData()
         return AutoRule(data) if data else None
 
-    def start_new(self) -> None:
-        """An empty form to add a step at the end."""
-        if not self.may_discard():
-            return
-        self.table.clearSelection()
-        self.clear_messages()
-        self._fill(None)
-        self.mark_clean()
-        self.step_title.setFocus()
+    def first_field(self) -> QWidget:
+        return self.step_title
 
     def values(self) -> object:
         return (self.step_title.text().strip(), self.description.toPlainText().strip(), self.offset.value(),
