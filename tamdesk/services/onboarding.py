@@ -95,7 +95,7 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
     with database.atomic():
         step = _step(step_id)
         if step.auto_rule and done != (step.done_at is not None):
-            raise DomainError(_not_by_hand(step, done))
+            raise DomainError(_not_by_hand(step.title, AutoRule(step.auto_rule), done))
         changes: dict[str, object] = {}
         if done and step.done_at is None:
             changes.update(done_at=ctx.now(), done_by=ctx.actor)
@@ -120,9 +120,9 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
         )
 
 
-def _not_by_hand(step: t.OnboardingStep, done: bool) -> str:
-    when = AutoRule(step.auto_rule).explanation.removeprefix("Completes itself ").rstrip(".")
-    return f"Step '{step.title}' completes itself {when}; it cannot be {'ticked' if done else 'unticked'} by hand."
+def _not_by_hand(title: str, rule: AutoRule, done: bool) -> str:
+    when = rule.explanation.removeprefix("Completes itself ").rstrip(".")
+    return f"Step '{title}' completes itself {when}; it cannot be {'ticked' if done else 'unticked'} by hand."
 
 
 def set_step_due(ctx: Context, step_id: int, expected_version: int, due: date | None) -> None:
