@@ -2,8 +2,9 @@
 
 Each module of this package registers its commands with ``register(commands, groups)``: ``commands`` takes
 top-level commands, ``groups["import"]`` and ``groups["export"]`` take the kinds of ``tamdesk import KIND`` and
-``tamdesk export KIND``. A handler takes the parsed arguments and a Context and returns the one-line summary
-printed on success.
+``tamdesk export KIND``. A module may add a group of its own (``tamdesk seats ACTION``); its subcommand is stored
+as ``kind`` too, so that errors name the whole command. A handler takes the parsed arguments and a Context and
+returns the one-line summary printed on success.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Sequence
 from tamdesk import __version__
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
+from tamdesk.cli import onboarding as onboarding_commands
+from tamdesk.cli import portal_seats as portal_seat_commands
 from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import tickets as ticket_commands
@@ -23,7 +26,15 @@ from tamdesk.models import DatabaseError
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import ENV_DB, close_database, open_database
 
-COMMAND_MODULES = (database_commands, customer_commands, ticket_commands, seat_commands, report_commands)
+COMMAND_MODULES = (
+    database_commands,
+    customer_commands,
+    ticket_commands,
+    seat_commands,
+    report_commands,
+    portal_seat_commands,
+    onboarding_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

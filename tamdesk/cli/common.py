@@ -1,9 +1,10 @@
-"""What command modules share: the failure type and argument parsers that name the bad value."""
+"""What command modules share: the failure type, and parsers of options that name the bad value."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 
 from tamdesk.services.base import Context
 
@@ -29,3 +30,16 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
     return value
+
+
+def date_option(option: str, text: str) -> date:
+    """``--on 2026-03-10`` as a date; anything else fails the command naming the option and the value."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandFailed(f"{option} '{text}' is not a date such as 2026-03-01.") from None
+
+
+def local_today(ctx: Context) -> date:
+    """Today on the TAM's own machine, as the services date a revoke or an overdue step."""
+    return ctx.now().astimezone().date()

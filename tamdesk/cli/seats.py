@@ -12,19 +12,36 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from tamdesk.cli.common import CommandFailed
+from tamdesk.cli.onboarding import completed_itself, done_steps
 from tamdesk.domain.timestamps import zone
 from tamdesk.reports.access_form import export_access_form
 from tamdesk.reports.onboarding import export_onboarding
 from tamdesk.reports.seats import export_seat_roster
-from tamdesk.services.access_form import WarningsNotAccepted, apply_access_form, preview_access_form
+from tamdesk.services.access_form import (
+    WarningsNotAccepted,
+    apply_access_form,
+    mark_access_form_sent,
+    preview_access_form,
+)
 from tamdesk.services.base import Context
 from tamdesk.services.customers import customer_by_name
 
 
 def register(commands: Any, groups: dict[str, Any]) -> None:
-    form_out = groups["export"].add_parser("access-form", help="the portal access form for a customer to fill in")
+    form_out = groups["export"].add_parser(
+        "access-form",
+        help="the portal access form for a customer to fill in",
+        description="Write the portal access form of a customer: its current seat holders, and empty rows up to "
+        "the allowance. Send it with --mark-sent to record that it went to the customer.",
+    )
     form_out.add_argument("--customer", required=True, metavar="NAME")
     form_out.add_argument("--out", required=True, metavar="FILE")
+    form_out.add_argument(
+        "--mark-sent",
+        action="store_true",
+        help="also record the form as sent to the customer, once the file is written (completes the onboarding "
+        "step 'Access form sent'); use it when you send this file on",
+    )
     form_out.set_defaults(handler=_export_access_form)
 
     form_in = groups["import"].add_parser("access-form", help="apply a returned access form as seat requests")
@@ -55,7 +72,12 @@ def _zone(text: str) -> tzinfo:
 def _export_access_form(args: argparse.Namespace, ctx: Context) -> str:
     customer = customer_by_name(args.customer)
     path = export_access_form(customer.id, args.out, ctx=ctx)
-    return f"Access form of {customer.name} written to {path}."
+    if not args.mark_sent:
+        return f"Access form of {customer.name} written to {path}."
+    before = done_steps(customer.id, ctx)
+    mark_access_form_sent(ctx, customer.id)
+    completed = completed_itself(customer.id, ctx, before)
+    return f"Access form of {customer.name} written to {path} and recorded as sent{completed}."
 
 
 def _import_access_form(args: argparse.Namespace, ctx: Context) -> str:
