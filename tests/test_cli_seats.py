@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -433,3 +435,12 @@ def test_a_step_changed_meanwhile_is_a_stale_edit(cli: Cli, monkeypatch: pytest.
     monkeypatch.setattr(onboarding_cli, "set_step_done", someone_ticks_first)
     code, _, err = cli("onboarding", "done", "--customer", "Acme", "--step", "1", "--note", "Mine")
     assert code == 1 and err.startswith("tamdesk onboarding done: This onboardingstep was changed by someone else")
+
+
+def test_a_listing_piped_into_a_reader_that_stops_early_is_no_error(db: Path) -> None:
+    command = [sys.executable, "-m", "tamdesk", "--db", str(db), "onboarding", "show", "--customer", "Acme"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # like `| head -0`: the reader is gone before the listing is written
+        err = proc.stderr.read().decode()
+        assert (proc.wait(timeout=60), err) == (0, "")

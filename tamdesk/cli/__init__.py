@@ -10,6 +10,7 @@ returns the one-line summary printed on success.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -82,8 +83,17 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[str | None], int
         return 1
     finally:
         close_database()
-    print(message)
+    _print(message)
     return 0
+
+
+def _print(message: str) -> None:
+    """Print the result; a reader that stopped early (``tamdesk seats list … | head -1``) is no error."""
+    try:
+        print(message, flush=True)
+    except BrokenPipeError:
+        # Python would flush stdout again at exit and report the broken pipe; send what is left nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _command_name(args: argparse.Namespace) -> str:
