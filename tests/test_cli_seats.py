@@ -381,12 +381,16 @@ def test_a_form_that_could_not_be_written_is_not_recorded_as_sent(cli: Cli, db: 
     assert error.startswith("tamdesk export access-form: Cannot write") and "does not exist" in error
 
 
-def test_an_automatic_step_is_not_ticked_by_hand(cli: Cli, db: Path) -> None:
+def test_an_automatic_step_is_ticked_by_hand_only_with_a_note(cli: Cli, db: Path) -> None:
     error = refused(cli, db, "onboarding", "done", "--customer", "Acme", "--step", "Portal access granted")
     assert error == (
-        "tamdesk onboarding done: Step 'Portal access granted' completes itself when every requested seat has "
-        "portal access; it cannot be ticked by hand."
+        "tamdesk onboarding done: Step 'Portal access granted' completes itself when every designated user has "
+        "portal access (every seat of the allowance, or everyone on the returned access form); to tick it by hand, "
+        "say why in its note (for example: the customer designates three users)."
     )
+    code, out, _ = cli("onboarding", "done", "--customer", "Acme", "--step", "Portal access granted",
+                    "--note", "Acme designates three users")  # fmt: skip
+    assert code == 0 and out.startswith("Step 6 'Portal access granted' of Acme done")
 
 
 def test_undo_reopens_a_step_and_done_twice_changes_nothing(cli: Cli, db: Path) -> None:

@@ -60,7 +60,9 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     )
     _customer(done)
     _step(done)
-    done.add_argument("--note", metavar="TEXT", help="a note kept with the step")
+    done.add_argument(
+        "--note", metavar="TEXT", help="a note kept with the step; to tick a step that completes itself, say why"
+    )
     done.set_defaults(handler=_done)
 
     undo = actions.add_parser("undo", help="untick a step ticked by mistake")

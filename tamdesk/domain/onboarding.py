@@ -21,8 +21,14 @@ class AutoRule(StrEnum):
         return {
             AutoRule.ACCESS_FORM_SENT: "Completes itself when the access form is sent.",
             AutoRule.ACCESS_FORM_RETURNED: "Completes itself when a returned access form is applied.",
-            AutoRule.SEATS_GRANTED: "Completes itself when every requested seat has portal access.",
-            AutoRule.WELCOME_CONFIRMED: "Completes itself when every seat holder confirmed the welcome email.",
+            AutoRule.SEATS_GRANTED: (
+                "Completes itself when every designated user has portal access "
+                "(every seat of the allowance, or everyone on the returned access form)."
+            ),
+            AutoRule.WELCOME_CONFIRMED: (
+                "Completes itself when every designated user confirmed the welcome email "
+                "(every seat of the allowance, or everyone on the returned access form)."
+            ),
         }[self]
 
 

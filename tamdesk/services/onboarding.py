@@ -89,13 +89,13 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
     """Tick or untick a step; ticking records who and when.
 
     Raises:
-        DomainError: the step completes itself from the data (an automatic step), so it is not ticked or unticked
-            by hand; its note can still change. StaleEdit, NotFound.
+        DomainError: ticking a step the data proves (an automatic step) without a note saying why, or unticking
+            one that completed itself. StaleEdit, NotFound.
     """
     with database.atomic():
         step = _step(step_id)
         if step.auto_rule and done != (step.done_at is not None):
-            raise DomainError(_not_by_hand(step.title, AutoRule(step.auto_rule), done))
+            _check_by_hand(step, done, note)
         changes: dict[str, object] = {}
         if done and step.done_at is None:
             changes.update(done_at=ctx.now(), done_by=ctx.actor)
@@ -120,9 +120,18 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
         )
 
 
-def _not_by_hand(title: str, rule: AutoRule, done: bool) -> str:
+def _check_by_hand(step: t.OnboardingStep, done: bool, note: str | None) -> None:
+    """A step the data proves may still be ticked by hand, with the reason in its note (the customer designates
+    three users, or sent their names by email instead of the form); one that completed itself stays done."""
+    rule = AutoRule(step.auto_rule)
     when = rule.explanation.removeprefix("Completes itself ").rstrip(".")
-    return f"Step '{title}' completes itself {when}; it cannot be {'ticked' if done else 'unticked'} by hand."
+    if done and not (note or step.note or "").strip():
+        raise DomainError(
+            f"Step '{step.title}' completes itself {when}; to tick it by hand, say why in its note "
+            "(for example: the customer designates three users)."
+        )
+    if not done and step.done_by == AUTOMATIC:
+        raise DomainError(f"Step '{step.title}' completed itself {when}; it cannot be unticked by hand.")
 
 
 def set_step_due(ctx: Context, step_id: int, expected_version: int, due: date | None) -> None:
@@ -177,8 +186,9 @@ def _evidence(customer: t.Customer, rule: AutoRule) -> datetime | None:
     if rule is AutoRule.ACCESS_FORM_RETURNED:
         return customer.access_form_returned_at
     seats = [s for s in customer.seats if s.status != SeatStatus.REVOKED.value]
-    if len(seats) < customer.seat_allowance:
-        return None  # every designated user first; a TAM ticks the step by hand for a customer using fewer
+    designated = len(seats) >= customer.seat_allowance or (customer.access_form_returned_at is not None and seats)
+    if not designated:
+        return None  # more users to come: every seat of the allowance, or everyone the returned form names
     if rule is AutoRule.SEATS_GRANTED:
         if all(s.status in (SeatStatus.GRANTED.value, SeatStatus.ACTIVE.value) for s in seats):
             return max(s.granted_at or s.requested_at for s in seats)

@@ -57,18 +57,28 @@ def test_every_step_done_is_complete(customer: int, ctx: Context) -> None:
     assert (result.done, result.total, result.state) == (10, 10, OnboardingState.COMPLETE)
 
 
-def test_automatic_steps_are_not_ticked_or_unticked_by_hand(customer: int, ctx: Context) -> None:
+def test_an_automatic_step_is_ticked_by_hand_only_with_a_reason(customer: int, ctx: Context) -> None:
     sent = next(s for s in checklist(customer, TODAY).steps if s.auto_rule is AutoRule.ACCESS_FORM_SENT)
     with pytest.raises(DomainError) as refused:
         set_step_done(ctx, sent.id, sent.version, True)
     assert str(refused.value) == (
-        "Step 'Access form sent' completes itself when the access form is sent; it cannot be ticked by hand."
+        "Step 'Access form sent' completes itself when the access form is sent; to tick it by hand, say why in its "
+        "note (for example: the customer designates three users)."
     )
+    set_step_done(ctx, sent.id, sent.version, True, note="Names came by email; no form")
+    sent = next(s for s in checklist(customer, TODAY).steps if s.id == sent.id)
+    assert (sent.done, sent.done_by, sent.note) == (True, ctx.actor, "Names came by email; no form")
+    set_step_done(ctx, sent.id, sent.version, False)  # ticked by hand, unticked by hand
+    assert not checklist(customer, TODAY).steps[sent.position - 1].done
+
+
+def test_a_step_that_completed_itself_stays_done(customer: int, ctx: Context) -> None:
+    sent = next(s for s in checklist(customer, TODAY).steps if s.auto_rule is AutoRule.ACCESS_FORM_SENT)
     set_step_done(ctx, sent.id, sent.version, False, note="Sent by post")  # the note is the TAM's
     record_access_form(ctx, customer, sent=True)
     sent = next(s for s in checklist(customer, TODAY).steps if s.id == sent.id)
     assert (sent.done, sent.done_by, sent.note) == (True, AUTOMATIC, "Sent by post")
-    with pytest.raises(DomainError, match="cannot be unticked by hand"):
+    with pytest.raises(DomainError, match="completed itself when the access form is sent; it cannot be unticked"):
         set_step_done(ctx, sent.id, sent.version, False)
     assert checklist(customer, TODAY).steps[sent.position - 1].done
 
@@ -111,3 +121,14 @@ def test_seat_steps_complete_when_every_seat_is_granted_then_active(customer: in
     assert sync_automatic_steps(ctx, customer) == ["Welcome emails confirmed by each user"]
     audit = t.AuditEntry.select().order_by(t.AuditEntry.id.desc()).get()
     assert "completed itself" in audit.summary
+
+
+def test_a_returned_form_names_every_designated_user(customer: int, ctx: Context, fixed_now) -> None:
+    """A customer who designates fewer users than the allowance: the returned form is their whole list."""
+    t.PortalSeat.create(customer=customer, seat_no=1, full_name="P1", email="p1@acme.com", mailbox_key="p1@acme.com",
+                        status="granted", requested_at=fixed_now, granted_at=fixed_now)  # fmt: skip
+    assert sync_automatic_steps(ctx, customer) == []  # one of two seats, and no form back yet
+    record_access_form(ctx, customer, returned=True)  # completes what the data now proves
+    done = {step.title: step.done_by for step in checklist(customer, TODAY).steps if step.done}
+    assert done["Portal access granted"] == AUTOMATIC
+    assert "Welcome emails confirmed by each user" not in done

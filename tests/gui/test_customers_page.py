@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from tamdesk.domain.states import SeatStatus
 from tamdesk.reports.access_form import export_access_form
@@ -318,8 +318,38 @@ def test_automatic_steps_say_how_they_complete(page: CustomersPage, ctx: Context
     model = page.detail.onboarding.model
     sent = next(r for r, step in enumerate(model.rows()) if step.title == "Access form sent")
     assert model.data(model.index(sent, ChecklistModel.STATUS)) == "Completes itself when the access form is sent."
-    assert not model.flags(model.index(sent, ChecklistModel.DONE)) & Qt.ItemFlag.ItemIsUserCheckable
+    assert "To tick it by hand, you are asked why" in model.data(model.index(sent, 0), Qt.ItemDataRole.ToolTipRole)
     assert model.flags(model.index(0, ChecklistModel.DONE)) & Qt.ItemFlag.ItemIsUserCheckable
+
+
+@pytest.mark.parametrize("answer", ["Acme designates three users", None])
+def test_an_automatic_step_is_ticked_by_hand_with_a_reason(
+    page: CustomersPage, ctx: Context, qtbot, monkeypatch: pytest.MonkeyPatch, answer: str | None
+) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    tab = page.detail.onboarding
+    page.detail.tabs.setCurrentWidget(tab)
+    model = tab.model
+    row = next(r for r, step in enumerate(model.rows()) if step.title == "Portal access granted")
+    asked: list[str] = []
+
+    def get_text(parent: object, title: str, label: str, **kwargs: object) -> tuple[str, bool]:
+        asked.append(label)
+        return (answer or "", answer is not None)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    rect = tab.table.visualRect(model.index(row, ChecklistModel.DONE))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + 10, rect.center().y()))
+    assert len(asked) == 1 and "every designated user has portal access" in asked[0]
+    state = model.data(model.index(row, ChecklistModel.DONE), Qt.ItemDataRole.CheckStateRole)
+    if answer is None:  # cancelled: nothing changes
+        assert state == Qt.CheckState.Unchecked
+        assert model.data(model.index(row, ChecklistModel.NOTE)) == ""
+    else:
+        assert state == Qt.CheckState.Checked
+        assert model.data(model.index(row, ChecklistModel.STATUS)) == "Done"
+        assert model.data(model.index(row, ChecklistModel.BY)) == "Tess Tam"
+        assert model.data(model.index(row, ChecklistModel.NOTE)) == answer
 
 
 def test_overdue_steps_have_colour_and_words(page: CustomersPage, ctx: Context) -> None:

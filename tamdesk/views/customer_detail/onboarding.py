@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -86,9 +87,16 @@ class ChecklistModel(RowTableModel[StepRow]):
 
     @staticmethod
     def _done_tip(step: StepRow) -> str:
-        if step.auto_rule is not None:
-            return f"{step.auto_rule.explanation} It cannot be ticked by hand."
+        if step.auto_rule is not None and step.done_by == AUTOMATIC:
+            return f"Completed itself. {step.auto_rule.explanation}"
+        if step.auto_rule is not None and not step.done:
+            return f"{step.auto_rule.explanation} To tick it by hand, you are asked why."
         return "Untick to reopen the step" if step.done else "Tick when the step is done"
+
+    @staticmethod
+    def tickable(step: StepRow) -> bool:
+        """Every step but one that completed itself from the data."""
+        return step.auto_rule is None or step.done_by != AUTOMATIC
 
     @staticmethod
     def _status_colour(step: StepRow) -> Any:
@@ -129,7 +137,7 @@ class ChecklistModel(RowTableModel[StepRow]):
         step = self.row_at(index.row())
         if index.column() == self.DONE:
             flags &= ~Qt.ItemFlag.ItemIsUserCheckable
-            if step.auto_rule is None:
+            if self.tickable(step):
                 flags |= Qt.ItemFlag.ItemIsUserCheckable
         elif index.column() in (self.DUE, self.NOTE):
             flags |= Qt.ItemFlag.ItemIsEditable
@@ -140,7 +148,7 @@ class ChecklistModel(RowTableModel[StepRow]):
             return False
         step = self.row_at(index.row())
         column = index.column()
-        if role == Qt.ItemDataRole.CheckStateRole and column == self.DONE and step.auto_rule is None:
+        if role == Qt.ItemDataRole.CheckStateRole and column == self.DONE and self.tickable(step):
             checked = (
                 Qt.CheckState(value) == Qt.CheckState.Checked
                 if isinstance(value, int)
@@ -223,7 +231,7 @@ class OnboardingTab(QWidget):
         self.hint = QLabel(
             "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "
             "(F2 on the keyboard). Steps that say “Completes itself when …” are ticked by tamdesk once the data proves "
-            "them."
+            "them; you can tick one by hand with a reason."
         )
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(placeholder-text);")
@@ -248,16 +256,23 @@ class OnboardingTab(QWidget):
         if not index.isValid():
             return
         step = self.model.row_at(index.row())
-        if step.auto_rule is not None:
-            QMessageBox.information(self, "Onboarding", f"{step.title}: {step.auto_rule.explanation}")
+        if not ChecklistModel.tickable(step) and step.auto_rule is not None:
+            explanation = step.auto_rule.explanation
+            QMessageBox.information(self, "Onboarding", f"{step.title} completed itself. {explanation}")
             return
         self._save_step(step, "done", not step.done)
         self.table.selectRow(index.row())
 
     def _save_step(self, step: StepRow, what: str, value: object) -> None:
+        note = None
+        if what == "done" and value and step.auto_rule is not None and not step.note.strip():
+            note = self._why_by_hand(step)
+            if note is None:
+                self.changed.emit()  # the box shows the step as it is
+                return
         try:
             if what == "done":
-                set_step_done(self.ctx, step.id, step.version, bool(value))
+                set_step_done(self.ctx, step.id, step.version, bool(value), note=note)
             elif what == "note":
                 set_step_done(self.ctx, step.id, step.version, step.done, note=str(value))
             else:
@@ -265,6 +280,17 @@ class OnboardingTab(QWidget):
         except DomainError as exc:
             QMessageBox.warning(self, "Onboarding", str(exc))
         self.changed.emit()
+
+    def _why_by_hand(self, step: StepRow) -> str | None:
+        """The reason for ticking a step the data has not proved; None when the user cancels."""
+        assert step.auto_rule is not None
+        typed, ok = QInputDialog.getText(
+            self, "Tick by hand",
+            f"“{step.title}” — {step.auto_rule.explanation}\n\nTick it by hand anyway? Say why; it is kept as the "
+            "step's note:",
+            text="The customer designates fewer users than the allowance",
+        )  # fmt: skip
+        return typed.strip() if ok and typed.strip() else None
 
     def choose_start(self) -> None:
         if self.checklist is None:
