@@ -95,7 +95,7 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
     with database.atomic():
         step = _step(step_id)
         if step.auto_rule and done != (step.done_at is not None):
-            _check_by_hand(step, done, note)
+            _check_by_hand(step, AutoRule(step.auto_rule), done, note)
         changes: dict[str, object] = {}
         if done and step.done_at is None:
             changes.update(done_at=ctx.now(), done_by=ctx.actor)
@@ -120,10 +120,9 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
         )
 
 
-def _check_by_hand(step: t.OnboardingStep, done: bool, note: str | None) -> None:
+def _check_by_hand(step: t.OnboardingStep, rule: AutoRule, done: bool, note: str | None) -> None:
     """A step the data proves may still be ticked by hand, with the reason in its note (the customer designates
     three users, or sent their names by email instead of the form); one that completed itself stays done."""
-    rule = AutoRule(step.auto_rule)
     when = rule.explanation.removeprefix("Completes itself ").rstrip(".")
     if done and not (note or step.note or "").strip():
         raise DomainError(
