@@ -1,13 +1,13 @@
 """SLA, defect and escalation workbooks from the command line (DESIGN.md §5), e.g. for a scheduled weekly report:
 
-``tamdesk export sla --out sla.xlsx --from 2026-03-02 --to 2026-03-09 --tz Europe/Berlin``.
+``tamdesk export sla --out sla.xlsx --from 2026-03-02 --to 2026-03-08 --tz Europe/Berlin`` (both days included).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from tamdesk.cli.common import CommandFailed
@@ -32,7 +32,7 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
         parser = groups["export"].add_parser(kind, help=help_text, description=f"Write {help_text} to FILE.")
         parser.add_argument("--out", required=True, metavar="FILE")
         parser.add_argument("--from", dest="start", metavar="DATE", help=f"first day of {period_of} (YYYY-MM-DD)")
-        parser.add_argument("--to", dest="end", metavar="DATE", help="the day after the period (not included)")
+        parser.add_argument("--to", dest="end", metavar="DATE", help="last day of the period (included)")
         parser.add_argument(
             "--customer", action="append", metavar="NAME", help="only this customer (repeat for several)"
         )
@@ -52,9 +52,10 @@ def scope_from(args: argparse.Namespace) -> ReportScope:
     """The report scope the options ask for; a bad date, zone or customer name fails the command."""
     tz = _zone(args.tz) if args.tz else local_zone()
     start = _date("--from", args.start)
-    end = _date("--to", args.end)
-    if start and end and start >= end:
-        raise CommandFailed(f"--from {start.isoformat()} must be before --to {end.isoformat()}.")
+    last = _date("--to", args.end)
+    if start and last and start > last:
+        raise CommandFailed(f"--from {start.isoformat()} must not be after --to {last.isoformat()}.")
+    end = last + timedelta(days=1) if last else None  # the scope's end is the first day after the period
     customers = frozenset(customer_by_name(name).id for name in args.customer or ())
     return ReportScope(tz=tz, start=start, end=end, customer_ids=customers)
 

@@ -134,11 +134,13 @@ def test_empty_period_and_cancel(log: dict[str, int], ctx: Context, tmp_path: Pa
 def test_command_line(log: dict[str, int], db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "esc.xlsx"
     argv = ["--db", str(db_path), "export", "escalations", "--out", str(out), "--from", "2026-02-01", "--to"]
-    assert main([*argv, "2026-03-01", "--tz", "Europe/Berlin"]) == 0
+    assert main([*argv, "2026-02-28", "--tz", "Europe/Berlin"]) == 0
     assert (
         capsys.readouterr().out.strip()
         == f"Escalations log of 1 escalation, 2026-02-01 to 2026-02-28 written to {out}."
     )
     assert [e["Ticket"] for e in records(openpyxl.load_workbook(out)["Escalations"], "Escalation")] == ["T-3"]
-    assert main([*argv, "2026-02-01"]) == 1
-    assert "--from 2026-02-01 must be before --to 2026-02-01." in capsys.readouterr().err
+    assert main([*argv, "2026-01-31"]) == 1
+    assert "--from 2026-02-01 must not be after --to 2026-01-31." in capsys.readouterr().err
+    assert main([*argv, "2026-02-01"]) == 0  # one day, both ends included
+    assert "2026-02-01 to 2026-02-01 written" in capsys.readouterr().out

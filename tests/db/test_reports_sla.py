@@ -438,7 +438,7 @@ def test_command_line(
     sla_book: dict[str, int], db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "weekly.xlsx"
-    argv = ["--db", str(db_path), "export", "sla", "--out", str(out), "--from", "2026-02-01", "--to", "2026-03-01"]
+    argv = ["--db", str(db_path), "export", "sla", "--out", str(out), "--from", "2026-02-01", "--to", "2026-02-28"]
     assert main([*argv, "--tz", "Europe/Berlin", "--customer", "acme"]) == 0
     assert capsys.readouterr().out.strip() == f"SLA report of 3 tickets, 2026-02-01 to 2026-02-28 written to {out}."
     assert "Times are in Europe/Berlin" in header_block(openpyxl.load_workbook(out)["Tickets"])
@@ -448,7 +448,7 @@ def test_command_line(
         (["--to", "next week"], "--to 'next week' is not a date such as 2026-03-01."),
         (["--tz", "Mars/Base"], "--tz 'Mars/Base' is not an IANA time zone such as Europe/Berlin."),
         (["--customer", "Nobody"], "No customer named 'Nobody'."),
-        (["--from", "2026-03-01", "--to", "2026-02-01"], "--from 2026-03-01 must be before --to 2026-02-01."),
+        (["--from", "2026-03-01", "--to", "2026-02-01"], "--from 2026-03-01 must not be after --to 2026-02-01."),
     ]:
         assert main([*base, *extra]) == 1
         err = capsys.readouterr().err.strip()
