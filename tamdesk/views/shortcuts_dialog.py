@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 OTHER_GROUP = "Other"
+TABLES_GROUP = "In tables"
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,17 @@ def gather_shortcuts(window: QMainWindow) -> list[ShortcutEntry]:
         for shortcut in window.findChildren(QShortcut)
         if shortcut.whatsThis()
     ]
-    entries: list[ShortcutEntry] = []
+    found.append(ShortcutEntry(TABLES_GROUP, "Change the selected cell (a due date or a note)", _native("F2")))
+    keys: dict[tuple[str, str], list[str]] = {}  # one line per action; Return and Enter both open, say
     for entry in found:
-        if entry.keys and entry not in entries:  # pages may each hold an action for the same key
-            entries.append(entry)
-    return entries
+        if entry.keys:
+            listed = keys.setdefault((entry.group, entry.text), [])
+            listed += [k for k in entry.keys.split(", ") if k not in listed]
+    return [ShortcutEntry(group, text, ", ".join(k)) for (group, text), k in keys.items()]
+
+
+def _native(keys: str) -> str:
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def _page_title(obj: QObject) -> str:

@@ -168,6 +168,16 @@ def test_page_shortcuts_that_say_what_they_do_are_listed_under_the_page(window: 
     assert all(entry.keys != _native("Ctrl+Shift+F10") for entry in entries)
 
 
+def test_the_shortcuts_pages_and_tables_use_are_listed(window: MainWindow) -> None:
+    entries = {(e.group, e.text): e.keys for e in gather_shortcuts(window)}
+    find = QKeySequence(QKeySequence.StandardKey.Find).toString(QKeySequence.SequenceFormat.NativeText)
+    assert entries[("Tickets", "Search tickets")] == find
+    assert entries[("Customers", "Search customers")] == find
+    assert entries[("Tickets", "Open the selected ticket")] == ", ".join(_native(k) for k in ("Return", "Enter"))
+    assert entries[("Customers", "Tick or untick the selected onboarding step")] == _native("Space")
+    assert entries[("In tables", "Change the selected cell (a due date or a note)")] == _native("F2")
+
+
 def test_shortcuts_dialog_lists_and_filters(window: MainWindow, qtbot: object) -> None:
     dialog = ShortcutsDialog(window)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]

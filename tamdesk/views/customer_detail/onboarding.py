@@ -227,6 +227,7 @@ class OnboardingTab(QWidget):
         remember_header(self.table, "onboarding", widths=(56, 330, 110, 260, 140, 160))
         toggle = QShortcut(QKeySequence(Qt.Key.Key_Space), self.table)
         toggle.setContext(Qt.ShortcutContext.WidgetShortcut)
+        toggle.setWhatsThis("Tick or untick the selected onboarding step")
         toggle.activated.connect(self.toggle_current)
         self.hint = QLabel(
             "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "

@@ -220,19 +220,24 @@ class CustomersPage(Page):
     def _shortcuts(self) -> None:
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.setWhatsThis("Search customers")
         find.activated.connect(self.focus_search)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the selected customer")
             shortcut.activated.connect(self.open_selected)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.setWhatsThis("Archive the selected customer")
         delete.activated.connect(self.archive_selected)
         down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search)
         down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.setWhatsThis("From the search box to the list")
         down.activated.connect(self._focus_table)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.setWhatsThis("Clear the search")
         escape.activated.connect(self.search.clear)
 
     def _tab_order(self) -> None:

@@ -59,6 +59,7 @@ class RecordTable(QTableView):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the selected row")
             shortcut.activated.connect(self.open_selected)
 
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -127,6 +128,7 @@ class RecordListPage(Page):
         layout.addWidget(self.stack)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.setWhatsThis("Search the list")
         find.activated.connect(self.focus_search)
 
     # -- what a subclass supplies ---------------------------------------------------------------------------

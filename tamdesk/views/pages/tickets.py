@@ -495,6 +495,7 @@ class TicketList(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the selected ticket")
             shortcut.activated.connect(self._open_selected)
         return table
 
@@ -832,6 +833,7 @@ class TicketsPage(Page):
         layout.addWidget(self.content, 1)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.setWhatsThis("Search tickets")
         find.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
 
     def _build_filters(self) -> QHBoxLayout:

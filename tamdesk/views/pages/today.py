@@ -399,6 +399,7 @@ class SectionView(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut = QShortcut(QKeySequence(key), table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the selected item")
             shortcut.activated.connect(self.open_selected)
         return table
 
@@ -521,6 +522,7 @@ class TodayPage(Page):
         self.timer.start()
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.setWhatsThis("Refresh")
         refresh.activated.connect(self.reload)
 
     # -- construction -------------------------------------------------------------------------------------
