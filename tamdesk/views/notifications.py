@@ -206,7 +206,7 @@ class Notifier(QObject):
             title, message = alerts[0].title, alerts[0].message
             self._last_target = alerts[0].target
         else:
-            title = f"{len(alerts)} things need you"
+            title = f"{len(alerts)} new SLA alerts: deadlines at risk or passed"
             lines = [a.title for a in alerts[:4]]
             message = "\n".join(lines + ([f"…and {len(alerts) - 4} more on Today"] if len(alerts) > 4 else []))
             self._last_target = None

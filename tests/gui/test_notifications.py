@@ -93,7 +93,7 @@ def test_each_event_once_even_after_a_restart(
     set_setting(ctx, "user_name", "Tess Tam")
     notifier = Notifier(host, ctx, runner)
     first = notifications(qtbot, notifier)
-    assert [title for title, _ in first] == ["3 things need you"]
+    assert [title for title, _ in first] == ["3 new SLA alerts: deadlines at risk or passed"]
     assert "SUP-1: first response breached 1 h ago" in first[0][1]
     assert notifications(qtbot, notifier) == []
     restarted = Notifier(host, ctx, runner)
