@@ -23,7 +23,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, FieldError, record_audit, tuples
 from tamdesk.services.tabular import ImportFailed, ImportField, Table, read_table
-from tamdesk.services.tickets import TicketsCancelled, _sync_status
+from tamdesk.services.tickets import TicketsCancelled, _sync_status, match_number, number_index, number_key
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -146,25 +146,34 @@ def _customers() -> dict[str, int]:
     }
 
 
-def _parse_all(table: Table, source: str, tz: Any) -> list[_ParsedTicket]:
+def _parse_all(table: Table, source: str, tz: Any) -> tuple[list[_ParsedTicket], dict[str, int]]:
+    """The rows, and the id of the ticket each row's number already names (matched whatever the case)."""
     customers = _customers()
+    index = number_index(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
     parsed: list[_ParsedTicket] = []
+    existing: dict[str, int] = {}
     problems: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for line, row in table.rows:
         try:
             ticket = _parse_ticket(line, row, customers, tz)
+            found = match_number(index, ticket.number)
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
             continue
-        if ticket.number in seen:
-            problems.append(f"row {line}: Ticket {ticket.number} also appears in row {seen[ticket.number]}")
+        key = number_key(ticket.number)
+        if key in seen:
+            earlier, written = seen[key]
+            written = "" if written == ticket.number else f" (as {written})"
+            problems.append(f"row {line}: Ticket {ticket.number} also appears in row {earlier}{written}")
             continue
-        seen[ticket.number] = line
+        seen[key] = (line, ticket.number)
         parsed.append(ticket)
+        if found is not None:
+            existing[ticket.number] = found
     if problems:
         raise ImportFailed(source, problems)
-    return parsed
+    return parsed, existing
 
 
 def import_tickets(
@@ -187,8 +196,7 @@ def import_tickets(
     """
     zone_info = _zone(tz)
     source = Path(path).name
-    parsed = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info)
-    existing = dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
+    parsed, existing = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info)
     created = updated = events = 0
     with database.atomic():
         for start in range(0, len(parsed), CHUNK):
@@ -287,15 +295,14 @@ def import_ticket_events(
     zone_info = _zone(tz)
     source = Path(path).name
     table = read_table(path, EVENT_FIELDS, columns)
-    tickets = {
-        number: (tid, opened)
-        for tid, number, opened in tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
-    }
+    known = tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
+    index = number_index((number, tid) for tid, number, _ in known)
+    tickets = {tid: (number, opened) for tid, number, opened in known}
     rows: list[tuple[int, datetime, str]] = []
     problems: list[str] = []
     for line, row in table.rows:
         try:
-            rows.append(_parse_event(row, tickets, zone_info))
+            rows.append(_parse_event(row, index, tickets, zone_info))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
     if problems:
@@ -334,15 +341,27 @@ def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, datetime, str]]:
 
 
 def _parse_event(
-    row: Mapping[str, Any], tickets: Mapping[str, tuple[int, datetime]], tz: Any
+    row: Mapping[str, Any],
+    index: Mapping[str, Mapping[str, int]],
+    tickets: Mapping[int, tuple[str, datetime]],
+    tz: Any,
 ) -> tuple[int, datetime, str]:
+    """One history row as (ticket id, at, kind); ``tickets`` holds each ticket's number and opening time."""
     problems = []
     number = str(row.get("ticket") or "").strip()
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
-    found = tickets.get(number)
-    if found is None:
-        problems.append(f"Ticket '{number}' is not a known ticket" if number else "Ticket is empty")
+    found: tuple[int, datetime] | None = None
+    try:
+        ticket_id = match_number(index, number) if number else None
+    except ValueError as exc:
+        problems.append(str(exc))
+    else:
+        if ticket_id is not None:
+            number, opened = tickets[ticket_id]
+            found = (ticket_id, opened)
+        else:
+            problems.append(f"Ticket '{number}' is not a known ticket" if number else "Ticket is empty")
     try:
         kind = TicketEventKind.parse(row.get("event") or "")
     except ValueError as exc:

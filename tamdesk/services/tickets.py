@@ -6,7 +6,8 @@ calendar in force (services.sla), so a corrected timestamp or calendar re-applie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,7 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
 FUTURE_GRACE = timedelta(minutes=5)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class TicketsCancelled(DomainError):
@@ -142,7 +144,7 @@ def _rows(
                 progress(n, total)
         severity = severities[sev]
         history = TicketHistory(fromts(opened, UTC), severity, events.get(tid, ()))
-        sla = evaluate(history, resolver.policy(cid), resolver.calendar(cid), now)
+        sla = evaluate(history, resolver.policy(cid, history.opened), resolver.calendar(cid), now)
         rows.append(
             TicketRow(
                 tid, number, cid, cname, subject, severity, statuses[status], history.opened,
@@ -253,7 +255,8 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
 
     ticket = _ticket(ticket_id)
     resolver = SlaResolver()
-    policy, calendar = resolver.policy(ticket.customer_id), resolver.calendar(ticket.customer_id)
+    policy = resolver.policy(ticket.customer_id, ticket.opened_at)
+    calendar = resolver.calendar(ticket.customer_id)
     events = tuple(
         EventRow(e.id, e.version, e.at, TicketEventKind(e.kind), e.note, e.author)
         for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)
@@ -297,15 +300,60 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
     )  # fmt: skip
 
 
+# -- ticket numbers: one ticket per number, whatever the case --------------------------------------------------
+
+
+def number_key(number: str) -> str:
+    """What makes two ticket numbers one ticket: ``sup-1``, ``SUP-1`` and `` SUP-1 `` are the same.
+
+    Only ASCII letters fold, as SQLite's ``lower()`` does, so the database and Python agree on every engine.
+    """
+    return number.strip().translate(_ASCII_LOWER)
+
+
+def tickets_numbered(number: str) -> list[t.Ticket]:
+    """The tickets whose number is ``number`` up to case and surrounding spaces (more than one only in a database
+    from before numbers were matched this way)."""
+    key = number_key(number)
+    # lower() on both sides keeps the scan in SQL; PostgreSQL's may fold more than ASCII, so filter by the key
+    query = t.Ticket.select().where(pw.fn.lower(t.Ticket.number) == pw.fn.lower(number.strip()))
+    return [ticket for ticket in query if number_key(ticket.number) == key]
+
+
+def match_number(index: Mapping[str, Mapping[str, int]], number: str) -> int | None:
+    """The id of the ticket ``number`` names, from an index built by ``number_index``; None for a new number.
+
+    Raises:
+        ValueError: several tickets differ from ``number`` only by case and none is written exactly like it.
+    """
+    same = index.get(number_key(number))
+    if not same:
+        return None
+    if number in same:
+        return same[number]
+    if len(same) == 1:
+        return next(iter(same.values()))
+    listed = " and ".join(sorted(same))
+    raise ValueError(f"Ticket '{number}' could be {listed}; write it exactly as one of them")
+
+
+def number_index(rows: Iterable[tuple[str, int]]) -> dict[str, dict[str, int]]:
+    """(number, id) pairs indexed for ``match_number``."""
+    index: dict[str, dict[str, int]] = {}
+    for number, ticket_id in rows:
+        index.setdefault(number_key(number), {})[number] = ticket_id
+    return index
+
+
 def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = data.number.strip()
     if not number:
         errors["number"] = "Ticket number is required."
     else:
-        clash = t.Ticket.get_or_none(t.Ticket.number == number)
-        if clash is not None and (existing is None or clash.id != existing.id):
-            errors["number"] = f"Ticket {number} already exists (customer {clash.customer.name})."
+        clash = next((c for c in tickets_numbered(number) if existing is None or c.id != existing.id), None)
+        if clash is not None:
+            errors["number"] = f"Ticket {clash.number} already exists (customer {clash.customer.name})."
     if t.Customer.get_or_none(t.Customer.id == data.customer_id) is None:
         errors["customer"] = "Choose the customer this ticket belongs to."
     if data.opened_at.tzinfo is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -100,6 +101,59 @@ def test_ticket_validation(acme: int, ctx: Context) -> None:
         _ticket(ctx, acme, opened_at=datetime(2027, 1, 1, tzinfo=UTC))
     assert info.value.errors["number"] == "Ticket SUP-1 already exists (customer Acme)."
     assert "in the future" in info.value.errors["opened_at"]
+
+
+def test_numbers_that_differ_only_by_case_are_one_ticket(acme: int, ctx: Context) -> None:
+    tid = _ticket(ctx, acme, "SUP-102000")
+    with pytest.raises(ValidationFailed) as info:
+        _ticket(ctx, acme, " sup-102000 ")
+    assert info.value.errors["number"] == "Ticket SUP-102000 already exists (customer Acme)."
+    detail = ticket_detail(tid, FRI_1730_BERLIN)
+    update_ticket(ctx, tid, detail.version, replace(detail.input, number="Sup-102000"))  # its own number, recased
+    assert t.Ticket.get_by_id(tid).number == "Sup-102000"
+    other = _ticket(ctx, acme, "SUP-2")
+    detail = ticket_detail(other, FRI_1730_BERLIN)
+    with pytest.raises(ValidationFailed, match="Ticket Sup-102000 already exists"):
+        update_ticket(ctx, other, detail.version, replace(detail.input, number="SUP-102000"))
+
+
+def test_imports_match_ticket_numbers_whatever_the_case(acme: int, ctx: Context, tmp_path: Path) -> None:
+    tid = _ticket(ctx, acme, "SUP-102000")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("Ticket,Customer,Subject,Severity,Opened\n sup-102000 ,Acme,Renamed,2,2026-03-06T16:30:00Z\n")
+    assert import_tickets(ctx, tickets).summary == "Imported tickets: 0 created, 1 updated, 0 events recorded."
+    assert [(r.id, r.number, r.subject) for r in t.Ticket.select()] == [(tid, "SUP-102000", "Renamed")]
+    events = tmp_path / "events.csv"
+    events.write_text("Ticket,At,Event\nsup-102000,2026-03-09T09:00:00Z,response\n")
+    assert import_ticket_events(ctx, events).events == 1
+    assert t.TicketEvent.get().ticket_id == tid
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "Ticket,Customer,Subject,Severity,Opened\n"
+        "SUP-5,Acme,One,2,2026-03-06T16:30:00Z\nsup-5,Acme,Two,2,2026-03-06T16:30:00Z\n"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, twice)
+    assert info.value.problems == ["row 3: Ticket sup-5 also appears in row 2 (as SUP-5)"]
+
+
+def test_numbers_recorded_twice_in_different_cases_before_are_told_apart(
+    acme: int, ctx: Context, tmp_path: Path
+) -> None:
+    """A database from before numbers matched whatever the case may hold both; an exact spelling picks one."""
+    upper, lower = (t.Ticket.create(number=n, customer=acme, severity=2, status="new", opened_at=FRI_1730_BERLIN)
+                    for n in ("SUP-7", "sup-7"))  # fmt: skip
+    events = tmp_path / "events.csv"
+    events.write_text("Ticket,At,Event\nSup-7,2026-03-09T09:00:00Z,response\nsup-7,2026-03-09T09:00:00Z,response\n")
+    with pytest.raises(ImportFailed) as info:
+        import_ticket_events(ctx, events)
+    assert info.value.problems == ["row 2: Ticket 'Sup-7' could be SUP-7 and sup-7; write it exactly as one of them"]
+    events.write_text("Ticket,At,Event\nsup-7,2026-03-09T09:00:00Z,response\n")
+    import_ticket_events(ctx, events)
+    assert [e.ticket_id for e in t.TicketEvent.select()] == [lower.id]
+    with pytest.raises(ValidationFailed, match="Ticket SUP-7 already exists"):
+        _ticket(ctx, acme, "Sup-7")
+    assert upper.id
 
 
 def test_editing_opened_after_first_event_is_refused(acme: int, ctx: Context) -> None:
