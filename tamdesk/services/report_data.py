@@ -419,7 +419,7 @@ class _SlaLines:
         tid, number, cid, customer, subject, severity, status, opened_at, resolved_at = raw
         opened = datetime.fromtimestamp(opened_at, UTC)
         history = TicketHistory(opened, self.severities[severity], events)
-        policy = self.resolver.policy(cid)
+        policy = self.resolver.policy(cid, opened)
         sla = evaluate(history, policy, self.resolver.calendar(cid), max(self.now, opened))
         resolved = sla.resolved_at or (datetime.fromtimestamp(resolved_at, UTC) if resolved_at else None)
         met = _first_response_met(sla)
@@ -468,26 +468,34 @@ def sla_report(
 def _sla_figures(scope: ReportScope, now: datetime, lines: list[SlaTicketLine], resolver: SlaResolver) -> SlaReport:
     months: dict[str, _SlaTally] = defaultdict(_SlaTally)
     customers: dict[str, _SlaTally] = defaultdict(_SlaTally)
-    policy_of: dict[str, str] = {}
+    policies_of: dict[str, dict[str, None]] = defaultdict(dict)  # per customer, the labels in the order first applied
     for line in lines:
         months[line.month].add(line)
         customers[line.customer].add(line)
-        policy_of[line.customer] = line.policy
+        policies_of[line.customer][line.policy] = None
     total = _SlaTally()
     for month in months.values():
         total.merge(month)
-    policies = set(policy_of.values()) or _scope_policies(scope, resolver)
+    applied = {label for labels in policies_of.values() for label in labels}
+    policies = _applied_revisions(applied, resolver, scope.tz) if applied else sorted(_scope_policies(scope, resolver))
     names = sorted(customers, key=str.casefold)
     return SlaReport(
         scope=scope,
         now=now,
-        policies=tuple(sorted(policies)),
+        policies=tuple(policies),
         tickets=lines,
         months=[months[m].figures(m) for m in sorted(months)],
-        customers=[customers[n].figures(n, policy_of[n]) for n in names],
+        customers=[customers[n].figures(n, ", ".join(policies_of[n])) for n in names],
         total=total.figures("Total"),
         breaches=sorted((line for line in lines if line.breached), key=SlaTicketLine.worst_first_key),
     )
+
+
+def _applied_revisions(labels: set[str], resolver: SlaResolver, tz: tzinfo) -> list[str]:
+    """Each policy revision applied, saying which tickets a superseded one covered, by policy name and version."""
+    found = [(p.name, p.version, revisions.describe(p, tz))
+             for revisions in resolver.loaded() for p in revisions.policies if p.label in labels]  # fmt: skip
+    return [text for *_, text in sorted(found)]
 
 
 def _scope_policies(scope: ReportScope, resolver: SlaResolver) -> set[str]:

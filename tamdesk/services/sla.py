@@ -1,15 +1,18 @@
 """SLA policies and calendars as stored in the database, turned into the domain's pure objects.
 
-Policy edits add a revision (reports name the one they applied); calendars and holidays are edited in place,
-and because SLA state is always recomputed from history, an edit re-applies to past tickets.
+Policy edits add a revision: a ticket is measured against the revision in force when it was opened (the latest one
+created at or before then; a ticket older than the policy uses its first), so a revision never rewrites past
+compliance, and reports name every revision they applied. Calendars and holidays are edited in place, and because
+SLA state is always recomputed from history, an edit to them re-applies to past tickets.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from tamdesk.domain.calendar import BusinessCalendar
 from tamdesk.domain.severity import Severity
@@ -85,11 +88,75 @@ def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@dataclass(frozen=True)
+class PolicyRevisions:
+    """Every revision of one policy in revision order, and when each revision after the first came into force.
+
+    ``changes[i]`` is when ``policies[i + 1]`` took over. The first revision covers everything before the second,
+    even tickets older than the policy itself.
+    """
+
+    policies: Sequence[SlaPolicy]
+    changes: Sequence[datetime]
+
+    def in_force(self, opened: datetime | None = None) -> SlaPolicy:
+        """The revision for a ticket opened at ``opened``: the latest one created at or before it, else the first.
+
+        ``None`` means the revision in force now (for a ticket not yet opened).
+        """
+        if opened is None or not self.changes:
+            return self.policies[-1]
+        return self.policies[bisect_right(self.changes, opened)]
+
+    def since(self, policy: SlaPolicy) -> datetime | None:
+        """When ``policy`` came into force; None for the first revision."""
+        n = self.policies.index(policy)
+        return self.changes[n - 1] if n else None
+
+    def until(self, policy: SlaPolicy) -> datetime | None:
+        """When the revision after ``policy`` came into force; None while ``policy`` is the latest."""
+        n = self.policies.index(policy)
+        return self.changes[n] if n < len(self.changes) else None
+
+    def describe(self, policy: SlaPolicy, tz: tzinfo) -> str:
+        """``Standard v1 (tickets opened before 27 Nov 2026 14:05)``; the latest revision by its label alone."""
+        until = self.until(policy)
+        if until is None:
+            return policy.label
+        since = self.since(policy)
+        end = f"{until.astimezone(tz):%d %b %Y %H:%M}"
+        if since is None:
+            return f"{policy.label} (tickets opened before {end})"
+        return f"{policy.label} (tickets opened from {since.astimezone(tz):%d %b %Y %H:%M} to before {end})"
+
+
+def policy_revisions(policy_id: int) -> PolicyRevisions:
+    """All revisions of the policy, and when each came into force.
+
+    Raises:
+        NotFound: the policy no longer exists.
+    """
+    row = t.SlaPolicy.get_or_none(t.SlaPolicy.id == policy_id)
+    if row is None:
+        raise NotFound(f"SLA policy #{policy_id} no longer exists.")
+    revisions = list(
+        t.SlaPolicyRevision.select()
+        .where(t.SlaPolicyRevision.policy == policy_id)
+        .order_by(t.SlaPolicyRevision.revision)
+    )
+    changes: list[datetime] = []
+    for rev in revisions[1:]:  # a clock set back on one laptop must not make a later revision apply earlier
+        changes.append(max(rev.created_at, changes[-1]) if changes else rev.created_at)
+    policies = [SlaPolicy(row.name, rev.revision, _targets_from_json(rev.targets), rev.at_risk_fraction)
+                for rev in revisions]  # fmt: skip
+    return PolicyRevisions(tuple(policies), tuple(changes))
+
+
 class SlaResolver:
-    """Policy and calendar per customer, loaded once for many tickets (a list or a report)."""
+    """Policy revisions and calendar per customer, loaded once for many tickets (a list or a report)."""
 
     def __init__(self) -> None:
-        self._policies: dict[int, SlaPolicy] = {}
+        self._policies: dict[int, PolicyRevisions] = {}
         self._calendars: dict[tuple[int, str, str], BusinessCalendar] = {}
         self._customers: dict[int, tuple[int, int, str, str]] = {}
 
@@ -103,11 +170,21 @@ class SlaResolver:
                 self._customers[cid] = (pid, cal, zone, country)
         return self._customers[customer_id]
 
-    def policy(self, customer_id: int) -> SlaPolicy:
+    def revisions(self, customer_id: int) -> PolicyRevisions:
+        """Every revision of the customer's policy."""
         pid = self._customer(customer_id)[0]
-        if pid not in self._policies:
-            self._policies[pid] = policy(pid)
-        return self._policies[pid]
+        found = self._policies.get(pid)
+        if found is None:
+            found = self._policies[pid] = policy_revisions(pid)
+        return found
+
+    def loaded(self) -> list[PolicyRevisions]:
+        """The revisions of every policy looked up so far."""
+        return list(self._policies.values())
+
+    def policy(self, customer_id: int, opened: datetime | None = None) -> SlaPolicy:
+        """The customer's policy revision for a ticket opened at ``opened`` (None: the revision in force now)."""
+        return self.revisions(customer_id).in_force(opened)
 
     def calendar(self, customer_id: int) -> BusinessCalendar:
         _, cal, zone, country = self._customer(customer_id)

@@ -65,10 +65,11 @@ def sla_book(db_path: Path, ctx: Context) -> dict[str, int]:
     2026-01-31 23:30 UTC, which is already February in Berlin. March: T-4 (hostile subject), T-5 unanswered past
     due, T-6 opened 30 minutes before now, T-8… Sev4 tickets whose subjects are every kind of hostile text.
     """
-    premium = create_policy(ctx, "Premium")
+    contract_start = Context(ctx.actor, clock=lambda: utc("2026-01-01 00:00"))  # v2 in force before every ticket
+    premium = create_policy(contract_start, "Premium")
     targets = dict(SlaPolicy.standard().targets)
     targets[Severity.URGENT] = SeverityTarget(timedelta(minutes=30), timedelta(hours=1), ClockKind.TWENTY_FOUR_SEVEN)
-    revise_policy(ctx, premium, 1, targets, 0.75)
+    revise_policy(contract_start, premium, 1, targets, 0.75)
     acme = create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE"))
     globex = create_customer(
         ctx, CustomerInput(name="Globex", time_zone="America/New_York", country="US", sla_policy="Premium")

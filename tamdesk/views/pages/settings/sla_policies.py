@@ -236,8 +236,9 @@ class NameDialog(QDialog):
 class SlaSection(Section):
     title = "SLA policies"
     intro = (
-        "Targets per severity. Saving creates a new revision: SLA clocks and reports use the revision in force and "
-        "name it, and earlier revisions stay in the history below."
+        "Targets per severity. Saving creates a new revision for tickets opened from then on: each ticket keeps "
+        "the revision in force when it was opened, reports name every revision they applied, and earlier revisions "
+        "stay in the history below."
     )
 
     def build(self) -> None:
@@ -390,7 +391,10 @@ class SlaSection(Section):
             raise FieldError("note", "Say what changed and why: the note is kept with the revision.")
         revision = sla.revise_policy(self.ctx, summary.id, summary.version, self.targets(),
                                      self.at_risk.value() / 100, note)  # fmt: skip
-        self.saved_text = f"Saved as {summary.name} v{revision}; SLA clocks and reports use it from now on."
+        self.saved_text = (
+            f"Saved as {summary.name} v{revision}: it applies to tickets opened from now on; "
+            "older tickets keep the revision in force when they were opened."
+        )
 
     def _new_policy(self) -> None:
         if not self.may_discard():
