@@ -16,6 +16,7 @@ older, so a common word can never hide the exact ticket number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -180,9 +181,9 @@ def _best(rows: Iterable[Row], score: Callable[[Row], tuple[Any, ...]], limit: i
 # -- the kinds -------------------------------------------------------------------------------------------------
 
 _CUSTOMERS = _Source(
-    "SELECT c.id, c.name, c.email_domains, c.archived FROM customer c",
+    "SELECT c.id, c.name, c.email_domains, c.archived, p.name FROM customer c LEFT JOIN person p ON p.id = c.tam_id",
     "c.id",
-    ("c.name", "c.email_domains"),
+    ("c.name", "c.email_domains", "p.name"),
     ("c.name",),
 )
 
@@ -193,12 +194,16 @@ def _domains(text: str) -> list[str]:
 
 def _customers(needle: str, limit: int) -> list[SearchHit]:
     def score(row: Row) -> tuple[Any, ...]:
-        _, name, domains, _archived = row
-        return rank_of(needle, [name, *_domains(domains)], [name, domains]), name.casefold()
+        _, name, domains, _archived, tam = row
+        return rank_of(needle, [name, *_domains(domains)], [name, domains, tam or ""]), name.casefold()
 
     hits = []
-    for rank, (cid, name, domains, archived) in _best(_find(_CUSTOMERS, needle), score, limit):
-        parts = [", ".join(_domains(domains)) or "No email domains", *(["Archived"] if archived else [])]
+    for rank, (cid, name, domains, archived, tam) in _best(_find(_CUSTOMERS, needle), score, limit):
+        parts = [
+            ", ".join(_domains(domains)) or "No email domains",
+            *([f"TAM {tam}"] if tam else []),
+            *(["Archived"] if archived else []),
+        ]
         hits.append(SearchHit(HitKind.CUSTOMER, cid, name, " · ".join(parts), cid, rank))
     return hits
 
@@ -258,13 +263,41 @@ _DEFECTS = _Source(
 )
 
 
+_NUMBERED = re.compile(
+    r"(?:(?P<kind>defect|escalation)\s*)?#\s*(?P<number>\d{1,9})|(?P<named>defect|escalation)\s+(?P<digits>\d{1,9})",
+    re.IGNORECASE,
+)
+
+
+def numbered(needle: str, kind: str) -> int | None:
+    """The id that ``#6``, ``Defect #6`` or ``defect 6`` names, if the needle names one of ``kind``."""
+    match = _NUMBERED.fullmatch(needle)
+    if match is None:
+        return None
+    named = (match["kind"] or match["named"] or kind).casefold()
+    return int(match["number"] or match["digits"]) if named == kind else None
+
+
+def _find_numbered(source: _Source, needle: str, kind: str) -> tuple[list[Row], int | None]:
+    """The rows containing ``needle``, and first the record its number names (see :func:`numbered`)."""
+    number = numbered(needle, kind)
+    rows = _find(source, needle)
+    if number is None:
+        return rows, None
+    p = database.obj.param
+    named = list(database.execute_sql(f"{source.select} WHERE {source.id_column} = {p}", [number]))
+    return named + [row for row in rows if row[0] != number], number
+
+
 def _defects(needle: str, limit: int) -> list[SearchHit]:
     def score(row: Row) -> tuple[Any, ...]:
         did, title, key, reported = row[:4]
-        return rank_of(needle, [key or ""], [key or "", title]), -reported, -did
+        rank = Rank.EXACT if did == number else rank_of(needle, [key or ""], [key or "", title])
+        return rank, -reported, -did
 
+    rows, number = _find_numbered(_DEFECTS, needle, "defect")
     hits = []
-    for rank, (did, title, key, _, severity, state, cid) in _best(_find(_DEFECTS, needle), score, limit):
+    for rank, (did, title, key, _, severity, state, cid) in _best(rows, score, limit):
         subtitle = f"Defect #{did} · {Severity(severity).label} · {DefectState(state).label}"
         hits.append(SearchHit(HitKind.DEFECT, did, f"{key} · {title}" if key else title, subtitle, cid, rank))
     return hits
@@ -281,12 +314,14 @@ _ESCALATIONS = _Source(
 
 def _escalations(needle: str, limit: int) -> list[SearchHit]:
     def score(row: Row) -> tuple[Any, ...]:
-        eid, number, reason, opened = row[:4]
-        return rank_of(needle, [number], [number, reason]), -opened, -eid
+        eid, ticket, reason, opened = row[:4]
+        rank = Rank.EXACT if eid == named else rank_of(needle, [ticket], [ticket, reason])
+        return rank, -opened, -eid
 
+    rows, named = _find_numbered(_ESCALATIONS, needle, "escalation")
     hits = []
-    for rank, (eid, number, reason, _, state, cid, customer) in _best(_find(_ESCALATIONS, needle), score, limit):
-        title = f"Escalation of {number} · {_one_line(reason)}"
+    for rank, (eid, number, reason, _, state, cid, customer) in _best(rows, score, limit):
+        title = f"Escalation #{eid} of {number} · {_one_line(reason)}"
         hits.append(
             SearchHit(HitKind.ESCALATION, eid, title, f"{customer} · {EscalationState(state).label}", cid, rank)
         )

@@ -343,7 +343,8 @@ class SearchDialog(QDialog):
 
     def _show_hint(self) -> None:
         self._show_message(
-            "Type a customer or person's name, a ticket number, an email address or domain, or an engineering key."
+            "Type a customer, seat holder or TAM name, an email address or domain, a ticket number, an engineering "
+            "key, or a defect or escalation number such as #12."
         )
         self.status.setText("")
 

@@ -244,6 +244,26 @@ def test_ten_thousand_characters(world: World) -> None:
     assert search("%" * 10_000) == []
 
 
+def test_defects_and_escalations_by_their_number(world: World) -> None:
+    for text in (f"#{world.defect}", f"Defect #{world.defect}", f"defect {world.defect}", f"DEFECT#{world.defect}"):
+        hit = search(text)[0]
+        assert (hit.kind.value, hit.id) == ("defect", world.defect), text
+    hit = search(f"escalation #{world.escalation}")[0]
+    assert (hit.kind.value, hit.id) == ("escalation", world.escalation)
+    assert hit.title.startswith(f"Escalation #{world.escalation} of SUP-2001")
+    assert ("escalation", world.escalation) in _kinds_ids(search(f"#{world.escalation}"))
+    assert ("defect", world.defect) not in _kinds_ids(search(f"escalation #{world.defect}"))
+    assert search("#999999") == [] and search("defect #0") == []
+
+
+def test_customers_by_their_tam(world: World, ctx: Context) -> None:
+    tam = t.Person.create(name="Pablo Varga", role="tam", email="pablo@vendor.example")
+    t.Customer.update(tam=tam).where(t.Customer.id == world.globex).execute()
+    hits = [h for h in search("pablo varga") if h.kind.value == "customer"]
+    assert [h.id for h in hits] == [world.globex]
+    assert "TAM Pablo Varga" in hits[0].subtitle
+
+
 UNICODE_CASES = [
     ("ÖSTERREICH", "customer"),  # Ö/ö: SQLite's own LIKE folds ASCII letters only
     ("österreichische", "customer"),
