@@ -163,7 +163,7 @@ def test_the_history_tab_shows_what_the_command_line_did(cli: Cli, db: Path) -> 
         "Seat 2 requested for Bo Berg (bo@acme.com)",
         "Seat 1 (ana@acme.com) granted portal access",
         "Seat 1 (ana@acme.com) revoked: Moved on",
-        "Onboarding step 'Kickoff held' done",
+        "Onboarding step 'Kickoff held' done, note: On Teams",
     ]
     assert {actor for actor, _ in rows} == {Context().actor}
 
@@ -403,7 +403,7 @@ def test_undo_reopens_a_step_and_done_twice_changes_nothing(cli: Cli, db: Path) 
     )
     assert snapshot(db) == before
     assert cli("onboarding", "undo", "--customer", "Acme", "--step", "KICKOFF HELD")[1] == (
-        "Step 1 'Kickoff held' of Acme reopened; onboarding not started, 0 of 10 steps done."
+        "Step 1 'Kickoff held' of Acme reopened; onboarding in progress, 0 of 10 steps done."
     )
 
 
@@ -423,7 +423,7 @@ def test_a_seat_changed_meanwhile_is_a_stale_edit(cli: Cli, db: Path, monkeypatc
     code, out, err = cli("seats", "grant", "--customer", "Acme", "--seat", "1")
     assert (code, out) == (1, "")
     assert err == (
-        "tamdesk seats grant: This portalseat was changed by someone else since you opened it. "
+        "tamdesk seats grant: This portal seat was changed by someone else since you opened it. "
         "Review their changes and save again.\n"
     )
 
@@ -438,7 +438,7 @@ def test_a_step_changed_meanwhile_is_a_stale_edit(cli: Cli, monkeypatch: pytest.
 
     monkeypatch.setattr(onboarding_cli, "set_step_done", someone_ticks_first)
     code, _, err = cli("onboarding", "done", "--customer", "Acme", "--step", "1", "--note", "Mine")
-    assert code == 1 and err.startswith("tamdesk onboarding done: This onboardingstep was changed by someone else")
+    assert code == 1 and err.startswith("tamdesk onboarding done: This onboarding step was changed by someone else")
 
 
 def test_a_listing_piped_into_a_reader_that_stops_early_is_no_error(db: Path) -> None:

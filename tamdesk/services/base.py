@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -82,7 +83,7 @@ def save_versioned(row: t.VersionedModel, expected_version: int, changes: Mappin
     updated = model.update(values).where((model.id == row.id) & (model.version == expected_version)).execute()
     if updated != 1:
         fresh = model.get_or_none(model.id == row.id)
-        raise StaleEdit(model.__name__.lower(), fresh.__data__ if fresh else {})
+        raise StaleEdit(re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower(), fresh.__data__ if fresh else {})
     for name, value in changes.items():
         setattr(row, name, value)
     row.version = expected_version + 1

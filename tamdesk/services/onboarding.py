@@ -107,17 +107,44 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
             return
         before = {k: getattr(step, k) for k in changes}
         save_versioned(step, expected_version, changes)
-        verb = "done" if done else "reopened"
+        what = []
+        if "done_at" in changes:
+            what.append("done" if done else "reopened")
+        if "note" in changes:
+            what.append(f"note: {note}" if note else "note cleared")
         record_audit(
             ctx,
             entity="onboarding_step",
             entity_id=step.id,
             customer=step.customer_id,
             action="update",
-            summary=f"Onboarding step '{step.title}' {verb}",
+            summary=f"Onboarding step '{step.title}' {', '.join(what)}",
             before=before,
             after=changes,
         )
+        if done and "done_at" in changes:
+            _started_by_first_tick(ctx, step.customer)
+
+
+def _started_by_first_tick(ctx: Context, customer: t.Customer) -> None:
+    """Ticking a step of a customer whose onboarding has no start date starts it today (due dates stay)."""
+    if customer.onboarding_started is not None:
+        return
+    today = ctx.now().astimezone().date()
+    save_versioned(customer, customer.version, {"onboarding_started": today})
+    record_audit(
+        ctx,
+        entity="customer",
+        entity_id=customer.id,
+        customer=customer,
+        action="update",
+        summary=f"Onboarding of {customer.name} started {today.isoformat()} (its first step was ticked)",
+    )
+
+
+def current_step_version(step_id: int) -> int:
+    """The step's version now (an undo acts on the step as it is, and still refuses one changed since)."""
+    return int(_step(step_id).version)
 
 
 def _check_by_hand(step: t.OnboardingStep, rule: AutoRule, done: bool, note: str | None) -> None:

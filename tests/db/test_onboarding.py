@@ -132,3 +132,15 @@ def test_a_returned_form_names_every_designated_user(customer: int, ctx: Context
     done = {step.title: step.done_by for step in checklist(customer, TODAY).steps if step.done}
     assert done["Portal access granted"] == AUTOMATIC
     assert "Welcome emails confirmed by each user" not in done
+
+
+def test_a_note_edit_is_recorded_as_a_note_not_a_reopening(customer: int, ctx: Context) -> None:
+    step = checklist(customer, TODAY).steps[2]
+    set_step_done(ctx, step.id, step.version, False, note="Names due Friday")
+    step = checklist(customer, TODAY).steps[2]
+    set_step_done(ctx, step.id, step.version, False, note="")
+    summaries = [e.summary for e in t.AuditEntry.select().order_by(t.AuditEntry.id)][-2:]
+    assert summaries == [
+        f"Onboarding step '{step.title}' note: Names due Friday",
+        f"Onboarding step '{step.title}' note cleared",
+    ]

@@ -21,7 +21,9 @@ from tamdesk.views.customer_detail import ChecklistModel
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.customers import CustomersPage
+from tamdesk.views.table_model import local_date
 from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.undo import undo_stack
 from tamdesk.views.widgets import Tone
 
 
@@ -308,9 +310,39 @@ def test_onboarding_tab_ticks_a_step_with_who_and_when(page: CustomersPage, ctx:
     assert model.data(model.index(0, ChecklistModel.STATUS)) == "Done"
     assert tab.progress.value() == 1
     assert tab.progress.text() == "1 of 10 steps done"
-    assert (
-        page.detail.history.model.data(page.detail.history.model.index(0, 2)) == "Onboarding step 'Kickoff held' done"
-    )
+    history = page.detail.history.model
+    assert [history.data(history.index(row, 2)) for row in (0, 1)] == [
+        "Onboarding of Acme started 2026-03-10 (its first step was ticked)",
+        "Onboarding step 'Kickoff held' done",
+    ]
+    assert tab.started.text() == f"Started {local_date(date(2026, 3, 10))}"
+    undo_stack().undo()  # Edit › Undo takes the tick back (the main window then refreshes its pages)
+    page.detail.reload()
+    assert model.data(model.index(0, ChecklistModel.DONE), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    undo_stack().redo()
+    page.detail.reload()
+    assert model.data(model.index(0, ChecklistModel.DONE), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+
+
+@pytest.mark.parametrize(("answer", "ticked"), [("Cancel", False), ("Yes", True)])
+def test_signing_off_with_steps_open_asks_first(
+    page: CustomersPage, ctx: Context, monkeypatch: pytest.MonkeyPatch, answer: str, ticked: bool
+) -> None:
+    page.open_customer(_customer(ctx, "Acme"))
+    tab = page.detail.onboarding
+    asked: list[str] = []
+
+    def question(*args: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    last = tab.model.rowCount() - 1
+    tab.table.setCurrentIndex(tab.model.index(last, ChecklistModel.STEP))
+    tab.toggle_current()  # Space
+    assert len(asked) == 1 and asked[0].startswith("Tick “Onboarding signed off” while 9 steps are still open?")
+    state = tab.model.data(tab.model.index(last, ChecklistModel.DONE), Qt.ItemDataRole.CheckStateRole)
+    assert state == (Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
 
 
 def test_automatic_steps_say_how_they_complete(page: CustomersPage, ctx: Context) -> None:

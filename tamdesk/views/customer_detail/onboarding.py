@@ -25,10 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.onboarding import AUTOMATIC, Checklist, StepRow, set_step_done, set_step_due, start_onboarding
+from tamdesk.services.onboarding import (
+    AUTOMATIC,
+    Checklist,
+    StepRow,
+    current_step_version,
+    set_step_done,
+    set_step_due,
+    start_onboarding,
+)
 from tamdesk.views.customer_detail.common import STATE_TONES, state_text
 from tamdesk.views.icons import icon
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     TONE_BOLD,
     Tone,
@@ -265,22 +274,58 @@ class OnboardingTab(QWidget):
         self.table.selectRow(index.row())
 
     def _save_step(self, step: StepRow, what: str, value: object) -> None:
-        note = None
-        if what == "done" and value and step.auto_rule is not None and not step.note.strip():
-            note = self._why_by_hand(step)
-            if note is None:
-                self.changed.emit()  # the box shows the step as it is
-                return
+        if what == "done":
+            self._tick(step, bool(value))
+            return
         try:
-            if what == "done":
-                set_step_done(self.ctx, step.id, step.version, bool(value), note=note)
-            elif what == "note":
+            if what == "note":
                 set_step_done(self.ctx, step.id, step.version, step.done, note=str(value))
             else:
                 set_step_due(self.ctx, step.id, step.version, value)  # type: ignore[arg-type]
         except DomainError as exc:
             QMessageBox.warning(self, "Onboarding", str(exc))
         self.changed.emit()
+
+    def _tick(self, step: StepRow, done: bool) -> None:
+        """Tick or untick ``step`` (asking first where the user would want to think twice); Ctrl+Z takes it back."""
+        note = None
+        if done and step.auto_rule is not None and not step.note.strip():
+            note = self._why_by_hand(step)
+            if note is None:
+                self.changed.emit()  # the box shows the step as it is
+                return
+        if done and not self._may_close(step):
+            self.changed.emit()
+            return
+        try:
+            set_step_done(self.ctx, step.id, step.version, done, note=note)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Onboarding", str(exc))
+        else:
+            ctx, step_id = self.ctx, step.id
+            push_done(
+                f"{'Tick' if done else 'Untick'} onboarding step '{step.title}'",
+                undo=lambda: set_step_done(ctx, step_id, current_step_version(step_id), not done),
+                redo=lambda: set_step_done(ctx, step_id, current_step_version(step_id), done),
+            )
+        self.changed.emit()
+
+    def _may_close(self, step: StepRow) -> bool:
+        """Ticking the last step (the sign-off) while others are open asks first."""
+        if self.checklist is None or step.position != max(s.position for s in self.checklist.steps):
+            return True
+        open_steps = [s for s in self.checklist.steps if not s.done and s.id != step.id]
+        if not open_steps:
+            return True
+        listed = "\n".join(f"• {s.position}. {s.title}" for s in open_steps[:8])
+        more = f"\n…and {len(open_steps) - 8} more" if len(open_steps) > 8 else ""
+        answer = QMessageBox.question(
+            self, "Onboarding",
+            f"Tick “{step.title}” while {len(open_steps)} step{'s are' if len(open_steps) != 1 else ' is'} still open?"
+            f"\n\n{listed}{more}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
 
     def _why_by_hand(self, step: StepRow) -> str | None:
         """The reason for ticking a step the data has not proved; None when the user cancels."""
