@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
@@ -28,6 +28,7 @@ from tamdesk.services.sla import SlaResolver
 ENGINEERING_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$")
 ENGINEERING_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 DEFAULT_CADENCE = {"1": 1, "2": 5, "3": 10, "4": 20}
+CLOCK_SKEW = timedelta(minutes=5)  # a laptop clock a little behind the tracker's is no error
 ORDER = tuple(DefectState)
 
 
@@ -149,6 +150,11 @@ def validate_defect(
         _advance(defect, DefectState.VALIDATED)
         if at < defect.reported_at:
             raise FieldError("validated_at", "Validated cannot be before the defect was reported.")
+        if at > ctx.now() + CLOCK_SKEW:
+            when, now = at.astimezone(), ctx.now().astimezone()  # the user's clock, as the picker shows it
+            raise FieldError(
+                "validated_at", f"Validated {when:%Y-%m-%d %H:%M} is in the future (now is {now:%Y-%m-%d %H:%M})."
+            )
         changes = {"state": DefectState.VALIDATED.value, "validated_by": by.strip(), "validated_at": at,
                    "repro_notes": repro_notes.strip()}  # fmt: skip
         save_versioned(defect, expected_version, changes)
@@ -214,6 +220,11 @@ def deploy_fix(ctx: Context, defect_id: int, expected_version: int, version: str
     with database.atomic():
         defect = _defect(defect_id)
         _advance(defect, DefectState.FIX_DEPLOYED)
+        today = ctx.now().astimezone().date()  # the user's day: the app runs on the TAM's own machine
+        if deployed_on > today:
+            raise FieldError(
+                "deployed_on", f"Deployed {deployed_on.isoformat()} is in the future (today is {today.isoformat()})."
+            )
         if defect.validated_at is not None and deployed_on < defect.validated_at.date():
             raise FieldError(
                 "deployed_on",

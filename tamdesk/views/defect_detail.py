@@ -43,7 +43,13 @@ from tamdesk.services.defects import (
     validate_defect,
 )
 from tamdesk.services.tickets import ticket_detail
-from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog, datetime_edit, from_qdatetime
+from tamdesk.views.defect_dialog import (
+    LinkTicketDialog,
+    LogUpdateDialog,
+    datetime_edit,
+    from_qdatetime,
+    to_qdatetime,
+)
 from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, scrolling
 from tamdesk.views.escalation_dialog import (
     Outcome,
@@ -208,7 +214,9 @@ class ValidateStep(StepForm):
     def load(self, detail: DefectDetail) -> None:
         super().load(detail)
         self.by.setText(self.ctx.actor)
-        self.at.setDateTime(datetime_edit(self.ctx.now()).dateTime())
+        now = to_qdatetime(self.ctx.now())
+        self.at.setMaximumDateTime(now)  # validated now at the latest; the service allows a little clock skew
+        self.at.setDateTime(now)
         self.notes.clear()
 
     def action(self, confirm: bool) -> None:
@@ -332,8 +340,9 @@ class DeployStep(StepForm):
 
     def load(self, detail: DefectDetail) -> None:
         super().load(detail)
-        day = today(self.ctx)
-        self.deployed.setDate(QDate(day.year, day.month, day.day))
+        day = QDate(*today(self.ctx).timetuple()[:3])
+        self.deployed.setMaximumDate(day)  # a fix is recorded once it shipped
+        self.deployed.setDate(day)
         self.version.setText(detail.row.fix_version)
 
     def chosen_date(self) -> date:

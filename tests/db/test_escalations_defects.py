@@ -132,7 +132,7 @@ def test_defect_from_report_to_deployed_fix(ticket: int, ctx: Context, fixed_now
     start_fix(ctx, did, 4)
     with pytest.raises(FieldError, match="is before the defect was validated"):
         deploy_fix(ctx, did, 5, "435-e.2", date(2026, 1, 1))
-    deploy_fix(ctx, did, 5, "435-e.2", date(2026, 3, 20))
+    deploy_fix(ctx, did, 5, "435-e.2", date(2026, 3, 10))
     with pytest.raises(NeedsConfirmation, match=r"still has open tickets \(SUP-1\)"):
         close_defect(ctx, did, 6)
     close_defect(ctx, did, 6, confirm=True)
@@ -165,3 +165,36 @@ def test_defect_links_several_customers(ticket: int, ctx: Context, fixed_now: da
         link_ticket(ctx, did, second)
     assert list_defects(fixed_now)[0].customers == ("Acme", "Globex")
     assert [r.id for r in list_defects(fixed_now, customer_id=other)] == [did]
+
+
+def _in_progress(ctx: Context, ticket: int, validated: datetime) -> int:
+    """A defect validated at ``validated`` and walked to fix in progress (version 5)."""
+    did = report_defect(ctx, ticket, "Bug")
+    t.Defect.update(reported_at=validated - timedelta(days=1)).execute()
+    validate_defect(ctx, did, 1, "Sam", validated)
+    escalate_to_engineering(ctx, did, 2, "ENG-1", "https://eng.example.com/browse/ENG-1")
+    prioritize_defect(ctx, did, 3)
+    start_fix(ctx, did, 4)
+    return did
+
+
+def test_a_fix_cannot_be_deployed_after_today(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    did = _in_progress(ctx, ticket, fixed_now - timedelta(days=3))
+    with pytest.raises(FieldError, match=r"^Deployed 2026-03-20 is in the future \(today is 2026-03-10\)\.$") as info:
+        deploy_fix(ctx, did, 5, "4.35.2", date(2026, 3, 20))
+    assert info.value.field == "deployed_on"
+    assert t.Defect.get_by_id(did).deployed_on is None
+    deploy_fix(ctx, did, 5, "4.35.2", fixed_now.astimezone().date())
+    assert list_defects(fixed_now)[0].deployed_on == fixed_now.astimezone().date()
+
+
+def test_validation_cannot_be_in_the_future(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    did = report_defect(ctx, ticket, "Bug")
+    later = fixed_now + timedelta(days=30)
+    with pytest.raises(FieldError, match=r"^Validated .* is in the future \(now is .*\)\.$") as info:
+        validate_defect(ctx, did, 1, "Sam", later)
+    assert info.value.field == "validated_at"
+    assert later.astimezone().strftime("%Y-%m-%d %H:%M") in str(info.value)
+    assert t.Defect.get_by_id(did).validated_at is None
+    validate_defect(ctx, did, 1, "Sam", fixed_now + timedelta(minutes=3))  # a clock a little ahead is no error
+    assert t.Defect.get_by_id(did).state == "validated"

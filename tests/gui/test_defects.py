@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState
 from tamdesk.models import tables as t
-from tamdesk.services.base import Context
+from tamdesk.services.base import Context, FieldError
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import defect_detail, report_defect
 from tamdesk.services.tickets import TicketInput, create_ticket
@@ -196,9 +196,10 @@ def test_bug_walked_from_report_to_closed(
         "Deployed 2026-03-01 is before the defect was validated (2026-03-10)."
     )
     assert deploy.messages["deployed_on"].isVisible()
-    deploy.deployed.setDate(QDate(2026, 3, 12))  # type: ignore[attr-defined]
+    assert deploy.deployed.maximumDate() == QDate(2026, 3, 10)  # type: ignore[attr-defined]
+    deploy.deployed.setDate(QDate(2026, 3, 10))  # type: ignore[attr-defined]
     click_step(qtbot, page)
-    assert view.facts.values["fix"].text() == "435-e.2, deployed 12 Mar 2026"
+    assert view.facts.values["fix"].text() == "435-e.2, deployed 10 Mar 2026"
 
     close = view.step_forms[DefectState.FIX_DEPLOYED]
     assert close.general.text() == "Linked tickets still open: SUP-1. You will be asked to confirm."
@@ -212,8 +213,37 @@ def test_bug_walked_from_report_to_closed(
     assert [label.text()[:1] for label in view.steps.labels] == ["✓"] * 6 + ["●"]
     row = defect_detail(1, fixed_now).row
     assert (row.state, row.priority, row.engineering_key, row.fix_version, row.deployed_on) == (
-        DefectState.CLOSED, "P1", "ENG-1234", "435-e.2", date(2026, 3, 12),
+        DefectState.CLOSED, "P1", "ENG-1234", "435-e.2", date(2026, 3, 10),
     )  # fmt: skip
+
+
+def test_future_validation_and_deploy_dates_are_refused(
+    qtbot: Any, ctx: Context, fixed_now: datetime, tickets: dict[str, int]
+) -> None:
+    from tamdesk.services.defects import (
+        deploy_fix,
+        escalate_to_engineering,
+        prioritize_defect,
+        start_fix,
+        validate_defect,
+    )
+    from tamdesk.views.defect_dialog import to_qdatetime
+
+    did = report_defect(ctx, tickets["SUP-1"], "Crash")
+    view = detail_view(qtbot, ctx, did)
+    validate = view.step_forms[DefectState.REPORTED]
+    assert validate.at.maximumDateTime() == to_qdatetime(fixed_now)  # type: ignore[attr-defined]
+    with pytest.raises(FieldError, match="is in the future"):
+        validate_defect(ctx, did, 1, "Sam", fixed_now + timedelta(days=30))
+    validate_defect(ctx, did, 1, "Sam", fixed_now)
+    escalate_to_engineering(ctx, did, 2, "ENG-7", "https://eng.example.com/browse/ENG-7")
+    prioritize_defect(ctx, did, 3)
+    start_fix(ctx, did, 4)
+    view.reload()
+    deploy = view.step_forms[DefectState.FIX_IN_PROGRESS]
+    assert deploy.deployed.maximumDate() == QDate(2026, 3, 10)  # type: ignore[attr-defined]
+    with pytest.raises(FieldError, match=r"Deployed 2026-03-20 is in the future \(today is 2026-03-10\)"):
+        deploy_fix(ctx, did, 5, "4.35.2", date(2026, 3, 20))
 
 
 def test_engineering_link_opens_in_the_browser(
