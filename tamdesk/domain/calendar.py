@@ -77,7 +77,7 @@ def to_utc(moment: datetime) -> datetime:
 def _zone_info(zone: str) -> ZoneInfo:
     try:
         return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Asia"
         raise ValueError(f"'{zone}' is not a known time zone (expected an IANA name such as Europe/Berlin)") from None
 
 

@@ -10,7 +10,7 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; ValueError naming it when unknown."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Asia"
         raise ValueError(f"'{name}' is not an IANA time zone such as Europe/Berlin") from None
 
 

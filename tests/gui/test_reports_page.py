@@ -181,6 +181,23 @@ def test_filters_become_the_report_scope(page: ReportsPage, data: dict[str, int]
         assert box.toolTip() == Severity(int(box.text()[3])).definition
 
 
+def test_the_time_zone_is_chosen_remembered_and_checked(
+    qtbot: Any, page: ReportsPage, window: MainWindow, tmp_path: Path
+) -> None:
+    page.zone_picker.setFocus()
+    page.zone_picker.lineEdit().selectAll()
+    qtbot.keyClicks(page.zone_picker.lineEdit(), "Asia/Tokyo")
+    request = page.request(tmp_path / "x.xlsx")
+    assert getattr(request.scope.tz, "key", None) == "Asia/Tokyo"
+    assert QSettings().value(reports_module.ZONE_KEY) == "Asia/Tokyo"
+    again = ReportsPage(window.ctx, window.runner)  # a new session starts with the zone last used
+    qtbot.addWidget(again)
+    assert again.zone_picker.value() == "Asia/Tokyo"
+    page.zone_picker.setEditText("Mars/Olympus")
+    assert page.message.text() == "Time zone 'Mars/Olympus' is not an IANA time zone such as Europe/Berlin."
+    assert not page.export_button.isEnabled()
+
+
 @pytest.mark.parametrize(
     ("period", "today", "bounds"),
     [

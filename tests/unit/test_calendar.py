@@ -168,6 +168,7 @@ def test_describe_hours_keeps_monday_first_when_no_run_wraps() -> None:
     ("kwargs", "message"),
     [
         ({"zone": "Europe/Berlni"}, "not a known time zone"),
+        ({"zone": "Europe"}, "not a known time zone"),  # a folder of the zone database
         ({"country": "XX"}, "no holiday calendar for country 'XX'"),
         ({"weekly_hours": {}}, "at least one weekday"),
         ({"weekly_hours": {0: (time(18), time(9))}}, "Mon opens at 18:00 but closes at 09:00"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -38,6 +39,8 @@ def test_bad_times_are_named(value: str, message: str) -> None:
         parse_timestamp(value, BERLIN)
 
 
-def test_unknown_zone() -> None:
-    with pytest.raises(ValueError, match="'Mars/Base' is not an IANA time zone"):
-        zone("Mars/Base")
+@pytest.mark.parametrize("name", ["Mars/Base", "Asia", "America", "", "../etc/passwd", "/etc/localtime", "Europe/"])
+def test_unknown_zone(name: str) -> None:
+    """Names that are no zone (a region folder of the zone database too) are a ValueError naming them."""
+    with pytest.raises(ValueError, match=f"'{re.escape(name)}' is not an IANA time zone"):
+        zone(name)

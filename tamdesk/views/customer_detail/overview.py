@@ -77,6 +77,6 @@ def _zone_text(zone: str, now: datetime) -> str:
     """``Europe/Berlin (15:30 there now)``."""
     try:
         there = now.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Asia"
         return zone
     return f"{zone} ({there:%a %H:%M} there now)"

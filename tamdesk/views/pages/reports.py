@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QTimeZone, QUrl, Signal
+from PySide6.QtCore import QDate, QSettings, Qt, QTimeZone, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from tamdesk.domain.severity import Severity
+from tamdesk.domain.timestamps import zone
 from tamdesk.reports.defects import export_defect_report
 from tamdesk.reports.escalations import export_escalation_log
 from tamdesk.reports.onboarding import export_onboarding
@@ -36,13 +37,22 @@ from tamdesk.reports.seats import export_seat_roster
 from tamdesk.reports.sla import ExportedReport, export_sla_report
 from tamdesk.reports.xlsx import ExportCancelled
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customers import time_zones
 from tamdesk.services.report_data import ReportScope, customer_choices, local_zone
 from tamdesk.views.escalation_detail import heading
 from tamdesk.views.pages.base import Page
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import FieldMessage, Tone, ask_save_path, safe_file_name, show_failure
+from tamdesk.views.widgets import (
+    FieldMessage,
+    SearchableComboBox,
+    Tone,
+    ask_save_path,
+    safe_file_name,
+    show_failure,
+)
 
 PROGRESS_SCALE = 1000
+ZONE_KEY = "reports/time_zone"
 
 
 class ReportKind(Enum):
@@ -155,8 +165,7 @@ class ReportsPage(Page):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self._label("&Report:", self._report_picker()), _stacked(self.kind, self.description))
         form.addRow(self._label("&Period:", self._period_picker()), _stacked(self.period_row, self.period_note))
-        zone = QLabel(f"{getattr(self.zone, 'key', self.zone)} (this computer's time zone)")
-        form.addRow("Times in:", zone)
+        form.addRow(self._label("Time &zone:", self._zone_picker()), _stacked(self.zone_picker, self.zone_note))
         form.addRow(self._label("&Customers:", self._customer_picker()), self.customer_box)
         form.addRow("Severities:", self._severity_picker())
         body = QWidget()
@@ -176,6 +185,31 @@ class ReportsPage(Page):
         label = QLabel(text)
         label.setBuddy(buddy)
         return label
+
+    def _zone_picker(self) -> QComboBox:
+        here = getattr(system_zone(), "key", "UTC")
+        self.zone_picker = SearchableComboBox([(z, z) for z in time_zones()])
+        self.zone_picker.setAccessibleName("Time zone")
+        self.zone_picker.setMinimumWidth(260)
+        self.zone_picker.lineEdit().setPlaceholderText("Type to search, e.g. Berlin")
+        self.zone_picker.set_value(str(QSettings().value(ZONE_KEY, here)))
+        self.zone_note = QLabel(f"Dates, months and times in the workbook are in this zone; this computer's is {here}.")
+        self.zone_note.setStyleSheet("color: palette(placeholder-text);")
+        self.zone_picker.currentTextChanged.connect(self._zone_changed)
+        self._zone_changed()
+        return self.zone_picker
+
+    def _zone_changed(self) -> None:
+        name = self.zone_picker.value()
+        try:
+            self.zone = zone(name)
+        except ValueError:
+            self.zone_valid = False
+        else:
+            self.zone_valid = True
+            QSettings().setValue(ZONE_KEY, name)
+        if hasattr(self, "message"):
+            self._update_controls()
 
     def _report_picker(self) -> QComboBox:
         self.kind = QComboBox()
@@ -357,6 +391,8 @@ class ReportsPage(Page):
 
     def _problem(self, kind: ReportKind) -> str:
         """Why the export cannot start, in a sentence; empty when it can."""
+        if not self.zone_valid:
+            return f"Time zone '{self.zone_picker.value()}' is not an IANA time zone such as Europe/Berlin."
         start, end = self._bounds()
         if kind.scoped and start and end and start >= end:
             return "The period must end on or after the day it starts."
