@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -109,6 +110,24 @@ def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(result)
 
 
+def name_key(name: str) -> str:
+    """What two customer names compare by: spacing, letter case (``Ä``/``ä``, ``ß``/``SS``) and composition aside."""
+    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
+
+
+def _customer_named(name: str) -> t.Customer | None:
+    """The customer whose name is ``name`` but for case and spacing.
+
+    Compared in Python: SQLite's lower() folds ASCII letters only, and one rule for both engines keeps them alike.
+    """
+    clean, wanted = " ".join(name.split()), name_key(name)
+    rows = tuples(t.Customer.select(t.Customer.id, t.Customer.name).order_by(t.Customer.id))
+    # the exact spelling first: two names saved before this rule may differ only in case
+    exact = [cid for cid, stored in rows if stored == clean]
+    found = exact or [cid for cid, stored in rows if name_key(stored) == wanted]
+    return t.Customer.get_by_id(found[0]) if found else None
+
+
 def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
@@ -117,7 +136,7 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
     elif len(name) > 200:
         errors["name"] = "Name is longer than 200 characters."
     else:
-        clash = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == name.lower())
+        clash = _customer_named(name)
         if clash is not None and (existing is None or clash.id != existing.id):
             errors["name"] = f"A customer named '{clash.name}' already exists."
     zone = data.time_zone.strip()
@@ -276,7 +295,7 @@ def _get(customer_id: int) -> t.Customer:
 
 
 def customer_by_name(name: str) -> t.Customer:
-    customer = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == " ".join(name.split()).lower())
+    customer = _customer_named(name)
     if customer is None:
         raise NotFound(f"No customer named '{name}'.")
     return customer
@@ -394,15 +413,15 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
     seen: dict[str, int] = {}
     for line, row in table.rows:
         name = " ".join(str(row.get("name") or "").split())
-        if name.lower() in seen:
-            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name.lower()]}")
+        if name_key(name) in seen:
+            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name_key(name)]}")
             continue
-        seen[name.lower()] = line
+        seen[name_key(name)] = line
         parsed.append((line, _row_input(row, name)))
     created = updated = unchanged = 0
     with database.atomic():
         for line, data in parsed:
-            existing = t.Customer.get_or_none(pw.fn.lower(t.Customer.name) == data.name.lower())
+            existing = _customer_named(data.name)
             try:
                 if existing is None:
                     create_customer(ctx, data)

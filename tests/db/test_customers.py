@@ -14,6 +14,7 @@ from tamdesk.services.base import Context, StaleEdit, ValidationFailed
 from tamdesk.services.customers import (
     CustomerInput,
     create_customer,
+    customer_by_name,
     get_customer,
     import_customers,
     list_customers,
@@ -65,6 +66,30 @@ def test_bad_fields_are_named(db_path: Path, ctx: Context, change: dict, field: 
         create_customer(ctx, data)
     assert info.value.errors[field].startswith(message)
     assert t.Customer.select().count() == 1
+
+
+def test_names_differing_only_in_unicode_case_are_one_customer(db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    aerzte = create_customer(ctx, CustomerInput(name="Ärzte GmbH"))
+    strasse = create_customer(ctx, CustomerInput(name="Straße AG"))
+    for name, clash in [("ärzte gmbh", "Ärzte GmbH"), ("ÄRZTE  GMBH", "Ärzte GmbH"), ("STRASSE AG", "Straße AG"),
+                        ("A\u0308rzte GmbH", "Ärzte GmbH")]:  # fmt: skip
+        with pytest.raises(ValidationFailed) as info:
+            create_customer(ctx, CustomerInput(name=name))
+        assert info.value.errors == {"name": f"A customer named '{clash}' already exists."}
+    with pytest.raises(ValidationFailed, match="A customer named 'Ärzte GmbH' already exists"):
+        update_customer(ctx, strasse, get_customer(strasse).version, CustomerInput(name="ärzte gmbh"))
+    update_customer(ctx, aerzte, get_customer(aerzte).version, CustomerInput(name="ÄRZTE GmbH"))  # its own name
+    assert customer_by_name("ärzte  gmbh").id == aerzte
+    assert customer_by_name("strasse ag").id == strasse
+    path = tmp_path / "customers.csv"
+    path.write_text("Name;Time zone\närzte gmbh;Europe/Berlin\n", encoding="utf-8")
+    assert import_customers(ctx, path).summary == "Imported customers: 0 created, 1 updated, 0 unchanged."
+    assert get_customer(aerzte).input.time_zone == "Europe/Berlin"
+    path.write_text("Name\nÖBB Infra\nöbb infra\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        import_customers(ctx, path)
+    assert failed.value.problems == ["row 3: Name 'öbb infra' also appears in row 2"]
+    assert t.Customer.select().count() == 2
 
 
 def test_idn_domain_is_stored_in_ascii(db_path: Path, ctx: Context) -> None:
