@@ -145,6 +145,11 @@ def test_roster_and_onboarding_use_the_seat_exports(
     assert "covers one customer or all of them" in page.message.text() and not page.export_button.isEnabled()
     page.customers.item(1).setCheckState(Qt.CheckState.Unchecked)
     assert page.export_button.isEnabled() and not page.message.isVisible()
+    today = page._today().isoformat()
+    assert page.suggested_name() == f"Seat roster Acme {today}.xlsx"
+    choose(page, ReportKind.ONBOARDING)
+    assert page.suggested_name() == f"Onboarding checklist Acme {today}.xlsx"  # one customer: their checklist
+    choose(page, ReportKind.SEATS)
     save_as(monkeypatch, tmp_path / "roster.xlsx")
     with qtbot.waitSignal(page.export_finished, timeout=30_000) as finished:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
@@ -152,6 +157,7 @@ def test_roster_and_onboarding_use_the_seat_exports(
     assert openpyxl.load_workbook(tmp_path / "roster.xlsx").sheetnames == ["Summary", "Seats"]
     choose(page, ReportKind.ONBOARDING)
     page.all_customers.setChecked(True)
+    assert page.suggested_name() == f"Onboarding status {today}.xlsx"
     save_as(monkeypatch, tmp_path / "onboarding.xlsx")
     with qtbot.waitSignal(page.export_finished, timeout=30_000) as finished:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)

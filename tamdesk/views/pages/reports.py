@@ -343,6 +343,10 @@ class ReportsPage(Page):
         self._filter_customers(self.customer_search.text())
         self._update_controls()
 
+    def _ticked_names(self) -> list[str]:
+        items = (self.customers.item(row) for row in range(self.customers.count()))
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
     def _ticked_customers(self) -> set[int]:
         items = (self.customers.item(row) for row in range(self.customers.count()))
         return {int(i.data(Qt.ItemDataRole.UserRole)) for i in items if i.checkState() == Qt.CheckState.Checked}
@@ -414,14 +418,16 @@ class ReportsPage(Page):
         if len(severities) == len(Severity) or not self.current_kind().scoped:
             severities = frozenset()
         scope = ReportScope(tz=self.zone, start=start, end=end, customer_ids=ticked, severities=severities)
-        names = [self.customers.item(row).text() for row in range(self.customers.count())
-                 if self.customers.item(row).checkState() == Qt.CheckState.Checked]  # fmt: skip
+        names = self._ticked_names()
         return ExportRequest(self.current_kind(), scope, path, names[0] if len(ticked) == 1 else "")
 
     def suggested_name(self) -> str:
         kind = self.current_kind()
         if not kind.scoped:
-            return f"{kind.value} {self._today().isoformat()}.xlsx"
+            ticked = [] if self.all_customers.isChecked() else self._ticked_names()
+            name = ticked[0] if len(ticked) == 1 else ""
+            what = "Onboarding checklist" if kind is ReportKind.ONBOARDING and name else kind.value
+            return safe_file_name(f"{what}{f' {name}' if name else ''} {self._today().isoformat()}") + ".xlsx"
         start, end = self._bounds()
         label = ReportScope(tz=self.zone, start=start, end=end).period_label
         return safe_file_name(f"{kind.value} {label}") + ".xlsx"
