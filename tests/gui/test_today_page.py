@@ -20,7 +20,7 @@ from tamdesk.services.settings import set_setting
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.services.today import Section
 from tamdesk.views.main_window import MainWindow
-from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, day_text, due_text, greeting, waited
+from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, business_days, day_text, due_text, greeting, waited
 from tamdesk.views.tasks import TaskRunner
 
 
@@ -290,3 +290,12 @@ def test_words_for_days_and_waits(fixed_now: datetime) -> None:
     assert waited(fixed_now - timedelta(days=3, hours=5), fixed_now) == "3 days"
     assert waited(fixed_now - timedelta(hours=5), fixed_now) == "5 h"
     assert greeting(fixed_now, "") == "Today"
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(0.05, "under 1 business hour"), (0.5, "under 1 business day"), (1, "1 business day"),
+     (1.4, "1 business day"), (2.0, "2 business days"), (4.9, "4 business days")],
+)  # fmt: skip
+def test_how_long_an_escalation_is_open_reads_in_whole_business_days(days: float, text: str) -> None:
+    assert business_days(days) == text

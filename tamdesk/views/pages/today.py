@@ -96,10 +96,13 @@ def waited(since: datetime, now: datetime) -> str:
 
 
 def business_days(days: float) -> str:
-    """``4 business days``, ``1 business day``, ``under 1 business hour``."""
+    """Whole business days begun and finished: ``4 business days``, ``1 business day``, ``under 1 business day``."""
     if days < 1 / 9:
         return "under 1 business hour"
-    return f"{days:g} business day{'s' if days != 1 else ''}"
+    if days < 1:
+        return "under 1 business day"
+    whole = int(days)
+    return f"{whole} business day{'s' if whole != 1 else ''}"
 
 
 def waiting_on(row: EscalationWaiting) -> str:
