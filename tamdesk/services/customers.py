@@ -128,6 +128,27 @@ def _customer_named(name: str) -> t.Customer | None:
     return t.Customer.get_by_id(found[0]) if found else None
 
 
+def _held_seat_numbers(customer: t.Customer) -> list[int]:
+    """The numbers of the customer's seats that use a slot (requested, granted or active), in order."""
+    query = t.PortalSeat.select(t.PortalSeat.seat_no).where(
+        (t.PortalSeat.customer == customer) & (t.PortalSeat.status != SeatStatus.REVOKED.value)
+    )
+    return sorted(int(no) for (no,) in tuples(query))
+
+
+def seat_numbers(numbers: Sequence[int]) -> str:
+    """``seat 2``, ``seats 1–3`` or ``seats 1–3, 5 and 7``: runs of consecutive numbers joined by an en dash."""
+    runs: list[list[int]] = []
+    for no in sorted(set(numbers)):
+        if runs and no == runs[-1][-1] + 1:
+            runs[-1].append(no)
+        else:
+            runs.append([no])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs] or ["none"]
+    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"seat{'s' if len(set(numbers)) > 1 else ''} {text}"
+
+
 def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
@@ -150,9 +171,17 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
     except ValueError as exc:
         errors["email_domains"] = f"Email domains: {exc}."
         domains = ()
+    changed = existing is not None and data.seat_allowance != existing.seat_allowance
+    # only a change is checked: an allowance already short (saved before this rule) must not block other edits
+    held = _held_seat_numbers(existing) if existing is not None and changed else []
     if not 1 <= data.seat_allowance <= MAX_ALLOWANCE:
         errors["seat_allowance"] = f"Seat allowance {data.seat_allowance} must be between 1 and {MAX_ALLOWANCE}."
-    elif existing is not None and data.seat_allowance != existing.seat_allowance and not data.allowance_reason.strip():
+    elif data.seat_allowance < len(held):
+        errors["seat_allowance"] = (
+            f"Seat allowance {data.seat_allowance} is below the {len(held)} seats in use ({seat_numbers(held)}); "
+            f"revoke {len(held) - data.seat_allowance} first."
+        )
+    elif existing is not None and changed and not data.allowance_reason.strip():
         errors["allowance_reason"] = (
             f"Changing the seat allowance from {existing.seat_allowance} to {data.seat_allowance} needs a reason."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from tamdesk.services.customers import (
     get_customer,
     import_customers,
     list_customers,
+    seat_numbers,
     set_archived,
     update_customer,
 )
+from tamdesk.services.seats import SeatInput, request_seat, revoke_seat
 from tamdesk.services.tabular import ImportFailed
 
 ACME = CustomerInput(
@@ -108,6 +111,29 @@ def test_allowance_change_needs_a_reason_kept_in_history(db_path: Path, ctx: Con
     assert get_customer(cid).input.seat_allowance == 7
     audit = t.AuditEntry.select().order_by(t.AuditEntry.id.desc()).get()
     assert "Seat allowance 5 → 7: Contract addendum 3" in audit.summary
+
+
+def test_allowance_cannot_drop_below_the_seats_in_use(db_path: Path, ctx: Context) -> None:
+    cid = create_customer(ctx, ACME)
+    seats = [request_seat(ctx, cid, SeatInput(n, f"{n.lower()}@acme.com")) for n in ("Ana", "Bob", "Cy", "Dee")]
+    revoke_seat(ctx, seats[2], t.PortalSeat.get_by_id(seats[2]).version, "Left the company")  # seats 1, 2 and 4 held
+    version = get_customer(cid).version
+    with pytest.raises(ValidationFailed) as info:
+        update_customer(ctx, cid, version, replace(ACME, seat_allowance=1, allowance_reason="Smaller contract"))
+    assert info.value.errors == {
+        "seat_allowance": "Seat allowance 1 is below the 3 seats in use (seats 1–2 and 4); revoke 2 first."
+    }
+    assert get_customer(cid).input.seat_allowance == 5
+    update_customer(ctx, cid, version, replace(ACME, seat_allowance=3, allowance_reason="Smaller contract"))
+    assert get_customer(cid).input.seat_allowance == 3
+
+
+@pytest.mark.parametrize(
+    ("numbers", "text"),
+    [([2], "seat 2"), ([1, 2, 3], "seats 1–3"), ([5, 1, 2, 3, 7], "seats 1–3, 5 and 7"), ([1, 3], "seats 1 and 3")],
+)
+def test_seat_numbers_read_as_runs(numbers: list[int], text: str) -> None:
+    assert seat_numbers(numbers) == text
 
 
 def test_stale_edit_is_refused(db_path: Path, ctx: Context) -> None:

@@ -276,6 +276,22 @@ def test_changing_the_allowance_asks_for_a_reason(qtbot, db_path: Path, ctx: Con
     assert get_customer(acme).input.seat_allowance == 7
 
 
+def test_allowance_below_the_seats_in_use_is_refused_beside_the_field(qtbot, db_path: Path, ctx: Context) -> None:
+    acme = _customer(ctx, "Acme")
+    for name in ("Ana Silva", "Bob Stone", "Cy Young"):
+        request_seat(ctx, acme, SeatInput(name, f"{name.split()[0].lower()}@acme.com"))
+    dialog = _customer_dialog(qtbot, ctx, acme)
+    dialog.seat_allowance.setValue(1)
+    qtbot.keyClicks(dialog.allowance_reason, "Smaller contract")
+    dialog.save()
+    assert dialog.isVisible()
+    message = dialog.messages["seat_allowance"]
+    assert message.text() == "Seat allowance 1 is below the 3 seats in use (seats 1–3); revoke 2 first."
+    assert message.isVisible() and message.tone is Tone.ERROR
+    assert dialog.focusWidget() is dialog.seat_allowance
+    assert get_customer(acme).input.seat_allowance == 5
+
+
 def test_stale_edit_shows_their_values_and_yours(
     qtbot, db_path: Path, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
