@@ -1013,9 +1013,11 @@ class TicketsPage(Page):
             text = f"⚠ {self.list.error}"
         elif total is None:
             done, of = self.list.progress
-            text = f"Showing the newest {shown:,} tickets · loading every ticket…"
+            first = f"Showing the newest {shown:,} tickets · " if shown else ""
+            text = f"{first}loading every ticket…"
             if of:
-                text = f"Showing the newest {shown:,} tickets · evaluating {of:,} tickets…"
+                text = f"{first}evaluating {of:,} tickets…"
+            text = text[:1].upper() + text[1:]
         elif self.list.query.filtered:
             text = f"{shown:,} of {total:,} tickets match"
         else:
