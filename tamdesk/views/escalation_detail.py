@@ -54,7 +54,7 @@ STATE_TONES = {
     EscalationState.RESOLVED: Tone.OK,
     EscalationState.DECLINED: Tone.ERROR,
 }
-BADGE = "padding: 6px; border: 1px solid palette(placeholder-text); border-radius: 4px;"
+BADGE = "padding: 6px 12px; background: palette(midlight); color: palette(window-text); border-radius: 13px;"
 """The look of a state badge in no particular tone (a tone gives it ``TONE_BANNER``)."""
 VP_APPRISED = re.compile(r"^VP of Customer Success apprised \((?P<why>[^)]*)\)")
 
