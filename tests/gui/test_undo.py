@@ -66,3 +66,6 @@ def test_archive_is_undone(window: MainWindow, ctx: Context, monkeypatch: pytest
     assert get_customer(acme).archived
     window.undo_action.trigger()
     assert not get_customer(acme).archived
+    # the restored customer is selected again, so Edit and Archive work on it straight away
+    assert page.selected_customer() is not None and page.selected_customer().id == acme
+    assert page.edit_button.isEnabled() and page.archive_button.isEnabled()

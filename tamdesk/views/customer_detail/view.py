@@ -27,7 +27,7 @@ from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
-from tamdesk.views.customer_detail.common import heading, state_text
+from tamdesk.views.customer_detail.common import heading
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
@@ -165,7 +165,7 @@ class CustomerDetailView(QWidget):
     def _show_header(self, detail: CustomerDetail, steps: Checklist) -> None:
         self.name.setText(detail.input.name)
         parts = [f"TAM {detail.input.tam}" if detail.input.tam else "No TAM", detail.input.time_zone]
-        parts.append(f"Onboarding {state_text(steps.state).lower()} ({steps.done}/{steps.total})")
+        parts.append(f"Onboarding {steps.state.label.lower()} ({steps.done}/{steps.total})")
         self.subtitle.setText(" · ".join(parts))
         self.archive_button.setText("Restore" if detail.archived else "Archive…")
         self.archive_button.setToolTip(

@@ -115,6 +115,7 @@ class CustomersPage(Page):
         self.ctx = ctx
         self.runner = runner
         self._database = ""
+        self._select_next: int | None = None  # a customer to select at the next reload (one Undo restored)
         self.settings = QSettings()
         self.model = RowTableModel[CustomerRow](customer_columns(), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
@@ -275,8 +276,10 @@ class CustomersPage(Page):
             rows = []
         self.model.set_rows(rows)
         self._show_content(rows, search)
-        if selected is not None:
-            self.select_customer(selected.id)
+        wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
+        self._select_next = None
+        if wanted is not None:
+            self.select_customer(wanted)
         self._update_buttons()
 
     def _show_content(self, rows: list[CustomerRow], search: str) -> None:
@@ -419,6 +422,8 @@ class CustomersPage(Page):
 
             def flip(to: bool) -> None:
                 set_archived(ctx, customer_id, get_customer(customer_id).version, to)
+                if not to:  # restored by Undo or Redo: select it again once the list reloads
+                    self._select_next = customer_id
 
             verb = "Archive" if archive else "Restore"
             push_done(f"{verb} {name}", undo=lambda: flip(not archive), redo=lambda: flip(archive))
