@@ -96,7 +96,7 @@ def _dry_run(customer_id: int, file: str) -> str:
     if preview.errors:
         problems = "; ".join(preview.problems("error"))
         raise CommandFailed(f"{file} would not apply ({preview.summary.rstrip('.')}): {problems}.")
-    lines = [f"Dry run, nothing was changed. {preview.summary}", *preview.problems("warning")]
+    lines = [f"Dry run, nothing was changed. {preview.summary}", *preview.problems("warning"), *preview.notes]
     if preview.warnings:
         lines.append("Applying it needs --accept-warnings.")
     return "\n".join(lines)

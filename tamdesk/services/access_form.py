@@ -122,9 +122,14 @@ class PreviewRow:
 
 @dataclass(frozen=True)
 class AccessFormPreview:
-    """Every filled row of a returned form; the counts are rows per outcome."""
+    """Every filled row of a returned form; the counts are rows per outcome.
+
+    ``notes`` is information on the form as a whole that blocks nothing, such as current seat holders the form
+    no longer lists (they keep their seats until the TAM revokes them).
+    """
 
     rows: tuple[PreviewRow, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -161,13 +166,15 @@ class AccessFormResult:
     requested: int
     updated: int
     unchanged: int
+    notes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
-        return (
+        applied = (
             f"Access form of {self.customer_name} applied: {_plural(self.requested, 'seat')} requested, "
             f"{self.updated} updated, {self.unchanged} unchanged."
         )
+        return " ".join([applied, *(f"{note}." for note in self.notes)])
 
 
 class WarningsNotAccepted(ImportFailed):
@@ -211,7 +218,7 @@ def apply_access_form(
             raise WarningsNotAccepted(source, preview)
         requested, updated = _apply(ctx, customer, plan, source)
         record_access_form(ctx, customer.id, returned=True)
-    return AccessFormResult(customer.name, requested, updated, preview.unchanged)
+    return AccessFormResult(customer.name, requested, updated, preview.unchanged, preview.notes)
 
 
 # -- reading the file -----------------------------------------------------------------------------------------
@@ -366,8 +373,12 @@ def _plan(customer: t.Customer, rows: Sequence[FormRow]) -> _Plan:
         inputs.append(clean)
         matches.append(held.pop(clean.email.casefold(), None) if clean else None)
     checks = _check_rows(customer, rows, inputs, matches)
+    # A row kept back by a too-long field still names its holder: only holders no row names are missing.
+    listed = {(clean or row.data).email.strip().casefold() for clean, row in zip(inputs, rows, strict=True)}
+    missing = sorted((s for key, s in held.items() if key not in listed), key=lambda s: s.seat_no)
     preview = AccessFormPreview(
-        tuple(_preview_row(row, inputs[i], matches[i], checks[i], early.get(i, [])) for i, row in enumerate(rows))
+        tuple(_preview_row(row, inputs[i], matches[i], checks[i], early.get(i, [])) for i, row in enumerate(rows)),
+        notes=tuple(_not_listed(seat) for seat in missing),
     )
     return _Plan(tuple(inputs), tuple(matches), tuple(checks), preview)
 
@@ -408,6 +419,10 @@ def _preview_row(
         held_by = f"Seat {match.seat_no} ({match.email}) is held by {match.full_name}"
         warnings.insert(0, f"{held_by}; the form changes {changes}")
     return _row(row, shown, "warning" if warnings else "new", warnings, check.seat_no)
+
+
+def _not_listed(seat: t.PortalSeat) -> str:
+    return f"Seat {seat.seat_no} ({seat.email}) is not on the returned form; revoke it if they no longer need access"
 
 
 def _changes(seat: t.PortalSeat, data: SeatInput) -> str:

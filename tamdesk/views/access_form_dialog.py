@@ -106,6 +106,9 @@ class AccessFormPreviewDialog(QDialog):
         self.summary = QLabel(f"<b>{self.path.name}</b> for {customer_name}: {preview.summary}")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.notes = FieldMessage()
+        if preview.notes:
+            self.notes.set_warning("\n".join(f"{note}." for note in preview.notes))
         self.model = RowTableModel[PreviewRow](preview_columns(), self)
         self.model.set_rows(preview.rows)
         keys = [
@@ -148,6 +151,7 @@ class AccessFormPreviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.notes)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addWidget(self.blocked)

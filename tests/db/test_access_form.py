@@ -318,6 +318,31 @@ def test_mark_sent_completes_the_step(acme: int, ctx: Context, fixed_now: dateti
     assert (step.done_at, step.done_by) == (fixed_now, AUTOMATIC)
 
 
+def test_a_holder_missing_from_the_returned_form_is_named_not_revoked(acme: int, ctx: Context, tmp_path: Path) -> None:
+    for name, email in [("Ana Silva", "ana@acme.com"), ("Bruno Costa", "bruno@acme.com"), ("Dan Wu", "dan@acme.com")]:
+        request_seat(ctx, acme, SeatInput(name, email))
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    fill(path, [(None, None, None, None)], at=13)  # the customer deleted Bruno's row
+    preview = preview_access_form(acme, path)
+    assert preview.summary == "2 rows: 0 new, 2 unchanged, 0 with warnings, 0 with errors."
+    assert preview.notes == (
+        "Seat 2 (bruno@acme.com) is not on the returned form; revoke it if they no longer need access",
+    )
+    result = apply_access_form(ctx, acme, path)
+    assert result.summary == (
+        "Access form of Acme applied: 0 seats requested, 0 updated, 2 unchanged. Seat 2 (bruno@acme.com) is not on "
+        "the returned form; revoke it if they no longer need access."
+    )
+    assert [email for _, _, email in seats(acme)] == ["ana@acme.com", "bruno@acme.com", "dan@acme.com"]
+
+
+def test_a_holder_on_a_row_with_a_too_long_field_is_not_missing(form: Path, acme: int) -> None:
+    fill(form, [("Ana Silva", "ana@acme.com", "x" * 300, None)], at=12)
+    preview = preview_access_form(acme, form)
+    assert preview.rows[0].outcome == "error"
+    assert preview.notes == ()
+
+
 # -- the command line -----------------------------------------------------------------------------------------
 
 
@@ -345,6 +370,13 @@ def test_cli_round_trip(
         "row 14: Seat 3 (noor@example.org): example.org is not one of the customer's domains (acme.com)",
         "Applying it needs --accept-warnings.",
     ]
+    fill(out, [(None, None, None, None)], at=12)  # Ana's row deleted
+    code, stdout, _ = cli(capsys, db_path, "import", "access-form", "--customer", "Acme", str(out), "--dry-run")
+    assert stdout.splitlines()[2:] == [
+        "Seat 1 (ana@acme.com) is not on the returned form; revoke it if they no longer need access",
+        "Applying it needs --accept-warnings.",
+    ]
+    fill(out, [("Ana Silva", "ana@acme.com", "Data engineer", "+49 30 1234")], at=12)
     code, _, err = cli(capsys, db_path, "import", "access-form", "--customer", "Acme", str(out))
     assert code == 1
     assert (
