@@ -61,6 +61,7 @@ def test_a_failed_undo_says_why(window: MainWindow, ctx: Context, monkeypatch: p
 def test_archive_is_undone(window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     acme = create_customer(ctx, CustomerInput(name="Acme"))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.show_page(1)
     page = window.pages[1]
     page.set_customer_archived(acme, True)
     assert get_customer(acme).archived
