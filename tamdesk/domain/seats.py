@@ -72,10 +72,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class SeatCheck:
-    """The outcome of checking one candidate; ``seat_no`` is the seat it takes, None when none is free."""
+    """The outcome of checking one candidate; ``seat_no`` is the seat it takes, None when none is free.
+
+    ``over_allowance`` says the candidate is beyond the allowance; its seat error (field ``SEAT``) says so.
+    """
 
     problems: tuple[Problem, ...]
     seat_no: int | None = None
+    over_allowance: bool = False
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -148,7 +152,7 @@ def check_roster(
         entry = _Entry.of_candidate(candidate, slot.seat_no)
         problems = [*_slot_problems(entry, slot, allowance), *_own_problems(entry, context)]
         problems += _clash_problems(entry, others)
-        checks[row] = SeatCheck(tuple(problems), slot.seat_no)
+        checks[row] = SeatCheck(tuple(problems), slot.seat_no, slot.over_allowance)
         others.append(entry)
     return checks
 

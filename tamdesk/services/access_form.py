@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tamdesk.domain.mailbox import InvalidAddress, normalize_domain
-from tamdesk.domain.seats import SeatCandidate, SeatCheck
+from tamdesk.domain.seats import SeatCandidate, SeatCheck, SeatField
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
@@ -125,11 +125,13 @@ class AccessFormPreview:
     """Every filled row of a returned form; the counts are rows per outcome.
 
     ``notes`` is information on the form as a whole that blocks nothing, such as current seat holders the form
-    no longer lists (they keep their seats until the TAM revokes them).
+    no longer lists (they keep their seats until the TAM revokes them). ``form_errors`` are problems of the form as
+    a whole, such as more people than the allowance; the rows they concern carry the same message.
     """
 
     rows: tuple[PreviewRow, ...]
     notes: tuple[str, ...] = ()
+    form_errors: tuple[str, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -148,8 +150,10 @@ class AccessFormPreview:
         return self._count("unchanged")
 
     def problems(self, outcome: Outcome) -> list[str]:
-        """``row 12: <message>`` for every message of the rows with ``outcome``."""
-        return [f"row {r.line}: {m}" for r in self.rows if r.outcome == outcome for m in r.messages]
+        """``row 12: <message>`` for every message of the rows with ``outcome``; errors of the whole form first."""
+        whole = list(self.form_errors) if outcome == "error" else []
+        rows = [f"row {r.line}: {m}" for r in self.rows if r.outcome == outcome for m in r.messages if m not in whole]
+        return whole + rows
 
     @property
     def summary(self) -> str:
@@ -376,9 +380,14 @@ def _plan(customer: t.Customer, rows: Sequence[FormRow]) -> _Plan:
     # A row kept back by a too-long field still names its holder: only holders no row names are missing.
     listed = {(clean or row.data).email.strip().casefold() for clean, row in zip(inputs, rows, strict=True)}
     missing = sorted((s for key, s in held.items() if key not in listed), key=lambda s: s.seat_no)
+    too_many = _over_allowance(customer, rows, checks, missing)
     preview = AccessFormPreview(
-        tuple(_preview_row(row, inputs[i], matches[i], checks[i], early.get(i, [])) for i, row in enumerate(rows)),
+        tuple(
+            _preview_row(row, inputs[i], matches[i], checks[i], early.get(i, []), too_many)
+            for i, row in enumerate(rows)
+        ),
         notes=tuple(_not_listed(seat) for seat in missing),
+        form_errors=(too_many,) if too_many else (),
     )
     return _Plan(tuple(inputs), tuple(matches), tuple(checks), preview)
 
@@ -403,7 +412,12 @@ def _check_rows(
 
 
 def _preview_row(
-    row: FormRow, clean: SeatInput | None, match: t.PortalSeat | None, check: SeatCheck, early: list[str]
+    row: FormRow,
+    clean: SeatInput | None,
+    match: t.PortalSeat | None,
+    check: SeatCheck,
+    early: list[str],
+    too_many: str | None,
 ) -> PreviewRow:
     shown = clean or row.data
     errors = [*early, *(f"{c} holds a formula; type the value as plain text" for c in row.formulas)]
@@ -411,7 +425,12 @@ def _preview_row(
     if match is not None and not changes and not errors:
         # The seat is held already and the form changes nothing: rules it was accepted under stay accepted.
         return _row(row, shown, "unchanged", [], match.seat_no)
-    errors += [p.message for p in check.errors]
+    if check.over_allowance and too_many:
+        # The allowance is the form's problem, not this row's: the row says what the whole form is told.
+        errors.append(too_many)
+        errors += [p.message for p in check.errors if p.field is not SeatField.SEAT]
+    else:
+        errors += [p.message for p in check.errors]
     if errors:
         return _row(row, shown, "error", errors, check.seat_no)
     warnings = [p.message for p in check.warnings]
@@ -419,6 +438,42 @@ def _preview_row(
         held_by = f"Seat {match.seat_no} ({match.email}) is held by {match.full_name}"
         warnings.insert(0, f"{held_by}; the form changes {changes}")
     return _row(row, shown, "warning" if warnings else "new", warnings, check.seat_no)
+
+
+def _over_allowance(
+    customer: t.Customer, rows: Sequence[FormRow], checks: Sequence[SeatCheck], missing: Sequence[t.PortalSeat]
+) -> str | None:
+    """``The form lists 7 people; Acme's allowance is 5 seats (rows 16–17 are over it)``, or None when all fit."""
+    over = [row.line for row, check in zip(rows, checks, strict=True) if check.over_allowance]
+    if not over:
+        return None
+    lists = f"The form lists {len(rows)} {'person' if len(rows) == 1 else 'people'}"
+    if missing:
+        holders = _and([f"seat {s.seat_no} ({s.email})" for s in missing])
+        lists += f", and {holders}, not on it, still {'holds a seat' if len(missing) == 1 else 'hold seats'}"
+    allowance = customer.seat_allowance
+    grants = (
+        f"{customer.name}'s allowance is {_plural(allowance, 'seat')}"
+        if allowance > 0
+        else (f"{customer.name}'s contract grants no seats")
+    )
+    return f"{lists}; {grants} ({_lines(over)} {'is' if len(over) == 1 else 'are'} over it)"
+
+
+def _lines(lines: Sequence[int]) -> str:
+    """``row 17``, ``rows 16–17``, ``rows 14 and 16–17``: runs of consecutive rows as ranges."""
+    runs: list[list[int]] = []
+    for line in sorted(lines):
+        if runs and line == runs[-1][-1] + 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    text = _and([f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs])
+    return f"row {text}" if len(lines) == 1 else f"rows {text}"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _not_listed(seat: t.PortalSeat) -> str:

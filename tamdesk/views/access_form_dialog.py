@@ -136,9 +136,10 @@ class AccessFormPreviewDialog(QDialog):
         self.blocked = FieldMessage()
         if preview.errors:
             rows = "row breaks" if preview.errors == 1 else "rows break"
+            whole = "".join(f"{problem}. " for problem in preview.form_errors)
             self.blocked.set_error(
-                f"{preview.errors} {rows} a seat rule, so nothing can be applied. Ask the customer to correct "
-                "the form (or fix it yourself) and import it again."
+                f"{whole}{preview.errors} {rows} a seat rule, so nothing can be applied. Ask the customer to "
+                "correct the form (or fix it yourself) and import it again."
             )
         self.confirm = QCheckBox(f"I confirm these warnings ({preview.warnings})")
         self.confirm.setVisible(bool(preview.warnings) and not preview.errors)

@@ -172,11 +172,32 @@ def test_seventh_row_for_an_allowance_of_five(acme: int, ctx: Context, tmp_path:
     fill(path, [(f"Person {i}", f"person{i}@acme.com") for i in range(1, 8)])
     preview = preview_access_form(acme, path)
     assert [r.outcome for r in preview.rows] == ["new"] * 5 + ["error"] * 2
-    assert preview.rows[5].messages == (
-        "New seat (person6@acme.com) would exceed the allowance: all 5 seats are in use; revoke one first",
-    )
-    failed(ctx, acme, path)
+    too_many = "The form lists 7 people; Acme's allowance is 5 seats (rows 17–18 are over it)"
+    assert preview.form_errors == (too_many,)
+    assert preview.rows[5].messages == preview.rows[6].messages == (too_many,)
+    assert preview.problems("error") == [too_many]
+    assert failed(ctx, acme, path).problems == [too_many]
     assert seats(acme) == []
+
+
+def test_over_the_allowance_counts_holders_left_off_the_form(acme: int, ctx: Context, tmp_path: Path) -> None:
+    for i in range(1, 5):
+        request_seat(ctx, acme, SeatInput(f"Holder {i}", f"holder{i}@acme.com"))
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    fill(path, [(None, None, None, None), ("New One", "new1@acme.com"), ("New Two", "support@acme.com")], at=15)
+    preview = preview_access_form(acme, path)
+    assert preview.form_errors == (
+        "The form lists 5 people, and seat 4 (holder4@acme.com), not on it, still holds a seat; Acme's allowance "
+        "is 5 seats (row 17 is over it)",
+    )
+    assert preview.rows[-1].messages == (
+        preview.form_errors[0],
+        "New seat (support@acme.com) is a role or distribution address; portal seats are for named people",
+    )
+    assert preview.problems("error") == [
+        preview.form_errors[0],
+        "row 17: New seat (support@acme.com) is a role or distribution address; portal seats are for named people",
+    ]
 
 
 def test_warnings_need_accept_warnings(form: Path, acme: int, ctx: Context) -> None:

@@ -36,3 +36,11 @@ def test_holders_missing_from_the_form_are_named_without_blocking(qtbot, db_path
 def test_no_note_when_every_holder_is_listed(qtbot, db_path: Path, ctx: Context) -> None:
     dialog = _dialog(qtbot, ctx, AccessFormPreview((_row(12, "unchanged"),)))
     assert not dialog.notes.isVisible()
+
+
+def test_more_people_than_the_allowance_is_said_of_the_form(qtbot, db_path: Path, ctx: Context) -> None:
+    too_many = "The form lists 7 people; Acme's allowance is 5 seats (rows 17–18 are over it)"
+    rows = (*(_row(line, "new") for line in range(12, 17)), _row(17, "error", too_many), _row(18, "error", too_many))
+    dialog = _dialog(qtbot, ctx, AccessFormPreview(rows, form_errors=(too_many,)))
+    assert dialog.blocked.text().startswith(f"{too_many}. 2 rows break a seat rule, so nothing can be applied.")
+    assert not dialog.apply_button.isEnabled()
