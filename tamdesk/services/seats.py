@@ -482,8 +482,8 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
     """Take a revoke back: the seat returns to the state its dates prove, if its slot and mailbox are still free.
 
     Raises:
-        DomainError: the seat is not revoked. SeatRejected: the slot was re-issued, or the mailbox is seated
-            again meanwhile (the messages say which). StaleEdit, NotFound.
+        DomainError: the seat is not revoked, or every seat is in use since (naming who holds its old slot).
+        SeatRejected: the mailbox is seated again meanwhile. StaleEdit, NotFound.
     """
     with database.atomic():
         seat = _seat(seat_id)
@@ -491,6 +491,8 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
             raise DomainError(f"{_label(seat)} is not revoked.")
         customer = customer_record(seat.customer_id)
         check = _check(customer, SeatInput(seat.full_name, seat.email), None)  # as a new seat: allowance, clashes
+        if check.over_allowance:
+            raise DomainError(_no_room_to_undo(customer, seat))
         enforce(check, accept_warnings=True)
         taken = {s.seat_no for s in customer.seats if SeatStatus(s.status).counts}
         seat_no = seat.seat_no if seat.seat_no not in taken else check.seat_no
@@ -502,6 +504,21 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
             status = SeatStatus.REQUESTED
         changes = {"status": status.value, "revoked_at": None, "revoke_reason": "", "seat_no": seat_no}
         _transition(ctx, seat, expected_version, changes, " again: revoke undone")
+
+
+def _no_room_to_undo(customer: t.Customer, seat: t.PortalSeat) -> str:
+    """Why a revoked seat cannot come back: who took its slot since, else that every seat is in use."""
+    back = f"to bring back {seat.email}"
+    holder = next((s for s in customer.seats if s.seat_no == seat.seat_no and SeatStatus(s.status).counts), None)
+    if holder is not None:
+        return (
+            f"Seat {seat.seat_no} was re-issued to {holder.full_name} ({holder.email}) since; revoke that seat first "
+            f"{back}."
+        )
+    if customer.seat_allowance <= 0:
+        return f"{customer.name}'s contract grants no seats now, so there is no seat {back}."
+    seats = "the only seat is" if customer.seat_allowance == 1 else f"all {customer.seat_allowance} seats are"
+    return f"Since seat {seat.seat_no} was revoked, {seats} in use; revoke one first {back}."
 
 
 def _revoked_at(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:

@@ -356,6 +356,20 @@ def test_undo_revoke_refused_once_the_slot_is_reissued(ana: int, acme: int, ctx:
     revoke_seat(ctx, ana, _version(ana), "Left")
     reissue_seat(ctx, ana, SeatInput("Bo Chen", "bo@acme.com"))
     t.Customer.update(seat_allowance=1).where(t.Customer.id == acme).execute()
-    with pytest.raises(SeatRejected):
+    with pytest.raises(DomainError) as info:
         undo_revoke(ctx, ana, _version(ana))
+    assert str(info.value) == (
+        "Seat 1 was re-issued to Bo Chen (bo@acme.com) since; revoke that seat first to bring back ana@acme.com."
+    )
     assert seat_overview(acme).history[0].id == ana
+
+
+def test_undo_revoke_refused_once_every_seat_is_taken(ana: int, acme: int, ctx: Context) -> None:
+    _fill(ctx, acme, 2)
+    revoke_seat(ctx, ana, _version(ana), "Left")
+    t.Customer.update(seat_allowance=2).where(t.Customer.id == acme).execute()  # seat 1 is free, yet no room
+    with pytest.raises(DomainError) as info:
+        undo_revoke(ctx, ana, _version(ana))
+    assert str(info.value) == (
+        "Since seat 1 was revoked, all 2 seats are in use; revoke one first to bring back ana@acme.com."
+    )
