@@ -346,7 +346,9 @@ def test_a_mailbox_seated_at_another_customer_is_a_warning(cli: Cli, db: Path, t
     seated(cli, 1)
     error = refused(cli, db, "seats", "request", "--customer", "Beta", "--name", "Ana Silva", "--email",
                     "ana@acme.com")  # fmt: skip
-    assert error.startswith("tamdesk seats request: Seat 1 (ana@acme.com) is the same mailbox as a seat at Acme;")
+    assert error.startswith(
+        "tamdesk seats request: Seat 1 (ana@acme.com) is the same mailbox as seat 1 (ana@acme.com) at Acme;"
+    )
 
 
 def test_reissue_checks_the_rules_too(cli: Cli, db: Path) -> None:

@@ -52,6 +52,15 @@ class SeatHolder:
 
 
 @dataclass(frozen=True)
+class SeatElsewhere:
+    """A counting seat at another customer, for the "seated at another customer" warning."""
+
+    customer: str
+    seat_no: int
+    email: str
+
+
+@dataclass(frozen=True)
 class SeatCandidate:
     """A new or edited seat; ``seat_no`` None takes the next free seat."""
 
@@ -103,7 +112,7 @@ def check_seat(
     *,
     allowance: int = DEFAULT_SEAT_ALLOWANCE,
     customer_domains: Sequence[str] = (),
-    seated_elsewhere: Mapping[str, str] | None = None,
+    seated_elsewhere: Mapping[str, SeatElsewhere] | None = None,
     role_local_parts: Iterable[str] = DEFAULT_ROLE_LOCAL_PARTS,
 ) -> SeatCheck:
     """Check one new or edited seat against the customer's seats.
@@ -115,7 +124,7 @@ def check_seat(
         allowance: How many seats the customer's contract grants.
         customer_domains: The customer's email domains; subdomains count as the customer's. None on record: no
             domain warnings.
-        seated_elsewhere: Mailbox keys (see ``mailbox_key``) of counting seats at other customers -> customer name.
+        seated_elsewhere: Mailbox keys (see ``mailbox_key``) of counting seats at other customers -> that seat.
         role_local_parts: Local parts of role and distribution addresses.
     """
     return check_roster(
@@ -134,7 +143,7 @@ def check_roster(
     *,
     allowance: int = DEFAULT_SEAT_ALLOWANCE,
     customer_domains: Sequence[str] = (),
-    seated_elsewhere: Mapping[str, str] | None = None,
+    seated_elsewhere: Mapping[str, SeatElsewhere] | None = None,
     role_local_parts: Iterable[str] = DEFAULT_ROLE_LOCAL_PARTS,
 ) -> dict[int, SeatCheck]:
     """Check the rows of a returned access form, against the customer's seats and each other, keyed by row index.
@@ -166,14 +175,14 @@ def next_free_seat_no(existing: Sequence[SeatHolder], allowance: int = DEFAULT_S
 @dataclass(frozen=True)
 class _Context:
     customer_domains: tuple[str, ...]
-    seated_elsewhere: Mapping[str, str]
+    seated_elsewhere: Mapping[str, SeatElsewhere]
     role_local_parts: frozenset[str]
 
     @classmethod
-    def build(cls, domains: Sequence[str], elsewhere: Mapping[str, str], roles: Iterable[str]) -> _Context:
+    def build(cls, domains: Sequence[str], elsewhere: Mapping[str, SeatElsewhere], roles: Iterable[str]) -> _Context:
         return cls(
             customer_domains=tuple(_safe_domain(d) for d in domains if d.strip()),
-            seated_elsewhere={_safe_key(key): name for key, name in elsewhere.items()},
+            seated_elsewhere={_safe_key(key): seat for key, seat in elsewhere.items()},
             role_local_parts=role_local_part_set(roles),
         )
 
@@ -272,7 +281,8 @@ def _own_problems(entry: _Entry, context: _Context) -> list[Problem]:
     problems += _domain_warning(entry, context)
     elsewhere = context.seated_elsewhere.get(entry.mailbox)
     if elsewhere is not None:
-        message = f"{entry.label} is the same mailbox as a seat at {elsewhere}"
+        seat = f"seat {elsewhere.seat_no} ({elsewhere.email})"
+        message = f"{entry.label} is the same mailbox as {seat} at {elsewhere.customer}"
         problems.append(_warning(entry, SeatField.EMAIL, message))
     return problems
 

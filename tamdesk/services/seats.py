@@ -22,6 +22,7 @@ from tamdesk.domain.mailbox import (
 from tamdesk.domain.seats import (
     SeatCandidate,
     SeatCheck,
+    SeatElsewhere,
     SeatHolder,
     check_roster,
 )
@@ -190,24 +191,24 @@ def customer_domains(customer: t.Customer) -> tuple[str, ...]:
     return tuple(d for d in customer.email_domains.split(",") if d)
 
 
-def seated_elsewhere(customer_id: int, emails: Iterable[str]) -> dict[str, str]:
-    """Mailbox key -> customer name, for those of ``emails`` that hold a counting seat at another customer."""
+def seated_elsewhere(customer_id: int, emails: Iterable[str]) -> dict[str, SeatElsewhere]:
+    """Mailbox key -> the seat, for those of ``emails`` that hold a counting seat at another customer."""
     keys = sorted({key for email in emails if (key := _key(email))})
     if not keys:
         return {}
     query = (
-        t.PortalSeat.select(t.PortalSeat.mailbox_key, t.Customer.name)
+        t.PortalSeat.select(t.PortalSeat.mailbox_key, t.Customer.name, t.PortalSeat.seat_no, t.PortalSeat.email)
         .join(t.Customer)
         .where(
             t.PortalSeat.mailbox_key.in_(keys)
             & (t.PortalSeat.customer != customer_id)
             & (t.PortalSeat.status != SeatStatus.REVOKED.value)
         )
-        .order_by(t.Customer.name)
+        .order_by(t.Customer.name, t.PortalSeat.seat_no)
     )
-    found: dict[str, str] = {}
-    for key, name in tuples(query):
-        found.setdefault(key, name)
+    found: dict[str, SeatElsewhere] = {}
+    for key, name, seat_no, email in tuples(query):
+        found.setdefault(key, SeatElsewhere(name, seat_no, email))
     return found
 
 

@@ -231,7 +231,7 @@ def test_seated_at_another_customer_is_a_warning(form: Path, ctx: Context, tmp_p
     globex = create_customer(ctx, CustomerInput(name="Globex"))
     path = fill(export_access_form(globex, tmp_path / "globex.xlsx", ctx=ctx), [("Ana Silva", "ana@acme.com")])
     assert preview_access_form(globex, path).rows[0].messages == (
-        "Seat 1 (ana@acme.com) is the same mailbox as a seat at Acme",
+        "Seat 1 (ana@acme.com) is the same mailbox as seat 1 (ana@acme.com) at Acme",
     )
 
 

@@ -159,7 +159,7 @@ def test_seated_at_another_customer_is_a_warning(ana: int, ctx: Context) -> None
     globex = create_customer(ctx, CustomerInput(name="Globex"))
     error = _rejected(ctx, globex, SeatInput("Ana Silva", "Ana+globex@ACME.com"))
     assert [p.message for p in error.check.warnings] == [
-        "Seat 1 (Ana+globex@acme.com) is the same mailbox as a seat at Acme"
+        "Seat 1 (Ana+globex@acme.com) is the same mailbox as seat 1 (ana@acme.com) at Acme"
     ]
     request_seat(ctx, globex, SeatInput("Ana Silva", "Ana+globex@ACME.com"), accept_warnings=True)
 

@@ -14,6 +14,7 @@ from tamdesk.domain.seats import (
     Problem,
     SeatCandidate,
     SeatCheck,
+    SeatElsewhere,
     SeatField,
     SeatHolder,
     check_roster,
@@ -46,7 +47,7 @@ def check(
     existing: Sequence[SeatHolder] = SEATS,
     *,
     domains: Sequence[str] = ("acme.com",),
-    elsewhere: Mapping[str, str] | None = None,
+    elsewhere: Mapping[str, SeatElsewhere] | None = None,
     allowance: int = 5,
 ) -> SeatCheck:
     candidate = SeatCandidate(seat_no, name, email)
@@ -218,10 +219,10 @@ def test_foreign_domain_is_a_warning(email: str, domains: Sequence[str], warned:
 
 @pytest.mark.parametrize("email", ["noor@acme.com", "Noor+x@ACME.com"])
 def test_seated_elsewhere_is_a_warning(email: str) -> None:
-    result = check(email, elsewhere={mailbox_key("noor@acme.com"): "Globex"})
+    result = check(email, elsewhere={mailbox_key("noor@acme.com"): SeatElsewhere("Globex", 3, "Noor@acme.com")})
     assert result.ok
     problem = only(result.warnings, SeatField.EMAIL)
-    assert problem.message == f"Seat 4 ({email}) is the same mailbox as a seat at Globex"
+    assert problem.message == f"Seat 4 ({email}) is the same mailbox as seat 3 (Noor@acme.com) at Globex"
 
 
 @pytest.mark.parametrize(
@@ -272,11 +273,16 @@ def test_editing_a_seat_still_clashes_with_the_others() -> None:
 
 
 def test_messages_name_both_seats_and_addresses() -> None:
-    result = check("ana+x@acme.com", "Ana Silva", domains=("globex.com",), elsewhere={"ana@acme.com": "Initech"})
+    result = check(
+        "ana+x@acme.com",
+        "Ana Silva",
+        domains=("globex.com",),
+        elsewhere={"ana@acme.com": SeatElsewhere("Initech", 2, "ana@acme.com")},
+    )
     assert sorted(p.message for p in result.problems) == [
         "Seat 4 (ana+x@acme.com) has the same full name, Ana Silva, as seat 1 (ana@acme.com)",
-        "Seat 4 (ana+x@acme.com) is the same mailbox as a seat at Initech",
         "Seat 4 (ana+x@acme.com) is the same mailbox as seat 1 (ana@acme.com)",
+        "Seat 4 (ana+x@acme.com) is the same mailbox as seat 2 (ana@acme.com) at Initech",
         "Seat 4 (ana+x@acme.com): acme.com is not one of the customer's domains (globex.com)",
     ]
     assert [p.level for p in result.errors] == [Level.ERROR]
@@ -352,14 +358,18 @@ _candidates = st.builds(SeatCandidate, st.none() | st.integers(-2, 8), st.text(m
     st.lists(_holders, max_size=6),
     st.integers(-1, 7),
     st.lists(st.text(max_size=20), max_size=3),
-    st.dictionaries(st.text(max_size=30), st.text(max_size=10), max_size=3),
+    st.dictionaries(
+        st.text(max_size=30),
+        st.builds(SeatElsewhere, st.text(max_size=10), st.integers(-2, 8), st.text(max_size=30)),
+        max_size=3,
+    ),
 )
 def test_check_seat_never_raises_on_arbitrary_text(
     candidate: SeatCandidate,
     existing: list[SeatHolder],
     allowance: int,
     domains: list[str],
-    elsewhere: dict[str, str],
+    elsewhere: dict[str, SeatElsewhere],
 ) -> None:
     result = check_seat(candidate, existing, allowance=allowance, customer_domains=domains, seated_elsewhere=elsewhere)
     assert all(p.message.startswith(("Seat ", "New seat")) for p in result.problems)
