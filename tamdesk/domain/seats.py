@@ -320,9 +320,13 @@ def _full(allowance: int) -> str:
 
 
 def _name_key(name: str) -> str:
-    """Full names compare without case, surrounding or repeated whitespace, or Unicode compatibility forms."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    return " ".join(folded.split())
+    """Full names compare without case, accents, surrounding or repeated whitespace, or Unicode compatibility forms.
+
+    A form typed on a keyboard without accents gives "Ana Silva" for "Ána Silva": the same person to warn about.
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(bare.split())
 
 
 def _safe_key(address: str) -> str:
