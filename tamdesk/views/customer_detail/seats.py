@@ -158,6 +158,7 @@ class SeatsTab(QWidget):
     changed = Signal()
     export_requested = Signal(str)  # "access_form" | "roster"
     import_requested = Signal()
+    status_message = Signal(str)  # what an action did, for the status bar
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -324,6 +325,7 @@ class SeatsTab(QWidget):
             redo=lambda: revoke_seat(ctx, seat.id, current_seat_version(seat.id), reason, on),
         )
         self.changed.emit()
+        self.status_message.emit(f"Seat {seat.seat_no} ({seat.email}) revoked; Ctrl+Z brings it back.")
 
     def _dialog(self, dialog: QDialog) -> None:
         if dialog.exec() == QDialog.DialogCode.Accepted:

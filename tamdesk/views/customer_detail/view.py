@@ -112,6 +112,7 @@ class CustomerDetailView(QWidget):
         self.seats.changed.connect(self.reload)
         self.seats.export_requested.connect(self.export)
         self.seats.import_requested.connect(self.import_form)
+        self.seats.status_message.connect(self.status_message)
         self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
