@@ -187,6 +187,14 @@ class TicketHistory:
         object.__setattr__(self, "events", tuple(events))
 
 
+class UpdateBasis(NamedTuple):
+    """What a running update clock's deadline counts from: the last reset and the waits on the customer since."""
+
+    since: datetime  # the last response or reopening
+    reopened: bool  # whether ``since`` is a reopening
+    paused: timedelta  # wall time waiting on the customer between ``since`` and the deadline
+
+
 @dataclass(frozen=True, slots=True)
 class SlaEvaluation:
     """A ticket's SLA position at one instant; every time is UTC. Derived figures are properties.
@@ -202,6 +210,7 @@ class SlaEvaluation:
         missed_updates: update deadlines passed without a response over the ticket's whole life.
         paused: waiting on the customer now.
         resolved_at: when the ticket was solved, if it is solved now.
+        update_basis: what ``next_update_due`` counts from; None when it is None.
     """
 
     opened: datetime
@@ -214,6 +223,7 @@ class SlaEvaluation:
     missed_updates: int
     paused: bool
     resolved_at: datetime | None
+    update_basis: UpdateBasis | None = None
 
     @property
     def first_response_met(self) -> bool | None:
@@ -389,7 +399,34 @@ def evaluate(history: TicketHistory, policy: SlaPolicy, calendar: BusinessCalend
         replay.missed,
         replay.waiting,
         replay.solved_at,
+        None if update_due is None else _update_basis(history.events, update_due, now),
     )
+
+
+_RESETS = frozenset({TicketEventKind.RESPONSE, TicketEventKind.REOPENED})
+
+
+def _update_basis(events: Sequence[TicketEvent], due: datetime, now: datetime) -> UpdateBasis:
+    """The basis of a running update clock's ``due`` as ``_replay`` counted it, for the tickets whose clock runs.
+
+    While the clock runs, the last response or reopening up to ``now`` is its last reset (a response while solved
+    comes before the reopening that ended the solve), and only waits and customer replies follow it; a wait from
+    the due instant on does not move the due.
+    """
+    last = len(events) - 1
+    while events[last].at > now or events[last].kind not in _RESETS:
+        last -= 1
+    paused, waiting_since = _ZERO, None
+    for at, kind in events[last + 1 :]:
+        if at >= due or at > now:
+            break
+        if kind is TicketEventKind.WAITING_ON_CUSTOMER:
+            waiting_since = waiting_since or at
+        elif kind is TicketEventKind.CUSTOMER_REPLIED and waiting_since is not None:
+            paused += at - waiting_since
+            waiting_since = None
+    reset = events[last]
+    return UpdateBasis(reset.at, reset.kind is TicketEventKind.REOPENED, paused)
 
 
 def _first_response(
@@ -433,13 +470,27 @@ def explain_deadline(clock: Clock, since: datetime, duration: timedelta) -> str:
 
     ``due Mon 09 Mar 10:30 CET: 2 business hours from Fri 17:30, hours 09:00–18:00 Mon–Fri, Europe/Berlin``.
     """
-    due = clock.add(since, duration)
+    return _explained(clock, clock.add(since, duration), since, duration)
+
+
+def _explained(
+    clock: Clock,
+    due: datetime,
+    since: datetime,
+    duration: timedelta,
+    *,
+    reopened: bool = False,
+    paused: timedelta = _ZERO,
+) -> str:
+    """``due …: <duration> from [the reopening at] <since>[, paused … while waiting on the customer], <clock>``."""
     zone = ZoneInfo(clock.zone)
     local_since, local_due = to_utc(since).astimezone(zone), due.astimezone(zone)
     with_date = local_due - local_since >= timedelta(days=6)
+    start = ("the reopening at " if reopened else "") + format_local(local_since, with_date=with_date, with_zone=False)
+    pause = f", paused {format_wall_time(paused)} while waiting on the customer" if paused else ""
     text = (
         f"due {format_local(local_due)}: {format_duration(duration, clock.business_time)} "
-        f"from {format_local(local_since, with_date=with_date, with_zone=False)}, {clock.describe()}"
+        f"from {start}{pause}, {clock.describe()}"
     )
     if isinstance(clock, BusinessCalendar):
         skipped = clock.holidays_between(local_since.date(), local_due.date())
@@ -454,6 +505,28 @@ def explain_first_response(history: TicketHistory, policy: SlaPolicy, calendar: 
     return explain_deadline(clock_for(target.clock, calendar), history.opened, target.first_response)
 
 
+_UPDATE_CLOCK_STOPPED = {
+    SlaState.PAUSED: "Update clock paused: waiting on the customer.",
+    SlaState.SOLVED: "Update clock stopped: the ticket is solved.",
+    SlaState.NOT_STARTED: "Update clock starts with the first response.",
+}
+
+
+def explain_update(sla: SlaEvaluation, target: SeverityTarget, calendar: BusinessCalendar) -> str:
+    """Why the next customer update is due when it is, from the same evaluation as its state, e.g.
+
+    ``Next update due Tue 24 Nov 18:00 CET: 1 business day from Mon 09:00, paused 24 h while waiting on the
+    customer, hours …``; or why the update clock is not running.
+    """
+    basis = sla.update_basis
+    if sla.next_update_due is None or basis is None:
+        return _UPDATE_CLOCK_STOPPED.get(sla.update_state, "")
+    clock = clock_for(target.clock, calendar)
+    return "Next update " + _explained(
+        clock, sla.next_update_due, basis.since, target.update_cadence, reopened=basis.reopened, paused=basis.paused
+    )
+
+
 def format_local(moment: datetime, *, with_date: bool = True, with_zone: bool = True) -> str:
     """E.g. ``Mon 09 Mar 10:30 CET``; English names whatever the process locale (Qt sets it from the system)."""
     text = format_day(moment) if with_date else WEEKDAY_NAMES[moment.weekday()]
@@ -464,6 +537,18 @@ def format_local(moment: datetime, *, with_date: bool = True, with_zone: bool = 
 def format_day(day: date) -> str:
     """E.g. ``Fri 03 Apr``."""
     return f"{WEEKDAY_NAMES[day.weekday()]} {day.day:02d} {MONTH_NAMES[day.month - 1]}"
+
+
+def format_wall_time(duration: timedelta) -> str:
+    """Elapsed wall time: ``45 min``, ``24 h``, ``1 h 30 min``, ``3 d 2 h`` (days from 48 hours on)."""
+    minutes = round(duration.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def format_duration(duration: timedelta, business: bool) -> str:

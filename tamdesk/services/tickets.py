@@ -251,7 +251,7 @@ def _ticket(ticket_id: int) -> t.Ticket:
 
 
 def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
-    from tamdesk.domain.sla import clock_for, explain_deadline, explain_first_response
+    from tamdesk.domain.sla import explain_first_response, explain_update
 
     ticket = _ticket(ticket_id)
     resolver = SlaResolver()
@@ -264,17 +264,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
     severity = Severity(ticket.severity)
     history = TicketHistory(ticket.opened_at, severity, [TicketEvent(e.at, e.kind) for e in events])
     sla = evaluate(history, policy, calendar, now)
-    target = policy.target(severity)
-    responses = [e.at for e in events if e.kind is TicketEventKind.RESPONSE]
-    if sla.next_update_due and responses:
-        clock = clock_for(target.clock, calendar)
-        update_text = "Next update " + explain_deadline(clock, responses[-1], target.update_cadence)
-    else:
-        update_text = {
-            SlaState.PAUSED: "Update clock paused: waiting on the customer.",
-            SlaState.SOLVED: "Update clock stopped: the ticket is solved.",
-            SlaState.NOT_STARTED: "Update clock starts with the first response.",
-        }.get(sla.update_state, "")
+    update_text = explain_update(sla, policy.target(severity), calendar)
     escalations = list(ticket.escalations.order_by(t.Escalation.opened_at))
     open_escalation = next((e.id for e in escalations if EscalationState(e.state).is_open), None)
     reporter = ticket.reporter.full_name if ticket.reporter else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -235,3 +236,34 @@ def test_editing_a_ticket_from_the_detail(qtbot, acme: int, ctx: Context) -> Non
     assert dialog.result() == dialog.DialogCode.Accepted
     saved = ticket_detail(ticket, NOW)
     assert (saved.input.severity, saved.input.engineer) == (Severity.URGENT, "Sam Support")
+
+
+def _berlin(day: int, hour: int) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_the_update_explanation_agrees_with_the_state_after_a_pause(qtbot, acme: int) -> None:
+    ctx = Context(actor="Tess Tam", clock=lambda: _berlin(25, 9))  # Wed 25 Nov 2026 09:00 CET
+    ticket_id = _ticket(ctx, acme, Severity.HIGH, _berlin(23, 8))
+    add_event(ctx, ticket_id, TicketEventKind.RESPONSE, _berlin(23, 9))
+    add_event(ctx, ticket_id, TicketEventKind.WAITING_ON_CUSTOMER, _berlin(23, 10))
+    add_event(ctx, ticket_id, TicketEventKind.CUSTOMER_REPLIED, _berlin(24, 10))
+    dialog = _dialog(qtbot, ctx, ticket_id)
+    assert dialog.sla_state.text() == "✖ Update breached 15 h ago  (Breached)"  # since Tue 18:00
+    assert dialog.updates.text().startswith(
+        "Next update due Tue 24 Nov 18:00 CET: 1 business day from Mon 09:00, paused 24 h while waiting on the "
+        "customer, hours 09:00–18:00 Mon–Fri"
+    )
+
+
+def test_the_update_explanation_restarts_at_a_reopening(qtbot, acme: int) -> None:
+    ctx = Context(actor="Tess Tam", clock=lambda: _berlin(26, 5))
+    ticket_id = _ticket(ctx, acme, Severity.URGENT, _berlin(25, 21))
+    add_event(ctx, ticket_id, TicketEventKind.RESPONSE, _berlin(25, 21) + timedelta(minutes=30))
+    add_event(ctx, ticket_id, TicketEventKind.SOLVED, _berlin(25, 22))
+    add_event(ctx, ticket_id, TicketEventKind.REOPENED, _berlin(26, 2))
+    dialog = _dialog(qtbot, ctx, ticket_id)
+    assert dialog.sla_state.text() == "✖ Update breached 1 h ago  (Breached)"  # since Thu 04:00
+    assert dialog.updates.text().startswith(
+        "Next update due Thu 26 Nov 04:00 CET: 2 hours from the reopening at Thu 02:00, 24×7"
+    )

@@ -24,6 +24,7 @@ from tamdesk.domain.sla import (
     evaluate,
     explain_deadline,
     explain_first_response,
+    explain_update,
 )
 from tamdesk.domain.states import ClockKind, TicketEventKind
 
@@ -516,3 +517,63 @@ def test_waiting_on_the_customer_never_brings_a_deadline_forward(
     assert waiting.missed_updates <= plain.missed_updates
     if waiting.next_update_due is not None and plain.next_update_due is not None:
         assert waiting.next_update_due >= plain.next_update_due
+
+
+# -- the update explanation comes from the evaluation itself ---------------------------------------------------
+
+
+def test_update_explanation_counts_the_pause_as_the_state_does() -> None:
+    history = ticket(berlin(11, 23, 8, 30), Severity.HIGH,
+                     (berlin(11, 23, 9), R), (berlin(11, 23, 10), W), (berlin(11, 24, 10), C))  # fmt: skip
+    result = sla(history, berlin(11, 25, 9))
+    assert (result.next_update_due, result.update_state) == (berlin(11, 24, 18), SlaState.BREACHED)
+    assert result.update_basis == (berlin(11, 23, 9), False, 24 * HOUR)
+    assert explain_update(result, POLICY.target(Severity.HIGH), BERLIN) == (
+        "Next update due Tue 24 Nov 18:00 CET: 1 business day from Mon 09:00, paused 24 h while waiting on the "
+        "customer, hours 09:00–18:00 Mon–Fri, Europe/Berlin, DE holidays"
+    )
+
+
+def test_update_explanation_restarts_at_a_reopening() -> None:
+    history = ticket(berlin(11, 25, 21), Severity.URGENT,
+                     (berlin(11, 25, 21, 30), R), (berlin(11, 25, 22), S), (berlin(11, 26, 2), O))  # fmt: skip
+    result = sla(history, berlin(11, 26, 5))
+    assert (result.next_update_due, result.update_state) == (berlin(11, 26, 4), SlaState.BREACHED)
+    assert explain_update(result, POLICY.target(Severity.URGENT), BERLIN) == (
+        "Next update due Thu 26 Nov 04:00 CET: 2 hours from the reopening at Thu 02:00, 24×7, Europe/Berlin"
+    )
+
+
+def test_a_pause_after_the_deadline_does_not_move_it() -> None:
+    history = ticket(berlin(11, 23, 8, 30), Severity.HIGH,
+                     (berlin(11, 23, 9), R), (berlin(11, 24, 10), W), (berlin(11, 24, 11), C))  # fmt: skip
+    result = sla(history, berlin(11, 24, 12))
+    assert (result.next_update_due, result.update_basis) == (berlin(11, 23, 18), (berlin(11, 23, 9), False, 0 * HOUR))
+    assert "paused" not in explain_update(result, POLICY.target(Severity.HIGH), BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("events", "text"),
+    [
+        ((), "Update clock starts with the first response."),
+        (((berlin(11, 23, 9), R), (berlin(11, 23, 10), W)), "Update clock paused: waiting on the customer."),
+        (((berlin(11, 23, 9), R), (berlin(11, 23, 10), S)), "Update clock stopped: the ticket is solved."),
+    ],
+)
+def test_update_explanation_when_the_clock_does_not_run(
+    events: tuple[tuple[datetime, TicketEventKind], ...], text: str
+) -> None:
+    result = sla(ticket(berlin(11, 23, 8, 30), Severity.HIGH, *events), berlin(11, 23, 12))
+    assert explain_update(result, POLICY.target(Severity.HIGH), BERLIN) == text
+
+
+@invariant
+@given(openings, event_lists, offsets)
+def test_round_the_clock_update_due_is_its_basis_plus_the_cadence_plus_the_pauses(
+    opened: datetime, events: list[tuple[timedelta, TicketEventKind]], after: timedelta
+) -> None:
+    result = evaluate(_history(opened, Severity.URGENT, events), POLICY, BERLIN, opened + after)
+    assert (result.update_basis is None) == (result.next_update_due is None)
+    if result.update_basis is not None:
+        since, _, paused = result.update_basis
+        assert result.next_update_due == since + POLICY.target(Severity.URGENT).update_cadence + paused
