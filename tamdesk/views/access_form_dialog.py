@@ -38,6 +38,7 @@ from tamdesk.views.widgets import (
     Tone,
     ask_open_path,
     configure_table,
+    fit_rows_to_text,
     remember_header,
     run_with_progress,
     tone_background,
@@ -97,7 +98,7 @@ class AccessFormPreviewDialog(QDialog):
         self.preview = preview
         self.result_: AccessFormResult | None = None
         self.setWindowTitle(f"Returned access form — {customer_name}")
-        self.resize(1040, 520)
+        self.resize(1180, 560)
         self._build(customer_name)
         self._update_buttons()
 
@@ -128,7 +129,9 @@ class AccessFormPreviewDialog(QDialog):
         configure_table(self.table, sortable=True)
         self.table.setModel(self.proxy)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        remember_header(self.table, "access_form_preview", widths=(50, 50, 160, 220, 140, 120, 110))
+        # the Messages column takes what the others leave and wraps, so no message is cut off
+        remember_header(self.table, "access_form_preview", widths=(50, 50, 150, 210, 110, 110, 100))
+        fit_rows_to_text(self.table)
         self.table.selectionModel().currentRowChanged.connect(self._show_row)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -158,7 +161,17 @@ class AccessFormPreviewDialog(QDialog):
         layout.addWidget(self.blocked)
         layout.addWidget(self.confirm)
         layout.addWidget(buttons)
-        if preview.rows:
+        self._select_first_problem()
+
+    def _select_first_problem(self) -> None:
+        """Open on the first row with an error, else with a warning, else the first row: what needs reading."""
+        rows = [self.proxy.row_at(r) for r in range(self.proxy.rowCount())]
+        for outcome in ("error", "warning"):
+            found = next((r for r, row in enumerate(rows) if row.outcome == outcome), None)
+            if found is not None:
+                self.table.selectRow(found)
+                return
+        if rows:
             self.table.selectRow(0)
 
     def _show_row(self) -> None:
