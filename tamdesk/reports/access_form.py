@@ -46,6 +46,7 @@ def write_access_form(
         columns=[_NUMBER, *(Column(title, width=width) for title, width in zip(FORM_COLUMNS, _WIDTHS, strict=True))],
         rows=[(number, *row) for number, row in enumerate(rows, 1)],
         header_lines=instructions(data, day.isoformat()),
+        ruled=True,  # printed and filled in by hand: each box to write in is drawn
     )
     props = DocProps(
         title=f"Customer portal access form: {data.customer_name}",

@@ -160,7 +160,8 @@ class SheetSpec:
     """What one sheet shows. ``rows`` may be a generator: it is streamed once, never held in memory.
 
     ``header_lines`` go above the table (the first one is the title); ``totals`` is a bold row under the table,
-    outside its filter and chart, so sorting never moves it.
+    outside its filter and chart, so sorting never moves it. ``ruled`` draws thin lines around every data cell,
+    empty ones included, for a table that is printed and filled in by hand.
     """
 
     title: str
@@ -170,6 +171,7 @@ class SheetSpec:
     totals: Sequence[Any] | None = None
     chart: ChartSpec | None = None
     validations: Sequence[ListValidation] = ()
+    ruled: bool = False
 
     def __post_init__(self) -> None:
         titles = [c.title for c in self.columns]
@@ -458,6 +460,8 @@ _HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="left", indent=1)
 _NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right", indent=1)  # over right-aligned numbers
 _TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
 _TOTALS_BORDER = Border(top=Side(style="thin"))
+_RULE = Side(style="thin", color="808080")
+_RULED_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
 
 
 class _SheetWriter:
@@ -516,7 +520,8 @@ class _SheetWriter:
             for row in rows:
                 if len(row) != width:
                     raise ValueError(f"{len(row)} values for {width} columns")
-                ws.append([conv(value) for conv, value in zip(convert, row, strict=False)])
+                cells = [conv(value) for conv, value in zip(convert, row, strict=False)]
+                ws.append([self._ruled(cell) for cell in cells] if self.spec.ruled else cells)
                 written += 1
                 if written % _TICK_ROWS == 0:
                     self.ticker.advance(_TICK_ROWS)
@@ -525,6 +530,12 @@ class _SheetWriter:
             raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
         self.ticker.advance(written % _TICK_ROWS)
         return written
+
+    def _ruled(self, value: Any) -> Cell:
+        """The converted value as a cell with thin lines around it (an empty one too, to write in)."""
+        cell = value if isinstance(value, Cell) else Cell(self.ws, row=1, column=1, value=value)
+        cell.border = _RULED_BORDER
+        return cell
 
     def _write_totals(self, totals: Sequence[Any]) -> None:
         cells = []

@@ -96,6 +96,16 @@ def test_exported_form_has_instructions_holders_and_room_up_to_the_allowance(for
     assert ws.auto_filter.ref == f"A{top}:E{top + 5}"
 
 
+def test_every_row_to_fill_in_is_ruled_for_print(form: Path) -> None:
+    ws = openpyxl.load_workbook(form).active
+    top = header_row(ws)
+    for row in ws.iter_rows(min_row=top + 1, max_row=top + 5, max_col=5):
+        for cell in row:
+            sides = (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom)
+            assert all(side.style == "thin" for side in sides), cell.coordinate
+    assert ws.cell(top + 6, 2).border.bottom.style is None  # nothing under the table
+
+
 def test_round_trip_requests_the_new_seats(form: Path, acme: int, ctx: Context, fixed_now: datetime) -> None:
     fill(form, [("Bruno Costa", "bruno@acme.com", "CTO", None), ("Chen Wei", "chen.wei@acme.com", None, 4930555)])
     preview = preview_access_form(acme, form)
