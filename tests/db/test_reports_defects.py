@@ -68,7 +68,7 @@ def defects(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
             lambda v: escalate_to_engineering(later, defect, v, f"ENG-{100 + int(name)}", "https://eng.example/1"),
             lambda v: prioritize_defect(later, defect, v),
             lambda v: start_fix(later, defect, v),
-            lambda v: deploy_fix(later, defect, v, "2.4.1", deployed or date(2026, 3, 5)),
+            lambda v: deploy_fix(ctx, defect, v, "2.4.1", deployed or date(2026, 3, 5)),  # shipped by now
             lambda v: close_defect(later, defect, v, confirm=True),
         ]
         for version, action in enumerate(actions[:steps], 1):
