@@ -113,7 +113,7 @@ def request_escalation(ctx: Context, ticket_id: int, data: EscalationInput, *, c
     """Escalate a ticket to support management; a solved ticket needs ``confirm``.
 
     Raises:
-        ValidationFailed: missing reason or requester.
+        ValidationFailed: missing reason, business impact or requester.
         DomainError: the ticket already has an open escalation (the message names it).
         NeedsConfirmation: the ticket is solved.
     """
@@ -122,6 +122,8 @@ def request_escalation(ctx: Context, ticket_id: int, data: EscalationInput, *, c
         errors["requested_by"] = "Say whether the customer or the TAM requests the escalation."
     if not data.reason.strip():
         errors["reason"] = "An escalation needs a reason."
+    if not data.business_impact.strip():
+        errors["business_impact"] = "An escalation needs its business impact: what the problem costs the customer."
     if errors:
         raise ValidationFailed(errors)
     with database.atomic():

@@ -59,7 +59,7 @@ def test_sev1_escalation_to_resolution(ticket: int, ctx: Context, fixed_now: dat
     assert detail.row.vp_apprised  # Sev1
     assert detail.row.next_owner == "Maya Support"
     with pytest.raises(DomainError, match=r"already has an open escalation \(#1, requested\)"):
-        request_escalation(ctx, ticket, EscalationInput("tam", "", "Again"))
+        request_escalation(ctx, ticket, EscalationInput("tam", "", "Again", "Orders stop"))
     version = detail.row.version
     for state in (EscalationState.ACKNOWLEDGED, EscalationState.ACTION_PLAN, EscalationState.MONITORING):
         advance_escalation(ctx, esc, version, state, note=f"now {state.value}")
@@ -78,7 +78,7 @@ def test_sev1_escalation_to_resolution(ticket: int, ctx: Context, fixed_now: dat
 
 
 def test_decline_needs_a_reason(ticket: int, ctx: Context) -> None:
-    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow"))
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow", "Reports late"))
     with pytest.raises(FieldError, match="needs a reason"):
         advance_escalation(ctx, esc, 1, EscalationState.DECLINED)
     advance_escalation(ctx, esc, 1, EscalationState.DECLINED, decline_reason="Working as designed")
@@ -88,20 +88,24 @@ def test_decline_needs_a_reason(ticket: int, ctx: Context) -> None:
 def test_escalating_a_solved_ticket_warns(ticket: int, ctx: Context, fixed_now: datetime) -> None:
     add_event(ctx, ticket, TicketEventKind.SOLVED, fixed_now - timedelta(minutes=5))
     with pytest.raises(NeedsConfirmation, match="SUP-1 is solved"):
-        request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy"))
+        request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy", "Renewal at risk"))
     assert t.Escalation.select().count() == 0
-    request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy"), confirm=True)
+    request_escalation(ctx, ticket, EscalationInput("tam", "", "Customer unhappy", "Renewal at risk"), confirm=True)
 
 
-def test_missing_reason(ticket: int, ctx: Context) -> None:
+def test_missing_reason_and_business_impact(ticket: int, ctx: Context) -> None:
     with pytest.raises(ValidationFailed) as info:
-        request_escalation(ctx, ticket, EscalationInput("someone", "", " "))
-    assert set(info.value.errors) == {"requested_by", "reason"}
+        request_escalation(ctx, ticket, EscalationInput("someone", "", " ", " \n "))
+    assert set(info.value.errors) == {"requested_by", "reason", "business_impact"}
+    assert info.value.errors["business_impact"] == (
+        "An escalation needs its business impact: what the problem costs the customer."
+    )
+    assert t.Escalation.select().count() == 0
 
 
 def test_vp_apprised_after_three_business_days(ticket: int, ctx: Context, fixed_now: datetime) -> None:
     t.Ticket.update(severity=3).execute()
-    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow"))
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow", "Reports late"))
     assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=2)) == []
     assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=6)) == [esc]
     assert "open more than 3 business days" in escalation_detail(esc, fixed_now).timeline[-1].text

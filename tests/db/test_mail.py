@@ -64,7 +64,7 @@ def test_escalation_is_emailed_and_noted(acme: int, ctx: Context, server: Server
     t.Person.create(name="Maya", role="support_manager", email="maya@vendor.example")
     t.Person.create(name="Dan", role="senior_director", email="dan@vendor.example")
     ticket = create_ticket(ctx, TicketInput("SUP-7", acme, "Down", Severity.HIGH, fixed_now - timedelta(hours=1)))
-    esc = request_escalation(ctx, ticket, EscalationInput("customer", "Ana", "Outage"))
+    esc = request_escalation(ctx, ticket, EscalationInput("customer", "Ana", "Outage", "Orders stop"))
     assert email_escalation(ctx, esc, fixed_now, server.settings, SecretStore()) == (
         "Escalation emailed to maya@vendor.example, dan@vendor.example."
     )

@@ -53,12 +53,16 @@ def log(db_path: Path, ctx: Context) -> dict[str, int]:
             ("T-1", acme, Severity.URGENT), ("T-2", globex, Severity.NORMAL), ("T-3", acme, Severity.HIGH),
         ]
     ]  # fmt: skip
-    e1 = request_escalation(at(ctx, "2026-03-02 09:00"), tickets[0], EscalationInput("customer", "Ana", "Down"))
+    e1 = request_escalation(
+        at(ctx, "2026-03-02 09:00"), tickets[0], EscalationInput("customer", "Ana", "Down", "Orders stop")
+    )
     advance_escalation(at(ctx, "2026-03-02 10:00"), e1, 1, EscalationState.ACKNOWLEDGED)
     advance_escalation(at(ctx, "2026-03-04 16:00"), e1, 2, EscalationState.RESOLVED, note="Patched")
-    e2 = request_escalation(at(ctx, "2026-03-05 15:00"), tickets[1], EscalationInput("tam", "", HOSTILE_REASON))
+    e2 = request_escalation(
+        at(ctx, "2026-03-05 15:00"), tickets[1], EscalationInput("tam", "", HOSTILE_REASON, "Orders stop")
+    )
     add_note(at(ctx, "2026-03-06 09:00"), e2, HOSTILE_NOTE)
-    e3 = request_escalation(at(ctx, "2026-02-10 09:00"), tickets[2], EscalationInput("tam", "", "Slow"))
+    e3 = request_escalation(at(ctx, "2026-02-10 09:00"), tickets[2], EscalationInput("tam", "", "Slow", "Reports late"))
     advance_escalation(at(ctx, "2026-02-11 09:00"), e3, 1, EscalationState.DECLINED, decline_reason="Known issue")
     return {"E1": e1, "E2": e2, "E3": e3, "acme": acme, "globex": globex}
 

@@ -118,7 +118,7 @@ def sla_book(db_path: Path, ctx: Context) -> dict[str, int]:
            (S, "2026-02-01 00:30"))  # fmt: skip
     for number, subject in enumerate(HOSTILE[1:], 8):
         ticket(f"T-{number}", acme, subject, Severity.LOW, "2026-03-03 10:00")
-    request_escalation(ctx, ids["T-5"], EscalationInput("tam", "", "Production down"))
+    request_escalation(ctx, ids["T-5"], EscalationInput("tam", "", "Production down", "Orders stop"))
     report_defect(ctx, ids["T-2"], "Export stalls on large files")
     return ids
 

@@ -58,7 +58,9 @@ def book(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
     ids["SUP-5"] = _ticket(ctx, "SUP-5", globex, Severity.URGENT, fixed_now - timedelta(hours=3))
     ten_days_ago = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=10))
     ids["defect"] = report_defect(ten_days_ago, ids["SUP-4"], "Export hangs", severity=Severity.HIGH)
-    ids["escalation"] = request_escalation(ctx, ids["SUP-1"], EscalationInput("customer", "Ana", "Cluster down"))
+    ids["escalation"] = request_escalation(
+        ctx, ids["SUP-1"], EscalationInput("customer", "Ana", "Cluster down", "Orders stop")
+    )
     ids["requested"] = request_seat(ctx, acme, SeatInput("Ana Ruiz", "ana@acme.example"))
     ids["granted"] = request_seat(ctx, acme, SeatInput("Bo Berg", "bo@acme.example"))
     grant_seat(ctx, ids["granted"], 1)

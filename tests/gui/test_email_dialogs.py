@@ -70,7 +70,7 @@ def test_escalation_email_sent_from_the_app(qtbot, db_path, ctx: Context, server
     t.Person.create(name="Maya", role="support_manager", email="maya@vendor.example")
     cid = create_customer(ctx, CustomerInput(name="Acme"))
     ticket = create_ticket(ctx, TicketInput("SUP-1", cid, "Down", Severity.HIGH, fixed_now - timedelta(hours=1)))
-    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Outage"))
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Outage", "Orders stop"))
     results: list[str] = []
     parent = QMessageBox()
     qtbot.addWidget(parent)

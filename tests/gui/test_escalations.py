@@ -199,11 +199,18 @@ def test_request_shows_each_missing_field_beside_it(qtbot: Any, ctx: Context, ti
     assert dialog.messages["requested_by"].text() == "Say whether the customer or the TAM requests the escalation."
     assert dialog.messages["reason"].text() == "An escalation needs a reason."
     assert dialog.messages["reason"].isVisible()
+    impact = dialog.messages["business_impact"]
+    assert impact.text() == "An escalation needs its business impact: what the problem costs the customer."
+    assert impact.isVisible()
     assert t.Escalation.select().count() == 0
     assert dialog.apprise.isEnabled()  # Sev3: apprising the VP is a choice
     qtbot.mouseClick(dialog.by_tam, LEFT)
     assert dialog.requester.text() == "Tess Tam"
     qtbot.keyClicks(dialog.reason, "Customer unhappy")
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.isVisible() and not dialog.messages["reason"].isVisible()
+    assert impact.isVisible()
+    qtbot.keyClicks(dialog.impact, "Quarter-end reporting blocked")
     qtbot.mouseClick(dialog.apprise, LEFT)
     qtbot.keyClicks(dialog.vp_note, "Renewal at risk")
     qtbot.mouseClick(dialog.ok_button, LEFT)
@@ -223,6 +230,7 @@ def test_solved_ticket_is_escalated_only_after_a_yes(
     assert "solved" in dialog.messages["ticket"].text()
     qtbot.mouseClick(dialog.by_tam, LEFT)
     qtbot.keyClicks(dialog.reason, "Customer unhappy with the fix")
+    qtbot.keyClicks(dialog.impact, "Renewal at risk")
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
     asked: list[str] = []
 
@@ -427,6 +435,7 @@ def test_ticket_tab_requests_and_opens_escalations(
         assert dialog.chooser is None and "SUP-3" in dialog.ticket_info.text()
         qtbot.mouseClick(dialog.by_customer, LEFT)
         qtbot.keyClicks(dialog.reason, "Nobody can log in")
+        qtbot.keyClicks(dialog.impact, "No orders taken")
         qtbot.mouseClick(dialog.ok_button, LEFT)
 
     def detail(dialog: QDialog) -> None:

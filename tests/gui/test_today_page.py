@@ -52,7 +52,9 @@ def make_book(ctx: Context, now: datetime) -> dict[str, int]:
     ids["SUP-5"] = create_ticket(
         ctx, TicketInput("SUP-5", globex, "Login broken", Severity.URGENT, now - timedelta(hours=3))
     )
-    ids["escalation"] = request_escalation(ctx, ids["SUP-1"], EscalationInput("customer", "Ana", "Cluster down"))
+    ids["escalation"] = request_escalation(
+        ctx, ids["SUP-1"], EscalationInput("customer", "Ana", "Cluster down", "Orders stop")
+    )
     ids["seat"] = request_seat(ctx, acme, SeatInput("Ana Ruiz", "ana@acme.example"))
     return ids  # fmt: skip
 
