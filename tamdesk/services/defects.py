@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
@@ -27,6 +28,8 @@ from tamdesk.services.sla import SlaResolver
 
 ENGINEERING_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$")
 ENGINEERING_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# a tracker key as a link shows it (…/browse/ENG-1234): upper case, not part of a longer word or number
+KEY_IN_LINK = re.compile(r"(?<![A-Za-z0-9_-])[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}(?![A-Za-z0-9_-])")
 DEFAULT_CADENCE = {"1": 1, "2": 5, "3": 10, "4": 20}
 CLOCK_SKEW = timedelta(minutes=5)  # a laptop clock a little behind the tracker's is no error
 ORDER = tuple(DefectState)
@@ -161,12 +164,24 @@ def validate_defect(
         _audit(ctx, defect, "state", f"Defect #{defect.id} validated by {by.strip()}")
 
 
+def engineering_key(key: str) -> str:
+    """The key as stored: ``eng-12`` is ``ENG-12``."""
+    return key.strip().upper()
+
+
 def check_engineering_link(key: str, url: str) -> dict[str, str]:
+    """What is wrong with an engineering key and link, by field; a link naming another key is refused too."""
     errors = {}
-    if not ENGINEERING_KEY.match(key.strip()):
+    clean_key, clean_url = engineering_key(key), url.strip()
+    if not ENGINEERING_KEY.match(clean_key):
         errors["engineering_key"] = f"Engineering key '{key.strip()}' is not like ENG-1234."
-    if not ENGINEERING_URL.match(url.strip()):
-        errors["engineering_url"] = f"Link '{url.strip()}' is not an http(s) address."
+    if not ENGINEERING_URL.match(clean_url):
+        errors["engineering_url"] = f"Link '{clean_url}' is not an http(s) address."
+    elif "engineering_key" not in errors:
+        parts = urlsplit(clean_url)
+        named = KEY_IN_LINK.findall(f"{parts.path}?{parts.query}#{parts.fragment}")
+        if named and clean_key not in named:
+            errors["engineering_url"] = f"Link '{clean_url}' names {named[0]}, not the engineering key {clean_key}."
     return errors
 
 
@@ -180,10 +195,10 @@ def escalate_to_engineering(ctx: Context, defect_id: int, expected_version: int,
         if defect.validated_at is None:
             raise DomainError(f"Defect #{defect.id} must be validated before it is escalated to engineering.")
         _advance(defect, DefectState.ESCALATED)
-        changes = {"state": DefectState.ESCALATED.value, "engineering_key": key.strip(),
+        changes = {"state": DefectState.ESCALATED.value, "engineering_key": engineering_key(key),
                    "engineering_url": url.strip(), "escalated_at": ctx.now()}  # fmt: skip
         save_versioned(defect, expected_version, changes)
-        _audit(ctx, defect, "state", f"Defect #{defect.id} escalated to engineering as {key.strip()}")
+        _audit(ctx, defect, "state", f"Defect #{defect.id} escalated to engineering as {engineering_key(key)}")
 
 
 def prioritize_defect(

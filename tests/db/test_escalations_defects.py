@@ -14,6 +14,7 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError, FieldError, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import (
+    check_engineering_link,
     close_defect,
     deploy_fix,
     escalate_to_engineering,
@@ -202,3 +203,49 @@ def test_validation_cannot_be_in_the_future(ticket: int, ctx: Context, fixed_now
     assert t.Defect.get_by_id(did).validated_at is None
     validate_defect(ctx, did, 1, "Sam", fixed_now + timedelta(minutes=3))  # a clock a little ahead is no error
     assert t.Defect.get_by_id(did).state == "validated"
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "errors"),
+    [
+        ("eng-12", "https://eng.example.com/browse/ENG-12", {}),
+        (
+            "ENG-12",
+            "https://eng.example.com/browse/OTHER-99",
+            {
+                "engineering_url": (
+                    "Link 'https://eng.example.com/browse/OTHER-99' names OTHER-99, not the engineering key ENG-12."
+                )
+            },
+        ),
+        (
+            "eng-12",
+            "https://eng.example.com/browse/ENG-123",
+            {
+                "engineering_url": (
+                    "Link 'https://eng.example.com/browse/ENG-123' names ENG-123, not the engineering key ENG-12."
+                )
+            },
+        ),
+        ("ENG-12", "https://eng.example.com/secure/Board.jspa?rapidView=3&selectedIssue=ENG-12", {}),
+        ("ENG-12", "https://github.com/acme/engine/issues/12", {}),  # a link without a key is fine
+        ("ENG-12", "https://eng-7.example.com/browse/ENG-12", {}),  # the host is no key
+        (
+            "eng 12",
+            "https://eng.example.com/browse/OTHER-99",
+            {"engineering_key": "Engineering key 'eng 12' is not like ENG-1234."},
+        ),
+    ],
+)
+def test_engineering_key_and_link(key: str, url: str, errors: dict[str, str]) -> None:
+    assert check_engineering_link(key, url) == errors
+
+
+def test_engineering_key_is_stored_upper_case(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    did = report_defect(ctx, ticket, "Bug")
+    validate_defect(ctx, did, 1, "Sam", fixed_now)
+    with pytest.raises(ValidationFailed, match="names OTHER-99, not the engineering key ENG-12"):
+        escalate_to_engineering(ctx, did, 2, "eng-12", "https://eng.example.com/browse/OTHER-99")
+    escalate_to_engineering(ctx, did, 2, " eng-12 ", "https://eng.example.com/browse/ENG-12")
+    assert list_defects(fixed_now)[0].engineering_key == "ENG-12"
+    assert t.AuditEntry.select().order_by(t.AuditEntry.id.desc()).get().summary.endswith("as ENG-12")

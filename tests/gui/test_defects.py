@@ -168,8 +168,14 @@ def test_bug_walked_from_report_to_closed(
     assert not escalate.messages["engineering_url"].isVisible()
     assert t.Defect.get().state == "validated"
     escalate.key.clear()  # type: ignore[attr-defined]
-    qtbot.keyClicks(escalate.key, "ENG-1234")  # type: ignore[attr-defined]
+    qtbot.keyClicks(escalate.key, "eng-12")  # type: ignore[attr-defined]
     assert not escalate.messages["engineering_key"].isVisible()
+    assert escalate.messages["engineering_url"].text() == (
+        "Link 'https://eng.example.com/browse/ENG-1234' names ENG-1234, not the engineering key ENG-12."
+    )
+    escalate.key.clear()  # type: ignore[attr-defined]
+    qtbot.keyClicks(escalate.key, "eng-1234")  # type: ignore[attr-defined]
+    assert not escalate.messages["engineering_url"].isVisible()
     click_step(qtbot, page)
     assert 'href="https://eng.example.com/browse/ENG-1234"' in view.facts.values["engineering"].text()
 
