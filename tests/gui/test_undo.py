@@ -54,7 +54,9 @@ def test_a_failed_undo_says_why(window: MainWindow, ctx: Context, monkeypatch: p
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     window.undo_action.trigger()
-    assert shown and "allowance" in shown[0]
+    assert shown == [
+        "Seat 1 was re-issued to Bo Chen (bo@acme.com) since; revoke that seat first to bring back ana@acme.com."
+    ]
     assert [s.full_name for s in seat_overview(acme).seats] == ["Bo Chen"]
 
 
