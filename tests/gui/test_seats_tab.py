@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMainWindow
+from PySide6.QtWidgets import QAbstractButton, QDialog, QMainWindow
 
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
@@ -59,3 +59,33 @@ def test_a_cancelled_revoke_says_nothing(page: CustomersPage, qtbot, monkeypatch
     page.detail.seats.table.selectRow(0)
     with qtbot.assert_not_emitted(page.detail.status_message):
         qtbot.mouseClick(page.detail.seats.revoke_button, Qt.MouseButton.LeftButton)
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single ``&`` (``&&`` is a literal ampersand)."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if at >= 0 and at + 1 < len(plain) else None
+
+
+def test_mnemonics_of_the_seats_tab_the_detail_tabs_and_the_menus_are_distinct(
+    window: MainWindow, page: CustomersPage
+) -> None:
+    detail = page.detail
+    texts = [action.text() for action in window.menuBar().actions()]
+    texts += [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
+    texts += [b.text() for b in detail.findChildren(QAbstractButton) if b.isVisibleTo(window)]
+    letters = [(letter, text) for text in texts if (letter := _mnemonic(text))]
+    clashes = {
+        letter: [text for other, text in letters if other == letter]
+        for letter, _ in letters
+        if sum(1 for other, _ in letters if other == letter) > 1
+    }
+    assert clashes == {}
+    seats = detail.seats
+    buttons = (
+        seats.request_button, seats.edit_button, seats.grant_button, seats.confirm_button, seats.revoke_button,
+        seats.reissue_button, seats.export_form_button, seats.email_form_button, seats.mark_sent_button,
+        seats.import_button, seats.roster_button,
+    )  # fmt: skip
+    assert [b.text() for b in buttons if _mnemonic(b.text()) is None] == []

@@ -191,30 +191,31 @@ class SeatsTab(QWidget):
         return table
 
     def _build_buttons(self) -> None:
+        # Mnemonics stay distinct from the detail's tabs and the menu bar (see CustomerDetailView._build_tabs).
         self.request_button = _button("&Request seat…", self.request_seat, "Request portal access for a new user")
-        self.edit_button = _button("E&dit…", self.edit_selected, "Correct the selected seat holder's details")
-        self.grant_button = _button("&Grant", self.grant_selected, "Record that portal access was provisioned")
+        self.edit_button = _button("Ed&it…", self.edit_selected, "Correct the selected seat holder's details")
+        self.grant_button = _button("Gr&ant", self.grant_selected, "Record that portal access was provisioned")
         self.confirm_button = _button(
             "Confirm &welcome", self.confirm_selected, "Record that the user confirmed the welcome email"
         )
         self.revoke_button = _button("Re&voke…", self.revoke_selected, "Revoke the seat with a reason and date")
         self.reissue_button = _button(
-            "Re-&issue…", self.reissue_selected, "Give the selected revoked slot to someone new"
+            "Re-iss&ue…", self.reissue_selected, "Give the selected revoked slot to someone new"
         )
         self.export_form_button = _button(
-            "Export &form…", lambda: self.export_requested.emit("access_form"), "The access form the customer fills in"
+            "E&xport form…", lambda: self.export_requested.emit("access_form"), "The access form the customer fills in"
         )
         self.email_form_button = _button(
-            "E&mail form…", self.email_form, "Email the access form to the customer's contacts; marks it sent"
+            "Emai&l form…", self.email_form, "Email the access form to the customer's contacts; marks it sent"
         )
         self.mark_sent_button = _button(
-            "Mark form sent", self.mark_form_sent, "Record that the access form went to the customer"
+            "&Mark form sent", self.mark_form_sent, "Record that the access form went to the customer"
         )
         self.import_button = _button(
-            "I&mport returned form…", self.import_requested.emit, "Preview and apply the form the customer returned"
+            "Import retur&ned form…", self.import_requested.emit, "Preview and apply the form the customer returned"
         )
         self.roster_button = _button(
-            "Export roster…", lambda: self.export_requested.emit("roster"), "Every seat of this customer as a workbook"
+            "Export ro&ster…", lambda: self.export_requested.emit("roster"), "Every seat of this customer as a workbook"
         )
 
     def _layout(self) -> None:

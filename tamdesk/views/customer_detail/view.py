@@ -119,14 +119,16 @@ class CustomerDetailView(QWidget):
         self.defects = DefectsTab(self.ctx)
         self.defects.changed.connect(self.reload)
         self.history = HistoryTab()
+        # Mnemonics: distinct from each other, from the Portal seats tab's buttons and from the menu bar's
+        # File, Edit, Go, Tools and Help (tests/gui/test_seats_tab.py checks).
         for widget, title in (
             (self.overview, "&Overview"),
-            (self.onboarding, "O&nboarding"),
+            (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
-            (self.tickets, "&Tickets"),
-            (self.escalations, "&Escalations"),
-            (self.defects, "De&fects"),
-            (self.history, "&History"),
+            (self.tickets, "Tic&kets"),
+            (self.escalations, "Es&calations"),
+            (self.defects, "&Defects"),
+            (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
 
@@ -185,9 +187,9 @@ class CustomerDetailView(QWidget):
         self.escalations.show_for(customer_id=self.customer_id)
         self.defects.show_for(customer_id=self.customer_id)
         for widget, title, count in (
-            (self.tickets, "&Tickets", activity.open_tickets),
-            (self.escalations, "&Escalations", activity.open_escalations),
-            (self.defects, "De&fects", activity.open_defects),
+            (self.tickets, "Tic&kets", activity.open_tickets),
+            (self.escalations, "Es&calations", activity.open_escalations),
+            (self.defects, "&Defects", activity.open_defects),
         ):
             self.tabs.setTabText(self.tabs.indexOf(widget), f"{title} ({count} open)" if count else title)
 
