@@ -129,10 +129,13 @@ def tooltip(sla: SlaEvaluation, now: datetime, state: SlaState | None = None) ->
     return "\n".join(lines)
 
 
-def first_response_line(sla: SlaEvaluation) -> str:
-    """``First response met (Tue 10 Mar 2026 09:40)``, ``… 2 h 5 m late``, or pending with its due time."""
+def first_response_line(sla: SlaEvaluation, zone: str | None = None) -> str:
+    """``First response met (Tue 10 Mar 2026 09:40)``, ``… 2 h 5 m late``, or pending with its due time.
+
+    Times are the user's, or with ``zone`` the customer's with its abbreviation (``Tue 10 Mar 09:40 CET``).
+    """
     if sla.first_response_at is not None:
-        when = local_time(sla.first_response_at)
+        when = at_customer(sla.first_response_at, zone) if zone else local_time(sla.first_response_at)
         if sla.first_response_met:
             return f"First response met ({when})"
         late = short_duration(sla.first_response_late_by or timedelta(0))
@@ -141,6 +144,8 @@ def first_response_line(sla: SlaEvaluation) -> str:
         return "✖ First response missed: solved late without one"
     if sla.first_response_state is SlaState.SOLVED:
         return "No first response needed: solved in time"
+    if zone:
+        return f"First response due {at_customer(sla.first_response_due, zone)}"
     return f"First response due {local_time(sla.first_response_due)} (your time)"
 
 

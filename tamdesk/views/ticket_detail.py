@@ -276,7 +276,7 @@ class TicketDetailDialog(QDialog):
         tone = sla_format.state_tone(text.state)
         set_tone_style(self.sla_state, tone if tone is not Tone.OK else None)  # as sla_format.foreground colours it
         self.first_response.setText(detail.first_response_explained)
-        self.first_response_state.setText(sla_format.first_response_line(sla))
+        self.first_response_state.setText(sla_format.first_response_line(sla, detail.customer_zone))
         self._tone(self.first_response_state, sla.first_response_state)
         self.updates.setText(detail.update_explained or "—")
         missed = sla.missed_updates
@@ -285,7 +285,9 @@ class TicketDetailDialog(QDialog):
             state_line += f" · ✖ {missed} update{'s' if missed != 1 else ''} missed so far"
         if sla.time_to_resolve is not None and sla.resolved_at is not None:
             took = sla_format.short_duration(sla.time_to_resolve)
-            state_line += f" · solved {local_time(sla.resolved_at)}, {took} after it was opened"
+            state_line += (
+                f" · solved {sla_format.at_customer(sla.resolved_at, detail.customer_zone)}, {took} after it was opened"
+            )
         self.updates_state.setText(state_line)
         self._tone(self.updates_state, SlaState.MISSED if missed else sla.update_state)
         here = sla_format.at_customer(now, detail.customer_zone)

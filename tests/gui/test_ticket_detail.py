@@ -16,7 +16,6 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.seats import SeatInput, request_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket, ticket_detail
-from tamdesk.views.table_model import local_time
 from tamdesk.views.ticket_detail import EventDialog, TicketDetailDialog
 from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
 from tamdesk.views.undo import undo_stack
@@ -69,7 +68,7 @@ def test_recording_a_response_by_clicking_moves_the_sla(qtbot, acme: int, ctx: C
     assert not dialog.record_buttons["update"].isEnabled()  # no first response yet
     dialog.record_buttons["response"].click()
     assert dialog.sla_state.text() == "Update due in 2 h"
-    assert dialog.first_response_state.text() == f"First response met ({local_time(NOW)})"
+    assert dialog.first_response_state.text() == "First response met (Tue 10 Mar 15:30 CET)"  # in the due's zone
     assert dialog.updates.text().startswith("Next update due Tue 10 Mar 17:30 CET: 2 hours from Tue 15:30, 24×7")
     assert _timeline(dialog) == ["Opened", "Response"]
     assert dialog.changed
@@ -267,3 +266,13 @@ def test_the_update_explanation_restarts_at_a_reopening(qtbot, acme: int) -> Non
     assert dialog.updates.text().startswith(
         "Next update due Thu 26 Nov 04:00 CET: 2 hours from the reopening at Thu 02:00, 24×7"
     )
+
+
+def test_a_late_response_and_the_solve_read_in_the_customers_zone_like_the_due(qtbot, acme: int, ctx: Context) -> None:
+    ticket_id = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=4))  # Tue 11:30 CET
+    add_event(ctx, ticket_id, TicketEventKind.RESPONSE, NOW - timedelta(hours=2))
+    add_event(ctx, ticket_id, TicketEventKind.SOLVED, NOW - timedelta(hours=1))
+    dialog = _dialog(qtbot, ctx, ticket_id)
+    assert "due Tue 10 Mar 12:30 CET" in dialog.first_response.text()
+    assert dialog.first_response_state.text() == "✖ First response missed: 1 h late (Tue 10 Mar 13:30 CET)"
+    assert "solved Tue 10 Mar 14:30 CET, 3 h after it was opened" in dialog.updates_state.text()
