@@ -552,7 +552,7 @@ def format_wall_time(duration: timedelta) -> str:
 
 
 def format_duration(duration: timedelta, business: bool) -> str:
-    """E.g. ``2 business hours``, ``3 business days``, ``1 hour``, ``1 h 30 min``."""
+    """E.g. ``2 business hours``, ``3 business days``, ``1 hour``, ``1 h 30 min``, ``30 min``."""
     if business and duration >= BUSINESS_DAY and not duration % BUSINESS_DAY:
         days = duration // BUSINESS_DAY
         return f"{days} business day{'s' if days != 1 else ''}"
@@ -560,5 +560,6 @@ def format_duration(duration: timedelta, business: bool) -> str:
     hours, minutes = divmod(minutes, 60)
     kind = "business " if business else ""
     if minutes:
-        return f"{hours} h {minutes:02d} min of {kind}time" if business else f"{hours} h {minutes:02d} min"
+        text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        return f"{text} of {kind}time" if business else text
     return f"{hours} {kind}hour{'s' if hours != 1 else ''}"

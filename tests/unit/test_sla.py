@@ -25,6 +25,7 @@ from tamdesk.domain.sla import (
     explain_deadline,
     explain_first_response,
     explain_update,
+    format_duration,
 )
 from tamdesk.domain.states import ClockKind, TicketEventKind
 
@@ -577,3 +578,25 @@ def test_round_the_clock_update_due_is_its_basis_plus_the_cadence_plus_the_pause
     if result.update_basis is not None:
         since, _, paused = result.update_basis
         assert result.next_update_due == since + POLICY.target(Severity.URGENT).update_cadence + paused
+
+
+@pytest.mark.parametrize(
+    ("duration", "business", "text"),
+    [
+        (30 * MINUTE, False, "30 min"),
+        (5 * MINUTE, True, "5 min of business time"),
+        (90 * MINUTE, False, "1 h 30 min"),
+        (90 * MINUTE, True, "1 h 30 min of business time"),
+        (HOUR, False, "1 hour"),
+        (2 * HOUR, True, "2 business hours"),
+        (BUSINESS_DAY, True, "1 business day"),
+    ],
+)
+def test_durations_read_naturally(duration: timedelta, business: bool, text: str) -> None:
+    assert format_duration(duration, business) == text
+
+
+def test_a_premium_half_hour_target_reads_without_zero_hours() -> None:
+    assert explain_deadline(clock_for(ClockKind.TWENTY_FOUR_SEVEN, BERLIN), berlin(3, 6, 7, 11), 30 * MINUTE) == (
+        "due Fri 06 Mar 07:41 CET: 30 min from Fri 07:11, 24×7, Europe/Berlin"
+    )
