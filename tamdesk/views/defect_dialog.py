@@ -83,10 +83,11 @@ class TicketField:
         grow_to_fit(self.dialog)
 
     def require(self) -> int:
-        ticket_id = self.ticket_id()
-        if ticket_id is None:
-            raise FieldError("ticket", "Choose a ticket.")
-        return ticket_id
+        """The ticket fixed or chosen; FieldError (``Choose a ticket.``, ``No ticket SUP-9.``) when there is none."""
+        if self.chooser is None:
+            assert self.fixed is not None
+            return self.fixed
+        return self.chooser.require("Choose a ticket.")
 
 
 class ReportDefectDialog(FormDialog):

@@ -37,7 +37,8 @@ from tamdesk.services.base import Context, DomainError, FieldError, NotFound, St
 from tamdesk.services.escalations import EscalationInput, NeedsConfirmation, request_escalation
 from tamdesk.services.people import list_people
 from tamdesk.services.settings import get_setting
-from tamdesk.services.tickets import TicketDetail, ticket_detail, ticket_numbers
+from tamdesk.services.ticket_choice import choose_ticket, require_ticket, ticket_choices
+from tamdesk.services.tickets import TicketDetail, ticket_detail
 from tamdesk.views.widgets import TONE_BANNER, FieldMessage, SearchableComboBox, Tone, grow_to_fit, set_tone_style
 
 
@@ -231,16 +232,33 @@ class FormDialog(QDialog):
 
 
 class TicketChooser(SearchableComboBox):
-    """A searchable list of ticket numbers (one customer's, or all); ``ticket_id()`` is the chosen one."""
+    """A searchable list of tickets (one customer's, or all) by number and subject; ``ticket_id()`` is the chosen
+    one. What is typed matches numbers and subjects only, never a database id."""
 
     def __init__(self, customer_id: int | None = None, parent: QWidget | None = None) -> None:
-        super().__init__([(number, str(tid)) for tid, number in ticket_numbers(customer_id)], parent)
+        choices = ticket_choices(customer_id)
+        super().__init__([(c.label, str(c.id)) for c in choices], parent)
+        self.choices = choices
+        # as wide as the form, not as the longest subject (the chosen ticket's summary shows beneath in full)
+        self.setSizeAdjustPolicy(SearchableComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(28)
         self.setEditText("")
-        self.lineEdit().setPlaceholderText("Type a ticket number")
+        self.lineEdit().setPlaceholderText("Type a ticket number or subject")
 
     def ticket_id(self) -> int | None:
-        value = self.value()
-        return int(value) if value.isdigit() and self.findData(value) >= 0 else None
+        """The ticket typed or chosen; None while the text names none (or a subject several tickets share)."""
+        try:
+            return choose_ticket(self.choices, self.currentText())
+        except FieldError:
+            return None
+
+    def require(self, empty_message: str) -> int:
+        """The chosen ticket.
+
+        Raises:
+            FieldError: ``empty_message`` when nothing is typed, else why the text names no single ticket.
+        """
+        return require_ticket(self.choices, self.currentText(), empty_message)
 
 
 def ticket_summary(detail: TicketDetail) -> str:
@@ -464,14 +482,18 @@ class EscalationDialog(FormDialog):
         )
 
     def action(self, confirm: bool) -> None:
-        ticket_id = self.ticket_id()
-        if ticket_id is None:
-            self._no_ticket()
+        ticket_id = self.fixed_ticket
+        if self.chooser is not None:
+            try:
+                ticket_id = self.chooser.require("Choose the ticket to escalate.")
+            except FieldError as exc:
+                self._no_ticket(str(exc))
+        assert ticket_id is not None
         self.escalation_id = request_escalation(self.ctx, ticket_id, self.input(), confirm=confirm)
 
-    def _no_ticket(self) -> NoReturn:
-        """No ticket chosen: say so together with what else the service finds wrong in the form."""
-        errors = {"ticket": "Choose the ticket to escalate."}
+    def _no_ticket(self, message: str) -> NoReturn:
+        """No ticket chosen: say why together with what else the service finds wrong in the form."""
+        errors = {"ticket": message}
         try:  # the service checks the fields before it looks for the ticket; no ticket has id 0
             request_escalation(self.ctx, 0, self.input())
         except ValidationFailed as exc:

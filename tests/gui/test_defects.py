@@ -338,6 +338,38 @@ def test_link_another_customers_ticket(
     assert view.subtitle.text().startswith("Acme, Globex ·")
 
 
+def test_ticket_picker_matches_numbers_and_subjects_not_ids(
+    qtbot: Any, ctx: Context, tickets: dict[str, int], dialogs: list[Handler]
+) -> None:
+    did = report_defect(ctx, tickets["SUP-1"], "Crash")
+    view = detail_view(qtbot, ctx, did)
+
+    def link(dialog: LinkTicketDialog) -> None:
+        chooser = dialog.ticket.chooser
+        assert chooser is not None
+        chooser.setEditText(str(tickets["SUP-2"]))  # the database id of Globex's SUP-2
+        assert chooser.ticket_id() is None and not dialog.ticket.summary.isVisible()
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+        assert dialog.messages["ticket"].text() == f"No ticket {tickets['SUP-2']}."
+        chooser.setEditText("SUP-999999")
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+        assert dialog.messages["ticket"].text() == "No ticket SUP-999999."
+        chooser.setEditText("")
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+        assert dialog.messages["ticket"].text() == "Choose a ticket."
+        assert chooser.itemText(1) == "SUP-2 — Same crash · Globex"
+        chooser.setEditText("same CRASH")  # a subject picks its ticket too
+        assert "Globex" in dialog.ticket.summary.text()
+        chooser.setEditText("sup-2")
+        assert chooser.ticket_id() == tickets["SUP-2"]
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+
+    dialogs.append(link)
+    with qtbot.waitSignal(view.changed):
+        qtbot.mouseClick(view.link_button, LEFT)
+    assert [r.number for r in view.ticket_model.rows()] == ["SUP-1", "SUP-2"]
+
+
 def test_models_pass_the_model_tester(
     qtbot: Any, ctx: Context, tickets: dict[str, int], runner: TaskRunner, qtmodeltester: Any
 ) -> None:

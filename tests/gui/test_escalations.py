@@ -191,6 +191,10 @@ def test_request_shows_each_missing_field_beside_it(qtbot: Any, ctx: Context, ti
     dialog.show()
     qtbot.mouseClick(dialog.ok_button, LEFT)
     assert dialog.messages["ticket"].text() == "Choose the ticket to escalate."
+    dialog.chooser.setEditText("SUP-999999")  # type: ignore[union-attr]
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.messages["ticket"].text() == "No ticket SUP-999999."
+    assert dialog.messages["reason"].text() == "An escalation needs a reason."
     assert dialog.isVisible()
     assert dialog.messages["reason"].text() == "An escalation needs a reason."
     dialog.chooser.setEditText("SUP-2")  # type: ignore[union-attr]
