@@ -171,7 +171,12 @@ def scoped_header(
     sla_policy: str | None = None,
     notes: Sequence[str] = (),
 ) -> list[str]:
-    """The header block of a period-scoped sheet: title, period, export line, filters, policy, zone, notes."""
+    """The header block of a period-scoped sheet: title, period, export line, filters, policy, zone, notes.
+
+    ``period_of`` says what the period selects by, as records and what happened to them: ``tickets opened`` reads
+    ``Period: all dates (tickets by the day they were opened)``.
+    """
+    records, _, happened = period_of.partition(" ")
     title, *rest = header_lines(
         what,
         exported_at=exported_at,
@@ -180,8 +185,7 @@ def scoped_header(
         filters=scope_filters(scope) or None,
         sla_policy=sla_policy,
     )
-    rest[-1] = f"Times are in {scope.zone_name}"
-    return [title, f"Period: {period_of} {scope.period_label}", *rest, *notes]
+    return [title, f"Period: {scope.period_label} ({records} by the day they were {happened})", *rest, *notes]
 
 
 def writing_progress(progress: Progress | None, rows: int) -> Callable[[int], None] | None:

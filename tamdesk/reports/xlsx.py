@@ -279,8 +279,17 @@ def header_lines(
         lines.append("Filters: none")
     if sla_policy:
         lines.append(f"SLA policy: {sla_policy}")
-    lines.append(f"Times are in {tz}")
+    lines.append(f"Times are in {zone_label(tz)}")
     return lines
+
+
+_UTC_NAMES = frozenset({"UTC", "UCT", "Universal", "Zulu", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu"})
+
+
+def zone_label(tz: tzinfo) -> str:
+    """How a header names a time zone: its IANA name (``Europe/Berlin``), and ``UTC`` for every spelling of UTC."""
+    name = str(getattr(tz, "key", None) or tz)
+    return "UTC" if name in _UTC_NAMES else name
 
 
 def _utf16_len(text: str) -> int:

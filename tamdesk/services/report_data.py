@@ -119,10 +119,6 @@ class ReportScope:
             return f"up to {last}"
         return "all dates"
 
-    @property
-    def zone_name(self) -> str:
-        return str(getattr(self.tz, "key", self.tz))
-
 
 def customer_names(ids: Iterable[int] = ()) -> list[str]:
     """Names of the customers ``ids`` (every customer when empty), sorted."""

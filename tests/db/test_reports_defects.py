@@ -103,7 +103,7 @@ def test_march_by_hand(defects: dict[str, int], ctx: Context, tmp_path: Path) ->
     lines = header_block(wb["Summary"])
     assert lines[:5] == [
         "Defect report",
-        "Period: fixes deployed 2026-03-01 to 2026-03-31",
+        "Period: 2026-03-01 to 2026-03-31 (fixes by the day they were deployed)",
         "Exported 2026-03-10 15:30 by Tess Tam",
         "Filters: none",
         "Times are in Europe/Berlin",

@@ -73,7 +73,10 @@ def test_march_log(log: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     assert_no_formulas(result.path)
     wb = openpyxl.load_workbook(result.path)
     assert wb.sheetnames == ["Summary", "Escalations", "Timeline"]
-    assert header_block(wb["Summary"])[:2] == ["Escalations log", "Period: escalations opened 2026-03-01 to 2026-03-31"]
+    assert header_block(wb["Summary"])[:2] == [
+        "Escalations log",
+        "Period: 2026-03-01 to 2026-03-31 (escalations by the day they were opened)",
+    ]
     header, rows = table(wb["Escalations"], "Escalation")
     assert [h for h in header if h in REQUIRED] == REQUIRED
     escalations = records(wb["Escalations"], "Escalation")

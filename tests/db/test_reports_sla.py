@@ -275,7 +275,7 @@ def test_february_by_hand(sla_book: dict[str, int], ctx: Context, tmp_path: Path
     lines = header_block(wb["Summary"])
     assert lines[:6] == [
         "SLA report",
-        "Period: tickets opened 2026-02-01 to 2026-02-28",
+        "Period: 2026-02-01 to 2026-02-28 (tickets by the day they were opened)",
         "Exported 2026-03-10 15:30 by Tess Tam",
         "Filters: none",
         "SLA policy: Premium v2, Standard v1",

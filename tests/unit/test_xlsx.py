@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from openpyxl.chart import LineChart
 from openpyxl.worksheet import _writer as openpyxl_stream
 
 from tamdesk.reports import xlsx
+from tamdesk.reports.sla import scoped_header
 from tamdesk.reports.xlsx import (
     TEXT_LIMIT,
     TRUNCATION_MARKER,
@@ -38,6 +39,7 @@ from tamdesk.reports.xlsx import (
     sheet_title,
     write_workbook,
 )
+from tamdesk.services.report_data import ReportScope
 
 PARIS = ZoneInfo("Europe/Paris")
 K = ColumnKind
@@ -412,6 +414,30 @@ def test_header_lines_name_what_when_who_filters_policy_and_zone() -> None:
         "SLA policy: Standard",
         "Times are in Europe/Paris",
     ]
+
+
+@pytest.mark.parametrize(
+    ("tz", "label"),
+    [(ZoneInfo("Etc/UTC"), "UTC"), (ZoneInfo("UTC"), "UTC"), (UTC, "UTC"), (timezone(timedelta(0)), "UTC"),
+     (PARIS, "Europe/Paris"), (timezone(timedelta(hours=2)), "UTC+02:00")],
+)  # fmt: skip
+def test_every_workbook_names_utc_the_same_way(tz: tzinfo, label: str) -> None:
+    lines = header_lines("Seats", exported_at=datetime(2026, 3, 10, 14, 30, tzinfo=UTC), exported_by="Tess", tz=tz)
+    assert lines[-1] == f"Times are in {label}"
+
+
+@pytest.mark.parametrize(
+    ("scope", "period"),
+    [
+        (ReportScope(tz=ZoneInfo("Etc/UTC")), "Period: all dates (tickets by the day they were opened)"),
+        (ReportScope(start=date(2026, 3, 1)), "Period: from 2026-03-01 (tickets by the day they were opened)"),
+    ],
+)
+def test_a_period_scoped_header_reads_naturally(scope: ReportScope, period: str) -> None:
+    lines = scoped_header("SLA report", scope, period_of="tickets opened",
+                          exported_at=datetime(2026, 3, 10, 14, 30, tzinfo=UTC), exported_by="Tess Tam")  # fmt: skip
+    assert lines[:2] == ["SLA report", period]
+    assert lines[-1] == "Times are in UTC"
 
 
 # --- streaming, progress, cancel, failure ------------------------------------------------------------------------
