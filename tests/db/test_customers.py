@@ -159,6 +159,26 @@ def test_list_search_and_archive(db_path: Path, ctx: Context) -> None:
     assert len(list_customers(date(2026, 3, 10), include_archived=True)) == 2
 
 
+def test_search_is_plain_text_and_folds_unicode_case(db_path: Path, ctx: Context) -> None:
+    for name, domains, tam in [
+        ("Acme", "acme.com", "Tess Tam"), ("Ärzte GmbH", "aerzte.de", ""), ("100% Uptime", "uptime.io", ""),
+        ("Globex", "globex.com", "Óscar Ruiz"), ("Snake_Case Ltd", "snake.io", ""),
+    ]:  # fmt: skip
+        create_customer(ctx, CustomerInput(name=name, email_domains=domains, tam=tam))
+    day = date(2026, 3, 10)
+
+    def found(text: str) -> list[str]:
+        return [r.name for r in list_customers(day, search=text)]
+
+    assert found("%") == ["100% Uptime"]
+    assert found("_") == ["Snake_Case Ltd"]
+    assert found("a%e") == []
+    assert found("a_me") == []
+    assert found("ärzte") == found("ÄRZTE") == ["Ärzte GmbH"]
+    assert found("óscar") == ["Globex"]
+    assert found("TAM") == ["Acme"]
+
+
 def _xlsx(path: Path, rows: list[list[object]]) -> Path:
     book = openpyxl.Workbook()
     for row in rows:

@@ -102,6 +102,17 @@ def test_search_filters_after_a_typing_pause(page: CustomersPage, ctx: Context, 
     assert page.count_label.text() == "1 customer found"
 
 
+@pytest.mark.parametrize("text", ["%", "_"])
+def test_search_wildcards_are_plain_text(page: CustomersPage, ctx: Context, qtbot, text: str) -> None:
+    for name in ("Acme", "Globex", "Initech"):
+        _customer(ctx, name)
+    page.refresh()
+    qtbot.keyClicks(page.search, text)
+    qtbot.waitUntil(lambda: page.content.currentWidget() is page.empty, timeout=10_000)
+    assert page.empty.heading.text() == "No matching customers"
+    assert f"“{text}”" in page.empty.text.text()
+
+
 def test_search_without_match_offers_to_clear(page: CustomersPage, ctx: Context, qtbot) -> None:
     _customer(ctx, "Acme")
     page.refresh()
