@@ -47,6 +47,28 @@ def countries() -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda kv: kv[1]))
 
 
+def _country_key(name: str) -> str:
+    """A country name as compared: no accents or case, ``&`` and ``St.`` spelled out (``Türkiye``, ``St. Lucia``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    plain = re.sub(r"\bst\.", "saint", plain.replace("&", " and "))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def country_code(text: str) -> str | None:
+    """The ISO code ``text`` names: a code (``de``), a name (``germany``) or the picker's ``Germany (DE)``; ``""``
+    for no country; None when it names no country with a holiday calendar."""
+    wanted = " ".join(text.split())
+    if not wanted or wanted.upper() in countries():
+        return wanted.upper()
+    by_name = {_country_key(name): code for code, name in countries().items()}
+    listed = re.fullmatch(r"(.*?)\s*\(([A-Za-z]{2})\)", wanted)
+    if listed and listed[2].upper() in countries():
+        # the picker's own spelling of the name may differ (Türkiye, Turkey): only another country's name is wrong
+        named = by_name.get(_country_key(listed[1]))
+        return listed[2].upper() if named in (None, listed[2].upper()) else None
+    return by_name.get(_country_key(wanted))
+
+
 @dataclass(frozen=True)
 class CustomerInput:
     """What the customer dialog and the import hand to the service."""
@@ -165,9 +187,10 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
     zone = data.time_zone.strip()
     if zone not in time_zones():
         errors["time_zone"] = f"Time zone '{zone}' is not an IANA time zone such as Europe/Berlin."
-    country = data.country.strip().upper()
-    if country and country not in countries():
-        errors["country"] = f"Country '{data.country.strip()}' is not an ISO country code with a holiday calendar."
+    country = country_code(data.country)
+    if country is None:
+        country = data.country.strip()
+        errors["country"] = f"Country '{country}' is not an ISO country code or country name with a holiday calendar."
     try:
         domains = normalize_domains(data.email_domains)
     except ValueError as exc:

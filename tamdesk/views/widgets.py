@@ -348,6 +348,10 @@ class SearchableComboBox(QComboBox):
         for row in range(self.count()):
             if str(self.itemData(row)).lower() == text.lower() or self.itemText(row).lower() == text.lower():
                 return str(self.itemData(row))
+        for row in range(self.count()):  # the name of a ``Name (value)`` label: ``türkiye`` for Türkiye (TR)
+            name = self.itemText(row).removesuffix(f" ({self.itemData(row)})")
+            if name != self.itemText(row) and name.casefold() == text.casefold():
+                return str(self.itemData(row))
         return text
 
     def set_value(self, value: str) -> None:

@@ -95,6 +95,25 @@ def test_names_differing_only_in_unicode_case_are_one_customer(db_path: Path, ct
     assert t.Customer.select().count() == 2
 
 
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("DE", "DE"), ("de", "DE"), ("Germany", "DE"), ("germany", "DE"), ("Germany (DE)", "DE"), ("germany (de)", "DE"),
+     ("Türkiye (TR)", "TR"), ("St. Lucia", "LC"), ("Antigua & Barbuda", "AG"), ("Réunion", "RE"), ("", "")],
+)  # fmt: skip
+def test_country_by_code_or_name(db_path: Path, ctx: Context, typed: str, code: str) -> None:
+    cid = create_customer(ctx, CustomerInput(name="Acme", country=typed))
+    assert get_customer(cid).input.country == code
+
+
+@pytest.mark.parametrize("typed", ["Germanie", "Germany (FR)", "XX"])
+def test_a_country_name_no_calendar_knows_is_refused(db_path: Path, ctx: Context, typed: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        create_customer(ctx, CustomerInput(name="Acme", country=typed))
+    assert info.value.errors == {
+        "country": f"Country '{typed}' is not an ISO country code or country name with a holiday calendar."
+    }
+
+
 def test_idn_domain_is_stored_in_ascii(db_path: Path, ctx: Context) -> None:
     cid = create_customer(ctx, CustomerInput(name="Müller", email_domains="müller.de; mueller.de"))
     assert get_customer(cid).input.email_domains == ("xn--mller-kva.de", "mueller.de")

@@ -251,6 +251,19 @@ def test_time_zone_and_country_are_searchable(qtbot, db_path: Path, ctx: Context
     assert dialog.country.value() == "DE"
     dialog.country.setEditText("de")
     assert dialog.country.value() == "DE"
+    dialog.country.setEditText("türkiye")  # the list's own name, spelt otherwise by the holiday calendars
+    assert dialog.country.value() == "TR"
+
+
+def test_country_is_accepted_by_the_name_it_lists(qtbot, db_path: Path, ctx: Context) -> None:
+    dialog = _customer_dialog(qtbot, ctx)
+    dialog.name.setText("Acme")
+    dialog.time_zone.set_value("Europe/Berlin")
+    dialog.country.setEditText("Germany")
+    dialog.save()
+    assert not dialog.messages["country"].isVisible()
+    assert dialog.result() == CustomerDialog.DialogCode.Accepted
+    assert get_customer(dialog.customer_id).input.country == "DE"
 
 
 def test_new_customer_is_created_and_opened(page: CustomersPage, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
