@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from tamdesk.cli.common import CommandFailed
 from tamdesk.cli.onboarding import completed_itself, done_steps
+from tamdesk.cli.reports import scope_from
 from tamdesk.domain.timestamps import zone
 from tamdesk.reports.access_form import export_access_form
 from tamdesk.reports.onboarding import export_onboarding
@@ -25,6 +25,7 @@ from tamdesk.services.access_form import (
 )
 from tamdesk.services.base import Context
 from tamdesk.services.customers import customer_by_name
+from tamdesk.services.report_data import ReportScope
 
 
 def register(commands: Any, groups: dict[str, Any]) -> None:
@@ -51,14 +52,23 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     form_in.add_argument("--accept-warnings", action="store_true", help="apply a form that has warnings only")
     form_in.set_defaults(handler=_import_access_form)
 
-    for kind, help_text, handler in (
-        ("seats", "the portal seat roster", _export_seats),
-        ("onboarding", "a customer's onboarding checklist, or the status of all customers", _export_onboarding),
+    for kind, help_text, period_help, handler in (
+        ("seats", "the portal seat roster", "only seats held at some time in the period", _export_seats),
+        (
+            "onboarding",
+            "a customer's onboarding checklist (one --customer), or the status of several or all customers",
+            "only customers whose onboarding started in the period (the status workbook)",
+            _export_onboarding,
+        ),
     ):
-        parser = groups["export"].add_parser(kind, help=help_text)
+        parser = groups["export"].add_parser(kind, help=help_text, description=f"Write {help_text} to FILE.")
         parser.add_argument("--out", required=True, metavar="FILE")
-        parser.add_argument("--customer", metavar="NAME", help="one customer (default: every customer)")
-        parser.add_argument("--tz", type=_zone, metavar="ZONE", help="time zone of the dates (default: yours)")
+        parser.add_argument("--from", dest="start", metavar="DATE", help=f"first day (YYYY-MM-DD); {period_help}")
+        parser.add_argument("--to", dest="end", metavar="DATE", help="last day of the period (included)")
+        parser.add_argument(
+            "--customer", action="append", metavar="NAME", help="only this customer (repeat for several)"
+        )
+        parser.add_argument("--tz", metavar="ZONE", help="time zone of the dates (default: yours)")
         parser.set_defaults(handler=handler)
 
 
@@ -102,18 +112,31 @@ def _dry_run(customer_id: int, file: str) -> str:
     return "\n".join(lines)
 
 
-def _export(args: argparse.Namespace, ctx: Context, write: Callable[..., Any], what: str) -> str:
-    customer = customer_by_name(args.customer) if args.customer else None
-    tz = args.tz or datetime.now().astimezone().tzinfo
-    path = write(args.out, customer.id if customer else None, ctx=ctx, tz=tz)
-    scope = f" of {customer.name}" if customer else ""
-    return f"{what}{scope} written to {path}."
-
-
 def _export_seats(args: argparse.Namespace, ctx: Context) -> str:
-    return _export(args, ctx, export_seat_roster, "Seat roster")
+    scope = scope_from(args)
+    path = export_seat_roster(args.out, ctx=ctx, scope=scope)
+    return f"Seat roster{_of(args)}{_during(scope)} written to {path}."
 
 
 def _export_onboarding(args: argparse.Namespace, ctx: Context) -> str:
-    what = "Onboarding checklist" if args.customer else "Onboarding status"
-    return _export(args, ctx, export_onboarding, what)
+    scope = scope_from(args)
+    if len(scope.customer_ids) == 1:  # one customer: their printable checklist, as of now
+        if scope.start or scope.end:
+            raise CommandFailed(
+                "--from/--to choose customers by when their onboarding started; with one --customer the export is "
+                "that customer's checklist, which has no period."
+            )
+        (customer_id,) = scope.customer_ids
+        path = export_onboarding(args.out, customer_id, ctx=ctx, tz=scope.tz)
+        return f"Onboarding checklist{_of(args)} written to {path}."
+    path = export_onboarding(args.out, ctx=ctx, scope=scope)
+    return f"Onboarding status{_of(args)}{_during(scope)} written to {path}."
+
+
+def _of(args: argparse.Namespace) -> str:
+    names = [customer_by_name(name).name for name in args.customer or ()]
+    return f" of {', '.join(names)}" if names else ""
+
+
+def _during(scope: ReportScope) -> str:
+    return f", {scope.period_label}" if scope.start or scope.end else ""

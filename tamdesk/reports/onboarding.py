@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, SheetSpec, header
 from tamdesk.services.base import Context
 from tamdesk.services.customers import list_customers
 from tamdesk.services.onboarding import Checklist, StepRow, checklist
+from tamdesk.services.report_data import ReportScope
 
 K = ColumnKind
 TICKED, UNTICKED = "☑", "☐"
@@ -43,21 +44,36 @@ CUSTOMER_COLUMNS = (
 
 
 def export_onboarding(
-    path: str | Path, customer_id: int | None = None, *, ctx: Context | None = None, tz: tzinfo | None = None
+    path: str | Path,
+    customer_id: int | None = None,
+    *,
+    ctx: Context | None = None,
+    tz: tzinfo | None = None,
+    scope: ReportScope | None = None,
 ) -> Path:
-    """With a customer, its printable checklist; without, the status workbook across all customers.
+    """With a customer, its printable checklist; without, the status workbook across all customers (the scope's
+    customers, and with a period only those whose onboarding started in it).
 
     Raises:
         ExportError: the file cannot be written. NotFound: the customer no longer exists.
     """
     ctx = ctx or Context()
-    zone = tz or datetime.now().astimezone().tzinfo
+    zone = (scope.tz if scope else tz) or datetime.now().astimezone().tzinfo
     assert zone is not None
     today = ctx.now().astimezone(zone).date()
     if customer_id is not None:
         return write_checklist(checklist(customer_id, today), path, exported_at=ctx.now(), by=ctx.actor, tz=zone)
-    lists = [checklist(row.id, today) for row in list_customers(today)]
-    return write_status(lists, path, exported_at=ctx.now(), by=ctx.actor, tz=zone)
+    rows = list_customers(today)
+    if scope and scope.customer_ids:
+        rows = [r for r in rows if r.id in scope.customer_ids]
+    lists = [checklist(row.id, today) for row in rows]
+    filters: dict[str, str] = {}
+    if scope and scope.customer_ids:
+        filters["Customers"] = ", ".join(items.customer_name for items in lists)
+    if scope and (scope.start or scope.end):
+        lists = [items for items in lists if items.started is not None and scope.covers_day(items.started)]
+        filters["Onboarding started"] = scope.period_label
+    return write_status(lists, path, exported_at=ctx.now(), by=ctx.actor, tz=zone, filters=filters)
 
 
 def write_checklist(items: Checklist, path: str | Path, *, exported_at: datetime, by: str, tz: tzinfo) -> Path:
@@ -99,12 +115,20 @@ def _step_row(step: StepRow) -> tuple[object, ...]:
     )
 
 
-def write_status(lists: Sequence[Checklist], path: str | Path, *, exported_at: datetime, by: str, tz: tzinfo) -> Path:
+def write_status(
+    lists: Sequence[Checklist],
+    path: str | Path,
+    *,
+    exported_at: datetime,
+    by: str,
+    tz: tzinfo,
+    filters: Mapping[str, str] | None = None,
+) -> Path:
     """The onboarding status of every customer: counts per state, then one row per customer."""
     today = exported_at.astimezone(tz).date()
 
     def header(what: str) -> list[str]:
-        return header_lines(what, exported_at=exported_at, exported_by=by, tz=tz)
+        return header_lines(what, exported_at=exported_at, exported_by=by, tz=tz, filters=filters)
 
     states = Counter(c.state for c in lists)
     summary = [(state.label, states[state]) for state in OnboardingState]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from tamdesk.reports.xlsx import Column, ColumnKind, DocProps, SheetSpec, header_lines, write_workbook
 from tamdesk.services.base import Context
+from tamdesk.services.report_data import ReportScope
 from tamdesk.services.seats import RosterCustomer, SeatRoster, seat_roster
 
 K = ColumnKind
@@ -38,17 +40,29 @@ SEAT_COLUMNS = (
 
 
 def export_seat_roster(
-    path: str | Path, customer_id: int | None = None, *, ctx: Context | None = None, tz: tzinfo | None = None
+    path: str | Path,
+    customer_id: int | None = None,
+    *,
+    ctx: Context | None = None,
+    tz: tzinfo | None = None,
+    scope: ReportScope | None = None,
 ) -> Path:
-    """Write the seat roster of one customer, or of every customer not archived, to ``path``.
+    """Write the seat roster of one customer, of the scope's customers, or of every customer not archived.
+
+    A scope with a period lists the seats held at some time in it (days in the scope's zone, ``end`` excluded).
 
     Raises:
-        ExportError: the file cannot be written. NotFound: the customer no longer exists.
+        ExportError: the file cannot be written. NotFound: a customer no longer exists.
     """
     ctx = ctx or Context()
-    roster = seat_roster(customer_id)
-    customer = roster.customers[0].name if customer_id is not None and roster.customers else None
-    return write_seat_roster(roster, path, exported_at=ctx.now(), exported_by=ctx.actor, tz=tz, customer=customer)
+    zone = (scope.tz if scope else tz) or datetime.now().astimezone().tzinfo
+    since, until = scope.bounds if scope else (None, None)
+    roster = seat_roster(customer_id, customer_ids=scope.customer_ids if scope else (), since=since, until=until)
+    names = [c.name for c in roster.customers] if customer_id is not None or (scope and scope.customer_ids) else []
+    filters = {"Customer" if len(names) == 1 else "Customers": ", ".join(names)} if names else {}
+    if scope and (scope.start or scope.end):
+        filters["Seats held"] = scope.period_label
+    return write_seat_roster(roster, path, exported_at=ctx.now(), exported_by=ctx.actor, tz=zone, filters=filters)
 
 
 def write_seat_roster(
@@ -58,12 +72,12 @@ def write_seat_roster(
     exported_at: datetime,
     exported_by: str,
     tz: tzinfo | None = None,
-    customer: str | None = None,
+    filters: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write ``roster``; ``customer`` names the filter when it holds one customer."""
+    """Write ``roster``; ``filters`` (customers, period) are named in each sheet's header."""
     zone = tz or datetime.now().astimezone().tzinfo
     assert zone is not None
-    filters = {"Customer": customer} if customer else None
+    one = (filters or {}).get("Customer")
 
     def header(what: str) -> list[str]:
         return header_lines(what, exported_at=exported_at, exported_by=exported_by, tz=zone, filters=filters)
@@ -79,7 +93,7 @@ def write_seat_roster(
         SheetSpec("Seats", SEAT_COLUMNS, _seat_rows(roster), header_lines=header("Portal seat roster")),
     ]
     props = DocProps(
-        title="Portal seat roster" + (f": {customer}" if customer else ""),
+        title="Portal seat roster" + (f": {one}" if one else ""),
         creator=exported_by,
         subject="Customer portal seats",
         keywords="tamdesk; portal seats; roster",

@@ -6,7 +6,7 @@ checklist complete the steps the seats now prove.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -288,16 +288,29 @@ class SeatRoster:
     lines: tuple[RosterLine, ...]
 
 
-def seat_roster(customer_id: int | None = None) -> SeatRoster:
-    """The seat roster of one customer, or of every customer not archived."""
+def seat_roster(
+    customer_id: int | None = None,
+    *,
+    customer_ids: Collection[int] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> SeatRoster:
+    """The seat roster of one customer, of ``customer_ids``, or of every customer not archived.
+
+    With ``since``/``until`` only the seats held at some time in that period: requested before ``until`` and not
+    revoked before ``since``.
+    """
     query = t.Customer.select().order_by(pw.fn.lower(t.Customer.name))
-    if customer_id is not None:
-        query = query.where(t.Customer.id == customer_record(customer_id).id)
-    else:
-        query = query.where(~t.Customer.archived)
+    wanted = {customer_record(c).id for c in ([customer_id] if customer_id is not None else customer_ids)}
+    query = query.where(t.Customer.id.in_(list(wanted))) if wanted else query.where(~t.Customer.archived)
     customers = list(query)
     seats: dict[int, list[SeatRow]] = {c.id: [] for c in customers}
-    for seat in t.PortalSeat.select().where(t.PortalSeat.customer.in_(list(seats))):
+    in_period = t.PortalSeat.customer.in_(list(seats))
+    if until is not None:
+        in_period &= t.PortalSeat.requested_at < until
+    if since is not None:
+        in_period &= t.PortalSeat.revoked_at.is_null() | (t.PortalSeat.revoked_at >= since)
+    for seat in t.PortalSeat.select().where(in_period):
         seats[seat.customer_id].append(seat_row(seat))
     tams = dict(tuples(t.Person.select(t.Person.id, t.Person.name)))
     summary, lines = [], []

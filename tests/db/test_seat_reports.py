@@ -215,6 +215,36 @@ def test_cli_exports(book: dict[str, int], db_path: Path, tmp_path: Path, capsys
     )
     assert capsys.readouterr().err.strip() == "tamdesk export seats: No customer named 'Nobody'."
     assert not (tmp_path / "e.xlsx").exists()
-    with pytest.raises(SystemExit):
-        main(["--db", str(db_path), "export", "seats", "--out", str(tmp_path / "f.xlsx"), "--tz", "Mars/Base"])
-    assert "'Mars/Base' is not an IANA time zone" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "export", "seats", "--out", str(tmp_path / "f.xlsx"), "--tz", "Mars/Base"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "tamdesk export seats: --tz 'Mars/Base' is not an IANA time zone such as Europe/Berlin."
+    )
+
+
+def test_cli_exports_of_several_customers_and_a_period(
+    book: dict[str, int], db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def export(*argv: str) -> tuple[int, str]:
+        code = main(["--db", str(db_path), "export", *argv])
+        out, err = capsys.readouterr()
+        return code, (out or err).strip()
+
+    out = tmp_path / "r.xlsx"
+    assert export("seats", "--customer", "acme", "--customer", "Globex", "--from", "2026-03-11", "--out", str(out)) == (
+        0, f"Seat roster of Acme, Globex, from 2026-03-11 written to {out}."
+    )  # fmt: skip
+    book_ = openpyxl.load_workbook(out)
+    _, seats = rows(book_["Seats"], "Customer")
+    assert sorted(r[2].value for r in seats) == sorted(["Ana Silva", HOSTILE[0], "Gus Globex"])  # Olga left 10 March
+    block = [book_["Seats"].cell(r, 1).value for r in range(1, 7)]
+    assert "Filters: Customers: Acme, Globex; Seats held: from 2026-03-11" in block
+    assert export("seats", "--to", "2026-03-09", "--out", str(out))[0] == 0  # before anyone was requested
+    assert rows(openpyxl.load_workbook(out)["Seats"], "Customer")[1] == []
+    status = tmp_path / "s.xlsx"
+    assert export("onboarding", "--from", "2026-03-01", "--to", "2026-03-01", "--out", str(status)) == (
+        0, f"Onboarding status, 2026-03-01 to 2026-03-01 written to {status}."
+    )  # fmt: skip
+    _, customers = rows(openpyxl.load_workbook(status)["Customers"], "Customer")
+    assert [r[0].value for r in customers] == ["Globex"]
+    code, err = export("onboarding", "--customer", "Globex", "--from", "2026-03-01", "--out", str(tmp_path / "x.xlsx"))
+    assert code == 1 and "with one --customer the export is that customer's checklist" in err

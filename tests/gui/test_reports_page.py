@@ -142,7 +142,13 @@ def test_roster_and_onboarding_use_the_seat_exports(
     assert not page.export_button.isEnabled()
     for row in range(page.customers.count()):
         page.customers.item(row).setCheckState(Qt.CheckState.Checked)
-    assert "covers one customer or all of them" in page.message.text() and not page.export_button.isEnabled()
+    assert page.export_button.isEnabled()  # the roster of several customers
+    save_as(monkeypatch, tmp_path / "both.xlsx")
+    with qtbot.waitSignal(page.export_finished, timeout=30_000) as finished:
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0].summary == "Seat roster of 2 customers"
+    summary = openpyxl.load_workbook(tmp_path / "both.xlsx")["Summary"]
+    assert {"Acme", "Globex"} <= {c.value for c in summary["A"]}
     page.customers.item(1).setCheckState(Qt.CheckState.Unchecked)
     assert page.export_button.isEnabled() and not page.message.isVisible()
     today = page._today().isoformat()

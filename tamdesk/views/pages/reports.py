@@ -404,8 +404,6 @@ class ReportsPage(Page):
             ticked = len(self._ticked_customers())
             if not ticked:
                 return "Tick at least one customer, or choose All customers."
-            if not kind.scoped and ticked > 1:
-                return f"The {kind.value.lower()} covers one customer or all of them: tick one, or All customers."
         if kind.scoped and not any(box.isChecked() for box in self.severity_boxes.values()):
             return "Tick at least one severity."
         return ""
@@ -516,6 +514,8 @@ def _work(request: ExportRequest, ctx: Context) -> Callable[[TaskControl], Expor
     """The export, as a function of the task's controls (run on a worker thread; touches no widget)."""
     scope, path = request.scope, request.path
     one = next(iter(scope.customer_ids)) if len(scope.customer_ids) == 1 else None
+    several = len(scope.customer_ids)
+    of = f" of {request.customer}" if one else (f" of {several} customers" if several else "")
 
     def work(control: TaskControl) -> ExportedReport:
         kind, progress, cancelled = request.kind, control.progress, control.cancelled
@@ -526,9 +526,12 @@ def _work(request: ExportRequest, ctx: Context) -> Callable[[TaskControl], Expor
         if kind is ReportKind.ESCALATIONS:
             return export_escalation_log(path, scope, ctx=ctx, progress=progress, cancelled=cancelled)
         if kind is ReportKind.SEATS:
-            written = export_seat_roster(path, one, ctx=ctx, tz=scope.tz)
-            return ExportedReport(written, f"Seat roster of {request.customer}" if one else "Seat roster")
-        written = export_onboarding(path, one, ctx=ctx, tz=scope.tz)
-        return ExportedReport(written, f"Onboarding checklist of {request.customer}" if one else "Onboarding status")
+            written = export_seat_roster(path, ctx=ctx, scope=scope)
+            return ExportedReport(written, f"Seat roster{of}")
+        if one is not None:  # one customer: their printable checklist
+            written = export_onboarding(path, one, ctx=ctx, tz=scope.tz)
+            return ExportedReport(written, f"Onboarding checklist{of}")
+        written = export_onboarding(path, ctx=ctx, scope=scope)
+        return ExportedReport(written, f"Onboarding status{of}")
 
     return work
