@@ -45,6 +45,7 @@ from tamdesk.views.escalation_dialog import FormDialog, TextDialog, plain_text
 from tamdesk.views.icons import icon
 from tamdesk.views.record_detail import RecordDetailDialog, RecordDetailView, value_label
 from tamdesk.views.record_detail import heading as heading  # the Reports page takes it from here
+from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import TONE_BANNER, Tone, configure_table, fit_rows_to_text, set_tone_style
@@ -366,7 +367,7 @@ class EscalationDetailView(RecordDetailView):
         closed = f" · closed {local_time(row.closed_at)}" if row.closed_at else ""
         self.subtitle.setText(
             f"Ticket {row.ticket_number} · {row.severity.label} · opened {opened}{closed} · "
-            f"{row.age_business_days:g} business days"
+            f"open {business_days(row.age_business_days)}"
         )
         self._show_state(detail)
         self._show_request(detail)

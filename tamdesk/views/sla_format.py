@@ -166,3 +166,13 @@ def foreground(state: SlaState) -> QColor | None:
 def background(state: SlaState) -> QColor | None:
     """A soft tint behind breached and at-risk cells, so they stand out in a long list."""
     return tone_background(TONES[state]) if state.needs_attention else None
+
+
+def business_days(days: float) -> str:
+    """Whole business days begun and finished: ``4 business days``, ``1 business day``, ``under 1 business day``."""
+    if days < 1 / 9:
+        return "under 1 business hour"
+    if days < 1:
+        return "under 1 business day"
+    whole = int(days)
+    return f"{whole} business day{'s' if whole != 1 else ''}"

@@ -20,7 +20,8 @@ from tamdesk.services.settings import set_setting
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.services.today import Section
 from tamdesk.views.main_window import MainWindow
-from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, business_days, day_text, due_text, greeting, waited
+from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, day_text, due_text, greeting, waited
+from tamdesk.views.sla_format import business_days
 from tamdesk.views.tasks import TaskRunner
 
 

@@ -53,7 +53,7 @@ from tamdesk.services.today import (
 )
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.sla_format import short_duration
+from tamdesk.views.sla_format import business_days, short_duration
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_color
@@ -93,16 +93,6 @@ def waited(since: datetime, now: datetime) -> str:
     if delta >= timedelta(days=1):
         return f"{delta.days} day{'s' if delta.days != 1 else ''}"
     return "just now" if delta < timedelta(minutes=1) else short_duration(delta)
-
-
-def business_days(days: float) -> str:
-    """Whole business days begun and finished: ``4 business days``, ``1 business day``, ``under 1 business day``."""
-    if days < 1 / 9:
-        return "under 1 business hour"
-    if days < 1:
-        return "under 1 business day"
-    whole = int(days)
-    return f"{whole} business day{'s' if whole != 1 else ''}"
 
 
 def waiting_on(row: EscalationWaiting) -> str:
