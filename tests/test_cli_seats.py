@@ -317,6 +317,24 @@ def test_a_seat_that_breaks_a_rule(cli: Cli, db: Path, name: str, email: str, me
     assert error.endswith(".") and not error.endswith("..")
 
 
+def test_a_bad_address_in_an_access_form_ends_the_sentence_once(cli: Cli, db: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    form = tmp_path / "form.xlsx"
+    assert cli("export", "access-form", "--customer", "Acme", "--out", str(form))[0] == 0
+    book = openpyxl.load_workbook(form)
+    sheet = book.active
+    header = next(row for row in sheet.iter_rows() if any(c.value == "Email" for c in row))
+    columns = {c.value: c.column for c in header}
+    sheet.cell(header[0].row + 1, columns["Full name"], "Bad Address")
+    sheet.cell(header[0].row + 1, columns["Email"], "bad@@acme.com")
+    book.save(form)
+    reason = "The part after the @-sign contains invalid characters: '@'"
+    for dry_run in (("--dry-run",), ()):
+        error = refused(cli, db, "import", "access-form", "--customer", "Acme", str(form), *dry_run)
+        assert error.endswith(f"Seat 1 (bad@@acme.com) is not a valid email address: {reason}."), error
+
+
 def test_gmail_dots_are_the_same_mailbox(cli: Cli, db: Path) -> None:
     assert cli("seats", "request", "--customer", "Acme", "--name", "Ana Silva", "--email", "ana.silva@gmail.com",
                "--accept-warnings")[0] == 0  # fmt: skip

@@ -31,7 +31,8 @@ DEFAULT_ROLE_LOCAL_PARTS: frozenset[str] = frozenset({
 
 
 class InvalidAddress(ValueError):
-    """An email address that email-validator rejects; the message names the value and the reason."""
+    """An email address that email-validator rejects; the message names the value and the reason (without a full
+    stop: it ends the sentences of the rules that quote it)."""
 
     def __init__(self, address: str, reason: str) -> None:
         super().__init__(f"'{address}' is not a valid email address: {reason}")
@@ -118,11 +119,12 @@ def canonical_domain(domain: str) -> str:
 def _parse(text: str) -> _Parts:
     stripped = text.strip()
     if not stripped:
-        raise InvalidAddress(stripped, "the address is empty.")
+        raise InvalidAddress(stripped, "the address is empty")
     try:
         valid = validate_email(stripped, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidAddress(stripped, str(exc)) from None
+        # the reason ends a rule's message, which gets its full stop where it is shown: drop the validator's own
+        raise InvalidAddress(stripped, str(exc).removesuffix(".")) from None
     return _Parts(local=valid.local_part, domain=valid.domain)
 
 

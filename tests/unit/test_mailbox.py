@@ -53,6 +53,7 @@ def test_invalid_address_names_value_and_reason(text: str, reason: str) -> None:
         normalize_address(text)
     assert f"'{text.strip()}'" in str(caught.value)
     assert reason in caught.value.reason
+    assert not caught.value.reason.endswith(".")  # the rules quoting it end the sentence once
 
 
 @pytest.mark.parametrize(
