@@ -138,7 +138,10 @@ def test_import_tickets_and_events(capsys: pytest.CaptureFixture[str], tmp_path:
 
 
 CASES = "Case #,Account,Summary,Priority,Created\nC-1,Acme,Down,Urgent,2026-03-06 17:30\n"
-CASE_COLUMNS = ("--column", "Ticket=Case #", "--column", "customer=Account", "--column", "Severity=Priority")
+CASE_COLUMNS = (
+    "--column", "Ticket=Case #", "--column", "customer=Account", "--column", "Subject=Summary",
+    "--column", "Severity=Priority",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -194,7 +197,7 @@ def test_a_bad_column_is_one_sentence_naming_it(
 @pytest.mark.parametrize(
     ("kind", "fields"),
     [
-        ("tickets", ["Ticket *", "Customer *", "Subject", "Severity *", "Status", "Opened *", "First response",
+        ("tickets", ["Ticket *", "Customer *", "Subject *", "Severity *", "Status", "Opened *", "First response",
                      "Resolved"]),
         ("ticket-events", ["Ticket *", "At *", "Event *"]),
     ],

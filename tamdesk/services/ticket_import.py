@@ -23,7 +23,17 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, FieldError, record_audit, tuples
 from tamdesk.services.tabular import ImportFailed, ImportField, Table, read_table
-from tamdesk.services.tickets import TicketsCancelled, _sync_status, match_number, number_index, number_key
+from tamdesk.services.tickets import (
+    MAX_NUMBER_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    TicketsCancelled,
+    _sync_status,
+    match_number,
+    number_index,
+    number_key,
+    time_problem,
+    too_long,
+)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -38,9 +48,9 @@ STATUS_ALIASES = {
 CHUNK = 500
 TIME_MEANING = "ISO 8601 time; without an offset it is read in the import's time zone"
 TICKET_FIELDS = (
-    ImportField("Ticket", True, "the ticket number; an existing ticket is updated"),
+    ImportField("Ticket", True, "the ticket number (letter case does not count); an existing ticket is updated"),
     ImportField("Customer", True, "a customer's name, as in tamdesk"),
-    ImportField("Subject", False, "free text"),
+    ImportField("Subject", True, f"free text, at most {MAX_SUBJECT_LENGTH} characters"),
     ImportField("Severity", True, "1-4, Sev1, Urgent, High, Normal, Low"),
     ImportField("Status", False, "new, open, pending, on hold, solved, closed …"),
     ImportField("Opened", True, TIME_MEANING),
@@ -99,18 +109,27 @@ def _optional_time(row: Mapping[str, Any], key: str, tz: Any) -> datetime | None
     return parse_timestamp(value, tz)
 
 
-def _parse_ticket(line: int, row: Mapping[str, Any], customers: Mapping[str, int], tz: Any) -> _ParsedTicket:
-    """One row, or ValueError with every problem of the row joined."""
+def _parse_ticket(
+    line: int, row: Mapping[str, Any], customers: Mapping[str, int], tz: Any, now: datetime
+) -> _ParsedTicket:
+    """One row, or ValueError with every problem of the row joined; the same rules as the ticket dialog's."""
     problems: list[str] = []
     number = str(row.get("ticket") or "").strip()
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
     if not number:
         problems.append("Ticket is empty")
+    elif long := too_long("Ticket", number, MAX_NUMBER_LENGTH):
+        problems.append(long)
     customer = str(row.get("customer") or "").strip()
     customer_id = customers.get(" ".join(customer.split()).lower())
     if customer_id is None:
         problems.append(f"Customer '{customer}' is not a known customer" if customer else "Customer is empty")
+    subject = str(row.get("subject") or "").strip()
+    if not subject:
+        problems.append("Subject is empty")
+    elif long := too_long("Subject", subject, MAX_SUBJECT_LENGTH):
+        problems.append(long)
     values: dict[str, Any] = {}
     for key, label, parse in (
         ("severity", "Severity", lambda v: Severity.parse(v)),
@@ -125,9 +144,11 @@ def _parse_ticket(line: int, row: Mapping[str, Any], customers: Mapping[str, int
             message = str(exc)
             problems.append(message if message.startswith(label) else f"{label}: {message}")
     opened = values.get("opened")
-    for key, label in (("firstresponse", "First response"), ("resolved", "Resolved")):
+    for key, label in (("opened", "Opened"), ("firstresponse", "First response"), ("resolved", "Resolved")):
         moment = values.get(key)
-        if opened and moment and moment < opened:
+        if moment and (problem := time_problem(label, moment, now)):
+            problems.append(problem)
+        elif opened and moment and moment < opened:
             problems.append(f"{label} {moment:%Y-%m-%d %H:%M} UTC is before Opened {opened:%Y-%m-%d %H:%M} UTC")
     if problems:
         raise ValueError("; ".join(problems))
@@ -135,7 +156,7 @@ def _parse_ticket(line: int, row: Mapping[str, Any], customers: Mapping[str, int
     if values["resolved"] and status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
         status = TicketStatus.SOLVED
     return _ParsedTicket(
-        line, number, customer_id, str(row.get("subject") or "").strip(), values["severity"], status,  # type: ignore[arg-type]
+        line, number, customer_id, subject, values["severity"], status,  # type: ignore[arg-type]
         values["opened"], values["firstresponse"], values["resolved"],
     )  # fmt: skip
 
@@ -146,7 +167,7 @@ def _customers() -> dict[str, int]:
     }
 
 
-def _parse_all(table: Table, source: str, tz: Any) -> tuple[list[_ParsedTicket], dict[str, int]]:
+def _parse_all(table: Table, source: str, tz: Any, now: datetime) -> tuple[list[_ParsedTicket], dict[str, int]]:
     """The rows, and the id of the ticket each row's number already names (matched whatever the case)."""
     customers = _customers()
     index = number_index(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
@@ -156,7 +177,7 @@ def _parse_all(table: Table, source: str, tz: Any) -> tuple[list[_ParsedTicket],
     seen: dict[str, tuple[int, str]] = {}
     for line, row in table.rows:
         try:
-            ticket = _parse_ticket(line, row, customers, tz)
+            ticket = _parse_ticket(line, row, customers, tz, now)
             found = match_number(index, ticket.number)
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
@@ -196,7 +217,7 @@ def import_tickets(
     """
     zone_info = _zone(tz)
     source = Path(path).name
-    parsed, existing = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info)
+    parsed, existing = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info, ctx.now())
     created = updated = events = 0
     with database.atomic():
         for start in range(0, len(parsed), CHUNK):
@@ -302,7 +323,7 @@ def import_ticket_events(
     problems: list[str] = []
     for line, row in table.rows:
         try:
-            rows.append(_parse_event(row, index, tickets, zone_info))
+            rows.append(_parse_event(row, index, tickets, zone_info, ctx.now()))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
     if problems:
@@ -345,6 +366,7 @@ def _parse_event(
     index: Mapping[str, Mapping[str, int]],
     tickets: Mapping[int, tuple[str, datetime]],
     tz: Any,
+    now: datetime,
 ) -> tuple[int, datetime, str]:
     """One history row as (ticket id, at, kind); ``tickets`` holds each ticket's number and opening time."""
     problems = []
@@ -372,7 +394,9 @@ def _parse_event(
     except ValueError as exc:
         problems.append(f"At: {exc}")
         at = None
-    if found and at and at < found[1]:
+    if at and (problem := time_problem("At", at, now)):
+        problems.append(problem)
+    elif found and at and at < found[1]:
         problems.append(
             f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({found[1]:%Y-%m-%d %H:%M} UTC)"
         )

@@ -24,7 +24,10 @@ from tamdesk.services.sla import SlaResolver
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
-FUTURE_GRACE = timedelta(minutes=5)
+FUTURE_GRACE = timedelta(minutes=5)  # a laptop clock a little behind the support system's is no error
+MAX_NUMBER_LENGTH = 40
+MAX_SUBJECT_LENGTH = 300
+EARLIEST_OPENED = datetime(2000, 1, 1, tzinfo=UTC)  # earlier is a typo for the year, not an old ticket
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -335,21 +338,45 @@ def number_index(rows: Iterable[tuple[str, int]]) -> dict[str, dict[str, int]]:
     return index
 
 
+# -- the rules every way in (dialog, import) applies; messages without a full stop, for rows and fields alike ----
+
+
+def too_long(label: str, text: str, limit: int) -> str | None:
+    """``Subject is 5,000 characters long (at most 300)``, or None within the limit."""
+    return f"{label} is {len(text):,} characters long (at most {limit})" if len(text) > limit else None
+
+
+def time_problem(label: str, at: datetime, now: datetime) -> str | None:
+    """Why ``at`` cannot be when something happened to a ticket (in the future, or before 2000), or None."""
+    if at > now + FUTURE_GRACE:
+        return f"{label} {at:%Y-%m-%d %H:%M} UTC is in the future"
+    if at < EARLIEST_OPENED:
+        return f"{label} {at:%Y-%m-%d %H:%M} UTC is before {EARLIEST_OPENED:%Y-%m-%d} (check the year)"
+    return None
+
+
 def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = data.number.strip()
     if not number:
         errors["number"] = "Ticket number is required."
+    elif long := too_long("Ticket number", number, MAX_NUMBER_LENGTH):
+        errors["number"] = f"{long}."
     else:
         clash = next((c for c in tickets_numbered(number) if existing is None or c.id != existing.id), None)
         if clash is not None:
             errors["number"] = f"Ticket {clash.number} already exists (customer {clash.customer.name})."
     if t.Customer.get_or_none(t.Customer.id == data.customer_id) is None:
         errors["customer"] = "Choose the customer this ticket belongs to."
+    subject = data.subject.strip()
+    if not subject:
+        errors["subject"] = "Subject is required."
+    elif long := too_long("Subject", subject, MAX_SUBJECT_LENGTH):
+        errors["subject"] = f"{long}."
     if data.opened_at.tzinfo is None:
         errors["opened_at"] = "Opened needs a time zone."
-    elif data.opened_at > now + FUTURE_GRACE:
-        errors["opened_at"] = f"Opened {data.opened_at:%Y-%m-%d %H:%M} UTC is in the future."
+    elif problem := time_problem("Opened", data.opened_at, now):
+        errors["opened_at"] = f"{problem}."
     elif existing is not None:
         first = existing.events.order_by(t.TicketEvent.at).first()
         if first is not None and first.at < data.opened_at:

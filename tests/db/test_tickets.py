@@ -103,6 +103,35 @@ def test_ticket_validation(acme: int, ctx: Context) -> None:
     assert "in the future" in info.value.errors["opened_at"]
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"subject": "   "}, "subject", "Subject is required."),
+        ({"subject": "x" * 5000}, "subject", "Subject is 5,000 characters long (at most 300)."),
+        ({"number": "9" * 500}, "number", "Ticket number is 500 characters long (at most 40)."),
+        ({"opened_at": datetime(1990, 1, 1, tzinfo=UTC)}, "opened_at",
+         "Opened 1990-01-01 00:00 UTC is before 2000-01-01 (check the year)."),
+        ({"opened_at": datetime(2026, 3, 10, 14, 36, tzinfo=UTC)}, "opened_at",
+         "Opened 2026-03-10 14:36 UTC is in the future."),
+    ],
+    ids=["blank subject", "long subject", "long number", "opened 1990", "opened beyond the clock skew"],
+)  # fmt: skip
+def test_ticket_fields_have_sane_limits(acme: int, ctx: Context, change: dict, field: str, message: str) -> None:
+    good = TicketInput("SUP-1", acme, "Coordinator crash", Severity.HIGH, FRI_1730_BERLIN)
+    with pytest.raises(ValidationFailed) as info:
+        create_ticket(ctx, replace(good, **change))
+    assert info.value.errors == {field: message}
+    tid = create_ticket(ctx, good)
+    detail = ticket_detail(tid, FRI_1730_BERLIN)
+    with pytest.raises(ValidationFailed) as info:
+        update_ticket(ctx, tid, detail.version, replace(detail.input, **change))
+    assert info.value.errors == {field: message}
+
+
+def test_a_few_minutes_of_clock_skew_are_allowed(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    _ticket(ctx, acme, opened_at=fixed_now + timedelta(minutes=4), subject="x" * 300, number="N" * 40)
+
+
 def test_numbers_that_differ_only_by_case_are_one_ticket(acme: int, ctx: Context) -> None:
     tid = _ticket(ctx, acme, "SUP-102000")
     with pytest.raises(ValidationFailed) as info:
@@ -215,13 +244,13 @@ def test_import_tickets_with_times_in_a_zone(acme: int, ctx: Context, tmp_path: 
 def test_import_lists_every_bad_row_and_changes_nothing(acme: int, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
-        "Ticket,Customer,Severity,Opened,First response\n"
-        "1,Acme,urgentish,2026-03-06 10:00,\n"
-        "2,Nobody Inc,2,2026-03-06 10:00,\n"
-        "3,Acme,3,2026-03-29 02:30,\n"
-        "4,Acme,4,2026-03-06 10:00,2026-03-06 09:00\n"
-        "5,Acme,1,2026-03-06 10:00,\n"
-        "5,Acme,1,2026-03-06 10:00,\n"
+        "Ticket,Customer,Subject,Severity,Opened,First response\n"
+        "1,Acme,Down,urgentish,2026-03-06 10:00,\n"
+        "2,Nobody Inc,Down,2,2026-03-06 10:00,\n"
+        "3,Acme,Down,3,2026-03-29 02:30,\n"
+        "4,Acme,Down,4,2026-03-06 10:00,2026-03-06 09:00\n"
+        "5,Acme,Down,1,2026-03-06 10:00,\n"
+        "5,Acme,Down,1,2026-03-06 10:00,\n"
     )
     with pytest.raises(ImportFailed) as info:
         import_tickets(ctx, path, "Europe/Berlin")
@@ -234,6 +263,38 @@ def test_import_lists_every_bad_row_and_changes_nothing(acme: int, ctx: Context,
         "row 7: Ticket 5 also appears in row 6",
     ]
     assert t.Ticket.select().count() == 0
+
+
+def test_import_applies_the_rules_of_the_ticket_dialog(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Ticket,Customer,Subject,Severity,Opened,First response,Resolved\n"
+        "1,Acme,Future,2,2027-01-01T00:00:00Z,,\n"
+        "2,Acme,   ,2,2026-03-06T10:00:00Z,,\n"
+        "3,Acme,Old,2,1990-01-01T00:00:00Z,,\n"
+        f"{'9' * 500},Acme,{'x' * 5000},2,2026-03-06T10:00:00Z,,\n"
+        "5,Acme,Solved next year,2,2026-03-06T10:00:00Z,2026-03-10T14:34:00Z,2027-01-01T00:00:00Z\n"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path)
+    assert info.value.problems == [
+        "row 2: Opened 2027-01-01 00:00 UTC is in the future",
+        "row 3: Subject is empty",
+        "row 4: Opened 1990-01-01 00:00 UTC is before 2000-01-01 (check the year)",
+        "row 5: Ticket is 500 characters long (at most 40); Subject is 5,000 characters long (at most 300)",
+        "row 6: Resolved 2027-01-01 00:00 UTC is in the future",  # its First response is within the clock skew
+    ]
+    assert t.Ticket.select().count() == 0
+
+
+def test_import_events_refuses_a_time_in_the_future(acme: int, ctx: Context, tmp_path: Path) -> None:
+    _ticket(ctx, acme, "SUP-9")
+    path = tmp_path / "events.csv"
+    path.write_text("Ticket,At,Event\nSUP-9,2026-03-09T09:00:00Z,response\nSUP-9,2027-01-01T00:00:00Z,solved\n")
+    with pytest.raises(ImportFailed) as info:
+        import_ticket_events(ctx, path)
+    assert info.value.problems == ["row 3: At 2027-01-01 00:00 UTC is in the future"]
+    assert t.TicketEvent.select().count() == 0
 
 
 def test_import_events(acme: int, ctx: Context, tmp_path: Path, fixed_now: datetime) -> None:
@@ -289,7 +350,7 @@ def test_import_tickets_through_a_column_mapping(acme: int, ctx: Context, tmp_pa
 
 def test_a_mapping_can_leave_an_optional_column_out(acme: int, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
-    path.write_text("Ticket,Customer,Severity,Status,Opened\nSUP-1,Acme,2,Solved,2026-03-06T16:30:00Z\n")
+    path.write_text("Ticket,Customer,Subject,Severity,Status,Opened\nSUP-1,Acme,Down,2,Solved,2026-03-06T16:30:00Z\n")
     import_tickets(ctx, path, columns={"status": ""})  # field names match loosely, like headers
     assert t.Ticket.get().status == "open"
 
@@ -340,7 +401,7 @@ def test_without_a_mapping_the_file_must_name_its_columns(acme: int, ctx: Contex
     path.write_text(CASES_CSV)
     with pytest.raises(ImportFailed) as info:
         import_tickets(ctx, path, columns={"Ticket": "Case #"})
-    assert info.value.problems == ["the file has no column 'Customer', 'Severity', 'Opened'"]
+    assert info.value.problems == ["the file has no column 'Customer', 'Subject', 'Severity', 'Opened'"]
     with pytest.raises(ImportFailed) as info:
         import_ticket_events(ctx, path, columns={"Ticket": "Case #", "At": "Created", "Event": "Nope"})
     assert info.value.problems == [f"Event: the file has no column 'Nope' ({COLUMNS})"]

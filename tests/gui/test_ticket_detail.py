@@ -210,6 +210,7 @@ def test_reporter_is_one_of_the_customers_seat_holders(qtbot, acme: int, ctx: Co
     dialog.customer.setCurrentIndex(dialog.customer.findData(str(acme)))
     dialog.reporter.setCurrentIndex(1)
     dialog.number.setText("SUP-7")
+    dialog.subject.setText("Portal login fails")
     dialog.severity.buttons[Severity.LOW].click()
     dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
     dialog.save()
