@@ -133,7 +133,7 @@ def _parse_ticket(
     values: dict[str, Any] = {}
     for key, label, parse in (
         ("severity", "Severity", lambda v: Severity.parse(v)),
-        ("status", "Status", lambda v: _status(str(v)) if str(v or "").strip() else TicketStatus.OPEN),
+        ("status", "Status", lambda v: _status(str(v)) if str(v or "").strip() else None),
         ("opened", "Opened", lambda v: parse_timestamp(v if v is not None else "", tz)),
         ("firstresponse", "First response", lambda v: _optional_time({"x": v}, "x", tz)),
         ("resolved", "Resolved", lambda v: _optional_time({"x": v}, "x", tz)),
@@ -155,6 +155,8 @@ def _parse_ticket(
     status = values["status"]
     if values["resolved"] and status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
         status = TicketStatus.SOLVED
+    elif status is None:  # no status given: what the events say, as for a ticket recorded in the app
+        status = TicketStatus.OPEN if values["firstresponse"] else TicketStatus.NEW
     return _ParsedTicket(
         line, number, customer_id, subject, values["severity"], status,  # type: ignore[arg-type]
         values["opened"], values["firstresponse"], values["resolved"],
@@ -218,6 +220,7 @@ def import_tickets(
     zone_info = _zone(tz)
     source = Path(path).name
     parsed, existing = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info, ctx.now())
+    updating = sorted(existing.values())
     created = updated = events = 0
     with database.atomic():
         for start in range(0, len(parsed), CHUNK):
@@ -233,6 +236,8 @@ def import_tickets(
             updated += _update_old(old, existing)
             created += len(new)
             events += _replace_column_events(chunk, existing)
+        # a ticket's own history (recorded by hand or imported) decides its status over the export's
+        _resync(_with_other_events(updating))
         record_audit(
             ctx, entity="ticket", entity_id=None, action="import",
             summary=f"Imported {source}: {created:,} tickets created, {updated:,} updated",
@@ -285,6 +290,17 @@ def _replace_column_events(chunk: list[_ParsedTicket], ids: Mapping[str, int]) -
         fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
         t.TicketEvent.insert_many(rows, fields=fields).execute()
     return len(rows)
+
+
+def _with_other_events(ticket_ids: list[int]) -> list[int]:
+    """Those of the tickets with events that did not come from an export's columns."""
+    found: set[int] = set()
+    for start in range(0, len(ticket_ids), CHUNK):
+        query = t.TicketEvent.select(t.TicketEvent.ticket).where(
+            t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK]) & (t.TicketEvent.author != FROM_TICKETS)
+        )
+        found.update(tid for (tid,) in tuples(query))
+    return sorted(found)
 
 
 def _resync(ticket_ids: list[int]) -> None:

@@ -352,7 +352,24 @@ def test_a_mapping_can_leave_an_optional_column_out(acme: int, ctx: Context, tmp
     path = tmp_path / "export.csv"
     path.write_text("Ticket,Customer,Subject,Severity,Status,Opened\nSUP-1,Acme,Down,2,Solved,2026-03-06T16:30:00Z\n")
     import_tickets(ctx, path, columns={"status": ""})  # field names match loosely, like headers
-    assert t.Ticket.get().status == "open"
+    assert t.Ticket.get().status == "new"  # no response yet
+
+
+def test_without_a_status_a_ticket_is_new_until_its_first_response(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Ticket,Customer,Subject,Severity,Opened,First response,Resolved\n"
+        "1,Acme,Waiting,2,2026-03-06T16:30:00Z,,\n"
+        "2,Acme,Answered,2,2026-03-06T16:30:00Z,2026-03-09T09:00:00Z,\n"
+        "3,Acme,Done,2,2026-03-06T16:30:00Z,2026-03-09T09:00:00Z,2026-03-09T12:00:00Z\n"
+    )
+    import_tickets(ctx, path)
+    statuses = {r.number: r.status for r in t.Ticket.select()}
+    assert statuses == {"1": "new", "2": "open", "3": "solved"}
+    first = t.Ticket.get(t.Ticket.number == "1").id
+    add_event(ctx, first, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))  # answered in the app
+    import_tickets(ctx, path)  # the export has not seen that response: the ticket's history still counts
+    assert t.Ticket.get_by_id(first).status == "open"
 
 
 def test_import_ticket_events_through_a_column_mapping(acme: int, ctx: Context, tmp_path: Path) -> None:
