@@ -384,6 +384,8 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
                 f"Opened cannot be after the ticket's first event ({first.kind.replace('_', ' ')} at "
                 f"{first.at:%Y-%m-%d %H:%M} UTC)."
             )
+    if (problem := _status_problem(data.status, existing)) is not None:
+        errors["status"] = problem
     if data.reporter_seat_id is not None:
         seat = t.PortalSeat.get_or_none(t.PortalSeat.id == data.reporter_seat_id)
         if seat is None or seat.customer_id != data.customer_id:
@@ -420,6 +422,8 @@ def create_ticket(ctx: Context, data: TicketInput) -> int:
 
 
 def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> None:
+    """Save the edited ticket; a new status that events decide (solved, reopened, waiting on the customer and
+    back) is recorded as that event at the time of the change, so status, resolved time and SLA agree."""
     with database.atomic():
         ticket = _ticket(ticket_id)
         errors = _validate(data, ticket, ctx.now())
@@ -436,6 +440,41 @@ def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: Tic
             summary=f"Ticket {ticket.number} edited: {', '.join(sorted(changes))}",
             before={k: current[k] for k in changes}, after=changes,
         )  # fmt: skip
+        kinds = _status_events(TicketStatus(current["status"]), data.status)
+        if kinds:
+            at = max(ctx.now(), ticket.opened_at)
+            last = ticket.events.order_by(t.TicketEvent.at.desc()).first()
+            if last is not None and last.at >= at:  # events at one instant apply in a fixed order of kinds, not
+                at = last.at + timedelta(seconds=1)  # as recorded: the change must be the ticket's latest word
+            for kind in kinds:  # a reopening and then a wait: the order they have at one instant
+                _record_event(ctx, ticket, kind, at, f"Status set to {data.status.label} in Edit ticket")
+            _sync_status(ticket)
+
+
+def _status_events(before: TicketStatus, after: TicketStatus) -> list[TicketEventKind]:
+    """The events that take a ticket from one status to another (none where no event decides the change)."""
+    if before is after or (before in CLOSED and after in CLOSED):
+        return []
+    if after in CLOSED:
+        return [TicketEventKind.SOLVED]
+    kinds = [TicketEventKind.REOPENED] if before in CLOSED else []
+    if after is TicketStatus.WAITING_ON_CUSTOMER:
+        kinds.append(TicketEventKind.WAITING_ON_CUSTOMER)
+    elif before is TicketStatus.WAITING_ON_CUSTOMER:
+        kinds.append(TicketEventKind.CUSTOMER_REPLIED)
+    return kinds
+
+
+def _status_problem(status: TicketStatus, existing: t.Ticket | None) -> str | None:
+    """Why a ticket cannot take ``status`` by an edit: a new one cannot start solved (it has no resolved time),
+    and a ticket with a history cannot be New again."""
+    if existing is None:
+        if status in CLOSED:
+            return f"A new ticket cannot start as {status.label}: save it, then record when it was solved."
+        return None
+    if status is TicketStatus.NEW and existing.status != status.value and existing.events.exists():
+        return "This ticket already has events in its timeline, so it cannot be New again; choose Open."
+    return None
 
 
 # -- events ---------------------------------------------------------------------------------------------------
@@ -482,13 +521,18 @@ def add_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime,
     with database.atomic():
         ticket = _ticket(ticket_id)
         _check_event_time(ticket, at, ctx.now())
-        event = t.TicketEvent.create(ticket=ticket, at=at, kind=kind.value, note=note, author=ctx.actor)
+        event_id = _record_event(ctx, ticket, kind, at, note)
         _sync_status(ticket)
-        record_audit(
-            ctx, entity="ticket_event", entity_id=event.id, customer=ticket.customer_id, action="create",
-            summary=f"Ticket {ticket.number}: {kind.label.lower()} at {at:%Y-%m-%d %H:%M} UTC",
-        )  # fmt: skip
-        return int(event.id)
+        return event_id
+
+
+def _record_event(ctx: Context, ticket: t.Ticket, kind: TicketEventKind, at: datetime, note: str) -> int:
+    event = t.TicketEvent.create(ticket=ticket, at=at, kind=kind.value, note=note, author=ctx.actor)
+    record_audit(
+        ctx, entity="ticket_event", entity_id=event.id, customer=ticket.customer_id, action="create",
+        summary=f"Ticket {ticket.number}: {kind.label.lower()} at {at:%Y-%m-%d %H:%M} UTC",
+    )  # fmt: skip
+    return int(event.id)
 
 
 def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime, note: str) -> None:

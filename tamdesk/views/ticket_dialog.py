@@ -37,6 +37,10 @@ from tamdesk.views import sla_format
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
 
 DATETIME_FORMAT = "ddd d MMM yyyy HH:mm"
+STATUS_HINT = (
+    "Solved, reopened, waiting on the customer and the customer's reply go into the timeline as of saving; "
+    "for an earlier time, record them with the ticket's buttons."
+)
 
 
 # -- times: the edits show the user's local time, the services take UTC ------------------------------------------
@@ -189,7 +193,13 @@ class TicketDialog(QDialog):
         self.opened_hint.setStyleSheet("color: palette(placeholder-text);")
         self.status = QComboBox()
         for status in TicketStatus:
-            self.status.addItem(status.label, status.value)
+            # a new ticket has no resolved time to start solved with: it is solved with the Solved button
+            if self._detail is not None or status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+                self.status.addItem(status.label, status.value)
+        self.status_hint = QLabel(STATUS_HINT if self._detail is not None else "")
+        self.status_hint.setWordWrap(True)
+        self.status_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.status_hint.setVisible(self._detail is not None)
         self.reporter = QComboBox()
         self.engineer = QComboBox()
         self.engineer.setEditable(True)
@@ -213,6 +223,7 @@ class TicketDialog(QDialog):
         for key, label, widget in rows:
             self._add_row(key, label, widget)
         self.opened_at.parentWidget().layout().insertWidget(1, self.opened_hint)
+        self.status.parentWidget().layout().insertWidget(1, self.status_hint)
         self.general = FieldMessage()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)

@@ -73,6 +73,57 @@ def test_events_drive_status_and_sla(acme: int, ctx: Context, fixed_now: datetim
     assert ticket_detail(tid, fixed_now).input.status is TicketStatus.WAITING_ON_CUSTOMER
 
 
+def test_a_status_set_in_the_edit_records_the_event_that_decides_it(acme: int, fixed_now: datetime) -> None:
+    clock = [fixed_now]
+    ctx = Context(actor="Tess Tam", clock=lambda: clock[0])
+    tid = _ticket(ctx, acme)
+    add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+
+    def edit(status: TicketStatus) -> tuple[TicketStatus, datetime | None, SlaState, list[str]]:
+        clock[0] += timedelta(minutes=1)
+        detail = ticket_detail(tid, clock[0])
+        update_ticket(ctx, tid, detail.version, replace(detail.input, status=status))
+        detail = ticket_detail(tid, clock[0])
+        return detail.input.status, detail.resolved_at, detail.sla.update_state, [e.kind for e in detail.events]
+
+    solved_at = fixed_now + timedelta(minutes=1)
+    assert edit(TicketStatus.SOLVED) == (TicketStatus.SOLVED, solved_at, SlaState.SOLVED, ["response", "solved"])
+    assert ticket_detail(tid, fixed_now).events[-1].note == "Status set to Solved in Edit ticket"
+    assert edit(TicketStatus.CLOSED) == (TicketStatus.CLOSED, solved_at, SlaState.SOLVED, ["response", "solved"])
+    assert edit(TicketStatus.OPEN)[:2] == (TicketStatus.OPEN, None)
+    assert edit(TicketStatus.SOLVED)[:3] == (TicketStatus.SOLVED, fixed_now + timedelta(minutes=4), SlaState.SOLVED)
+    status, resolved, state, kinds = edit(TicketStatus.WAITING_ON_CUSTOMER)  # a reopening, then the wait
+    assert (status, resolved, state) == (TicketStatus.WAITING_ON_CUSTOMER, None, SlaState.PAUSED)
+    status, _, state, kinds = edit(TicketStatus.OPEN)
+    assert (status, state) == (TicketStatus.OPEN, SlaState.OK)
+    assert kinds == ["response", "solved", "reopened", "solved", "reopened", "waiting_on_customer", "customer_replied"]
+    audited = t.AuditEntry.select().where(t.AuditEntry.entity == "ticket_event").count()
+    assert audited == 7  # the response and each event the edits recorded
+
+
+def test_a_status_change_comes_after_an_event_of_the_same_instant(acme: int, ctx: Context, fixed_now) -> None:
+    tid = _ticket(ctx, acme)
+    add_event(ctx, tid, TicketEventKind.SOLVED, fixed_now)
+    detail = ticket_detail(tid, fixed_now)
+    update_ticket(ctx, tid, detail.version, replace(detail.input, status=TicketStatus.OPEN))
+    reopened = ticket_detail(tid, fixed_now + timedelta(seconds=1))
+    assert (reopened.input.status, reopened.events[-1].at) == (TicketStatus.OPEN, fixed_now + timedelta(seconds=1))
+    assert reopened.sla.update_state is not SlaState.SOLVED
+
+
+def test_status_an_edit_cannot_set(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        _ticket(ctx, acme, status=TicketStatus.SOLVED)
+    assert info.value.errors == {
+        "status": "A new ticket cannot start as Solved: save it, then record when it was solved."
+    }
+    tid = _ticket(ctx, acme, status=TicketStatus.OPEN)
+    add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    detail = ticket_detail(tid, fixed_now)
+    with pytest.raises(ValidationFailed, match="cannot be New again; choose Open"):
+        update_ticket(ctx, tid, detail.version, replace(detail.input, status=TicketStatus.NEW))
+
+
 def test_corrected_time_reapplies(acme: int, ctx: Context, fixed_now: datetime) -> None:
     tid = _ticket(ctx, acme)
     response = add_event(ctx, tid, TicketEventKind.RESPONSE, datetime(2026, 3, 9, 10, 0, tzinfo=UTC))

@@ -277,3 +277,33 @@ def test_a_late_response_and_the_solve_read_in_the_customers_zone_like_the_due(q
     assert "due Tue 10 Mar 12:30 CET" in dialog.first_response.text()
     assert dialog.first_response_state.text() == "✖ First response missed: 1 h late (Tue 10 Mar 13:30 CET)"
     assert "solved Tue 10 Mar 14:30 CET, 3 h after it was opened" in dialog.updates_state.text()
+
+
+def test_status_solved_in_the_edit_solves_the_ticket(qtbot, acme: int, ctx: Context, monkeypatch) -> None:
+    ticket = _ticket(ctx, acme, Severity.HIGH, NOW - timedelta(days=1, hours=2))  # Mon 13:30 CET
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(days=1, hours=1, minutes=30))
+    dialog = _dialog(qtbot, ctx, ticket)
+    assert dialog.sla_state.text().startswith("✖ Update breached")
+
+    def edit_to_solved(editor: TicketDialog) -> int:
+        assert editor.status_hint.text().startswith("Solved, reopened, waiting on the customer")
+        editor.status.setCurrentIndex(editor.status.findData(TicketStatus.SOLVED.value))
+        editor.buttons.button(editor.buttons.StandardButton.Save).click()
+        return editor.result()
+
+    monkeypatch.setattr(TicketDialog, "exec", edit_to_solved)
+    dialog.edit_button.click()
+    assert dialog.sla_state.text().startswith("✓ Solved")
+    assert "Solved" in dialog.subtitle.text()
+    assert "solved" in dialog.updates_state.text()
+    assert _timeline(dialog) == ["Opened", "Response", "Solved"]
+    assert [k for k, b in dialog.record_buttons.items() if b.isEnabled()] == ["reopened"]
+    assert ticket_detail(ticket, NOW).resolved_at == NOW
+
+
+def test_a_new_ticket_cannot_start_solved(qtbot, acme: int, ctx: Context) -> None:
+    dialog = TicketDialog(ctx, customer_id=acme)
+    qtbot.addWidget(dialog)
+    offered = [dialog.status.itemData(n) for n in range(dialog.status.count())]
+    assert offered == ["new", "open", "waiting_on_customer", "waiting_on_engineering"]
+    assert dialog.status_hint.isHidden()
