@@ -407,6 +407,12 @@ def _values(data: TicketInput) -> dict[str, object]:
     }
 
 
+def check_ticket_input(data: TicketInput, ticket_id: int | None, now: datetime) -> dict[str, str]:
+    """Every field error that saving ``data`` (as a new ticket, or over ``ticket_id``) would report; a form shows
+    them together with its own, such as a severity not yet chosen."""
+    return _validate(data, _ticket(ticket_id) if ticket_id is not None else None, now)
+
+
 def create_ticket(ctx: Context, data: TicketInput) -> int:
     with database.atomic():
         errors = _validate(data, None, ctx.now())

@@ -32,7 +32,14 @@ from tamdesk.services.customers import get_customer, list_customers
 from tamdesk.services.people import list_people
 from tamdesk.services.seats import seat_overview
 from tamdesk.services.sla import SlaResolver
-from tamdesk.services.tickets import TicketDetail, TicketInput, create_ticket, ticket_detail, update_ticket
+from tamdesk.services.tickets import (
+    TicketDetail,
+    TicketInput,
+    check_ticket_input,
+    create_ticket,
+    ticket_detail,
+    update_ticket,
+)
 from tamdesk.views import sla_format
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
 
@@ -316,17 +323,13 @@ class TicketDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------------------------------
 
-    def input(self) -> TicketInput | None:
-        """The ticket as the form holds it, or None (with the message shown) when no severity is chosen."""
-        severity = self.severity.value()
-        if severity is None:
-            self.messages["severity"].set_error("Choose a severity: read each level's definition beside it.")
-            return None
+    def input(self) -> TicketInput:
+        """The ticket as the form holds it; with no severity chosen, it stands in as Normal (``save`` refuses)."""
         return TicketInput(
             number=self.number.text(),
             customer_id=self._customer_id(),
             subject=self.subject.text(),
-            severity=severity,
+            severity=self.severity.value() or Severity.NORMAL,
             opened_at=from_qdatetime(self.opened_at.dateTime()),
             status=TicketStatus(self.status.currentData()),
             reporter_seat_id=self.reporter.currentData(),
@@ -339,8 +342,13 @@ class TicketDialog(QDialog):
         for message in (*self.messages.values(), self.general):
             message.clear()
         data = self.input()
-        if data is None:
-            grow_to_fit(self)
+        if self.severity.value() is None:  # every other field's error too, not one round each
+            try:
+                errors = check_ticket_input(data, self._detail.id if self._detail else None, self.ctx.now())
+            except DomainError as exc:
+                errors = {"": str(exc)}
+            errors["severity"] = "Choose a severity: read each level's definition beside it."
+            self.show_errors(errors)
             return
         try:
             if self._detail is None:
@@ -362,15 +370,16 @@ class TicketDialog(QDialog):
         self.accept()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """Each message beside its field; the first field with an error takes the focus."""
+        """Each message beside its field; the first field of the form with an error takes the focus."""
         first: QWidget | None = None
         for key, text in errors.items():
-            message = self.messages.get(key)
-            if message is None:
+            if key not in self.messages:
                 self.general.set_error(text)
+        for key, message in self.messages.items():  # in the order of the form
+            if key not in errors:
                 continue
-            message.set_error(text)
-            widget = getattr(self, key, None)
+            message.set_error(errors[key])
+            widget = self.severity.buttons[Severity.URGENT] if key == "severity" else getattr(self, key, None)
             if first is None and isinstance(widget, QWidget):
                 first = widget
         if first is not None:

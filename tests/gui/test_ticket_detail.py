@@ -307,3 +307,20 @@ def test_a_new_ticket_cannot_start_solved(qtbot, acme: int, ctx: Context) -> Non
     offered = [dialog.status.itemData(n) for n in range(dialog.status.count())]
     assert offered == ["new", "open", "waiting_on_customer", "waiting_on_engineering"]
     assert dialog.status_hint.isHidden()
+
+
+def test_a_blank_form_shows_every_field_error_at_once(qtbot, db_path: Path, ctx: Context) -> None:
+    dialog = TicketDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.subject, "   ")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    shown = {key: m.text() for key, m in dialog.messages.items() if m.isVisible()}
+    assert shown == {
+        "number": "Ticket number is required.",
+        "customer": "Choose the customer this ticket belongs to.",
+        "subject": "Subject is required.",
+        "severity": "Choose a severity: read each level's definition beside it.",
+    }
+    assert dialog.focusWidget() is dialog.number  # the first field of the form with an error
+    assert dialog.isVisible() and dialog.ticket_id is None

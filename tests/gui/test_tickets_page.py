@@ -295,6 +295,7 @@ def test_create_a_ticket_with_an_error_shown_beside_its_field(qtbot, page: Ticke
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.messages["severity"].isVisible()
     assert "Choose a severity" in dialog.messages["severity"].text()
+    assert "SUP-101 already exists" in dialog.messages["number"].text()  # in the same round, not after a severity
     dialog.severity.buttons[Severity.HIGH].click()
     assert not dialog.messages["severity"].isVisible()
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
