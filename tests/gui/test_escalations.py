@@ -453,5 +453,8 @@ def test_ticket_tab_requests_and_opens_escalations(
     customer_tab = EscalationsTab(ctx, customer_id=tickets["globex"])
     qtbot.addWidget(customer_tab)
     assert [r.ticket_number for r in customer_tab.table.rows_model.rows()] == ["SUP-3"]
+    shown = [customer_tab.table.rows_model.columns[c].title for c in range(customer_tab.table.rows_model.columnCount())
+             if not customer_tab.table.isColumnHidden(c)]  # fmt: skip
+    assert "Customer" not in shown and "Ticket" in shown  # the customer is the one whose tab this is
     customer_tab.show_for(customer_id=tickets["acme"])
     assert customer_tab.table.rows_model.rowCount() == 0

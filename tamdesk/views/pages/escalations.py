@@ -260,6 +260,8 @@ class EscalationsTab(QWidget):
         self.request_button.clicked.connect(self.request_escalation)
         self.open_button = QPushButton("&Open")
         self.table = escalation_table("escalations_tab")
+        titles = [column.title for column in self.table.rows_model.columns]
+        self.table.setColumnHidden(titles.index("Customer"), True)  # one customer's (or ticket's) escalations
         self.open_button.clicked.connect(self.table.open_selected)
         self.table.open_requested.connect(self.open_escalation)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
