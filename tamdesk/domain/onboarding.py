@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -87,6 +87,13 @@ DEFAULT_TEMPLATE: tuple[TemplateStep, ...] = (
 class StepStatus:
     due_date: date | None
     done_at: datetime | None
+
+
+def due_on(start: date, offset_days: int) -> date:
+    """The day a step falls due: ``offset_days`` after the start, moved past a weekend to the Monday."""
+    day = start + timedelta(days=offset_days)
+    weekend = day.weekday() - 4  # Saturday 1, Sunday 2
+    return day + timedelta(days=3 - weekend) if weekend > 0 else day
 
 
 def progress(steps: Sequence[StepStatus]) -> tuple[int, int]:

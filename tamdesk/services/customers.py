@@ -9,14 +9,14 @@ import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 import holidays
 import peewee as pw
 
-from tamdesk.domain.onboarding import OnboardingState, StepStatus, onboarding_state
+from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database, is_sqlite
@@ -286,7 +286,7 @@ def _create_checklist(customer: t.Customer, start: date) -> None:
             position=step.position,
             title=step.title,
             description=step.description,
-            due_date=start + timedelta(days=step.offset_days),
+            due_date=due_on(start, step.offset_days),
             auto_rule=step.auto_rule,
         )
 

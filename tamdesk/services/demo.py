@@ -39,7 +39,7 @@ import peewee as pw
 
 from tamdesk.domain.calendar import Clock
 from tamdesk.domain.mailbox import mailbox_key
-from tamdesk.domain.onboarding import DEFAULT_TEMPLATE, AutoRule
+from tamdesk.domain.onboarding import DEFAULT_TEMPLATE, AutoRule, due_on
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget, clock_for
 from tamdesk.domain.states import (
@@ -953,7 +953,7 @@ class _Builder:
             for i, step in enumerate(self.template):
                 done_at = c.done[i] if i < len(c.done) else None
                 done_by = "" if done_at is None else (AUTOMATIC if step.auto_rule else c.tam.name)
-                due = (start + _days(step.offset_days)).isoformat() if start else None
+                due = due_on(start, step.offset_days).isoformat() if start else None
                 rule = step.auto_rule.value if step.auto_rule else None
                 rows.append((c.id, step.position, step.title, step.description, due, done_at, done_by, "", rule, 1))
         self.counts.onboarding_steps = _insert(fields, rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tamdesk.domain.onboarding import AutoRule, OnboardingState, StepStatus, is_overdue, onboarding_state
+from tamdesk.domain.onboarding import AutoRule, OnboardingState, StepStatus, due_on, is_overdue, onboarding_state
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
@@ -186,10 +186,10 @@ def start_onboarding(ctx: Context, customer_id: int, start: date) -> None:
         first = customer.onboarding_steps.order_by(t.OnboardingStep.position).first()
         if first is None:
             raise DomainError(f"{customer.name} has no onboarding checklist.")
-        shift = (start - first.due_date) if first.due_date else None
+        anchor = first.due_date
         for step in customer.onboarding_steps:
-            if step.done_at is None and shift is not None and step.due_date is not None:
-                step.due_date = step.due_date + shift
+            if step.done_at is None and anchor is not None and step.due_date is not None:
+                step.due_date = due_on(start, (step.due_date - anchor).days)  # the same distance, on a weekday
                 step.version += 1
                 step.save()
         customer.onboarding_started = start

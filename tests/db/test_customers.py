@@ -44,8 +44,8 @@ def test_create_makes_checklist_and_audit(db_path: Path, ctx: Context) -> None:
     assert t.Person.get(t.Person.name == "Tess Tam").role == "tam"
     steps = list(t.OnboardingStep.select().where(t.OnboardingStep.customer == cid).order_by(t.OnboardingStep.position))
     assert [s.title for s in steps][:2] == ["Kickoff held", "TAM introduced and support process explained"]
-    assert steps[0].due_date == date(2026, 3, 1)
-    assert steps[-1].due_date == date(2026, 3, 22)
+    assert steps[0].due_date == date(2026, 3, 2)  # started on a Sunday: due the Monday
+    assert steps[-1].due_date == date(2026, 3, 23)
     audit = t.AuditEntry.get(t.AuditEntry.entity == "customer")
     assert (audit.actor, audit.summary) == ("Tess Tam", "Customer Acme Analytics created")
 

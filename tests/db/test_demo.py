@@ -6,13 +6,13 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tamdesk.domain.mailbox import mailbox_key
-from tamdesk.domain.onboarding import OnboardingState, StepStatus, onboarding_state
+from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import (
     DefectState,
     EscalationState,
@@ -118,7 +118,7 @@ def test_onboarding_covers_every_state_with_due_dates_from_the_template(sample: 
         start = customer.onboarding_started
         for step in steps:
             if start is not None:
-                assert step.due_date == start + timedelta(days=offsets[step.position])
+                assert step.due_date == due_on(start, offsets[step.position])
             assert bool(step.done_by) == (step.done_at is not None)
             assert step.done_at is None or step.done_at <= NOW
         states.add(onboarding_state([StepStatus(s.due_date, s.done_at) for s in steps], start, NOW.date()))

@@ -147,7 +147,7 @@ def test_onboarding_checklist_workbook(book: dict[str, int], ctx: Context, tmp_p
     assert len(data) == 10
     kickoff = [c.value for c in data[0]]
     assert kickoff[:3] == ["☑", 1, "Kickoff held"]
-    assert kickoff[3] == datetime(2026, 3, 1)  # a real date
+    assert kickoff[3] == datetime(2026, 3, 2)  # a real date (1 March is a Sunday: due the Monday)
     assert kickoff[4:] == ["Tess Tam", datetime(2026, 3, 10, 15, 30), "=Held on Teams"]
     assert data[0][6].data_type == "s"
     assert data[1][0].value == "☐"
@@ -183,7 +183,7 @@ def test_onboarding_status_workbook(book: dict[str, int], ctx: Context, tmp_path
     ]
     globex = [c.value for c in data[1]]
     assert globex[:7] == ["Globex", "Sam Lee", "Overdue", datetime(2026, 3, 1), 0, 10, 0]
-    assert globex[7:] == ["Kickoff held", datetime(2026, 3, 1), 4, 9]
+    assert globex[7:] == ["Kickoff held", datetime(2026, 3, 2), 4, 8]
     assert data[1][6].number_format == "0.0%_)"
     assert [r[0].value for r in data] == ["Acme", "Globex"]  # archived customers left out
     assert_no_formulas(path)

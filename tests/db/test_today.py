@@ -88,7 +88,7 @@ CASES = [
     (Section.UPDATES, TESS, ["SUP-4 overdue", "Defect #1 overdue"]),
     (Section.ESCALATIONS, TESS, ["#1 SUP-1 Maya Support: acknowledge the escalation"]),
     (Section.ESCALATIONS, "Omar Other", []),
-    (Section.ONBOARDING, TESS, ["Acme 2026-03-01 overdue", "Acme 2026-03-03 overdue", "Acme 2026-03-06 overdue",
+    (Section.ONBOARDING, TESS, ["Acme 2026-03-02 overdue", "Acme 2026-03-03 overdue", "Acme 2026-03-06 overdue",
                                 "Acme 2026-03-06 overdue", "Acme 2026-03-11", "Acme 2026-03-13"]),
     (Section.ONBOARDING, "Omar Other", ["Globex 2026-03-10", "Globex 2026-03-12"]),
     (Section.SEATS, TESS, ["Acme 1 requested", "Acme 2 granted"]),

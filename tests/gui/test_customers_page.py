@@ -428,7 +428,7 @@ def test_overdue_steps_have_colour_and_words(page: CustomersPage, ctx: Context) 
     page.open_customer(_customer(ctx, "Acme", onboarding_started=date(2026, 3, 1)))
     model = page.detail.onboarding.model
     status = model.index(0, ChecklistModel.STATUS)
-    assert model.data(status) == "Overdue by 9 days"
+    assert model.data(status) == "Overdue by 8 days"  # started Sunday 1 March: due Monday 2 March
     assert model.data(status, Qt.ItemDataRole.DecorationRole) is not None
     assert model.data(status, Qt.ItemDataRole.BackgroundRole) is not None
     assert page.detail.onboarding.state.text().strip() == "⚠ Overdue"
