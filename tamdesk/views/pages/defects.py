@@ -130,6 +130,12 @@ class DefectsPage(RecordListPage):
 
     title = "Defects"
     key = "defects"
+    noun = "defect"
+    add_label = "Report defect…"
+    empty_intro = (
+        "Report a product defect from a ticket to follow it from validation through engineering to the "
+        "deployed fix, with the customers updated on a cadence."
+    )
     all_rows: list[DefectRow]
     detail: DefectDetailView
 
@@ -202,29 +208,6 @@ class DefectsPage(RecordListPage):
     def _filters_active(self) -> bool:
         return super()._filters_active() or self.overdue_only.isChecked()
 
-    def _show_content(self, rows: Sequence[DefectRow]) -> None:
-        if rows:
-            self.content.setCurrentWidget(self.table)
-            return
-        self.content.setCurrentWidget(self.empty)
-        if self.all_rows and self._filters_active():
-            self.empty.set_text("No matching defects", "No defect matches these filters.")
-            self.empty.button.setText("Clear filters")
-        else:
-            self.empty.set_text(
-                "No defects yet",
-                "Report a product defect from a ticket to follow it from validation through engineering to the "
-                "deployed fix, with the customers updated on a cadence.",
-            )
-            self.empty.button.setText("Report defect…")
-        self.empty.button.setVisible(True)
-
-    def _empty_action(self) -> None:
-        if self.all_rows and self._filters_active():
-            self.clear_filters()
-        else:
-            self.report_defect()
-
     def clear_filters(self) -> None:
         self.overdue_only.setChecked(False)
         super().clear_filters()
@@ -234,6 +217,9 @@ class DefectsPage(RecordListPage):
     def open_defect(self, defect_id: int) -> None:
         """Show one defect in full."""
         self.open_record(defect_id)
+
+    def add_record(self) -> None:
+        self.report_defect()
 
     def report_defect(self) -> None:
         dialog = ReportDefectDialog(self.ctx, parent=self)

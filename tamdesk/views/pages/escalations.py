@@ -127,6 +127,12 @@ class EscalationsPage(RecordListPage):
 
     title = "Escalations"
     key = "escalations"
+    noun = "escalation"
+    add_label = "Request escalation…"
+    empty_intro = (
+        "Escalate a ticket to support management when the customer or you need more than the normal "
+        "support process: a support manager and the senior director of support take it on."
+    )
     all_rows: list[EscalationRow]
     detail: EscalationDetailView
 
@@ -193,29 +199,6 @@ class EscalationsPage(RecordListPage):
         self._show_content(rows)
         self._update_buttons()
 
-    def _show_content(self, rows: Sequence[EscalationRow]) -> None:
-        if rows:
-            self.content.setCurrentWidget(self.table)
-            return
-        self.content.setCurrentWidget(self.empty)
-        if self.all_rows and self._filters_active():
-            self.empty.set_text("No matching escalations", "No escalation matches these filters.")
-            self.empty.button.setText("Clear filters")
-        else:
-            self.empty.set_text(
-                "No escalations yet",
-                "Escalate a ticket to support management when the customer or you need more than the normal "
-                "support process: a support manager and the senior director of support take it on.",
-            )
-            self.empty.button.setText("Request escalation…")
-        self.empty.button.setVisible(True)
-
-    def _empty_action(self) -> None:
-        if self.all_rows and self._filters_active():
-            self.clear_filters()
-        else:
-            self.request_escalation()
-
     # -- actions ------------------------------------------------------------------------------------------
 
     def open_record(self, record_id: int) -> bool:
@@ -228,6 +211,9 @@ class EscalationsPage(RecordListPage):
     def open_escalation(self, esc_id: int) -> None:
         """Show one escalation in full."""
         self.open_record(esc_id)
+
+    def add_record(self) -> None:
+        self.request_escalation()
 
     def request_escalation(self) -> None:
         dialog = EscalationDialog(self.ctx, parent=self)

@@ -106,6 +106,12 @@ class RecordListPage(Page):
     loaded = Signal()
     key = ""
     """Names the remembered grid header and state filter, and the icon (``defects``)."""
+    noun = ""
+    """One record, as the empty state names it (``defect``)."""
+    add_label = ""
+    """The empty state's button when there are no records at all (``Report defect…``)."""
+    empty_intro = ""
+    """What the empty state says when there are no records at all."""
 
     def __init__(
         self, ctx: Context, runner: TaskRunner, detail: RecordDetailView, parent: QWidget | None = None
@@ -153,7 +159,8 @@ class RecordListPage(Page):
     def apply_filters(self, *_: object) -> None:
         raise NotImplementedError
 
-    def _empty_action(self) -> None:
+    def add_record(self) -> None:
+        """Add a record (the empty state's button when there are none)."""
         raise NotImplementedError
 
     # -- construction -------------------------------------------------------------------------------------
@@ -198,6 +205,26 @@ class RecordListPage(Page):
         self.customer_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.customer_filter.setMinimumContentsLength(14)
         self.customer_filter.currentIndexChanged.connect(self.apply_filters)
+
+    def _show_content(self, rows: Sequence[Any]) -> None:
+        """The grid, or an empty state that offers to clear the filters or to add the first record."""
+        if rows:
+            self.content.setCurrentWidget(self.table)
+            return
+        self.content.setCurrentWidget(self.empty)
+        if self.all_rows and self._filters_active():
+            self.empty.set_text(f"No matching {self.noun}s", f"No {self.noun} matches these filters.")
+            self.empty.button.setText("Clear filters")
+        else:
+            self.empty.set_text(f"No {self.noun}s yet", self.empty_intro)
+            self.empty.button.setText(self.add_label)
+        self.empty.button.setVisible(True)
+
+    def _empty_action(self) -> None:
+        if self.all_rows and self._filters_active():
+            self.clear_filters()
+        else:
+            self.add_record()
 
     # -- loading ------------------------------------------------------------------------------------------
 
