@@ -6,43 +6,21 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
-from tamdesk.views import icons
 from tamdesk.views.icons import ICON_NAMES, icon, render_pixmap, tint_for
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.shortcuts_dialog import ShortcutEntry, ShortcutsDialog, gather_shortcuts, plain_text
-from tamdesk.views.theme import SCHEME_ENV, STYLESHEET, Theme, apply_theme, dark_palette, is_dark
+from tamdesk.views.theme import SCHEME_ENV, STYLESHEET, apply_theme, dark_palette, is_dark
+from tests.gui.looks import close, ink, look_restored
 
 
 @pytest.fixture
 def app(qapp: QApplication) -> Iterator[QApplication]:
     """The application, with its palette, style and stylesheet put back after the test."""
-    palette, style, sheet = QPalette(qapp.palette()), qapp.style().name(), qapp.styleSheet()
-    yield qapp
-    for theme in qapp.findChildren(Theme):
-        theme.setParent(None)
-        theme.deleteLater()
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    icons.clear_cache()
-
-
-def _ink(image: QImage) -> QColor:
-    """The colour of the most opaque pixel: the line colour of a tinted icon."""
-    best = QColor(0, 0, 0, 0)
-    for y in range(image.height()):
-        for x in range(image.width()):
-            color = image.pixelColor(x, y)
-            if color.alpha() > best.alpha():
-                best = color
-    return best
-
-
-def _close(a: QColor, b: QColor, tolerance: int = 3) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))
+    with look_restored(qapp):
+        yield qapp
 
 
 @pytest.mark.parametrize("name", ICON_NAMES)
@@ -65,10 +43,10 @@ def test_high_dpi_pixmaps_have_twice_the_pixels(app: QApplication) -> None:
 
 def test_line_icons_take_the_palette_text_colour_light_and_dark(app: QApplication) -> None:
     light = QPalette(app.palette())
-    assert _close(_ink(icon("search").pixmap(24).toImage()), light.color(QPalette.ColorRole.WindowText))
+    assert close(ink(icon("search").pixmap(24).toImage()), light.color(QPalette.ColorRole.WindowText))
     app.setPalette(dark_palette())
-    dark_ink = _ink(icon("search").pixmap(24).toImage())
-    assert _close(dark_ink, QColor("#e8e8ea")), dark_ink.name()
+    dark_ink = ink(icon("search").pixmap(24).toImage())
+    assert close(dark_ink, QColor("#e8e8ea")), dark_ink.name()
     assert dark_ink.lightness() > 200
 
 
@@ -76,13 +54,13 @@ def test_selected_and_disabled_modes_use_their_palette_roles(app: QApplication) 
     app.setPalette(dark_palette())
     selected = icon("ok").pixmap(QSize(24, 24), 1.0, QIcon.Mode.Selected).toImage()
     disabled = icon("ok").pixmap(QSize(24, 24), 1.0, QIcon.Mode.Disabled).toImage()
-    assert _close(_ink(selected), tint_for(QIcon.Mode.Selected))
-    assert _close(_ink(disabled), tint_for(QIcon.Mode.Disabled))
+    assert close(ink(selected), tint_for(QIcon.Mode.Selected))
+    assert close(ink(disabled), tint_for(QIcon.Mode.Disabled))
 
 
 def test_a_fixed_colour_and_the_app_icon_keep_their_colours(app: QApplication) -> None:
     amber = QColor("#8a5300")
-    assert _close(_ink(icon("warning", amber).pixmap(24).toImage()), amber)
+    assert close(ink(icon("warning", amber).pixmap(24).toImage()), amber)
     app_icon = render_pixmap("tamdesk", QSize(48, 48), 1.0, QColor("black")).toImage()
     centre_left = app_icon.pixelColor(4, 24)
     assert centre_left.blue() > 150 and centre_left.red() < 120, centre_left.name()  # the blue tile

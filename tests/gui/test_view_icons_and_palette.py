@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPalette, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTableView
 
 from tamdesk.domain.severity import Severity
@@ -36,7 +36,7 @@ from tamdesk.views.pages.escalations import EscalationsPage, EscalationsTab
 from tamdesk.views.pages.settings import SettingsPage, TemplateSection
 from tamdesk.views.pages.tickets import CustomerTicketsTab, TicketsPage
 from tamdesk.views.tasks import TaskRunner
-from tamdesk.views.theme import SCHEME_ENV, Theme, apply_theme, dark_palette
+from tamdesk.views.theme import SCHEME_ENV, apply_theme, dark_palette
 from tamdesk.views.widgets import (
     TONE_BANNER,
     FieldMessage,
@@ -48,6 +48,7 @@ from tamdesk.views.widgets import (
     tone_background,
     tone_color,
 )
+from tests.gui.looks import close, ink, look_restored
 
 LIGHT_ERROR, DARK_ERROR = "#b3261e", "#ff8a80"
 
@@ -55,37 +56,15 @@ LIGHT_ERROR, DARK_ERROR = "#b3261e", "#ff8a80"
 @pytest.fixture
 def app(qapp: QApplication) -> Iterator[QApplication]:
     """The application in a light palette, with its palette, style and stylesheet put back after the test."""
-    palette, style, sheet = QPalette(qapp.palette()), qapp.style().name(), qapp.styleSheet()
-    qapp.setPalette(qapp.style().standardPalette())
-    yield qapp
-    for theme in qapp.findChildren(Theme):
-        theme.setParent(None)
-        theme.deleteLater()
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    icons.clear_cache()
-
-
-def _ink(image: QImage) -> QColor:
-    """The colour of the most opaque pixel: the line colour of a tinted icon."""
-    best = QColor(0, 0, 0, 0)
-    for y in range(image.height()):
-        for x in range(image.width()):
-            color = image.pixelColor(x, y)
-            if color.alpha() > best.alpha():
-                best = color
-    return best
-
-
-def _close(a: QColor, b: QColor, tolerance: int = 3) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))
+    with look_restored(qapp):
+        qapp.setPalette(qapp.style().standardPalette())
+        yield qapp
 
 
 def _label_ink(label: QLabel) -> QColor:
     pixmap = label.pixmap()
     assert not pixmap.isNull(), "the label shows no picture"
-    return _ink(pixmap.toImage())
+    return ink(pixmap.toImage())
 
 
 def _names(*buttons: QAbstractButton) -> list[str]:
@@ -140,11 +119,11 @@ def test_onboarding_status_icons_come_from_the_set_in_tone_colours(
     model.set_rows(steps.steps)
     decorations = [model.data(model.index(row, model.STATUS), Qt.ItemDataRole.DecorationRole) for row in range(3)]
     assert all(isinstance(icon, QIcon) and icon.name() == "warning" for icon in decorations)
-    ink = _ink(decorations[0].pixmap(QSize(16, 16), 1.0).toImage())
-    assert _close(ink, QColor(LIGHT_ERROR)), ink.name()
+    light = ink(decorations[0].pixmap(QSize(16, 16), 1.0).toImage())
+    assert close(light, QColor(LIGHT_ERROR)), light.name()
     app.setPalette(dark_palette())
     dark = model.data(model.index(0, model.STATUS), Qt.ItemDataRole.DecorationRole)
-    assert _close(_ink(dark.pixmap(QSize(16, 16), 1.0).toImage()), QColor(DARK_ERROR))
+    assert close(ink(dark.pixmap(QSize(16, 16), 1.0).toImage()), QColor(DARK_ERROR))
 
 
 def test_settings_step_order_buttons_are_text_arrows(qtbot: Any, db_path: Path, ctx: Context) -> None:
@@ -168,10 +147,10 @@ def test_field_message_retints_text_and_icon_after_a_switch_to_dark(app: QApplic
     message.show()
     assert message.icon.icon().name() == "error"
     assert LIGHT_ERROR in message.label.styleSheet()
-    assert _close(_label_ink(message.icon), QColor(LIGHT_ERROR))
+    assert close(_label_ink(message.icon), QColor(LIGHT_ERROR))
     app.setPalette(dark_palette())
     assert DARK_ERROR in message.label.styleSheet()
-    assert _close(_label_ink(message.icon), QColor(DARK_ERROR)), _label_ink(message.icon).name()
+    assert close(_label_ink(message.icon), QColor(DARK_ERROR)), _label_ink(message.icon).name()
     message.set_warning("Not a company domain")  # and a new message takes the tone of the palette shown now
     assert tone_color(Tone.WARNING).name() in message.label.styleSheet()
     assert message.icon.icon().name() == "warning"
@@ -193,10 +172,10 @@ def test_empty_state_icon_is_drawn_again_after_a_switch_to_dark_and_on_a_2x_scre
     assert empty.picture.pixmap().deviceIndependentSize().toSize() == QSize(64, 64)
     muted = QPalette.ColorRole.PlaceholderText  # the colour of the app's hint text
     light = _label_ink(empty.picture)
-    assert _close(light, app.palette().color(muted)), light.name()
+    assert close(light, app.palette().color(muted)), light.name()
     app.setPalette(dark_palette())
     dark = _label_ink(empty.picture)
-    assert _close(dark, QColor("#9a9aa0")) and dark.lightness() > light.lightness(), (light.name(), dark.name())
+    assert close(dark, QColor("#9a9aa0")) and dark.lightness() > light.lightness(), (light.name(), dark.name())
     drawn: list[QPixmap] = []
     empty.picture.devicePixelRatioF = lambda: 2.0  # type: ignore[method-assign]  # moved to a 2x screen
     empty.picture.setPixmap = drawn.append  # type: ignore[method-assign]
@@ -264,7 +243,7 @@ def test_links_take_the_new_link_colour(app: QApplication, qtbot: Any) -> None:
     label.resize(label.sizeHint())
     image = label.grab().toImage()
     link = QColor("#8ab4f8")
-    assert any(_close(image.pixelColor(x, y), link, 40) for y in range(image.height()) for x in range(image.width())), (
+    assert any(close(image.pixelColor(x, y), link, 40) for y in range(image.height()) for x in range(image.width())), (
         "the link kept the light palette's colour"
     )
     assert label.text().startswith('<a href="https://jira.example/ENG-1">')
