@@ -6,30 +6,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from tamdesk.domain.states import DefectState
-from tamdesk.services.base import Context, DomainError
+from tamdesk.services.base import Context
 from tamdesk.services.defects import DefectRow, list_defects
 from tamdesk.views.defect_detail import STEP_LABELS, DefectDetailDialog, DefectDetailView
 from tamdesk.views.defect_dialog import LinkDefectDialog, ReportDefectDialog
 from tamdesk.views.escalation_dialog import Outcome
 from tamdesk.views.icons import icon
-from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.escalations import muted, severity_colour
-from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTable
+from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, set_tone_style, tone_background, tone_color
@@ -229,76 +224,37 @@ class DefectsPage(RecordListPage):
             self.open_defect(dialog.defect_id)
 
 
-class DefectsTab(QWidget):
-    """The defects of one customer or one ticket: Report defect, Link to a known defect (for a ticket), Open.
+class DefectsTab(RecordTab):
+    """The defects of one customer or one ticket: Report defect, Link to a known defect (for a ticket), Open."""
 
-    ``changed`` is emitted after anything was saved, so the host can refresh what it shows.
-    """
+    key = "defects"
 
-    changed = Signal()
-
-    def __init__(
-        self, ctx: Context, customer_id: int | None = None, ticket_id: int | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.customer_id = customer_id
-        self.ticket_id = ticket_id
-        self.summary = QLabel()
+    def _build_buttons(self) -> Sequence[QPushButton]:
         self.report_button = QPushButton("&Report defect…")
         self.report_button.setIcon(icon("defects"))
         self.report_button.clicked.connect(self.report_defect)
         self.link_button = QPushButton("&Link to a known defect…")
         self.link_button.setIcon(icon("link"))
         self.link_button.clicked.connect(self.link_defect)
-        self.open_button = QPushButton("&Open")
-        self.table = defect_table("defects_tab")
-        self.open_button.clicked.connect(self.table.open_selected)
-        self.table.open_requested.connect(self.open_defect)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(icon("defects"), "", "Loading…")
-        self.empty.button.setVisible(False)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.table)
-        self.content.addWidget(self.empty)
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(self.summary, 1)
-        for button in (self.report_button, self.link_button, self.open_button):
-            toolbar.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.content, 1)
-        if customer_id is not None or ticket_id is not None:
-            self.reload()
-        else:
-            self._update_buttons()
+        return self.report_button, self.link_button
 
-    def show_for(self, *, customer_id: int | None = None, ticket_id: int | None = None) -> None:
-        """Show the defects of another customer or ticket."""
-        self.customer_id = customer_id
-        self.ticket_id = ticket_id
-        self.reload()
+    def _build_table(self) -> RecordTable:
+        return defect_table("defects_tab")
 
-    def reload(self) -> None:
-        try:
-            rows = list_defects(self.ctx.now(), customer_id=self.customer_id, ticket_id=self.ticket_id)
-        except DomainError as exc:
-            rows = []
-            self.summary.setText(str(exc))
-        self.table.set_rows(rows)
+    def fetch(self) -> list[Any]:
+        return list(list_defects(self.ctx.now(), customer_id=self.customer_id, ticket_id=self.ticket_id))
+
+    def _show_summary(self, rows: Sequence[Any]) -> None:
         open_count = sum(r.state.is_open for r in rows)
         overdue = sum(r.update_overdue for r in rows)
         noun = "defect" if len(rows) == 1 else "defects"
         text = f"{len(rows):,} {noun}, {open_count:,} open" if rows else ""
         self.summary.setText(text + (f" · {OVERDUE}: {overdue:,} need a customer update" if overdue else ""))
         set_tone_style(self.summary, Tone.ERROR if overdue else None)
-        self.content.setCurrentWidget(self.table if rows else self.empty)
-        whose = "this ticket" if self.ticket_id is not None else "this customer"
-        self.empty.set_text("No defects", f"No product defect is linked to {whose}.")
-        self._update_buttons()
+        self.empty.set_text("No defects", f"No product defect is linked to {self.whose}.")
 
     def _update_buttons(self, *_: object) -> None:
-        self.open_button.setEnabled(self.table.selected() is not None)
+        super()._update_buttons()
         self.report_button.setEnabled(self.customer_id is not None or self.ticket_id is not None)
         self.link_button.setVisible(self.ticket_id is not None)
 
@@ -316,12 +272,11 @@ class DefectsTab(QWidget):
         if dialog.outcome is Outcome.DONE:
             self._saved()
 
+    def open_record(self, record_id: int) -> None:
+        self.open_defect(record_id)
+
     def open_defect(self, defect_id: int) -> None:
         dialog = DefectDetailDialog(self.ctx, defect_id, self)
         dialog.exec()
         if dialog.changed:
             self._saved()
-
-    def _saved(self) -> None:
-        self.reload()
-        self.changed.emit()

@@ -6,29 +6,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState
-from tamdesk.services.base import Context, DomainError
+from tamdesk.services.base import Context
 from tamdesk.services.escalations import EscalationRow, list_escalations, sync_vp_apprisals
 from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView
 from tamdesk.views.escalation_dialog import EscalationDialog
 from tamdesk.views.icons import icon
-from tamdesk.views.pages.base import EmptyState
-from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTable
+from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, tone_color
@@ -225,91 +220,56 @@ class EscalationsPage(RecordListPage):
             self.open_escalation(esc_id)
 
 
-class EscalationsTab(QWidget):
-    """The escalations of one customer or one ticket, with Request escalation and Open (in a window).
+class EscalationsTab(RecordTab):
+    """The escalations of one customer or one ticket, with Request escalation and Open (in a window)."""
 
-    ``changed`` is emitted after anything was saved, so the host can refresh what it shows.
-    """
+    key = "escalations"
 
-    changed = Signal()
-
-    def __init__(
-        self, ctx: Context, customer_id: int | None = None, ticket_id: int | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.customer_id = customer_id
-        self.ticket_id = ticket_id
-        self.summary = QLabel()
+    def _build_buttons(self) -> Sequence[QPushButton]:
         self.request_button = QPushButton("&Request escalation…")
         self.request_button.setIcon(icon("escalations"))
         self.request_button.clicked.connect(self.request_escalation)
-        self.open_button = QPushButton("&Open")
-        self.table = escalation_table("escalations_tab")
-        titles = [column.title for column in self.table.rows_model.columns]
-        self.table.setColumnHidden(titles.index("Customer"), True)  # one customer's (or ticket's) escalations
-        self.open_button.clicked.connect(self.table.open_selected)
-        self.table.open_requested.connect(self.open_escalation)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.empty = EmptyState(icon("escalations"), "", "Loading…")
-        self.empty.button.setVisible(False)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.table)
-        self.content.addWidget(self.empty)
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(self.summary, 1)
-        toolbar.addWidget(self.request_button)
-        toolbar.addWidget(self.open_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.content, 1)
-        if customer_id is not None or ticket_id is not None:
-            self.reload()
+        return (self.request_button,)
 
-    def show_for(self, *, customer_id: int | None = None, ticket_id: int | None = None) -> None:
-        """Show the escalations of another customer or ticket."""
-        self.customer_id = customer_id
-        self.ticket_id = ticket_id
-        self.reload()
+    def _build_table(self) -> RecordTable:
+        table = escalation_table("escalations_tab")
+        titles = [column.title for column in table.rows_model.columns]
+        table.setColumnHidden(titles.index("Customer"), True)  # one customer's (or ticket's) escalations
+        return table
 
-    def reload(self) -> None:
-        try:
-            rows = list_escalations(self.ctx.now(), customer_id=self.customer_id, ticket_id=self.ticket_id)
-        except DomainError as exc:
-            rows = []
-            self.summary.setText(str(exc))
-        self.table.set_rows(rows)
+    def fetch(self) -> list[Any]:
+        return list(list_escalations(self.ctx.now(), customer_id=self.customer_id, ticket_id=self.ticket_id))
+
+    def _show_summary(self, rows: Sequence[Any]) -> None:
         open_rows = [r for r in rows if r.state.is_open]
         noun = "escalation" if len(rows) == 1 else "escalations"
         self.summary.setText(f"{len(rows):,} {noun}, {len(open_rows):,} open" if rows else "")
-        self.content.setCurrentWidget(self.table if rows else self.empty)
-        whose = "this ticket" if self.ticket_id is not None else "this customer"
         self.empty.set_text(
             "No escalations",
-            f"Nothing of {whose} has been escalated to support management. Request escalation starts one.",
+            f"Nothing of {self.whose} has been escalated to support management. Request escalation starts one.",
         )
         has_open = self.ticket_id is not None and bool(open_rows)
         self.request_button.setToolTip(
             f"Ticket already has an open escalation (#{open_rows[0].id})" if has_open else "Escalate a ticket"
         )
-        self._update_buttons()
 
     def _update_buttons(self, *_: object) -> None:
-        self.open_button.setEnabled(self.table.selected() is not None)
+        super()._update_buttons()
         self.request_button.setEnabled(self.customer_id is not None or self.ticket_id is not None)
 
     def request_escalation(self) -> None:
         dialog = EscalationDialog(self.ctx, ticket_id=self.ticket_id, customer_id=self.customer_id, parent=self)
         esc_id = run_request(dialog)
         if dialog.escalation_id is not None:
-            self.reload()
-            self.changed.emit()
+            self._saved()
         if esc_id is not None:
             self.open_escalation(esc_id)
+
+    def open_record(self, record_id: int) -> None:
+        self.open_escalation(record_id)
 
     def open_escalation(self, esc_id: int) -> None:
         dialog = EscalationDetailDialog(self.ctx, esc_id, self)
         dialog.exec()
         if dialog.changed:
-            self.reload()
-            self.changed.emit()
+            self._saved()

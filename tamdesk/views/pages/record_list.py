@@ -313,3 +313,96 @@ class RecordListPage(Page):
         window = self.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 10000)
+
+
+class RecordTab(QWidget):
+    """The records of one customer or one ticket, for their tabs: the subclass's own buttons, then Open.
+
+    A subclass builds its grid and buttons, says how to read its rows and how to sum them up. ``changed`` is
+    emitted after anything was saved, so the host can refresh what it shows.
+    """
+
+    changed = Signal()
+    key = ""
+    """The icon of the empty state (``defects``)."""
+
+    def __init__(
+        self, ctx: Context, customer_id: int | None = None, ticket_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.customer_id = customer_id
+        self.ticket_id = ticket_id
+        self.summary = QLabel()
+        buttons = self._build_buttons()
+        self.open_button = QPushButton("&Open")
+        self.table = self._build_table()
+        self.open_button.clicked.connect(self.table.open_selected)
+        self.table.open_requested.connect(self.open_record)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.empty = EmptyState(icon(self.key), "", "Loading…")
+        self.empty.button.setVisible(False)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.table)
+        self.content.addWidget(self.empty)
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.summary, 1)
+        for button in (*buttons, self.open_button):
+            toolbar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.content, 1)
+        if customer_id is not None or ticket_id is not None:
+            self.reload()
+        else:
+            self._update_buttons()
+
+    # -- what a subclass supplies ---------------------------------------------------------------------------
+
+    def _build_buttons(self) -> Sequence[QPushButton]:
+        """The buttons before Open (Report defect…, Request escalation…)."""
+        raise NotImplementedError
+
+    def _build_table(self) -> RecordTable:
+        raise NotImplementedError
+
+    def fetch(self) -> list[Any]:
+        """The rows of the customer or ticket shown."""
+        raise NotImplementedError
+
+    def _show_summary(self, rows: Sequence[Any]) -> None:
+        """The summary line and the empty state's text for ``rows``."""
+        raise NotImplementedError
+
+    def open_record(self, record_id: int) -> None:
+        raise NotImplementedError
+
+    # -- shared ---------------------------------------------------------------------------------------------
+
+    @property
+    def whose(self) -> str:
+        return "this ticket" if self.ticket_id is not None else "this customer"
+
+    def show_for(self, *, customer_id: int | None = None, ticket_id: int | None = None) -> None:
+        """Show the records of another customer or ticket."""
+        self.customer_id = customer_id
+        self.ticket_id = ticket_id
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            rows = self.fetch()
+        except DomainError as exc:
+            rows = []
+            self.summary.setText(str(exc))
+        self.table.set_rows(rows)
+        self._show_summary(rows)
+        self.content.setCurrentWidget(self.table if rows else self.empty)
+        self._update_buttons()
+
+    def _update_buttons(self, *_: object) -> None:
+        self.open_button.setEnabled(self.table.selected() is not None)
+
+    def _saved(self) -> None:
+        self.reload()
+        self.changed.emit()
