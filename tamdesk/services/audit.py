@@ -20,7 +20,7 @@ import peewee as pw
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services import history
-from tamdesk.services.search import MAX_QUERY_LENGTH, escape_like
+from tamdesk.services.search import MAX_QUERY_LENGTH, contains_text
 
 ENTITY_LABELS = {
     "sla_policy": "SLA policy",
@@ -67,13 +67,6 @@ def _load(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def _like(field: pw.Field, text: str) -> pw.Node:
-    """``field`` contains ``text`` case-insensitively, wildcards literal (ILIKE on PostgreSQL, LIKE on SQLite)."""
-    op = "ILIKE" if isinstance(database.obj, pw.PostgresqlDatabase) else "LIKE"
-    pattern = f"%{escape_like(text)}%"
-    return pw.NodeList((field, pw.SQL(op), pw.Value(pattern), pw.SQL("ESCAPE '!'")))
-
-
 def _conditions(
     text: str,
     entity: str | None,
@@ -86,8 +79,7 @@ def _conditions(
     conditions: list[pw.Node] = []
     needle = " ".join(text.split())[:MAX_QUERY_LENGTH]
     if needle:
-        matches = [_like(field, needle) for field in (entry.summary, entry.before, entry.after)]
-        conditions.append(pw.NodeList(matches, " OR ", parens=True))
+        conditions.append(contains_text(needle, entry.summary, entry.before, entry.after))
     if entity:
         conditions.append(entry.entity == entity)
     if actor:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import operator
 import re
 import unicodedata
 import zoneinfo
@@ -19,8 +17,9 @@ import peewee as pw
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.models import tables as t
-from tamdesk.models.db import database, is_sqlite
+from tamdesk.models.db import database
 from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned, tuples
+from tamdesk.services.search import contains_text
 from tamdesk.services.tabular import ImportFailed, read_table
 
 DEFAULT_ALLOWANCE = 5
@@ -374,18 +373,6 @@ def get_customer(customer_id: int) -> CustomerDetail:
     )
 
 
-def _contains(text: str, *columns: pw.Field) -> pw.Expression:
-    """Any of ``columns`` contains ``text`` as plain text, ignoring case: ``%`` and ``_`` are no wildcards here.
-
-    peewee's ``contains`` escapes them; SQLite's lower() folds ASCII only, so a needle with other letters
-    compares the ``casefold`` of the column (a function registered on SQLite connections) instead.
-    """
-    unicode_on_sqlite = is_sqlite() and not text.isascii()
-    fold, needle = (pw.fn.casefold, text.casefold()) if unicode_on_sqlite else (pw.fn.lower, text.lower())
-    tests = [fold(pw.fn.coalesce(column, "")).contains(needle) for column in columns]
-    return functools.reduce(operator.or_, tests)
-
-
 def list_customers(today: date, search: str = "", include_archived: bool = False) -> list[CustomerRow]:
     """Customers with onboarding progress, seats used and open tickets, in three queries whatever their number."""
     query = t.Customer.select(t.Customer, t.Person.name.alias("tam_name")).join(
@@ -394,7 +381,7 @@ def list_customers(today: date, search: str = "", include_archived: bool = False
     if not include_archived:
         query = query.where(~t.Customer.archived)
     if search.strip():
-        query = query.where(_contains(search.strip(), t.Customer.name, t.Person.name, t.Customer.email_domains))
+        query = query.where(contains_text(search.strip(), t.Customer.name, t.Person.name, t.Customer.email_domains))
     customers = list(query.order_by(pw.fn.lower(t.Customer.name)).objects())
     ids = [c.id for c in customers]
     steps: dict[int, list[StepStatus]] = {i: [] for i in ids}

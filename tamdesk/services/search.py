@@ -16,6 +16,8 @@ older, so a common word can never hide the exact ticket number.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -87,6 +89,18 @@ def is_truncated(text: str) -> bool:
 def escape_like(text: str) -> str:
     """``text`` with LIKE's wildcards and the escape character itself matched literally (``ESCAPE '!'``)."""
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+def contains_text(text: str, *columns: pw.Field) -> pw.Expression:
+    """Any of ``columns`` contains ``text`` as plain text, ignoring case: ``%`` and ``_`` are no wildcards here.
+
+    peewee's ``contains`` escapes them; SQLite's lower() folds ASCII only, so a needle with other letters
+    compares the ``casefold`` of the column (a function registered on SQLite connections) instead.
+    """
+    unicode_on_sqlite = is_sqlite() and not text.isascii()
+    fold, needle = (pw.fn.casefold, text.casefold()) if unicode_on_sqlite else (pw.fn.lower, text.lower())
+    tests = [fold(pw.fn.coalesce(column, "")).contains(needle) for column in columns]
+    return functools.reduce(operator.or_, tests)
 
 
 def _starts_word(value: str, needle: str) -> bool:

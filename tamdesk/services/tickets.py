@@ -19,6 +19,7 @@ from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
+from tamdesk.services.search import escape_like
 from tamdesk.services.sla import SlaResolver
 
 Progress = Callable[[int, int], None]
@@ -77,11 +78,6 @@ FROM ticket t JOIN customer c ON c.id = t.customer_id
 """
 
 
-def _like_pattern(text: str) -> str:
-    """``%text%`` for LIKE with the user's own % and _ matched literally (ESCAPE '!')."""
-    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-
-
 def _placeholders(n: int) -> str:
     return ", ".join([database.obj.param] * n)
 
@@ -106,7 +102,7 @@ def _where(flt: TicketFilter) -> tuple[str, list[object]]:
     if needle:
         like = " OR ".join(f"lower({col}) LIKE {p} ESCAPE '!'" for col in ("t.number", "t.subject", "c.name"))
         clauses.append(f"({like})")
-        params.extend([_like_pattern(needle)] * 3)
+        params.extend([f"%{escape_like(needle)}%"] * 3)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
