@@ -1,62 +1,61 @@
-"""Importing tickets and their history from a support system's export (.csv/.xlsx); all or nothing.
+"""Importing tickets from a support system's export (.csv/.xlsx), and their history; all or nothing.
 
-Tickets upsert by number. The export's First response and Resolved columns become ``response`` and ``solved``
-events written by ``import:tickets``; a re-import replaces those, never events recorded by hand or imported
-from a history file (``import:events``).
+``inspect_ticket_file`` previews a file (the source detected, the mapping, the first rows converted, customers
+that match nothing, whether the date order must be asked); ``import_tickets`` writes it. Both read the file through
+``services.ticket_export.plan_import``, so the preview and the import never disagree.
 
-``TICKET_FIELDS`` and ``EVENT_FIELDS`` are what each import reads; ``columns`` (field → file header) says which
-column feeds a field when the file's headers differ, for the command line and the Import… dialog alike.
+Tickets upsert by number. What the export states of a ticket's history (its first response, its solve) becomes
+events written by ``import:tickets``; a re-import replaces those when they changed, never events recorded by hand
+or imported from a history file (``import:events``). A ticket whose values and events the export repeats is left
+alone and counted unchanged, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tamdesk.domain.export_dates import DateOrder
 from tamdesk.domain.severity import Severity
+from tamdesk.domain.sources import Detection, ImportSource
 from tamdesk.domain.states import TicketEventKind, TicketStatus
-from tamdesk.domain.timestamps import parse_timestamp, zone
+from tamdesk.domain.timestamps import parse_timestamp
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, FieldError, record_audit, tuples
-from tamdesk.services.tabular import ImportFailed, ImportField, Table, read_table
+from tamdesk.services.base import Context, DomainError, record_audit, tuples
+from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
+from tamdesk.services.reconciliation import Reconciliation, ReconcileInput, reconcile
+from tamdesk.services.tabular import ImportFailed, ImportField, read_table
+from tamdesk.services.ticket_export import (
+    TICKET_FIELDS,
+    TIME_MEANING,
+    ImportPlan,
+    ParsedTicket,
+    TicketImportOptions,
+    _zone,
+    plan_import,
+)
 from tamdesk.services.tickets import (
-    MAX_NUMBER_LENGTH,
-    MAX_SUBJECT_LENGTH,
     TicketsCancelled,
     _sync_status,
     match_number,
     number_index,
-    number_key,
     time_problem,
-    too_long,
 )
+
+__all__ = [
+    "EVENT_FIELDS", "TICKET_FIELDS", "ImportPreview", "PreviewRow", "TicketImportOptions", "TicketImportSummary",
+    "import_ticket_events", "import_tickets", "inspect_ticket_file",
+]  # fmt: skip
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 FROM_TICKETS = "import:tickets"
 FROM_EVENTS = "import:events"
-STATUS_ALIASES = {
-    "pending": TicketStatus.WAITING_ON_CUSTOMER,
-    "hold": TicketStatus.WAITING_ON_ENGINEERING,
-    "on_hold": TicketStatus.WAITING_ON_ENGINEERING,
-    "resolved": TicketStatus.SOLVED,
-}
 CHUNK = 500
-TIME_MEANING = "ISO 8601 time; without an offset it is read in the import's time zone"
-TICKET_FIELDS = (
-    ImportField("Ticket", True, "the ticket number (letter case does not count); an existing ticket is updated"),
-    ImportField("Customer", True, "a customer's name, as in tamdesk"),
-    ImportField("Subject", True, f"free text, at most {MAX_SUBJECT_LENGTH} characters"),
-    ImportField("Severity", True, "1-4, Sev1, Urgent, High, Normal, Low"),
-    ImportField("Status", False, "new, open, pending, on hold, solved, closed …"),
-    ImportField("Opened", True, TIME_MEANING),
-    ImportField("First response", False, "time of the first support response"),
-    ImportField("Resolved", False, "time the ticket was solved"),
-)
 EVENT_FIELDS = (
     ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
     ImportField("At", True, TIME_MEANING),
@@ -66,244 +65,325 @@ EVENT_FIELDS = (
 
 @dataclass(frozen=True)
 class TicketImportSummary:
+    """What an import did; ``summary`` is its one line, ``lines`` everything to tell the user."""
+
     created: int
     updated: int
     events: int
+    unchanged: int = 0
+    source: ImportSource = ImportSource.TAMDESK
+    skipped: int = 0
+    customers_created: tuple[str, ...] = ()
+    aliases_added: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    reconciliation: Reconciliation | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)  # field label -> the file's header, as read
 
     @property
     def summary(self) -> str:
-        return f"Imported tickets: {self.created:,} created, {self.updated:,} updated, {self.events:,} events recorded."
+        unchanged = f", {self.unchanged:,} unchanged" if self.unchanged else ""
+        return (
+            f"Imported tickets: {self.created:,} created, {self.updated:,} updated{unchanged}, "
+            f"{self.events:,} events recorded."
+        )
+
+    @property
+    def detected(self) -> str:
+        """``Detected a Zendesk ticket export.``; empty for tamdesk's own columns."""
+        return "" if self.source is ImportSource.TAMDESK else f"Detected a {self.source.label}."
+
+    @property
+    def lines(self) -> list[str]:
+        said = [self.detected] if self.detected else []
+        said.append(self.summary)
+        if self.skipped:
+            said.append(f"{self.skipped:,} tickets of customers you chose to skip were not imported.")
+        if self.customers_created:
+            said.append(f"Customers created: {', '.join(self.customers_created)} (set their time zone and country).")
+        if self.aliases_added:
+            said.append(f"Remembered as also known as: {', '.join(self.aliases_added)}.")
+        if self.reconciliation is not None and self.reconciliation.compared:
+            said.append(self.reconciliation.summary)
+        said.extend(self.notes)
+        return said
 
 
 @dataclass(frozen=True)
-class _ParsedTicket:
+class PreviewRow:
+    """One row of the preview, converted; ``problem`` says why it cannot be imported (empty when it can)."""
+
     line: int
     number: str
-    customer_id: int
-    subject: str
-    severity: Severity
-    status: TicketStatus
-    opened: datetime
-    first_response: datetime | None
-    resolved: datetime | None
+    organization: str = ""
+    customer: str = ""  # the tamdesk customer it matched
+    subject: str = ""
+    severity: Severity | None = None
+    status: TicketStatus | None = None
+    opened: datetime | None = None
+    first_response: datetime | None = None
+    resolved: datetime | None = None
+    problem: str = ""
 
 
-def _zone(tz: str) -> Any:
-    try:
-        return zone(tz)
-    except ValueError as exc:
-        raise FieldError("tz", f"--tz: {exc}.") from None
+@dataclass(frozen=True)
+class ImportPreview:
+    """What the Import… dialog shows before importing; nothing has been written."""
+
+    source: ImportSource
+    detection: Detection
+    sheet: str | None
+    headers: tuple[str, ...]
+    fields: tuple[ImportField, ...]
+    mapping: Mapping[str, str]  # field label -> file header
+    rows: tuple[PreviewRow, ...]
+    total_rows: int
+    tickets: int  # rows that would be imported
+    unmatched: tuple[UnmatchedCustomer, ...]
+    date_order: DateOrder | None
+    date_order_ambiguous: bool
+    date_columns: tuple[str, ...]
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+    reconciliation: Reconciliation | None
+
+    @property
+    def detected(self) -> str:
+        return "" if self.source is ImportSource.TAMDESK else f"Detected a {self.source.label}."
 
 
-def _status(text: str) -> TicketStatus:
-    key = "_".join(text.strip().lower().replace("-", " ").split())
-    if key in STATUS_ALIASES:
-        return STATUS_ALIASES[key]
-    return TicketStatus.parse(text)  # type: ignore[return-value]
+def inspect_ticket_file(
+    path: str | Path, options: TicketImportOptions, now: datetime, *, limit: int = 50, reconcile_sla: bool = True
+) -> ImportPreview:
+    """Read and check ``path`` as ``import_tickets`` would, without writing; problems are returned, not raised.
 
-
-def _optional_time(row: Mapping[str, Any], key: str, tz: Any) -> datetime | None:
-    value = row.get(key)
-    if value is None or str(value).strip() == "":
-        return None
-    return parse_timestamp(value, tz)
-
-
-def _parse_ticket(
-    line: int, row: Mapping[str, Any], customers: Mapping[str, int], tz: Any, now: datetime
-) -> _ParsedTicket:
-    """One row, or ValueError with every problem of the row joined; the same rules as the ticket dialog's."""
-    problems: list[str] = []
-    number = str(row.get("ticket") or "").strip()
-    if number.endswith(".0") and number[:-2].isdigit():
-        number = number[:-2]
-    if not number:
-        problems.append("Ticket is empty")
-    elif long := too_long("Ticket", number, MAX_NUMBER_LENGTH):
-        problems.append(long)
-    customer = str(row.get("customer") or "").strip()
-    customer_id = customers.get(" ".join(customer.split()).lower())
-    if customer_id is None:
-        problems.append(f"Customer '{customer}' is not a known customer" if customer else "Customer is empty")
-    subject = str(row.get("subject") or "").strip()
-    if not subject:
-        problems.append("Subject is empty")
-    elif long := too_long("Subject", subject, MAX_SUBJECT_LENGTH):
-        problems.append(long)
-    values: dict[str, Any] = {}
-    for key, label, parse in (
-        ("severity", "Severity", lambda v: Severity.parse(v)),
-        ("status", "Status", lambda v: _status(str(v)) if str(v or "").strip() else None),
-        ("opened", "Opened", lambda v: parse_timestamp(v if v is not None else "", tz)),
-        ("firstresponse", "First response", lambda v: _optional_time({"x": v}, "x", tz)),
-        ("resolved", "Resolved", lambda v: _optional_time({"x": v}, "x", tz)),
-    ):
-        try:
-            values[key] = parse(row.get(key))
-        except ValueError as exc:
-            message = str(exc)
-            problems.append(message if message.startswith(label) else f"{label}: {message}")
-    opened = values.get("opened")
-    for key, label in (("opened", "Opened"), ("firstresponse", "First response"), ("resolved", "Resolved")):
-        moment = values.get(key)
-        if moment and (problem := time_problem(label, moment, now)):
-            problems.append(problem)
-        elif opened and moment and moment < opened:
-            problems.append(f"{label} {moment:%Y-%m-%d %H:%M} UTC is before Opened {opened:%Y-%m-%d %H:%M} UTC")
-    if problems:
-        raise ValueError("; ".join(problems))
-    status = values["status"]
-    if values["resolved"] and status not in (TicketStatus.SOLVED, TicketStatus.CLOSED):
-        status = TicketStatus.SOLVED
-    elif status is None:  # no status given: what the events say, as for a ticket recorded in the app
-        status = TicketStatus.OPEN if values["firstresponse"] else TicketStatus.NEW
-    return _ParsedTicket(
-        line, number, customer_id, subject, values["severity"], status,  # type: ignore[arg-type]
-        values["opened"], values["firstresponse"], values["resolved"],
+    Raises:
+        ImportFailed: the file cannot be read, matches no known export, or its columns cannot be mapped.
+        FieldError: ``options.tz`` is no time zone.
+    """
+    plan = plan_import(path, options, now)
+    names = dict(tuples(t.Customer.select(t.Customer.id, t.Customer.name)))
+    rows: list[PreviewRow] = []
+    by_line = {p.line: p for p in plan.tickets}
+    lines = sorted([*by_line, *plan.row_problems])[:limit]
+    for line in lines:
+        if line in plan.row_problems:
+            rows.append(PreviewRow(line, "", problem=plan.row_problems[line]))
+            continue
+        p = by_line[line]
+        rows.append(PreviewRow(line, p.number, p.organization, names.get(p.customer_id or 0, ""), p.subject,
+                               p.severity, p.status, p.opened, p.first_response, p.resolved))  # fmt: skip
+    found = _reconcile(plan, {}, now) if reconcile_sla and not plan.problems else None
+    return ImportPreview(
+        plan.source, plan.detection, plan.head.sheet, plan.head.headers, plan.fields, dict(plan.mapping),
+        tuple(rows), plan.total_rows, len(plan.tickets), tuple(plan.unmatched), plan.date_order,
+        plan.date_order_ambiguous, plan.date_columns, tuple(plan.problems), tuple(plan.notes), found,
     )  # fmt: skip
-
-
-def _customers() -> dict[str, int]:
-    return {
-        " ".join(name.split()).lower(): cid for cid, name in tuples(t.Customer.select(t.Customer.id, t.Customer.name))
-    }
-
-
-def _parse_all(table: Table, source: str, tz: Any, now: datetime) -> tuple[list[_ParsedTicket], dict[str, int]]:
-    """The rows, and the id of the ticket each row's number already names (matched whatever the case)."""
-    customers = _customers()
-    index = number_index(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
-    parsed: list[_ParsedTicket] = []
-    existing: dict[str, int] = {}
-    problems: list[str] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for line, row in table.rows:
-        try:
-            ticket = _parse_ticket(line, row, customers, tz, now)
-            found = match_number(index, ticket.number)
-        except ValueError as exc:
-            problems.append(f"row {line}: {exc}")
-            continue
-        key = number_key(ticket.number)
-        if key in seen:
-            earlier, written = seen[key]
-            written = "" if written == ticket.number else f" (as {written})"
-            problems.append(f"row {line}: Ticket {ticket.number} also appears in row {earlier}{written}")
-            continue
-        seen[key] = (line, ticket.number)
-        parsed.append(ticket)
-        if found is not None:
-            existing[ticket.number] = found
-    if problems:
-        raise ImportFailed(source, problems)
-    return parsed, existing
 
 
 def import_tickets(
     ctx: Context,
     path: str | Path,
-    tz: str = "UTC",
+    options: TicketImportOptions | None = None,
     *,
-    columns: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> TicketImportSummary:
-    """Upsert tickets by number from a support-system export; naive times are read in ``tz``.
-
-    ``columns`` maps a field of ``TICKET_FIELDS`` to the header of the file column that feeds it (``""`` leaves an
-    optional field out); the other fields are read from the columns named like them.
+    """Upsert tickets by number from a support system's export, all or nothing.
 
     Raises:
-        ImportFailed: every bad row, or every problem of ``columns``, listed; nothing was changed.
+        ImportFailed: every bad row, or every problem of the columns or the customers, listed; nothing was changed.
+        FieldError: ``options.tz`` is no time zone.
         TicketsCancelled: the user cancelled; nothing was changed.
     """
-    zone_info = _zone(tz)
-    source = Path(path).name
-    parsed, existing = _parse_all(read_table(path, TICKET_FIELDS, columns), source, zone_info, ctx.now())
-    updating = sorted(existing.values())
-    created = updated = events = 0
+    options = options or TicketImportOptions()
+    plan = plan_import(path, options, ctx.now(), cancelled)
+    if plan.problems:
+        raise ImportFailed(plan.name, plan.problems)
     with database.atomic():
-        for start in range(0, len(parsed), CHUNK):
-            if cancelled and cancelled():
-                raise TicketsCancelled("The ticket import was cancelled; nothing was imported.")
-            if progress:
-                progress(start, len(parsed))
-            chunk = parsed[start : start + CHUNK]
-            new = [p for p in chunk if p.number not in existing]
-            old = [p for p in chunk if p.number in existing]
-            ids = _insert_new(new)
-            existing.update(ids)
-            updated += _update_old(old, existing)
-            created += len(new)
-            events += _replace_column_events(chunk, existing)
-        # a ticket's own history (recorded by hand or imported) decides its status over the export's
-        _resync(_with_other_events(updating))
+        created_customers, aliases = _settle_customers(ctx, plan, options)
+        counts = _write(ctx, plan, progress, cancelled)
         record_audit(
             ctx, entity="ticket", entity_id=None, action="import",
-            summary=f"Imported {source}: {created:,} tickets created, {updated:,} updated",
+            summary=f"Imported {plan.name} ({plan.source.label}): {counts[0]:,} tickets created, "
+                    f"{counts[1]:,} updated, {counts[2]:,} unchanged",
         )  # fmt: skip
     if progress:
-        progress(len(parsed), len(parsed))
-    return TicketImportSummary(created, updated, events)
+        progress(len(plan.tickets), len(plan.tickets))
+    found = _reconcile(plan, counts[4], ctx.now()) if plan.source is not ImportSource.TAMDESK else None
+    return TicketImportSummary(
+        counts[0], counts[1], counts[3], counts[2], plan.source, plan.skipped, tuple(created_customers),
+        tuple(aliases), tuple(plan.notes), found, dict(plan.mapping),
+    )  # fmt: skip
 
 
-def _row_values(p: _ParsedTicket) -> dict[str, Any]:
+def _reconcile(plan: ImportPlan, ids: Mapping[str, int], now: datetime) -> Reconciliation | None:
+    inputs = [
+        ReconcileInput(ids.get(p.number), p.number, p.customer_id, p.severity, p.opened, p.first_response,
+                       p.resolved, p.facts)  # fmt: skip
+        for p in plan.tickets
+        if p.customer_id is not None and p.facts.any
+    ]
+    return reconcile(plan.source, inputs, now) if inputs else None
+
+
+def _settle_customers(ctx: Context, plan: ImportPlan, options: TicketImportOptions) -> tuple[list[str], list[str]]:
+    """Create the customers chosen to be created and remember mapped names as aliases; tickets get their ids."""
+    choices = options.customers
+    aliases: list[str] = []
+    for name, target in choices.mapped.items():
+        customer = t.Customer.get_or_none(t.Customer.id == _customer_called(target))
+        if customer is None:
+            continue
+        try:
+            if remember_alias(ctx, customer.id, name):
+                aliases.append(f"{customer.name}: {name}")
+        except DomainError as exc:
+            raise ImportFailed(plan.name, [str(exc)]) from None
+    to_create = [u for u in plan.unmatched if choices.decision(u.name) == "create"]
+    created = create_named(ctx, to_create)
+    if created:
+        lines = {line: cid for u in to_create for line in u.rows for cid in (created[u.name],)}
+        from dataclasses import replace
+
+        plan.tickets = [replace(p, customer_id=lines.get(p.line, p.customer_id)) for p in plan.tickets]
+    return list(created), aliases
+
+
+def _customer_called(name: str) -> int | None:
+    from tamdesk.services.customer_match import customer_index
+
+    return customer_index().named(name)
+
+
+# -- writing ----------------------------------------------------------------------------------------------------
+
+_COMPARED = ("customer", "subject", "severity", "status", "opened_at", "resolved_at", "source", "source_updated_at",
+             "source_first_reply_business_minutes", "source_first_response_breached", "source_resolution_breached")  # fmt: skip
+_DERIVED = ("status", "resolved_at")  # a ticket's own history decides these over the export's
+
+
+def _row_values(plan: ImportPlan, p: ParsedTicket) -> dict[str, Any]:
     return {
-        "number": p.number,
         "customer": p.customer_id,
         "subject": p.subject,
         "severity": int(p.severity),
         "status": p.status.value,
         "opened_at": p.opened,
         "resolved_at": p.resolved,
+        "source": "" if plan.source is ImportSource.TAMDESK else plan.source.value,
+        "source_updated_at": p.updated,
+        "source_first_reply_business_minutes": p.facts.first_reply_business_minutes,
+        "source_first_response_breached": p.facts.first_response_breached,
+        "source_resolution_breached": p.facts.resolution_breached,
     }
 
 
-def _insert_new(new: list[_ParsedTicket]) -> dict[str, int]:
-    if not new:
+def _epoch(value: Any) -> Any:
+    """Times compare as the database holds them: whole seconds since the epoch."""
+    return int(value.timestamp()) if isinstance(value, datetime) else value
+
+
+def _events_of(p: ParsedTicket) -> set[tuple[int, str]]:
+    """The events the export states of a ticket, as (epoch seconds, kind)."""
+    events = set()
+    if p.first_response:
+        events.add((_epoch(p.first_response), TicketEventKind.RESPONSE.value))
+    if p.resolved and p.status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        events.add((_epoch(p.resolved), TicketEventKind.SOLVED.value))
+    return events
+
+
+def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[int, set[tuple[int, str]]], set[int]]:
+    """The stored values, export events and whether other events exist, of the tickets ``ticket_ids``."""
+    values: dict[int, dict[str, Any]] = {}
+    events: dict[int, set[tuple[int, str]]] = {tid: set() for tid in ticket_ids}
+    others: set[int] = set()
+    columns = [getattr(t.Ticket, name) for name in _COMPARED]
+    for start in range(0, len(ticket_ids), CHUNK):
+        chunk = ticket_ids[start : start + CHUNK]
+        for row in tuples(t.Ticket.select(t.Ticket.id, *columns).where(t.Ticket.id.in_(chunk))):
+            values[row[0]] = {k: _epoch(v) for k, v in zip(_COMPARED, row[1:], strict=True)}
+        query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author)
+        for tid, at, kind, author in tuples(query.where(t.TicketEvent.ticket.in_(chunk))):
+            if author == FROM_TICKETS:
+                events[tid].add((_epoch(at), kind))
+            else:
+                others.add(tid)
+    return values, events, others
+
+
+def _write(
+    ctx: Context, plan: ImportPlan, progress: Progress | None, cancelled: Cancelled | None
+) -> tuple[int, int, int, int, dict[str, int]]:
+    """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids)."""
+    index = number_index(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
+    ids: dict[str, int] = {}
+    for p in plan.tickets:
+        found = match_number(index, p.number)
+        if found is not None:
+            ids[p.number] = found
+    stored, stored_events, others = _existing(sorted(ids.values()))
+    created = updated = unchanged = events = 0
+    resync: list[int] = []
+    total = len(plan.tickets)
+    for start in range(0, total, CHUNK):
+        if cancelled and cancelled():
+            raise TicketsCancelled("The ticket import was cancelled; nothing was imported.")
+        if progress:
+            progress(start, total)
+        chunk = plan.tickets[start : start + CHUNK]
+        new = [p for p in chunk if p.number not in ids]
+        ids.update(_insert_new([_row_values(plan, p) | {"number": p.number} for p in new]))
+        created += len(new)
+        replace_events: list[ParsedTicket] = [*new]
+        for p in chunk:
+            tid = ids[p.number]
+            if p in new:
+                continue
+            values = _row_values(plan, p)
+            compared = [k for k in _COMPARED if not (tid in others and k in _DERIVED)]
+            same_values = all(stored[tid][k] == _epoch(values[k]) for k in compared)
+            same_events = stored_events[tid] == _events_of(p)
+            if same_values and same_events:
+                unchanged += 1
+                continue
+            updated += 1
+            if not same_values:
+                t.Ticket.update(**values, version=t.Ticket.version + 1).where(t.Ticket.id == tid).execute()
+            if not same_events:
+                replace_events.append(p)
+            if tid in others:
+                resync.append(tid)
+        events += _replace_column_events(replace_events, ids)
+    _resync(resync)
+    return created, updated, unchanged, events, ids
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert tickets (their column values, number included); number → new id."""
+    if not rows:
         return {}
-    t.Ticket.insert_many([_row_values(p) for p in new]).execute()
-    numbers = [p.number for p in new]
+    t.Ticket.insert_many(rows).execute()
+    numbers = [row["number"] for row in rows]
     return dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers))))
 
 
-def _update_old(old: list[_ParsedTicket], ids: Mapping[str, int]) -> int:
-    for p in old:
-        values = _row_values(p)
-        values.pop("number")
-        t.Ticket.update(**values, version=t.Ticket.version + 1).where(t.Ticket.id == ids[p.number]).execute()
-    return len(old)
-
-
-def _replace_column_events(chunk: list[_ParsedTicket], ids: Mapping[str, int]) -> int:
-    ticket_ids = [ids[p.number] for p in chunk]
+def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int]) -> int:
+    if not tickets:
+        return 0
+    ticket_ids = [ids[p.number] for p in tickets]
     t.TicketEvent.delete().where(
         t.TicketEvent.ticket.in_(ticket_ids) & (t.TicketEvent.author == FROM_TICKETS)
     ).execute()
-    rows = []
-    for p in chunk:
-        if p.first_response:
-            rows.append((ids[p.number], p.first_response, TicketEventKind.RESPONSE.value, FROM_TICKETS))
-        if p.resolved:
-            rows.append((ids[p.number], p.resolved, TicketEventKind.SOLVED.value, FROM_TICKETS))
+    rows = [(ids[p.number], at, kind, FROM_TICKETS) for p in tickets for at, kind in sorted(_events_of(p))]
     if rows:
         fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
         t.TicketEvent.insert_many(rows, fields=fields).execute()
     return len(rows)
 
 
-def _with_other_events(ticket_ids: list[int]) -> list[int]:
-    """Those of the tickets with events that did not come from an export's columns."""
-    found: set[int] = set()
-    for start in range(0, len(ticket_ids), CHUNK):
-        query = t.TicketEvent.select(t.TicketEvent.ticket).where(
-            t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK]) & (t.TicketEvent.author != FROM_TICKETS)
-        )
-        found.update(tid for (tid,) in tuples(query))
-    return sorted(found)
-
-
-def _resync(ticket_ids: list[int]) -> None:
+def _resync(ticket_ids: Iterable[int]) -> None:
+    ticket_ids = sorted(set(ticket_ids))
     for start in range(0, len(ticket_ids), CHUNK):
         for ticket in t.Ticket.select().where(t.Ticket.id.in_(ticket_ids[start : start + CHUNK])):
             _sync_status(ticket)

@@ -41,7 +41,13 @@ from tamdesk.services import tabular
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customers import time_zones
 from tamdesk.services.tabular import ImportFailed, ImportField, header_key, match_columns
-from tamdesk.services.ticket_import import EVENT_FIELDS, TICKET_FIELDS, import_ticket_events, import_tickets
+from tamdesk.services.ticket_import import (
+    EVENT_FIELDS,
+    TICKET_FIELDS,
+    TicketImportOptions,
+    import_ticket_events,
+    import_tickets,
+)
 from tamdesk.services.tickets import TicketsCancelled
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -499,8 +505,11 @@ class TicketImportDialog(QDialog):
         ctx = self.ctx
 
         def work(control: TaskControl) -> str:
-            run = import_ticket_events if events else import_tickets
-            return run(ctx, path, zone, columns=columns, progress=control.progress, cancelled=control.cancelled).summary
+            if events:
+                return import_ticket_events(ctx, path, zone, columns=columns, progress=control.progress,
+                                            cancelled=control.cancelled).summary  # fmt: skip
+            options = TicketImportOptions(tz=zone, columns=columns)
+            return import_tickets(ctx, path, options, progress=control.progress, cancelled=control.cancelled).summary
 
         self.errors.setVisible(False)
         self.zone_message.clear()

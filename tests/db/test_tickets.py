@@ -16,7 +16,7 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import Context, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.tabular import ImportFailed
-from tamdesk.services.ticket_import import import_ticket_events, import_tickets
+from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
 from tamdesk.services.tickets import (
     TicketFilter,
     TicketInput,
@@ -278,7 +278,7 @@ def test_import_tickets_with_times_in_a_zone(acme: int, ctx: Context, tmp_path: 
         [1001, "acme", "Slow queries", "Sev2", "Solved", "2026-03-06 17:30", "2026-03-09 10:15", "2026-03-09 15:00"],
         ["1002", "Acme", "Question", "Low", "Pending", datetime(2026, 3, 9, 9, 0), None, None],
     ])  # fmt: skip
-    assert import_tickets(ctx, path, "Europe/Berlin").summary == (
+    assert import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin")).summary == (
         "Imported tickets: 2 created, 0 updated, 2 events recorded."
     )
     first = t.Ticket.get(t.Ticket.number == "1001")
@@ -287,8 +287,8 @@ def test_import_tickets_with_times_in_a_zone(acme: int, ctx: Context, tmp_path: 
     detail = ticket_detail(first.id, fixed_now)
     assert detail.sla.first_response_met is True
     assert t.Ticket.get(t.Ticket.number == "1002").status == "waiting_on_customer"
-    again = import_tickets(ctx, path, "Europe/Berlin")
-    assert again.summary == "Imported tickets: 0 created, 2 updated, 2 events recorded."
+    again = import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin"))
+    assert again.summary == "Imported tickets: 0 created, 0 updated, 2 unchanged, 0 events recorded."  # nothing changed
     assert t.TicketEvent.select().count() == 2
 
 
@@ -304,7 +304,7 @@ def test_import_lists_every_bad_row_and_changes_nothing(acme: int, ctx: Context,
         "5,Acme,Down,1,2026-03-06 10:00,\n"
     )
     with pytest.raises(ImportFailed) as info:
-        import_tickets(ctx, path, "Europe/Berlin")
+        import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin"))
     assert info.value.problems == [
         "row 2: Severity 'urgentish' is not one of 1-4 (Urgent, High, Normal, Low)",
         "row 3: Customer 'Nobody Inc' is not a known customer",
@@ -387,7 +387,7 @@ CASE_COLUMNS = {
 def test_import_tickets_through_a_column_mapping(acme: int, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_text(CASES_CSV)
-    result = import_tickets(ctx, path, "Europe/Berlin", columns=CASE_COLUMNS)
+    result = import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin", columns=CASE_COLUMNS))
     assert result.summary == "Imported tickets: 2 created, 0 updated, 1 events recorded."
     rows = t.Ticket.select().order_by(t.Ticket.number)
     assert [(r.number, r.customer_id, r.subject, r.severity, r.status, r.opened_at) for r in rows] == [
@@ -402,7 +402,7 @@ def test_import_tickets_through_a_column_mapping(acme: int, ctx: Context, tmp_pa
 def test_a_mapping_can_leave_an_optional_column_out(acme: int, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text("Ticket,Customer,Subject,Severity,Status,Opened\nSUP-1,Acme,Down,2,Solved,2026-03-06T16:30:00Z\n")
-    import_tickets(ctx, path, columns={"status": ""})  # field names match loosely, like headers
+    import_tickets(ctx, path, TicketImportOptions(columns={"status": ""}))  # field names match loosely, like headers
     assert t.Ticket.get().status == "new"  # no response yet
 
 
@@ -458,7 +458,7 @@ def test_a_bad_column_mapping_is_named_and_imports_nothing(
     _ticket(ctx, acme, "C-1", subject="Recorded by hand")
     columns = {k: v for k, v in (CASE_COLUMNS | change).items() if v is not None}
     with pytest.raises(ImportFailed) as info:
-        import_tickets(ctx, path, "Europe/Berlin", columns=columns)
+        import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin", columns=columns))
     assert info.value.problems == problems
     assert [(r.number, r.subject) for r in t.Ticket.select()] == [("C-1", "Recorded by hand")]
     assert t.TicketEvent.select().count() == 0
@@ -468,7 +468,7 @@ def test_without_a_mapping_the_file_must_name_its_columns(acme: int, ctx: Contex
     path = tmp_path / "cases.csv"
     path.write_text(CASES_CSV)
     with pytest.raises(ImportFailed) as info:
-        import_tickets(ctx, path, columns={"Ticket": "Case #"})
+        import_tickets(ctx, path, TicketImportOptions(columns={"Ticket": "Case #"}))
     assert info.value.problems == ["the file has no column 'Customer', 'Subject', 'Severity', 'Opened'"]
     with pytest.raises(ImportFailed) as info:
         import_ticket_events(ctx, path, columns={"Ticket": "Case #", "At": "Created", "Event": "Nope"})
@@ -480,6 +480,6 @@ def test_a_bad_row_read_through_a_mapping_still_imports_nothing(acme: int, ctx: 
     path = tmp_path / "cases.csv"
     path.write_text(CASES_CSV + "C-3,internal-79,Acme,Broken,urgentish,Open,2026-03-09 11:00,\n")
     with pytest.raises(ImportFailed) as info:
-        import_tickets(ctx, path, "Europe/Berlin", columns=CASE_COLUMNS)
+        import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin", columns=CASE_COLUMNS))
     assert info.value.problems == ["row 4: Severity 'urgentish' is not one of 1-4 (Urgent, High, Normal, Low)"]
     assert t.Ticket.select().count() == 0
