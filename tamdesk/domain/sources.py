@@ -228,27 +228,61 @@ S = Severity
 PRIORITIES: dict[ImportSource, dict[str, Severity]] = {
     ImportSource.ZENDESK: {"urgent": S.URGENT, "high": S.HIGH, "normal": S.NORMAL, "low": S.LOW},
     ImportSource.SALESFORCE: {"critical": S.URGENT, "high": S.HIGH, "medium": S.NORMAL, "low": S.LOW},
-    ImportSource.JSM: {"highest": S.URGENT, "high": S.HIGH, "medium": S.NORMAL, "low": S.LOW, "lowest": S.LOW,
-                       "blocker": S.URGENT, "critical": S.URGENT, "major": S.HIGH, "minor": S.LOW,
-                       "trivial": S.LOW},  # fmt: skip
+    ImportSource.JSM: {
+        "highest": S.URGENT,
+        "high": S.HIGH,
+        "medium": S.NORMAL,
+        "low": S.LOW,
+        "lowest": S.LOW,
+        "blocker": S.URGENT,
+        "critical": S.URGENT,
+        "major": S.HIGH,
+        "minor": S.LOW,
+        "trivial": S.LOW,
+    },
 }
 _P_LEVEL = re.compile(r"p([1-4])(?:\b.*)?")
 
 T = TicketStatus
 STATUSES: dict[ImportSource, dict[str, TicketStatus]] = {
-    ImportSource.ZENDESK: {"new": T.NEW, "open": T.OPEN, "pending": T.WAITING_ON_CUSTOMER,
-                           "hold": T.WAITING_ON_ENGINEERING, "onhold": T.WAITING_ON_ENGINEERING,
-                           "solved": T.SOLVED, "closed": T.CLOSED},  # fmt: skip
-    ImportSource.SALESFORCE: {"new": T.NEW, "working": T.OPEN, "escalated": T.OPEN,
-                              "waitingoncustomer": T.WAITING_ON_CUSTOMER, "onhold": T.WAITING_ON_ENGINEERING,
-                              "closed": T.CLOSED},  # fmt: skip
-    ImportSource.JSM: {"open": T.OPEN, "waitingforsupport": T.OPEN, "inprogress": T.OPEN, "workinprogress": T.OPEN,
-                       "escalated": T.OPEN, "waitingforcustomer": T.WAITING_ON_CUSTOMER,
-                       "pending": T.WAITING_ON_ENGINEERING, "resolved": T.SOLVED, "done": T.SOLVED,
-                       "closed": T.CLOSED, "canceled": T.CLOSED, "cancelled": T.CLOSED},  # fmt: skip
-    ImportSource.TAMDESK: {"pending": T.WAITING_ON_CUSTOMER, "hold": T.WAITING_ON_ENGINEERING,
-                           "onhold": T.WAITING_ON_ENGINEERING, "resolved": T.SOLVED,
-                           **{header_key(s.value): s for s in T}},  # fmt: skip
+    ImportSource.ZENDESK: {
+        "new": T.NEW,
+        "open": T.OPEN,
+        "pending": T.WAITING_ON_CUSTOMER,
+        "hold": T.WAITING_ON_ENGINEERING,
+        "onhold": T.WAITING_ON_ENGINEERING,
+        "solved": T.SOLVED,
+        "closed": T.CLOSED,
+    },
+    ImportSource.SALESFORCE: {
+        "new": T.NEW,
+        "working": T.OPEN,
+        "escalated": T.OPEN,
+        "waitingoncustomer": T.WAITING_ON_CUSTOMER,
+        "onhold": T.WAITING_ON_ENGINEERING,
+        "closed": T.CLOSED,
+    },
+    ImportSource.JSM: {
+        "open": T.OPEN,
+        "waitingforsupport": T.OPEN,
+        "inprogress": T.OPEN,
+        "workinprogress": T.OPEN,
+        "escalated": T.OPEN,
+        "waitingforcustomer": T.WAITING_ON_CUSTOMER,
+        "pending": T.WAITING_ON_ENGINEERING,
+        "resolved": T.SOLVED,
+        "done": T.SOLVED,
+        "closed": T.CLOSED,
+        "canceled": T.CLOSED,
+        "cancelled": T.CLOSED,
+    },
+    ImportSource.TAMDESK: {
+        "pending": T.WAITING_ON_CUSTOMER,
+        "hold": T.WAITING_ON_ENGINEERING,
+        "onhold": T.WAITING_ON_ENGINEERING,
+        "resolved": T.SOLVED,
+        **{header_key(s.value): s for s in T},
+    },
 }
 
 

@@ -36,9 +36,7 @@ def _rows(lines: Sequence[ReconciliationLine]) -> Iterator[Sequence[Any]]:
                line.reason)  # fmt: skip
 
 
-def export_reconciliation(
-    ctx: Context, path: str | Path, found: Reconciliation, *, tz: tzinfo, file_name: str
-) -> Path:
+def export_reconciliation(ctx: Context, path: str | Path, found: Reconciliation, *, tz: tzinfo, file_name: str) -> Path:
     """Write the workbook for the import of ``file_name``; times in ``tz``."""
     exported_at = ctx.now()
     source = found.source.label

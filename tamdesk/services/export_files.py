@@ -117,9 +117,7 @@ def read_header_row(path: str | Path, accept: Callable[[Sequence[str]], bool] | 
     raise ImportFailed(path.name, [f"none of the sheets {listed} has a ticket export's header row"])
 
 
-def read_rows(
-    path: str | Path, head: HeaderRow, fields: Sequence[ImportField], columns: Mapping[str, str]
-) -> Table:
+def read_rows(path: str | Path, head: HeaderRow, fields: Sequence[ImportField], columns: Mapping[str, str]) -> Table:
     """The rows under ``head`` keyed by field, read from the columns ``columns`` (field → header) names.
 
     Raises:

@@ -82,4 +82,6 @@ def delete_mapping(ctx: Context, name: str) -> None:
         if row is None:
             raise DomainError(f"There is no saved mapping '{name.strip()}'.")
         row.delete_instance()
-        record_audit(ctx, entity="import_mapping", entity_id=None, action="delete", summary=f"Deleted mapping {row.name}")
+        record_audit(
+            ctx, entity="import_mapping", entity_id=None, action="delete", summary=f"Deleted mapping {row.name}"
+        )

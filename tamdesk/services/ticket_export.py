@@ -514,7 +514,9 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
                     domains[key].setdefault(ticket.domain, None)
                 if decision != "create":
                     if plan.source is ImportSource.TAMDESK:
-                        said = f"{label} '{name}' is not a known customer" if ticket.organization else f"{label} is empty"
+                        said = (
+                            f"{label} '{name}' is not a known customer" if ticket.organization else f"{label} is empty"
+                        )
                         plan.problems.append(f"row {ticket.line}: {said}")
                         plan.row_problems[ticket.line] = said
                     continue
@@ -528,7 +530,7 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
             rows = ", ".join(str(n) for n in item.rows[:10]) + (" …" if item.tickets > 10 else "")
             plan.problems.append(
                 f"row {rows}: {label} '{item.name}' matches no customer by name, also-known-as name or requester "
-                f"domain; map it (--map \"{item.name}=CUSTOMER\"), create it (--create-customers) or skip its "
+                f'domain; map it (--map "{item.name}=CUSTOMER"), create it (--create-customers) or skip its '
                 "tickets (--skip-unknown)"
             )
         elif choices.decision(item.name) == "create" and item.name == NO_NAME:

@@ -27,7 +27,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
-from tamdesk.services.reconciliation import Reconciliation, ReconcileInput, reconcile
+from tamdesk.services.reconciliation import ReconcileInput, Reconciliation, reconcile
 from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_export import (
     TICKET_FIELDS,
@@ -218,8 +218,9 @@ def import_tickets(
 
 def _reconcile(plan: ImportPlan, ids: Mapping[str, int], now: datetime) -> Reconciliation | None:
     inputs = [
-        ReconcileInput(ids.get(p.number), p.number, p.customer_id, p.severity, p.opened, p.first_response,
-                       p.resolved, p.facts)  # fmt: skip
+        ReconcileInput(
+            ids.get(p.number), p.number, p.customer_id, p.severity, p.opened, p.first_response, p.resolved, p.facts
+        )
         for p in plan.tickets
         if p.customer_id is not None and p.facts.any
     ]
@@ -257,8 +258,10 @@ def _customer_called(name: str) -> int | None:
 
 # -- writing ----------------------------------------------------------------------------------------------------
 
-_COMPARED = ("customer", "subject", "severity", "status", "opened_at", "resolved_at", "source", "source_updated_at",
-             "source_first_reply_business_minutes", "source_first_response_breached", "source_resolution_breached")  # fmt: skip
+_COMPARED = (
+    "customer", "subject", "severity", "status", "opened_at", "resolved_at", "source", "source_updated_at",
+    "source_first_reply_business_minutes", "source_first_response_breached", "source_resolution_breached",
+)  # fmt: skip
 _DERIVED = ("status", "resolved_at")  # a ticket's own history decides these over the export's
 
 

@@ -154,7 +154,10 @@ def test_the_preview_lists_unmatched_names_and_converted_rows(customers: dict[st
     assert preview.mapping["Ticket"] == "Id" and preview.mapping["Opened"] == "Created at"
     first = preview.rows[0]
     assert (first.number, first.customer, first.first_response) == (
-        "1201", "Acme Analytics", datetime(2026, 3, 2, 8, 57, tzinfo=UTC))
+        "1201",
+        "Acme Analytics",
+        datetime(2026, 3, 2, 8, 57, tzinfo=UTC),
+    )
     assert len(preview.rows) == 3 and preview.total_rows == 7
     assert preview.problems and not preview.date_order_ambiguous
     assert t.Ticket.select().count() == 0
@@ -163,9 +166,7 @@ def test_the_preview_lists_unmatched_names_and_converted_rows(customers: dict[st
 # -- reconciliation -------------------------------------------------------------------------------------------------
 
 
-def test_zendesk_figures_are_reconciled_with_reasons(
-    customers: dict[str, int], ctx: Context, tmp_path: Path
-) -> None:
+def test_zendesk_figures_are_reconciled_with_reasons(customers: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     found = import_tickets(ctx, ZENDESK, zendesk()).reconciliation
     assert found is not None
     assert found.summary == "4 of 6 agree with Zendesk on first response; 2 disagree."
@@ -276,9 +277,7 @@ def test_a_header_row_of_no_known_export_names_the_near_misses(db_path: Path, ct
     ]
 
 
-def test_an_xlsx_without_the_header_on_any_sheet_names_the_sheets(
-    db_path: Path, ctx: Context, tmp_path: Path
-) -> None:
+def test_an_xlsx_without_the_header_on_any_sheet_names_the_sheets(db_path: Path, ctx: Context, tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     book.active.title = "Notes"
     book.active.append(["Exported by", "Sam", "from Salesforce"])
