@@ -168,6 +168,7 @@ class ImportPlan:
     problems: list[str] = field(default_factory=list)
     row_problems: dict[int, str] = field(default_factory=dict)
     unmatched: list[UnmatchedCustomer] = field(default_factory=list)
+    unparsed: list[tuple[int, str, str]] = field(default_factory=list)  # bad rows' line, organization, domain
     skipped: int = 0
     total_rows: int = 0
     notes: list[str] = field(default_factory=list)
@@ -347,6 +348,7 @@ def _parse_rows(
             if str(exc):
                 plan.row_problems[line] = str(exc)
                 plan.problems.append(f"row {line}: {exc}")
+            plan.unparsed.append((line, _text(row, "customer"), email_domain(row.get("requesteremail"))))
             continue
         key = number_key(ticket.number)
         if key in seen:
@@ -497,30 +499,35 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
     domains: dict[str, dict[str, None]] = defaultdict(dict)
     matched: list[ParsedTicket] = []
     label = plan.header_of(src.CUSTOMER)
-    for ticket in plan.tickets:
-        cid = index.match(ticket.organization, ticket.domain)
+    rows: list[tuple[int, str, str, ParsedTicket | None]] = [
+        (p.line, p.organization, p.domain, p) for p in plan.tickets
+    ]
+    rows += [(line, organization, domain, None) for line, organization, domain in plan.unparsed]
+    rows.sort(key=lambda row: row[0])
+    for line, organization, domain, ticket in rows:
+        cid = index.match(organization, domain)
         if cid is None:
-            name = ticket.organization or ticket.domain or NO_NAME
+            name = organization or domain or NO_NAME
             decision = choices.decision(name)
             if decision == "map":
                 cid = index.named(choices.target(name))
             elif decision == "skip":
-                plan.skipped += 1
+                plan.skipped += ticket is not None
                 continue
             if cid is None:
                 key = next((k for k in unmatched if name_key(k) == name_key(name)), name)
-                unmatched.setdefault(key, []).append(ticket.line)
-                if ticket.domain:
-                    domains[key].setdefault(ticket.domain, None)
+                unmatched.setdefault(key, []).append(line)
+                if domain:
+                    domains[key].setdefault(domain, None)
                 if decision != "create":
                     if plan.source is ImportSource.TAMDESK:
-                        said = (
-                            f"{label} '{name}' is not a known customer" if ticket.organization else f"{label} is empty"
-                        )
-                        plan.problems.append(f"row {ticket.line}: {said}")
-                        plan.row_problems[ticket.line] = said
+                        said = f"{label} '{name}' is not a known customer" if organization else f"{label} is empty"
+                        plan.problems.append(f"row {line}: {said}")
+                        earlier = plan.row_problems.get(line)
+                        plan.row_problems[line] = f"{earlier}; {said}" if earlier else said
                     continue
-        matched.append(_with_customer(ticket, cid))
+        if ticket is not None:
+            matched.append(_with_customer(ticket, cid))
     plan.tickets = matched
     plan.unmatched = [UnmatchedCustomer(name, tuple(lines), tuple(domains[name])) for name, lines in unmatched.items()]
     if plan.source is ImportSource.TAMDESK:
