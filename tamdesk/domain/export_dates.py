@@ -106,6 +106,28 @@ def needs_order(values: Iterable[object]) -> bool:
     return any(numeric_parts(v) is not None for v in values)
 
 
+_OFFSETS: dict[tuple[str, int, int, int, int, int], timedelta | str] = {}
+
+
+def _localized(naive: datetime, tz: ZoneInfo) -> datetime:
+    """``localize``, remembered per quarter hour (every zone's clock changes fall on one): an export repeats the
+    same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one."""
+    key = (str(getattr(tz, "key", tz)), naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
+    offset = _OFFSETS.get(key)
+    if offset is None:
+        bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0)
+        try:
+            offset = bucket - localize(bucket, tz).replace(tzinfo=None)
+        except ValueError as exc:
+            offset = str(exc)
+        if len(_OFFSETS) > 200_000:
+            _OFFSETS.clear()
+        _OFFSETS[key] = offset
+    if isinstance(offset, str):
+        return localize(naive, tz)  # raises, naming this very time
+    return (naive - offset).replace(tzinfo=UTC)
+
+
 def _whole_second(moment: datetime) -> datetime:
     """A spreadsheet's date-time to the nearest second (its serial numbers carry float noise: 09:14:59.9997)."""
     if not moment.microsecond:
@@ -121,16 +143,16 @@ def parse_export_time(value: object, tz: ZoneInfo, order: DateOrder | None = Non
     """
     if isinstance(value, datetime):
         value = _whole_second(value)
-        return value.astimezone(UTC) if value.tzinfo else localize(value, tz)
+        return value.astimezone(UTC) if value.tzinfo else _localized(value, tz)
     if isinstance(value, date):
-        return localize(datetime.combine(value, time()), tz)
+        return _localized(datetime.combine(value, time()), tz)
     text = str(value).strip()
     if not text:
         raise ValueError("the time is empty")
     try:
         if _ISO.match(text):
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            return moment.astimezone(UTC) if moment.tzinfo else localize(moment, tz)
+            return moment.astimezone(UTC) if moment.tzinfo else _localized(moment, tz)
         if match := _NUMERIC.fullmatch(text):
             first, second = int(match[1]), int(match[3])
             if order is None:
@@ -139,10 +161,10 @@ def parse_export_time(value: object, tz: ZoneInfo, order: DateOrder | None = Non
                 raise AmbiguousDateOrder(())
             day, month = (first, second) if order is DateOrder.DMY else (second, first)
             moment = datetime.combine(date(_year(match[4]), month, day), _clock(*match.group(5, 6, 7, 8)))
-            return localize(moment, tz)
+            return _localized(moment, tz)
         if (match := _NAMED.fullmatch(text)) and match[2].lower() in MONTHS:
             day_of = date(_year(match[3]), MONTHS[match[2].lower()], int(match[1]))
-            return localize(datetime.combine(day_of, _clock(*match.group(4, 5, 6, 7))), tz)
+            return _localized(datetime.combine(day_of, _clock(*match.group(4, 5, 6, 7))), tz)
     except AmbiguousDateOrder:
         raise
     except ValueError as exc:

@@ -84,6 +84,7 @@ MEANINGS = {f.label: f.meaning for f in TICKET_FIELDS} | {
 }
 DATE_FIELDS = (src.OPENED, src.UPDATED, src.RESOLVED, src.FIRST_RESPONSE, src.MILESTONE_COMPLETED,
                src.MILESTONE_TARGET)  # fmt: skip
+_DATE_KEYS = tuple((label, header_key(label)) for label in DATE_FIELDS)
 _FIRST_RESPONSE_MILESTONE = re.compile(r"(first|initial).*(response|reply)|^response", re.IGNORECASE)
 _RESOLUTION_MILESTONE = re.compile(r"resol|close", re.IGNORECASE)
 
@@ -131,7 +132,7 @@ class SourceFacts:
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedTicket:
     """One ticket as the export states it, checked; ``customer_id`` is None until matched."""
 
@@ -400,8 +401,7 @@ def _parse_row(
                 vocabulary.unknown[(label, raw)].append(line)
                 unknown_value = True
     times: dict[str, datetime | None] = {}
-    for label in DATE_FIELDS:
-        key = header_key(label)
+    for label, key in _DATE_KEYS:
         value = row.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             times[label] = None
@@ -504,8 +504,11 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
     ]
     rows += [(line, organization, domain, None) for line, organization, domain in plan.unparsed]
     rows.sort(key=lambda row: row[0])
+    known: dict[tuple[str, str], int | None] = {}
     for line, organization, domain, ticket in rows:
-        cid = index.match(organization, domain)
+        if (organization, domain) not in known:
+            known[organization, domain] = index.match(organization, domain)
+        cid = known[organization, domain]
         if cid is None:
             name = organization or domain or NO_NAME
             decision = choices.decision(name)
@@ -527,27 +530,22 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
                         plan.row_problems[line] = f"{earlier}; {said}" if earlier else said
                     continue
         if ticket is not None:
-            matched.append(_with_customer(ticket, cid))
+            ticket.customer_id = cid
+            matched.append(ticket)
     plan.tickets = matched
     plan.unmatched = [UnmatchedCustomer(name, tuple(lines), tuple(domains[name])) for name, lines in unmatched.items()]
     if plan.source is ImportSource.TAMDESK:
         return
     for item in plan.unmatched:
         if choices.decision(item.name) is None:
-            rows = ", ".join(str(n) for n in item.rows[:10]) + (" …" if item.tickets > 10 else "")
+            listed = ", ".join(str(n) for n in item.rows[:10]) + (" …" if item.tickets > 10 else "")
             plan.problems.append(
-                f"row {rows}: {label} '{item.name}' matches no customer by name, also-known-as name or requester "
+                f"row {listed}: {label} '{item.name}' matches no customer by name, also-known-as name or requester "
                 f'domain; map it (--map "{item.name}=CUSTOMER"), create it (--create-customers) or skip its '
                 "tickets (--skip-unknown)"
             )
         elif choices.decision(item.name) == "create" and item.name == NO_NAME:
             plan.problems.append(f"row {item.rows[0]}: a ticket without an organization cannot create a customer")
-
-
-def _with_customer(ticket: ParsedTicket, customer_id: int | None) -> ParsedTicket:
-    from dataclasses import replace
-
-    return replace(ticket, customer_id=customer_id)
 
 
 def _say_what_the_source_cannot_tell(plan: ImportPlan) -> None:
