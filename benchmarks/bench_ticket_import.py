@@ -55,8 +55,8 @@ def _rows(count: int, customers: int, seed: int = 11) -> list[list[object]]:
         rows.append([
             100000 + n, f"Requester {n}", f"user{n}@c{org}.example", f"c{org}.example", _customer(org), "Sam Support",
             "Tier 1", f"Ticket {n}: something is slow", status, rnd.choice(PRIORITIES),
-            _wall(created), _wall(solved or created), _wall(solved) if solved else "", 0, reply if reply is not None else "",
-            (reply // 3) if reply is not None else "", "",
+            _wall(created), _wall(solved or created), _wall(solved) if solved else "", 0,
+            reply if reply is not None else "", (reply // 3) if reply is not None else "", "",
         ])  # fmt: skip
     return rows
 

@@ -181,6 +181,8 @@ def minutes(value: object) -> int | None:
     Raises:
         ValueError: text that is not a number of minutes.
     """
+    if type(value) is str and value.isdigit():
+        return int(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

@@ -270,10 +270,10 @@ def _row_values(plan: ImportPlan, p: ParsedTicket) -> dict[str, Any]:
         "subject": p.subject,
         "severity": int(p.severity),
         "status": p.status.value,
-        "opened_at": p.opened,
-        "resolved_at": p.resolved,
+        "opened_at": _epoch(p.opened),
+        "resolved_at": _epoch(p.resolved),
         "source": "" if plan.source is ImportSource.TAMDESK else plan.source.value,
-        "source_updated_at": p.updated,
+        "source_updated_at": _epoch(p.updated),
         "source_first_reply_business_minutes": p.facts.first_reply_business_minutes,
         "source_first_response_breached": p.facts.first_response_breached,
         "source_resolution_breached": p.facts.resolution_breached,
@@ -295,20 +295,31 @@ def _events_of(p: ParsedTicket) -> set[tuple[int, str]]:
     return events
 
 
+def _column(model: type[t.BaseModel], name: str) -> str:
+    return f'"{model._meta.fields[name].column_name}"'  # type: ignore[attr-defined]
+
+
 def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[int, set[tuple[int, str]]], set[int]]:
-    """The stored values, export events and whether other events exist, of the tickets ``ticket_ids``."""
+    """The stored values (times as epoch seconds), export events and whether other events exist, of ``ticket_ids``.
+
+    Read with plain SQL: converting 100,000 rows to and from datetimes through peewee took longer than the import.
+    """
     values: dict[int, dict[str, Any]] = {}
     events: dict[int, set[tuple[int, str]]] = {tid: set() for tid in ticket_ids}
     others: set[int] = set()
-    columns = [getattr(t.Ticket, name) for name in _COMPARED]
+    columns = ", ".join(_column(t.Ticket, name) for name in _COMPARED)
+    event_columns = ", ".join(_column(t.TicketEvent, name) for name in ("ticket", "at", "kind", "author"))
     for start in range(0, len(ticket_ids), CHUNK):
         chunk = ticket_ids[start : start + CHUNK]
-        for row in tuples(t.Ticket.select(t.Ticket.id, *columns).where(t.Ticket.id.in_(chunk))):
-            values[row[0]] = {k: _epoch(v) for k, v in zip(_COMPARED, row[1:], strict=True)}
-        query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author)
-        for tid, at, kind, author in tuples(query.where(t.TicketEvent.ticket.in_(chunk))):
+        marks = ", ".join([database.param] * len(chunk))
+        sql = f'SELECT "id", {columns} FROM "{t.Ticket._meta.table_name}" WHERE "id" IN ({marks})'  # type: ignore[attr-defined]
+        for row in database.execute_sql(sql, chunk).fetchall():
+            values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
+        sql = (f'SELECT {event_columns} FROM "{t.TicketEvent._meta.table_name}" '  # type: ignore[attr-defined]
+               f"WHERE {_column(t.TicketEvent, 'ticket')} IN ({marks})")  # fmt: skip
+        for tid, at, kind, author in database.execute_sql(sql, chunk).fetchall():
             if author == FROM_TICKETS:
-                events[tid].add((_epoch(at), kind))
+                events[tid].add((int(at), kind))
             else:
                 others.add(tid)
     return values, events, others
@@ -318,7 +329,8 @@ def _write(
     ctx: Context, plan: ImportPlan, progress: Progress | None, cancelled: Cancelled | None
 ) -> tuple[int, int, int, int, dict[str, int]]:
     """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids)."""
-    index = number_index(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id)))
+    table = t.Ticket._meta.table_name  # type: ignore[attr-defined]
+    index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
     ids: dict[str, int] = {}
     for p in plan.tickets:
         found = match_number(index, p.number)
@@ -346,7 +358,7 @@ def _write(
                 continue
             values = _row_values(plan, p)
             compared = [k for k in _COMPARED if not (tid in others and k in _DERIVED)]
-            same_values = all(stored[tid][k] == _epoch(values[k]) for k in compared)
+            same_values = all(stored[tid][k] == values[k] for k in compared)
             same_events = stored_events[tid] == _events_of(p)
             if same_values and same_events:
                 unchanged += 1
