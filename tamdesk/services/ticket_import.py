@@ -27,7 +27,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
-from tamdesk.services.reconciliation import ReconcileInput, Reconciliation, reconcile
+from tamdesk.services.reconciliation import Reconciliation, reconcile
 from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_export import (
     TICKET_FIELDS,
@@ -172,7 +172,7 @@ def inspect_ticket_file(
         p = by_line[line]
         rows.append(PreviewRow(line, p.number, p.organization, names.get(p.customer_id or 0, ""), p.subject,
                                p.severity, p.status, p.opened, p.first_response, p.resolved))  # fmt: skip
-    found = _reconcile(plan, {}, now) if reconcile_sla and not plan.problems else None
+    found = _reconcile(plan, now) if reconcile_sla and not plan.problems else None
     return ImportPreview(
         plan.source, plan.detection, plan.head.sheet, plan.head.headers, plan.fields, dict(plan.mapping),
         tuple(rows), plan.total_rows, len(plan.tickets), tuple(plan.unmatched), plan.date_order,
@@ -209,21 +209,15 @@ def import_tickets(
         )  # fmt: skip
     if progress:
         progress(len(plan.tickets), len(plan.tickets))
-    found = _reconcile(plan, counts[4], ctx.now()) if plan.source is not ImportSource.TAMDESK else None
+    found = _reconcile(plan, ctx.now()) if plan.source is not ImportSource.TAMDESK else None
     return TicketImportSummary(
         counts[0], counts[1], counts[3], counts[2], plan.source, plan.skipped, tuple(created_customers),
         tuple(aliases), tuple(plan.notes), found, dict(plan.mapping),
     )  # fmt: skip
 
 
-def _reconcile(plan: ImportPlan, ids: Mapping[str, int], now: datetime) -> Reconciliation | None:
-    inputs = [
-        ReconcileInput(
-            ids.get(p.number), p.number, p.customer_id, p.severity, p.opened, p.first_response, p.resolved, p.facts
-        )
-        for p in plan.tickets
-        if p.customer_id is not None and p.facts.any
-    ]
+def _reconcile(plan: ImportPlan, now: datetime) -> Reconciliation | None:
+    inputs = [p for p in plan.tickets if p.customer_id is not None and p.facts.any]
     return reconcile(plan.source, inputs, now) if inputs else None
 
 
@@ -399,7 +393,9 @@ def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
     extra = {"engineer": "", "notes": "", "version": 1}
     _bulk_insert(t.Ticket, _TICKET_COLUMNS, [[(row | extra)[c] for c in _TICKET_COLUMNS] for row in rows])
     numbers = [row["number"] for row in rows]
-    return dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers))))
+    marks = ", ".join([database.param] * len(numbers))
+    sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN ({marks})'  # type: ignore[attr-defined]
+    return dict(database.execute_sql(sql, numbers).fetchall())
 
 
 def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], *, fresh: bool = False) -> int:
