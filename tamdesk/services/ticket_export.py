@@ -45,6 +45,8 @@ from tamdesk.services.customer_match import (
 from tamdesk.services.export_files import HeaderRow, read_header_row, read_rows
 from tamdesk.services.tabular import ImportFailed, ImportField, header_key
 from tamdesk.services.tickets import (
+    EARLIEST_OPENED,
+    FUTURE_GRACE,
     MAX_NUMBER_LENGTH,
     MAX_SUBJECT_LENGTH,
     TicketsCancelled,
@@ -428,9 +430,13 @@ def _parse_row(
         problems.append(f"{header(src.OPENED)} is empty")
     resolved = times[src.RESOLVED]
     for label, moment in ((src.OPENED, opened), (src.FIRST_RESPONSE, first_response), (src.RESOLVED, resolved)):
-        if moment and (problem := time_problem(header(label), moment, now)):
+        if not moment:
+            continue
+        # time_problem's bounds first: calling it for each of 300,000 times is slow
+        out_of_range = moment < EARLIEST_OPENED or moment > now + FUTURE_GRACE
+        if out_of_range and (problem := time_problem(header(label), moment, now)):
             problems.append(problem)
-        elif opened and moment and moment < opened:
+        elif opened and moment < opened:
             problems.append(
                 f"{header(label)} {moment:%Y-%m-%d %H:%M} UTC is before {header(src.OPENED)} "
                 f"{opened:%Y-%m-%d %H:%M} UTC"

@@ -341,7 +341,8 @@ def _write(
             progress(start, total)
         chunk = plan.tickets[start : start + CHUNK]
         new = [p for p in chunk if p.number not in ids]
-        ids.update(_insert_new([_row_values(plan, p) | {"number": p.number} for p in new]))
+        source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
+        ids.update(_insert_new([_new_row(source, p) for p in new]))
         created += len(new)
         events += _replace_column_events(new, ids, fresh=True)
         fresh = {p.number for p in new}
@@ -386,13 +387,22 @@ def _bulk_insert(model: type[t.BaseModel], columns: Sequence[str], rows: Sequenc
 _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
 
 
-def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert tickets (their column values, number included); number → new id."""
+def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
+    """A new ticket's values in ``_TICKET_COLUMNS`` order."""
+    facts = p.facts
+    return (
+        p.number, p.customer_id, p.subject, int(p.severity), p.status.value, _epoch(p.opened), _epoch(p.resolved),
+        source, _epoch(p.updated), facts.first_reply_business_minutes, facts.first_response_breached,
+        facts.resolution_breached, "", "", 1,
+    )  # fmt: skip
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> dict[str, int]:
+    """Insert tickets (``_new_row`` tuples, number first); number → new id."""
     if not rows:
         return {}
-    extra = {"engineer": "", "notes": "", "version": 1}
-    _bulk_insert(t.Ticket, _TICKET_COLUMNS, [[(row | extra)[c] for c in _TICKET_COLUMNS] for row in rows])
-    numbers = [row["number"] for row in rows]
+    _bulk_insert(t.Ticket, _TICKET_COLUMNS, rows)
+    numbers = [row[0] for row in rows]
     marks = ", ".join([database.param] * len(numbers))
     sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN ({marks})'  # type: ignore[attr-defined]
     return dict(database.execute_sql(sql, numbers).fetchall())
