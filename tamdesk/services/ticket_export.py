@@ -218,6 +218,11 @@ def _choose_source(path: Path, options: TicketImportOptions) -> tuple[HeaderRow,
     head = read_header_row(path, accept)
     detection = detect_source(head.headers)
     if forced is not None:
+        missing = PRESETS[forced].missing(head.headers)
+        if missing and not options.columns:
+            listed = ", ".join(repr(m) for m in missing)
+            raise ImportFailed(path.name, [f"the file is not a {forced.label}: it has no column {listed}; name the "
+                                           "columns that hold them with --column"])  # fmt: skip
         return head, detection, forced
     if detection.source is not None:
         return head, detection, detection.source
