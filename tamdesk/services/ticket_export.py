@@ -281,7 +281,8 @@ def _merge_milestones(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int,
         case = merged[number][1]
         name = str(row.get("milestone") or "")
         if _FIRST_RESPONSE_MILESTONE.search(name):
-            case["firstresponse"] = row.get("milestonecompleted")
+            if row.get("milestonecompleted") not in (None, ""):  # else the mapped field, if any, stays
+                case["firstresponse"] = row.get("milestonecompleted")
             case["firstresponsebreached"] = row.get("milestoneviolated")
             case["firstresponsetarget"] = row.get("milestonetarget")
         elif _RESOLUTION_MILESTONE.search(name):

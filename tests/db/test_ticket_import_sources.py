@@ -332,3 +332,14 @@ def test_the_preview_asks_for_the_date_order(customers: dict[str, int], tmp_path
     assert preview.date_order_ambiguous and preview.date_columns == ("Date/Time Opened", "Date/Time Closed")
     chosen = inspect_ticket_file(path, TicketImportOptions(tz="America/New_York", date_order=DateOrder.MDY), fixed_now)
     assert not chosen.problems and chosen.rows[0].opened == datetime(2026, 3, 2, 14, 15, tzinfo=UTC)
+
+
+def test_without_milestones_a_mapped_field_is_the_first_response(
+    customers: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.csv"
+    lines = SALESFORCE.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ',"Responded"', lines[1] + ',"3/2/2026 9:40 AM"', *lines[2:]]) + "\n")
+    options = TicketImportOptions(tz="America/New_York", columns={"First response": "Responded"})
+    assert import_tickets(ctx, path, options).mapping["First response"] == "Responded"
+    assert _events("00001026") == [(datetime(2026, 3, 2, 14, 40, tzinfo=UTC), "response")]
