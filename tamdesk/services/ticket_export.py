@@ -459,23 +459,28 @@ def _parse_row(
     )  # fmt: skip
 
 
+_FACT_READERS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
+    (src.FIRST_REPLY_MINUTES, "firstreplyminutes", minutes),
+    (src.FIRST_REPLY_BUSINESS_MINUTES, "firstreplybusinessminutes", minutes),
+    (src.REOPENS, "reopens", minutes),
+    (src.FIRST_RESPONSE_SLA, "firstresponsesla", signed_duration),
+    (src.RESOLUTION_SLA, "resolutionsla", signed_duration),
+    (src.MILESTONE_VIOLATED, "firstresponsebreached", src.flag),
+    (src.MILESTONE_VIOLATED, "resolutionbreached", src.flag),
+)
+
+
 def _source_facts(
     plan: ImportPlan, row: Mapping[str, Any], times: Mapping[str, datetime | None], tz: ZoneInfo, problems: list[str]
 ) -> tuple[SourceFacts, datetime | None, int]:
     """The source's SLA facts, the first response it states (Zendesk: created + calendar minutes) and reopens."""
     header = plan.header_of
-    values: dict[str, Any] = {}
-    for label, key, read in (
-        (src.FIRST_REPLY_MINUTES, "firstreplyminutes", minutes),
-        (src.FIRST_REPLY_BUSINESS_MINUTES, "firstreplybusinessminutes", minutes),
-        (src.REOPENS, "reopens", minutes),
-        (src.FIRST_RESPONSE_SLA, "firstresponsesla", signed_duration),
-        (src.RESOLUTION_SLA, "resolutionsla", signed_duration),
-        (src.MILESTONE_VIOLATED, "firstresponsebreached", src.flag),
-        (src.MILESTONE_VIOLATED, "resolutionbreached", src.flag),
-    ):
+    values: dict[str, Any] = dict.fromkeys(key for _, key, _ in _FACT_READERS)
+    for label, key, read in _FACT_READERS:
+        if row.get(key) is None:
+            continue
         try:
-            values[key] = read(row.get(key))
+            values[key] = read(row[key])
         except ValueError as exc:
             values[key] = None
             problems.append(f"{header(label)}: {exc}")
