@@ -372,16 +372,14 @@ def _write(
 
 def _bulk_insert(model: type[t.BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A plain ``executemany`` of ``rows`` into ``model``'s table: peewee's insert_many spends most of an import's
-    time building SQL. Times are written as the column type stores them (epoch seconds)."""
+    time building SQL. ``rows`` hold values as the columns store them: times as epoch seconds (``_epoch``)."""
     if not rows:
         return
     meta = model._meta  # type: ignore[attr-defined]
     names = ", ".join(f'"{meta.fields[c].column_name}"' for c in columns)
     marks = ", ".join([database.param] * len(columns))
     cursor = database.cursor()
-    cursor.executemany(
-        f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', [tuple(map(_epoch, r)) for r in rows]
-    )
+    cursor.executemany(f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', rows)
 
 
 _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
