@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -19,8 +20,11 @@ from tamdesk.services.backups import automatic_backup
 from tamdesk.services.base import Context, default_actor
 from tamdesk.services.database import (
     APP_NAME,
+    ENV_DB,
+    DatabaseTarget,
     OpenedDatabase,
     close_database,
+    database_target,
     default_database_path,
     open_database,
     open_team_database,
@@ -85,28 +89,51 @@ def _open_team(secrets: SecretStore) -> OpenedDatabase | None:
 
 
 def _open_first_database(requested: str | None, secrets: SecretStore) -> OpenedDatabase | None:
-    """Open the requested, team or default database; if it cannot be opened, say why and offer another."""
-    if requested is None:
+    """Open the requested, team or default database; if it cannot be opened, say why and offer another.
+
+    The default file is created on the first start; a database named with ``--db`` or ``$TAMDESK_DB`` that does
+    not exist is only created when the user says so, so a mistyped path never becomes a new empty database.
+    """
+    try:
+        target = database_target(requested)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "Cannot open database", str(exc))
+        return None
+    if target.team is None and requested is None and not os.environ.get(ENV_DB):
         team = _open_team(secrets)
         if team is not None:
             return team
-    path = Path(requested).expanduser() if requested else default_database_path()
+        return _open_with_choices(target, create=True)
+    return _open_with_choices(target, create=False)
+
+
+def _open_with_choices(target: DatabaseTarget, create: bool) -> OpenedDatabase | None:
     while True:
         try:
-            return open_database(path)
+            return open_database(target, create=create)
         except DatabaseError as exc:
             logging.getLogger("tamdesk").warning("%s", exc)
+            missing = target.path is not None and not target.path.exists()
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
-            box.setInformativeText("Open another database file, or quit. The file was left untouched.")
+            box.setInformativeText(
+                "Create a new database there, open another database file, or quit."
+                if missing
+                else "Open another database file, or quit. The file was left untouched."
+            )
+            create_here = box.addButton("Create it", QMessageBox.ButtonRole.YesRole) if missing else None
             other = box.addButton("Open another…", QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.exec()
+            if create_here is not None and box.clickedButton() is create_here:
+                create = True
+                continue
             if box.clickedButton() is not other:
                 return None
-            chosen, _ = QFileDialog.getOpenFileName(None, "Open database", str(path.parent), "Databases (*.db)")
+            folder = str(target.path.parent) if target.path is not None else str(default_database_path().parent)
+            chosen, _ = QFileDialog.getOpenFileName(None, "Open database", folder, "Databases (*.db)")
             if not chosen:
                 return None
-            path = Path(chosen)
+            target, create = DatabaseTarget(path=Path(chosen)), False
 
 
 def run(db: str | None = None) -> int:
@@ -120,7 +147,7 @@ def run(db: str | None = None) -> int:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
     actor = get_setting("user_name") or default_actor()
-    window = MainWindow(Context(actor=actor), lambda path: open_database(path), secrets=secrets)
+    window = MainWindow(Context(actor=actor), open_database, secrets=secrets)
     _backup_in_background(window)
     window.show()
     if opened.backup:
@@ -165,5 +192,9 @@ def _offer_sample_data(window: MainWindow) -> None:
 def main() -> int:
     """Entry of the ``tamdesk-gui`` script: the app, with the CLI's ``--db`` option."""
     parser = argparse.ArgumentParser(prog="tamdesk-gui", description="Open the tamdesk app.")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $TAMDESK_DB or the user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="database file or postgresql://user@host/db (default: $TAMDESK_DB or the user data folder)",
+    )
     return run(parser.parse_args().db)

@@ -107,6 +107,6 @@ def ctx(fixed_now: datetime) -> Context:
 def db_path(tmp_path: Path) -> Iterator[Path]:
     """A fresh, migrated database file, bound for the test."""
     path = tmp_path / "tamdesk.db"
-    open_database(path)
+    open_database(path, create=True)
     yield path
     close_database()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -44,7 +45,11 @@ from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
 
-OpenDatabase = Callable[[Path], OpenedDatabase]
+
+class OpenDatabase(Protocol):
+    def __call__(self, target: Path, *, create: bool = False) -> OpenedDatabase: ...
+
+
 # what ``open_item`` opens: kind -> (page title, the page's method taking the id, the customer tab to show)
 OPENERS = {
     "ticket": ("Tickets", "open_ticket", ""),
@@ -304,7 +309,7 @@ class MainWindow(QMainWindow):
             if Path(path).exists():
                 QMessageBox.warning(self, "New database", f"{path} already exists. Choose Open database to open it.")
                 return
-            self.switch_database(Path(path))
+            self.switch_database(Path(path), create=True)
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -313,11 +318,11 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_database(Path(path))
 
-    def switch_database(self, path: Path) -> bool:
-        """Open another database; on failure say why and stay on the current one."""
+    def switch_database(self, path: Path, create: bool = False) -> bool:
+        """Open another database (``create``: a new one); on failure say why and stay on the current one."""
         self.runner.wait()
         try:
-            opened = self._open_database(path)
+            opened = self._open_database(path, create=create)
         except DatabaseError as exc:
             QMessageBox.critical(self, "Cannot open database", str(exc))
             return False

@@ -51,7 +51,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(db_path: Path, tmp_path: Pa
 
 def test_restore_command(tmp_path: Path, capsys: pytest.CaptureFixture[str], fixed_now) -> None:
     db = tmp_path / "live.db"
-    open_database(db)
+    open_database(db, create=True)
     create_customer(Context(), CustomerInput(name="Acme"))
     backup = automatic_backup(fixed_now)
     create_customer(Context(), CustomerInput(name="Globex"))
