@@ -333,6 +333,14 @@ def explain_failure(exc: BaseException) -> str:
         import traceback
 
         traceback.print_exception(exc)
+    chain = [exc]
+    while (inner := chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 10:
+        chain.append(inner)
+    # SQLite rolls back by itself on a full disk; the "cannot rollback" that follows hides the reason
+    for reason in reversed(chain):
+        if "disk is full" in str(reason).lower() or (isinstance(reason, OSError) and reason.errno == 28):
+            exc = reason
+            break
     message = str(exc).strip()
     lowered = message.lower()
     where = database_label()

@@ -91,3 +91,30 @@ def test_two_imports_of_the_same_tickets_at_once(db: Path, tmp_path: Path) -> No
     )
     check = subprocess.run([sys.executable, "-c", count, str(db)], capture_output=True, text=True, check=True)
     assert check.stdout.strip() == "3000"
+
+
+def test_a_full_disk_is_one_sentence_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's own "database or disk is full", made real by capping the file's pages (no root, no tmpfs)."""
+    from tamdesk.__main__ import main
+    from tamdesk.models import db as models_db
+
+    path = tmp_path / "a.db"
+    assert main(["--db", str(path), "init"]) == 0
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+    monkeypatch.setitem(models_db.SQLITE_PRAGMAS, "max_page_count", pages + 2)
+    source = tmp_path / "c.csv"
+    source.write_text("Name,Notes\n" + "".join(f"Customer {n},{'x' * 2000}\n" for n in range(400)))
+    capsys.readouterr()
+    assert main(["--db", str(path), "import", "customers", str(source)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("tamdesk import customers: The disk holding") and "nothing was changed" in err
+    monkeypatch.delitem(models_db.SQLITE_PRAGMAS, "max_page_count")
+    assert main(["--db", str(path), "check"]) == 0
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM customer").fetchone()[0] == 0
