@@ -370,7 +370,7 @@ def explain_failure(exc: BaseException) -> str:
         name = exc.filename or where
         if exc.errno == 28:  # ENOSPC
             return f"The disk holding {name} is full; nothing was written. Free some space and try again."
-        reason = exc.strerror or message or type(exc).__name__
-        return mask_password(f"Cannot use {name}: {reason}.")
+        why = exc.strerror or message or type(exc).__name__
+        return mask_password(f"Cannot use {name}: {why}.")
     detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return mask_password(f"tamdesk failed unexpectedly ({detail}); set TAMDESK_DEBUG=1 to see where.")
