@@ -27,7 +27,7 @@ from tamdesk.services.private_files import create_private, make_private, private
 KEEP = 10
 STAMP = "%Y%m%dT%H%M%S%z"
 _STAMP_RE = re.compile(r"\d{8}T\d{6}[+-]\d{4}")
-_SAFETY_RE = re.compile(r"before-restore-\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}")
+_SAFETY_RE = re.compile(r"before-restore-(\d{8}T\d{6}\.\d{6}Z)-[0-9a-f]{6}")
 _PARTIAL_RE = re.compile(r"\..+\.[0-9a-f]{8}\.(partial|restoring)")
 
 
@@ -65,8 +65,8 @@ def list_backups(db_path: Path, *, with_safety_copies: bool = False) -> list[Bac
         try:
             if _STAMP_RE.fullmatch(rest):
                 found.append(BackupFile(Path(entry.path), datetime.strptime(rest, STAMP), entry.stat().st_size))
-            elif with_safety_copies and _SAFETY_RE.fullmatch(rest):
-                taken = datetime.strptime(rest[15:37], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+            elif with_safety_copies and (safety := _SAFETY_RE.fullmatch(rest)):
+                taken = datetime.strptime(safety[1], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
                 found.append(BackupFile(Path(entry.path), taken, entry.stat().st_size, before_restore=True))
         except (ValueError, OSError):
             continue
