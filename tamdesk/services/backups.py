@@ -28,7 +28,7 @@ KEEP = 10
 STAMP = "%Y%m%dT%H%M%S%z"
 _STAMP_RE = re.compile(r"\d{8}T\d{6}[+-]\d{4}")
 _SAFETY_RE = re.compile(r"before-restore-(\d{8}T\d{6}\.\d{6}Z)-[0-9a-f]{6}")
-_PARTIAL_RE = re.compile(r"\..+\.[0-9a-f]{8}\.(partial|restoring)")
+_PARTIAL_RE = re.compile(r"\..+\.[0-9a-f]{8}\.(partial|restoring)|\..+\.db\.(partial|restoring)")  # ours; older
 
 
 @dataclass(frozen=True)
@@ -140,12 +140,15 @@ def _private_backup_folder(db_path: Path) -> Path:
 def automatic_backup(now: datetime) -> Path | None:
     """Back up the open SQLite database unless it has today's backup already; keep its newest ``KEEP``.
 
+    Run at start: it also removes the temporary files of a backup or restore that was killed an hour ago or more.
+
     Returns the new backup, or None when none was due (or the database is PostgreSQL).
     """
     db = database.obj
     if not is_sqlite(db):
         return None
     db_path = Path(db.database)
+    remove_stale(db_path.parent, _PARTIAL_RE)  # left by a backup or restore that was killed
     existing = list_backups(db_path)
     if existing and existing[0].taken_at.date() == now.date():
         return None
@@ -174,8 +177,11 @@ def _safety_copy_path(db_path: Path) -> Path:
     while True:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         path = folder / f"{backup_name(db_path)}-before-restore-{stamp}-{secrets.token_hex(3)}.db"
-        if create_private(path):
-            return path
+        try:
+            if create_private(path):
+                return path
+        except OSError as exc:
+            raise DatabaseError(f"Cannot keep a copy of {db_path} in {folder}: {exc.strerror}.") from None
 
 
 def restore_backup(backup: Path, db_path: Path, holder: str = "tamdesk restore") -> Path:
@@ -205,6 +211,7 @@ def restore_backup(backup: Path, db_path: Path, holder: str = "tamdesk restore")
         except DatabaseError:
             safety.unlink(missing_ok=True)
             raise
+        remove_stale(db_path.parent, _PARTIAL_RE)
         partial = _private_temp(db_path, "restoring")
         try:
             shutil.copyfile(backup, partial)

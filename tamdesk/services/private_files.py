@@ -38,7 +38,7 @@ def make_private(path: Path) -> None:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             path.chmod(mode & 0o700)
-    except FileNotFoundError:
+    except OSError:  # missing, or someone else's file (a shared folder): best effort, never a failure
         pass
 
 

@@ -1,4 +1,4 @@
-"""Backups per database (one a day, the last 10 kept), private files, and restoring one, from the service and the CLI."""
+"""Backups per database (one a day, the last 10 kept), private, and restoring one, from the service and the CLI."""
 
 from __future__ import annotations
 
@@ -192,3 +192,31 @@ def test_stale_partial_backups_are_removed_before_the_next(db_path: Path, tmp_pa
     backup_database(tmp_path / "b.db")
     assert not stale.exists()
     assert fresh.exists() and mine.exists()
+
+
+def test_leftovers_of_a_killed_restore_are_removed_at_start(db_path: Path, fixed_now: datetime) -> None:
+    stale = db_path.with_name(f".{db_path.name}.89abcdef.restoring")
+    stale.write_bytes(b"half a database")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    automatic_backup(fixed_now)  # what the app runs at start
+    assert not stale.exists()
+
+
+def test_a_restore_that_cannot_keep_a_safety_copy_changes_nothing(
+    db_path: Path, ctx: Context, fixed_now: datetime, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    create_customer(ctx, CustomerInput(name="Acme"))
+    backup = automatic_backup(fixed_now)
+    create_customer(ctx, CustomerInput(name="Globex"))
+    close_database()
+
+    def read_only(path: Path) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(backups_module, "create_private", read_only)  # as in a folder that became read-only
+    assert main(["--db", str(db_path), "restore", str(backup)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"tamdesk restore: Cannot keep a copy of {db_path} in {backup.parent}: Permission denied.\n")
+    open_database(db_path)
+    assert t.Customer.select().count() == 2

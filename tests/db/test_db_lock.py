@@ -132,9 +132,12 @@ def test_a_backup_never_replaces_a_database_another_program_has_open(
 
 def test_two_holders_are_both_named(with_backup: tuple[Path, Path]) -> None:
     db, backup = with_backup
-    with other_process(db, "the tamdesk app") as app, other_process(db, "tamdesk export sla") as export:
-        with pytest.raises(DatabaseInUse) as refused:
-            restore_backup(backup, db)
+    with (
+        other_process(db, "the tamdesk app") as app,
+        other_process(db, "tamdesk export sla") as export,
+        pytest.raises(DatabaseInUse) as refused,
+    ):
+        restore_backup(backup, db)
     message = str(refused.value)
     assert f"the tamdesk app (pid {app.pid})" in message
     assert f"tamdesk export sla (pid {export.pid})" in message
@@ -163,9 +166,9 @@ def test_nobody_opens_the_database_during_a_restore(
             f"Cannot open {db}: tamdesk restore (pid {proc.pid}) has it locked (restore in progress); "
             "try again when it has finished."
         )
-        with pytest.raises(DatabaseInUse, match=f"tamdesk restore \\(pid {proc.pid}\\)"):
-            with exclusive(db, "the tamdesk app"):
-                pass
+        busy = f"tamdesk restore \\(pid {proc.pid}\\)"
+        with pytest.raises(DatabaseInUse, match=busy), exclusive(db, "the tamdesk app"):
+            pass
     with hold_database(db, "tamdesk import tickets") as hold:  # free again once it has finished
         assert hold.held
     assert not hold.held
