@@ -100,10 +100,10 @@ def test_two_restores_in_the_same_instant_keep_two_safety_copies(
 
 def test_each_database_in_a_folder_gets_its_own_daily_backup(tmp_path: Path, fixed_now: datetime) -> None:
     empty, full = tmp_path / "empty.db", tmp_path / "big-book.db"
-    open_database(empty)
+    open_database(empty, create=True)
     first = automatic_backup(fixed_now)
     close_database()
-    open_database(full)
+    open_database(full, create=True)
     ctx = Context(actor="Tess Tam", clock=lambda: fixed_now)
     for n in range(30):
         create_customer(ctx, CustomerInput(name=f"Customer {n}"))
@@ -121,10 +121,10 @@ def test_each_database_in_a_folder_gets_its_own_daily_backup(tmp_path: Path, fix
 def test_keeping_the_last_ten_prunes_per_database(tmp_path: Path, fixed_now: datetime) -> None:
     quiet, busy, similar = tmp_path / "quiet.db", tmp_path / "busy.db", tmp_path / "busy-2.db"
     for db in (quiet, similar):
-        open_database(db)
+        open_database(db, create=True)
         automatic_backup(fixed_now - timedelta(days=30))
         close_database()
-    open_database(busy)
+    open_database(busy, create=True)
     for day in range(12):
         automatic_backup(fixed_now + timedelta(days=day))
     close_database()

@@ -64,7 +64,7 @@ def other_process(db: Path, program: str, *, alone: bool = False) -> Iterator[su
 def with_backup(tmp_path: Path, fixed_now: datetime) -> Iterator[tuple[Path, Path]]:
     """``live.db`` holding Acme and Globex, its backup holding only Acme; the database is closed."""
     db = tmp_path / "live.db"
-    open_database(db)
+    open_database(db, create=True)
     create_customer(Context(), CustomerInput(name="Acme"))
     backup = automatic_backup(fixed_now)
     assert backup is not None
@@ -117,7 +117,7 @@ def test_a_backup_never_replaces_a_database_another_program_has_open(
 ) -> None:
     db, _ = with_backup
     other = tmp_path / "team-b.db"
-    open_database(other)
+    open_database(other, create=True)
     create_customer(Context(), CustomerInput(name="Initech"))
     close_database()
     with other_process(other, "the tamdesk app") as proc:

@@ -128,7 +128,7 @@ def test_export_onto_the_open_database_is_refused_and_the_database_unchanged(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "book.xlsx"  # a database file whose name passes for a workbook
-    open_database(db)
+    open_database(db, create=True)
     create_customer(Context(), CustomerInput(name="Acme"))
     close_database()
     before = digest(db)

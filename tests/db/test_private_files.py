@@ -33,7 +33,9 @@ def test_the_open_database_and_its_wal_and_shm_are_private(tmp_path: Path) -> No
     folder.mkdir()
     folder.chmod(0o755)
     db = folder / "book.db"
-    open_database(db)  # the app and the CLI hold the database once open (open_database calls hold_database)
+    open_database(
+        db, create=True
+    )  # the app and the CLI hold the database once open (open_database calls hold_database)
     with hold_database(db, "tamdesk check"):
         assert {name: mode(folder / name) for name in ("book.db", "book.db-wal", "book.db-shm")} == {
             "book.db": 0o600,
@@ -48,7 +50,7 @@ def test_the_open_database_and_its_wal_and_shm_are_private(tmp_path: Path) -> No
 def test_tamdesks_data_folder_is_private(isolated_dirs: Path) -> None:
     folder = Path(platformdirs.user_data_dir("tamdesk", appauthor=False))
     db = folder / "tamdesk.db"
-    open_database(db)
+    open_database(db, create=True)
     with hold_database(db, "the tamdesk app"):
         assert mode(folder) == 0o700
         assert mode(db) == 0o600

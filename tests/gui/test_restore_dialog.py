@@ -31,10 +31,10 @@ POSIX = pytest.mark.skipif(os.name == "nt", reason="POSIX permission bits")
 def two_databases(tmp_path: Path, fixed_now: datetime) -> Iterator[tuple[Path, Path, list[Path]]]:
     """``ours.db`` with two backups and a safety copy, ``theirs.db`` beside it with one backup; ours is open."""
     ours, theirs = tmp_path / "ours.db", tmp_path / "theirs.db"
-    open_database(theirs)
+    open_database(theirs, create=True)
     automatic_backup(fixed_now)
     close_database()
-    open_database(ours)
+    open_database(ours, create=True)
     create_customer(Context(), CustomerInput(name="Acme"))
     first = automatic_backup(fixed_now - timedelta(days=1))
     second = automatic_backup(fixed_now)
