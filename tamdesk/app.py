@@ -69,11 +69,15 @@ def private_settings() -> Path | None:
     if os.name == "nt":  # the registry by default; a user's profile is private there
         return None
     path = Path(QSettings().fileName())
-    if path.parent.resolve() == Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)).resolve():
-        private_folder(path.parent)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    create_private(path)
+    try:
+        if path.parent.resolve() == Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)).resolve():
+            private_folder(path.parent)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    except OSError as exc:  # Qt will say so if it cannot save either; starting matters more
+        logging.getLogger("tamdesk").warning("Cannot make the settings file %s private: %s", path, exc)
+        return None
     make_private(path)
     return path
 
