@@ -30,6 +30,7 @@ from tamdesk.services.database import (
     open_team_database,
 )
 from tamdesk.services.overview import database_counts
+from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.icons import icon
@@ -39,16 +40,45 @@ from tamdesk.views.team_dialog import saved_team
 from tamdesk.views.theme import apply_theme
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """A rotating log that only its user can read (0600): it names customers, files and databases."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own hook, untyped there
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        make_private(Path(self.baseFilename))  # a log written by an older tamdesk
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging() -> Path:
-    """A rotating log file in the user's log folder; returns its path."""
-    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    """A private rotating log file in the user's private log folder; returns its path."""
+    folder = private_folder(Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
     path = folder / "tamdesk.log"
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = PrivateLogHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    return path
+
+
+def private_settings() -> Path | None:
+    """Make the settings file 0600 (and its folder 0700 when it is tamdesk's own); Qt keeps the mode on save.
+
+    Returns the file, or None where settings are not a file (the Windows registry).
+    """
+    if os.name == "nt":  # the registry by default; a user's profile is private there
+        return None
+    path = Path(QSettings().fileName())
+    try:
+        if path.parent.resolve() == Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)).resolve():
+            private_folder(path.parent)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    except OSError as exc:  # Qt will say so if it cannot save either; starting matters more
+        logging.getLogger("tamdesk").warning("Cannot make the settings file %s private: %s", path, exc)
+        return None
+    make_private(path)
     return path
 
 
@@ -140,6 +170,7 @@ def run(db: str | None = None) -> int:
     """Open the app on ``db`` (default database when None); returns the exit code."""
     app = make_application()
     log_path = setup_logging()
+    private_settings()
     install_excepthook(str(log_path))
     secrets = shared_secrets()
     opened = _open_first_database(db, secrets)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from tamdesk.cli.common import CommandFailed, non_negative_int, positive_int
-from tamdesk.models.db import database, database_label
-from tamdesk.services.backups import restore_backup
+from tamdesk.models.db import database, database_label, is_sqlite
+from tamdesk.services.backups import backup_database, restore_backup
 from tamdesk.services.base import Context
-from tamdesk.services.database import backup_database, check_database
+from tamdesk.services.database import check_database
 
 
 def register(commands: Any, groups: dict[str, Any]) -> None:
@@ -68,6 +68,8 @@ def _backup(args: argparse.Namespace, ctx: Context) -> str:
 
 
 def _restore(args: argparse.Namespace, ctx: Context) -> str:
+    if not is_sqlite():
+        raise CommandFailed("A shared PostgreSQL database is restored by its administrator (pg_restore).")
     db_path = Path(database.obj.database)
-    safety = restore_backup(Path(args.file), db_path)
+    safety = restore_backup(Path(args.file), db_path, holder="tamdesk restore")
     return f"Restored {db_path} from {Path(args.file).resolve()}; the previous database is kept at {safety}."

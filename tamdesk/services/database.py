@@ -297,31 +297,10 @@ def check_database() -> CheckResult:
 
 
 def backup_database(out: str | Path) -> Path:
-    """Copy the open SQLite database to ``out`` with SQLite's online backup (safe while the app runs).
+    """Copy the open SQLite database to ``out`` (see :func:`tamdesk.services.backups.backup_database`)."""
+    from tamdesk.services import backups  # backups opens databases through this module
 
-    The copy is written to a temporary name and renamed, so a failure leaves nothing at ``out``.
-    """
-    db = database.obj
-    if not is_sqlite(db):
-        raise DatabaseError("Backups of a shared PostgreSQL database are made by its administrator (pg_dump).")
-    target = Path(out).expanduser().resolve()
-    if not target.parent.is_dir():
-        raise DatabaseError(f"Cannot write {target}: the folder {target.parent} does not exist.")
-    if target == Path(db.database).resolve():
-        raise DatabaseError(f"Cannot back up {target} onto itself.")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        dest = sqlite3.connect(partial)
-        try:
-            db.connection().backup(dest)
-        finally:
-            dest.close()
-        os.replace(partial, target)
-    except (OSError, sqlite3.Error) as exc:
-        partial.unlink(missing_ok=True)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DatabaseError(f"Cannot write the backup {target}: {reason}.") from None
-    return target
+    return backups.backup_database(out)
 
 
 def explain_failure(exc: BaseException) -> str:

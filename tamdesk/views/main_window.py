@@ -404,22 +404,25 @@ class MainWindow(QMainWindow):
             self.database_changed.emit(dialog.opened.label)
 
     def restore_backup(self) -> None:
-        """Replace the open database with one of its backups, after a confirmation."""
-        from tamdesk.services.backups import backup_folder, restore_backup
+        """Replace the open database with one of its backups, after a confirmation.
+
+        Refused, with the reason, while another program (a second app window, an import) has the database open.
+        """
+        from tamdesk.services.backups import restore_backup
+        from tamdesk.views.restore_dialog import RestoreDialog
 
         db_path = Path(database_label())
         if not db_path.exists():
             QMessageBox.information(self, "Restore backup", "Only a local database file can be restored here.")
             return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Restore backup", str(backup_folder(db_path)), "tamdesk backups (*.db);;All files (*)"
-        )
-        if not path:
+        dialog = RestoreDialog(db_path, self)
+        if not dialog.exec() or dialog.chosen is None:
             return
+        path = dialog.chosen
         answer = QMessageBox.warning(
             self,
             "Restore backup",
-            f"Replace everything in {db_path.name} with the backup {Path(path).name}?\n\n"
+            f"Replace everything in {db_path.name} with the backup {path.name}?\n\n"
             "The database as it is now is kept in the backups folder first.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -428,7 +431,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.wait()
         try:
-            safety = restore_backup(Path(path), db_path)
+            safety = restore_backup(path, db_path, holder="the tamdesk app")
         except DatabaseError as exc:
             QMessageBox.critical(self, "Restore backup", str(exc))
             return
