@@ -76,11 +76,17 @@ def _seats_colour(row: CustomerRow) -> QColor | None:
     return tone_color(Tone.WARNING) if row.seats_used > row.seat_allowance else None
 
 
+def _name_tooltip(row: CustomerRow) -> str:
+    """``Acme Analytics · Europe/Berlin · DE``, and on a second line the names it is also known as."""
+    where = f"{row.name} · {row.time_zone}" + (f" · {row.country}" if row.country else "")
+    return where + (f"\nAlso known as {'; '.join(row.aliases)}" if row.aliases else "")
+
+
 def customer_columns() -> list[Column[CustomerRow]]:
     """The columns of the customer list."""
     return [
         Column[CustomerRow]("Name", lambda r: f"{r.name} (archived)" if r.archived else r.name,
-                            tooltip=lambda r: f"{r.name} · {r.time_zone}" + (f" · {r.country}" if r.country else "")),
+                            tooltip=_name_tooltip),
         Column[CustomerRow]("TAM", lambda r: r.tam or "—"),
         Column[CustomerRow]("Onboarding", lambda r: f"{r.onboarding_done}/{r.onboarding_total}",
                             tooltip=lambda r: f"{r.onboarding_done} of {r.onboarding_total} onboarding steps done"),
@@ -143,7 +149,7 @@ class CustomersPage(Page):
     def _build_list_panel(self) -> QWidget:
         panel = QWidget()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, TAM or email domain  (Ctrl+F)")
+        self.search.setPlaceholderText("Search name, other names, TAM or email domain  (Ctrl+F)")
         self.search.setAccessibleName("Search customers")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
@@ -155,7 +161,7 @@ class CustomersPage(Page):
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
         self.import_button = QPushButton("&Import…")
         self.import_button.setToolTip(
-            "Customers from a .csv or .xlsx file: Name, Email domains, Time zone, Country, TAM"
+            "Customers from a .csv or .xlsx file: Name, Email domains, Time zone, Country, TAM, Also known as"
         )
         self.import_button.clicked.connect(self.import_file)
         self.new_button = QPushButton("&New customer…")
