@@ -125,9 +125,7 @@ class CustomerDialog(QDialog):
         ]  # fmt: skip
         for key, label, widget, hint in rows:
             self._add_row(key, label, widget, hint)
-        self.aliases_note = self._add_note(
-            self.aliases, "Names a support system may use for this customer, separated by semicolons."
-        )
+        self.aliases_note = self._add_note(self.aliases, "Other names in support systems, separated by semicolons.")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)

@@ -87,6 +87,8 @@ def test_the_list_finds_a_customer_by_an_alias_and_its_tooltip_names_them(
     qtbot.keyClicks(page.search, "initrode")
     model = page.table.model()
     qtbot.waitUntil(lambda: model.rowCount() == 1)
-    assert model.data(model.index(0, 0)) == "Acme Analytics"
+    assert model.data(model.index(0, 0)) == "Acme Analytics — also known as Initrode Holdings"
     tooltip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert tooltip.endswith("\nAlso known as Initrode Holdings")
+    page.search.setText("acme")
+    qtbot.waitUntil(lambda: model.data(model.index(0, 0)) == "Acme Analytics")  # found by its own name

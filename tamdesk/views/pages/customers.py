@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -82,10 +83,25 @@ def _name_tooltip(row: CustomerRow) -> str:
     return where + (f"\nAlso known as {'; '.join(row.aliases)}" if row.aliases else "")
 
 
-def customer_columns() -> list[Column[CustomerRow]]:
-    """The columns of the customer list."""
+def _alias_found(row: CustomerRow, searched: str) -> str:
+    """The alias that the search text found ``row`` by, when its name does not hold the text."""
+    needle = searched.casefold()
+    if not needle or needle in row.name.casefold():
+        return ""
+    return next((alias for alias in row.aliases if needle in alias.casefold()), "")
+
+
+def _name_text(row: CustomerRow, searched: str) -> str:
+    """``Acme Analytics``, ``(archived)`` after it, and the alias a search found it by."""
+    shown = f"{row.name} (archived)" if row.archived else row.name
+    alias = _alias_found(row, searched)
+    return f"{shown} — also known as {alias}" if alias else shown
+
+
+def customer_columns(searched: Callable[[], str] = lambda: "") -> list[Column[CustomerRow]]:
+    """The columns of the customer list; ``searched`` gives the text the list was filtered by."""
     return [
-        Column[CustomerRow]("Name", lambda r: f"{r.name} (archived)" if r.archived else r.name,
+        Column[CustomerRow]("Name", lambda r: _name_text(r, searched()),
                             tooltip=_name_tooltip),
         Column[CustomerRow]("TAM", lambda r: r.tam or "—"),
         Column[CustomerRow]("Onboarding", lambda r: f"{r.onboarding_done}/{r.onboarding_total}",
@@ -123,7 +139,8 @@ class CustomersPage(Page):
         self._database = ""
         self._select_next: int | None = None  # a customer to select at the next reload (one Undo restored)
         self.settings = QSettings()
-        self.model = RowTableModel[CustomerRow](customer_columns(), self)
+        self._searched = ""  # the text the rows shown were found by
+        self.model = RowTableModel[CustomerRow](customer_columns(lambda: self._searched), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
         self.proxy.setSourceModel(self.model)
         self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
@@ -280,6 +297,7 @@ class CustomersPage(Page):
         except DomainError as exc:
             self.show_status(str(exc))
             rows = []
+        self._searched = search.strip()
         self.model.set_rows(rows)
         self._show_content(rows, search)
         wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
