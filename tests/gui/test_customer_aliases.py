@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from tamdesk.services.base import Context
-from tamdesk.services.customers import CustomerInput, create_customer, list_customers
+from tamdesk.services.customers import CustomerInput, add_alias, create_customer, get_customer, list_customers
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.tasks import TaskRunner
@@ -92,3 +93,20 @@ def test_the_list_finds_a_customer_by_an_alias_and_its_tooltip_names_them(
     assert tooltip.endswith("\nAlso known as Initrode Holdings")
     page.search.setText("acme")
     qtbot.waitUntil(lambda: model.data(model.index(0, 0)) == "Acme Analytics")  # found by its own name
+
+
+def test_a_stale_edit_shows_their_aliases_beside_yours(
+    qtbot, db_path: Path, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = create_customer(ctx, CustomerInput(name="Acme Analytics", aliases="Acme Inc"))
+    dialog = CustomerDialog(ctx, get_customer(acme))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    add_alias(ctx, acme, "ACME GmbH")  # a ticket import learns a name meanwhile
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.informativeText()) or 0)
+    qtbot.keyClicks(dialog.aliases, "; Acme Labs")
+    _save(qtbot, dialog)
+    assert dialog.isVisible()
+    assert "<b>Also known as</b></td><td>Acme Inc; ACME GmbH</td><td>Acme Inc; Acme Labs</td>" in shown[0]
+    assert get_customer(acme).aliases == ("Acme Inc", "ACME GmbH")
