@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit
 from tamdesk import __version__
 from tamdesk.models import DatabaseError
 from tamdesk.secrets import SecretName, SecretStore
+from tamdesk.services import database as database_service
 from tamdesk.services.backups import automatic_backup
 from tamdesk.services.base import Context, default_actor
 from tamdesk.services.database import (
@@ -173,6 +174,7 @@ def run(db: str | None = None) -> int:
     private_settings()
     install_excepthook(str(log_path))
     secrets = shared_secrets()
+    database_service.program = "the tamdesk app"
     opened = _open_first_database(db, secrets)
     if opened is None:
         return 1

@@ -24,6 +24,7 @@ from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import tickets as ticket_commands
 from tamdesk.cli.common import CommandFailed
 from tamdesk.models import DatabaseError
+from tamdesk.services import database as database_service
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import ENV_DB, close_database, explain_failure, open_database, verify_database_file
 
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[str | None], int
             parser.print_help()
             return 0
         return open_app(args.db)
+    database_service.program = f"tamdesk {_command_name(args)}"
     try:
         args.opened = open_database(args.db, create=getattr(args, "creates", False))
         if args.opened.backup:

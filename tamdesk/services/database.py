@@ -15,6 +15,7 @@ import platformdirs
 from tamdesk.models import SCHEMA_VERSION, DatabaseError, bind, connect_sqlite, migrate, schema_version
 from tamdesk.models import tables as t
 from tamdesk.models.db import connect_postgres, database, database_label, is_sqlite
+from tamdesk.services.db_lock import DatabaseHold, hold_database
 
 APP_NAME = "tamdesk"
 ENV_DB = "TAMDESK_DB"
@@ -166,14 +167,42 @@ def open_database(target: DatabaseTarget | str | Path | None = None, *, create: 
     if target.team is not None:
         team = target.team
         db = connect_postgres(team.host, team.port, team.dbname, team.user, target.password or _stored_password(team))
-        return _bind_and_migrate(db, team.label, create)
+        opened = _bind_and_migrate(db, team.label, create)
+        _release_hold()
+        return opened
     assert target.path is not None
     path = target.path.expanduser()
     if not create and not path.exists():
         raise DatabaseError(
             f"No tamdesk database at {path}. Check the path, or create one with 'tamdesk init' or 'tamdesk demo'."
         )
-    return _bind_and_migrate(connect_sqlite(path), str(path), create)
+    local = connect_sqlite(path)
+    try:
+        hold = hold_database(path, program)  # restore refuses while we have it open, naming us
+    except DatabaseError:
+        local.close()
+        raise
+    try:
+        opened = _bind_and_migrate(local, str(path), create)
+    except BaseException:
+        hold.release()
+        raise
+    _release_hold()
+    global _hold
+    _hold = hold
+    return opened
+
+
+def _release_hold() -> None:
+    global _hold
+    if _hold is not None:
+        _hold.release()
+        _hold = None
+
+
+program = "tamdesk"
+"""Who this process is, as a restore that is refused names it: "the tamdesk app", "tamdesk import tickets"."""
+_hold: DatabaseHold | None = None  # this process's presence on the open SQLite file
 
 
 def _stored_password(team: TeamDatabase) -> str | None:
@@ -253,6 +282,7 @@ def verify_database_file() -> None:
 
 
 def close_database() -> None:
+    _release_hold()
     if database.obj is not None and not database.is_closed():
         database.close()
 
