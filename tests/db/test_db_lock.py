@@ -183,3 +183,29 @@ def test_a_released_hold_leaves_no_presence_file(tmp_path: Path) -> None:
     hold.release()
     hold.release()  # idempotent
     assert [p.name for p in folder.iterdir()] == ["exclusive"]  # the gate stays; removing it would race
+
+
+def test_restore_is_refused_while_a_command_has_the_database_open(with_backup: tuple[Path, Path]) -> None:
+    """Through open_database itself, as the app and every command open it (not a hand-held lock)."""
+    db, backup = with_backup
+    code = textwrap.dedent("""
+        import sys
+        from tamdesk.services import database
+        database.program = "tamdesk import tickets"
+        database.open_database(sys.argv[1])
+        print("ready", flush=True)
+        sys.stdin.read()
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        refused = subprocess.run(
+            [sys.executable, "-m", "tamdesk", "--db", str(db), "restore", str(backup)],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+        holder.communicate("", timeout=30)
+    assert refused.returncode == 1
+    assert f"tamdesk import tickets (pid {holder.pid})" in refused.stderr
+    assert customers(db) == ["Acme", "Globex"]
