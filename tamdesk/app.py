@@ -145,7 +145,13 @@ def _open_with_choices(target: DatabaseTarget, create: bool) -> OpenedDatabase |
         except DatabaseError as exc:
             logging.getLogger("tamdesk").warning("%s", exc)
             missing = target.path is not None and not target.path.exists()
-            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
+            box = (
+                QMessageBox(
+                    QMessageBox.Icon.Question, "No database there", f"There is no tamdesk database at {target.path}."
+                )
+                if missing
+                else QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
+            )
             box.setInformativeText(
                 "Create a new database there, open another database file, or quit."
                 if missing

@@ -67,7 +67,9 @@ def test_a_missing_file_is_created_only_when_the_user_says_so(
     typo = tmp_path / "tamdeks.db"
     boxes = Boxes(monkeypatch, click=None)
     assert app._open_first_database(str(typo), SecretStore()) is None
-    assert "No tamdesk database at" in boxes.shown[0] and "Create a new database there" in boxes.shown[0]
+    assert boxes.shown[0] == (
+        f"There is no tamdesk database at {typo}. Create a new database there, open another database file, or quit."
+    )
     assert not typo.exists()
     Boxes(monkeypatch, click="Create it")
     opened = app._open_first_database(str(typo), SecretStore())
