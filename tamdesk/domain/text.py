@@ -126,15 +126,16 @@ def refusal(value: str, *, address: bool = False) -> str | None:
     return f"contains {kind} ({char_name(ch)})"
 
 
-def identity_problem(label: str, value: str, *, address: bool = False) -> str | None:
+def identity_problem(label: str, value: str, *, address: bool = False, end: str = ".") -> str | None:
     """The message refusing ``value`` in the field ``label``, or None when it is clean.
 
-    ``Name 'Acme\\x1b[2J' contains a control character (ESC); remove it.``
+    ``Name 'Acme\\x1b[2J' contains a control character (ESC); remove it.`` (``end=""`` leaves out the full stop,
+    for messages that quote it).
     """
     found = refused_char(value, address=address)
     if found is None:
         return None
-    return f"{label} '{visible(value, at=found[0])}' {refusal(value, address=address)}; remove it."
+    return f"{label} '{visible(value, at=found[0])}' {refusal(value, address=address)}; remove it{end}"
 
 
 def clean_text(text: str) -> str:
