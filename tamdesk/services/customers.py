@@ -16,9 +16,19 @@ import peewee as pw
 
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
+from tamdesk.domain.text import (
+    clean_text,
+    collapse_spaces,
+    identity_problem,
+    name_key,
+    refusal,
+    strip_spaces,
+    visible,
+)
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned, tuples
+from tamdesk.services.directory import person_named
 from tamdesk.services.search import contains_text
 from tamdesk.services.tabular import ImportFailed, read_table
 
@@ -116,6 +126,10 @@ class CustomerDetail:
 
 def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     """Domains from a list or comma/semicolon/space-separated text: lower-case, IDN in ASCII form, unique."""
+    # a control or separator is refused before splitting: \s would take NEL or U+2028 for a separator
+    for item in [domains] if isinstance(domains, str) else domains:
+        if why := refusal(item, address=True):
+            raise ValueError(f"'{visible(item.strip())}' {why}; remove it")
     items = re.split(r"[,;\s]+", domains) if isinstance(domains, str) else list(domains)
     result: list[str] = []
     for item in items:
@@ -131,11 +145,6 @@ def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
         if value not in result:
             result.append(value)
     return tuple(result)
-
-
-def name_key(name: str) -> str:
-    """What two customer names compare by: spacing, letter case (``Ä``/``ä``, ``ß``/``SS``) and composition aside."""
-    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
 
 
 def _customer_named(name: str) -> t.Customer | None:
@@ -175,21 +184,24 @@ def seat_numbers(numbers: Sequence[int]) -> str:
 def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
-    if not name:
+    if refused := identity_problem("Name", data.name):
+        errors["name"] = refused
+    elif not name:
         errors["name"] = "Name is required."
     elif len(name) > 200:
         errors["name"] = "Name is longer than 200 characters."
     else:
         clash = _customer_named(name)
         if clash is not None and (existing is None or clash.id != existing.id):
-            errors["name"] = f"A customer named '{clash.name}' already exists."
+            errors["name"] = f"A customer named '{visible(clash.name)}' already exists."
     zone = data.time_zone.strip()
     if zone not in time_zones():
-        errors["time_zone"] = f"Time zone '{zone}' is not an IANA time zone such as Europe/Berlin."
+        errors["time_zone"] = f"Time zone '{visible(zone)}' is not an IANA time zone such as Europe/Berlin."
     country = country_code(data.country)
     if country is None:
         country = data.country.strip()
-        errors["country"] = f"Country '{country}' is not an ISO country code or country name with a holiday calendar."
+        shown = visible(country)
+        errors["country"] = f"Country '{shown}' is not an ISO country code or country name with a holiday calendar."
     try:
         domains = normalize_domains(data.email_domains)
     except ValueError as exc:
@@ -210,9 +222,18 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
             f"Changing the seat allowance from {existing.seat_allowance} to {data.seat_allowance} needs a reason."
         )
     if t.SlaPolicy.get_or_none(t.SlaPolicy.name == data.sla_policy) is None:
-        errors["sla_policy"] = f"SLA policy '{data.sla_policy}' does not exist."
+        errors["sla_policy"] = f"SLA policy '{visible(data.sla_policy)}' does not exist."
+    if refused := identity_problem("TAM", data.tam):
+        errors["tam"] = refused
     clean = replace(
-        data, name=name, time_zone=zone, country=country, email_domains=domains, tam=" ".join(data.tam.split())
+        data,
+        name=name,
+        time_zone=zone,
+        country=country,
+        email_domains=domains,
+        tam=" ".join(data.tam.split()),
+        notes=clean_text(data.notes),
+        allowance_reason=clean_text(data.allowance_reason),
     )
     return clean, errors
 
@@ -220,8 +241,7 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
 def _tam(name: str) -> t.Person | None:
     if not name:
         return None
-    person = t.Person.get_or_none(pw.fn.lower(t.Person.name) == name.lower())
-    return person or t.Person.create(name=name, role=PersonRole.TAM.value)
+    return person_named(name) or t.Person.create(name=name, role=PersonRole.TAM.value)
 
 
 def _values(data: CustomerInput) -> dict[str, object]:
@@ -350,7 +370,7 @@ def _get(customer_id: int) -> t.Customer:
 def customer_by_name(name: str) -> t.Customer:
     customer = _customer_named(name)
     if customer is None:
-        raise NotFound(f"No customer named '{name}'.")
+        raise NotFound(f"No customer named '{visible(name)}'.")
     return customer
 
 
@@ -460,9 +480,10 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
     problems: list[str] = []
     seen: dict[str, int] = {}
     for line, row in table.rows:
-        name = " ".join(str(row.get("name") or "").split())
+        # controls and separators stay in, for the rules to refuse them (split() would make them spaces)
+        name = collapse_spaces(str(row.get("name") or ""))
         if name_key(name) in seen:
-            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name_key(name)]}")
+            problems.append(f"row {line}: Name '{visible(name)}' also appears in row {seen[name_key(name)]}")
             continue
         seen[name_key(name)] = line
         parsed.append((line, _row_input(row, name)))
@@ -498,7 +519,7 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
 def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
     def text(key: str) -> str:
         value = row.get(key)
-        return "" if value is None else str(value).strip()
+        return "" if value is None else strip_spaces(str(value))
 
     return CustomerInput(
         name=name,
