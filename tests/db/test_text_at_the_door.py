@@ -3,6 +3,7 @@ text drops control characters, look-alike addresses warn, and people's names mat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -10,10 +11,16 @@ import pytest
 
 from tamdesk.domain.seats import Level, SeatField
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.states import PersonRole
+from tamdesk.domain.states import PersonRole, TicketEventKind
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, FieldError, ValidationFailed
-from tamdesk.services.customers import CustomerInput, create_customer, get_customer, import_customers
+from tamdesk.services.customers import (
+    CustomerInput,
+    create_customer,
+    get_customer,
+    import_customers,
+    update_customer,
+)
 from tamdesk.services.defects import (
     deploy_fix,
     escalate_to_engineering,
@@ -25,6 +32,7 @@ from tamdesk.services.directory import PersonInput, add_person, set_escalation_c
 from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
 from tamdesk.services.seats import SeatInput, SeatRejected, check_seat_input, request_seat
 from tamdesk.services.settings import get_setting
+from tamdesk.services.tabular import ImportFailed
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
 ESC_NAME = "Acme\x1b[2J"
@@ -71,10 +79,6 @@ def test_import_finds_a_tam_already_in_the_directory_in_other_case(db_path: Path
 def test_editing_a_customer_keeps_its_tam_whatever_the_case(db_path: Path, ctx: Context) -> None:
     cid = create_customer(ctx, CustomerInput(name="Acme", tam="Özil Kaya"))
     detail = get_customer(cid)
-    from dataclasses import replace
-
-    from tamdesk.services.customers import update_customer
-
     update_customer(ctx, cid, detail.version, replace(detail.input, tam="özil kaya"))
     assert t.Person.select().count() == 1
     assert get_customer(cid).input.tam == "Özil Kaya"
@@ -128,8 +132,6 @@ def test_escalation_contact_named_in_other_case(db_path: Path, ctx: Context) -> 
 def test_customer_identity_fields_refuse_controls(
     db_path: Path, ctx: Context, change: dict[str, object], field: str, message: str
 ) -> None:
-    from dataclasses import replace
-
     data = replace(CustomerInput(name="Acme", email_domains=["acme.com"], tam="Tess Tam"), **change)
     with pytest.raises(ValidationFailed) as info:
         create_customer(ctx, data)
@@ -148,8 +150,6 @@ def test_customer_notes_drop_controls_but_keep_lines_and_tabs(db_path: Path, ctx
 def test_customer_import_refuses_a_control_character_and_imports_nothing(
     db_path: Path, ctx: Context, tmp_path: Path
 ) -> None:
-    from tamdesk.services.tabular import ImportFailed
-
     source = _write_csv(tmp_path / "c.csv", "Name,TAM", "Globex,Tess Tam", f"{ESC_NAME},Tess Tam")
     with pytest.raises(ImportFailed) as info:
         import_customers(ctx, source)
@@ -307,8 +307,6 @@ def test_ticket_number_refuses_controls(ticket: int, ctx: Context, fixed_now: da
 
 
 def test_ticket_subject_notes_and_event_notes_drop_controls(ticket: int, ctx: Context, fixed_now: datetime) -> None:
-    from tamdesk.domain.states import TicketEventKind
-
     cid = t.Customer.get().id
     opened = fixed_now - timedelta(hours=1)
     data = TicketInput(
