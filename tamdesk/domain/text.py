@@ -166,3 +166,14 @@ def name_key(name: str) -> str:
     """What two names compare by: spacing, letter case in any script (``Åsa``/``åsa``, ``ß``/``SS``) and Unicode
     composition aside."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", " ".join(name.split())).casefold())
+
+
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+"""Letters with a stroke or ligatures that Unicode does not decompose into a base letter and a mark."""
+
+
+def sort_key(name: str) -> str:
+    """How names sort in lists: case and accents aside, so ``Åsa`` sorts with ``Anna`` and ``Özil`` before ``Zoe``
+    (code-point order, and SQLite's ASCII-only lower(), would put both after every ASCII name)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNDECOMPOSED)

@@ -18,7 +18,7 @@ import peewee as pw
 from email_validator import EmailNotValidError, validate_email
 
 from tamdesk.domain.states import PersonRole
-from tamdesk.domain.text import identity_problem, name_key
+from tamdesk.domain.text import identity_problem, name_key, sort_key
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -91,7 +91,7 @@ def list_directory(*, include_inactive: bool = True) -> list[DirectoryEntry]:
         DirectoryEntry(p.id, p.version, p.name, p.email, PersonRole(p.role), p.active, counts.get(p.id, 0))
         for p in query
     ]
-    return sorted(rows, key=lambda r: (not r.active, r.name.casefold()))
+    return sorted(rows, key=lambda r: (not r.active, sort_key(r.name), r.name))
 
 
 def get_person(person_id: int) -> DirectoryEntry:

@@ -28,8 +28,15 @@ from tamdesk.services.defects import (
     report_defect,
     validate_defect,
 )
-from tamdesk.services.directory import PersonInput, add_person, set_escalation_contact, update_person
+from tamdesk.services.directory import (
+    PersonInput,
+    add_person,
+    list_directory,
+    set_escalation_contact,
+    update_person,
+)
 from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
+from tamdesk.services.people import list_people
 from tamdesk.services.seats import SeatInput, SeatRejected, check_seat_input, request_seat
 from tamdesk.services.settings import get_setting
 from tamdesk.services.tabular import ImportFailed
@@ -98,6 +105,14 @@ def test_escalation_contact_named_in_other_case(db_path: Path, ctx: Context) -> 
     add_person(ctx, PersonInput("Łukasz Nowak", role=PersonRole.SUPPORT_MANAGER))
     set_escalation_contact(ctx, PersonRole.SUPPORT_MANAGER, "łukasz NOWAK")
     assert get_setting("escalation_support_manager") == "Łukasz Nowak"
+
+
+def test_people_sort_by_name_with_case_and_accents_aside(db_path: Path, ctx: Context) -> None:
+    for name in ("Zoe Park", "Özil Kaya", "anna Berg", "Åsa Lind", "Oscar Ng"):
+        add_person(ctx, PersonInput(name))
+    expected = ["anna Berg", "Åsa Lind", "Oscar Ng", "Özil Kaya", "Zoe Park"]
+    assert [p.name for p in list_people(PersonRole.TAM)] == expected
+    assert [p.name for p in list_directory()] == expected
 
 
 # -- customers -----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tamdesk.domain.text import (
     name_key,
     printable,
     refused_char,
+    sort_key,
     strip_spaces,
     visible,
 )
@@ -290,3 +291,8 @@ def test_mixed_script_addresses_have_a_latin_look_alike(address: str, descriptio
 )
 def test_single_script_addresses_are_no_look_alikes(address: str) -> None:
     assert lookalike(address) is None
+
+
+def test_sort_key_puts_accented_names_among_their_letters() -> None:
+    names = ["Zoe", "Özil", "anna", "Åsa", "Oscar", "Łukasz", "Lena"]
+    assert sorted(names, key=sort_key) == ["anna", "Åsa", "Lena", "Łukasz", "Oscar", "Özil", "Zoe"]
