@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tamdesk.domain.mailbox import lookalike
+from tamdesk.domain.seats import Level, SeatCandidate, SeatField, SeatHolder, check_seat
+from tamdesk.domain.states import SeatStatus
 from tamdesk.domain.text import (
     char_name,
     clean_line,
@@ -296,3 +298,58 @@ def test_single_script_addresses_are_no_look_alikes(address: str) -> None:
 def test_sort_key_puts_accented_names_among_their_letters() -> None:
     names = ["Zoe", "Özil", "anna", "Åsa", "Oscar", "Łukasz", "Lena"]
     assert sorted(names, key=sort_key) == ["anna", "Åsa", "Lena", "Łukasz", "Oscar", "Özil", "Zoe"]
+
+
+# -- the seat rules ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "level", "field", "message"),
+    [
+        (
+            "Ana\x1b[2J",
+            "ana@acme.com",
+            Level.ERROR,
+            SeatField.FULL_NAME,
+            r"Seat 1 (ana@acme.com): the full name 'Ana\x1b[2J' contains a control character (ESC); remove it",
+        ),
+        (
+            "Ana\x1cLima",  # a control str.split() would have taken for a space
+            "ana@acme.com",
+            Level.ERROR,
+            SeatField.FULL_NAME,
+            r"Seat 1 (ana@acme.com): the full name 'Ana\x1cLima' contains a control character (FS); remove it",
+        ),
+        (
+            "Ana",
+            "ana\x07@acme.com",
+            Level.ERROR,
+            SeatField.EMAIL,
+            r"Seat 1 (ana\x07@acme.com): the email address contains a control character (BEL); remove it",
+        ),
+        (
+            "Ana",
+            "ana@acme.com\u2069",
+            Level.ERROR,
+            SeatField.EMAIL,
+            r"Seat 1 (ana@acme.com\u2069): the email address contains an invisible text-direction character "
+            "(U+2069 POP DIRECTIONAL ISOLATE); remove it",
+        ),
+        (
+            "Ana",
+            "\u0430na@acme.com",
+            Level.WARNING,
+            SeatField.EMAIL,
+            "Seat 1 (\u0430na@acme.com) looks like ana@acme.com written with a Cyrillic \u0430 (U+0430)",
+        ),
+    ],
+)
+def test_seat_rules_on_hostile_text(name: str, email: str, level: Level, field: SeatField, message: str) -> None:
+    check = check_seat(SeatCandidate(None, name, email), [], customer_domains=["acme.com"])
+    assert [(p.level, p.field, p.message) for p in check.problems] == [(level, field, message)]
+
+
+def test_a_stored_address_with_a_control_is_named_safely_in_a_clash() -> None:
+    held = [SeatHolder(1, "Ana\x1b[2J", "ana\x1b@acme.com", SeatStatus.ACTIVE)]
+    check = check_seat(SeatCandidate(None, "Ana\x1b[2J", "ana2@acme.com"), held)
+    assert all(p.message.isprintable() for p in check.problems)
