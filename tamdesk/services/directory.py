@@ -29,6 +29,7 @@ from tamdesk.services.base import (
     ValidationFailed,
     record_audit,
     save_versioned,
+    tuples,
 )
 from tamdesk.services.settings import get_setting, set_setting
 
@@ -109,7 +110,7 @@ def people_named(name: str) -> list[t.Person]:
     """The people whose name is ``name`` but for case (``Åsa``, ``ÅSA``, ``åsa``) and spacing, exact spelling first
     (two such names saved before this rule may both exist)."""
     wanted, exact = name_key(name), " ".join(name.split())
-    rows = [(pid, stored) for pid, stored in t.Person.select(t.Person.id, t.Person.name).tuples() if stored]
+    rows = [(int(pid), str(stored)) for pid, stored in tuples(t.Person.select(t.Person.id, t.Person.name))]
     found = [pid for pid, stored in rows if stored == exact] + [
         pid for pid, stored in rows if stored != exact and name_key(stored) == wanted
     ]
