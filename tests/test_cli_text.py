@@ -26,7 +26,7 @@ def _tamdesk(db: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_import_customers_refuses_an_escape_sequence_in_a_name(tmp_path: Path) -> None:
     db = tmp_path / "tamdesk.db"
-    open_database(db)
+    open_database(db, create=True)
     close_database()
     good = tmp_path / "good.csv"
     good.write_text("Name,TAM\nGlobex,Åsa Berg\n", encoding="utf-8")

@@ -162,7 +162,7 @@ def strip_spaces(text: str) -> str:
     return _ORDINARY_EDGES.sub("", text)
 
 
-def name_key(name: str) -> str:
+def case_key(name: str) -> str:
     """What two names compare by: spacing, letter case in any script (``Åsa``/``åsa``, ``ß``/``SS``) and Unicode
     composition aside."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", " ".join(name.split())).casefold())

@@ -60,7 +60,37 @@ def _v1_initial(db: peewee.Database) -> None:
     t.SchemaInfo.create(version=1, app_version=__version__, migrated_at=now)
 
 
-MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial,)
+def _add_missing_columns(db: peewee.Database, table: str, columns: dict[str, str]) -> None:
+    """``ALTER TABLE table ADD COLUMN`` each of ``columns`` (name → SQL type) the table lacks.
+
+    Plain ADD COLUMN on purpose: peewee's SQLite migrator rebuilds the table for a NOT NULL column, and dropping
+    the old table with foreign keys on would cascade-delete every row that points at it.
+    """
+    present = {column.name for column in db.get_columns(table)}
+    for name, sql_type in columns.items():
+        if name not in present:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+
+
+def _v2_import_sources(db: peewee.Database) -> None:
+    """Support-system imports: what the source said of a ticket, customers' other names, saved column mappings."""
+    _add_missing_columns(
+        db,
+        t.Ticket._meta.table_name,
+        {
+            "source": "VARCHAR(255) NOT NULL DEFAULT ''",
+            "source_updated_at": "BIGINT",
+            "source_first_reply_business_minutes": "INTEGER",
+            "source_first_response_breached": "BOOLEAN",
+            "source_resolution_breached": "BOOLEAN",
+        },
+    )
+    db.create_tables([t.CustomerAlias, t.ImportMapping], safe=True)
+
+
+# v1 creates every table as the models define them today, so each later migration must also hold for a database
+# that v1 has just created (add what is missing, create what does not exist).
+MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial, _v2_import_sources)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -129,6 +129,25 @@ class Customer(VersionedModel):
     created_at = UtcDateTimeField()
 
 
+class CustomerAlias(BaseModel):
+    """A name a customer is also known as in a support system ("Acme Inc" for "Acme Analytics"); schema v2."""
+
+    customer_id: int
+    customer = pw.ForeignKeyField(Customer, backref="aliases", on_delete="CASCADE")
+    name = pw.CharField()
+    name_key = pw.CharField(unique=True)  # casefolded, accents and punctuation removed: matches once across customers
+
+
+class ImportMapping(VersionedModel):
+    """A column mapping a user edited and saved under a name, reused for the next export of that shape; v2."""
+
+    name = pw.CharField(unique=True)
+    source = pw.CharField(default="")  # ImportSource value the mapping was made for
+    columns = pw.TextField(default="{}")  # JSON: field label -> file header
+    created_by = pw.CharField(default="")
+    created_at = UtcDateTimeField()
+
+
 class OnboardingStep(VersionedModel):
     customer_id: int
     customer = pw.ForeignKeyField(Customer, backref="onboarding_steps", on_delete="CASCADE")
@@ -182,6 +201,13 @@ class Ticket(VersionedModel):
     reporter = pw.ForeignKeyField(PortalSeat, null=True, backref="tickets", on_delete="SET NULL")
     engineer = pw.CharField(default="")
     notes = pw.TextField(default="")
+    # What the support system said of this ticket (schema v2). Kept beside tamdesk's own verdict and reconciled
+    # against it, never copied over it; empty for tickets typed in tamdesk.
+    source = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])  # zendesk, salesforce, jsm; "" = ours
+    source_updated_at = UtcDateTimeField(null=True)  # the export's "Updated" time of the ticket
+    source_first_reply_business_minutes = pw.IntegerField(null=True)  # Zendesk's business-hours first reply
+    source_first_response_breached = pw.BooleanField(null=True)  # JSM SLA / Salesforce milestone violation
+    source_resolution_breached = pw.BooleanField(null=True)
 
     class Meta:
         indexes = ((("customer", "opened_at"), False), (("severity", "opened_at"), False))
@@ -315,6 +341,8 @@ ALL_TABLES: tuple[type[BaseModel], ...] = (
     OnboardingTemplate,
     OnboardingTemplateStep,
     Customer,
+    CustomerAlias,
+    ImportMapping,
     OnboardingStep,
     PortalSeat,
     Ticket,

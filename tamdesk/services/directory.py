@@ -18,7 +18,7 @@ import peewee as pw
 from email_validator import EmailNotValidError, validate_email
 
 from tamdesk.domain.states import PersonRole
-from tamdesk.domain.text import identity_problem, name_key, sort_key
+from tamdesk.domain.text import case_key, identity_problem, sort_key
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -109,10 +109,10 @@ def get_person(person_id: int) -> DirectoryEntry:
 def people_named(name: str) -> list[t.Person]:
     """The people whose name is ``name`` but for case (``Åsa``, ``ÅSA``, ``åsa``) and spacing, exact spelling first
     (two such names saved before this rule may both exist)."""
-    wanted, exact = name_key(name), " ".join(name.split())
+    wanted, exact = case_key(name), " ".join(name.split())
     rows = [(int(pid), str(stored)) for pid, stored in tuples(t.Person.select(t.Person.id, t.Person.name))]
     found = [pid for pid, stored in rows if stored == exact] + [
-        pid for pid, stored in rows if stored != exact and name_key(stored) == wanted
+        pid for pid, stored in rows if stored != exact and case_key(stored) == wanted
     ]
     return [t.Person.get_by_id(pid) for pid in found]
 

@@ -42,14 +42,27 @@ def test_a_new_migration_runs_once_after_a_backup(old_db: Path, monkeypatch: pyt
     monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, v2))
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
     result = migrations.migrate(_connect(old_db))
-    assert (result.from_version, result.to_version) == (1, 2)
+    assert (result.from_version, result.to_version) == (1, migrations.SCHEMA_VERSION)
     assert result.backup is not None and result.backup.exists()
     assert result.backup.name.startswith("old.v1-")
     db = t.Customer._meta.database
     assert db.execute_sql("SELECT count(*) FROM customer WHERE region = 'EMEA'").fetchone()[0] == 8
-    assert migrations.schema_version(db) == 2
+    assert migrations.schema_version(db) == migrations.SCHEMA_VERSION
     assert migrations.migrate(db).backup is None  # nothing more to do
     close_database()
+
+
+def test_v2_adds_the_source_columns_and_tables_to_a_v1_database(old_db: Path) -> None:
+    open_database(old_db)
+    try:
+        ticket = t.Ticket.get()
+        assert (ticket.source, ticket.source_first_reply_business_minutes, ticket.source_updated_at) == ("", None, None)
+        customer = t.Customer.get()
+        t.CustomerAlias.create(customer=customer, name="Acme Inc", name_key="acmeinc")
+        assert [a.name for a in customer.aliases] == ["Acme Inc"]
+        assert check_database().ok
+    finally:
+        close_database()
 
 
 def test_a_failing_migration_changes_nothing(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +75,7 @@ def test_a_failing_migration_changes_nothing(old_db: Path, monkeypatch: pytest.M
     db = _connect(old_db)
     with pytest.raises(RuntimeError):
         migrations.migrate(db)
-    assert migrations.schema_version(db) == 1
+    assert migrations.schema_version(db) == migrations.SCHEMA_VERSION - 1  # every migration before the broken one
     assert not db.execute_sql("SELECT count(*) FROM customer WHERE name LIKE '%(migrated)'").fetchone()[0]
     close_database()
 

@@ -12,12 +12,12 @@ from tamdesk.domain.mailbox import lookalike
 from tamdesk.domain.seats import Level, SeatCandidate, SeatField, SeatHolder, check_seat
 from tamdesk.domain.states import SeatStatus
 from tamdesk.domain.text import (
+    case_key,
     char_name,
     clean_line,
     clean_text,
     collapse_spaces,
     identity_problem,
-    name_key,
     printable,
     refused_char,
     sort_key,
@@ -238,12 +238,12 @@ def test_collapse_and_strip_keep_controls_for_the_rules(text: str, collapsed: st
         ("Σίσυφος", "ΣΊΣΥΦΟΣ"),
     ],
 )
-def test_name_key_folds_case_in_every_script(a: str, b: str) -> None:
-    assert name_key(a) == name_key(b)
+def test_case_key_folds_case_in_every_script(a: str, b: str) -> None:
+    assert case_key(a) == case_key(b)
 
 
-def test_name_key_keeps_different_names_apart() -> None:
-    assert name_key("Åsa Berg") != name_key("Asa Berg")
+def test_case_key_keeps_different_names_apart() -> None:
+    assert case_key("Åsa Berg") != case_key("Asa Berg")
 
 
 # -- look-alike addresses ----------------------------------------------------------------------------------------
