@@ -133,6 +133,11 @@ def test_people_sort_by_name_with_case_and_accents_aside(db_path: Path, ctx: Con
         ),
         ({"tam": "Tess\x1b]0;pwned\x07"}, "tam", r"TAM 'Tess\x1b]0;pwned\x07' contains a control character (ESC)"),
         (
+            {"aliases": "Acme Inc; Acme\u2028Evil Corp"},
+            "aliases",
+            r"Also known as 'Acme Inc; Acme\u2028Evil Corp' contains a line break (U+2028 LINE SEPARATOR); remove it.",
+        ),
+        (
             {"email_domains": ["acme\x1b.com"]},
             "email_domains",
             r"Email domains: 'acme\x1b.com' contains a control character (ESC); remove it.",
