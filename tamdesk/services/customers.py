@@ -16,6 +16,15 @@ import peewee as pw
 
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
+from tamdesk.domain.text import (
+    case_key,
+    clean_text,
+    collapse_spaces,
+    identity_problem,
+    refusal,
+    strip_spaces,
+    visible,
+)
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -35,6 +44,7 @@ from tamdesk.services.customer_aliases import (
     split_aliases,
     store_aliases,
 )
+from tamdesk.services.directory import person_named
 from tamdesk.services.search import contains_text
 from tamdesk.services.tabular import ImportFailed, read_table
 
@@ -137,6 +147,10 @@ class CustomerDetail:
 
 def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     """Domains from a list or comma/semicolon/space-separated text: lower-case, IDN in ASCII form, unique."""
+    # a control or separator is refused before splitting: \s would take NEL or U+2028 for a separator
+    for item in [domains] if isinstance(domains, str) else domains:
+        if why := refusal(item, address=True):
+            raise ValueError(f"'{visible(item.strip())}' {why}; remove it")
     items = re.split(r"[,;\s]+", domains) if isinstance(domains, str) else list(domains)
     result: list[str] = []
     for item in items:
@@ -154,21 +168,16 @@ def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(result)
 
 
-def name_key(name: str) -> str:
-    """What two customer names compare by: spacing, letter case (``Ä``/``ä``, ``ß``/``SS``) and composition aside."""
-    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
-
-
 def _customer_named(name: str) -> t.Customer | None:
     """The customer whose name is ``name`` but for case and spacing.
 
     Compared in Python: SQLite's lower() folds ASCII letters only, and one rule for both engines keeps them alike.
     """
-    clean, wanted = " ".join(name.split()), name_key(name)
+    clean, wanted = " ".join(name.split()), case_key(name)
     rows = tuples(t.Customer.select(t.Customer.id, t.Customer.name).order_by(t.Customer.id))
     # the exact spelling first: two names saved before this rule may differ only in case
     exact = [cid for cid, stored in rows if stored == clean]
-    found = exact or [cid for cid, stored in rows if name_key(stored) == wanted]
+    found = exact or [cid for cid, stored in rows if case_key(stored) == wanted]
     return t.Customer.get_by_id(found[0]) if found else None
 
 
@@ -196,7 +205,9 @@ def seat_numbers(numbers: Sequence[int]) -> str:
 def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
-    if not name:
+    if refused := identity_problem("Name", data.name):
+        errors["name"] = refused
+    elif not name:
         errors["name"] = "Name is required."
     elif len(name) > 200:
         errors["name"] = "Name is longer than 200 characters."
@@ -204,16 +215,17 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
         clash = _customer_named(name)
         owner = alias_owner(name, existing.id if existing else None)
         if clash is not None and (existing is None or clash.id != existing.id):
-            errors["name"] = f"A customer named '{clash.name}' already exists."
+            errors["name"] = f"A customer named '{visible(clash.name)}' already exists."
         elif owner is not None and (existing is None or existing.name != name):
             errors["name"] = f"'{name}' is already a name of {owner} (in its Also known as)."
     zone = data.time_zone.strip()
     if zone not in time_zones():
-        errors["time_zone"] = f"Time zone '{zone}' is not an IANA time zone such as Europe/Berlin."
+        errors["time_zone"] = f"Time zone '{visible(zone)}' is not an IANA time zone such as Europe/Berlin."
     country = country_code(data.country)
     if country is None:
         country = data.country.strip()
-        errors["country"] = f"Country '{country}' is not an ISO country code or country name with a holiday calendar."
+        shown = visible(country)
+        errors["country"] = f"Country '{shown}' is not an ISO country code or country name with a holiday calendar."
     try:
         domains = normalize_domains(data.email_domains)
     except ValueError as exc:
@@ -234,10 +246,19 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
             f"Changing the seat allowance from {existing.seat_allowance} to {data.seat_allowance} needs a reason."
         )
     if t.SlaPolicy.get_or_none(t.SlaPolicy.name == data.sla_policy) is None:
-        errors["sla_policy"] = f"SLA policy '{data.sla_policy}' does not exist."
+        errors["sla_policy"] = f"SLA policy '{visible(data.sla_policy)}' does not exist."
+    if refused := identity_problem("TAM", data.tam):
+        errors["tam"] = refused
     wanted = data.aliases if data.aliases is not None else aliases_of(existing.id) if existing else ()
+    # checked before splitting: a line separator or NEL would otherwise split one name in two silently
+    refused_alias = next(
+        (p for a in ([wanted] if isinstance(wanted, str) else wanted) if (p := identity_problem("Also known as", a))),
+        None,
+    )
     aliases = check_aliases(wanted, name, existing.id if existing else None)
-    if aliases.problems:
+    if refused_alias:
+        errors["aliases"] = refused_alias
+    elif aliases.problems:
         errors["aliases"] = aliases.message
     clean = replace(
         data,
@@ -246,6 +267,8 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
         country=country,
         email_domains=domains,
         tam=" ".join(data.tam.split()),
+        notes=clean_text(data.notes),
+        allowance_reason=clean_text(data.allowance_reason),
         aliases=aliases.kept,
     )
     return clean, errors
@@ -254,8 +277,7 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
 def _tam(name: str) -> t.Person | None:
     if not name:
         return None
-    person = t.Person.get_or_none(pw.fn.lower(t.Person.name) == name.lower())
-    return person or t.Person.create(name=name, role=PersonRole.TAM.value)
+    return person_named(name) or t.Person.create(name=name, role=PersonRole.TAM.value)
 
 
 def _values(data: CustomerInput) -> dict[str, object]:
@@ -429,7 +451,7 @@ def _get(customer_id: int) -> t.Customer:
 def customer_by_name(name: str) -> t.Customer:
     customer = _customer_named(name)
     if customer is None:
-        raise NotFound(f"No customer named '{name}'.")
+        raise NotFound(f"No customer named '{visible(name)}'.")
     return customer
 
 
@@ -556,11 +578,12 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
     problems: list[str] = []
     seen: dict[str, int] = {}
     for line, row in table.rows:
-        name = " ".join(str(row.get("name") or "").split())
-        if name_key(name) in seen:
-            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name_key(name)]}")
+        # controls and separators stay in, for the rules to refuse them (split() would make them spaces)
+        name = collapse_spaces(str(row.get("name") or ""))
+        if case_key(name) in seen:
+            problems.append(f"row {line}: Name '{visible(name)}' also appears in row {seen[case_key(name)]}")
             continue
-        seen[name_key(name)] = line
+        seen[case_key(name)] = line
         parsed.append((line, _row_input(row, name)))
     created = updated = unchanged = 0
     with database.atomic():
@@ -598,7 +621,7 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
 def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
     def text(key: str) -> str:
         value = row.get(key)
-        return "" if value is None else str(value).strip()
+        return "" if value is None else strip_spaces(str(value))
 
     return CustomerInput(
         name=name,
