@@ -23,6 +23,7 @@ from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import tickets as ticket_commands
 from tamdesk.cli.common import CommandFailed
+from tamdesk.domain.text import printable
 from tamdesk.models import DatabaseError
 from tamdesk.services import database as database_service
 from tamdesk.services.base import Context, DomainError
@@ -99,19 +100,15 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[str | None], int
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:
-    print(f"tamdesk {_command_name(args)}: {_printable(message)}", file=sys.stderr)
+    # control and direction characters are shown as escapes: a value from a file never drives the terminal
+    print(f"tamdesk {_command_name(args)}: {printable(message)}", file=sys.stderr)
     return 1
-
-
-def _printable(text: str) -> str:
-    """The message with control characters shown as escapes, so a value from a file cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def _print(message: str) -> None:
     """Print the result; a reader that stopped early (``tamdesk seats list … | head -1``) is no error."""
     try:
-        print(message, flush=True)
+        print(printable(message, multiline=True), flush=True)
     except BrokenPipeError:
         # Python would flush stdout again at exit and report the broken pipe; send what is left nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
