@@ -601,7 +601,9 @@ def _say_what_the_source_cannot_tell(plan: ImportPlan) -> None:
     if no_response:
         plan.notes.append(
             f"{_tickets(no_response, 'has', 'have')} no first response time in the {label}; tamdesk cannot "
-            "judge their first response" + (" (JSM's own SLA verdict is kept)" if plan.source is ImportSource.JSM else "") + "."
+            "judge their first response"
+            + (" (JSM's own SLA verdict is kept)" if plan.source is ImportSource.JSM else "")
+            + "."
         )
     reopened = sum(1 for t in tickets if t.reopens)
     if reopened:
