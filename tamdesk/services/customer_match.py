@@ -18,6 +18,14 @@ from tamdesk.services.base import Context, tuples
 from tamdesk.services.customers import CustomerInput, add_alias, create_customer, normalize_domains
 
 NO_NAME = "(no organization)"
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+        "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de",
+        "mail.com", "yandex.ru", "qq.com", "163.com",
+    }
+)  # fmt: skip
+"""Mail providers anyone may use: a requester there says nothing about the customer, so they never match one."""
 
 
 def email_domain(text: object) -> str:
@@ -25,7 +33,7 @@ def email_domain(text: object) -> str:
     raw = "" if text is None else str(text).strip().lower()
     domain = raw.rpartition("@")[2] if "@" in raw else raw
     domain = domain.strip(" .>")
-    return domain if "." in domain and " " not in domain else ""
+    return domain if "." in domain and " " not in domain and domain not in FREE_MAIL_DOMAINS else ""
 
 
 @dataclass(frozen=True)

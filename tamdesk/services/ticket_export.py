@@ -234,6 +234,25 @@ def _choose_source(path: Path, options: TicketImportOptions) -> tuple[HeaderRow,
                                    "name the source with --source or the columns with --column"])  # fmt: skip
 
 
+def _fold_domain_only(
+    unmatched: dict[str, list[int]], domains: dict[str, dict[str, None]], domain_only: set[str]
+) -> None:
+    """A ticket without an organization whose requester's domain is that of exactly one unmatched organization of
+    the same file belongs to it: one decision serves both, and creating the organization never also creates a
+    second customer named after its domain (which would then own the same domain and match neither)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for key in unmatched:
+        if key not in domain_only:
+            for domain in domains[key]:
+                owners[domain].add(key)
+    for key in [k for k in unmatched if k in domain_only]:
+        found = owners.get(next(iter(domains[key]), ""), set())
+        if len(found) == 1:
+            owner = next(iter(found))
+            unmatched[owner] = sorted(unmatched[owner] + unmatched.pop(key))
+            domains.pop(key, None)
+
+
 def plan_import(
     path: str | Path, options: TicketImportOptions, now: datetime, cancelled: Cancelled | None = None
 ) -> ImportPlan:
@@ -529,6 +548,7 @@ def _status_and_resolved(
 def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerChoices) -> None:
     unmatched: dict[str, list[int]] = {}
     domains: dict[str, dict[str, None]] = defaultdict(dict)
+    domain_only: set[str] = set()  # unmatched entries named after a requester domain: the ticket had no organization
     matched: list[ParsedTicket] = []
     label = plan.header_of(src.CUSTOMER)
     rows: list[tuple[int, str, str, ParsedTicket | None]] = [
@@ -552,6 +572,8 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
             if cid is None:
                 key = next((k for k in unmatched if name_key(k) == name_key(name)), name)
                 unmatched.setdefault(key, []).append(line)
+                if not organization and domain:
+                    domain_only.add(key)
                 if domain:
                     domains[key].setdefault(domain, None)
                 if decision != "create":
@@ -565,6 +587,7 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
             ticket.customer_id = cid
             matched.append(ticket)
     plan.tickets = matched
+    _fold_domain_only(unmatched, domains, domain_only)
     plan.unmatched = [UnmatchedCustomer(name, tuple(lines), tuple(domains[name])) for name, lines in unmatched.items()]
     if plan.source is ImportSource.TAMDESK:
         return
