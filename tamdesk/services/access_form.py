@@ -16,12 +16,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
+from tamdesk.domain.file_limits import MAX_FORM_SHEETS
 from tamdesk.domain.mailbox import InvalidAddress, normalize_domain
 from tamdesk.domain.seats import SeatCandidate, SeatCheck, SeatField
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, ValidationFailed, record_audit
+from tamdesk.services.import_files import check_workbook
 from tamdesk.services.onboarding import record_access_form
 from tamdesk.services.seats import (
     SeatInput,
@@ -285,6 +287,7 @@ def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
     """Cells of the first sheet that has an Email header (else the first sheet), with their row numbers."""
     import openpyxl
 
+    check_workbook(path, MAX_FORM_SHEETS)  # forms come back from customers: limits before memory
     try:
         # Our own handle: openpyxl leaves its file open when a damaged workbook fails half-way through loading.
         with path.open("rb") as fh:
