@@ -286,7 +286,38 @@ def scan_sheet(path: Path, sheet: SheetPart) -> Extent:
     return Extent(scan.rows, scan.columns)
 
 
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_CELL_ADDRESS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*[\"']\$?([A-Za-z]+)\$?(\d+)[\"']")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_ADDRESS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*[\"'](\d+)[\"']")
+
+
 def _scan_tags(data: bytes, scan: _Scan, where: str) -> None:
+    cells = _CELL_ADDRESS.findall(data)
+    rows = _ROW_ADDRESS.findall(data)
+    if len(cells) == len(_CELL_TAG.findall(data)) and len(rows) == len(_ROW_TAG.findall(data)):
+        # every cell and row carries its address (what Excel, openpyxl and most writers do): C-speed maxima
+        if cells:
+            letters = {letters for letters, _ in cells}
+            scan.columns = max(scan.columns, max(lim.column_index(x.decode("ascii")) for x in letters))
+            scan.rows = max(scan.rows, max(int(digits) for _, digits in cells))
+        if rows:
+            scan.row = int(rows[-1])
+            scan.rows = max(scan.rows, max(map(int, rows)))
+        if cells:
+            scan.row = max(scan.row, int(cells[-1][1]))
+    else:
+        _scan_each_tag(data, scan)
+    if scan.rows > lim.MAX_ROWS or scan.columns > lim.MAX_COLUMNS:
+        extent = Extent(scan.rows, scan.columns)
+        raise FileRefused(lim.extent_problem(extent, "has cells as far as", where) or f"{where} is too large")
+    problem = lim.extent_problem(Extent(scan.rows, scan.columns), "spans", where)
+    if problem:
+        raise FileRefused(problem)
+
+
+def _scan_each_tag(data: bytes, scan: _Scan) -> None:
+    """Tag by tag, for sheets whose cells or rows leave out their address and follow the one before."""
     for match in _TAG.finditer(data):
         address = _ADDRESS.search(match.group(2))
         if match.group(1) == b"row":
@@ -300,14 +331,6 @@ def _scan_tags(data: bytes, scan: _Scan, where: str) -> None:
                 scan.row = int(address.group(2))
                 scan.rows = max(scan.rows, scan.row)
             scan.columns = max(scan.columns, scan.column)
-        if scan.rows > lim.MAX_ROWS or scan.columns > lim.MAX_COLUMNS:
-            at = f"{lim.column_letter(max(scan.column, 1) - 1)}{scan.row:,}"
-            extent = Extent(max(scan.rows, scan.row), max(scan.columns, scan.column))
-            problem = lim.extent_problem(extent, "has a cell at " + at + ", so it spans", where)
-            raise FileRefused(problem or f"{where} has a cell at {at}")
-    problem = lim.extent_problem(Extent(scan.rows, scan.columns), "spans", where)
-    if problem:
-        raise FileRefused(problem)
 
 
 def _longest_text(data: bytes, scan: _Scan, where: str) -> None:
