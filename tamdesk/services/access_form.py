@@ -300,7 +300,8 @@ def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
                 book.close()
     # openpyxl raises whatever its zip, XML or style parsing hits on a damaged file: all mean the same here.
     except Exception as exc:
-        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
+        reason = " ".join("".join(c if c.isprintable() else " " for c in str(exc)).split())[:120]
+        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({reason})"]) from None
     for rows in sheets:
         if _find_header(rows) is not None:
             return [(line, list(cells)) for line, cells in rows]

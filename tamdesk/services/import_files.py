@@ -186,7 +186,8 @@ def _any_present(values: Iterable[Any]) -> bool:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    """A library's error as part of one sentence: one line, printable, not too long."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(exc)).split()) or type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "…"
 
 
