@@ -26,12 +26,13 @@ MAX_SHEETS = 50
 """Sheets in an import workbook."""
 MAX_FORM_SHEETS = 20
 """Sheets in a returned access form (the form we send has one)."""
-MAX_ROWS = 1_000_000
-"""Rows of one sheet or CSV file, the header row included."""
+MAX_ROWS = 500_000
+"""Rows of one sheet or CSV file, the header row included (an import holds its rows in memory: 1,000,000 short
+rows alone cost 500 MB)."""
 MAX_COLUMNS = 200
 """Columns of one sheet or CSV file."""
-MAX_CELLS = 5_000_000
-"""Rows × columns of one sheet: 100,000 rows of 50 columns, or 1,000,000 rows of 5."""
+MAX_CELLS = 3_000_000
+"""Rows × columns of one sheet or CSV file: 100,000 rows of 30 columns, or 500,000 rows of 6."""
 MAX_CELL_CHARS = 32_767
 """Characters in one cell: Excel's own limit."""
 MAX_SHARED_STRINGS_BYTES = 60 * MB

@@ -39,8 +39,9 @@ Row = tuple[int, list[Any]]
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-CALAMINE_MAX_CELLS = 2_000_000
-"""Above this many cells calamine's in-memory grid would cost too much: the sheet is streamed by openpyxl instead."""
+CALAMINE_MAX_CELLS = 1_500_000
+"""Above this many cells calamine's in-memory grid (about 90 bytes a cell) would cost too much with the rows on
+top: the sheet is streamed by openpyxl instead, slower but lean. 100,000 rows of 15 columns still go to calamine."""
 HEADER_SCAN_ROWS = 1_000
 """Rows searched for a sheet's header row when choosing a sheet or previewing."""
 

@@ -224,7 +224,10 @@ def inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         if decompressor is None:
             out, pending = pending, b""
         else:
-            out = decompressor.decompress(pending, _CHUNK)
+            try:
+                out = decompressor.decompress(pending, _CHUNK)
+            except zlib.error:
+                raise FileRefused(f"the workbook is damaged ({info.filename} cannot be unzipped)") from None
             pending = decompressor.unconsumed_tail
         produced += len(out)
         if produced > info.file_size:
@@ -233,7 +236,10 @@ def inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         if out:
             yield out
     if decompressor is not None:
-        tail = decompressor.flush()
+        try:
+            tail = decompressor.flush()
+        except zlib.error:
+            raise FileRefused(f"the workbook is damaged ({info.filename} cannot be unzipped)") from None
         produced += len(tail)
         crc = zlib.crc32(tail, crc)
         if tail:

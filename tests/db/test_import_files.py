@@ -78,7 +78,7 @@ def test_a_13_kb_workbook_claiming_every_row_is_refused_before_loading(
     assert path.stat().st_size < 13_000
     assert refused(ctx, path) == (
         "The sheet 'Sheet' declares 1,048,576 rows × 16,384 columns; "
-        "tamdesk reads at most 1,000,000 rows and 200 columns."
+        "tamdesk reads at most 500,000 rows and 200 columns."
     )
 
 
@@ -87,14 +87,14 @@ def test_a_cell_beyond_the_declared_dimension_is_found(db_path: Path, ctx: Conte
     path = patched(customers_xlsx(tmp_path / "far.xlsx"), SHEET, lambda x: x.replace(b"</sheetData>", far))
     assert refused(ctx, path) == (
         "The sheet 'Sheet' has cells as far as 1,048,576 rows × 16,384 columns; "
-        "tamdesk reads at most 1,000,000 rows and 200 columns."
+        "tamdesk reads at most 500,000 rows and 200 columns."
     )
 
 
 def test_cells_without_addresses_are_counted_too(db_path: Path, ctx: Context, tmp_path: Path) -> None:
     wide = b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 250 + b"</row></sheetData>"
     path = patched(customers_xlsx(tmp_path / "wide.xlsx"), SHEET, lambda x: x.replace(b"</sheetData>", wide))
-    assert "250 columns; tamdesk reads at most 1,000,000 rows and 200 columns" in refused(ctx, path)
+    assert "250 columns; tamdesk reads at most 500,000 rows and 200 columns" in refused(ctx, path)
 
 
 def test_a_zip_bomb_is_refused_from_its_ratio(db_path: Path, ctx: Context, tmp_path: Path) -> None:

@@ -11,20 +11,20 @@ from tamdesk.domain.file_limits import Extent
 @pytest.mark.parametrize(
     ("extent", "message"),
     [
-        (Extent(1_000_000, 5), None),
-        (Extent(100_000, 50), None),
+        (Extent(500_000, 6), None),
+        (Extent(100_000, 30), None),
         (
             Extent(1_048_576, 16_384),
             "the workbook declares 1,048,576 rows × 16,384 columns; "
-            "tamdesk reads at most 1,000,000 rows and 200 columns",
+            "tamdesk reads at most 500,000 rows and 200 columns",
         ),
         (
             Extent(10, 201),
-            "the workbook declares 10 rows × 201 columns; tamdesk reads at most 1,000,000 rows and 200 columns",
+            "the workbook declares 10 rows × 201 columns; tamdesk reads at most 500,000 rows and 200 columns",
         ),
         (
             Extent(500_000, 20),
-            "the workbook declares 500,000 rows × 20 columns (10,000,000 cells); tamdesk reads at most 5,000,000 cells",
+            "the workbook declares 500,000 rows × 20 columns (10,000,000 cells); tamdesk reads at most 3,000,000 cells",
         ),
     ],
 )
