@@ -15,8 +15,7 @@ from tamdesk.domain.file_limits import Extent
         (Extent(100_000, 30), None),
         (
             Extent(1_048_576, 16_384),
-            "the workbook declares 1,048,576 rows × 16,384 columns; "
-            "tamdesk reads at most 500,000 rows and 200 columns",
+            "the workbook declares 1,048,576 rows × 16,384 columns; tamdesk reads at most 500,000 rows and 200 columns",
         ),
         (
             Extent(10, 201),
