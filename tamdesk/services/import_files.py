@@ -232,23 +232,31 @@ def _calamine_rows(path: Path, sheet: SheetPart) -> Iterator[Row]:
             pad = [None] * (start[1] if start else 0)  # calamine's rows begin at the first used column
             # calamine yields every row from the first, blank ones above the data included
             for line, values in enumerate(grid.iter_rows(), start=1):
-                yield line, pad + [_calamine_value(v, line, n + len(pad)) for n, v in enumerate(values)]
+                yield line, pad + _calamine_values(values, line, len(pad))
         finally:
             book.close()
 
 
-def _calamine_value(value: Any, line: int, column: int) -> Any:
-    """A calamine value as openpyxl gives it: whole numbers as int, dates as datetime, empty as None."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    if isinstance(value, str):
-        if value == "":
-            return None
-        _check_cell(value, line, column)
-        return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    return value
+_WHOLE = float(2**53)  # beyond this a float does not hold every integer: keep it a float
+
+
+def _calamine_values(values: list[Any], line: int, first_column: int) -> list[Any]:
+    """Calamine's values as openpyxl gives them: whole numbers as int, dates as datetime, empty as None."""
+    out: list[Any] = []
+    for value in values:  # a plain loop: this runs for every cell of a big sheet
+        kind = type(value)
+        if kind is str:
+            if not value:
+                value = None
+            elif len(value) > lim.MAX_CELL_CHARS:
+                _check_cell(value, line, first_column + len(out))
+        elif kind is float:
+            if value.is_integer() and -_WHOLE < value < _WHOLE:
+                value = int(value)
+        elif kind is date:
+            value = datetime(value.year, value.month, value.day)
+        out.append(value)
+    return out
 
 
 def _check_cell(value: str, line: int, column: int) -> None:

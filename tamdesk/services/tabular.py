@@ -213,7 +213,7 @@ def _to_table(
     for line, values in raw:
         if not any(_present(v) for v in values):
             continue
-        rows.append((line, {h: _clean(v) for h, v in zip(headers, values, strict=False) if h}))
+        rows.append((line, {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}))
     if not rows:
         where = f"the sheet {sheet!r}" if sheet else "the file"
         raise ImportFailed(source, [f"{where} has a header row but no rows: there is nothing to import"])
@@ -246,7 +246,3 @@ def _refuse_duplicates(
 
 def _present(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
-
-
-def _clean(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value

@@ -292,27 +292,17 @@ def scan_sheet(path: Path, sheet: SheetPart) -> Extent:
     return Extent(scan.rows, scan.columns)
 
 
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_CELL_ADDRESS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*[\"']\$?([A-Za-z]+)\$?(\d+)[\"']")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_ROW_ADDRESS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*[\"'](\d+)[\"']")
+# What Excel, openpyxl and most writers write: unprefixed tags, the address first, in capitals.
+_PLAIN_CELL_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_PLAIN_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,9})"')
+_PLAIN_ROWS = re.compile(rb'<row r="([0-9]{1,9})"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_ANY_CELL = re.compile(rb"<c[\s/>]")
+_ANY_ROW = re.compile(rb"<row[\s/>]")
 
 
 def _scan_tags(data: bytes, scan: _Scan, where: str) -> None:
-    cells = _CELL_ADDRESS.findall(data)
-    rows = _ROW_ADDRESS.findall(data)
-    if len(cells) == len(_CELL_TAG.findall(data)) and len(rows) == len(_ROW_TAG.findall(data)):
-        # every cell and row carries its address (what Excel, openpyxl and most writers do): C-speed maxima
-        if cells:
-            letters = {letters for letters, _ in cells}
-            scan.columns = max(scan.columns, max(lim.column_index(x.decode("ascii")) for x in letters))
-            scan.rows = max(scan.rows, max(int(digits) for _, digits in cells))
-        if rows:
-            scan.row = int(rows[-1])
-            scan.rows = max(scan.rows, max(map(int, rows)))
-        if cells:
-            scan.row = max(scan.row, int(cells[-1][1]))
-    else:
+    if not _scan_plain(data, scan):
         _scan_each_tag(data, scan)
     if scan.rows > lim.MAX_ROWS or scan.columns > lim.MAX_COLUMNS:
         extent = Extent(scan.rows, scan.columns)
@@ -320,6 +310,26 @@ def _scan_tags(data: bytes, scan: _Scan, where: str) -> None:
     problem = lim.extent_problem(Extent(scan.rows, scan.columns), "spans", where)
     if problem:
         raise FileRefused(problem)
+
+
+def _scan_plain(data: bytes, scan: _Scan) -> bool:
+    """The extent at C speed, when every cell and row tag of ``data`` is written plainly; False when one is not."""
+    cells = len(_ANY_CELL.findall(data))
+    rows = len(_ANY_ROW.findall(data))
+    columns = _PLAIN_CELL_COLUMNS.findall(data)
+    cell_rows = _PLAIN_CELL_ROWS.findall(data)
+    row_numbers = _PLAIN_ROWS.findall(data)
+    if len(columns) != cells or len(cell_rows) != cells or len(row_numbers) != rows or _PREFIXED.search(data):
+        return False
+    if columns:
+        scan.columns = max(scan.columns, max(lim.column_index(x.decode("ascii")) for x in set(columns)))
+    numbers = set(cell_rows) | set(row_numbers)
+    if numbers:
+        scan.rows = max(scan.rows, max(map(int, numbers)))
+    last = row_numbers[-1:] or cell_rows[-1:]
+    if last:
+        scan.row = int(last[0])
+    return True
 
 
 def _scan_each_tag(data: bytes, scan: _Scan) -> None:
@@ -340,13 +350,22 @@ def _scan_each_tag(data: bytes, scan: _Scan) -> None:
 
 
 def _longest_text(data: bytes, scan: _Scan, where: str) -> None:
-    # C-speed: the longest stretch between two tags; a cell's text is one such stretch (or several runs)
-    longest = max(map(len, data.split(b"<")))
-    if longest > lim.MAX_TEXT_RUN_BYTES:
-        raise FileRefused(
-            f"{where} holds a text of more than {lim.MAX_TEXT_RUN_BYTES:,} bytes; "
-            f"tamdesk reads at most {lim.MAX_CELL_CHARS:,} characters in a cell"
-        )
+    """Refuse a stretch of text between two tags longer than any cell can hold.
+
+    Such a stretch covers a whole aligned window of half its length, so looking for a '<' in each window (a few
+    ``find`` calls a megabyte, each stopping at the first '<') finds every candidate; only those are measured.
+    """
+    window = lim.MAX_TEXT_RUN_BYTES // 2
+    for start in range(0, len(data), window):
+        if data.find(b"<", start, start + window) != -1:
+            continue
+        begin = data.rfind(b"<", 0, start) + 1
+        end = data.find(b"<", start + window)
+        if (len(data) if end == -1 else end) - begin > lim.MAX_TEXT_RUN_BYTES:
+            raise FileRefused(
+                f"{where} holds a text of more than {lim.MAX_TEXT_RUN_BYTES:,} bytes; "
+                f"tamdesk reads at most {lim.MAX_CELL_CHARS:,} characters in a cell"
+            )
 
 
 def _check_texts(zf: zipfile.ZipFile) -> None:
