@@ -67,6 +67,8 @@ def check_package(path: Path, max_sheets: int = lim.MAX_SHEETS) -> Package:
             head = fh.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise FileRefused("it is password-protected or an old .xls workbook; save it as a plain .xlsx")
+        if head.startswith(b"PK\x03\x04"):
+            raise FileRefused("the workbook is damaged (its zip is cut short or broken)")
         raise FileRefused("it is not an Excel workbook (perhaps a CSV file renamed .xlsx)")
     try:
         with zipfile.ZipFile(path) as zf:

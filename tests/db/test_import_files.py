@@ -199,7 +199,7 @@ def _damaged(kind: str, path: Path) -> Path:
         ("wrong content types", r"It is not an Excel workbook \(its content types name no spreadsheet\)\."),
         ("no content types", r"It is not an Excel workbook \(the zip has no \[Content_Types\]\.xml\)\."),
         ("bad sheet xml", r"The workbook is damaged \(.*\)\."),
-        ("truncated zip", r"It is not an Excel workbook \(perhaps a CSV file renamed \.xlsx\)\."),
+        ("truncated zip", r"The workbook is damaged \(its zip is cut short or broken\)\."),
     ],
 )
 def test_damaged_workbooks(db_path: Path, ctx: Context, tmp_path: Path, kind: str, message: str) -> None:

@@ -252,7 +252,7 @@ def _hostile() -> dict[str, bytes]:
     ("name", "message"),
     [
         ("huge.xlsx", "declares 1,048,576 rows × 16,384 columns"),
-        ("cut.xlsx", "not an Excel workbook"),
+        ("cut.xlsx", "the workbook is damaged (its zip is cut short or broken)"),
         ("junk.csv", "holds NUL characters"),
         ("long.csv", "row 2, column B holds 140,000 characters"),
         ("header.csv", "has a header row but no rows"),
