@@ -39,6 +39,10 @@ MAX_SHARED_STRINGS_BYTES = 60 * MB
 """The workbook's table of shared texts, unzipped (every reader loads it whole)."""
 MAX_SHARED_STRINGS = 2_000_000
 """Texts in the workbook's table of shared texts."""
+MAX_STYLES_BYTES = 10 * MB
+"""The workbook's styles part, unzipped: openpyxl builds an object for each of its entries."""
+MAX_STYLE_ENTRIES = 70_000
+"""Fonts, fills, borders, number formats and cell formats together (Excel itself allows 64,000 cell formats)."""
 MAX_TEXT_RUN_BYTES = MAX_CELL_CHARS * 6
 """Bytes of XML text between two tags: a full cell of escaped characters (``&amp;`` is 5 bytes, 4-byte UTF-8)."""
 

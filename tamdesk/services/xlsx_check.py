@@ -108,6 +108,7 @@ def _check_open_package(zf: zipfile.ZipFile, max_sheets: int) -> Package:
             raise FileRefused(f"the workbook is damaged (the sheet {name!r} has no cells part)")
         parts.append(SheetPart(name, part))
     _check_texts(zf)
+    _check_styles(zf)
     for sheet in parts:
         declared = _declared_extent(zf, sheet.part)
         if declared is not None:
@@ -385,6 +386,30 @@ def _check_texts(zf: zipfile.ZipFile) -> None:
                         f"the workbook holds more than {lim.MAX_SHARED_STRINGS:,} shared texts; "
                         f"tamdesk reads at most {lim.MAX_SHARED_STRINGS:,}"
                     )
+
+
+_STYLE_ENTRY = re.compile(rb"<(?:[\w.-]+:)?(?:font|fill|border|xf|numFmt|dxf|cellStyle|tableStyle)[\s/>]")
+
+
+def _check_styles(zf: zipfile.ZipFile) -> None:
+    """The styles and document properties openpyxl loads whole stay small: a 70 KB workbook can hide 19 MB of
+    styles that cost openpyxl 500 MB."""
+    for info in zf.infolist():
+        name = info.filename.lower()
+        if name.startswith("docprops/") and info.file_size > _SMALL_PART:
+            raise FileRefused(f"the workbook is damaged ({info.filename} is {info.file_size:,} bytes)")
+        if not name.endswith("styles.xml"):
+            continue
+        if info.file_size > lim.MAX_STYLES_BYTES:
+            raise FileRefused(
+                f"its styles unzip to {info.file_size / lim.MB:,.0f} MB; "
+                f"tamdesk reads at most {lim.MAX_STYLES_BYTES // lim.MB} MB of them"
+            )
+        entries = len(_STYLE_ENTRY.findall(b"".join(inflate(zf, info))))
+        if entries > lim.MAX_STYLE_ENTRIES:
+            raise FileRefused(
+                f"it defines {entries:,} styles; tamdesk reads workbooks of at most {lim.MAX_STYLE_ENTRIES:,}"
+            )
 
 
 def _short(exc: BaseException) -> str:

@@ -148,6 +148,21 @@ def test_a_cell_over_excels_limit_names_row_and_column(db_path: Path, ctx: Conte
     assert refused(ctx, path) == "Row 2, column B holds 40,000 characters; tamdesk reads at most 32,767 in a cell."
 
 
+def test_a_workbook_hiding_a_quarter_million_styles_is_refused(tmp_path: Path) -> None:
+    """openpyxl builds an object per style: 250,000 cost it 500 MB (the zip bomb check alone does not catch them
+    when they are stored uncompressed or varied enough)."""
+    path = customers_xlsx(tmp_path / "styles.xlsx")
+    patched(path, "xl/styles.xml", lambda x: re.sub(rb'<cellXfs count="\d+">', b"<cellXfs>" + b"<xf/>" * 250_000, x))
+    stored = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:
+        for info in stored.infolist():
+            out.writestr(info.filename, stored.read(info.filename))
+    with pytest.raises(ImportFailed, match=r"It defines 250,00\d styles; tamdesk reads workbooks of at most 70,000"):
+        read_access_form(path)
+    with pytest.raises(ImportFailed, match=r"It defines 250,00\d styles"):
+        read_headers(path)
+
+
 def test_an_access_form_of_60_sheets_is_refused_before_loading(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.append(["Full name", "Email"])
