@@ -294,7 +294,8 @@ _DELIMITERS = (",", ";", "\t")
 
 
 def csv_encoding(path: Path, declared: str | None = None) -> str:
-    """The encoding to read a CSV file in: ``declared``, else its BOM's, else UTF-8 if it all decodes, else cp1252.
+    """The encoding to read a CSV file in: ``declared``, else its BOM's, else UTF-16 if half its bytes are NUL,
+    else UTF-8 if it all decodes, else cp1252.
 
     Raises:
         FileRefused: ``declared`` is not an encoding Python knows.
@@ -310,6 +311,14 @@ def csv_encoding(path: Path, declared: str | None = None) -> str:
         for bom, encoding in _BOMS:
             if head.startswith(bom):
                 return encoding
+        fh.seek(0)
+        sample = fh.read(4096)
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2
+        # UTF-16 without a BOM: ASCII text has a NUL in every other byte and none in the others (binary data has
+        # NULs anywhere, and is refused as such below)
+        if half and max(even, odd) > 0.7 * half and min(even, odd) < 0.05 * half:
+            return "utf-16-be" if even > odd else "utf-16-le"
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:

@@ -371,6 +371,9 @@ def _longest_text(data: bytes, scan: _Scan, where: str) -> None:
             )
 
 
+_SHARED_TEXT = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+
+
 def _check_texts(zf: zipfile.ZipFile) -> None:
     """The shared texts inflate to their declared size, number no more than the limit, and none is longer than a
     cell: every reader loads them whole."""
@@ -380,7 +383,7 @@ def _check_texts(zf: zipfile.ZipFile) -> None:
             count = 0
             for chunk in inflate(zf, info):
                 _longest_text(chunk, scan, "the shared texts")
-                count += chunk.count(b"<si>") + chunk.count(b"<si ")  # a prefixed <x:si> is rare; the size caps it
+                count += len(_SHARED_TEXT.findall(chunk))
                 if count > lim.MAX_SHARED_STRINGS:
                     raise FileRefused(
                         f"the workbook holds more than {lim.MAX_SHARED_STRINGS:,} shared texts; "

@@ -283,6 +283,8 @@ def test_a_quoted_line_break_is_kept(tmp_path: Path) -> None:
         (b"\xef\xbb\xbf" + "Name,TAM\nÅsa AB,Łukasz\n".encode(), None),
         ("Name,TAM\nÅsa AB,Łukasz\n".encode(), None),
         ("Name,TAM\nÅsa AB,Łukasz\n".encode("utf-16-le"), "utf-16-le"),
+        ("Name,TAM\nÅsa AB,Łukasz\n".encode("utf-16-le"), None),  # no BOM: half the bytes are NUL
+        ("Name,TAM\nÅsa AB,Łukasz\n".encode("utf-16-be"), None),
         ("Name,TAM\nÅsa AB,Łukasz\n".encode("utf-16-be"), "UTF-16BE"),
     ],
 )
