@@ -71,6 +71,15 @@ def limit_csv(path: Path) -> None:
         fh.write(line * (lim.MAX_ROWS - 1))
 
 
+def limit_text_csv(path: Path) -> None:
+    """500,000 rows × 4 cells of Polish text: the most cells an import keeps, each a distinct non-ASCII text."""
+    columns = lim.MAX_TABLE_CELLS // lim.MAX_ROWS
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(f"C{n}" for n in range(columns)) + "\n")
+        for i in range(lim.MAX_ROWS - 1):
+            fh.write(",".join(f"{i:06}{n}łódź" for n in range(columns)) + "\n")
+
+
 def limit_xlsx(path: Path) -> None:
     """A sheet of 60,000 rows × 50 short cells: 3,000,000 cells, the most tamdesk reads (streamed by openpyxl)."""
     book = Workbook(write_only=True)
@@ -78,6 +87,16 @@ def limit_xlsx(path: Path) -> None:
     sheet.append([f"Column {n}" for n in range(50)])
     for i in range(lim.MAX_CELLS // 50 - 1):
         sheet.append([i] + ["x"] * 49)
+    book.save(path)
+
+
+def calamine_limit_xlsx(path: Path) -> None:
+    """100,000 rows × 15 distinct texts: 1,500,000 cells, the largest sheet read by calamine."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Wide")
+    sheet.append([f"Column {n}" for n in range(15)])
+    for i in range(99_999):
+        sheet.append([f"row {i} column {n}" for n in range(15)])
     book.save(path)
 
 
@@ -119,7 +138,9 @@ MAKERS = {
     "tickets.xlsx": ("{rows:,}-row tickets .xlsx", lambda p, n: write_xlsx(p, HEADER, ticket_rows(n))),
     "tickets.csv": ("{rows:,}-row tickets .csv", lambda p, n: write_csv(p, HEADER, ticket_rows(n))),
     "limit.csv": ("limit: 500,000 rows × 6 CSV", lambda p, n: limit_csv(p)),
-    "limit.xlsx": ("limit: 60,000 × 50 .xlsx", lambda p, n: limit_xlsx(p)),
+    "text.csv": ("limit: 500,000 × 4 texts CSV", lambda p, n: limit_text_csv(p)),
+    "calamine.xlsx": ("limit: 100,000 × 15 texts .xlsx", lambda p, n: calamine_limit_xlsx(p)),
+    "limit.xlsx": ("limit: 60,000 × 50 .xlsx (openpyxl)", lambda p, n: limit_xlsx(p)),
     "claims.xlsx": ("hostile: claims A1:XFD1048576", lambda p, n: claiming_xlsx(p)),
     "bomb.xlsx": ("hostile: zip bomb", lambda p, n: bomb_xlsx(p)),
 }

@@ -33,6 +33,8 @@ MAX_COLUMNS = 200
 """Columns of one sheet or CSV file."""
 MAX_CELLS = 3_000_000
 """Rows × columns of one sheet or CSV file: 100,000 rows of 30 columns, or 500,000 rows of 6."""
+MAX_TABLE_CELLS = 2_000_000
+"""Cells an import keeps in memory (those of the columns it reads): 100,000 rows of 20, or 250,000 tickets of 8."""
 MAX_CELL_CHARS = 32_767
 """Characters in one cell: Excel's own limit."""
 MAX_SHARED_STRINGS_BYTES = 60 * MB
@@ -123,6 +125,16 @@ def part_problem(name: str, compressed: int, uncompressed: int) -> str | None:
         return (
             f"its shared texts unzip to {_size(uncompressed)}; "
             f"tamdesk reads at most {_size(MAX_SHARED_STRINGS_BYTES)} of them"
+        )
+    return None
+
+
+def table_problem(rows: int, cells: int) -> str | None:
+    """Why ``cells`` kept from ``rows`` rows are more than an import holds, or None."""
+    if cells > MAX_TABLE_CELLS:
+        return (
+            f"the file has more than {_n(MAX_TABLE_CELLS)} cells in the columns this import reads "
+            f"(reached at row {_n(rows)}); split it into smaller files"
         )
     return None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tamdesk.domain.file_limits import column_letter
+from tamdesk.domain.file_limits import MAX_TABLE_CELLS, column_letter, table_problem
 from tamdesk.services.import_files import ImportFailed, Row, head_rows, open_rows
 
 __all__ = [
@@ -210,10 +210,15 @@ def _to_table(
             names[index] = key
         headers = tuple(names)
     rows = []
+    kept = 0
     for line, values in raw:
         if not any(_present(v) for v in values):
             continue
-        rows.append((line, {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}))
+        row = {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}
+        kept += len(row)
+        if kept > MAX_TABLE_CELLS:  # the rows are held in memory: stop before they outgrow it
+            raise ImportFailed(source, [table_problem(line, kept) or "the file is too large"])
+        rows.append((line, row))
     if not rows:
         where = f"the sheet {sheet!r}" if sheet else "the file"
         raise ImportFailed(source, [f"{where} has a header row but no rows: there is nothing to import"])

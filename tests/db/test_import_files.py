@@ -323,6 +323,19 @@ def test_a_full_cell_is_read(tmp_path: Path) -> None:
     assert len(read_table(path).rows[0][1]["notes"]) == 32_767
 
 
+def test_the_cells_an_import_keeps_are_limited(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("A,B,C,D,E,F,G,H,I,J\n" + "1,2,3,4,5,6,7,8,9,0\n" * 200_001)
+    with pytest.raises(ImportFailed) as info:
+        read_table(path)  # every column kept: 2,000,010 cells
+    assert info.value.problems == [
+        "the file has more than 2,000,000 cells in the columns this import reads (reached at row 200,002); "
+        "split it into smaller files"
+    ]
+    fields = (ImportField("A", True, ""), ImportField("B", False, ""))
+    assert len(read_table(path, fields).rows) == 200_001  # two columns kept: 400,002 cells
+
+
 def test_too_many_columns(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("Name\n" + ",".join("x" * 201) + "\n")

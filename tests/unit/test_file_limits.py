@@ -59,3 +59,11 @@ def test_zip_bomb_ratio(compressed: int, uncompressed: int, refused: bool) -> No
 def test_column_letters_round_trip(index: int, letters: str) -> None:
     assert lim.column_letter(index) == letters
     assert lim.column_index(letters) == index + 1
+
+
+def test_table_cells() -> None:
+    assert lim.table_problem(250_000, lim.MAX_TABLE_CELLS) is None
+    assert lim.table_problem(333_334, 2_000_004) == (
+        "the file has more than 2,000,000 cells in the columns this import reads (reached at row 333,334); "
+        "split it into smaller files"
+    )
