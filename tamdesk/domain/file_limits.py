@@ -31,8 +31,9 @@ MAX_ROWS = 500_000
 rows alone cost 500 MB)."""
 MAX_COLUMNS = 200
 """Columns of one sheet or CSV file."""
-MAX_CELLS = 3_000_000
-"""Rows × columns of one sheet or CSV file: 100,000 rows of 30 columns, or 500,000 rows of 6."""
+MAX_CELLS = 5_000_000
+"""Rows × columns of one sheet or CSV file: 100,000 rows of 50 columns, or 500,000 rows of 10. It bounds the time a
+wide sheet takes; memory is bounded by the cells an import keeps (``MAX_TABLE_CELLS``)."""
 MAX_TABLE_CELLS = 2_000_000
 """Cells an import keeps in memory (those of the columns it reads): 100,000 rows of 20, or 250,000 tickets of 8."""
 MAX_CELL_CHARS = 32_767

@@ -12,7 +12,7 @@ from tamdesk.domain.file_limits import Extent
     ("extent", "message"),
     [
         (Extent(500_000, 6), None),
-        (Extent(100_000, 30), None),
+        (Extent(100_000, 50), None),
         (
             Extent(1_048_576, 16_384),
             "the workbook declares 1,048,576 rows × 16,384 columns; tamdesk reads at most 500,000 rows and 200 columns",
@@ -23,7 +23,7 @@ from tamdesk.domain.file_limits import Extent
         ),
         (
             Extent(500_000, 20),
-            "the workbook declares 500,000 rows × 20 columns (10,000,000 cells); tamdesk reads at most 3,000,000 cells",
+            "the workbook declares 500,000 rows × 20 columns (10,000,000 cells); tamdesk reads at most 5,000,000 cells",
         ),
     ],
 )
