@@ -137,7 +137,7 @@ def open_rows(
             raise ImportFailed(source, [str(exc)]) from None
         rows = _calamine_rows(path, sheet) if extent.cells <= CALAMINE_MAX_CELLS else _openpyxl_rows(path, sheet)
         return Rows(sheet.name, _guarded(source, rows))
-    return Rows(None, _guarded(source, csv_rows(path, encoding)))
+    return Rows(None, _guarded(source, csv_rows(path, encoding), "the file cannot be read"))
 
 
 def head_rows(path: Path, limit: int, encoding: str | None = None) -> list[Row]:
@@ -148,6 +148,7 @@ def head_rows(path: Path, limit: int, encoding: str | None = None) -> list[Row]:
     """
     check_readable(path)
     source = path.name
+    package = None
     if path.suffix.lower() in XLSX_SUFFIXES:
         try:
             package = check_package(path)
@@ -157,14 +158,14 @@ def head_rows(path: Path, limit: int, encoding: str | None = None) -> list[Row]:
         rows: Iterator[Row] = _openpyxl_rows(path, package.sheets[0])
     else:
         rows = csv_rows(path, encoding)
-    guarded = _guarded(source, rows)
+    guarded = _guarded(source, rows, "the workbook is damaged" if package else "the file cannot be read")
     try:
         return list(islice((r for r in guarded if _any_present(r[1])), limit))
     finally:
         guarded.close()
 
 
-def _guarded(source: str, rows: Iterator[Row]) -> Generator[Row, None, None]:
+def _guarded(source: str, rows: Iterator[Row], damaged: str = "the workbook is damaged") -> Generator[Row, None, None]:
     """Rows, with every failure of reading them turned into one ImportFailed sentence."""
     try:
         yield from rows
@@ -179,7 +180,7 @@ def _guarded(source: str, rows: Iterator[Row]) -> Generator[Row, None, None]:
         raise ImportFailed(source, ["the file is too large to read in the memory available"]) from None
     # calamine and openpyxl raise whatever their zip, XML or value parsing hits on a damaged part
     except Exception as exc:
-        raise ImportFailed(source, [f"the workbook is damaged ({_short(exc)})"]) from None
+        raise ImportFailed(source, [f"{damaged} ({_short(exc)})"]) from None
 
 
 def _any_present(values: Iterable[Any]) -> bool:
@@ -203,24 +204,30 @@ def _choose_sheet(
 ) -> SheetPart:
     if accept_header is None or len(package.sheets) == 1:
         return package.sheets[0]
-    for sheet in package.sheets:
-        scan_sheet(path, sheet)  # openpyxl pads each row to the sheet's width: know the width first
-        if accept_header(_header_of(_openpyxl_rows(path, sheet))):
-            return sheet
+    try:
+        # One load for every sheet's header row; each sheet's declared width was checked, so rows stay short.
+        with path.open("rb") as fh:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            try:
+                for sheet in package.sheets:
+                    if accept_header(_header_of(book[sheet.name].iter_rows(values_only=True))):
+                        return sheet
+            finally:
+                book.close()
+    except FileRefused:
+        raise
+    # openpyxl raises whatever its zip, XML or value parsing hits on a damaged part
+    except Exception as exc:
+        raise FileRefused(f"the workbook is damaged ({_short(exc)})") from None
     names = ", ".join(repr(n) for n in package.names)
     raise FileRefused(f"none of the sheets {names} has {needs}")
 
 
-def _header_of(rows: Iterator[Row]) -> list[str]:
-    try:
-        for _, values in islice(rows, HEADER_SCAN_ROWS):
-            if _any_present(values):
-                return ["" if v is None else str(v).strip() for v in values]
-        return []
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
+def _header_of(rows: Iterable[Sequence[Any]]) -> list[str]:
+    for values in islice(rows, HEADER_SCAN_ROWS):
+        if _any_present(values):
+            return ["" if v is None else str(v).strip()[: lim.MAX_CELL_CHARS] for v in values]
+    return []
 
 
 def _calamine_rows(path: Path, sheet: SheetPart) -> Iterator[Row]:

@@ -26,6 +26,7 @@ from tamdesk.services.access_form import apply_access_form
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer, import_customers
 from tamdesk.services.database import close_database, open_database
+from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_import import import_ticket_events, import_tickets
 
 pytestmark = pytest.mark.sqlite_only  # compares the SQLite file's tables before and after
@@ -211,6 +212,36 @@ def test_access_form_import(db_path: Path, ctx: Context, tmp_path: Path, data: b
     path = tmp_path / "form.xlsx"
     path.write_bytes(data)
     _outcome(db_path, lambda: apply_access_form(ctx, acme, path, accept_warnings=True))
+
+
+def _two_sheets() -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Summary"
+    wb.active.append(["Report of", "March"])
+    data = wb.create_sheet("Data")
+    for row in EVENTS:
+        data.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+TWO_SHEETS = _two_sheets()
+EVENT_FIELDS = [ImportField(label, True, "") for label in EVENTS[0]]
+
+
+@FUZZ
+@given(data=st.one_of(st.just(TWO_SHEETS), damaged_bytes(TWO_SHEETS), damaged_xlsx(EVENTS)))
+def test_choosing_a_sheet(tmp_path: Path, data: bytes) -> None:
+    """The next imports choose the sheet by its header: that path reads every sheet's first rows."""
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(data)
+    try:
+        table = read_table(path, EVENT_FIELDS, accept_header=lambda header: "Ticket" in header)
+    except ImportFailed as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("export.xlsx: nothing was imported. ")
+    else:
+        assert table.rows[0][1]["ticket"]
 
 
 def test_the_undamaged_files_import(db_path: Path, ctx: Context, tmp_path: Path) -> None:
