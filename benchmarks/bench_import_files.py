@@ -62,15 +62,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
             fh.write("\r\n")
 
 
-def limit_csv(path: Path) -> None:
-    """The most rows tamdesk reads, of the most short columns the cell limit allows: what costs a Table most."""
-    columns = lim.MAX_CELLS // lim.MAX_ROWS
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(f"C{n}" for n in range(columns)) + "\n")
-        line = ",".join(f"v{n}" for n in range(columns)) + "\n"
-        fh.write(line * (lim.MAX_ROWS - 1))
-
-
 def limit_text_csv(path: Path) -> None:
     """500,000 rows × 4 cells of Polish text: the most cells an import keeps, each a distinct non-ASCII text."""
     columns = lim.MAX_TABLE_CELLS // lim.MAX_ROWS
@@ -121,12 +112,14 @@ def _rewrite(path: Path, change) -> None:  # type: ignore[no-untyped-def]
 
 
 def measure(path: Path) -> None:
-    """Child process: read one file, print seconds, rows and peak RSS as JSON."""
-    from tamdesk.services.tabular import ImportFailed, read_table
+    """Child process: read one file, print seconds, rows and peak RSS as JSON. The wide sheet is read as an import
+    of 8 of its columns would read it."""
+    from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 
+    fields = [ImportField(f"Column {n}", True, "") for n in range(8)] if path.name == "limit.xlsx" else []
     started = time.perf_counter()
     try:
-        rows: int | str = len(read_table(path).rows)
+        rows: int | str = len(read_table(path, fields).rows)
     except ImportFailed as exc:
         rows = f"refused: {exc}"
     seconds = time.perf_counter() - started
@@ -137,10 +130,9 @@ def measure(path: Path) -> None:
 MAKERS = {
     "tickets.xlsx": ("{rows:,}-row tickets .xlsx", lambda p, n: write_xlsx(p, HEADER, ticket_rows(n))),
     "tickets.csv": ("{rows:,}-row tickets .csv", lambda p, n: write_csv(p, HEADER, ticket_rows(n))),
-    "limit.csv": ("limit: 500,000 rows × 6 CSV", lambda p, n: limit_csv(p)),
     "text.csv": ("limit: 500,000 × 4 texts CSV", lambda p, n: limit_text_csv(p)),
     "calamine.xlsx": ("limit: 100,000 × 15 texts .xlsx", lambda p, n: calamine_limit_xlsx(p)),
-    "limit.xlsx": ("limit: 100,000 × 50 .xlsx (openpyxl)", lambda p, n: limit_xlsx(p)),
+    "limit.xlsx": ("limit: 100,000 × 50 .xlsx, 8 read", lambda p, n: limit_xlsx(p)),
     "claims.xlsx": ("hostile: claims A1:XFD1048576", lambda p, n: claiming_xlsx(p)),
     "bomb.xlsx": ("hostile: zip bomb", lambda p, n: bomb_xlsx(p)),
 }

@@ -309,10 +309,12 @@ def csv_encoding(path: Path, declared: str | None = None) -> str:
     """
     if declared:
         try:
-            name = codecs.lookup(declared).name
+            info = codecs.lookup(declared)
         except LookupError:
-            raise FileRefused(f"'{declared}' is not a text encoding tamdesk knows (try utf-8 or cp1252)") from None
-        return "utf-8-sig" if name == "utf-8" else name
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):  # base64, zlib … are codecs, not encodings
+            raise FileRefused(f"'{declared}' is not a text encoding tamdesk knows (try utf-8 or cp1252)")
+        return "utf-8-sig" if info.name == "utf-8" else info.name
     with path.open("rb") as fh:
         head = fh.read(4)
         for bom, encoding in _BOMS:
