@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from tamdesk.services.access_form import apply_access_form
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer, import_customers
-from tamdesk.services.database import close_database, open_database
 from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_import import import_ticket_events, import_tickets
 
@@ -290,13 +289,11 @@ def _hostile() -> dict[str, bytes]:
         ("dup.csv", "the columns 'Email' (column B) and 'email' (column D) have the same name"),
     ],
 )
-def test_cli_refuses_hostile_files_in_one_line(tmp_path: Path, name: str, message: str) -> None:
-    db = tmp_path / "tamdesk.db"
-    open_database(db)  # an existing database: the refusal must come from the file, not from a missing database
-    try:
-        create_customer(Context(actor="Tess Tam"), CustomerInput(name="Acme", time_zone="UTC"))
-    finally:
-        close_database()
+def test_cli_refuses_hostile_files_in_one_line(
+    db_path: Path, ctx: Context, tmp_path: Path, name: str, message: str
+) -> None:
+    create_customer(ctx, CustomerInput(name="Acme", time_zone="UTC"))  # the refusal must leave it as it is
+    db = db_path
     before = dump(db)
     path = tmp_path / name
     path.write_bytes(_hostile()[name])
