@@ -23,7 +23,7 @@ from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, ValidationFailed, record_audit
-from tamdesk.services.import_files import check_workbook
+from tamdesk.services.import_files import check_readable, check_workbook
 from tamdesk.services.onboarding import record_access_form
 from tamdesk.services.seats import (
     SeatInput,
@@ -268,10 +268,11 @@ def read_access_form(path: str | Path) -> list[FormRow]:
 
 def _check_file(path: Path) -> None:
     source = path.name
-    if not path.is_file():
+    if not path.exists():
         raise ImportFailed(source, [f"the file {path} does not exist"])
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ImportFailed(source, [f"'{path.suffix}' files are not access forms; choose the returned .xlsx workbook"])
+    check_readable(path, (".xlsx", ".xlsm"))  # a folder, a pipe, an unreadable or oversized file
     if zipfile.is_zipfile(path):
         return
     with path.open("rb") as fh:

@@ -243,11 +243,39 @@ def test_a_folder_and_a_pipe_are_not_files(db_path: Path, ctx: Context, tmp_path
     assert refused(ctx, tmp_path / "pipe.csv").startswith(f"{tmp_path / 'pipe.csv'} is not a regular file")
 
 
+def test_an_access_form_that_is_a_folder_or_a_pipe(tmp_path: Path) -> None:
+    (tmp_path / "form.xlsx").mkdir()
+    with pytest.raises(
+        ImportFailed, match=r"form\.xlsx: nothing was imported\. .*form\.xlsx is a folder, not a file\."
+    ):
+        read_access_form(tmp_path / "form.xlsx")
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    with pytest.raises(ImportFailed, match=r"pipe\.xlsx is not a regular file \(a pipe or a device\)"):
+        read_access_form(tmp_path / "pipe.xlsx")
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_a_file_we_may_not_read(db_path: Path, ctx: Context, tmp_path: Path) -> None:
     path = tmp_path / "secret.csv"
     path.write_text("Name\nAcme\n")
     path.chmod(0)
+    assert refused(ctx, path) == f"Cannot read {path}: Permission denied."
+
+
+def test_a_file_the_system_will_not_open(
+    db_path: Path, ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root (CI) chmod does not stop a read: the refusal of the operating system is simulated instead."""
+    path = tmp_path / "secret.csv"
+    path.write_text("Name\nAcme\n")
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
     assert refused(ctx, path) == f"Cannot read {path}: Permission denied."
 
 
