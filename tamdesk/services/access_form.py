@@ -16,12 +16,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
+from tamdesk.domain.file_limits import MAX_FORM_SHEETS
 from tamdesk.domain.mailbox import InvalidAddress, normalize_domain
 from tamdesk.domain.seats import SeatCandidate, SeatCheck, SeatField
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, ValidationFailed, record_audit
+from tamdesk.services.import_files import check_readable, check_workbook
 from tamdesk.services.onboarding import record_access_form
 from tamdesk.services.seats import (
     SeatInput,
@@ -266,10 +268,11 @@ def read_access_form(path: str | Path) -> list[FormRow]:
 
 def _check_file(path: Path) -> None:
     source = path.name
-    if not path.is_file():
+    if not path.exists():
         raise ImportFailed(source, [f"the file {path} does not exist"])
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ImportFailed(source, [f"'{path.suffix}' files are not access forms; choose the returned .xlsx workbook"])
+    check_readable(path, (".xlsx", ".xlsm"))  # a folder, a pipe, an unreadable or oversized file
     if zipfile.is_zipfile(path):
         return
     with path.open("rb") as fh:
@@ -285,6 +288,7 @@ def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
     """Cells of the first sheet that has an Email header (else the first sheet), with their row numbers."""
     import openpyxl
 
+    check_workbook(path, MAX_FORM_SHEETS)  # forms come back from customers: limits before memory
     try:
         # Our own handle: openpyxl leaves its file open when a damaged workbook fails half-way through loading.
         with path.open("rb") as fh:
@@ -297,7 +301,8 @@ def _sheet_rows(path: Path) -> list[tuple[int, list[Any]]]:
                 book.close()
     # openpyxl raises whatever its zip, XML or style parsing hits on a damaged file: all mean the same here.
     except Exception as exc:
-        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
+        reason = " ".join("".join(c if c.isprintable() else " " for c in str(exc)).split())[:120]
+        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({reason})"]) from None
     for rows in sheets:
         if _find_header(rows) is not None:
             return [(line, list(cells)) for line, cells in rows]

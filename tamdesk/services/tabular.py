@@ -1,32 +1,33 @@
 """Reading .csv and .xlsx files for imports: headers matched loosely, every bad row reported at once.
 
+The file itself is read by ``import_files`` (limits, encodings, damaged files); this module turns its rows into a
+``Table``.
+
 An import that declares its fields (``ImportField``) can be told which file column feeds which field; the file's
 own headers feed the fields nobody named. ``match_columns`` is that rule, for the import and for its preview.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tamdesk.services.base import DomainError
+from tamdesk.domain.file_limits import MAX_TABLE_CELLS, column_letter, table_problem
+from tamdesk.services.import_files import ImportFailed, Row, head_rows, open_rows
 
-
-class ImportFailed(DomainError):
-    """An import found problems; nothing was changed. ``problems`` lists every bad row."""
-
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
-        shown = list(problems[:50])
-        more = f" … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        listed = "; ".join(shown) + more
-        end = "" if listed.endswith((".", "?", "!")) else "."
-        super().__init__(f"{source}: nothing was imported. {listed[:1].upper()}{listed[1:]}{end}")
-        self.problems = list(problems)
+__all__ = [
+    "ImportFailed",
+    "ImportField",
+    "Table",
+    "header_key",
+    "match_columns",
+    "preview_rows",
+    "read_headers",
+    "read_table",
+]
 
 
 def header_key(text: object) -> str:
@@ -137,46 +138,71 @@ class Table:
             raise ImportFailed(source, [f"the file has no column {', '.join(repr(m) for m in missing)}"])
 
 
-def read_table(path: str | Path, fields: Sequence[ImportField] = (), columns: Mapping[str, str] | None = None) -> Table:
-    """Read the first sheet of an .xlsx file or a .csv file (UTF-8, comma or semicolon separated).
+def read_table(
+    path: str | Path,
+    fields: Sequence[ImportField] = (),
+    columns: Mapping[str, str] | None = None,
+    *,
+    encoding: str | None = None,
+    accept_header: Callable[[Sequence[str]], bool] | None = None,
+) -> Table:
+    """Read a .csv file, or a sheet of an .xlsx file (the first, or the first whose header ``accept_header`` takes).
 
     Without ``fields`` a row holds every column under its header's key. With them, a row holds each field under
     its ``key``, read from the column ``match_columns`` picks (``columns`` names it: field → header), and nothing
-    else.
+    else. A CSV file's encoding comes from its BOM or ``encoding``, else UTF-8, else cp1252.
 
     Raises:
-        ImportFailed: missing, empty, unreadable, password-protected or mislabelled file; with ``fields``, also
-            every problem of the column mapping (nothing is read then).
+        ImportFailed: missing, empty, header-only, unreadable, damaged, password-protected or oversized file; two
+            columns of one name; with ``fields``, also every problem of the column mapping (nothing is read then).
     """
     if columns and not fields:
         raise TypeError("read_table: columns needs the fields they feed")
     path = Path(path)
-    source = path.name
-    if not path.is_file():
-        raise ImportFailed(source, [f"the file {path} does not exist"])
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        raw = list(_xlsx_rows(path))
-    elif suffix in (".csv", ".txt"):
-        raw = list(_csv_rows(path))
-    else:
-        raise ImportFailed(source, [f"'{path.suffix}' files are not supported; use .xlsx or .csv"])
-    return _to_table(source, raw, fields, columns)
+    required = [f.label for f in fields if f.required]
+    needs = f"the columns {', '.join(repr(r) for r in required)}" if required else "the header row this import reads"
+    found = open_rows(path, encoding, accept_header, needs)
+    return _to_table(path.name, found.rows, fields, columns, found.sheet)
+
+
+def read_headers(path: str | Path, encoding: str | None = None) -> list[str]:
+    """The header row of a file (its first non-blank row; the first sheet of a workbook) as written, cheaply.
+
+    Raises:
+        ImportFailed: missing, empty, unreadable, damaged or oversized file.
+    """
+    path = Path(path)
+    rows = head_rows(path, 1, encoding)
+    if not rows:
+        raise ImportFailed(path.name, ["the file is empty"])
+    return [_title(v) for v in rows[0][1]]
+
+
+def preview_rows(path: str | Path, limit: int, encoding: str | None = None) -> list[Row]:
+    """The header row and up to ``limit`` non-blank rows under it, as (row number, values), read the way the
+    import reads them; an empty file gives no rows.
+
+    Raises:
+        ImportFailed: missing, unreadable, damaged or oversized file.
+    """
+    return head_rows(Path(path), limit + 1, encoding)
 
 
 def _to_table(
     source: str,
-    raw: list[tuple[int, list[Any]]],
+    raw: Iterator[Row],
     fields: Sequence[ImportField] = (),
     columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> Table:
-    while raw and not any(_present(v) for v in raw[0][1]):
-        raw.pop(0)
-    if not raw:
-        raise ImportFailed(source, ["the file is empty"])
-    headers = tuple(header_key(h) for h in raw[0][1])
+    first = next((row for row in raw if any(_present(v) for v in row[1])), None)
+    if first is None:
+        raise ImportFailed(source, [f"the sheet {sheet!r} is empty" if sheet else "the file is empty"])
+    titles = first[1]
+    _refuse_duplicates(source, titles, fields, columns)
+    headers = tuple(header_key(h) for h in titles)
     if fields:
-        matched, problems = match_columns(raw[0][1], fields, columns)
+        matched, problems = match_columns(titles, fields, columns)
         if problems:
             raise ImportFailed(source, problems)
         names = [""] * len(headers)  # a column no field reads is left out of the rows
@@ -184,53 +210,44 @@ def _to_table(
             names[index] = key
         headers = tuple(names)
     rows = []
-    for line, values in raw[1:]:
+    kept = 0
+    for line, values in raw:
         if not any(_present(v) for v in values):
             continue
-        rows.append((line, {h: _clean(v) for h, v in zip(headers, values, strict=False) if h}))
+        row = {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}
+        kept += len(row)
+        if kept > MAX_TABLE_CELLS:  # the rows are held in memory: stop before they outgrow it
+            raise ImportFailed(source, [table_problem(line, kept) or "the file is too large"])
+        rows.append((line, row))
+    if not rows:
+        where = f"the sheet {sheet!r}" if sheet else "the file"
+        raise ImportFailed(source, [f"{where} has a header row but no rows: there is nothing to import"])
     return Table(headers, tuple(rows))
+
+
+def _refuse_duplicates(
+    source: str, titles: Sequence[object], fields: Sequence[ImportField], columns: Mapping[str, str] | None
+) -> None:
+    """Two columns whose headers match alike would feed one field from either: refused when the import reads them
+    (every column without ``fields``; a field's column, or a column ``columns`` names, with them)."""
+    read = None if not fields else {f.key for f in fields} | {header_key(h) for h in (columns or {}).values()}
+    seen: dict[str, int] = {}
+    problems = []
+    for index, title in enumerate(titles):
+        key = header_key(title)
+        if not key or (read is not None and key not in read):
+            continue
+        if key in seen:
+            first = seen[key]
+            problems.append(
+                f"the columns {_title(titles[first])!r} (column {column_letter(first)}) and {_title(title)!r} "
+                f"(column {column_letter(index)}) have the same name; rename one"
+            )
+        else:
+            seen[key] = index
+    if problems:
+        raise ImportFailed(source, problems)
 
 
 def _present(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
-
-
-def _clean(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    import openpyxl
-
-    if not zipfile.is_zipfile(path):
-        with path.open("rb") as fh:
-            head = fh.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            reason = "it is password-protected or an old .xls workbook; save it as a plain .xlsx"
-        else:
-            reason = "it is not an Excel workbook (perhaps a CSV file renamed .xlsx)"
-        raise ImportFailed(path.name, [f"cannot read {path.name}: {reason}"])
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
-    try:
-        sheet = book.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, list(values)
-    finally:
-        book.close()
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from enumerate(csv.reader(text.splitlines(), dialect), start=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 # First imports must not happen on a worker thread (PySide6's import hook crashes there, see pages/tickets.py):
 # reading a workbook in the background needs openpyxl and the codec zipfile uses for member names.
 import encodings.cp437  # noqa: F401
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,15 +84,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _file_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return tabular._xlsx_rows(path)
-    if suffix in (".csv", ".txt"):
-        return tabular._csv_rows(path)
-    raise ImportFailed(path.name, [f"'{path.suffix}' files are not supported; use .xlsx or .csv"])
-
-
 def read_head(path: str | Path, limit: int = PREVIEW_ROWS) -> FileHead:
     """The header and up to ``limit`` rows of a .csv/.xlsx file, read the way the import reads it.
 
@@ -100,21 +91,7 @@ def read_head(path: str | Path, limit: int = PREVIEW_ROWS) -> FileHead:
         ImportFailed: missing, empty, unsupported or unreadable file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ImportFailed(path.name, [f"the file {path} does not exist"])
-    lines: list[tuple[str, ...]] = []
-    rows = _file_rows(path)
-    try:
-        for _, values in rows:
-            texts = tuple(_text(v) for v in values)
-            if any(texts):
-                lines.append(texts)
-            if len(lines) > limit:
-                break
-    finally:
-        close = getattr(rows, "close", None)
-        if close is not None:
-            close()
+    lines = [tuple(_text(v) for v in values) for _, values in tabular.preview_rows(path, limit)]
     if not lines:
         raise ImportFailed(path.name, ["the file is empty"])
     width = len(lines[0])
