@@ -15,6 +15,16 @@ class CommandFailed(Exception):
     """A command ends with exit code 1 and this message on stderr."""
 
 
+ENCODING_HELP = (
+    "the text encoding of a CSV file without a byte-order mark, such as cp1252 or utf-16 (default: UTF-8, "
+    "else Windows-1252; a BOM always wins)"
+)
+
+
+def add_encoding_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoding", metavar="NAME", help=ENCODING_HELP)
+
+
 def non_negative_int(text: str) -> int:
     try:
         value = int(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from tamdesk.cli.common import add_encoding_option
 from tamdesk.services.base import Context
 from tamdesk.services.customers import import_customers
 
@@ -16,8 +17,9 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
         "(names separated by semicolons, added to the customer's); upsert by Name",
     )
     parser.add_argument("file", metavar="FILE")
+    add_encoding_option(parser)
     parser.set_defaults(handler=_import)
 
 
 def _import(args: argparse.Namespace, ctx: Context) -> str:
-    return import_customers(ctx, args.file).summary
+    return import_customers(ctx, args.file, args.encoding).summary

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from tamdesk.cli.common import CommandFailed
+from tamdesk.cli.common import CommandFailed, add_encoding_option
 from tamdesk.domain.export_dates import DateOrder
 from tamdesk.domain.sources import ImportSource
 from tamdesk.domain.timestamps import zone
@@ -58,6 +58,7 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
             help="read FIELD from the file column HEADER when the file names it differently (repeat for several "
             "fields); FIELD= with no header leaves an optional field out",
         )
+        add_encoding_option(parser)
         if name == "tickets":
             _ticket_options(parser)
         parser.set_defaults(handler=handler)
@@ -145,7 +146,7 @@ def ticket_options(args: argparse.Namespace) -> TicketImportOptions:
         raise CommandFailed("--create-customers and --skip-unknown contradict each other; choose one.")
     choices = CustomerChoices(map_option(args.map), create_all=args.create_customers, skip_all=args.skip_unknown)
     order = DateOrder(args.date_order) if args.date_order else None
-    return TicketImportOptions(source, _zone_name(args.tz), order, columns, choices)
+    return TicketImportOptions(source, _zone_name(args.tz), order, columns, choices, args.encoding)
 
 
 def _tickets(args: argparse.Namespace, ctx: Context) -> str:
@@ -168,5 +169,7 @@ def _tickets(args: argparse.Namespace, ctx: Context) -> str:
 
 
 def _events(args: argparse.Namespace, ctx: Context) -> str:
-    result = import_ticket_events(ctx, args.file, args.tz or "UTC", columns=columns_option(args.column))
+    result = import_ticket_events(
+        ctx, args.file, args.tz or "UTC", columns=columns_option(args.column), encoding=args.encoding
+    )
     return f"Imported ticket events: {result.events:,} recorded on {result.updated:,} tickets."

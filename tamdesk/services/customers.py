@@ -564,14 +564,14 @@ class ImportSummary:
         return f"Imported customers: {self.created} created, {self.updated} updated, {self.unchanged} unchanged."
 
 
-def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
+def import_customers(ctx: Context, path: str | Path, encoding: str | None = None) -> ImportSummary:
     """Upsert customers by name from .csv/.xlsx (Name, Email domains, Time zone, Country, TAM, Also known as);
     all or nothing. Names under Also known as are added to a customer's, never put in place of them.
 
     Raises:
         ImportFailed: lists every bad row; nothing was changed.
     """
-    table = read_table(path)
+    table = read_table(path, encoding=encoding)
     source = Path(path).name
     table.require(source, "Name")
     parsed: list[tuple[int, CustomerInput]] = []

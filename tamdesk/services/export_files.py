@@ -1,20 +1,21 @@
 """Reading a support system's export: its header row first (to tell which tool wrote it), then its rows.
 
-CSV goes through ``services.tabular.read_table``. An .xlsx is read with python-calamine (a 100,000-row workbook in
-about 2 s instead of openpyxl's 25 s, DESIGN §6), from the first sheet whose header row a caller accepts: a
-Salesforce report workbook may carry a cover or filter sheet first. Without calamine installed, read_table reads
-the first sheet.
+CSV goes through ``services.tabular``, as every import file does. An .xlsx is checked against every limit of
+``domain.file_limits`` first (``import_files.check_workbook``), then read with python-calamine from the first sheet
+whose header row a caller accepts: a Salesforce report workbook may carry a cover or filter sheet first, and title
+lines above its header row.
 """
 
 from __future__ import annotations
 
-import csv
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import python_calamine
+
+from tamdesk.services.import_files import CSV_SUFFIXES, check_readable, check_workbook, head_rows
 from tamdesk.services.tabular import ImportFailed, ImportField, Table, match_columns, read_table
 
 HEADER_SEARCH_ROWS = 20  # a report's title lines above its header row
@@ -29,42 +30,8 @@ class HeaderRow:
     line: int = 1
 
 
-def _calamine() -> Any:
-    try:
-        import python_calamine
-    except ImportError:  # pragma: no cover - a dependency; openpyxl reads instead
-        return None
-    return python_calamine
-
-
 def _present(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
-
-
-def _check_xlsx(path: Path) -> None:
-    if not zipfile.is_zipfile(path):
-        with path.open("rb") as fh:
-            head = fh.read(8)
-        reason = ("it is password-protected or an old .xls workbook; save it as a plain .xlsx"
-                  if head.startswith(b"\xd0\xcf\x11\xe0")
-                  else "it is not an Excel workbook (perhaps a CSV file renamed .xlsx)")  # fmt: skip
-        raise ImportFailed(path.name, [f"cannot read {path.name}: {reason}"])
-
-
-def _csv_header(path: Path) -> HeaderRow:
-    data = path.read_bytes()[:65536]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    for line, row in enumerate(csv.reader(text.splitlines(), dialect), start=1):
-        if any(_present(v) for v in row):
-            return HeaderRow(tuple(str(v).strip() for v in row), None, line)
-    raise ImportFailed(path.name, ["the file is empty"])
 
 
 def _sheet_header(sheet: Any) -> tuple[tuple[str, ...], int] | None:
@@ -76,27 +43,25 @@ def _sheet_header(sheet: Any) -> tuple[tuple[str, ...], int] | None:
     return None
 
 
-def read_header_row(path: str | Path, accept: Callable[[Sequence[str]], bool] | None = None) -> HeaderRow:
+def read_header_row(
+    path: str | Path, accept: Callable[[Sequence[str]], bool] | None = None, encoding: str | None = None
+) -> HeaderRow:
     """The header row of a .csv, or of the first sheet of an .xlsx whose header row ``accept`` takes.
 
     Raises:
         ImportFailed: a missing or unreadable file, or a workbook none of whose sheets ``accept`` takes (naming them).
     """
     path = Path(path)
-    if not path.is_file():
-        raise ImportFailed(path.name, [f"the file {path} does not exist"])
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _csv_header(path)
-    if suffix not in (".xlsx", ".xlsm"):
-        raise ImportFailed(path.name, [f"'{path.suffix}' files are not supported; use .xlsx or .csv"])
-    _check_xlsx(path)
-    calamine = _calamine()
-    if calamine is None:
-        table = read_table(path)
-        return HeaderRow(table.headers)
+    check_readable(path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        head = head_rows(path, 1, encoding)
+        if not head:
+            raise ImportFailed(path.name, ["the file is empty"])
+        line, values = head[0]
+        return HeaderRow(tuple("" if v is None else str(v).strip() for v in values), None, line)
+    check_workbook(path)  # every limit, before calamine loads a sheet
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine's errors share no base class worth naming
         raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
     names = list(book.sheet_names)
@@ -117,21 +82,26 @@ def read_header_row(path: str | Path, accept: Callable[[Sequence[str]], bool] | 
     raise ImportFailed(path.name, [f"none of the sheets {listed} has a ticket export's header row"])
 
 
-def read_rows(path: str | Path, head: HeaderRow, fields: Sequence[ImportField], columns: Mapping[str, str]) -> Table:
+def read_rows(
+    path: str | Path,
+    head: HeaderRow,
+    fields: Sequence[ImportField],
+    columns: Mapping[str, str],
+    encoding: str | None = None,
+) -> Table:
     """The rows under ``head`` keyed by field, read from the columns ``columns`` (field → header) names.
 
     Raises:
         ImportFailed: every problem of the column mapping.
     """
     path = Path(path)
-    calamine = _calamine()
-    if head.sheet is None or calamine is None:
-        return read_table(path, fields, columns)
+    if head.sheet is None:
+        return read_table(path, fields, columns, encoding=encoding)
     matched, problems = match_columns(head.headers, fields, columns)
     if problems:
         raise ImportFailed(path.name, problems)
     picks = sorted(matched.items(), key=lambda item: item[1])
-    book = calamine.CalamineWorkbook.from_path(str(path))
+    book = python_calamine.CalamineWorkbook.from_path(str(path))  # checked by read_header_row
     rows: list[tuple[int, dict[str, Any]]] = []
     for line, values in enumerate(book.get_sheet_by_name(head.sheet).iter_rows(), start=1):
         if line <= head.line:

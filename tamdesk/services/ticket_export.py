@@ -118,6 +118,7 @@ class TicketImportOptions:
     date_order: DateOrder | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     customers: CustomerChoices = field(default_factory=CustomerChoices)
+    encoding: str | None = None  # of a CSV file without a BOM; None: UTF-8, else cp1252
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def _choose_source(path: Path, options: TicketImportOptions) -> tuple[HeaderRow,
             return not PRESETS[forced].missing(headers) or bool(options.columns)
         return detect_source(headers).source is not None
 
-    head = read_header_row(path, accept)
+    head = read_header_row(path, accept, options.encoding)
     detection = detect_source(head.headers)
     if forced is not None:
         missing = PRESETS[forced].missing(head.headers)
@@ -268,7 +269,7 @@ def plan_import(
     head, detection, source = _choose_source(path, options)
     fields = fields_for(source)
     columns = _merge_columns(source, head.headers, options.columns)
-    table = read_rows(path, head, fields, columns)
+    table = read_rows(path, head, fields, columns, options.encoding)
     mapping = {f.label: head.headers[table.headers.index(f.key)] for f in fields if f.key in table.headers}
     plan = ImportPlan(path, head, detection, source, fields, mapping, total_rows=len(table.rows))
     rows = _merge_milestones(list(table.rows)) if "milestone" in table.headers else list(table.rows)

@@ -438,6 +438,7 @@ def import_ticket_events(
     columns: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    encoding: str | None = None,
 ) -> TicketImportSummary:
     """Add events (Ticket, At, Event) to known tickets; an event already recorded is not added twice.
 
@@ -449,7 +450,7 @@ def import_ticket_events(
     """
     zone_info = _zone(tz)
     source = Path(path).name
-    table = read_table(path, EVENT_FIELDS, columns)
+    table = read_table(path, EVENT_FIELDS, columns, encoding=encoding)
     known = tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
     index = number_index((number, tid) for tid, number, _ in known)
     tickets = {tid: (number, opened) for tid, number, opened in known}

@@ -466,3 +466,18 @@ def test_headers_and_preview(tmp_path: Path) -> None:
     assert preview_rows(empty, 5) == []
     with pytest.raises(ImportFailed, match="The file is empty"):
         read_headers(empty)
+
+
+def test_a_support_system_export_is_held_to_the_same_limits(db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    """The ticket import reads .xlsx exports with its own sheet and title-row search; the limits come first."""
+    from tamdesk.services.ticket_import import import_tickets
+
+    header = ["Case Number", "Subject", "Priority", "Status", "Account Name", "Date/Time Opened"]
+    path = patched(
+        book(tmp_path / "cases.xlsx", [header, ["00001001", "Down", "High", "New", "Acme", "3/2/2026 9:15 AM"]]),
+        SHEET,
+        lambda x: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', x),
+    )
+    with pytest.raises(ImportFailed, match="declares 1,048,576 rows × 16,384 columns"):
+        import_tickets(ctx, path)
+    assert t.Ticket.select().count() == 0
