@@ -822,7 +822,7 @@ class TicketImportDialog(QDialog):
                 self.dates.setCurrentIndex(0)
             return
         if preview.date_order_ambiguous or (self.date_order and self.dates.currentIndex() == 1):
-            example = first_numeric_date(self.head, preview.date_columns) if self.head else ""
+            example = first_numeric_date(self.head, preview.date_columns).split(" ")[0] if self.head else ""
             day, month = read_both_ways(example)
             self.dates_question.setText(f"<b>“{example}” = {day} or {month}?</b>" if example else
                                         "<b>Day or month first?</b>")  # fmt: skip
@@ -837,7 +837,7 @@ class TicketImportDialog(QDialog):
         elif preview.date_order is DateOrder.MDY:
             self.dates_text.setText(f"Month first (M/D/Y), as the file writes them ({columns}).")
         else:
-            self.dates_text.setText(f"Written with the month named or as ISO dates ({columns}).")
+            self.dates_text.setText(f"ISO or month-name dates, nothing to choose ({columns}).")
         self.dates.setCurrentIndex(0)
 
     def _choices_changed(self) -> None:
@@ -863,7 +863,7 @@ class TicketImportDialog(QDialog):
             preview = f"Preview ({_plural(len(self.head.rows), 'row')} as written)"
         elif found is not None:
             shown, total = len(found.preview.rows), found.preview.total_rows
-            preview = f"Preview ({shown:,} of {total:,} rows)" if shown < total else f"Preview ({total:,} rows)"
+            preview = f"Preview (first {shown:,} of {total:,} rows)" if shown >= PREVIEW_LIMIT else "Preview"
         else:
             preview = "Preview"
         left = len(self.customers.undecided())
@@ -1000,6 +1000,9 @@ class TicketImportDialog(QDialog):
         self._finish()
 
     def _failed(self, exc: BaseException, details: str) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self._update()  # controls back first; the status line then says what happened
         if isinstance(exc, TicketsCancelled):
             self._set_status("Import cancelled: nothing was imported.", Tone.WARNING)
         elif isinstance(exc, ImportFailed):
@@ -1017,18 +1020,8 @@ class TicketImportDialog(QDialog):
         else:
             self._set_status("✖ The import failed; nothing was imported.", Tone.ERROR)
             show_failure(self, "Import tickets", exc, details)
-        self.task = None
-        self.progress.setVisible(False)
-        self._update_controls_only()
         if self._close_when_done:
             super().reject()
-
-    def _update_controls_only(self) -> None:
-        """After a failed import: controls back, the failure kept in the status line."""
-        status, style = self.status.text(), self.status.styleSheet()
-        self._update()
-        self.status.setText(status)
-        self.status.setStyleSheet(style)
 
     def _set_status(self, text: str, tone: Tone | None) -> None:
         self.status.setText(text)

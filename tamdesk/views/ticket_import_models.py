@@ -39,7 +39,7 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
         self.customer_labels: dict[int, str] = {}
         bg = _problem_background
         columns = [
-            Column[PreviewRow]("Ticket", lambda r: r.number, background=bg, width=90),
+            Column[PreviewRow]("Ticket", lambda r: r.number or f"row {r.line}", background=bg, width=90),
             Column[PreviewRow]("Customer (matched)", self._customer, background=bg, width=170,
                                tooltip=lambda r: f"In the file: {r.organization}" if r.organization else "",
                                foreground=lambda r: tone_color(Tone.WARNING) if self._undecided(r) else None),
