@@ -1075,4 +1075,3 @@ class TicketImportDialog(QDialog):
         return self.runner.run(
             lambda control: export_reconciliation(ctx, target, found, tz=zone, file_name=file_name), done, failed
         )
-

@@ -376,4 +376,3 @@ def test_it_fits_a_small_screen_and_nothing_moves_when_messages_change(qtbot, di
     load(qtbot, dialog, ZENDESK, "Europe/Berlin")
     choose(qtbot, dialog, "Acme Inc", Decision.SKIP)
     assert (dialog.splitter.geometry(), dialog.buttons.geometry()) == before
-
