@@ -151,7 +151,8 @@ def parse_export_time(value: object, tz: ZoneInfo, order: DateOrder | None = Non
         raise ValueError("the time is empty")
     try:
         if _ISO.match(text):
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00") if "Z" in text
+                                            or "z" in text else text)  # fmt: skip
             return moment.astimezone(UTC) if moment.tzinfo else _localized(moment, tz)
         if match := _NUMERIC.fullmatch(text):
             first, second = int(match[1]), int(match[3])

@@ -148,6 +148,7 @@ PRESETS: dict[ImportSource, Preset] = {
             OPENED: ("Date/Time Opened", "Opened Date"),
             UPDATED: ("Last Modified Date", "Date/Time Last Modified", "Case Last Modified Date"),
             RESOLVED: ("Date/Time Closed", "Closed Date"),
+            FIRST_RESPONSE: ("First Response", "First Response Date"),  # a custom field; map yours with --column
             MILESTONE: ("Milestone", "Milestone Name", "Milestone: Milestone Name"),
             MILESTONE_COMPLETED: ("Completion Date", "Milestone Completion Date"),
             MILESTONE_VIOLATED: ("Violation", "Violated", "Is Violated"),

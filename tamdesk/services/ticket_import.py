@@ -27,7 +27,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
-from tamdesk.services.reconciliation import ReconcileInput, Reconciliation, reconcile
+from tamdesk.services.reconciliation import Reconciliation, reconcile
 from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_export import (
     TICKET_FIELDS,
@@ -172,7 +172,7 @@ def inspect_ticket_file(
         p = by_line[line]
         rows.append(PreviewRow(line, p.number, p.organization, names.get(p.customer_id or 0, ""), p.subject,
                                p.severity, p.status, p.opened, p.first_response, p.resolved))  # fmt: skip
-    found = _reconcile(plan, {}, now) if reconcile_sla and not plan.problems else None
+    found = _reconcile(plan, now) if reconcile_sla and not plan.problems else None
     return ImportPreview(
         plan.source, plan.detection, plan.head.sheet, plan.head.headers, plan.fields, dict(plan.mapping),
         tuple(rows), plan.total_rows, len(plan.tickets), tuple(plan.unmatched), plan.date_order,
@@ -209,21 +209,15 @@ def import_tickets(
         )  # fmt: skip
     if progress:
         progress(len(plan.tickets), len(plan.tickets))
-    found = _reconcile(plan, counts[4], ctx.now()) if plan.source is not ImportSource.TAMDESK else None
+    found = _reconcile(plan, ctx.now()) if plan.source is not ImportSource.TAMDESK else None
     return TicketImportSummary(
         counts[0], counts[1], counts[3], counts[2], plan.source, plan.skipped, tuple(created_customers),
         tuple(aliases), tuple(plan.notes), found, dict(plan.mapping),
     )  # fmt: skip
 
 
-def _reconcile(plan: ImportPlan, ids: Mapping[str, int], now: datetime) -> Reconciliation | None:
-    inputs = [
-        ReconcileInput(
-            ids.get(p.number), p.number, p.customer_id, p.severity, p.opened, p.first_response, p.resolved, p.facts
-        )
-        for p in plan.tickets
-        if p.customer_id is not None and p.facts.any
-    ]
+def _reconcile(plan: ImportPlan, now: datetime) -> Reconciliation | None:
+    inputs = [p for p in plan.tickets if p.customer_id is not None and p.facts.any]
     return reconcile(plan.source, inputs, now) if inputs else None
 
 
@@ -347,7 +341,8 @@ def _write(
             progress(start, total)
         chunk = plan.tickets[start : start + CHUNK]
         new = [p for p in chunk if p.number not in ids]
-        ids.update(_insert_new([_row_values(plan, p) | {"number": p.number} for p in new]))
+        source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
+        ids.update(_insert_new([_new_row(source, p) for p in new]))
         created += len(new)
         events += _replace_column_events(new, ids, fresh=True)
         fresh = {p.number for p in new}
@@ -377,29 +372,38 @@ def _write(
 
 def _bulk_insert(model: type[t.BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A plain ``executemany`` of ``rows`` into ``model``'s table: peewee's insert_many spends most of an import's
-    time building SQL. Times are written as the column type stores them (epoch seconds)."""
+    time building SQL. ``rows`` hold values as the columns store them: times as epoch seconds (``_epoch``)."""
     if not rows:
         return
     meta = model._meta  # type: ignore[attr-defined]
     names = ", ".join(f'"{meta.fields[c].column_name}"' for c in columns)
     marks = ", ".join([database.param] * len(columns))
     cursor = database.cursor()
-    cursor.executemany(
-        f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', [tuple(map(_epoch, r)) for r in rows]
-    )
+    cursor.executemany(f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', rows)
 
 
 _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
 
 
-def _insert_new(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert tickets (their column values, number included); number → new id."""
+def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
+    """A new ticket's values in ``_TICKET_COLUMNS`` order."""
+    facts = p.facts
+    return (
+        p.number, p.customer_id, p.subject, int(p.severity), p.status.value, _epoch(p.opened), _epoch(p.resolved),
+        source, _epoch(p.updated), facts.first_reply_business_minutes, facts.first_response_breached,
+        facts.resolution_breached, "", "", 1,
+    )  # fmt: skip
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> dict[str, int]:
+    """Insert tickets (``_new_row`` tuples, number first); number → new id."""
     if not rows:
         return {}
-    extra = {"engineer": "", "notes": "", "version": 1}
-    _bulk_insert(t.Ticket, _TICKET_COLUMNS, [[(row | extra)[c] for c in _TICKET_COLUMNS] for row in rows])
-    numbers = [row["number"] for row in rows]
-    return dict(tuples(t.Ticket.select(t.Ticket.number, t.Ticket.id).where(t.Ticket.number.in_(numbers))))
+    _bulk_insert(t.Ticket, _TICKET_COLUMNS, rows)
+    numbers = [row[0] for row in rows]
+    marks = ", ".join([database.param] * len(numbers))
+    sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN ({marks})'  # type: ignore[attr-defined]
+    return dict(database.execute_sql(sql, numbers).fetchall())
 
 
 def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], *, fresh: bool = False) -> int:

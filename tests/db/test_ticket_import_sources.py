@@ -314,3 +314,32 @@ def test_a_mapping_is_saved_and_reused(customers: dict[str, int], ctx: Context, 
     assert [m.name for m in list_mappings()] == ["Zendesk with Company"]
     delete_mapping(ctx, "Zendesk with Company")
     assert list_mappings() == []
+
+
+def test_a_forced_source_names_the_columns_the_file_lacks(db_path: Path, ctx: Context) -> None:
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, SALESFORCE, TicketImportOptions(source=ImportSource.ZENDESK))
+    assert info.value.problems == [
+        "the file is not a Zendesk ticket export: it has no column 'Id', 'Created at', 'Organization or Requester "
+        "email'; name the columns that hold them with --column"
+    ]
+
+
+def test_the_preview_asks_for_the_date_order(customers: dict[str, int], tmp_path: Path, fixed_now: datetime) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("\n".join(SALESFORCE.read_text().splitlines()[:3]) + "\n")
+    preview = inspect_ticket_file(path, TicketImportOptions(tz="America/New_York"), fixed_now)
+    assert preview.date_order_ambiguous and preview.date_columns == ("Date/Time Opened", "Date/Time Closed")
+    chosen = inspect_ticket_file(path, TicketImportOptions(tz="America/New_York", date_order=DateOrder.MDY), fixed_now)
+    assert not chosen.problems and chosen.rows[0].opened == datetime(2026, 3, 2, 14, 15, tzinfo=UTC)
+
+
+def test_without_milestones_a_mapped_field_is_the_first_response(
+    customers: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.csv"
+    lines = SALESFORCE.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ',"Responded"', lines[1] + ',"3/2/2026 9:40 AM"', *lines[2:]]) + "\n")
+    options = TicketImportOptions(tz="America/New_York", columns={"First response": "Responded"})
+    assert import_tickets(ctx, path, options).mapping["First response"] == "Responded"
+    assert _events("00001026") == [(datetime(2026, 3, 2, 14, 40, tzinfo=UTC), "response")]
