@@ -31,6 +31,10 @@ class Decision(StrEnum):
     SKIP = "Skip its tickets"
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
+
+
 def _rows_text(item: UnmatchedCustomer) -> str:
     rows = ", ".join(str(n) for n in item.rows[:20]) + (" …" if item.tickets > 20 else "")
     domains = f"\nRequester domains: {', '.join(item.domains)}" if item.domains else ""
@@ -219,7 +223,7 @@ class ImportCustomersPanel(QWidget):
             key = name_key(item.name)
             decision, target = self._choices.get(key, (None, ""))
             if not self._complete(key):
-                text = f"? {item.name} (choose under Customers)"
+                text = f"? {item.name}"
             elif decision is Decision.MAP:
                 text = f"→ {target}"
             elif decision is Decision.CREATE:
@@ -254,8 +258,9 @@ class ImportCustomersPanel(QWidget):
         names = len(self.items)
         left = len(self.undecided())
         still = f" <b>{left} still to choose.</b>" if left else " All chosen."
+        verb = "matches" if names == 1 else "match"
         self.heading.setText(
-            f"{names:,} name{'s' if names != 1 else ''} in the file ({tickets:,} ticket{'s' if tickets != 1 else ''}) "
-            f"match no customer by name, also-known-as name or email domain. For each: map it to a customer (it is "
-            f"remembered as a name that customer is also known as), create it, or skip its tickets.{still}"
+            f"{_count(names, 'name')} in the file ({_count(tickets, 'ticket')}) {verb} no customer by name, "
+            "also-known-as name or email domain. For each: map it to a customer (it is remembered as a name that "
+            f"customer is also known as), create it, or skip its tickets.{still}"
         )

@@ -164,6 +164,7 @@ class TicketImportDialog(QDialog):
         self.setMinimumSize(900, 600)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
+        layout.addSpacing(6)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_mapping())
         splitter.addWidget(self._build_tabs())
@@ -181,12 +182,13 @@ class TicketImportDialog(QDialog):
     # -- construction -------------------------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
+        """Most of the screen, up to a size where wider stops helping (the preview has nine columns)."""
         screen = self.screen().availableGeometry() if self.screen() else None
         width, height = 1500, 900
         if screen is not None:
-            width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+            width, height = min(1820, int(screen.width() * 0.92)), min(1000, int(screen.height() * 0.9))
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
-        self.splitter.setSizes([int(self.width() * 0.32), int(self.width() * 0.68)])
+        self.splitter.setSizes([int(self.width() * 0.38), int(self.width() * 0.62)])
 
     def _build_top(self) -> QGridLayout:
         self.tickets_kind = QRadioButton("&Tickets")

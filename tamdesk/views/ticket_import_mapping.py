@@ -188,9 +188,9 @@ def mapping_columns() -> list[Column[MappingRow]]:
     # The File column's cells hold combo boxes (see TicketImportDialog._build_column_boxes), so no text of their own.
     return [
         Column[MappingRow]("Field", lambda r: r.field.label + (" *" if r.field.required else ""),
-                           tooltip=lambda r: r.field.meaning, width=150,
+                           tooltip=lambda r: r.field.meaning, width=170,
                            foreground=lambda r: tone_color(Tone.ERROR) if r.wrong else None),
-        Column[MappingRow]("File column", lambda r: "", width=210),
+        Column[MappingRow]("File column", lambda r: "", width=220),
         Column[MappingRow]("First value", lambda r: r.example, tooltip=lambda r: r.field.meaning),
     ]  # fmt: skip
 

@@ -41,7 +41,7 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
         columns = [
             Column[PreviewRow]("Ticket", lambda r: r.number or f"row {r.line}", background=bg, width=90),
             Column[PreviewRow]("Customer (matched)", self._customer, background=bg, width=170,
-                               tooltip=lambda r: f"In the file: {r.organization}" if r.organization else "",
+                               tooltip=self._customer_tip,
                                foreground=lambda r: tone_color(Tone.WARNING) if self._undecided(r) else None),
             Column[PreviewRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, background=bg, width=220),
             Column[PreviewRow]("Severity", lambda r: r.severity.label if r.severity else "", background=bg, width=100),
@@ -60,6 +60,11 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
         if row.problem and not row.number:
             return ""
         return self.customer_labels.get(row.line, row.organization)
+
+    def _customer_tip(self, row: PreviewRow) -> str:
+        if self._undecided(row):
+            return "This name matches no customer: choose what to do with it under Customers"
+        return f"In the file: {row.organization}" if row.organization else ""
 
     def _undecided(self, row: PreviewRow) -> bool:
         return not row.customer and self.customer_labels.get(row.line, "").startswith("?")

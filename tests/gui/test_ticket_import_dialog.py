@@ -200,7 +200,7 @@ def test_an_unmatched_name_needs_a_choice_then_maps_and_imports(qtbot, dialog, c
     assert dialog.tabs.tabText(CUSTOMERS_TAB) == "⚠ Customers (1 to choose)"
     panel = dialog.customers
     assert [(r.name, r.tickets) for r in panel.model.rows()] == [("Acme Inc", 1)]
-    assert column(dialog, "Customer (matched)")["1205"] == "? Acme Inc (choose under Customers)"
+    assert column(dialog, "Customer (matched)")["1205"] == "? Acme Inc"
     assert column(dialog, "Customer (matched)")["1203"] == "Initech"  # by its also-known-as name
     assert column(dialog, "Customer (matched)")["1204"] == "Globex"  # by the requester's domain
     assert not dialog.import_button.isEnabled()
