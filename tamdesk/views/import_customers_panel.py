@@ -129,7 +129,9 @@ class ImportCustomersPanel(QWidget):
         customer = SearchableComboBox()
         customer.setModel(self._customer_model)
         customer.setAccessibleName(f"Customer for {item.name}")
-        customer.lineEdit().setPlaceholderText("type to find a customer")
+        line = customer.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("type to find a customer")
         decision, target = self._choices.get(key, (None, ""))
         choice.setCurrentIndex(list(Decision).index(decision) if decision else -1)
         customer.setCurrentIndex(-1)
@@ -240,8 +242,8 @@ class ImportCustomersPanel(QWidget):
         for key, box in self.customer_boxes.items():
             decision = self._choices.get(key, (None, ""))[0]
             set_tone_style(box, Tone.ERROR if decision is Decision.MAP and not self._target_known(key) else None)
-        for key, box in self.choice_boxes.items():
-            set_tone_style(box, None if key in self.model.decided or self._choices.get(key) else Tone.WARNING)
+        for key, choice in self.choice_boxes.items():
+            set_tone_style(choice, None if key in self.model.decided or self._choices.get(key) else Tone.WARNING)
         if self.items:
             self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(len(self.items) - 1, 0))
         left = len(self.undecided())

@@ -154,7 +154,7 @@ class TicketImportDialog(QDialog):
         self.inspect_problems: list[str] = []
         self.reconciliation: Reconciliation | None = None
         self.summary: str | None = None
-        self.result: TicketImportSummary | None = None
+        self.import_result: TicketImportSummary | None = None
         self.task: Task | None = None
         self._generation = 0
         self._inspecting = False
@@ -197,7 +197,7 @@ class TicketImportDialog(QDialog):
         self.kind = QButtonGroup(self)
         self.kind.addButton(self.tickets_kind)
         self.kind.addButton(self.events_kind)
-        self.kind.buttonToggled.connect(lambda _, on: on and self._kind_changed())
+        self.kind.buttonToggled.connect(self._kind_toggled)
         kinds = QHBoxLayout()
         kinds.addWidget(self.tickets_kind)
         kinds.addWidget(self.events_kind)
@@ -215,7 +215,7 @@ class TicketImportDialog(QDialog):
         self.detected.setWordWrap(True)
         self.detected.setAccessibleName("What the file is")
         self.detected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detected.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)  # kept, so nothing moves
+        self.detected.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)  # kept, so nothing moves
         self.detected.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.source = QComboBox()
         self.source.setAccessibleName("Source")
@@ -273,7 +273,7 @@ class TicketImportDialog(QDialog):
         self.order = QButtonGroup(self)
         self.order.addButton(self.day_first)
         self.order.addButton(self.month_first)
-        self.order.buttonToggled.connect(lambda _, on: on and self._date_order_chosen())
+        self.order.buttonToggled.connect(self._date_order_toggled)
         row.addWidget(self.dates_question)
         row.addWidget(self.day_first)
         row.addWidget(self.month_first)
@@ -388,7 +388,7 @@ class TicketImportDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.status.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)  # kept, so nothing moves
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -437,7 +437,7 @@ class TicketImportDialog(QDialog):
         """Look at ``path`` in the background: which tool wrote it, its columns, then the preview."""
         self.path = Path(path)
         self.look = self.head = None
-        self.summary = self.result = None
+        self.summary = self.import_result = None
         self.date_order = None
         self.file.setText(str(self.path))
         self._clear_inspection()
@@ -497,10 +497,15 @@ class TicketImportDialog(QDialog):
             self._say_detected(f"Detected a {found.label}{sheet}.", Tone.OK)
         elif found is ImportSource.TAMDESK:
             self._say_detected(f"Detected tamdesk's own ticket columns{sheet}.", Tone.OK)
-        else:
+        elif look.detection.near_misses:
             self._say_detected(
                 f"Not an export tamdesk knows: {look.detection.describe()}. Choose the source, or the column for "
                 "each field below.",
+                Tone.WARNING,
+            )
+        else:
+            self._say_detected(
+                "Not a Zendesk, Salesforce or Jira Service Management export: choose the column for each field below.",
                 Tone.WARNING,
             )
 
@@ -513,6 +518,14 @@ class TicketImportDialog(QDialog):
         for tab in (CUSTOMERS_TAB, DISAGREEMENTS_TAB):
             self.tabs.setTabEnabled(tab, tickets)
         self._reset_mapping()
+
+    def _kind_toggled(self, _: object, on: bool) -> None:
+        if on:
+            self._kind_changed()
+
+    def _date_order_toggled(self, _: object, on: bool) -> None:
+        if on:
+            self._date_order_chosen()
 
     def _kind_changed(self) -> None:
         self._clear_inspection()
@@ -852,6 +865,9 @@ class TicketImportDialog(QDialog):
         shown = found is not None and found.compared > 0
         if found is not None and shown:
             self.reconciled.setText(found.summary)
+            undecided = self.import_result is None and bool(self.customers.items)
+            self.reconciled.setToolTip("Tickets of names that match no customer yet are compared once imported."
+                                       if undecided else "")  # fmt: skip
             set_tone_style(self.reconciled, Tone.WARNING if found.disagreements else Tone.OK)
         else:
             self.reconciled.setText("")
@@ -880,7 +896,7 @@ class TicketImportDialog(QDialog):
             CUSTOMERS_TAB: ("⚠ " if left else "") + customers,
             DISAGREEMENTS_TAB: f"SLA disagreements ({disagree})" if disagree else "SLA disagreements",
             PROBLEMS_TAB: f"✖ Problems ({problems})" if problems else "Problems",
-            NOTES_TAB: "Result" if self.result is not None else "Notes",
+            NOTES_TAB: "Result" if self.import_result is not None else "Notes",
         }
         for tab, title in titles.items():
             self.tabs.setTabText(tab, title)
@@ -987,7 +1003,7 @@ class TicketImportDialog(QDialog):
             super().reject()
 
     def _imported(self, result: TicketImportSummary) -> None:
-        self.result = result
+        self.import_result = result
         self.summary = result.summary
         lines = result.lines if self.tickets_kind.isChecked() else [result.summary]
         self.notes.setPlainText("\n".join(lines))
@@ -1027,6 +1043,7 @@ class TicketImportDialog(QDialog):
 
     def _set_status(self, text: str, tone: Tone | None) -> None:
         self.status.setText(text)
+        self.status.setToolTip(text if len(text) > 120 else "")
         set_tone_style(self.status, tone)
 
     def cancel_import(self) -> None:

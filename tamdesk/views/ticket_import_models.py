@@ -6,7 +6,7 @@ Customer column also says what the user chose for a name that matched no custome
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtGui import QColor
@@ -103,4 +103,8 @@ class DisagreementModel(RowTableModel[ReconciliationLine]):
 
 def raw_columns(headers: Sequence[str]) -> list[Column[tuple[str, ...]]]:
     """A column per header of the file, for rows shown as the file writes them (a history file's preview)."""
-    return [Column[tuple[str, ...]](h or f"(column {n + 1})", lambda r, n=n: r[n]) for n, h in enumerate(headers)]
+    return [Column[tuple[str, ...]](h or f"(column {n + 1})", _cell(n)) for n, h in enumerate(headers)]
+
+
+def _cell(n: int) -> Callable[[tuple[str, ...]], str]:
+    return lambda row: row[n]
