@@ -129,9 +129,6 @@ class ImportCustomersPanel(QWidget):
         customer = SearchableComboBox()
         customer.setModel(self._customer_model)
         customer.setAccessibleName(f"Customer for {item.name}")
-        line = customer.lineEdit()
-        if line is not None:
-            line.setPlaceholderText("type to find a customer")
         decision, target = self._choices.get(key, (None, ""))
         choice.setCurrentIndex(list(Decision).index(decision) if decision else -1)
         customer.setCurrentIndex(-1)
@@ -242,6 +239,9 @@ class ImportCustomersPanel(QWidget):
         for key, box in self.customer_boxes.items():
             decision = self._choices.get(key, (None, ""))[0]
             set_tone_style(box, Tone.ERROR if decision is Decision.MAP and not self._target_known(key) else None)
+            line = box.lineEdit()
+            if line is not None:
+                line.setPlaceholderText("type to find a customer" if decision is Decision.MAP else "")
         for key, choice in self.choice_boxes.items():
             set_tone_style(choice, None if key in self.model.decided or self._choices.get(key) else Tone.WARNING)
         if self.items:

@@ -780,7 +780,7 @@ class TicketImportDialog(QDialog):
         self.preview.setModel(self.preview_model)
         self._set_widths(self.preview)
         self.preview_model.set_rows(preview.rows)
-        self.customers.set_unmatched(preview.unmatched, found.customers)
+        self.customers.set_unmatched(sorted(preview.unmatched, key=lambda u: u.name.casefold()), found.customers)
         self.preview_model.set_customer_labels(self.customers.row_labels())
         self.problems.setPlainText("\n".join(self.inspect_problems))
         self.notes.setPlainText("\n".join(preview.notes))
@@ -894,7 +894,7 @@ class TicketImportDialog(QDialog):
         titles = {
             PREVIEW_TAB: preview,
             CUSTOMERS_TAB: ("⚠ " if left else "") + customers,
-            DISAGREEMENTS_TAB: f"SLA disagreements ({disagree})" if disagree else "SLA disagreements",
+            DISAGREEMENTS_TAB: f"SLA disagreements ({disagree:,})" if disagree else "SLA disagreements",
             PROBLEMS_TAB: f"✖ Problems ({problems})" if problems else "Problems",
             NOTES_TAB: "Result" if self.import_result is not None else "Notes",
         }
