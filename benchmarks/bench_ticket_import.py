@@ -85,7 +85,7 @@ def make_database(path: Path, customers: int) -> None:
     from tamdesk.services.customers import CustomerInput, create_customer
     from tamdesk.services.database import close_database, open_database
 
-    open_database(path)
+    open_database(path, create=True)
     ctx = Context(actor="bench")
     for n in range(customers):
         create_customer(ctx, CustomerInput(_customer(n), "Europe/Berlin", "DE", (f"c{n}.example",)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -15,17 +16,22 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit
 from tamdesk import __version__
 from tamdesk.models import DatabaseError
 from tamdesk.secrets import SecretName, SecretStore
+from tamdesk.services import database as database_service
 from tamdesk.services.backups import automatic_backup
 from tamdesk.services.base import Context, default_actor
 from tamdesk.services.database import (
     APP_NAME,
+    ENV_DB,
+    DatabaseTarget,
     OpenedDatabase,
     close_database,
+    database_target,
     default_database_path,
     open_database,
     open_team_database,
 )
 from tamdesk.services.overview import database_counts
+from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.icons import icon
@@ -35,16 +41,45 @@ from tamdesk.views.team_dialog import saved_team
 from tamdesk.views.theme import apply_theme
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """A rotating log that only its user can read (0600): it names customers, files and databases."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own hook, untyped there
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        make_private(Path(self.baseFilename))  # a log written by an older tamdesk
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging() -> Path:
-    """A rotating log file in the user's log folder; returns its path."""
-    folder = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    """A private rotating log file in the user's private log folder; returns its path."""
+    folder = private_folder(Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
     path = folder / "tamdesk.log"
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = PrivateLogHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    return path
+
+
+def private_settings() -> Path | None:
+    """Make the settings file 0600 (and its folder 0700 when it is tamdesk's own); Qt keeps the mode on save.
+
+    Returns the file, or None where settings are not a file (the Windows registry).
+    """
+    if os.name == "nt":  # the registry by default; a user's profile is private there
+        return None
+    path = Path(QSettings().fileName())
+    try:
+        if path.parent.resolve() == Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)).resolve():
+            private_folder(path.parent)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    except OSError as exc:  # Qt will say so if it cannot save either; starting matters more
+        logging.getLogger("tamdesk").warning("Cannot make the settings file %s private: %s", path, exc)
+        return None
+    make_private(path)
     return path
 
 
@@ -85,42 +120,73 @@ def _open_team(secrets: SecretStore) -> OpenedDatabase | None:
 
 
 def _open_first_database(requested: str | None, secrets: SecretStore) -> OpenedDatabase | None:
-    """Open the requested, team or default database; if it cannot be opened, say why and offer another."""
-    if requested is None:
+    """Open the requested, team or default database; if it cannot be opened, say why and offer another.
+
+    The default file is created on the first start; a database named with ``--db`` or ``$TAMDESK_DB`` that does
+    not exist is only created when the user says so, so a mistyped path never becomes a new empty database.
+    """
+    try:
+        target = database_target(requested)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "Cannot open database", str(exc))
+        return None
+    if target.team is None and requested is None and not os.environ.get(ENV_DB):
         team = _open_team(secrets)
         if team is not None:
             return team
-    path = Path(requested).expanduser() if requested else default_database_path()
+        return _open_with_choices(target, create=True)
+    return _open_with_choices(target, create=False)
+
+
+def _open_with_choices(target: DatabaseTarget, create: bool) -> OpenedDatabase | None:
     while True:
         try:
-            return open_database(path)
+            return open_database(target, create=create)
         except DatabaseError as exc:
             logging.getLogger("tamdesk").warning("%s", exc)
-            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
-            box.setInformativeText("Open another database file, or quit. The file was left untouched.")
+            missing = target.path is not None and not target.path.exists()
+            box = (
+                QMessageBox(
+                    QMessageBox.Icon.Question, "No database there", f"There is no tamdesk database at {target.path}."
+                )
+                if missing
+                else QMessageBox(QMessageBox.Icon.Critical, "Cannot open database", str(exc))
+            )
+            box.setInformativeText(
+                "Create a new database there, open another database file, or quit."
+                if missing
+                else "Open another database file, or quit. The file was left untouched."
+            )
+            create_here = box.addButton("Create it", QMessageBox.ButtonRole.YesRole) if missing else None
             other = box.addButton("Open another…", QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.exec()
+            if create_here is not None and box.clickedButton() is create_here:
+                create = True
+                continue
             if box.clickedButton() is not other:
                 return None
-            chosen, _ = QFileDialog.getOpenFileName(None, "Open database", str(path.parent), "Databases (*.db)")
+            folder = str(target.path.parent) if target.path is not None else str(default_database_path().parent)
+            chosen, _ = QFileDialog.getOpenFileName(None, "Open database", folder, "Databases (*.db)")
             if not chosen:
                 return None
-            path = Path(chosen)
+            target, create = DatabaseTarget(path=Path(chosen)), False
 
 
 def run(db: str | None = None) -> int:
     """Open the app on ``db`` (default database when None); returns the exit code."""
     app = make_application()
     log_path = setup_logging()
+    private_settings()
     install_excepthook(str(log_path))
     secrets = shared_secrets()
+    database_service.program = "the tamdesk app"
     opened = _open_first_database(db, secrets)
     if opened is None:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
     actor = get_setting("user_name") or default_actor()
-    window = MainWindow(Context(actor=actor), lambda path: open_database(path), secrets=secrets)
+    window = MainWindow(Context(actor=actor), open_database, secrets=secrets)
     _backup_in_background(window)
     window.show()
     if opened.backup:
@@ -165,5 +231,9 @@ def _offer_sample_data(window: MainWindow) -> None:
 def main() -> int:
     """Entry of the ``tamdesk-gui`` script: the app, with the CLI's ``--db`` option."""
     parser = argparse.ArgumentParser(prog="tamdesk-gui", description="Open the tamdesk app.")
-    parser.add_argument("--db", metavar="PATH", help="database file (default: $TAMDESK_DB or the user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="database file or postgresql://user@host/db (default: $TAMDESK_DB or the user data folder)",
+    )
     return run(parser.parse_args().db)

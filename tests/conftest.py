@@ -21,8 +21,12 @@ FIXED_NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 _PRIVATE_DATABASE: tuple[str, str] | None = None  # (server URL, database name) created for this run
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Give this test run a PostgreSQL database of its own, so two runs on one server never reset each other's."""
+def _private_postgres_database() -> None:
+    """Give this test run a PostgreSQL database of its own, so two runs on one server never reset each other's.
+
+    Done when this file is imported, before pytest imports tests/db/conftest.py (which reads the URL): pytest
+    imports the conftest files of the paths it is given before it calls ``pytest_configure``.
+    """
     global _PRIVATE_DATABASE
     url = os.environ.get("TAMDESK_TEST_POSTGRES_URL", "")
     if not url or os.environ.get("TAMDESK_TEST_POSTGRES_SHARED"):
@@ -40,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _PRIVATE_DATABASE = (url, name)
     os.environ["TAMDESK_TEST_POSTGRES_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     os.environ["TAMDESK_TEST_POSTGRES_SHARED"] = "1"  # subprocesses use this run's database as it is
+
+
+_private_postgres_database()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -107,6 +114,6 @@ def ctx(fixed_now: datetime) -> Context:
 def db_path(tmp_path: Path) -> Iterator[Path]:
     """A fresh, migrated database file, bound for the test."""
     path = tmp_path / "tamdesk.db"
-    open_database(path)
+    open_database(path, create=True)
     yield path
     close_database()

@@ -11,6 +11,7 @@ import pytest
 
 from tamdesk import __version__
 from tamdesk.__main__ import main
+from tamdesk.models import SCHEMA_VERSION
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -33,23 +34,31 @@ def test_unknown_option_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[s
     assert "usage: tamdesk" in capsys.readouterr().err
 
 
-def test_check_on_new_database(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(tmp_path / "a.db"), "check")
+def test_init_creates_and_check_passes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    code, out, err = run(capsys, "--db", str(path), "init")
     assert (code, err) == (0, "")
-    assert out.strip() == "Database OK: integrity check passed, schema version 1."
+    assert out.strip() == f"Created an empty tamdesk database at {path} (schema version {SCHEMA_VERSION})."
+    code, out, err = run(capsys, "--db", str(path), "check")
+    assert (code, err) == (0, "")
+    assert out.strip() == f"Database OK: integrity check passed, schema version {SCHEMA_VERSION}."
+    code, out, _ = run(capsys, "--db", str(path), "init")
+    assert (code, out.strip()) == (0, f"{path} is already a tamdesk database (schema version {SCHEMA_VERSION}); "
+                                      "nothing changed.")  # fmt: skip
 
 
 def test_db_from_environment(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TAMDESK_DB", str(tmp_path / "env.db"))
-    assert run(capsys, "check")[0] == 0
+    assert run(capsys, "init")[0] == 0
     assert (tmp_path / "env.db").exists()
+    assert run(capsys, "check")[0] == 0
 
 
 def test_check_fails_on_a_damaged_database(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "a.db"
-    assert run(capsys, "--db", str(path), "check")[0] == 0
+    assert run(capsys, "--db", str(path), "init")[0] == 0
     with sqlite3.connect(path) as con:
         con.execute("PRAGMA foreign_keys = OFF")
         con.execute(
@@ -73,6 +82,7 @@ def test_not_a_database_is_one_sentence_on_stderr(capsys: pytest.CaptureFixture[
 
 def test_backup_and_its_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "a.db")
+    assert run(capsys, "--db", db, "init")[0] == 0
     code, out, _ = run(capsys, "--db", db, "backup", "--out", str(tmp_path / "copy.db"))
     assert code == 0
     assert out.startswith(f"Backup written to {tmp_path / 'copy.db'}")
@@ -90,15 +100,16 @@ def test_backup_requires_out(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 def test_installed_entry_point_runs(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tamdesk", "--db", str(tmp_path / "m.db"), "check"],
+        [sys.executable, "-m", "tamdesk", "--db", str(tmp_path / "m.db"), "init"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "integrity check passed" in result.stdout
+    assert "Created an empty tamdesk database" in result.stdout
 
 
 def test_import_customers_and_its_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "a.db")
+    assert run(capsys, "--db", db, "init")[0] == 0
     good = tmp_path / "customers.csv"
     good.write_text("Name,Email domains,Time zone,Country,TAM\nAcme,acme.com,Europe/Berlin,DE,Ann Ross\n")
     code, out, err = run(capsys, "--db", db, "import", "customers", str(good))
@@ -121,6 +132,7 @@ def test_import_needs_a_kind(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_import_tickets_and_events(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "a.db")
+    assert run(capsys, "--db", db, "init")[0] == 0
     customers = tmp_path / "c.csv"
     customers.write_text("Name,Time zone,Country\nAcme,Europe/Berlin,DE\n")
     assert run(capsys, "--db", db, "import", "customers", str(customers))[0] == 0
@@ -148,6 +160,7 @@ CASE_COLUMNS = (
 def cases_db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> tuple[str, Path]:
     """A database with customer Acme, and an export whose headers are not the import's field names."""
     db = str(tmp_path / "a.db")
+    assert run(capsys, "--db", db, "init")[0] == 0
     customers = tmp_path / "c.csv"
     customers.write_text("Name,Time zone,Country\nAcme,Europe/Berlin,DE\n")
     assert run(capsys, "--db", db, "import", "customers", str(customers))[0] == 0

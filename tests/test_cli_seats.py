@@ -36,6 +36,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "t.db"
     customers = tmp_path / "customers.csv"
     customers.write_text("Name,Email domains,Time zone,Country,TAM\nAcme,acme.com,Europe/Berlin,DE,Ann Ross\n")
+    assert main(["--db", str(path), "init"]) == 0
     assert main(["--db", str(path), "import", "customers", str(customers)]) == 0
     return path
 

@@ -31,6 +31,7 @@ def db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
         "Acme Analytics,Europe/Berlin,DE,acme.example\nGlobex,America/New_York,US,globex.example\n"
         "Initech,Europe/Berlin,DE,initech.example\n"
     )
+    assert run(capsys, "--db", path, "init")[0] == 0
     assert run(capsys, "--db", path, "import", "customers", str(customers))[0] == 0
     return path
 

@@ -91,6 +91,8 @@ def test_bundled_app_opens_its_window(bundle: Path, tmp_path: Path) -> None:
            "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
            "XDG_CACHE_HOME": str(home / "cache")}  # fmt: skip
     env.pop("TAMDESK_DB", None)
+    init = [_executable(bundle), "--db", str(tmp_path / "bundle.db"), "init"]
+    subprocess.run(init, env=env, check=True, capture_output=True, timeout=120)  # --db never creates a file
     app = subprocess.Popen(
         [_executable(bundle), "--db", str(tmp_path / "bundle.db")],
         env=env,

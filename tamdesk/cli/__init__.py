@@ -23,9 +23,11 @@ from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import tickets as ticket_commands
 from tamdesk.cli.common import CommandFailed
+from tamdesk.domain.text import printable
 from tamdesk.models import DatabaseError
+from tamdesk.services import database as database_service
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.database import ENV_DB, close_database, open_database
+from tamdesk.services.database import ENV_DB, close_database, explain_failure, open_database, verify_database_file
 
 COMMAND_MODULES = (
     database_commands,
@@ -45,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"tamdesk {__version__}")
-    parser.add_argument("--db", metavar="PATH", help=f"database file (default: ${ENV_DB} or the user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help=f"database file, or a team database as postgresql://user@host:5432/tamdesk (default: ${ENV_DB} or "
+        "the user data folder)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     groups = {
@@ -70,27 +77,38 @@ def main(argv: Sequence[str] | None = None, open_app: Callable[[str | None], int
             parser.print_help()
             return 0
         return open_app(args.db)
+    database_service.program = f"tamdesk {_command_name(args)}"
     try:
-        opened = open_database(args.db)
-        if opened.backup:
-            print(f"Upgraded the database to schema {opened.to_version}; backup at {opened.backup}.", file=sys.stderr)
+        args.opened = open_database(args.db, create=getattr(args, "creates", False))
+        if args.opened.backup:
+            print(
+                f"Upgraded the database to schema {args.opened.to_version}; backup at {args.opened.backup}.",
+                file=sys.stderr,
+            )
         message = args.handler(args, Context())
+        verify_database_file()
     except (DomainError, DatabaseError, CommandFailed) as exc:
-        print(f"tamdesk {_command_name(args)}: {exc}", file=sys.stderr)
-        return 1
+        return _fail(args, str(exc))
     except KeyboardInterrupt:
-        print(f"tamdesk {_command_name(args)}: interrupted; nothing was changed.", file=sys.stderr)
-        return 1
+        return _fail(args, "interrupted; nothing was changed.")
+    except Exception as exc:  # no traceback ever reaches the user: one sentence here, the details in the log
+        return _fail(args, explain_failure(exc))
     finally:
         close_database()
     _print(message)
     return 0
 
 
+def _fail(args: argparse.Namespace, message: str) -> int:
+    # control and direction characters are shown as escapes: a value from a file never drives the terminal
+    print(f"tamdesk {_command_name(args)}: {printable(message)}", file=sys.stderr)
+    return 1
+
+
 def _print(message: str) -> None:
     """Print the result; a reader that stopped early (``tamdesk seats list … | head -1``) is no error."""
     try:
-        print(message, flush=True)
+        print(printable(message, multiline=True), flush=True)
     except BrokenPipeError:
         # Python would flush stdout again at exit and report the broken pipe; send what is left nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

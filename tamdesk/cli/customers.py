@@ -12,7 +12,8 @@ from tamdesk.services.customers import import_customers
 def register(commands: Any, groups: dict[str, Any]) -> None:
     parser = groups["import"].add_parser(
         "customers",
-        help="customers from .csv/.xlsx: Name, Email domains, Time zone, Country, TAM (upsert by Name)",
+        help="customers from .csv/.xlsx: Name, Email domains, Time zone, Country, TAM, Also known as "
+        "(names separated by semicolons, added to the customer's); upsert by Name",
     )
     parser.add_argument("file", metavar="FILE")
     parser.set_defaults(handler=_import)

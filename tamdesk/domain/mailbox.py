@@ -142,3 +142,87 @@ def _base_local_part(local: str) -> str:
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text.casefold())
+
+
+# -- look-alike letters ------------------------------------------------------------------------------------------
+
+# Cyrillic and Greek letters that render like a Latin letter in common fonts (after Unicode's confusables.txt,
+# kept to the ones that pass for the Latin letter at a glance). Domains are lower-case by the time they are checked;
+# local parts keep their case, hence the capitals.
+# fmt: off
+LATIN_LOOKALIKES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m",
+    "н": "h", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "ѵ": "v", "ԝ": "w", "х": "x", "ү": "y",
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M", "О": "O", "Р": "P",
+    "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W",
+    # Greek
+    "α": "a", "ϲ": "c", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "γ": "y", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+# fmt: on
+_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _script(ch: str) -> str | None:
+    """``LATIN``, ``CYRILLIC`` or ``GREEK`` for a letter of those scripts; ``OTHER`` for other letters; None for
+    digits, dots, dashes and marks, which belong to every script."""
+    if not ch.isalpha():
+        return None
+    words = unicodedata.name(ch, "").split()[:2]  # "LATIN SMALL …", "FULLWIDTH LATIN …"
+    return next((script for script in _SCRIPTS if script in words), "OTHER")
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    """An address that mixes Latin with Cyrillic or Greek letters, as a spoofed address does."""
+
+    address: str
+    latin: str
+    """The address with every look-alike letter replaced by the Latin one it passes for."""
+    letters: tuple[str, ...]
+    """The Cyrillic and Greek letters of the address, each once, in order."""
+
+    @property
+    def description(self) -> str:
+        """``looks like ana.lima@acme.com written with a Cyrillic а (U+0430)``, or, when some of its letters pass
+        for no Latin one, ``mixes Latin and Cyrillic letters (и U+0438)``; no full stop."""
+        if all(ch in LATIN_LOOKALIKES for ch in self.letters):
+            return f"looks like {self.latin} written with {_letters_phrase(self.letters)}"
+        found = {_script(ch) for ch in self.address}
+        scripts = [script.capitalize() for script in _SCRIPTS if script in found]
+        listed = ", ".join(f"{ch} U+{ord(ch):04X}" for ch in self.letters)
+        return f"mixes {' and '.join(scripts)} letters ({listed})"
+
+
+def lookalike(address: str) -> LookAlike | None:
+    """The look-alike reading of an address whose local part or a domain label mixes Latin, Cyrillic and Greek
+    letters (``аna@acme.com``), or whose local part or label is all Cyrillic or Greek look-alikes beside Latin
+    ones (``ana@асме.com``); None for an address in one script (``иван@пример.рф``, ``ana@acme.com``)."""
+    local, _, domain = address.strip().rpartition("@")
+    units = [local, *domain.split(".")] if local else [address.strip()]
+    scripts = [{s for ch in unit if (s := _script(ch)) in _SCRIPTS} for unit in units]
+    mixed = any(len(found) > 1 for found in scripts)
+    latin_elsewhere = any("LATIN" in found for found in scripts)
+    disguised = latin_elsewhere and any(
+        found and "LATIN" not in found and all(ch in LATIN_LOOKALIKES for ch in unit if _script(ch) is not None)
+        for unit, found in zip(units, scripts, strict=True)
+    )
+    if not (mixed or disguised):
+        return None
+    letters = tuple(dict.fromkeys(ch for ch in address if _script(ch) in ("CYRILLIC", "GREEK")))
+    latin = "".join(LATIN_LOOKALIKES.get(ch, ch) for ch in address.strip())
+    return LookAlike(address.strip(), latin, letters)
+
+
+def _letters_phrase(letters: tuple[str, ...]) -> str:
+    """``a Cyrillic а (U+0430)``; ``Cyrillic а (U+0430) and о (U+043E)``; ``a Cyrillic а … and a Greek ο …``."""
+    groups: dict[str, list[str]] = {}
+    for ch in letters:
+        groups.setdefault(str(_script(ch)).capitalize(), []).append(f"{ch} (U+{ord(ch):04X})")
+    parts = []
+    for script, shown in groups.items():
+        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        parts.append(f"a {script} {listed}" if len(shown) == 1 else f"{script} {listed}")
+    return " and ".join(parts)

@@ -17,11 +17,13 @@ from tamdesk.domain.mailbox import (
     canonical_domain,
     domain_of,
     is_role_address,
+    lookalike,
     mailbox_key,
     normalize_domain,
     role_local_part_set,
 )
 from tamdesk.domain.states import SeatStatus
+from tamdesk.domain.text import collapse_spaces, identity_problem, refusal, strip_spaces, visible
 
 DEFAULT_SEAT_ALLOWANCE = 5
 
@@ -205,8 +207,9 @@ class _Entry:
 
     @classmethod
     def of_candidate(cls, candidate: SeatCandidate, seat_no: int | None) -> _Entry:
-        email = candidate.email.strip()
-        name = " ".join(candidate.full_name.split())
+        # controls and separators survive the tidying, for the rules to refuse them by name
+        email = strip_spaces(candidate.email)
+        name = collapse_spaces(candidate.full_name)
         try:
             return cls(seat_no, name, email, _name_key(name), mailbox_key(email))
         except InvalidAddress as exc:
@@ -221,7 +224,7 @@ class _Entry:
     def label(self) -> str:
         """``Seat 3 (ana@acme.com)``; ``New seat`` when no seat number is free."""
         seat = f"Seat {self.seat_no}" if self.seat_no is not None else "New seat"
-        return f"{seat} ({self.email})" if self.email else seat
+        return f"{seat} ({visible(self.email)})" if self.email else seat
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ def _slot_problems(entry: _Entry, slot: _Slot, allowance: int) -> list[Problem]:
     if slot.seat_no is not None and slot.seat_no < 1:
         return [_error(entry, SeatField.SEAT, f"{entry.label} is not a seat number: seat numbers start at 1")]
     if slot.twin is not None:
-        other = slot.twin.email.strip() or "another row"
+        other = visible(slot.twin.email.strip()) or "another row"
         return [_error(entry, SeatField.SEAT, f"{entry.label} is already given to {other} in this form")]
     if slot.over_allowance:
         return [_error(entry, SeatField.SEAT, f"{entry.label} would exceed the allowance: {_full(allowance)}")]
@@ -268,10 +271,14 @@ def _slot_problems(entry: _Entry, slot: _Slot, allowance: int) -> list[Problem]:
 def _own_problems(entry: _Entry, context: _Context) -> list[Problem]:
     """Rules on the candidate alone: name, address, role address, domain, seated elsewhere."""
     problems: list[Problem] = []
-    if not entry.has_name:
+    if (refused := identity_problem("the full name", entry.full_name, end="")) is not None:
+        problems.append(_error(entry, SeatField.FULL_NAME, f"{entry.label}: {refused}"))
+    elif not entry.has_name:
         problems.append(_error(entry, SeatField.FULL_NAME, f"{entry.label} has no full name"))
     if not entry.email:
         return [*problems, _error(entry, SeatField.EMAIL, f"{entry.label} has no email address")]
+    if (why := refusal(entry.email, address=True)) is not None:
+        return [*problems, _error(entry, SeatField.EMAIL, f"{entry.label}: the email address {why}; remove it")]
     if entry.mailbox is None:
         message = f"{entry.label} is not a valid email address: {entry.invalid_reason}"
         return [*problems, _error(entry, SeatField.EMAIL, message)]
@@ -279,9 +286,11 @@ def _own_problems(entry: _Entry, context: _Context) -> list[Problem]:
         message = f"{entry.label} is a role or distribution address; portal seats are for named people"
         problems.append(_error(entry, SeatField.EMAIL, message))
     problems += _domain_warning(entry, context)
+    if (look := lookalike(entry.email)) is not None:
+        problems.append(_warning(entry, SeatField.EMAIL, f"{entry.label} {look.description}"))
     elsewhere = context.seated_elsewhere.get(entry.mailbox)
     if elsewhere is not None:
-        seat = f"seat {elsewhere.seat_no} ({elsewhere.email})"
+        seat = f"seat {elsewhere.seat_no} ({visible(elsewhere.email)})"
         message = f"{entry.label} is the same mailbox as {seat} at {elsewhere.customer}"
         problems.append(_warning(entry, SeatField.EMAIL, message))
     return problems
@@ -307,7 +316,8 @@ def _clash_problems(entry: _Entry, others: Sequence[_Entry]) -> list[Problem]:
             message = f"{entry.label} is the same mailbox as {_lower_first(other.label)}"
             problems.append(_error(entry, SeatField.EMAIL, message))
         if entry.has_name and entry.name_key == other.name_key:
-            message = f"{entry.label} has the same full name, {entry.full_name}, as {_lower_first(other.label)}"
+            name = visible(entry.full_name)
+            message = f"{entry.label} has the same full name, {name}, as {_lower_first(other.label)}"
             problems.append(_warning(entry, SeatField.FULL_NAME, message))
     return problems
 

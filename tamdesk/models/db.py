@@ -58,7 +58,9 @@ def connect_sqlite(path: str | Path) -> peewee.SqliteDatabase:
     """
     path = Path(path).expanduser().resolve()
     _check_sqlite_file(path)
-    db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
+    # Transactions begin IMMEDIATE: a deferred one that read first cannot wait for another writer in WAL mode
+    # (SQLite answers "database is locked" at once instead of waiting out the busy timeout).
+    db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE")
     db.register_function(casefold, "casefold", 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)

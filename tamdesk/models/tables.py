@@ -203,7 +203,7 @@ class Ticket(VersionedModel):
     notes = pw.TextField(default="")
     # What the support system said of this ticket (schema v2). Kept beside tamdesk's own verdict and reconciled
     # against it, never copied over it; empty for tickets typed in tamdesk.
-    source = pw.CharField(default="")  # ImportSource value: zendesk, salesforce, jsm; "" for tamdesk's own
+    source = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])  # zendesk, salesforce, jsm; "" = ours
     source_updated_at = UtcDateTimeField(null=True)  # the export's "Updated" time of the ticket
     source_first_reply_business_minutes = pw.IntegerField(null=True)  # Zendesk's business-hours first reply
     source_first_response_breached = pw.BooleanField(null=True)  # JSM SLA / Salesforce milestone violation

@@ -15,6 +15,7 @@ validation, print setup, charts) is set once the row count is known.
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import re
@@ -39,7 +40,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import DomainError
+from tamdesk.services.private_files import create_private, remove_stale
 
 TEXT_LIMIT = 32_767
 """Most characters (UTF-16 code units) an Excel cell holds."""
@@ -55,6 +58,8 @@ _RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel keeps "History" for cha
 _TICK_ROWS = 1000
 _WIDTH_SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH = 8.0, 60.0
+TEMP_FILE = re.compile(r"\..+\.xlsx\.[0-9a-f]{8}(\.s\d+)?\.tmp", re.IGNORECASE)
+"""Our temporary files beside an export: ``.sla.xlsx.1a2b3c4d.tmp`` and its sheets' ``….s1.tmp``."""
 
 
 class ExportError(DomainError):
@@ -339,15 +344,34 @@ def write_workbook(
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ExportError(f"Cannot write {target}: a workbook's file name must end in .xlsx")
+    _refuse_database(target)
     temp = _create_temp_beside(target)
     try:
         _build(temp, target, sheets, properties, tz, _Ticker(progress, cancelled))
         _replace(temp, target)
     except BaseException:
-        with suppress(OSError):
-            temp.unlink()
+        for leftover in (temp, *temp.parent.glob(glob.escape(temp.name[:-4]) + ".s*.tmp")):
+            with suppress(OSError):
+                leftover.unlink()
         raise
     return target
+
+
+def _refuse_database(target: Path) -> None:
+    """Never replace a database with a workbook: the open one (or its -wal/-shm), nor any other SQLite file."""
+    resolved = target.resolve()
+    db = database.obj
+    if is_sqlite(db):
+        live = Path(db.database).resolve()
+        if resolved in {live, *(Path(f"{live}{s}") for s in ("-wal", "-shm", "-journal"))}:
+            raise ExportError(f"Cannot write {target}: it is the open tamdesk database; choose another file name")
+    try:
+        with resolved.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return  # missing (the usual case) or unreadable: writing it says why
+    if head == b"SQLite format 3\x00":
+        raise ExportError(f"Cannot write {target}: it is a database, not a workbook; choose another file name")
 
 
 def _create_temp_beside(target: Path) -> Path:
@@ -357,6 +381,7 @@ def _create_temp_beside(target: Path) -> Path:
         raise ExportError(f"Cannot write {target}: folder {folder} does not exist")
     if not folder.is_dir():
         raise ExportError(f"Cannot write {target}: {folder} is not a folder")
+    remove_stale(folder, TEMP_FILE)
     while True:
         temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
         try:
@@ -393,7 +418,9 @@ def _build(
             ticker.advance(0)
             title = sheet_title(spec.title, used)
             used.add(title)
-            _SheetWriter(_fast_rows(wb.create_sheet(title)), spec, tz, ticker).write()
+            sheet = wb.create_sheet(title)
+            _spool_beside(sheet, temp, len(used))
+            _SheetWriter(_fast_rows(sheet), spec, tz, ticker).write()
         wb.save(temp)
     except OSError as exc:  # a full disk, a vanished folder...
         _discard_streams(wb)
@@ -401,6 +428,32 @@ def _build(
     except BaseException:
         _discard_streams(wb)
         raise
+
+
+def _spool_beside(ws: Any, temp: Path, index: int) -> None:
+    """Stream the sheet's rows into a private file beside the target, not openpyxl's file in the system temp folder.
+
+    A killed export would leave the report's data there, out of sight; beside the target it has our temporary
+    name, and the next export into that folder removes it once it is an hour old. Only done where openpyxl's
+    write-only sheet works as known (its writer is made on first use); else openpyxl's default stays.
+    """
+    from openpyxl.worksheet import _writer as sheet_writer
+
+    known = callable(getattr(type(ws), "_get_writer", None)) and getattr(ws, "_writer", 0) is None
+    if not known or not hasattr(sheet_writer, "ALL_TEMP_FILES"):
+        return
+    spool = temp.with_name(f"{temp.name[:-4]}.s{index}.tmp")
+
+    def get_writer() -> None:  # openpyxl's _get_writer, with our file; the sheet's head is written on first use
+        if ws._writer is not None:
+            return
+        if not create_private(spool):
+            raise ExportError(f"Cannot write {temp.parent}: a temporary file is in the way ({spool.name})")
+        sheet_writer.ALL_TEMP_FILES.append(str(spool))  # openpyxl's cleanup() takes it off this list
+        ws._writer = sheet_writer.WorksheetWriter(ws, out=str(spool))
+        ws._writer.write_top()
+
+    ws._get_writer = get_writer
 
 
 def _set_properties(wb: Any, props: DocProps) -> None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from tamdesk.domain.names import name_key
 from tamdesk.models import tables as t
-from tamdesk.services.base import Context, DomainError, record_audit, tuples
-from tamdesk.services.customers import CustomerInput, create_customer, normalize_domains
+from tamdesk.services.base import Context, tuples
+from tamdesk.services.customers import CustomerInput, add_alias, create_customer, normalize_domains
 
 NO_NAME = "(no organization)"
 
@@ -111,27 +111,12 @@ def check_mapped(index: CustomerIndex, choices: CustomerChoices) -> list[str]:
 
 
 def remember_alias(ctx: Context, customer_id: int, name: str) -> bool:
-    """Keep ``name`` as a name the customer is also known as; False when it already is (or is its name).
+    """Keep ``name`` as a name the customer is also known as (``customers.add_alias``); False when it already is.
 
     Raises:
         DomainError: the name is already another customer's name or alias.
     """
-    key = name_key(name)
-    own = t.Customer.get_by_id(customer_id)
-    if name_key(own.name) == key:
-        return False
-    existing = t.CustomerAlias.get_or_none(t.CustomerAlias.name_key == key)
-    if existing is not None:
-        if existing.customer_id == customer_id:
-            return False
-        other = t.Customer.get_by_id(existing.customer_id).name
-        raise DomainError(f"'{name}' is already a name of {other}; it cannot also name {own.name}")
-    t.CustomerAlias.create(customer=customer_id, name=" ".join(name.split()), name_key=key)
-    record_audit(
-        ctx, entity="customer", entity_id=customer_id, customer=customer_id, action="alias",
-        summary=f"{own.name} is also known as {name}",
-    )  # fmt: skip
-    return True
+    return add_alias(ctx, customer_id, name)
 
 
 def create_named(ctx: Context, unmatched: Iterable[UnmatchedCustomer]) -> dict[str, int]:

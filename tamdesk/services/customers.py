@@ -16,9 +16,35 @@ import peewee as pw
 
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
+from tamdesk.domain.text import (
+    case_key,
+    clean_text,
+    collapse_spaces,
+    identity_problem,
+    refusal,
+    strip_spaces,
+    visible,
+)
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, NotFound, ValidationFailed, record_audit, save_versioned, tuples
+from tamdesk.services.base import (
+    Context,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+    record_audit,
+    save_versioned,
+    tuples,
+)
+from tamdesk.services.customer_aliases import (
+    alias_owner,
+    aliases_by_customer,
+    aliases_of,
+    check_aliases,
+    split_aliases,
+    store_aliases,
+)
+from tamdesk.services.directory import person_named
 from tamdesk.services.search import contains_text
 from tamdesk.services.tabular import ImportFailed, read_table
 
@@ -82,6 +108,9 @@ class CustomerInput:
     allowance_reason: str = ""
     onboarding_started: date | None = None
     notes: str = ""
+    # other names support systems use ("Acme Inc"), a list or text split by semicolons or commas;
+    # None leaves an existing customer's as they are
+    aliases: Sequence[str] | str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +129,7 @@ class CustomerRow:
     seat_allowance: int
     open_tickets: int
     archived: bool
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,10 +142,15 @@ class CustomerDetail:
     access_form_sent_at: datetime | None
     access_form_returned_at: datetime | None
     email_domains: tuple[str, ...] = field(default=())
+    aliases: tuple[str, ...] = field(default=())
 
 
 def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     """Domains from a list or comma/semicolon/space-separated text: lower-case, IDN in ASCII form, unique."""
+    # a control or separator is refused before splitting: \s would take NEL or U+2028 for a separator
+    for item in [domains] if isinstance(domains, str) else domains:
+        if why := refusal(item, address=True):
+            raise ValueError(f"'{visible(item.strip())}' {why}; remove it")
     items = re.split(r"[,;\s]+", domains) if isinstance(domains, str) else list(domains)
     result: list[str] = []
     for item in items:
@@ -133,21 +168,16 @@ def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(result)
 
 
-def name_key(name: str) -> str:
-    """What two customer names compare by: spacing, letter case (``Ä``/``ä``, ``ß``/``SS``) and composition aside."""
-    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
-
-
 def _customer_named(name: str) -> t.Customer | None:
     """The customer whose name is ``name`` but for case and spacing.
 
     Compared in Python: SQLite's lower() folds ASCII letters only, and one rule for both engines keeps them alike.
     """
-    clean, wanted = " ".join(name.split()), name_key(name)
+    clean, wanted = " ".join(name.split()), case_key(name)
     rows = tuples(t.Customer.select(t.Customer.id, t.Customer.name).order_by(t.Customer.id))
     # the exact spelling first: two names saved before this rule may differ only in case
     exact = [cid for cid, stored in rows if stored == clean]
-    found = exact or [cid for cid, stored in rows if name_key(stored) == wanted]
+    found = exact or [cid for cid, stored in rows if case_key(stored) == wanted]
     return t.Customer.get_by_id(found[0]) if found else None
 
 
@@ -175,21 +205,27 @@ def seat_numbers(numbers: Sequence[int]) -> str:
 def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[CustomerInput, dict[str, str]]:
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
-    if not name:
+    if refused := identity_problem("Name", data.name):
+        errors["name"] = refused
+    elif not name:
         errors["name"] = "Name is required."
     elif len(name) > 200:
         errors["name"] = "Name is longer than 200 characters."
     else:
         clash = _customer_named(name)
+        owner = alias_owner(name, existing.id if existing else None)
         if clash is not None and (existing is None or clash.id != existing.id):
-            errors["name"] = f"A customer named '{clash.name}' already exists."
+            errors["name"] = f"A customer named '{visible(clash.name)}' already exists."
+        elif owner is not None and (existing is None or existing.name != name):
+            errors["name"] = f"'{name}' is already a name of {owner} (in its Also known as)."
     zone = data.time_zone.strip()
     if zone not in time_zones():
-        errors["time_zone"] = f"Time zone '{zone}' is not an IANA time zone such as Europe/Berlin."
+        errors["time_zone"] = f"Time zone '{visible(zone)}' is not an IANA time zone such as Europe/Berlin."
     country = country_code(data.country)
     if country is None:
         country = data.country.strip()
-        errors["country"] = f"Country '{country}' is not an ISO country code or country name with a holiday calendar."
+        shown = visible(country)
+        errors["country"] = f"Country '{shown}' is not an ISO country code or country name with a holiday calendar."
     try:
         domains = normalize_domains(data.email_domains)
     except ValueError as exc:
@@ -210,9 +246,30 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
             f"Changing the seat allowance from {existing.seat_allowance} to {data.seat_allowance} needs a reason."
         )
     if t.SlaPolicy.get_or_none(t.SlaPolicy.name == data.sla_policy) is None:
-        errors["sla_policy"] = f"SLA policy '{data.sla_policy}' does not exist."
+        errors["sla_policy"] = f"SLA policy '{visible(data.sla_policy)}' does not exist."
+    if refused := identity_problem("TAM", data.tam):
+        errors["tam"] = refused
+    wanted = data.aliases if data.aliases is not None else aliases_of(existing.id) if existing else ()
+    # checked before splitting: a line separator or NEL would otherwise split one name in two silently
+    refused_alias = next(
+        (p for a in ([wanted] if isinstance(wanted, str) else wanted) if (p := identity_problem("Also known as", a))),
+        None,
+    )
+    aliases = check_aliases(wanted, name, existing.id if existing else None)
+    if refused_alias:
+        errors["aliases"] = refused_alias
+    elif aliases.problems:
+        errors["aliases"] = aliases.message
     clean = replace(
-        data, name=name, time_zone=zone, country=country, email_domains=domains, tam=" ".join(data.tam.split())
+        data,
+        name=name,
+        time_zone=zone,
+        country=country,
+        email_domains=domains,
+        tam=" ".join(data.tam.split()),
+        notes=clean_text(data.notes),
+        allowance_reason=clean_text(data.allowance_reason),
+        aliases=aliases.kept,
     )
     return clean, errors
 
@@ -220,8 +277,7 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
 def _tam(name: str) -> t.Person | None:
     if not name:
         return None
-    person = t.Person.get_or_none(pw.fn.lower(t.Person.name) == name.lower())
-    return person or t.Person.create(name=name, role=PersonRole.TAM.value)
+    return person_named(name) or t.Person.create(name=name, role=PersonRole.TAM.value)
 
 
 def _values(data: CustomerInput) -> dict[str, object]:
@@ -260,6 +316,7 @@ def create_customer(ctx: Context, data: CustomerInput) -> int:
         calendar = t.BusinessCalendar.select().order_by(t.BusinessCalendar.id).first()
         customer = t.Customer.create(**values, calendar=calendar, created_at=ctx.now())
         _create_checklist(customer, clean.onboarding_started or ctx.now().date())
+        store_aliases(customer.id, _kept(clean))
         record_audit(
             ctx,
             entity="customer",
@@ -267,7 +324,7 @@ def create_customer(ctx: Context, data: CustomerInput) -> int:
             customer=customer,
             action="create",
             summary=f"Customer {customer.name} created",
-            after=_audit_values(values),
+            after={**_audit_values(values), **({"aliases": list(_kept(clean))} if clean.aliases else {})},
         )
         return int(customer.id)
 
@@ -304,13 +361,19 @@ def update_customer(ctx: Context, customer_id: int, expected_version: int, data:
         before = {k: getattr(customer, k) for k in _values(clean)}
         values = _values(clean)
         changes = {k: v for k, v in values.items() if before[k] != v}
-        if not changes:
+        old_aliases, new_aliases = aliases_of(customer.id), _kept(clean)
+        renamed = set(old_aliases) != set(new_aliases)
+        if not changes and not renamed:
             return
         save_versioned(customer, expected_version, changes)
-        summary = f"Customer {customer.name} edited: {', '.join(sorted(changes))}"
+        store_aliases(customer.id, new_aliases)
+        summary = f"Customer {customer.name} edited: {', '.join(sorted([*changes, *(['aliases'] * renamed)]))}"
         if "seat_allowance" in changes:
             old, reason = before["seat_allowance"], clean.allowance_reason.strip()
             summary += f". Seat allowance {old} → {clean.seat_allowance}: {reason}"
+        aliases_before, aliases_after = (
+            ({"aliases": list(old_aliases)}, {"aliases": list(new_aliases)}) if renamed else ({}, {})
+        )
         record_audit(
             ctx,
             entity="customer",
@@ -318,9 +381,47 @@ def update_customer(ctx: Context, customer_id: int, expected_version: int, data:
             customer=customer,
             action="update",
             summary=summary,
-            before=_audit_values({k: before[k] for k in changes}),
-            after=_audit_values(changes),
+            before={**_audit_values({k: before[k] for k in changes}), **aliases_before},
+            after={**_audit_values(changes), **aliases_after},
         )
+
+
+def _kept(clean: CustomerInput) -> tuple[str, ...]:
+    """The aliases of a validated input (``_validate`` turns them into a checked tuple)."""
+    return tuple(clean.aliases or ())
+
+
+def add_alias(ctx: Context, customer_id: int, name: str) -> bool:
+    """Record that ``customer_id`` is also known as ``name`` (a ticket import mapped that name to it), so the next
+    import matches the name by itself. Returns whether it was added: the customer's own name, a name it already
+    has or an empty one change nothing.
+
+    Raises:
+        FieldError: ``name`` is another customer's name or alias (field ``aliases``), or too long.
+        NotFound: the customer is gone.
+    """
+    with database.atomic():
+        customer = _get(customer_id)
+        check = check_aliases([name], customer.name, customer.id)
+        if check.problems:
+            raise FieldError("aliases", check.message)
+        current = aliases_of(customer.id)
+        if not check.kept or check_aliases([*current, *check.kept], customer.name, customer.id).kept == current:
+            return False
+        added = check.kept[0]
+        save_versioned(customer, customer.version, {})  # a dialog open on the customer must not drop it unseen
+        store_aliases(customer.id, (*current, added))
+        record_audit(
+            ctx,
+            entity="customer",
+            entity_id=customer.id,
+            customer=customer,
+            action="update",
+            summary=f"Customer {customer.name} is also known as '{added}'",
+            before={"aliases": list(current)},
+            after={"aliases": [*current, added]},
+        )
+        return True
 
 
 def set_archived(ctx: Context, customer_id: int, expected_version: int, archived: bool) -> None:
@@ -350,13 +451,14 @@ def _get(customer_id: int) -> t.Customer:
 def customer_by_name(name: str) -> t.Customer:
     customer = _customer_named(name)
     if customer is None:
-        raise NotFound(f"No customer named '{name}'.")
+        raise NotFound(f"No customer named '{visible(name)}'.")
     return customer
 
 
 def get_customer(customer_id: int) -> CustomerDetail:
     c = _get(customer_id)
     domains = tuple(d for d in c.email_domains.split(",") if d)
+    aliases = aliases_of(c.id)
     data = CustomerInput(
         name=c.name,
         time_zone=c.time_zone,
@@ -367,9 +469,18 @@ def get_customer(customer_id: int) -> CustomerDetail:
         seat_allowance=c.seat_allowance,
         onboarding_started=c.onboarding_started,
         notes=c.notes,
+        aliases=aliases,
     )
     return CustomerDetail(
-        c.id, c.version, data, c.archived, c.created_at, c.access_form_sent_at, c.access_form_returned_at, domains
+        c.id,
+        c.version,
+        data,
+        c.archived,
+        c.created_at,
+        c.access_form_sent_at,
+        c.access_form_returned_at,
+        domains,
+        aliases,
     )
 
 
@@ -381,9 +492,14 @@ def list_customers(today: date, search: str = "", include_archived: bool = False
     if not include_archived:
         query = query.where(~t.Customer.archived)
     if search.strip():
-        query = query.where(contains_text(search.strip(), t.Customer.name, t.Person.name, t.Customer.email_domains))
+        text = search.strip()
+        known_as = t.CustomerAlias.select(t.CustomerAlias.customer).where(contains_text(text, t.CustomerAlias.name))
+        query = query.where(
+            contains_text(text, t.Customer.name, t.Person.name, t.Customer.email_domains) | t.Customer.id.in_(known_as)
+        )
     customers = list(query.order_by(pw.fn.lower(t.Customer.name)).objects())
     ids = [c.id for c in customers]
+    aliases = aliases_by_customer(ids)
     steps: dict[int, list[StepStatus]] = {i: [] for i in ids}
     for cid, due, done in tuples(
         t.OnboardingStep.select(t.OnboardingStep.customer, t.OnboardingStep.due_date, t.OnboardingStep.done_at)
@@ -422,6 +538,7 @@ def list_customers(today: date, search: str = "", include_archived: bool = False
                 seat_allowance=c.seat_allowance,
                 open_tickets=tickets.get(c.id, 0),
                 archived=c.archived,
+                aliases=aliases.get(c.id, ()),
             )
         )
     return rows
@@ -448,7 +565,8 @@ class ImportSummary:
 
 
 def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
-    """Upsert customers by name from .csv/.xlsx (Name, Email domains, Time zone, Country, TAM); all or nothing.
+    """Upsert customers by name from .csv/.xlsx (Name, Email domains, Time zone, Country, TAM, Also known as);
+    all or nothing. Names under Also known as are added to a customer's, never put in place of them.
 
     Raises:
         ImportFailed: lists every bad row; nothing was changed.
@@ -460,11 +578,12 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
     problems: list[str] = []
     seen: dict[str, int] = {}
     for line, row in table.rows:
-        name = " ".join(str(row.get("name") or "").split())
-        if name_key(name) in seen:
-            problems.append(f"row {line}: Name '{name}' also appears in row {seen[name_key(name)]}")
+        # controls and separators stay in, for the rules to refuse them (split() would make them spaces)
+        name = collapse_spaces(str(row.get("name") or ""))
+        if case_key(name) in seen:
+            problems.append(f"row {line}: Name '{visible(name)}' also appears in row {seen[case_key(name)]}")
             continue
-        seen[name_key(name)] = line
+        seen[case_key(name)] = line
         parsed.append((line, _row_input(row, name)))
     created = updated = unchanged = 0
     with database.atomic():
@@ -482,6 +601,10 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
                         seat_allowance=existing.seat_allowance,
                         onboarding_started=existing.onboarding_started,
                         notes=existing.notes,
+                        # the file's other names are added to those the customer has, never put in their place
+                        aliases=None
+                        if data.aliases is None
+                        else (*aliases_of(existing.id), *split_aliases(data.aliases)),
                     )
                     version = existing.version
                     update_customer(ctx, existing.id, version, merged)
@@ -498,7 +621,7 @@ def import_customers(ctx: Context, path: str | Path) -> ImportSummary:
 def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
     def text(key: str) -> str:
         value = row.get(key)
-        return "" if value is None else str(value).strip()
+        return "" if value is None else strip_spaces(str(value))
 
     return CustomerInput(
         name=name,
@@ -506,4 +629,5 @@ def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
         country=text("country"),
         email_domains=text("emaildomains") or text("domains"),
         tam=text("tam"),
+        aliases=text("alsoknownas") or text("aliases") or None,
     )

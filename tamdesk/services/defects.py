@@ -11,6 +11,7 @@ from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import cadence_deadline
 from tamdesk.domain.states import DefectState, TicketStatus
+from tamdesk.domain.text import clean_line, clean_text, identity_problem, visible
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -104,7 +105,11 @@ def _audit(ctx: Context, defect: t.Defect, action: str, summary: str, **extra: o
 def report_defect(
     ctx: Context, ticket_id: int, title: str, description: str = "", severity: Severity | None = None
 ) -> int:
-    """A defect reported from a ticket; severity defaults to the ticket's."""
+    """A defect reported from a ticket; severity defaults to the ticket's.
+
+    The title is one line and the description free text: control characters other than tab and newline are dropped.
+    """
+    title, description = clean_line(title), clean_text(description)
     if not title.strip():
         raise ValidationFailed({"title": "A defect needs a title."})
     with database.atomic():
@@ -146,8 +151,11 @@ def _advance(defect: t.Defect, to: DefectState) -> None:
 def validate_defect(
     ctx: Context, defect_id: int, expected_version: int, by: str, at: datetime, repro_notes: str = ""
 ) -> None:
+    if refused := identity_problem("Validated by", by):
+        raise FieldError("validated_by", refused)
     if not by.strip():
         raise FieldError("validated_by", "Say who validated the defect.")
+    repro_notes = clean_text(repro_notes)
     with database.atomic():
         defect = _defect(defect_id)
         _advance(defect, DefectState.VALIDATED)
@@ -173,10 +181,14 @@ def check_engineering_link(key: str, url: str) -> dict[str, str]:
     """What is wrong with an engineering key and link, by field; a link naming another key is refused too."""
     errors = {}
     clean_key, clean_url = engineering_key(key), url.strip()
-    if not ENGINEERING_KEY.match(clean_key):
-        errors["engineering_key"] = f"Engineering key '{key.strip()}' is not like ENG-1234."
-    if not ENGINEERING_URL.match(clean_url):
-        errors["engineering_url"] = f"Link '{clean_url}' is not an http(s) address."
+    if refused := identity_problem("Engineering key", key):
+        errors["engineering_key"] = refused
+    elif not ENGINEERING_KEY.match(clean_key):
+        errors["engineering_key"] = f"Engineering key '{visible(key.strip())}' is not like ENG-1234."
+    if refused := identity_problem("Link", url, address=True):
+        errors["engineering_url"] = refused
+    elif not ENGINEERING_URL.match(clean_url):
+        errors["engineering_url"] = f"Link '{visible(clean_url)}' is not an http(s) address."
     elif "engineering_key" not in errors:
         parts = urlsplit(clean_url)
         named = KEY_IN_LINK.findall(f"{parts.path}?{parts.query}#{parts.fragment}")
@@ -205,13 +217,14 @@ def prioritize_defect(
     ctx: Context, defect_id: int, expected_version: int, priority: str = "", reason: str = ""
 ) -> None:
     """Prioritize into the backlog: priority from severity, or an override that needs a reason."""
+    reason = clean_text(reason)
     with database.atomic():
         defect = _defect(defect_id)
         _advance(defect, DefectState.PRIORITIZED)
         derived = priority_for(Severity(defect.severity))
         chosen = priority.strip().upper() or derived
         if chosen not in ("P1", "P2", "P3", "P4"):
-            raise FieldError("priority", f"Priority '{priority}' is not one of P1-P4.")
+            raise FieldError("priority", f"Priority '{visible(priority)}' is not one of P1-P4.")
         if chosen != derived and not reason.strip():
             raise FieldError("priority_reason", f"Overriding the priority {derived} with {chosen} needs a reason.")
         changes = {"state": DefectState.PRIORITIZED.value, "priority": chosen,
@@ -230,6 +243,8 @@ def start_fix(ctx: Context, defect_id: int, expected_version: int) -> None:
 
 
 def deploy_fix(ctx: Context, defect_id: int, expected_version: int, version: str, deployed_on: date) -> None:
+    if refused := identity_problem("Fix version", version):
+        raise FieldError("fix_version", refused)
     if not version.strip():
         raise FieldError("fix_version", "Which version carries the fix?")
     with database.atomic():
@@ -272,6 +287,7 @@ def close_defect(ctx: Context, defect_id: int, expected_version: int, *, confirm
 def log_customer_update(
     ctx: Context, defect_id: int, text: str, customer_id: int | None = None, at: datetime | None = None
 ) -> None:
+    text = clean_text(text)
     if not text.strip():
         raise FieldError("text", "Say what the customer was told.")
     with database.atomic():

@@ -1,6 +1,9 @@
 """Editing the people directory: add, edit, deactivate people with their role; the default escalation contacts.
 
-Names are unique (ignoring case and repeated spaces) because forms and settings refer to people by name. An email
+Names are unique (ignoring case in any script and repeated spaces) because forms and settings refer to people by
+name; they are compared in Python, because SQLite's lower() folds ASCII letters only (``Åsa`` stays ``Åsa``) and
+PostgreSQL's follows the server's locale (ASCII only under ``C``). Names and addresses refuse control and
+text-direction characters (see ``domain.text``). An email
 address is optional (a TAM imported from a customer list may have none) but must be valid when given; it is checked
 by email-validator without DNS. The escalation service reads the default support manager and senior director by
 name from the settings ``escalation_support_manager`` and ``escalation_senior_director``; renaming such a person
@@ -15,6 +18,7 @@ import peewee as pw
 from email_validator import EmailNotValidError, validate_email
 
 from tamdesk.domain.states import PersonRole
+from tamdesk.domain.text import case_key, identity_problem, sort_key
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -25,6 +29,7 @@ from tamdesk.services.base import (
     ValidationFailed,
     record_audit,
     save_versioned,
+    tuples,
 )
 from tamdesk.services.settings import get_setting, set_setting
 
@@ -87,7 +92,7 @@ def list_directory(*, include_inactive: bool = True) -> list[DirectoryEntry]:
         DirectoryEntry(p.id, p.version, p.name, p.email, PersonRole(p.role), p.active, counts.get(p.id, 0))
         for p in query
     ]
-    return sorted(rows, key=lambda r: (not r.active, r.name.casefold()))
+    return sorted(rows, key=lambda r: (not r.active, sort_key(r.name), r.name))
 
 
 def get_person(person_id: int) -> DirectoryEntry:
@@ -99,6 +104,23 @@ def get_person(person_id: int) -> DirectoryEntry:
     p = _get(person_id)
     customers = t.Customer.select().where((t.Customer.tam == p.id) & ~t.Customer.archived).count()
     return DirectoryEntry(p.id, p.version, p.name, p.email, PersonRole(p.role), p.active, customers)
+
+
+def people_named(name: str) -> list[t.Person]:
+    """The people whose name is ``name`` but for case (``Åsa``, ``ÅSA``, ``åsa``) and spacing, exact spelling first
+    (two such names saved before this rule may both exist)."""
+    wanted, exact = case_key(name), " ".join(name.split())
+    rows = [(int(pid), str(stored)) for pid, stored in tuples(t.Person.select(t.Person.id, t.Person.name))]
+    found = [pid for pid, stored in rows if stored == exact] + [
+        pid for pid, stored in rows if stored != exact and case_key(stored) == wanted
+    ]
+    return [t.Person.get_by_id(pid) for pid in found]
+
+
+def person_named(name: str) -> t.Person | None:
+    """The person ``people_named`` finds first, or None."""
+    found = people_named(name)
+    return found[0] if found else None
 
 
 def escalation_contacts() -> EscalationContacts:
@@ -120,17 +142,21 @@ def _clean(data: PersonInput, person_id: int | None) -> tuple[str, str, PersonRo
     """
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
-    if not name:
+    if refused := identity_problem("Name", data.name):
+        errors["name"] = refused
+    elif not name:
         errors["name"] = "Enter the person's full name."
     elif len(name) > MAX_NAME_LENGTH:
         errors["name"] = f"A name can have at most {MAX_NAME_LENGTH} characters (this one has {len(name)})."
     else:
-        clash = t.Person.get_or_none(pw.fn.lower(t.Person.name) == name.lower())
-        if clash is not None and clash.id != person_id:
+        clash = next((p for p in people_named(name) if p.id != person_id), None)
+        if clash is not None:
             state = "" if clash.active else " (inactive)"
             errors["name"] = f"{clash.name}{state} is already in the directory; use another name or edit that entry."
     email = data.email.strip()
-    if email:
+    if refused := identity_problem("Email", data.email, address=True):
+        errors["email"] = refused
+    elif email:
         try:
             valid = validate_email(email, check_deliverability=False)
         except EmailNotValidError as exc:
@@ -250,7 +276,7 @@ def set_escalation_contact(ctx: Context, role: PersonRole, name: str | None) -> 
         raise DomainError(f"Escalations do not name a default {role.label.lower()}.")
     chosen = (name or "").strip()
     if chosen:
-        person = t.Person.get_or_none(pw.fn.lower(t.Person.name) == chosen.lower())
+        person = person_named(chosen)
         if person is None or not person.active or person.role != role.value:
             raise FieldError(role.value, f"{chosen} is not an active {role.label.lower()} in the directory.")
         chosen = person.name

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState, PersonRole, TicketStatus
+from tamdesk.domain.text import clean_text, identity_problem
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -118,6 +119,15 @@ def request_escalation(ctx: Context, ticket_id: int, data: EscalationInput, *, c
         NeedsConfirmation: the ticket is solved.
     """
     errors = {}
+    if refused := identity_problem("Requester", data.requester_name):
+        errors["requester_name"] = refused
+    data = replace(
+        data,
+        reason=clean_text(data.reason),
+        business_impact=clean_text(data.business_impact),
+        desired_outcome=clean_text(data.desired_outcome),
+        vp_note=clean_text(data.vp_note),
+    )
     if data.requested_by not in ("customer", "tam"):
         errors["requested_by"] = "Say whether the customer or the TAM requests the escalation."
     if not data.reason.strip():
@@ -170,6 +180,7 @@ def advance_escalation(
     ctx: Context, esc_id: int, expected_version: int, state: EscalationState, note: str = "", decline_reason: str = ""
 ) -> None:
     """Move an escalation forward (any later state) or decline it with a reason; every change is a timeline entry."""
+    note, decline_reason = clean_text(note), clean_text(decline_reason)
     with database.atomic():
         esc = _escalation(esc_id)
         current = EscalationState(esc.state)
@@ -196,6 +207,8 @@ def advance_escalation(
 
 
 def add_note(ctx: Context, esc_id: int, text: str) -> None:
+    """Add a dated note to the escalation's timeline (control characters other than tab and newline dropped)."""
+    text = clean_text(text)
     if not text.strip():
         raise FieldError("note", "The note is empty.")
     with database.atomic():
@@ -209,6 +222,7 @@ def add_note(ctx: Context, esc_id: int, text: str) -> None:
 
 def apprise_vp(ctx: Context, esc_id: int, expected_version: int, note: str, why: str = "on request") -> None:
     """Mark the VP of Customer Success apprised, with an advisory note on the timeline."""
+    note = clean_text(note)
     with database.atomic():
         esc = _escalation(esc_id)
         if esc.vp_apprised:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from tamdesk.domain.states import PersonRole
+from tamdesk.domain.text import sort_key
 from tamdesk.models import tables as t
 
 
@@ -28,10 +29,9 @@ def list_people(role: PersonRole | str | None = None, *, include_inactive: bool 
         query = query.where(t.Person.role == PersonRole(role).value)
     if not include_inactive:
         query = query.where(t.Person.active)
-    return [
-        PersonRow(p.id, p.name, p.email, PersonRole(p.role), p.active)
-        for p in query.order_by(pw.fn.lower(t.Person.name))
-    ]
+    rows = [PersonRow(p.id, p.name, p.email, PersonRole(p.role), p.active) for p in query]
+    # sorted in Python: SQLite's lower() would leave Åsa and Özil after every ASCII name
+    return sorted(rows, key=lambda p: (sort_key(p.name), p.name))
 
 
 def sla_policy_names() -> list[str]:

@@ -12,6 +12,8 @@ tickets, defects and escalations come newest first, customers and seat holders b
 Speed (100,000 tickets): the SQL finds the newest ``CANDIDATES`` matches of each kind in one pass, which stops
 early when a word is common; only then do two more passes fetch the exact and starts-with matches that may be
 older, so a common word can never hide the exact ticket number.
+
+A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
 
 from __future__ import annotations
@@ -194,12 +196,19 @@ def _best(rows: Iterable[Row], score: Callable[[Row], tuple[Any, ...]], limit: i
 
 # -- the kinds -------------------------------------------------------------------------------------------------
 
-_CUSTOMERS = _Source(
-    "SELECT c.id, c.name, c.email_domains, c.archived, p.name FROM customer c LEFT JOIN person p ON p.id = c.tam_id",
-    "c.id",
-    ("c.name", "c.email_domains", "p.name"),
-    ("c.name",),
-)
+
+def _customer_source() -> _Source:
+    """Customers with their TAM and the names they are also known as (one line each, so one row per customer)."""
+    known_as = "group_concat(name, char(10))" if is_sqlite() else "string_agg(name, chr(10) ORDER BY id)"
+    return _Source(
+        "SELECT c.id, c.name, c.email_domains, c.archived, p.name, a.names FROM customer c "
+        "LEFT JOIN person p ON p.id = c.tam_id "
+        f"LEFT JOIN (SELECT customer_id, {known_as} AS names FROM customer_alias GROUP BY customer_id) a "
+        "ON a.customer_id = c.id",
+        "c.id",
+        ("c.name", "c.email_domains", "p.name", "a.names"),
+        ("c.name",),
+    )
 
 
 def _domains(text: str) -> list[str]:
@@ -207,13 +216,19 @@ def _domains(text: str) -> list[str]:
 
 
 def _customers(needle: str, limit: int) -> list[SearchHit]:
+    folded = needle.casefold()
+
     def score(row: Row) -> tuple[Any, ...]:
-        _, name, domains, _archived, tam = row
-        return rank_of(needle, [name, *_domains(domains)], [name, domains, tam or ""]), name.casefold()
+        _, name, domains, _archived, tam, known_as = row
+        aliases = (known_as or "").splitlines()
+        rank = rank_of(needle, [name, *aliases, *_domains(domains)], [name, domains, tam or "", *aliases])
+        return rank, name.casefold()
 
     hits = []
-    for rank, (cid, name, domains, archived, tam) in _best(_find(_CUSTOMERS, needle), score, limit):
+    for rank, (cid, name, domains, archived, tam, known_as) in _best(_find(_customer_source(), needle), score, limit):
+        matched = [alias for alias in (known_as or "").splitlines() if folded in alias.casefold()]
         parts = [
+            *([f"Also known as {', '.join(matched)}"] if matched and folded not in name.casefold() else []),
             ", ".join(_domains(domains)) or "No email domains",
             *([f"TAM {tam}"] if tam else []),
             *(["Archived"] if archived else []),

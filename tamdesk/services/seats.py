@@ -27,6 +27,7 @@ from tamdesk.domain.seats import (
     check_roster,
 )
 from tamdesk.domain.states import SeatStatus
+from tamdesk.domain.text import clean_text, collapse_spaces, identity_problem, refusal, strip_spaces, visible
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -230,26 +231,33 @@ def _key(email: str) -> str | None:
 def clean_input(data: SeatInput) -> SeatInput:
     """Whitespace trimmed and collapsed; the address with its domain normalized when it is valid.
 
+    Control characters and separators stay in the name and address, for the seat rules to refuse them by seat.
+
     Raises:
-        ValidationFailed: a field is longer than its limit.
+        ValidationFailed: a field is longer than its limit, or the job title or phone holds a control character.
     """
     clean = SeatInput(
-        full_name=" ".join(data.full_name.split()),
+        full_name=collapse_spaces(data.full_name),
         email=_address(data.email),
-        job_title=" ".join(data.job_title.split()),
-        phone=" ".join(data.phone.split()),
+        job_title=collapse_spaces(data.job_title),
+        phone=collapse_spaces(data.phone),
     )
     errors = {
         name: f"{label} is longer than {limit} characters."
         for name, (label, limit) in _LIMITS.items()
         if len(getattr(clean, name)) > limit
     }
+    for name, label in (("job_title", "Job title"), ("phone", "Phone")):
+        if name not in errors and (refused := identity_problem(label, getattr(clean, name))):
+            errors[name] = refused
     if errors:
         raise ValidationFailed(errors)
     return clean
 
 
 def _address(text: str) -> str:
+    if refusal(text, address=True):
+        return strip_spaces(text)  # the rules refuse it, naming the character
     try:
         return normalize_address(text)
     except InvalidAddress:
@@ -477,6 +485,7 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
         seat = _seat(seat_id)
         if seat.status == SeatStatus.REVOKED.value:
             raise DomainError(f"{_label(seat)} is already revoked.")
+        reason = clean_text(reason)
         if not reason.strip():
             raise FieldError("reason", f"Give a reason for revoking {_lower(_label(seat))}.")
         changes = {
@@ -631,7 +640,7 @@ def _values(seat: t.PortalSeat) -> dict[str, Any]:
 
 
 def _label(seat: t.PortalSeat) -> str:
-    return f"Seat {seat.seat_no} ({seat.email})"
+    return f"Seat {seat.seat_no} ({visible(seat.email)})"
 
 
 def _lower(text: str) -> str:

@@ -50,7 +50,9 @@ from tamdesk.services.tickets import (
     MAX_NUMBER_LENGTH,
     MAX_SUBJECT_LENGTH,
     TicketsCancelled,
+    clean_subject,
     number_key,
+    number_problem,
     time_problem,
     too_long,
 )
@@ -383,11 +385,13 @@ def _parse_row(
     problems: list[str] = []
     source, header = plan.source, plan.header_of
     number = _number(row)
-    if not number:
+    if refused := number_problem(number):  # the ticket dialog's rules: a number with a control character is refused
+        problems.append(refused)
+    elif not number:
         problems.append(f"{header(src.TICKET)} is empty")
     elif long := too_long(header(src.TICKET), number, MAX_NUMBER_LENGTH):
         problems.append(long)
-    subject = _text(row, "subject")
+    subject = clean_subject(_text(row, "subject"))
     if not subject:
         problems.append(f"{header(src.SUBJECT)} is empty")
     elif long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH):

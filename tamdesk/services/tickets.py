@@ -16,6 +16,7 @@ import peewee as pw
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, evaluate
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
+from tamdesk.domain.text import clean_line, clean_text, identity_problem
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
@@ -342,6 +343,17 @@ def too_long(label: str, text: str, limit: int) -> str | None:
     return f"{label} is {len(text):,} characters long (at most {limit})" if len(text) > limit else None
 
 
+def number_problem(number: str) -> str | None:
+    """``Ticket number 'SUP-1\\x1b[2J' contains a control character (ESC); remove it``, or None for a number
+    without control or text-direction characters (a number is how a ticket is found: it is refused, never changed)."""
+    return identity_problem("Ticket number", number, end="")
+
+
+def clean_subject(subject: str) -> str:
+    """A subject as stored: one line, control characters dropped (support systems export some), ends stripped."""
+    return clean_line(subject)
+
+
 def time_problem(label: str, at: datetime, now: datetime) -> str | None:
     """Why ``at`` cannot be when something happened to a ticket (in the future, or before 2000), or None."""
     if at > now + FUTURE_GRACE:
@@ -354,7 +366,9 @@ def time_problem(label: str, at: datetime, now: datetime) -> str | None:
 def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = data.number.strip()
-    if not number:
+    if refused := number_problem(data.number):
+        errors["number"] = f"{refused}."
+    elif not number:
         errors["number"] = "Ticket number is required."
     elif long := too_long("Ticket number", number, MAX_NUMBER_LENGTH):
         errors["number"] = f"{long}."
@@ -364,7 +378,7 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
             errors["number"] = f"Ticket {clash.number} already exists (customer {clash.customer.name})."
     if t.Customer.get_or_none(t.Customer.id == data.customer_id) is None:
         errors["customer"] = "Choose the customer this ticket belongs to."
-    subject = data.subject.strip()
+    subject = clean_subject(data.subject)
     if not subject:
         errors["subject"] = "Subject is required."
     elif long := too_long("Subject", subject, MAX_SUBJECT_LENGTH):
@@ -382,6 +396,8 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
             )
     if (problem := _status_problem(data.status, existing)) is not None:
         errors["status"] = problem
+    if refused := identity_problem("Engineer", data.engineer):
+        errors["engineer"] = refused
     if data.reporter_seat_id is not None:
         seat = t.PortalSeat.get_or_none(t.PortalSeat.id == data.reporter_seat_id)
         if seat is None or seat.customer_id != data.customer_id:
@@ -393,13 +409,13 @@ def _values(data: TicketInput) -> dict[str, object]:
     return {
         "number": data.number.strip(),
         "customer": data.customer_id,
-        "subject": data.subject.strip(),
+        "subject": clean_subject(data.subject),
         "severity": int(data.severity),
         "status": data.status.value,
         "opened_at": data.opened_at,
         "reporter": data.reporter_seat_id,
         "engineer": data.engineer.strip(),
-        "notes": data.notes,
+        "notes": clean_text(data.notes),
     }
 
 
@@ -529,6 +545,7 @@ def add_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime,
 
 
 def _record_event(ctx: Context, ticket: t.Ticket, kind: TicketEventKind, at: datetime, note: str) -> int:
+    note = clean_text(note)
     event = t.TicketEvent.create(ticket=ticket, at=at, kind=kind.value, note=note, author=ctx.actor)
     record_audit(
         ctx, entity="ticket_event", entity_id=event.id, customer=ticket.customer_id, action="create",
@@ -539,6 +556,7 @@ def _record_event(ctx: Context, ticket: t.Ticket, kind: TicketEventKind, at: dat
 
 def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime, note: str) -> None:
     """Correct an event's time or note after the fact; SLA state follows because it is recomputed."""
+    note = clean_text(note)
     with database.atomic():
         event = t.TicketEvent.get_or_none(t.TicketEvent.id == event_id)
         if event is None:

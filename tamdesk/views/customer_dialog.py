@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.states import PersonRole
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
+from tamdesk.services.customer_aliases import aliases_text, split_aliases
 from tamdesk.services.customers import (
     DEFAULT_ALLOWANCE,
     MAX_ALLOWANCE,
@@ -38,6 +39,7 @@ from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_item
 
 FIELD_LABELS = {
     "name": "Name",
+    "aliases": "Also known as",
     "time_zone": "Time zone",
     "country": "Country",
     "email_domains": "Email domains",
@@ -57,6 +59,8 @@ def _shown(data: CustomerInput, key: str) -> str:
     value = getattr(data, key)
     if key == "email_domains":
         return ", ".join(value) or "(none)"
+    if key == "aliases":
+        return aliases_text(split_aliases(value or ())) or "(none)"
     if key == "country":
         return f"{country_name(value)} ({value})" if value else "(none)"
     return str(value) if value not in ("", None) else "(none)"
@@ -84,6 +88,8 @@ class CustomerDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Acme Corporation")
+        self.aliases = QLineEdit()
+        self.aliases.setPlaceholderText("Acme Corp; ACME GmbH")
         self.time_zone = SearchableComboBox([(z, z) for z in time_zones()])
         self.time_zone.lineEdit().setPlaceholderText("Type to search, e.g. Berlin")
         self.country = SearchableComboBox([("(no holiday calendar)", ""), *country_items(list(countries()))])
@@ -106,6 +112,8 @@ class CustomerDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         rows: list[tuple[str, str, QWidget, str]] = [
             ("name", "&Name", self.name, ""),
+            ("aliases", "Also &known as", self.aliases, "Other names of this customer in support systems, "
+             "separated by semicolons. Imported tickets under these names go to this customer."),
             ("time_zone", "&Time zone", self.time_zone, "SLA clocks run in business hours of this IANA time zone."),
             ("country", "&Country", self.country, "Public holidays of this country pause business-hours clocks."),
             ("email_domains", "Email &domains", self.email_domains, "Seat holders elsewhere need a confirm."),
@@ -117,6 +125,7 @@ class CustomerDialog(QDialog):
         ]  # fmt: skip
         for key, label, widget, hint in rows:
             self._add_row(key, label, widget, hint)
+        self.aliases_note = self._add_note(self.aliases, "Other names in support systems, separated by semicolons.")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -145,8 +154,22 @@ class CustomerDialog(QDialog):
             if hasattr(widget, signal):
                 getattr(widget, signal).connect(lambda *_, k=key: self.messages[k].clear())
 
+    def _add_note(self, widget: QWidget, text: str) -> QLabel:
+        """A quiet line of help under ``widget``, above its message."""
+        note = QLabel(text)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        font = note.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        note.setFont(font)
+        column = widget.parentWidget().layout()
+        assert isinstance(column, QVBoxLayout)
+        column.insertWidget(1, note)
+        return note
+
     def _load(self, data: CustomerInput) -> None:
         self.name.setText(data.name)
+        self.aliases.setText(aliases_text(split_aliases(data.aliases or ())))
         self.time_zone.set_value(data.time_zone)
         self.country.set_value(data.country)
         self.email_domains.setText(", ".join(data.email_domains))
@@ -178,6 +201,7 @@ class CustomerDialog(QDialog):
         return replace(
             kept,
             name=self.name.text(),
+            aliases=self.aliases.text(),  # the service splits and checks the text
             time_zone=self.time_zone.value(),
             country=self.country.value(),
             email_domains=self.email_domains.text(),  # the service splits and checks the text
@@ -232,7 +256,11 @@ class CustomerDialog(QDialog):
         except DomainError as exc:
             QMessageBox.warning(self, self.windowTitle(), str(exc))
             return
-        mine_clean = replace(mine, email_domains=tuple(d.strip() for d in self.email_domains.text().split(",") if d))
+        mine_clean = replace(
+            mine,
+            email_domains=tuple(d.strip() for d in self.email_domains.text().split(",") if d),
+            aliases=tuple(split_aliases(self.aliases.text())),
+        )
         lines = [
             f"<tr><td><b>{label}</b></td><td>{html.escape(_shown(theirs.input, key))}</td>"
             f"<td>{html.escape(_shown(mine_clean, key))}</td></tr>"

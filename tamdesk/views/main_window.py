@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -44,7 +45,11 @@ from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
 
-OpenDatabase = Callable[[Path], OpenedDatabase]
+
+class OpenDatabase(Protocol):
+    def __call__(self, target: Path, *, create: bool = False) -> OpenedDatabase: ...
+
+
 # what ``open_item`` opens: kind -> (page title, the page's method taking the id, the customer tab to show)
 OPENERS = {
     "ticket": ("Tickets", "open_ticket", ""),
@@ -304,7 +309,7 @@ class MainWindow(QMainWindow):
             if Path(path).exists():
                 QMessageBox.warning(self, "New database", f"{path} already exists. Choose Open database to open it.")
                 return
-            self.switch_database(Path(path))
+            self.switch_database(Path(path), create=True)
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -313,11 +318,11 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_database(Path(path))
 
-    def switch_database(self, path: Path) -> bool:
-        """Open another database; on failure say why and stay on the current one."""
+    def switch_database(self, path: Path, create: bool = False) -> bool:
+        """Open another database (``create``: a new one); on failure say why and stay on the current one."""
         self.runner.wait()
         try:
-            opened = self._open_database(path)
+            opened = self._open_database(path, create=create)
         except DatabaseError as exc:
             QMessageBox.critical(self, "Cannot open database", str(exc))
             return False
@@ -399,22 +404,25 @@ class MainWindow(QMainWindow):
             self.database_changed.emit(dialog.opened.label)
 
     def restore_backup(self) -> None:
-        """Replace the open database with one of its backups, after a confirmation."""
-        from tamdesk.services.backups import backup_folder, restore_backup
+        """Replace the open database with one of its backups, after a confirmation.
+
+        Refused, with the reason, while another program (a second app window, an import) has the database open.
+        """
+        from tamdesk.services.backups import restore_backup
+        from tamdesk.views.restore_dialog import RestoreDialog
 
         db_path = Path(database_label())
         if not db_path.exists():
             QMessageBox.information(self, "Restore backup", "Only a local database file can be restored here.")
             return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Restore backup", str(backup_folder(db_path)), "tamdesk backups (*.db);;All files (*)"
-        )
-        if not path:
+        dialog = RestoreDialog(db_path, self)
+        if not dialog.exec() or dialog.chosen is None:
             return
+        path = dialog.chosen
         answer = QMessageBox.warning(
             self,
             "Restore backup",
-            f"Replace everything in {db_path.name} with the backup {Path(path).name}?\n\n"
+            f"Replace everything in {db_path.name} with the backup {path.name}?\n\n"
             "The database as it is now is kept in the backups folder first.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -423,7 +431,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.wait()
         try:
-            safety = restore_backup(Path(path), db_path)
+            safety = restore_backup(path, db_path, holder="the tamdesk app")
         except DatabaseError as exc:
             QMessageBox.critical(self, "Restore backup", str(exc))
             return

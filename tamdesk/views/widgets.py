@@ -4,12 +4,15 @@ remember their folder."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import peewee
 from PySide6.QtCore import (
     QDate,
     QEvent,
@@ -47,7 +50,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.models import DatabaseError
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.database import explain_failure
 from tamdesk.views.icons import icon
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -514,8 +519,13 @@ def show_failure(parent: QWidget | None, title: str, exc: BaseException | object
 
     if isinstance(exc, ExportCancelled):
         return
-    if isinstance(exc, DomainError | ExportError):
+    if isinstance(exc, DomainError | ExportError | DatabaseError):
         QMessageBox.warning(parent, title, str(exc))
+        return
+    if isinstance(exc, sqlite3.Error | peewee.DatabaseError | OSError | MemoryError):
+        # the disk, a lock held by another program, a lost connection: said in one sentence, logged in full
+        logging.getLogger("tamdesk").warning("%s failed: %s\n%s", title, exc, details)
+        QMessageBox.warning(parent, title, explain_failure(exc))
         return
     from tamdesk.views.errors import report_exception
 

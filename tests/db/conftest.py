@@ -39,10 +39,10 @@ def db_path(engine: str, tmp_path: Path) -> Iterator[Path]:
     """A fresh, migrated database bound for the test: a SQLite file, or an empty PostgreSQL schema."""
     if engine == "postgres":
         reset_postgres(POSTGRES_URL)
-        open_database(POSTGRES_URL)
+        open_database(POSTGRES_URL, create=True)
         yield POSTGRES_URL  # type: ignore[misc]  # what --db takes for a team database
     else:
         path = tmp_path / "tamdesk.db"
-        open_database(path)
+        open_database(path, create=True)
         yield path
     close_database()

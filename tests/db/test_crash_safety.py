@@ -52,7 +52,7 @@ sys.exit(main(["--db", sys.argv[1], "import", "tickets", sys.argv[2]]))
 
 def test_killed_import_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "tamdesk.db"
-    open_database(db)
+    open_database(db, create=True)
     create_customer(Context(), CustomerInput(name="Acme", time_zone="Europe/Berlin"))
     close_database()
     before = _fingerprint(db)

@@ -13,6 +13,7 @@ from tamdesk.services.database import (
     backup_database,
     check_database,
     close_database,
+    database_target,
     default_database_path,
     open_database,
 )
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.sqlite_only
 
 
 def test_new_database_is_created_migrated_and_seeded(tmp_path: Path) -> None:
-    opened = open_database(tmp_path / "sub" / "new.db")
+    opened = open_database(tmp_path / "sub" / "new.db", create=True)
     try:
         assert (opened.from_version, opened.to_version, opened.backup) == (0, SCHEMA_VERSION, None)
         assert t.SlaPolicy.get(t.SlaPolicy.name == "Standard").revisions.count() == 1
@@ -47,8 +48,9 @@ def test_reopening_does_not_migrate_again(db_path: Path) -> None:
 def test_default_path_is_in_user_data_folder_and_env_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert default_database_path().name == "tamdesk.db"
     assert "tamdesk" in str(default_database_path().parent)
+    assert database_target().path == default_database_path()
     monkeypatch.setenv("TAMDESK_DB", str(tmp_path / "team.db"))
-    assert default_database_path() == tmp_path / "team.db"
+    assert database_target().path == tmp_path / "team.db"
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -96,7 +98,7 @@ def test_read_only_folder_is_refused(tmp_path: Path) -> None:
     folder.chmod(0o555)
     try:
         with pytest.raises(DatabaseError, match="folder .*locked is not writable"):
-            open_database(folder / "new.db")
+            open_database(folder / "new.db", create=True)
         assert not (folder / "new.db").exists()
     finally:
         folder.chmod(0o755)

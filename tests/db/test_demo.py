@@ -36,7 +36,7 @@ NOW_TS = int(NOW.timestamp())
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
     """One database with the default sample (40 customers, 2,000 tickets), generated once for the module."""
     path = tmp_path_factory.mktemp("demo") / "sample.db"
-    open_database(path)
+    open_database(path, create=True)
     try:
         summary = generate_demo(Context(actor="Tess Tam", clock=lambda: NOW), customers=40, tickets=2000)
     finally:
@@ -254,11 +254,11 @@ def _fingerprint() -> tuple:
 def test_same_seed_gives_the_same_data(db_path: Path, ctx: Context, tmp_path: Path) -> None:
     first = generate_demo(ctx, customers=8, tickets=300, seed=3)
     expected = _fingerprint()
-    open_database(tmp_path / "second.db")
+    open_database(tmp_path / "second.db", create=True)
     second = generate_demo(ctx, customers=8, tickets=300, seed=3)
     assert second == first
     assert _fingerprint() == expected
-    open_database(tmp_path / "third.db")
+    open_database(tmp_path / "third.db", create=True)
     generate_demo(ctx, customers=8, tickets=300, seed=4)
     assert _fingerprint() != expected
 

@@ -16,6 +16,7 @@ from tamdesk.services.customers import CustomerInput, create_customer, get_custo
 from tamdesk.services.database import TeamDatabase, close_database, open_database, open_team_database
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.team import copy_local_to_team
+from tests.db.conftest import reset_postgres
 
 POSTGRES_URL = os.environ.get("TAMDESK_TEST_POSTGRES_URL", "")
 
@@ -31,10 +32,10 @@ def test_copy_local_data_to_the_team_database(db_path: Path, ctx: Context, tmp_p
     if is_sqlite():
         pytest.skip("needs the team database (PostgreSQL)")
     local = tmp_path / "laptop.db"
-    open_database(local)
+    open_database(local, create=True)
     generate_demo(ctx, customers=5, tickets=150, seed=3)
     counts = {m.__name__: m.select().count() for m in t.ALL_TABLES}
-    open_database(POSTGRES_URL)
+    open_database(POSTGRES_URL, create=True)  # the team database to copy into may be empty
     result = copy_local_to_team(ctx, local)
     assert result.customers == 5
     copied = {m.__name__: m.select().count() for m in t.ALL_TABLES}
@@ -115,3 +116,37 @@ def test_wrong_team_password_and_unreachable_server_are_explained(db_path: Path)
     with pytest.raises(DatabaseError, match="cannot be reached"):
         open_team_database(unreachable, "x")
     assert database.obj is before  # the open database stays in use
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL not configured: set TAMDESK_TEST_POSTGRES_URL")
+def test_a_team_address_in_the_environment_reaches_the_team_database(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14's blocker: TAMDESK_DB=postgresql://… wrote to a local file named after the address."""
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit
+
+    if is_sqlite():
+        pytest.skip("needs the team database (PostgreSQL)")
+    close_database()
+    reset_postgres(POSTGRES_URL)
+    password = urlsplit(POSTGRES_URL).password or ""
+    env = {**os.environ, "TAMDESK_DB": POSTGRES_URL, "PYTHONPATH": os.pathsep.join(sys.path)}
+    monkeypatch.chdir(tmp_path)
+
+    def tamdesk(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tamdesk", *argv], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    missing = tamdesk("check")
+    assert missing.returncode == 1 and "not a tamdesk database yet" in missing.stderr
+    assert tamdesk("demo", "--customers", "3", "--tickets", "20").returncode == 0
+    checked = tamdesk("check")
+    assert checked.returncode == 0, checked.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing local was written
+    for result in (missing, checked):
+        assert f":{password}@" not in result.stdout + result.stderr
+    open_database(POSTGRES_URL)
+    assert t.Customer.select().count() == 3

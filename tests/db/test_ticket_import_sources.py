@@ -343,3 +343,17 @@ def test_without_milestones_a_mapped_field_is_the_first_response(
     options = TicketImportOptions(tz="America/New_York", columns={"First response": "Responded"})
     assert import_tickets(ctx, path, options).mapping["First response"] == "Responded"
     assert _events("00001026") == [(datetime(2026, 3, 2, 14, 40, tzinfo=UTC), "response")]
+
+
+def test_the_ticket_dialogs_text_rules_apply(customers: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "jsm.csv"
+    text = JSM.read_text().replace("VPN drops every hour", "VPN drops\x07 every hour")
+    path.write_text(text.replace("SUP-104", "SUP-\x1b[2J104"))
+    with pytest.raises(ImportFailed) as info:
+        import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin"))
+    assert info.value.problems == [
+        "row 5: Ticket number 'SUP-\\x1b[2J104' contains a control character (ESC); remove it"
+    ]
+    path.write_text(text)
+    import_tickets(ctx, path, TicketImportOptions(tz="Europe/Berlin"))
+    assert _ticket("SUP-101").subject == "VPN drops every hour"

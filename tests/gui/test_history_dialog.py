@@ -185,7 +185,7 @@ def test_history_follows_a_switch_to_another_database(
     window.history_action.trigger()
     dialog = window.history_dialog
     qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=5000)
-    assert window.switch_database(tmp_path / "other.db")
+    assert window.switch_database(tmp_path / "other.db", create=True)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=5000)
     assert dialog.empty.heading.text() == "No changes recorded yet"
     assert [dialog.actor.itemText(i) for i in range(dialog.actor.count())] == ["Everyone"]

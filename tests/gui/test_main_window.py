@@ -77,7 +77,7 @@ def test_geometry_splitter_and_page_are_restored(qtbot, db_path: Path) -> None:
 def test_switching_to_another_database(window: MainWindow, tmp_path: Path, qtbot) -> None:
     other = tmp_path / "other.db"
     with qtbot.wait_signal(window.database_changed) as blocker:
-        assert window.switch_database(other)
+        assert window.switch_database(other, create=True)
     assert blocker.args == [str(other)]
     assert window.database_status.text() == f"Database: {other}"
 

@@ -70,7 +70,7 @@ def test_no_secret_leaves_the_keyring(qtbot, db_path: Path, ctx: Context, auth_s
     for handler in logging.getLogger().handlers:
         handler.flush()
     settings_file = Path(QSettings().fileName())
-    database_files = list(Path(db_path).parent.glob(Path(db_path).name + "*"))
+    database_files = [p for p in Path(db_path).parent.rglob(Path(db_path).name + "*") if p.is_file()]  # + lock files
     files = [*database_files, log_path, roster, *([settings_file] if settings_file.exists() else [])]
     for secret in (PASSWORD, TEAM_PASSWORD):
         assert _files_with(secret.encode(), files) == [], secret

@@ -26,6 +26,7 @@ class OverviewTab(QWidget):
         self.form.setVerticalSpacing(8)
         self.values: dict[str, QLabel] = {}
         for key, label in (
+            ("aliases", "Also known as"),
             ("tam", "TAM"),
             ("time_zone", "Time zone"),
             ("country", "Holiday calendar"),
@@ -46,6 +47,7 @@ class OverviewTab(QWidget):
     def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int, now: datetime) -> None:
         data = detail.input
         shown = {
+            "aliases": "; ".join(detail.aliases) or "No other names (imported tickets match by name and email domain)",
             "tam": data.tam or "No TAM assigned",
             "time_zone": _zone_text(data.time_zone, now),
             "country": f"{country_name(data.country)} ({data.country})" if data.country else "None",

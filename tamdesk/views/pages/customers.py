@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -76,11 +77,32 @@ def _seats_colour(row: CustomerRow) -> QColor | None:
     return tone_color(Tone.WARNING) if row.seats_used > row.seat_allowance else None
 
 
-def customer_columns() -> list[Column[CustomerRow]]:
-    """The columns of the customer list."""
+def _name_tooltip(row: CustomerRow) -> str:
+    """``Acme Analytics · Europe/Berlin · DE``, and on a second line the names it is also known as."""
+    where = f"{row.name} · {row.time_zone}" + (f" · {row.country}" if row.country else "")
+    return where + (f"\nAlso known as {'; '.join(row.aliases)}" if row.aliases else "")
+
+
+def _alias_found(row: CustomerRow, searched: str) -> str:
+    """The alias that the search text found ``row`` by, when its name does not hold the text."""
+    needle = searched.casefold()
+    if not needle or needle in row.name.casefold():
+        return ""
+    return next((alias for alias in row.aliases if needle in alias.casefold()), "")
+
+
+def _name_text(row: CustomerRow, searched: str) -> str:
+    """``Acme Analytics``, ``(archived)`` after it, and the alias a search found it by."""
+    shown = f"{row.name} (archived)" if row.archived else row.name
+    alias = _alias_found(row, searched)
+    return f"{shown} — also known as {alias}" if alias else shown
+
+
+def customer_columns(searched: Callable[[], str] = lambda: "") -> list[Column[CustomerRow]]:
+    """The columns of the customer list; ``searched`` gives the text the list was filtered by."""
     return [
-        Column[CustomerRow]("Name", lambda r: f"{r.name} (archived)" if r.archived else r.name,
-                            tooltip=lambda r: f"{r.name} · {r.time_zone}" + (f" · {r.country}" if r.country else "")),
+        Column[CustomerRow]("Name", lambda r: _name_text(r, searched()),
+                            tooltip=_name_tooltip),
         Column[CustomerRow]("TAM", lambda r: r.tam or "—"),
         Column[CustomerRow]("Onboarding", lambda r: f"{r.onboarding_done}/{r.onboarding_total}",
                             tooltip=lambda r: f"{r.onboarding_done} of {r.onboarding_total} onboarding steps done"),
@@ -117,7 +139,8 @@ class CustomersPage(Page):
         self._database = ""
         self._select_next: int | None = None  # a customer to select at the next reload (one Undo restored)
         self.settings = QSettings()
-        self.model = RowTableModel[CustomerRow](customer_columns(), self)
+        self._searched = ""  # the text the rows shown were found by
+        self.model = RowTableModel[CustomerRow](customer_columns(lambda: self._searched), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
         self.proxy.setSourceModel(self.model)
         self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
@@ -143,7 +166,7 @@ class CustomersPage(Page):
     def _build_list_panel(self) -> QWidget:
         panel = QWidget()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, TAM or email domain  (Ctrl+F)")
+        self.search.setPlaceholderText("Search name, other names, TAM or email domain  (Ctrl+F)")
         self.search.setAccessibleName("Search customers")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
@@ -155,7 +178,7 @@ class CustomersPage(Page):
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
         self.import_button = QPushButton("&Import…")
         self.import_button.setToolTip(
-            "Customers from a .csv or .xlsx file: Name, Email domains, Time zone, Country, TAM"
+            "Customers from a .csv or .xlsx file: Name, Email domains, Time zone, Country, TAM, Also known as"
         )
         self.import_button.clicked.connect(self.import_file)
         self.new_button = QPushButton("&New customer…")
@@ -274,6 +297,7 @@ class CustomersPage(Page):
         except DomainError as exc:
             self.show_status(str(exc))
             rows = []
+        self._searched = search.strip()
         self.model.set_rows(rows)
         self._show_content(rows, search)
         wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
