@@ -17,7 +17,6 @@ from __future__ import annotations
 # First imports must not happen on a worker thread (PySide6's import hook crashes there, see pages/tickets.py):
 # reading a workbook in the background needs openpyxl and the codec zipfile uses for member names.
 import encodings.cp437  # noqa: F401
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +69,7 @@ from tamdesk.services.ticket_import import (
 )
 from tamdesk.services.tickets import TicketsCancelled
 from tamdesk.views.import_customers_panel import ImportCustomersPanel
+from tamdesk.views.import_mapping_panel import SOURCE_NAMES, ColumnMappingPanel
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_dialog import ticket_changes
@@ -78,15 +78,10 @@ from tamdesk.views.ticket_import_mapping import (
     Choices,
     FileHead,
     FileLook,
-    MappingModel,
     automatic_choices,
-    column_box,
-    column_mapping,
     first_numeric_date,
     look_at_file,
-    mapping_columns,
     read_both_ways,
-    unused_columns,
 )
 from tamdesk.views.ticket_import_models import DisagreementModel, ImportPreviewModel, raw_columns
 from tamdesk.views.widgets import (
@@ -102,12 +97,8 @@ from tamdesk.views.widgets import (
 
 __all__ = ["NOT_IMPORTED", "TicketImportDialog"]
 
-FILE_COLUMN = 1  # the mapping table's column that holds a combo box per field
 PREVIEW_LIMIT = 200
 SOURCES = (ImportSource.ZENDESK, ImportSource.SALESFORCE, ImportSource.JSM, ImportSource.TAMDESK)
-SOURCE_NAMES = {ImportSource.ZENDESK: "Zendesk", ImportSource.SALESFORCE: "Salesforce",
-                ImportSource.JSM: "Jira Service Management", ImportSource.TAMDESK: "tamdesk columns"}  # fmt: skip
-NO_SAVED_MAPPING = "— none"
 PREVIEW_TAB, CUSTOMERS_TAB, DISAGREEMENTS_TAB, PROBLEMS_TAB, NOTES_TAB = range(5)
 
 
@@ -147,8 +138,6 @@ class TicketImportDialog(QDialog):
         self.path: Path | None = None
         self.look: FileLook | None = None
         self.head: FileHead | None = None
-        self.choices: Choices = {}
-        self.column_boxes: dict[str, QComboBox] = {}
         self.date_order: DateOrder | None = None
         self.inspection: Inspection | None = None
         self.inspect_problems: list[str] = []
@@ -284,49 +273,12 @@ class TicketImportDialog(QDialog):
         self.dates.setFixedHeight(max(question.sizeHint().height(), self.dates_text.sizeHint().height()))
         return self.dates
 
-    def _build_mapping(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<b>Which file column feeds which field</b> (* required)"))
-        saved = QHBoxLayout()
-        self.saved = QComboBox()
-        self.saved.setAccessibleName("Saved mapping")
-        self.saved.setToolTip("A mapping saved earlier: its source and the columns chosen for its fields")
-        self.saved.addItem(NO_SAVED_MAPPING, None)
-        self.saved.activated.connect(lambda _: self.apply_saved(self.saved.currentData()))
-        saved_label = QLabel("Sa&ved mapping")
-        saved_label.setBuddy(self.saved)
-        self.save_mapping_button = QPushButton("Save mapping…")
-        self.save_mapping_button.setToolTip("Keep this source and these columns under a name, for the next export")
-        self.save_mapping_button.clicked.connect(self.ask_save_mapping)
-        saved.addWidget(saved_label)
-        saved.addWidget(self.saved, 1)
-        saved.addWidget(self.save_mapping_button)
-        layout.addLayout(saved)
-        self.mapping_model = MappingModel(mapping_columns(), self)
-        self.mapping = QTableView()
-        self.mapping.setAccessibleName("Column mapping")
-        configure_table(self.mapping)
-        # Tab goes from combo box to combo box; the table itself has nothing else to act on.
-        self.mapping.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.mapping.setTabKeyNavigation(False)
-        self.mapping.setSelectionMode(QTableView.SelectionMode.NoSelection)
-        self.mapping.setModel(self.mapping_model)
-        for n, column in enumerate(self.mapping_model.columns):
-            if column.width:
-                self.mapping.setColumnWidth(n, column.width)
-        rows = self.mapping.verticalHeader()
-        rows.setDefaultSectionSize(max(rows.defaultSectionSize(), QComboBox().sizeHint().height() + 4))
-        self.mapping.setMinimumWidth(380)
-        layout.addWidget(self.mapping, 1)
-        self.unused = QLabel()
-        self.unused.setStyleSheet("color: palette(placeholder-text);")
-        self.unused.setWordWrap(True)
-        self.unused.setMinimumHeight(2 * self.fontMetrics().lineSpacing())
-        self.unused.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.unused)
-        return box
+    def _build_mapping(self) -> ColumnMappingPanel:
+        self.columns = ColumnMappingPanel()
+        self.columns.columns_changed.connect(self._inspect)
+        self.columns.saved_chosen.connect(self.apply_saved)
+        self.columns.save_requested.connect(self.ask_save_mapping)
+        return self.columns
 
     def _build_tabs(self) -> QTabWidget:
         self.tabs = QTabWidget()
@@ -440,6 +392,10 @@ class TicketImportDialog(QDialog):
         self.summary = self.import_result = None
         self.date_order = None
         self.file.setText(str(self.path))
+        self.order.setExclusive(False)  # no date order carried over from another file
+        self.day_first.setChecked(False)
+        self.month_first.setChecked(False)
+        self.order.setExclusive(True)
         self._clear_inspection()
         self._show_look()
         self._set_status(f"Reading {self.path.name}…", None)
@@ -454,7 +410,7 @@ class TicketImportDialog(QDialog):
             return
         self._busy(False)
         self.look, self.head = look, look.head
-        self._fill_saved(look.mappings)
+        self.columns.fill_saved(look.mappings)
         self.source.blockSignals(True)
         self.source.setCurrentIndex(self.source.findData(look.detection.source or ImportSource.TAMDESK))
         self.source.blockSignals(False)
@@ -513,7 +469,7 @@ class TicketImportDialog(QDialog):
         """Show the file's head, start every field at its automatic column and inspect."""
         self._describe_look()
         tickets = self.tickets_kind.isChecked()
-        for widget in (self.source, self.saved, self.save_mapping_button):
+        for widget in (self.source, self.columns.saved, self.columns.save_mapping_button):
             widget.setEnabled(tickets)
         for tab in (CUSTOMERS_TAB, DISAGREEMENTS_TAB):
             self.tabs.setTabEnabled(tab, tickets)
@@ -532,7 +488,7 @@ class TicketImportDialog(QDialog):
         self._show_look()
 
     def _source_changed(self) -> None:
-        self.saved.setCurrentIndex(0)
+        self.columns.saved.setCurrentIndex(0)
         self._clear_inspection()
         self._reset_mapping()
 
@@ -557,98 +513,12 @@ class TicketImportDialog(QDialog):
         source = None if self.events_kind.isChecked() else self.chosen_source()
         return automatic_choices(head, self.fields(), source)
 
-    def _reset_mapping(self, choices: Choices | None = None) -> None:
-        head, fields = self.head, self.fields()
-        self.choices = choices if choices is not None else self.defaults()
-        self.column_boxes = {}  # the view deletes the old boxes on reset
-        self.mapping_model.set_rows(column_mapping(head, fields, self.choices) if head else [])
-        if head is not None:
-            self._build_column_boxes(head, fields)
-        self._mapping_changed()
-
-    def _build_column_boxes(self, head: FileHead, fields: Sequence[ImportField]) -> None:
-        previous: QWidget = self.zone
-        for row, field in enumerate(fields):
-            box = column_box(field, head, self.choices.get(field.key))
-            box.currentIndexChanged.connect(lambda _, k=field.key, b=box: self.choose_column(k, b.currentData()))
-            self.mapping.setIndexWidget(self.mapping_model.index(row, FILE_COLUMN), box)
-            self.column_boxes[field.key] = box
-            QWidget.setTabOrder(previous, box)
-            previous = box
-        QWidget.setTabOrder(previous, self.tabs)
-
-    def choose_column(self, key: str, index: int | None) -> None:
-        """Feed the field ``key`` from the file column ``index`` (None: not imported)."""
-        if self.head is None or key not in self.choices:
-            return
-        self.choices[key] = index
-        self.mapping_model.update_rows(column_mapping(self.head, self.fields(), self.choices))
-        self._mapping_changed()
-
-    def _mapping_changed(self) -> None:
-        unused = unused_columns(self.head, self.choices) if self.head else []
-        self.unused.setText(f"Columns not imported: {', '.join(unused)}" if unused else "")
-        for row in self.mapping_model.rows():
-            box = self.column_boxes.get(row.field.key)
-            if box is not None:
-                set_tone_style(box, Tone.ERROR if row.wrong else None)
-        self._inspect()
-
-    def chosen_columns(self) -> dict[str, str]:
-        """Field label → header of the chosen column ("" for a field not imported), for every field."""
-        head = self.head
-        if head is None:
-            return {}
-        indexes = {f.label: self.choices.get(f.key) for f in self.fields()}
-        return {label: "" if index is None else head.headers[index] for label, index in indexes.items()}
-
-    def edited_columns(self) -> dict[str, str]:
-        """The fields whose column the user changed from where the source puts them: what a saved mapping keeps."""
-        defaults = self.defaults()
-        chosen = self.chosen_columns()
-        return {f.label: chosen[f.label] for f in self.fields() if self.choices.get(f.key) != defaults.get(f.key)}
-
-    def missing(self) -> list[str]:
-        """Required fields without a column."""
-        return [r.field.label for r in self.mapping_model.rows() if r.missing]
-
-    def shared_columns(self) -> dict[str, list[str]]:
-        """File columns chosen for more than one field, with those fields."""
-        shared: dict[str, list[str]] = {}
-        for row in self.mapping_model.rows():
-            if row.shared and row.column is not None:
-                shared.setdefault(row.column, []).append(row.field.label)
-        return shared
-
-    def mapping_problem(self) -> str:
-        """Why the chosen columns cannot be imported, or ""."""
-        if self.head is None:
-            return ""
-        problems = [
-            f"The column “{column}” is chosen for both {' and '.join(labels)}; a column can feed only one field."
-            for column, labels in self.shared_columns().items()
-        ]
-        if self.missing():
-            problems.append(
-                f"There is no column for: {', '.join(self.missing())}. "
-                "Choose the file column that holds it in the table on the left."
-            )
-        return "✖ " + " ".join(problems) if problems else ""
-
-    # -- saved mappings -------------------------------------------------------------------------------------
-
-    def _fill_saved(self, mappings: Sequence[SavedMapping]) -> None:
-        current = self.saved.currentText()
-        self.saved.clear()
-        self.saved.addItem(NO_SAVED_MAPPING, None)
-        for saved in mappings:
-            where = f" ({SOURCE_NAMES[saved.source]})" if saved.source else ""
-            self.saved.addItem(f"{saved.name}{where}", saved)
-        found = next((n for n in range(self.saved.count()) if self.saved.itemText(n) == current), 0)
-        self.saved.setCurrentIndex(found)
+    def _reset_mapping(self) -> None:
+        self.columns.show_mapping(self.head, self.fields(), self.defaults())
+        self.columns.chain_tab_order(self.zone, self.tabs)
 
     def apply_saved(self, saved: SavedMapping | None) -> None:
-        """Take the source and columns of a saved mapping; a column this file lacks is said, not guessed."""
+        """Take the source and columns of a saved mapping."""
         if saved is None or self.head is None:
             return
         if saved.source is not None and saved.source is not self.chosen_source():
@@ -656,29 +526,16 @@ class TicketImportDialog(QDialog):
             self.source.setCurrentIndex(self.source.findData(saved.source))
             self.source.blockSignals(False)
             self._clear_inspection()
-        choices = self.defaults()
-        headers = self.head.headers
-        lacking = []
-        for field in self.fields():
-            if field.label not in saved.columns:
-                continue
-            header = saved.columns[field.label]
-            if not header:
-                choices[field.key] = None
-            elif header in headers:
-                choices[field.key] = headers.index(header)
-            else:
-                lacking.append(f"{field.label} (“{header}”)")
-        self._reset_mapping(choices)
-        if lacking:
-            self._set_status(f"The saved mapping names columns this file does not have: {', '.join(lacking)}; "
-                             "those fields keep their usual column.", Tone.WARNING)  # fmt: skip
+        fields, defaults = self.fields(), self.defaults()
+        choices, note = self.columns.saved_choices(saved, self.head, fields, defaults)
+        self.columns.show_mapping(self.head, fields, defaults, choices, note)
+        self.columns.chain_tab_order(self.zone, self.tabs)
 
     def ask_save_mapping(self) -> None:
         """Ask for a name and save the source and the columns changed from it."""
         if self.head is None:
             return
-        current = self.saved.currentData()
+        current = self.columns.saved.currentData()
         name, ok = QInputDialog.getText(
             self, "Save mapping", "Save this source and these columns as:", text=current.name if current else ""
         )
@@ -687,17 +544,14 @@ class TicketImportDialog(QDialog):
 
     def save_mapping_as(self, name: str) -> Task:
         """Save in the background; the saved mapping is then the one chosen."""
-        ctx, source, columns = self.ctx, self.chosen_source(), self.edited_columns()
+        ctx, source, columns = self.ctx, self.chosen_source(), self.columns.edited_columns()
 
         def work(control: TaskControl) -> list[SavedMapping]:
             save_mapping(ctx, name, source, columns)
             return list_mappings()
 
         def saved(mappings: list[SavedMapping]) -> None:
-            self._fill_saved(mappings)
-            wanted = " ".join(name.split()).casefold()
-            row = next((n for n in range(1, self.saved.count()) if self.saved.itemData(n).name.casefold() == wanted), 0)
-            self.saved.setCurrentIndex(row)
+            self.columns.fill_saved(mappings, select=name)
             self._set_status(f"Mapping “{' '.join(name.split())}” saved.", Tone.OK)
 
         def failed(exc: BaseException, details: str) -> None:
@@ -728,7 +582,7 @@ class TicketImportDialog(QDialog):
         """What the preview reads: every unmatched name as if created, so each is listed and none is a problem."""
         return TicketImportOptions(
             source=self.forced_source(), tz=self.zone.value(), date_order=self.date_order,
-            columns=self.edited_columns(), customers=CustomerChoices(create_all=True),
+            columns=self.columns.edited_columns(), customers=CustomerChoices(create_all=True),
         )  # fmt: skip
 
     def _inspect(self) -> None:
@@ -739,8 +593,10 @@ class TicketImportDialog(QDialog):
             self._show_raw()
             self._update()
             return
-        if self.path is None or self.head is None or self.mapping_problem():
+        if self.path is None or self.head is None or self.columns.problem():
             self._clear_inspection()
+            self._inspect_again = False
+            self._busy(self._inspecting)
             self._update()
             return
         self._set_status(f"Reading {self.path.name} as it would be imported…", None)
@@ -764,6 +620,8 @@ class TicketImportDialog(QDialog):
         self._inspecting = False
         if self._inspect_again:
             self._start_inspection()
+        else:
+            self._busy(False)
         self._update()
 
     def _inspected(self, generation: int, found: Inspection) -> None:
@@ -916,13 +774,13 @@ class TicketImportDialog(QDialog):
         """Why Import is not possible yet ("" when it is)."""
         if self.path is None or self.head is None:
             return "" if self.path is None else " "
-        if problem := self.mapping_problem():
+        if problem := self.columns.problem():
             return problem
         if self.events_kind.isChecked():
             return ""
         found = self.inspection
-        if found is None:
-            return " "  # still reading, or the file cannot be read (said already)
+        if found is None or self._inspecting:
+            return " "  # still reading (the preview would be stale), or the file cannot be read (said already)
         if found.preview.date_order_ambiguous:
             return (f"Every date in {', '.join(found.preview.date_columns)} reads both ways: choose whether the day "
                     "or the month comes first, beside Dates.")  # fmt: skip
@@ -941,14 +799,16 @@ class TicketImportDialog(QDialog):
         done = self.summary is not None
         self.import_button.setEnabled(not problem and not running and not done)
         self.import_button.setVisible(not done)
-        for widget in (self.tickets_kind, self.events_kind, self.choose_button, self.zone, self.source, self.saved,
-                       self.save_mapping_button, self.customers, self.dates, *self.column_boxes.values()):  # fmt: skip
+        columns = self.columns
+        widgets = (self.tickets_kind, self.events_kind, self.choose_button, self.zone, self.source, columns.saved,
+                   columns.save_mapping_button, self.customers, self.dates, *columns.column_boxes.values())  # fmt: skip
+        for widget in widgets:
             widget.setEnabled((not running and not done) or (widget is self.choose_button and not running))
         if not running and not done:
             tickets = self.tickets_kind.isChecked()
             self.source.setEnabled(tickets)
-            self.saved.setEnabled(tickets)
-            self.save_mapping_button.setEnabled(tickets and self.head is not None)
+            columns.saved.setEnabled(tickets)
+            columns.save_mapping_button.setEnabled(tickets and self.head is not None)
         self.cancel_button.setText("Cancel import" if running else ("Close" if done else "Cancel"))
         if running or done or self._inspecting or (self.path is not None and self.head is None):
             return
@@ -965,15 +825,17 @@ class TicketImportDialog(QDialog):
             self._set_status("", None)
 
     def import_options(self) -> TicketImportOptions:
-        return TicketImportOptions(source=self.forced_source(), tz=self.zone.value(), date_order=self.date_order,
-                                   columns=self.edited_columns(), customers=self.customers.choices())  # fmt: skip
+        return TicketImportOptions(
+            source=self.forced_source(), tz=self.zone.value(), date_order=self.date_order,
+            columns=self.columns.edited_columns(), customers=self.customers.choices(),
+        )  # fmt: skip
 
     def start_import(self) -> None:
         """Import the whole file in the background (all or nothing), with what the dialog shows."""
         if self.path is None or self.head is None or self.running() or self.ready_problem():
             return
         path, zone, events = self.path, self.zone.value(), self.events_kind.isChecked()
-        columns = self.chosen_columns()
+        columns = self.columns.chosen_columns()
         options = self.import_options()
         ctx = self.ctx
 

@@ -152,7 +152,7 @@ def test_a_header_row_of_no_known_export_says_what_it_nearly_matches(qtbot, dial
     dialog.source.setCurrentIndex(dialog.source.findText("Zendesk"))
     assert "no column for: Severity" in dialog.status.text()
     assert not dialog.import_button.isEnabled()
-    dialog.column_boxes["severity"].setCurrentIndex(dialog.column_boxes["severity"].findText("Urgency"))
+    dialog.columns.column_boxes["severity"].setCurrentIndex(dialog.columns.column_boxes["severity"].findText("Urgency"))
     qtbot.waitUntil(lambda: settled(dialog) and dialog.inspection is not None)
     assert column(dialog, "Severity")["1201"] == "Sev1 Urgent"
 
@@ -318,22 +318,22 @@ def test_a_mapping_is_saved_under_a_name_and_reused(qtbot, dialog, ctx, customer
     path = tmp_path / "zendesk_renamed.csv"
     path.write_text(ZENDESK.read_text().replace("Organization,", "Company,", 1))
     load(qtbot, dialog, path, "Europe/Berlin")
-    assert dialog.column_boxes["customer"].currentText() == "— not imported"
+    assert dialog.columns.column_boxes["customer"].currentText() == "— not imported"
     assert [u.name for u in dialog.customers.items] == ["acme-inc.example"]  # by the requester's domain only
-    dialog.column_boxes["customer"].setCurrentIndex(dialog.column_boxes["customer"].findText("Company"))
+    dialog.columns.column_boxes["customer"].setCurrentIndex(dialog.columns.column_boxes["customer"].findText("Company"))
     qtbot.waitUntil(lambda: settled(dialog) and [u.name for u in dialog.customers.items] == ["Acme Inc"])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Zendesk with Company", True))
-    dialog.save_mapping_button.click()
-    qtbot.waitUntil(lambda: dialog.saved.currentText() == "Zendesk with Company (Zendesk)", timeout=10000)
+    dialog.columns.save_mapping_button.click()
+    qtbot.waitUntil(lambda: dialog.columns.saved.currentText() == "Zendesk with Company (Zendesk)", timeout=10000)
     assert [(m.name, dict(m.columns)) for m in list_mappings()] == [("Zendesk with Company", {"Customer": "Company"})]
 
     again = open_dialog(qtbot, ctx)
     load(qtbot, again, path, "Europe/Berlin")
-    assert again.column_boxes["customer"].currentText() == "— not imported"
-    row = again.saved.findText("Zendesk with Company (Zendesk)")
-    again.saved.setCurrentIndex(row)
-    again.saved.activated.emit(row)
-    assert again.column_boxes["customer"].currentText() == "Company"
+    assert again.columns.column_boxes["customer"].currentText() == "— not imported"
+    row = again.columns.saved.findText("Zendesk with Company (Zendesk)")
+    again.columns.saved.setCurrentIndex(row)
+    again.columns.saved.activated.emit(row)
+    assert again.columns.column_boxes["customer"].currentText() == "Company"
     qtbot.waitUntil(lambda: settled(again) and [u.name for u in again.customers.items] == ["Acme Inc"])
     again.reader.wait(5000)
 

@@ -68,10 +68,10 @@ def _write(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
 def test_import_previews_columns_and_imports(qtbot, importer: TicketImportDialog, tmp_path: Path) -> None:
     importer.set_path(_write(tmp_path, TICKETS_CSV))
     _wait(qtbot, importer)
-    mapping = {r.field.label: r.column for r in importer.mapping_model.rows()}
+    mapping = {r.field.label: r.column for r in importer.columns.mapping_model.rows()}
     assert mapping["First response"] == "First Response"
     assert mapping["Opened"] == "Opened"
-    assert importer.unused.text() == "Columns not imported: Channel"
+    assert importer.columns.unused.text() == "Columns not imported: Channel"
     assert importer.preview_model.rowCount() == 2
     assert importer.preview_model.data(importer.preview_model.index(1, 1)) == "Globex"
     assert importer.import_button.isEnabled()
@@ -102,7 +102,7 @@ def test_a_bad_row_is_listed_an_unknown_customer_asked_and_nothing_imported(qtbo
 def test_a_missing_required_column_is_flagged_before_importing(qtbot, importer, tmp_path: Path) -> None:
     importer.set_path(_write(tmp_path, "Ticket,Customer,Severity\nSUP-1,Acme,1\n"))
     _wait(qtbot, importer)
-    missing = [r for r in importer.mapping_model.rows() if r.missing]
+    missing = [r for r in importer.columns.mapping_model.rows() if r.missing]
     assert [r.field.label for r in missing] == ["Subject", "Opened"]
     assert not importer.import_button.isEnabled()
     assert "no column for: Subject, Opened" in importer.status.text()
@@ -164,14 +164,14 @@ def _pick(qtbot, box: QComboBox, text: str) -> None:
 
 
 def _first_values(importer: TicketImportDialog) -> dict[str, str]:
-    model = importer.mapping_model
+    model = importer.columns.mapping_model
     return {model.data(model.index(n, 0)).rstrip(" *"): model.data(model.index(n, 2)) for n in range(model.rowCount())}
 
 
 def test_columns_are_chosen_in_the_mapping_and_imported(qtbot, importer, tmp_path: Path) -> None:
     importer.set_path(_write(tmp_path, CASES_CSV, "cases.csv"))
     _wait(qtbot, importer)
-    boxes = importer.column_boxes
+    boxes = importer.columns.column_boxes
     assert [b.accessibleName() for b in boxes.values()] == [
         f"File column for {label}" for label in
         ("Ticket", "Customer", "Subject", "Severity", "Status", "Opened", "First response", "Resolved")
@@ -191,15 +191,15 @@ def test_columns_are_chosen_in_the_mapping_and_imported(qtbot, importer, tmp_pat
     _wait(qtbot, importer)
     assert importer.import_button.isEnabled()
     assert importer.status.text() == "Ready: 2 tickets to import."
-    assert not [r for r in importer.mapping_model.rows() if r.missing]
+    assert not [r for r in importer.columns.mapping_model.rows() if r.missing]
     assert _first_values(importer) == {
         "Ticket": "C-901", "Customer": "Acme", "Subject": "VPN drops", "Severity": "Sev2", "Status": "",
         "Opened": "2026-03-10T09:00:00Z", "First response": "", "Resolved": "",
     }  # fmt: skip
-    assert importer.unused.text() == "Columns not imported: Responded, Channel"
+    assert importer.columns.unused.text() == "Columns not imported: Responded, Channel"
     _pick(qtbot, boxes["firstresponse"], "Responded")
     assert _first_values(importer)["First response"] == "2026-03-10T09:30:00Z"
-    assert importer.unused.text() == "Columns not imported: Channel"
+    assert importer.columns.unused.text() == "Columns not imported: Channel"
     _wait(qtbot, importer)
 
     importer.import_button.click()
@@ -218,24 +218,24 @@ def test_one_column_for_two_fields_disables_import(qtbot, importer, tmp_path: Pa
     importer.set_path(_write(tmp_path, TICKETS_CSV))
     _wait(qtbot, importer)
     assert importer.import_button.isEnabled()
-    _pick(qtbot, importer.column_boxes["customer"], "Ticket")
+    _pick(qtbot, importer.columns.column_boxes["customer"], "Ticket")
     assert not importer.import_button.isEnabled()
     assert importer.status.text() == (
         "✖ The column “Ticket” is chosen for both Ticket and Customer; a column can feed only one field."
     )
-    assert [r.field.label for r in importer.mapping_model.rows() if r.wrong] == ["Ticket", "Customer"]
+    assert [r.field.label for r in importer.columns.mapping_model.rows() if r.wrong] == ["Ticket", "Customer"]
     assert _first_values(importer)["Customer"] == "SUP-901"
     importer.import_button.click()  # a disabled button does nothing
     assert not importer.running() and count_tickets() == 0
 
-    _pick(qtbot, importer.column_boxes["customer"], "Customer")
+    _pick(qtbot, importer.columns.column_boxes["customer"], "Customer")
     _wait(qtbot, importer)
     assert importer.import_button.isEnabled()
     assert importer.status.text() == "Ready: 2 tickets to import."
-    _pick(qtbot, importer.column_boxes["status"], "— not imported")  # an optional field can be left out
+    _pick(qtbot, importer.columns.column_boxes["status"], "— not imported")  # an optional field can be left out
     _wait(qtbot, importer)
     assert importer.import_button.isEnabled()
-    assert importer.unused.text() == "Columns not imported: Status, Channel"
+    assert importer.columns.unused.text() == "Columns not imported: Status, Channel"
 
 
 def test_a_column_box_offers_only_columns_the_import_can_name(qtbot) -> None:
@@ -255,7 +255,7 @@ def test_tab_goes_from_the_time_zone_through_the_column_boxes(qtbot, importer, t
     _wait(qtbot, importer)
     importer.activateWindow()
     qtbot.waitActive(importer)
-    boxes = list(importer.column_boxes.values())
+    boxes = list(importer.columns.column_boxes.values())
     importer.zone.setFocus()
     seen = []
     for _ in range(len(boxes) + 1):
