@@ -20,7 +20,6 @@ import encodings.cp437  # noqa: F401
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import openpyxl  # noqa: F401
 from PySide6.QtCore import Qt
@@ -38,9 +37,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -49,7 +46,6 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.export_dates import DateOrder
 from tamdesk.domain.sources import ImportSource
-from tamdesk.reports.reconciliation import export_reconciliation
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customer_match import NO_NAME, CustomerChoices
 from tamdesk.services.customers import time_zones
@@ -69,7 +65,9 @@ from tamdesk.services.ticket_import import (
 )
 from tamdesk.services.tickets import TicketsCancelled
 from tamdesk.views.import_customers_panel import ImportCustomersPanel
+from tamdesk.views.import_date_order import DateOrderRow
 from tamdesk.views.import_mapping_panel import SOURCE_NAMES, ColumnMappingPanel
+from tamdesk.views.import_reconciliation_bar import ReconciliationBar, user_zone
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_dialog import ticket_changes
@@ -79,18 +77,14 @@ from tamdesk.views.ticket_import_mapping import (
     FileHead,
     FileLook,
     automatic_choices,
-    first_numeric_date,
     look_at_file,
-    read_both_ways,
 )
 from tamdesk.views.ticket_import_models import DisagreementModel, ImportPreviewModel, raw_columns
 from tamdesk.views.widgets import (
     SearchableComboBox,
     Tone,
     ask_open_path,
-    ask_save_path,
     configure_table,
-    safe_file_name,
     set_tone_style,
     show_failure,
 )
@@ -100,14 +94,6 @@ __all__ = ["NOT_IMPORTED", "TicketImportDialog"]
 PREVIEW_LIMIT = 200
 SOURCES = (ImportSource.ZENDESK, ImportSource.SALESFORCE, ImportSource.JSM, ImportSource.TAMDESK)
 PREVIEW_TAB, CUSTOMERS_TAB, DISAGREEMENTS_TAB, PROBLEMS_TAB, NOTES_TAB = range(5)
-
-
-def user_zone() -> str:
-    """The computer's IANA zone as Qt reads it (on Windows too), else UTC."""
-    from PySide6.QtCore import QTimeZone
-
-    name = bytes(QTimeZone.systemTimeZoneId().data()).decode(errors="ignore")
-    return name if name in time_zones() else "UTC"
 
 
 @dataclass(frozen=True)
@@ -162,7 +148,9 @@ class TicketImportDialog(QDialog):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         layout.addWidget(splitter, 1)
-        layout.addLayout(self._build_reconciliation())
+        self.reconciled = ReconciliationBar(ctx, runner)
+        self.reconciled.show_requested.connect(lambda: self.tabs.setCurrentIndex(DISAGREEMENTS_TAB))
+        layout.addWidget(self.reconciled)
         layout.addLayout(self._build_progress())
         layout.addWidget(self._build_buttons())
         self._fit_to_screen()
@@ -245,33 +233,10 @@ class TicketImportDialog(QDialog):
         grid.addWidget(source_label, 3, 0)
         grid.addLayout(settings, 3, 1)
         grid.addWidget(QLabel("Dates"), 4, 0)
-        grid.addWidget(self._build_dates(), 4, 1)
+        self.dates = DateOrderRow()
+        self.dates.order_chosen.connect(self._date_order_chosen)
+        grid.addWidget(self.dates, 4, 1)
         return grid
-
-    def _build_dates(self) -> QStackedWidget:
-        """One row for the date order: what was found, or the question when the file reads both ways."""
-        self.dates = QStackedWidget()
-        self.dates_text = QLabel("—")
-        self.dates_text.setStyleSheet("color: palette(placeholder-text);")
-        question = QWidget()
-        row = QHBoxLayout(question)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.dates_question = QLabel()
-        self.day_first = QRadioButton("Day first (D/M/Y)")
-        self.month_first = QRadioButton("Month first (M/D/Y)")
-        self.order = QButtonGroup(self)
-        self.order.addButton(self.day_first)
-        self.order.addButton(self.month_first)
-        self.order.buttonToggled.connect(self._date_order_toggled)
-        row.addWidget(self.dates_question)
-        row.addWidget(self.day_first)
-        row.addWidget(self.month_first)
-        row.addStretch(1)
-        self.dates.addWidget(self.dates_text)
-        self.dates.addWidget(question)
-        self.dates.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.dates.setFixedHeight(max(question.sizeHint().height(), self.dates_text.sizeHint().height()))
-        return self.dates
 
     def _build_mapping(self) -> ColumnMappingPanel:
         self.columns = ColumnMappingPanel()
@@ -316,24 +281,6 @@ class TicketImportDialog(QDialog):
         for n, column in enumerate(getattr(model, "columns", [])):
             if column.width:
                 view.setColumnWidth(n, column.width)
-
-    def _build_reconciliation(self) -> QHBoxLayout:
-        self.reconciled = QLabel()
-        self.reconciled.setAccessibleName("SLA reconciliation")
-        self.reconciled.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.show_disagreements = QPushButton("Show disagreements")
-        self.show_disagreements.clicked.connect(lambda: self.tabs.setCurrentIndex(DISAGREEMENTS_TAB))
-        self.save_reconciliation_button = QPushButton("Save reconciliation…")
-        self.save_reconciliation_button.setToolTip("A workbook of every ticket compared, both verdicts and why")
-        self.save_reconciliation_button.clicked.connect(self.ask_save_reconciliation)
-        row = QHBoxLayout()
-        row.addWidget(self.reconciled, 1)
-        for button in (self.show_disagreements, self.save_reconciliation_button):
-            policy = button.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)  # the row keeps its height, so nothing below moves
-            button.setSizePolicy(policy)
-            row.addWidget(button)
-        return row
 
     def _build_progress(self) -> QHBoxLayout:
         self.status = QLabel()
@@ -392,10 +339,7 @@ class TicketImportDialog(QDialog):
         self.summary = self.import_result = None
         self.date_order = None
         self.file.setText(str(self.path))
-        self.order.setExclusive(False)  # no date order carried over from another file
-        self.day_first.setChecked(False)
-        self.month_first.setChecked(False)
-        self.order.setExclusive(True)
+        self.dates.reset()  # no date order carried over from another file
         self._clear_inspection()
         self._show_look()
         self._set_status(f"Reading {self.path.name}…", None)
@@ -479,10 +423,6 @@ class TicketImportDialog(QDialog):
         if on:
             self._kind_changed()
 
-    def _date_order_toggled(self, _: object, on: bool) -> None:
-        if on:
-            self._date_order_chosen()
-
     def _kind_changed(self) -> None:
         self._clear_inspection()
         self._show_look()
@@ -499,8 +439,8 @@ class TicketImportDialog(QDialog):
         set_tone_style(self.zone, None)
         self._inspect()
 
-    def _date_order_chosen(self) -> None:
-        self.date_order = DateOrder.DMY if self.day_first.isChecked() else DateOrder.MDY
+    def _date_order_chosen(self, order: DateOrder) -> None:
+        self.date_order = order
         self._inspect()
 
     # -- the mapping --------------------------------------------------------------------------------------
@@ -574,7 +514,6 @@ class TicketImportDialog(QDialog):
         self.disagreements_model.set_rows([])
         self.problems.setPlainText("")
         self.notes.setPlainText("")
-        self._show_dates(None)
         self._show_reconciliation()
         self._title_tabs()
 
@@ -644,7 +583,7 @@ class TicketImportDialog(QDialog):
         self.notes.setPlainText("\n".join(preview.notes))
         self.reconciliation = preview.reconciliation
         self.disagreements_model.set_rows(preview.reconciliation.disagreements if preview.reconciliation else [])
-        self._show_dates(preview)
+        self.dates.show_preview(preview, self.head)
         self._show_reconciliation()
         self._title_tabs()
         if preview.unmatched and self.customers.undecided():
@@ -688,50 +627,14 @@ class TicketImportDialog(QDialog):
         self.preview.resizeColumnsToContents()
         self._title_tabs()
 
-    def _show_dates(self, preview: ImportPreview | None) -> None:
-        if preview is None or not preview.date_columns:
-            if not self.date_order:
-                self.dates_text.setText("—")
-                self.dates.setCurrentIndex(0)
-            return
-        if preview.date_order_ambiguous or (self.date_order and self.dates.currentIndex() == 1):
-            example = first_numeric_date(self.head, preview.date_columns).split(" ")[0] if self.head else ""
-            day, month = read_both_ways(example)
-            self.dates_question.setText(f"<b>“{example}” = {day} or {month}?</b>" if example else
-                                        "<b>Day or month first?</b>")  # fmt: skip
-            self.day_first.setToolTip(f"{example} is {day}" if example else "")
-            self.month_first.setToolTip(f"{example} is {month}" if example else "")
-            set_tone_style(self.dates_question, None if self.date_order else Tone.WARNING)
-            self.dates.setCurrentIndex(1)
-            return
-        columns = ", ".join(preview.date_columns)
-        if preview.date_order is DateOrder.DMY:
-            self.dates_text.setText(f"Day first (D/M/Y), as the file writes them ({columns}).")
-        elif preview.date_order is DateOrder.MDY:
-            self.dates_text.setText(f"Month first (M/D/Y), as the file writes them ({columns}).")
-        else:
-            self.dates_text.setText(f"ISO or month-name dates, nothing to choose ({columns}).")
-        self.dates.setCurrentIndex(0)
-
     def _choices_changed(self) -> None:
         self.preview_model.set_customer_labels(self.customers.row_labels())
         self._title_tabs()
         self._update()
 
     def _show_reconciliation(self) -> None:
-        found = self.reconciliation
-        shown = found is not None and found.compared > 0
-        if found is not None and shown:
-            self.reconciled.setText(found.summary)
-            undecided = self.import_result is None and bool(self.customers.items)
-            self.reconciled.setToolTip("Tickets of names that match no customer yet are compared once imported."
-                                       if undecided else "")  # fmt: skip
-            set_tone_style(self.reconciled, Tone.WARNING if found.disagreements else Tone.OK)
-        else:
-            self.reconciled.setText("")
-            set_tone_style(self.reconciled, None)
-        self.show_disagreements.setVisible(bool(found and found.disagreements))
-        self.save_reconciliation_button.setVisible(bool(found and found.disagreements))
+        partial = self.import_result is None and bool(self.customers.items)
+        self.reconciled.show_found(self.reconciliation, self.path.name if self.path else "", partial=partial)
 
     def _title_tabs(self) -> None:
         found = self.inspection
@@ -928,31 +831,3 @@ class TicketImportDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-
-    # -- the reconciliation workbook ---------------------------------------------------------------------------
-
-    def ask_save_reconciliation(self) -> None:
-        if self.reconciliation is None or self.path is None:
-            return
-        name = safe_file_name(f"SLA reconciliation {self.path.stem}") + ".xlsx"
-        target = ask_save_path(self, "Save reconciliation", name)
-        if target is not None:
-            self.save_reconciliation(target)
-
-    def save_reconciliation(self, target: Path) -> Task:
-        """Write the reconciliation workbook off the UI thread (to a temporary name, then renamed)."""
-        assert self.reconciliation is not None and self.path is not None
-        found, ctx, file_name, zone = self.reconciliation, self.ctx, self.path.name, ZoneInfo(user_zone())
-        self.save_reconciliation_button.setEnabled(False)
-
-        def done(path: Path) -> None:
-            self.save_reconciliation_button.setEnabled(True)
-            self.reconciled.setText(f"{found.summary} Saved to {path}.")
-
-        def failed(exc: BaseException, details: str) -> None:
-            self.save_reconciliation_button.setEnabled(True)
-            show_failure(self, "Save reconciliation", exc, details)
-
-        return self.runner.run(
-            lambda control: export_reconciliation(ctx, target, found, tz=zone, file_name=file_name), done, failed
-        )

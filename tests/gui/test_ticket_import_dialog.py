@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from tamdesk.domain.names import name_key
 from tamdesk.models import tables as t
@@ -178,12 +178,12 @@ def test_an_ambiguous_date_order_is_asked_with_the_files_own_date(qtbot, dialog,
     path = tmp_path / "cases.csv"
     path.write_text("\n".join(SALESFORCE.read_text().splitlines()[:3]) + "\n")  # 3/2 and 3/3: both orders read
     load(qtbot, dialog, path, "America/New_York")
-    assert dialog.dates.currentIndex() == 1 and dialog.day_first.isVisible()
-    assert dialog.dates_question.text() == "<b>“3/2/2026” = 3 February 2026 or March 2, 2026?</b>"
+    assert dialog.dates.currentIndex() == 1 and dialog.dates.day_first.isVisible()
+    assert dialog.dates.question.text() == "<b>“3/2/2026” = 3 February 2026 or March 2, 2026?</b>"
     assert not dialog.import_button.isEnabled()
     assert "reads both ways" in dialog.status.text()
     height = dialog.dates.height()
-    qtbot.mouseClick(dialog.day_first, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.dates.day_first, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: settled(dialog) and bool(dialog.inspection and dialog.inspection.preview.rows))
     assert dialog.dates.height() == height  # the choice stays where it was
     assert column(dialog, "Opened")["00001026"] == local_time(datetime(2026, 2, 3, 14, 15, tzinfo=UTC))
@@ -253,12 +253,12 @@ def test_choices_survive_another_look_at_the_file(qtbot, dialog) -> None:
 # -- reconciliation -------------------------------------------------------------------------------------------------
 
 
-def test_disagreements_with_the_sources_sla_are_listed_and_saved(qtbot, dialog, ctx, tmp_path: Path) -> None:
+def test_disagreements_with_the_sources_sla_are_listed_and_saved(qtbot, dialog, tmp_path: Path, monkeypatch) -> None:
     load(qtbot, dialog, ZENDESK, "Europe/Berlin")
     # 1205's organization matches no customer yet, so its SLA cannot be judged before a choice
-    assert dialog.reconciled.text() == "3 of 5 agree with Zendesk on first response; 2 disagree."
-    assert dialog.show_disagreements.isVisible() and dialog.save_reconciliation_button.isVisible()
-    dialog.show_disagreements.click()
+    assert dialog.reconciled.label.text() == "3 of 5 agree with Zendesk on first response; 2 disagree."
+    assert dialog.reconciled.show_button.isVisible() and dialog.reconciled.save_button.isVisible()
+    dialog.reconciled.show_button.click()
     assert dialog.tabs.currentIndex() == DISAGREEMENTS_TAB
     model = dialog.disagreements_model
     rows = {model.data(model.index(r, 0)): [model.data(model.index(r, c)) for c in range(1, 6)]
@@ -267,14 +267,16 @@ def test_disagreements_with_the_sources_sla_are_listed_and_saved(qtbot, dialog, 
     assert rows["1204"][2:4] == ["met: 525 business minutes (target 540)", "missed: 1,065 business minutes"]
     assert rows["1204"][4].startswith("A holiday in the customer's calendar: Washington's Birthday")
     target = tmp_path / "reconcile.xlsx"
-    task = dialog.save_reconciliation(target)
-    qtbot.waitUntil(lambda: task.done, timeout=10000)
-    assert dialog.reconciled.text().endswith(f"Saved to {target}.")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    dialog.reconciled.save_button.click()
+    qtbot.waitUntil(lambda: dialog.reconciled.label.text().endswith("."), timeout=10000)
+    qtbot.waitUntil(lambda: "Saved to" in dialog.reconciled.label.text(), timeout=10000)
+    assert dialog.reconciled.label.text().endswith(f"Saved to {target}.")
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Summary", "Disagreements", "Compared"]
     choose(qtbot, dialog, "Acme Inc", Decision.MAP, "Acme Analytics")
     import_and_wait(qtbot, dialog)
-    assert dialog.reconciled.text() == "4 of 6 agree with Zendesk on first response; 2 disagree."
+    assert dialog.reconciled.label.text() == "4 of 6 agree with Zendesk on first response; 2 disagree."
 
 
 # -- importing ------------------------------------------------------------------------------------------------------
