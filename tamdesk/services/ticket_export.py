@@ -580,6 +580,11 @@ def _match_customers(plan: ImportPlan, index: CustomerIndex, choices: CustomerCh
             plan.problems.append(f"row {item.rows[0]}: a ticket without an organization cannot create a customer")
 
 
+def _tickets(count: int, one: str, many: str) -> str:
+    """``1 ticket waits``, ``2 tickets wait``."""
+    return f"1 ticket {one}" if count == 1 else f"{count:,} tickets {many}"
+
+
 def _say_what_the_source_cannot_tell(plan: ImportPlan) -> None:
     """The facts a source's export does not hold, said in the summary rather than invented."""
     tickets = plan.tickets
@@ -589,19 +594,21 @@ def _say_what_the_source_cannot_tell(plan: ImportPlan) -> None:
     waiting = sum(1 for t in tickets if t.status is TicketStatus.WAITING_ON_CUSTOMER)
     if waiting:
         plan.notes.append(
-            f"{waiting:,} tickets wait on the customer now; the {label} does not say since when, so their update "
-            "clock is not paused until that is recorded."
+            f"{_tickets(waiting, 'waits', 'wait')} on the customer now; the {label} does not say since when, "
+            "so their update clock is not paused until that is recorded."
         )
     no_response = sum(1 for t in tickets if t.first_response is None and t.status is not TicketStatus.NEW)
     if no_response:
         plan.notes.append(
-            f"{no_response:,} tickets have no first response time in the {label}; tamdesk cannot judge their first "
-            "response" + (" (JSM's own SLA verdict is kept)" if plan.source is ImportSource.JSM else "") + "."
+            f"{_tickets(no_response, 'has', 'have')} no first response time in the {label}; tamdesk cannot "
+            "judge their first response"
+            + (" (JSM's own SLA verdict is kept)" if plan.source is ImportSource.JSM else "")
+            + "."
         )
     reopened = sum(1 for t in tickets if t.reopens)
     if reopened:
         plan.notes.append(
-            f"{reopened:,} tickets were reopened; the {label} says how many times but not when, so only the last "
-            "solve is in their history."
+            f"{_tickets(reopened, 'was', 'were')} reopened; the {label} says how many times but not when, so "
+            "only the last solve is in their history."
         )
     plan.notes.append(f"The {label} holds no later responses, so customer-update clocks come from tamdesk only.")

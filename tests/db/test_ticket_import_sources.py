@@ -91,9 +91,9 @@ def test_a_zendesk_export_imports_in_one_step(customers: dict[str, int], ctx: Co
 
 def test_what_zendesk_cannot_tell_is_said_not_invented(customers: dict[str, int], ctx: Context) -> None:
     notes = import_tickets(ctx, ZENDESK, zendesk()).notes
-    assert any(n.startswith("1 tickets wait on the customer now; the Zendesk ticket export does not say since when")
+    assert any(n.startswith("1 ticket waits on the customer now; the Zendesk ticket export does not say since when")
                for n in notes)  # fmt: skip
-    assert any(n.startswith("1 tickets were reopened; the Zendesk ticket export says how many times but not when")
+    assert any(n.startswith("1 ticket was reopened; the Zendesk ticket export says how many times but not when")
                for n in notes)  # fmt: skip
     assert not t.TicketEvent.select().where(t.TicketEvent.kind == "waiting_on_customer").exists()
 
