@@ -143,6 +143,7 @@ class ColumnMappingPanel(QWidget):
         if unused:
             said.append(f"Columns not imported: {', '.join(unused)}")
         self.unused.setText(" ".join(said))
+        self.unused.setToolTip(" ".join(said))  # the line keeps two lines' height; the whole text is here
         set_tone_style(self.unused, Tone.WARNING if self._lacking else None, plain="color: palette(placeholder-text);")
         for row in self.mapping_model.rows():
             box = self.column_boxes.get(row.field.key)

@@ -356,7 +356,9 @@ class TicketImportDialog(QDialog):
         self.look, self.head = look, look.head
         self.columns.fill_saved(look.mappings)
         self.source.blockSignals(True)
-        self.source.setCurrentIndex(self.source.findData(look.detection.source or ImportSource.TAMDESK))
+        near = look.detection.near_misses
+        closest = look.detection.source or (near[0][0] if near else ImportSource.TAMDESK)
+        self.source.setCurrentIndex(self.source.findData(closest))  # what is missing is then shown in the mapping
         self.source.blockSignals(False)
         self.kind.blockSignals(True)
         (self.events_kind if look.history else self.tickets_kind).setChecked(True)
@@ -691,7 +693,8 @@ class TicketImportDialog(QDialog):
             return (f"✖ Nothing can be imported until the file is fixed: "
                     f"{_plural(len(self.inspect_problems), 'problem')}, listed under Problems.")  # fmt: skip
         if left := self.customers.undecided():
-            return f"Choose what to do with {_plural(len(left), 'name')} that match no customer, under Customers."
+            verb = "matches" if len(left) == 1 else "match"
+            return f"Choose what to do with {_plural(len(left), 'name')} that {verb} no customer, under Customers."
         if found.preview.tickets - self.customers.skipped_tickets() <= 0:
             return "No ticket would be imported."
         return ""

@@ -46,9 +46,9 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
             Column[PreviewRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, background=bg, width=220),
             Column[PreviewRow]("Severity", lambda r: r.severity.label if r.severity else "", background=bg, width=100),
             Column[PreviewRow]("Status", lambda r: r.status.label if r.status else "", background=bg, width=140),
-            Column[PreviewRow]("Opened", lambda r: _when(r.opened), background=bg, width=150),
-            Column[PreviewRow]("First response", lambda r: _when(r.first_response), background=bg, width=150),
-            Column[PreviewRow]("Resolved", lambda r: _when(r.resolved), background=bg, width=150),
+            Column[PreviewRow]("Opened", lambda r: _when(r.opened), background=bg, width=165),
+            Column[PreviewRow]("First response", lambda r: _when(r.first_response), background=bg, width=165),
+            Column[PreviewRow]("Resolved", lambda r: _when(r.resolved), background=bg, width=165),
             Column[PreviewRow]("Problem", lambda r: r.problem, tooltip=lambda r: r.problem, background=bg,
                                foreground=lambda r: tone_color(Tone.ERROR) if r.problem else None),
         ]  # fmt: skip

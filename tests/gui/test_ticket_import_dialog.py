@@ -149,8 +149,8 @@ def test_a_header_row_of_no_known_export_says_what_it_nearly_matches(qtbot, dial
         "Not an export tamdesk knows: it nearly matches a Zendesk ticket export (no 'Priority'). Choose the source, "
         "or the column for each field below."
     )
-    dialog.source.setCurrentIndex(dialog.source.findText("Zendesk"))
-    assert "no column for: Severity" in dialog.status.text()
+    assert dialog.source.currentText() == "Zendesk"  # the closest, so only what it lacks is to choose
+    assert "There is no column for: Severity." in dialog.status.text()
     assert not dialog.import_button.isEnabled()
     dialog.columns.column_boxes["severity"].setCurrentIndex(dialog.columns.column_boxes["severity"].findText("Urgency"))
     qtbot.waitUntil(lambda: settled(dialog) and dialog.inspection is not None)
@@ -204,7 +204,7 @@ def test_an_unmatched_name_needs_a_choice_then_maps_and_imports(qtbot, dialog, c
     assert column(dialog, "Customer (matched)")["1203"] == "Initech"  # by its also-known-as name
     assert column(dialog, "Customer (matched)")["1204"] == "Globex"  # by the requester's domain
     assert not dialog.import_button.isEnabled()
-    assert dialog.status.text() == "Choose what to do with 1 name that match no customer, under Customers."
+    assert dialog.status.text() == "Choose what to do with 1 name that matches no customer, under Customers."
 
     choose(qtbot, dialog, "Acme Inc", Decision.MAP, "Acme Analyt")
     assert not dialog.import_button.isEnabled()  # not a customer yet

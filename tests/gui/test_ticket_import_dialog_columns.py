@@ -171,6 +171,10 @@ def _first_values(importer: TicketImportDialog) -> dict[str, str]:
 def test_columns_are_chosen_in_the_mapping_and_imported(qtbot, importer, tmp_path: Path) -> None:
     importer.set_path(_write(tmp_path, CASES_CSV, "cases.csv"))
     _wait(qtbot, importer)
+    assert importer.detected.text().startswith("Not an export tamdesk knows: it nearly matches a Jira Service")
+    assert importer.source.currentText() == "Jira Service Management"  # the closest
+    _pick(qtbot, importer.source, "tamdesk columns")
+    _wait(qtbot, importer)
     boxes = importer.columns.column_boxes
     assert [b.accessibleName() for b in boxes.values()] == [
         f"File column for {label}" for label in
