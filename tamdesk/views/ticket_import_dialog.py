@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl  # noqa: F401
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -92,6 +92,8 @@ from tamdesk.views.widgets import (
 __all__ = ["NOT_IMPORTED", "TicketImportDialog"]
 
 PREVIEW_LIMIT = 200
+SETTINGS_GEOMETRY = "ticket_import/geometry"
+SETTINGS_SPLITTER = "ticket_import/splitter"
 SOURCES = (ImportSource.ZENDESK, ImportSource.SALESFORCE, ImportSource.JSM, ImportSource.TAMDESK)
 PREVIEW_TAB, CUSTOMERS_TAB, DISAGREEMENTS_TAB, PROBLEMS_TAB, NOTES_TAB = range(5)
 
@@ -154,6 +156,7 @@ class TicketImportDialog(QDialog):
         layout.addLayout(self._build_progress())
         layout.addWidget(self._build_buttons())
         self._fit_to_screen()
+        self._restore_layout()
         self._show_look()
 
     # -- construction -------------------------------------------------------------------------------------
@@ -166,6 +169,21 @@ class TicketImportDialog(QDialog):
             width, height = min(1820, int(screen.width() * 0.92)), min(1000, int(screen.height() * 0.9))
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
         self.splitter.setSizes([int(self.width() * 0.38), int(self.width() * 0.62)])
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry, sizes = settings.value(SETTINGS_GEOMETRY), settings.value(SETTINGS_SPLITTER)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if sizes is not None:
+            self.splitter.restoreState(sizes)
+
+    def done(self, result: int) -> None:
+        """Closing in any way keeps the window's size and the split for next time."""
+        settings = QSettings()
+        settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        super().done(result)
 
     def _build_top(self) -> QGridLayout:
         self.tickets_kind = QRadioButton("&Tickets")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from tamdesk.domain.names import name_key
@@ -25,6 +25,7 @@ from tamdesk.views.ticket_import_dialog import (
     CUSTOMERS_TAB,
     DISAGREEMENTS_TAB,
     NOTES_TAB,
+    SETTINGS_GEOMETRY,
     TicketImportDialog,
 )
 
@@ -378,3 +379,28 @@ def test_it_fits_a_small_screen_and_nothing_moves_when_messages_change(qtbot, di
     load(qtbot, dialog, ZENDESK, "Europe/Berlin")
     choose(qtbot, dialog, "Acme Inc", Decision.SKIP)
     assert (dialog.splitter.geometry(), dialog.buttons.geometry()) == before
+
+
+def test_cancel_while_tickets_are_written_leaves_the_database_unchanged(qtbot, dialog, tmp_path: Path) -> None:
+    header, first = ZENDESK.read_text().splitlines()[:2]
+    body = first.split(",", 1)[1]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([header, *(f"{9000 + n},{body}" for n in range(20000))]) + "\n")
+    load(qtbot, dialog, path, "Europe/Berlin")
+    assert dialog.status.text() == "Ready: 20,000 tickets to import."
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.progress.maximum() > 1 and dialog.progress.value() > 0, timeout=20000)
+    assert dialog.status.text().startswith("Importing: ")
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=20000)
+    assert dialog.status.text() == "Import cancelled: nothing was imported."
+    assert count_tickets() == 0 and t.TicketEvent.select().count() == 0
+
+
+def test_the_window_size_and_split_are_remembered(qtbot, dialog, ctx) -> None:
+    dialog.splitter.setSizes([300, 700])
+    left = dialog.splitter.sizes()[0]
+    dialog.reject()
+    assert QSettings().value(SETTINGS_GEOMETRY) == dialog.saveGeometry()
+    again = open_dialog(qtbot, ctx)
+    assert again.splitter.sizes()[0] == left
