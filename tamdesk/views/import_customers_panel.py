@@ -116,6 +116,11 @@ class ImportCustomersPanel(QWidget):
             self._build_row(row, item)
         self._refresh()
 
+    def forget_choices(self) -> None:
+        """Start another file with nothing chosen."""
+        self._choices.clear()
+        self.set_unmatched([], self.customer_names)
+
     def _build_row(self, row: int, item: UnmatchedCustomer) -> None:
         key = name_key(item.name)
         choice = QComboBox()

@@ -357,7 +357,9 @@ class TicketImportDialog(QDialog):
         self.summary = self.import_result = None
         self.date_order = None
         self.file.setText(str(self.path))
-        self.dates.reset()  # no date order carried over from another file
+        self.dates.reset()  # no date order, and no choice for a name, carried over from another file
+        self.customers.forget_choices()
+        self._say_detected("", None)
         self._clear_inspection()
         self._show_look()
         self._set_status(f"Reading {self.path.name}…", None)
@@ -407,6 +409,8 @@ class TicketImportDialog(QDialog):
         if look is None:
             if self.path is None:
                 self._say_detected("Choose a file to see which tool wrote it and what importing it would do.", None)
+            elif not self.detected.text().startswith("✖"):
+                self._say_detected(f"Reading {self.path.name}…", None)
             return
         if look.history:
             self._say_detected("A ticket history file: each row adds an event to a ticket already in tamdesk.", None)

@@ -242,13 +242,16 @@ def test_an_unmatched_name_is_created_or_skipped(qtbot, dialog, decision: Decisi
         assert "1 tickets of customers you chose to skip were not imported." in dialog.notes.toPlainText()
 
 
-def test_choices_survive_another_look_at_the_file(qtbot, dialog) -> None:
+def test_choices_survive_another_look_at_the_file_not_another_file(qtbot, dialog) -> None:
     load(qtbot, dialog, ZENDESK, "Europe/Berlin")
     choose(qtbot, dialog, "Acme Inc", Decision.SKIP)
     dialog.zone.set_value("UTC")
     qtbot.waitUntil(lambda: settled(dialog) and dialog.inspection is not None)
     assert dialog.customers.choice_boxes[name_key("Acme Inc")].currentText() == "Skip its tickets"
     assert dialog.import_button.isEnabled()
+    load(qtbot, dialog, ZENDESK, "Europe/Berlin")  # another file (here the same again) starts with nothing chosen
+    assert dialog.customers.choice_boxes[name_key("Acme Inc")].currentIndex() == -1
+    assert not dialog.import_button.isEnabled()
 
 
 # -- reconciliation -------------------------------------------------------------------------------------------------
