@@ -136,6 +136,7 @@ class TicketImportDialog(QDialog):
         self._generation = 0
         self._inspecting = False
         self._inspect_again = False
+        self._first_preview = True
         self._close_when_done = False
         self.setWindowTitle("Import tickets")
         self.setMinimumSize(900, 600)
@@ -355,6 +356,7 @@ class TicketImportDialog(QDialog):
         self.path = Path(path)
         self.look = self.head = None
         self.summary = self.import_result = None
+        self._first_preview = True
         self.date_order = None
         self.file.setText(str(self.path))
         self.dates.reset()  # no date order, and no choice for a name, carried over from another file
@@ -610,10 +612,14 @@ class TicketImportDialog(QDialog):
         self.dates.show_preview(preview, self.head)
         self._show_reconciliation()
         self._title_tabs()
-        if preview.unmatched and self.customers.undecided():
-            self.tabs.setCurrentIndex(CUSTOMERS_TAB)
-        elif self.inspect_problems and self.tabs.currentIndex() in (CUSTOMERS_TAB, NOTES_TAB):
-            self.tabs.setCurrentIndex(PROBLEMS_TAB)
+        if self._first_preview:  # later looks (another zone, a column) leave the tab the user is on
+            self._first_preview = False
+            if self.inspect_problems:
+                self.tabs.setCurrentIndex(PROBLEMS_TAB)
+            elif preview.unmatched and self.customers.undecided():
+                self.tabs.setCurrentIndex(CUSTOMERS_TAB)
+            else:
+                self.tabs.setCurrentIndex(PREVIEW_TAB)
         self._set_status("", None)
         self._update()
 
@@ -621,6 +627,7 @@ class TicketImportDialog(QDialog):
         if generation != self._generation:
             return
         self._busy(False)
+        self._clear_inspection()
         if isinstance(exc, ImportFailed):
             self.inspect_problems = list(exc.problems)
             self.problems.setPlainText("\n".join(exc.problems))
@@ -631,7 +638,7 @@ class TicketImportDialog(QDialog):
         elif isinstance(exc, FieldError) and exc.field == "tz":
             self.inspect_problems = [str(exc)]
             set_tone_style(self.zone, Tone.ERROR)
-            self._set_status(f"✖ The exporter's time zone: {exc}", Tone.ERROR)
+            self._set_status(f"✖ The exporter's time zone: {str(exc).removeprefix('--tz: ')}", Tone.ERROR)
         elif isinstance(exc, DomainError):
             self.inspect_problems = [str(exc)]
             self._set_status(f"✖ {exc}", Tone.ERROR)

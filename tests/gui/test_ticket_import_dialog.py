@@ -407,3 +407,15 @@ def test_the_window_size_and_split_are_remembered(qtbot, dialog, ctx) -> None:
     assert QSettings().value(SETTINGS_GEOMETRY) == dialog.saveGeometry()
     again = open_dialog(qtbot, ctx)
     assert again.splitter.sizes()[0] == left
+
+
+def test_an_unknown_time_zone_is_said_beside_nothing_imported(qtbot, dialog) -> None:
+    load(qtbot, dialog, JSM, "Europe/Berlin")
+    dialog.tabs.setCurrentIndex(0)
+    dialog.zone.setEditText("Mars/Olympus_Mons")
+    dialog.zone.lineEdit().editingFinished.emit()
+    qtbot.waitUntil(lambda: settled(dialog) and dialog.status.text().startswith("✖"), timeout=10000)
+    assert dialog.status.text().startswith("✖ The exporter's time zone: ")
+    assert "Mars/Olympus_Mons" in dialog.status.text() and "--tz" not in dialog.status.text()
+    assert not dialog.import_button.isEnabled() and dialog.preview_model.rowCount() == 0
+    assert dialog.tabs.currentIndex() == 0  # a later look leaves the user's tab alone
