@@ -105,6 +105,9 @@ class ImportCustomersPanel(QWidget):
 
     def set_unmatched(self, items: Sequence[UnmatchedCustomer], customers: Sequence[str]) -> None:
         """Show ``items`` with the choices already made for their names; ``customers`` are the names to map to."""
+        if list(items) == self.items and list(customers) == self.customer_names:
+            self._refresh()  # another look at the same file: keep the rows (and a half-typed name) as they are
+            return
         self.items = list(items)
         self.customer_names = list(customers)
         self._customer_model.clear()
