@@ -26,7 +26,7 @@ CUSTOMER_COLUMN = 3
 class Decision(StrEnum):
     """What becomes of a name that matches no customer."""
 
-    MAP = "Map to a customer"
+    MAP = "Map to…"
     CREATE = "Create customer"
     SKIP = "Skip its tickets"
 
