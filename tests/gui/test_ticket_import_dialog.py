@@ -422,3 +422,30 @@ def test_an_unknown_time_zone_is_said_beside_nothing_imported(qtbot, dialog) -> 
     assert "Mars/Olympus_Mons" in dialog.status.text() and "--tz" not in dialog.status.text()
     assert not dialog.import_button.isEnabled() and dialog.preview_model.rowCount() == 0
     assert dialog.tabs.currentIndex() == 0  # a later look leaves the user's tab alone
+
+
+def test_the_tickets_page_opens_it_and_says_what_was_imported(qtbot, customers, ctx, monkeypatch) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from tamdesk.views.pages.tickets import TicketsPage
+
+    page = TicketsPage(ctx, TaskRunner())
+    qtbot.addWidget(page)
+    said: list[str] = []
+    monkeypatch.setattr(page, "show_status", said.append)
+    seen: list[TicketImportDialog] = []
+
+    def use_the_dialog() -> None:
+        shown = QApplication.activeModalWidget()
+        assert isinstance(shown, TicketImportDialog)
+        seen.append(shown)
+        load(qtbot, shown, JSM, "Europe/Berlin")
+        import_and_wait(qtbot, shown)
+        shown.cancel_button.click()  # now reads Close
+
+    QTimer.singleShot(0, use_the_dialog)
+    page.import_tickets()
+    assert seen and said == ["Imported tickets: 4 created, 0 updated, 3 events recorded."]
+    page.runner.wait(5000)
+    seen[0].reader.wait(5000)

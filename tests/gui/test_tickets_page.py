@@ -1,5 +1,5 @@
 """The Tickets page as a TAM meets it: the list after a background load, filters, search, sort, the live SLA
-column, the ticket dialog, a customer's Tickets tab and the Import… dialog."""
+column, the ticket dialog and a customer's Tickets tab (the Import… dialog: test_ticket_import_dialog*.py)."""
 
 from __future__ import annotations
 
