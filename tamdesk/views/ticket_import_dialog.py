@@ -673,7 +673,9 @@ class TicketImportDialog(QDialog):
             preview = f"Preview ({_plural(len(self.head.rows), 'row')} as written)"
         elif found is not None:
             shown, total = len(found.preview.rows), found.preview.total_rows
-            preview = f"Preview (first {shown:,} of {total:,} rows)" if shown >= PREVIEW_LIMIT else "Preview"
+            preview = f"Preview ({shown:,})"
+            if shown >= PREVIEW_LIMIT:
+                preview = f"Preview (first {shown:,} of {total:,} rows)"
         else:
             preview = "Preview"
         left = len(self.customers.undecided())
