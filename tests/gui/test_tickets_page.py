@@ -1,36 +1,30 @@
 """The Tickets page as a TAM meets it: the list after a background load, filters, search, sort, the live SLA
-column, the ticket dialog, a customer's Tickets tab and the Import… dialog."""
+column, the ticket dialog and a customer's Tickets tab (the Import… dialog: test_ticket_import_dialog*.py)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QComboBox
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.ticket_import import TICKET_FIELDS
 from tamdesk.services.tickets import (
     TicketInput,
     add_event,
-    count_tickets,
     create_ticket,
     ticket_detail,
-    ticket_numbers,
 )
 from tamdesk.views import sla_format
 from tamdesk.views.pages.tickets import CustomerTicketsTab, SlaChoice, TicketsPage
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
-from tamdesk.views.ticket_import_dialog import FileHead, TicketImportDialog, column_box
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # the fixed clock: Tue 15:30 in Berlin
 
@@ -329,223 +323,3 @@ def test_customer_tab_shows_one_customers_tickets(qtbot, db_path: Path, ctx: Con
     assert "Customer" not in [c.title for c in tab.list.model.columns]
     assert tab.count_label.text() == "2 tickets"
     tab.list.reader.wait(5000)
-
-
-# -- Import… ------------------------------------------------------------------------------------------------------
-
-TICKETS_CSV = """Ticket,Customer,Subject,Severity,Status,Opened,First Response,Resolved,Channel
-SUP-901,Acme,VPN drops,Sev2,open,2026-03-10T09:00:00Z,2026-03-10T09:30:00Z,,email
-SUP-902,Globex,Report wrong,Low,solved,2026-03-09 10:00,,2026-03-09 15:00,phone
-"""
-
-
-@pytest.fixture
-def importer(qtbot, db_path: Path, ctx: Context) -> Iterator[TicketImportDialog]:
-    _customer(ctx, "Acme")
-    _customer(ctx, "Globex", "America/New_York")
-    runner = TaskRunner()
-    dialog = TicketImportDialog(ctx, runner)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    yield dialog
-    runner.wait(5000)
-    dialog.reader.wait(5000)
-
-
-def _write(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_import_previews_columns_and_imports(qtbot, importer: TicketImportDialog, tmp_path: Path) -> None:
-    importer.set_path(_write(tmp_path, TICKETS_CSV))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    mapping = {r.field.label: r.column for r in importer.mapping_model.rows()}
-    assert mapping["First response"] == "First Response"
-    assert mapping["Opened"] == "Opened"
-    assert importer.unused.text() == "Columns not imported: Channel"
-    assert importer.preview_model.rowCount() == 2
-    assert importer.preview_model.data(importer.preview_model.index(1, 1)) == "Globex"
-    assert importer.import_button.isEnabled()
-    importer.import_button.click()
-    qtbot.waitUntil(lambda: not importer.running())
-    assert importer.summary == "Imported tickets: 2 created, 0 updated, 2 events recorded."
-    assert importer.status.text().startswith("✓")
-    assert importer.cancel_button.text() == "Close"
-    assert count_tickets() == 2
-
-
-def test_import_lists_every_bad_row_and_changes_nothing(qtbot, importer, tmp_path: Path) -> None:
-    bad = TICKETS_CSV + "SUP-903,Initech,Fax broken,urgentish,open,2026-03-10T09:00:00Z,,,\n"
-    importer.set_path(_write(tmp_path, bad))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    importer.import_button.click()
-    qtbot.waitUntil(lambda: not importer.running())
-    assert importer.errors.isVisible()
-    problems = importer.errors.toPlainText()
-    assert "row 4:" in problems and "Customer 'Initech' is not a known customer" in problems
-    assert "Severity 'urgentish'" in problems
-    assert "Nothing was imported" in importer.status.text()
-    assert count_tickets() == 0
-
-
-def test_a_missing_required_column_is_flagged_before_importing(qtbot, importer, tmp_path: Path) -> None:
-    importer.set_path(_write(tmp_path, "Ticket,Customer,Severity\nSUP-1,Acme,1\n"))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    missing = [r for r in importer.mapping_model.rows() if r.missing]
-    assert [r.field.label for r in missing] == ["Subject", "Opened"]
-    assert not importer.import_button.isEnabled()
-    assert "no column for: Subject, Opened" in importer.status.text()
-
-
-def test_cancel_leaves_nothing(qtbot, db_path: Path, ctx: Context, tmp_path: Path) -> None:
-    _customer(ctx, "Acme")
-    _customer(ctx, "Globex", "America/New_York")
-    runner = TaskRunner()
-    release = threading.Event()
-    runner.run(lambda control: release.wait(5))  # the single worker is busy, so the import waits its turn
-    dialog = TicketImportDialog(ctx, runner)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.set_path(_write(tmp_path, TICKETS_CSV))
-    qtbot.waitUntil(lambda: dialog.head is not None)
-    dialog.import_button.click()
-    assert dialog.cancel_button.text() == "Cancel import"
-    dialog.cancel_button.click()
-    assert dialog.isVisible()  # stays open to say what happened
-    release.set()
-    qtbot.waitUntil(lambda: not dialog.running())
-    assert dialog.status.text() == "Import cancelled: nothing was imported."
-    assert dialog.summary is None
-    assert count_tickets() == 0
-    runner.wait(5000)
-    dialog.reader.wait(5000)
-
-
-def test_a_history_file_is_recognised_and_imported(qtbot, importer, tmp_path: Path, ctx: Context) -> None:
-    acme = _customer(ctx, "Initech")
-    _ticket(ctx, acme, "SUP-1", Severity.HIGH, NOW - timedelta(hours=3))
-    importer.set_path(_write(tmp_path, "Ticket,At,Event\nSUP-1,2026-03-10T12:00:00Z,response\n", "history.csv"))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    assert importer.events_kind.isChecked()
-    importer.import_button.click()
-    qtbot.waitUntil(lambda: not importer.running())
-    assert importer.summary is not None and "1 events" in importer.summary
-
-
-CASES_CSV = """Case #,Account,Summary,Priority,Created,Responded,Channel
-C-901,Acme,VPN drops,Sev2,2026-03-10T09:00:00Z,2026-03-10T09:30:00Z,email
-C-902,Globex,Report wrong,Low,2026-03-09T10:00:00Z,,phone
-"""
-
-
-def _pick(qtbot, box: QComboBox, text: str) -> None:
-    """Open the combo box's list and click ``text`` in it, as a user does."""
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
-    popup = box.view()
-    qtbot.waitUntil(popup.isVisible)
-    row = box.findText(text)
-    assert row >= 0, f"{text!r} is not offered in {box.accessibleName()}"
-    qtbot.wait(QApplication.doubleClickInterval() + 50)  # the list ignores a click as quick as the opening one
-    rect = popup.visualRect(popup.model().index(row, 0))
-    qtbot.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: not popup.isVisible())
-    assert box.currentText() == text
-
-
-def _first_values(importer: TicketImportDialog) -> dict[str, str]:
-    model = importer.mapping_model
-    return {model.data(model.index(n, 0)).rstrip(" *"): model.data(model.index(n, 2)) for n in range(model.rowCount())}
-
-
-def test_columns_are_chosen_in_the_mapping_and_imported(qtbot, importer, tmp_path: Path) -> None:
-    importer.set_path(_write(tmp_path, CASES_CSV, "cases.csv"))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    boxes = importer.column_boxes
-    assert [b.accessibleName() for b in boxes.values()] == [
-        f"File column for {label}" for label in
-        ("Ticket", "Customer", "Subject", "Severity", "Status", "Opened", "First response", "Resolved")
-    ]  # fmt: skip
-    ticket = boxes["ticket"]
-    assert [ticket.itemText(n) for n in range(ticket.count())] == [
-        "Case #", "Account", "Summary", "Priority", "Created", "Responded", "Channel"
-    ]  # fmt: skip
-    assert boxes["status"].itemText(0) == "— not imported"  # optional fields may stay out
-    assert not importer.import_button.isEnabled()
-    assert "no column for: Ticket, Customer, Subject, Severity, Opened" in importer.status.text()
-
-    for key, column in [("ticket", "Case #"), ("customer", "Account"), ("subject", "Summary"),
-                        ("severity", "Priority"), ("opened", "Created")]:  # fmt: skip
-        assert not importer.import_button.isEnabled()
-        _pick(qtbot, boxes[key], column)
-    assert importer.import_button.isEnabled()
-    assert importer.status.text() == ""
-    assert not [r for r in importer.mapping_model.rows() if r.missing]
-    assert _first_values(importer) == {
-        "Ticket": "C-901", "Customer": "Acme", "Subject": "VPN drops", "Severity": "Sev2", "Status": "",
-        "Opened": "2026-03-10T09:00:00Z", "First response": "", "Resolved": "",
-    }  # fmt: skip
-    assert importer.unused.text() == "Columns not imported: Responded, Channel"
-    _pick(qtbot, boxes["firstresponse"], "Responded")
-    assert _first_values(importer)["First response"] == "2026-03-10T09:30:00Z"
-    assert importer.unused.text() == "Columns not imported: Channel"
-
-    importer.import_button.click()
-    qtbot.waitUntil(lambda: not importer.running())
-    assert importer.summary == "Imported tickets: 2 created, 0 updated, 1 events recorded."
-    assert count_tickets() == 2
-    ids = {number: tid for tid, number in ticket_numbers()}
-    imported = {n: ticket_detail(ids[n], NOW) for n in ("C-901", "C-902")}
-    assert {n: (d.customer, d.input.subject, d.input.severity) for n, d in imported.items()} == {
-        "C-901": ("Acme", "VPN drops", Severity.HIGH),
-        "C-902": ("Globex", "Report wrong", Severity.LOW),
-    }
-
-
-def test_one_column_for_two_fields_disables_import(qtbot, importer, tmp_path: Path) -> None:
-    importer.set_path(_write(tmp_path, TICKETS_CSV))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    assert importer.import_button.isEnabled()
-    _pick(qtbot, importer.column_boxes["customer"], "Ticket")
-    assert not importer.import_button.isEnabled()
-    assert importer.status.text() == (
-        "✖ The column “Ticket” is chosen for both Ticket and Customer; a column can feed only one field."
-    )
-    assert [r.field.label for r in importer.mapping_model.rows() if r.wrong] == ["Ticket", "Customer"]
-    assert _first_values(importer)["Customer"] == "SUP-901"
-    importer.import_button.click()  # a disabled button does nothing
-    assert not importer.running() and count_tickets() == 0
-
-    _pick(qtbot, importer.column_boxes["customer"], "Customer")
-    assert importer.import_button.isEnabled()
-    assert importer.status.text() == ""
-    _pick(qtbot, importer.column_boxes["status"], "— not imported")  # an optional field can be left out
-    assert importer.import_button.isEnabled()
-    assert importer.unused.text() == "Columns not imported: Status, Channel"
-
-
-def test_a_column_box_offers_only_columns_the_import_can_name(qtbot) -> None:
-    head = FileHead(("Date", "Ticket", "Date", ""), (("d1", "SUP-1", "d2", "x"),))
-    opened = column_box(TICKET_FIELDS[5], head, None)
-    qtbot.addWidget(opened)
-    assert [opened.itemText(n) for n in range(opened.count())] == ["Date", "Ticket"]  # the import reads the first Date
-    assert (opened.currentIndex(), opened.placeholderText()) == (-1, "✖ choose a column (required)")
-    resolved = column_box(TICKET_FIELDS[7], head, 0)
-    qtbot.addWidget(resolved)
-    assert [resolved.itemText(n) for n in range(resolved.count())] == ["— not imported", "Date", "Ticket"]
-    assert resolved.currentText() == "Date"
-
-
-def test_tab_goes_from_the_time_zone_through_the_column_boxes(qtbot, importer, tmp_path: Path) -> None:
-    importer.set_path(_write(tmp_path, TICKETS_CSV))
-    qtbot.waitUntil(lambda: importer.head is not None)
-    importer.activateWindow()
-    qtbot.waitActive(importer)
-    boxes = list(importer.column_boxes.values())
-    importer.zone.setFocus()
-    seen = []
-    for _ in range(len(boxes) + 1):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        seen.append(QApplication.focusWidget())
-    assert seen == [*boxes, importer.preview]
