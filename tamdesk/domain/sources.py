@@ -245,45 +245,49 @@ PRIORITIES: dict[ImportSource, dict[str, Severity]] = {
 _P_LEVEL = re.compile(r"p([1-4])(?:\b.*)?")
 
 T = TicketStatus
-STATUSES: dict[ImportSource, dict[str, TicketStatus]] = {
+STATUS_WORDS: dict[ImportSource, dict[str, TicketStatus]] = {
     ImportSource.ZENDESK: {
-        "new": T.NEW,
-        "open": T.OPEN,
-        "pending": T.WAITING_ON_CUSTOMER,
-        "hold": T.WAITING_ON_ENGINEERING,
-        "onhold": T.WAITING_ON_ENGINEERING,
-        "solved": T.SOLVED,
-        "closed": T.CLOSED,
+        "New": T.NEW,
+        "Open": T.OPEN,
+        "Pending": T.WAITING_ON_CUSTOMER,
+        "Hold": T.WAITING_ON_ENGINEERING,
+        "On-hold": T.WAITING_ON_ENGINEERING,
+        "Solved": T.SOLVED,
+        "Closed": T.CLOSED,
     },
     ImportSource.SALESFORCE: {
-        "new": T.NEW,
-        "working": T.OPEN,
-        "escalated": T.OPEN,
-        "waitingoncustomer": T.WAITING_ON_CUSTOMER,
-        "onhold": T.WAITING_ON_ENGINEERING,
-        "closed": T.CLOSED,
+        "New": T.NEW,
+        "Working": T.OPEN,
+        "Escalated": T.OPEN,
+        "Waiting on Customer": T.WAITING_ON_CUSTOMER,
+        "On Hold": T.WAITING_ON_ENGINEERING,
+        "Closed": T.CLOSED,
     },
     ImportSource.JSM: {
-        "open": T.OPEN,
-        "waitingforsupport": T.OPEN,
-        "inprogress": T.OPEN,
-        "workinprogress": T.OPEN,
-        "escalated": T.OPEN,
-        "waitingforcustomer": T.WAITING_ON_CUSTOMER,
-        "pending": T.WAITING_ON_ENGINEERING,
-        "resolved": T.SOLVED,
-        "done": T.SOLVED,
-        "closed": T.CLOSED,
-        "canceled": T.CLOSED,
-        "cancelled": T.CLOSED,
+        "Open": T.OPEN,
+        "Waiting for support": T.OPEN,
+        "In progress": T.OPEN,
+        "Work in progress": T.OPEN,
+        "Escalated": T.OPEN,
+        "Waiting for customer": T.WAITING_ON_CUSTOMER,
+        "Pending": T.WAITING_ON_ENGINEERING,
+        "Resolved": T.SOLVED,
+        "Done": T.SOLVED,
+        "Closed": T.CLOSED,
+        "Canceled": T.CLOSED,
+        "Cancelled": T.CLOSED,
     },
     ImportSource.TAMDESK: {
         "pending": T.WAITING_ON_CUSTOMER,
         "hold": T.WAITING_ON_ENGINEERING,
-        "onhold": T.WAITING_ON_ENGINEERING,
+        "on hold": T.WAITING_ON_ENGINEERING,
         "resolved": T.SOLVED,
-        **{header_key(s.value): s for s in T},
+        **{s.value: s for s in T},
     },
+}
+"""Each source's statuses as its screens write them; matched like headers (case, spaces and punctuation aside)."""
+STATUSES: dict[ImportSource, dict[str, TicketStatus]] = {
+    source: {header_key(word): status for word, status in words.items()} for source, words in STATUS_WORDS.items()
 }
 
 
@@ -324,8 +328,8 @@ def status_for(source: ImportSource, text: object) -> TicketStatus:
 
 
 def status_vocabulary(source: ImportSource) -> str:
-    """``new, open, pending …``: the values ``status_for`` reads for a source, for a message."""
-    return ", ".join(STATUSES[source])
+    """``New, Open, Pending …``: the values ``status_for`` reads for a source, as the source writes them."""
+    return ", ".join(STATUS_WORDS[source])
 
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "violated", "breached", "checked"})
