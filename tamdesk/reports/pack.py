@@ -74,7 +74,8 @@ class PackResult:
         """One line: the period, the folder, the files and the recipients."""
         names = ", ".join(path.name for path in self.files)
         sent = f"; sent to {', '.join(self.sent_to)}" if self.sent_to else ""
-        return f"Report pack for {self.period.title}: {len(self.files)} workbooks written to {self.folder} ({names}){sent}."
+        written = f"{len(self.files)} workbooks written to {self.folder}"
+        return f"Report pack for {self.period.title}: {written} ({names}){sent}."
 
 
 def write_pack(

@@ -102,7 +102,9 @@ def parse_recipients(values: Iterable[str]) -> list[str]:
             try:
                 address = normalize_address("to", "To", part)
             except FieldError:
-                raise PackError(f"'{part.strip()}' is not a valid email address; nothing was written or sent.") from None
+                raise PackError(
+                    f"'{part.strip()}' is not a valid email address; nothing was written or sent."
+                ) from None
             if address.casefold() not in {a.casefold() for a in found}:
                 found.append(address)
     return found
