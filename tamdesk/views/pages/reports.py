@@ -41,6 +41,7 @@ from tamdesk.services.customers import time_zones
 from tamdesk.services.report_data import ReportScope, customer_choices, local_zone
 from tamdesk.views.escalation_detail import heading
 from tamdesk.views.pages.base import Page
+from tamdesk.views.report_pack_dialog import ReportPackDialog
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.widgets import (
     FieldMessage,
@@ -298,12 +299,16 @@ class ReportsPage(Page):
         self.progress.setAccessibleName("Export progress")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
+        self.pack_button = QPushButton("&Monthly pack…")
+        self.pack_button.setToolTip("Every workbook of a month or quarter into one folder, optionally emailed")
+        self.pack_button.clicked.connect(self.open_pack_dialog)
         self.sample_button = QPushButton("Load sample data…")
         self.sample_button.clicked.connect(self.sample_data_requested)
         row = QHBoxLayout()
         for widget in (self.export_button, self.progress, self.cancel_button):
             row.addWidget(widget)
         row.addStretch(1)
+        row.addWidget(self.pack_button)
         row.addWidget(self.sample_button)
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
@@ -460,6 +465,12 @@ class ReportsPage(Page):
             self.task.cancel()
             self.cancel_button.setEnabled(False)
             self.result_message.show_message(Tone.INFO, "Cancelling…")
+
+    def open_pack_dialog(self) -> ReportPackDialog:
+        """Monthly pack…: the dialog, in this page's time zone (shown, not waited for, so tests can drive it)."""
+        dialog = ReportPackDialog(self.ctx, self.zone, self)
+        dialog.open()
+        return dialog
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setValue(round(PROGRESS_SCALE * done / total) if total else 0)
