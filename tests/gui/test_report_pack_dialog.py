@@ -96,6 +96,7 @@ def test_a_custom_period_and_recipients(qtbot: Any, page: ReportsPage, out: Path
     assert text.endswith("; sent to mia@vendor.example, lu@vendor.example.")
     assert "tamdesk-sla-2026-02-02_2026-02-08.xlsx" in os.listdir(out)
     [(envelope, message)] = server.mailbox.received
+    assert sorted(envelope.rcpt_tos) == ["lu@vendor.example", "mia@vendor.example"]
     assert len(list(message.iter_attachments())) == 5
 
 
