@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, QUrl
+from PySide6.QtCore import QDate, QSettings, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,7 +49,7 @@ class ReportPackDialog(QDialog):
     def __init__(self, ctx: Context, tz: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Monthly pack")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(760)
         self.ctx, self.tz = ctx, tz
         self.runner = TaskRunner(self)
         self.task: Task | None = None
@@ -171,6 +171,7 @@ class ReportPackDialog(QDialog):
             to = parse_recipients([self.recipients.text()])
         except DomainError as exc:
             self.message.set_error(str(exc))
+            self._fit()
             return
         folder = Path(self.folder.text().strip()).expanduser()
         settings, password = None, None
@@ -234,6 +235,11 @@ class ReportPackDialog(QDialog):
     def _finished(self) -> None:
         self.task = None
         self._running(False)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show a long result in full instead of squeezing the form (after the label re-wraps)."""
+        QTimer.singleShot(0, lambda: self.resize(self.width(), max(self.height(), self.sizeHint().height())))
 
     def show_folder(self) -> None:
         if self.result is not None:

@@ -305,10 +305,9 @@ class ReportsPage(Page):
         self.sample_button = QPushButton("Load sample data…")
         self.sample_button.clicked.connect(self.sample_data_requested)
         row = QHBoxLayout()
-        for widget in (self.export_button, self.progress, self.cancel_button):
+        for widget in (self.export_button, self.pack_button, self.progress, self.cancel_button):
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(self.pack_button)
         row.addWidget(self.sample_button)
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
