@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -66,7 +66,7 @@ def use_smtp(db: Path, server: Server, **changes: object) -> None:
 
 
 def test_last_month_by_default(cli: Cli, out: Path) -> None:
-    tag = named_period("last-month", date.today()).tag
+    tag = named_period("last-month", datetime.now(UTC).date()).tag
     code, stdout, stderr = cli("--out-dir", str(out), "--tz", "UTC")
     names = [f"tamdesk-{kind}-{tag}.xlsx" for kind in KINDS]
     assert (code, stderr) == (0, "")
