@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -218,7 +218,7 @@ def _choose_source(path: Path, options: TicketImportOptions) -> tuple[HeaderRow,
             return not PRESETS[forced].missing(headers) or bool(options.columns)
         return detect_source(headers).source is not None
 
-    head = read_header_row(path, accept, options.encoding)
+    head = read_header_row(path, accept, options.encoding, keep_sheet=True)
     detection = detect_source(head.headers)
     if forced is not None:
         missing = PRESETS[forced].missing(head.headers)
@@ -270,6 +270,7 @@ def plan_import(
     fields = fields_for(source)
     columns = _merge_columns(source, head.headers, options.columns)
     table = read_rows(path, head, fields, columns, options.encoding)
+    head = replace(head, grid=None)  # the loaded sheet is read: let it go
     mapping = {f.label: head.headers[table.headers.index(f.key)] for f in fields if f.key in table.headers}
     plan = ImportPlan(path, head, detection, source, fields, mapping, total_rows=len(table.rows))
     rows = _merge_milestones(list(table.rows)) if "milestone" in table.headers else list(table.rows)
