@@ -106,26 +106,55 @@ def needs_order(values: Iterable[object]) -> bool:
     return any(numeric_parts(v) is not None for v in values)
 
 
-_OFFSETS: dict[tuple[str, int, int, int, int, int], timedelta | str] = {}
+def scan_date_order(values: Iterable[object]) -> tuple[DateOrder | None, bool]:
+    """``detect_date_order(values)`` and ``needs_order(values)`` in one pass over ``values``.
+
+    Raises:
+        ValueError: as ``detect_date_order``.
+    """
+    day_first = month_first = numeric = False
+    match = _NUMERIC.fullmatch
+    for value in values:
+        found = match(value) if isinstance(value, str) else None
+        if found is None:
+            continue
+        numeric = True
+        day_first = day_first or int(found[1]) > 12 or found[2] == "."
+        month_first = month_first or int(found[3]) > 12
+        if day_first and month_first:
+            raise ValueError(f"'{value}' and other dates disagree on whether the day or the month comes first")
+    order = DateOrder.DMY if day_first else DateOrder.MDY if month_first else None
+    return order, numeric
+
+
+_OFFSETS: dict[tuple[ZoneInfo, int, int, int, int, int], timedelta | str] = {}
 
 
 def _localized(naive: datetime, tz: ZoneInfo) -> datetime:
     """``localize``, remembered per quarter hour (every zone's clock changes fall on one): an export repeats the
     same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one."""
-    key = (str(getattr(tz, "key", tz)), naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
+    key = (tz, naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
     offset = _OFFSETS.get(key)
     if offset is None:
-        bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0)
-        try:
-            offset = bucket - localize(bucket, tz).replace(tzinfo=None)
-        except ValueError as exc:
-            offset = str(exc)
+        offset = _offset(naive, tz)
         if len(_OFFSETS) > 200_000:
             _OFFSETS.clear()
         _OFFSETS[key] = offset
-    if isinstance(offset, str):
+    if offset.__class__ is str:
         return localize(naive, tz)  # raises, naming this very time
-    return (naive - offset).replace(tzinfo=UTC)
+    return (naive - offset).replace(tzinfo=UTC)  # type: ignore[operator]
+
+
+def _offset(naive: datetime, tz: ZoneInfo) -> timedelta | str:
+    """The zone's offset in the quarter hour of ``naive``, or why its wall-clock times do not exist."""
+    bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0, fold=0)
+    offset = bucket.replace(tzinfo=tz).utcoffset()
+    if offset is not None and offset == bucket.replace(tzinfo=tz, fold=1).utcoffset():
+        return offset  # neither skipped nor repeated: what ``localize`` computes, without its round trip
+    try:
+        return bucket - localize(bucket, tz).replace(tzinfo=None)
+    except ValueError as exc:
+        return str(exc)
 
 
 def _whole_second(moment: datetime) -> datetime:

@@ -391,6 +391,8 @@ def _check_record(line: int, values: Sequence[str]) -> None:
         raise FileRefused(
             f"row {line:,} has {len(values):,} columns; tamdesk reads at most {lim.MAX_COLUMNS:,} columns"
         )
+    if not values or max(map(len, values)) <= lim.MAX_CELL_CHARS:
+        return  # the usual record: no need to find which cell is too long
     for column, value in enumerate(values):
         if len(value) > lim.MAX_CELL_CHARS:
             problem = lim.cell_problem(len(value), f"row {line:,}, column {lim.column_letter(column)}")

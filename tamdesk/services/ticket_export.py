@@ -21,10 +21,9 @@ from tamdesk.domain import sources as src
 from tamdesk.domain.export_dates import (
     AmbiguousDateOrder,
     DateOrder,
-    detect_date_order,
     minutes,
-    needs_order,
     parse_export_time,
+    scan_date_order,
     signed_duration,
 )
 from tamdesk.domain.names import name_key
@@ -315,17 +314,17 @@ def _merge_milestones(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int,
 
 def _decide_date_order(plan: ImportPlan, rows: list[tuple[int, dict[str, Any]]], chosen: DateOrder | None) -> None:
     keys = [header_key(label) for label in DATE_FIELDS] + ["firstresponsetarget"]
-    values = [row[k] for _, row in rows for k in keys if isinstance(row.get(k), str) and row[k]]
     plan.date_columns = tuple(plan.header_of(label) for label in DATE_FIELDS if label in plan.mapping)
     if chosen is not None:
         plan.date_order = chosen
         return
+    values = (value for _, row in rows for k in keys if (value := row.get(k)) and isinstance(value, str))
     try:
-        plan.date_order = detect_date_order(values)
+        plan.date_order, numeric = scan_date_order(values)
     except ValueError as exc:
         plan.problems.append(f"the dates in {', '.join(repr(c) for c in plan.date_columns)}: {exc}")
         return
-    if plan.date_order is None and needs_order(values):
+    if plan.date_order is None and numeric:
         plan.date_order_ambiguous = True
         plan.problems.append(str(AmbiguousDateOrder(plan.date_columns)))
 
@@ -356,6 +355,8 @@ class _Vocabulary:
 
 def _text(row: Mapping[str, Any], key: str) -> str:
     value = row.get(key)
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -445,13 +446,18 @@ def _parse_row(
                 vocabulary.unknown[(label, raw)].append(line)
                 unknown_value = True
     times: dict[str, datetime | None] = {}
+    read: dict[Any, datetime] = {}  # an export repeats a time in a row (updated = solved): read it once
     for label, key in _DATE_KEYS:
         value = row.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             times[label] = None
             continue
+        known_time = read.get((type(value), value))
+        if known_time is not None:
+            times[label] = known_time
+            continue
         try:
-            times[label] = parse_export_time(value, tz, plan.date_order)
+            times[label] = read[type(value), value] = parse_export_time(value, tz, plan.date_order)
         except ValueError as exc:
             times[label] = None
             problems.append(f"{header(label)}: {exc}")
@@ -500,35 +506,35 @@ def _source_facts(
 ) -> tuple[SourceFacts, datetime | None, int]:
     """The source's SLA facts, the first response it states (Zendesk: created + calendar minutes) and reopens."""
     header = plan.header_of
-    values: dict[str, Any] = dict.fromkeys(key for _, key, _ in _FACT_READERS)
+    values: list[Any] = []  # in _FACT_READERS order
     for label, key, read in _FACT_READERS:
-        if row.get(key) is None:
+        cell = row.get(key)
+        if cell is None:
+            values.append(None)
             continue
         try:
-            values[key] = read(row[key])
+            values.append(read(cell))
         except ValueError as exc:
-            values[key] = None
+            values.append(None)
             problems.append(f"{header(label)}: {exc}")
+    reply_minutes, business_minutes, reopens, first_sla, resolution_sla, first_breached, resolution_breached = values
     first_response = times[src.FIRST_RESPONSE]
     opened = times[src.OPENED]
-    if plan.source is ImportSource.ZENDESK and values["firstreplyminutes"] is not None and opened is not None:
-        first_response = opened + timedelta(minutes=values["firstreplyminutes"])
+    if plan.source is ImportSource.ZENDESK and reply_minutes is not None and opened is not None:
+        first_response = opened + timedelta(minutes=reply_minutes)
     target = None
     if row.get("firstresponsetarget"):
         try:
             target = parse_export_time(row["firstresponsetarget"], tz, plan.date_order)
         except ValueError as exc:
             problems.append(f"{header(src.MILESTONE_TARGET)}: {exc}")
-    first_sla, resolution_sla = values["firstresponsesla"], values["resolutionsla"]
     facts = SourceFacts(
-        first_reply_business_minutes=values["firstreplybusinessminutes"],
-        first_response_breached=(first_sla < timedelta(0) if first_sla is not None
-                                 else values["firstresponsebreached"]),
-        resolution_breached=(resolution_sla < timedelta(0) if resolution_sla is not None
-                             else values["resolutionbreached"]),
+        first_reply_business_minutes=business_minutes,
+        first_response_breached=first_sla < timedelta(0) if first_sla is not None else first_breached,
+        resolution_breached=resolution_sla < timedelta(0) if resolution_sla is not None else resolution_breached,
         first_response_target=target,
-    )  # fmt: skip
-    return facts, first_response, values["reopens"] or 0
+    )
+    return facts, first_response, reopens or 0
 
 
 def _status_and_resolved(
