@@ -12,7 +12,9 @@ alone and counted unchanged, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -151,6 +153,21 @@ class ImportPreview:
         return "" if self.source is ImportSource.TAMDESK else f"Detected a {self.source.label}."
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Reading 100,000 rows makes millions of objects and no cyclic garbage: the cycle collector's passes over the
+    growing heap took a sixth of an import. Paused while an import reads and writes; resumed after, unless it was
+    already paused (by another caller, who resumes it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cycle_collection_paused()
 def inspect_ticket_file(
     path: str | Path, options: TicketImportOptions, now: datetime, *, limit: int = 50, reconcile_sla: bool = True
 ) -> ImportPreview:
@@ -180,6 +197,7 @@ def inspect_ticket_file(
     )  # fmt: skip
 
 
+@_cycle_collection_paused()
 def import_tickets(
     ctx: Context,
     path: str | Path,
