@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -117,14 +118,20 @@ def read_rows(
     if grid is None:
         grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(head.sheet)  # checked
     rows: list[tuple[int, dict[str, Any]]] = []
+    keys = tuple(key for key, _ in picks)
+    last = picks[-1][1] if picks else -1
+    pick = itemgetter(*(index for _, index in picks)) if len(picks) > 1 else None
     for line, values in enumerate(grid.iter_rows(), start=1):
         if line <= head.line:
             continue
-        width = len(values)
-        row = {}
-        for key, index in picks:
-            value = values[index] if index < width else None
-            row[key] = value.strip() if isinstance(value, str) else value
+        if pick is not None and last < len(values):  # the usual row: every picked cell there, picked in one go
+            row = dict(zip(keys, [v.strip() if isinstance(v, str) else v for v in pick(values)], strict=True))
+        else:
+            width = len(values)
+            row = {}
+            for key, index in picks:
+                value = values[index] if index < width else None
+                row[key] = value.strip() if isinstance(value, str) else value
         if any(v is not None and v != "" for v in row.values()):
             rows.append((line, row))
     headers = tuple(next((k for k, i in picks if i == n), "") for n in range(len(head.headers)))

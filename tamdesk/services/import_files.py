@@ -367,7 +367,7 @@ def csv_rows(path: Path, encoding: str | None = None) -> Iterator[Row]:
                 if line * widest > lim.MAX_CELLS:
                     problem = lim.extent_problem(lim.Extent(line, widest), "has at least", "the file")
                     raise FileRefused(problem or "the file has too many cells")
-                yield line, list(values)
+                yield line, values  # csv.reader makes a new list for every record
         except csv.Error as exc:
             raise FileRefused(f"row {reader.line_num:,} cannot be read as CSV ({exc})") from None
 

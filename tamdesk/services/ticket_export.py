@@ -466,11 +466,12 @@ def _parse_row(
     if opened is None and not any(p.startswith(f"{header(src.OPENED)}:") for p in problems):
         problems.append(f"{header(src.OPENED)} is empty")
     resolved = times[src.RESOLVED]
+    latest = now + FUTURE_GRACE
     for label, moment in ((src.OPENED, opened), (src.FIRST_RESPONSE, first_response), (src.RESOLVED, resolved)):
         if not moment:
             continue
         # time_problem's bounds first: calling it for each of 300,000 times is slow
-        out_of_range = moment < EARLIEST_OPENED or moment > now + FUTURE_GRACE
+        out_of_range = moment < EARLIEST_OPENED or moment > latest
         if out_of_range and (problem := time_problem(header(label), moment, now)):
             problems.append(problem)
         elif opened and moment < opened:

@@ -297,13 +297,24 @@ def _epoch(value: Any) -> Any:
     return int(value.timestamp()) if isinstance(value, datetime) else value
 
 
+_RESPONSE, _SOLVED = TicketEventKind.RESPONSE.value, TicketEventKind.SOLVED.value
+_CLOSED = (TicketStatus.SOLVED, TicketStatus.CLOSED)
+
+
 def _events_of(p: ParsedTicket) -> set[tuple[int, str]]:
     """The events the export states of a ticket, as (epoch seconds, kind)."""
-    events = set()
+    return set(_sorted_events(p))
+
+
+def _sorted_events(p: ParsedTicket) -> list[tuple[int, str]]:
+    """``sorted(_events_of(p))``: at most a response and a solve, which differ by kind, so none repeats."""
+    events = []
     if p.first_response:
-        events.add((_epoch(p.first_response), TicketEventKind.RESPONSE.value))
-    if p.resolved and p.status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
-        events.add((_epoch(p.resolved), TicketEventKind.SOLVED.value))
+        events.append((int(p.first_response.timestamp()), _RESPONSE))
+    if p.resolved and p.status in _CLOSED:
+        events.append((int(p.resolved.timestamp()), _SOLVED))
+        if len(events) == 2 and events[1] < events[0]:
+            events.reverse()
     return events
 
 
@@ -405,11 +416,12 @@ _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
 
 def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
     """A new ticket's values in ``_TICKET_COLUMNS`` order."""
-    facts = p.facts
+    facts, resolved, updated = p.facts, p.resolved, p.updated
     return (
-        p.number, p.customer_id, p.subject, int(p.severity), p.status.value, _epoch(p.opened), _epoch(p.resolved),
-        source, _epoch(p.updated), facts.first_reply_business_minutes, facts.first_response_breached,
-        facts.resolution_breached, "", "", 1,
+        p.number, p.customer_id, p.subject, int(p.severity), p.status.value, int(p.opened.timestamp()),
+        int(resolved.timestamp()) if resolved else resolved, source,
+        int(updated.timestamp()) if updated else updated, facts.first_reply_business_minutes,
+        facts.first_response_breached, facts.resolution_breached, "", "", 1,
     )  # fmt: skip
 
 
@@ -433,7 +445,7 @@ def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], 
         t.TicketEvent.delete().where(
             t.TicketEvent.ticket.in_(ticket_ids) & (t.TicketEvent.author == FROM_TICKETS)
         ).execute()
-    rows = [(ids[p.number], at, kind, "", FROM_TICKETS, 1) for p in tickets for at, kind in sorted(_events_of(p))]
+    rows = [(ids[p.number], at, kind, "", FROM_TICKETS, 1) for p in tickets for at, kind in _sorted_events(p)]
     _bulk_insert(t.TicketEvent, ("ticket", "at", "kind", "note", "author", "version"), rows)
     return len(rows)
 
