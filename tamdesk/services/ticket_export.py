@@ -411,12 +411,12 @@ def _parse_row(
         problems.append(refused)
     elif not number:
         problems.append(f"{header(src.TICKET)} is empty")
-    elif long := too_long(header(src.TICKET), number, MAX_NUMBER_LENGTH):
+    elif len(number) > MAX_NUMBER_LENGTH and (long := too_long(header(src.TICKET), number, MAX_NUMBER_LENGTH)):
         problems.append(long)
     subject = clean_subject(_text(row, "subject"))
     if not subject:
         problems.append(f"{header(src.SUBJECT)} is empty")
-    elif long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH):
+    elif len(subject) > MAX_SUBJECT_LENGTH and (long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH)):
         problems.append(long)
     unknown_value = False
     severity: Severity | None = None
