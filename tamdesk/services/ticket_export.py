@@ -529,13 +529,21 @@ def _source_facts(
             target = parse_export_time(row["firstresponsetarget"], tz, plan.date_order)
         except ValueError as exc:
             problems.append(f"{header(src.MILESTONE_TARGET)}: {exc}")
-    facts = SourceFacts(
-        first_reply_business_minutes=business_minutes,
-        first_response_breached=first_sla < timedelta(0) if first_sla is not None else first_breached,
-        resolution_breached=resolution_sla < timedelta(0) if resolution_sla is not None else resolution_breached,
-        first_response_target=target,
+    stated = (
+        business_minutes,
+        first_sla < timedelta(0) if first_sla is not None else first_breached,
+        resolution_sla < timedelta(0) if resolution_sla is not None else resolution_breached,
+        target,
     )
+    facts = _FACTS.get(stated)
+    if facts is None:  # a file states few distinct facts: tickets share them (SourceFacts is frozen)
+        facts = SourceFacts(*stated)
+        if len(_FACTS) < 10_000:
+            _FACTS[stated] = facts
     return facts, first_response, reopens or 0
+
+
+_FACTS: dict[tuple[Any, ...], SourceFacts] = {}
 
 
 def _status_and_resolved(
