@@ -10,9 +10,9 @@ own headers feed the fields nobody named. ``match_columns`` is that rule, for th
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +231,9 @@ def _to_table(
     return Table(headers, tuple(rows))
 
 
-def _text_row(keys: tuple[str, ...], pick: Callable[[Sequence[Any]], Any], values: Sequence[Any]) -> dict[str, Any] | None:
+def _text_row(
+    keys: tuple[str, ...], pick: Callable[[Sequence[Any]], Any], values: Sequence[Any]
+) -> dict[str, Any] | None:
     """The cells ``pick`` takes, stripped, by ``keys``; None when one is not text (the usual CSV row is all text, and
     picking its cells in one go is a fifth of reading it)."""
     try:
