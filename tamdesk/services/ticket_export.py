@@ -418,33 +418,19 @@ def _parse_row(
         problems.append(f"{header(src.SUBJECT)} is empty")
     elif len(subject) > MAX_SUBJECT_LENGTH and (long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH)):
         problems.append(long)
+    known = vocabulary.known
+    raw = _text(row, "severity")
+    severity: Severity | None = known.get((src.SEVERITY, raw))  # type: ignore[assignment]
     unknown_value = False
-    severity: Severity | None = None
+    if severity is None:
+        severity, unknown_value = _vocabulary_value(plan, vocabulary, line, src.SEVERITY, raw, problems)
     status: TicketStatus | None = None
-    for label, key in ((src.SEVERITY, "severity"), (src.STATUS, "status")):
-        raw = _text(row, key)
-        if label == src.STATUS and not raw and (source is ImportSource.TAMDESK or label not in plan.mapping):
-            continue
-        known = vocabulary.known.get((label, raw))
-        if known is not None:
-            if label == src.SEVERITY:
-                severity = known  # type: ignore[assignment]
-            else:
-                status = known  # type: ignore[assignment]
-            continue
-        vocabulary.seen[label].setdefault(raw, None)
-        try:
-            if label == src.SEVERITY:
-                severity = vocabulary.known[(label, raw)] = src.severity_for(source, raw)
-            else:
-                status = vocabulary.known[(label, raw)] = src.status_for(source, raw)
-        except ValueError as exc:
-            if source is ImportSource.TAMDESK:
-                message = str(exc)
-                problems.append(message if message.startswith(label) else f"{label}: {message}")
-            else:
-                vocabulary.unknown[(label, raw)].append(line)
-                unknown_value = True
+    raw = _text(row, "status")
+    if raw or (source is not ImportSource.TAMDESK and src.STATUS in plan.mapping):
+        status = known.get((src.STATUS, raw))  # type: ignore[assignment]
+        if status is None:
+            status, unknown = _vocabulary_value(plan, vocabulary, line, src.STATUS, raw, problems)
+            unknown_value = unknown_value or unknown
     times: dict[str, datetime | None] = {}
     read: dict[Any, datetime] = {}  # an export repeats a time in a row (updated = solved): read it once
     for label, key in _DATE_KEYS:
@@ -489,6 +475,29 @@ def _parse_row(
         line, number, _text(row, "customer"), email_domain(row.get("requesteremail")), subject, severity, status,
         opened, first_response, resolved, times[src.UPDATED], facts, reopens,
     )  # fmt: skip
+
+
+def _vocabulary_value(
+    plan: ImportPlan, vocabulary: _Vocabulary, line: int, label: str, raw: str, problems: list[str]
+) -> tuple[Any, bool]:
+    """A severity or status value seen for the first time, remembered; (None, True) when the source has no such
+    value (told once per value with its rows), (None, False) with the problem added for tamdesk's own columns."""
+    source = plan.source
+    vocabulary.seen[label].setdefault(raw, None)
+    try:
+        if label == src.SEVERITY:
+            value: Severity | TicketStatus = src.severity_for(source, raw)
+        else:
+            value = src.status_for(source, raw)
+    except ValueError as exc:
+        if source is ImportSource.TAMDESK:
+            message = str(exc)
+            problems.append(message if message.startswith(label) else f"{label}: {message}")
+            return None, False
+        vocabulary.unknown[(label, raw)].append(line)
+        return None, True
+    vocabulary.known[(label, raw)] = value
+    return value, False
 
 
 _FACT_READERS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
