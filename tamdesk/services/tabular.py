@@ -216,8 +216,9 @@ def _to_table(
     keys = tuple(h for _, h in read)
     pick = itemgetter(*(index for index, _ in read)) if len(read) > 1 else None
     for line, values in raw:
-        if not any(_present(v) for v in values):
-            continue
+        first = values[0] if values else None
+        if not (first.__class__ is str and first.strip()) and not any(_present(v) for v in values):
+            continue  # a blank row (its first cell is checked alone first: most rows have one there)
         row = _text_row(keys, pick, values) if pick is not None and len(values) >= len(headers) else None
         if row is None:
             row = {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}

@@ -355,7 +355,7 @@ def _write(
     table = t.Ticket._meta.table_name  # type: ignore[attr-defined]
     index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
     ids: dict[str, int] = {}
-    for p in plan.tickets:
+    for p in plan.tickets if index else ():  # into a database without tickets, every one is new
         found = match_number(index, p.number)
         if found is not None:
             ids[p.number] = found
