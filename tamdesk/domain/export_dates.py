@@ -127,22 +127,28 @@ def scan_date_order(values: Iterable[object]) -> tuple[DateOrder | None, bool]:
     return order, numeric
 
 
-_OFFSETS: dict[tuple[ZoneInfo, int, int, int, int, int], timedelta | str] = {}
+_QUARTERS: dict[tuple[ZoneInfo, int, int, int, int, int], datetime | str] = {}
+_MINUTES = tuple(timedelta(minutes=m) for m in range(15))
 
 
 def _localized(naive: datetime, tz: ZoneInfo) -> datetime:
     """``localize``, remembered per quarter hour (every zone's clock changes fall on one): an export repeats the
-    same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one."""
+    same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one. The quarter
+    hour's start is kept in UTC, so a time in it is that start plus its minutes (one datetime made, not three)."""
     key = (tz, naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
-    offset = _OFFSETS.get(key)
-    if offset is None:
+    start = _QUARTERS.get(key)
+    if start is None:
         offset = _offset(naive, tz)
-        if len(_OFFSETS) > 200_000:
-            _OFFSETS.clear()
-        _OFFSETS[key] = offset
-    if offset.__class__ is str:
+        bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0, fold=0)
+        start = offset if isinstance(offset, str) else (bucket - offset).replace(tzinfo=UTC)
+        if len(_QUARTERS) > 200_000:
+            _QUARTERS.clear()
+        _QUARTERS[key] = start
+    if isinstance(start, str):
         return localize(naive, tz)  # raises, naming this very time
-    return (naive - offset).replace(tzinfo=UTC)  # type: ignore[operator]
+    if naive.second or naive.microsecond:
+        return start + timedelta(minutes=naive.minute % 15, seconds=naive.second, microseconds=naive.microsecond)
+    return start + _MINUTES[naive.minute % 15]
 
 
 def _offset(naive: datetime, tz: ZoneInfo) -> timedelta | str:
