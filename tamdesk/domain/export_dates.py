@@ -176,12 +176,15 @@ def parse_export_time(value: object, tz: ZoneInfo, order: DateOrder | None = Non
     Raises:
         ValueError: naming the value and the formats read.
     """
-    if isinstance(value, datetime):
+    if type(value) is str:  # the usual cell, first: what ``str(value).strip()`` below makes of it
+        text = value.strip()
+    elif isinstance(value, datetime):
         value = _whole_second(value)
         return value.astimezone(UTC) if value.tzinfo else _localized(value, tz)
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return _localized(datetime.combine(value, time()), tz)
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
     if not text:
         raise ValueError("the time is empty")
     try:

@@ -125,7 +125,11 @@ def read_rows(
         if line <= head.line:
             continue
         if pick is not None and last < len(values):  # the usual row: every picked cell there, picked in one go
-            row = dict(zip(keys, [v.strip() if isinstance(v, str) else v for v in pick(values)], strict=True))
+            cells = [v.strip() if isinstance(v, str) else v for v in pick(values)]
+            if cells[0] is not None and cells[0] != "":  # not blank: most rows say so in their first cell
+                rows.append((line, dict(zip(keys, cells, strict=True))))
+                continue
+            row = dict(zip(keys, cells, strict=True))
         else:
             width = len(values)
             row = {}
