@@ -222,6 +222,8 @@ def minutes(value: object) -> int | None:
     """
     if type(value) is str and value.isdigit():
         return int(value)
+    if type(value) is float and value >= 0 and value.is_integer():  # a spreadsheet's number cell
+        return int(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
