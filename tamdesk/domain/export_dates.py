@@ -106,26 +106,61 @@ def needs_order(values: Iterable[object]) -> bool:
     return any(numeric_parts(v) is not None for v in values)
 
 
-_OFFSETS: dict[tuple[str, int, int, int, int, int], timedelta | str] = {}
+def scan_date_order(values: Iterable[object]) -> tuple[DateOrder | None, bool]:
+    """``detect_date_order(values)`` and ``needs_order(values)`` in one pass over ``values``.
+
+    Raises:
+        ValueError: as ``detect_date_order``.
+    """
+    day_first = month_first = numeric = False
+    match = _NUMERIC.fullmatch
+    for value in values:
+        found = match(value) if isinstance(value, str) else None
+        if found is None:
+            continue
+        numeric = True
+        day_first = day_first or int(found[1]) > 12 or found[2] == "."
+        month_first = month_first or int(found[3]) > 12
+        if day_first and month_first:
+            raise ValueError(f"'{value}' and other dates disagree on whether the day or the month comes first")
+    order = DateOrder.DMY if day_first else DateOrder.MDY if month_first else None
+    return order, numeric
+
+
+_QUARTERS: dict[tuple[ZoneInfo, int, int, int, int, int], datetime | str] = {}
+_MINUTES = tuple(timedelta(minutes=m) for m in range(15))
 
 
 def _localized(naive: datetime, tz: ZoneInfo) -> datetime:
     """``localize``, remembered per quarter hour (every zone's clock changes fall on one): an export repeats the
-    same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one."""
-    key = (str(getattr(tz, "key", tz)), naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
-    offset = _OFFSETS.get(key)
-    if offset is None:
-        bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0)
-        try:
-            offset = bucket - localize(bucket, tz).replace(tzinfo=None)
-        except ValueError as exc:
-            offset = str(exc)
-        if len(_OFFSETS) > 200_000:
-            _OFFSETS.clear()
-        _OFFSETS[key] = offset
-    if isinstance(offset, str):
+    same days and hours thousands of times, and ZoneInfo arithmetic is most of the time of reading one. The quarter
+    hour's start is kept in UTC, so a time in it is that start plus its minutes (one datetime made, not three)."""
+    key = (tz, naive.year, naive.month, naive.day, naive.hour, naive.minute // 15)
+    start = _QUARTERS.get(key)
+    if start is None:
+        offset = _offset(naive, tz)
+        bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0, fold=0)
+        start = offset if isinstance(offset, str) else (bucket - offset).replace(tzinfo=UTC)
+        if len(_QUARTERS) > 200_000:
+            _QUARTERS.clear()
+        _QUARTERS[key] = start
+    if isinstance(start, str):
         return localize(naive, tz)  # raises, naming this very time
-    return (naive - offset).replace(tzinfo=UTC)
+    if naive.second or naive.microsecond:
+        return start + timedelta(minutes=naive.minute % 15, seconds=naive.second, microseconds=naive.microsecond)
+    return start + _MINUTES[naive.minute % 15]
+
+
+def _offset(naive: datetime, tz: ZoneInfo) -> timedelta | str:
+    """The zone's offset in the quarter hour of ``naive``, or why its wall-clock times do not exist."""
+    bucket = naive.replace(minute=naive.minute // 15 * 15, second=0, microsecond=0, fold=0)
+    offset = bucket.replace(tzinfo=tz).utcoffset()
+    if offset is not None and offset == bucket.replace(tzinfo=tz, fold=1).utcoffset():
+        return offset  # neither skipped nor repeated: what ``localize`` computes, without its round trip
+    try:
+        return bucket - localize(bucket, tz).replace(tzinfo=None)
+    except ValueError as exc:
+        return str(exc)
 
 
 def _whole_second(moment: datetime) -> datetime:
@@ -141,12 +176,15 @@ def parse_export_time(value: object, tz: ZoneInfo, order: DateOrder | None = Non
     Raises:
         ValueError: naming the value and the formats read.
     """
-    if isinstance(value, datetime):
+    if type(value) is str:  # the usual cell, first: what ``str(value).strip()`` below makes of it
+        text = value.strip()
+    elif isinstance(value, datetime):
         value = _whole_second(value)
         return value.astimezone(UTC) if value.tzinfo else _localized(value, tz)
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return _localized(datetime.combine(value, time()), tz)
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
     if not text:
         raise ValueError("the time is empty")
     try:
@@ -183,6 +221,8 @@ def minutes(value: object) -> int | None:
         ValueError: text that is not a number of minutes.
     """
     if type(value) is str and value.isdigit():
+        return int(value)
+    if type(value) is float and value >= 0 and value.is_integer():  # a spreadsheet's number cell
         return int(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -9,7 +9,8 @@ lines above its header row.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,16 @@ HEADER_SEARCH_ROWS = 20  # a report's title lines above its header row
 
 @dataclass(frozen=True)
 class HeaderRow:
-    """A file's header row as written, the sheet it is on (None for CSV) and its row number."""
+    """A file's header row as written, the sheet it is on (None for CSV) and its row number.
+
+    ``grid`` is the sheet as calamine loaded it, when the caller asked to keep it for ``read_rows``: loading a
+    100,000-row sheet a second time costs as much as the rest of reading it.
+    """
 
     headers: tuple[str, ...]
     sheet: str | None = None
     line: int = 1
+    grid: Any = field(default=None, compare=False, repr=False)
 
 
 def _present(value: Any) -> bool:
@@ -44,9 +50,15 @@ def _sheet_header(sheet: Any) -> tuple[tuple[str, ...], int] | None:
 
 
 def read_header_row(
-    path: str | Path, accept: Callable[[Sequence[str]], bool] | None = None, encoding: str | None = None
+    path: str | Path,
+    accept: Callable[[Sequence[str]], bool] | None = None,
+    encoding: str | None = None,
+    *,
+    keep_sheet: bool = False,
 ) -> HeaderRow:
     """The header row of a .csv, or of the first sheet of an .xlsx whose header row ``accept`` takes.
+
+    ``keep_sheet`` keeps the loaded sheet in the row's ``grid`` for ``read_rows``.
 
     Raises:
         ImportFailed: a missing or unreadable file, or a workbook none of whose sheets ``accept`` takes (naming them).
@@ -67,10 +79,11 @@ def read_header_row(
     names = list(book.sheet_names)
     first: HeaderRow | None = None
     for name in names:
-        found = _sheet_header(book.get_sheet_by_name(name))
+        grid = book.get_sheet_by_name(name)
+        found = _sheet_header(grid)
         if found is None:
             continue
-        row = HeaderRow(found[0], name, found[1])
+        row = HeaderRow(found[0], name, found[1], grid if keep_sheet else None)
         if accept is None or accept(row.headers):
             return row
         first = first or row
@@ -101,16 +114,28 @@ def read_rows(
     if problems:
         raise ImportFailed(path.name, problems)
     picks = sorted(matched.items(), key=lambda item: item[1])
-    book = python_calamine.CalamineWorkbook.from_path(str(path))  # checked by read_header_row
+    grid = head.grid
+    if grid is None:
+        grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(head.sheet)  # checked
     rows: list[tuple[int, dict[str, Any]]] = []
-    for line, values in enumerate(book.get_sheet_by_name(head.sheet).iter_rows(), start=1):
+    keys = tuple(key for key, _ in picks)
+    last = picks[-1][1] if picks else -1
+    pick = itemgetter(*(index for _, index in picks)) if len(picks) > 1 else None
+    for line, values in enumerate(grid.iter_rows(), start=1):
         if line <= head.line:
             continue
-        width = len(values)
-        row = {}
-        for key, index in picks:
-            value = values[index] if index < width else None
-            row[key] = value.strip() if isinstance(value, str) else value
+        if pick is not None and last < len(values):  # the usual row: every picked cell there, picked in one go
+            cells = [v.strip() if isinstance(v, str) else v for v in pick(values)]
+            if cells[0] is not None and cells[0] != "":  # not blank: most rows say so in their first cell
+                rows.append((line, dict(zip(keys, cells, strict=True))))
+                continue
+            row = dict(zip(keys, cells, strict=True))
+        else:
+            width = len(values)
+            row = {}
+            for key, index in picks:
+                value = values[index] if index < width else None
+                row[key] = value.strip() if isinstance(value, str) else value
         if any(v is not None and v != "" for v in row.values()):
             rows.append((line, row))
     headers = tuple(next((k for k, i in picks if i == n), "") for n in range(len(head.headers)))

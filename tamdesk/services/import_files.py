@@ -367,7 +367,7 @@ def csv_rows(path: Path, encoding: str | None = None) -> Iterator[Row]:
                 if line * widest > lim.MAX_CELLS:
                     problem = lim.extent_problem(lim.Extent(line, widest), "has at least", "the file")
                     raise FileRefused(problem or "the file has too many cells")
-                yield line, list(values)
+                yield line, values  # csv.reader makes a new list for every record
         except csv.Error as exc:
             raise FileRefused(f"row {reader.line_num:,} cannot be read as CSV ({exc})") from None
 
@@ -391,6 +391,8 @@ def _check_record(line: int, values: Sequence[str]) -> None:
         raise FileRefused(
             f"row {line:,} has {len(values):,} columns; tamdesk reads at most {lim.MAX_COLUMNS:,} columns"
         )
+    if not values or max(map(len, values)) <= lim.MAX_CELL_CHARS:
+        return  # the usual record: no need to find which cell is too long
     for column, value in enumerate(values):
         if len(value) > lim.MAX_CELL_CHARS:
             problem = lim.cell_problem(len(value), f"row {line:,}, column {lim.column_letter(column)}")

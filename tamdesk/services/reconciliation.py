@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from tamdesk.domain.calendar import Clock
+from tamdesk.domain.calendar import BusinessCalendar, Clock
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaPolicy, clock_for
 from tamdesk.domain.sources import ImportSource
 from tamdesk.domain.states import ClockKind
-from tamdesk.services.sla import SlaResolver
+from tamdesk.services.sla import PolicyRevisions, SlaResolver
 
 _SOURCE_NAMES = {ImportSource.ZENDESK: "Zendesk", ImportSource.SALESFORCE: "Salesforce", ImportSource.JSM: "JSM"}
 
@@ -111,7 +111,7 @@ def _minutes(duration: timedelta) -> int:
 
 def reconcile(source: ImportSource, tickets: Sequence[ReconcileInput], now: datetime | None = None) -> Reconciliation:
     """Compare each ticket's source verdict with tamdesk's, on the customer's policy and calendar."""
-    resolver = SlaResolver()
+    resolver = _PerCustomer(SlaResolver())
     names: dict[int, str] = {}
     lines = []
     for ticket in tickets:
@@ -119,6 +119,27 @@ def reconcile(source: ImportSource, tickets: Sequence[ReconcileInput], now: date
         if line is not None:
             lines.append(line)
     return Reconciliation(source, tuple(lines))
+
+
+class _PerCustomer:
+    """An ``SlaResolver``'s policy revisions and calendar, looked up once per customer rather than per ticket."""
+
+    def __init__(self, resolver: SlaResolver) -> None:
+        self._resolver = resolver
+        self._revisions: dict[int, PolicyRevisions] = {}
+        self._calendars: dict[int, BusinessCalendar] = {}
+
+    def policy(self, customer_id: int, opened: datetime | None = None) -> SlaPolicy:
+        found = self._revisions.get(customer_id)
+        if found is None:
+            found = self._revisions[customer_id] = self._resolver.revisions(customer_id)
+        return found.in_force(opened)
+
+    def calendar(self, customer_id: int) -> BusinessCalendar:
+        found = self._calendars.get(customer_id)
+        if found is None:
+            found = self._calendars[customer_id] = self._resolver.calendar(customer_id)
+        return found
 
 
 def _customer_name(customer_id: int, names: dict[int, str]) -> str:
@@ -131,7 +152,7 @@ def _customer_name(customer_id: int, names: dict[int, str]) -> str:
 
 
 def _line(
-    source: ImportSource, ticket: ReconcileInput, resolver: SlaResolver, names: dict[int, str], now: datetime | None
+    source: ImportSource, ticket: ReconcileInput, resolver: _PerCustomer, names: dict[int, str], now: datetime | None
 ) -> ReconciliationLine | None:
     facts = ticket.facts
     business = getattr(facts, "first_reply_business_minutes", None)

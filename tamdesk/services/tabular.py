@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -211,10 +212,16 @@ def _to_table(
         headers = tuple(names)
     rows = []
     kept = 0
+    read = [(index, h) for index, h in enumerate(headers) if h]
+    keys = tuple(h for _, h in read)
+    pick = itemgetter(*(index for index, _ in read)) if len(read) > 1 else None
     for line, values in raw:
-        if not any(_present(v) for v in values):
-            continue
-        row = {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}
+        first = values[0] if values else None
+        if not (first.__class__ is str and first.strip()) and not any(_present(v) for v in values):
+            continue  # a blank row (its first cell is checked alone first: most rows have one there)
+        row = _text_row(keys, pick, values) if pick is not None and len(values) >= len(headers) else None
+        if row is None:
+            row = {h: v.strip() if type(v) is str else v for h, v in zip(headers, values, strict=False) if h}
         kept += len(row)
         if kept > MAX_TABLE_CELLS:  # the rows are held in memory: stop before they outgrow it
             raise ImportFailed(source, [table_problem(line, kept) or "the file is too large"])
@@ -223,6 +230,17 @@ def _to_table(
         where = f"the sheet {sheet!r}" if sheet else "the file"
         raise ImportFailed(source, [f"{where} has a header row but no rows: there is nothing to import"])
     return Table(headers, tuple(rows))
+
+
+def _text_row(
+    keys: tuple[str, ...], pick: Callable[[Sequence[Any]], Any], values: Sequence[Any]
+) -> dict[str, Any] | None:
+    """The cells ``pick`` takes, stripped, by ``keys``; None when one is not text (the usual CSV row is all text, and
+    picking its cells in one go is a fifth of reading it)."""
+    try:
+        return dict(zip(keys, map(str.strip, pick(values)), strict=True))
+    except TypeError:
+        return None
 
 
 def _refuse_duplicates(

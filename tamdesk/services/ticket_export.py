@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,9 @@ from tamdesk.domain import sources as src
 from tamdesk.domain.export_dates import (
     AmbiguousDateOrder,
     DateOrder,
-    detect_date_order,
     minutes,
-    needs_order,
     parse_export_time,
+    scan_date_order,
     signed_duration,
 )
 from tamdesk.domain.names import name_key
@@ -218,7 +217,7 @@ def _choose_source(path: Path, options: TicketImportOptions) -> tuple[HeaderRow,
             return not PRESETS[forced].missing(headers) or bool(options.columns)
         return detect_source(headers).source is not None
 
-    head = read_header_row(path, accept, options.encoding)
+    head = read_header_row(path, accept, options.encoding, keep_sheet=True)
     detection = detect_source(head.headers)
     if forced is not None:
         missing = PRESETS[forced].missing(head.headers)
@@ -270,6 +269,7 @@ def plan_import(
     fields = fields_for(source)
     columns = _merge_columns(source, head.headers, options.columns)
     table = read_rows(path, head, fields, columns, options.encoding)
+    head = replace(head, grid=None)  # the loaded sheet is read: let it go
     mapping = {f.label: head.headers[table.headers.index(f.key)] for f in fields if f.key in table.headers}
     plan = ImportPlan(path, head, detection, source, fields, mapping, total_rows=len(table.rows))
     rows = _merge_milestones(list(table.rows)) if "milestone" in table.headers else list(table.rows)
@@ -314,17 +314,17 @@ def _merge_milestones(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int,
 
 def _decide_date_order(plan: ImportPlan, rows: list[tuple[int, dict[str, Any]]], chosen: DateOrder | None) -> None:
     keys = [header_key(label) for label in DATE_FIELDS] + ["firstresponsetarget"]
-    values = [row[k] for _, row in rows for k in keys if isinstance(row.get(k), str) and row[k]]
     plan.date_columns = tuple(plan.header_of(label) for label in DATE_FIELDS if label in plan.mapping)
     if chosen is not None:
         plan.date_order = chosen
         return
+    values = (value for _, row in rows for k in keys if (value := row.get(k)) and isinstance(value, str))
     try:
-        plan.date_order = detect_date_order(values)
+        plan.date_order, numeric = scan_date_order(values)
     except ValueError as exc:
         plan.problems.append(f"the dates in {', '.join(repr(c) for c in plan.date_columns)}: {exc}")
         return
-    if plan.date_order is None and needs_order(values):
+    if plan.date_order is None and numeric:
         plan.date_order_ambiguous = True
         plan.problems.append(str(AmbiguousDateOrder(plan.date_columns)))
 
@@ -355,6 +355,8 @@ class _Vocabulary:
 
 def _text(row: Mapping[str, Any], key: str) -> str:
     value = row.get(key)
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -409,48 +411,39 @@ def _parse_row(
         problems.append(refused)
     elif not number:
         problems.append(f"{header(src.TICKET)} is empty")
-    elif long := too_long(header(src.TICKET), number, MAX_NUMBER_LENGTH):
+    elif len(number) > MAX_NUMBER_LENGTH and (long := too_long(header(src.TICKET), number, MAX_NUMBER_LENGTH)):
         problems.append(long)
     subject = clean_subject(_text(row, "subject"))
     if not subject:
         problems.append(f"{header(src.SUBJECT)} is empty")
-    elif long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH):
+    elif len(subject) > MAX_SUBJECT_LENGTH and (long := too_long(header(src.SUBJECT), subject, MAX_SUBJECT_LENGTH)):
         problems.append(long)
+    known = vocabulary.known
+    raw = _text(row, "severity")
+    severity: Severity | None = known.get((src.SEVERITY, raw))  # type: ignore[assignment]
     unknown_value = False
-    severity: Severity | None = None
+    if severity is None:
+        severity, unknown_value = _vocabulary_value(plan, vocabulary, line, src.SEVERITY, raw, problems)
     status: TicketStatus | None = None
-    for label, key in ((src.SEVERITY, "severity"), (src.STATUS, "status")):
-        raw = _text(row, key)
-        if label == src.STATUS and not raw and (source is ImportSource.TAMDESK or label not in plan.mapping):
-            continue
-        known = vocabulary.known.get((label, raw))
-        if known is not None:
-            if label == src.SEVERITY:
-                severity = known  # type: ignore[assignment]
-            else:
-                status = known  # type: ignore[assignment]
-            continue
-        vocabulary.seen[label].setdefault(raw, None)
-        try:
-            if label == src.SEVERITY:
-                severity = vocabulary.known[(label, raw)] = src.severity_for(source, raw)
-            else:
-                status = vocabulary.known[(label, raw)] = src.status_for(source, raw)
-        except ValueError as exc:
-            if source is ImportSource.TAMDESK:
-                message = str(exc)
-                problems.append(message if message.startswith(label) else f"{label}: {message}")
-            else:
-                vocabulary.unknown[(label, raw)].append(line)
-                unknown_value = True
+    raw = _text(row, "status")
+    if raw or (source is not ImportSource.TAMDESK and src.STATUS in plan.mapping):
+        status = known.get((src.STATUS, raw))  # type: ignore[assignment]
+        if status is None:
+            status, unknown = _vocabulary_value(plan, vocabulary, line, src.STATUS, raw, problems)
+            unknown_value = unknown_value or unknown
     times: dict[str, datetime | None] = {}
+    read: dict[Any, datetime] = {}  # an export repeats a time in a row (updated = solved): read it once
     for label, key in _DATE_KEYS:
         value = row.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             times[label] = None
             continue
+        known_time = read.get((type(value), value))
+        if known_time is not None:
+            times[label] = known_time
+            continue
         try:
-            times[label] = parse_export_time(value, tz, plan.date_order)
+            times[label] = read[type(value), value] = parse_export_time(value, tz, plan.date_order)
         except ValueError as exc:
             times[label] = None
             problems.append(f"{header(label)}: {exc}")
@@ -459,11 +452,12 @@ def _parse_row(
     if opened is None and not any(p.startswith(f"{header(src.OPENED)}:") for p in problems):
         problems.append(f"{header(src.OPENED)} is empty")
     resolved = times[src.RESOLVED]
+    latest = now + FUTURE_GRACE
     for label, moment in ((src.OPENED, opened), (src.FIRST_RESPONSE, first_response), (src.RESOLVED, resolved)):
         if not moment:
             continue
         # time_problem's bounds first: calling it for each of 300,000 times is slow
-        out_of_range = moment < EARLIEST_OPENED or moment > now + FUTURE_GRACE
+        out_of_range = moment < EARLIEST_OPENED or moment > latest
         if out_of_range and (problem := time_problem(header(label), moment, now)):
             problems.append(problem)
         elif opened and moment < opened:
@@ -483,6 +477,29 @@ def _parse_row(
     )  # fmt: skip
 
 
+def _vocabulary_value(
+    plan: ImportPlan, vocabulary: _Vocabulary, line: int, label: str, raw: str, problems: list[str]
+) -> tuple[Any, bool]:
+    """A severity or status value seen for the first time, remembered; (None, True) when the source has no such
+    value (told once per value with its rows), (None, False) with the problem added for tamdesk's own columns."""
+    source = plan.source
+    vocabulary.seen[label].setdefault(raw, None)
+    try:
+        if label == src.SEVERITY:
+            value: Severity | TicketStatus = src.severity_for(source, raw)
+        else:
+            value = src.status_for(source, raw)
+    except ValueError as exc:
+        if source is ImportSource.TAMDESK:
+            message = str(exc)
+            problems.append(message if message.startswith(label) else f"{label}: {message}")
+            return None, False
+        vocabulary.unknown[(label, raw)].append(line)
+        return None, True
+    vocabulary.known[(label, raw)] = value
+    return value, False
+
+
 _FACT_READERS: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     (src.FIRST_REPLY_MINUTES, "firstreplyminutes", minutes),
     (src.FIRST_REPLY_BUSINESS_MINUTES, "firstreplybusinessminutes", minutes),
@@ -499,35 +516,43 @@ def _source_facts(
 ) -> tuple[SourceFacts, datetime | None, int]:
     """The source's SLA facts, the first response it states (Zendesk: created + calendar minutes) and reopens."""
     header = plan.header_of
-    values: dict[str, Any] = dict.fromkeys(key for _, key, _ in _FACT_READERS)
+    values: list[Any] = []  # in _FACT_READERS order
     for label, key, read in _FACT_READERS:
-        if row.get(key) is None:
+        cell = row.get(key)
+        if cell is None:
+            values.append(None)
             continue
         try:
-            values[key] = read(row[key])
+            values.append(read(cell))
         except ValueError as exc:
-            values[key] = None
+            values.append(None)
             problems.append(f"{header(label)}: {exc}")
+    reply_minutes, business_minutes, reopens, first_sla, resolution_sla, first_breached, resolution_breached = values
     first_response = times[src.FIRST_RESPONSE]
     opened = times[src.OPENED]
-    if plan.source is ImportSource.ZENDESK and values["firstreplyminutes"] is not None and opened is not None:
-        first_response = opened + timedelta(minutes=values["firstreplyminutes"])
+    if plan.source is ImportSource.ZENDESK and reply_minutes is not None and opened is not None:
+        first_response = opened + timedelta(minutes=reply_minutes)
     target = None
     if row.get("firstresponsetarget"):
         try:
             target = parse_export_time(row["firstresponsetarget"], tz, plan.date_order)
         except ValueError as exc:
             problems.append(f"{header(src.MILESTONE_TARGET)}: {exc}")
-    first_sla, resolution_sla = values["firstresponsesla"], values["resolutionsla"]
-    facts = SourceFacts(
-        first_reply_business_minutes=values["firstreplybusinessminutes"],
-        first_response_breached=(first_sla < timedelta(0) if first_sla is not None
-                                 else values["firstresponsebreached"]),
-        resolution_breached=(resolution_sla < timedelta(0) if resolution_sla is not None
-                             else values["resolutionbreached"]),
-        first_response_target=target,
-    )  # fmt: skip
-    return facts, first_response, values["reopens"] or 0
+    stated = (
+        business_minutes,
+        first_sla < timedelta(0) if first_sla is not None else first_breached,
+        resolution_sla < timedelta(0) if resolution_sla is not None else resolution_breached,
+        target,
+    )
+    facts = _FACTS.get(stated)
+    if facts is None:  # a file states few distinct facts: tickets share them (SourceFacts is frozen)
+        facts = SourceFacts(*stated)
+        if len(_FACTS) < 10_000:
+            _FACTS[stated] = facts
+    return facts, first_response, reopens or 0
+
+
+_FACTS: dict[tuple[Any, ...], SourceFacts] = {}
 
 
 def _status_and_resolved(
