@@ -8,7 +8,8 @@ lines above its header row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -49,6 +50,17 @@ def _sheet_header(sheet: Any) -> tuple[tuple[str, ...], int] | None:
     return None
 
 
+@contextmanager
+def _damaged_as_refusal(path: Path) -> Iterator[None]:
+    """What calamine finds wrong in a workbook that passed the limits (ill-formed XML, a broken part) is one
+    sentence naming the file, never a traceback."""
+    try:
+        yield
+    except python_calamine.CalamineError as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({reason})"]) from None
+
+
 def read_header_row(
     path: str | Path,
     accept: Callable[[Sequence[str]], bool] | None = None,
@@ -72,14 +84,13 @@ def read_header_row(
         line, values = head[0]
         return HeaderRow(tuple("" if v is None else str(v).strip() for v in values), None, line)
     check_workbook(path)  # every limit, before calamine loads a sheet
-    try:
+    with _damaged_as_refusal(path):
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine's errors share no base class worth naming
-        raise ImportFailed(path.name, [f"cannot read {path.name}: the workbook is damaged ({exc})"]) from None
     names = list(book.sheet_names)
     first: HeaderRow | None = None
     for name in names:
-        grid = book.get_sheet_by_name(name)
+        with _damaged_as_refusal(path):  # a sheet's XML is parsed only now
+            grid = book.get_sheet_by_name(name)
         found = _sheet_header(grid)
         if found is None:
             continue
@@ -116,7 +127,8 @@ def read_rows(
     picks = sorted(matched.items(), key=lambda item: item[1])
     grid = head.grid
     if grid is None:
-        grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(head.sheet)  # checked
+        with _damaged_as_refusal(path):
+            grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(head.sheet)
     rows: list[tuple[int, dict[str, Any]]] = []
     keys = tuple(key for key, _ in picks)
     last = picks[-1][1] if picks else -1

@@ -63,9 +63,11 @@ def is_history(headers: Sequence[object]) -> bool:
 
 
 def _rows_under(path: Path, header: HeaderRow) -> Iterator[tuple[int, list[Any]]]:
-    if header.sheet is not None:  # read_header_row checked the workbook against every limit
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        return enumerate(book.get_sheet_by_name(header.sheet).iter_rows(), start=1)
+    if header.sheet is not None:  # read_header_row checked the workbook against every limit and loaded this sheet
+        grid = header.grid
+        if grid is None:
+            grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(header.sheet)
+        return enumerate(grid.iter_rows(), start=1)
     return csv_rows(path)
 
 
@@ -98,7 +100,7 @@ def look_at_file(path: str | Path) -> FileLook:
             ticket export's header row.
     """
     path = Path(path)
-    header = read_header_row(path, lambda h: detect_source(h).source is not None or is_history(h))
+    header = read_header_row(path, lambda h: detect_source(h).source is not None or is_history(h), keep_sheet=True)
     head = read_head(path, header)
     return FileLook(head, detect_source(head.headers), is_history(head.headers), header.sheet, tuple(list_mappings()))
 

@@ -481,3 +481,19 @@ def test_a_support_system_export_is_held_to_the_same_limits(db_path: Path, ctx: 
     with pytest.raises(ImportFailed, match="declares 1,048,576 rows × 16,384 columns"):
         import_tickets(ctx, path)
     assert t.Ticket.select().count() == 0
+
+
+def test_an_export_whose_sheet_xml_is_ill_formed_is_one_sentence(db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    """Found by the fuzz test: a sheet that passes the limits but whose XML calamine cannot parse."""
+    from tamdesk.services.ticket_import import import_tickets
+
+    header = ["Case Number", "Subject", "Priority", "Status", "Account Name", "Date/Time Opened"]
+    path = patched(
+        book(tmp_path / "cases.xlsx", [header, ["00001001", "Down", "High", "New", "Acme", "3/2/2026 9:15 AM"]]),
+        SHEET,
+        lambda x: x.replace(b"</worksheet>", b"</row></worksheet>"),  # passes the limits, is no XML
+    )
+    with pytest.raises(ImportFailed, match=r"Cannot read cases\.xlsx: the workbook is damaged \(ill-formed") as info:
+        import_tickets(ctx, path)
+    assert "\n" not in str(info.value)
+    assert t.Ticket.select().count() == 0
