@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from tamdesk.services.base import Context
 from tamdesk.services.database import open_database
 from tamdesk.views.main_window import MainWindow
+from tamdesk.views.tasks import TaskRunner
 
 
 @pytest.fixture(autouse=True)
@@ -25,11 +26,27 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
     QSettings().clear()
 
 
+@pytest.fixture(autouse=True)
+def unexpected_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The crash dialog never blocks a test run: an unexpected error is recorded and fails the test instead."""
+    from tamdesk.views import errors
+
+    reported: list[str] = []
+    monkeypatch.setattr(errors, "report_exception", lambda exc, details: reported.append(f"{exc}\n{details}"))
+    yield reported
+    if reported:
+        pytest.fail("unexpected error reported to the user:\n" + "\n".join(reported), pytrace=False)
+
+
 @pytest.fixture
-def window(qtbot: object, db_path: Path, fixed_now: datetime) -> MainWindow:
+def window(qtbot: object, db_path: Path, fixed_now: datetime) -> Iterator[MainWindow]:
     win = MainWindow(Context(actor="Tess Tam", clock=lambda: fixed_now), open_database)
     qtbot.addWidget(win)  # type: ignore[attr-defined]
     win.show()
     win.activateWindow()
     qtbot.waitActive(win)  # type: ignore[attr-defined]
-    return win
+    yield win
+    # Background reads (the Tickets page loads every ticket after its first page) must end while the test's
+    # database is still open: one that fails after it is closed would report its error in the next test.
+    for runner in win.findChildren(TaskRunner):
+        runner.wait(30_000)
