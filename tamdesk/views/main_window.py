@@ -38,7 +38,7 @@ from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.pages.pending import PendingPage
 from tamdesk.views.pages.reports import ReportsPage
 from tamdesk.views.pages.settings import SettingsPage
-from tamdesk.views.pages.tickets import TicketsPage
+from tamdesk.views.pages.tickets import TicketList, TicketsPage
 from tamdesk.views.pages.today import TodayPage
 from tamdesk.views.search_dialog import SearchDialog
 from tamdesk.views.session import shared_secrets
@@ -229,10 +229,24 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/splitter", self.splitter.saveState())
         self.settings.setValue("main/page", self.navigation.currentRow())
-        self.runner.wait(5000)
+        self._stop_background_work()
         with contextlib.suppress(RuntimeError):  # the session's undo stack outlives this window
             undo_stack().indexChanged.disconnect(self._undo_index_changed)
         super().closeEvent(event)
+
+    def _stop_background_work(self) -> None:
+        """No timer, notification check or change elsewhere starts a read after the window closed.
+
+        A closed window may live on until Qt deletes it; a read it started then would run against whatever
+        database is open by that time (in the app: none; in the tests: the next test's).
+        """
+        self.notifier.stop()
+        for page in self.findChildren(TicketsPage):
+            page.stop()
+        for ticket_list in self.findChildren(TicketList):
+            ticket_list.stop()
+        for runner in {self.runner, *self.findChildren(TaskRunner)}:
+            runner.wait(30_000)
 
     def show_page(self, row: int) -> None:
         row = max(0, min(row, len(self.pages) - 1))

@@ -107,6 +107,7 @@ class Notifier(QObject):
         self._seen = set(self.seen)
         self.inbox: list[tuple[datetime, str, str]] = []
         self._checking = False
+        self._stopped = False
         self._last_target: tuple[str, int] | None = None
         self.toggle_action = QAction("Desktop &notifications", self)
         self.toggle_action.setCheckable(True)
@@ -166,7 +167,7 @@ class Notifier(QObject):
 
     def check(self) -> Task | None:
         """Look for new events in the background; None when turned off or a check is already running."""
-        if not self.enabled or self._checking:
+        if not self.enabled or self._checking or self._stopped:
             return None
         self._checking = True
         now = self.ctx.now()
@@ -175,6 +176,11 @@ class Notifier(QObject):
             return check_alerts(now)
 
         return self.runner.run(work, self._checked, self._failed)
+
+    def stop(self) -> None:
+        """The window is closing: no more checks (a pending first check included)."""
+        self._stopped = True
+        self.timer.stop()
 
     def _checked(self, alerts: list[Alert]) -> None:
         self._checking = False

@@ -100,3 +100,23 @@ def test_about_names_the_version(window: MainWindow, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
     window.about_action.trigger()
     assert "tamdesk 0.1.0" in shown[0]
+
+
+def test_a_closed_window_starts_no_more_reads(window: MainWindow, qtbot) -> None:
+    """A closed window lingers until Qt deletes it: an import or a save made after must not make it read.
+
+    (It once did: a ticket import in a later test reloaded a closed window's ticket list on that test's
+    database as it closed, and the read failed with "no such table".)
+    """
+    from tamdesk.views.pages.tickets import TicketList, TicketsPage
+    from tamdesk.views.ticket_dialog import ticket_changes
+
+    window.show_page(PAGES.index("Tickets"))
+    page = window.findChild(TicketsPage)
+    qtbot.waitUntil(lambda: not page.list.busy())
+    window.close()
+    ticket_changes().imported.emit()
+    ticket_changes().changed.emit(1)
+    lists = window.findChildren(TicketList)
+    assert lists and not any(lst.busy() or lst.timer.isActive() for lst in lists)
+    assert window.notifier.check() is None

@@ -466,6 +466,7 @@ class TicketList(QWidget):
         self._apply_again = False
         self._shown_query: TicketQuery | None = None
         self._reveal: int | None = None
+        self._stopped = False
         self.table = self._build_table(settings_key)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -568,6 +569,15 @@ class TicketList(QWidget):
         """Select ``ticket_id`` as soon as it is shown (after a save, once the list caught up)."""
         if not self.select_ticket(ticket_id):
             self._reveal = ticket_id
+
+    def stop(self) -> None:
+        """The window is closing: hear no more of changes made elsewhere, stop the clock, finish reading."""
+        self.timer.stop()
+        if not self._stopped:
+            self._stopped = True
+            ticket_changes().changed.disconnect(self.ticket_changed)
+        self._cancel_load()
+        self.reader.wait(30_000)
 
     def _cancel_load(self) -> None:
         if self._load_task is not None:
@@ -802,6 +812,7 @@ class TicketsPage(Page):
         self._connect_filters()
         self.list.preview_shown.connect(self._load_customers)
         ticket_changes().imported.connect(self._imported)
+        self._stopped = False
         self._update_buttons()
 
     # -- construction -------------------------------------------------------------------------------------
@@ -1001,6 +1012,13 @@ class TicketsPage(Page):
         """Start over: the first page now, then every ticket and the customer filter in the background."""
         self._database = database_label()
         self.list.load(TicketFilter())
+
+    def stop(self) -> None:
+        """The window is closing: no reload for an import made after it (see ``TicketList.stop``)."""
+        if not self._stopped:
+            self._stopped = True
+            ticket_changes().imported.disconnect(self._imported)
+        self.list.stop()
 
     def _imported(self) -> None:
         self._known_count = count_tickets()
