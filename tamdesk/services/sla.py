@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.compliance import DEFAULT_GOAL, goal_refusal
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget, SlaPolicy
 from tamdesk.domain.states import ClockKind
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, FieldError, NotFound, record_audit, save_versioned, tuples
+from tamdesk.services.settings import set_setting
 
 
 def _targets_from_json(text: str) -> dict[Severity, SeverityTarget]:
@@ -205,15 +208,76 @@ class PolicySummary:
     description: str
     policy: SlaPolicy
     customers: int
+    goal: float = DEFAULT_GOAL  # the compliance goal, 0–1
 
 
 def list_policies() -> list[PolicySummary]:
     result = []
+    goals = compliance_goals()
     for row in t.SlaPolicy.select().order_by(t.SlaPolicy.name):
         result.append(
-            PolicySummary(row.id, row.version, row.name, row.description, policy(row.id), row.customers.count())
-        )
+            PolicySummary(
+                row.id, row.version, row.name, row.description, policy(row.id), row.customers.count(),
+                goals.get(row.id, DEFAULT_GOAL),
+            )
+        )  # fmt: skip
     return result
+
+
+@dataclass(frozen=True)
+class SavedRevision:
+    """One saved revision of a policy: its targets, and who saved it when and why."""
+
+    policy: SlaPolicy
+    created_at: datetime
+    created_by: str
+    note: str
+
+
+def policy_history(policy_id: int) -> list[SavedRevision]:
+    """Every revision of a policy, oldest first."""
+    query = (
+        t.SlaPolicyRevision.select()
+        .where(t.SlaPolicyRevision.policy == policy_id)
+        .order_by(t.SlaPolicyRevision.revision)
+    )
+    return [SavedRevision(policy(policy_id, row.revision), row.created_at, row.created_by, row.note) for row in query]
+
+
+def policy_customers(policy_id: int) -> list[str]:
+    """The names of the customers (not archived) a policy applies to, sorted."""
+    query = t.Customer.select(t.Customer.name).where((t.Customer.sla_policy == policy_id) & ~t.Customer.archived)
+    return sorted((name for (name,) in tuples(query)), key=str.casefold)
+
+
+# -- compliance goals ----------------------------------------------------------------------------------------------
+
+_GOAL_PREFIX = "sla.goal."
+
+
+def compliance_goals() -> dict[int, float]:
+    """Each policy's compliance goal (0–1) that was set; a policy not listed has :data:`DEFAULT_GOAL`."""
+    query = t.Setting.select(t.Setting.key, t.Setting.value).where(t.Setting.key.startswith(_GOAL_PREFIX))
+    goals = {}
+    for key, value in tuples(query):
+        with suppress(ValueError):
+            goals[int(key.removeprefix(_GOAL_PREFIX))] = int(json.loads(value)) / 100
+    return goals
+
+
+def set_compliance_goal(ctx: Context, policy_id: int, percent: int) -> None:
+    """Set a policy's compliance goal, a whole percent from 1 to 100 (audited like any setting).
+
+    Raises:
+        FieldError: ``percent`` is outside 1–100 or not whole. NotFound: no such policy.
+    """
+    refusal = goal_refusal(percent)
+    if refusal:
+        raise FieldError("goal", refusal)
+    row = t.SlaPolicy.get_or_none(t.SlaPolicy.id == policy_id)
+    if row is None:
+        raise NotFound(f"SLA policy #{policy_id} no longer exists.")
+    set_setting(ctx, f"{_GOAL_PREFIX}{policy_id}", percent)
 
 
 def create_policy(ctx: Context, name: str, based_on: int | None = None) -> int:

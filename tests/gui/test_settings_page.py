@@ -471,3 +471,21 @@ def test_secrets_section_names_the_keyring(page: SettingsPage) -> None:
     assert "MemoryKeyring" in section.backend.text() or "conftest" in section.backend.text()
     assert section.notice.tone.value == "ok"
     assert section.smtp.text() == "not needed (no SMTP login set up)"
+
+
+def test_a_compliance_goal_is_saved_without_a_revision(qtbot, page: SettingsPage) -> None:
+    from tamdesk.services.sla import compliance_goals, list_policies
+
+    section = page.show_section(SlaSection)
+    assert section.goal.value() == 95  # the default
+    section.goal.setValue(101)  # typed beyond the range: the field keeps to 1–100
+    assert section.goal.value() == 100
+    section.goal.setValue(90)
+    assert section.save_button.isEnabled()
+    click(qtbot, section.save_button)
+    assert not section.messages["note"].isVisible()  # a goal is not a revision of the targets
+    standard = next(p for p in list_policies() if p.name == "Standard")
+    assert compliance_goals() == {standard.id: 0.9}
+    assert len(section.history.rows()) == 1
+    assert "Compliance goal of Standard set to 90%" in section.status.text()
+    assert not section.save_button.isEnabled()

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from tamdesk.domain.calendar import BUSINESS_DAY
+from tamdesk.domain.compliance import GOAL_RANGE
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget, SlaPolicy, format_duration
 from tamdesk.domain.states import ClockKind
-from tamdesk.models import tables as t
 from tamdesk.services import sla
 from tamdesk.services.base import DomainError, FieldError
 from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
@@ -173,23 +173,13 @@ def _changes(before: SlaPolicy | None, after: SlaPolicy) -> str:
 
 
 def _policy_revisions(policy_id: int, current: int) -> list[RevisionRow]:
-    rows = list(
-        t.SlaPolicyRevision.select()
-        .where(t.SlaPolicyRevision.policy == policy_id)
-        .order_by(t.SlaPolicyRevision.revision)
-    )
     result, previous = [], None
-    for row in rows:
-        policy = sla.policy(policy_id, row.revision)
-        result.append(RevisionRow(row.revision, row.revision == current, row.created_at, row.created_by, row.note,
-                                  _changes(previous, policy), _targets_text(policy)))  # fmt: skip
+    for saved in sla.policy_history(policy_id):
+        policy = saved.policy
+        result.append(RevisionRow(policy.version, policy.version == current, saved.created_at, saved.created_by,
+                                  saved.note, _changes(previous, policy), _targets_text(policy)))  # fmt: skip
         previous = policy
     return result[::-1]
-
-
-def _policy_customers(policy_id: int) -> list[str]:
-    query = t.Customer.select(t.Customer.name).where((t.Customer.sla_policy == policy_id) & ~t.Customer.archived)
-    return sorted((c.name for c in query), key=str.casefold)
 
 
 def _revision_columns() -> list[Column[RevisionRow]]:
@@ -263,10 +253,18 @@ class SlaSection(Section):
         self.at_risk.setRange(1, 100)
         self.at_risk.setMaximumWidth(SPIN_WIDTH)
         self.at_risk.setSuffix(" % of the target used")
+        self.goal = QSpinBox()
+        self.goal.setRange(*GOAL_RANGE)
+        self.goal.setMaximumWidth(SPIN_WIDTH)
+        self.goal.setSuffix(" % in time")
         self.note = QLineEdit()
         self.note.setPlaceholderText("What changed and why, e.g. Contract addendum 2026: Sev2 within 1 hour")
         self.add_field(form, "at_risk_fraction", "At &risk from", self.at_risk,
                        "A running clock shows as at risk once this share of its target has elapsed.")  # fmt: skip
+        self.add_field(form, "goal", "Compliance &goal", self.goal,
+                       "The share of first responses, and of tickets with every customer update kept, that SLA "
+                       "reports count as meeting this policy: at or above it reads ✓ (green), up to five points "
+                       "below ! (amber), lower ✖ (red). Changing it needs no revision note.")  # fmt: skip
         self.add_field(form, "note", "Revision &note", self.note, "Kept with the revision and shown in its history.")
         self.add_form(form)
         self.body.addLayout(self.save_row())
@@ -284,7 +282,7 @@ class SlaSection(Section):
         self._shown_policy: int | None = None
         self.policy_box.currentIndexChanged.connect(self._policy_switched)
         self.new_policy.clicked.connect(self._new_policy)
-        self.track(self.at_risk.valueChanged)
+        self.track(self.at_risk.valueChanged, self.goal.valueChanged)
 
     def _targets_group(self) -> QGroupBox:
         group = QGroupBox("Targets")
@@ -354,8 +352,9 @@ class SlaSection(Section):
             first.set_duration(target.first_response, target.clock)
             cadence.set_duration(target.update_cadence, target.clock)
         self.at_risk.setValue(round(summary.policy.at_risk_fraction * 100))
+        self.goal.setValue(round(summary.goal * 100))
         self.note.clear()
-        customers = _policy_customers(summary.id)
+        customers = sla.policy_customers(summary.id)
         shown = ", ".join(customers[:8]) + (f" and {len(customers) - 8} more" if len(customers) > 8 else "")
         self.used_by.setText(
             f"{summary.policy.label} is used by {_plural(len(customers), 'customer')}" + (f": {shown}." if customers
@@ -375,7 +374,7 @@ class SlaSection(Section):
         }
 
     def values(self) -> object:
-        return self._shown_policy, self.targets(), self.at_risk.value()
+        return self._shown_policy, self.targets(), self.at_risk.value(), self.goal.value()
 
     def changed(self, *_: object) -> None:
         for first, cadence, clock, reads in self.rows.values():
@@ -386,14 +385,26 @@ class SlaSection(Section):
     def write(self) -> None:
         summary = self._summary()
         assert summary is not None
+        goal_changed = self.goal.value() != round(summary.goal * 100)
+        revised = (dict(self.targets()), self.at_risk.value()) != (
+            dict(summary.policy.targets),
+            round(summary.policy.at_risk_fraction * 100),
+        )
         note = " ".join(self.note.text().split())
-        if not note:
+        if revised and not note:
             raise FieldError("note", "Say what changed and why: the note is kept with the revision.")
+        if goal_changed:
+            sla.set_compliance_goal(self.ctx, summary.id, self.goal.value())
+        goal_text = f"Compliance goal of {summary.name} set to {self.goal.value()}%."
+        if not revised:
+            self.saved_text = goal_text + " Reports exported from now on use it."
+            return
         revision = sla.revise_policy(self.ctx, summary.id, summary.version, self.targets(),
                                      self.at_risk.value() / 100, note)  # fmt: skip
         self.saved_text = (
             f"Saved as {summary.name} v{revision}: it applies to tickets opened from now on; "
             "older tickets keep the revision in force when they were opened."
+            + (f" {goal_text}" if goal_changed else "")
         )
 
     def _new_policy(self) -> None:
