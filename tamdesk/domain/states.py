@@ -30,6 +30,11 @@ class TicketStatus(_Labelled):
     SOLVED = "solved"
     CLOSED = "closed"
 
+    @property
+    def is_open(self) -> bool:
+        """Not solved or closed: the ticket still needs work."""
+        return self not in (TicketStatus.SOLVED, TicketStatus.CLOSED)
+
 
 class TicketEventKind(_Labelled):
     """Events of a ticket's history; SLA clocks are recomputed from these."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tamdesk.domain.compliance import axis_floor, band
 from tamdesk.domain.severity import Severity
 from tamdesk.reports.xlsx import (
     ChartKind,
@@ -19,6 +20,7 @@ from tamdesk.reports.xlsx import (
     ColumnKind,
     DocProps,
     ExportCancelled,
+    GoalBands,
     SheetSpec,
     header_lines,
     write_workbook,
@@ -29,12 +31,11 @@ from tamdesk.services.report_data import (
     ReportCancelled,
     ReportScope,
     SlaFigures,
-    SlaReport,
     SlaTicketLine,
     scaled_progress,
     scope_filters,
-    sla_report,
 )
+from tamdesk.services.sla_review import ActNow, GroupLine, SlaReview, sla_review, verdict
 
 K = ColumnKind
 Cancelled = Callable[[], bool]
@@ -69,21 +70,58 @@ SUMMARY_COLUMNS = (
     Column("Resolve median h", K.DURATION_HOURS, width=17),
     Column("Resolve p90 h", K.DURATION_HOURS, width=14),
 )
-CUSTOMER_COLUMNS = (
-    Column("Customer", width=30),
-    Column("SLA policy", width=14),
-    Column("Tickets", K.INT),
-    Column("First responses due", K.INT),
-    Column("Met in time", K.INT),
-    Column("First response %", K.PERCENT),
-    Column("Updates kept %", K.PERCENT),
-    Column("Breaches", K.INT),
-    Column("Missed updates", K.INT),
-    Column("FR median h", K.DURATION_HOURS),
-    Column("Resolve median h", K.DURATION_HOURS),
-    Column("Escalated", K.INT),
-    Column("With defect", K.INT),
+GOAL, VERDICT = "Goal", "Verdict"
+SCORECARD_COLUMNS = (
+    Column("Measure", width=30),
+    Column("This period", K.PERCENT, width=13),
+    Column("Previous period", K.PERCENT, width=16),
+    Column("A year earlier", K.PERCENT, width=15),
+    Column(GOAL, K.PERCENT, width=8),
+    Column(VERDICT, width=14),
 )
+TREND_COLUMNS = (
+    Column("Month", width=26),
+    Column("Tickets", K.INT, width=9),
+    Column("Breaches", K.INT, width=10),
+    Column(FR, K.PERCENT, width=8),
+    Column(UPD, K.PERCENT, width=9),
+    Column(GOAL, K.PERCENT, width=8),
+    Column(VERDICT, width=14),
+)
+_GROUP_COLUMNS = (
+    Column("First responses due", K.INT, width=11),
+    Column("Met in time", K.INT, width=8),
+    Column("First response %", K.PERCENT, width=11),
+    Column("Updates kept %", K.PERCENT, width=10),
+    Column(GOAL, K.PERCENT, width=7),
+    Column(VERDICT, width=14),
+    Column("Breaches", K.INT, width=9),
+    Column("Open breaches now", K.INT, width=10),
+    Column("Missed updates", K.INT, width=9),
+    Column("Escalated", K.INT, width=10),
+)
+TAM_COLUMNS = (Column("TAM", width=20), Column("Customers", K.INT, width=11), Column("Tickets", K.INT, width=8),
+               *_GROUP_COLUMNS)  # fmt: skip
+CUSTOMER_COLUMNS = (
+    Column("Customer", width=24),
+    Column("TAM", width=14),
+    Column("SLA policy", width=12),
+    Column("Tickets", K.INT, width=8),
+    *(Column(f"Sev{int(s)}", K.INT, width=6) for s in Severity),
+    *_GROUP_COLUMNS,
+    Column("With defect", K.INT, width=9),
+)
+ACT_NOW_COLUMNS = (
+    Column("What", width=24),
+    padded("Due", K.DATETIME, width=18),
+    Column("Ticket", width=12),
+    Column("Severity", width=12),
+    Column("Customer", width=24),
+    Column("TAM", width=16),
+    Column("Subject", width=40),
+    Column("Status", width=16),
+)
+_GROUP_BANDS = GoalBands(("First response %", "Updates kept %"), GOAL)
 BREACH_COLUMNS = (
     Column("Ticket", width=12),
     Column("Customer", width=26),
@@ -94,9 +132,12 @@ BREACH_COLUMNS = (
     Column("Breach", width=30),
     Column("First response due", K.DATETIME, width=20),
     padded("First response", K.DATETIME, width=18),
-    Column("FR hours late", K.DURATION_HOURS, width=15),
-    Column("Missed updates", K.INT),
-    Column("Update overdue (h)", K.DURATION_HOURS),
+    Column("FR hours late", K.DURATION_HOURS, width=10),
+    Column("Clock", width=15),
+    Column("FR late, clock h", K.DURATION_HOURS, width=10),
+    Column("Missed updates", K.INT, width=9),
+    Column("Update overdue (h)", K.DURATION_HOURS, width=10),
+    Column("Open", K.YES_NO, width=7),
 )
 TICKET_COLUMNS = (
     Column("Ticket", width=12),
@@ -119,6 +160,10 @@ LEGEND = (
     "Upd. %: tickets with no missed customer update, of those that had a first response.",
     "Breaches: tickets that missed their first response or a customer update.",
     "h: elapsed hours from opened to the first response or to resolved; p90: the 90th percentile.",
+)
+VERDICT_NOTE = (
+    "Verdict: the lower of the two rates against the goal: ✓ goal met (green), ! near goal, up to five points "
+    "below (amber), ✖ below goal (red). A group whose policies differ is held to the strictest goal."
 )
 
 
@@ -210,14 +255,14 @@ def export_sla_report(
         ExportError: the file cannot be written. ExportCancelled: ``cancelled`` returned True; no file is left.
     """
     return gather_and_write(
-        sla_report, write_sla_report,
-        lambda report: f"SLA report of {plural(len(report.tickets), 'ticket')}, {scope.period_label}",
+        sla_review, write_sla_report,
+        lambda review: f"SLA report of {plural(len(review.report.tickets), 'ticket')}, {scope.period_label}",
         path, scope, ctx, progress, cancelled,
     )  # fmt: skip
 
 
 def write_sla_report(
-    report: SlaReport,
+    review: SlaReview,
     path: str | Path,
     *,
     exported_at: datetime,
@@ -225,7 +270,9 @@ def write_sla_report(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
-    """Write ``report`` as the SLA workbook."""
+    """Write ``review`` as the SLA workbook: Summary, Act now, Trend, By month, By TAM, By customer, Breaches,
+    Tickets."""
+    report = review.report
     scope = report.scope
     policy = ", ".join(report.policies) or None
 
@@ -235,25 +282,40 @@ def write_sla_report(
             sla_policy=policy, notes=notes,
         )  # fmt: skip
 
-    summary_notes = [*LEGEND, f"SLA state as of {report.now.astimezone(scope.tz):%Y-%m-%d %H:%M}."]
-    if not report.tickets:
-        summary_notes.append("No tickets were opened in this period.")
-    summary_header = header("SLA report", summary_notes)
-    rows = len(report.months) + len(report.customers) + len(report.breaches) + len(report.tickets)
+    summary_header = header("SLA report", _summary_notes(review))
+    months = [_summary_row(m, review.month_labels.get(m.label, m.label)) for m in report.months]
+    rows = len(months) + len(review.customers) + len(report.breaches) + len(report.tickets)
+    trend_header = header("Compliance by month, the last 12 months", [VERDICT_NOTE])
     sheets = [
         SheetSpec(
-            "Summary", SUMMARY_COLUMNS, [_summary_row(m) for m in report.months], header_lines=summary_header,
-            totals=_summary_row(report.total), chart=_chart(len(summary_header), len(report.months)),
+            "Summary", SCORECARD_COLUMNS, _scorecard(review), header_lines=summary_header,
+            bands=GoalBands(("This period", "Previous period", "A year earlier"), GOAL),
+        ),
+        SheetSpec("Act now", ACT_NOW_COLUMNS, [_act_now_row(item) for item in review.act_now],
+                  header_lines=header("Act now", _act_now_notes(review))),
+        SheetSpec(
+            "Trend", TREND_COLUMNS, [_trend_row(label, f, review.goal) for label, f in review.trend],
+            header_lines=trend_header, bands=GoalBands((FR, UPD), GOAL),
+            chart=_trend_chart(review, len(trend_header)),
         ),
         SheetSpec(
-            "By customer", CUSTOMER_COLUMNS, [_customer_row(c) for c in report.customers],
-            header_lines=header("SLA by customer"), totals=_customer_row(report.total),
+            "By month", SUMMARY_COLUMNS, months, header_lines=header("SLA by month", LEGEND),
+            totals=_summary_row(report.total),
+        ),
+        SheetSpec("By TAM", TAM_COLUMNS, [_tam_row(g) for g in review.tams],
+                  header_lines=header("SLA by TAM, worst first", [VERDICT_NOTE]), bands=_GROUP_BANDS),
+        SheetSpec(
+            "By customer", CUSTOMER_COLUMNS, [_customer_row(g) for g in review.customers],
+            header_lines=header("SLA by customer, worst first", [
+                "Worst first: the lowest rate first; customers with no tickets in the period last.", VERDICT_NOTE,
+            ]), bands=_GROUP_BANDS,
         ),
         SheetSpec(
             "Breaches", BREACH_COLUMNS, (_breach_row(b) for b in report.breaches),
-            header_lines=header("SLA breaches, worst first", [
-                "Worst first: the hours the first response was late, then missed customer updates, then the hours "
-                "the current update is overdue."
+            header_lines=header("SLA breaches, open first", [
+                "Order: breaches still open first, then by severity (Sev1 first), then by how late the first "
+                "response was in the clock's own hours (business hours for a business-hours target), then missed "
+                "customer updates."
             ]),
         ),
         SheetSpec("Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets")),
@@ -271,22 +333,114 @@ def write_sla_report(
     )
 
 
-def _chart(header_lines_count: int, months: int) -> ChartSpec:
-    """Compliance by month, below the table (beside it, a wide table would shrink the printed page)."""
-    table_end = header_lines_count + 2 + months + 1  # header block, blank row, header row, months, totals
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.1%}"
+
+
+def _summary_notes(review: SlaReview) -> list[str]:
+    """What the director reads before the table: goal, partial period, counts, targets, definitions."""
+    report = review.report
+    total = report.total
+    goals = "; ".join(f"{name} {goal:.0%}" for name, goal in review.goals.items())
+    notes = [f"Compliance goal: {review.goal:.0%} of first responses and of customer updates in time ({goals})."]
+    if review.partial:
+        notes.append(review.partial)
+    verdict = review.verdict
+    notes.append(
+        f"This period: {plural(total.tickets, 'ticket')}, {plural(total.breaches, 'breach', 'breaches')}; "
+        f"first responses {_percent(total.first_response_rate)}, updates kept {_percent(total.update_rate)}"
+        + (f" — {verdict.mark}." if verdict else ".")
+    )
+    for compared in (review.previous, review.year_before):
+        if compared is not None:
+            days = f"{compared.start.isoformat()} to {(compared.end - timedelta(days=1)).isoformat()}"
+            f = compared.figures
+            notes.append(f"{compared.label} ({days}): " + (
+                f"{plural(f.tickets, 'ticket')}, {plural(f.breaches, 'breach', 'breaches')}." if f else "no tickets."
+            ))  # fmt: skip
+    open_now = sum(1 for item in review.act_now if "overdue" in item.what) if review.act_now else 0
+    if review.act_now or review.act_now_more:
+        notes.append(f"Act now: {plural(len(review.act_now) + review.act_now_more, 'open ticket')} need a first "
+                     f"response or an update ({open_now} of those listed overdue); see the Act now sheet.")  # fmt: skip
+    notes.extend(_target_notes(review))
+    notes.append(f"SLA state as of {report.now.astimezone(report.scope.tz):%Y-%m-%d %H:%M}.")
+    if not report.tickets:
+        notes.append("No tickets were opened in this period.")
+    notes.append(VERDICT_NOTE)
+    return notes
+
+
+def _target_notes(review: SlaReview) -> list[str]:
+    lines: dict[str, list[str]] = {}
+    for target in review.targets:
+        lines.setdefault(target.policy, []).append(
+            f"Sev{int(target.severity)} first response {target.first_response}, updates every {target.updates}"
+            + (" round the clock" if "24" in target.clock else "")
+        )
+    return [f"Targets, {name}: " + "; ".join(parts) + "." for name, parts in lines.items()]
+
+
+def _scorecard(review: SlaReview) -> list[tuple[Any, ...]]:
+    """Rows of rates: this period, the previous period, a year earlier, the goal and this period's verdict."""
+    periods = [review.report.total, *(c.figures if c else None for c in (review.previous, review.year_before))]
+
+    def row(measure: str, rate: Callable[[SlaFigures], float | None]) -> tuple[Any, ...]:
+        values = [rate(f) if f is not None else None for f in periods]
+        found = band(values[0], review.goal)
+        return (measure, *values, review.goal, found.mark if found else None)
+
+    def severity(which: int, sev: Severity) -> Callable[[SlaFigures], float | None]:
+        return lambda f: f.severity_rates[sev][which]
+
+    rows = [row("First responses in time", lambda f: f.first_response_rate)]
+    rows += [row(f"  {s.label}", severity(0, s)) for s in Severity]
+    rows.append(row("Customer updates kept", lambda f: f.update_rate))
+    rows += [row(f"  {s.label}", severity(1, s)) for s in Severity]
+    return rows
+
+
+def _act_now_notes(review: SlaReview) -> list[str]:
+    notes = ["Open tickets (whenever opened) whose first response or customer update is overdue or due soon, "
+             "soonest due first."]  # fmt: skip
+    if not review.act_now:
+        notes.append("Nothing to act on: no open ticket is overdue or at risk.")
+    if review.act_now_more:
+        notes.append(f"The {len(review.act_now)} soonest are listed; {review.act_now_more} more are in the app's "
+                     "Today page.")  # fmt: skip
+    return notes
+
+
+def _act_now_row(item: ActNow) -> tuple[Any, ...]:
+    line = item.line
+    return (item.what, item.due, line.number, line.severity.label, line.customer, item.tam, line.subject,
+            line.status.label)  # fmt: skip
+
+
+def _trend_row(label: str, f: SlaFigures | None, goal: float) -> tuple[Any, ...]:
+    if f is None:
+        return (label, 0, 0, None, None, goal, None)
+    found = verdict(f, goal)
+    return (label, f.tickets, f.breaches, f.first_response_rate, f.update_rate, goal, found.mark if found else None)
+
+
+def _trend_chart(review: SlaReview, header_lines_count: int) -> ChartSpec:
+    """A line per rate and the goal, over a value axis that starts a step below the lowest (not at 0%)."""
+    rates = [r for _, f in review.trend if f is not None for r in (f.first_response_rate, f.update_rate)]
+    table_end = header_lines_count + 2 + len(review.trend)
     return ChartSpec(
-        "Compliance by month",
+        "Compliance by month against the goal",
         category_column="Month",
-        value_columns=(FR, UPD),
-        kind=ChartKind.BAR,
-        y_axis_title="Met in time",
+        value_columns=(FR, UPD, GOAL),
+        kind=ChartKind.LINE,
+        y_axis_title="In time",
         anchor=f"A{table_end + 2}",
+        y_min=axis_floor(rates, review.goal),
     )
 
 
-def _summary_row(f: SlaFigures) -> tuple[Any, ...]:
+def _summary_row(f: SlaFigures, label: str | None = None) -> tuple[Any, ...]:
     return (
-        f.label,
+        label or f.label,
         f.tickets,
         f.breaches,
         f.first_response_rate,
@@ -298,18 +452,29 @@ def _summary_row(f: SlaFigures) -> tuple[Any, ...]:
     )
 
 
-def _customer_row(f: SlaFigures) -> tuple[Any, ...]:
+def _group_cells(g: GroupLine) -> tuple[Any, ...]:
+    f = g.figures
+    found = g.verdict
     return (
-        f.label, f.policy or None, f.tickets, f.first_responses_due, f.first_responses_met, f.first_response_rate,
-        f.update_rate, f.breaches, f.missed_updates, f.first_response_hours[0], f.resolve_hours[0], f.escalated,
-        f.with_defect,
+        f.first_responses_due, f.first_responses_met, f.first_response_rate, f.update_rate, g.goal,
+        found.mark if found else None, f.breaches, g.open_breaches, f.missed_updates, f.escalated,
     )  # fmt: skip
+
+
+def _tam_row(g: GroupLine) -> tuple[Any, ...]:
+    return (g.name, g.customers, g.figures.tickets, *_group_cells(g))
+
+
+def _customer_row(g: GroupLine) -> tuple[Any, ...]:
+    f = g.figures
+    return (g.name, g.tam, f.policy or None, f.tickets, *g.severity_tickets, *_group_cells(g), f.with_defect)
 
 
 def _breach_row(t: SlaTicketLine) -> tuple[Any, ...]:
     return (
         t.number, t.customer, t.subject, t.severity.label, t.status.label, t.opened, t.breach, t.first_response_due,
-        t.first_response_at, t.first_response_late, t.missed_updates, t.update_overdue,
+        t.first_response_at, t.first_response_late, "business hours" if t.business_clock else "round the clock",
+        t.first_response_late_clock, t.missed_updates, t.update_overdue, t.open_breach,
     )  # fmt: skip
 
 

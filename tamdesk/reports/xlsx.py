@@ -35,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -135,6 +136,17 @@ class ChartSpec:
     x_axis_title: str = ""
     y_axis_title: str = ""
     anchor: str | None = None  # top-left cell; None: beside the table, level with the header row
+    y_min: float | None = None  # the value axis' lower end; None: 0 for rates, else Excel's choice
+
+
+@dataclass(frozen=True)
+class GoalBands:
+    """Colours rate cells against a goal column of the same row: green at or above it, amber up to ``margin``
+    below, red lower. The colours repeat a verdict the sheet also says in words (colour is never the only sign)."""
+
+    columns: Sequence[str]
+    goal_column: str
+    margin: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,7 @@ class SheetSpec:
     chart: ChartSpec | None = None
     validations: Sequence[ListValidation] = ()
     ruled: bool = False
+    bands: GoalBands | None = None
 
     def __post_init__(self) -> None:
         titles = [c.title for c in self.columns]
@@ -185,6 +198,8 @@ class SheetSpec:
         if len({t.casefold() for t in titles}) != len(titles):
             raise ValueError(f"Sheet {self.title!r} has duplicate column titles: {titles!r}")
         named = [v.column for v in self.validations]
+        if self.bands is not None:
+            named += [*self.bands.columns, self.bands.goal_column]
         if self.chart is not None:
             named += [self.chart.category_column, *self.chart.value_columns]
         for name in named:
@@ -522,6 +537,12 @@ _HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="left", indent=1)
 _NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right", indent=1)  # over right-aligned numbers
 _TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
 _TOTALS_BORDER = Border(top=Side(style="thin"))
+# Excel's own "good", "neutral" and "bad" cell styles: dark text on a light fill, legible in print.
+_BAND_STYLES = {
+    "met": (PatternFill(bgColor="C6EFCE", fill_type="solid"), Font(color="006100")),
+    "near": (PatternFill(bgColor="FFEB9C", fill_type="solid"), Font(color="9C5700")),
+    "below": (PatternFill(bgColor="FFC7CE", fill_type="solid"), Font(color="9C0006")),
+}
 _RULE = Side(style="thin", color="808080")
 _RULED_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
 
@@ -621,6 +642,23 @@ class _SheetWriter:
             ws.data_validations.append(self._validation(validation, first, max(last, first)))
         if self.spec.chart is not None and written:
             ws.add_chart(self._chart(self.spec.chart, last), self.spec.chart.anchor or self._chart_anchor())
+        if self.spec.bands is not None and written:
+            self._bands(self.spec.bands, first, last)
+
+    def _bands(self, bands: GoalBands, first: int, last: int) -> None:
+        goal = f"${get_column_letter(self.spec.column_number(bands.goal_column))}{first}"
+        for title in bands.columns:
+            letter = get_column_letter(self.spec.column_number(title))
+            cell, cells = f"{letter}{first}", f"{letter}{first}:{letter}{last}"
+            rules = (
+                (f"AND(ISNUMBER({cell}),{cell}>={goal})", _BAND_STYLES["met"]),
+                (f"AND(ISNUMBER({cell}),{cell}>={goal}-{bands.margin})", _BAND_STYLES["near"]),
+                (f"ISNUMBER({cell})", _BAND_STYLES["below"]),
+            )
+            for formula, (fill, font) in rules:
+                self.ws.conditional_formatting.add(
+                    cells, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True)
+                )
 
     def _validation(self, rule: ListValidation, first: int, last: int) -> DataValidation:
         letter = get_column_letter(self.spec.column_number(rule.column))
@@ -652,7 +690,9 @@ class _SheetWriter:
         chart.set_categories(Reference(self.ws, min_col=category, min_row=self.header_row + 1, max_row=last))
         if {self.spec.columns[self.spec.column_number(t) - 1].kind for t in spec.value_columns} == {ColumnKind.PERCENT}:
             chart.y_axis.number_format = "0%"
-            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+            chart.y_axis.scaling.min, chart.y_axis.scaling.max = spec.y_min or 0, 1
+        elif spec.y_min is not None:
+            chart.y_axis.scaling.min = spec.y_min
         # openpyxl 3.1 marks axes deleted by default, which hides their labels in Excel.
         chart.x_axis.delete = chart.y_axis.delete = False
         chart.width, chart.height = 24, 12

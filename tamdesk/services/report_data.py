@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, clock_for, evaluate
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
@@ -203,6 +203,13 @@ class SlaTicketLine:
     defects: str  # the linked defects' engineering keys, or #id before escalation
     policy: str
     month: str  # the month opened, in the report's zone: "2026-03"
+    customer_id: int = 0
+    is_open: bool = False  # not solved or closed now
+    business_clock: bool = True  # the severity's targets run in the customer's business hours (else round the clock)
+    first_response_late_clock: timedelta | None = None  # ``first_response_late`` in the clock's own time
+    first_response_state: SlaState = SlaState.OK
+    update_due: datetime | None = None  # the running update clock's due time
+    update_state: SlaState = SlaState.NOT_STARTED
 
     @property
     def hours_to_first_response(self) -> float | None:
@@ -229,10 +236,19 @@ class SlaTicketLine:
             parts.append("customer updates" if parts else "Customer updates")
         return " and ".join(parts)
 
-    def worst_first_key(self) -> tuple[float, int, float, str]:
-        late = self.first_response_late.total_seconds() if self.first_response_late else 0.0
+    @property
+    def open_breach(self) -> bool:
+        """A breach still running: the ticket is open and its first response or an update is overdue now."""
+        return self.is_open and (
+            self.first_response_state is SlaState.BREACHED or self.update_state is SlaState.BREACHED
+        )
+
+    def worst_first_key(self) -> tuple[bool, int, float, int, float, str]:
+        """Breaches that matter first: still open, then the most severe, then the latest (in the clock's hours)."""
+        late = self.first_response_late_clock or self.first_response_late
+        seconds = late.total_seconds() if late else 0.0
         overdue = self.update_overdue.total_seconds() if self.update_overdue else 0.0
-        return (-late, -self.missed_updates, -overdue, self.number)
+        return (not self.open_breach, int(self.severity), -seconds, -self.missed_updates, -overdue, self.number)
 
 
 @dataclass(frozen=True)
@@ -363,10 +379,18 @@ def _sql_where(clauses: Sequence[str]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def _ticket_chunks(scope: ReportScope) -> Iterator[tuple[list[tuple], dict[int, list[TicketEvent]]]]:
-    """The scope's tickets in id order, a chunk at a time, each chunk with its events (memory stays bounded)."""
+def _ticket_chunks(
+    scope: ReportScope, extra: tuple[str, Sequence[object]] | None = None
+) -> Iterator[tuple[list[tuple], dict[int, list[TicketEvent]]]]:
+    """The scope's tickets in id order, a chunk at a time, each chunk with its events (memory stays bounded).
+
+    ``extra`` is one more SQL condition on ``t`` (the ticket) with its parameters.
+    """
     p = database.obj.param
     clauses, params = _ticket_where(scope)
+    if extra is not None:
+        clauses.append(extra[0])
+        params.extend(extra[1])
     kinds = {k.value: k for k in TicketEventKind}
     fromts = datetime.fromtimestamp
     event_sql = "SELECT e.ticket_id, e.at, e.kind FROM ticket_event e"
@@ -416,15 +440,25 @@ class _SlaLines:
         opened = datetime.fromtimestamp(opened_at, UTC)
         history = TicketHistory(opened, self.severities[severity], events)
         policy = self.resolver.policy(cid, opened)
-        sla = evaluate(history, policy, self.resolver.calendar(cid), max(self.now, opened))
+        calendar = self.resolver.calendar(cid)
+        now = max(self.now, opened)
+        sla = evaluate(history, policy, calendar, now)
         resolved = sla.resolved_at or (datetime.fromtimestamp(resolved_at, UTC) if resolved_at else None)
         met = _first_response_met(sla)
+        state = self.statuses[status]
+        clock = clock_for(policy.target(history.severity).clock, calendar)
+        late_clock = None
+        if met is False:
+            late_clock = clock.elapsed(sla.first_response_due, sla.first_response_at or sla.resolved_at or now)
         return SlaTicketLine(
-            number, customer, subject, history.severity, self.statuses[status], opened, sla.first_response_due,
+            number, customer, subject, history.severity, state, opened, sla.first_response_due,
             sla.first_response_at, met, -sla.first_response_remaining if met is False else None,
             sla.missed_updates, -sla.update_remaining if sla.update_state is SlaState.BREACHED and
             sla.update_remaining is not None else None, resolved, tid in self.escalated,
             self.defects.get(tid, ""), policy.label, f"{opened.astimezone(self.scope.tz):%Y-%m}",
+            customer_id=cid, is_open=state.is_open, business_clock=clock.business_time,
+            first_response_late_clock=late_clock, first_response_state=sla.first_response_state,
+            update_due=sla.next_update_due, update_state=sla.update_state,
         )  # fmt: skip
 
 
