@@ -260,7 +260,7 @@ def _history(
         ranges["previous"] = previous_period(scope.start, scope.end)
         ranges["year"] = year_earlier(scope.start, scope.end)
     first = min([months[0], *(r[0] for r in ranges.values())])
-    end = max(_next_month(months[-1]), *(r[1] for r in ranges.values()))
+    end = max([_next_month(months[-1]), *(r[1] for r in ranges.values())])
     span = replace(scope, start=first, end=end)
     by_month: dict[str, _SlaTally] = defaultdict(_SlaTally)
     by_range: dict[str, _SlaTally] = defaultdict(_SlaTally)
