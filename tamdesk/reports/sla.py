@@ -13,6 +13,7 @@ from typing import Any
 
 from tamdesk.domain.compliance import axis_floor, band
 from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import ClockKind
 from tamdesk.reports.xlsx import (
     ChartKind,
     ChartSpec,
@@ -119,7 +120,7 @@ ACT_NOW_COLUMNS = (
     Column("Customer", width=24),
     Column("TAM", width=16),
     Column("Subject", width=40),
-    Column("Status", width=16),
+    Column("Status", width=22),
 )
 _GROUP_BANDS = GoalBands(("First response %", "Updates kept %"), GOAL)
 BREACH_COLUMNS = (
@@ -161,9 +162,11 @@ LEGEND = (
     "Breaches: tickets that missed their first response or a customer update.",
     "h: elapsed hours from opened to the first response or to resolved; p90: the 90th percentile.",
 )
-VERDICT_NOTE = (
-    "Verdict: the lower of the two rates against the goal: ✓ goal met (green), ! near goal, up to five points "
-    "below (amber), ✖ below goal (red). A group whose policies differ is held to the strictest goal."
+# Notes are kept to a line each as wide as the Summary's table, so the printed page is not shrunk to fit them.
+VERDICT_NOTES = (
+    "Verdict: the lower of the two rates against the goal: ✓ goal met (green),",
+    "! near goal, up to five points below (amber), ✖ below goal (red).",
+    "A group whose customers' policies have different goals is held to the strictest.",
 )
 
 
@@ -285,7 +288,7 @@ def write_sla_report(
     summary_header = header("SLA report", _summary_notes(review))
     months = [_summary_row(m, review.month_labels.get(m.label, m.label)) for m in report.months]
     rows = len(months) + len(review.customers) + len(report.breaches) + len(report.tickets)
-    trend_header = header("Compliance by month, the last 12 months", [VERDICT_NOTE])
+    trend_header = header("Compliance by month, the last 12 months", VERDICT_NOTES)
     sheets = [
         SheetSpec(
             "Summary", SCORECARD_COLUMNS, _scorecard(review), header_lines=summary_header,
@@ -303,11 +306,11 @@ def write_sla_report(
             totals=_summary_row(report.total),
         ),
         SheetSpec("By TAM", TAM_COLUMNS, [_tam_row(g) for g in review.tams],
-                  header_lines=header("SLA by TAM, worst first", [VERDICT_NOTE]), bands=_GROUP_BANDS),
+                  header_lines=header("SLA by TAM, worst first", VERDICT_NOTES), bands=_GROUP_BANDS),
         SheetSpec(
             "By customer", CUSTOMER_COLUMNS, [_customer_row(g) for g in review.customers],
             header_lines=header("SLA by customer, worst first", [
-                "Worst first: the lowest rate first; customers with no tickets in the period last.", VERDICT_NOTE,
+                "Worst first: the lowest rate first; customers with no tickets in the period last.", *VERDICT_NOTES,
             ]), bands=_GROUP_BANDS,
         ),
         SheetSpec(
@@ -342,7 +345,8 @@ def _summary_notes(review: SlaReview) -> list[str]:
     report = review.report
     total = report.total
     goals = "; ".join(f"{name} {goal:.0%}" for name, goal in review.goals.items())
-    notes = [f"Compliance goal: {review.goal:.0%} of first responses and of customer updates in time ({goals})."]
+    notes = [f"Compliance goal: {review.goal:.0%} of first responses and of customer updates in time.",
+             f"Goals by SLA policy: {goals}."]  # fmt: skip
     if review.partial:
         notes.append(review.partial)
     verdict = review.verdict
@@ -358,26 +362,26 @@ def _summary_notes(review: SlaReview) -> list[str]:
             notes.append(f"{compared.label} ({days}): " + (
                 f"{plural(f.tickets, 'ticket')}, {plural(f.breaches, 'breach', 'breaches')}." if f else "no tickets."
             ))  # fmt: skip
-    open_now = sum(1 for item in review.act_now if "overdue" in item.what) if review.act_now else 0
     if review.act_now or review.act_now_more:
-        notes.append(f"Act now: {plural(len(review.act_now) + review.act_now_more, 'open ticket')} need a first "
-                     f"response or an update ({open_now} of those listed overdue); see the Act now sheet.")  # fmt: skip
+        waiting = plural(len(review.act_now) + review.act_now_more, "open ticket")
+        notes.append(
+            f"Act now: {waiting} need a first response or an update, {review.act_now_overdue} overdue (Act now sheet)."
+        )
     notes.extend(_target_notes(review))
     notes.append(f"SLA state as of {report.now.astimezone(report.scope.tz):%Y-%m-%d %H:%M}.")
     if not report.tickets:
         notes.append("No tickets were opened in this period.")
-    notes.append(VERDICT_NOTE)
+    notes.extend(VERDICT_NOTES)
     return notes
 
 
 def _target_notes(review: SlaReview) -> list[str]:
-    lines: dict[str, list[str]] = {}
-    for target in review.targets:
-        lines.setdefault(target.policy, []).append(
-            f"Sev{int(target.severity)} first response {target.first_response}, updates every {target.updates}"
-            + (" round the clock" if "24" in target.clock else "")
-        )
-    return [f"Targets, {name}: " + "; ".join(parts) + "." for name, parts in lines.items()]
+    """``Targets, Standard v1 · Sev1: first response 1 hour, updates every 2 hours, round the clock``, a line each."""
+    return [
+        f"Targets, {target.policy} · Sev{int(target.severity)}: first response {target.first_response}, updates "
+        f"every {target.updates}, {target.clock.lower()}"
+        for target in review.targets
+    ]
 
 
 def _scorecard(review: SlaReview) -> list[tuple[Any, ...]]:
@@ -473,7 +477,8 @@ def _customer_row(g: GroupLine) -> tuple[Any, ...]:
 def _breach_row(t: SlaTicketLine) -> tuple[Any, ...]:
     return (
         t.number, t.customer, t.subject, t.severity.label, t.status.label, t.opened, t.breach, t.first_response_due,
-        t.first_response_at, t.first_response_late, "business hours" if t.business_clock else "round the clock",
+        t.first_response_at, t.first_response_late, (ClockKind.BUSINESS_HOURS if t.business_clock else
+        ClockKind.TWENTY_FOUR_SEVEN).label,
         t.first_response_late_clock, t.missed_updates, t.update_overdue, t.open_breach,
     )  # fmt: skip
 

@@ -123,6 +123,7 @@ class SlaReview:
     customers: list[GroupLine]
     act_now: list[ActNow]
     act_now_more: int  # open tickets needing action beyond the list
+    act_now_overdue: int  # of all the open tickets needing action, those already overdue
 
     @property
     def verdict(self) -> Band | None:
@@ -201,6 +202,7 @@ def sla_review(
         customers=_customer_lines(report, shown, goal_of, open_lines),
         act_now=act_now[:ACT_NOW_LIMIT],
         act_now_more=max(0, len(act_now) - ACT_NOW_LIMIT),
+        act_now_overdue=sum(item.what.endswith("overdue") for item in act_now),
     )
 
 
