@@ -69,9 +69,10 @@ SUMMARY_COLUMNS = (
     Column("Resolve median h", K.DURATION_HOURS, width=17),
     Column("Resolve p90 h", K.DURATION_HOURS, width=14),
 )
+# The detail sheets' widths keep them printing at 70% or more (see xlsx.MAX_PRINT_WIDTH); their titles wrap.
 CUSTOMER_COLUMNS = (
-    Column("Customer", width=30),
-    Column("SLA policy", width=14),
+    Column("Customer", width=24, wrap=True),
+    Column("SLA policy", width=14, wrap=True),
     Column("Tickets", K.INT),
     Column("First responses due", K.INT),
     Column("Met in time", K.INT),
@@ -85,35 +86,40 @@ CUSTOMER_COLUMNS = (
     Column("With defect", K.INT),
 )
 BREACH_COLUMNS = (
-    Column("Ticket", width=12),
-    Column("Customer", width=26),
-    Column("Subject", width=40),
-    Column("Severity", width=12),
-    Column("Status", width=14),
-    padded("Opened", K.DATETIME, width=18),
-    Column("Breach", width=30),
-    Column("First response due", K.DATETIME, width=20),
-    padded("First response", K.DATETIME, width=18),
-    Column("FR hours late", K.DURATION_HOURS, width=15),
+    Column("Ticket", width=11),
+    Column("Customer", width=18, wrap=True),
+    Column("Subject", width=28, wrap=True),
+    Column("Severity", width=11),
+    Column("Status", width=13, wrap=True),
+    padded("Opened", K.DATETIME, width=15),
+    Column("Breach", width=20, wrap=True),
+    Column("First response due", K.DATETIME, width=15),
+    padded("First response", K.DATETIME, width=15),
+    Column("FR hours late", K.DURATION_HOURS, width=10),
     Column("Missed updates", K.INT),
     Column("Update overdue (h)", K.DURATION_HOURS),
 )
 TICKET_COLUMNS = (
-    Column("Ticket", width=12),
-    Column("Customer", width=26),
-    Column("Subject", width=40),
-    Column("Severity", width=12),
-    Column("Status", width=14),
-    padded("Opened", K.DATETIME, width=18),
-    Column("First response due", K.DATETIME, width=20),
-    padded("First response", K.DATETIME, width=18),
-    Column("First response met", K.YES_NO, width=21),
+    Column("Ticket", width=11),
+    Column("Customer", width=16, wrap=True),
+    Column("Subject", width=24, wrap=True),
+    Column("Severity", width=11),
+    Column("Status", width=13, wrap=True),
+    padded("Opened", K.DATETIME, width=15),
+    Column("First response due", K.DATETIME, width=15),
+    padded("First response", K.DATETIME, width=15),
+    Column("First response met", K.YES_NO, width=12),
     Column("Missed updates", K.INT),
-    Column("Resolved", K.DATETIME, width=18),
-    padded("Hours to resolve", K.DURATION_HOURS, width=18),
+    Column("Resolved", K.DATETIME, width=15),
+    padded("Hours to resolve", K.DURATION_HOURS, width=11),
     Column("Escalated", K.YES_NO, width=12),
-    Column("Defect", width=14),
+    Column("Defect", width=10, wrap=True),
 )
+# Compliance by month, below the table (beside it, a wide table would shrink the printed page).
+CHART = ChartSpec(
+    "Compliance by month", category_column="Month", value_columns=(FR, UPD), kind=ChartKind.BAR,
+    y_axis_title="Met in time", below=True,
+)  # fmt: skip
 LEGEND = (
     "FR %: first responses met in time, of those due (one still awaited past its due time counts as missed).",
     "Upd. %: tickets with no missed customer update, of those that had a first response.",
@@ -243,20 +249,23 @@ def write_sla_report(
     sheets = [
         SheetSpec(
             "Summary", SUMMARY_COLUMNS, [_summary_row(m) for m in report.months], header_lines=summary_header,
-            totals=_summary_row(report.total), chart=_chart(len(summary_header), len(report.months)),
+            totals=_summary_row(report.total), chart=CHART, one_page=True,
         ),
         SheetSpec(
             "By customer", CUSTOMER_COLUMNS, [_customer_row(c) for c in report.customers],
-            header_lines=header("SLA by customer"), totals=_customer_row(report.total),
+            header_lines=header("SLA by customer"), data=True,
         ),
         SheetSpec(
             "Breaches", BREACH_COLUMNS, (_breach_row(b) for b in report.breaches),
             header_lines=header("SLA breaches, worst first", [
                 "Worst first: the hours the first response was late, then missed customer updates, then the hours "
                 "the current update is overdue."
-            ]),
+            ]), data=True,
         ),
-        SheetSpec("Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets")),
+        SheetSpec(
+            "Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets"),
+            data=True,
+        ),
     ]  # fmt: skip
     props = DocProps(
         title=f"SLA report {scope.period_label}",
@@ -268,19 +277,6 @@ def write_sla_report(
     )
     return write_workbook(
         path, sheets, properties=props, tz=scope.tz, progress=writing_progress(progress, rows), cancelled=cancelled
-    )
-
-
-def _chart(header_lines_count: int, months: int) -> ChartSpec:
-    """Compliance by month, below the table (beside it, a wide table would shrink the printed page)."""
-    table_end = header_lines_count + 2 + months + 1  # header block, blank row, header row, months, totals
-    return ChartSpec(
-        "Compliance by month",
-        category_column="Month",
-        value_columns=(FR, UPD),
-        kind=ChartKind.BAR,
-        y_axis_title="Met in time",
-        anchor=f"A{table_end + 2}",
     )
 
 

@@ -635,12 +635,12 @@ class _SheetWriter:
         self._finish(written)
 
     def _set_layout(self, sample: list[Sequence[Any]]) -> None:
-        ws, columns = self.ws, self.spec.columns
+        ws, columns, data = self.ws, self.spec.columns, self.spec.data
         widths = [
-            column.width or _auto_width(column, (row[number] for row in sample if len(row) > number))
+            column.width or _auto_width(column, (row[number] for row in sample if len(row) > number), data)
             for number, column in enumerate(columns)
         ]
-        if self.spec.data:
+        if data:
             widths = _fit_to_print(widths, [column.wrap for column in columns])
             lines = max(len(_wrapped(c.title, w - _FILTER_BUTTON)) for c, w in zip(columns, widths, strict=True))
             ws.row_dimensions[1].height = lines * _LINE_HEIGHT
@@ -967,9 +967,16 @@ _VALUE_OF: dict[ColumnKind, Callable[[str, tzinfo | None], Callable[[Any], Any]]
 }
 
 
-def _auto_width(column: Column, sample: Iterator[Any]) -> float:
-    """A width that fits the title (and its filter button) and, for text, the first rows."""
-    width: float = _display_width(column.title) + 4
+def _auto_width(column: Column, sample: Iterator[Any], title_wraps: bool = False) -> float:
+    """A width that fits the title (and its filter button) and, for text, the first rows.
+
+    A title that wraps (on a data sheet) needs only half its width: two lines, no word split.
+    """
+    title = _display_width(column.title)
+    if title_wraps:
+        longest = max((_display_width(word) for word in column.title.split()), default=0)
+        title = max(longest, math.ceil(title / 2))
+    width: float = title + (_FILTER_BUTTON if title_wraps else 4)
     if column.kind is ColumnKind.TEXT:
         texts = (v for v in sample if isinstance(v, str))
         width = max([width, *(_display_width(line) + 2 for v in texts for line in v[:200].splitlines())])
