@@ -606,7 +606,9 @@ _NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right", inde
 _DATA_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="left", indent=1, wrap_text=True)
 _DATA_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="right", indent=1, wrap_text=True)
 _WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+_TOP_ALIGNMENT = Alignment(vertical="top")  # beside wrapped text, a row's other values start level with it
 _LINE_HEIGHT = 15.0  # points, one line of Calibri 11
+_MAX_ROW_LINES = 20  # the most lines a wrapped row is made tall for (Excel's tallest row is 409 points)
 _FILTER_BUTTON = 3  # character widths a header keeps free for the indent and the filter button
 _TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
 _TOTALS_BORDER = Border(top=Side(style="thin"))
@@ -621,8 +623,9 @@ class _SheetWriter:
         self.ws, self.spec, self.ticker, self.table = ws, spec, ticker, table
         self.header_row = len(spec.header_lines) + 2 if spec.header_lines and not spec.data else 1
         self.last_col = get_column_letter(len(spec.columns))
-        self.convert = [_converter(ws, column, tz) for column in spec.columns]
+        self.convert = [_converter(ws, column, tz, _alignment(column, spec.data)) for column in spec.columns]
         self.text_cell = _text_cell_factory(ws)
+        self.wrapping: list[tuple[int, float]] = []  # (index, characters a line holds) of each wrapping column
 
     def write(self) -> None:
         rows = iter(self.spec.rows)
@@ -646,6 +649,9 @@ class _SheetWriter:
             ws.row_dimensions[1].height = lines * _LINE_HEIGHT
         for number, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(number)].width = width
+        self.wrapping = [
+            (n, max(w - 1, 1.0)) for n, (c, w) in enumerate(zip(columns, widths, strict=True)) if c.wrap and data
+        ]
         ws.freeze_panes = f"A{self.header_row + 1}"
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
@@ -682,7 +688,12 @@ class _SheetWriter:
                 if len(row) != width:
                     raise ValueError(f"{len(row)} values for {width} columns")
                 cells = [conv(value) for conv, value in zip(convert, row, strict=False)]
+                lines = self._lines(row) if self.wrapping else 1
+                if lines > 1:  # LibreOffice does not fit a row to its wrapped text by itself
+                    ws.row_dimensions[self.header_row + written + 1].height = lines * _LINE_HEIGHT
                 ws.append([self._ruled(cell) for cell in cells] if self.spec.ruled else cells)
+                if lines > 1:
+                    del ws.row_dimensions[self.header_row + written + 1]  # written out: keep memory flat
                 written += 1
                 if written % _TICK_ROWS == 0:
                     self.ticker.advance(_TICK_ROWS)
@@ -691,6 +702,10 @@ class _SheetWriter:
             raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
         self.ticker.advance(written % _TICK_ROWS)
         return written
+
+    def _lines(self, row: Sequence[Any]) -> int:
+        """The lines the row's wrapping text takes, for its height."""
+        return max((_line_count(row[n], width) for n, width in self.wrapping if isinstance(row[n], str)), default=1)
 
     def _ruled(self, value: Any) -> Cell:
         """The converted value as a cell with thin lines around it (an empty one too, to write in)."""
@@ -811,6 +826,17 @@ def _wrapped(text: str, width: float) -> list[str]:
     return lines or [""]
 
 
+def _line_count(text: str, width: float) -> int:
+    """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
+    breaks, then breaks at spaces, a word too long for a line broken where it reaches the edge."""
+    if len(text) > width * _MAX_ROW_LINES:
+        return _MAX_ROW_LINES
+    lines = sum(
+        max(1, math.ceil(_display_width(line) / width)) for part in text.splitlines() for line in _wrapped(part, width)
+    )
+    return min(max(lines, 1), _MAX_ROW_LINES)
+
+
 def _page_header_text(text: str) -> str:
     """``text`` for a printed page header section: ``&`` (which starts Excel's header codes) doubled, and short."""
     text = " ".join(safe_text(text).split())
@@ -832,12 +858,19 @@ class _StreamCell(Cell):
         return "<_StreamCell>"
 
 
-def _text_cell_factory(ws: Any, *, wrap: bool = False) -> Callable[[str], str | Cell | None]:
+def _alignment(column: Column, data: bool) -> Alignment | None:
+    """How a column's data cells align: wrapping text wraps; on a data sheet every value starts at the top."""
+    if column.wrap:
+        return _WRAP_ALIGNMENT
+    return _TOP_ALIGNMENT if data else None
+
+
+def _text_cell_factory(ws: Any, alignment: Alignment | None = None) -> Callable[[str], str | Cell | None]:
     """Text as a cell value: a plain str when openpyxl keeps it text, else an explicit, quote-prefixed string cell;
-    with ``wrap``, always a cell that wraps its text."""
+    with an ``alignment``, always a cell so aligned."""
     prototype = Cell(ws, row=1, column=1)
-    if wrap:
-        prototype.alignment = _WRAP_ALIGNMENT
+    if alignment is not None:
+        prototype.alignment = alignment
     plain_style = copy(prototype._style)  # the style array is changed in place by the next line
     prototype.quotePrefix = True
     style = prototype._style  # one style array shared by all guarded cells; Cell() copies it
@@ -847,7 +880,7 @@ def _text_cell_factory(ws: Any, *, wrap: bool = False) -> Callable[[str], str | 
         if not text:
             return None  # an empty string cell would only be an odd blank
         if text[0] not in _FORMULA_LEADS and text not in ERROR_CODES:
-            return _StreamCell(ws, row=1, column=1, value=text, style_array=plain_style) if wrap else text
+            return text if alignment is None else _StreamCell(ws, row=1, column=1, value=text, style_array=plain_style)
         cell = _StreamCell(ws, row=1, column=1, value=text, style_array=style)
         cell.data_type = "s"  # openpyxl made it a formula or an error value
         return cell
@@ -855,17 +888,19 @@ def _text_cell_factory(ws: Any, *, wrap: bool = False) -> Callable[[str], str | 
     return make
 
 
-def _converter(ws: Any, column: Column, tz: tzinfo | None) -> Callable[[Any], Any]:
+def _converter(ws: Any, column: Column, tz: tzinfo | None, alignment: Alignment | None) -> Callable[[Any], Any]:
     """A function turning a Python value of ``column`` into what the worksheet gets (None stays empty)."""
     kind, title = column.kind, column.title
     if kind is ColumnKind.TEXT:
-        return _text_converter(ws, title, wrap=column.wrap)
+        return _text_converter(ws, title, alignment)
     if kind is ColumnKind.YES_NO:
-        return _yes_no_converter(title)
+        return _yes_no_converter(ws, title, alignment)
     fmt = column.cell_format
     prototype = Cell(ws, row=1, column=1)
     if fmt:
         prototype.number_format = fmt
+    if alignment is not None:
+        prototype.alignment = alignment
     style = prototype._style
     value_of = _VALUE_OF[kind](title, tz)
 
@@ -878,8 +913,8 @@ def _converter(ws: Any, column: Column, tz: tzinfo | None) -> Callable[[Any], An
     return convert
 
 
-def _text_converter(ws: Any, title: str, *, wrap: bool) -> Callable[[Any], Any]:
-    make = _text_cell_factory(ws, wrap=wrap)
+def _text_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
+    make = _text_cell_factory(ws, alignment)
 
     def convert(value: Any) -> Any:
         if value is None:
@@ -893,12 +928,14 @@ def _text_converter(ws: Any, title: str, *, wrap: bool) -> Callable[[Any], Any]:
     return convert
 
 
-def _yes_no_converter(title: str) -> Callable[[Any], str | None]:
-    def convert(value: Any) -> str | None:
+def _yes_no_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
+    make = _text_cell_factory(ws, alignment)
+
+    def convert(value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, bool):
-            return "Yes" if value else "No"
+            return make("Yes" if value else "No")
         raise TypeError(f"column {title!r} is yes/no, got {type(value).__name__} {value!r}")
 
     return convert

@@ -91,9 +91,10 @@ def assert_prints_legibly(ws: Any) -> None:
     assert ws.page_margins.left <= 0.4 and ws.page_margins.right <= 0.4
     assert ws.oddHeader.left.text and ws.oddFooter.right.text == "Page &P of &N"
     for column, title in enumerate((c.value for c in ws[1]), 1):
+        cells = [c for (c,) in ws.iter_rows(min_row=2, min_col=column, max_col=column) if c.value is not None]
+        assert all(c.alignment.vertical == "top" for c in cells), f"{ws.title}: {title} starts level with the row"
         if title in LONG_TEXT:
-            cells = [c for (c,) in ws.iter_rows(min_row=2, min_col=column, max_col=column) if c.value is not None]
-            assert all(c.alignment.wrap_text and c.alignment.vertical == "top" for c in cells), (ws.title, title)
+            assert all(c.alignment.wrap_text for c in cells), (ws.title, title)
 
 
 def assert_workbook(path: Path, data_sheets: list[str], *, summary_on_one_page: bool = True) -> None:
@@ -130,6 +131,11 @@ def test_sla_tables_and_page_headers(books: dict[str, Path]) -> None:
     assert "Sheet Breaches: SLA breaches, worst first. Worst first: the hours the first response was late, then " \
         "missed customer updates, then the hours the current update is overdue." in summary  # fmt: skip
     assert "Sheet Tickets: Tickets." in summary
+    tickets = wb["Tickets"]
+    heights = {row[0].value: tickets.row_dimensions[row[0].row].height for row in tickets.iter_rows(min_row=2)}
+    assert heights["T-1"] is None, "one line: the default height"
+    assert heights["T-4"] == 30, "the subject wraps onto two lines; LibreOffice does not fit the row by itself"
+    assert heights[f"T-{HOSTILE.index('A' * 40_000) + 7}"] == 300, "at most twenty lines"
     _, rows = table(wb["Summary"], "Month")
     (chart,) = wb["Summary"]._charts
     totals_row = rows[-1][0].row
