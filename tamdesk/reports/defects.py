@@ -38,24 +38,26 @@ SUMMARY_COLUMNS = (
     Column("Update overdue", K.INT, width=17),
     Column("Fixed in period", K.INT, width=17),
 )
+# One row per defect and customer (one value per cell); widths that print at 70% or more, titles that wrap.
 DEFECT_COLUMNS = (
     Column("Defect", K.INT, width=8, number_format='"#"0_)'),
-    Column("Title", width=32),
-    Column("Engineering key", width=17),
-    Column("Customer", width=22),
-    Column("Severity", width=12),
+    Column("Title", width=22, wrap=True),
+    Column("Engineering key", width=13, wrap=True),
+    Column("Customer", width=16, wrap=True),
+    Column("Severity", width=11),
     Column("Priority", width=10),
-    Column("State", width=15),
+    Column("State", width=13, wrap=True),
     # The day suffices for these two; the customer-update columns keep their time (a Sev1 cadence is one day).
-    Column("Validated", K.DATE, width=12),
+    Column("Validated", K.DATE, width=11),
     Column("Escalated", K.DATE, width=12),
-    Column("Age (days)", K.INT, width=12),
-    Column("Last customer update", K.DATETIME, width=22),
-    padded("Next update due", K.DATETIME, width=18),
-    Column("Update overdue", K.YES_NO, width=17),
-    Column("Fix version", width=13),
-    Column("Deployed", K.DATE, width=12),
+    Column("Age (days)", K.INT, width=10),
+    Column("Last customer update", K.DATETIME, width=16),
+    padded("Next update due", K.DATETIME, width=15),
+    Column("Update overdue", K.YES_NO, width=10),
+    Column("Fix version", width=10, wrap=True),
+    Column("Deployed", K.DATE, width=11),
 )
+PER_CUSTOMER = "One row per defect and customer: a defect of several customers has a row for each."
 NOTES = (
     "Open: every defect not yet fixed (reported to fix in progress), whatever the period; counted by age in days "
     "since reported.",
@@ -109,14 +111,16 @@ def write_defect_report(
         SheetSpec(
             "Summary", SUMMARY_COLUMNS, [_summary_row(f) for f in report.by_severity],
             header_lines=header("Defect report", [*NOTES, as_of, *empty]), totals=_summary_row(report.total),
+            one_page=True,
         ),
         SheetSpec(
-            "Open defects", DEFECT_COLUMNS, [_defect_row(r) for r in report.open_defects],
-            header_lines=header("Open defects", [f"{as_of} Most severe first, then oldest."]),
+            "Open defects", DEFECT_COLUMNS, [row for r in report.open_defects for row in _defect_rows(r)],
+            header_lines=header("Open defects", [f"{as_of} Most severe first, then oldest.", PER_CUSTOMER]),
+            data=True,
         ),
         SheetSpec(
-            "Deployed fixes", DEFECT_COLUMNS, [_defect_row(r) for r in report.deployed],
-            header_lines=header("Fixes deployed in the period"),
+            "Deployed fixes", DEFECT_COLUMNS, [row for r in report.deployed for row in _defect_rows(r)],
+            header_lines=header("Fixes deployed in the period", [PER_CUSTOMER]), data=True,
         ),
     ]  # fmt: skip
     props = DocProps(
@@ -135,9 +139,13 @@ def _summary_row(f: DefectFigures) -> tuple[Any, ...]:
     return (f.label, f.open, *f.by_age, f.update_overdue, f.fixed)
 
 
-def _defect_row(r: DefectRow) -> tuple[Any, ...]:
-    return (
-        r.id, r.title, r.engineering_key or None, ", ".join(r.customers) or None, r.severity.label, r.priority or None,
-        r.state.label, r.validated_at, r.escalated_at, r.age_days, r.last_update, r.next_update_due,
-        r.update_overdue, r.fix_version or None, r.deployed_on,
-    )  # fmt: skip
+def _defect_rows(r: DefectRow) -> list[tuple[Any, ...]]:
+    """One row per customer of the defect (one row, Customer empty, when it has none)."""
+    return [
+        (
+            r.id, r.title, r.engineering_key or None, customer, r.severity.label, r.priority or None, r.state.label,
+            r.validated_at, r.escalated_at, r.age_days, r.last_update, r.next_update_due, r.update_overdue,
+            r.fix_version or None, r.deployed_on,
+        )
+        for customer in r.customers or (None,)
+    ]  # fmt: skip

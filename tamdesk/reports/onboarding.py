@@ -28,18 +28,18 @@ CHECKLIST_COLUMNS = (
     Column("Note", width=36),
 )
 SUMMARY_COLUMNS = (Column("State", width=16), Column("Customers", K.INT, width=12))
-CUSTOMER_COLUMNS = (
-    Column("Customer", width=30),
-    Column("TAM", width=20),
+CUSTOMER_COLUMNS = (  # a data sheet: widths that print at 70% or more (see xlsx.MAX_PRINT_WIDTH), titles that wrap
+    Column("Customer", width=24, wrap=True),
+    Column("TAM", width=16, wrap=True),
     Column("State", width=13),
     Column("Started", K.DATE),
     Column("Done", K.INT, width=8),
     Column("Total", K.INT, width=8),
     Column("Progress", K.PERCENT, width=11, number_format="0.0%_)"),
-    Column("Next step", width=44),
-    Column("Next step due", K.DATE, width=15),
-    Column("Overdue steps", K.INT, width=15),
-    Column("Days overdue", K.INT, width=14),
+    Column("Next step", width=36, wrap=True),
+    Column("Next step due", K.DATE, width=12),
+    Column("Overdue steps", K.INT, width=10),
+    Column("Days overdue", K.INT, width=10),
 )
 
 
@@ -139,12 +139,14 @@ def write_status(
             summary,
             header_lines=header("Onboarding status"),
             totals=("Total", len(lists)),
+            one_page=True,
         ),
         SheetSpec(
             "Customers",
             CUSTOMER_COLUMNS,
             [_status_row(c, today) for c in lists],
             header_lines=header("Onboarding status by customer"),
+            data=True,
         ),
     ]
     props = DocProps(

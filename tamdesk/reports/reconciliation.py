@@ -13,19 +13,19 @@ from tamdesk.services.reconciliation import Reconciliation, ReconciliationLine
 
 K = ColumnKind
 SUMMARY_COLUMNS = (Column("Figure", width=36), Column("Tickets", K.INT))
-LINE_COLUMNS = (
+LINE_COLUMNS = (  # data sheets: widths that print at 70% or more (see xlsx.MAX_PRINT_WIDTH), titles that wrap
     Column("Ticket", width=14),
-    Column("Customer", width=24),
-    Column("Severity", width=12),
-    Column("Opened", K.DATETIME),
-    Column("First response", K.DATETIME),
-    Column("SLA policy", width=14),
-    Column("Source figure", width=22),
+    Column("Customer", width=18, wrap=True),
+    Column("Severity", width=11),
+    Column("Opened", K.DATETIME, width=15),
+    Column("First response", K.DATETIME, width=15),
+    Column("SLA policy", width=14, wrap=True),
+    Column("Source figure", width=20, wrap=True),
     Column("Source: met", K.YES_NO),
-    Column("tamdesk figure", width=34),
+    Column("tamdesk figure", width=24, wrap=True),
     Column("tamdesk: met", K.YES_NO),
     Column("Agree", K.YES_NO),
-    Column("Reason", width=60),
+    Column("Reason", width=28, wrap=True),
 )
 
 
@@ -52,11 +52,13 @@ def export_reconciliation(ctx: Context, path: str | Path, found: Reconciliation,
         ("Disagree, with a reason tamdesk can tell", sum(1 for d in found.disagreements if d.reason)),
     ]
     sheets = [
-        SheetSpec("Summary", SUMMARY_COLUMNS, summary, header_lines=header(f"SLA reconciliation: {found.summary}")),
+        SheetSpec("Summary", SUMMARY_COLUMNS, summary, header_lines=header(f"SLA reconciliation: {found.summary}"),
+                  one_page=True),
         SheetSpec("Disagreements", LINE_COLUMNS, _rows(found.disagreements),
-                  header_lines=header(f"First-response verdicts where the {source} and tamdesk disagree")),
+                  header_lines=header(f"First-response verdicts where the {source} and tamdesk disagree"), data=True),
         SheetSpec("Compared", LINE_COLUMNS, _rows(found.lines),
-                  header_lines=header(f"Every ticket whose first response both the {source} and tamdesk judge")),
+                  header_lines=header(f"Every ticket whose first response both the {source} and tamdesk judge"),
+                  data=True),
     ]  # fmt: skip
     props = DocProps(
         title=f"SLA reconciliation: {file_name}", creator=ctx.actor, subject="SLA reconciliation",

@@ -101,12 +101,15 @@ _GROUP_COLUMNS = (
     Column("Missed updates", K.INT, width=9),
     Column("Escalated", K.INT, width=10),
 )
-TAM_COLUMNS = (Column("TAM", width=20), Column("Customers", K.INT, width=11), Column("Tickets", K.INT, width=8),
-               *_GROUP_COLUMNS)  # fmt: skip
+TAM_COLUMNS = (
+    Column("TAM", width=20, wrap=True), Column("Customers", K.INT, width=11), Column("Tickets", K.INT, width=8),
+    *_GROUP_COLUMNS,
+)  # fmt: skip
+# The detail sheets' widths keep them printing at 70% or more (see xlsx.MAX_PRINT_WIDTH); their titles wrap.
 CUSTOMER_COLUMNS = (
-    Column("Customer", width=24),
-    Column("TAM", width=14),
-    Column("SLA policy", width=12),
+    Column("Customer", width=22, wrap=True),
+    Column("TAM", width=14, wrap=True),
+    Column("SLA policy", width=12, wrap=True),
     Column("Tickets", K.INT, width=8),
     *(Column(f"Sev{int(s)}", K.INT, width=6) for s in Severity),
     *_GROUP_COLUMNS,
@@ -117,44 +120,44 @@ ACT_NOW_COLUMNS = (
     padded("Due", K.DATETIME, width=18),
     Column("Ticket", width=12),
     Column("Severity", width=12),
-    Column("Customer", width=24),
-    Column("TAM", width=16),
-    Column("Subject", width=40),
-    Column("Status", width=22),
+    Column("Customer", width=22, wrap=True),
+    Column("TAM", width=16, wrap=True),
+    Column("Subject", width=36, wrap=True),
+    Column("Status", width=14, wrap=True),
 )
 _GROUP_BANDS = GoalBands(("First response %", "Updates kept %"), GOAL)
 BREACH_COLUMNS = (
-    Column("Ticket", width=12),
-    Column("Customer", width=26),
-    Column("Subject", width=40),
-    Column("Severity", width=12),
-    Column("Status", width=14),
-    padded("Opened", K.DATETIME, width=18),
-    Column("Breach", width=30),
-    Column("First response due", K.DATETIME, width=20),
-    padded("First response", K.DATETIME, width=18),
-    Column("FR hours late", K.DURATION_HOURS, width=10),
-    Column("Clock", width=15),
-    Column("FR late, clock h", K.DURATION_HOURS, width=10),
+    Column("Ticket", width=11),
+    Column("Customer", width=16, wrap=True),
+    Column("Subject", width=24, wrap=True),
+    Column("Severity", width=11),
+    Column("Status", width=12, wrap=True),
+    padded("Opened", K.DATETIME, width=15),
+    Column("Breach", width=16, wrap=True),
+    Column("First response due", K.DATETIME, width=15),
+    padded("First response", K.DATETIME, width=15),
+    Column("FR hours late", K.DURATION_HOURS, width=9),
+    Column("Clock", width=10, wrap=True),
+    Column("FR late, clock h", K.DURATION_HOURS, width=9),
     Column("Missed updates", K.INT, width=9),
     Column("Update overdue (h)", K.DURATION_HOURS, width=10),
     Column("Open", K.YES_NO, width=7),
 )
 TICKET_COLUMNS = (
-    Column("Ticket", width=12),
-    Column("Customer", width=26),
-    Column("Subject", width=40),
-    Column("Severity", width=12),
-    Column("Status", width=14),
-    padded("Opened", K.DATETIME, width=18),
-    Column("First response due", K.DATETIME, width=20),
-    padded("First response", K.DATETIME, width=18),
-    Column("First response met", K.YES_NO, width=21),
+    Column("Ticket", width=11),
+    Column("Customer", width=16, wrap=True),
+    Column("Subject", width=24, wrap=True),
+    Column("Severity", width=11),
+    Column("Status", width=13, wrap=True),
+    padded("Opened", K.DATETIME, width=15),
+    Column("First response due", K.DATETIME, width=15),
+    padded("First response", K.DATETIME, width=15),
+    Column("First response met", K.YES_NO, width=12),
     Column("Missed updates", K.INT),
-    Column("Resolved", K.DATETIME, width=18),
-    padded("Hours to resolve", K.DURATION_HOURS, width=18),
+    Column("Resolved", K.DATETIME, width=15),
+    padded("Hours to resolve", K.DURATION_HOURS, width=11),
     Column("Escalated", K.YES_NO, width=12),
-    Column("Defect", width=14),
+    Column("Defect", width=10, wrap=True),
 )
 LEGEND = (
     "FR %: first responses met in time, of those due (one still awaited past its due time counts as missed).",
@@ -292,26 +295,25 @@ def write_sla_report(
     sheets = [
         SheetSpec(
             "Summary", SCORECARD_COLUMNS, _scorecard(review), header_lines=summary_header,
-            bands=GoalBands(("This period", "Previous period", "A year earlier"), GOAL),
+            bands=GoalBands(("This period", "Previous period", "A year earlier"), GOAL), one_page=True,
         ),
         SheetSpec("Act now", ACT_NOW_COLUMNS, [_act_now_row(item) for item in review.act_now],
-                  header_lines=header("Act now", _act_now_notes(review))),
+                  header_lines=header("Act now", _act_now_notes(review)), data=True),
         SheetSpec(
             "Trend", TREND_COLUMNS, [_trend_row(label, f, review.goal) for label, f in review.trend],
-            header_lines=trend_header, bands=GoalBands((FR, UPD), GOAL),
-            chart=_trend_chart(review, len(trend_header)),
+            header_lines=trend_header, bands=GoalBands((FR, UPD), GOAL), chart=_trend_chart(review), one_page=True,
         ),
         SheetSpec(
             "By month", SUMMARY_COLUMNS, months, header_lines=header("SLA by month", LEGEND),
-            totals=_summary_row(report.total),
+            totals=_summary_row(report.total), one_page=True,
         ),
         SheetSpec("By TAM", TAM_COLUMNS, [_tam_row(g) for g in review.tams],
-                  header_lines=header("SLA by TAM, worst first", VERDICT_NOTES), bands=_GROUP_BANDS),
+                  header_lines=header("SLA by TAM, worst first", VERDICT_NOTES), bands=_GROUP_BANDS, data=True),
         SheetSpec(
             "By customer", CUSTOMER_COLUMNS, [_customer_row(g) for g in review.customers],
             header_lines=header("SLA by customer, worst first", [
                 "Worst first: the lowest rate first; customers with no tickets in the period last.", *VERDICT_NOTES,
-            ]), bands=_GROUP_BANDS,
+            ]), bands=_GROUP_BANDS, data=True,
         ),
         SheetSpec(
             "Breaches", BREACH_COLUMNS, (_breach_row(b) for b in report.breaches),
@@ -319,9 +321,12 @@ def write_sla_report(
                 "Order: breaches still open first, then by severity (Sev1 first), then by how late the first "
                 "response was in the clock's own hours (business hours for a business-hours target), then missed "
                 "customer updates."
-            ]),
+            ]), data=True,
         ),
-        SheetSpec("Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets")),
+        SheetSpec(
+            "Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets"),
+            data=True,
+        ),
     ]  # fmt: skip
     props = DocProps(
         title=f"SLA report {scope.period_label}",
@@ -427,17 +432,16 @@ def _trend_row(label: str, f: SlaFigures | None, goal: float) -> tuple[Any, ...]
     return (label, f.tickets, f.breaches, f.first_response_rate, f.update_rate, goal, found.mark if found else None)
 
 
-def _trend_chart(review: SlaReview, header_lines_count: int) -> ChartSpec:
+def _trend_chart(review: SlaReview) -> ChartSpec:
     """A line per rate and the goal, over a value axis that starts a step below the lowest (not at 0%)."""
     rates = [r for _, f in review.trend if f is not None for r in (f.first_response_rate, f.update_rate)]
-    table_end = header_lines_count + 2 + len(review.trend)
     return ChartSpec(
         "Compliance by month against the goal",
         category_column="Month",
         value_columns=(FR, UPD, GOAL),
         kind=ChartKind.LINE,
         y_axis_title="In time",
-        anchor=f"A{table_end + 2}",
+        below=True,
         y_min=axis_floor(rates, review.goal),
     )
 

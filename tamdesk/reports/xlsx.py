@@ -8,6 +8,12 @@ Excel's ``quotePrefix`` cell flag: the state Excel itself records when someone t
 exactly the original text (no visible apostrophe or extra space), and editing the cell keeps it text. What is
 not covered: a copy saved as CSV by the reader carries the raw text, as any CSV export of that cell would.
 
+Two kinds of sheet. A *data sheet* is for machines as much as people: its column header is row 1 and its rows are a
+named Excel table, so pandas, Power BI or a pivot read it with no options; its title and period are printed in the
+page header instead, and the workbook's first sheet (the summary, laid out for people: header block on top) carries
+the full header block and a line saying what each data sheet holds. Data sheets print landscape, one page wide, at
+no less than :data:`PRINT_MIN_SCALE`: long text columns wrap rather than widen the sheet.
+
 Large sheets are streamed in openpyxl's write-only mode: everything written before the rows (column widths,
 frozen panes, sheet properties) is set before the first row; what is written after the rows (autofilter, data
 validation, print setup, charts) is set once the row count is known.
@@ -23,7 +29,8 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from itertools import chain, count, islice
@@ -39,7 +46,10 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import DomainError
@@ -59,6 +69,22 @@ _RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel keeps "History" for cha
 _TICK_ROWS = 1000
 _WIDTH_SAMPLE_ROWS = 100
 _MIN_WIDTH, _MAX_WIDTH = 8.0, 60.0
+_TABLE_STYLE = "TableStyleMedium2"
+_LOOKS_LIKE_A_REFERENCE = re.compile(r"[A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*")
+
+# Printing. Fit to one page wide, Excel and LibreOffice shrink a sheet by (printable width / sheet width). Landscape
+# Letter is the narrower of the two usual papers (11 in; A4 is 11.69 in): with 0.4 in side margins 10.2 in are
+# printable, 979 pixels at 96 dpi. A column of width w (in widths of the digit "0", 7 pixels in Calibri 11) takes
+# 7w + 5 pixels. So a data sheet prints at no less than 70% while its columns add up to 979 / 0.70 / 7 = 199.8
+# characters, each column counting 5/7 of a character more for its padding (see print_width).
+PRINT_MIN_SCALE = 0.70
+_PAGE_WIDTH_IN, _SIDE_MARGIN_IN = 11.0, 0.4
+_DIGIT_PX, _COLUMN_PADDING_PX, _DPI = 7, 5, 96
+MAX_PRINT_WIDTH = (_PAGE_WIDTH_IN - 2 * _SIDE_MARGIN_IN) * _DPI / PRINT_MIN_SCALE / _DIGIT_PX
+"""The widest a data sheet's columns may add up to (in Excel character widths, see :func:`print_width`): 199.8."""
+_MARGINS = PageMargins(left=_SIDE_MARGIN_IN, right=_SIDE_MARGIN_IN, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+_PAGE_HEADER_LIMIT = 100  # characters of each page-header section; Excel takes 255 for the whole header
+
 TEMP_FILE = re.compile(r"\..+\.xlsx\.[0-9a-f]{8}(\.s\d+)?\.tmp", re.IGNORECASE)
 """Our temporary files beside an export: ``.sla.xlsx.1a2b3c4d.tmp`` and its sheets' ``….s1.tmp``."""
 
@@ -107,12 +133,17 @@ _DEFAULT_WIDTHS = {
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet; ``width`` in Excel character units (None: from the title and the first rows)."""
+    """One column of a sheet; ``width`` in Excel character units (None: from the title and the first rows).
+
+    ``wrap``: long text (a subject, a reason, a list of names) that wraps within the column, top-aligned, instead of
+    widening the sheet; on a data sheet too wide to print legibly, these columns are the ones made narrower.
+    """
 
     title: str
     kind: ColumnKind = ColumnKind.TEXT
     width: float | None = None
     number_format: str | None = None  # overrides the kind's format, e.g. "0" for numeric ids
+    wrap: bool = False
 
     @property
     def cell_format(self) -> str | None:
@@ -137,6 +168,7 @@ class ChartSpec:
     y_axis_title: str = ""
     anchor: str | None = None  # top-left cell; None: beside the table, level with the header row
     y_min: float | None = None  # the value axis' lower end; None: 0 for rates, else Excel's choice
+    below: bool = False  # instead of ``anchor``: under the table and its totals, one row apart
 
 
 @dataclass(frozen=True)
@@ -178,7 +210,13 @@ class SheetSpec:
 
     ``header_lines`` go above the table (the first one is the title); ``totals`` is a bold row under the table,
     outside its filter and chart, so sorting never moves it. ``ruled`` draws thin lines around every data cell,
-    empty ones included, for a table that is printed and filled in by hand.
+    empty ones included, for a table that is printed and filled in by hand. ``one_page`` prints the sheet on a
+    single page (a summary), where other sheets print one page wide and as many tall as they need.
+
+    ``data`` makes a data sheet (see the module docstring): the column header on row 1, the rows an Excel table
+    named after the sheet, the first two ``header_lines`` (title and period) in the printed page header, and the
+    title with any note of its own (a line not in the first sheet's header block) listed on the first sheet. A data
+    sheet has no totals row: a reader of the table would take it for data.
     """
 
     title: str
@@ -190,6 +228,8 @@ class SheetSpec:
     validations: Sequence[ListValidation] = ()
     ruled: bool = False
     bands: GoalBands | None = None
+    data: bool = False
+    one_page: bool = False
 
     def __post_init__(self) -> None:
         titles = [c.title for c in self.columns]
@@ -206,6 +246,8 @@ class SheetSpec:
             self.column_number(name)
         if self.totals is not None and len(self.totals) != len(titles):
             raise ValueError(f"Sheet {self.title!r}: totals have {len(self.totals)} values for {len(titles)} columns")
+        if self.data and self.totals is not None:
+            raise ValueError(f"Sheet {self.title!r} is a data sheet: it has no totals row")
 
     def column_number(self, title: str) -> int:
         """The 1-based number of the column called ``title``."""
@@ -301,6 +343,27 @@ def header_lines(
         lines.append(f"SLA policy: {sla_policy}")
     lines.append(f"Times are in {zone_label(tz)}")
     return lines
+
+
+def table_name(title: str, used: Collection[str] = ()) -> str:
+    """A valid Excel table name close to sheet ``title`` (``By customer`` gives ``By_customer``), distinct (ignoring
+    case) from the names in ``used``.
+
+    Excel's rules: letters, digits, underscores and periods, a letter or underscore first, nothing that reads as a
+    cell reference (``A1``, ``R1C1``); kept to ASCII so that every tool that reads the table can name it.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    base = "_".join(re.sub(r"[^A-Za-z0-9_.]+", " ", ascii_title).split()) or "Table"
+    if not (base[0].isalpha() or base[0] == "_") or _LOOKS_LIKE_A_REFERENCE.fullmatch(base):
+        base = "T_" + base
+    taken = {u.casefold() for u in used}
+    candidates = chain([base[:250]], (f"{base[:245]}_{n}" for n in count(2)))
+    return next(name for name in candidates if name.casefold() not in taken)
+
+
+def print_width(widths: Iterable[float]) -> float:
+    """How wide columns of these widths print, in Excel character widths with each column's padding counted."""
+    return sum(width + _COLUMN_PADDING_PX / _DIGIT_PX for width in widths)
 
 
 _UTC_NAMES = frozenset({"UTC", "UCT", "Universal", "Zulu", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu"})
@@ -428,14 +491,16 @@ def _build(
     wb = Workbook(write_only=True)
     try:
         _set_properties(wb, props)
-        used: set[str] = set()
+        titles: list[str] = []
         for spec in sheets:
+            titles.append(sheet_title(spec.title, titles))
+        tables: list[str] = []
+        for spec, title in zip(_with_guide(sheets, titles), titles, strict=True):
             ticker.advance(0)
-            title = sheet_title(spec.title, used)
-            used.add(title)
             sheet = wb.create_sheet(title)
-            _spool_beside(sheet, temp, len(used))
-            _SheetWriter(_fast_rows(sheet), spec, tz, ticker).write()
+            _spool_beside(sheet, temp, len(tables) + 1)
+            tables.append(table_name(title, tables))
+            _SheetWriter(_fast_rows(sheet), spec, tz, ticker, tables[-1]).write()
         wb.save(temp)
     except OSError as exc:  # a full disk, a vanished folder...
         _discard_streams(wb)
@@ -443,6 +508,23 @@ def _build(
     except BaseException:
         _discard_streams(wb)
         raise
+
+
+def _with_guide(sheets: Sequence[SheetSpec], titles: Sequence[str]) -> list[SheetSpec]:
+    """The sheets, the first one's header block ending with a line per data sheet: its name, title and own notes.
+
+    A data sheet shows no header block, so what it holds, and notes such as its sort order, are said here.
+    """
+    first, *rest = sheets
+    if first.data or not first.header_lines:
+        return list(sheets)
+    shared = set(first.header_lines)
+    guide = []
+    for spec, title in zip(rest, titles[1:], strict=True):
+        if spec.data:
+            what, *notes = [line for line in spec.header_lines if line not in shared] or [title]
+            guide.append(" ".join([f"Sheet {title}: {what.rstrip('.')}.", *notes]))
+    return [replace(first, header_lines=[*first.header_lines, *guide]), *rest]
 
 
 def _spool_beside(ws: Any, temp: Path, index: int) -> None:
@@ -535,6 +617,17 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 # Indented one step so that a right-aligned title never touches the left-aligned one after it in print.
 _HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="left", indent=1)
 _NUMBER_HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="right", indent=1)  # over right-aligned numbers
+# A data sheet's titles wrap, so that a narrow column of numbers can have a long title.
+_DATA_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="left", indent=1, wrap_text=True)
+_DATA_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="right", indent=1, wrap_text=True)
+_WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+_TOP_ALIGNMENT = Alignment(vertical="top")  # beside wrapped text, a row's other values start level with it
+_LINE_HEIGHT = 15.0  # points, one line of Calibri 11
+# Characters of ordinary text a column holds per digit width: Calibri's letters average about 0.85 of its digits.
+# A little low on purpose: a row a line too tall reads better than one that hides its last line.
+_TEXT_PER_DIGIT = 1.15
+_MAX_ROW_LINES = 20  # the most lines a wrapped row is made tall for (Excel's tallest row is 409 points)
+_FILTER_BUTTON = 3  # character widths a header keeps free for the indent and the filter button
 _TOTALS_FONT = Font(name="Calibri", size=11, bold=True)
 _TOTALS_BORDER = Border(top=Side(style="thin"))
 # Excel's own "good", "neutral" and "bad" cell styles: dark text on a light fill, legible in print.
@@ -550,12 +643,13 @@ _RULED_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
 class _SheetWriter:
     """Streams one :class:`SheetSpec` into a write-only worksheet."""
 
-    def __init__(self, ws: Any, spec: SheetSpec, tz: tzinfo | None, ticker: _Ticker) -> None:
-        self.ws, self.spec, self.ticker = ws, spec, ticker
-        self.header_row = len(spec.header_lines) + 2 if spec.header_lines else 1
+    def __init__(self, ws: Any, spec: SheetSpec, tz: tzinfo | None, ticker: _Ticker, table: str) -> None:
+        self.ws, self.spec, self.ticker, self.table = ws, spec, ticker, table
+        self.header_row = len(spec.header_lines) + 2 if spec.header_lines and not spec.data else 1
         self.last_col = get_column_letter(len(spec.columns))
-        self.convert = [_converter(ws, column, tz) for column in spec.columns]
+        self.convert = [_converter(ws, column, tz, _alignment(column, spec.data)) for column in spec.columns]
         self.text_cell = _text_cell_factory(ws)
+        self.wrapping: list[tuple[int, float]] = []  # (index, characters a line holds) of each wrapping column
 
     def write(self) -> None:
         rows = iter(self.spec.rows)
@@ -568,24 +662,40 @@ class _SheetWriter:
         self._finish(written)
 
     def _set_layout(self, sample: list[Sequence[Any]]) -> None:
-        ws = self.ws
-        for number, column in enumerate(self.spec.columns, 1):
-            width = column.width or _auto_width(column, (row[number - 1] for row in sample if len(row) >= number))
+        ws, columns, data = self.ws, self.spec.columns, self.spec.data
+        widths = [
+            column.width or _auto_width(column, (row[number] for row in sample if len(row) > number), data)
+            for number, column in enumerate(columns)
+        ]
+        if data:
+            widths = _fit_to_print(widths, [column.wrap for column in columns])
+            lines = max(len(_wrapped(c.title, w - _FILTER_BUTTON)) for c, w in zip(columns, widths, strict=True))
+            ws.row_dimensions[1].height = lines * _LINE_HEIGHT
+        for number, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(number)].width = width
+        self.wrapping = [
+            (n, max((w - 1) * _TEXT_PER_DIGIT, 1.0))
+            for n, (c, w) in enumerate(zip(columns, widths, strict=True))
+            if c.wrap and data
+        ]
         ws.freeze_panes = f"A{self.header_row + 1}"
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     def _write_header(self) -> None:
         ws = self.ws
-        for index, line in enumerate(self.spec.header_lines):
-            ws.append([self._styled_text(line, font=_TITLE_FONT if index == 0 else _NOTE_FONT)])
-        if self.spec.header_lines:
-            ws.append([])
+        if not self.spec.data:
+            for index, line in enumerate(self.spec.header_lines):
+                ws.append([self._styled_text(line, font=_TITLE_FONT if index == 0 else _NOTE_FONT)])
+            if self.spec.header_lines:
+                ws.append([])
         ws.append([self._header_cell(column) for column in self.spec.columns])
 
     def _header_cell(self, column: Column) -> Cell:
         textual = column.kind in (ColumnKind.TEXT, ColumnKind.YES_NO)
-        alignment = _HEADER_ALIGNMENT if textual else _NUMBER_HEADER_ALIGNMENT
+        if self.spec.data:
+            alignment = _DATA_HEADER_ALIGNMENT if textual else _DATA_NUMBER_HEADER_ALIGNMENT
+        else:
+            alignment = _HEADER_ALIGNMENT if textual else _NUMBER_HEADER_ALIGNMENT
         return self._styled_text(column.title, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=alignment)
 
     def _styled_text(self, text: str, **style: Any) -> Cell:
@@ -604,7 +714,12 @@ class _SheetWriter:
                 if len(row) != width:
                     raise ValueError(f"{len(row)} values for {width} columns")
                 cells = [conv(value) for conv, value in zip(convert, row, strict=False)]
+                lines = self._lines(row) if self.wrapping else 1
+                if lines > 1:  # LibreOffice does not fit a row to its wrapped text by itself
+                    ws.row_dimensions[self.header_row + written + 1].height = lines * _LINE_HEIGHT
                 ws.append([self._ruled(cell) for cell in cells] if self.spec.ruled else cells)
+                if lines > 1:
+                    del ws.row_dimensions[self.header_row + written + 1]  # written out: keep memory flat
                 written += 1
                 if written % _TICK_ROWS == 0:
                     self.ticker.advance(_TICK_ROWS)
@@ -613,6 +728,10 @@ class _SheetWriter:
             raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
         self.ticker.advance(written % _TICK_ROWS)
         return written
+
+    def _lines(self, row: Sequence[Any]) -> int:
+        """The lines the row's wrapping text takes, for its height."""
+        return max((_line_count(row[n], width) for n, width in self.wrapping if isinstance(row[n], str)), default=1)
 
     def _ruled(self, value: Any) -> Cell:
         """The converted value as a cell with thin lines around it (an empty one too, to write in)."""
@@ -632,16 +751,23 @@ class _SheetWriter:
 
     def _finish(self, written: int) -> None:
         ws, first, last = self.ws, self.header_row + 1, self.header_row + written
-        ws.auto_filter.ref = f"A{self.header_row}:{self.last_col}{max(last, self.header_row)}"
+        if self.spec.data:
+            self._add_table(max(last, first))  # Excel's smallest table: the header and one row, empty here
+            title, period = [*self.spec.header_lines, "", ""][:2]
+            ws.HeaderFooter.oddHeader.left.text = _page_header_text(title)
+            ws.HeaderFooter.oddHeader.right.text = _page_header_text(period)
+        else:
+            ws.auto_filter.ref = f"A{self.header_row}:{self.last_col}{max(last, self.header_row)}"
         ws.print_title_rows = f"{self.header_row}:{self.header_row}"
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1 if self.spec.one_page else 0
+        ws.page_margins = _MARGINS
         ws.HeaderFooter.oddFooter.left.text = "&A"
         ws.HeaderFooter.oddFooter.right.text = "Page &P of &N"
         for validation in self.spec.validations:
             ws.data_validations.append(self._validation(validation, first, max(last, first)))
         if self.spec.chart is not None and written:
-            ws.add_chart(self._chart(self.spec.chart, last), self.spec.chart.anchor or self._chart_anchor())
+            ws.add_chart(self._chart(self.spec.chart, last), self._chart_anchor(self.spec.chart, last))
         if self.spec.bands is not None and written:
             self._bands(self.spec.bands, first, last)
 
@@ -659,6 +785,22 @@ class _SheetWriter:
                 self.ws.conditional_formatting.add(
                     cells, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True)
                 )
+
+    def _add_table(self, last: int) -> None:
+        """The header and data rows as an Excel table: filter buttons, banded rows, a name for other tools."""
+        ref = f"A{self.header_row}:{self.last_col}{last}"
+        table = Table(
+            displayName=self.table,
+            name=self.table,
+            ref=ref,
+            autoFilter=AutoFilter(ref=ref),
+            tableStyleInfo=TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True),
+        )
+        # Write-only sheets cannot read the header back: the column names are given, as written in row 1.
+        table.tableColumns = [
+            TableColumn(id=number, name=safe_text(column.title)) for number, column in enumerate(self.spec.columns, 1)
+        ]
+        self.ws.tables.add(table)
 
     def _validation(self, rule: ListValidation, first: int, last: int) -> DataValidation:
         letter = get_column_letter(self.spec.column_number(rule.column))
@@ -698,8 +840,54 @@ class _SheetWriter:
         chart.width, chart.height = 24, 12
         return chart
 
-    def _chart_anchor(self) -> str:
-        return f"{get_column_letter(len(self.spec.columns) + 2)}{self.header_row}"
+    def _chart_anchor(self, spec: ChartSpec, last: int) -> str:
+        if spec.below:
+            return f"A{last + (3 if self.spec.totals is not None else 2)}"
+        return spec.anchor or f"{get_column_letter(len(self.spec.columns) + 2)}{self.header_row}"
+
+
+def _fit_to_print(widths: list[float], wraps: list[bool]) -> list[float]:
+    """``widths``, the wrapping columns made narrower (the widest the most) until the sheet prints at
+    :data:`PRINT_MIN_SCALE`, none narrower than the narrowest width a column gets."""
+    excess = print_width(widths) - MAX_PRINT_WIDTH
+    spare = sum(w - _MIN_WIDTH for w, wrap in zip(widths, wraps, strict=True) if wrap and w > _MIN_WIDTH)
+    if excess <= 0 or not spare:
+        return widths
+    share = min(excess / spare, 1.0)
+    return [
+        math.floor(w - (w - _MIN_WIDTH) * share) if wrap and w > _MIN_WIDTH else w
+        for w, wrap in zip(widths, wraps, strict=True)
+    ]
+
+
+def _wrapped(text: str, width: float) -> list[str]:
+    """``text`` wrapped at spaces into lines of at most ``width`` characters, as a cell that wraps shows it."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _display_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _line_count(text: str, width: float) -> int:
+    """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
+    breaks, then breaks at spaces, a word too long for a line broken where it reaches the edge."""
+    if len(text) > width * _MAX_ROW_LINES:
+        return _MAX_ROW_LINES
+    lines = sum(
+        max(1, math.ceil(_display_width(line) / width)) for part in text.splitlines() for line in _wrapped(part, width)
+    )
+    return min(max(lines, 1), _MAX_ROW_LINES)
+
+
+def _page_header_text(text: str) -> str:
+    """``text`` for a printed page header section: ``&`` (which starts Excel's header codes) doubled, and short."""
+    text = " ".join(safe_text(text).split())
+    if len(text) > _PAGE_HEADER_LIMIT:
+        text = text[: _PAGE_HEADER_LIMIT - 1] + "…"
+    return text.replace("&", "&&")
 
 
 # --- values to cells --------------------------------------------------------------------------------------------
@@ -715,9 +903,20 @@ class _StreamCell(Cell):
         return "<_StreamCell>"
 
 
-def _text_cell_factory(ws: Any) -> Callable[[str], str | Cell | None]:
-    """Text as a cell value: a plain str when openpyxl keeps it text, else an explicit, quote-prefixed string cell."""
+def _alignment(column: Column, data: bool) -> Alignment | None:
+    """How a column's data cells align: wrapping text wraps; on a data sheet every value starts at the top."""
+    if column.wrap:
+        return _WRAP_ALIGNMENT
+    return _TOP_ALIGNMENT if data else None
+
+
+def _text_cell_factory(ws: Any, alignment: Alignment | None = None) -> Callable[[str], str | Cell | None]:
+    """Text as a cell value: a plain str when openpyxl keeps it text, else an explicit, quote-prefixed string cell;
+    with an ``alignment``, always a cell so aligned."""
     prototype = Cell(ws, row=1, column=1)
+    if alignment is not None:
+        prototype.alignment = alignment
+    plain_style = copy(prototype._style)  # the style array is changed in place by the next line
     prototype.quotePrefix = True
     style = prototype._style  # one style array shared by all guarded cells; Cell() copies it
 
@@ -726,7 +925,7 @@ def _text_cell_factory(ws: Any) -> Callable[[str], str | Cell | None]:
         if not text:
             return None  # an empty string cell would only be an odd blank
         if text[0] not in _FORMULA_LEADS and text not in ERROR_CODES:
-            return text
+            return text if alignment is None else _StreamCell(ws, row=1, column=1, value=text, style_array=plain_style)
         cell = _StreamCell(ws, row=1, column=1, value=text, style_array=style)
         cell.data_type = "s"  # openpyxl made it a formula or an error value
         return cell
@@ -734,17 +933,19 @@ def _text_cell_factory(ws: Any) -> Callable[[str], str | Cell | None]:
     return make
 
 
-def _converter(ws: Any, column: Column, tz: tzinfo | None) -> Callable[[Any], Any]:
+def _converter(ws: Any, column: Column, tz: tzinfo | None, alignment: Alignment | None) -> Callable[[Any], Any]:
     """A function turning a Python value of ``column`` into what the worksheet gets (None stays empty)."""
     kind, title = column.kind, column.title
     if kind is ColumnKind.TEXT:
-        return _text_converter(ws, title)
+        return _text_converter(ws, title, alignment)
     if kind is ColumnKind.YES_NO:
-        return _yes_no_converter(title)
+        return _yes_no_converter(ws, title, alignment)
     fmt = column.cell_format
     prototype = Cell(ws, row=1, column=1)
     if fmt:
         prototype.number_format = fmt
+    if alignment is not None:
+        prototype.alignment = alignment
     style = prototype._style
     value_of = _VALUE_OF[kind](title, tz)
 
@@ -757,8 +958,8 @@ def _converter(ws: Any, column: Column, tz: tzinfo | None) -> Callable[[Any], An
     return convert
 
 
-def _text_converter(ws: Any, title: str) -> Callable[[Any], Any]:
-    make = _text_cell_factory(ws)
+def _text_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
+    make = _text_cell_factory(ws, alignment)
 
     def convert(value: Any) -> Any:
         if value is None:
@@ -772,12 +973,14 @@ def _text_converter(ws: Any, title: str) -> Callable[[Any], Any]:
     return convert
 
 
-def _yes_no_converter(title: str) -> Callable[[Any], str | None]:
-    def convert(value: Any) -> str | None:
+def _yes_no_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
+    make = _text_cell_factory(ws, alignment)
+
+    def convert(value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, bool):
-            return "Yes" if value else "No"
+            return make("Yes" if value else "No")
         raise TypeError(f"column {title!r} is yes/no, got {type(value).__name__} {value!r}")
 
     return convert
@@ -846,9 +1049,16 @@ _VALUE_OF: dict[ColumnKind, Callable[[str, tzinfo | None], Callable[[Any], Any]]
 }
 
 
-def _auto_width(column: Column, sample: Iterator[Any]) -> float:
-    """A width that fits the title (and its filter button) and, for text, the first rows."""
-    width: float = _display_width(column.title) + 4
+def _auto_width(column: Column, sample: Iterator[Any], title_wraps: bool = False) -> float:
+    """A width that fits the title (and its filter button) and, for text, the first rows.
+
+    A title that wraps (on a data sheet) needs only half its width: two lines, no word split.
+    """
+    title = _display_width(column.title)
+    if title_wraps:
+        longest = max((_display_width(word) for word in column.title.split()), default=0)
+        title = max(longest, math.ceil(title / 2))
+    width: float = title + (_FILTER_BUTTON if title_wraps else 4)
     if column.kind is ColumnKind.TEXT:
         texts = (v for v in sample if isinstance(v, str))
         width = max([width, *(_display_width(line) + 2 for v in texts for line in v[:200].splitlines())])

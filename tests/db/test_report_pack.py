@@ -88,7 +88,7 @@ def test_every_workbook_of_the_period_is_written(acme: int, ctx: Context, out: P
     assert [p.name for p in result.files] == names
     assert result.summary.startswith(f"Report pack for February 2026: 5 workbooks written to {out} (tamdesk-sla-")
     assert "SUP-1" in cells(out / names[0], "Tickets")
-    assert "Filters: Onboarding started: 2026-02-01 to 2026-02-28" in cells(out / names[4], "Customers")
+    assert "Filters: Onboarding started: 2026-02-01 to 2026-02-28" in cells(out / names[4], "Summary")
     assert openpyxl.load_workbook(out / names[1]).sheetnames[0] == "Summary"
 
 

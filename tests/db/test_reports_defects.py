@@ -22,6 +22,7 @@ from tamdesk.services.defects import (
     close_defect,
     deploy_fix,
     escalate_to_engineering,
+    link_ticket,
     log_customer_update,
     prioritize_defect,
     report_defect,
@@ -30,7 +31,14 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.report_data import AGE_BUCKETS, ReportScope, age_bucket
 from tamdesk.services.tickets import TicketInput, create_ticket
-from tests.db.test_reports_sla import assert_no_formulas, header_block, records, split_totals, table
+from tests.db.test_reports_sla import (
+    assert_data_sheet,
+    assert_no_formulas,
+    header_block,
+    records,
+    split_totals,
+    table,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MARCH = ReportScope(tz=BERLIN, start=date(2026, 3, 1), end=date(2026, 4, 1))
@@ -86,7 +94,12 @@ def defects(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
 
 
 def summary_from_detail(open_rows: list[dict[str, Any]], fixed: list[dict[str, Any]], severity: str | None) -> tuple:
-    """What the Summary row of ``severity`` (None: Total) must say, from the Open defects and Deployed fixes sheets."""
+    """What the Summary row of ``severity`` (None: Total) must say, from the Open defects and Deployed fixes sheets
+    (one row per defect and customer: a defect counts once)."""
+    open_rows, fixed = (
+        list({r["Defect"]: r for r in open_rows}.values()),
+        list({r["Defect"]: r for r in fixed}.values()),
+    )
     mine = [r for r in open_rows if severity in (None, r["Severity"])]
     ages = [0] * len(AGE_BUCKETS)
     for row in mine:
@@ -121,6 +134,8 @@ def test_march_by_hand(defects: dict[str, int], ctx: Context, tmp_path: Path) ->
     assert tuple(total.values())[1:3] == (3, 2)
     open_rows = records(wb["Open defects"], "Defect")
     fixed = records(wb["Deployed fixes"], "Defect")
+    for sheet in ("Open defects", "Deployed fixes"):
+        assert_data_sheet(wb[sheet], [c.title for c in DEFECT_COLUMNS])
     assert [r["Defect"] for r in open_rows] == [defects["D2"], defects["D3"], defects["D5"]], "most severe, then oldest"
     assert [r["Defect"] for r in fixed] == [defects["D1"]]
     d1 = fixed[0]
@@ -151,6 +166,30 @@ def test_summary_agrees_with_the_detail(defects: dict[str, int], ctx: Context, t
     all_fixed = records(openpyxl.load_workbook(export_defect_report(tmp_path / "a.xlsx", ReportScope(), ctx=ctx).path)[
         "Deployed fixes"], "Defect")  # fmt: skip
     assert [r["Defect"] for r in all_fixed] == [defects["D4"], defects["D1"]]
+
+
+def test_a_defect_of_several_customers_has_a_row_per_customer(
+    defects: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    """One value per cell: a pivot counts Acme's and Globex's open defects from the Customer column as it is."""
+    opened = datetime(2025, 7, 1, 9, tzinfo=UTC)
+    link_ticket(
+        ctx, defects["D3"], create_ticket(ctx, TicketInput("T-9", defects["acme"], "Also", Severity.LOW, opened))
+    )
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "d.xlsx", MARCH, ctx=ctx).path)
+    open_rows = records(wb["Open defects"], "Defect")
+    assert [(r["Defect"], r["Customer"]) for r in open_rows] == [
+        (defects["D2"], "Acme"), (defects["D3"], "Globex"), (defects["D3"], "Acme"), (defects["D5"], "Acme"),
+    ]  # fmt: skip
+    d3_globex, d3_acme = (r for r in open_rows if r["Defect"] == defects["D3"])
+    assert {**d3_globex, "Customer": "Acme"} == d3_acme, "the defect's other values repeat on each of its rows"
+    rows, total = split_totals(records(wb["Summary"], "Severity"), "Severity")
+    assert total["Open"] == 3, "the Summary counts defects, not rows"
+    fixed = records(wb["Deployed fixes"], "Defect")
+    for row in rows:
+        assert tuple(row.values())[1:] == summary_from_detail(open_rows, fixed, row["Severity"]), row
+    assert tuple(total.values())[1:] == summary_from_detail(open_rows, fixed, None)
+    assert any("One row per defect and customer" in line for line in header_block(wb["Summary"]))
 
 
 def test_columns_types_and_hostile_title(defects: dict[str, int], ctx: Context, tmp_path: Path) -> None:

@@ -141,6 +141,17 @@ def records(ws: Any, first_title: str) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in values[:end]]
 
 
+def assert_data_sheet(ws: Any, titles: list[str]) -> None:
+    """A data sheet: ``titles`` on row 1, frozen under it, and one Excel table over exactly the header and data rows
+    (the header and one empty row when there is no data), so any tool reads it with no options."""
+    assert [c.value for c in ws[1]] == titles, ws.title
+    (table,) = ws.tables.values()
+    last = max(ws.max_row, 2)
+    assert table.ref == f"A1:{ws.cell(1, len(titles)).column_letter}{last}", ws.title
+    assert table.headerRowCount == 1 and not table.totalsRowCount and table.column_names == titles
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1" and ws.auto_filter.ref is None
+
+
 def split_totals(rows: list[dict[str, Any]], key: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     assert rows and rows[-1][key] == "Total", "the totals row closes the table"
     return rows[:-1], rows[-1]
@@ -297,7 +308,7 @@ def test_february_by_hand(sla_book: dict[str, int], ctx: Context, tmp_path: Path
     assert [(c["Customer"], c["SLA policy"], c["Tickets"], c["Breaches"], c["Missed updates"]) for c in customers] == [
         ("Globex", "Premium v2", 1, 1, 4),  # worst first: no update kept (0%) before Acme's 2 of 3 in time
         ("Acme", "Standard v1", 3, 1, 0),
-    ]
+    ], "a data sheet: no totals row, the Summary's Total holds them"
     breaches = records(wb["Breaches"], "Ticket")
     assert [(b["Ticket"], b["Breach"], b["FR hours late"], b["Missed updates"]) for b in breaches] == [
         ("T-2", "First response", approx(1.0), 0),
@@ -331,10 +342,12 @@ def test_tickets_sheet_columns_and_types(sla_book: dict[str, int], ctx: Context,
     assert (two["First response met"], two["Defect"], two["Hours to resolve"]) == ("No", "#1", approx(4.0))
     three = dict(zip(header, (c.value for c in by_number["T-3"]), strict=True))
     assert (three["First response met"], three["Missed updates"]) == ("Yes", 4)
-    header_row = len(header_block(ws)) + 2
-    assert ws.freeze_panes == f"A{header_row + 1}" and ws.print_title_rows == f"${header_row}:${header_row}"
-    assert ws.auto_filter.ref == f"A{header_row}:N{ws.max_row}"
+    assert_data_sheet(ws, REQUIRED)
+    assert ws.tables["Tickets"].ref == f"A1:N{ws.max_row}" and ws.max_row == 5
     assert ws.page_setup.orientation == "landscape"
+    assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == (
+        "Tickets", "Period: 2026-02-01 to 2026-02-28 (tickets by the day they were opened)",
+    )  # fmt: skip
 
 
 def test_whole_history_summary_agrees_and_hostile_text_stays_text(
@@ -447,7 +460,7 @@ def test_command_line(
     argv = ["--db", str(db_path), "export", "sla", "--out", str(out), "--from", "2026-02-01", "--to", "2026-02-28"]
     assert main([*argv, "--tz", "Europe/Berlin", "--customer", "acme"]) == 0
     assert capsys.readouterr().out.strip() == f"SLA report of 3 tickets, 2026-02-01 to 2026-02-28 written to {out}."
-    assert "Times are in Europe/Berlin" in header_block(openpyxl.load_workbook(out)["Tickets"])
+    assert "Times are in Europe/Berlin" in header_block(openpyxl.load_workbook(out)["Summary"])
     base = ["--db", str(db_path), "export", "sla", "--out", str(tmp_path / "bad.xlsx")]
     for extra, message in [
         (["--from", "2026-02-30"], "--from '2026-02-30' is not a date such as 2026-03-01."),

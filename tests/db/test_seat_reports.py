@@ -18,6 +18,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer, set_archived
 from tamdesk.services.onboarding import checklist, set_step_done
 from tamdesk.services.seats import SeatInput, confirm_welcome, grant_seat, request_seat, revoke_seat, seat_roster
+from tests.db.test_reports_sla import assert_data_sheet
 
 TODAY = date(2026, 3, 10)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -116,8 +117,8 @@ def test_roster_workbook(book: dict[str, int], ctx: Context, tmp_path: Path, fix
     assert [olga[4].value, olga[8].value, olga[9].value] == ["Revoked", day, "=Left the company"]
     assert olga[9].data_type == "s"
     assert gus[0].value == "Globex"
-    assert seats.freeze_panes == f"A{seats.max_row - 3}"
-    assert seats.auto_filter.ref.endswith(f"J{seats.max_row}")
+    assert_data_sheet(seats, header)
+    assert seats.tables["Seats"].ref == "A1:J5" and seats.max_row == 5
     assert seats.page_setup.orientation == "landscape"
     assert_no_formulas(path)
 
@@ -125,7 +126,7 @@ def test_roster_workbook(book: dict[str, int], ctx: Context, tmp_path: Path, fix
 def test_roster_of_one_customer_names_the_filter(book: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     path = export_seat_roster(tmp_path / "acme.xlsx", book["globex"], ctx=ctx, tz=BERLIN)
     wb = openpyxl.load_workbook(path)
-    assert "Filters: Customer: Globex" in [wb["Seats"].cell(r, 1).value for r in range(1, 6)]
+    assert "Filters: Customer: Globex" in [wb["Summary"].cell(r, 1).value for r in range(1, 6)]
     assert [r[0].value for r in rows(wb["Seats"], "Customer")[1]] == ["Globex"]
 
 
@@ -168,6 +169,7 @@ def test_onboarding_status_workbook(book: dict[str, int], ctx: Context, tmp_path
         ["Total", 2],
     ]
     header, data = rows(wb["Customers"], "Customer")
+    assert_data_sheet(wb["Customers"], header)
     assert header == [
         "Customer",
         "TAM",
@@ -208,7 +210,7 @@ def test_cli_exports(book: dict[str, int], db_path: Path, tmp_path: Path, capsys
         assert main(["--db", str(db_path), *argv]) == 0
         assert capsys.readouterr().out.strip() == message
     assert "Times are in Asia/Tokyo" in [
-        openpyxl.load_workbook(tmp_path / "b.xlsx")["Seats"].cell(r, 1).value for r in range(1, 7)
+        openpyxl.load_workbook(tmp_path / "b.xlsx")["Summary"].cell(r, 1).value for r in range(1, 7)
     ]
     assert (
         main(["--db", str(db_path), "export", "seats", "--customer", "Nobody", "--out", str(tmp_path / "e.xlsx")]) == 1
@@ -236,7 +238,7 @@ def test_cli_exports_of_several_customers_and_a_period(
     book_ = openpyxl.load_workbook(out)
     _, seats = rows(book_["Seats"], "Customer")
     assert sorted(r[2].value for r in seats) == sorted(["Ana Silva", HOSTILE[0], "Gus Globex"])  # Olga left 10 March
-    block = [book_["Seats"].cell(r, 1).value for r in range(1, 7)]
+    block = [book_["Summary"].cell(r, 1).value for r in range(1, 7)]
     assert "Filters: Customers: Acme, Globex; Seats held: from 2026-03-11" in block
     assert export("seats", "--to", "2026-03-09", "--out", str(out))[0] == 0  # before anyone was requested
     assert rows(openpyxl.load_workbook(out)["Seats"], "Customer")[1] == []

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as openpyxl_stream
 
 from tamdesk.reports import xlsx
@@ -637,3 +638,104 @@ def test_fast_row_path_writes_the_same_workbook_as_openpyxl(tmp_path: Path, monk
     fast = book(tmp_path / "fast.xlsx")
     monkeypatch.setattr(xlsx, "_fast_rows", lambda ws: ws)
     assert book(tmp_path / "openpyxl.xlsx") == fast
+
+
+# -- data sheets ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "used", "name"),
+    [
+        ("Tickets", (), "Tickets"),
+        ("By customer", (), "By_customer"),
+        ("Tickets", ("TICKETS",), "Tickets_2"),
+        ("Open defects (2)", (), "Open_defects_2"),
+        ("A1", (), "T_A1"),  # a cell reference
+        ("R1C1", (), "T_R1C1"),
+        ("R", (), "T_R"),
+        ("2026 tickets", (), "T_2026_tickets"),
+        ("Défauts ouverts", (), "Defauts_ouverts"),
+        ("???", (), "Table"),
+    ],
+)
+def test_table_names_are_valid_and_unique(title: str, used: tuple[str, ...], name: str) -> None:
+    assert xlsx.table_name(title, used) == name
+
+
+def test_print_width_counts_each_columns_padding() -> None:
+    assert pytest.approx(199.8, abs=0.05) == xlsx.MAX_PRINT_WIDTH  # 10.2 in at 96 dpi, over 70%, in 7-pixel digits
+    assert xlsx.print_width([10, 20]) == pytest.approx(30 + 10 / 7)
+
+
+DATA_COLUMNS = [Column("Ticket", width=10), Column("Subject", width=40, wrap=True), Column("Opened", K.DATETIME)]
+
+
+def data_book(tmp_path: Path, rows: list[tuple[Any, ...]], *columns: Column) -> Any:
+    summary = SheetSpec("Summary", [Column("Figure"), Column("Tickets", K.INT)], [("All", len(rows))],
+                        header_lines=[*HEADER, "A note"], one_page=True)  # fmt: skip
+    lines = ["Tickets & more", "Period: March", *HEADER[1:], "Oldest first."]
+    sheets = [summary, SheetSpec("Tickets", columns or DATA_COLUMNS, rows, header_lines=lines, data=True)]
+    return reopen(write_workbook(tmp_path / "d.xlsx", sheets, properties=PROPS, tz=PARIS))
+
+
+def test_a_data_sheet_is_a_table_from_row_one(tmp_path: Path) -> None:
+    when = datetime(2026, 3, 1, 8, 15, tzinfo=UTC)
+    book = data_book(tmp_path, [("T-1", "Login fails", when), ("T-2", HOSTILE[0], None), ("T-3", None, when)])
+    ws = book["Tickets"]
+    assert [c.value for c in ws[1]] == ["Ticket", "Subject", "Opened"] and ws.max_row == 4
+    (table,) = ws.tables.values()
+    assert (table.name, table.displayName, table.ref) == ("Tickets", "Tickets", "A1:C4")
+    assert table.column_names == ["Ticket", "Subject", "Opened"] and table.autoFilter.ref == "A1:C4"
+    assert table.tableStyleInfo.name == "TableStyleMedium2" and not table.totalsRowCount
+    assert ws.auto_filter.ref is None, "the table has the filter buttons"
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+    hostile = ws["B3"]
+    assert hostile.value == HOSTILE[0] and hostile.data_type == "s" and hostile.quotePrefix
+    assert hostile.alignment.wrap_text and ws["B2"].alignment.wrap_text and not ws["B2"].quotePrefix
+    assert ws["C2"].value == datetime(2026, 3, 1, 9, 15) and ws["C2"].alignment.vertical == "top"
+    assert not book["Summary"].tables
+
+
+def test_a_data_sheets_title_and_period_print_in_the_page_header(tmp_path: Path) -> None:
+    book = data_book(tmp_path, [("T-1", "x", None)])
+    ws = book["Tickets"]
+    assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == ("Tickets && more", "Period: March")
+    assert ws.oddFooter.right.text == "Page &P of &N"
+    assert ws.page_setup.orientation == "landscape" and (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    summary = book["Summary"]
+    assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 1)
+    block = [summary.cell(r, 1).value for r in range(1, len(HEADER) + 3)]
+    assert block == [*HEADER, "A note", "Sheet Tickets: Tickets & more. Period: March Oldest first."]
+    assert summary.cell(len(HEADER) + 4, 1).value == "Figure", "the header row under the longer header block"
+
+
+def test_an_empty_data_sheet_is_a_table_of_one_empty_row(tmp_path: Path) -> None:
+    ws = data_book(tmp_path, [])["Tickets"]
+    assert ws.max_row == 1 and ws.tables["Tickets"].ref == "A1:C2"
+
+
+def test_wrapping_columns_narrow_until_the_sheet_prints_at_70_percent(tmp_path: Path) -> None:
+    columns = [Column(f"Number {n}", K.INT, width=8) for n in range(12)]
+    columns += [Column("Subject", wrap=True), Column("Reason", width=60, wrap=True)]
+    long = "word " * 40
+    ws = data_book(tmp_path, [(*range(12), long, long)], *columns)["Tickets"]
+    widths = [ws.column_dimensions[get_column_letter(n)].width for n in range(1, 15)]
+    assert widths[:12] == [8] * 12 and widths[12] < 60 and widths[13] < 60
+    assert xlsx.print_width(widths) <= xlsx.MAX_PRINT_WIDTH
+    assert ws.row_dimensions[2].height > 15, "the wrapped text makes the row taller"
+    assert ws.row_dimensions[1].height == 30, "titles wrap onto two lines: Number / 0"
+
+
+def test_a_data_sheet_has_no_totals_row() -> None:
+    with pytest.raises(ValueError, match="data sheet"):
+        SheetSpec("S", [Column("A")], [], totals=("x",), data=True)
+
+
+def test_a_chart_below_its_table_and_totals(tmp_path: Path) -> None:
+    chart = ChartSpec("By month", "Month", ["Open"], below=True)
+    sheet = SheetSpec("S", [Column("Month"), Column("Open", K.INT)], [("M1", 1), ("M2", 2)],
+                      header_lines=["Title"], totals=("Total", 3), chart=chart)  # fmt: skip
+    ws = reopen(write_workbook(tmp_path / "c.xlsx", [sheet], properties=PROPS)).active
+    assert ws.cell(6, 1).value == "Total"  # title, blank, header, two months, totals
+    (drawn,) = ws._charts
+    assert drawn.anchor._from.row + 1 == 8, "one row apart"
