@@ -39,6 +39,8 @@ SUMMARY_COLUMNS = (
     Column("Resolved", K.INT, width=11),
     Column("Declined", K.INT, width=11),
     Column("VP apprised", K.INT, width=13),
+    Column("Late apprisals", K.INT, width=15),
+    Column("Not apprised", K.INT, width=14),
     Column("Median age (business days)", K.FLOAT, width=28, number_format=_DAYS),
     Column("Oldest open (business days)", K.FLOAT, width=29, number_format=_DAYS),
 )
@@ -54,6 +56,10 @@ ESCALATION_COLUMNS = (
     Column("Support manager", width=18),
     Column("Senior director", width=18),
     Column("VP apprised", K.YES_NO, width=13),
+    Column("VP due", K.DATETIME, width=18),
+    Column("VP apprised at", K.DATETIME, width=18),
+    Column("VP apprisal", width=15),
+    Column("VP late (business days)", K.FLOAT, width=24, number_format=_DAYS),
     Column("Reason", width=36),
     Column("Next step", width=30),
 )
@@ -110,16 +116,22 @@ def write_escalation_log(
         )
 
     as_of = f"Ages as of {report.now.astimezone(scope.tz):%Y-%m-%d %H:%M}."
+    vp_rule = (
+        f"VP rule: the VP of Customer Success is apprised by {report.vp_days} business days after opening (VP due), "
+        "Sev1 tickets and requests at once. VP apprisal flags a late apprisal, or none although the escalation "
+        "was open past VP due (still open, or closed so); VP late counts the business days past VP due."
+    )
     empty = [] if report.escalations else ["No escalations were opened in this period."]
     rows = len(report.by_severity) + len(report.escalations) + len(report.timeline)
     sheets = [
         SheetSpec(
             "Summary", SUMMARY_COLUMNS, [_summary_row(f) for f in report.by_severity],
-            header_lines=header("Escalations log", [*NOTES, as_of, *empty]), totals=_summary_row(report.total),
+            header_lines=header("Escalations log", [*NOTES, vp_rule, as_of, *empty]),
+            totals=_summary_row(report.total),
         ),
         SheetSpec(
             "Escalations", ESCALATION_COLUMNS, [_escalation_row(r) for r in report.escalations],
-            header_lines=header("Escalations", [as_of]),
+            header_lines=header("Escalations", [vp_rule, as_of]),
         ),
         SheetSpec(
             "Timeline", TIMELINE_COLUMNS, [_timeline_row(line) for line in report.timeline],
@@ -139,15 +151,24 @@ def write_escalation_log(
 
 
 def _summary_row(f: EscalationFigures) -> tuple[Any, ...]:
-    return (f.label, f.escalations, f.open, f.resolved, f.declined, f.vp_apprised, f.median_age_days,
-            f.oldest_open_days)  # fmt: skip
+    return (f.label, f.escalations, f.open, f.resolved, f.declined, f.vp_apprised, f.late_apprisals,
+            f.missing_apprisals, f.median_age_days, f.oldest_open_days)  # fmt: skip
+
+
+def _vp_cells(r: EscalationRow) -> tuple[Any, ...]:
+    """VP due (none when the escalation closed before it), apprised at, flag, business days late."""
+    vp = r.vp
+    due = None if r.closed_at is not None and r.closed_at < vp.due_at else vp.due_at
+    flag = vp.status.flag
+    return due, r.vp_apprised_at, flag or None, round(vp.late_business_days, 2) if flag else None
 
 
 def _escalation_row(r: EscalationRow) -> tuple[Any, ...]:
     step = f"{r.next_owner}: {r.next_step}" if r.next_step else None
     return (
         r.id, r.ticket_number, r.customer, r.severity.label, r.state.label, r.opened_at, r.closed_at,
-        r.age_business_days, r.support_manager or None, r.senior_director or None, r.vp_apprised, r.reason, step,
+        r.age_business_days, r.support_manager or None, r.senior_director or None, r.vp_apprised, *_vp_cells(r),
+        r.reason, step,
     )  # fmt: skip
 
 
