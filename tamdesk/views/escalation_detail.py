@@ -171,7 +171,7 @@ def vp_text(detail: EscalationDetail) -> tuple[str, Tone | None]:
             None,
         )
     if vp.status is VpStatus.MISSED:
-        return f"Not apprised: closed {_late(vp.late_by)} after the {limit} limit ({due}).", Tone.WARNING
+        return f"Not apprised: closed {_late(vp.late_by)} past the limit of {limit} ({due}).", Tone.WARNING
     if vp.status is VpStatus.NOT_NEEDED:
         return f"Not apprised; none needed: closed within {limit}.", None
     why = ""
@@ -182,7 +182,7 @@ def vp_text(detail: EscalationDetail) -> tuple[str, Tone | None]:
     when = local_time(detail.vp_apprised_at) if detail.vp_apprised_at else ""
     text = "Apprised" + (f" {when}" if when else "") + (f" ({why})" if why else "")
     if vp.status is VpStatus.LATE:
-        text += f"\nLate: {_late(vp.late_by)} after the {limit} limit ({due})."
+        text += f"\nLate: {_late(vp.late_by)} past the limit of {limit} ({due})."
     if detail.vp_note:
         text += f"\nAdvice/note: {detail.vp_note}"
     return text, Tone.WARNING if vp.status is VpStatus.LATE else Tone.OK

@@ -85,8 +85,8 @@ def vp_tooltip(row: EscalationRow) -> str:
         VpStatus.TO_BE_APPRISED: f"VP of Customer Success to be apprised: open more than {limit} since {due}",
         VpStatus.ON_TIME: f"VP of Customer Success apprised {local_time(row.vp_apprised_at)}",
         VpStatus.LATE: f"VP of Customer Success apprised {local_time(row.vp_apprised_at)}, {late} of business "
-        f"time after the {limit} limit ({due})",
-        VpStatus.MISSED: f"Closed {late} of business time after the {limit} limit without the VP apprised",
+        f"time past the limit of {limit} ({due})",
+        VpStatus.MISSED: f"Closed {late} of business time past the limit of {limit} without the VP apprised",
         VpStatus.NOT_NEEDED: f"Closed within {limit}: no VP apprisal needed",
     }[vp.status]
 
