@@ -51,9 +51,11 @@ from tamdesk.domain.states import (
     TicketEventKind,
     TicketStatus,
 )
+from tamdesk.domain.vp_rule import vp_due_at
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit
+from tamdesk.services.escalations import vp_limit
 from tamdesk.services.onboarding import AUTOMATIC
 from tamdesk.services.sla import SlaResolver
 
@@ -673,6 +675,33 @@ class _Counts:
     defect_links: int = 0
     defect_updates: int = 0
     holidays: int = 0
+
+
+class _VpRule:
+    """The VP rule on the customers' real calendars (as the app reads them), in epoch seconds."""
+
+    def __init__(self, resolver: SlaResolver, days: int) -> None:
+        self.resolver = resolver
+        self.days = days
+        self.why_limit = f"approaching {days} business day{'s' if days != 1 else ''} open"
+
+    def owed_opening(self, ticket: _Ticket, now: int) -> int:
+        """An opening whose limit passed an hour or a few ago (earlier across a weekend or holidays)."""
+        start = now - self.days * DAY
+        while self.due(ticket, start) > now - HOUR:
+            start -= 6 * HOUR
+        return start
+
+    def due(self, ticket: _Ticket, opened: int) -> int:
+        """When an escalation opened at ``opened`` owes the VP an apprisal."""
+        calendar = self.resolver.calendar(ticket.customer.id)
+        return int(vp_due_at(datetime.fromtimestamp(opened, UTC), self.days, calendar).timestamp())
+
+    def before_due(self, ticket: _Ticket, opened: int, fraction: float) -> int:
+        """The moment ``fraction`` of the limit's business time has run: during business hours, before it is due."""
+        calendar = self.resolver.calendar(ticket.customer.id)
+        run = timedelta(seconds=int(fraction * self.days * BUSINESS_DAY))
+        return int(calendar.add(datetime.fromtimestamp(opened, UTC), run).timestamp())
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -1356,27 +1385,53 @@ class _Builder:
         }
         used: set[int] = set()
         entries: list[tuple[Any, ...]] = []
-        for state in _quota(self.rng, _ESCALATION_WEIGHTS, n):
+        vp = _VpRule(SlaResolver(), vp_limit().business_days)
+        states = _quota(self.rng, _ESCALATION_WEIGHTS, n)
+        if n and EscalationState.ACTION_PLAN in states:
+            owing = self._escalation_owing_the_vp(unresolved, used, vp)
+            if owing:  # it takes the place of one of the quota's escalations in action plan
+                states.remove(EscalationState.ACTION_PLAN)
+                entries.extend(owing)
+        for state in states:
             ticket = pools.get(state, fallback).pick(self.rng, used)
             if ticket is not None:
-                entries.extend(self._escalation(ticket, state))
+                entries.extend(self._escalation(ticket, state, vp))
         fields = _fields(t.EscalationEntry, "escalation, at, author, state, text")
         self.counts.escalation_entries = _insert(fields, entries)
 
-    def _escalation(self, ticket: _Ticket, state: EscalationState) -> list[tuple[Any, ...]]:
-        """Write one escalation in ``state``; returns its timeline entries."""
+    def _escalation_owing_the_vp(
+        self, unresolved: Sequence[_Ticket], used: set[int], vp: _VpRule
+    ) -> list[tuple[Any, ...]]:
+        """One deliberate exception to the VP rule, so Today shows it at work right after generation: an escalation
+        in action plan on the youngest open Sev2-4 ticket old enough, whose limit passed an hour or a few ago with
+        the VP not yet apprised. None when no open ticket is old enough."""
+        for ticket in sorted(unresolved, key=lambda k: (-k.opened, k.id)):
+            if ticket.severity != 1 and ticket.id not in used and ticket.opened <= vp.owed_opening(ticket, self.now):
+                used.add(ticket.id)
+                return self._escalation(ticket, EscalationState.ACTION_PLAN, vp, owing=True)
+        return []
+
+    def _escalation(
+        self, ticket: _Ticket, state: EscalationState, vp: _VpRule, *, owing: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Write one escalation in ``state`` (``owing``: past the VP rule's limit, the VP not apprised); returns its
+        timeline entries."""
         rng = self.rng
         path = _escalation_path(rng, state)
         start = ticket.opened + rng.randrange(30 * MINUTE, 36 * HOUR)
         gaps = [rng.uniform(*_ESCALATION_HOURS[s]) * HOUR for s in path[1:]]
         if state.is_open:  # an open escalation moved recently, even on a ticket that has been open for weeks
             start = max(start, self.now - int(sum(gaps)) - rng.randrange(HOUR, 3 * DAY))
+        if owing:
+            start = max(vp.owed_opening(ticket, self.now) - rng.randrange(MINUTE, HOUR), ticket.opened)
         times = _fit(start, gaps, max(self.now - MINUTE, ticket.opened))
         by_customer = rng.random() < 0.6 and bool(ticket.reporter)
         manager = rng.choice(self.staff[PersonRole.SUPPORT_MANAGER])
         director = rng.choice(self.staff[PersonRole.SENIOR_DIRECTOR])
         closed = times[-1] if not state.is_open else None
-        vp_at = self._vp_apprised(ticket, times[0], closed, state)
+        apprisal = None if owing else self._vp_apprised(ticket, times[0], closed, vp)
+        vp_at = apprisal[0] if apprisal else None
+        vp_note = rng.choice(_VP_NOTES) if apprisal else ""
         escalation_id = t.Escalation.insert(
             ticket=ticket.id,
             requested_by="customer" if by_customer else "tam",
@@ -1389,7 +1444,7 @@ class _Builder:
             senior_director=director.id,
             vp_apprised=vp_at is not None,
             vp_apprised_at=vp_at,
-            vp_note=rng.choice(_VP_NOTES) if vp_at is not None else "",
+            vp_note=vp_note,
             decline_reason=rng.choice(_DECLINE_REASONS) if state is EscalationState.DECLINED else "",
             opened_at=times[0],
             closed_at=closed,
@@ -1405,23 +1460,24 @@ class _Builder:
             for s, at in zip(path, times, strict=True)
         ]
         rows += self._escalation_notes(escalation_id, times, ticket.customer.tam.name)
-        if vp_at is not None:
-            rows.append((escalation_id, vp_at, director.name, None, "VP of Customer Success apprised."))
+        if apprisal is not None:
+            at, why = apprisal
+            rows.append((escalation_id, at, director.name, None, f"VP of Customer Success apprised ({why}). {vp_note}"))
         return rows
 
-    def _vp_apprised(self, ticket: _Ticket, opened: int, closed: int | None, state: EscalationState) -> int | None:
-        """Sev1 tickets, escalations open for more than 3 business days (about 5 days), or now and then on request."""
+    def _vp_apprised(self, ticket: _Ticket, opened: int, closed: int | None, vp: _VpRule) -> tuple[int, str] | None:
+        """When the VP was apprised, and why: Sev1 tickets at once, now and then on request, and every escalation
+        still open at the VP rule's limit before it (on the customer's real calendar), so none is late."""
         rng = self.rng
         end = closed if closed is not None else self.now
+        due = vp.due(ticket, opened)
         if ticket.severity == 1:
-            at = opened + rng.randrange(30 * MINUTE, 6 * HOUR)
-        elif end - opened > 5 * DAY and (state.is_open or rng.random() < 0.5):
-            at = opened + rng.randrange(4 * DAY, 5 * DAY)
-        elif rng.random() < 0.08:
-            at = opened + rng.randrange(HOUR, 2 * DAY)
-        else:
-            return None
-        return min(at, end)
+            return min(opened + rng.randrange(30 * MINUTE, 6 * HOUR), end), "Sev1 ticket"
+        if rng.random() < 0.08:
+            return min(opened + rng.randrange(HOUR, 2 * DAY), due, end), "on request"
+        if end < due:
+            return None  # closed (or still open) within the limit: no apprisal needed
+        return min(vp.before_due(ticket, opened, rng.uniform(0.6, 0.95)), due), vp.why_limit
 
     def _escalation_notes(self, escalation_id: int, times: Sequence[int], author: str) -> list[tuple[Any, ...]]:
         rng = self.rng

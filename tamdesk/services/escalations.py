@@ -6,10 +6,11 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tamdesk.domain.calendar import BUSINESS_DAY
+from tamdesk.domain.calendar import BUSINESS_DAY, Clock
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState, PersonRole, TicketStatus
 from tamdesk.domain.text import clean_text, identity_problem
+from tamdesk.domain.vp_rule import VP_DAYS_DEFAULT, VP_DAYS_RANGE, VpApprisal, vp_apprisal, vp_days_problem
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -21,7 +22,7 @@ from tamdesk.services.base import (
     record_audit,
     save_versioned,
 )
-from tamdesk.services.settings import get_setting
+from tamdesk.services.settings import get_setting, set_setting
 from tamdesk.services.sla import SlaResolver
 
 ORDER = (
@@ -81,6 +82,8 @@ class EscalationRow:
     next_owner: str
     next_step: str
     reason: str
+    vp_apprised_at: datetime | None
+    vp: VpApprisal  # the VP rule at the time the row was read
 
 
 @dataclass(frozen=True)
@@ -220,13 +223,20 @@ def add_note(ctx: Context, esc_id: int, text: str) -> None:
         )  # fmt: skip
 
 
-def apprise_vp(ctx: Context, esc_id: int, expected_version: int, note: str, why: str = "on request") -> None:
-    """Mark the VP of Customer Success apprised, with an advisory note on the timeline."""
+def apprise_vp(ctx: Context, esc_id: int, expected_version: int, note: str, why: str | None = None) -> None:
+    """Mark the VP of Customer Success apprised, with an advisory note on the timeline.
+
+    ``why`` defaults to the VP rule's reason when the apprisal is owed (``open more than 3 business days``), else
+    ``on request``.
+    """
     note = clean_text(note)
     with database.atomic():
         esc = _escalation(esc_id)
         if esc.vp_apprised:
             raise DomainError(f"The VP of Customer Success was already apprised of escalation #{esc.id}.")
+        if why is None:
+            rule = _vp(esc, ctx.now(), vp_limit().business_days, SlaResolver().calendar(esc.ticket.customer_id))
+            why = f"open more than {rule.days} business days" if rule.owed else "on request"
         save_versioned(esc, expected_version, {"vp_apprised": True, "vp_apprised_at": ctx.now(), "vp_note": note})
         _entry(esc, ctx, f"VP of Customer Success apprised ({why}). {note}".strip())
         record_audit(
@@ -235,26 +245,60 @@ def apprise_vp(ctx: Context, esc_id: int, expected_version: int, note: str, why:
         )  # fmt: skip
 
 
-def sync_vp_apprisals(ctx: Context, now: datetime) -> list[int]:
-    """Apprise the VP of every open escalation older than the setting's business days (default 3)."""
-    limit = float(get_setting("escalation_vp_after_business_days", 3)) * BUSINESS_DAY
-    resolver = SlaResolver()
-    done = []
-    open_states = [s.value for s in EscalationState if s.is_open]
-    for esc in t.Escalation.select().where(t.Escalation.state.in_(open_states) & ~t.Escalation.vp_apprised):
-        calendar = resolver.calendar(esc.ticket.customer_id)
-        if calendar.elapsed(esc.opened_at, now) > limit:
-            days = limit / BUSINESS_DAY
-            apprise_vp(ctx, esc.id, esc.version, "", why=f"open more than {days:g} business days")
-            done.append(esc.id)
-    return done
+# -- the VP rule's limit -----------------------------------------------------------------------------------------
+
+VP_DAYS_SETTING = "escalation_vp_after_business_days"
 
 
-def _row(esc: t.Escalation, now: datetime, resolver: SlaResolver) -> EscalationRow:
+@dataclass(frozen=True)
+class VpLimit:
+    """The VP rule's limit as stored: business days, and the setting's version for a stale-edit check."""
+
+    business_days: int
+    version: int | None
+
+
+def vp_limit() -> VpLimit:
+    """The business days after which an open escalation owes the VP an apprisal (default 3).
+
+    A stored value that is not a whole number in range (written by hand or an old build) reads as the nearest
+    allowed one, so the rule always has a limit to apply.
+    """
+    row = t.Setting.get_or_none(t.Setting.key == VP_DAYS_SETTING)
+    stored = get_setting(VP_DAYS_SETTING, VP_DAYS_DEFAULT)
+    try:
+        days = round(float(stored))
+    except (TypeError, ValueError):
+        days = VP_DAYS_DEFAULT
+    days = min(max(days, VP_DAYS_RANGE.start), VP_DAYS_RANGE.stop - 1)
+    return VpLimit(days, None if row is None else int(row.version))
+
+
+def set_vp_limit(ctx: Context, business_days: object, expected_version: int | None = None) -> None:
+    """Store the VP rule's limit.
+
+    Raises:
+        FieldError: (field ``vp``) not a whole number from 1 to 60; the message names the value. Nothing is stored.
+        StaleEdit: someone changed it since ``expected_version`` was read.
+    """
+    if problem := vp_days_problem(business_days):
+        raise FieldError("vp", problem)
+    set_setting(ctx, VP_DAYS_SETTING, business_days, expected_version)
+
+
+def _vp(esc: t.Escalation, now: datetime, days: int, calendar: Clock) -> VpApprisal:
+    apprised_at = esc.vp_apprised_at
+    if esc.vp_apprised and apprised_at is None:  # apprised at an unknown time: nothing says it was late
+        apprised_at = esc.opened_at
+    return vp_apprisal(esc.opened_at, esc.closed_at, apprised_at, now, days, calendar)
+
+
+def _row(esc: t.Escalation, now: datetime, resolver: SlaResolver, vp_days: int) -> EscalationRow:
     ticket = esc.ticket
     state = EscalationState(esc.state)
     end = esc.closed_at or now
-    age = resolver.calendar(ticket.customer_id).elapsed(esc.opened_at, end) / BUSINESS_DAY
+    calendar = resolver.calendar(ticket.customer_id)
+    age = calendar.elapsed(esc.opened_at, end) / BUSINESS_DAY
     owner, step = NEXT_STEP.get(state, ("", ""))
     manager = esc.support_manager.name if esc.support_manager else ""
     if owner == "support manager" and manager:
@@ -263,6 +307,7 @@ def _row(esc: t.Escalation, now: datetime, resolver: SlaResolver) -> EscalationR
         esc.id, esc.version, ticket.id, ticket.number, ticket.customer_id, ticket.customer.name,
         Severity(ticket.severity), state, esc.opened_at, esc.closed_at, round(age, 1), manager,
         esc.senior_director.name if esc.senior_director else "", esc.vp_apprised, owner, step, esc.reason,
+        esc.vp_apprised_at, _vp(esc, now, vp_days, calendar),
     )  # fmt: skip
 
 
@@ -276,7 +321,8 @@ def list_escalations(
     if ticket_id is not None:
         query = query.where(t.Escalation.ticket == ticket_id)
     resolver = SlaResolver()
-    rows = [_row(e, now, resolver) for e in query]
+    days = vp_limit().business_days
+    rows = [_row(e, now, resolver, days) for e in query]
     if open_only:
         rows = [r for r in rows if r.state.is_open]
     opened = sorted((r for r in rows if r.state.is_open), key=lambda r: r.opened_at)
@@ -294,9 +340,8 @@ def escalation_detail(esc_id: int, now: datetime) -> EscalationDetail:
         esc.requested_by, esc.requester_name, esc.reason, esc.business_impact, esc.desired_outcome,
         esc.vp_apprised, esc.vp_note,
     )  # fmt: skip
-    return EscalationDetail(
-        _row(esc, now, SlaResolver()), data, esc.decline_reason, esc.vp_apprised_at, esc.vp_note, timeline
-    )
+    row = _row(esc, now, SlaResolver(), vp_limit().business_days)
+    return EscalationDetail(row, data, esc.decline_reason, esc.vp_apprised_at, esc.vp_note, timeline)
 
 
 # -- the email that goes to support management -------------------------------------------------------------------
@@ -343,6 +388,11 @@ def draft_email(esc_id: int, now: datetime) -> EmailDraft:
         f"Requested by: {'the customer' if detail.input.requested_by == 'customer' else 'the TAM'}"
         + (f" ({detail.input.requester_name})" if detail.input.requester_name else ""),
         f"State: {row.state.label}; open {row.age_business_days:g} business days",
+        *(
+            [f"VP of Customer Success to be apprised: open more than {row.vp.days} business days."]
+            if row.vp.owed
+            else []
+        ),
         "",
         f"Reason: {detail.input.reason}",
         f"Business impact: {detail.input.business_impact or '—'}",

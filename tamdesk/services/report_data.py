@@ -29,11 +29,12 @@ from zoneinfo import ZoneInfo
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, clock_for, evaluate
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
+from tamdesk.domain.vp_rule import VP_DAYS_DEFAULT, VpStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import DomainError, tuples
 from tamdesk.services.defects import DefectRow, list_defects
-from tamdesk.services.escalations import EscalationRow, list_escalations
+from tamdesk.services.escalations import EscalationRow, list_escalations, vp_limit
 from tamdesk.services.sla import SlaResolver
 
 Progress = Callable[[int, int], None]
@@ -635,6 +636,8 @@ class EscalationFigures:
     vp_apprised: int
     median_age_days: float | None
     oldest_open_days: float | None
+    late_apprisals: int = 0  # the VP apprised after the VP rule's limit
+    missing_apprisals: int = 0  # past the limit without the VP apprised: still open, or closed so
 
 
 @dataclass(frozen=True)
@@ -647,6 +650,7 @@ class EscalationReport:
     timeline: list[TimelineLine]
     by_severity: list[EscalationFigures]
     total: EscalationFigures
+    vp_days: int = VP_DAYS_DEFAULT  # the VP rule's limit the rows were judged by
 
 
 def _escalation_figures(label: str, rows: Sequence[EscalationRow]) -> EscalationFigures:
@@ -661,6 +665,8 @@ def _escalation_figures(label: str, rows: Sequence[EscalationRow]) -> Escalation
         sum(r.vp_apprised for r in rows),
         percentile(ages, 0.5),
         max(open_ages, default=None),
+        sum(r.vp.status is VpStatus.LATE for r in rows),
+        sum(r.vp.status in (VpStatus.TO_BE_APPRISED, VpStatus.MISSED) for r in rows),
     )
 
 
@@ -700,7 +706,8 @@ def escalation_report(
     rows.sort(key=lambda r: (r.opened_at, r.id))
     phase.tick(1, 1)
     by_severity = [_escalation_figures(s.label, [r for r in rows if r.severity is s]) for s in Severity]
-    return EscalationReport(scope, now, rows, _timeline(rows), by_severity, _escalation_figures("Total", rows))
+    total = _escalation_figures("Total", rows)
+    return EscalationReport(scope, now, rows, _timeline(rows), by_severity, total, vp_limit().business_days)
 
 
 def scaled_progress(progress: Progress | None, low: int, high: int, scale: int = 1000) -> Progress | None:

@@ -20,10 +20,11 @@ from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState, TicketEvent, TicketHistory, cadence_deadline, evaluate
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketEventKind, TicketStatus
+from tamdesk.domain.vp_rule import vp_apprisal
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.defects import cadence_days
-from tamdesk.services.escalations import NEXT_STEP
+from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import CLOSED
 
@@ -124,6 +125,13 @@ class EscalationWaiting:
     age_business_days: float
     reason: str
     customer_tam: str = ""  # who "TAM" is, when the escalation waits on the TAM
+    vp_due_at: datetime | None = None  # set while the VP rule says the VP is to be apprised: since when
+    vp_days: int = 0  # the VP rule's limit in business days
+
+    @property
+    def vp_owed(self) -> bool:
+        """True while the VP of Customer Success is to be apprised (open past the VP rule's limit, not apprised)."""
+        return self.vp_due_at is not None
 
     @property
     def target(self) -> tuple[str, int]:
@@ -189,7 +197,7 @@ class TodayItems:
         return {
             Section.TICKETS: sum(1 for r in self.tickets if r.breached),
             Section.UPDATES: sum(1 for r in self.updates if r.overdue),
-            Section.ESCALATIONS: 0,
+            Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
         }
@@ -376,7 +384,8 @@ def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[Update
 # -- escalations, onboarding, seats -------------------------------------------------------------------------------
 
 _ESCALATIONS = """
-SELECT e.id, e.state, e.opened_at, e.reason, t.id, t.number, t.severity, c.id, c.name, p.name, tam.name
+SELECT e.id, e.state, e.opened_at, e.reason, t.id, t.number, t.severity, c.id, c.name, p.name, tam.name,
+       e.vp_apprised, e.vp_apprised_at
 FROM escalation e JOIN ticket t ON t.id = e.ticket_id JOIN customer c ON c.id = t.customer_id
 LEFT JOIN person p ON p.id = e.support_manager_id LEFT JOIN person tam ON tam.id = c.tam_id
 WHERE e.state IN {states} AND {scope}
@@ -393,23 +402,40 @@ def _waiting_on(state: EscalationState, manager: str | None) -> tuple[str, str]:
 
 
 def _escalations(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[EscalationWaiting]:
-    """Open escalations, the longest waiting first."""
+    """Open escalations: those owing the VP an apprisal first (longest owed first), then the longest waiting."""
     sql = _ESCALATIONS.format(states=_in(_OPEN_ESCALATION), scope=scope.sql)
+    days = vp_limit().business_days
     rows = []
-    for eid, state, opened, reason, tid, number, sev, cid, customer, manager, tam in database.execute_sql(
-        sql, [*_OPEN_ESCALATION, *scope.params]
-    ):
+    for (
+        eid,
+        state,
+        opened,
+        reason,
+        tid,
+        number,
+        sev,
+        cid,
+        customer,
+        manager,
+        tam,
+        apprised,
+        apprised_at,
+    ) in database.execute_sql(sql, [*_OPEN_ESCALATION, *scope.params]):
         esc_state = EscalationState(state)
         owner, step = _waiting_on(esc_state, manager)
         opened_at = datetime.fromtimestamp(opened, UTC)
-        age = resolver.calendar(cid).elapsed(opened_at, now) / BUSINESS_DAY
+        calendar = resolver.calendar(cid)
+        age = calendar.elapsed(opened_at, now) / BUSINESS_DAY
+        # apprised at an unknown time counts as apprised, as services.escalations reads it
+        apprised_on = _at(apprised_at) or (opened_at if apprised else None)
+        vp = vp_apprisal(opened_at, None, apprised_on, now, days, calendar)
         rows.append(
             EscalationWaiting(
                 eid, tid, number, cid, customer, Severity(sev), esc_state, owner, step, opened_at, round(age, 1),
-                reason, tam or "",
+                reason, tam or "", vp.due_at if vp.owed else None, days,
             )
         )  # fmt: skip
-    return rows
+    return sorted(rows, key=lambda r: (not r.vp_owed, r.vp_due_at or r.opened_at))
 
 
 _ONBOARDING = """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.states import EscalationState
+from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.escalations import (
     ORDER,
@@ -45,7 +48,7 @@ from tamdesk.views.escalation_dialog import FormDialog, TextDialog, plain_text
 from tamdesk.views.icons import icon
 from tamdesk.views.record_detail import RecordDetailDialog, RecordDetailView, value_label
 from tamdesk.views.record_detail import heading as heading  # the Reports page takes it from here
-from tamdesk.views.sla_format import business_days
+from tamdesk.views.sla_format import business_days, short_duration
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import TONE_BANNER, Tone, configure_table, fit_rows_to_text, set_tone_style
@@ -136,14 +139,41 @@ def timeline_columns() -> list[Column[TimelineEntry]]:
     ]
 
 
+def _limit(days: int) -> str:
+    return f"{days} business day{'s' if days != 1 else ''}"
+
+
+def _late(late_by: timedelta) -> str:
+    """Business time past the limit: ``2 h 30 m`` under a business day, else ``1.4 business days``."""
+    return f"{late_by / BUSINESS_DAY:.1f} business days" if late_by >= BUSINESS_DAY else short_duration(late_by)
+
+
+def vp_banner_text(detail: EscalationDetail) -> str:
+    """The banner over an escalation that owes the VP an apprisal (the VP rule); empty when it does not."""
+    vp = detail.row.vp
+    if not vp.owed:
+        return ""
+    return (
+        f"VP of Customer Success to be apprised: open more than {_limit(vp.days)}, since "
+        f"{local_time(vp.due_at)}. Apprise VP… records it."
+    )
+
+
 def vp_text(detail: EscalationDetail) -> tuple[str, Tone | None]:
-    """Whether the VP of Customer Success was apprised, when and why; or why not yet."""
-    if not detail.row.vp_apprised:
+    """Whether the VP of Customer Success was apprised, when and why; or when it falls due, or why none was."""
+    vp, due, limit = detail.row.vp, local_time(detail.row.vp.due_at), _limit(detail.row.vp.days)
+    if vp.status is VpStatus.TO_BE_APPRISED:
+        return f"To be apprised since {due} (open more than {limit}).", Tone.ERROR
+    if vp.status is VpStatus.NOT_YET_DUE:
         return (
-            "Not apprised. The VP is apprised for Sev1 tickets, escalations open more than 3 business days, "
-            "or on request.",
+            f"Not apprised. To be apprised from {due} if still open ({limit}); Sev1 tickets and requests "
+            "apprise the VP at once.",
             None,
         )
+    if vp.status is VpStatus.MISSED:
+        return f"Not apprised: closed {_late(vp.late_by)} past the limit of {limit} ({due}).", Tone.WARNING
+    if vp.status is VpStatus.NOT_NEEDED:
+        return f"Not apprised; none needed: closed within {limit}.", None
     why = ""
     for entry in detail.timeline:
         match = VP_APPRISED.match(entry.text)
@@ -151,9 +181,11 @@ def vp_text(detail: EscalationDetail) -> tuple[str, Tone | None]:
             why = match["why"]
     when = local_time(detail.vp_apprised_at) if detail.vp_apprised_at else ""
     text = "Apprised" + (f" {when}" if when else "") + (f" ({why})" if why else "")
+    if vp.status is VpStatus.LATE:
+        text += f"\nLate: {_late(vp.late_by)} past the limit of {limit} ({due})."
     if detail.vp_note:
         text += f"\nAdvice/note: {detail.vp_note}"
-    return text, Tone.OK
+    return text, Tone.WARNING if vp.status is VpStatus.LATE else Tone.OK
 
 
 class AdvanceDialog(FormDialog):
@@ -270,6 +302,12 @@ class EscalationDetailView(RecordDetailView):
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         column.addWidget(self.banner)
+        self.vp_banner = QLabel()
+        self.vp_banner.setObjectName("vpBanner")
+        self.vp_banner.setWordWrap(True)
+        self.vp_banner.setVisible(False)
+        set_tone_style(self.vp_banner, Tone.ERROR, TONE_BANNER)
+        column.addWidget(self.vp_banner)
         column.addLayout(self._build_actions())
         column.addLayout(self._build_facts())
         column.addWidget(self._build_timeline(), 1)
@@ -389,6 +427,10 @@ class EscalationDetailView(RecordDetailView):
         self.banner.setVisible(state is EscalationState.DECLINED)
         self.banner.setText(f"Declined: {detail.decline_reason}")
         set_tone_style(self.banner, Tone.ERROR, TONE_BANNER)
+        owed = vp_banner_text(detail)
+        self.vp_banner.setText(owed)
+        self.vp_banner.setAccessibleName(owed)
+        self.vp_banner.setVisible(bool(owed))
 
     def _show_request(self, detail: EscalationDetail) -> None:
         data = detail.input
@@ -416,7 +458,13 @@ class EscalationDetailView(RecordDetailView):
         self.decline_button.setEnabled(is_open)
         self.note_button.setEnabled(True)
         self.vp_button.setEnabled(not detail.row.vp_apprised)
-        self.vp_button.setToolTip("Already apprised" if detail.row.vp_apprised else "Apprise the VP now")
+        self.vp_button.setToolTip(
+            "Already apprised"
+            if detail.row.vp_apprised
+            else "The VP of Customer Success is to be apprised now: record it"
+            if detail.row.vp.owed
+            else "Apprise the VP now"
+        )
         self.email_button.setEnabled(True)
         owner = detail.row.next_owner[:1].upper() + detail.row.next_owner[1:]
         self.next_step.setText(f"Next: <b>{owner}</b> to {detail.row.next_step}." if is_open else "")

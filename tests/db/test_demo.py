@@ -21,11 +21,13 @@ from tamdesk.domain.states import (
     TicketEventKind,
     TicketStatus,
 )
+from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import check_database, close_database, open_database
 from tamdesk.services.demo import DatabaseNotEmpty, DemoCancelled, DemoSummary, generate_demo
+from tamdesk.services.escalations import list_escalations
 from tamdesk.services.today import UpdateSource, needs_attention
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
@@ -206,6 +208,35 @@ def test_escalations_have_timelines_and_the_right_people(sample: DemoSummary) ->
         assert bool(escalation.decline_reason) == (escalation.state == EscalationState.DECLINED.value)
         if escalation.ticket.severity == 1:
             assert escalation.vp_apprised and escalation.vp_apprised_at is not None
+
+
+def test_the_vp_rule_holds_but_for_one_deliberate_apprisal_owed(sample: DemoSummary) -> None:
+    """No apprisal late or missed; one open escalation is left owing the VP on purpose, and Today lists it."""
+    rows = list_escalations(NOW)
+    statuses = {status: sum(r.vp.status is status for r in rows) for status in VpStatus}
+    assert statuses[VpStatus.LATE] == statuses[VpStatus.MISSED] == 0
+    assert statuses[VpStatus.ON_TIME] > 0 and statuses[VpStatus.NOT_NEEDED] > 0
+    owed = [r.id for r in rows if r.vp.owed]
+    assert len(owed) == 1
+    assert [e.escalation_id for e in needs_attention(NOW, tam=None).escalations if e.vp_owed] == owed
+    for escalation in t.Escalation.select().where(t.Escalation.vp_apprised):
+        entries = [e.text for e in escalation.entries if e.text.startswith("VP of Customer Success apprised (")]
+        assert len(entries) == 1 and escalation.vp_note and entries[0].endswith(escalation.vp_note)
+
+
+@pytest.mark.parametrize(
+    ("now", "seed"),
+    [
+        (datetime(2026, 3, 14, 11, tzinfo=UTC), 5),  # a Saturday
+        (datetime(2026, 4, 6, 7, tzinfo=UTC), 6),  # Easter Monday morning
+        (datetime(2026, 12, 24, 17, tzinfo=UTC), 7),  # Christmas Eve
+    ],
+)
+def test_the_vp_rule_holds_whatever_the_day(db_path: Path, now: datetime, seed: int) -> None:
+    generate_demo(Context(actor="Tess Tam", clock=lambda: now), customers=8, tickets=600, seed=seed)
+    rows = list_escalations(now)
+    assert not [r.id for r in rows if r.vp.status in (VpStatus.LATE, VpStatus.MISSED)]
+    assert sum(r.vp.owed for r in rows) <= 1
 
 
 def test_defects_link_tickets_and_log_customer_updates(sample: DemoSummary) -> None:

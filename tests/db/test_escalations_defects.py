@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, TicketEventKind
+from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.models import tables as t
-from tamdesk.services.base import Context, DomainError, FieldError, ValidationFailed
+from tamdesk.services.base import Context, DomainError, FieldError, StaleEdit, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import (
     check_engineering_link,
@@ -27,16 +29,21 @@ from tamdesk.services.defects import (
     validate_defect,
 )
 from tamdesk.services.escalations import (
+    VP_DAYS_SETTING,
     EscalationInput,
     NeedsConfirmation,
+    VpLimit,
     add_note,
     advance_escalation,
+    apprise_vp,
     draft_email,
     escalation_detail,
     list_escalations,
     request_escalation,
-    sync_vp_apprisals,
+    set_vp_limit,
+    vp_limit,
 )
+from tamdesk.services.settings import get_setting
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
 
@@ -104,12 +111,67 @@ def test_missing_reason_and_business_impact(ticket: int, ctx: Context) -> None:
     assert t.Escalation.select().count() == 0
 
 
-def test_vp_apprised_after_three_business_days(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+def test_the_vp_is_owed_after_three_business_days_until_apprised(
+    ticket: int, ctx: Context, fixed_now: datetime
+) -> None:
+    """The VP rule is state: reading an escalation past the limit apprises nobody; it shows the apprisal owed."""
     t.Ticket.update(severity=3).execute()
     esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow", "Reports late"))
-    assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=2)) == []
-    assert sync_vp_apprisals(ctx, fixed_now + timedelta(days=6)) == [esc]
-    assert "open more than 3 business days" in escalation_detail(esc, fixed_now).timeline[-1].text
+    (row,) = list_escalations(fixed_now + timedelta(days=2))
+    assert row.vp.status is VpStatus.NOT_YET_DUE
+    assert row.vp.due_at == fixed_now + timedelta(days=3)  # Tue 14:30 UTC (a UTC calendar) + 3 business days
+    later = fixed_now + timedelta(days=6)
+    (row,) = list_escalations(later)
+    assert row.vp.owed and not row.vp_apprised
+    assert not t.Escalation.get_by_id(esc).vp_apprised  # reading changed nothing
+    assert "VP of Customer Success to be apprised" in draft_email(esc, later).body
+    late_ctx = Context(actor=ctx.actor, clock=lambda: later)
+    apprise_vp(late_ctx, esc, row.version, "Told her at the weekly review")
+    detail = escalation_detail(esc, later)
+    assert detail.row.vp.status is VpStatus.LATE
+    assert detail.row.vp.late_by == BUSINESS_DAY  # due Fri 15:30 Berlin, apprised Mon 15:30: the weekend is free
+    assert detail.timeline[-1].text == (
+        "VP of Customer Success apprised (open more than 3 business days). Told her at the weekly review"
+    )
+
+
+def test_an_apprisal_before_the_limit_is_on_request_and_on_time(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    t.Ticket.update(severity=2).execute()
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow", "Reports late"))
+    apprise_vp(ctx, esc, t.Escalation.get_by_id(esc).version, "FYI")
+    detail = escalation_detail(esc, fixed_now + timedelta(days=30))
+    assert detail.row.vp.status is VpStatus.ON_TIME
+    assert detail.timeline[-1].text == "VP of Customer Success apprised (on request). FYI"
+
+
+def test_an_escalation_closed_past_the_limit_without_apprisal_missed_it(
+    ticket: int, ctx: Context, fixed_now: datetime
+) -> None:
+    t.Ticket.update(severity=3).execute()
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Slow", "Reports late"))
+    closing = Context(actor=ctx.actor, clock=lambda: fixed_now + timedelta(days=7))
+    advance_escalation(closing, esc, t.Escalation.get_by_id(esc).version, EscalationState.RESOLVED)
+    (row,) = list_escalations(fixed_now + timedelta(days=30))
+    assert row.vp.status is VpStatus.MISSED and row.vp.status.flag == "Not apprised"
+    assert row.vp.late_by == 2 * BUSINESS_DAY  # due Fri 14:30, closed Tue 14:30
+
+
+@pytest.mark.parametrize("days", [0, 61, 2.5, "3"])
+def test_the_vp_limit_refuses_values_outside_1_to_60(ctx: Context, days: object) -> None:
+    with pytest.raises(FieldError) as info:
+        set_vp_limit(ctx, days)
+    assert info.value.field == "vp" and str(days) in str(info.value)
+    assert vp_limit() == VpLimit(3, vp_limit().version)
+    assert get_setting(VP_DAYS_SETTING) == 3
+
+
+def test_the_vp_limit_is_read_and_stored_as_a_setting(ctx: Context) -> None:
+    before = vp_limit()
+    assert before.business_days == 3
+    set_vp_limit(ctx, 5, before.version)
+    assert vp_limit().business_days == 5 and get_setting(VP_DAYS_SETTING) == 5
+    with pytest.raises(StaleEdit):
+        set_vp_limit(ctx, 6, before.version)
 
 
 def test_email_draft(ticket: int, ctx: Context, fixed_now: datetime) -> None:

@@ -41,7 +41,7 @@ PRINTABLE_PX = (11.0 - 2 * 0.4) * 96
 DATA_SHEETS = {
     "sla": ["Act now", "By TAM", "By customer", "Breaches", "Tickets"],
     "defects": ["Open defects", "Deployed fixes"],
-    "escalations": ["Escalations", "Timeline"],
+    "escalations": ["Escalations", "VP apprisals", "Timeline"],
     "seats": ["Seats"],
     "onboarding": ["Customers"],
 }

@@ -18,7 +18,13 @@ from tamdesk.reports.escalations import export_escalation_log
 from tamdesk.reports.xlsx import ExportCancelled
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.escalations import EscalationInput, add_note, advance_escalation, request_escalation
+from tamdesk.services.escalations import (
+    EscalationInput,
+    add_note,
+    advance_escalation,
+    apprise_vp,
+    request_escalation,
+)
 from tamdesk.services.report_data import ReportScope
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tests.db.test_reports_sla import assert_no_formulas, header_block, records, split_totals, table
@@ -72,7 +78,7 @@ def test_march_log(log: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     assert result.summary == "Escalations log of 2 escalations, 2026-03-01 to 2026-03-31"
     assert_no_formulas(result.path)
     wb = openpyxl.load_workbook(result.path)
-    assert wb.sheetnames == ["Summary", "Escalations", "Timeline"]
+    assert wb.sheetnames == ["Summary", "Escalations", "VP apprisals", "Timeline"]
     assert header_block(wb["Summary"])[:2] == [
         "Escalations log",
         "Period: 2026-03-01 to 2026-03-31 (escalations by the day they were opened)",
@@ -103,6 +109,51 @@ def test_march_log(log: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     assert note["At"] == datetime(2026, 3, 6, 10) and note["Author"] == "Tess Tam"
 
 
+def test_late_and_missing_apprisals_are_flagged_and_counted(log: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    """E4 apprised a business day and an hour after its limit; E5 closed past its limit with no apprisal; E2 (New
+    York) is open 30 minutes past its limit; E1 (Sev1) apprised at once."""
+    opened = datetime(2026, 2, 2, 9, tzinfo=UTC)
+    t4, t5 = (create_ticket(ctx, TicketInput(n, log["acme"], "Slow", Severity.NORMAL, opened)) for n in ("T-4", "T-5"))
+    e4 = request_escalation(at(ctx, "2026-03-02 09:00"), t4, EscalationInput("tam", "", "Slow", "Reports late"))
+    apprise_vp(at(ctx, "2026-03-06 10:00"), e4, 1, "Briefed at the weekly review")
+    e5 = request_escalation(at(ctx, "2026-03-02 09:00"), t5, EscalationInput("tam", "", "Slow", "Reports late"))
+    advance_escalation(at(ctx, "2026-03-09 09:00"), e5, 1, EscalationState.RESOLVED)
+    wb = openpyxl.load_workbook(export_escalation_log(tmp_path / "esc.xlsx", MARCH, ctx=ctx).path)
+    by_id = {e["Escalation"]: e for e in records(wb["VP apprisals"], "Escalation")}
+    for e in records(wb["Escalations"], "Escalation"):
+        assert e["VP apprisal"] == by_id[e["Escalation"]]["VP apprisal"], "the flag on both sheets"
+        by_id[e["Escalation"]]["VP apprised"] = e["VP apprised"]
+    vp = ("VP due", "VP apprised", "VP apprised at", "VP apprisal", "VP late (business days)")
+    assert tuple(by_id[e4][c] for c in vp) == (
+        datetime(2026, 3, 5, 10),
+        "Yes",
+        datetime(2026, 3, 6, 11),
+        "Late apprisal",
+        pytest.approx(10 / 9, abs=0.01),
+    )  # Berlin times: opened Mon 10:00, due Thu 10:00, apprised Fri 11:00
+    assert tuple(by_id[e5][c] for c in vp) == (datetime(2026, 3, 5, 10), "No", None, "Not apprised", 2.0)
+    assert tuple(by_id[log["E2"]][c] for c in vp) == (
+        datetime(2026, 3, 10, 15),
+        "No",
+        None,
+        "Not apprised",
+        pytest.approx(0.5 / 9, abs=0.01),
+    )  # New York 10:00 EDT on Tue 10 Mar is 15:00 in Berlin; the export is at 14:30 UTC
+    e1 = by_id[log["E1"]]
+    assert (e1["VP apprised at"], e1["VP apprisal"], e1["VP late (business days)"]) == (
+        datetime(2026, 3, 2, 10),
+        None,
+        None,
+    )  # Sev1: at once
+    assert e1["VP due"] is None  # closed before the limit: no apprisal was ever due
+    assert any("VP rule: the VP of Customer Success is apprised by 3 business days" in line
+               for line in header_block(wb["Summary"]))  # fmt: skip
+    rows, total = split_totals(records(wb["Summary"], "Severity"), "Severity")
+    assert (total["Late apprisals"], total["Not apprised"]) == (1, 2)
+    normal = next(r for r in rows if r["Severity"] == Severity.NORMAL.label)
+    assert (normal["Late apprisals"], normal["Not apprised"]) == (1, 2)
+
+
 def test_summary_agrees_with_the_escalations(log: dict[str, int], ctx: Context, tmp_path: Path) -> None:
     for scope in (MARCH, ReportScope(tz=BERLIN), ReportScope(tz=UTC, customer_ids=frozenset({log["acme"]}))):
         wb = openpyxl.load_workbook(export_escalation_log(tmp_path / "e.xlsx", scope, ctx=ctx).path)
@@ -113,6 +164,8 @@ def test_summary_agrees_with_the_escalations(log: dict[str, int], ctx: Context, 
             mine = [e for e in escalations if row is total or e["Severity"] == row["Severity"]]
             open_ages = [e["Age (business days)"] for e in mine if e["Closed"] is None]
             ages = sorted(e["Age (business days)"] for e in mine)
+            assert row["Late apprisals"] == sum(e["VP apprisal"] == "Late apprisal" for e in mine)
+            assert row["Not apprised"] == sum(e["VP apprisal"] == "Not apprised" for e in mine)
             assert (row["Escalations"], row["Open"], row["Resolved"], row["Declined"], row["VP apprised"]) == (
                 len(mine), len(open_ages), sum(e["State"] == "Resolved" for e in mine),
                 sum(e["State"] == "Declined" for e in mine), sum(e["VP apprised"] == "Yes" for e in mine),

@@ -17,7 +17,13 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import link_ticket, list_defects, report_defect
 from tamdesk.services.demo import generate_demo
-from tamdesk.services.escalations import EscalationInput, list_escalations, request_escalation
+from tamdesk.services.escalations import (
+    EscalationInput,
+    apprise_vp,
+    list_escalations,
+    request_escalation,
+    set_vp_limit,
+)
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets
@@ -139,6 +145,33 @@ def test_rows_say_what_is_due_and_what_opens_them(book: dict[str, int], fixed_no
     assert granted.status is SeatStatus.GRANTED
 
 
+def test_an_escalation_open_past_the_vp_limit_is_listed_first_until_the_vp_is_apprised(
+    book: dict[str, int], ctx: Context, fixed_now: datetime
+) -> None:
+    six_days_ago = Context(actor=TESS, clock=lambda: fixed_now - timedelta(days=6))
+    late = request_escalation(six_days_ago, book["SUP-4"], EscalationInput("tam", TESS, "Stalled", "Reports late"))
+    items = needs_attention(fixed_now, tam=TESS, today=TODAY)
+    owed, sev1 = items.escalations
+    assert (owed.escalation_id, owed.vp_owed, owed.vp_days) == (late, True, 3)
+    assert owed.vp_due_at == fixed_now - timedelta(days=1)  # Wed 4 Mar 15:30 -> Mon 9 Mar 15:30 Berlin
+    assert (sev1.escalation_id, sev1.vp_owed) == (book["escalation"], False)  # a Sev1 apprises the VP at once
+    assert items.urgent()[Section.ESCALATIONS] == 1
+    apprise_vp(ctx, late, t.Escalation.get_by_id(late).version, "Briefed")
+    after = needs_attention(fixed_now, tam=TESS, today=TODAY)
+    assert [e.vp_owed for e in after.escalations] == [False, False]
+    assert after.urgent()[Section.ESCALATIONS] == 0
+
+
+def test_the_vp_limit_setting_moves_the_due_time(book: dict[str, int], ctx: Context, fixed_now: datetime) -> None:
+    six_days_ago = Context(actor=TESS, clock=lambda: fixed_now - timedelta(days=6))
+    request_escalation(six_days_ago, book["SUP-4"], EscalationInput("tam", TESS, "Stalled", "Reports late"))
+    set_vp_limit(ctx, 5)
+    assert not any(e.vp_owed for e in needs_attention(fixed_now, tam=TESS, today=TODAY).escalations)
+    set_vp_limit(ctx, 4)
+    (owed,) = [e for e in needs_attention(fixed_now, tam=TESS, today=TODAY).escalations if e.vp_owed]
+    assert owed.vp_days == 4
+
+
 def test_a_defect_of_several_customers_shows_one_in_scope_first(
     book: dict[str, int], ctx: Context, fixed_now: datetime
 ) -> None:
@@ -194,8 +227,12 @@ def test_agrees_with_the_services_on_sample_data(db_path: Path, ctx: Context, fi
             expected[row.id] = (row.next_update_due, row.update_overdue)
     assert defects == expected
 
-    escalations = [(e.escalation_id, e.waiting_on, e.next_step, e.age_business_days) for e in items.escalations]
-    assert escalations == [
-        (e.id, e.next_owner, e.next_step, e.age_business_days) for e in list_escalations(fixed_now, open_only=True)
+    escalations = [
+        (e.escalation_id, e.waiting_on, e.next_step, e.age_business_days, e.vp_due_at) for e in items.escalations
     ]
+    listed = [
+        (e.id, e.next_owner, e.next_step, e.age_business_days, e.vp.due_at if e.vp.owed else None)
+        for e in list_escalations(fixed_now, open_only=True)
+    ]
+    assert escalations == sorted(listed, key=lambda e: e[4] is None)  # those owing the VP first
     assert tam_names() and needs_attention(fixed_now, tam=tam_names()[0]).customers < items.customers

@@ -4,7 +4,7 @@ the page with its filters, and the tab a customer or ticket embeds."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.views.escalation_detail import AdvanceDialog, EmailDraftDialog, EscalationDetailView
 from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
 from tamdesk.views.pages.escalations import EscalationsPage, EscalationsTab
+from tamdesk.views.table_model import local_time
 from tamdesk.views.tasks import TaskRunner
 
 Handler = Callable[[Any], None]
@@ -365,18 +366,64 @@ def test_email_draft_shows_to_cc_subject_body_copy_and_mailto(
 # -- the page ---------------------------------------------------------------------------------------------------
 
 
-def test_refresh_apprises_the_vp_of_escalations_open_over_three_business_days(
-    qtbot: Any, fixed_now: datetime, tickets: dict[str, int], runner: TaskRunner
-) -> None:
+def test_an_escalation_open_past_the_limit_shows_the_vp_to_be_apprised_until_done(
+    qtbot: Any, fixed_now: datetime, ctx: Context, tickets: dict[str, int], runner: TaskRunner,
+    dialogs: list[Handler],
+) -> None:  # fmt: skip
+    """The VP rule is state: the list and the detail say the VP is to be apprised; Apprise VP ends it."""
     earlier = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=7))
     esc = escalate(earlier, tickets["SUP-2"], "Slow for a week")
-    page = EscalationsPage(Context(actor="Tess Tam", clock=lambda: fixed_now), runner)
+    page = EscalationsPage(ctx, runner)
     qtbot.addWidget(page)
+    page.show()
     load(qtbot, page)
-    row = page.table.rows_model.rows()[0]
-    assert row.vp_apprised
-    assert "open more than 3 business days" in escalation_detail(esc, fixed_now).timeline[-1].text
-    assert page.table.rows_model.data(page.table.rows_model.index(0, 7)) == "Apprised"
+    model = page.table.rows_model
+    vp_column = [c.title for c in model.columns].index("VP")
+    assert model.data(model.index(0, vp_column)) == "✖ To be apprised"
+    due = datetime(2026, 3, 6, 14, 30, tzinfo=UTC)  # Tue 3 Mar 15:30 Berlin + 3 business days
+    assert model.data(model.index(0, vp_column), Qt.ItemDataRole.ToolTipRole) == (
+        f"VP of Customer Success to be apprised: open more than 3 business days since {local_time(due)}"
+    )
+    assert page.count_label.text() == "1 open · 1 VP of Customer Success to be apprised"
+    assert not t.Escalation.get_by_id(esc).vp_apprised  # reading apprised nobody
+
+    page.table.setFocus()
+    page.table.select_id(esc)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    view = page.detail
+    assert view.vp_banner.isVisible()
+    assert view.vp_banner.text() == (
+        f"VP of Customer Success to be apprised: open more than 3 business days, since {local_time(due)}. "
+        "Apprise VP… records it."
+    )
+    assert (
+        view.people.values["vp"].text() == f"To be apprised since {local_time(due)} (open more than 3 business days)."
+    )
+
+    def vp(dialog: TextDialog) -> None:
+        qtbot.keyClicks(dialog.text, "Briefed; advises a daily summary")
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+
+    dialogs.append(vp)
+    qtbot.mouseClick(view.vp_button, LEFT)
+    assert not view.vp_banner.isVisible()
+    assert view.timeline_model.rows()[-1].text == (
+        "VP of Customer Success apprised (open more than 3 business days). Briefed; advises a daily summary"
+    )
+    assert "Late: 2.0 business days past the limit of 3 business days" in view.people.values["vp"].text()
+    load(qtbot, page)
+    assert model.data(model.index(0, vp_column)) == "Apprised late"
+    assert page.count_label.text() == "1 open"
+
+
+def test_the_detail_says_when_the_vp_will_be_due(qtbot: Any, ctx: Context, tickets: dict[str, int]) -> None:
+    view = detail_view(qtbot, ctx, escalate(ctx, tickets["SUP-2"]))
+    due = datetime(2026, 3, 13, 14, 30, tzinfo=UTC)  # Tue 10 Mar 15:30 Berlin + 3 business days
+    assert view.people.values["vp"].text() == (
+        f"Not apprised. To be apprised from {local_time(due)} if still open (3 business days); Sev1 tickets and "
+        "requests apprise the VP at once."
+    )
+    assert not view.vp_banner.isVisible()
 
 
 def test_page_lists_open_first_and_filters(

@@ -321,6 +321,29 @@ def test_escalation_contacts_and_vp_days(qtbot, page: SettingsPage, ctx: Context
     assert section.vp_days.suffix() == " business days"
 
 
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (0, "0 business days is not allowed: the VP is apprised after 1 to 60 business days."),
+        (90, "90 business days is not allowed: the VP is apprised after 1 to 60 business days."),
+    ],
+)
+def test_a_vp_limit_out_of_range_is_refused_beside_it_and_nothing_saved(
+    qtbot, page: SettingsPage, ctx: Context, days: int, message: str
+) -> None:
+    add_person(ctx, PersonInput("Mia Manager", role=PersonRole.SUPPORT_MANAGER))
+    section = page.show_section(EscalationSection)
+    section.load()
+    section.support_manager.setCurrentIndex(section.support_manager.findData("Mia Manager"))
+    section.vp_days.clear()
+    qtbot.keyClicks(section.vp_days, str(days))
+    click(qtbot, section.save_button)
+    assert section.messages["vp"].text() == message
+    assert section.messages["vp"].isVisible()
+    assert get_setting("escalation_vp_after_business_days") == 3
+    assert escalation_contacts().support_manager is None  # the refusal saved nothing
+
+
 # -- Onboarding template
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from tamdesk.services.today import Section
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, day_text, due_text, greeting, waited
 from tamdesk.views.sla_format import business_days
+from tamdesk.views.table_model import local_time
 from tamdesk.views.tasks import TaskRunner
 
 
@@ -136,6 +137,33 @@ def test_open_click_emits_the_escalation_and_shows_it(window: MainWindow, book: 
     assert escalations.title == "Escalations"
     assert escalations.stack.currentWidget() is escalations.detail
     assert escalations.detail.escalation_id == book["escalation"]
+
+
+def test_an_escalation_owing_the_vp_is_listed_first_and_opens_with_the_vp_banner(
+    window: MainWindow, book: dict[str, int], ctx: Context, fixed_now: datetime, qtbot: QtBot
+) -> None:
+    six_days_ago = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=6))
+    owed = request_escalation(six_days_ago, book["SUP-4"], EscalationInput("tam", "Tess Tam", "Stalled", "Late"))
+    page = today_page(window)
+    load(qtbot, page)
+    view = page.sections[Section.ESCALATIONS]
+    cells = [view.model.index(0, c).data() for c in range(view.model.columnCount())]
+    assert cells[:3] == ["Tess Tam (TAM)", "✖ VP of Customer Success to be apprised", f"#{owed} · SUP-4"]
+    due = datetime(2026, 3, 9, 14, 30, tzinfo=UTC)  # Wed 4 Mar 15:30 Berlin + 3 business days
+    tip = view.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith(
+        f"VP of Customer Success to be apprised: open more than 3 business days, since {local_time(due)}"
+    )
+    assert view.model.index(1, 1).data() == "acknowledge the escalation"  # the Sev1 one: the VP heard at once
+    assert page.tiles[Section.ESCALATIONS].caption.text() == "1 VP to be apprised"
+    assert view.badge.text().strip() == "2 · 1 VP to be apprised"
+    with qtbot.wait_signal(page.open_requested) as signal:
+        click_open(qtbot, page, Section.ESCALATIONS)
+    assert signal.args == ["escalation", owed]
+    detail = window.current_page().detail
+    assert detail.escalation_id == owed and detail.vp_banner.isVisible()
+    assert detail.vp_banner.text().startswith("VP of Customer Success to be apprised")
+    settle(window, qtbot)
 
 
 def test_enter_on_a_ticket_opens_it_on_the_tickets_page(

@@ -16,14 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState
+from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.services.base import Context
-from tamdesk.services.escalations import EscalationRow, list_escalations, sync_vp_apprisals
+from tamdesk.services.escalations import EscalationRow, list_escalations
 from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView
 from tamdesk.views.escalation_dialog import EscalationDialog
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
+from tamdesk.views.sla_format import short_duration
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, tone_color
@@ -55,6 +58,45 @@ def _muted_if_closed(row: EscalationRow) -> QColor | None:
     return None if row.state.is_open else muted()
 
 
+VP_MARKS = {
+    VpStatus.NOT_YET_DUE: "—",
+    VpStatus.TO_BE_APPRISED: "✖ To be apprised",
+    VpStatus.ON_TIME: "Apprised",
+    VpStatus.LATE: "Apprised late",
+    VpStatus.MISSED: "Not apprised",
+    VpStatus.NOT_NEEDED: "—",
+}
+VP_ORDER = (VpStatus.TO_BE_APPRISED, VpStatus.MISSED, VpStatus.LATE, VpStatus.NOT_YET_DUE, VpStatus.ON_TIME,
+            VpStatus.NOT_NEEDED)  # fmt: skip
+
+
+def vp_mark(row: EscalationRow) -> str:
+    """The log's VP column: ``✖ To be apprised`` while the VP rule says the apprisal is owed."""
+    return VP_MARKS[row.vp.status]
+
+
+def vp_tooltip(row: EscalationRow) -> str:
+    """What the VP rule says about the escalation, with the times in the user's zone."""
+    vp, due = row.vp, local_time(row.vp.due_at)
+    limit = f"{vp.days} business day{'s' if vp.days != 1 else ''}"
+    late = f"{vp.late_business_days:.1f} business days" if vp.late_by >= BUSINESS_DAY else short_duration(vp.late_by)
+    return {
+        VpStatus.NOT_YET_DUE: f"VP of Customer Success to be apprised from {due} if still open ({limit})",
+        VpStatus.TO_BE_APPRISED: f"VP of Customer Success to be apprised: open more than {limit} since {due}",
+        VpStatus.ON_TIME: f"VP of Customer Success apprised {local_time(row.vp_apprised_at)}",
+        VpStatus.LATE: f"VP of Customer Success apprised {local_time(row.vp_apprised_at)}, {late} of business "
+        f"time past the limit of {limit} ({due})",
+        VpStatus.MISSED: f"Closed {late} of business time past the limit of {limit} without the VP apprised",
+        VpStatus.NOT_NEEDED: f"Closed within {limit}: no VP apprisal needed",
+    }[vp.status]
+
+
+def _vp_colour(row: EscalationRow) -> QColor | None:
+    if row.vp.owed:
+        return tone_color(Tone.ERROR)
+    return tone_color(Tone.WARNING) if row.vp.status in (VpStatus.LATE, VpStatus.MISSED) else _muted_if_closed(row)
+
+
 def escalation_columns() -> list[Column[EscalationRow]]:
     """The columns of every escalation grid; closed escalations are muted."""
     m = _muted_if_closed
@@ -69,9 +111,7 @@ def escalation_columns() -> list[Column[EscalationRow]]:
                               foreground=m, tooltip=lambda r: f"{r.age_business_days:g} business days "
                               + ("open" if r.state.is_open else "from request to close")),
         Column[EscalationRow]("Next step", _next_step, tooltip=_next_step, foreground=m),
-        Column[EscalationRow]("VP", lambda r: "Apprised" if r.vp_apprised else "—", foreground=m,
-                              tooltip=lambda r: "VP of Customer Success apprised" if r.vp_apprised else
-                              "VP of Customer Success not apprised"),
+        Column[EscalationRow]("VP", vp_mark, foreground=_vp_colour, tooltip=vp_tooltip),
         Column[EscalationRow]("Opened", lambda r: local_time(r.opened_at), foreground=m),
         Column[EscalationRow]("Reason", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=m),
     ]  # fmt: skip
@@ -85,11 +125,11 @@ SORT_KEYS: list[Any] = [
     lambda r: (not r.state.is_open, list(EscalationState).index(r.state)),
     lambda r: r.age_business_days,
     lambda r: _next_step(r).casefold(),
-    lambda r: r.vp_apprised,
+    lambda r: VP_ORDER.index(r.vp.status),
     lambda r: r.opened_at,
     lambda r: r.reason.casefold(),
 ]
-WIDTHS = (50, 100, 190, 110, 110, 140, 280, 80, 170)
+WIDTHS = (50, 100, 190, 110, 110, 140, 280, 130, 170)
 
 
 def matches(row: EscalationRow, search: str) -> bool:
@@ -161,14 +201,8 @@ class EscalationsPage(RecordListPage):
 
     @staticmethod
     def fetch(ctx: Context) -> tuple[list[EscalationRow], str]:
-        """Apprise the VP where escalations have been open too long, then read every escalation."""
-        now = ctx.now()
-        apprised = sync_vp_apprisals(ctx, now)
-        rows = list_escalations(now)
-        if not apprised:
-            return rows, ""
-        noun = "escalation" if len(apprised) == 1 else "escalations"
-        return rows, f"VP of Customer Success apprised of {len(apprised)} {noun} open more than 3 business days."
+        """Read every escalation (the VP rule is state: reading never apprises anyone)."""
+        return list_escalations(ctx.now()), ""
 
     def _customer_choices(self, rows: Sequence[EscalationRow]) -> list[tuple[str, object]]:
         return sorted({(r.customer, r.customer_id) for r in rows}, key=lambda c: c[0].casefold())
@@ -190,7 +224,9 @@ class EscalationsPage(RecordListPage):
         self.table.set_rows(rows)
         open_count = sum(r.state.is_open for r in self.all_rows)
         shown = f"{len(rows):,} of {len(self.all_rows):,} shown · " if len(rows) != len(self.all_rows) else ""
-        self.count_label.setText(f"{shown}{open_count:,} open")
+        owed = sum(r.vp.owed for r in self.all_rows)
+        vp = f" · {owed:,} VP of Customer Success to be apprised" if owed else ""
+        self.count_label.setText(f"{shown}{open_count:,} open{vp}")
         self._show_content(rows)
         self._update_buttons()
 

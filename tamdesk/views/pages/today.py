@@ -95,11 +95,34 @@ def waited(since: datetime, now: datetime) -> str:
     return "just now" if delta < timedelta(minutes=1) else short_duration(delta)
 
 
+VP_TO_BE_APPRISED = "VP of Customer Success to be apprised"
+
+
+def _who(waiting: str, tam: str) -> str:
+    if waiting == "TAM":
+        return f"{tam} (TAM)" if tam else "TAM"
+    return waiting[:1].upper() + waiting[1:] if waiting else "—"
+
+
 def waiting_on(row: EscalationWaiting) -> str:
-    """Who the escalation waits on, with the TAM's name when it is the TAM."""
-    if row.waiting_on == "TAM":
-        return f"{row.customer_tam} (TAM)" if row.customer_tam else "TAM"
-    return row.waiting_on[:1].upper() + row.waiting_on[1:] if row.waiting_on else "—"
+    """Who the escalation waits on, with the TAM's name when it is the TAM; the TAM while the VP is owed."""
+    return _who("TAM" if row.vp_owed else row.waiting_on, row.customer_tam)
+
+
+def escalation_step(row: EscalationWaiting) -> str:
+    """The step it waits for: ``✖ VP of Customer Success to be apprised`` while the VP rule says so."""
+    return f"✖ {VP_TO_BE_APPRISED}" if row.vp_owed else row.next_step
+
+
+def escalation_step_tip(row: EscalationWaiting) -> str:
+    """The step in full; while the VP is owed, since when, and the step the escalation itself waits for."""
+    step = f"{row.state.label}: {_who(row.waiting_on, row.customer_tam)} to {row.next_step}"
+    if row.vp_due_at is None:
+        return step
+    return (
+        f"{VP_TO_BE_APPRISED}: open more than {row.vp_days} business days, since {local_time(row.vp_due_at)}. "
+        f"Open the escalation and use Apprise VP….\n{step}"
+    )
 
 
 # -- the columns of each section --------------------------------------------------------------------------------
@@ -155,8 +178,8 @@ def update_columns(now: Now) -> list[Column[UpdateDue]]:
 def escalation_columns(now: Now) -> list[Column[EscalationWaiting]]:
     return [
         Column[EscalationWaiting]("Waiting on", waiting_on, foreground=lambda r: _tone(Tone.INFO)),
-        Column[EscalationWaiting]("Next step", lambda r: r.next_step,
-                                  tooltip=lambda r: f"{r.state.label}: {waiting_on(r)} to {r.next_step}"),
+        Column[EscalationWaiting]("Next step", escalation_step, tooltip=escalation_step_tip,
+                                  foreground=lambda r: _tone(Tone.ERROR) if r.vp_owed else None),
         Column[EscalationWaiting]("Escalation", lambda r: f"#{r.escalation_id} · {r.ticket_number}",
                                   tooltip=lambda r: r.reason),
         Column[EscalationWaiting]("Customer", lambda r: r.customer),
@@ -221,7 +244,8 @@ SPECS: dict[Section, SectionSpec] = {
         "Every customer is up to date."),
     Section.ESCALATIONS: SectionSpec(
         escalation_columns, 1, "Escalations waiting",
-        "Open escalations, the longest waiting first, and who each is waiting on.",
+        "Open escalations, the longest waiting first, and who each is waiting on; those open past the VP rule's "
+        "limit first, until the VP of Customer Success is apprised.",
         "No escalation is open."),
     Section.ONBOARDING: SectionSpec(
         onboarding_columns, 2, "Onboarding steps",
@@ -462,7 +486,7 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
     """The tile's caption: how many are past due, else when the next falls due, or how long the oldest waits."""
     now, urgent = items.now, items.urgent()[section]
     if urgent:
-        return Tone.ERROR, f"{urgent} {'breached' if section is Section.TICKETS else 'overdue'}"
+        return Tone.ERROR, f"{urgent} {urgent_word(section)}"
     if section is Section.TICKETS and items.tickets:
         return Tone.WARNING, f"next {due_text(items.tickets[0].deadline, now)}"
     if section is Section.UPDATES and items.updates:
@@ -474,6 +498,13 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
     return Tone.OK, "all clear"
+
+
+def urgent_word(section: Section) -> str:
+    """What a section's past-due rows are: breached tickets, escalations owing the VP, overdue others."""
+    if section is Section.ESCALATIONS:
+        return "VP to be apprised"
+    return "breached" if section is Section.TICKETS else "overdue"
 
 
 def greeting(now: datetime, name: str) -> str:
@@ -698,8 +729,7 @@ class TodayPage(Page):
         counts, urgent = items.counts(), items.urgent()
         for section in Section:
             self.tiles[section].show_count(counts[section], *tile_caption(section, items))
-            word = "breached" if section is Section.TICKETS else "overdue"
-            self.sections[section].show_rows(items.rows(section), urgent[section], word)
+            self.sections[section].show_rows(items.rows(section), urgent[section], urgent_word(section))
         self.content.setCurrentWidget(self.scroller)
 
     def _show_header(self, result: TodayLoad) -> None:

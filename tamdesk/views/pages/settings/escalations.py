@@ -6,19 +6,19 @@ from PySide6.QtWidgets import QComboBox, QSpinBox
 
 from tamdesk.domain.states import PersonRole
 from tamdesk.services.directory import escalation_contacts, set_escalation_contact
+from tamdesk.services.escalations import set_vp_limit, vp_limit
 from tamdesk.services.people import list_people
-from tamdesk.services.settings import get_setting, set_setting
-from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, days_suffix, setting_version
+from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, days_suffix
 from tamdesk.views.pages.settings.section import Section
-
-VP_SETTING = "escalation_vp_after_business_days"
 
 
 class EscalationSection(Section):
     title = "Escalations"
     intro = (
-        "Who an escalation names by default, and when the VP of Customer Success is apprised of an escalation "
-        "that stays open (Sev1 tickets and requests apprise the VP at once)."
+        "Who an escalation names by default, and when the VP of Customer Success is to be apprised of an "
+        "escalation that stays open (Sev1 tickets and requests apprise the VP at once). An escalation past the "
+        "limit shows “VP of Customer Success to be apprised” on Today, in its detail and in the list until "
+        "someone apprises the VP."
     )
 
     def build(self) -> None:
@@ -26,14 +26,15 @@ class EscalationSection(Section):
         self.support_manager = QComboBox()
         self.senior_director = QComboBox()
         self.vp_days = QSpinBox()
-        self.vp_days.setRange(1, 60)
+        self.vp_days.setRange(0, 999)  # the service says which values it takes, beside the field
         self.vp_days.setMaximumWidth(SPIN_WIDTH)
         self.vp_days.valueChanged.connect(lambda _: days_suffix(self.vp_days))
         self.add_field(form, PersonRole.SUPPORT_MANAGER.value, "&Support manager", self.support_manager,
                        "Add people in the People directory section.")  # fmt: skip
         self.add_field(form, PersonRole.SENIOR_DIRECTOR.value, "Senior &director", self.senior_director)
         self.add_field(form, "vp", "Apprise the &VP after", self.vp_days,
-                       "Open escalations older than this are brought to the VP's attention.")  # fmt: skip
+                       "1 to 60 business days of the customer's calendar; escalations open longer owe the VP of "
+                       "Customer Success an apprisal.")  # fmt: skip
         self.add_form(form)
         self.track(self.support_manager.currentIndexChanged, self.senior_director.currentIndexChanged,
                    self.vp_days.valueChanged)  # fmt: skip
@@ -51,8 +52,9 @@ class EscalationSection(Section):
         contacts = escalation_contacts()
         self._fill(self.support_manager, PersonRole.SUPPORT_MANAGER, contacts.support_manager)
         self._fill(self.senior_director, PersonRole.SENIOR_DIRECTOR, contacts.senior_director)
-        self._vp_version = setting_version(VP_SETTING)
-        self.vp_days.setValue(round(float(get_setting(VP_SETTING, 3))))
+        limit = vp_limit()
+        self._vp_version = limit.version
+        self.vp_days.setValue(limit.business_days)
         days_suffix(self.vp_days)
 
     def values(self) -> object:
@@ -60,9 +62,9 @@ class EscalationSection(Section):
 
     def write(self) -> None:
         manager, director, days = self.values()  # type: ignore[misc]
+        set_vp_limit(self.ctx, days, self._vp_version)  # first: a refused limit leaves everything unsaved
         contacts = escalation_contacts()
         if manager != (contacts.support_manager or ""):
             set_escalation_contact(self.ctx, PersonRole.SUPPORT_MANAGER, manager)
         if director != (contacts.senior_director or ""):
             set_escalation_contact(self.ctx, PersonRole.SENIOR_DIRECTOR, director)
-        set_setting(self.ctx, VP_SETTING, days, self._vp_version)
