@@ -101,6 +101,16 @@ class RemotePage:
     done: bool  # True when this page reached the present
 
 
+@dataclass(frozen=True)
+class ConnectionInfo:
+    """A connection as its client needs it; the secret (API token, or OAuth refresh token) is passed beside it."""
+
+    name: str
+    kind: SourceKind
+    base_url: str
+    user: str = ""  # Zendesk and Jira: the account's email; Salesforce: the connected app's consumer key
+
+
 class SourceClient(Protocol):
     """What every support-system client does; the sync service needs nothing else."""
 
