@@ -121,19 +121,19 @@ def report_defect(
             title=title.strip(), description=description.strip(), severity=int(sev),
             state=DefectState.REPORTED.value, reported_at=ctx.now(), priority=priority_for(sev),
         )  # fmt: skip
-        t.DefectTicket.create(defect=defect, ticket=ticket)
+        t.DefectTicket.create(defect=defect, ticket=ticket, linked_at=defect.reported_at)
         _audit(ctx, defect, "create", f"Defect #{defect.id} reported from ticket {ticket.number}: {defect.title}")
         return int(defect.id)
 
 
 def link_ticket(ctx: Context, defect_id: int, ticket_id: int) -> None:
-    """Link another ticket (possibly of another customer) to the defect."""
+    """Link another ticket (possibly of another customer) to the defect; a new customer's update clock starts now."""
     with database.atomic():
         defect = _defect(defect_id)
         ticket = t.Ticket.get_by_id(ticket_id)
         if t.DefectTicket.get_or_none((t.DefectTicket.defect == defect) & (t.DefectTicket.ticket == ticket)):
             raise DomainError(f"Ticket {ticket.number} is already linked to defect #{defect.id}.")
-        t.DefectTicket.create(defect=defect, ticket=ticket)
+        t.DefectTicket.create(defect=defect, ticket=ticket, linked_at=ctx.now())
         record_audit(
             ctx, entity="defect", entity_id=defect.id, customer=ticket.customer_id, action="link",
             summary=f"Ticket {ticket.number} linked to defect #{defect.id}",
