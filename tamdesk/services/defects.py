@@ -424,17 +424,18 @@ def _customer_updates(
 
 def _row(
     defect: t.Defect, now: datetime, links: Sequence[_Link], updates: tuple[CustomerUpdateRow, ...],
-    latest: dict[int | None, datetime],
+    latest: dict[int | None, datetime], focus: int | None = None,
 ) -> DefectRow:  # fmt: skip
     customers = tuple(dict.fromkeys(link.customer for link in links))
-    first = first_due(u.clock for u in updates)
+    shown = [u for u in updates if u.customer_id == focus] if focus is not None else list(updates)
+    first = first_due(u.clock for u in shown)
     last = first.last_update if first else max(latest.values(), default=None)
     age_end = datetime.combine(defect.deployed_on, datetime.min.time(), now.tzinfo) if defect.deployed_on else now
     return DefectRow(
         defect.id, defect.version, defect.title, defect.engineering_key or "", defect.engineering_url, customers,
         tuple(link.ticket for link in links), Severity(defect.severity), defect.priority, DefectState(defect.state),
         defect.reported_at, defect.validated_at, defect.escalated_at, max(0, (age_end - defect.reported_at).days),
-        last, first.next_due if first else None, any(u.clock.overdue for u in updates), defect.fix_version,
+        last, first.next_due if first else None, any(u.overdue for u in shown), defect.fix_version,
         defect.deployed_on, updates, defect.closed_at,
     )  # fmt: skip
 
@@ -456,16 +457,20 @@ def _read(
     return read
 
 
-def _rows(defects: Sequence[t.Defect], now: datetime) -> list[DefectRow]:
-    """The rows of ``defects`` at ``now``."""
+def _rows(defects: Sequence[t.Defect], now: datetime, focus: int | None = None) -> list[DefectRow]:
+    """The rows of ``defects`` at ``now``; with ``focus`` (a customer id) the update summary is that customer's."""
     read = _read(defects, now)
-    return [_row(defect, now, *read[defect.id]) for defect in defects]
+    return [_row(defect, now, *read[defect.id], focus=focus) for defect in defects]
 
 
 def list_defects(
     now: datetime, *, customer_id: int | None = None, open_only: bool = False, ticket_id: int | None = None
 ) -> list[DefectRow]:
-    """Defects, overdue customer updates first, then open by severity and age, then closed ones."""
+    """Defects, overdue customer updates first, then open by severity and age, then closed ones.
+
+    With ``customer_id`` the next update, last update and overdue flag are that customer's own (its Defects tab
+    answers "is *this* customer owed an update?"); otherwise they summarize every linked customer.
+    """
     query = t.Defect.select()
     if customer_id is not None or ticket_id is not None:
         query = query.join(t.DefectTicket).join(t.Ticket)
@@ -476,7 +481,7 @@ def list_defects(
         query = query.distinct()
     if open_only:
         query = query.where(t.Defect.state.in_([s.value for s in DefectState if s.is_open]))
-    rows = _rows(list(query), now)
+    rows = _rows(list(query), now, customer_id)
     return sorted(rows, key=lambda r: (not r.update_overdue, not r.state.is_open, int(r.severity), r.reported_at))
 
 

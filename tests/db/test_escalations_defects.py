@@ -193,6 +193,10 @@ def test_each_linked_customer_has_its_own_clock(ticket: int, ctx: Context, fixed
     log_customer_update(ctx, did, "Fix planned for 4.36", customer_id=globex, at=now)
     clocks = {u.customer: (u.clock.last_update, u.overdue) for u in list_defects(now)[0].customer_updates}
     assert clocks == {"Acme": (None, True), "Globex": (now, False)}, "Globex's update leaves Acme overdue"
+    acme = t.Ticket.get_by_id(ticket).customer_id
+    assert list_defects(now, customer_id=acme)[0].update_overdue, "Acme's Defects tab: Acme is owed an update"
+    globex_row = list_defects(now, customer_id=globex)[0]
+    assert (globex_row.update_overdue, globex_row.last_update) == (False, now), "Globex's tab: its own clock"
 
     log_customer_update(ctx, did, "Fix planned for 4.36", at=now + timedelta(hours=1))
     row = list_defects(now + timedelta(hours=1))[0]
