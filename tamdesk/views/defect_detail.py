@@ -85,6 +85,7 @@ STEP_LABELS = {
 CLOSED_STATUSES = (TicketStatus.SOLVED, TicketStatus.CLOSED)
 UPDATE_COLUMN_MAX = 180  # px: a long customer name is elided rather than squeezing what they were told
 UPDATE_CUSTOMER_COLUMN = 2
+CLOCK_ROWS_SHOWN = 5
 
 
 def open_link(url: str) -> bool:
@@ -160,11 +161,11 @@ def update_summary(detail: DefectDetail) -> str:
     clocks = row.customer_updates
     overdue = [u.customer for u in clocks if u.overdue]
     if overdue and row.next_update_due:
-        who = ", ".join(overdue)
-        return f"⚠ Overdue: the next update was due {local_time(row.next_update_due)}. Waiting: {who}."
+        who = "; ".join(overdue)  # names may end in "Ltd." or hold commas
+        return f"⚠ Overdue: the next update was due {local_time(row.next_update_due)} — waiting: {who}"
     if row.next_update_due:
         first = next(u.customer for u in clocks if u.clock.next_due == row.next_update_due)
-        return f"Next update due {local_time(row.next_update_due)} ({first})."
+        return f"Next update due {local_time(row.next_update_due)} — {first}"
     if row.state is DefectState.CLOSED:
         return "No more updates due: the defect is closed."
     if not row.state.is_open:
@@ -500,8 +501,6 @@ class DefectDetailView(RecordDetailView):
         self.updates = self._table(self.update_model, "Customer updates", ())
         fit_rows_to_text(self.updates)
         self.clocks = self._table(self.clock_model, "Update clock per customer", (150, 150, 150))
-        self.clocks.setMinimumHeight(0)
-        self.clocks.setMaximumHeight(130)
         self.clocks.setToolTip("Select a customer, then Log update… to log an update to that customer")
         top = QHBoxLayout()
         top.addWidget(self.update_status, 1)
@@ -631,11 +630,23 @@ class DefectDetailView(RecordDetailView):
         set_tone_style(self.update_status, Tone.ERROR if row.update_overdue else None, TONE_BANNER)
         self.clock_model.set_rows(row.customer_updates)
         self.clocks.resizeColumnsToContents()
+        self._fit_clock_rows()
         self.update_model.set_rows(detail.updates)
         # with one customer every update went to it (the subtitle names it): its column would only narrow the text
         one_customer = len(row.customers) <= 1 and all(u.customer in ("", *row.customers) for u in detail.updates)
         self.updates.setColumnHidden(UPDATE_CUSTOMER_COLUMN, one_customer)
         self._fit_update_columns()
+
+    def _fit_clock_rows(self) -> None:
+        """As tall as its rows (up to five; more scroll), so the update log below keeps the room."""
+        shown = max(1, min(self.clock_model.rowCount(), CLOCK_ROWS_SHOWN))
+        rows = (
+            sum(self.clocks.rowHeight(r) for r in range(shown))
+            or shown * self.clocks.verticalHeader().defaultSectionSize()
+        )
+        height = self.clocks.horizontalHeader().height() + rows + 2 * self.clocks.frameWidth()
+        self.clocks.setMinimumHeight(height)
+        self.clocks.setMaximumHeight(height)
 
     def _fit_update_columns(self) -> None:
         """When, by and customer as wide as their text (within reason); what they were told takes the rest."""

@@ -460,7 +460,7 @@ def test_each_customer_has_its_own_clock_and_an_update_resets_only_its_customer(
 
     assert clocks.rowCount() == 2 and view.clocks.isVisible()
     assert all(text.startswith("⚠ Overdue since") for text in shown().values())
-    assert view.update_status.text().endswith("Waiting: Acme, Globex.")
+    assert view.update_status.text().endswith("— waiting: Acme; Globex")
     assert "on its own calendar" in view.cadence.text()
 
     globex_row = view.clocks.visualRect(clocks.index(1, 0)).center()
@@ -478,7 +478,7 @@ def test_each_customer_has_its_own_clock_and_an_update_resets_only_its_customer(
     after = shown()
     assert after["Acme"].startswith("⚠ Overdue since"), "an update to Globex leaves Acme overdue"
     assert after["Globex"].startswith("Due ")
-    assert view.update_status.text().endswith("Waiting: Acme.")
+    assert view.update_status.text().endswith("— waiting: Acme")
     assert [(u.customer, u.text) for u in view.update_model.rows()] == [("Globex", "A fix is planned for 4.36")]
 
     acme_tab, globex_tab = DefectsTab(ctx, customer_id=tickets["acme"]), DefectsTab(ctx, customer_id=tickets["globex"])
