@@ -88,9 +88,25 @@ def _v2_import_sources(db: peewee.Database) -> None:
     db.create_tables([t.CustomerAlias, t.ImportMapping], safe=True)
 
 
+def _v3_defect_links(db: peewee.Database) -> None:
+    """When each ticket was linked to its defect: each linked customer's update clock starts there (DESIGN §7).
+
+    Existing links get the earliest moment they can have existed: when the defect was reported, or when the ticket
+    was opened if that is later. The true moment is unknown; an early start never hides an update that is due,
+    where a late one (say, the migration's own time) would silently restart every customer's clock.
+    """
+    _add_missing_columns(db, t.DefectTicket._meta.table_name, {"linked_at": "BIGINT"})
+    db.execute_sql(
+        "UPDATE defect_ticket SET linked_at = ("
+        " SELECT CASE WHEN tk.opened_at > d.reported_at THEN tk.opened_at ELSE d.reported_at END"
+        " FROM defect d, ticket tk WHERE d.id = defect_ticket.defect_id AND tk.id = defect_ticket.ticket_id)"
+        " WHERE linked_at IS NULL"
+    )
+
+
 # v1 creates every table as the models define them today, so each later migration must also hold for a database
 # that v1 has just created (add what is missing, create what does not exist).
-MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial, _v2_import_sources)
+MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial, _v2_import_sources, _v3_defect_links)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -290,6 +290,8 @@ class DefectTicket(BaseModel):
     ticket_id: int
     defect = pw.ForeignKeyField(Defect, backref="ticket_links", on_delete="CASCADE")
     ticket = pw.ForeignKeyField(Ticket, backref="defect_links", on_delete="CASCADE")
+    # when the ticket (and so its customer) was linked: that customer's update clock starts here at the earliest
+    linked_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("defect", "ticket"), True),)

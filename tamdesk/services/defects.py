@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from peewee import fn
+
 from tamdesk.domain.calendar import BUSINESS_DAY
+from tamdesk.domain.defect_updates import CustomerClock, LinkedCustomer, customer_clocks, first_due
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import cadence_deadline
 from tamdesk.domain.states import DefectState, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem, visible
 from tamdesk.models import tables as t
@@ -22,6 +25,7 @@ from tamdesk.services.base import (
     ValidationFailed,
     record_audit,
     save_versioned,
+    tuples,
 )
 from tamdesk.services.escalations import NeedsConfirmation
 from tamdesk.services.settings import get_setting
@@ -42,7 +46,30 @@ def priority_for(severity: Severity) -> str:
 
 
 @dataclass(frozen=True)
+class CustomerUpdateRow:
+    """One linked customer's update clock on a defect, with the customer's name."""
+
+    customer: str
+    clock: CustomerClock
+
+    @property
+    def customer_id(self) -> int:
+        return self.clock.customer_id
+
+    @property
+    def overdue(self) -> bool:
+        return self.clock.overdue
+
+
+@dataclass(frozen=True)
 class DefectRow:
+    """A defect as lists and reports show it.
+
+    The update fields summarize the per-customer clocks of ``customer_updates``: ``next_update_due`` and
+    ``last_update`` are those of the customer whose update falls due first (once no clock runs, ``last_update`` is
+    the latest update to anyone), and ``update_overdue`` says whether any customer is overdue.
+    """
+
     id: int
     version: int
     title: str
@@ -62,6 +89,8 @@ class DefectRow:
     update_overdue: bool
     fix_version: str
     deployed_on: date | None
+    customer_updates: tuple[CustomerUpdateRow, ...] = ()
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -121,19 +150,19 @@ def report_defect(
             title=title.strip(), description=description.strip(), severity=int(sev),
             state=DefectState.REPORTED.value, reported_at=ctx.now(), priority=priority_for(sev),
         )  # fmt: skip
-        t.DefectTicket.create(defect=defect, ticket=ticket)
+        t.DefectTicket.create(defect=defect, ticket=ticket, linked_at=defect.reported_at)
         _audit(ctx, defect, "create", f"Defect #{defect.id} reported from ticket {ticket.number}: {defect.title}")
         return int(defect.id)
 
 
 def link_ticket(ctx: Context, defect_id: int, ticket_id: int) -> None:
-    """Link another ticket (possibly of another customer) to the defect."""
+    """Link another ticket (possibly of another customer) to the defect; a new customer's update clock starts now."""
     with database.atomic():
         defect = _defect(defect_id)
         ticket = t.Ticket.get_by_id(ticket_id)
         if t.DefectTicket.get_or_none((t.DefectTicket.defect == defect) & (t.DefectTicket.ticket == ticket)):
             raise DomainError(f"Ticket {ticket.number} is already linked to defect #{defect.id}.")
-        t.DefectTicket.create(defect=defect, ticket=ticket)
+        t.DefectTicket.create(defect=defect, ticket=ticket, linked_at=ctx.now())
         record_audit(
             ctx, entity="defect", entity_id=defect.id, customer=ticket.customer_id, action="link",
             summary=f"Ticket {ticket.number} linked to defect #{defect.id}",
@@ -284,14 +313,31 @@ def close_defect(ctx: Context, defect_id: int, expected_version: int, *, confirm
         _audit(ctx, defect, "state", f"Defect #{defect.id} closed")
 
 
+def _is_linked(defect: t.Defect, customer_id: int) -> bool:
+    links = (
+        t.DefectTicket.select()
+        .join(t.Ticket)
+        .where((t.DefectTicket.defect == defect) & (t.Ticket.customer == customer_id))
+    )
+    return bool(links.exists())
+
+
 def log_customer_update(
     ctx: Context, defect_id: int, text: str, customer_id: int | None = None, at: datetime | None = None
 ) -> None:
+    """Log what a customer was told: it resets that customer's update clock only.
+
+    Without ``customer_id`` the update went to every customer linked at ``at`` and resets each of their clocks.
+    """
     text = clean_text(text)
     if not text.strip():
         raise FieldError("text", "Say what the customer was told.")
     with database.atomic():
         defect = _defect(defect_id)
+        if customer_id is not None and not _is_linked(defect, customer_id):
+            customer = t.Customer.get_or_none(t.Customer.id == customer_id)
+            name = customer.name if customer else f"Customer #{customer_id}"
+            raise FieldError("customer", f"{name} is not linked to defect #{defect.id}.")
         when = at or ctx.now()
         t.DefectUpdate.create(defect=defect, customer=customer_id, at=when, author=ctx.actor, text=text.strip())
         record_audit(
@@ -308,32 +354,123 @@ def cadence_days() -> dict[Severity, int]:
     return {Severity(int(k)): int(v) for k, v in raw.items()}
 
 
-def _row(defect: t.Defect, now: datetime, resolver: SlaResolver, cadence: dict[Severity, int]) -> DefectRow:
-    links = list(defect.ticket_links)
-    tickets = [link.ticket for link in links]
-    customers = tuple(dict.fromkeys(tk.customer.name for tk in tickets))
-    updates = list(defect.updates.order_by(t.DefectUpdate.at.desc()).limit(1))
-    last = updates[0].at if updates else None
-    state = DefectState(defect.state)
-    severity = Severity(defect.severity)
-    next_due = None
-    if state.is_open and tickets:
-        since = last or defect.escalated_at or defect.validated_at or defect.reported_at
-        calendar = resolver.calendar(tickets[0].customer_id)
-        next_due = cadence_deadline(calendar, since, cadence[severity] * BUSINESS_DAY)
+@dataclass(frozen=True)
+class _Link:
+    ticket: str
+    customer_id: int
+    customer: str
+    linked_at: datetime
+
+
+def _chunks(ids: Sequence[int], size: int = 900) -> Iterator[list[int]]:
+    """``ids`` in slices small enough for any engine's limit on query parameters."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def _links(defects: Sequence[t.Defect]) -> dict[int, list[_Link]]:
+    """Per defect, its links in the order they were made; an undated link counts from the defect's report."""
+    reported = {d.id: d.reported_at for d in defects}
+    found: dict[int, list[_Link]] = {}
+    for ids in _chunks(list(reported)):
+        query = (
+            t.DefectTicket.select(t.DefectTicket.defect, t.Ticket.number, t.Customer.id, t.Customer.name,
+                                  t.DefectTicket.linked_at)
+            .join(t.Ticket).join(t.Customer).where(t.DefectTicket.defect.in_(ids)).order_by(t.DefectTicket.id)
+        )  # fmt: skip
+        for did, number, cid, name, linked in tuples(query):
+            found.setdefault(did, []).append(_Link(number, cid, name, linked or reported[did]))
+    return found
+
+
+def _latest_updates(defects: Sequence[t.Defect], now: datetime) -> dict[int, dict[int | None, datetime]]:
+    """Per defect, the latest update up to ``now`` logged to each customer (None: to every linked customer)."""
+    found: dict[int, dict[int | None, datetime]] = {}
+    u = t.DefectUpdate
+    for ids in _chunks([d.id for d in defects]):
+        query = (
+            u.select(u.defect, u.customer, fn.MAX(u.at))
+            .where(u.defect.in_(ids) & (u.at <= now))
+            .group_by(u.defect, u.customer)
+        )
+        for did, cid, latest in tuples(query):
+            # peewee converts MAX of the field like the field itself; a raw epoch is read the same way
+            at = latest if isinstance(latest, datetime) else datetime.fromtimestamp(int(latest), UTC)
+            found.setdefault(did, {})[cid] = at
+    return found
+
+
+def _customer_updates(
+    defect: t.Defect, links: Sequence[_Link], latest: dict[int | None, datetime], now: datetime,
+    resolver: SlaResolver, cadence: dict[Severity, int],
+) -> tuple[CustomerUpdateRow, ...]:  # fmt: skip
+    """Each linked customer's update clock (``domain.defect_updates``), the first linked customer first."""
+    names: dict[int, str] = {}
+    linked: dict[int, datetime] = {}
+    for link in links:  # a customer with several tickets on the defect counts from its first link
+        names.setdefault(link.customer_id, link.customer)
+        linked[link.customer_id] = min(link.linked_at, linked.get(link.customer_id, link.linked_at))
+    customers = [
+        LinkedCustomer(cid, linked[cid], resolver.calendar(cid), (latest[cid],) if cid in latest else ())
+        for cid in names
+    ]
+    shared = (latest[None],) if None in latest else ()
+    clocks = customer_clocks(
+        customers, cadence=cadence[Severity(defect.severity)] * BUSINESS_DAY, escalated_at=defect.escalated_at,
+        duty_ended=not DefectState(defect.state).is_open, shared_updates=shared, now=now,
+    )  # fmt: skip
+    return tuple(CustomerUpdateRow(names[c.customer_id], c) for c in clocks)
+
+
+def _row(
+    defect: t.Defect, now: datetime, links: Sequence[_Link], updates: tuple[CustomerUpdateRow, ...],
+    latest: dict[int | None, datetime], focus: int | None = None,
+) -> DefectRow:  # fmt: skip
+    customers = tuple(dict.fromkeys(link.customer for link in links))
+    shown = [u for u in updates if u.customer_id == focus] if focus is not None else list(updates)
+    first = first_due(u.clock for u in shown)
+    last = first.last_update if first else max(latest.values(), default=None)
     age_end = datetime.combine(defect.deployed_on, datetime.min.time(), now.tzinfo) if defect.deployed_on else now
     return DefectRow(
         defect.id, defect.version, defect.title, defect.engineering_key or "", defect.engineering_url, customers,
-        tuple(tk.number for tk in tickets), severity, defect.priority, state, defect.reported_at,
-        defect.validated_at, defect.escalated_at, max(0, (age_end - defect.reported_at).days), last, next_due,
-        bool(next_due and next_due < now), defect.fix_version, defect.deployed_on,
+        tuple(link.ticket for link in links), Severity(defect.severity), defect.priority, DefectState(defect.state),
+        defect.reported_at, defect.validated_at, defect.escalated_at, max(0, (age_end - defect.reported_at).days),
+        last, first.next_due if first else None, any(u.overdue for u in shown), defect.fix_version,
+        defect.deployed_on, updates, defect.closed_at,
     )  # fmt: skip
+
+
+def customer_update_clocks(defects: Sequence[t.Defect], now: datetime) -> dict[int, tuple[CustomerUpdateRow, ...]]:
+    """Per defect, each linked customer's update clock at ``now``, read in a few queries whatever their number."""
+    return {defect_id: updates for defect_id, (_, updates, _) in _read(defects, now).items()}
+
+
+def _read(
+    defects: Sequence[t.Defect], now: datetime
+) -> dict[int, tuple[list[_Link], tuple[CustomerUpdateRow, ...], dict[int | None, datetime]]]:
+    resolver, cadence = SlaResolver(), cadence_days()
+    links, latest = _links(defects), _latest_updates(defects, now)
+    read = {}
+    for defect in defects:
+        mine, told = links.get(defect.id, []), latest.get(defect.id, {})
+        read[defect.id] = (mine, _customer_updates(defect, mine, told, now, resolver, cadence), told)
+    return read
+
+
+def _rows(defects: Sequence[t.Defect], now: datetime, focus: int | None = None) -> list[DefectRow]:
+    """The rows of ``defects`` at ``now``; with ``focus`` (a customer id) the update summary is that customer's."""
+    read = _read(defects, now)
+    return [_row(defect, now, *read[defect.id], focus=focus) for defect in defects]
 
 
 def list_defects(
     now: datetime, *, customer_id: int | None = None, open_only: bool = False, ticket_id: int | None = None
 ) -> list[DefectRow]:
-    """Defects, overdue customer updates first, then open by severity and age, then closed ones."""
+    """Defects, overdue customer updates first, then open by severity and age, then closed ones.
+
+    With ``customer_id`` the next update, last update and overdue flag are that customer's own (its Defects tab
+    answers "is *this* customer owed an update?"); otherwise they summarize every linked customer.
+    """
     query = t.Defect.select()
     if customer_id is not None or ticket_id is not None:
         query = query.join(t.DefectTicket).join(t.Ticket)
@@ -344,9 +481,7 @@ def list_defects(
         query = query.distinct()
     if open_only:
         query = query.where(t.Defect.state.in_([s.value for s in DefectState if s.is_open]))
-    resolver = SlaResolver()
-    cadence = cadence_days()
-    rows = [_row(d, now, resolver, cadence) for d in query]
+    rows = _rows(list(query), now, customer_id)
     return sorted(rows, key=lambda r: (not r.update_overdue, not r.state.is_open, int(r.severity), r.reported_at))
 
 
@@ -357,6 +492,6 @@ def defect_detail(defect_id: int, now: datetime) -> DefectDetail:
         for u in defect.updates.order_by(t.DefectUpdate.at.desc())
     )
     return DefectDetail(
-        _row(defect, now, SlaResolver(), cadence_days()), defect.description, defect.validated_by,
+        _rows([defect], now)[0], defect.description, defect.validated_by,
         defect.repro_notes, defect.priority_reason, tuple(link.ticket_id for link in defect.ticket_links), updates,
     )  # fmt: skip

@@ -564,6 +564,11 @@ def _fields(model: type[t.BaseModel], names: str) -> tuple[pw.Field, ...]:
     return tuple(getattr(model, name.strip()) for name in names.split(","))
 
 
+def _linked_at(plan: _DefectPlan, ticket: _Ticket) -> int:
+    """A ticket joins its defect when the defect is reported, or when the ticket is opened if that is later."""
+    return int(max(plan.times[DefectState.REPORTED], ticket.opened))
+
+
 def _insert(fields: Sequence[pw.Field], rows: Sequence[tuple[Any, ...]]) -> int:
     """Insert rows of database values (ints for times, ISO text for days); returns the row count.
 
@@ -1551,17 +1556,19 @@ class _Builder:
             plan.key = f"ENG-{number}"
 
     def _write_defects(self, plans: Sequence[_DefectPlan]) -> None:
-        links: list[tuple[int, int]] = []
+        links: list[tuple[int, int, int]] = []
         updates: list[tuple[Any, ...]] = []
         engineering: set[int] = set()
         for plan in plans:
             defect_id = t.Defect.insert(**self._defect_values(plan)).execute()
-            links += [(defect_id, k.id) for k in plan.tickets]
+            links += [(defect_id, k.id, _linked_at(plan, k)) for k in plan.tickets]
             updates += self._defect_updates(defect_id, plan)
             if plan.state.is_open:
                 engineering.update(k.id for k in plan.tickets if k.status is TicketStatus.OPEN)
         self.counts.defects = len(plans)
-        self.counts.defect_links = _insert((t.DefectTicket.defect, t.DefectTicket.ticket), links)
+        self.counts.defect_links = _insert(
+            (t.DefectTicket.defect, t.DefectTicket.ticket, t.DefectTicket.linked_at), links
+        )
         self.counts.defect_updates = _insert(_fields(t.DefectUpdate, "defect, customer, at, author, text"), updates)
         waiting = sorted(engineering)
         for start in range(0, len(waiting), 900):
@@ -1617,8 +1624,9 @@ class _Builder:
         rows = []
         customers = {k.customer.index: k.customer for k in plan.tickets}
         for c in customers.values():
+            linked = min(_linked_at(plan, k) for k in plan.tickets if k.customer.index == c.index)
             # a defect open for months keeps its latest hundred cadences of updates, up to ``end``
-            at = max(start + rng.uniform(0.1, 0.5) * cadence, end - 100 * cadence)
+            at = max(max(start, linked) + rng.uniform(0.1, 0.5) * cadence, end - 100 * cadence)
             for _ in range(200):
                 if at >= end:
                     break

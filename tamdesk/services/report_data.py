@@ -552,6 +552,39 @@ class DefectFigures:
 
 
 @dataclass(frozen=True)
+class FixTime:
+    """Calendar days from validation to the deployed fix, for the fixes of one severity (or all) in the period."""
+
+    label: str
+    fixes: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True)
+class DefectMonth:
+    """One month of the period: defects reported and fixed in it, and those still open at its end."""
+
+    month: str  # "2026-03"
+    reported: int
+    fixed: int
+    open_at_end: int  # at the end of the month, or now for the current month
+
+
+@dataclass(frozen=True)
+class CustomerWaiting:
+    """A customer owed updates on an open defect, and how long it has heard nothing (its own clock)."""
+
+    customer: str
+    defect: DefectRow
+    waiting_since: datetime  # the customer's last update, else when it was linked
+    days_waiting: float  # calendar days from ``waiting_since`` to the report's now
+    last_update: datetime | None
+    next_due: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class DefectReport:
     """Open defects now, fixes deployed in the period, and the summary per severity."""
 
@@ -561,6 +594,9 @@ class DefectReport:
     deployed: list[DefectRow]
     by_severity: list[DefectFigures]
     total: DefectFigures
+    fix_times: list[FixTime] = field(default_factory=list)  # per severity, then the total
+    months: list[DefectMonth] = field(default_factory=list)
+    waiting: list[CustomerWaiting] = field(default_factory=list)  # the longest waiting first
 
 
 def age_bucket(days: int) -> int:
@@ -579,12 +615,80 @@ def _defect_figures(label: str, open_rows: Sequence[DefectRow], deployed: Sequen
     return DefectFigures(label, len(open_rows), tuple(ages), overdue, len(deployed))
 
 
+def fix_days(row: DefectRow, tz: tzinfo) -> int | None:
+    """Calendar days from the day the defect was validated (in ``tz``) to the day its fix was deployed."""
+    if row.validated_at is None or row.deployed_on is None:
+        return None
+    return max(0, (row.deployed_on - row.validated_at.astimezone(tz).date()).days)
+
+
+def _fix_time(label: str, rows: Sequence[DefectRow], tz: tzinfo) -> FixTime:
+    days = sorted(d for d in (fix_days(r, tz) for r in rows) if d is not None)
+    return FixTime(label, len(days), percentile(days, 0.5), percentile(days, 0.9))
+
+
+def _month_starts(scope: ReportScope, rows: Sequence[DefectRow], now: datetime) -> list[date]:
+    """The first day of each month of the period, up to the current month; an open start begins with the data."""
+    today = now.astimezone(scope.tz).date()
+    first = scope.start or min((r.reported_at.astimezone(scope.tz).date() for r in rows), default=today)
+    last = min(today, scope.end - timedelta(days=1)) if scope.end else today
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _open_at(row: DefectRow, end: datetime, end_day: date) -> bool:
+    """Whether ``row`` was reported before ``end`` and neither fixed (deployed before ``end_day``) nor closed."""
+    fixed = row.deployed_on is not None and row.deployed_on < end_day
+    closed = row.closed_at is not None and row.closed_at < end
+    return row.reported_at < end and not fixed and not closed
+
+
+def defect_months(scope: ReportScope, rows: Sequence[DefectRow], now: datetime) -> list[DefectMonth]:
+    """Per month of the period: defects reported, fixes deployed, and defects open at the month's end (or now)."""
+    found = []
+    reported = [r.reported_at.astimezone(scope.tz).date() for r in rows]
+    deployed = [r.deployed_on for r in rows if r.deployed_on is not None]
+    for month in _month_starts(scope, rows, now):
+        following = (month + timedelta(days=32)).replace(day=1)
+        end = min(datetime.combine(following, time(), scope.tz), now)
+        found.append(
+            DefectMonth(
+                f"{month:%Y-%m}",
+                sum(month <= day < following for day in reported),
+                sum(month <= day < following for day in deployed),
+                sum(_open_at(r, end, following) for r in rows),
+            )
+        )
+    return found
+
+
+def customers_waiting(scope: ReportScope, open_rows: Sequence[DefectRow], now: datetime) -> list[CustomerWaiting]:
+    """Every customer in scope whose own update clock runs on an open defect, the longest without news first."""
+    waiting = []
+    for row in open_rows:
+        for update in row.customer_updates:
+            clock = update.clock
+            if clock.next_due is None or (scope.customer_ids and clock.customer_id not in scope.customer_ids):
+                continue
+            days = round(max(0.0, (now - clock.waiting_since).total_seconds() / 86400), 1)
+            waiting.append(
+                CustomerWaiting(update.customer, row, clock.waiting_since, days, clock.last_update, clock.next_due,
+                                clock.overdue)
+            )  # fmt: skip
+    return sorted(waiting, key=lambda w: (w.waiting_since, w.customer.casefold(), w.defect.id))
+
+
 def defect_report(
     scope: ReportScope, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
 ) -> DefectReport:
     """Every defect open now and every fix deployed in the period, for the scope's customers and severities.
 
-    The period selects fixes by the day they were deployed; open defects are listed whatever their age.
+    The period selects fixes by the day they were deployed; open defects are listed whatever their age. Time to
+    fix counts the fixes deployed in the period; the months run through the period (up to the current month, from
+    the first defect when the period has no start) and count every defect in scope.
     """
     phase = _Phase(progress, cancelled)
     phase.tick(0, 1)
@@ -605,7 +709,12 @@ def defect_report(
         _defect_figures(s.label, [r for r in open_rows if r.severity is s], [r for r in deployed if r.severity is s])
         for s in Severity
     ]
-    return DefectReport(scope, now, open_rows, deployed, by_severity, _defect_figures("Total", open_rows, deployed))
+    fix_times = [_fix_time(s.label, [r for r in deployed if r.severity is s], scope.tz) for s in Severity]
+    return DefectReport(
+        scope, now, open_rows, deployed, by_severity, _defect_figures("Total", open_rows, deployed),
+        [*fix_times, _fix_time("Total", deployed, scope.tz)], defect_months(scope, rows, now),
+        customers_waiting(scope, open_rows, now),
+    )  # fmt: skip
 
 
 # -- escalations -------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ open onboarding steps, pending seats), so the 100,000-ticket demo stays quick; S
 each ticket's history by the domain's ``evaluate``, never read from a flag.
 
 A ticket appears once: under *tickets* while its first response is pending and at risk or breached, under
-*customer updates* once support has answered and the update clock is at risk or breached. Archived customers are
+*customer updates* once support has answered and the update clock is at risk or breached. A defect appears once per
+linked customer in scope whose own update clock is overdue or due within a business day. Archived customers are
 left out. ``tam=None`` covers every customer; a name covers the customers whose TAM has that name.
 """
 
@@ -18,18 +19,17 @@ from enum import StrEnum
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SlaState, TicketEvent, TicketHistory, cadence_deadline, evaluate
+from tamdesk.domain.sla import SlaState, TicketEvent, TicketHistory, evaluate
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketEventKind, TicketStatus
 from tamdesk.domain.vp_rule import vp_apprisal
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.defects import cadence_days
+from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import CLOSED
 
 ONBOARDING_HORIZON = timedelta(days=3)
-DEFECT_HORIZON = BUSINESS_DAY
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
 _OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
 _OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
@@ -96,12 +96,11 @@ class UpdateDue:
     item_id: int
     reference: str  # "T-1042" or "Defect #7"
     customer_id: int
-    customer: str  # a defect's first customer in scope
+    customer: str  # for a defect: the one customer whose own update clock this row is
     title: str
     severity: Severity
     due: datetime
     overdue: bool
-    other_customers: tuple[str, ...] = ()  # a defect's other customers
 
     @property
     def target(self) -> tuple[str, int]:
@@ -315,29 +314,11 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
 # -- defects ----------------------------------------------------------------------------------------------------
 
 _DEFECTS = """
-SELECT d.id, d.title, d.severity, d.reported_at, d.validated_at, d.escalated_at,
-       (SELECT max(u.at) FROM defect_update u WHERE u.defect_id = d.id)
-FROM defect d
-WHERE d.state IN {states} AND EXISTS (
+SELECT d.id FROM defect d
+WHERE d.state IN {states} AND d.escalated_at IS NOT NULL AND EXISTS (
     SELECT 1 FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
     WHERE dt.defect_id = d.id AND {scope})
 """
-_LINKS = """
-SELECT dt.defect_id, t.customer_id, c.name
-FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
-WHERE dt.defect_id IN (SELECT d.id FROM defect d WHERE d.state IN {states})
-ORDER BY dt.id
-"""
-
-
-def _defect_customers() -> dict[int, list[tuple[int, str]]]:
-    """Open defect id -> its linked customers (id, name) in link order, without repeats."""
-    linked: dict[int, list[tuple[int, str]]] = {}
-    for did, cid, name in database.execute_sql(_LINKS.format(states=_in(_OPEN_DEFECT)), list(_OPEN_DEFECT)):
-        customers = linked.setdefault(did, [])
-        if (cid, name) not in customers:
-            customers.append((cid, name))
-    return linked
 
 
 def _in_scope(scope: _Scope) -> set[int]:
@@ -345,39 +326,35 @@ def _in_scope(scope: _Scope) -> set[int]:
     return {cid for (cid,) in database.execute_sql(sql, list(scope.params))}
 
 
-def _defects(now: datetime, scope: _Scope, resolver: SlaResolver) -> list[UpdateDue]:
-    """Open defects of customers in scope whose customer update is overdue or due within a business day.
+def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
+    """One row per customer in scope whose own update clock on an open defect is overdue or due within a business day.
 
-    The next update falls the severity's cadence after the last update (else escalation, validation or report)
-    on the calendar of the first linked ticket's customer, as ``services.defects`` computes it.
+    Each linked customer's clock runs on its own calendar from its link or the escalation, whichever is later, and
+    only its own updates (or one to every linked customer) reset it: ``domain.defect_updates``, as the defect list.
+    Only escalated defects have running clocks, so only those are read.
     """
     sql = _DEFECTS.format(states=_in(_OPEN_DEFECT), scope=scope.sql)
-    raw = list(database.execute_sql(sql, [*_OPEN_DEFECT, *scope.params]))
-    if not raw:
+    ids = [did for (did,) in database.execute_sql(sql, [*_OPEN_DEFECT, *scope.params])]
+    if not ids:
         return []
-    cadence = cadence_days()
-    linked = _defect_customers()
+    defects = [
+        d
+        for start in range(0, len(ids), 900)
+        for d in t.Defect.select().where(t.Defect.id.in_(ids[start : start + 900]))
+    ]
+    clocks = customer_update_clocks(defects, now)
     mine = _in_scope(scope)
     rows = []
-    for did, title, sev, reported, validated, escalated, last in raw:
-        customers = linked.get(did)
-        if not customers:
-            continue
-        severity = Severity(sev)
-        since = _at(last) or _at(escalated) or _at(validated) or _at(reported)
-        assert since is not None
-        calendar = resolver.calendar(customers[0][0])
-        due = cadence_deadline(calendar, since, cadence[severity] * BUSINESS_DAY)
-        if due > calendar.add(now, DEFECT_HORIZON):
-            continue
-        shown = sorted(customers, key=lambda c: c[0] not in mine)  # a customer in scope first, else link order
-        others = tuple(name for _, name in shown[1:])
-        rows.append(
-            UpdateDue(
-                UpdateSource.DEFECT, did, f"Defect #{did}", shown[0][0], shown[0][1], title, severity, due,
-                due < now, others,
-            )
-        )  # fmt: skip
+    for defect in defects:
+        for update in clocks[defect.id]:
+            clock = update.clock
+            if clock.customer_id in mine and clock.duty.needs_attention and clock.next_due is not None:
+                rows.append(
+                    UpdateDue(
+                        UpdateSource.DEFECT, defect.id, f"Defect #{defect.id}", clock.customer_id, update.customer,
+                        defect.title, Severity(defect.severity), clock.next_due, clock.overdue,
+                    )
+                )  # fmt: skip
     return rows
 
 
@@ -508,7 +485,7 @@ def needs_attention(
     if Section.TICKETS in sections or Section.UPDATES in sections:
         tickets, updates = _tickets(now, scope, resolver)
     if Section.UPDATES in sections:
-        updates += _defects(now, scope, resolver)
+        updates += _defects(now, scope)
         updates.sort(key=lambda u: (u.due, int(u.severity), u.reference))
     return TodayItems(
         now=now,

@@ -29,6 +29,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, TicketStatus
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.defects import (
+    CustomerUpdateRow,
     DefectDetail,
     DefectUpdateRow,
     cadence_days,
@@ -69,6 +70,7 @@ from tamdesk.views.widgets import (
     follow_palette_links,
     set_tone_style,
     today,
+    tone_color,
 )
 
 STEP_LABELS = {
@@ -83,6 +85,7 @@ STEP_LABELS = {
 CLOSED_STATUSES = (TicketStatus.SOLVED, TicketStatus.CLOSED)
 UPDATE_COLUMN_MAX = 180  # px: a long customer name is elided rather than squeezing what they were told
 UPDATE_CUSTOMER_COLUMN = 2
+CLOCK_ROWS_SHOWN = 5
 
 
 def open_link(url: str) -> bool:
@@ -129,6 +132,47 @@ def update_columns() -> list[Column[DefectUpdateRow]]:
         Column[DefectUpdateRow]("Customer", lambda r: r.customer or "Every linked customer"),
         Column[DefectUpdateRow]("What they were told", lambda r: r.text, tooltip=lambda r: r.text),
     ]
+
+
+def next_update_text(row: CustomerUpdateRow) -> str:
+    """One customer's next update: ``⚠ Overdue since …``, ``Due …``, or why none is due."""
+    clock = row.clock
+    if clock.next_due is None:
+        return "—"
+    return f"⚠ Overdue since {local_time(clock.next_due)}" if clock.overdue else f"Due {local_time(clock.next_due)}"
+
+
+def clock_columns() -> list[Column[CustomerUpdateRow]]:
+    """Each linked customer's own update clock: when it was linked, its last update and its next one."""
+    return [
+        Column[CustomerUpdateRow]("Customer", lambda r: r.customer),
+        Column[CustomerUpdateRow]("Linked", lambda r: local_time(r.clock.linked_at),
+                                  tooltip=lambda r: f"Its clock started {local_time(r.clock.started_at)}"
+                                  if r.clock.started_at else "Its clock starts when the defect is escalated"),
+        Column[CustomerUpdateRow]("Last update", lambda r: local_time(r.clock.last_update) or "None yet"),
+        Column[CustomerUpdateRow]("Next update", next_update_text,
+                                  foreground=lambda r: tone_color(Tone.ERROR) if r.overdue else None),
+    ]  # fmt: skip
+
+
+def update_summary(detail: DefectDetail) -> str:
+    """The update duty in one sentence: who is overdue, or who is due next, or why nothing is due."""
+    row = detail.row
+    clocks = row.customer_updates
+    overdue = [u.customer for u in clocks if u.overdue]
+    if overdue and row.next_update_due:
+        who = "; ".join(overdue)  # names may end in "Ltd." or hold commas
+        return f"⚠ Overdue: the next update was due {local_time(row.next_update_due)} — waiting: {who}"
+    if row.next_update_due:
+        first = next(u.customer for u in clocks if u.clock.next_due == row.next_update_due)
+        return f"Next update due {local_time(row.next_update_due)} — {first}"
+    if row.state is DefectState.CLOSED:
+        return "No more updates due: the defect is closed."
+    if not row.state.is_open:
+        return "No more updates due: the fix is deployed."
+    if not clocks:
+        return "No customer is linked."
+    return "No update due yet: each customer's clock starts when the defect is escalated to engineering."
 
 
 def priority_text(detail: DefectDetail) -> str:
@@ -397,6 +441,7 @@ class DefectDetailView(RecordDetailView):
         self.tickets: list[LinkedTicket] = []
         self.ticket_model = RowTableModel[LinkedTicket](ticket_columns(), self)
         self.update_model = RowTableModel[DefectUpdateRow](update_columns(), self)
+        self.clock_model = RowTableModel[CustomerUpdateRow](clock_columns(), self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header(show_back))
         self.steps = StateSteps(list(STEP_LABELS.values()))
@@ -455,12 +500,15 @@ class DefectDetailView(RecordDetailView):
         self.log_button.clicked.connect(self.log_update)
         self.updates = self._table(self.update_model, "Customer updates", ())
         fit_rows_to_text(self.updates)
+        self.clocks = self._table(self.clock_model, "Update clock per customer", (150, 150, 150))
+        self.clocks.setToolTip("Select a customer, then Log update… to log an update to that customer")
         top = QHBoxLayout()
         top.addWidget(self.update_status, 1)
         top.addWidget(self.log_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(box)
         layout.addLayout(top)
         layout.addWidget(self.cadence)
+        layout.addWidget(self.clocks)
         layout.addWidget(self.updates, 1)
         return box
 
@@ -573,24 +621,32 @@ class DefectDetailView(RecordDetailView):
     def _show_updates(self, detail: DefectDetail) -> None:
         row = detail.row
         every = cadence_days()[row.severity]
-        self.cadence.setText(f"{row.severity.label}: the customers are updated every {every} business day"
-                             f"{'s' if every != 1 else ''} until the fix is deployed.")  # fmt: skip
-        last = f"Last update {local_time(row.last_update)}." if row.last_update else "No update logged yet."
-        if row.update_overdue and row.next_update_due:
-            text = f"⚠ Overdue: the next update was due {local_time(row.next_update_due)}. {last}"
-        elif row.next_update_due:
-            text = f"Next update due {local_time(row.next_update_due)}. {last}"
-        else:
-            why = "the defect is closed" if row.state is DefectState.CLOSED else "the fix is deployed"
-            text = f"No more updates due: {why}. {last}"
-        self.update_status.setText(text)
-        set_tone_style(self.update_status, Tone.ERROR if row.update_overdue and row.next_update_due else None,
-                       TONE_BANNER)  # fmt: skip
+        self.cadence.setText(
+            f"{row.severity.label}: each linked customer is updated every {every} business day"
+            f"{'s' if every != 1 else ''}, on its own calendar, from its link or the escalation (whichever is later) "
+            "until the fix is deployed; an update to one customer does not reset another's."
+        )
+        self.update_status.setText(update_summary(detail))
+        set_tone_style(self.update_status, Tone.ERROR if row.update_overdue else None, TONE_BANNER)
+        self.clock_model.set_rows(row.customer_updates)
+        self.clocks.resizeColumnsToContents()
+        self._fit_clock_rows()
         self.update_model.set_rows(detail.updates)
         # with one customer every update went to it (the subtitle names it): its column would only narrow the text
         one_customer = len(row.customers) <= 1 and all(u.customer in ("", *row.customers) for u in detail.updates)
         self.updates.setColumnHidden(UPDATE_CUSTOMER_COLUMN, one_customer)
         self._fit_update_columns()
+
+    def _fit_clock_rows(self) -> None:
+        """As tall as its rows (up to five; more scroll), so the update log below keeps the room."""
+        shown = max(1, min(self.clock_model.rowCount(), CLOCK_ROWS_SHOWN))
+        rows = (
+            sum(self.clocks.rowHeight(r) for r in range(shown))
+            or shown * self.clocks.verticalHeader().defaultSectionSize()
+        )
+        height = self.clocks.horizontalHeader().height() + rows + 2 * self.clocks.frameWidth()
+        self.clocks.setMinimumHeight(height)
+        self.clocks.setMaximumHeight(height)
 
     def _fit_update_columns(self) -> None:
         """When, by and customer as wide as their text (within reason); what they were told takes the rest."""
@@ -604,7 +660,10 @@ class DefectDetailView(RecordDetailView):
         if self.detail is None:
             return
         customers = list(dict.fromkeys((t.customer_id, t.customer) for t in self.tickets))
-        self._after(LogUpdateDialog(self.ctx, self.detail.row.id, customers, self.cadence.text(), self))
+        selected = self.clocks.selectionModel().selectedRows()
+        chosen = self.clock_model.rows()[selected[0].row()].customer_id if selected else None
+        dialog = LogUpdateDialog(self.ctx, self.detail.row.id, customers, self.cadence.text(), self, chosen=chosen)
+        self._after(dialog)
 
     def link_ticket(self) -> None:
         if self.detail is None:

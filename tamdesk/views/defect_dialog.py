@@ -214,7 +214,10 @@ class LinkDefectDialog(FormDialog):
 
 
 class LogUpdateDialog(FormDialog):
-    """Log what a customer was told about a defect; the next update falls due one cadence later."""
+    """Log what a customer was told about a defect: that customer's next update falls due one cadence later.
+
+    "Every linked customer" resets the clock of each customer linked at the time of the update.
+    """
 
     def __init__(
         self,
@@ -223,6 +226,8 @@ class LogUpdateDialog(FormDialog):
         customers: Sequence[tuple[int, str]],
         cadence: str,
         parent: QWidget | None = None,
+        *,
+        chosen: int | None = None,
     ) -> None:
         super().__init__(
             f"Log a customer update — defect #{defect_id}",
@@ -237,6 +242,8 @@ class LogUpdateDialog(FormDialog):
             self.customer.addItem("Every linked customer", None)
         for cid, name in customers:
             self.customer.addItem(name, cid)
+        if chosen is not None and (index := self.customer.findData(chosen)) >= 0:
+            self.customer.setCurrentIndex(index)  # the customer selected in the defect's update clocks
         self.add_field("customer", "&Customer:", self.customer)
         self.at = datetime_edit(ctx.now())
         self.add_field("at", "&When:", self.at)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from tamdesk.services.base import Context
 from tamdesk.services.settings import get_setting
-from tamdesk.services.today import Section, TodayItems, needs_attention, tam_names
+from tamdesk.services.today import Section, TodayItems, UpdateDue, UpdateSource, needs_attention, tam_names
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.today import due_text
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -48,6 +48,11 @@ class Alert:
     target: tuple[str, int]
 
 
+def _customer_key(update: UpdateDue) -> str:
+    """A defect's update is due per customer, so its alert key names the customer; a ticket has one customer."""
+    return f":{update.customer_id}" if update.source is UpdateSource.DEFECT else ""
+
+
 def alerts_of(items: TodayItems) -> list[Alert]:
     """The notifiable events among ``items``: first responses and customer updates at risk or overdue."""
     now = items.now
@@ -66,7 +71,7 @@ def alerts_of(items: TodayItems) -> list[Alert]:
         state = "overdue" if update.overdue else "due"
         alerts.append(
             Alert(
-                f"{update.source.value}-update:{update.item_id}:{state}:{int(update.due.timestamp())}",
+                f"{update.source.value}-update:{update.item_id}{_customer_key(update)}:{state}:{int(update.due.timestamp())}",
                 f"{update.reference}: customer update {due_text(update.due, now)}",
                 f"{update.customer} · {update.severity.label} · {update.title}",
                 update.target,

@@ -256,6 +256,13 @@ def test_defects_link_tickets_and_log_customer_updates(sample: DemoSummary) -> N
     )
     assert max(n for (n,) in customers_per_defect) >= 2
     assert t.DefectUpdate.select().count() > 0
+    for link in t.DefectTicket.select():  # linked when reported, or when a later ticket of another customer came
+        assert link.linked_at == max(link.defect.reported_at, link.ticket.opened_at)
+    before_link = _sql(
+        "SELECT count(*) FROM defect_update u WHERE u.at < (SELECT min(d.linked_at) FROM defect_ticket d"
+        " JOIN ticket k ON k.id = d.ticket_id WHERE d.defect_id = u.defect_id AND k.customer_id = u.customer_id)"
+    )
+    assert before_link == [(0,)], "no customer is told about a defect before it was linked"
 
 
 def test_today_shows_sla_pressure_right_after_generation(sample: DemoSummary) -> None:

@@ -212,8 +212,20 @@ def test_defect_from_report_to_deployed_fix(ticket: int, ctx: Context, fixed_now
     )
 
 
+def _escalated(ctx: Context, ticket: int, severity: Severity = Severity.HIGH) -> int:
+    """A defect reported, validated and escalated to engineering at ``ctx``'s now (version 3)."""
+    did = report_defect(ctx, ticket, "Bug", severity=severity)
+    validate_defect(ctx, did, 1, "Sam", ctx.now())
+    escalate_to_engineering(ctx, did, 2, "ENG-1", "https://eng.example.com/browse/ENG-1")
+    return did
+
+
 def test_customer_update_cadence(ticket: int, ctx: Context, fixed_now: datetime) -> None:
     did = report_defect(ctx, ticket, "Bug", severity=Severity.HIGH)  # every 5 business days
+    row = list_defects(fixed_now + timedelta(days=30))[0]
+    assert (row.next_update_due, row.update_overdue) == (None, False), "no defect clock before escalation"
+    validate_defect(ctx, did, 1, "Sam", fixed_now)
+    escalate_to_engineering(ctx, did, 2, "ENG-1", "https://eng.example.com/browse/ENG-1")
     row = list_defects(fixed_now)[0]
     assert row.next_update_due == datetime(2026, 3, 17, 14, 30, tzinfo=UTC)  # Tue 15:30 CET + 45 h
     assert not row.update_overdue
@@ -221,6 +233,44 @@ def test_customer_update_cadence(ticket: int, ctx: Context, fixed_now: datetime)
     assert list_defects(later)[0].update_overdue
     log_customer_update(ctx, did, "Engineering reproduced it", at=later)
     assert not list_defects(later)[0].update_overdue
+
+
+def test_each_linked_customer_has_its_own_clock(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    """Globex (New York), linked two days after escalation, counts from its link on its own calendar; an update
+    to Acme leaves Globex's clock alone; an update to every linked customer resets both."""
+    globex = create_customer(ctx, CustomerInput(name="Globex", time_zone="America/New_York", country="US"))
+    second = create_ticket(ctx, TicketInput("SUP-2", globex, "Same crash", Severity.NORMAL, fixed_now))
+    did = _escalated(ctx, ticket)  # Tue 10 Mar 14:30 UTC
+    two_days = Context(actor=ctx.actor, clock=lambda: fixed_now + timedelta(days=2))
+    link_ticket(two_days, did, second)  # Thu 12 Mar 10:30 in New York
+    assert t.DefectTicket.get(t.DefectTicket.ticket == second).linked_at == fixed_now + timedelta(days=2)
+    acme_due = datetime(2026, 3, 17, 14, 30, tzinfo=UTC)
+    globex_due = datetime(2026, 3, 19, 14, 30, tzinfo=UTC)  # Thu 10:30 EDT a week later (DST began 8 Mar)
+    now = fixed_now + timedelta(days=8)  # Wed 18 Mar: Acme overdue, Globex not yet
+    row = list_defects(now)[0]
+    clocks = {u.customer: (u.clock.started_at, u.clock.next_due, u.overdue) for u in row.customer_updates}
+    assert clocks == {"Acme": (fixed_now, acme_due, True), "Globex": (fixed_now + timedelta(days=2), globex_due, False)}
+    assert (row.next_update_due, row.update_overdue) == (acme_due, True)
+
+    log_customer_update(ctx, did, "Fix planned for 4.36", customer_id=globex, at=now)
+    clocks = {u.customer: (u.clock.last_update, u.overdue) for u in list_defects(now)[0].customer_updates}
+    assert clocks == {"Acme": (None, True), "Globex": (now, False)}, "Globex's update leaves Acme overdue"
+    acme = t.Ticket.get_by_id(ticket).customer_id
+    assert list_defects(now, customer_id=acme)[0].update_overdue, "Acme's Defects tab: Acme is owed an update"
+    globex_row = list_defects(now, customer_id=globex)[0]
+    assert (globex_row.update_overdue, globex_row.last_update) == (False, now), "Globex's tab: its own clock"
+
+    log_customer_update(ctx, did, "Fix planned for 4.36", at=now + timedelta(hours=1))
+    row = list_defects(now + timedelta(hours=1))[0]
+    assert [u.clock.last_update for u in row.customer_updates] == [now + timedelta(hours=1)] * 2
+    assert not row.update_overdue
+
+
+def test_an_update_to_a_customer_not_linked_is_refused(ticket: int, ctx: Context) -> None:
+    did = report_defect(ctx, ticket, "Bug")
+    globex = create_customer(ctx, CustomerInput(name="Globex"))
+    with pytest.raises(FieldError, match="Globex is not linked to defect #1"):
+        log_customer_update(ctx, did, "Hello", customer_id=globex)
 
 
 def test_defect_links_several_customers(ticket: int, ctx: Context, fixed_now: datetime) -> None:

@@ -15,12 +15,20 @@ from tamdesk.services.database import check_database, close_database, open_datab
 pytestmark = pytest.mark.sqlite_only
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema-v1.db"
+FIXTURE_V2 = FIXTURE.with_name("schema-v2.db")
 
 
 @pytest.fixture
 def old_db(tmp_path: Path) -> Path:
     path = tmp_path / "old.db"
     shutil.copy(FIXTURE, path)
+    return path
+
+
+@pytest.fixture(params=[FIXTURE, FIXTURE_V2], ids=["v1", "v2"])
+def any_old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    path = tmp_path / "old.db"
+    shutil.copy(request.param, path)
     return path
 
 
@@ -60,6 +68,23 @@ def test_v2_adds_the_source_columns_and_tables_to_a_v1_database(old_db: Path) ->
         customer = t.Customer.get()
         t.CustomerAlias.create(customer=customer, name="Acme Inc", name_key="acmeinc")
         assert [a.name for a in customer.aliases] == ["Acme Inc"]
+        assert check_database().ok
+    finally:
+        close_database()
+
+
+def test_v3_dates_every_defect_link_by_its_defect_and_ticket(any_old_db: Path) -> None:
+    """Each existing link is dated when it could first have existed: the defect's report or the ticket's opening."""
+    before = peewee.SqliteDatabase(any_old_db)
+    count = before.execute_sql("SELECT count(*) FROM defect_ticket").fetchone()[0]
+    before.close()
+    opened = open_database(any_old_db)
+    try:
+        assert opened.to_version == SCHEMA_VERSION == 3
+        links = list(t.DefectTicket.select())
+        assert len(links) == count > 0
+        for link in links:
+            assert link.linked_at == max(link.defect.reported_at, link.ticket.opened_at)
         assert check_database().ok
     finally:
         close_database()

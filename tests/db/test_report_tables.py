@@ -40,7 +40,7 @@ LONG_TEXT = {"Subject", "Title", "Reason", "Entry", "Next step", "Customer", "Re
 PRINTABLE_PX = (11.0 - 2 * 0.4) * 96
 DATA_SHEETS = {
     "sla": ["Act now", "By TAM", "By customer", "Breaches", "Tickets"],
-    "defects": ["Open defects", "Deployed fixes"],
+    "defects": ["Open defects", "Deployed fixes", "Customers waiting"],
     "escalations": ["Escalations", "VP apprisals", "Timeline"],
     "seats": ["Seats"],
     "onboarding": ["Customers"],

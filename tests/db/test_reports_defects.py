@@ -55,8 +55,9 @@ def at(ctx: Context, when: datetime) -> Context:
 
 @pytest.fixture
 def defects(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
-    """D1 Sev2 fixed 2026-03-05; D2 Sev1 validated yesterday, customers overdue for an update; D3 Sev3 with a hostile
-    title, 221 days old, customer updated yesterday; D4 Sev4 fixed in 2025 and closed; D5 Sev3 escalated 2026-02-21."""
+    """D1 Sev2 fixed 2026-03-05; D2 Sev1 validated yesterday, not escalated so no update clock runs yet; D3 Sev3 with
+    a hostile title, 221 days old, customer updated yesterday; D4 Sev4 fixed in 2025 and closed; D5 Sev3 escalated
+    2026-02-20, Acme never updated since."""
     acme = create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE"))
     globex = create_customer(ctx, CustomerInput(name="Globex", time_zone="America/New_York", country="US"))
     opened = datetime(2025, 7, 1, 9, tzinfo=UTC)
@@ -112,7 +113,9 @@ def test_march_by_hand(defects: dict[str, int], ctx: Context, tmp_path: Path) ->
     result = export_defect_report(tmp_path / "defects.xlsx", MARCH, ctx=ctx)
     assert result.summary == "Defect report of 3 open defects and 1 fix deployed, 2026-03-01 to 2026-03-31"
     wb = openpyxl.load_workbook(result.path)
-    assert wb.sheetnames == ["Summary", "Open defects", "Deployed fixes"]
+    assert wb.sheetnames == [
+        "Summary", "Open defects", "Deployed fixes", "Time to fix", "Defects by month", "Customers waiting",
+    ]  # fmt: skip
     lines = header_block(wb["Summary"])
     assert lines[:5] == [
         "Defect report",
@@ -126,7 +129,7 @@ def test_march_by_hand(defects: dict[str, int], ctx: Context, tmp_path: Path) ->
     assert header == ["Severity", "Open", *(label for label, _, _ in AGE_BUCKETS), "Update overdue", "Fixed in period"]
     by_severity = {r["Severity"]: tuple(r.values())[1:] for r in rows}
     assert by_severity == {
-        "Sev1 Urgent": (1, 1, 0, 0, 0, 1, 0),
+        "Sev1 Urgent": (1, 1, 0, 0, 0, 0, 0),
         "Sev2 High": (0, 0, 0, 0, 0, 0, 1),
         "Sev3 Normal": (2, 1, 0, 0, 1, by_severity["Sev3 Normal"][5], 0),
         "Sev4 Low": (0, 0, 0, 0, 0, 0, 0),
@@ -146,9 +149,11 @@ def test_march_by_hand(defects: dict[str, int], ctx: Context, tmp_path: Path) ->
     assert d1["Update overdue"] == "No" and d1["Next update due"] is None
     d2 = open_rows[0]
     assert (d2["Severity"], d2["Update overdue"], d2["Age (days)"], d2["Last customer update"]) == (
-        "Sev1 Urgent", "Yes", 1, None,
+        "Sev1 Urgent", "No", 1, None,
     )  # fmt: skip
-    assert isinstance(d2["Next update due"], datetime) and d2["Next update due"] < datetime(2026, 3, 10, 15, 30)
+    assert d2["Next update due"] is None, "no defect clock before the escalation to engineering"
+    d5 = open_rows[2]
+    assert (d5["Update overdue"], d5["Next update due"]) == ("Yes", datetime(2026, 3, 6, 11))  # 90 business h
     d3 = open_rows[1]
     assert (d3["Customer"], d3["Age (days)"], d3["Update overdue"]) == ("Globex", 221, "No")
     assert d3["Last customer update"] == datetime(2026, 3, 9, 15, 30)  # 14:30 UTC in Berlin
@@ -182,7 +187,11 @@ def test_a_defect_of_several_customers_has_a_row_per_customer(
         (defects["D2"], "Acme"), (defects["D3"], "Globex"), (defects["D3"], "Acme"), (defects["D5"], "Acme"),
     ]  # fmt: skip
     d3_globex, d3_acme = (r for r in open_rows if r["Defect"] == defects["D3"])
-    assert {**d3_globex, "Customer": "Acme"} == d3_acme, "the defect's other values repeat on each of its rows"
+    clock = ("Last customer update", "Next update due", "Update overdue")  # each customer's own update clock
+    same = {k: v for k, v in d3_globex.items() if k not in clock}
+    assert {**same, "Customer": "Acme"} == {k: v for k, v in d3_acme.items() if k not in clock}, "repeated per row"
+    assert d3_acme["Last customer update"] is None, "Acme, linked today, has not been updated yet"
+    assert d3_globex["Last customer update"] is not None
     rows, total = split_totals(records(wb["Summary"], "Severity"), "Severity")
     assert total["Open"] == 3, "the Summary counts defects, not rows"
     fixed = records(wb["Deployed fixes"], "Defect")
@@ -207,7 +216,78 @@ def test_columns_types_and_hostile_title(defects: dict[str, int], ctx: Context, 
     assert d3["Title"].value == HOSTILE_TITLE and d3["Title"].data_type == "s" and d3["Title"].quotePrefix
     assert isinstance(d3["Defect"].value, int) and d3["Defect"].number_format.startswith('"#"0')
     assert isinstance(d3["Age (days)"].value, int) and d3["Validated"].is_date
-    assert "xl/charts/chart1.xml" not in zipfile.ZipFile(path).namelist()
+    charts = [name for name in zipfile.ZipFile(path).namelist() if name.startswith("xl/charts/chart")]
+    assert charts == ["xl/charts/chart1.xml"], "the only chart is the monthly trend"
+
+
+def test_time_to_fix_by_severity(defects: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    """Calendar days validated → deployed: D1 Sev2 5 Jan → 5 Mar is 59 days; D4 Sev4 1 → 20 Dec 2025 is 19."""
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "m.xlsx", MARCH, ctx=ctx).path)
+    assert "validated to the day its fix was deployed" in " ".join(header_block(wb["Time to fix"]))
+    rows, total = split_totals(records(wb["Time to fix"], "Severity"), "Severity")
+    assert [tuple(r.values()) for r in rows] == [
+        ("Sev1 Urgent", 0, None, None), ("Sev2 High", 1, 59, 59), ("Sev3 Normal", 0, None, None),
+        ("Sev4 Low", 0, None, None),
+    ]  # fmt: skip
+    assert tuple(total.values()) == ("Total", 1, 59, 59)
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "a.xlsx", ReportScope(tz=BERLIN), ctx=ctx).path)
+    _, total = split_totals(records(wb["Time to fix"], "Severity"), "Severity")
+    assert tuple(total.values()) == ("Total", 2, 39, 55)  # PERCENTILE.INC of 19 and 59
+    header, cells = table(wb["Time to fix"], "Severity")
+    assert cells[1][header.index("Median days")].data_type == "n"
+
+
+def test_defects_by_month(defects: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "m.xlsx", MARCH, ctx=ctx).path)
+    assert [tuple(r.values()) for r in records(wb["Defects by month"], "Month")] == [("2026-03", 1, 1, 3)]
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "a.xlsx", ReportScope(tz=BERLIN), ctx=ctx).path)
+    months = records(wb["Defects by month"], "Month")
+    assert [m["Month"] for m in months] == [f"2025-{m:02}" for m in range(8, 13)] + ["2026-01", "2026-02", "2026-03"]
+    by_month = {m["Month"]: (m["Reported"], m["Fixed"], m["Open at month end"]) for m in months}
+    assert by_month["2025-08"] == (1, 0, 1)  # D3, reported 1 Aug 2025
+    assert by_month["2025-12"] == (1, 1, 1)  # D4 reported and fixed
+    assert by_month["2026-02"] == (1, 0, 3)  # D5; D1 and D3 still open
+    assert by_month["2026-03"] == (1, 1, 3)  # D2 reported, D1 fixed: what is open now
+    backlog = 0
+    for month in months:  # nothing was closed without a fix, so the backlog moves by what came and went
+        backlog += month["Reported"] - month["Fixed"]
+        assert month["Open at month end"] == backlog, month
+    assert backlog == len(records(wb["Open defects"], "Defect"))
+
+
+def test_customers_waiting_longest_follow_their_own_clocks(
+    defects: dict[str, int], ctx: Context, tmp_path: Path, fixed_now: datetime
+) -> None:
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "m.xlsx", MARCH, ctx=ctx).path)
+    waiting = records(wb["Customers waiting"], "Customer")
+    assert [(w["Customer"], w["Defect"]) for w in waiting] == [("Acme", defects["D5"]), ("Globex", defects["D3"])]
+    acme, globex = waiting
+    # Acme never updated: waiting since its link (the report, 20 Feb 09:00 UTC), 18 days and 5.5 hours
+    assert (acme["Waiting since"], acme["Days waiting"], acme["Last customer update"]) == (
+        datetime(2026, 2, 20, 10), 18.2, None,
+    )  # fmt: skip
+    assert (acme["Next update due"], acme["Update overdue"]) == (datetime(2026, 3, 6, 11), "Yes")
+    assert (globex["Waiting since"], globex["Days waiting"], globex["Update overdue"]) == (
+        datetime(2026, 3, 9, 15, 30), 1.0, "No",
+    )  # fmt: skip
+    assert globex["Title"] == HOSTILE_TITLE
+    assert defects["D2"] not in [w["Defect"] for w in waiting], "not escalated: no clock runs"
+
+    # a second customer on D5, linked today, waits on its own clock and does not inherit Acme's overdue
+    ticket = create_ticket(ctx, TicketInput("T-6", defects["globex"], "Slow too", Severity.NORMAL, fixed_now))
+    link_ticket(ctx, defects["D5"], ticket)
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "n.xlsx", MARCH, ctx=ctx).path)
+    rows = {(w["Customer"], w["Defect"]): w for w in records(wb["Customers waiting"], "Customer")}
+    new = rows[("Globex", defects["D5"])]
+    assert (new["Waiting since"], new["Days waiting"], new["Update overdue"]) == (
+        datetime(2026, 3, 10, 15, 30),
+        0,
+        "No",
+    )
+    assert rows[("Acme", defects["D5"])]["Update overdue"] == "Yes"
+    only_globex = ReportScope(tz=BERLIN, customer_ids=frozenset({defects["globex"]}))
+    wb = openpyxl.load_workbook(export_defect_report(tmp_path / "g.xlsx", only_globex, ctx=ctx).path)
+    assert {w["Customer"] for w in records(wb["Customers waiting"], "Customer")} == {"Globex"}
 
 
 def test_filters_and_an_empty_period(defects: dict[str, int], ctx: Context, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ ticket, defect and escalation services on generated sample data."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,14 @@ from tamdesk.domain.states import EscalationState, SeatStatus, TicketEventKind
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.defects import link_ticket, list_defects, report_defect
+from tamdesk.services.defects import (
+    escalate_to_engineering,
+    link_ticket,
+    list_defects,
+    log_customer_update,
+    report_defect,
+    validate_defect,
+)
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.escalations import (
     EscalationInput,
@@ -64,6 +71,8 @@ def book(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
     ids["SUP-5"] = _ticket(ctx, "SUP-5", globex, Severity.URGENT, fixed_now - timedelta(hours=3))
     ten_days_ago = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=10))
     ids["defect"] = report_defect(ten_days_ago, ids["SUP-4"], "Export hangs", severity=Severity.HIGH)
+    validate_defect(ten_days_ago, ids["defect"], 1, "Sam Support", fixed_now - timedelta(days=10))
+    escalate_to_engineering(ten_days_ago, ids["defect"], 2, "ENG-1", "https://eng.example/browse/ENG-1")
     ids["escalation"] = request_escalation(
         ctx, ids["SUP-1"], EscalationInput("customer", "Ana", "Cluster down", "Orders stop")
     )
@@ -172,20 +181,27 @@ def test_the_vp_limit_setting_moves_the_due_time(book: dict[str, int], ctx: Cont
     assert owed.vp_days == 4
 
 
-def test_a_defect_of_several_customers_shows_one_in_scope_first(
+def test_a_defect_of_several_customers_is_one_row_per_customer_on_its_own_clock(
     book: dict[str, int], ctx: Context, fixed_now: datetime
 ) -> None:
-    link_ticket(ctx, book["defect"], book["SUP-5"])
+    eight_days_ago = Context(actor=TESS, clock=lambda: fixed_now - timedelta(days=8))
+    link_ticket(eight_days_ago, book["defect"], book["SUP-5"])  # Globex, two days after the escalation
 
-    def defect(tam: str) -> tuple[str, tuple[str, ...], datetime]:
-        (row,) = [
-            u for u in needs_attention(fixed_now, tam=tam, today=TODAY).updates if u.source is UpdateSource.DEFECT
-        ]
-        return row.customer, row.other_customers, row.due
+    def defect_rows(tam: str | None) -> list[tuple[str, datetime, bool]]:
+        items = needs_attention(fixed_now, tam=tam, today=TODAY)
+        return [(u.customer, u.due, u.overdue) for u in items.updates if u.source is UpdateSource.DEFECT]
 
-    assert defect(TESS)[:2] == ("Acme", ("Globex",))
-    assert defect("Omar Other")[:2] == ("Globex", ("Acme",))
-    assert defect(TESS)[2] == defect("Omar Other")[2]  # on the first linked ticket's calendar, as the defect list
+    acme_due = datetime(2026, 3, 6, 17, tzinfo=UTC)  # escalated Sat 28 Feb: Mon 2 Mar 09:00 + 45 h = Fri 18:00 Berlin
+    everyone = defect_rows(None)
+    assert [name for name, _, _ in everyone] == ["Acme", "Globex"]
+    assert all(overdue for _, _, overdue in everyone)
+    assert everyone[0][1] < everyone[1][1], "Globex's clock started at its own link, two days later"
+    assert defect_rows(TESS) == everyone[:1] and defect_rows("Omar Other") == everyone[1:]
+    assert everyone[0][1] == acme_due
+
+    log_customer_update(ctx, book["defect"], "A fix is planned", customer_id=book["acme"])
+    assert defect_rows(TESS) == [], "Acme was just updated"
+    assert defect_rows("Omar Other") == everyone[1:], "an update to Acme does not reset Globex's clock"
 
 
 def test_only_the_sections_asked_for(book: dict[str, int], fixed_now: datetime) -> None:
@@ -217,15 +233,17 @@ def test_agrees_with_the_services_on_sample_data(db_path: Path, ctx: Context, fi
     ticket_updates = {u.item_id: u.due for u in items.updates if u.source is UpdateSource.TICKET}
     assert ticket_updates == {r.id: r.sla.deadline for r in attention if r.sla.first_response_at is not None}
 
-    resolver = SlaResolver()
-    horizon = {c.id: resolver.calendar(c.id).add(fixed_now, BUSINESS_DAY) for c in t.Customer.select()}
-    defects = {u.item_id: (u.due, u.overdue) for u in items.updates if u.source is UpdateSource.DEFECT}
-    expected = {}
-    for row in list_defects(fixed_now, open_only=True):
-        first = t.DefectTicket.select().where(t.DefectTicket.defect == row.id).order_by(t.DefectTicket.id).first()
-        if row.next_update_due and row.next_update_due <= horizon[first.ticket.customer_id]:
-            expected[row.id] = (row.next_update_due, row.update_overdue)
+    defects = {(u.item_id, u.customer_id): (u.due, u.overdue) for u in items.updates if u.source is UpdateSource.DEFECT}
+    expected = {
+        (row.id, u.customer_id): (u.clock.next_due, u.overdue)
+        for row in list_defects(fixed_now, open_only=True)
+        for u in row.customer_updates
+        if u.clock.duty.needs_attention
+    }
     assert defects == expected
+    resolver = SlaResolver()
+    for (_, cid), (due, _) in defects.items():
+        assert due <= resolver.calendar(cid).add(fixed_now, BUSINESS_DAY)
 
     escalations = [
         (e.escalation_id, e.waiting_on, e.next_step, e.age_business_days, e.vp_due_at) for e in items.escalations

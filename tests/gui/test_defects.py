@@ -18,7 +18,13 @@ from tamdesk.domain.states import DefectState
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, FieldError
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.defects import defect_detail, report_defect
+from tamdesk.services.defects import (
+    defect_detail,
+    escalate_to_engineering,
+    link_ticket,
+    report_defect,
+    validate_defect,
+)
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.views.defect_detail import DefectDetailView
 from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
@@ -100,6 +106,14 @@ def tickets(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
         "acme": acme,
         "globex": globex,
     }
+
+
+def escalated(ctx: Context, ticket: int, title: str, severity: Severity) -> int:
+    """A defect reported, validated and escalated to engineering at ``ctx``'s now: its customers' clocks run."""
+    did = report_defect(ctx, ticket, title, severity=severity)
+    validate_defect(ctx, did, 1, "Sam Support", ctx.now())
+    escalate_to_engineering(ctx, did, 2, f"ENG-{did}", f"https://eng.example.com/browse/ENG-{did}")
+    return did
 
 
 def load(qtbot: Any, page: DefectsPage) -> None:
@@ -278,9 +292,9 @@ def test_customer_update_log_clears_the_overdue_flag(
     qtbot: Any, fixed_now: datetime, tickets: dict[str, int], runner: TaskRunner, dialogs: list[Handler]
 ) -> None:
     earlier = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=8))
-    overdue = report_defect(earlier, tickets["SUP-2"], "Old crash", severity=Severity.HIGH)  # every 5 business days
-    fresh = report_defect(Context(clock=lambda: fixed_now), tickets["SUP-1"], "New crash", severity=Severity.LOW)
+    overdue = escalated(earlier, tickets["SUP-2"], "Old crash", Severity.HIGH)  # every 5 business days
     ctx = Context(actor="Tess Tam", clock=lambda: fixed_now)
+    fresh = escalated(ctx, tickets["SUP-1"], "New crash", Severity.LOW)
     page = DefectsPage(ctx, runner)
     qtbot.addWidget(page)
     page.show()
@@ -428,3 +442,57 @@ def test_ticket_tab_reports_and_links_defects(
     qtbot.addWidget(customer_tab)
     assert customer_tab.table.rows_model.rowCount() == 1
     assert not customer_tab.link_button.isVisibleTo(customer_tab)
+
+
+def test_each_customer_has_its_own_clock_and_an_update_resets_only_its_customer(
+    qtbot: Any, fixed_now: datetime, tickets: dict[str, int], dialogs: list[Handler]
+) -> None:
+    earlier = Context(actor="Tess Tam", clock=lambda: fixed_now - timedelta(days=8))
+    did = escalated(earlier, tickets["SUP-1"], "Crash", Severity.HIGH)  # Acme, every 5 business days
+    link_ticket(earlier, did, tickets["SUP-2"])  # Globex
+    ctx = Context(actor="Tess Tam", clock=lambda: fixed_now)
+    view = detail_view(qtbot, ctx, did)
+    clocks = view.clock_model
+    next_column = [c.title for c in clocks.columns].index("Next update")
+
+    def shown() -> dict[str, str]:
+        return {clocks.data(clocks.index(r, 0)): clocks.data(clocks.index(r, next_column)) for r in range(2)}
+
+    assert clocks.rowCount() == 2 and view.clocks.isVisible()
+    assert all(text.startswith("⚠ Overdue since") for text in shown().values())
+    assert view.update_status.text().endswith("— waiting: Acme; Globex")
+    assert "on its own calendar" in view.cadence.text()
+
+    globex_row = view.clocks.visualRect(clocks.index(1, 0)).center()
+    qtbot.mouseClick(view.clocks.viewport(), LEFT, pos=globex_row)
+
+    def log(dialog: LogUpdateDialog) -> None:
+        assert dialog.customer.currentText() == "Globex", "the customer selected in the clocks"
+        assert [dialog.customer.itemText(i) for i in range(3)] == ["Every linked customer", "Acme", "Globex"]
+        qtbot.keyClicks(dialog.text, "A fix is planned for 4.36")
+        qtbot.mouseClick(dialog.ok_button, LEFT)
+
+    dialogs.append(log)
+    with qtbot.waitSignal(view.changed):
+        qtbot.mouseClick(view.log_button, LEFT)
+    after = shown()
+    assert after["Acme"].startswith("⚠ Overdue since"), "an update to Globex leaves Acme overdue"
+    assert after["Globex"].startswith("Due ")
+    assert view.update_status.text().endswith("— waiting: Acme")
+    assert [(u.customer, u.text) for u in view.update_model.rows()] == [("Globex", "A fix is planned for 4.36")]
+
+    acme_tab, globex_tab = DefectsTab(ctx, customer_id=tickets["acme"]), DefectsTab(ctx, customer_id=tickets["globex"])
+    for tab in (acme_tab, globex_tab):
+        qtbot.addWidget(tab)
+        tab.show()
+    assert OVERDUE in acme_tab.summary.text()
+    assert globex_tab.summary.text() == "1 defect, 1 open", "Globex's tab shows Globex's own clock"
+
+
+def test_before_escalation_no_defect_clock_runs(qtbot: Any, ctx: Context, tickets: dict[str, int]) -> None:
+    did = report_defect(ctx, tickets["SUP-1"], "Crash")
+    view = detail_view(qtbot, ctx, did)
+    assert view.update_status.text() == (
+        "No update due yet: each customer's clock starts when the defect is escalated to engineering."
+    )
+    assert view.clock_model.data(view.clock_model.index(0, 3)) == "—"

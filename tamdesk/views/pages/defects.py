@@ -46,6 +46,17 @@ def update_text(row: DefectRow) -> str:
     return "—"
 
 
+def clocks_tooltip(row: DefectRow) -> str:
+    """Each linked customer's own next update, one line each (the cell shows the one due first)."""
+    lines = []
+    for update in row.customer_updates:
+        due = update.clock.next_due
+        if due is not None:
+            state = "overdue since" if update.overdue else "due"
+            lines.append(f"{update.customer}: {state} {_short(due)}")
+    return "\n".join(lines)
+
+
 def _overdue_fg(row: DefectRow) -> QColor | None:
     return tone_color(Tone.ERROR) if row.update_overdue else None
 
@@ -74,9 +85,9 @@ def defect_columns() -> list[Column[DefectRow]]:
                           tooltip=lambda r: "Not prioritized yet" if r.state in UNPRIORITIZED else ""),
         Column[DefectRow]("State", lambda r: STEP_LABELS[r.state], foreground=_state_colour),
         Column[DefectRow]("Next update", update_text, foreground=_overdue_fg, background=_overdue_bg,
-                          tooltip=lambda r: "The customers are overdue for an update on this defect"
-                          if r.update_overdue else ""),
-        Column[DefectRow]("Last update", lambda r: _short(r.last_update) or "None yet", foreground=m),
+                          tooltip=clocks_tooltip),
+        Column[DefectRow]("Last update", lambda r: _short(r.last_update) or "None yet", foreground=m,
+                          tooltip=lambda r: "The last update of the customer due next" if r.next_update_due else ""),
         Column[DefectRow]("Engineering", lambda r: r.engineering_key or "—", tooltip=lambda r: r.engineering_url,
                           foreground=m),
         Column[DefectRow]("Customers", lambda r: ", ".join(r.customers), tooltip=lambda r: ", ".join(r.customers),
@@ -146,7 +157,7 @@ class DefectsPage(RecordListPage):
         states = [("Open", OPEN), ("All states", ""), *((STEP_LABELS[s], s.value) for s in DefectState)]
         self._build_filters(states, OPEN)
         self.overdue_only = QCheckBox("O&verdue only")
-        self.overdue_only.setToolTip("Only defects whose customers are overdue for an update")
+        self.overdue_only.setToolTip("Only defects with a customer overdue for an update")
         self.overdue_only.toggled.connect(self.apply_filters)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, engineering key, customer or ticket  (Ctrl+F)")

@@ -157,11 +157,6 @@ def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
     ]  # fmt: skip
 
 
-def _customers(row: UpdateDue) -> str:
-    """``Acme`` or, for a defect several customers hit, ``Acme +2``."""
-    return row.customer + (f" +{len(row.other_customers)}" if row.other_customers else "")
-
-
 def update_columns(now: Now) -> list[Column[UpdateDue]]:
     return [
         Column[UpdateDue]("Update", lambda r: ("✖ " if r.overdue else "⚠ ") + due_text(r.due, now()),
@@ -169,7 +164,7 @@ def update_columns(now: Now) -> list[Column[UpdateDue]]:
                           foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
         Column[UpdateDue]("Ticket or defect", lambda r: r.reference),
         Column[UpdateDue]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
-        Column[UpdateDue]("Customer", _customers, tooltip=lambda r: ", ".join((r.customer, *r.other_customers))),
+        Column[UpdateDue]("Customer", lambda r: r.customer),
         Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title),
         _open_column(lambda r: r.reference),
     ]  # fmt: skip
