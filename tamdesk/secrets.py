@@ -39,6 +39,7 @@ class SecretName(Enum):
     SMTP_PASSWORD = "smtp-password"
     DATABASE_PASSWORD = "database-password"
     TRACKER_TOKEN = "tracker-token"
+    CONNECTION_TOKEN = "connection-token"
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ _LABELS = {
     SecretName.SMTP_PASSWORD: "SMTP password",
     SecretName.DATABASE_PASSWORD: "team database password",
     SecretName.TRACKER_TOKEN: "engineering tracker token",
+    SecretName.CONNECTION_TOKEN: "support system token",
 }
 
 SecretPrompt = Callable[[SecretName, str], str | None]

@@ -104,9 +104,19 @@ def _v3_defect_links(db: peewee.Database) -> None:
     )
 
 
+def _v4_connections(db: peewee.Database) -> None:
+    """Live sync: the support systems to sync from, and source tickets held until their customer is known."""
+    db.create_tables([t.Connection, t.SyncHeld], safe=True)
+
+
 # v1 creates every table as the models define them today, so each later migration must also hold for a database
 # that v1 has just created (add what is missing, create what does not exist).
-MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (_v1_initial, _v2_import_sources, _v3_defect_links)
+MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
+    _v1_initial,
+    _v2_import_sources,
+    _v3_defect_links,
+    _v4_connections,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -332,6 +332,39 @@ class AuditEntry(BaseModel):
         indexes = ((("entity", "entity_id"), False),)
 
 
+class Connection(VersionedModel):
+    """A support system tamdesk syncs tickets from (schema v4). Its token lives in the OS keyring, never here."""
+
+    name = pw.CharField(unique=True)
+    kind = pw.CharField()  # domain.sync.SourceKind
+    base_url = pw.CharField()
+    user = pw.CharField(default="")
+    start_at = UtcDateTimeField()  # the first sync reads tickets changed since then
+    cursor = pw.TextField(default="")  # where the next sync resumes; written with the page it follows
+    last_attempt_at = UtcDateTimeField(null=True)
+    last_success_at = UtcDateTimeField(null=True)
+    last_failure = pw.CharField(default="")  # domain.sync.Failure of the last attempt, "" when it succeeded
+    last_message = pw.TextField(default="")
+    created_at = UtcDateTimeField()
+
+
+class SyncHeld(BaseModel):
+    """A source ticket a sync could not take yet (its organization matches no customer, or a value tamdesk does not
+    know), kept as the source sent it so that the next sync takes it once the customer is mapped."""
+
+    connection_id: int
+
+    connection = pw.ForeignKeyField(Connection, backref="held", on_delete="CASCADE")
+    number = pw.CharField()
+    organization = pw.CharField(default="")
+    reason = pw.TextField()
+    payload = pw.TextField()  # the RemoteTicket as JSON
+    held_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("connection", "number"), True),)
+
+
 ALL_TABLES: tuple[type[BaseModel], ...] = (
     SchemaInfo,
     Setting,
@@ -355,4 +388,6 @@ ALL_TABLES: tuple[type[BaseModel], ...] = (
     DefectTicket,
     DefectUpdate,
     AuditEntry,
+    Connection,
+    SyncHeld,
 )

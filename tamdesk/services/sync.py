@@ -1,0 +1,383 @@
+"""Sync a connection: tickets and their history from the support system, a page at a time, resumable, idempotent.
+
+Each page the source client yields is written in one transaction together with the cursor that follows it, so a
+sync stopped anywhere (cancelled, offline, killed) resumes after the last page written and a page read again
+changes nothing. Tickets are matched and mapped exactly as the file import does (``domain.sources`` for
+priorities and statuses, ``services.customer_match`` for customers).
+
+Who wins a conflict: the source, for what it owns (subject, severity, status, opened, solved, its SLA verdict and
+the history it reports); tamdesk, for what it owns (notes, the engineer, links to escalations and defects, events a
+TAM recorded by hand). Every change a sync makes to a ticket is written to the ticket's history (the audit log)
+saying what changed and from which connection.
+
+A source ticket tamdesk cannot take yet (its organization matches no customer, or a priority or status tamdesk does
+not know) is *held* with the reason, never half-written; the next sync takes it once the customer is mapped (an
+alias, ``--map``) and lists what is still held.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tamdesk.domain.sources import severity_for, status_for
+from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.sync import Failure, RemoteEvent, RemoteTicket, SourceKind, SyncError
+from tamdesk.domain.text import clean_line
+from tamdesk.models import tables as t
+from tamdesk.models.db import database
+from tamdesk.secrets import SecretStore
+from tamdesk.services.base import Context, DomainError, record_audit, tuples
+from tamdesk.services.connections import ClientFactory, ConnectionRow, connection, list_connections, secret_of
+from tamdesk.services.customer_match import CustomerIndex, customer_index
+from tamdesk.services.tickets import CLOSED, clean_subject, match_number, number_index, number_key
+
+Progress = Callable[[int], None]  # tickets written so far
+
+
+class SyncCancelled(DomainError):
+    """The user stopped the sync; every page written so far stays, the next sync resumes after it."""
+
+
+@dataclass
+class SyncResult:
+    """What one sync of one connection did."""
+
+    connection: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events: int = 0
+    pages: int = 0
+    held: dict[str, str] = field(default_factory=dict)  # ticket number -> why it is held
+    released: int = 0  # held tickets taken this time
+
+    @property
+    def line(self) -> str:
+        """``Zendesk (acme): 3 created, 1 updated, 40 unchanged, 12 events added; 2 held (see below).``"""
+        text = (f"{self.connection}: {self.created:,} created, {self.updated:,} updated, {self.unchanged:,} "
+                f"unchanged, {self.events:,} events added")  # fmt: skip
+        if self.held:
+            text += f"; {len(self.held):,} held until their customer or values are known"
+        return text + "."
+
+    def held_lines(self) -> list[str]:
+        """One line per reason, with its tickets: ``Organization 'Initech' matches no customer: 1042, 1043``."""
+        by_reason: dict[str, list[str]] = {}
+        for number, reason in self.held.items():
+            by_reason.setdefault(reason, []).append(number)
+        return [f"{reason}: {', '.join(sorted(numbers)[:10])}" + (" …" if len(numbers) > 10 else "")
+                for reason, numbers in sorted(by_reason.items())]  # fmt: skip
+
+
+# -- mapping a source ticket ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """A source ticket as tamdesk will store it."""
+
+    remote: RemoteTicket
+    customer_id: int
+    values: dict[str, Any]
+    events: list[tuple[datetime, str]]
+
+
+class _Held(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower() if "@" in email else ""
+
+
+def _map(remote: RemoteTicket, kind: SourceKind, customers: CustomerIndex) -> _Mapped:
+    """The ticket's stored values and events. Raises _Held with the reason it cannot be taken yet."""
+    source = kind.import_source
+    try:
+        severity = severity_for(source, remote.priority)
+    except ValueError:
+        raise _Held(f"Priority '{remote.priority}' is not one tamdesk reads from {kind.label}") from None
+    try:
+        status = status_for(source, remote.status)
+    except ValueError:
+        raise _Held(f"Status '{remote.status}' is not one tamdesk reads from {kind.label}") from None
+    customer = customers.match(remote.organization, _domain(remote.requester_email))
+    if customer is None:
+        who = remote.organization or _domain(remote.requester_email) or "(none)"
+        raise _Held(f"Organization '{who}' matches no customer")
+    solved = remote.solved if status in CLOSED else None
+    values = {
+        "customer": customer,
+        "subject": clean_subject(clean_line(remote.subject)) or f"({kind.label} ticket {remote.number})",
+        "severity": int(severity),
+        "status": status.value,
+        "opened_at": remote.created,
+        "resolved_at": solved,
+        "source": source.value,
+        "source_updated_at": remote.updated,
+        "source_first_response_breached": remote.first_response_breached,
+        "source_resolution_breached": remote.resolution_breached,
+    }
+    return _Mapped(remote, customer, values, _events(remote, status))
+
+
+def _events(remote: RemoteTicket, status: TicketStatus) -> list[tuple[datetime, str]]:
+    """The history the source reports, or (when it cannot) what its first response and solve say."""
+    found: set[tuple[datetime, str]] = {(e.at, e.kind.value) for e in remote.events if e.at >= remote.created}
+    if remote.first_response and not any(kind == TicketEventKind.RESPONSE.value for _, kind in found):
+        found.add((remote.first_response, TicketEventKind.RESPONSE.value))
+    if remote.solved and status in CLOSED and not any(k == TicketEventKind.SOLVED.value for _, k in found):
+        found.add((remote.solved, TicketEventKind.SOLVED.value))
+    return sorted((at.replace(microsecond=0), kind) for at, kind in found)
+
+
+# -- writing ----------------------------------------------------------------------------------------------------
+
+_COMPARED = ("customer", "subject", "severity", "status", "opened_at", "resolved_at", "source", "source_updated_at",
+             "source_first_response_breached", "source_resolution_breached")  # fmt: skip
+
+
+def _author(found: ConnectionRow) -> str:
+    """Who wrote a synced event: the connection, so a TAM's own events are told apart."""
+    return f"sync: {found.name}"
+
+
+def _stored(ticket: t.Ticket) -> dict[str, Any]:
+    return {name: getattr(ticket, name if name != "customer" else "customer_id") for name in _COMPARED}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return int(a.timestamp()) == int(b.timestamp())
+    return bool(a == b)
+
+
+def _describe(before: dict[str, Any], after: dict[str, Any], names: Mapping[int, str]) -> list[str]:
+    """``status open → solved`` for each changed field a TAM reads."""
+    labels = {"customer": "customer", "subject": "subject", "severity": "severity", "status": "status",
+              "opened_at": "opened", "resolved_at": "solved"}  # fmt: skip
+    changes = []
+    for key, label in labels.items():
+        if not _same(before[key], after[key]):
+            old, new = before[key], after[key]
+            if key == "customer":
+                old, new = names.get(old, old), names.get(new, new)
+            elif key == "severity":
+                old, new = f"Sev{old}", f"Sev{new}"
+            elif key == "status":
+                old, new = TicketStatus(old).label, TicketStatus(new).label
+            elif isinstance(new, datetime) or isinstance(old, datetime):
+                old = f"{old:%Y-%m-%d %H:%M} UTC" if old else "none"
+                new = f"{new:%Y-%m-%d %H:%M} UTC" if new else "none"
+            changes.append(f"{label} {old} → {new}")
+    return changes
+
+
+class _Writer:
+    """Writes mapped tickets of one connection; counts what it did."""
+
+    def __init__(self, ctx: Context, found: ConnectionRow, result: SyncResult) -> None:
+        self.ctx, self.found, self.result = ctx, found, result
+        table = t.Ticket._meta.table_name  # type: ignore[attr-defined]
+        self.index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
+        self.customers = customer_index()
+        self.author = _author(found)
+
+    def take(self, remote: RemoteTicket) -> bool:
+        """Write one source ticket, or hold it with its reason; True when it was taken."""
+        try:
+            mapped = _map(remote, self.found.kind, self.customers)
+        except _Held as held:
+            self._hold(remote, held.reason)
+            return False
+        try:
+            ticket_id = match_number(self.index, remote.number)
+        except ValueError as exc:
+            self._hold(remote, str(exc))
+            return False
+        if ticket_id is None:
+            self._create(mapped)
+        else:
+            self._update(ticket_id, mapped)
+        t.SyncHeld.delete().where(
+            (t.SyncHeld.connection == self.found.id) & (t.SyncHeld.number == remote.number)
+        ).execute()
+        self.result.held.pop(remote.number, None)
+        return True
+
+    def _hold(self, remote: RemoteTicket, reason: str) -> None:
+        payload = json.dumps(_encode(remote), sort_keys=True)
+        query = t.SyncHeld.insert(
+            connection=self.found.id, number=remote.number, organization=remote.organization, reason=reason,
+            payload=payload, held_at=self.ctx.now(),
+        ).on_conflict(
+            conflict_target=[t.SyncHeld.connection, t.SyncHeld.number],
+            update={t.SyncHeld.reason: reason, t.SyncHeld.payload: payload,
+                    t.SyncHeld.organization: remote.organization},
+        )  # fmt: skip
+        query.execute()
+        self.result.held[remote.number] = reason
+
+    def _create(self, mapped: _Mapped) -> None:
+        ticket = t.Ticket.create(number=mapped.remote.number.strip(), **mapped.values)
+        self.index.setdefault(number_key(ticket.number), {})[ticket.number] = ticket.id
+        self._write_events(ticket.id, mapped.events)
+        self.result.created += 1
+        record_audit(self.ctx, entity="ticket", entity_id=ticket.id, customer=mapped.customer_id, action="sync",
+                     summary=f"Ticket {ticket.number} created by sync from {self.found.name}")  # fmt: skip
+
+    def _update(self, ticket_id: int, mapped: _Mapped) -> None:
+        ticket = t.Ticket.get_by_id(ticket_id)
+        before = _stored(ticket)
+        changed = {k: v for k, v in mapped.values.items() if not _same(before[k], v)}
+        mine = [(e.at, e.kind) for e in ticket.events.where(t.TicketEvent.author == self.author)]
+        new_events = sorted((int(at.timestamp()), kind) for at, kind in mapped.events)
+        events_changed = sorted((int(at.timestamp()), kind) for at, kind in mine) != new_events
+        if not changed and not events_changed:
+            self.result.unchanged += 1
+            return
+        if changed:
+            t.Ticket.update(**changed, version=t.Ticket.version + 1).where(t.Ticket.id == ticket_id).execute()
+        if events_changed:
+            t.TicketEvent.delete().where(
+                (t.TicketEvent.ticket == ticket_id) & (t.TicketEvent.author == self.author)
+            ).execute()
+            self._write_events(ticket_id, mapped.events)
+        self.result.updated += 1
+        what = _describe(before, {**before, **changed}, self.customers.names)
+        if events_changed:
+            what.append("history replaced from the source")
+        record_audit(
+            self.ctx, entity="ticket", entity_id=ticket_id, customer=mapped.customer_id, action="sync",
+            summary=f"Ticket {ticket.number} synced from {self.found.name}: {'; '.join(what)}",
+            before={k: _plain(before[k]) for k in changed}, after={k: _plain(v) for k, v in changed.items()},
+        )  # fmt: skip
+
+    def _write_events(self, ticket_id: int, events: Iterable[tuple[datetime, str]]) -> None:
+        rows = [{"ticket": ticket_id, "at": at, "kind": kind, "author": self.author} for at, kind in events]
+        if rows:
+            t.TicketEvent.insert_many(rows).execute()
+            self.result.events += len(rows)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+# -- held tickets as JSON -----------------------------------------------------------------------------------------
+
+
+def _encode(remote: RemoteTicket) -> dict[str, Any]:
+    data = asdict(remote)
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.isoformat()
+    data["events"] = [[e.at.isoformat(), e.kind.value] for e in remote.events]
+    return data
+
+
+def _decode(text: str) -> RemoteTicket:
+    data = json.loads(text)
+    for key in ("created", "updated", "first_response", "solved"):
+        if data.get(key):
+            data[key] = datetime.fromisoformat(data[key])
+    data["events"] = tuple(
+        RemoteEvent(datetime.fromisoformat(at), TicketEventKind(kind)) for at, kind in data["events"]
+    )
+    return RemoteTicket(**data)
+
+
+# -- running a sync -------------------------------------------------------------------------------------------------
+
+
+def sync_connection(
+    ctx: Context,
+    name: str,
+    store: SecretStore,
+    *,
+    make: ClientFactory,
+    sleep: Callable[[float], None] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SyncResult:
+    """Sync one connection from where it stopped; record when it succeeded or why it failed.
+
+    Raises:
+        SyncError: the support system refused or could not be reached (pages already written stay).
+        SyncCancelled: ``cancelled`` returned True (pages already written stay).
+        NotFound, DomainError: no such connection, or its secret is not in this computer's keyring.
+    """
+    found = connection(name)
+    result = SyncResult(found.name)
+    started = ctx.now()
+    try:
+        secret = secret_of(found, store)
+        kwargs = {"sleep": sleep} if sleep is not None else {}
+        client = make(found.info, secret, start=found.start_at, **kwargs)
+        with database.atomic():
+            writer = _Writer(ctx, found, result)
+            _release_held(writer)
+        cursor = _cursor(found.id) or None
+        for page in client.pages(cursor):
+            if cancelled is not None and cancelled():
+                raise SyncCancelled(f"The sync of {found.name} was stopped; what it read so far is kept.")
+            with database.atomic():
+                writer = _Writer(ctx, found, result)
+                for remote in page.tickets:
+                    writer.take(remote)
+                t.Connection.update(cursor=page.cursor).where(t.Connection.id == found.id).execute()
+            result.pages += 1
+            if progress is not None:
+                progress(result.created + result.updated + result.unchanged)
+    except SyncError as exc:
+        _record(found.id, started, failure=exc.failure, message=str(exc))
+        raise
+    except DomainError as exc:
+        _record(found.id, started, failure=None if isinstance(exc, SyncCancelled) else Failure.AUTH,
+                message=str(exc), success=False)  # fmt: skip
+        raise
+    held = dict(tuples(t.SyncHeld.select(t.SyncHeld.number, t.SyncHeld.reason).where(
+        t.SyncHeld.connection == found.id)))  # fmt: skip
+    result.held = held
+    _record(found.id, started, failure=None, message=result.line, success=True)
+    return result
+
+
+def _cursor(connection_id: int) -> str:
+    row = t.Connection.get_or_none(t.Connection.id == connection_id)
+    return row.cursor if row else ""
+
+
+def _release_held(writer: _Writer) -> None:
+    """Take the tickets held by earlier syncs that can now be taken (their customer was mapped since)."""
+    held = t.SyncHeld.select().where(t.SyncHeld.connection == writer.found.id)
+    for row in list(held):
+        if writer.take(_decode(row.payload)):
+            writer.result.released += 1
+
+
+def _record(connection_id: int, at: datetime, *, failure: Failure | None, message: str, success: bool = False) -> None:
+    values: dict[str, Any] = {"last_attempt_at": at, "last_failure": failure.value if failure else "",
+                              "last_message": message}  # fmt: skip
+    if success:
+        values["last_success_at"] = at
+    t.Connection.update(**values).where(t.Connection.id == connection_id).execute()
+
+
+def sync_all(
+    ctx: Context, store: SecretStore, *, make: ClientFactory, sleep: Callable[[float], None] | None = None
+) -> list[tuple[str, SyncResult | Exception]]:
+    """Sync every connection in turn; one failing does not stop the others."""
+    outcomes: list[tuple[str, SyncResult | Exception]] = []
+    for found in list_connections():
+        try:
+            outcomes.append((found.name, sync_connection(ctx, found.name, store, make=make, sleep=sleep)))
+        except (SyncError, DomainError) as exc:
+            outcomes.append((found.name, exc))
+    return outcomes
