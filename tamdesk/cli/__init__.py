@@ -22,6 +22,7 @@ from tamdesk.cli import pack as pack_commands
 from tamdesk.cli import portal_seats as portal_seat_commands
 from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
+from tamdesk.cli import sync as sync_commands
 from tamdesk.cli import tickets as ticket_commands
 from tamdesk.cli.common import CommandFailed
 from tamdesk.domain.text import printable
@@ -39,6 +40,7 @@ COMMAND_MODULES = (
     portal_seat_commands,
     onboarding_commands,
     pack_commands,
+    sync_commands,
 )
 
 
