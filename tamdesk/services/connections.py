@@ -20,6 +20,7 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services.base import Context, DomainError, FieldError, NotFound, record_audit, tuples
+from tamdesk.services.settings import get_setting, set_setting
 
 FIRST_SYNC_DAYS = 90  # a new connection's first sync reads the tickets changed in the last 90 days
 _NAME = re.compile(r"[\w .,&()'@+-]{1,60}")
@@ -192,3 +193,25 @@ def check_connection(
     kwargs = {"sleep": sleep} if sleep is not None else {}
     client = make(found.info, secret_of(found, store), start=found.start_at, **kwargs)
     return client.check()
+
+
+# -- how often the app syncs -------------------------------------------------------------------------------------
+
+INTERVAL_KEY = "sync.interval_minutes"
+DEFAULT_INTERVAL = 15
+INTERVAL_RANGE = (0, 1440)  # 0: only on start and on request
+
+
+def sync_interval() -> int:
+    """Minutes between the app's background syncs; 0 syncs only at start and on request."""
+    value = get_setting(INTERVAL_KEY, DEFAULT_INTERVAL)
+    return value if isinstance(value, int) and INTERVAL_RANGE[0] <= value <= INTERVAL_RANGE[1] else DEFAULT_INTERVAL
+
+
+def set_sync_interval(ctx: Context, minutes: object) -> None:
+    """Set the minutes between background syncs. Raises FieldError naming the value when outside 0–1440."""
+    low, high = INTERVAL_RANGE
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        raise FieldError("interval", f"Sync every 0 to {high} minutes (0: only at start and on request), "
+                                     f"not {minutes!r}.")  # fmt: skip
+    set_setting(ctx, INTERVAL_KEY, minutes)

@@ -42,6 +42,7 @@ from tamdesk.views.pages.tickets import TicketList, TicketsPage
 from tamdesk.views.pages.today import TodayPage
 from tamdesk.views.search_dialog import SearchDialog
 from tamdesk.views.session import shared_secrets
+from tamdesk.views.sync_scheduler import SyncScheduler
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
 
@@ -107,6 +108,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_status)
         self._build_pages()
         self.notifier = Notifier(self, ctx, self.runner)
+        # Its own runner: a sync that waits on a slow service never delays a save on the window's runner.
+        self.sync = SyncScheduler(ctx, TaskRunner(self), shared_secrets, self)
+        self.statusBar().addPermanentWidget(self.sync.label)
         self._build_menus()
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.currentRowChanged.connect(lambda row: self.pages[row].refresh())
@@ -241,6 +245,7 @@ class MainWindow(QMainWindow):
         database is open by that time (in the app: none; in the tests: the next test's).
         """
         self.notifier.stop()
+        self.sync.stop()
         for page in self.findChildren(TicketsPage):
             page.stop()
         for ticket_list in self.findChildren(TicketList):
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow):
         label = database_label()
         self.database_status.setText(f"Database: {label}")
         self.database_status.setToolTip(label)
+        self.sync.show_state()
         counts = database_counts()
         self.counts_status.setText(f"{_plural(counts.customers, 'customer')} · {_plural(counts.tickets, 'ticket')}")
         self.setWindowTitle(f"tamdesk — {Path(label).name}")

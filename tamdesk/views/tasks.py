@@ -32,6 +32,10 @@ class TaskControl:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` (a retry's pause); True as soon as the user cancels."""
+        return self._cancel.wait(seconds)
+
 
 class Task(QObject):
     """A handle on one piece of background work; its public signals are emitted on the UI thread.
