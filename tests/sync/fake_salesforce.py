@@ -49,7 +49,7 @@ _SOQL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 def load_org() -> dict[str, list[dict[str, Any]]]:
-    """The fixture org: ``{"cases": [...], "history": [...], "milestones": [...]}`` as the Query resource writes them."""
+    """The fixture org: ``{"cases": […], "history": […], "milestones": […]}`` as the Query resource writes them."""
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {key: data[key] for key in ("cases", "history", "milestones")}
 

@@ -82,7 +82,9 @@ def test_check_signs_in_and_reads_each_object(fake: FakeSalesforce) -> None:
     said = client(fake).check()
     assert said == (f"Signed in to Salesforce (acme) at {fake.server.url}; cases, case history and milestones are "
                      "readable.")  # fmt: skip
-    assert [q.split(" FROM ")[1] for q in fake.queries] == ["Case LIMIT 1", "CaseHistory LIMIT 1", "CaseMilestone LIMIT 1"]
+    assert [q.split(" FROM ")[1] for q in fake.queries] == [
+        f"{o} LIMIT 1" for o in ("Case", "CaseHistory", "CaseMilestone")
+    ]
     token = next(r for r in fake.server.requests if r.method == "POST")
     assert token.path == "/services/oauth2/token"
     assert token.form() == {"grant_type": "refresh_token", "client_id": fake.client_id,
@@ -113,10 +115,11 @@ def test_a_base_url_that_is_not_salesforce() -> None:
     with loopback(site) as live:
         info = ConnectionInfo("acme", SourceKind.SALESFORCE, live.url, "3MVG9key")
         with pytest.raises(SyncError) as caught:
-            SalesforceClient(info, "5Aep861token", start=START, sleep=[].append).check()
+            SalesforceClient(info, "5Aep861token", start=START, sleep=lambda s: None).check()
     assert caught.value.failure is Failure.NOT_FOUND
-    assert str(caught.value) == ("Salesforce (acme) did not answer with JSON at /services/oauth2/token: is the base URL "
-                                 "the service's address?")  # fmt: skip
+    assert str(caught.value) == (
+        "Salesforce (acme) did not answer with JSON at /services/oauth2/token: is the base URL the service's address?"
+    )
 
 
 def test_a_json_answer_without_a_token_is_not_salesforce() -> None:
@@ -205,7 +208,7 @@ def test_a_cursor_inside_a_second_skips_only_the_cases_read(fake: FakeSalesforce
 
 
 def test_the_same_cursor_twice_gives_the_same_tickets(fake: FakeSalesforce) -> None:
-    cursor = list(client(fake).pages(None))[0].cursor
+    cursor = next(client(fake).pages(None)).cursor
     once, twice = list(client(fake).pages(cursor)), list(client(fake).pages(cursor))
     assert once == twice and [t.number for p in once for t in p.tickets] == ["00001004", "00001005"]
 

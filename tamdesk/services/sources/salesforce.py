@@ -61,7 +61,10 @@ CASE_FIELDS = (
 )
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _OBJECT_LABELS = {"Case": "cases", "CaseHistory": "case history", "CaseMilestone": "case milestones"}
-_PERMISSION_CODES = frozenset({"INVALID_TYPE", "INVALID_FIELD", "INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS_OR_READONLY"})
+_PERMISSION_CODES = frozenset(
+    ("INVALID_TYPE", "INVALID_FIELD", "INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS_OR_READONLY")
+)
+Record = dict[str, Any]  # one record of a query answer, as JSON
 _CLOSED = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
 
 
@@ -99,16 +102,15 @@ class SalesforceClient:
         self._sign_in()
         for sobject in _OBJECT_LABELS:
             self._batch(QUERY_PATH, {"q": f"SELECT Id FROM {sobject} LIMIT 1"}, sobject)
-        return (
-            f"Signed in to {self.name} at {self._rest.base_url}; cases, case history and milestones are readable."
-        )
+        return f"Signed in to {self.name} at {self._rest.base_url}; cases, case history and milestones are readable."
 
     def pages(self, cursor: str | None) -> Iterator[RemotePage]:
         """Cases changed after ``cursor`` (None: since ``start``), a batch of cases a page. Raises SyncError."""
         after = _Position.parse(cursor, self.name) if cursor else _Position(self._start, "")
         if not self._signed_in:
             self._sign_in()
-        soql = f"SELECT {CASE_FIELDS} FROM Case WHERE SystemModstamp >= {_soql_time(after.stamp)} ORDER BY SystemModstamp, Id"
+        where = f"SystemModstamp >= {_soql_time(after.stamp)}"
+        soql = f"SELECT {CASE_FIELDS} FROM Case WHERE {where} ORDER BY SystemModstamp, Id"
         records, following = self._batch(QUERY_PATH, {"q": soql}, "Case")
         while True:
             cases = [(case, position) for case in records if (position := self._position(case)) > after]
@@ -128,8 +130,9 @@ class SalesforceClient:
         token = answer.get("access_token") if isinstance(answer, dict) else None
         instance = answer.get("instance_url") if isinstance(answer, dict) else None
         if not (isinstance(token, str) and token and isinstance(instance, str) and instance.startswith("http")):
+            where = self._info.base_url
             raise SyncError(Failure.NOT_FOUND, f"{self.name} did not answer the sign-in as Salesforce does: is "
-                                               f"{self._info.base_url} the org's login or My Domain address?")  # fmt: skip
+                                               f"{where} the org's login or My Domain address?")  # fmt: skip
         self._rest.base_url = instance.rstrip("/")
         self._rest.headers = {"Authorization": f"Bearer {token}", "Sforce-Query-Options": f"batchSize={BATCH_SIZE}"}
         self._signed_in = True
@@ -146,7 +149,7 @@ class SalesforceClient:
 
     # -- querying ---------------------------------------------------------------------------------------------------
 
-    def _batch(self, path: str, params: dict[str, str] | None, sobject: str) -> tuple[list[dict[str, Any]], str | None]:
+    def _batch(self, path: str, params: dict[str, str] | None, sobject: str) -> tuple[list[Record], str | None]:
         """One batch of a query's records and the ``nextRecordsUrl`` of the next batch (None at the end)."""
         try:
             answer = self._get(path, params)
@@ -164,7 +167,7 @@ class SalesforceClient:
             raise self._malformed(f"a {sobject} query answer with an unreadable nextRecordsUrl")
         return records, following or None
 
-    def _query_all(self, soql: str, sobject: str) -> list[dict[str, Any]]:
+    def _query_all(self, soql: str, sobject: str) -> list[Record]:
         """Every record of a query, following ``nextRecordsUrl``."""
         records, following = self._batch(QUERY_PATH, {"q": soql}, sobject)
         while following:
@@ -172,9 +175,9 @@ class SalesforceClient:
             records += more
         return records
 
-    def _related(self, sobject: str, select: str, where: str, case_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    def _related(self, sobject: str, select: str, where: str, case_ids: Sequence[str]) -> dict[str, list[Record]]:
         """Records of ``sobject`` for these cases, by case Id, in ``IN`` lists of at most BATCH_SIZE Ids."""
-        found: dict[str, list[dict[str, Any]]] = {case_id: [] for case_id in case_ids}
+        found: dict[str, list[Record]] = {case_id: [] for case_id in case_ids}
         for first in range(0, len(case_ids), BATCH_SIZE):
             ids = ", ".join(f"'{case_id}'" for case_id in case_ids[first : first + BATCH_SIZE])
             soql = f"SELECT {select} FROM {sobject} WHERE {where} AND CaseId IN ({ids}) ORDER BY CreatedDate"
@@ -184,7 +187,7 @@ class SalesforceClient:
 
     # -- reading ----------------------------------------------------------------------------------------------------
 
-    def _tickets(self, cases: list[dict[str, Any]]) -> list[RemoteTicket]:
+    def _tickets(self, cases: list[Record]) -> list[RemoteTicket]:
         """The tickets of a batch of cases, with their status history and First Response milestone."""
         if not cases:
             return []
@@ -196,9 +199,7 @@ class SalesforceClient:
         closed = {str(case.get("Status")) for case in cases if case.get("IsClosed") is True}
         return [self._ticket(case, history[str(case["Id"])], milestones[str(case["Id"])], closed) for case in cases]
 
-    def _ticket(
-        self, case: dict[str, Any], history: list[dict[str, Any]], milestones: list[dict[str, Any]], closed: set[str]
-    ) -> RemoteTicket:
+    def _ticket(self, case: Record, history: list[Record], milestones: list[Record], closed: set[str]) -> RemoteTicket:
         number = case.get("CaseNumber")
         if not isinstance(number, str) or not number:
             raise self._malformed("a case without its case number")
@@ -222,13 +223,15 @@ class SalesforceClient:
             first_response_breached=breached,
         )
 
-    def _first_response(self, number: str, milestones: list[dict[str, Any]]) -> tuple[datetime | None, bool | None]:
+    def _first_response(self, number: str, milestones: list[Record]) -> tuple[datetime | None, bool | None]:
         """The earliest completion of the case's First Response milestones, and whether any was violated."""
-        done = [self._time(m.get("CompletionDate"), number, "CompletionDate") for m in milestones if m.get("CompletionDate")]
+        done = [
+            self._time(m["CompletionDate"], number, "CompletionDate") for m in milestones if m.get("CompletionDate")
+        ]
         breached = any(m.get("IsViolated") is True for m in milestones) if milestones else None
         return (min(done) if done else None), breached
 
-    def _status_events(self, number: str, history: list[dict[str, Any]], closed: set[str]) -> list[RemoteEvent]:
+    def _status_events(self, number: str, history: list[Record], closed: set[str]) -> list[RemoteEvent]:
         """The waits, replies, solves and reopenings the case's Status changes mean."""
         events: list[RemoteEvent] = []
         for change in history:
@@ -237,7 +240,7 @@ class SalesforceClient:
             events += [RemoteEvent(at, kind) for kind in _transition(before, after, closed)]
         return events
 
-    def _position(self, case: dict[str, Any]) -> _Position:
+    def _position(self, case: Record) -> _Position:
         case_id = case.get("Id")
         if not isinstance(case_id, str) or not _ID.fullmatch(case_id):
             raise self._malformed("a case without a readable Id")
@@ -343,7 +346,7 @@ class _SalesforceHttp(HttpClient):
             return found
         return super()._http_error(urllib.error.HTTPError(exc.url, exc.code, exc.msg, exc.headers, io.BytesIO(raw)))
 
-    def _oauth_error(self, body: dict[str, Any]) -> SyncError | None:
+    def _oauth_error(self, body: Record) -> SyncError | None:
         error = body.get("error")
         if not isinstance(error, str):
             return None
@@ -362,7 +365,7 @@ class _SalesforceHttp(HttpClient):
             return SyncError(Failure.RATE_LIMITED, f"{self.name} refused the request: the org's API request limit "
                                                    f'is reached ("{_one_line(message)}").', seconds)  # fmt: skip
         if code in _PERMISSION_CODES:
-            return SyncError(Failure.PERMISSION, f"{self.name} does not let this user read what tamdesk needs ({code}).")
+            return SyncError(Failure.PERMISSION, f"{self.name} does not let this user read what it needs ({code}).")
         if exc.code == 400:  # MALFORMED_QUERY and the like: their message quotes the query over several lines
             return SyncError(Failure.MALFORMED, f"{self.name} refused a query (HTTP 400, {code or 'no error code'}).")
         return None
