@@ -304,3 +304,16 @@ def test_a_malformed_query_is_one_sentence(fake: FakeSalesforce) -> None:
     error = failure(fake, lambda: list(client(fake).pages(None)))
     assert (error.failure, str(error)) == (Failure.MALFORMED, "Salesforce (acme) refused a query (HTTP 400, "
                                                               "MALFORMED_QUERY).")  # fmt: skip
+
+
+def test_a_long_batch_asks_for_its_history_in_lists_of_200(fake: FakeSalesforce) -> None:
+    """Salesforce may answer more cases than the batchSize asked for; the CaseId IN lists stay short anyway."""
+    template = fake.data["cases"][4]
+    fake.data["cases"][:] = [
+        {**template, "Id": f"500Hs00002{n:05d}AAA", "CaseNumber": f"0000{2000 + n}"} for n in range(250)
+    ]
+    fake.page_size = 2000
+    (page,) = list(client(fake).pages(None))
+    assert len(page.tickets) == 250
+    lists = [q.split("CaseId IN (")[1].count("'") // 2 for q in fake.queries if "CaseId IN" in q]
+    assert lists == [200, 50, 200, 50]

@@ -55,6 +55,7 @@ QUERY_PATH = f"/services/data/{API_VERSION}/query"
 BATCH_SIZE = 200  # cases per batch; also the longest CaseId IN list sent
 FIRST_RESPONSE_MILESTONE = "First Response"  # the milestone name Salesforce's entitlement setup guides use
 
+Record = dict[str, Any]  # one record of a query answer, as JSON
 CASE_FIELDS = (
     "Id, CaseNumber, Subject, Priority, Status, CreatedDate, SystemModstamp, ClosedDate, IsClosed, Account.Name, "
     "ContactEmail, SuppliedEmail"
@@ -64,7 +65,6 @@ _OBJECT_LABELS = {"Case": "cases", "CaseHistory": "case history", "CaseMilestone
 _PERMISSION_CODES = frozenset(
     ("INVALID_TYPE", "INVALID_FIELD", "INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS_OR_READONLY")
 )
-Record = dict[str, Any]  # one record of a query answer, as JSON
 _CLOSED = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
 
 
