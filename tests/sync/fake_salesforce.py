@@ -11,7 +11,8 @@ What it serves (as the REST API Developer Guide describes it, API v60.0):
 
 - ``POST /services/oauth2/token``: ``grant_type=refresh_token`` with ``client_id`` = ``fake.client_id`` and
   ``refresh_token`` = ``fake.refresh_token`` answers ``{"access_token", "instance_url" (the loopback URL), …}``;
-  a wrong consumer key answers 400 ``invalid_client_id``, a wrong refresh token 400 ``invalid_grant``.
+  a wrong consumer key answers 400 ``invalid_client_id``, a wrong refresh token 400 ``invalid_grant``. With
+  ``fake.rotate`` each answer also holds a new ``refresh_token``, which replaces ``fake.refresh_token``.
   ``fake.sign_ins`` counts the tokens issued.
 - ``GET /services/data/v60.0/query?q=<SOQL>``: needs ``Authorization: Bearer <fake.access_token>``, else 401
   ``[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]``. It reads just the SOQL the
@@ -88,6 +89,7 @@ class FakeSalesforce:
     faults: list[Reply] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
     sign_ins: int = 0
+    rotate: bool = False  # refresh token rotation: each sign-in answers a new refresh token, the old one dies
     server: LoopbackServer = field(default_factory=LoopbackServer)
     _locators: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -106,9 +108,12 @@ class FakeSalesforce:
         if form.get("refresh_token") != self.refresh_token:
             return Reply(400, {"error": "invalid_grant", "error_description": "expired access/refresh token"})
         self.sign_ins += 1
-        return Reply(200, {"access_token": self.access_token, "instance_url": self.server.url,
-                           "id": f"{self.server.url}/id/00DHs000001fake/005Hs000001fake", "token_type": "Bearer",
-                           "issued_at": "1796630400000", "signature": "c2lnbmF0dXJl"})  # fmt: skip
+        body = {"access_token": self.access_token, "instance_url": self.server.url,
+                "id": f"{self.server.url}/id/00DHs000001fake/005Hs000001fake", "token_type": "Bearer",
+                "issued_at": "1796630400000", "signature": "c2lnbmF0dXJl"}  # fmt: skip
+        if self.rotate:
+            self.refresh_token = body["refresh_token"] = f"5Aep861fakeRotatedToken{self.sign_ins}"
+        return Reply(200, body)
 
     # -- the Query resource -----------------------------------------------------------------------------------------
 

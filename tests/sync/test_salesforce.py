@@ -317,3 +317,15 @@ def test_a_long_batch_asks_for_its_history_in_lists_of_200(fake: FakeSalesforce)
     assert len(page.tickets) == 250
     lists = [q.split("CaseId IN (")[1].count("'") // 2 for q in fake.queries if "CaseId IN" in q]
     assert lists == [200, 50, 200, 50]
+
+
+def test_a_rotated_refresh_token_is_used_and_offered(fake: FakeSalesforce) -> None:
+    fake.rotate = True
+    sync = client(fake)
+    assert sync.check().startswith("Signed in") and sync.rotated_secret == fake.refresh_token
+    pages = sync.pages(None)
+    next(pages)
+    fake.expire_session()
+    next(pages)  # signs in again with the rotated token, not the one it was given
+    assert fake.sign_ins == 2 and sync.rotated_secret == fake.refresh_token == "5Aep861fakeRotatedToken2"
+    assert client(fake).rotated_secret is None

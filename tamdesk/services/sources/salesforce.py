@@ -4,7 +4,9 @@ Sign-in is the OAuth 2.0 refresh token flow: ``POST {base_url}/services/oauth2/t
 ``grant_type=refresh_token``, the connected app's consumer key (``ConnectionInfo.user``) and the refresh token (the
 secret) answers an ``access_token`` and the ``instance_url`` every later request goes to, as
 ``Authorization: Bearer <access_token>``. A session that expires mid-sync (HTTP 401 ``INVALID_SESSION_ID``) is
-renewed once per request.
+renewed once per request. A connected app with refresh token rotation answers a new refresh token with each access
+token and invalidates the old one: the client signs in with the new one from then on and offers it as
+``rotated_secret``, which the caller must store in place of the secret it passed.
 
 Everything is read with SOQL through the Query resource (``/services/data/v60.0/query?q=…``), following
 ``nextRecordsUrl``:
@@ -91,6 +93,7 @@ class SalesforceClient:
         self._login = _SalesforceHttp(self.name, info.base_url, sleep=sleep, timeout=timeout)
         self._rest = _SalesforceHttp(self.name, info.base_url, {}, sleep=sleep, timeout=timeout)
         self._signed_in = False
+        self.rotated_secret: str | None = None  # a new refresh token, when the connected app rotates them
 
     @property
     def requests(self) -> int:
@@ -133,6 +136,9 @@ class SalesforceClient:
             where = self._info.base_url
             raise SyncError(Failure.NOT_FOUND, f"{self.name} did not answer the sign-in as Salesforce does: is "
                                                f"{where} the org's login or My Domain address?")  # fmt: skip
+        rotated = answer.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != self._secret:
+            self._secret = self.rotated_secret = rotated  # the one sent is no longer valid: store this one instead
         self._rest.base_url = instance.rstrip("/")
         self._rest.headers = {"Authorization": f"Bearer {token}", "Sforce-Query-Options": f"batchSize={BATCH_SIZE}"}
         self._signed_in = True
