@@ -122,6 +122,15 @@ def test_a_base_url_that_is_not_salesforce() -> None:
     )
 
 
+def test_a_server_without_a_token_endpoint() -> None:
+    with loopback() as live:  # answers 404 {"error": "InvalidEndpoint", …}: an error, but not an OAuth refusal
+        info = ConnectionInfo("acme", SourceKind.SALESFORCE, live.url, "3MVG9key")
+        with pytest.raises(SyncError) as caught:
+            SalesforceClient(info, "5Aep861token", start=START).check()
+    assert caught.value.failure is Failure.NOT_FOUND
+    assert str(caught.value) == "Salesforce (acme) has nothing at /services/oauth2/token: is the base URL right?"
+
+
 def test_a_json_answer_without_a_token_is_not_salesforce() -> None:
     site = LoopbackServer()
     site.route("POST", "/services/oauth2/token")(lambda r: Reply(200, {"status": "ok"}))

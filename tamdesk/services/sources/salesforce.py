@@ -345,7 +345,8 @@ class _SalesforceHttp(HttpClient):
             body = json.loads(raw or b"null")
         except ValueError:
             body = None
-        found = self._oauth_error(body) if isinstance(body, dict) else None
+        oauth = isinstance(body, dict) and exc.code in (400, 401)  # RFC 6749 §5.2: a token endpoint's refusals
+        found = self._oauth_error(body) if oauth else None
         if isinstance(body, list) and body and isinstance(body[0], dict):
             found = self._api_error(exc, str(body[0].get("errorCode") or ""), str(body[0].get("message") or ""))
         if found is not None:
