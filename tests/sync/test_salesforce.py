@@ -1,18 +1,21 @@
 """The Salesforce client against a fake org on loopback (tests/sync/fake_salesforce.py).
 
-Documentation followed (Salesforce developer docs):
+Documentation followed (Salesforce's own pages, as found):
 
-- OAuth 2.0 refresh token flow: https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
-  and https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_refresh_token_oauth.htm
-- Query and nextRecordsUrl: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.html and
-  https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html
-- Query Options header (batchSize 200–2000): https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
-- SOQL dateTime literals, unquoted: https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm
-- Case: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_case.htm
-- CaseHistory: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_casehistory.htm
-- CaseMilestone: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_casemilestone.htm
+- OAuth 2.0 refresh token flow (rotation included):
+  https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_refresh_token_flow.htm&language=en_US
+  https://developer.salesforce.com/docs/atlas.en-us.222.0.api_rest.meta/api/intro_understanding_refresh_token_oauth.htm
+- Query resource, nextRecordsUrl: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
+  https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.md
+- Query Options header (batchSize 200 to 2,000, not guaranteed):
+  https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+- SOQL dateTime literals, unquoted:
+  https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/api/sforce_api_calls_soql_select_dateformats.htm
+- Case: https://developer.salesforce.com/docs/atlas.en-us.252.0.object_reference.meta/object_reference/sforce_api_objects_case.htm
+- CaseHistory: https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_casehistory.htm
+- CaseMilestone: https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_casemilestone.htm
 - Status codes and error responses (INVALID_SESSION_ID, REQUEST_LIMIT_EXCEEDED):
-  https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+  https://developer.salesforce.com/docs/atlas.en-us.264.0.api_rest.meta/api_rest/errorcodes.htm
 """
 
 from __future__ import annotations
