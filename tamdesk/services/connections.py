@@ -192,7 +192,11 @@ def check_connection(
     found = connection(name)
     kwargs = {"sleep": sleep} if sleep is not None else {}
     client = make(found.info, secret_of(found, store), start=found.start_at, **kwargs)
-    return client.check()
+    said = client.check()
+    rotated = getattr(client, "rotated_secret", None)  # a source that rotates its refresh token on sign-in
+    if rotated:
+        store.set(SecretName.CONNECTION_TOKEN, found.name, rotated)
+    return said
 
 
 # -- how often the app syncs -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from tamdesk.domain.sync import Failure, RemoteEvent, RemoteTicket, SourceKind, 
 from tamdesk.domain.text import clean_line
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.secrets import SecretStore
+from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.connections import ClientFactory, ConnectionRow, connection, list_connections, secret_of
 from tamdesk.services.customer_match import CustomerIndex, customer_index
@@ -342,11 +342,20 @@ def sync_connection(
         _record(found.id, started, failure=None if isinstance(exc, SyncCancelled) else Failure.AUTH,
                 message=str(exc), success=False)  # fmt: skip
         raise
+    _keep_rotated_secret(client, found, store)
     held = dict(tuples(t.SyncHeld.select(t.SyncHeld.number, t.SyncHeld.reason).where(
         t.SyncHeld.connection == found.id)))  # fmt: skip
     result.held = held
     _record(found.id, started, failure=None, message=result.line, success=True)
     return result
+
+
+def _keep_rotated_secret(client: object, found: ConnectionRow, store: SecretStore) -> None:
+    """A source that rotates its refresh token on sign-in (a Salesforce connected app may) invalidates the stored
+    one: keep the new one, or the next sync could not sign in."""
+    rotated = getattr(client, "rotated_secret", None)
+    if rotated:
+        store.set(SecretName.CONNECTION_TOKEN, found.name, rotated)
 
 
 def _cursor(connection_id: int) -> str:
