@@ -22,14 +22,24 @@ Documentation followed (Jira Cloud platform REST API v3 and Jira Service Managem
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tamdesk.domain.states import TicketEventKind as K
-from tamdesk.domain.sync import ConnectionInfo, Failure, RemotePage, RemoteTicket, SourceKind, SyncError
+from tamdesk.domain.sync import (
+    ConnectionInfo,
+    Failure,
+    RemoteEvent,
+    RemotePage,
+    RemoteTicket,
+    SourceKind,
+    SyncError,
+)
 from tamdesk.services.sources import make_client
 from tamdesk.services.sources.jsm import JsmClient
 from tests.sync.fake_jsm import EMAIL, TOKEN, JsmSite, fake_jsm, jsm_issue, status_change
@@ -38,6 +48,7 @@ from tests.sync.loopback import LoopbackServer, Reply, loopback
 START = datetime(2026, 3, 1, tzinfo=UTC)
 SEARCH = "/rest/api/3/search/jql"
 NAME = "Jira Service Management (acme)"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sync" / "jsm"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -291,3 +302,38 @@ def test_a_site_without_service_management_fields_still_syncs() -> None:
         only = tickets(sync(client(live.url), None))["SUP-2"]
     assert (only.organization, only.first_response, only.first_response_breached) == ("", None, None)
     assert only.requester_email == "bo@globex.example" and START + timedelta(days=1) < only.updated
+
+
+def test_a_page_written_from_the_documentation_examples() -> None:
+    """SUP-101 of tests/fixtures/exports/jsm_issues.csv, as the search answers it: one ticket either way."""
+    page = json.loads((FIXTURES / "search_page.json").read_text(encoding="utf-8"))
+    with loopback(serve(JsmSite(faults={SEARCH: [Reply(200, page)]}))) as live:
+        (only,) = tickets(sync(client(live.url), None)).values()
+    assert only == RemoteTicket(
+        number="SUP-101", subject="VPN drops every hour", priority="Highest", status="Waiting for customer",
+        created=at(2, 9, 15), updated=at(3, 10), organization="Acme Analytics", requester_email="ana@acme.example",
+        first_response=at(2, 9, 50), first_response_breached=False, resolution_breached=True,
+        events=(RemoteEvent(at(2, 9, 50), K.WAITING_ON_CUSTOMER), RemoteEvent(at(2, 9, 50), K.RESPONSE)),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kinds"),
+    [
+        ("Waiting for support", "Waiting for customer", [K.WAITING_ON_CUSTOMER]),
+        ("Waiting for customer", "Waiting for support", [K.CUSTOMER_REPLIED]),
+        ("Waiting for customer", "Pending", [K.CUSTOMER_REPLIED]),
+        ("Waiting for customer", "Resolved", [K.SOLVED]),
+        ("In progress", "Done", [K.SOLVED]),
+        ("Resolved", "Closed", []),
+        ("Resolved", "In progress", [K.REOPENED]),
+        ("Closed", "Waiting for customer", [K.REOPENED, K.WAITING_ON_CUSTOMER]),
+        ("Waiting for support", "Under review", []),  # a custom workflow's status counts as open
+        ("Under review", "Canceled", [K.SOLVED]),
+    ],
+)
+def test_status_transitions(before: str, after: str, kinds: list[K]) -> None:
+    issue = jsm_issue("SUP-5", created=at(2, 9), updated=at(2, 10), histories=[status_change(at(2, 10), before, after)])
+    with loopback(serve(JsmSite(issues=[issue]))) as live:
+        (only,) = tickets(sync(client(live.url), None)).values()
+    assert [event.kind for event in only.events] == kinds

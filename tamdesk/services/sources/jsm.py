@@ -282,22 +282,26 @@ def _sla(value: object) -> Mapping[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _first_cycle(sla: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The SLA's completed cycle that stopped first (the documentation promises no order), or None."""
+    cycles = (sla.get("completedCycles") or []) if sla else []
+    if not isinstance(cycles, list) or not all(isinstance(cycle, dict) for cycle in cycles):
+        raise ValueError("an SLA's completed cycles are not a list of objects")
+    return min(cycles, key=lambda cycle: _sla_time(cycle.get("stopTime")), default=None)
+
+
 def _first_stop(sla: Mapping[str, Any] | None) -> datetime | None:
-    """Where the SLA's first completed cycle stopped: for "Time to first response", the first response."""
-    cycles = sla.get("completedCycles") if sla else None
-    if not cycles:
-        return None
-    return _sla_time(cycles[0].get("stopTime"))
+    """Where the SLA's first cycle stopped: for "Time to first response", the first response."""
+    cycle = _first_cycle(sla)
+    return _sla_time(cycle.get("stopTime")) if cycle else None
 
 
 def _verdict(sla: Mapping[str, Any] | None) -> bool | None:
     """The SLA's own verdict: its first completed cycle's ``breached``, an ongoing breach, else None (not yet)."""
-    if not sla:
-        return None
-    cycles = sla.get("completedCycles")
-    if cycles:
-        return bool(cycles[0].get("breached"))
-    ongoing = sla.get("ongoingCycle")
+    cycle = _first_cycle(sla)
+    if cycle:
+        return bool(cycle.get("breached"))
+    ongoing = sla.get("ongoingCycle") if sla else None
     return True if isinstance(ongoing, dict) and ongoing.get("breached") else None
 
 
