@@ -71,35 +71,35 @@ def fake_jsm(site: JsmSite) -> LoopbackServer:
     """A loopback server answering as ``site``."""
     server = LoopbackServer()
 
-    def guarded(path: str, answer: Route) -> Route:
+    def guarded(answer: Route) -> Route:
         def route(request: Request) -> Reply:
             if not site.authorized(request):
                 return Reply(401, UNAUTHORIZED, {"Content-Type": "text/plain;charset=UTF-8"})
-            waiting = site.faults.get(path) or site.faults.get(request.path)
+            waiting = site.faults.get(request.path)
             if waiting:
                 return waiting.pop(0)
             return answer(request)
 
         return route
 
-    server.route("GET", "/rest/api/3/myself")(guarded("/rest/api/3/myself", lambda r: _myself(site)))
-    server.route("GET", "/rest/api/3/field")(guarded("/rest/api/3/field", lambda r: Reply(200, _FIELDS)))
-    server.route("GET", "/rest/api/3/search/jql")(guarded("/rest/api/3/search/jql", lambda r: _search(site, r)))
-    server.routes = _Routes(server.routes, lambda path, key: guarded(path, lambda r: _changelog(site, key, r)))
+    server.route("GET", "/rest/api/3/myself")(guarded(lambda r: _myself(site)))
+    server.route("GET", "/rest/api/3/field")(guarded(lambda r: Reply(200, _FIELDS)))
+    server.route("GET", "/rest/api/3/search/jql")(guarded(lambda r: _search(site, r)))
+    server.routes = _Routes(server.routes, lambda key: guarded(lambda r: _changelog(site, key, r)))
     return server
 
 
 class _Routes(dict[tuple[str, str], Route]):
     """The fixed routes, and ``/rest/api/3/issue/{key}/changelog`` for any key (issues come and go)."""
 
-    def __init__(self, fixed: dict[tuple[str, str], Route], changelog: Callable[[str, str], Route]) -> None:
+    def __init__(self, fixed: dict[tuple[str, str], Route], changelog: Callable[[str], Route]) -> None:
         super().__init__(fixed)
         self.changelog = changelog
 
     def get(self, key: tuple[str, str], default: Any = None) -> Any:  # type: ignore[override]
         match = _CHANGELOG.fullmatch(key[1])
         if key[0] == "GET" and match:
-            return self.changelog(key[1], urllib.parse.unquote(match.group(1)))
+            return self.changelog(urllib.parse.unquote(match.group(1)))
         return super().get(key, default)
 
 

@@ -337,3 +337,19 @@ def test_status_transitions(before: str, after: str, kinds: list[K]) -> None:
     with loopback(serve(JsmSite(issues=[issue]))) as live:
         (only,) = tickets(sync(client(live.url), None)).values()
     assert [event.kind for event in only.events] == kinds
+
+
+def test_an_issue_changed_during_a_sync_sends_the_next_sync_back_before_it() -> None:
+    """The fake pages by offset: SUP-1 changing after page 1 shifts SUP-2 into page 1's place, unread."""
+    site = JsmSite(issues=[jsm_issue(f"SUP-{n}", created=at(2, 9), updated=at(2, 9 + n)) for n in (1, 2, 3)],
+                   page_size=1)  # fmt: skip
+    with loopback(serve(site)) as live:
+        pages = client(live.url).pages(None)
+        first = next(pages)
+        site.issues[0] = jsm_issue("SUP-1", created=at(2, 9), updated=at(2, 20), status="In progress")
+        rest = list(pages)
+        again = sync(client(live.url), rest[-1].cursor)
+    assert keys([first, *rest]) == ["SUP-1", "SUP-3", "SUP-1"]  # SUP-2 was skipped by the shift
+    assert first.cursor == "2026-03-02T10:00:00+00:00|SUP-1"
+    assert [p.cursor for p in rest] == ["2026-03-02T12:00:00+00:00|SUP-3", "2026-03-01T00:00:00+00:00|"]
+    assert keys(again) == ["SUP-2", "SUP-3", "SUP-1"]

@@ -16,6 +16,14 @@ again; only the cursor's own issue, unchanged, is left out. Reading an issue twi
 
 History comes from the changelog's status transitions; the first response is where the "Time to first response"
 SLA's first cycle stopped, and its ``breached`` is the source's verdict.
+
+Known limits: the default "Time to first response" SLA also stops when the request is resolved, so a request
+resolved without a reply reads as answered at its resolution.
+
+The search pages through ``nextPageToken`` as documented. Should that token be an offset, an issue that changes
+during a sync moves to the end of the result and the issues after its old place shift back, so one could be
+missed; such an issue shows up twice in the sync, and the cursors from then on point back to before its first
+page, so the next sync reads that stretch again.
 """
 
 from __future__ import annotations
@@ -92,6 +100,7 @@ class JsmClient:
             "maxResults": PAGE_SIZE,
         }
         last = cursor or _write_cursor(since, seen_key)
+        resume = _Resume(last)
         while True:
             body = self.http.get_json("/rest/api/3/search/jql", params)
             issues, token = self._page_of(body)
@@ -100,9 +109,10 @@ class JsmClient:
                 ticket = self._ticket(issue, fields)
                 if (ticket.updated, ticket.number) == (since, seen_key):
                     continue  # the cursor's own issue, unchanged since it was read
+                resume.read(ticket.number)
                 tickets.append(ticket)
                 last = _write_cursor(ticket.updated, ticket.number)
-            yield RemotePage(tickets, last, done=not token)
+            yield RemotePage(tickets, resume.end_page(last), done=not token)
             if not token:
                 return
             params["nextPageToken"] = token
@@ -213,6 +223,27 @@ class JsmClient:
 
     def _malformed(self, what: str) -> SyncError:
         return SyncError(Failure.MALFORMED, f"{self.name} sent an answer tamdesk cannot read: {what}.")
+
+
+class _Resume:
+    """The cursor each page hands back: after its last issue, or before the page where an issue read twice began."""
+
+    def __init__(self, cursor: str) -> None:
+        self.page_starts = [cursor]
+        self.first_page: dict[str, int] = {}  # issue key → the page of this sync that first held it
+        self.rewind_to: int | None = None
+
+    def read(self, key: str) -> None:
+        """Note an issue of the current page; one already read on an earlier page changed during this sync."""
+        current = len(self.page_starts) - 1
+        first = self.first_page.setdefault(key, current)
+        if first < current:
+            self.rewind_to = first if self.rewind_to is None else min(self.rewind_to, first)
+
+    def end_page(self, last: str) -> str:
+        """The page's cursor, given ``last`` (after its last issue), which is where the next page starts."""
+        self.page_starts.append(last)
+        return last if self.rewind_to is None else self.page_starts[self.rewind_to]
 
 
 class _FieldIds:
