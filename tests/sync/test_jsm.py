@@ -1,22 +1,27 @@
 """The Jira Service Management client against a fake JSM site on loopback (tests/sync/fake_jsm.py).
 
-Documentation followed (Jira Cloud platform REST API v3 and Jira Service Management Cloud REST API):
+Documentation followed (read on Atlassian's pages where the stored copy had them, else through faithful copies of
+Atlassian's OpenAPI descriptions: the jira.js reference at mrrefactoring.github.io/jira.js and pub.dev's
+atlassian_apis):
 
-- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ (GET /rest/api/3/search/jql:
-  ``jql``, ``fields``, ``expand=changelog``, ``maxResults``, ``nextPageToken`` absent on the last page)
-- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/ (GET /rest/api/3/issue/{key}/changelog,
-  paged by ``startAt``/``maxResults`` with ``isLast``, oldest first)
-- https://jira.atlassian.com/browse/JRACLOUD-96459 (the search's changelog holds at most 40 histories)
-- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/ (GET /rest/api/3/myself, ``timeZone``)
-- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-fields/ (GET /rest/api/3/field, schema
-  ``com.atlassian.servicedesk:sd-customer-organizations`` and ``com.atlassian.servicedesk:sd-sla-field``)
-- https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-request/ (SLA information: completedCycles
-  with ``stopTime`` and ``breached``, ongoingCycle)
-- https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-organization/ (organization objects)
-- https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/ (email and API token)
-- https://developer.atlassian.com/cloud/jira/platform/rate-limiting/ (429 with Retry-After)
-- https://support.atlassian.com/jira-software-cloud/docs/jql-fields/ (JQL dates "yyyy/MM/dd HH:mm" in the user's
-  time zone)
+- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ — GET /rest/api/3/search/jql:
+  ``jql`` (bounded, ORDER BY), ``fields``, ``expand=changelog`` (newest histories first), ``maxResults``,
+  ``nextPageToken`` ("null on the last or only page")
+- https://jira.atlassian.com/browse/JRACLOUD-96459 — the search returns at most 40 histories; read the rest with
+  GET /rest/api/3/issue/{issueIdOrKey}/changelog (``startAt``, ``maxResults``, ``isLast``, ``values`` oldest first;
+  https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/)
+- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/ — GET /rest/api/3/myself
+  (``displayName``, ``emailAddress``, ``timeZone``)
+- https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-fields/ — GET /rest/api/3/field, the
+  schema ``custom`` keys ``com.atlassian.servicedesk:sd-customer-organizations`` and
+  ``com.atlassian.servicedesk:sd-sla-field``
+- https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-request/ — SLA information: completedCycles
+  (startTime, stopTime as {iso8601, jira, friendly, epochMillis}, breached), ongoingCycle
+- https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-organization/ — an organization {id, name}
+- https://developer.atlassian.com/cloud/jira/service-desk/basic-auth-for-rest-apis/ — Basic email:api_token
+- https://developer.atlassian.com/cloud/jira/platform/rate-limiting/ — 429 with Retry-After in seconds
+- JQL dates as "yyyy/MM/dd HH:mm" in the searching user's time zone: Jira's JQL field reference
+  (https://support.atlassian.com/jira-software-cloud/docs/jql-fields/), not in the stored copy; as the brief states
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ import base64
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -168,36 +169,9 @@ class JsmClient:
         if not key or not isinstance(fields, dict):
             raise self._malformed("an issue of the search has no key or no fields")
         try:
-            return self._ticket_of(key, fields, self._histories(key, issue), ids)
+            return _ticket_of(key, fields, self._histories(key, issue), ids)
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise self._malformed(f"issue {key} has a value it cannot read ({_short(exc)})") from None
-
-    def _ticket_of(
-        self, key: str, fields: Mapping[str, Any], histories: list[Mapping[str, Any]], ids: _FieldIds
-    ) -> RemoteTicket:
-        first_sla = _sla(fields.get(ids.first_response)) if ids.first_response else None
-        resolution_sla = _sla(fields.get(ids.resolution)) if ids.resolution else None
-        first_response = _first_stop(first_sla)
-        events = _status_events(histories)
-        if first_response is not None:
-            events.append(RemoteEvent(first_response, TicketEventKind.RESPONSE))
-        resolved = fields.get("resolutiondate")
-        return RemoteTicket(
-            number=key,
-            subject=str(fields.get("summary") or ""),
-            priority=_name(fields.get("priority")),
-            status=_name(fields.get("status")),
-            created=jira_time(fields["created"]),
-            updated=jira_time(fields["updated"]),
-            organization=_organization(fields.get(ids.organizations)) if ids.organizations else "",
-            requester_email=str((fields.get("reporter") or {}).get("emailAddress") or ""),
-            first_response=first_response,
-            solved=jira_time(resolved) if resolved else None,
-            events=tuple(sorted(events, key=lambda event: event.at)),
-            history_known=True,
-            first_response_breached=_verdict(first_sla),
-            resolution_breached=_verdict(resolution_sla),
-        )
 
     def _histories(self, key: str, issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """The issue's whole changelog: the search's, or every page of the issue's own when the search's was cut."""
@@ -246,13 +220,13 @@ class _Resume:
         return last if self.rewind_to is None else self.page_starts[self.rewind_to]
 
 
+@dataclass(frozen=True)
 class _FieldIds:
     """Ids of the site's Organizations field and its first-response and resolution SLA fields ("" when absent)."""
 
-    def __init__(self, organizations: str, first_response: str, resolution: str) -> None:
-        self.organizations = organizations
-        self.first_response = first_response
-        self.resolution = resolution
+    organizations: str
+    first_response: str
+    resolution: str
 
     @classmethod
     def of(cls, listing: list[Any]) -> _FieldIds:
@@ -272,6 +246,33 @@ class _FieldIds:
     def requested(self) -> list[str]:
         """The ``fields`` a search asks for."""
         return [*_BASE_FIELDS, *(f for f in (self.organizations, self.first_response, self.resolution) if f)]
+
+
+def _ticket_of(key: str, fields: Mapping[str, Any], histories: list[Mapping[str, Any]], ids: _FieldIds) -> RemoteTicket:
+    """The ticket an issue's fields and changelog describe."""
+    first_sla = _sla(fields.get(ids.first_response)) if ids.first_response else None
+    resolution_sla = _sla(fields.get(ids.resolution)) if ids.resolution else None
+    first_response = _first_stop(first_sla)
+    events = _status_events(histories)
+    if first_response is not None:
+        events.append(RemoteEvent(first_response, TicketEventKind.RESPONSE))
+    resolved = fields.get("resolutiondate")
+    return RemoteTicket(
+        number=key,
+        subject=str(fields.get("summary") or ""),
+        priority=_name(fields.get("priority")),
+        status=_name(fields.get("status")),
+        created=jira_time(fields["created"]),
+        updated=jira_time(fields["updated"]),
+        organization=_organization(fields.get(ids.organizations)) if ids.organizations else "",
+        requester_email=str((fields.get("reporter") or {}).get("emailAddress") or ""),
+        first_response=first_response,
+        solved=jira_time(resolved) if resolved else None,
+        events=tuple(sorted(events, key=lambda event: event.at)),
+        history_known=True,
+        first_response_breached=_verdict(first_sla),
+        resolution_breached=_verdict(resolution_sla),
+    )
 
 
 # -- values -----------------------------------------------------------------------------------------------------------
