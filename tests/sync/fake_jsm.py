@@ -2,7 +2,7 @@
 
 Use::
 
-    site = JsmSite(issues=[jsm_issue("SUP-1", updated=..., organization="Acme Analytics")], page_size=2)
+    site = JsmSite(issues=[jsm_issue("SUP-1", created=..., updated=..., organization="Acme Analytics")], page_size=2)
     with loopback(fake_jsm(site)) as live:
         info = ConnectionInfo("acme", SourceKind.JSM, live.url, EMAIL)
         client = JsmClient(info, TOKEN, start=..., sleep=waits.append)
@@ -23,7 +23,8 @@ gets 401 with Jira's plain-text refusal. ``site.faults[path]`` is a list of :cla
 the real answer (a 429 with Retry-After, a 500, a slow reply with ``delay``, a malformed body, an HTML page);
 ``site.issues`` may be changed between syncs, and ``server.requests`` records what the client sent.
 
-``jsm_issue(...)`` builds an issue as the search returns it; ``status_change(at, before, after)`` one history.
+``jsm_issue(...)`` builds an issue as the site stores it (its whole changelog in ``histories``; the search shows
+the fields asked for and the recent histories); ``status_change(at, before, after)`` builds one history.
 """
 
 from __future__ import annotations
