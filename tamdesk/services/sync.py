@@ -128,13 +128,22 @@ def _map(remote: RemoteTicket, kind: SourceKind, customers: CustomerIndex) -> _M
 
 
 def _events(remote: RemoteTicket, status: TicketStatus) -> list[tuple[datetime, str]]:
-    """The history the source reports, or (when it cannot) what its first response and solve say."""
-    found: set[tuple[datetime, str]] = {(e.at, e.kind.value) for e in remote.events if e.at >= remote.created}
-    if remote.first_response and not any(kind == TicketEventKind.RESPONSE.value for _, kind in found):
-        found.add((remote.first_response, TicketEventKind.RESPONSE.value))
-    if remote.solved and status in CLOSED and not any(k == TicketEventKind.SOLVED.value for _, k in found):
-        found.add((remote.solved, TicketEventKind.SOLVED.value))
-    return sorted((at.replace(microsecond=0), kind) for at, kind in found)
+    """The history the source reports (since the ticket was opened), in whole seconds."""
+    del status  # the fallbacks for what the source could not say are decided against the stored history too
+    found = {(e.at.replace(microsecond=0), e.kind.value) for e in remote.events if e.at >= remote.created}
+    return sorted(found)
+
+
+def _missing(remote: RemoteTicket, status: TicketStatus, known: set[tuple[int, str]]) -> list[tuple[datetime, str]]:
+    """What the first response and solve say that the history (``known``: epoch seconds, kind) does not show."""
+    kinds = [kind for _, kind in sorted(known)]
+    extra = []
+    if remote.first_response and TicketEventKind.RESPONSE.value not in kinds:
+        extra.append((remote.first_response.replace(microsecond=0), TicketEventKind.RESPONSE.value))
+    ends = [k for k in kinds if k in (TicketEventKind.SOLVED.value, TicketEventKind.REOPENED.value)]
+    if remote.solved and status in CLOSED and (not ends or ends[-1] != TicketEventKind.SOLVED.value):
+        extra.append((remote.solved.replace(microsecond=0), TicketEventKind.SOLVED.value))
+    return extra
 
 
 # -- writing ----------------------------------------------------------------------------------------------------
@@ -227,32 +236,39 @@ class _Writer:
     def _create(self, mapped: _Mapped) -> None:
         ticket = t.Ticket.create(number=mapped.remote.number.strip(), **mapped.values)
         self.index.setdefault(number_key(ticket.number), {})[ticket.number] = ticket.id
-        self._write_events(ticket.id, mapped.events)
+        self._write_events(ticket.id, self._new_events(mapped, set()))
         self.result.created += 1
         record_audit(self.ctx, entity="ticket", entity_id=ticket.id, customer=mapped.customer_id, action="sync",
                      summary=f"Ticket {ticket.number} created by sync from {self.found.name}")  # fmt: skip
+
+    def _new_events(self, mapped: _Mapped, known: set[tuple[int, str]]) -> list[tuple[datetime, str]]:
+        """The source's events not yet recorded, and what its first response and solve add to them.
+
+        Added, never replaced: a source may report only the events of the window it was asked for (Zendesk's
+        incremental event export), so an event missing from a later answer is not an event taken back.
+        """
+        fresh = [(at, kind) for at, kind in mapped.events if (int(at.timestamp()), kind) not in known]
+        seen = known | {(int(at.timestamp()), kind) for at, kind in fresh}
+        status = TicketStatus(mapped.values["status"])
+        return fresh + _missing(mapped.remote, status, seen)
 
     def _update(self, ticket_id: int, mapped: _Mapped) -> None:
         ticket = t.Ticket.get_by_id(ticket_id)
         before = _stored(ticket)
         changed = {k: v for k, v in mapped.values.items() if not _same(before[k], v)}
-        mine = [(e.at, e.kind) for e in ticket.events.where(t.TicketEvent.author == self.author)]
-        new_events = sorted((int(at.timestamp()), kind) for at, kind in mapped.events)
-        events_changed = sorted((int(at.timestamp()), kind) for at, kind in mine) != new_events
-        if not changed and not events_changed:
+        known = {(int(e.at.timestamp()), e.kind) for e in ticket.events}
+        added = self._new_events(mapped, known)
+        if not changed and not added:
             self.result.unchanged += 1
             return
         if changed:
             t.Ticket.update(**changed, version=t.Ticket.version + 1).where(t.Ticket.id == ticket_id).execute()
-        if events_changed:
-            t.TicketEvent.delete().where(
-                (t.TicketEvent.ticket == ticket_id) & (t.TicketEvent.author == self.author)
-            ).execute()
-            self._write_events(ticket_id, mapped.events)
+        self._write_events(ticket_id, added)
         self.result.updated += 1
         what = _describe(before, {**before, **changed}, self.customers.names)
-        if events_changed:
-            what.append("history replaced from the source")
+        if added:
+            what.append(", ".join(f"{TicketEventKind(kind).label.lower()} at {at:%Y-%m-%d %H:%M} UTC"
+                                  for at, kind in sorted(added)) + " added from the source")  # fmt: skip
         record_audit(
             self.ctx, entity="ticket", entity_id=ticket_id, customer=mapped.customer_id, action="sync",
             summary=f"Ticket {ticket.number} synced from {self.found.name}: {'; '.join(what)}",

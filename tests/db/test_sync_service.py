@@ -186,6 +186,24 @@ def test_an_unknown_organization_is_held_until_it_is_mapped(acme: int, store: Se
     assert tickets()["1002"].customer_id == initech and list_connections()[0].held == 0
 
 
+def test_history_is_added_to_never_taken_back(acme: int, store: SecretStore, ctx: Context) -> None:
+    """Zendesk's event export reports the events of the window asked for: a later answer without an earlier event
+    does not remove it, and an event reported twice (the window's boundary second) is one event."""
+    pending = remote("1001", status="pending", events=(
+        RemoteEvent(at("2026-03-09 09:30"), TicketEventKind.RESPONSE),
+        RemoteEvent(at("2026-03-09 09:31"), TicketEventKind.WAITING_ON_CUSTOMER),
+    ))  # fmt: skip
+    back = remote("1001", status="open", updated=at("2026-03-10 08:00"), first_response=None, events=(
+        RemoteEvent(at("2026-03-09 09:31"), TicketEventKind.WAITING_ON_CUSTOMER),
+        RemoteEvent(at("2026-03-10 08:00"), TicketEventKind.CUSTOMER_REPLIED),
+    ))  # fmt: skip
+    sync_connection(ctx, "Zendesk", store, make=Script([[pending]]))
+    result = sync_connection(ctx, "Zendesk", store, make=Script([[], [back]]))
+    assert (result.updated, result.events) == (1, 1)
+    kinds = [e.kind for e in t.TicketEvent.select().order_by(t.TicketEvent.at)]
+    assert kinds == ["response", "waiting_on_customer", "customer_replied"]
+
+
 def test_an_unknown_priority_keeps_the_ticket_as_it_was(acme: int, store: SecretStore, ctx: Context) -> None:
     sync_connection(ctx, "Zendesk", store, make=Script([[remote("1001")]]))
     result = sync_connection(ctx, "Zendesk", store, make=Script([[], [remote("1001", priority="blocker-ish")]]))
@@ -204,7 +222,7 @@ def test_the_source_wins_its_fields_and_tamdesk_keeps_its_own(acme: int, store: 
                 RemoteEvent(at("2026-03-10 09:00"), TicketEventKind.SOLVED)),
     )  # fmt: skip
     result = sync_connection(ctx, "Zendesk", store, make=Script([[], [solved]]))
-    assert (result.updated, result.events) == (1, 2)
+    assert (result.updated, result.events) == (1, 1), "the response was known: only the solve is new"
     after = t.Ticket.get_by_id(ticket.id)
     assert (after.status, after.severity, after.notes, after.engineer) == ("solved", 1, "Call Ann before 10", "Eve")
     authors = sorted((e.kind, e.author) for e in after.events)
@@ -214,7 +232,7 @@ def test_the_source_wins_its_fields_and_tamdesk_keeps_its_own(acme: int, store: 
     summaries = [a.summary for a in audit.order_by(t.AuditEntry.id)]
     assert summaries[-1] == (
         "Ticket 1001 synced from Zendesk: severity Sev2 → Sev1; status Waiting on customer → Solved; solved none → "
-        "2026-03-10 09:00 UTC; history replaced from the source"
+        "2026-03-10 09:00 UTC; solved at 2026-03-10 09:00 UTC added from the source"
     )
     detail = ticket_detail(ticket.id, NOW)
     assert detail.sla.resolved_at == at("2026-03-10 09:00")
