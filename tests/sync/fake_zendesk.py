@@ -20,7 +20,8 @@ sync sees exactly the tickets changed since its cursor: call :meth:`advance` bet
 
 Endpoints: ``GET /api/v2/users/me.json`` (the signed-in user; Zendesk's anonymous user for wrong credentials),
 ``GET /api/v2/incremental/tickets/cursor.json`` (``start_time`` or ``cursor``; ``page_size`` tickets a page;
-``after_cursor``/``end_of_stream``; sideloads ``users`` and ``organizations``) and
+``after_cursor``/``end_of_stream``; sideloads ``users``, ``organizations`` and ``metric_sets`` computed from the
+events) and
 ``GET /api/v2/incremental/ticket_events.json`` (``start_time``; ``end_time``/``end_of_stream``; comment child events
 as with the ``comment_events`` sideload). The incremental endpoints answer 401 ``Couldn't authenticate you`` to a
 wrong Authorization header, as Zendesk does.
@@ -173,7 +174,23 @@ class FakeZendesk:
             "after_url": f"https://acme.zendesk.com{TICKETS}?cursor={after}", "end_of_stream": len(rest) <= len(page),
             "users": [self.users[u] for u in sorted(user_ids) if u in self.users],
             "organizations": [self.orgs[o] for o in sorted(self.orgs) if o in {t["organization_id"] for t in page}],
+            "metric_sets": [self._metric_set(t) for t in page],
         })  # fmt: skip
+
+    def _metric_set(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """The ticket metrics Zendesk keeps: minutes to the first public agent reply, when it was last solved."""
+        updates = [e for e in self.events if e["ticket_id"] == ticket["id"]]
+        replies = [e["timestamp"] for e in updates for c in e["child_events"] if c["event_type"] == "Comment"
+                   and c["public"] and self.users[c["author_id"]]["role"] != "end-user"]  # fmt: skip
+        solves = [e["timestamp"] for e in updates for c in e["child_events"] if c.get("status") == "solved"]
+        created = int(datetime.fromisoformat(ticket["created_at"]).timestamp())
+        minutes = (replies[0] - created) // 60 if replies else None
+        solved = ticket["status"] in ("solved", "closed") and solves
+        return {
+            "id": ticket["id"] + 500_000, "ticket_id": ticket["id"], "created_at": ticket["created_at"],
+            "reply_time_in_minutes": {"calendar": minutes, "business": minutes},
+            "solved_at": iso(solves[-1]) if solved else None, "reopens": 0, "replies": len(replies),
+        }  # fmt: skip
 
     def _events(self, request: Request) -> Reply:
         if fault := self._fault(EVENTS):

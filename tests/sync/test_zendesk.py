@@ -134,7 +134,7 @@ def test_first_sync_reads_two_pages_with_organization_and_requester(zd: FakeZend
     assert (last.organization, last.requester_email) == ("", "cleo@beta.example")
     ticket_calls = [r for r in live.requests if r.path == TICKETS]
     assert ticket_calls[0].arg("start_time") == str(int(START.timestamp()))
-    assert ticket_calls[0].arg("include") == "users,organizations"
+    assert ticket_calls[0].arg("include") == "users,organizations,metric_sets"
     assert ticket_calls[1].arg("cursor") == pages[0].cursor.split(":", 2)[2]
     assert len([r for r in live.requests if r.path == EVENTS]) == 1, "the event stream is read once per sync"
 
@@ -210,6 +210,35 @@ def test_an_agent_taking_a_ticket_out_of_pending_is_not_the_customer_replying(zd
         ticket = next(t for t in tickets(client(live.url).pages(None)) if t.number == str(printer))
     assert [e.kind for e in ticket.events] == [K.WAITING_ON_CUSTOMER, K.SOLVED]
     assert ticket.solved == at(zd.now) and ticket.first_response is None
+
+
+def test_a_ticket_older_than_the_window_takes_its_first_reply_and_solve_from_the_ticket_metrics(
+    zd: FakeZendesk,
+) -> None:
+    ann, printer = zd.user("ann@acme.example"), min(zd.tickets)
+    replied = zd.advance(1830)  # 32.5 min after the printer ticket was created: the metrics say 32 whole minutes
+    zd.comment(printer, ann)
+    zd.advance(60)
+    zd.comment(max(zd.tickets), ann, public=False)  # the last event before the first sync is another ticket's
+    with loopback(zd.server) as live:
+        cursor = list(client(live.url).pages(None))[-1].cursor
+        solved = zd.advance(7200)
+        zd.set_status(printer, "solved", by=ann)
+        ticket = next(t for t in tickets(client(live.url).pages(cursor)) if t.number == str(printer))
+    assert [(e.at, e.kind) for e in ticket.events] == [(at(solved), K.SOLVED)], "only this window's events"
+    assert ticket.first_response == at(FakeZendesk.EPOCH + 32 * 60) != at(replied)
+    assert ticket.solved == at(solved)
+
+
+def test_a_status_change_in_the_audit_form_is_read_too(zd: FakeZendesk) -> None:
+    printer = min(zd.tickets)
+    zd.advance(60)
+    zd.set_status(printer, "pending", by=zd.user("ann@acme.example"))
+    change = zd.events[-1]["child_events"][0]
+    change.update(type="Change", field_name="status", value=change.pop("status"))
+    with loopback(zd.server) as live:
+        ticket = next(t for t in tickets(client(live.url).pages(None)) if t.number == str(printer))
+    assert [(e.at, e.kind) for e in ticket.events] == [(at(zd.now), K.WAITING_ON_CUSTOMER)]
 
 
 # -- failures ---------------------------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ import base64
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tamdesk.domain.states import TicketEventKind
@@ -106,11 +107,11 @@ class ZendeskClient:
         """Tickets changed since ``cursor`` (None: since ``start``), a page of the ticket export at a time."""
         watermark, after = self._parse_cursor(cursor)
         history, new_watermark = self._events_since(watermark)
-        params: dict[str, Any] = {"include": "users,organizations"}
+        params: dict[str, Any] = {"include": "users,organizations,metric_sets"}
         while True:
             page = self.http.get_json(TICKETS, {**params, "cursor": after} if after else
                                       {**params, "start_time": watermark})  # fmt: skip
-            tickets, after, done = self._read_page(page, history)
+            tickets, after, done = self._read_page(page, _Window(watermark, history))
             yield RemotePage(tickets, _format_cursor(new_watermark if done else watermark, after), done)
             if done:
                 return
@@ -158,44 +159,48 @@ class ZendeskClient:
 
     # -- tickets ----------------------------------------------------------------------------------------------------
 
-    def _read_page(self, page: Any, history: Mapping[int, list[Json]]) -> tuple[list[RemoteTicket], str, bool]:
+    def _read_page(self, page: Any, window: _Window) -> tuple[list[RemoteTicket], str, bool]:
         tickets = page.get("tickets") if isinstance(page, dict) else None
         after = page.get("after_cursor") if isinstance(page, dict) else None
         if not isinstance(tickets, list) or not isinstance(after, str) or not after:
             raise self._malformed(TICKETS, "no tickets or after_cursor")
         users = _by_id(page.get("users"))
         orgs = _by_id(page.get("organizations"))
-        roles = {uid: str(user.get("role") or "") for uid, user in users.items()}
-        read = [self._ticket(raw, users, orgs, roles, history) for raw in tickets]
+        metrics = {m.get("ticket_id"): m for m in _by_id(page.get("metric_sets")).values()}
+        sideloads = _Sideloads(users, orgs, metrics, {uid: str(user.get("role") or "") for uid, user in users.items()})
+        read = [self._ticket(raw, sideloads, window) for raw in tickets]
         return [ticket for ticket in read if ticket is not None], after, page.get("end_of_stream") is True
 
-    def _ticket(
-        self, raw: Any, users: Mapping[Any, Json], orgs: Mapping[Any, Json], roles: Mapping[Any, str],
-        history: Mapping[int, list[Json]],
-    ) -> RemoteTicket | None:  # fmt: skip
+    def _ticket(self, raw: Any, sideloads: _Sideloads, window: _Window) -> RemoteTicket | None:
         """One ticket of the export; None for a deleted one."""
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), int):
             raise self._malformed(TICKETS, "a ticket without an id")
         if raw.get("status") == "deleted":
             return None
         requester = raw.get("requester_id")
-        events = self._history(history.get(raw["id"], []), requester, roles)
-        responses = [e.at for e in events if e.kind is TicketEventKind.RESPONSE]
-        solves = [e.at for e in events if e.kind is TicketEventKind.SOLVED]
+        created = self._time(raw.get("created_at"), TICKETS)
+        events = self._history(window.updates.get(raw["id"], []), requester, sideloads.roles)
+        metric = sideloads.metrics.get(raw["id"], {})
         status = str(raw.get("status") or "")
         return RemoteTicket(
             number=str(raw["id"]),
             subject=str(raw.get("subject") or raw.get("raw_subject") or ""),
             priority=str(raw.get("priority") or ""),
             status=status,
-            created=self._time(raw.get("created_at"), TICKETS),
+            created=created,
             updated=self._time(raw.get("updated_at"), TICKETS),
-            organization=str(orgs.get(raw.get("organization_id"), {}).get("name") or ""),
-            requester_email=str(users.get(requester, {}).get("email") or ""),
-            first_response=responses[0] if responses else None,
-            solved=solves[-1] if solves and status in ("solved", "closed") else None,
+            organization=str(sideloads.orgs.get(raw.get("organization_id"), {}).get("name") or ""),
+            requester_email=str(sideloads.users.get(requester, {}).get("email") or ""),
+            first_response=_first_response(created, events, metric, whole=created.timestamp() >= window.start),
+            solved=self._solved(events, metric) if status in ("solved", "closed") else None,
             events=tuple(events),
         )
+
+    def _solved(self, events: list[RemoteEvent], metric: Json) -> datetime | None:
+        """When a solved ticket was last solved: the ticket metrics' ``solved_at``, else the last solve read."""
+        if metric.get("solved_at"):
+            return self._time(metric["solved_at"], TICKETS)
+        return next((e.at for e in reversed(events) if e.kind is TicketEventKind.SOLVED), None)
 
     # -- reading ----------------------------------------------------------------------------------------------------
 
@@ -213,6 +218,37 @@ class ZendeskClient:
         return SyncError(Failure.MALFORMED, f"{self.name} sent an answer at {where} that tamdesk cannot read ({what}).")
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The event window of a sync: its start (Unix seconds) and the updates read since, by ticket id."""
+
+    start: int
+    updates: Mapping[int, list[Json]]
+
+
+@dataclass(frozen=True)
+class _Sideloads:
+    """What a ticket page sideloads, by id (metric sets by ticket id), and each user's role."""
+
+    users: Mapping[Any, Json]
+    orgs: Mapping[Any, Json]
+    metrics: Mapping[Any, Json]
+    roles: Mapping[Any, str]
+
+
+def _first_response(created: datetime, events: list[RemoteEvent], metric: Json, *, whole: bool) -> datetime | None:
+    """The first public agent reply: read from the events when they cover the ticket's whole life (to the second),
+    else from the ticket metrics' ``reply_time_in_minutes`` (calendar minutes after creation)."""
+    responses = [e.at for e in events if e.kind is TicketEventKind.RESPONSE]
+    if whole and responses:
+        return responses[0]
+    reply = metric.get("reply_time_in_minutes")
+    minutes = reply.get("calendar") if isinstance(reply, dict) else None
+    if isinstance(minutes, int):
+        return created + timedelta(minutes=minutes)
+    return responses[0] if responses else None
+
+
 def _format_cursor(watermark: int, after: str) -> str:
     return f"{_CURSOR_PREFIX}:{watermark}:{after}"
 
@@ -228,14 +264,15 @@ def _kinds(child: Json, updater: Any, requester: Any, roles: Mapping[Any, str]) 
     A comment's author is an agent when the sideloaded users say so; an author they do not list (an agent who is
     neither requester nor assignee) counts as an agent unless it is the requester.
     """
-    kind = child.get("event_type")
+    kind = child.get("event_type") or child.get("type")
     if kind == "Comment":
         author = child.get("author_id", updater)
         is_agent = roles[author] in _AGENT_ROLES if author in roles else author not in (None, requester)
         return [TicketEventKind.RESPONSE] if child.get("public") is True and is_agent else []
-    if kind != "Change" or "status" not in child:
+    change = _status_change(child) if kind == "Change" else None
+    if change is None:
         return []
-    new, old = child.get("status"), child.get("previous_value")
+    new, old = change
     found = []
     if old == "solved" and new in _OPEN_AGAIN:
         found.append(TicketEventKind.REOPENED)
@@ -246,3 +283,16 @@ def _kinds(child: Json, updater: Any, requester: Any, roles: Mapping[Any, str]) 
     elif new == "solved" and old != "solved":
         found.append(TicketEventKind.SOLVED)
     return found
+
+
+def _status_change(child: Json) -> tuple[Any, Any] | None:
+    """(new, previous) status of a "Change" child event, or None when it changes another field.
+
+    The event export names the changed field as the key (``"status": "pending"``); an audit event names it in
+    ``field_name`` with the new ``value``. Both carry ``previous_value``.
+    """
+    if "status" in child:
+        return child["status"], child.get("previous_value")
+    if child.get("field_name") == "status":
+        return child.get("value"), child.get("previous_value")
+    return None
