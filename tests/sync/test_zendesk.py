@@ -17,18 +17,29 @@ Documentation followed (developer.zendesk.com):
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from tamdesk.domain.states import TicketEventKind as K
-from tamdesk.domain.sync import ConnectionInfo, Failure, RemoteTicket, SourceKind, SyncError
+from tamdesk.domain.sync import (
+    ConnectionInfo,
+    Failure,
+    RemoteEvent,
+    RemotePage,
+    RemoteTicket,
+    SourceKind,
+    SyncError,
+)
 from tamdesk.services.sources import make_client
 from tamdesk.services.sources.zendesk import ZendeskClient
 from tests.sync.fake_zendesk import EVENTS, ME, TICKETS, FakeZendesk
 from tests.sync.loopback import LoopbackServer, Reply, loopback
 
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "sync" / "zendesk"
 TOKEN = "zd-token-123"
 START = datetime.fromtimestamp(FakeZendesk.EPOCH - 86_400, UTC)
 
@@ -53,19 +64,21 @@ def zd() -> FakeZendesk:
     return fake
 
 
-def client(url: str, waits: list[float] | None = None, token: str = TOKEN, **kwargs: object) -> ZendeskClient:
+def client(url: str, waits: list[float] | None = None, token: str = TOKEN, timeout: float = 5.0) -> ZendeskClient:
+    """A client of the fake whose retries wait nowhere (or record their waits in ``waits``)."""
     info = ConnectionInfo("acme", SourceKind.ZENDESK, url, "ann@acme.example")
     sleep = waits.append if waits is not None else (lambda s: None)
-    return ZendeskClient(info, token, start=START, sleep=sleep, **kwargs)  # type: ignore[arg-type]
+    return ZendeskClient(info, token, start=START, sleep=sleep, timeout=timeout)
 
 
-def tickets(pages: Iterator[object]) -> list[RemoteTicket]:
-    return [t for page in pages for t in page.tickets]  # type: ignore[attr-defined]
+def tickets(pages: Iterable[RemotePage]) -> list[RemoteTicket]:
+    return [t for page in pages for t in page.tickets]
 
 
-def failure(call: object) -> SyncError:
+def failure(call: Callable[[], object]) -> SyncError:
+    """The SyncError ``call`` raises, checked to be one line without the token or the Basic credentials."""
     with pytest.raises(SyncError) as caught:
-        call()  # type: ignore[operator]
+        call()
     text = str(caught.value)
     secret = base64.b64encode(f"ann@acme.example/token:{TOKEN}".encode()).decode()
     assert TOKEN not in text and secret not in text and "\n" not in text
@@ -176,6 +189,30 @@ def test_deleted_tickets_are_skipped_and_unknown_words_pass_through(zd: FakeZend
 
 
 # -- history ----------------------------------------------------------------------------------------------------------
+
+
+def test_pages_shaped_as_the_documentation_shows() -> None:
+    """Answers written after the documentation's examples, served as they are (not by the fake)."""
+    server = LoopbackServer()
+    page_body = json.loads((FIXTURES / "tickets_cursor_page.json").read_text())
+    events_body = json.loads((FIXTURES / "ticket_events.json").read_text())
+    server.route("GET", TICKETS)(lambda r: Reply(200, page_body))
+    server.route("GET", EVENTS)(lambda r: Reply(200, events_body))
+    with loopback(server) as live:
+        (page,) = list(client(live.url).pages(None))
+    assert page.done and page.cursor == "v1:1796045400:MTc5NjAwNzIwMC4wfHw0MjEyfA=="
+    (ticket,) = page.tickets  # 4212 is deleted
+    utc = datetime(2026, 11, 30, tzinfo=UTC)
+    assert ticket == RemoteTicket(
+        number="4211", subject="Nightly export job fails with HTTP 502", priority="high", status="open",
+        created=utc.replace(hour=8), updated=utc.replace(hour=13, minute=30), organization="Globex Corporation",
+        requester_email="dana@globex.example", first_response=utc.replace(hour=8, minute=45), solved=None,
+        events=tuple(RemoteEvent(at, kind) for at, kind in [
+            (utc.replace(hour=8, minute=45), K.RESPONSE), (utc.replace(hour=8, minute=45), K.WAITING_ON_CUSTOMER),
+            (utc.replace(hour=10), K.CUSTOMER_REPLIED), (utc.replace(hour=12), K.SOLVED),
+            (utc.replace(hour=13, minute=30), K.REOPENED),
+        ]),
+    )  # fmt: skip
 
 
 def test_pending_back_solved_and_reopened(zd: FakeZendesk) -> None:
