@@ -13,6 +13,12 @@ Usage::
     with loopback(zd.server) as live:                            # live.url is the base URL
         ...
     zd.fail_next(TICKETS, Reply(429, {...}, {"Retry-After": "7"}))  # the next request to that path answers this
+    zd.fail_next(EVENTS, *[Reply(500, {...})] * 4)                   # ... or these, one request each
+    zd.fail_next(ME, Reply(200, {}, delay=2))                        # a slow answer; Reply(200, b"<html>") for HTML
+
+``zd.user(email)`` finds a user's id; ``zd.me`` is the user the token belongs to (the first admin added);
+``zd.page_size`` is how many tickets a page of the ticket export holds (2, so three tickets make two pages);
+``zd.server.requests`` records every request (query, headers) for assertions.
 
 Every change stamps the ticket's ``updated_at`` and ``generated_timestamp`` with the fake clock and records a ticket
 event (one update with its ``child_events``) as the Incremental Ticket Event Export returns it, so an incremental

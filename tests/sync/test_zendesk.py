@@ -37,7 +37,7 @@ from tamdesk.domain.sync import (
 from tamdesk.services.sources import make_client
 from tamdesk.services.sources.zendesk import ZendeskClient
 from tests.sync.fake_zendesk import EVENTS, ME, TICKETS, FakeZendesk
-from tests.sync.loopback import LoopbackServer, Reply, loopback
+from tests.sync.loopback import LoopbackServer, Reply, Request, loopback
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sync" / "zendesk"
 TOKEN = "zd-token-123"
@@ -249,6 +249,25 @@ def test_an_agent_taking_a_ticket_out_of_pending_is_not_the_customer_replying(zd
     assert ticket.solved == at(zd.now) and ticket.first_response is None
 
 
+def test_an_update_made_while_the_sync_runs_is_read_with_its_ticket(zd: FakeZendesk) -> None:
+    printer, ann = min(zd.tickets), zd.user("ann@acme.example")
+    serve_tickets = zd.server.routes[("GET", TICKETS)]
+
+    def reply_after_an_agent_answers(request: Request) -> Reply:
+        if not request.arg("cursor"):  # between reading the event stream and the first ticket page
+            zd.advance(300)
+            zd.comment(printer, ann, status="pending")
+        return serve_tickets(request)
+
+    zd.server.routes[("GET", TICKETS)] = reply_after_an_agent_answers
+    with loopback(zd.server) as live:
+        pages = list(client(live.url).pages(None))
+    ticket = next(t for t in tickets(pages) if t.number == str(printer))
+    assert [(e.at, e.kind) for e in ticket.events] == [(at(zd.now), K.RESPONSE), (at(zd.now), K.WAITING_ON_CUSTOMER)]
+    assert pages[-1].cursor.startswith(f"v1:{zd.now}:")
+    assert len([r for r in live.requests if r.path == EVENTS]) == 2, "the stream is read on once, not per ticket"
+
+
 def test_a_ticket_older_than_the_window_takes_its_first_reply_and_solve_from_the_ticket_metrics(
     zd: FakeZendesk,
 ) -> None:
@@ -310,7 +329,8 @@ def test_a_slow_answer_times_out(zd: FakeZendesk) -> None:
     ("path", "body", "what"),
     [
         (TICKETS, {"after_cursor": "x", "end_of_stream": True}, "no tickets or after_cursor"),
-        (TICKETS, {"tickets": [{"id": 1, "status": "open", "created_at": "yesterday", "updated_at": "now"}],
+        (TICKETS, {"tickets": [{"id": 1, "status": "open", "created_at": "yesterday",
+                                  "updated_at": "2026-11-30T10:00:00Z"}],
                    "after_cursor": "x", "end_of_stream": True}, "the time 'yesterday'"),
         (EVENTS, {"end_of_stream": True}, "no ticket_events or end_time"),
         (TICKETS, b'{"tickets": [', ""),

@@ -6,8 +6,8 @@ Endpoints (developer.zendesk.com, API reference → Ticketing):
   there with HTTP 200 and an *anonymous user* (``id`` null), so a wrong token is detected by that, not by a 401.
 - ``GET /api/v2/incremental/tickets/cursor.json`` (Incremental Ticket Export, cursor based): ``start_time`` on the
   first call, then ``cursor=<after_cursor>``; ``end_of_stream`` says the page reached the present. It sideloads
-  ``users`` and ``organizations`` (every tickets sideload but ``last_audits``), which gives the requester's email and
-  the organization's name without one request per ticket.
+  ``users``, ``organizations`` and ``metric_sets`` (it takes every tickets sideload but ``last_audits``), which gives
+  the requester's email, the organization's name and the first reply time without one request per ticket.
 - ``GET /api/v2/incremental/ticket_events.json`` (Incremental Ticket Event Export, time based, with the
   ``comment_events`` sideload) for the history. Each event is one ticket update: its ``child_events`` hold the
   status changes (``event_type`` "Change", the new ``status`` and its ``previous_value``) and the comments
@@ -19,13 +19,25 @@ not said to be a *pending* status) and do not tell who moved a ticket out of pen
 stream for all tickets, paged by time, and holds exactly what the SLA engine replays: when a ticket went pending,
 who brought it back, when it was solved and reopened, and when an agent replied publicly.
 
-A sync therefore reads the event stream once, from its watermark to the present, and the ticket export page by
-page; each ticket gets the events of that window. The cursor this client hands out is
-``v1:<event watermark>:<after_cursor>``: every page but the last keeps the watermark it started from (so resuming
-after any page reads the same events again), the last page moves it to the stream's ``end_time``. The events of a
-ticket are those of the sync window (since ``start`` on the first sync, since the previous sync later); the sync
-service merges them with what it has, and an event read twice (Zendesk repeats the boundary second) is the same
-(time, kind).
+A sync therefore reads the event stream from its watermark to the present, then the ticket export page by page;
+each ticket gets its updates of that window. When a page holds a ticket updated after the stream's end (it changed
+while the sync ran), the stream is read on once before the page is handed out, so no update falls between the two
+exports. The cursor this client hands out is ``v1:<event watermark>:<after_cursor>``: every page but the last keeps
+the watermark it started from (resuming after any page reads the same window again), the last page moves it to
+where the stream ended. Requests: one to the event stream a sync (another per 1,000 updates, and one for a page
+holding a ticket changed since), one a ticket page; none per ticket.
+
+History, as ``domain.sla`` replays it: a public comment by an agent (a user whose sideloaded role is agent or admin,
+or an author the sideload does not list who is not the requester) is a ``response``; a change to pending is
+``waiting_on_customer``; pending back to new or open by the requester is ``customer_replied`` (by an agent it is no
+event: the wait ends at the agent's next response); a change to solved is ``solved``; solved back to new, open,
+pending or on-hold is ``reopened``. Internal notes and other field changes are not history.
+
+The events of a ticket are those of the sync window (since ``start`` on the first sync, since the previous sync
+later), so the sync service merges them with what it has; Zendesk repeats the updates of the boundary second, which
+give the same (time, kind) again. ``first_response`` comes from the events when the ticket was created inside the
+window (to the second), else from the ticket metrics' ``reply_time_in_minutes`` (sideloaded as ``metric_sets``, whole
+minutes); ``solved`` from the metrics' ``solved_at``. A ticket with no priority has ``priority`` "".
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ import base64
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,13 +118,14 @@ class ZendeskClient:
     def pages(self, cursor: str | None) -> Iterator[RemotePage]:
         """Tickets changed since ``cursor`` (None: since ``start``), a page of the ticket export at a time."""
         watermark, after = self._parse_cursor(cursor)
-        history, new_watermark = self._events_since(watermark)
+        window = _Window(watermark, watermark)
+        self._read_events(window)
         params: dict[str, Any] = {"include": "users,organizations,metric_sets"}
         while True:
             page = self.http.get_json(TICKETS, {**params, "cursor": after} if after else
                                       {**params, "start_time": watermark})  # fmt: skip
-            tickets, after, done = self._read_page(page, _Window(watermark, history))
-            yield RemotePage(tickets, _format_cursor(new_watermark if done else watermark, after), done)
+            tickets, after, done = self._read_page(page, window)
+            yield RemotePage(tickets, _format_cursor(window.end if done else watermark, after), done)
             if done:
                 return
 
@@ -129,9 +142,9 @@ class ZendeskClient:
 
     # -- history ----------------------------------------------------------------------------------------------------
 
-    def _events_since(self, start_time: int) -> tuple[dict[int, list[Json]], int]:
-        """Ticket updates since ``start_time`` by ticket id (each once), and the time the stream reached."""
-        updates: dict[int, dict[Any, Json]] = defaultdict(dict)
+    def _read_events(self, window: _Window) -> None:
+        """Read the event stream from where ``window`` ends to the present, each ticket update once."""
+        start_time = window.end
         while True:
             body = self.http.get_json(EVENTS, {"start_time": start_time, "include": "comment_events"})
             events = body.get("ticket_events") if isinstance(body, dict) else None
@@ -141,9 +154,10 @@ class ZendeskClient:
             for event in events:
                 if not isinstance(event, dict) or not isinstance(event.get("ticket_id"), int):
                     raise self._malformed(EVENTS, "an event without a ticket")
-                updates[event["ticket_id"]][event.get("id")] = event
+                window.updates[event["ticket_id"]][event.get("id")] = event
+            window.end = max(window.end, end_time)
             if body.get("end_of_stream") is True or end_time <= start_time:
-                return {ticket: list(found.values()) for ticket, found in updates.items()}, max(end_time, start_time)
+                return
             start_time = end_time
 
     def _history(self, updates: list[Json], requester: Any, roles: Mapping[Any, str]) -> list[RemoteEvent]:
@@ -164,6 +178,9 @@ class ZendeskClient:
         after = page.get("after_cursor") if isinstance(page, dict) else None
         if not isinstance(tickets, list) or not isinstance(after, str) or not after:
             raise self._malformed(TICKETS, "no tickets or after_cursor")
+        updated = [self._time(raw.get("updated_at"), TICKETS) for raw in tickets if isinstance(raw, dict)]
+        if updated and max(updated).timestamp() > window.end:
+            self._read_events(window)  # a ticket changed after the stream was read: read on, once
         users = _by_id(page.get("users"))
         orgs = _by_id(page.get("organizations"))
         metrics = {m.get("ticket_id"): m for m in _by_id(page.get("metric_sets")).values()}
@@ -179,7 +196,7 @@ class ZendeskClient:
             return None
         requester = raw.get("requester_id")
         created = self._time(raw.get("created_at"), TICKETS)
-        events = self._history(window.updates.get(raw["id"], []), requester, sideloads.roles)
+        events = self._history(list(window.updates[raw["id"]].values()), requester, sideloads.roles)
         metric = sideloads.metrics.get(raw["id"], {})
         status = str(raw.get("status") or "")
         return RemoteTicket(
@@ -218,12 +235,14 @@ class ZendeskClient:
         return SyncError(Failure.MALFORMED, f"{self.name} sent an answer at {where} that tamdesk cannot read ({what}).")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Window:
-    """The event window of a sync: its start (Unix seconds) and the updates read since, by ticket id."""
+    """The event window of a sync: from ``start`` to ``end`` (Unix seconds), the ticket updates read in it by
+    ticket id, each once by update id (the export repeats the updates of its boundary second)."""
 
     start: int
-    updates: Mapping[int, list[Json]]
+    end: int
+    updates: defaultdict[int, dict[Any, Json]] = field(default_factory=lambda: defaultdict(dict))
 
 
 @dataclass(frozen=True)
