@@ -109,6 +109,14 @@ def test_a_wrong_token_gets_the_anonymous_user_and_says_so(zd: FakeZendesk) -> N
     assert sync.failure is Failure.AUTH and "wrong-token" not in str(sync)
 
 
+def test_a_401_at_sign_in_is_a_refused_sign_in(zd: FakeZendesk) -> None:
+    zd.fail_next(ME, Reply(401, {"error": "Couldn't authenticate you"}))
+    with loopback(zd.server) as live:
+        error = failure(lambda: client(live.url).check())
+    assert error.failure is Failure.AUTH
+    assert str(error).startswith("Zendesk (acme) refused the sign-in: the user or token is wrong or expired")
+
+
 def test_an_html_answer_is_not_zendesk() -> None:
     server = LoopbackServer()
     server.route("GET", ME)(lambda r: Reply(200, b"<!doctype html><title>Welcome</title>"))
