@@ -144,7 +144,7 @@ def _rows(
                 progress(n, total)
         severity = severities[sev]
         history = TicketHistory(fromts(opened, UTC), severity, events.get(tid, ()))
-        sla = evaluate(history, resolver.policy(cid, history.opened), resolver.calendar(cid), now)
+        sla = evaluate(history, resolver.policy(cid, history.opened), resolver.calendar(cid), max(now, history.opened))
         rows.append(
             TicketRow(
                 tid, number, cid, cname, subject, severity, statuses[status], history.opened,
@@ -263,7 +263,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
     )
     severity = Severity(ticket.severity)
     history = TicketHistory(ticket.opened_at, severity, [TicketEvent(e.at, e.kind) for e in events])
-    sla = evaluate(history, policy, calendar, now)
+    sla = evaluate(history, policy, calendar, max(now, history.opened))  # a source's clock may run ahead of ours
     update_text = explain_update(sla, policy.target(severity), calendar)
     escalations = list(ticket.escalations.order_by(t.Escalation.opened_at))
     open_escalation = next((e.id for e in escalations if EscalationState(e.state).is_open), None)

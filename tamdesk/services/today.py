@@ -297,7 +297,7 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
             continue  # opened "in the future" by a skewed clock: nothing can be due yet
         severity = Severity(sev)
         history = TicketHistory(opened_at, severity, events.get(tid, ()))
-        sla = evaluate(history, resolver.policy(cid, opened_at), resolver.calendar(cid), now)
+        sla = evaluate(history, resolver.policy(cid, opened_at), resolver.calendar(cid), max(now, history.opened))
         if not sla.state.needs_attention or sla.deadline is None:
             continue
         if sla.first_response_at is None:

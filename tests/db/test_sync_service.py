@@ -245,3 +245,16 @@ def test_no_token_on_this_computer_says_how_to_set_it(acme: int, ctx: Context) -
         sync_connection(ctx, "Zendesk", other_machine, make=Script([]))
     with pytest.raises(NotFound, match=r"No connection named 'Freshdesk' \(connections: Zendesk\)"):
         sync_connection(ctx, "Freshdesk", other_machine, make=Script([]))
+
+
+def test_a_source_clock_ahead_of_ours_does_not_break_the_lists(acme: int, store: SecretStore, ctx: Context) -> None:
+    """A support system's clock a little ahead: a ticket opened "in the future" is listed, not an error."""
+    from tamdesk.services.tickets import TicketFilter, load_tickets
+    from tamdesk.services.today import needs_attention
+
+    ahead = ctx.now() + timedelta(minutes=2)
+    sync_connection(ctx, "Zendesk", store, make=Script([[remote("1001", created=ahead, updated=ahead, events=(),
+                                                               first_response=None)]]))  # fmt: skip
+    (row,) = load_tickets(TicketFilter(), ctx.now())
+    assert row.number == "1001" and row.sla.first_response_due > ahead
+    needs_attention(ctx.now(), tam=None)

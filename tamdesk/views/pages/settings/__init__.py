@@ -10,6 +10,7 @@ assembles them into the ``SettingsPage``.
 """
 
 from tamdesk.views.pages.settings.cadence import CadenceSection
+from tamdesk.views.pages.settings.connections import ConnectionsSection
 from tamdesk.views.pages.settings.escalations import EscalationSection
 from tamdesk.views.pages.settings.hours import HoursSection, country_names
 from tamdesk.views.pages.settings.page import SECTIONS, SettingsPage
@@ -24,6 +25,7 @@ from tamdesk.views.pages.settings.you import YouSection
 __all__ = [
     "SECTIONS",
     "CadenceSection",
+    "ConnectionsSection",
     "DurationEdit",
     "EmailSection",
     "EscalationSection",

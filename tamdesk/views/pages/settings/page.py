@@ -12,6 +12,7 @@ from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context
 from tamdesk.views.pages.base import Page
 from tamdesk.views.pages.settings.cadence import CadenceSection
+from tamdesk.views.pages.settings.connections import ConnectionsSection
 from tamdesk.views.pages.settings.escalations import EscalationSection
 from tamdesk.views.pages.settings.hours import HoursSection
 from tamdesk.views.pages.settings.people import PeopleSection
@@ -34,6 +35,7 @@ SECTIONS: tuple[type[Section], ...] = (
     SeatRulesSection,
     CadenceSection,
     EmailSection,
+    ConnectionsSection,
     SecretsSection,
 )
 
