@@ -77,7 +77,7 @@ SCORECARD_COLUMNS = (
     Column("This period", K.PERCENT, width=13),
     Column("Previous period", K.PERCENT, width=16),
     Column("A year earlier", K.PERCENT, width=15),
-    Column(GOAL, K.PERCENT, width=8),
+    Column(GOAL, K.PERCENT, width=8, number_format="0%_)"),
     Column(VERDICT, width=14),
 )
 TREND_COLUMNS = (
@@ -86,7 +86,7 @@ TREND_COLUMNS = (
     Column("Breaches", K.INT, width=10),
     Column(FR, K.PERCENT, width=8),
     Column(UPD, K.PERCENT, width=9),
-    Column(GOAL, K.PERCENT, width=8),
+    Column(GOAL, K.PERCENT, width=8, number_format="0%_)"),
     Column(VERDICT, width=14),
 )
 _GROUP_COLUMNS = (
@@ -94,7 +94,7 @@ _GROUP_COLUMNS = (
     Column("Met in time", K.INT, width=8),
     Column("First response %", K.PERCENT, width=11),
     Column("Updates kept %", K.PERCENT, width=10),
-    Column(GOAL, K.PERCENT, width=7),
+    Column(GOAL, K.PERCENT, width=7, number_format="0%_)"),
     Column(VERDICT, width=14),
     Column("Breaches", K.INT, width=9),
     Column("Open breaches now", K.INT, width=10),
@@ -312,15 +312,13 @@ def write_sla_report(
         SheetSpec(
             "By customer", CUSTOMER_COLUMNS, [_customer_row(g) for g in review.customers],
             header_lines=header("SLA by customer, worst first", [
-                "Worst first: the lowest rate first; customers with no tickets in the period last.", *VERDICT_NOTES,
+                "Lowest rate first; customers without tickets last.", *VERDICT_NOTES,
             ]), bands=_GROUP_BANDS, data=True,
         ),
         SheetSpec(
             "Breaches", BREACH_COLUMNS, (_breach_row(b) for b in report.breaches),
             header_lines=header("SLA breaches, open first", [
-                "Order: breaches still open first, then by severity (Sev1 first), then by how late the first "
-                "response was in the clock's own hours (business hours for a business-hours target), then missed "
-                "customer updates."
+                "Most severe first, then the latest, in the clock's own hours."
             ]), data=True,
         ),
         SheetSpec(
@@ -384,7 +382,7 @@ def _target_notes(review: SlaReview) -> list[str]:
     """``Targets, Standard v1 · Sev1: first response 1 hour, updates every 2 hours, round the clock``, a line each."""
     return [
         f"Targets, {target.policy} · Sev{int(target.severity)}: first response {target.first_response}, updates "
-        f"every {target.updates}, {target.clock.lower()}"
+        f"every {target.updates}" + ("" if "business" in target.first_response else f", {target.clock}")
         for target in review.targets
     ]
 
@@ -409,8 +407,7 @@ def _scorecard(review: SlaReview) -> list[tuple[Any, ...]]:
 
 
 def _act_now_notes(review: SlaReview) -> list[str]:
-    notes = ["Open tickets (whenever opened) whose first response or customer update is overdue or due soon, "
-             "soonest due first."]  # fmt: skip
+    notes = ["Open tickets whose first response or update is overdue or due soon."]
     if not review.act_now:
         notes.append("Nothing to act on: no open ticket is overdue or at risk.")
     if review.act_now_more:

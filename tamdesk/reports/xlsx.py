@@ -837,6 +837,9 @@ class _SheetWriter:
             chart.y_axis.scaling.min = spec.y_min
         # openpyxl 3.1 marks axes deleted by default, which hides their labels in Excel.
         chart.x_axis.delete = chart.y_axis.delete = False
+        if isinstance(chart, LineChart):
+            for series in chart.series:
+                series.smooth = False  # a smoothed line overshoots: it would show rates no month had
         chart.width, chart.height = 24, 12
         return chart
 
