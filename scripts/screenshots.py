@@ -50,7 +50,7 @@ def make_database(path: Path) -> str:
     from tamdesk.services.demo import generate_demo
     from tamdesk.services.settings import set_setting
 
-    open_database(path)
+    open_database(path, create=True)
     ctx = Context(actor="tamdesk demo")
     print(generate_demo(ctx, customers=40, tickets=2000, seed=SEED).summary)
     counts: dict[str, int] = {}

@@ -125,6 +125,12 @@ ACT_NOW_COLUMNS = (
     Column("Subject", width=36, wrap=True),
     Column("Status", width=14, wrap=True),
 )
+TICKET_DEFECT_COLUMNS = (
+    Column("Ticket", width=12),
+    Column("Defect", width=14),
+    Column("Title", width=50, wrap=True),
+    Column("State", width=18),
+)
 _GROUP_BANDS = GoalBands(("First response %", "Updates kept %"), GOAL)
 BREACH_COLUMNS = (
     Column("Ticket", width=11),
@@ -324,6 +330,13 @@ def write_sla_report(
         SheetSpec(
             "Tickets", TICKET_COLUMNS, (_ticket_row(t) for t in report.tickets), header_lines=header("Tickets"),
             data=True,
+        ),
+        SheetSpec(
+            "Ticket defects", TICKET_DEFECT_COLUMNS,
+            [(d.ticket, d.defect, d.title, d.state) for d in review.ticket_defects],
+            header_lines=header("Defects of the tickets", [
+                "One row per ticket and defect."
+            ]), data=True,
         ),
     ]  # fmt: skip
     props = DocProps(

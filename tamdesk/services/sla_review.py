@@ -32,7 +32,7 @@ from tamdesk.domain.compliance import (
 )
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState, format_duration
-from tamdesk.domain.states import ClockKind, TicketStatus
+from tamdesk.domain.states import ClockKind, DefectState, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import tuples
@@ -96,6 +96,16 @@ class Compared:
 
 
 @dataclass(frozen=True)
+class TicketDefect:
+    """One link between a ticket of the report and a defect: one value per cell, for a pivot."""
+
+    ticket: str
+    defect: str  # the engineering key, or #id before one exists
+    title: str
+    state: str
+
+
+@dataclass(frozen=True)
 class TargetLine:
     """One severity's targets under one policy, worded as the policy says them."""
 
@@ -124,6 +134,7 @@ class SlaReview:
     act_now: list[ActNow]
     act_now_more: int  # open tickets needing action beyond the list
     act_now_overdue: int  # of all the open tickets needing action, those already overdue
+    ticket_defects: list[TicketDefect]  # one row per ticket of the report and defect linked to it
 
     @property
     def verdict(self) -> Band | None:
@@ -203,7 +214,21 @@ def sla_review(
         act_now=act_now[:ACT_NOW_LIMIT],
         act_now_more=max(0, len(act_now) - ACT_NOW_LIMIT),
         act_now_overdue=sum(item.what.endswith("overdue") for item in act_now),
+        ticket_defects=_ticket_defects({line.number for line in report.tickets}),
     )
+
+
+def _ticket_defects(numbers: set[str]) -> list[TicketDefect]:
+    """The defect links of the report's tickets, by ticket then defect."""
+    query = (
+        t.DefectTicket.select(t.Ticket.number, t.Defect.id, t.Defect.engineering_key, t.Defect.title, t.Defect.state)
+        .join(t.Defect).switch(t.DefectTicket).join(t.Ticket)
+    )  # fmt: skip
+    links = [
+        TicketDefect(number, key or f"#{defect_id}", title, DefectState(state).label)
+        for number, defect_id, key, title, state in tuples(query) if number in numbers
+    ]  # fmt: skip
+    return sorted(links, key=lambda link: (link.ticket, link.defect))
 
 
 def _month_labels(report: SlaReport, scope: ReportScope, today: date) -> dict[str, str]:

@@ -39,7 +39,7 @@ LONG_TEXT = {"Subject", "Title", "Reason", "Entry", "Next step", "Customer", "Re
 # Landscape Letter (the narrower paper) less 0.4 in margins, in pixels at 96 dpi; a column of width w takes 7w + 5.
 PRINTABLE_PX = (11.0 - 2 * 0.4) * 96
 DATA_SHEETS = {
-    "sla": ["Act now", "By TAM", "By customer", "Breaches", "Tickets"],
+    "sla": ["Act now", "By TAM", "By customer", "Breaches", "Tickets", "Ticket defects"],
     "defects": ["Open defects", "Deployed fixes", "Customers waiting"],
     "escalations": ["Escalations", "VP apprisals", "Timeline"],
     "seats": ["Seats"],
@@ -123,7 +123,7 @@ def test_every_detail_sheet_is_a_data_sheet_that_prints_legibly(books: dict[str,
 def test_sla_tables_and_page_headers(books: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(books["sla"])
     assert [name for ws in wb.worksheets for name in ws.tables] == [
-        "Act_now", "By_TAM", "By_customer", "Breaches", "Tickets",
+        "Act_now", "By_TAM", "By_customer", "Breaches", "Tickets", "Ticket_defects",
     ]  # fmt: skip
     assert wb["Tickets"].tables["Tickets"].tableStyleInfo.name == "TableStyleMedium2"
     breaches = wb["Breaches"]

@@ -285,7 +285,7 @@ def test_february_by_hand(sla_book: dict[str, int], ctx: Context, tmp_path: Path
     assert result.summary == "SLA report of 4 tickets, 2026-02-01 to 2026-02-28"
     wb = openpyxl.load_workbook(result.path)
     assert wb.sheetnames == [
-        "Summary", "Act now", "Trend", "By month", "By TAM", "By customer", "Breaches", "Tickets",
+        "Summary", "Act now", "Trend", "By month", "By TAM", "By customer", "Breaches", "Tickets", "Ticket defects",
     ]  # fmt: skip
     assert wb.properties.title == "SLA report 2026-02-01 to 2026-02-28" and wb.properties.creator == "Tess Tam"
     lines = header_block(wb["Summary"])

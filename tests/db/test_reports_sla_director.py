@@ -125,3 +125,17 @@ def test_open_breaches_come_first_and_act_now_lists_them(ctx: Context, tmp_path:
     assert all(row["Status"] not in ("Solved", "Closed") for row in act)
     summary = header_block(wb["Summary"])
     assert any(line.startswith(f"Act now: {len(act)} open tickets need") for line in summary)
+
+
+def test_a_tickets_defects_one_per_row(ctx: Context, tmp_path: Path) -> None:
+    from tamdesk.services.defects import link_ticket, report_defect
+
+    ticket = t.Ticket.get(t.Ticket.number == "T-3")
+    first = report_defect(ctx, ticket.id, "Updates lost")
+    second = report_defect(ctx, t.Ticket.get(t.Ticket.number == "T-1").id, "Login loop")
+    link_ticket(ctx, second, ticket.id)
+    wb = export(ctx, tmp_path)
+    links = [(r["Ticket"], r["Defect"]) for r in records(wb["Ticket defects"], "Ticket")]
+    assert links == [("T-1", f"#{second}"), ("T-2", "#1"), ("T-3", f"#{first}"), ("T-3", f"#{second}")]
+    tickets = {r["Ticket"]: r for r in records(wb["Tickets"], "Ticket")}
+    assert tickets["T-3"]["Defect"] == f"#{first}, #{second}"

@@ -59,8 +59,9 @@ class ConnectionsSection(RowEditorSection):
         configure_table(self.table)
         self.table.setModel(self.model)
         self.table.setMinimumHeight(150)
-        for column, width in enumerate((140, 170, 240, 260)):
+        for column, width in enumerate((130, 170, 230, 280)):
             self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.follow_table()
         self.new_button = QPushButton("&New connection")
         self.test_button = QPushButton("&Test connection")
@@ -150,7 +151,7 @@ class ConnectionsSection(RowEditorSection):
         for field, value in ((self.name, row.name if row else ""), (self.url, row.base_url if row else ""),
                              (self.user, row.user if row else "")):  # fmt: skip
             field.setText(value)
-            field.setReadOnly(row is not None)  # to change one, remove it and add it again
+            field.setEnabled(row is None)  # to change one, remove it and add it again
         self.kind.setEnabled(row is None)
         if row is not None:
             self.kind.setCurrentIndex(self.kind.findData(row.kind))
