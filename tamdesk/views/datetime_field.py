@@ -42,7 +42,8 @@ from tamdesk.views.widgets import FieldMessage
 
 ZONE_SETTING = "times/zone"  # "mine" or "customer": which clock every date-time field types on
 MINE, CUSTOMER = "mine", "customer"
-SECONDS_NOTE = "stored with seconds (imported or entered before whole minutes); kept unless you change the time"
+STORED_WITH_SECONDS = "Stored with seconds (imported or entered before whole minutes)"
+SECONDS_NOTE = f"{STORED_WITH_SECONDS}; kept unless you change the time"
 STEPS = {Qt.Key.Key_Up: timedelta(minutes=1), Qt.Key.Key_Down: timedelta(minutes=-1),
          Qt.Key.Key_PageUp: timedelta(hours=1), Qt.Key.Key_PageDown: timedelta(hours=-1)}  # fmt: skip
 

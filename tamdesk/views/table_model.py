@@ -19,10 +19,13 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def local_time(value: datetime | None) -> str:
-    """A UTC timestamp as the user reads it: local zone, ``Tue 10 Mar 2026 15:30``."""
+    """A UTC timestamp as the user reads it: local zone, ``Tue 10 Mar 2026 15:30`` (``15:30:17`` when stored with
+    seconds, which people never type but imports may carry)."""
     if value is None:
         return ""
-    return value.astimezone().strftime("%a %d %b %Y %H:%M")
+    return value.astimezone().strftime(
+        "%a %d %b %Y %H:%M:%S" if value.second or value.microsecond else "%a %d %b %Y %H:%M"
+    )
 
 
 def local_date(value: date | None) -> str:

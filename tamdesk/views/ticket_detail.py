@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.typed_time import has_seconds
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_event, edit_event, ticket_detail
 from tamdesk.views import sla_format
-from tamdesk.views.datetime_field import DateTimeField
+from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
 from tamdesk.views.undo import push_done
@@ -85,10 +86,22 @@ def timeline(detail: TicketDetail) -> list[TimelineEntry]:
     return [opened, *events]
 
 
+SECONDS_EXPLAINED = (
+    "Times showing seconds were stored with them (imported or entered before whole minutes). The SLA counts them "
+    "as stored, so a deadline counted from one falls on its seconds too."
+)
+
+
+def _seconds_tip(entry: TimelineEntry) -> str:
+    return STORED_WITH_SECONDS if has_seconds(entry.at) else ""
+
+
 def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
     return [
-        Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), width=170),
-        Column[TimelineEntry]("At the customer", lambda e: sla_format.at_customer(e.at, zone), width=150),
+        Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), tooltip=_seconds_tip, width=170),
+        Column[TimelineEntry](
+            "At the customer", lambda e: sla_format.at_customer(e.at, zone), tooltip=_seconds_tip, width=150
+        ),
         Column[TimelineEntry]("What", lambda e: e.what, width=160),
         Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=330),
         Column[TimelineEntry]("By", lambda e: e.author),
@@ -161,6 +174,8 @@ class TicketDetailDialog(QDialog):
         self.updates_state = _wrapping()
         self.policy = _wrapping()
         self.policy.setStyleSheet("color: palette(placeholder-text);")
+        self.seconds_note = _wrapping(SECONDS_EXPLAINED)
+        self.seconds_note.setStyleSheet("color: palette(placeholder-text);")
         grid = QGridLayout(box)
         grid.addWidget(self.sla_state, 0, 0, 1, 2)
         grid.addWidget(_bold("First response"), 1, 0, Qt.AlignmentFlag.AlignTop)
@@ -170,6 +185,7 @@ class TicketDetailDialog(QDialog):
         grid.addWidget(self.updates, 3, 1)
         grid.addWidget(self.updates_state, 4, 1)
         grid.addWidget(self.policy, 5, 0, 1, 2)
+        grid.addWidget(self.seconds_note, 6, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         return box
 
@@ -260,7 +276,9 @@ class TicketDetailDialog(QDialog):
         self.subtitle.setToolTip(data.notes)
         self._show_sla(detail)
         self.model.columns = timeline_columns(detail.customer_zone)
-        self.model.set_rows(timeline(detail))
+        entries = timeline(detail)
+        self.model.set_rows(entries)
+        self.seconds_note.setVisible(any(has_seconds(entry.at) for entry in entries))
         self.record_at.set_customer_zone(detail.customer_zone)
         self._update_record_buttons(detail)
         self._update_event_buttons()
