@@ -38,6 +38,7 @@ from tamdesk.domain.typed_time import (
     parse_typed_time,
     whole_minute,
 )
+from tamdesk.views.icons import icon
 from tamdesk.views.widgets import FieldMessage
 
 ZONE_SETTING = "times/zone"  # "mine" or "customer": which clock every date-time field types on
@@ -89,6 +90,7 @@ class DateTimeField(QWidget):
         self.edit.setToolTip(
             f"Type e.g. {EXAMPLES}, or yesterday 17:05. Whole minutes. ↑/↓ steps a minute, Page Up/Down an hour."
         )
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("Wed 30 Sep 2026 23:59:59") + 16)
         self.edit.installEventFilter(self)
         self.edit.textEdited.connect(self._edited)
         self.edit.editingFinished.connect(self._tidy)
@@ -102,7 +104,7 @@ class DateTimeField(QWidget):
         menu.addAction(action)
         menu.aboutToShow.connect(self._calendar_to_value)
         self.pick = QToolButton()
-        self.pick.setText("📅")
+        self.pick.setIcon(icon("today"))  # the calendar icon
         self.pick.setToolTip("Pick the day on a calendar (the time stays)")
         self.pick.setAccessibleName(f"{name}: pick a day")
         self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
-from tamdesk.domain.typed_time import has_seconds
+from tamdesk.domain.typed_time import has_seconds, whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_event, edit_event, ticket_detail
 from tamdesk.views import sla_format
@@ -98,9 +98,11 @@ def _seconds_tip(entry: TimelineEntry) -> str:
 
 def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
     return [
-        Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), tooltip=_seconds_tip, width=170),
         Column[TimelineEntry](
-            "At the customer", lambda e: sla_format.at_customer(e.at, zone), tooltip=_seconds_tip, width=150
+            "When (your time)", lambda e: local_time(e.at, seconds=True), tooltip=_seconds_tip, width=180
+        ),
+        Column[TimelineEntry](
+            "At the customer", lambda e: sla_format.at_customer(e.at, zone), tooltip=_seconds_tip, width=170
         ),
         Column[TimelineEntry]("What", lambda e: e.what, width=160),
         Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=330),
@@ -285,6 +287,7 @@ class TicketDetailDialog(QDialog):
 
     def _show_sla(self, detail: TicketDetail) -> None:
         now = self.ctx.now()
+        shown_now = whole_minute(now)  # the clock's seconds mean nothing here; a stored time's do
         sla = detail.sla
         text = sla_format.describe(sla, now)
         self.sla_state.setText(f"{text.text}  ({text.state.label})" if text.state.needs_attention else text.text)
@@ -305,10 +308,10 @@ class TicketDetailDialog(QDialog):
             )
         self.updates_state.setText(state_line)
         self._tone(self.updates_state, SlaState.MISSED if missed else sla.update_state)
-        here = sla_format.at_customer(now, detail.customer_zone)
+        here = sla_format.at_customer(shown_now, detail.customer_zone)
         self.policy.setText(
             f"SLA policy applied: {detail.policy_label} · customer's time zone {detail.customer_zone} "
-            f"(now {here} there) · evaluated {local_time(now)} your time"
+            f"(now {here} there) · evaluated {local_time(shown_now)} your time"
         )
 
     @staticmethod
@@ -434,8 +437,10 @@ class EventDialog(QDialog):
         at_box.addWidget(self.at)
         at_box.addWidget(self.at_message)
         form = QFormLayout()
-        form.addRow("Happened &at", at_box)
-        form.addRow("&Note", self.note)
+        for caption, buddy, field in (("Happened &at", self.at.edit, at_box), ("&Note", self.note, self.note)):
+            label = QLabel(caption)
+            label.setBuddy(buddy)  # the shortcut focuses the field (and the & is not shown)
+            form.addRow(label, field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

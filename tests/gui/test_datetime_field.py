@@ -186,7 +186,7 @@ def test_stored_seconds_are_shown_explained_and_kept(qtbot, ctx: Context, acme: 
     dialog.show()
     # due one hour after 17:30:17 Berlin; the response came in the due minute but 23 seconds after it
     assert dialog.first_response.text().startswith("First response due Mon 07 Dec 18:30:17 CET: 1 hour from Mon")
-    assert dialog.first_response_state.text() == "✖ First response missed: 0 m late (Mon 07 Dec 18:30:40 CET)"
+    assert dialog.first_response_state.text() == "✖ First response missed: 23 s late (Mon 07 Dec 18:30:40 CET)"
     assert dialog.seconds_note.isVisible()
     when = dialog.model.index(0, 0)
     assert dialog.model.data(when) == "Mon 07 Dec 2026 16:30:17"
