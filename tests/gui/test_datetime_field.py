@@ -10,11 +10,14 @@ import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
 
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.states import TicketEventKind
+from tamdesk.domain.states import DefectState, TicketEventKind
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import defect_detail, escalate_to_engineering, report_defect
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket, ticket_detail
 from tamdesk.views.datetime_field import ZONE_SETTING, DateTimeField
+from tamdesk.views.defect_detail import DefectDetailView, ValidateStep
+from tamdesk.views.defect_dialog import LogUpdateDialog
 from tamdesk.views.ticket_detail import EventDialog, TicketDetailDialog
 from tamdesk.views.ticket_dialog import TicketDialog
 
@@ -210,3 +213,35 @@ def test_stored_seconds_are_shown_explained_and_kept(qtbot, ctx: Context, acme: 
     assert ticket_detail(ticket, NOW).events[0].at == datetime(2026, 12, 7, 17, 30, tzinfo=UTC)
     dialog.load()
     assert dialog.first_response_state.text().startswith("First response met")
+
+
+def test_defect_times_are_typed_too(qtbot, ctx: Context, acme: int) -> None:
+    ticket = create_ticket(ctx, TicketInput("SUP-1", acme, "Crash", Severity.HIGH, NOW - timedelta(days=3)))
+    defect = report_defect(ctx, ticket, "Crash on save")
+    view = DefectDetailView(ctx)
+    qtbot.addWidget(view)
+    view.show_defect(defect)
+    validate = view.step_forms[DefectState.REPORTED]
+    assert isinstance(validate, ValidateStep)
+    assert validate.at.text() == "Mon 7 Dec 2026 18:20"
+    _type(qtbot, validate.at, "yesterday 25:00")
+    validate.submit()
+    assert validate.at.message.text() == "'yesterday 25:00': 25:00 is not a time of day."
+    assert defect_detail(defect, NOW).row.state is DefectState.REPORTED  # nothing saved
+    _type(qtbot, validate.at, "yesterday 9:00")
+    validate.submit()
+    assert validate.messages["validated_at"].text() == "Validated cannot be before the defect was reported."
+    _type(qtbot, validate.at, "18:20")  # the minute it was reported (at 18:20:17) is not before it
+    validate.submit()
+    assert defect_detail(defect, NOW).row.validated_at == datetime(2026, 12, 7, 18, 20, tzinfo=UTC)
+
+    escalate_to_engineering(ctx, defect, 2, "ENG-1", "https://eng.example.com/browse/ENG-1")
+    dialog = LogUpdateDialog(ctx, defect, [(acme, "Acme")], "Every business day.")
+    qtbot.addWidget(dialog)
+    assert dialog.at.zone_switch.itemText(1) == "Customer's time (Europe/Berlin)"
+    dialog.at.zone_switch.setCurrentIndex(1)
+    qtbot.keyClicks(dialog.text, "A fix is planned")
+    _type(qtbot, dialog.at, "Mon 7 Dec 2026 9:00 am")
+    dialog.submit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert [u.at for u in defect_detail(defect, NOW).updates] == [datetime(2026, 12, 7, 8, 0, tzinfo=UTC)]
