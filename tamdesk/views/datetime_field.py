@@ -82,6 +82,7 @@ class DateTimeField(QWidget):
         self._shown_zone = self._mine  # the zone the text is on, until a switch converts it
         self._build(name)
         self._fill_zones()
+        self._update_hint()
 
     def _build(self, name: str) -> None:
         self.edit = QLineEdit()
@@ -94,21 +95,7 @@ class DateTimeField(QWidget):
         self.edit.installEventFilter(self)
         self.edit.textEdited.connect(self._edited)
         self.edit.editingFinished.connect(self._tidy)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
-        menu = QMenu(self)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._calendar_to_value)
-        self.pick = QToolButton()
-        self.pick.setIcon(icon("today"))  # the calendar icon
-        self.pick.setToolTip("Pick the day on a calendar (the time stays)")
-        self.pick.setAccessibleName(f"{name}: pick a day")
-        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.pick.setMenu(menu)
+        self._build_calendar(name)
         self.zone_switch = QComboBox()
         self.zone_switch.setAccessibleName(f"{name}: time zone")
         self.zone_switch.setToolTip("Which clock the time is typed on; switching converts the text, not the time")
@@ -129,6 +116,24 @@ class DateTimeField(QWidget):
         column.addWidget(self.hint)
         column.addWidget(self.message)
         self.setFocusProxy(self.edit)
+
+    def _build_calendar(self, name: str) -> None:
+        """The button whose popup calendar picks the day, keeping the time of day."""
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(True)
+        self.calendar.clicked.connect(self._picked)
+        self.calendar.activated.connect(self._picked)
+        menu = QMenu(self)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._calendar_to_value)
+        self.pick = QToolButton()
+        self.pick.setIcon(icon("today"))  # the calendar icon
+        self.pick.setToolTip("Pick the day on a calendar (the time stays)")
+        self.pick.setAccessibleName(f"{name}: pick a day")
+        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick.setMenu(menu)
 
     # -- zones --------------------------------------------------------------------------------------------
 
