@@ -528,9 +528,15 @@ def explain_update(sla: SlaEvaluation, target: SeverityTarget, calendar: Busines
 
 
 def format_local(moment: datetime, *, with_date: bool = True, with_zone: bool = True) -> str:
-    """E.g. ``Mon 09 Mar 10:30 CET``; English names whatever the process locale (Qt sets it from the system)."""
+    """E.g. ``Mon 09 Mar 10:30 CET``; English names whatever the process locale (Qt sets it from the system).
+
+    Seconds are shown only when the time has them (``10:30:17``): a time stored with seconds, or a deadline counted
+    from one, so the explanation shows why a response in the due minute was late.
+    """
     text = format_day(moment) if with_date else WEEKDAY_NAMES[moment.weekday()]
     text += f" {moment.hour:02d}:{moment.minute:02d}"
+    if moment.second or moment.microsecond:
+        text += f":{moment.second:02d}"
     return f"{text} {moment.tzname()}" if with_zone else text
 
 

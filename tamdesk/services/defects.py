@@ -15,6 +15,7 @@ from tamdesk.domain.defect_updates import CustomerClock, LinkedCustomer, custome
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem, visible
+from tamdesk.domain.typed_time import whole_minute
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -188,7 +189,7 @@ def validate_defect(
     with database.atomic():
         defect = _defect(defect_id)
         _advance(defect, DefectState.VALIDATED)
-        if at < defect.reported_at:
+        if at < whole_minute(defect.reported_at):  # people type whole minutes: the minute it was reported is not before
             raise FieldError("validated_at", "Validated cannot be before the defect was reported.")
         if at > ctx.now() + CLOCK_SKEW:
             when, now = at.astimezone(), ctx.now().astimezone()  # the user's clock, as the picker shows it

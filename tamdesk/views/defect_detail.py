@@ -44,13 +44,8 @@ from tamdesk.services.defects import (
     validate_defect,
 )
 from tamdesk.services.tickets import ticket_detail
-from tamdesk.views.defect_dialog import (
-    LinkTicketDialog,
-    LogUpdateDialog,
-    datetime_edit,
-    from_qdatetime,
-    to_qdatetime,
-)
+from tamdesk.views.datetime_field import DateTimeField
+from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog
 from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, scrolling
 from tamdesk.views.escalation_dialog import (
     Outcome,
@@ -250,22 +245,25 @@ class ValidateStep(StepForm):
         super().__init__(ctx, "Support reproduces the bug and confirms it is a product defect.", "Mark &validated")
         self.by = QLineEdit()
         self.add_field("validated_by", "Validated &by:", self.by)
-        self.at = datetime_edit(ctx.now())
-        self.add_field("validated_at", "&When:", self.at)
+        self.at = DateTimeField(ctx.now, "When")
+        self.add_field("validated_at", "&When:", self.at, focus=self.at.edit)
         self.notes = plain_text("Steps to reproduce, versions, data set", lines=4)
         self.add_field("repro_notes", "&Reproduction:", self.notes)
 
     def load(self, detail: DefectDetail) -> None:
         super().load(detail)
         self.by.setText(self.ctx.actor)
-        now = to_qdatetime(self.ctx.now())
-        self.at.setMaximumDateTime(now)  # validated now at the latest; the service allows a little clock skew
-        self.at.setDateTime(now)
+        self.at.set_value(self.ctx.now())  # validated now at the latest: the service refuses a time in the future
         self.notes.clear()
+
+    def submit(self) -> None:
+        if self.at.value() is not None:  # else the field says why, and nothing is saved
+            super().submit()
 
     def action(self, confirm: bool) -> None:
         defect_id, version = self.ids
-        at = from_qdatetime(self.at.dateTime())
+        at = self.at.value()
+        assert at is not None  # submit checked it
         validate_defect(self.ctx, defect_id, version, self.by.text(), at, self.notes.toPlainText())
 
 

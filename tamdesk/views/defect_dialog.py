@@ -4,13 +4,13 @@ customer was told about it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit, QVBoxLayout, QWidget
 
 from tamdesk.domain.severity import Severity
 from tamdesk.services.base import Context, DomainError, FieldError
+from tamdesk.services.customers import get_customer
 from tamdesk.services.defects import (
     cadence_days,
     link_ticket,
@@ -20,25 +20,9 @@ from tamdesk.services.defects import (
     report_defect,
 )
 from tamdesk.services.tickets import TicketDetail, ticket_detail
+from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
 from tamdesk.views.widgets import grow_to_fit
-
-
-def to_qdatetime(value: datetime) -> QDateTime:
-    """A UTC timestamp as a QDateTime in the user's zone."""
-    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
-
-
-def from_qdatetime(value: QDateTime) -> datetime:
-    """What the user picked, as a UTC timestamp."""
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
-
-
-def datetime_edit(value: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(to_qdatetime(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
-    return edit
 
 
 class TicketField:
@@ -245,14 +229,31 @@ class LogUpdateDialog(FormDialog):
         if chosen is not None and (index := self.customer.findData(chosen)) >= 0:
             self.customer.setCurrentIndex(index)  # the customer selected in the defect's update clocks
         self.add_field("customer", "&Customer:", self.customer)
-        self.at = datetime_edit(ctx.now())
-        self.add_field("at", "&When:", self.at)
+        self.at = DateTimeField(ctx.now, "When")
+        self.at.set_value(ctx.now())
+        self.add_field("at", "&When:", self.at, focus=self.at.edit)
+        self.customer.currentIndexChanged.connect(self._customer_chosen)
+        self._customer_chosen()
         self.text = plain_text("Engineering reproduced the issue; a fix is planned for 4.36", lines=4)
         self.add_field("text", "&What they were told:", self.text)
         self.text.setFocus()
 
+    def _customer_chosen(self, *_: object) -> None:
+        """The chosen customer's clock is offered beside the time (every linked customer: only yours)."""
+        customer_id = self.customer.currentData()
+        try:
+            zone = get_customer(customer_id).input.time_zone if customer_id is not None else None
+        except DomainError:
+            zone = None
+        self.at.set_customer_zone(zone)
+
+    def submit(self) -> None:
+        if self.at.value() is not None:  # else the field says why, and nothing is logged
+            super().submit()
+
     def action(self, confirm: bool) -> None:
-        at = from_qdatetime(self.at.dateTime())
+        at = self.at.value()
+        assert at is not None  # submit checked it
         if at > self.ctx.now():
             raise FieldError("at", "An update cannot be logged in the future.")
         log_customer_update(self.ctx, self.defect_id, self.text.toPlainText(), self.customer.currentData(), at)

@@ -49,6 +49,13 @@ def short_duration(delta: timedelta) -> str:
     return f"{minutes} m"
 
 
+def lateness(delta: timedelta) -> str:
+    """How late: ``short_duration``, but ``23 s`` under a minute (a time stored with seconds can miss by seconds)."""
+    if timedelta(0) < delta < timedelta(minutes=1):
+        return f"{int(delta.total_seconds())} s"
+    return short_duration(delta)
+
+
 def countdown(deadline: datetime, now: datetime) -> str:
     """``due in 1 h 12 m`` before ``deadline``, ``breached 3 h ago`` after it (a reply at the instant is in time)."""
     left = deadline - now
@@ -138,7 +145,7 @@ def first_response_line(sla: SlaEvaluation, zone: str | None = None) -> str:
         when = at_customer(sla.first_response_at, zone) if zone else local_time(sla.first_response_at)
         if sla.first_response_met:
             return f"First response met ({when})"
-        late = short_duration(sla.first_response_late_by or timedelta(0))
+        late = lateness(sla.first_response_late_by or timedelta(0))
         return f"✖ First response missed: {late} late ({when})"
     if sla.first_response_state is SlaState.MISSED:
         return "✖ First response missed: solved late without one"

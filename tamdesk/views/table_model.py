@@ -18,11 +18,16 @@ R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 
 
-def local_time(value: datetime | None) -> str:
-    """A UTC timestamp as the user reads it: local zone, ``Tue 10 Mar 2026 15:30``."""
+def local_time(value: datetime | None, *, seconds: bool = False) -> str:
+    """A UTC timestamp as the user reads it: local zone, ``Tue 10 Mar 2026 15:30``.
+
+    With ``seconds``, a time stored with seconds shows them (``15:30:17``): where history is explained (a ticket's
+    timeline), since people type whole minutes but imports and older entries may carry seconds.
+    """
     if value is None:
         return ""
-    return value.astimezone().strftime("%a %d %b %Y %H:%M")
+    exact = seconds and bool(value.second or value.microsecond)
+    return value.astimezone().strftime("%a %d %b %Y %H:%M:%S" if exact else "%a %d %b %Y %H:%M")
 
 
 def local_date(value: date | None) -> str:

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.typed_time import has_seconds, whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_event, edit_event, ticket_detail
 from tamdesk.views import sla_format
+from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.ticket_dialog import TicketDialog, datetime_edit, from_qdatetime, ticket_changes, to_qdatetime
+from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
 
@@ -85,10 +86,24 @@ def timeline(detail: TicketDetail) -> list[TimelineEntry]:
     return [opened, *events]
 
 
+SECONDS_EXPLAINED = (
+    "Times showing seconds were stored with them (imported or entered before whole minutes). The SLA counts them "
+    "as stored, so a deadline counted from one falls on its seconds too."
+)
+
+
+def _seconds_tip(entry: TimelineEntry) -> str:
+    return STORED_WITH_SECONDS if has_seconds(entry.at) else ""
+
+
 def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
     return [
-        Column[TimelineEntry]("When (your time)", lambda e: local_time(e.at), width=170),
-        Column[TimelineEntry]("At the customer", lambda e: sla_format.at_customer(e.at, zone), width=150),
+        Column[TimelineEntry](
+            "When (your time)", lambda e: local_time(e.at, seconds=True), tooltip=_seconds_tip, width=180
+        ),
+        Column[TimelineEntry](
+            "At the customer", lambda e: sla_format.at_customer(e.at, zone), tooltip=_seconds_tip, width=170
+        ),
         Column[TimelineEntry]("What", lambda e: e.what, width=160),
         Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=330),
         Column[TimelineEntry]("By", lambda e: e.author),
@@ -161,6 +176,8 @@ class TicketDetailDialog(QDialog):
         self.updates_state = _wrapping()
         self.policy = _wrapping()
         self.policy.setStyleSheet("color: palette(placeholder-text);")
+        self.seconds_note = _wrapping(SECONDS_EXPLAINED)
+        self.seconds_note.setStyleSheet("color: palette(placeholder-text);")
         grid = QGridLayout(box)
         grid.addWidget(self.sla_state, 0, 0, 1, 2)
         grid.addWidget(_bold("First response"), 1, 0, Qt.AlignmentFlag.AlignTop)
@@ -170,6 +187,7 @@ class TicketDetailDialog(QDialog):
         grid.addWidget(self.updates, 3, 1)
         grid.addWidget(self.updates_state, 4, 1)
         grid.addWidget(self.policy, 5, 0, 1, 2)
+        grid.addWidget(self.seconds_note, 6, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         return box
 
@@ -200,26 +218,23 @@ class TicketDetailDialog(QDialog):
 
     def _build_record(self) -> QGroupBox:
         box = QGroupBox("Record what happened")
-        self.record_at = datetime_edit(self.ctx.now(), "Happened at")
-        self.record_at.setToolTip("Your local time; correct it when you log something after the fact")
+        self.record_at = DateTimeField(self.ctx.now, "Happened at")
+        self.record_at.set_value(self.ctx.now())
+        self.record_at.setToolTip("Correct it when you log something after the fact")
         self.now_button = QPushButton("No&w")
         self.now_button.setToolTip("Set the time to now")
-        self.now_button.clicked.connect(lambda: self.record_at.setDateTime(to_qdatetime(self.ctx.now())))
+        self.now_button.clicked.connect(lambda: self.record_at.set_value(self.ctx.now()))
         self.record_note = QLineEdit()
         self.record_note.setPlaceholderText("Note (optional), e.g. what was sent to the customer")
         self.record_note.setAccessibleName("Note")
         self.record_message = FieldMessage()
-        self.record_at_hint = QLabel()
-        self.record_at_hint.setStyleSheet("color: palette(placeholder-text);")
-        self.record_at.dateTimeChanged.connect(self._update_record_hint)
-        self.record_at.dateTimeChanged.connect(self.record_message.clear)
+        self.record_at.changed.connect(self.record_message.clear)
         when = QHBoxLayout()
-        when.addWidget(QLabel("At"))
-        when.addWidget(self.record_at)
-        when.addWidget(self.now_button)
-        when.addWidget(self.record_at_hint)
+        when.addWidget(QLabel("At"), 0, Qt.AlignmentFlag.AlignTop)
+        when.addWidget(self.record_at, 3)
+        when.addWidget(self.now_button, 0, Qt.AlignmentFlag.AlignTop)
         when.addSpacing(12)
-        when.addWidget(self.record_note, 1)
+        when.addWidget(self.record_note, 2, Qt.AlignmentFlag.AlignTop)
         self.record_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         for action in RECORD_ACTIONS:
@@ -263,13 +278,16 @@ class TicketDetailDialog(QDialog):
         self.subtitle.setToolTip(data.notes)
         self._show_sla(detail)
         self.model.columns = timeline_columns(detail.customer_zone)
-        self.model.set_rows(timeline(detail))
-        self._update_record_hint()
+        entries = timeline(detail)
+        self.model.set_rows(entries)
+        self.seconds_note.setVisible(any(has_seconds(entry.at) for entry in entries))
+        self.record_at.set_customer_zone(detail.customer_zone)
         self._update_record_buttons(detail)
         self._update_event_buttons()
 
     def _show_sla(self, detail: TicketDetail) -> None:
         now = self.ctx.now()
+        shown_now = whole_minute(now)  # the clock's seconds mean nothing here; a stored time's do
         sla = detail.sla
         text = sla_format.describe(sla, now)
         self.sla_state.setText(f"{text.text}  ({text.state.label})" if text.state.needs_attention else text.text)
@@ -290,20 +308,15 @@ class TicketDetailDialog(QDialog):
             )
         self.updates_state.setText(state_line)
         self._tone(self.updates_state, SlaState.MISSED if missed else sla.update_state)
-        here = sla_format.at_customer(now, detail.customer_zone)
+        here = sla_format.at_customer(shown_now, detail.customer_zone)
         self.policy.setText(
             f"SLA policy applied: {detail.policy_label} · customer's time zone {detail.customer_zone} "
-            f"(now {here} there) · evaluated {local_time(now)} your time"
+            f"(now {here} there) · evaluated {local_time(shown_now)} your time"
         )
 
     @staticmethod
     def _tone(label: QLabel, state: SlaState) -> None:
         set_tone_style(label, sla_format.state_tone(state))
-
-    def _update_record_hint(self, *_: object) -> None:
-        zone = self.detail.customer_zone if self.detail else "UTC"
-        at = from_qdatetime(self.record_at.dateTime())
-        self.record_at_hint.setText(f"= {sla_format.at_customer(at, zone)} at the customer")
 
     def _update_record_buttons(self, detail: TicketDetail) -> None:
         status = detail.input.status
@@ -342,7 +355,10 @@ class TicketDetailDialog(QDialog):
     def record(self, action: RecordAction) -> None:
         """Append the event at the chosen time; a bad time is explained beside the time field."""
         self.record_message.clear()
-        at = from_qdatetime(self.record_at.dateTime())
+        at = self.record_at.value()
+        if at is None:  # the field says why; nothing is recorded until it names a time
+            self.record_at.setFocus()
+            return
         note = self.record_note.text().strip() or action.note
         try:
             add_event(self.ctx, self.ticket_id, action.kind, at, note)
@@ -353,7 +369,7 @@ class TicketDetailDialog(QDialog):
             self.record_message.set_error(str(exc))
             return
         self.record_note.clear()
-        self.record_at.setDateTime(to_qdatetime(self.ctx.now()))  # the next thing usually happens "now"
+        self.record_at.set_value(self.ctx.now())  # the next thing usually happens "now"
         self._changed()
 
     def edit_selected_event(self) -> None:
@@ -408,25 +424,23 @@ class EventDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.ticket_event = event  # not ``self.event``: that would hide QObject.event() from Qt
-        self.zone = zone
         self.setWindowTitle(f"Correct “{event.kind.label}”")
-        self.at: QDateTimeEdit = datetime_edit(event.at, "Happened at")
-        self.at.setDateTime(to_qdatetime(event.at))
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        self.at = DateTimeField(ctx.now, "Happened at")
+        self.at.set_customer_zone(zone)
+        self.at.show_stored(event.at)
         self.at_message = FieldMessage()
         self.note = QLineEdit(event.note)
         self.note.setAccessibleName("Note")
         self.general = FieldMessage()
-        self.at.dateTimeChanged.connect(self._update_hint)
-        self.at.dateTimeChanged.connect(self.at_message.clear)
+        self.at.changed.connect(self.at_message.clear)
         at_box = QVBoxLayout()
         at_box.addWidget(self.at)
-        at_box.addWidget(self.hint)
         at_box.addWidget(self.at_message)
         form = QFormLayout()
-        form.addRow("Happened &at", at_box)
-        form.addRow("&Note", self.note)
+        for caption, buddy, field in (("Happened &at", self.at.edit, at_box), ("&Note", self.note, self.note)):
+            label = QLabel(caption)
+            label.setBuddy(buddy)  # the shortcut focuses the field (and the & is not shown)
+            form.addRow(label, field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -434,14 +448,12 @@ class EventDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.general)
         layout.addWidget(buttons)
-        self._update_hint()
-
-    def _update_hint(self, *_: object) -> None:
-        at = from_qdatetime(self.at.dateTime())
-        self.hint.setText(f"At the customer: {sla_format.at_customer(at, self.zone)} ({self.zone})")
 
     def save(self) -> None:
-        at = from_qdatetime(self.at.dateTime())
+        at = self.at.value()
+        if at is None:  # the field says why; nothing is saved until it names a time
+            self.at.setFocus()
+            return
         try:
             edit_event(self.ctx, self.ticket_event.id, self.ticket_event.version, at, self.note.text().strip())
         except ValidationFailed as exc:

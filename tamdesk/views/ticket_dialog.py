@@ -4,13 +4,12 @@ customer's seat holders, every field checked by the service and each message sho
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaPolicy, format_duration
 from tamdesk.domain.states import ClockKind, PersonRole, TicketStatus
+from tamdesk.domain.typed_time import whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.customers import get_customer, list_customers
 from tamdesk.services.people import list_people
@@ -40,36 +40,13 @@ from tamdesk.services.tickets import (
     ticket_detail,
     update_ticket,
 )
-from tamdesk.views import sla_format
+from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
 
-DATETIME_FORMAT = "ddd d MMM yyyy HH:mm"
 STATUS_HINT = (
     "Solved, reopened, waiting on the customer and the customer's reply go into the timeline as of saving; "
     "for an earlier time, record them with the ticket's buttons."
 )
-
-
-# -- times: the edits show the user's local time, the services take UTC ------------------------------------------
-
-
-def to_qdatetime(moment: datetime) -> QDateTime:
-    """An aware instant as a local ``QDateTime`` (what a ``QDateTimeEdit`` shows)."""
-    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-
-
-def from_qdatetime(value: QDateTime) -> datetime:
-    """The instant a ``QDateTimeEdit`` shows, in UTC."""
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
-
-
-def datetime_edit(moment: datetime, name: str) -> QDateTimeEdit:
-    """A date-and-time field in the user's local time, with a calendar."""
-    edit = QDateTimeEdit(to_qdatetime(moment.replace(second=0, microsecond=0)))
-    edit.setDisplayFormat(DATETIME_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    return edit
 
 
 # -- telling every list that a ticket changed -----------------------------------------------------------------
@@ -178,7 +155,6 @@ class TicketDialog(QDialog):
         self._detail = detail
         self.ticket_id: int | None = detail.id if detail else None
         self.messages: dict[str, FieldMessage] = {}
-        self._zone = "UTC"
         self.setWindowTitle(f"Edit ticket {detail.input.number}" if detail else "New ticket")
         self.setMinimumWidth(640)
         self._build(customers if customers is not None else _customers(ctx))
@@ -195,9 +171,7 @@ class TicketDialog(QDialog):
         self.customer.lineEdit().setPlaceholderText("Type to search customers")
         self.subject = QLineEdit()
         self.severity = SeverityChooser()
-        self.opened_at = datetime_edit(self.ctx.now(), "Opened")
-        self.opened_hint = QLabel()
-        self.opened_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.opened_at = DateTimeField(self.ctx.now, "Opened")
         self.status = QComboBox()
         for status in TicketStatus:
             # a new ticket has no resolved time to start solved with: it is solved with the Solved button
@@ -229,14 +203,12 @@ class TicketDialog(QDialog):
         ]
         for key, label, widget in rows:
             self._add_row(key, label, widget)
-        self.opened_at.parentWidget().layout().insertWidget(1, self.opened_hint)
         self.status.parentWidget().layout().insertWidget(1, self.status_hint)
         self.general = FieldMessage()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.customer.currentIndexChanged.connect(self._customer_changed)
-        self.opened_at.dateTimeChanged.connect(self._update_opened_hint)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.general)
@@ -267,7 +239,7 @@ class TicketDialog(QDialog):
         self.customer.blockSignals(False)
         self.subject.setText(data.subject)
         self.severity.set_value(data.severity if self._detail else None)
-        self.opened_at.setDateTime(to_qdatetime(data.opened_at))
+        self.opened_at.show_stored(data.opened_at)  # a new ticket's default is already a whole minute
         self.status.setCurrentIndex(max(self.status.findData(data.status.value), 0))
         self.engineer.setCurrentText(data.engineer)
         self.notes.setPlainText(data.notes)
@@ -282,16 +254,16 @@ class TicketDialog(QDialog):
 
     def _customer_changed(self, *_: object) -> None:
         customer_id = self._customer_id()
-        policy, self._zone = None, "UTC"
+        policy, zone = None, None
         if customer_id:
             try:
                 policy = SlaResolver().policy(customer_id)
-                self._zone = get_customer(customer_id).input.time_zone
+                zone = get_customer(customer_id).input.time_zone
             except (DomainError, KeyError):
                 policy = None
         self.severity.show_policy(policy)
         self._fill_reporters(customer_id)
-        self._update_opened_hint()
+        self.opened_at.set_customer_zone(zone)
         grow_to_fit(self)
 
     def _fill_reporters(self, customer_id: int) -> None:
@@ -317,20 +289,17 @@ class TicketDialog(QDialog):
         index = self.reporter.findData(seat_id) if seat_id is not None else 0
         self.reporter.setCurrentIndex(max(index, 0))
 
-    def _update_opened_hint(self, *_: object) -> None:
-        opened = from_qdatetime(self.opened_at.dateTime())
-        self.opened_hint.setText(f"At the customer: {sla_format.at_customer(opened, self._zone)} ({self._zone})")
-
     # -- saving -------------------------------------------------------------------------------------------
 
-    def input(self) -> TicketInput:
-        """The ticket as the form holds it; with no severity chosen, it stands in as Normal (``save`` refuses)."""
+    def input(self, opened_at: datetime) -> TicketInput:
+        """The ticket as the form holds it, opened at ``opened_at`` (the field's value, read first since it may be
+        None); with no severity chosen, it stands in as Normal (``save`` refuses)."""
         return TicketInput(
             number=self.number.text(),
             customer_id=self._customer_id(),
             subject=self.subject.text(),
             severity=self.severity.value() or Severity.NORMAL,
-            opened_at=from_qdatetime(self.opened_at.dateTime()),
+            opened_at=opened_at,
             status=TicketStatus(self.status.currentData()),
             reporter_seat_id=self.reporter.currentData(),
             engineer=self.engineer.currentText(),
@@ -341,7 +310,12 @@ class TicketDialog(QDialog):
         """Save through the service; on bad fields show each message beside its field and stay open."""
         for message in (*self.messages.values(), self.general):
             message.clear()
-        data = self.input()
+        opened_at = self.opened_at.value()
+        if opened_at is None:  # the field says why; nothing is saved until it names a time
+            self.opened_at.setFocus()
+            grow_to_fit(self)
+            return
+        data = self.input(opened_at)
         if self.severity.value() is None:  # every other field's error too, not one round each
             try:
                 errors = check_ticket_input(data, self._detail.id if self._detail else None, self.ctx.now())
@@ -416,5 +390,5 @@ def _customers(ctx: Context) -> list[tuple[int, str]]:
 
 def _blank(ctx: Context, customer_id: int | None) -> TicketInput:
     return TicketInput(
-        number="", customer_id=customer_id or 0, subject="", severity=Severity.NORMAL, opened_at=ctx.now()
+        number="", customer_id=customer_id or 0, subject="", severity=Severity.NORMAL, opened_at=whole_minute(ctx.now())
     )

@@ -247,12 +247,14 @@ def test_future_validation_and_deploy_dates_are_refused(
         start_fix,
         validate_defect,
     )
-    from tamdesk.views.defect_dialog import to_qdatetime
 
     did = report_defect(ctx, tickets["SUP-1"], "Crash")
     view = detail_view(qtbot, ctx, did)
     validate = view.step_forms[DefectState.REPORTED]
-    assert validate.at.maximumDateTime() == to_qdatetime(fixed_now)  # type: ignore[attr-defined]
+    assert validate.at.value() == fixed_now  # type: ignore[attr-defined]
+    validate.at.set_value(fixed_now + timedelta(days=30))  # type: ignore[attr-defined]
+    validate.submit()
+    assert "is in the future" in validate.messages["validated_at"].text()
     with pytest.raises(FieldError, match="is in the future"):
         validate_defect(ctx, did, 1, "Sam", fixed_now + timedelta(days=30))
     validate_defect(ctx, did, 1, "Sam", fixed_now)

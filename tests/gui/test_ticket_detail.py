@@ -17,7 +17,7 @@ from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.seats import SeatInput, request_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket, ticket_detail
 from tamdesk.views.ticket_detail import EventDialog, TicketDetailDialog
-from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
+from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.undo import undo_stack
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # Tue 15:30 CET
@@ -77,12 +77,12 @@ def test_recording_a_response_by_clicking_moves_the_sla(qtbot, acme: int, ctx: C
 
 def test_the_time_of_an_event_is_editable_before_recording(qtbot, acme: int, ctx: Context) -> None:
     dialog = _dialog(qtbot, ctx, _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=3)))
-    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(hours=4)))  # before the ticket was opened
+    dialog.record_at.set_value(NOW - timedelta(hours=4))  # before the ticket was opened
     dialog.record_buttons["response"].click()
     assert dialog.record_message.isVisible()
     assert "is before ticket SUP-1 was opened" in dialog.record_message.text()
     assert _timeline(dialog) == ["Opened"]
-    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(hours=2, minutes=30)))
+    dialog.record_at.set_value(NOW - timedelta(hours=2, minutes=30))
     assert not dialog.record_message.isVisible()
     qtbot.keyClicks(dialog.record_note, "Called the on-call engineer")
     dialog.record_buttons["response"].click()
@@ -96,13 +96,13 @@ def test_waiting_pauses_and_a_reply_resumes(qtbot, acme: int, ctx: Context) -> N
     add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(minutes=50))
     dialog = _dialog(qtbot, ctx, ticket)
     assert not dialog.record_buttons["replied"].isEnabled()
-    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=20)))
+    dialog.record_at.set_value(NOW - timedelta(minutes=20))
     dialog.record_buttons["waiting"].click()
     assert dialog.sla_state.text() == "‖ Paused · waiting on customer"
     assert dialog.updates.text() == "Update clock paused: waiting on the customer."
     assert dialog.record_buttons["replied"].isEnabled()
     assert not dialog.record_buttons["waiting"].isEnabled()
-    assert dialog.record_at.dateTime() == to_qdatetime(NOW)  # back to "now" after each record
+    assert dialog.record_at.value() == NOW  # back to "now" after each record
     dialog.record_buttons["replied"].click()
     assert dialog.sla_state.text().startswith("Update due in")
 
@@ -112,7 +112,7 @@ def test_solved_then_reopened(qtbot, acme: int, ctx: Context) -> None:
     add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(minutes=50))
     dialog = _dialog(qtbot, ctx, ticket)
     assert not dialog.record_buttons["reopened"].isEnabled()
-    dialog.record_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=10)))
+    dialog.record_at.set_value(NOW - timedelta(minutes=10))
     dialog.record_buttons["solved"].click()
     assert dialog.sla_state.text() == "✓ Solved · SLA met"
     assert "Solved" in dialog.subtitle.text()
@@ -135,11 +135,11 @@ def test_a_late_response_corrected_afterwards(qtbot, acme: int, ctx: Context) ->
     editor = EventDialog(ctx, entry.event, "Europe/Berlin", dialog)
     qtbot.addWidget(editor)
     editor.show()
-    editor.at.setDateTime(to_qdatetime(NOW + timedelta(hours=1)))
+    editor.at.set_value(NOW + timedelta(hours=1))
     editor.save()
     assert editor.at_message.isVisible() and "is in the future" in editor.at_message.text()
-    editor.at.setDateTime(to_qdatetime(NOW - timedelta(hours=2, minutes=40)))
-    assert editor.hint.text() == "At the customer: Tue 10 Mar 12:50 CET (Europe/Berlin)"
+    editor.at.set_value(NOW - timedelta(hours=2, minutes=40))
+    assert editor.at.hint.text() == "= Tue 10 Mar 12:50 CET, the customer's time"
     editor.save()
     assert editor.result() == editor.DialogCode.Accepted
     dialog.load()
@@ -193,7 +193,8 @@ def test_severity_is_chosen_beside_its_definition_and_targets(qtbot, acme: int, 
     assert urgent == "First response within 1 hour · an update every 2 hours · 24×7 (Standard v1)"
     assert dialog.severity.targets[Severity.NORMAL].text().startswith("First response within 1 business day")
     assert dialog.severity.buttons[Severity.URGENT].accessibleDescription() == Severity.URGENT.definition
-    assert "At the customer:" in dialog.opened_hint.text() and "(Europe/Berlin)" in dialog.opened_hint.text()
+    assert dialog.opened_at.zone_switch.itemText(1) == "Customer's time (Europe/Berlin)"
+    assert dialog.opened_at.hint.text().endswith("CET, the customer's time")
 
 
 def test_reporter_is_one_of_the_customers_seat_holders(qtbot, acme: int, ctx: Context) -> None:
@@ -212,7 +213,7 @@ def test_reporter_is_one_of_the_customers_seat_holders(qtbot, acme: int, ctx: Co
     dialog.number.setText("SUP-7")
     dialog.subject.setText("Portal login fails")
     dialog.severity.buttons[Severity.LOW].click()
-    dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
+    dialog.opened_at.set_value(NOW - timedelta(hours=1))
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
     detail = ticket_detail(dialog.ticket_id, NOW)
@@ -228,10 +229,10 @@ def test_editing_a_ticket_from_the_detail(qtbot, acme: int, ctx: Context) -> Non
     assert dialog.severity.value() is Severity.NORMAL
     dialog.severity.buttons[Severity.URGENT].click()
     dialog.engineer.setCurrentText("Sam Support")
-    dialog.opened_at.setDateTime(to_qdatetime(NOW + timedelta(days=1)))
+    dialog.opened_at.set_value(NOW + timedelta(days=1))
     dialog.save()
     assert "is in the future" in dialog.messages["opened_at"].text()
-    dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
+    dialog.opened_at.set_value(NOW - timedelta(hours=1))
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
     saved = ticket_detail(ticket, NOW)

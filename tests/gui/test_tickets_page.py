@@ -24,7 +24,7 @@ from tamdesk.services.tickets import (
 from tamdesk.views import sla_format
 from tamdesk.views.pages.tickets import CustomerTicketsTab, SlaChoice, TicketsPage
 from tamdesk.views.tasks import TaskRunner
-from tamdesk.views.ticket_dialog import TicketDialog, to_qdatetime
+from tamdesk.views.ticket_dialog import TicketDialog
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # the fixed clock: Tue 15:30 in Berlin
 
@@ -298,7 +298,7 @@ def test_create_a_ticket_with_an_error_shown_beside_its_field(qtbot, page: Ticke
     assert dialog.isVisible()
     dialog.number.setText("SUP-200")
     assert not dialog.messages["number"].isVisible()
-    dialog.opened_at.setDateTime(to_qdatetime(NOW - timedelta(minutes=30)))
+    dialog.opened_at.set_value(NOW - timedelta(minutes=30))
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert dialog.result() == dialog.DialogCode.Accepted
     qtbot.waitUntil(lambda: "SUP-200" in _numbers(page) and not page.list.busy())
