@@ -59,7 +59,7 @@ class ConnectionsSection(RowEditorSection):
         configure_table(self.table)
         self.table.setModel(self.model)
         self.table.setMinimumHeight(150)
-        for column, width in enumerate((130, 170, 230, 280)):
+        for column, width in enumerate((120, 170, 210, 250)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.follow_table()
