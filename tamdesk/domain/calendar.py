@@ -43,6 +43,9 @@ Interval: TypeAlias = tuple[time, time]
 DayHours: TypeAlias = tuple[Interval, ...]
 """A day's open intervals, sorted and not overlapping; empty when the day is closed."""
 
+CALENDAR_YEARS = range(2000, 2101)
+"""The years whose holidays and date-specific hours can be edited."""
+
 _ZERO = timedelta(0)
 _DAY = timedelta(days=1)
 _EMPTY_YEARS_LIMIT = 10  # consecutive years without business hours before `add` gives up
@@ -191,9 +194,9 @@ class BusinessCalendar:
     _years: dict[int, _Year] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        hours = _weekly(self.weekly_hours)
+        hours = check_weekly_hours(self.weekly_hours)
         dated = MappingProxyType(
-            {day: day_hours(value, _day_label(day)) for day, value in sorted(self.date_hours.items())}
+            {day: day_hours(value, day_label(day)) for day, value in sorted(self.date_hours.items())}
         )
         country = self.country.strip().upper() if self.country else None
         if country:
@@ -348,8 +351,13 @@ class BusinessCalendar:
         return chunk
 
 
-def _weekly(hours: Mapping[int, object]) -> Mapping[int, DayHours]:
-    """Weekly hours checked and in canonical form: weekdays in order, closed weekdays left out."""
+def check_weekly_hours(hours: Mapping[int, object]) -> Mapping[int, DayHours]:
+    """Weekly hours checked and in canonical form: weekdays in order, each day's intervals sorted, closed weekdays
+    left out. A weekday's value is an ``(opens, closes)`` pair or a list of them.
+
+    Raises:
+        ValueError: a weekday outside 0–6, no business hours at all, or a day's intervals as :func:`day_hours`.
+    """
     found = {}
     for weekday, value in sorted(hours.items()):
         if weekday not in range(7):
@@ -398,7 +406,8 @@ def _pair(item: object, label: str) -> Interval:
     raise ValueError(f"{label}: {item!r} is not an (opens, closes) pair of times")
 
 
-def _day_label(day: date) -> str:
+def day_label(day: date) -> str:
+    """A date as calendar messages name it, e.g. ``Thu 24 Dec 2026`` (English whatever the system locale)."""
     return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
