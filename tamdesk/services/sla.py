@@ -267,6 +267,27 @@ def list_policies() -> list[PolicySummary]:
     return result
 
 
+def describe_tier(policy: SlaPolicy) -> str:
+    """Which severities' clocks run 24×7 and which in business hours, e.g. ``Sev1 and Sev2 24×7; Sev3 and Sev4
+    in business hours``.
+
+    A support tier (``Premium: Sev1 and Sev2 24×7``) is an SLA policy: each severity's targets name their clock,
+    and business-hours clocks follow the customer's calendar.
+    """
+    parts = []
+    for clock, words in ((ClockKind.TWENTY_FOUR_SEVEN, "24×7"), (ClockKind.BUSINESS_HOURS, "in business hours")):
+        severities = [f"Sev{int(sev)}" for sev, target in sorted(policy.targets.items()) if target.clock is clock]
+        if severities:
+            listed = severities[0] if len(severities) == 1 else f"{', '.join(severities[:-1])} and {severities[-1]}"
+            parts.append(f"{listed} {words}")
+    return "; ".join(parts)
+
+
+def support_tiers() -> dict[str, str]:
+    """Policy name -> :func:`describe_tier` of its revision in force, for every policy."""
+    return {row.name: describe_tier(policy(row.id)) for row in t.SlaPolicy.select(t.SlaPolicy.id, t.SlaPolicy.name)}
+
+
 @dataclass(frozen=True)
 class SavedRevision:
     """One saved revision of a policy: its targets, and who saved it when and why."""
