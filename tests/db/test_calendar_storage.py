@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tamdesk.domain.calendar import END_OF_DAY
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import TicketHistory, evaluate
+from tamdesk.domain.states import ClockKind
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, FieldError
 from tamdesk.services.customers import CustomerInput, create_customer
@@ -22,9 +24,13 @@ from tamdesk.services.sla import (
     SlaResolver,
     calendar,
     clear_date_hours,
+    create_policy,
     date_hours,
+    policy,
+    revise_policy,
     set_date_hours,
     set_weekly_hours,
+    support_tiers,
 )
 
 LUNCH = ((time(9), time(12, 30)), (time(13, 30), time(18)))
@@ -147,3 +153,18 @@ def test_v6_adds_date_specific_hours_to_an_old_database(tmp_path: Path, ctx: Con
         assert check_database().ok
     finally:
         close_database()
+
+
+# -- a support tier is an SLA policy -----------------------------------------------------------------------------
+
+
+def test_a_premium_tier_is_a_policy_with_24x7_clocks(db_path: Path, ctx: Context) -> None:
+    pid = create_policy(ctx, "Premium")
+    row = t.SlaPolicy.get_by_id(pid)
+    targets = dict(policy(pid).targets)
+    targets[Severity.HIGH] = replace(targets[Severity.HIGH], clock=ClockKind.TWENTY_FOUR_SEVEN)
+    revise_policy(ctx, pid, row.version, targets, 0.75)
+    assert support_tiers() == {
+        "Premium": "Sev1 and Sev2 24×7; Sev3 and Sev4 in business hours",
+        "Standard": "Sev1 24×7; Sev2, Sev3 and Sev4 in business hours",
+    }

@@ -51,8 +51,10 @@ def test_a_lunch_break_and_a_24_hour_day_are_saved(qtbot, section: HoursSection)
     assert section.days[0].hours.text() == "09:00–18:00"
     type_into(qtbot, section.days[0].hours, "09:00-12:30, 13:30-18:00")
     section.days[5].open_box.setChecked(True)
-    section.days[5].whole_day.setChecked(True)
+    qtbot.mouseClick(section.days[5].whole_day, Qt.MouseButton.LeftButton)
+    assert section.days[5].whole_day.isChecked()
     assert not section.days[5].hours.isEnabled()
+    assert section.days[5].hours.text() == "00:00–24:00"
     click(qtbot, section.save_button)
     assert section.status.text() == "Business hours saved."
     stored = _stored_hours()

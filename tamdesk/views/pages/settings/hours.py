@@ -211,6 +211,7 @@ class HoursSection(Section):
         row = DayRow(open_box, text, whole_day, message)
         open_box.toggled.connect(lambda _: self._enable_day(row))
         whole_day.toggled.connect(lambda _: self._enable_day(row))
+        whole_day.clicked.connect(lambda checked: checked and text.setText(format_day_hours(WHOLE_DAY)))
         self.track(open_box.toggled, whole_day.toggled, text.textChanged)
         text.textChanged.connect(lambda _: message.clear())
         for column, widget in enumerate((open_box, text, whole_day, message)):
@@ -354,7 +355,7 @@ class HoursSection(Section):
             hours = calendar.hours.get(weekday) if calendar else None
             row.open_box.setChecked(hours is not None)
             row.whole_day.setChecked(hours == WHOLE_DAY)
-            row.hours.setText(format_day_hours(hours if hours and hours != WHOLE_DAY else STANDARD_DAY))
+            row.hours.setText(format_day_hours(hours or STANDARD_DAY))
             row.message.clear()
             self._enable_day(row)
         if not self.country.count():
