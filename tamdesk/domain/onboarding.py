@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from tamdesk.domain.calendar import BusinessCalendar
+
 
 class AutoRule(StrEnum):
     """Steps that complete themselves when the data proves them."""
@@ -89,9 +91,16 @@ class StepStatus:
     done_at: datetime | None
 
 
-def due_on(start: date, offset_days: int) -> date:
-    """The day a step falls due: ``offset_days`` after the start, moved past a weekend to the Monday."""
+def due_on(start: date, offset_days: int, calendar: BusinessCalendar | None = None) -> date:
+    """The day a step falls due: ``offset_days`` after the start, moved to a day the customer works.
+
+    With the customer's ``calendar`` that is its next business day, so a step never falls due on a holiday, a
+    closed weekday or a date closed by date-specific hours (the same calendar as its SLA deadlines). Without one,
+    a weekend day moves to the Monday.
+    """
     day = start + timedelta(days=offset_days)
+    if calendar is not None:
+        return calendar.next_business_day(day)
     weekend = day.weekday() - 4  # Saturday 1, Sunday 2
     return day + timedelta(days=3 - weekend) if weekend > 0 else day
 

@@ -109,6 +109,15 @@ def _v4_connections(db: peewee.Database) -> None:
     db.create_tables([t.Connection, t.SyncHeld], safe=True)
 
 
+def _v6_calendars(db: peewee.Database) -> None:
+    """Date-specific hours of a calendar (a half day, a closed date).
+
+    Weekly hours need no change: their JSON now also takes a list of intervals per weekday, and the old one-pair
+    form still reads. Independent of the other migrations, so it can run in any order after v4.
+    """
+    db.create_tables([t.CalendarDay], safe=True)
+
+
 # v1 creates every table as the models define them today, so each later migration must also hold for a database
 # that v1 has just created (add what is missing, create what does not exist).
 MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
@@ -116,6 +125,7 @@ MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
     _v2_import_sources,
     _v3_defect_links,
     _v4_connections,
+    _v6_calendars,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

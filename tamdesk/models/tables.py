@@ -49,10 +49,31 @@ class Person(VersionedModel):
 
 
 class BusinessCalendar(VersionedModel):
-    """Weekly business hours (JSON: weekday -> [open, close]); holidays come from the customer's country."""
+    """Weekly business hours; holidays come from the customer's country.
 
+    ``weekly_hours`` is JSON: weekday ("0" = Monday) -> ``["09:00", "18:00"]`` for one interval, or a list of
+    intervals ``[["09:00", "12:30"], ["13:30", "18:00"]]``; a closing time of ``"24:00"`` is the end of the day.
+    """
+
+    days: Any  # backref: a query of the related rows
     name = pw.CharField(unique=True)
     weekly_hours = pw.TextField()
+
+
+class CalendarDay(BaseModel):
+    """Date-specific hours of a calendar: a half day, or a weekday closed by date; they replace the weekly hours.
+
+    ``hours`` is JSON, a list of intervals as in ``BusinessCalendar.weekly_hours``; ``[]`` means closed.
+    """
+
+    calendar_id: int
+    calendar = pw.ForeignKeyField(BusinessCalendar, backref="days", on_delete="CASCADE")
+    day = DayField()
+    hours = pw.TextField(default="[]")
+    name = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("calendar", "day"), True),)
 
 
 class CalendarHoliday(VersionedModel):
@@ -370,6 +391,7 @@ ALL_TABLES: tuple[type[BaseModel], ...] = (
     Setting,
     Person,
     BusinessCalendar,
+    CalendarDay,
     CalendarHoliday,
     SlaPolicy,
     SlaPolicyRevision,

@@ -46,6 +46,7 @@ from tamdesk.services.customer_aliases import (
 )
 from tamdesk.services.directory import person_named
 from tamdesk.services.search import contains_text
+from tamdesk.services.sla import customer_calendar
 from tamdesk.services.tabular import ImportFailed, read_table
 
 DEFAULT_ALLOWANCE = 5
@@ -336,13 +337,14 @@ def _create_checklist(customer: t.Customer, start: date) -> None:
     if template is None:
         return
     steps = template.steps.order_by(t.OnboardingTemplateStep.position)
+    calendar = customer_calendar(customer)
     for step in steps:
         t.OnboardingStep.create(
             customer=customer,
             position=step.position,
             title=step.title,
             description=step.description,
-            due_date=due_on(start, step.offset_days),
+            due_date=due_on(start, step.offset_days, calendar),
             auto_rule=step.auto_rule,
         )
 

@@ -10,6 +10,7 @@ from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, record_audit, save_versioned
+from tamdesk.services.sla import customer_calendar
 
 AUTOMATIC = "tamdesk (automatic)"
 
@@ -187,9 +188,11 @@ def start_onboarding(ctx: Context, customer_id: int, start: date) -> None:
         if first is None:
             raise DomainError(f"{customer.name} has no onboarding checklist.")
         anchor = first.due_date
+        calendar = customer_calendar(customer)
         for step in customer.onboarding_steps:
             if step.done_at is None and anchor is not None and step.due_date is not None:
-                step.due_date = due_on(start, (step.due_date - anchor).days)  # the same distance, on a weekday
+                # the same distance, on a business day of the customer's calendar
+                step.due_date = due_on(start, (step.due_date - anchor).days, calendar)
                 step.version += 1
                 step.save()
         customer.onboarding_started = start

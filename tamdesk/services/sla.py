@@ -14,8 +14,20 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
-from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.calendar import (
+    CALENDAR_YEARS,
+    END_OF_DAY,
+    BusinessCalendar,
+    DayHours,
+    Interval,
+    check_weekly_hours,
+    day_hours,
+    day_label,
+    format_day_hours,
+    format_time,
+)
 from tamdesk.domain.compliance import DEFAULT_GOAL, goal_refusal
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget, SlaPolicy
@@ -61,13 +73,38 @@ def policy(policy_id: int, revision: int | None = None) -> SlaPolicy:
     return SlaPolicy(row.name, rev.revision, _targets_from_json(rev.targets), rev.at_risk_fraction)
 
 
-def _weekly_hours(text: str) -> dict[int, tuple[time, time]]:
-    raw = json.loads(text)
-    return {int(day): (time.fromisoformat(a), time.fromisoformat(b)) for day, (a, b) in raw.items()}
+def _read_time(text: str) -> time:
+    return END_OF_DAY if text == "24:00" else time.fromisoformat(text)
+
+
+def _read_intervals(raw: list[Any]) -> DayHours:
+    """``["09:00", "18:00"]`` (one interval, as stored before several were possible) or a list of such pairs."""
+    pairs = [raw] if raw and isinstance(raw[0], str) else raw
+    return tuple((_read_time(a), _read_time(b)) for a, b in pairs)
+
+
+def _write_intervals(hours: DayHours, *, pair_for_one: bool) -> list[str] | list[list[str]]:
+    pairs = [[format_time(a), format_time(b, closing=True)] for a, b in hours]
+    return pairs[0] if pair_for_one and len(pairs) == 1 else pairs
+
+
+def _weekly_hours(text: str) -> dict[int, DayHours]:
+    return {int(day): _read_intervals(value) for day, value in json.loads(text).items()}
+
+
+def _encode_weekly_hours(hours: Mapping[int, DayHours]) -> str:
+    """JSON of weekly hours; a one-interval day keeps the one-pair form that earlier versions read."""
+    return json.dumps({str(d): _write_intervals(h, pair_for_one=True) for d, h in sorted(hours.items())})
+
+
+def _date_hours(calendar_id: int) -> dict[date, DayHours]:
+    query = t.CalendarDay.select(t.CalendarDay.day, t.CalendarDay.hours).where(t.CalendarDay.calendar == calendar_id)
+    return {_as_date(day): _read_intervals(json.loads(hours)) for day, hours in tuples(query)}
 
 
 def calendar(calendar_id: int, zone: str, country: str) -> BusinessCalendar:
-    """The business calendar of a customer: weekly hours in its zone, its country's holidays as edited."""
+    """The business calendar of a customer: weekly and date-specific hours in its zone, its country's holidays as
+    edited."""
     row = t.BusinessCalendar.get_by_id(calendar_id)
     extra: set[date] = set()
     removed: set[date] = set()
@@ -84,7 +121,13 @@ def calendar(calendar_id: int, zone: str, country: str) -> BusinessCalendar:
         country=country or None,
         extra_holidays=frozenset(extra),
         removed_holidays=frozenset(removed),
+        date_hours=_date_hours(calendar_id),
     )
+
+
+def customer_calendar(customer: t.Customer) -> BusinessCalendar:
+    """The calendar that the customer's deadlines and onboarding due dates follow."""
+    return calendar(customer.calendar_id, customer.time_zone, customer.country)
 
 
 def _as_date(value: object) -> date:
@@ -224,6 +267,27 @@ def list_policies() -> list[PolicySummary]:
     return result
 
 
+def describe_tier(policy: SlaPolicy) -> str:
+    """Which severities' clocks run 24×7 and which in business hours, e.g. ``Sev1 and Sev2 24×7; Sev3 and Sev4
+    in business hours``.
+
+    A support tier (``Premium: Sev1 and Sev2 24×7``) is an SLA policy: each severity's targets name their clock,
+    and business-hours clocks follow the customer's calendar.
+    """
+    parts = []
+    for clock, words in ((ClockKind.TWENTY_FOUR_SEVEN, "24×7"), (ClockKind.BUSINESS_HOURS, "in business hours")):
+        severities = [f"Sev{int(sev)}" for sev, target in sorted(policy.targets.items()) if target.clock is clock]
+        if severities:
+            listed = severities[0] if len(severities) == 1 else f"{', '.join(severities[:-1])} and {severities[-1]}"
+            parts.append(f"{listed} {words}")
+    return "; ".join(parts)
+
+
+def support_tiers() -> dict[str, str]:
+    """Policy name -> :func:`describe_tier` of its revision in force, for every policy."""
+    return {row.name: describe_tier(policy(row.id)) for row in t.SlaPolicy.select(t.SlaPolicy.id, t.SlaPolicy.name)}
+
+
 @dataclass(frozen=True)
 class SavedRevision:
     """One saved revision of a policy: its targets, and who saved it when and why."""
@@ -342,14 +406,18 @@ def revise_policy(
 
 
 def set_weekly_hours(
-    ctx: Context, calendar_id: int, expected_version: int, hours: Mapping[int, tuple[time, time]]
+    ctx: Context, calendar_id: int, expected_version: int, hours: Mapping[int, DayHours | Interval]
 ) -> None:
-    """Change the business hours; BusinessCalendar validates them (open before close, weekdays 0-6)."""
+    """Change the weekly hours: per weekday one ``(opens, close)`` pair or several intervals (a lunch break).
+
+    Raises:
+        FieldError: on ``weekly_hours``, naming the day and value: intervals that are empty, reversed or overlap.
+    """
     try:
-        BusinessCalendar(weekly_hours=hours)
+        checked = check_weekly_hours(hours)
     except ValueError as exc:
         raise FieldError("weekly_hours", str(exc)) from None
-    encoded = json.dumps({str(d): [a.strftime("%H:%M"), b.strftime("%H:%M")] for d, (a, b) in sorted(hours.items())})
+    encoded = _encode_weekly_hours(checked)
     with database.atomic():
         row = t.BusinessCalendar.get_by_id(calendar_id)
         before = json.loads(row.weekly_hours)
@@ -363,6 +431,71 @@ def set_weekly_hours(
             before={"hours": before},
             after={"hours": json.loads(encoded)},
         )
+
+
+@dataclass(frozen=True)
+class DateHours:
+    """Date-specific hours of a calendar: ``hours`` replace the day's weekly hours (empty: closed)."""
+
+    day: date
+    hours: DayHours
+    name: str
+
+
+def date_hours(calendar_id: int) -> list[DateHours]:
+    """The calendar's date-specific days, by date."""
+    query = t.CalendarDay.select().where(t.CalendarDay.calendar == calendar_id).order_by(t.CalendarDay.day)
+    return [DateHours(_as_date(row.day), _read_intervals(json.loads(row.hours)), row.name) for row in query]
+
+
+def set_date_hours(ctx: Context, calendar_id: int, day: date, hours: DayHours, name: str = "") -> None:
+    """Give ``day`` its own hours in the calendar (a half day), or close it (``hours`` empty); replaces any before.
+
+    Raises:
+        FieldError: on ``date_hours``: a day outside :data:`CALENDAR_YEARS`, or intervals that are empty, reversed
+            or overlap, naming the value. NotFound: no such calendar.
+    """
+    label = day_label(day)
+    if day.year not in CALENDAR_YEARS:
+        first, last = CALENDAR_YEARS[0], CALENDAR_YEARS[-1]
+        raise FieldError("date_hours", f"{label} is outside the calendar's years ({first}–{last}).")
+    try:
+        checked = day_hours(hours, label)
+    except ValueError as exc:
+        raise FieldError("date_hours", str(exc)) from None
+    name = " ".join(name.split())
+    with database.atomic():
+        row = t.BusinessCalendar.get_or_none(t.BusinessCalendar.id == calendar_id)
+        if row is None:
+            raise NotFound(f"Calendar #{calendar_id} no longer exists.")
+        t.CalendarDay.delete().where((t.CalendarDay.calendar == calendar_id) & (t.CalendarDay.day == day)).execute()
+        encoded = json.dumps(_write_intervals(checked, pair_for_one=False))
+        t.CalendarDay.create(calendar=row, day=day, hours=encoded, name=name)
+        record_audit(
+            ctx,
+            entity="calendar",
+            entity_id=row.id,
+            action="date_hours",
+            summary=f"{day.isoformat()} in {row.name}: {format_day_hours(checked)}" + (f" ({name})" if name else ""),
+            after={"day": day.isoformat(), "hours": json.loads(encoded), "name": name},
+        )
+
+
+def clear_date_hours(ctx: Context, calendar_id: int, day: date) -> None:
+    """Undo date-specific hours: ``day`` follows the weekly hours and holidays again."""
+    with database.atomic():
+        deleted = (
+            t.CalendarDay.delete().where((t.CalendarDay.calendar == calendar_id) & (t.CalendarDay.day == day)).execute()
+        )
+        if deleted:
+            row = t.BusinessCalendar.get_by_id(calendar_id)
+            record_audit(
+                ctx,
+                entity="calendar",
+                entity_id=row.id,
+                action="clear_date_hours",
+                summary=f"{day.isoformat()} in {row.name} follows the weekly hours again",
+            )
 
 
 def set_holiday(ctx: Context, country: str, day: date, *, name: str = "", removed: bool = False) -> None:

@@ -35,6 +35,7 @@ from tamdesk.services.customers import (
     update_customer,
 )
 from tamdesk.services.people import list_people, sla_policy_names
+from tamdesk.services.sla import support_tiers
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_items, country_name, grow_to_fit
 
 FIELD_LABELS = {
@@ -118,7 +119,8 @@ class CustomerDialog(QDialog):
             ("country", "&Country", self.country, "Public holidays of this country pause business-hours clocks."),
             ("email_domains", "Email &domains", self.email_domains, "Seat holders elsewhere need a confirm."),
             ("tam", "T&AM", self.tam, ""),
-            ("sla_policy", "S&LA policy", self.sla_policy, ""),
+            ("sla_policy", "S&LA policy", self.sla_policy, "The support tier: each severity's targets and whether "
+             "its clock runs 24×7 or in the business hours of Settings › Business hours."),
             ("seat_allowance", "Seat a&llowance", self.seat_allowance, "Portal seats the contract grants (usually 5)."),
             ("allowance_reason", "&Reason for the change", self.allowance_reason, "Kept in the customer's history."),
             ("notes", "N&otes", self.notes, ""),
@@ -126,6 +128,9 @@ class CustomerDialog(QDialog):
         for key, label, widget, hint in rows:
             self._add_row(key, label, widget, hint)
         self.aliases_note = self._add_note(self.aliases, "Other names in support systems, separated by semicolons.")
+        self._tiers = support_tiers()
+        self.tier_note = self._add_note(self.sla_policy, "")
+        self.sla_policy.currentTextChanged.connect(self._update_tier_note)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -167,6 +172,12 @@ class CustomerDialog(QDialog):
         column.insertWidget(1, note)
         return note
 
+    def _update_tier_note(self, name: str) -> None:
+        """Say what support tier the chosen policy is: which severities run 24×7 (a Premium tier) and which not."""
+        tier = self._tiers.get(name, "")
+        self.tier_note.setText(f"Support tier: {tier}." if tier else "")
+        self.tier_note.setVisible(bool(tier))
+
     def _load(self, data: CustomerInput) -> None:
         self.name.setText(data.name)
         self.aliases.setText(aliases_text(split_aliases(data.aliases or ())))
@@ -177,6 +188,7 @@ class CustomerDialog(QDialog):
         if self.sla_policy.findText(data.sla_policy) < 0:
             self.sla_policy.addItem(data.sla_policy)
         self.sla_policy.setCurrentText(data.sla_policy)
+        self._update_tier_note(self.sla_policy.currentText())
         self.seat_allowance.setValue(data.seat_allowance or DEFAULT_ALLOWANCE)
         self.allowance_reason.clear()
         self.notes.setPlainText(data.notes)

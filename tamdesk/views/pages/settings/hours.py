@@ -1,4 +1,5 @@
-"""The Business hours & holidays section: weekly hours of a calendar and each country's holidays with changes."""
+"""The Business hours & holidays section: a calendar's weekly hours (several intervals a day, or 24 hours), its
+date-specific hours (a half day, a closed date), and each country's holidays with changes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
 
-from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,15 +23,23 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
-    QTimeEdit,
     QVBoxLayout,
+    QWidget,
 )
 
-from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.calendar import (
+    END_OF_DAY,
+    WEEKDAY_NAMES,
+    BusinessCalendar,
+    DayHours,
+    day_label,
+    format_day_hours,
+    parse_day_hours,
+)
 from tamdesk.domain.sla import format_day
 from tamdesk.models import tables as t
 from tamdesk.services import sla
-from tamdesk.services.base import DomainError
+from tamdesk.services.base import DomainError, ValidationFailed
 from tamdesk.services.customers import countries
 from tamdesk.views.pages.settings.helpers import text_label
 from tamdesk.views.pages.settings.section import Section
@@ -38,6 +47,8 @@ from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, configure_table, country_name, tone_color
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WHOLE_DAY: DayHours = ((time(0), END_OF_DAY),)
+STANDARD_DAY: DayHours = ((time(9), time(18)),)
 
 
 # -- reads the services do not offer (yet) --------------------------------------------------------------------
@@ -49,7 +60,20 @@ class CalendarRow:
     id: int
     version: int
     name: str
-    hours: dict[int, tuple[time, time]]
+    hours: dict[int, DayHours]
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One weekday of the form: open or not, its intervals as typed, or all 24 hours; its message beside it."""
+
+    open_box: QCheckBox
+    hours: QLineEdit
+    whole_day: QCheckBox
+    message: FieldMessage
+
+    def value(self) -> tuple[bool, str, bool]:
+        return self.open_box.isChecked(), self.hours.text().strip(), self.whole_day.isChecked()
 
 
 @dataclass(frozen=True)
@@ -124,6 +148,14 @@ def _worked_colour(holiday: HolidayRow) -> QColor | None:
     return tone_color(Tone.WARNING) if holiday.worked else None
 
 
+def _date_hours_columns() -> list[Column[sla.DateHours]]:
+    return [
+        Column[sla.DateHours]("Date", lambda d: day_label(d.day)),
+        Column[sla.DateHours]("Hours", lambda d: format_day_hours(d.hours)),
+        Column[sla.DateHours]("Name", lambda d: d.name),
+    ]
+
+
 def _holiday_columns() -> list[Column[HolidayRow]]:
     return [
         Column[HolidayRow]("Date", lambda h: f"{format_day(h.day)} {h.day.year}"),
@@ -150,26 +182,100 @@ class HoursSection(Section):
         self.body.addWidget(self.calendar_box)
         hours = QGroupBox("Weekly hours")
         grid = QGridLayout(hours)
-        self.days: list[tuple[QCheckBox, QTimeEdit, QTimeEdit]] = []
+        grid.addWidget(
+            text_label("Type one or more intervals a day, e.g. 09:00–12:30, 13:30–18:00 for a lunch break.", hint=True),
+            0, 0, 1, 4,
+        )  # fmt: skip
+        self.days: list[DayRow] = []
         for weekday, name in enumerate(WEEKDAYS):
-            open_box = QCheckBox(name)
-            opens, closes = QTimeEdit(), QTimeEdit()
-            for edit, what in ((opens, "opens"), (closes, "closes")):
-                edit.setDisplayFormat("HH:mm")
-                edit.setAccessibleName(f"{name} {what}")
-                self.track(edit.timeChanged)
-            open_box.toggled.connect(opens.setEnabled)
-            open_box.toggled.connect(closes.setEnabled)
-            self.track(open_box.toggled)
-            for column, widget in enumerate((open_box, opens, QLabel("to"), closes)):
-                grid.addWidget(widget, weekday, column)
-            self.days.append((open_box, opens, closes))
-        grid.setColumnStretch(4, 1)
+            self.days.append(self._day_row(grid, weekday + 1, weekday, name))
+        grid.setColumnStretch(3, 1)
         self.messages["weekly_hours"] = FieldMessage()
-        grid.addWidget(self.messages["weekly_hours"], len(WEEKDAYS), 0, 1, 5)
-        grid.addLayout(self.save_row(), len(WEEKDAYS) + 1, 0, 1, 5)
+        grid.addWidget(self.messages["weekly_hours"], len(WEEKDAYS) + 1, 0, 1, 4)
+        grid.addLayout(self.save_row(), len(WEEKDAYS) + 2, 0, 1, 4)
         self.body.addWidget(hours)
+        self.body.addWidget(self._date_hours_group())
         self.body.addWidget(self._holidays_group())
+
+    def _day_row(self, grid: QGridLayout, line: int, weekday: int, name: str) -> DayRow:
+        """A weekday's row: Open, its intervals as text, 24 hours; an error about the day shows beside it."""
+        open_box = QCheckBox(name)
+        text = QLineEdit()
+        text.setPlaceholderText("09:00–18:00")
+        text.setAccessibleName(f"{name} hours")
+        text.setMinimumWidth(220)
+        whole_day = QCheckBox("24 hours")
+        whole_day.setAccessibleName(f"{name} 24 hours")
+        whole_day.setToolTip(f"Open all day on {name}s (00:00–24:00); two such days in a row count as one stretch.")
+        message = FieldMessage()
+        row = DayRow(open_box, text, whole_day, message)
+        open_box.toggled.connect(lambda _: self._enable_day(row))
+        whole_day.toggled.connect(lambda _: self._enable_day(row))
+        whole_day.clicked.connect(lambda checked: checked and text.setText(format_day_hours(WHOLE_DAY)))
+        self.track(open_box.toggled, whole_day.toggled, text.textChanged)
+        text.textChanged.connect(lambda _: message.clear())
+        for column, widget in enumerate((open_box, text, whole_day, message)):
+            grid.addWidget(widget, line, column)
+        self.messages[f"hours_{weekday}"] = message
+        self.fields[f"hours_{weekday}"] = text
+        return row
+
+    @staticmethod
+    def _enable_day(row: DayRow) -> None:
+        is_open = row.open_box.isChecked()
+        row.whole_day.setEnabled(is_open)
+        row.hours.setEnabled(is_open and not row.whole_day.isChecked())
+
+    def _date_hours_group(self) -> QGroupBox:
+        group = QGroupBox("Date-specific hours")
+        layout = QVBoxLayout(group)
+        layout.addWidget(
+            text_label(
+                "Hours for one date replace its weekly hours and any holiday: a half day on 24 December, or a "
+                "working day closed. They apply to every customer on this calendar.",
+                hint=True,
+            )
+        )
+        self.date_hours_model = RowTableModel[sla.DateHours](_date_hours_columns(), self)
+        self.date_hours_view = QTableView()
+        self.date_hours_view.setAccessibleName("Date-specific hours")
+        configure_table(self.date_hours_view)
+        self.date_hours_view.setModel(self.date_hours_model)
+        self.date_hours_view.setMinimumHeight(120)
+        self.date_hours_view.setColumnWidth(0, 150)
+        self.date_hours_view.setColumnWidth(1, 220)
+        self.date_hours_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_date_buttons())
+        layout.addWidget(self.date_hours_view)
+        add = QHBoxLayout()
+        self.special_day = QDateEdit()
+        self.special_day.setCalendarPopup(True)
+        self.special_day.setDisplayFormat("ddd d MMM yyyy")
+        self.special_day.setAccessibleName("Date")
+        self.special_hours = QLineEdit()
+        self.special_hours.setPlaceholderText("09:00–13:00, or closed")
+        self.special_hours.setAccessibleName("Hours on the date")
+        self.special_name = QLineEdit()
+        self.special_name.setPlaceholderText("Name, e.g. Christmas Eve")
+        self.special_name.setAccessibleName("Name of the date")
+        self.set_date_button = QPushButton("&Set hours")
+        self.remove_date_button = QPushButton("&Remove date")
+        self.remove_date_button.setToolTip("The date follows the weekly hours and holidays again.")
+        caption = QLabel("O&n")
+        caption.setBuddy(self.special_day)
+        widgets: tuple[tuple[QWidget, int], ...] = (
+            (caption, 0), (self.special_day, 0), (self.special_hours, 1), (self.special_name, 1),
+            (self.set_date_button, 0), (self.remove_date_button, 0),
+        )  # fmt: skip
+        for widget, stretch in widgets:
+            add.addWidget(widget, stretch)
+        layout.addLayout(add)
+        self.messages["date_hours"] = FieldMessage()
+        self.fields["date_hours"] = self.special_hours
+        layout.addWidget(self.messages["date_hours"])
+        self.special_hours.textChanged.connect(lambda _: self.messages["date_hours"].clear())
+        self.set_date_button.clicked.connect(self._set_date_hours)
+        self.remove_date_button.clicked.connect(self._remove_date_hours)
+        return group
 
     def _holidays_group(self) -> QGroupBox:
         group = QGroupBox("Holidays")
@@ -245,15 +351,16 @@ class HoursSection(Section):
         self.calendar_box.blockSignals(False)
         self.calendar_box.setVisible(len(self._calendar_rows) > 1)
         calendar = self._calendar()
-        for weekday, (open_box, opens, closes) in enumerate(self.days):
-            start, end = calendar.hours.get(weekday, (time(9), time(18))) if calendar else (time(9), time(18))
-            open_box.setChecked(calendar is not None and weekday in calendar.hours)
-            opens.setEnabled(open_box.isChecked())
-            closes.setEnabled(open_box.isChecked())
-            opens.setTime(QTime(start.hour, start.minute))
-            closes.setTime(QTime(end.hour, end.minute))
+        for weekday, row in enumerate(self.days):
+            hours = calendar.hours.get(weekday) if calendar else None
+            row.open_box.setChecked(hours is not None)
+            row.whole_day.setChecked(hours == WHOLE_DAY)
+            row.hours.setText(format_day_hours(hours or STANDARD_DAY))
+            row.message.clear()
+            self._enable_day(row)
         if not self.country.count():
             self._fill_countries()
+        self.load_date_hours()
         self.load_holidays()
 
     def _fill_countries(self) -> None:
@@ -265,25 +372,108 @@ class HoursSection(Section):
         self.year.setValue(self.ctx.now().year)
         self.year.blockSignals(False)
         self.new_day.setDate(QDate(self.ctx.now().year, 12, 24))
+        self.special_day.setDate(QDate(self.ctx.now().year, 12, 24))
 
     def _calendar(self) -> CalendarRow | None:
         chosen = self.calendar_box.currentData()
         return next((c for c in self._calendar_rows if c.id == chosen), None)
 
-    def hours(self) -> dict[int, tuple[time, time]]:
-        return {
-            weekday: (opens.time().toPython(), closes.time().toPython())  # type: ignore[misc]
-            for weekday, (open_box, opens, closes) in enumerate(self.days)
-            if open_box.isChecked()
-        }
+    def hours(self) -> dict[int, DayHours]:
+        """The weekly hours the form holds.
+
+        Raises:
+            ValidationFailed: per weekday whose text is not intervals (or is empty while the day is open), naming it.
+        """
+        found: dict[int, DayHours] = {}
+        errors: dict[str, str] = {}
+        for weekday, row in enumerate(self.days):
+            is_open, text, whole_day = row.value()
+            if not is_open:
+                continue
+            if whole_day:
+                found[weekday] = WHOLE_DAY
+                continue
+            try:
+                found[weekday] = parse_day_hours(text, WEEKDAY_NAMES[weekday])
+            except ValueError as exc:
+                errors[f"hours_{weekday}"] = str(exc)
+                continue
+            if not found[weekday]:
+                errors[f"hours_{weekday}"] = f"Type {WEEKDAYS[weekday]}'s hours, e.g. 09:00–18:00, or untick it."
+        if errors:
+            raise ValidationFailed(errors)
+        return found
 
     def values(self) -> object:
-        return self.calendar_box.currentData(), self.hours()
+        return self.calendar_box.currentData(), tuple(row.value() for row in self.days)
 
     def write(self) -> None:
         calendar = self._calendar()
         assert calendar is not None
         sla.set_weekly_hours(self.ctx, calendar.id, calendar.version, self.hours())
+
+    # -- date-specific hours
+
+    def load_date_hours(self) -> None:
+        """List the chosen calendar's date-specific hours."""
+        calendar = self._calendar()
+        self.date_hours_model.set_rows(sla.date_hours(calendar.id) if calendar else [])
+        self._update_date_buttons()
+
+    def _selected_date(self) -> sla.DateHours | None:
+        index = self.date_hours_view.currentIndex()
+        return self.date_hours_model.row_at(index.row()) if index.isValid() else None
+
+    def _update_date_buttons(self) -> None:
+        self.remove_date_button.setEnabled(self._selected_date() is not None)
+
+    def _date_action(self, action: Callable[[], object], done: str) -> bool:
+        """Change one date of the calendar at once; the outcome shows under the list of dates."""
+        message = self.messages["date_hours"]
+        try:
+            action()
+        except DomainError as exc:
+            message.set_error(str(exc))
+            self.special_hours.setFocus()
+            return False
+        self.load_date_hours()
+        message.show_message(Tone.OK, done)
+        return True
+
+    def _set_date_hours(self) -> None:
+        calendar = self._calendar()
+        if calendar is None:
+            return
+        day: date = self.special_day.date().toPython()  # type: ignore[assignment]
+        text = self.special_hours.text()
+        if not text.strip():
+            self.messages["date_hours"].set_error(f"Type the hours of {day_label(day)}, e.g. 09:00–13:00, or closed.")
+            return
+        try:
+            hours = parse_day_hours(text, day_label(day))
+        except ValueError as exc:
+            self.messages["date_hours"].set_error(str(exc))
+            return
+        name = self.special_name.text()
+
+        def store() -> None:
+            sla.set_date_hours(self.ctx, calendar.id, day, hours, name)
+            self.special_hours.clear()
+            self.special_name.clear()
+
+        shown = "closed" if not hours else f"open {format_day_hours(hours)}"
+        if self._date_action(store, f"{day_label(day)} is {shown} in {calendar.name}."):
+            for row, dated in enumerate(self.date_hours_model.rows()):
+                if dated.day == day:
+                    self.date_hours_view.selectRow(row)
+
+    def _remove_date_hours(self) -> None:
+        calendar, dated = self._calendar(), self._selected_date()
+        if calendar is not None and dated is not None:
+            self._date_action(
+                lambda: sla.clear_date_hours(self.ctx, calendar.id, dated.day),
+                f"{day_label(dated.day)} follows the weekly hours of {calendar.name} again.",
+            )
 
     # -- holidays
 
