@@ -74,7 +74,10 @@ def click(qtbot, button: QPushButton) -> None:
 def test_the_main_window_shows_the_settings_page(window: MainWindow) -> None:
     window.show_page(len(window.pages) - 1)
     assert isinstance(window.current_page(), SettingsPage)
-    assert window.current_page().section_list.count() == 10
+    section_list = window.current_page().section_list
+    assert [section_list.item(row).text() for row in range(section_list.count())][-3:] == [
+        "Email", "Connections", "Secrets",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
