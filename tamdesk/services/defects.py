@@ -31,6 +31,7 @@ from tamdesk.services.base import (
 from tamdesk.services.escalations import NeedsConfirmation
 from tamdesk.services.settings import get_setting
 from tamdesk.services.sla import SlaResolver
+from tamdesk.services.tickets import too_long
 
 ENGINEERING_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$")
 ENGINEERING_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -132,6 +133,9 @@ def _audit(ctx: Context, defect: t.Defect, action: str, summary: str, **extra: o
     )  # fmt: skip
 
 
+TITLE_LIMIT = 255  # the column's size: PostgreSQL refuses a longer one where SQLite would keep it
+
+
 def report_defect(
     ctx: Context, ticket_id: int, title: str, description: str = "", severity: Severity | None = None
 ) -> int:
@@ -142,6 +146,8 @@ def report_defect(
     title, description = clean_line(title), clean_text(description)
     if not title.strip():
         raise ValidationFailed({"title": "A defect needs a title."})
+    if problem := too_long("The title", title.strip(), TITLE_LIMIT):
+        raise ValidationFailed({"title": f"{problem}: say the rest in the description."})
     with database.atomic():
         ticket = t.Ticket.get_or_none(t.Ticket.id == ticket_id)
         if ticket is None:

@@ -361,3 +361,13 @@ def test_engineering_key_is_stored_upper_case(ticket: int, ctx: Context, fixed_n
     escalate_to_engineering(ctx, did, 2, " eng-12 ", "https://eng.example.com/browse/ENG-12")
     assert list_defects(fixed_now)[0].engineering_key == "ENG-12"
     assert t.AuditEntry.select().order_by(t.AuditEntry.id.desc()).get().summary.endswith("as ENG-12")
+
+
+def test_a_defect_title_longer_than_its_column_is_refused_on_every_engine(ticket: int, ctx: Context) -> None:
+    """PostgreSQL refuses a title over 255 characters where SQLite would keep it: the form says so first."""
+    with pytest.raises(ValidationFailed) as caught:
+        report_defect(ctx, ticket, "Coordinator " * 30)
+    assert caught.value.errors == {
+        "title": "The title is 359 characters long (at most 255): say the rest in the description."
+    }
+    assert t.Defect.select().count() == 0

@@ -50,7 +50,7 @@ DATA_SHEETS = {
 @pytest.fixture
 def books(sla_book: dict[str, int], ctx: Context, tmp_path: Path) -> dict[str, Path]:  # noqa: F811
     """Every workbook with detail sheets, from one database; a defect of two customers; long, hostile text."""
-    defect = report_defect(ctx, sla_book["T-4"], "=" + "A very long defect title " * 12)  # Globex
+    defect = report_defect(ctx, sla_book["T-4"], "=" + "A very long defect title " * 10)  # Globex; 251 characters
     link_ticket(ctx, defect, sla_book["T-5"])  # Acme
     request_seat(ctx, sla_book["acme"], SeatInput(HOSTILE[3], "ana@acme.com"), accept_warnings=True)
     everything = ReportScope(tz=BERLIN)
