@@ -66,11 +66,23 @@ class SyncResult:
 
     def held_lines(self) -> list[str]:
         """One line per reason, with its tickets: ``Organization 'Initech' matches no customer: 1042, 1043``."""
-        by_reason: dict[str, list[str]] = {}
-        for number, reason in self.held.items():
-            by_reason.setdefault(reason, []).append(number)
-        return [f"{reason}: {', '.join(sorted(numbers)[:10])}" + (" …" if len(numbers) > 10 else "")
-                for reason, numbers in sorted(by_reason.items())]  # fmt: skip
+        return held_lines(self.held)
+
+
+def held_lines(held: Mapping[str, str]) -> list[str]:
+    """Ticket number → reason, as one line per reason with its tickets (ten at most, then "…")."""
+    by_reason: dict[str, list[str]] = {}
+    for number, reason in held.items():
+        by_reason.setdefault(reason, []).append(number)
+    return [f"{reason}: {', '.join(sorted(numbers)[:10])}" + (" …" if len(numbers) > 10 else "")
+            for reason, numbers in sorted(by_reason.items())]  # fmt: skip
+
+
+def held_tickets(name: str) -> dict[str, str]:
+    """The source tickets a connection holds until their customer or values are known: number → reason."""
+    found = connection(name)
+    query = t.SyncHeld.select(t.SyncHeld.number, t.SyncHeld.reason).where(t.SyncHeld.connection == found.id)
+    return dict(tuples(query))
 
 
 # -- mapping a source ticket ------------------------------------------------------------------------------------
@@ -359,9 +371,7 @@ def sync_connection(
                 message=str(exc), success=False)  # fmt: skip
         raise
     _keep_rotated_secret(client, found, store)
-    held = dict(tuples(t.SyncHeld.select(t.SyncHeld.number, t.SyncHeld.reason).where(
-        t.SyncHeld.connection == found.id)))  # fmt: skip
-    result.held = held
+    result.held = held_tickets(found.name)
     _record(found.id, started, failure=None, message=result.line, success=True)
     return result
 
@@ -396,13 +406,27 @@ def _record(connection_id: int, at: datetime, *, failure: Failure | None, messag
 
 
 def sync_all(
-    ctx: Context, store: SecretStore, *, make: ClientFactory, sleep: Callable[[float], None] | None = None
+    ctx: Context,
+    store: SecretStore,
+    *,
+    make: ClientFactory,
+    sleep: Callable[[float], None] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[tuple[str, SyncResult | Exception]]:
-    """Sync every connection in turn; one failing does not stop the others."""
+    """Sync every connection in turn; one failing does not stop the others. ``progress`` gets the tickets read so
+    far across all of them."""
     outcomes: list[tuple[str, SyncResult | Exception]] = []
+    before = 0
     for found in list_connections():
+        if cancelled is not None and cancelled():
+            break
+        counted = (lambda n, base=before: progress(base + n)) if progress is not None else None
         try:
-            outcomes.append((found.name, sync_connection(ctx, found.name, store, make=make, sleep=sleep)))
+            result = sync_connection(ctx, found.name, store, make=make, sleep=sleep, progress=counted,
+                                     cancelled=cancelled)  # fmt: skip
+            before += result.created + result.updated + result.unchanged
+            outcomes.append((found.name, result))
         except (SyncError, DomainError) as exc:
             outcomes.append((found.name, exc))
     return outcomes

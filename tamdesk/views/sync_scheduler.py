@@ -53,6 +53,7 @@ class SyncScheduler(QObject):
         super().__init__(parent)
         self.ctx, self.runner, self.secrets, self.make = ctx, runner, secrets, make
         self.task: Task | None = None
+        self.read = 0  # tickets read by the sync running
         self._stopped = False
         self.label = QToolButton(parent)
         self.label.setAutoRaise(True)
@@ -78,7 +79,8 @@ class SyncScheduler(QObject):
         if not rows:
             return ""
         if self.running():
-            return "Syncing " + ", ".join(r.name for r in rows) + "… (click to stop)"
+            read = f", {self.read:,} tickets read" if self.read else ""
+            return "Syncing " + ", ".join(r.name for r in rows) + f"…{read} (click to stop)"
         now = self.ctx.now()
         return " · ".join(r.state.describe(now) for r in rows)
 
@@ -108,11 +110,18 @@ class SyncScheduler(QObject):
         store, ctx, make = self.secrets(), self.ctx, self.make
 
         def work(control: TaskControl) -> list[tuple[str, SyncResult | Exception]]:
-            return sync_all(ctx, store, make=make, sleep=_cancellable_sleep(control))
+            return sync_all(ctx, store, make=make, sleep=_cancellable_sleep(control),
+                            progress=lambda read: control.progress(read, 0), cancelled=control.cancelled)  # fmt: skip
 
+        self.read = 0
         self.task = self.runner.run(work, self._done, self._failed)
+        self.task.progressed.connect(self._progressed)
         self.show_state()
         return self.task
+
+    def _progressed(self, read: int, _total: int) -> None:
+        self.read = read
+        self.show_state()
 
     def cancel(self) -> None:
         if self.task is not None:

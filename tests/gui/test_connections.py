@@ -48,7 +48,11 @@ def acme(window: MainWindow) -> MainWindow:
 
 
 def test_add_test_and_sync_a_connection(qtbot, acme: MainWindow) -> None:
-    site = JsmSite(issues=[jsm_issue("SUP-1", created=NOW - timedelta(hours=3), updated=NOW - timedelta(hours=1))])
+    site = JsmSite(issues=[
+        jsm_issue("SUP-1", created=NOW - timedelta(hours=3), updated=NOW - timedelta(hours=1)),
+        jsm_issue("SUP-2", created=NOW - timedelta(hours=3), updated=NOW - timedelta(minutes=50),
+                  organization="Initech Corp", reporter_email="bo@initech.example"),
+    ])  # fmt: skip
     found = section(acme)
     assert found.save_button.text() == "Add connection" and not found.test_button.isEnabled()
     with loopback(fake_jsm(site)) as live:
@@ -62,10 +66,15 @@ def test_add_test_and_sync_a_connection(qtbot, acme: MainWindow) -> None:
         assert found.status.text() == f"Signed in to Jira Service Management (Acme JSM) as Ann Agent <{EMAIL}>."
         click(qtbot, found.sync_button)
         qtbot.waitUntil(lambda: not acme.sync.running() and "created" in found.status.text(), timeout=15000)
-    assert found.status.text() == "Acme JSM: 1 created, 0 updated, 0 unchanged, 0 events added."
+    assert found.status.text() == (
+        "Acme JSM: 1 created, 0 updated, 0 unchanged, 0 events added; 1 held until their customer or values are known."
+    )
     assert acme.sync.label.isVisible() and acme.sync.label.text() == "Acme JSM: last synced just now"
     assert [tk.number for tk in t.Ticket.select()] == ["SUP-1"]
     assert found.model.data(found.model.index(0, 3)) == "last synced just now"
+    assert found.model.data(found.model.index(0, 4)) == "1"
+    assert found.held.isVisible()
+    assert found.held.text().endswith("Organization 'Initech Corp' matches no customer: SUP-2")
 
 
 def test_a_bad_address_is_refused_beside_its_field(qtbot, acme: MainWindow) -> None:

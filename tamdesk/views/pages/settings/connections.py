@@ -10,7 +10,7 @@ from tamdesk.domain.sync import SourceKind, SyncError
 from tamdesk.services import connections as conn
 from tamdesk.services.base import DomainError
 from tamdesk.services.sources import make_client
-from tamdesk.services.sync import SyncResult
+from tamdesk.services.sync import SyncResult, held_lines, held_tickets
 from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
 from tamdesk.views.pages.settings.section import RowEditorSection
 from tamdesk.views.table_model import Column, RowTableModel
@@ -73,6 +73,8 @@ class ConnectionsSection(RowEditorSection):
         buttons.addStretch(1)
         self.body.addLayout(buttons)
         self.body.addWidget(self.table, 1)
+        self.held = text_label("", hint=True)
+        self.body.addWidget(self.held)
         self.group = QGroupBox("New connection")
         form = self.form(self.group)
         self.name = QLineEdit()
@@ -161,7 +163,19 @@ class ConnectionsSection(RowEditorSection):
         self.save_button.setText("Replace token" if row else "Add connection")
         for button in (self.test_button, self.sync_button, self.remove_button):
             button.setEnabled(row is not None)
+        self._show_held(row)
         self._kind_changed()
+
+    def _show_held(self, row: conn.ConnectionRow | None) -> None:
+        """What the connection holds back, and how to let it through: the customer's Also known as."""
+        lines = held_lines(held_tickets(row.name)) if row is not None and row.held else []
+        self.held.setVisible(bool(lines))
+        self.held.setText(
+            "Held until their customer is known (add the name to a customer's Also known as, or create the "
+            "customer; the next sync takes them):\n" + "\n".join(lines)
+            if lines
+            else ""
+        )
 
     def first_field(self) -> QWidget:
         return self.name
