@@ -621,10 +621,16 @@ def _replay_changed(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
     now: datetime,
+    missed_at: list[datetime] | None = None,
 ) -> tuple[_Replayed, UpdateChange | None]:
     """``_replay`` with severity changes merged in (after the events of their instant); each change switches the
-    clock and cadence, and resets a running update clock as the module docstring says."""
-    clock, cadence = _clock_and_cadence(policy, changes[0].before, calendar)
+    clock and cadence, and resets a running update clock as the module docstring says.
+
+    Slower than ``_replay``, so only tickets with changes come here, and lists that need the instants of the
+    missed updates (``missed_at`` collects them, in time order; ``changes`` may then be empty).
+    """
+    clock, cadence = _clock_and_cadence(policy, history.opening_severity, calendar)
+    crossed: list[datetime] = []  # deadlines reached since the last reset, when collecting
     items = sorted(
         [(at, _SAME_INSTANT_ORDER[kind], kind, None) for at, kind in history.events if at <= now]
         + [(change.at, len(_SAME_INSTANT_ORDER), None, change) for change in changes],
@@ -641,6 +647,8 @@ def _replay_changed(
         if first_response_at is not None and solved_at is None and not waiting and (span := clock.elapsed(mark, at)):
             if run < cadence <= run + span:
                 first_deadline = _Deadline(mark, cadence - run)
+            if missed_at is not None:
+                crossed.extend(_crossings(clock, cadence, run, span, mark))
             run += span
             last_start, last_span = mark, span
         mark = at
@@ -648,6 +656,9 @@ def _replay_changed(
             new_clock, new_cadence = _clock_and_cadence(policy, change.after, calendar)
             if first_response_at is not None and solved_at is None:
                 missed += run // cadence  # a change is no reply: a deadline at its instant has passed too
+                if missed_at is not None:
+                    missed_at.extend(crossed)
+                    crossed = []
                 carried = _carried(change, clock, cadence, run, new_clock, new_cadence)
                 run, first_deadline, last_start, last_span = carried, None, at, _ZERO
                 change_basis = UpdateChange(change, carried, waiting)
@@ -659,6 +670,9 @@ def _replay_changed(
         elif kind is not TicketEventKind.SOLVED or solved_at is None:
             if run >= cadence:
                 missed += _passed(clock, cadence, run, last_start, last_span, at)
+            if missed_at is not None:
+                missed_at.extend(deadline for deadline in crossed if deadline < at)
+                crossed = []
             run, first_deadline, waiting, change_basis = _ZERO, None, False, None
             if kind is TicketEventKind.RESPONSE:
                 first_response_at = first_response_at or at
@@ -667,12 +681,36 @@ def _replay_changed(
     if first_response_at is not None and solved_at is None and not waiting and (span := clock.elapsed(mark, now)):
         if run < cadence <= run + span:
             first_deadline = _Deadline(mark, cadence - run)
+        if missed_at is not None:
+            crossed.extend(_crossings(clock, cadence, run, span, mark))
         run += span
         last_start, last_span = mark, span
     passed_now = _passed(clock, cadence, run, last_start, last_span, now) if run >= cadence else 0
     missed += passed_now
+    if missed_at is not None:
+        missed_at.extend(deadline for deadline in crossed if deadline < now)
     replayed = _Replayed(clock, cadence, first_response_at, solved_at, waiting, run, first_deadline, passed_now, missed)
     return replayed, change_basis
+
+
+def _crossings(clock: Clock, cadence: timedelta, run: timedelta, span: timedelta, start: datetime) -> list[datetime]:
+    """The deadlines a clock at ``run`` since its reset reaches while it runs ``span`` more from ``start``."""
+    found, k = [], run // cadence + 1
+    while k * cadence <= run + span:
+        found.append(clock.add(start, k * cadence - run))
+        k += 1
+    return found
+
+
+def missed_update_deadlines(
+    history: TicketHistory, policy: SlaPolicy, calendar: BusinessCalendar, now: datetime
+) -> tuple[datetime, ...]:
+    """The deadlines of the updates missed up to ``now``, in time order: one per ``missed_updates``, so a single
+    missed update can be named (and excused) by its deadline."""
+    now = to_utc(now)
+    found: list[datetime] = []
+    _replay_changed(history, history.changes_until(now), policy, calendar, now, found)
+    return tuple(found)
 
 
 def _carried(

@@ -22,6 +22,7 @@ from tamdesk.domain.sla import (
     evaluate,
     explain_first_response,
     explain_update,
+    missed_update_deadlines,
 )
 from tamdesk.domain.states import TicketEventKind
 
@@ -267,3 +268,37 @@ def test_a_lowering_never_revives_a_breach(
         assert lowered.first_response_due == plain.first_response_due
         assert lowered.first_response_state is SlaState.BREACHED
     assert lowered.missed_updates >= at_change.missed_updates
+
+
+# -- the missed updates by their deadlines (what an exemption names) ---------------------------------------------
+
+
+def test_each_missed_update_is_named_by_its_deadline() -> None:
+    raised = history(S3, [(at(7, 12), S1)], [(at(7, 9, 30), R)])
+    assert missed_update_deadlines(raised, POLICY, BERLIN, at(7, 16, 30)) == (
+        at(7, 14).astimezone(UTC),
+        at(7, 16).astimezone(UTC),
+    )
+    answered_at_the_deadline = history(S1, [], [(at(7, 9), R), (at(7, 11), R)])
+    assert missed_update_deadlines(answered_at_the_deadline, POLICY, BERLIN, at(7, 12)) == ()
+
+
+@bounds
+@given(openings, pairs, event_lists, offsets, offsets, calendars, st.booleans())
+def test_the_missed_deadlines_are_as_many_as_the_missed_updates(
+    opened: datetime,
+    pair: tuple[Severity, Severity],
+    events: list[tuple[timedelta, TicketEventKind]],
+    change_at: timedelta,
+    after: timedelta,
+    calendar: BusinessCalendar,
+    changed: bool,
+) -> None:
+    before, after_severity = pair
+    kept = [TicketEvent(opened + offset, kind) for offset, kind in events]
+    changes = [SeverityChange(opened + change_at, before, after_severity)] if changed else []
+    h = TicketHistory(opened, after_severity if changed else before, kept, changes)
+    now = opened + change_at + after
+    deadlines = missed_update_deadlines(h, POLICY, calendar, now)
+    assert len(deadlines) == evaluate(h, POLICY, calendar, now).missed_updates
+    assert list(deadlines) == sorted(deadlines) and all(d < now for d in deadlines)
