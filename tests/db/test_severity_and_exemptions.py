@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from tamdesk.domain.exemptions import ExemptClock
@@ -13,6 +15,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind
 from tamdesk.models import tables as t
+from tamdesk.reports.sla import export_sla_report
 from tamdesk.services.base import Context, DomainError, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.exemptions import excuse_breach, unexcuse_breach
@@ -197,3 +200,42 @@ def test_missed_updates_are_excused_one_by_one_and_reported_both_ways(
     assert (report.total.update_rate, report.total.update_rate_excused) == (0.5, 1.0)
     assert (report.total.breaches, report.total.breaches_excused) == (1, 1)
     assert ticket_detail(tid, fixed_now).missed_updates[1].exemption is not None
+
+
+def test_the_workbook_shows_changes_excuses_and_both_rates(
+    acme: int, ctx: Context, fixed_now: datetime, tmp_path: Path
+) -> None:
+    late = _ticket(ctx, acme)  # first response 3 hours late, excused; lowered to Sev3 at 09:30 CET
+    change_severity(ctx, late, _version(late), S3, OPENED + timedelta(minutes=30))
+    add_event(ctx, late, TicketEventKind.RESPONSE, OPENED + timedelta(days=1, hours=3))
+    excuse_breach(ctx, late, ExemptClock.FIRST_RESPONSE, None, "Mis-filed as Sev1 by the customer")
+    fine = _ticket(ctx, acme, number="SUP-2")
+    add_event(ctx, fine, TicketEventKind.RESPONSE, OPENED + timedelta(minutes=10))
+    add_event(ctx, fine, TicketEventKind.SOLVED, OPENED + timedelta(minutes=30))
+    path = export_sla_report(tmp_path / "sla.xlsx", ReportScope(tz=BERLIN), ctx=ctx).path
+    wb = openpyxl.load_workbook(path)
+    tickets = {row["Ticket"]: row for row in _records(wb["Tickets"], "Ticket")}
+    assert tickets["SUP-1"]["Severity"] == "Sev3 Normal"
+    assert tickets["SUP-1"]["Severity changes"] == "Sev1 Urgent until 2026-03-09 09:30, then Sev3 Normal"
+    assert tickets["SUP-1"]["Excused"] == "First response: Mis-filed as Sev1 by the customer"
+    assert tickets["SUP-1"]["First response met"] == "No"  # the raw verdict stays
+    assert (tickets["SUP-2"]["Severity changes"], tickets["SUP-2"]["Excused"]) == (None, None)
+    [breach] = _records(wb["Breaches"], "Ticket")
+    assert (breach["Ticket"], breach["Excused"]) == ("SUP-1", "First response: Mis-filed as Sev1 by the customer")
+    month = _records(wb["By month"], "Month")[0]
+    assert (month["FR %"], month["FR % (excused met)"]) == (0.5, 1.0)
+    card = {row["Measure"]: row for row in _records(wb["Summary"], "Measure")}
+    assert card["First responses in time"]["This period"] == 0.5
+    assert card["First responses in time (excused met)"]["This period"] == 1.0
+
+
+def _records(ws: Any, first_title: str) -> list[dict[str, Any]]:
+    """The rows under the header row (found by its first title) as ``{title: value}``, up to the first empty row."""
+    top = next(r for r in range(1, 60) if ws.cell(r, 1).value == first_title)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=top)]
+    header, found = rows[0], []
+    for row in rows[1:]:
+        if all(v is None for v in row):
+            break
+        found.append(dict(zip(header, row, strict=True)))
+    return found
