@@ -607,6 +607,17 @@ def change_severity(ctx: Context, ticket_id: int, expected_version: int, severit
         return _record_severity_change(ctx, ticket, before, severity, at)
 
 
+def latest_severity_change(ticket_id: int) -> int | None:
+    """The id of the ticket's latest severity change, or None."""
+    change = (
+        t.TicketSeverityChange.select(t.TicketSeverityChange.id)
+        .where(t.TicketSeverityChange.ticket == ticket_id)
+        .order_by(t.TicketSeverityChange.at.desc(), t.TicketSeverityChange.id.desc())
+        .first()
+    )
+    return None if change is None else int(change.id)
+
+
 def undo_severity_change(ctx: Context, change_id: int) -> None:
     """Take back a ticket's latest severity change: the ticket returns to the severity before it.
 

@@ -37,6 +37,7 @@ from tamdesk.services.tickets import (
     TicketInput,
     check_ticket_input,
     create_ticket,
+    latest_severity_change,
     ticket_detail,
     update_ticket,
 )
@@ -195,6 +196,9 @@ class TicketDialog(QDialog):
         self.customer.lineEdit().setPlaceholderText("Type to search customers")
         self.subject = QLineEdit()
         self.severity = SeverityChooser()
+        # editing: a new severity is a dated change the SLA applies from then on (domain.sla)
+        self.severity_changed_at = datetime_edit(self.ctx.now(), "Severity changed at")
+        self.severity_changed_at.setToolTip("Your local time: when the severity changed (the SLA applies it from then)")
         self.opened_at = datetime_edit(self.ctx.now(), "Opened")
         self.opened_hint = QLabel()
         self.opened_hint.setStyleSheet("color: palette(placeholder-text);")
@@ -221,6 +225,7 @@ class TicketDialog(QDialog):
             ("customer", "&Customer", self.customer),
             ("subject", "S&ubject", self.subject),
             ("severity", "Se&verity", self.severity),
+            ("severity_changed_at", "Severity c&hanged at", self.severity_changed_at),
             ("opened_at", "&Opened", self.opened_at),
             ("status", "S&tatus", self.status),
             ("reporter", "&Reporter", self.reporter),
@@ -230,6 +235,8 @@ class TicketDialog(QDialog):
         for key, label, widget in rows:
             self._add_row(key, label, widget)
         self.opened_at.parentWidget().layout().insertWidget(1, self.opened_hint)
+        self.severity.changed.connect(self._show_severity_change)
+        self._show_severity_change()
         self.status.parentWidget().layout().insertWidget(1, self.status_hint)
         self.general = FieldMessage()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -317,6 +324,20 @@ class TicketDialog(QDialog):
         index = self.reporter.findData(seat_id) if seat_id is not None else 0
         self.reporter.setCurrentIndex(max(index, 0))
 
+    def _severity_changes(self) -> bool:
+        """Editing a ticket whose severity the form changes."""
+        chosen = self.severity.value()
+        return self._detail is not None and chosen is not None and chosen is not self._detail.input.severity
+
+    def _show_severity_change(self, *_: object) -> None:
+        """The time of the change is asked only when an edit changes the severity."""
+        box = self.severity_changed_at.parentWidget()
+        visible = self._severity_changes()
+        box.setVisible(visible)
+        caption = self.form.labelForField(box)
+        if caption is not None:
+            caption.setVisible(visible)
+
     def _update_opened_hint(self, *_: object) -> None:
         opened = from_qdatetime(self.opened_at.dateTime())
         self.opened_hint.setText(f"At the customer: {sla_format.at_customer(opened, self._zone)} ({self._zone})")
@@ -335,6 +356,9 @@ class TicketDialog(QDialog):
             reporter_seat_id=self.reporter.currentData(),
             engineer=self.engineer.currentText(),
             notes=self.notes.toPlainText(),
+            severity_changed_at=from_qdatetime(self.severity_changed_at.dateTime())
+            if self._severity_changes()
+            else None,
         )
 
     def save(self) -> None:
@@ -355,6 +379,8 @@ class TicketDialog(QDialog):
                 self.ticket_id = create_ticket(self.ctx, data)
             else:
                 update_ticket(self.ctx, self._detail.id, self._detail.version, data)
+                if data.severity_changed_at is not None:
+                    self._offer_undo_of_severity(data)
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             return
@@ -368,6 +394,15 @@ class TicketDialog(QDialog):
         assert self.ticket_id is not None
         ticket_changes().changed.emit(self.ticket_id)
         self.accept()
+
+    def _offer_undo_of_severity(self, data: TicketInput) -> None:
+        """Edit › Undo takes the severity change back (the rest of the edit stays)."""
+        from tamdesk.views.ticket_sla_dialogs import push_severity_undo
+
+        assert self._detail is not None and data.severity_changed_at is not None
+        change_id = latest_severity_change(self._detail.id)
+        if change_id is not None:
+            push_severity_undo(self.ctx, self._detail.id, change_id, data.severity, data.severity_changed_at)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message beside its field; the first field of the form with an error takes the focus."""

@@ -144,3 +144,30 @@ def test_excusing_one_missed_update(qtbot, acme: int, ctx: Context, monkeypatch)
         "Update due Tue 10 Mar 11:40 CET: ✓ Excused: Customer asked for no calls during the cutover"
     )
     assert detail.excuse_update_button.isVisible()  # the second missed update is still unexcused
+
+
+def test_the_edit_dialog_asks_when_the_severity_changed(qtbot, acme: int, ctx: Context) -> None:
+    from tamdesk.views.ticket_dialog import TicketDialog
+
+    ticket = _ticket(ctx, acme, Severity.NORMAL, NOW - timedelta(hours=2))
+    dialog = TicketDialog(ctx, ticket_detail(ticket, NOW))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.severity_changed_at.isVisible()  # asked only when the severity changes
+    dialog.severity.buttons[Severity.URGENT].click()
+    assert dialog.severity_changed_at.isVisible()
+    dialog.severity_changed_at.setDateTime(to_qdatetime(NOW - timedelta(hours=5)))
+    dialog.save()
+    assert (
+        dialog.messages["severity_changed_at"]
+        .text()
+        .startswith("Severity changed at 2026-03-10 09:30 UTC is before ticket SUP-1 was opened")
+    )
+    assert t.Ticket.get_by_id(ticket).severity == 3
+    dialog.severity_changed_at.setDateTime(to_qdatetime(NOW - timedelta(hours=1)))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    change = t.TicketSeverityChange.get()
+    assert (change.at, change.before, change.after) == (NOW - timedelta(hours=1), 3, 1)
+    undo_stack().undo()
+    assert (t.Ticket.get_by_id(ticket).severity, t.TicketSeverityChange.select().count()) == (3, 0)
