@@ -32,8 +32,9 @@ from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, grow_to_fit
 
 SEVERITY_HINT = (
-    "The SLA applies the new severity from this time on: a raise never makes a deadline later, a lowering never "
-    "revives a breach (the rule is stated in the SLA explanation)."
+    "The SLA applies the new severity from this time on: a pending first response takes the new target from the "
+    "opening (never later on a raise, never earlier on a lowering, and a breach stays a breach); the update "
+    "cadence restarts at the change."
 )
 
 
@@ -61,6 +62,7 @@ class SeverityDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.detail = ctx, detail
         self.setWindowTitle(f"Change severity of ticket {detail.input.number}")
+        self.setMinimumWidth(540)
         self.severity = QComboBox()
         self.severity.setAccessibleName("New severity")
         for severity in Severity:
@@ -141,6 +143,7 @@ class ExcuseDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.detail, self.clock = ctx, detail, clock
         self.setWindowTitle(f"Excuse a breach of ticket {detail.input.number}")
+        self.setMinimumWidth(540)
         self.breach = QComboBox()
         self.breach.setAccessibleName("Breach")
         zone = detail.customer_zone
