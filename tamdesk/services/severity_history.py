@@ -65,9 +65,13 @@ def exemptions_for(ticket_ids: Sequence[int] | None = None) -> dict[int, list[Ex
 def ticket_history(
     opened: datetime, severity: Severity, events: Sequence[TicketEvent], changes: Sequence[SeverityChange] = ()
 ) -> TicketHistory:
-    """The history of a ticket with its severity changes; changes that do not follow on from one another (say, a
-    severity column an import overwrote) are ignored rather than fail a whole list."""
-    if changes:
+    """The history of a ticket with its severity changes.
+
+    Changes that do not follow on from one another, or that end at another severity than the ticket's (an import
+    or a sync overwrote the severity without a date), are ignored rather than fail a whole list: the ticket is then
+    measured at its current severity throughout, as before changes were dated.
+    """
+    if changes and changes[-1].after is severity:
         try:
             return TicketHistory(opened, severity, events, changes)
         except ValueError:

@@ -323,7 +323,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
         open_escalation_id=open_escalation,
         defect_ids=tuple(link.defect_id for link in ticket.defect_links),
         severity_changes=changes,
-        severity_story=describe_severities(history, calendar.zone, sla.now) if changes else "",
+        severity_story=describe_severities(history, calendar.zone, sla.now) if history.severity_changes else "",
         first_response_breached=first_response_breached(sla),
         first_response_exemption=excused.first_response,
         missed_updates=tuple(

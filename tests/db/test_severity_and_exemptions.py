@@ -239,3 +239,14 @@ def _records(ws: Any, first_title: str) -> list[dict[str, Any]]:
             break
         found.append(dict(zip(header, row, strict=True)))
     return found
+
+
+def test_a_severity_overwritten_without_a_date_is_measured_as_it_stands(
+    acme: int, ctx: Context, fixed_now: datetime
+) -> None:
+    tid = _ticket(ctx, acme)
+    change_severity(ctx, tid, _version(tid), S3, OPENED + timedelta(minutes=40))
+    t.Ticket.update(severity=2).where(t.Ticket.id == tid).execute()  # as an import would, with no date
+    detail = ticket_detail(tid, fixed_now)
+    assert detail.sla.first_response_due == OPENED + timedelta(hours=2)  # Sev2 throughout
+    assert detail.severity_story == ""
