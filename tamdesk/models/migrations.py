@@ -109,6 +109,15 @@ def _v4_connections(db: peewee.Database) -> None:
     db.create_tables([t.Connection, t.SyncHeld], safe=True)
 
 
+def _v5_severity_changes_and_exemptions(db: peewee.Database) -> None:
+    """Dated severity changes of tickets, and SLA breaches excused with a reason (issue 15).
+
+    New tables only: tickets keep their severity column as the current one, and a ticket without changes is
+    measured as before.
+    """
+    db.create_tables([t.TicketSeverityChange, t.SlaExemption], safe=True)
+
+
 def _v6_calendars(db: peewee.Database) -> None:
     """Date-specific hours of a calendar (a half day, a closed date).
 
@@ -125,6 +134,7 @@ MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
     _v2_import_sources,
     _v3_defect_links,
     _v4_connections,
+    _v5_severity_changes_and_exemptions,
     _v6_calendars,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

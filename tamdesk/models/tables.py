@@ -212,6 +212,8 @@ class Ticket(VersionedModel):
     events: Any  # backref: a query of the related rows
     escalations: Any  # backref: a query of the related rows
     defect_links: Any  # backref: a query of the related rows
+    severity_changes: Any  # backref: a query of the related rows
+    exemptions: Any  # backref: a query of the related rows
     number = pw.CharField(unique=True)
     customer = pw.ForeignKeyField(Customer, backref="tickets", on_delete="CASCADE")
     subject = pw.TextField(default="")
@@ -247,6 +249,39 @@ class TicketEvent(VersionedModel):
 
     class Meta:
         indexes = ((("ticket", "at"), False),)
+
+
+class TicketSeverityChange(BaseModel):
+    """A dated change of a ticket's severity (schema v5); the SLA applies each from its instant on."""
+
+    ticket_id: int
+
+    ticket = pw.ForeignKeyField(Ticket, backref="severity_changes", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    before = pw.SmallIntegerField()  # Severity
+    after = pw.SmallIntegerField()  # Severity
+    author = pw.CharField(default="")
+    recorded_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("ticket", "at"), False),)
+
+
+class SlaExemption(BaseModel):
+    """An SLA breach excused, with the reason (schema v5). The evaluation stays the truth; reports apply these
+    on top. ``deadline`` names the missed update (its due instant); None for the first response."""
+
+    ticket_id: int
+
+    ticket = pw.ForeignKeyField(Ticket, backref="exemptions", on_delete="CASCADE")
+    clock = pw.CharField()  # ExemptClock: first_response or update
+    deadline = UtcDateTimeField(null=True)
+    reason = pw.TextField()
+    author = pw.CharField(default="")
+    excused_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("ticket", "clock", "deadline"), False),)
 
 
 class Escalation(VersionedModel):
@@ -404,6 +439,8 @@ ALL_TABLES: tuple[type[BaseModel], ...] = (
     PortalSeat,
     Ticket,
     TicketEvent,
+    TicketSeverityChange,
+    SlaExemption,
     Escalation,
     EscalationEntry,
     Defect,

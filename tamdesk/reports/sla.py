@@ -57,6 +57,7 @@ def padded(title: str, kind: ColumnKind, width: float | None = None) -> Column:
 
 
 FR, UPD = "FR %", "Upd. %"
+FR_EXCUSED, UPD_EXCUSED = "FR % (excused met)", "Upd. % (excused met)"  # issue 15: breaches excused count as met
 # Short titles and set widths: seventeen columns must still print legibly on one landscape page.
 SUMMARY_COLUMNS = (
     Column("Month", width=9),
@@ -70,6 +71,8 @@ SUMMARY_COLUMNS = (
     Column("FR p90 h", K.DURATION_HOURS, width=10),
     Column("Resolve median h", K.DURATION_HOURS, width=17),
     Column("Resolve p90 h", K.DURATION_HOURS, width=14),
+    Column(FR_EXCUSED, K.PERCENT, width=11),
+    Column(UPD_EXCUSED, K.PERCENT, width=11),
 )
 GOAL, VERDICT = "Goal", "Verdict"
 SCORECARD_COLUMNS = (
@@ -148,6 +151,7 @@ BREACH_COLUMNS = (
     Column("Missed updates", K.INT, width=9),
     Column("Update overdue (h)", K.DURATION_HOURS, width=10),
     Column("Open", K.YES_NO, width=7),
+    Column("Excused", width=24, wrap=True),
 )
 TICKET_COLUMNS = (
     Column("Ticket", width=11),
@@ -164,11 +168,14 @@ TICKET_COLUMNS = (
     padded("Hours to resolve", K.DURATION_HOURS, width=11),
     Column("Escalated", K.YES_NO, width=12),
     Column("Defect", width=10, wrap=True),
+    Column("Severity changes", width=12, wrap=True),
+    Column("Excused", width=12, wrap=True),
 )
 LEGEND = (
     "FR %: first responses met in time, of those due (one still awaited past its due time counts as missed).",
     "Upd. %: tickets with no missed customer update, of those that had a first response.",
     "Breaches: tickets that missed their first response or a customer update.",
+    "(excused met): the same rates with each breach excused (with a reason, in the ticket) counted as met.",
     "h: elapsed hours from opened to the first response or to resolved; p90: the 90th percentile.",
 )
 # Notes are kept to a line each as wide as the Summary's table, so the printed page is not shrunk to fit them.
@@ -416,6 +423,8 @@ def _scorecard(review: SlaReview) -> list[tuple[Any, ...]]:
     rows += [row(f"  {s.label}", severity(0, s)) for s in Severity]
     rows.append(row("Customer updates kept", lambda f: f.update_rate))
     rows += [row(f"  {s.label}", severity(1, s)) for s in Severity]
+    rows.append(row("First responses in time (excused met)", lambda f: f.first_response_rate_excused))
+    rows.append(row("Customer updates kept (excused met)", lambda f: f.update_rate_excused))
     return rows
 
 
@@ -467,6 +476,8 @@ def _summary_row(f: SlaFigures, label: str | None = None) -> tuple[Any, ...]:
         *(f.severity_rates[s][1] for s in Severity),
         *f.first_response_hours,
         *f.resolve_hours,
+        f.first_response_rate_excused,
+        f.update_rate_excused,
     )
 
 
@@ -493,7 +504,7 @@ def _breach_row(t: SlaTicketLine) -> tuple[Any, ...]:
         t.number, t.customer, t.subject, t.severity.label, t.status.label, t.opened, t.breach, t.first_response_due,
         t.first_response_at, t.first_response_late, (ClockKind.BUSINESS_HOURS if t.business_clock else
         ClockKind.TWENTY_FOUR_SEVEN).label,
-        t.first_response_late_clock, t.missed_updates, t.update_overdue, t.open_breach,
+        t.first_response_late_clock, t.missed_updates, t.update_overdue, t.open_breach, t.excused_reasons or None,
     )  # fmt: skip
 
 
@@ -501,5 +512,5 @@ def _ticket_row(t: SlaTicketLine) -> tuple[Any, ...]:
     return (
         t.number, t.customer, t.subject, t.severity.label, t.status.label, t.opened, t.first_response_due,
         t.first_response_at, t.first_response_met, t.missed_updates, t.resolved_at, t.hours_to_resolve, t.escalated,
-        t.defects or None,
+        t.defects or None, t.severity_changes or None, t.excused_reasons or None,
     )  # fmt: skip

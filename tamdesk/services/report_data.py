@@ -12,6 +12,10 @@ Definitions the workbooks state in their headers:
   inside its target, is not counted.
 - *Updates kept*: of the tickets that had a first response, those with no missed customer update.
 - A *breach* is a ticket whose first response was missed or that missed at least one customer update.
+- An *excused* breach (domain.exemptions) stays a breach in the raw figures; the "excused met" rates count it as
+  met: a first response excused is met, and a ticket whose every missed update is excused kept its updates.
+- Severity is the ticket's current one; a ticket whose severity changed is measured by domain.sla's rule for
+  changes, and its changes are listed.
 - Hours to first response and to resolve are elapsed (wall-clock) hours; percentiles are Excel's PERCENTILE.INC.
 """
 
@@ -26,8 +30,19 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.exemptions import Excused, apply_exemptions
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, clock_for, evaluate
+from tamdesk.domain.sla import (
+    SlaEvaluation,
+    SlaPolicy,
+    SlaState,
+    TicketEvent,
+    TicketHistory,
+    clock_for,
+    evaluate,
+    missed_update_deadlines,
+)
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.domain.vp_rule import VP_DAYS_DEFAULT, VpStatus
 from tamdesk.models import tables as t
@@ -35,6 +50,7 @@ from tamdesk.models.db import database
 from tamdesk.services.base import DomainError, tuples
 from tamdesk.services.defects import DefectRow, list_defects
 from tamdesk.services.escalations import EscalationRow, list_escalations, vp_limit
+from tamdesk.services.severity_history import exemptions_for, severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 
 Progress = Callable[[int, int], None]
@@ -211,6 +227,29 @@ class SlaTicketLine:
     first_response_state: SlaState = SlaState.OK
     update_due: datetime | None = None  # the running update clock's due time
     update_state: SlaState = SlaState.NOT_STARTED
+    severity_changes: str = ""  # "Sev1 Urgent until 2026-12-07 09:40, then Sev3 Normal" in the report's zone
+    first_response_excused: str = ""  # the reason, when the first-response breach is excused
+    updates_excused: int = 0  # missed updates excused
+    excused_reasons: str = ""  # every excused breach with its reason
+
+    @property
+    def first_response_met_excused(self) -> bool | None:
+        """``first_response_met`` with an excused breach counted as met."""
+        return True if self.first_response_met is False and self.first_response_excused else self.first_response_met
+
+    @property
+    def missed_updates_unexcused(self) -> int:
+        return self.missed_updates - self.updates_excused
+
+    @property
+    def updates_kept_excused(self) -> bool | None:
+        """``updates_kept`` with excused missed updates counted as kept."""
+        return None if self.first_response_at is None else self.missed_updates_unexcused == 0
+
+    @property
+    def breached_unexcused(self) -> bool:
+        """A breach that is not wholly excused."""
+        return self.first_response_met_excused is False or self.missed_updates_unexcused > 0
 
     @property
     def hours_to_first_response(self) -> float | None:
@@ -270,6 +309,9 @@ class SlaFigures:
     resolve_hours: tuple[float | None, float | None]
     severity_rates: dict[Severity, tuple[float | None, float | None]]  # first response, updates kept
     policy: str = ""
+    first_responses_met_excused: int = 0  # met, counting an excused breach as met
+    updates_kept_excused: int = 0  # kept, counting excused missed updates as kept
+    breaches_excused: int = 0  # breaches wholly excused
 
     @property
     def first_response_rate(self) -> float | None:
@@ -278,6 +320,16 @@ class SlaFigures:
     @property
     def update_rate(self) -> float | None:
         return _rate(self.updates_kept, self.updates_tracked)
+
+    @property
+    def first_response_rate_excused(self) -> float | None:
+        """First responses met, excused breaches counted as met."""
+        return _rate(self.first_responses_met_excused, self.first_responses_due)
+
+    @property
+    def update_rate_excused(self) -> float | None:
+        """Updates kept, excused missed updates counted as kept."""
+        return _rate(self.updates_kept_excused, self.updates_tracked)
 
 
 @dataclass
@@ -293,10 +345,14 @@ class _SlaTally:
     updates: dict[Severity, list[int]] = field(default_factory=lambda: {s: [0, 0] for s in Severity})
     response_hours: list[float] = field(default_factory=list)
     resolve_hours: list[float] = field(default_factory=list)
+    excused: list[int] = field(default_factory=lambda: [0, 0, 0])  # first responses met, updates kept, breaches
 
     def add(self, line: SlaTicketLine) -> None:
         self.tickets += 1
         self.breaches += line.breached
+        self.excused[0] += bool(line.first_response_met_excused)
+        self.excused[1] += bool(line.updates_kept_excused)
+        self.excused[2] += line.breached and not line.breached_unexcused
         self.missed_updates += line.missed_updates
         self.escalated += line.escalated
         self.with_defect += bool(line.defects)
@@ -325,6 +381,7 @@ class _SlaTally:
                 mine[severity][1] += met
         self.response_hours.extend(other.response_hours)
         self.resolve_hours.extend(other.resolve_hours)
+        self.excused = [mine + theirs for mine, theirs in zip(self.excused, other.excused, strict=True)]
 
     def figures(self, label: str, policy: str = "") -> SlaFigures:
         response, resolve = sorted(self.response_hours), sorted(self.resolve_hours)
@@ -335,6 +392,7 @@ class _SlaTally:
             self.escalated, self.with_defect, (percentile(response, 0.5), percentile(response, 0.9)),
             (percentile(resolve, 0.5), percentile(resolve, 0.9)),
             {s: (_rate(fr[s][1], fr[s][0]), _rate(upd[s][1], upd[s][0])) for s in Severity}, policy,
+            *self.excused,
         )  # fmt: skip
 
 
@@ -435,15 +493,18 @@ class _SlaLines:
         self.escalated = _escalated_ids()
         self.severities = {int(s): s for s in Severity}
         self.statuses = {s.value: s for s in TicketStatus}
+        self.changes = severity_changes_for()
+        self.exemptions = exemptions_for()
 
     def line(self, raw: tuple, events: Sequence[TicketEvent]) -> SlaTicketLine:
         tid, number, cid, customer, subject, severity, status, opened_at, resolved_at = raw
         opened = datetime.fromtimestamp(opened_at, UTC)
-        history = TicketHistory(opened, self.severities[severity], events)
+        history = ticket_history(opened, self.severities[severity], events, self.changes.get(tid, ()))
         policy = self.resolver.policy(cid, opened)
         calendar = self.resolver.calendar(cid)
         now = max(self.now, opened)
         sla = evaluate(history, policy, calendar, now)
+        excused = self._excused(tid, history, sla, policy, calendar)
         resolved = sla.resolved_at or (datetime.fromtimestamp(resolved_at, UTC) if resolved_at else None)
         met = _first_response_met(sla)
         state = self.statuses[status]
@@ -460,7 +521,32 @@ class _SlaLines:
             customer_id=cid, is_open=state.is_open, business_clock=clock.business_time,
             first_response_late_clock=late_clock, first_response_state=sla.first_response_state,
             update_due=sla.next_update_due, update_state=sla.update_state,
+            severity_changes=_severity_story(history, now, self.scope.tz),
+            first_response_excused=excused.first_response.reason if excused.first_response else "",
+            updates_excused=len(excused.updates), excused_reasons=excused.reasons,
         )  # fmt: skip
+
+    def _excused(
+        self, tid: int, history: TicketHistory, sla: SlaEvaluation, policy: SlaPolicy, calendar: BusinessCalendar
+    ) -> Excused:
+        """What the ticket's exemptions excuse (the missed deadlines are worked out only for such tickets)."""
+        exemptions = self.exemptions.get(tid)
+        if not exemptions:
+            return _NOTHING_EXCUSED
+        missed = missed_update_deadlines(history, policy, calendar, sla.now) if sla.missed_updates else ()
+        return apply_exemptions(sla, missed, exemptions)
+
+
+_NOTHING_EXCUSED = Excused()
+
+
+def _severity_story(history: TicketHistory, now: datetime, tz: tzinfo) -> str:
+    """``Sev1 Urgent until 2026-12-07 09:40, then Sev3 Normal`` in the report's zone; empty without changes."""
+    changes = history.changes_until(now)
+    if not changes:
+        return ""
+    steps = [f"until {c.at.astimezone(tz):%Y-%m-%d %H:%M}, then {c.after.label}" for c in changes]
+    return f"{changes[0].before.label} " + ", ".join(steps)
 
 
 def _first_response_met(sla: SlaEvaluation) -> bool | None:

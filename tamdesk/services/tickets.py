@@ -13,14 +13,16 @@ from datetime import UTC, datetime, timedelta
 
 import peewee as pw
 
+from tamdesk.domain.exemptions import Exemption, first_response_breached
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SlaEvaluation, SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.sla import SeverityChange, SlaEvaluation, SlaState, TicketEvent, evaluate
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
 from tamdesk.services.search import escape_like
+from tamdesk.services.severity_history import evaluate_ticket, severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 
 Progress = Callable[[int, int], None]
@@ -130,8 +132,10 @@ def _rows(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     total: int = 0,
+    changes: Mapping[int, Sequence[SeverityChange]] | None = None,
 ) -> list[TicketRow]:
     resolver = SlaResolver()
+    changes = changes or {}
     severities = {int(s): s for s in Severity}
     statuses = {s.value: s for s in TicketStatus}
     fromts = datetime.fromtimestamp
@@ -143,7 +147,7 @@ def _rows(
             if progress:
                 progress(n, total)
         severity = severities[sev]
-        history = TicketHistory(fromts(opened, UTC), severity, events.get(tid, ()))
+        history = ticket_history(fromts(opened, UTC), severity, events.get(tid, ()), changes.get(tid, ()))
         sla = evaluate(history, resolver.policy(cid, history.opened), resolver.calendar(cid), max(now, history.opened))
         rows.append(
             TicketRow(
@@ -162,7 +166,8 @@ def load_tickets(
     raw = list(database.execute_sql(_SELECT + where, params))
     ids = [r[0] for r in raw] if flt.customer_id is not None or where else None
     events = _events_for(ids if ids is None or len(ids) < 900 else None)
-    rows = _rows(raw, events, now, progress, cancelled, len(raw))
+    changes = severity_changes_for(ids if ids is None or len(ids) < 900 else None)
+    rows = _rows(raw, events, now, progress, cancelled, len(raw), changes)
     if progress:
         progress(len(raw), len(raw))
     if flt.sla_states:
@@ -175,7 +180,8 @@ def first_page(flt: TicketFilter, now: datetime, limit: int = 200) -> list[Ticke
     where, params = _where(flt)
     sql = f"{_SELECT}{where} ORDER BY t.opened_at DESC LIMIT {database.obj.param}"
     raw = list(database.execute_sql(sql, [*params, limit]))
-    rows = _rows(raw, _events_for([r[0] for r in raw]), now)
+    ids = [r[0] for r in raw]
+    rows = _rows(raw, _events_for(ids), now, changes=severity_changes_for(ids))
     if flt.sla_states:
         rows = [r for r in rows if r.sla.state in flt.sla_states]
     return rows
@@ -222,6 +228,26 @@ class TicketInput:
     reporter_seat_id: int | None = None
     engineer: str = ""
     notes: str = ""
+    severity_changed_at: datetime | None = None  # when an edited severity changed; None: now
+
+
+@dataclass(frozen=True)
+class SeverityChangeRow:
+    """A dated severity change as the ticket detail lists it."""
+
+    id: int
+    at: datetime
+    before: Severity
+    after: Severity
+    author: str
+
+
+@dataclass(frozen=True)
+class MissedUpdate:
+    """A customer update missed, by its deadline, and the exemption that excuses it (if any)."""
+
+    deadline: datetime
+    exemption: Exemption | None
 
 
 @dataclass(frozen=True)
@@ -241,6 +267,12 @@ class TicketDetail:
     escalation_ids: tuple[int, ...] = field(default=())
     open_escalation_id: int | None = None
     defect_ids: tuple[int, ...] = field(default=())
+    severity_changes: tuple[SeverityChangeRow, ...] = field(default=())
+    severity_story: str = ""  # "Sev1 Urgent until Mon 07 Dec 09:40 CET, then Sev3 Normal"
+    first_response_breached: bool = False  # missed or overdue now: can be excused
+    first_response_exemption: Exemption | None = None
+    missed_updates: tuple[MissedUpdate, ...] = field(default=())
+    stale_exemptions: tuple[Exemption, ...] = field(default=())  # their breach no longer exists
 
 
 def _ticket(ticket_id: int) -> t.Ticket:
@@ -251,20 +283,23 @@ def _ticket(ticket_id: int) -> t.Ticket:
 
 
 def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
-    from tamdesk.domain.sla import explain_first_response, explain_update
+    from tamdesk.domain.sla import describe_severities, explain_first_response, explain_update
 
     ticket = _ticket(ticket_id)
-    resolver = SlaResolver()
-    policy = resolver.policy(ticket.customer_id, ticket.opened_at)
-    calendar = resolver.calendar(ticket.customer_id)
     events = tuple(
         EventRow(e.id, e.version, e.at, TicketEventKind(e.kind), e.note, e.author)
         for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)
     )
     severity = Severity(ticket.severity)
-    history = TicketHistory(ticket.opened_at, severity, [TicketEvent(e.at, e.kind) for e in events])
-    sla = evaluate(history, policy, calendar, max(now, history.opened))  # a source's clock may run ahead of ours
-    update_text = explain_update(sla, policy.target(severity), calendar)
+    evaluated = evaluate_ticket(ticket, now)
+    history, policy, calendar, sla = evaluated.history, evaluated.policy, evaluated.calendar, evaluated.sla
+    update_text = explain_update(sla, policy.target(history.severity_at(sla.now)), calendar)
+    changes = tuple(
+        SeverityChangeRow(c.id, c.at, Severity(c.before), Severity(c.after), c.author)
+        for c in ticket.severity_changes.order_by(t.TicketSeverityChange.at, t.TicketSeverityChange.id)
+    )
+    excused = evaluated.excused
+    by_deadline = {e.deadline: e for e in excused.updates}
     escalations = list(ticket.escalations.order_by(t.Escalation.opened_at))
     open_escalation = next((e.id for e in escalations if EscalationState(e.state).is_open), None)
     reporter = ticket.reporter.full_name if ticket.reporter else ""
@@ -282,11 +317,19 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
         events=events,
         sla=sla,
         policy_label=policy.label,
-        first_response_explained="First response " + explain_first_response(history, policy, calendar),
+        first_response_explained="First response " + explain_first_response(history, policy, calendar, sla),
         update_explained=update_text,
         escalation_ids=tuple(e.id for e in escalations),
         open_escalation_id=open_escalation,
         defect_ids=tuple(link.defect_id for link in ticket.defect_links),
+        severity_changes=changes,
+        severity_story=describe_severities(history, calendar.zone, sla.now) if history.severity_changes else "",
+        first_response_breached=first_response_breached(sla),
+        first_response_exemption=excused.first_response,
+        missed_updates=tuple(
+            MissedUpdate(d, by_deadline.get(d.replace(microsecond=0))) for d in evaluated.missed_deadlines
+        ),
+        stale_exemptions=excused.stale,
     )  # fmt: skip
 
 
@@ -396,6 +439,10 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
             )
     if (problem := _status_problem(data.status, existing)) is not None:
         errors["status"] = problem
+    if existing is not None and int(data.severity) != existing.severity and "opened_at" not in errors:
+        changed_at = data.severity_changed_at or now
+        if (problem := severity_change_problem(existing, data.severity, changed_at, now, data.opened_at)) is not None:
+            errors["severity_changed_at"] = problem
     if refused := identity_problem("Engineer", data.engineer):
         errors["engineer"] = refused
     if data.reporter_seat_id is not None:
@@ -458,6 +505,9 @@ def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: Tic
             summary=f"Ticket {ticket.number} edited: {', '.join(sorted(changes))}",
             before={k: current[k] for k in changes}, after=changes,
         )  # fmt: skip
+        if "severity" in changes:
+            before = Severity(current["severity"])
+            _record_severity_change(ctx, ticket, before, data.severity, data.severity_changed_at or ctx.now())
         kinds = _status_events(TicketStatus(current["status"]), data.status)
         if kinds:
             at = max(ctx.now(), ticket.opened_at)
@@ -493,6 +543,104 @@ def _status_problem(status: TicketStatus, existing: t.Ticket | None) -> str | No
     if status is TicketStatus.NEW and existing.status != status.value and existing.events.exists():
         return "This ticket already has events in its timeline, so it cannot be New again; choose Open."
     return None
+
+
+# -- severity changes: dated, so the SLA applies each from its instant on (domain.sla) -------------------------
+
+
+def severity_change_problem(
+    ticket: t.Ticket, severity: Severity, at: datetime, now: datetime, opened: datetime | None = None
+) -> str | None:
+    """Why ``ticket`` cannot change to ``severity`` at ``at``, naming the value; None when it can.
+
+    Changes are recorded in time order: one cannot come before the ticket was opened (``opened`` when the same
+    edit moves it), in the future, or before the ticket's latest change.
+    """
+    if at.tzinfo is None:
+        return "The time of the severity change needs a time zone."
+    when = f"{at:%Y-%m-%d %H:%M} UTC"
+    opened = opened or ticket.opened_at
+    if at < opened:
+        return f"Severity changed at {when} is before ticket {ticket.number} was opened ({opened:%Y-%m-%d %H:%M} UTC)."
+    if at > now + FUTURE_GRACE:
+        return f"Severity changed at {when} is in the future."
+    last = ticket.severity_changes.order_by(t.TicketSeverityChange.at.desc()).first()
+    if last is not None and at < last.at:
+        return (
+            f"Severity changed at {when} is before the ticket's last severity change "
+            f"({Severity(last.before).label} to {Severity(last.after).label} at {last.at:%Y-%m-%d %H:%M} UTC)."
+        )
+    if int(severity) == ticket.severity:
+        return f"Ticket {ticket.number} is already {severity.label}."
+    return None
+
+
+def _record_severity_change(ctx: Context, ticket: t.Ticket, before: Severity, after: Severity, at: datetime) -> int:
+    change = t.TicketSeverityChange.create(
+        ticket=ticket, at=at, before=int(before), after=int(after), author=ctx.actor, recorded_at=ctx.now()
+    )
+    record_audit(
+        ctx, entity="ticket_severity_change", entity_id=change.id, customer=ticket.customer_id, action="create",
+        summary=f"Ticket {ticket.number}: severity {before.label} to {after.label} at {at:%Y-%m-%d %H:%M} UTC",
+        after={"at": at, "before": int(before), "after": int(after)},
+    )  # fmt: skip
+    return int(change.id)
+
+
+def change_severity(ctx: Context, ticket_id: int, expected_version: int, severity: Severity, at: datetime) -> int:
+    """Change the ticket's severity as of ``at`` (a dated change the SLA applies from then on); returns its id.
+
+    Raises:
+        ValidationFailed: ``severity_changed_at`` or ``severity`` says what is wrong; nothing is saved.
+        StaleEdit: the ticket was saved by someone else since ``expected_version``.
+    """
+    with database.atomic():
+        ticket = _ticket(ticket_id)
+        problem = severity_change_problem(ticket, severity, at, ctx.now())
+        if problem is not None:
+            field_name = (
+                "severity" if problem.startswith(f"Ticket {ticket.number} is already") else "severity_changed_at"
+            )
+            raise ValidationFailed({field_name: problem})
+        before = Severity(ticket.severity)
+        save_versioned(ticket, expected_version, {"severity": int(severity)})
+        return _record_severity_change(ctx, ticket, before, severity, at)
+
+
+def latest_severity_change(ticket_id: int) -> int | None:
+    """The id of the ticket's latest severity change, or None."""
+    change = (
+        t.TicketSeverityChange.select(t.TicketSeverityChange.id)
+        .where(t.TicketSeverityChange.ticket == ticket_id)
+        .order_by(t.TicketSeverityChange.at.desc(), t.TicketSeverityChange.id.desc())
+        .first()
+    )
+    return None if change is None else int(change.id)
+
+
+def undo_severity_change(ctx: Context, change_id: int) -> None:
+    """Take back a ticket's latest severity change: the ticket returns to the severity before it.
+
+    Raises:
+        NotFound: the change no longer exists. DomainError: a later change was recorded since.
+    """
+    with database.atomic():
+        change = t.TicketSeverityChange.get_or_none(t.TicketSeverityChange.id == change_id)
+        if change is None:
+            raise NotFound("That severity change no longer exists.")
+        ticket = change.ticket
+        last = ticket.severity_changes.order_by(t.TicketSeverityChange.at.desc(), t.TicketSeverityChange.id.desc())
+        if last.first().id != change.id:
+            raise DomainError(f"Ticket {ticket.number}'s severity changed again since; undo that change first.")
+        before, after = Severity(change.before), Severity(change.after)
+        change.delete_instance()
+        t.Ticket.update(severity=int(before), version=t.Ticket.version + 1).where(t.Ticket.id == ticket.id).execute()
+        record_audit(
+            ctx, entity="ticket_severity_change", entity_id=change_id, customer=ticket.customer_id, action="delete",
+            summary=f"Ticket {ticket.number}: severity change to {after.label} at {change.at:%Y-%m-%d %H:%M} UTC "
+            f"taken back ({before.label} again)",
+            before={"at": change.at, "before": int(before), "after": int(after)},
+        )  # fmt: skip
 
 
 # -- events ---------------------------------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from enum import StrEnum
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.sla import SlaState, TicketEvent, evaluate
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketEventKind, TicketStatus
 from tamdesk.domain.vp_rule import vp_apprisal
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
+from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import CLOSED
 
@@ -289,6 +290,7 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
     sql = _TICKETS.format(statuses=_in(_OPEN_TICKET), scope=scope.sql)
     raw = list(database.execute_sql(sql, [*_OPEN_TICKET, *scope.params]))
     events = _open_ticket_events(scope)
+    changes = severity_changes_for([r[0] for r in raw]) if len(raw) < 900 else severity_changes_for()
     alerts: list[TicketAlert] = []
     updates: list[UpdateDue] = []
     for tid, number, cid, customer, subject, sev, opened in raw:
@@ -296,7 +298,7 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
         if opened_at > now:
             continue  # opened "in the future" by a skewed clock: nothing can be due yet
         severity = Severity(sev)
-        history = TicketHistory(opened_at, severity, events.get(tid, ()))
+        history = ticket_history(opened_at, severity, events.get(tid, ()), changes.get(tid, ()))
         sla = evaluate(history, resolver.policy(cid, opened_at), resolver.calendar(cid), max(now, history.opened))
         if not sla.state.needs_attention or sla.deadline is None:
             continue

@@ -26,15 +26,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.exemptions import ExemptClock, Exemption
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.typed_time import has_seconds, whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
-from tamdesk.services.tickets import EventRow, TicketDetail, add_event, delete_event, edit_event, ticket_detail
+from tamdesk.services.tickets import (
+    EventRow,
+    SeverityChangeRow,
+    TicketDetail,
+    add_event,
+    delete_event,
+    edit_event,
+    ticket_detail,
+)
 from tamdesk.views import sla_format
 from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
+from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
 
@@ -74,16 +84,30 @@ class TimelineEntry:
     note: str
     author: str
     event: EventRow | None = None
+    severity_change: SeverityChangeRow | None = None
 
 
 def timeline(detail: TicketDetail) -> list[TimelineEntry]:
-    """The ticket's life in order, starting with its opening."""
-    opened = TimelineEntry(detail.input.opened_at, "Opened", f"{detail.input.severity.label}", "")
+    """The ticket's life in order, starting with its opening (at the severity it was opened with); a severity
+    change comes after the events of its instant, as the SLA applies it."""
+    changes = detail.severity_changes
+    opening = changes[0].before if changes else detail.input.severity
+    opened = TimelineEntry(detail.input.opened_at, "Opened", opening.label, "")
     events = [
         TimelineEntry(e.at, e.kind.label, e.note, e.author.replace("import:", "imported from "), e)
         for e in detail.events
     ]
-    return [opened, *events]
+    changed = [
+        TimelineEntry(c.at, "Severity changed", f"{c.before.label} → {c.after.label}", c.author, severity_change=c)
+        for c in changes
+    ]
+    return [opened, *sorted([*events, *changed], key=lambda entry: (entry.at, entry.severity_change is not None))]
+
+
+def excuse_text(exemption: Exemption) -> str:
+    """``✓ Excused: <reason> (Tess Tam, Tue 10 Mar 15:30)``."""
+    when = f", {local_time(exemption.excused_at)}" if exemption.excused_at else ""
+    return f"✓ Excused: {exemption.reason} ({exemption.author}{when})"
 
 
 SECONDS_EXPLAINED = (
@@ -161,8 +185,12 @@ class TicketDetailDialog(QDialog):
         titles.addWidget(self.subtitle)
         self.edit_button = QPushButton("&Edit ticket…")
         self.edit_button.clicked.connect(self.edit_ticket)
+        self.severity_button = QPushButton("Change se&verity…")
+        self.severity_button.setToolTip("Raise or lower the severity as of a time; the SLA applies it from then on")
+        self.severity_button.clicked.connect(self.change_severity)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
+        header.addWidget(self.severity_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         return header
 
@@ -178,16 +206,34 @@ class TicketDetailDialog(QDialog):
         self.policy.setStyleSheet("color: palette(placeholder-text);")
         self.seconds_note = _wrapping(SECONDS_EXPLAINED)
         self.seconds_note.setStyleSheet("color: palette(placeholder-text);")
+        self.severity_story = _wrapping()
+        self.severity_story.setAccessibleName("Severity history")
+        self.first_response_excuse = _wrapping()
+        self.first_response_excuse.setAccessibleName("First response excuse")
+        self.updates_excuse = _wrapping()
+        self.updates_excuse.setAccessibleName("Customer update excuses")
+        self.excuse_first_button = QPushButton("E&xcuse…")
+        self.excuse_first_button.setToolTip("Excuse the first-response breach with a reason (the customer's outage…)")
+        self.excuse_first_button.clicked.connect(lambda: self.excuse(ExemptClock.FIRST_RESPONSE))
+        self.excuse_update_button = QPushButton("Excuse an &update…")
+        self.excuse_update_button.setToolTip("Excuse a missed customer update with a reason")
+        self.excuse_update_button.clicked.connect(lambda: self.excuse(ExemptClock.UPDATE))
         grid = QGridLayout(box)
-        grid.addWidget(self.sla_state, 0, 0, 1, 2)
-        grid.addWidget(_bold("First response"), 1, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.first_response, 1, 1)
-        grid.addWidget(self.first_response_state, 2, 1)
-        grid.addWidget(_bold("Customer updates"), 3, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.updates, 3, 1)
-        grid.addWidget(self.updates_state, 4, 1)
-        grid.addWidget(self.policy, 5, 0, 1, 2)
-        grid.addWidget(self.seconds_note, 6, 0, 1, 2)
+        grid.addWidget(self.sla_state, 0, 0, 1, 3)
+        grid.addWidget(_bold("Severity"), 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.severity_story, 1, 1, 1, 2)
+        grid.addWidget(_bold("First response"), 2, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.first_response, 2, 1, 1, 2)
+        grid.addWidget(self.first_response_state, 3, 1)
+        grid.addWidget(self.excuse_first_button, 3, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.first_response_excuse, 4, 1, 1, 2)
+        grid.addWidget(_bold("Customer updates"), 5, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.updates, 5, 1, 1, 2)
+        grid.addWidget(self.updates_state, 6, 1)
+        grid.addWidget(self.excuse_update_button, 6, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.updates_excuse, 7, 1, 1, 2)
+        grid.addWidget(self.policy, 8, 0, 1, 3)
+        grid.addWidget(self.seconds_note, 9, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         return box
 
@@ -308,11 +354,30 @@ class TicketDetailDialog(QDialog):
             )
         self.updates_state.setText(state_line)
         self._tone(self.updates_state, SlaState.MISSED if missed else sla.update_state)
+        self._show_severity_and_excuses(detail)
         here = sla_format.at_customer(shown_now, detail.customer_zone)
         self.policy.setText(
             f"SLA policy applied: {detail.policy_label} · customer's time zone {detail.customer_zone} "
             f"(now {here} there) · evaluated {local_time(shown_now)} your time"
         )
+
+    def _show_severity_and_excuses(self, detail: TicketDetail) -> None:
+        """How the severity went, and each excused breach with its reason; Excuse… where a breach is not excused."""
+        self.severity_story.setText(detail.severity_story or f"{detail.input.severity.label} since it was opened")
+        first = detail.first_response_exemption
+        self.first_response_excuse.setText(excuse_text(first) if first else "")
+        self.first_response_excuse.setVisible(first is not None)
+        self.excuse_first_button.setVisible(detail.first_response_breached and first is None)
+        zone = detail.customer_zone
+        lines = [
+            f"Update due {sla_format.at_customer(m.deadline, zone)}: {excuse_text(m.exemption)}"
+            for m in detail.missed_updates
+            if m.exemption is not None
+        ]
+        lines += [f"No longer a breach, so it excuses nothing: {excuse_text(e)}" for e in detail.stale_exemptions]
+        self.updates_excuse.setText("\n".join(lines))
+        self.updates_excuse.setVisible(bool(lines))
+        self.excuse_update_button.setVisible(any(m.exemption is None for m in detail.missed_updates))
 
     @staticmethod
     def _tone(label: QLabel, state: SlaState) -> None:
@@ -342,7 +407,7 @@ class TicketDetailDialog(QDialog):
         has_event = entry is not None and entry.event is not None
         self.edit_event_button.setEnabled(has_event)
         self.delete_event_button.setEnabled(has_event)
-        opening = entry is not None and entry.event is None
+        opening = entry is not None and entry.event is None and entry.severity_change is None
         self.edit_event_button.setToolTip("Change the opening time with Edit ticket" if opening else "")
 
     # -- changing -----------------------------------------------------------------------------------------
@@ -407,6 +472,20 @@ class TicketDetailDialog(QDialog):
             push_done(f"Delete {entry.what.lower()} at {local_time(entry.at)}", undo=undo,
                       redo=lambda: delete_event(ctx, restored[0], 1))  # fmt: skip
         self._changed()
+
+    def change_severity(self) -> None:
+        """Ask for the new severity and when it changed; the change is saved, audited and undoable."""
+        if self.detail is None:
+            return
+        if SeverityDialog(self.ctx, self.detail, self).exec() == QDialog.DialogCode.Accepted:
+            self._changed()
+
+    def excuse(self, clock: ExemptClock) -> None:
+        """Ask for the reason a breach of ``clock`` is excused; saved, audited and undoable."""
+        if self.detail is None:
+            return
+        if ExcuseDialog(self.ctx, self.detail, clock, self).exec() == QDialog.DialogCode.Accepted:
+            self._changed()
 
     def edit_ticket(self) -> None:
         if self.detail is None:

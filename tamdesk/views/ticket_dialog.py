@@ -37,6 +37,7 @@ from tamdesk.services.tickets import (
     TicketInput,
     check_ticket_input,
     create_ticket,
+    latest_severity_change,
     ticket_detail,
     update_ticket,
 )
@@ -171,6 +172,10 @@ class TicketDialog(QDialog):
         self.customer.lineEdit().setPlaceholderText("Type to search customers")
         self.subject = QLineEdit()
         self.severity = SeverityChooser()
+        # editing: a new severity is a dated change the SLA applies from then on (domain.sla)
+        self.severity_changed_at = DateTimeField(self.ctx.now, "Severity changed at")
+        self.severity_changed_at.setToolTip("When the severity changed: the SLA applies it from then")
+        self.severity_changed_at.set_value(self.ctx.now())
         self.opened_at = DateTimeField(self.ctx.now, "Opened")
         self.status = QComboBox()
         for status in TicketStatus:
@@ -195,6 +200,7 @@ class TicketDialog(QDialog):
             ("customer", "&Customer", self.customer),
             ("subject", "S&ubject", self.subject),
             ("severity", "Se&verity", self.severity),
+            ("severity_changed_at", "Severity c&hanged at", self.severity_changed_at),
             ("opened_at", "&Opened", self.opened_at),
             ("status", "S&tatus", self.status),
             ("reporter", "&Reporter", self.reporter),
@@ -203,6 +209,8 @@ class TicketDialog(QDialog):
         ]
         for key, label, widget in rows:
             self._add_row(key, label, widget)
+        self.severity.changed.connect(self._show_severity_change)
+        self._show_severity_change()
         self.status.parentWidget().layout().insertWidget(1, self.status_hint)
         self.general = FieldMessage()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -264,6 +272,7 @@ class TicketDialog(QDialog):
         self.severity.show_policy(policy)
         self._fill_reporters(customer_id)
         self.opened_at.set_customer_zone(zone)
+        self.severity_changed_at.set_customer_zone(zone)
         grow_to_fit(self)
 
     def _fill_reporters(self, customer_id: int) -> None:
@@ -289,9 +298,23 @@ class TicketDialog(QDialog):
         index = self.reporter.findData(seat_id) if seat_id is not None else 0
         self.reporter.setCurrentIndex(max(index, 0))
 
+    def _severity_changes(self) -> bool:
+        """Editing a ticket whose severity the form changes."""
+        chosen = self.severity.value()
+        return self._detail is not None and chosen is not None and chosen is not self._detail.input.severity
+
+    def _show_severity_change(self, *_: object) -> None:
+        """The time of the change is asked only when an edit changes the severity."""
+        box = self.severity_changed_at.parentWidget()
+        visible = self._severity_changes()
+        box.setVisible(visible)
+        caption = self.form.labelForField(box)
+        if caption is not None:
+            caption.setVisible(visible)
+
     # -- saving -------------------------------------------------------------------------------------------
 
-    def input(self, opened_at: datetime) -> TicketInput:
+    def input(self, opened_at: datetime, severity_changed_at: datetime | None = None) -> TicketInput:
         """The ticket as the form holds it, opened at ``opened_at`` (the field's value, read first since it may be
         None); with no severity chosen, it stands in as Normal (``save`` refuses)."""
         return TicketInput(
@@ -304,6 +327,7 @@ class TicketDialog(QDialog):
             reporter_seat_id=self.reporter.currentData(),
             engineer=self.engineer.currentText(),
             notes=self.notes.toPlainText(),
+            severity_changed_at=severity_changed_at,
         )
 
     def save(self) -> None:
@@ -315,7 +339,14 @@ class TicketDialog(QDialog):
             self.opened_at.setFocus()
             grow_to_fit(self)
             return
-        data = self.input(opened_at)
+        severity_changed_at = None
+        if self._severity_changes():
+            severity_changed_at = self.severity_changed_at.value()
+            if severity_changed_at is None:
+                self.severity_changed_at.setFocus()
+                grow_to_fit(self)
+                return
+        data = self.input(opened_at, severity_changed_at)
         if self.severity.value() is None:  # every other field's error too, not one round each
             try:
                 errors = check_ticket_input(data, self._detail.id if self._detail else None, self.ctx.now())
@@ -329,6 +360,8 @@ class TicketDialog(QDialog):
                 self.ticket_id = create_ticket(self.ctx, data)
             else:
                 update_ticket(self.ctx, self._detail.id, self._detail.version, data)
+                if data.severity_changed_at is not None:
+                    self._offer_undo_of_severity(data)
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             return
@@ -342,6 +375,15 @@ class TicketDialog(QDialog):
         assert self.ticket_id is not None
         ticket_changes().changed.emit(self.ticket_id)
         self.accept()
+
+    def _offer_undo_of_severity(self, data: TicketInput) -> None:
+        """Edit › Undo takes the severity change back (the rest of the edit stays)."""
+        from tamdesk.views.ticket_sla_dialogs import push_severity_undo
+
+        assert self._detail is not None and data.severity_changed_at is not None
+        change_id = latest_severity_change(self._detail.id)
+        if change_id is not None:
+            push_severity_undo(self.ctx, self._detail.id, change_id, data.severity, data.severity_changed_at)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message beside its field; the first field of the form with an error takes the focus."""

@@ -109,3 +109,30 @@ def _connect(path: Path) -> peewee.Database:
     from tamdesk.models import bind, connect_sqlite
 
     return bind(connect_sqlite(path))
+
+
+def test_v5_adds_severity_changes_and_exemptions_beside_the_old_data(any_old_db: Path) -> None:
+    """New tables only: every ticket keeps its severity and events, and the new rows go with their ticket."""
+    before = peewee.SqliteDatabase(any_old_db)
+    tickets = before.execute_sql("SELECT count(*), sum(severity) FROM ticket").fetchone()
+    events = before.execute_sql("SELECT count(*) FROM ticket_event").fetchone()[0]
+    before.close()
+    opened = open_database(any_old_db)
+    try:
+        assert opened.to_version == SCHEMA_VERSION
+        db = t.Ticket._meta.database
+        assert db.execute_sql("SELECT count(*), sum(severity) FROM ticket").fetchone() == tickets
+        assert t.TicketEvent.select().count() == events
+        ticket = t.Ticket.get()
+        t.TicketSeverityChange.create(
+            ticket=ticket, at=ticket.opened_at, before=1, after=3, author="ana", recorded_at=ticket.opened_at
+        )
+        t.SlaExemption.create(
+            ticket=ticket, clock="first_response", reason="Customer outage", author="ana", excused_at=ticket.opened_at
+        )
+        assert check_database().ok
+        ticket.delete_instance()
+        assert (t.TicketSeverityChange.select().count(), t.SlaExemption.select().count()) == (0, 0)
+        assert t.Ticket.select().count() == tickets[0] - 1
+    finally:
+        close_database()

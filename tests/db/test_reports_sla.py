@@ -321,7 +321,7 @@ def test_tickets_sheet_columns_and_types(sla_book: dict[str, int], ctx: Context,
     path = export_sla_report(tmp_path / "feb.xlsx", FEBRUARY, ctx=ctx).path
     ws = openpyxl.load_workbook(path)["Tickets"]
     header, rows = table(ws, "Ticket")
-    assert header == REQUIRED == [c.title for c in TICKET_COLUMNS]
+    assert header == [*REQUIRED, "Severity changes", "Excused"] == [c.title for c in TICKET_COLUMNS]
     by_number = {row[0].value: row for row in rows}
     assert list(by_number) == ["T-7", "T-1", "T-2", "T-3"], "oldest first"
     one = {title: cell for title, cell in zip(header, by_number["T-1"], strict=True)}
@@ -342,8 +342,8 @@ def test_tickets_sheet_columns_and_types(sla_book: dict[str, int], ctx: Context,
     assert (two["First response met"], two["Defect"], two["Hours to resolve"]) == ("No", "#1", approx(4.0))
     three = dict(zip(header, (c.value for c in by_number["T-3"]), strict=True))
     assert (three["First response met"], three["Missed updates"]) == ("Yes", 4)
-    assert_data_sheet(ws, REQUIRED)
-    assert ws.tables["Tickets"].ref == f"A1:N{ws.max_row}" and ws.max_row == 5
+    assert_data_sheet(ws, [*REQUIRED, "Severity changes", "Excused"])
+    assert ws.tables["Tickets"].ref == f"A1:P{ws.max_row}" and ws.max_row == 5
     assert ws.page_setup.orientation == "landscape"
     assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == (
         "Tickets", "Period: 2026-02-01 to 2026-02-28 (tickets by the day they were opened)",

@@ -48,9 +48,9 @@ def test_the_summary_reads_the_period_against_the_goal(ctx: Context, tmp_path: P
     # Colours say what the Verdict column says in words: green, amber, red against the goal in column E.
     top = len(lines) + 3
     assert rules(wb["Summary"])[:3] == [
-        (f"B{top}:B{top + 9}", f"AND(ISNUMBER(B{top}),B{top}>=$E{top})"),
-        (f"B{top}:B{top + 9}", f"AND(ISNUMBER(B{top}),B{top}>=$E{top}-0.05)"),
-        (f"B{top}:B{top + 9}", f"ISNUMBER(B{top})"),
+        (f"B{top}:B{top + 11}", f"AND(ISNUMBER(B{top}),B{top}>=$E{top})"),
+        (f"B{top}:B{top + 11}", f"AND(ISNUMBER(B{top}),B{top}>=$E{top}-0.05)"),
+        (f"B{top}:B{top + 11}", f"ISNUMBER(B{top})"),
     ]
 
 
