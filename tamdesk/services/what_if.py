@@ -26,9 +26,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from tamdesk.domain.calendar import BusinessCalendar, DayHours, check_weekly_hours, day_hours, day_label
+from tamdesk.domain.calendar import (
+    BusinessCalendar,
+    DayHours,
+    check_weekly_hours,
+    day_hours,
+    day_label,
+    describe_hours,
+)
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.sla import SeverityTarget, SlaEvaluation, SlaPolicy, SlaState, TicketEvent, TicketHistory, evaluate
+from tamdesk.domain.sla import (
+    SeverityTarget,
+    SlaEvaluation,
+    SlaPolicy,
+    SlaState,
+    TicketEvent,
+    TicketHistory,
+    evaluate,
+    format_duration,
+)
 from tamdesk.domain.states import ClockKind, TicketEventKind
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
@@ -41,7 +57,7 @@ from tamdesk.services.report_data import (
     _Phase,
     _ticket_where,
 )
-from tamdesk.services.sla import SlaResolver, policy_revisions
+from tamdesk.services.sla import SlaResolver, calendar, policy_revisions
 
 PERIOD_MONTHS = 12
 
@@ -224,6 +240,7 @@ class WhatIf:
     total: ComparisonLine
     changes: list[VerdictChange]  # by opened time
     notes: tuple[str, ...] = ()
+    draft_changes: str = ""  # what the draft changes, e.g. "Sev2 first response 2 business hours → 1 business hour"
 
     @property
     def tickets(self) -> int:
@@ -299,6 +316,36 @@ def _affected(draft: Draft) -> tuple[list[int], int]:
     return ids, others
 
 
+def _draft_changes(draft: Draft, rules: _Rules) -> str:
+    """What the draft changes against the rules in force, the way the policy or the hours say it."""
+    if isinstance(draft, PolicyDraft):
+        assert rules.current is not None
+        parts = []
+        for severity, new in sorted(draft.targets.items()):
+            old = rules.current.targets.get(severity)
+            if old is None or old == new:
+                continue
+            for label, a, b in (("first response", old.first_response, new.first_response),
+                                ("updates every", old.update_cadence, new.update_cadence)):  # fmt: skip
+                if a != b or old.clock is not new.clock:
+                    parts.append(f"Sev{int(severity)} {label} {_target(a, old.clock)} → {_target(b, new.clock)}")
+        if draft.at_risk_fraction != rules.current.at_risk_fraction:
+            parts.append(f"at risk {rules.current.at_risk_fraction:.0%} → {draft.at_risk_fraction:.0%}")
+        return "; ".join(parts) or "No change to the targets"
+    saved = calendar(draft.calendar_id, "UTC", "")
+    parts = []
+    if dict(saved.weekly_hours) != dict(check_weekly_hours(draft.weekly_hours)):
+        parts.append(f"Weekly hours {describe_hours(saved.weekly_hours)} → {describe_hours(draft.weekly_hours)}")
+    if draft.date_hours is not None and dict(draft.date_hours) != dict(saved.date_hours):
+        parts.append("date-specific hours as typed")
+    return "; ".join(parts) or "No change to the hours"
+
+
+def _target(duration: timedelta, clock: ClockKind) -> str:
+    text = format_duration(duration, clock is ClockKind.BUSINESS_HOURS)
+    return text if clock is ClockKind.BUSINESS_HOURS else f"{text} (24×7)"
+
+
 def _describe(draft: Draft, rules: _Rules) -> tuple[str, str, str]:
     """What the draft changes, the rules now and the draft rules, in words."""
     if isinstance(draft, PolicyDraft):
@@ -340,7 +387,8 @@ def compare(
     changes: list[VerdictChange] = []
     if customers:
         _evaluate_all(scope, frozenset(customers), now, rules, cells, changes, _Phase(progress, cancelled))
-    return _result(draft, subject, now_rules, draft_rules, scope, now, len(customers), others, cells, changes)
+    found = _result(draft, subject, now_rules, draft_rules, scope, now, len(customers), others, cells, changes)
+    return replace(found, draft_changes=_draft_changes(draft, rules))
 
 
 _TICKETS = """

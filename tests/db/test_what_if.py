@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget
 from tamdesk.domain.states import TicketEventKind
 from tamdesk.models import tables as t
+from tamdesk.reports.what_if import write_what_if
 from tamdesk.services.base import Context, FieldError
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.report_data import ReportCancelled
@@ -71,6 +73,7 @@ def test_a_shorter_sev2_target_turns_exactly_the_answers_between_1_and_2_hours_i
     assert (result.subject, result.now_rules, result.draft_rules) == ("SLA policy Standard", "Standard v1",
                                                                       "Standard draft")  # fmt: skip
     assert (result.customers, result.other_customers, result.tickets) == (1, 1, 6)
+    assert result.draft_changes == "Sev2 first response 2 business hours → 1 business hour"
     assert [c.number for c in result.changes] == ["H-2", "H-3"]
     h2 = result.changes[0]
     assert h2.change == "First response met → missed"
@@ -110,6 +113,7 @@ def test_closing_at_17_moves_the_deadlines(db_path: Path, ctx: Context, fixed_no
     draft = CalendarDraft(calendar_id, {day: ((time(9), time(17)),) for day in range(5)})
     result = compare(draft, fixed_now)
     assert result.subject.startswith("Business hours of ")
+    assert result.draft_changes == "Weekly hours 09:00–18:00 Mon–Fri → 09:00–17:00 Mon–Fri"
     assert [c.number for c in result.changes] == ["C-1"]
     [change] = result.changes
     assert (change.now.first_response_due, change.draft.first_response_due) == (at(3, 9, 30), at(3, 10, 30))
@@ -144,3 +148,27 @@ def test_the_period_and_progress_and_cancel(acme: int, fixed_now: datetime) -> N
     assert seen[0] == (0, 6) and seen[-1] == (6, 6)
     with pytest.raises(ReportCancelled):
         compare(sev2_within_one_hour(), fixed_now, cancelled=lambda: True)
+
+
+def test_the_comparison_exports_to_a_workbook(acme: int, fixed_now: datetime, tmp_path: Path) -> None:
+    result = compare(sev2_within_one_hour(), fixed_now)
+    path = write_what_if(result, tmp_path / "what-if.xlsx", exported_at=fixed_now, exported_by="Tess Tam")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["Summary", "By month", "Changed tickets"]
+    summary = [[c for c in row] for row in book["Summary"].iter_rows(values_only=True)]
+    texts = [row[0] for row in summary if isinstance(row[0], str)]
+    assert texts[0] == "What-if: SLA policy Standard"
+    assert "Draft: Sev2 first response 2 business hours → 1 business hour." in texts
+    assert any(text.startswith("SLA policy: Standard v1 now; Standard draft: not saved") for text in texts)
+    header = next(n for n, row in enumerate(summary) if row[0] == "Severity")
+    assert summary[header + 1][:9] == ["Sev2 High", 5, 0.8, 0.4, pytest.approx(-0.4), 1, 1, 0, 2]
+    assert summary[header + 3][:3] == ["Total", 6, pytest.approx(5 / 6)]
+    months = list(book["By month"].iter_rows(values_only=True))
+    assert months[0][:4] == ("Month", "Severity", "Tickets", "FR % now")
+    assert months[1][:5] == ("2026-02", "Sev2 High", 5, 0.8, 0.4)
+    changed = list(book["Changed tickets"].iter_rows(values_only=True))
+    assert changed[0][:2] == ("Ticket", "Customer")
+    assert [row[0] for row in changed[1:]] == ["H-2", "H-3"]
+    h2 = dict(zip(changed[0], changed[1], strict=True))
+    assert (h2["FR due now"], h2["FR due draft"]) == (datetime(2026, 2, 2, 12), datetime(2026, 2, 2, 11))
+    assert (h2["FR now"], h2["FR draft"], h2["Change"]) == ("Met", "Missed", "First response met → missed")
