@@ -22,7 +22,9 @@ a first response and no missed customer update.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -262,11 +264,17 @@ class _Rules:
 
     def __init__(self, draft: Draft, resolver: SlaResolver) -> None:
         self.draft, self.resolver = draft, resolver
-        self._draft_calendars: dict[int, BusinessCalendar] = {}
+        self._draft_calendars: dict[int, BusinessCalendar] = {}  # by id() of the saved calendar it replaces
         self.current: SlaPolicy | None = None
         self.proposed: SlaPolicy | None = None
         self.changed: frozenset[Severity] = frozenset()
-        if isinstance(draft, PolicyDraft):
+        self.calendar_changed = False
+        if isinstance(draft, CalendarDraft):
+            saved = calendar(draft.calendar_id, "UTC", "")
+            same_week = dict(saved.weekly_hours) == dict(check_weekly_hours(draft.weekly_hours))
+            same_dates = draft.date_hours is None or dict(draft.date_hours) == dict(saved.date_hours)
+            self.calendar_changed = not (same_week and same_dates)  # unchanged: every verdict is evaluated once
+        else:
             current = policy_revisions(draft.policy_id).policies[-1]
             self.current = current
             self.proposed = SlaPolicy(current.name, current.version + 1, draft.targets, draft.at_risk_fraction)
@@ -274,27 +282,27 @@ class _Rules:
             self.changed = frozenset(s for s in Severity if draft.targets[s] != current.targets.get(s))
 
     def now(self, customer_id: int, opened: datetime) -> tuple[SlaPolicy, BusinessCalendar]:
-        calendar = self.resolver.calendar(customer_id)
-        return self.current or self.resolver.policy(customer_id, opened), calendar
+        return self.current or self.resolver.policy(customer_id, opened), self.resolver.calendar(customer_id)
 
     def under_draft(
-        self, customer_id: int, severity: Severity, now: tuple[SlaPolicy, BusinessCalendar]
+        self, severity: Severity, now: tuple[SlaPolicy, BusinessCalendar]
     ) -> tuple[SlaPolicy, BusinessCalendar] | None:
         """The draft's rules for the ticket, or None when they give the same verdict as ``now``."""
         policy, calendar = now
         if self.proposed is not None:
             return (self.proposed, calendar) if severity in self.changed else None
-        if policy.target(severity).clock is ClockKind.TWENTY_FOUR_SEVEN:
+        if not self.calendar_changed or policy.target(severity).clock is ClockKind.TWENTY_FOUR_SEVEN:
             return None  # a 24×7 clock reads only the customer's zone, which no calendar draft changes
-        return policy, self._calendar(customer_id, calendar)
+        return policy, self._calendar(calendar)
 
-    def _calendar(self, customer_id: int, saved: BusinessCalendar) -> BusinessCalendar:
-        found = self._draft_calendars.get(customer_id)
+    def _calendar(self, saved: BusinessCalendar) -> BusinessCalendar:
+        """The draft of a saved calendar, one per zone and country like the saved ones (each caches its years)."""
+        found = self._draft_calendars.get(id(saved))
         if found is None:
             assert isinstance(self.draft, CalendarDraft)
             dated = saved.date_hours if self.draft.date_hours is None else self.draft.date_hours
             found = replace(saved, weekly_hours=self.draft.weekly_hours, date_hours=dated)
-            self._draft_calendars[customer_id] = found
+            self._draft_calendars[id(saved)] = found
         return found
 
 
@@ -386,7 +394,8 @@ def compare(
     cells: dict[tuple[str, Severity], ComparisonLine] = {}
     changes: list[VerdictChange] = []
     if customers:
-        _evaluate_all(scope, frozenset(customers), now, rules, cells, changes, _Phase(progress, cancelled))
+        with _collector_paused():
+            _evaluate_all(scope, frozenset(customers), now, rules, cells, changes, _Phase(progress, cancelled))
     found = _result(draft, subject, now_rules, draft_rules, scope, now, len(customers), others, cells, changes)
     return replace(found, draft_changes=_draft_changes(draft, rules))
 
@@ -396,6 +405,22 @@ SELECT t.id, t.number, t.customer_id, c.name, t.subject, t.severity, t.opened_at
 FROM ticket t JOIN customer c ON c.id = t.customer_id
 """
 _CHUNK = 5000
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the tickets are evaluated, and restore it however the block ends.
+
+    The histories allocate some 600,000 small tuples, and the collector's passes over them took a tenth of the time
+    at 100,000 tickets; nothing here makes reference cycles, so reference counting frees it all the same.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _tickets(scope: ReportScope, customers: frozenset[int]) -> list[tuple]:
@@ -451,7 +476,7 @@ def _evaluate_all(
             at = now if now > opened else opened
             current = rules.now(cid, opened)
             before = _verdict(evaluate(history, *current, at))
-            under = rules.under_draft(cid, severity, current)
+            under = rules.under_draft(severity, current)
             after = before if under is None else _verdict(evaluate(history, *under, at))
             month = f"{opened.astimezone(tz):%Y-%m}"
             line = cells.get((month, severity))

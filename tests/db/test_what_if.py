@@ -120,6 +120,9 @@ def test_closing_at_17_moves_the_deadlines(db_path: Path, ctx: Context, fixed_no
     assert change.change == "First response missed → met"
     urgent = next(line for line in result.lines if line.severity is Severity.URGENT)
     assert urgent.changed == 0 and urgent.now == urgent.draft
+    unchanged = compare(CalendarDraft(calendar_id, {day: ((time(9), time(18)),) for day in range(5)}), fixed_now)
+    assert unchanged.draft_changes == "No change to the hours" and unchanged.changes == []
+    assert unchanged.total.now == result.total.now
 
 
 def test_an_overlapping_or_empty_draft_is_refused_beside_its_field(acme: int) -> None:
