@@ -99,7 +99,7 @@ def _change_columns() -> list[Column[VerdictChange]]:
         Column[VerdictChange]("First response", lambda c: local_time(c.first_response_at) or "none"),
         Column[VerdictChange]("Due now", lambda c: local_time(c.now.first_response_due)),
         Column[VerdictChange]("Due under the draft", lambda c: local_time(c.draft.first_response_due)),
-        Column[VerdictChange]("Change", lambda c: c.change, tooltip=lambda c: c.subject),
+        Column[VerdictChange]("Change", lambda c: c.change, tooltip=lambda c: f"{c.change}\n{c.number}: {c.subject}"),
     ]
 
 
@@ -109,7 +109,7 @@ class WhatIfDialog(QDialog):
     def __init__(self, ctx: Context, draft: Draft, tz: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare before saving")
-        self.resize(980, 680)
+        self.resize(1120, 720)
         self.ctx, self.draft, self.tz = ctx, draft, tz
         self.runner = TaskRunner(self)
         self.task: Task | None = None
@@ -154,7 +154,7 @@ class WhatIfDialog(QDialog):
         splitter = QSplitter(Qt.Orientation.Vertical)
         for caption, view, model, widths in (
             (QLabel("<b>Per month and severity</b>"), self.lines_view, self.lines, (80, 110, 70, 170, 170)),
-            (self.changes_label, self.changes_view, self.changes, (90, 150, 90, 140, 140, 140, 140)),
+            (self.changes_label, self.changes_view, self.changes, (95, 170, 85, 135, 135, 135, 150)),
         ):
             configure_table(view)
             view.setModel(model)
@@ -218,7 +218,7 @@ class WhatIfDialog(QDialog):
             self.message.show_message(Tone.INFO, "No tickets of these customers were opened in the period.")
         else:
             self.message.show_message(
-                Tone.WARNING if count else Tone.OK,
+                Tone.INFO if count else Tone.OK,
                 f"{total.tickets:,} tickets: first responses in time "
                 f"{_side_by_side(total.now.first_response_rate, total.draft.first_response_rate)}, updates kept "
                 f"{_side_by_side(total.now.update_rate, total.draft.update_rate)}; "
