@@ -109,6 +109,7 @@ class WhatIfDialog(QDialog):
     def __init__(self, ctx: Context, draft: Draft, tz: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare before saving")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each Compare opens a new one with its own result
         self.resize(1120, 720)
         self.ctx, self.draft, self.tz = ctx, draft, tz
         self.runner = TaskRunner(self)

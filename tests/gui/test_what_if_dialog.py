@@ -3,6 +3,7 @@ the tickets whose verdict changes, exports the comparison; nothing is saved, and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from tamdesk.models import tables as t
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.report_data import ReportCancelled
 from tamdesk.services.sla import policy
 from tamdesk.views import what_if_dialog
 from tamdesk.views.pages.settings import HoursSection, SettingsPage, SlaSection
@@ -117,3 +119,24 @@ def test_bad_hours_are_refused_beside_their_field_before_comparing(qtbot: Any, p
     click(qtbot, section.compare_button)
     assert section.findChild(WhatIfDialog) is None
     assert section.messages["hours_0"].text() == "Mon: 'nine to five' is not a time range like 09:00–12:30"
+
+
+def test_a_long_comparison_can_be_cancelled(qtbot: Any, page: SettingsPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    def endless(*args: object, progress: Any, cancelled: Any, **kwargs: object) -> None:
+        progress(1, 10)
+        while not cancelled():
+            time.sleep(0.01)
+        raise ReportCancelled("The export was cancelled.")
+
+    monkeypatch.setattr(what_if_dialog, "compare", endless)
+    section = page.show_section(SlaSection)
+    section.rows[Severity.HIGH][0].amount.setValue(1)
+    click(qtbot, section.compare_button)
+    dialog = section.findChild(WhatIfDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.progress.value() == 100)
+    assert dialog.progress.isVisible() and not dialog.export_button.isEnabled()
+    click(qtbot, dialog.cancel_button)
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=10_000)
+    assert dialog.message.text() == "Cancelled; nothing was compared or saved."
+    assert not dialog.progress.isVisible() and not dialog.export_button.isEnabled()
