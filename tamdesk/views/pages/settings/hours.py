@@ -39,11 +39,14 @@ from tamdesk.domain.calendar import (
 from tamdesk.domain.sla import format_day
 from tamdesk.models import tables as t
 from tamdesk.services import sla
-from tamdesk.services.base import DomainError, ValidationFailed
+from tamdesk.services.base import DomainError, FieldError, ValidationFailed
 from tamdesk.services.customers import countries
+from tamdesk.services.what_if import CalendarDraft, check_draft
+from tamdesk.views.pages.reports import system_zone
 from tamdesk.views.pages.settings.helpers import text_label
 from tamdesk.views.pages.settings.section import Section
 from tamdesk.views.table_model import Column, RowTableModel
+from tamdesk.views.what_if_dialog import WhatIfDialog
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, Tone, configure_table, country_name, tone_color
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -192,6 +195,14 @@ class HoursSection(Section):
         grid.setColumnStretch(3, 1)
         self.messages["weekly_hours"] = FieldMessage()
         grid.addWidget(self.messages["weekly_hours"], len(WEEKDAYS) + 1, 0, 1, 4)
+        self.compare_button = QPushButton("&Compare before saving…")
+        self.compare_button.setToolTip(
+            "Past compliance of this calendar's customers under the hours saved and the hours typed, side by side; "
+            "nothing is saved."
+        )
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self.compare)
+        self.extra_buttons.append(self.compare_button)
         grid.addLayout(self.save_row(), len(WEEKDAYS) + 2, 0, 1, 4)
         self.body.addWidget(hours)
         self.body.addWidget(self._date_hours_group())
@@ -406,6 +417,30 @@ class HoursSection(Section):
 
     def values(self) -> object:
         return self.calendar_box.currentData(), tuple(row.value() for row in self.days)
+
+    def changed(self, *_: object) -> None:
+        super().changed()
+        self.compare_button.setEnabled(self.dirty)
+
+    def compare(self) -> WhatIfDialog | None:
+        """Open the comparison of the weekly hours typed with those saved; bad hours are refused beside their day."""
+        calendar = self._calendar()
+        if calendar is None:
+            return None
+        self.clear_messages()
+        try:
+            draft = CalendarDraft(calendar.id, self.hours())
+            check_draft(draft)
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            return None
+        except FieldError as exc:
+            self.show_errors({exc.field: str(exc)})
+            return None
+        dialog = WhatIfDialog(self.ctx, draft, system_zone(), self)
+        dialog.open()
+        dialog.start()
+        return dialog
 
     def write(self) -> None:
         calendar = self._calendar()

@@ -31,9 +31,12 @@ from tamdesk.domain.sla import SeverityTarget, SlaPolicy, format_duration
 from tamdesk.domain.states import ClockKind
 from tamdesk.services import sla
 from tamdesk.services.base import DomainError, FieldError
+from tamdesk.services.what_if import PolicyDraft, check_draft
+from tamdesk.views.pages.reports import system_zone
 from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
 from tamdesk.views.pages.settings.section import Section
 from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.what_if_dialog import WhatIfDialog
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table
 
 
@@ -267,6 +270,14 @@ class SlaSection(Section):
                        "below ! (amber), lower ✖ (red). Changing it needs no revision note.")  # fmt: skip
         self.add_field(form, "note", "Revision &note", self.note, "Kept with the revision and shown in its history.")
         self.add_form(form)
+        self.compare_button = QPushButton("&Compare before saving…")
+        self.compare_button.setToolTip(
+            "Past compliance of this policy's customers under the targets in force and under those typed, "
+            "side by side; nothing is saved."
+        )
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self.compare)
+        self.extra_buttons.append(self.compare_button)
         self.body.addLayout(self.save_row())
         self.body.addSpacing(12)
         self.history = RowTableModel[RevisionRow](_revision_columns(), self)
@@ -381,6 +392,24 @@ class SlaSection(Section):
             kind = ClockKind(clock.currentData())
             reads.setText(_reads(first.duration(), cadence.duration(), kind))
         super().changed()
+        self.compare_button.setEnabled(self.dirty)
+
+    def compare(self) -> WhatIfDialog | None:
+        """Open the comparison of the targets typed with those in force; a bad value is refused beside its field."""
+        summary = self._summary()
+        if summary is None:
+            return None
+        self.clear_messages()
+        draft = PolicyDraft(summary.id, self.targets(), self.at_risk.value() / 100)
+        try:
+            check_draft(draft)
+        except FieldError as exc:
+            self.show_errors({exc.field: str(exc)})
+            return None
+        dialog = WhatIfDialog(self.ctx, draft, system_zone(), self)
+        dialog.open()
+        dialog.start()
+        return dialog
 
     def write(self) -> None:
         summary = self._summary()
