@@ -43,7 +43,6 @@ from tamdesk.domain.sla import (
     SlaPolicy,
     SlaState,
     TicketEvent,
-    TicketHistory,
     evaluate,
     format_duration,
 )
@@ -59,6 +58,7 @@ from tamdesk.services.report_data import (
     _Phase,
     _ticket_where,
 )
+from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver, calendar, policy_revisions
 
 PERIOD_MONTHS = 12
@@ -466,17 +466,23 @@ def _evaluate_all(
     severities = {int(s): s for s in Severity}
     fromts, tz = datetime.fromtimestamp, scope.tz
     empty: Sequence[TicketEvent] = ()
+    dated = severity_changes_for()  # a ticket whose severity changed is measured by each severity in turn
     for offset in range(0, total, _CHUNK):
         chunk = tickets[offset : offset + _CHUNK]
         events = _events(chunk[0][0], chunk[-1][0], {row[0]: None for row in chunk})
         for tid, number, cid, customer, subject, severity_value, opened_at in chunk:
             opened = fromts(opened_at, UTC)
             severity = severities[severity_value]
-            history = TicketHistory(opened, severity, events.get(tid, empty))
+            steps = dated.get(tid, ())
+            history = ticket_history(opened, severity, events.get(tid, empty), steps)
             at = now if now > opened else opened
             current = rules.now(cid, opened)
             before = _verdict(evaluate(history, *current, at))
             under = rules.under_draft(severity, current)
+            for change in steps if under is None else ():  # the draft may touch a severity it had before
+                under = rules.under_draft(change.before, current) or rules.under_draft(change.after, current)
+                if under is not None:
+                    break
             after = before if under is None else _verdict(evaluate(history, *under, at))
             month = f"{opened.astimezone(tz):%Y-%m}"
             line = cells.get((month, severity))

@@ -175,3 +175,15 @@ def test_the_comparison_exports_to_a_workbook(acme: int, fixed_now: datetime, tm
     h2 = dict(zip(changed[0], changed[1], strict=True))
     assert (h2["FR due now"], h2["FR due draft"]) == (datetime(2026, 2, 2, 12), datetime(2026, 2, 2, 11))
     assert (h2["FR now"], h2["FR draft"], h2["Change"]) == ("Met", "Missed", "First response met → missed")
+
+
+def test_a_ticket_lowered_from_sev2_is_compared_by_the_severity_it_had(acme: int, ctx: Context,
+                                                                        fixed_now: datetime) -> None:  # fmt: skip
+    """Lowered to Sev3 after its late answer: the Sev2 draft still decides its first response."""
+    from tamdesk.services.tickets import change_severity
+
+    tid = create_ticket(ctx, TicketInput("L-1", acme, "Lowered", Severity.HIGH, at(5, 10)))
+    add_event(ctx, tid, R, at(5, 11, 30))  # 1 h 30: met under 2 hours, missed under 1
+    change_severity(ctx, tid, t.Ticket.get_by_id(tid).version, Severity.NORMAL, at(5, 12))
+    result = compare(sev2_within_one_hour(), fixed_now)
+    assert "L-1" in [c.number for c in result.changes]
