@@ -134,6 +134,7 @@ class Failure(StrEnum):
     UNAVAILABLE = "unavailable"  # the service answered with an HTTP 5xx
     RATE_LIMITED = "rate_limited"  # HTTP 429
     MALFORMED = "malformed"  # an answer tamdesk cannot read
+    NO_TOKEN = "no_token"  # the token is not in this computer's keyring (set on another computer)
 
     @property
     def retry(self) -> bool:
@@ -147,6 +148,7 @@ class Failure(StrEnum):
             "auth": "sign-in refused", "permission": "no permission", "not_found": "not found",
             "tls": "certificate not trusted", "unreachable": "unreachable", "unavailable": "unavailable",
             "rate_limited": "busy (rate limited)", "malformed": "unreadable answer",
+            "no_token": "no token on this computer",
         }[self.value]  # fmt: skip
 
 

@@ -164,11 +164,15 @@ def remove_connection(ctx: Context, name: str, store: SecretStore) -> None:
     store.delete(SecretName.CONNECTION_TOKEN, found.name)
 
 
+class MissingSecret(DomainError):
+    """The connection's token is not in this computer's keyring (it was added on another computer)."""
+
+
 def secret_of(found: ConnectionRow, store: SecretStore) -> str:
-    """The connection's secret from the keyring. Raises DomainError when it is not there (another machine)."""
+    """The connection's secret from the keyring. Raises MissingSecret when it is not there (another machine)."""
     secret = store.get(SecretName.CONNECTION_TOKEN, found.name)
     if not secret:
-        raise DomainError(
+        raise MissingSecret(
             f"The {secret_label(found.kind)} of {found.name} is not in this computer's keyring; set it again with "
             f"`tamdesk connections token {found.name}` or in Settings › Connections."
         )

@@ -31,7 +31,14 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
-from tamdesk.services.connections import ClientFactory, ConnectionRow, connection, list_connections, secret_of
+from tamdesk.services.connections import (
+    ClientFactory,
+    ConnectionRow,
+    MissingSecret,
+    connection,
+    list_connections,
+    secret_of,
+)
 from tamdesk.services.customer_match import CustomerIndex, customer_index
 from tamdesk.services.tickets import CLOSED, clean_subject, match_number, number_index, number_key
 
@@ -367,8 +374,8 @@ def sync_connection(
         _record(found.id, started, failure=exc.failure, message=str(exc))
         raise
     except DomainError as exc:
-        _record(found.id, started, failure=None if isinstance(exc, SyncCancelled) else Failure.AUTH,
-                message=str(exc), success=False)  # fmt: skip
+        failure = Failure.NO_TOKEN if isinstance(exc, MissingSecret) else None  # a cancel is no failure
+        _record(found.id, started, failure=failure, message=str(exc))
         raise
     _keep_rotated_secret(client, found, store)
     result.held = held_tickets(found.name)

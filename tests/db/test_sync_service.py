@@ -243,6 +243,7 @@ def test_no_token_on_this_computer_says_how_to_set_it(acme: int, ctx: Context) -
     other_machine.delete(SecretName.CONNECTION_TOKEN, "Zendesk")
     with pytest.raises(DomainError, match=r"not in this computer's keyring; set it again with `tamdesk connections"):
         sync_connection(ctx, "Zendesk", other_machine, make=Script([]))
+    assert list_connections()[0].state.describe(ctx.now()) == "Zendesk: never synced — no token on this computer"
     with pytest.raises(NotFound, match=r"No connection named 'Freshdesk' \(connections: Zendesk\)"):
         sync_connection(ctx, "Freshdesk", other_machine, make=Script([]))
 
