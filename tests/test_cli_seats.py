@@ -469,3 +469,27 @@ def test_a_listing_piped_into_a_reader_that_stops_early_is_no_error(db: Path) ->
         proc.stdout.close()  # like `| head -0`: the reader is gone before the listing is written
         err = proc.stderr.read().decode()
         assert (proc.wait(timeout=60), err) == (0, "")
+
+
+def test_a_customer_is_found_by_the_start_of_its_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``--customer kestrel`` means Kestrel Logistics GmbH when no other customer starts so; several are named."""
+    from tamdesk.services.base import Context
+    from tamdesk.services.customers import CustomerInput, create_customer
+    from tamdesk.services.database import close_database, open_database
+
+    path = tmp_path / "a.db"
+    open_database(path, create=True)
+    ctx = Context()
+    for name in ("Kestrel Logistics GmbH", "Acme Analytics", "Acme Corp", "Blue Kestrel Ltd"):
+        create_customer(ctx, CustomerInput(name))
+    close_database()
+    assert main(["--db", str(path), "seats", "list", "--customer", "kestrel"]) == 0
+    assert "Kestrel Logistics GmbH" in capsys.readouterr().out
+    assert main(["--db", str(path), "seats", "list", "--customer", "blue"]) == 0
+    assert "Blue Kestrel Ltd" in capsys.readouterr().out
+    assert main(["--db", str(path), "seats", "list", "--customer", "acme"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "tamdesk seats list: 'acme' could be Acme Analytics, Acme Corp: write more of the name."
+    )
+    assert main(["--db", str(path), "seats", "list", "--customer", "initech"]) == 1
+    assert capsys.readouterr().err.strip() == "tamdesk seats list: No customer named 'initech'."

@@ -451,10 +451,28 @@ def _get(customer_id: int) -> t.Customer:
 
 
 def customer_by_name(name: str) -> t.Customer:
+    """The customer a person means by ``name``: its name but for case and spacing, else the one customer whose name
+    (or a word of it) starts so: ``kestrel`` finds Kestrel Logistics GmbH.
+
+    Raises:
+        NotFound: no customer matches, or several do (they are named, to write more of the one meant).
+    """
     customer = _customer_named(name)
-    if customer is None:
+    if customer is not None:
+        return customer
+    wanted = case_key(name)
+    if not wanted:
+        raise NotFound("Name a customer.")
+    rows = tuples(t.Customer.select(t.Customer.id, t.Customer.name).order_by(t.Customer.name))
+    found = [(cid, stored) for cid, stored in rows if case_key(stored).startswith(wanted)]
+    if not found:
+        found = [(cid, stored) for cid, stored in rows if any(w.startswith(wanted) for w in case_key(stored).split())]
+    if len(found) == 1:
+        return t.Customer.get_by_id(found[0][0])
+    if not found:
         raise NotFound(f"No customer named '{visible(name)}'.")
-    return customer
+    names = ", ".join(stored for _, stored in found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
+    raise NotFound(f"'{visible(name)}' could be {names}: write more of the name.")
 
 
 def get_customer(customer_id: int) -> CustomerDetail:
