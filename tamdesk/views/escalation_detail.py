@@ -196,7 +196,7 @@ class AdvanceDialog(FormDialog):
         later = ORDER[ORDER.index(current) + 1 :]
         super().__init__(
             f"Advance escalation #{detail.row.id}",
-            f"Escalation #{detail.row.id} of ticket {detail.row.ticket_number} is {current.label.lower()}.",
+            f"Escalation #{detail.row.id} of ticket {detail.row.ticket_number} is at the step: {current.label}.",
             "Advance",
             parent,
         )

@@ -220,10 +220,10 @@ class WhatIfDialog(QDialog):
         else:
             self.message.show_message(
                 Tone.INFO if count else Tone.OK,
-                f"{total.tickets:,} tickets: first responses in time "
+                f"{total.tickets:,} ticket{'s' if total.tickets != 1 else ''}: first responses in time "
                 f"{_side_by_side(total.now.first_response_rate, total.draft.first_response_rate)}, updates kept "
                 f"{_side_by_side(total.now.update_rate, total.draft.update_rate)}; "
-                + (f"{count:,} verdicts change." if count else "no verdict changes."),
+                + (f"{count:,} verdict{'s change' if count != 1 else ' changes'}." if count else "no verdict changes."),
             )
         self.export_button.setEnabled(True)
 

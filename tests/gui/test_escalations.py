@@ -168,6 +168,7 @@ def test_sev1_walked_from_request_to_resolved(
 
         def advance(dialog: AdvanceDialog, state: str = expected) -> None:
             assert dialog.state.currentText() == state
+            assert dialog.intro.text().endswith(f"is at the step: {view.state_badge.text()}.")  # not "is action plan"
             qtbot.keyClicks(dialog.note, f"now {state.lower()}")
             qtbot.mouseClick(dialog.ok_button, LEFT)
 

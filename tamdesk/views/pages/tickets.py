@@ -1183,7 +1183,7 @@ class CustomerTicketsTab(QWidget):
         elif total is None:
             self.count_label.setText("Loading tickets…")
         elif self.list.query.open_only:
-            self.count_label.setText(f"{shown:,} open of {total:,} tickets")
+            self.count_label.setText(f"{shown:,} open of {total:,} ticket{'s' if total != 1 else ''}")
         else:
             self.count_label.setText(f"{total:,} ticket{'s' if total != 1 else ''}")
 
