@@ -323,3 +323,16 @@ def test_customer_tab_shows_one_customers_tickets(qtbot, db_path: Path, ctx: Con
     assert "Customer" not in [c.title for c in tab.list.model.columns]
     assert tab.count_label.text() == "2 tickets"
     tab.list.reader.wait(5000)
+
+
+def test_a_closed_page_starts_no_read(qtbot, page: TicketsPage, tickets: dict[str, int]) -> None:
+    """A page closed but not yet deleted hears no more of imports, saves or the minute timer (it once reloaded
+    the next test's database as that closed)."""
+    from tamdesk.views.ticket_dialog import ticket_changes
+
+    qtbot.waitUntil(lambda: not page.list.busy())
+    page.close()
+    ticket_changes().imported.emit()
+    ticket_changes().changed.emit(tickets["ok"])
+    page.list.tick()
+    assert not page.list.busy()

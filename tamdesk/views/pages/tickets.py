@@ -720,8 +720,15 @@ class TicketList(QWidget):
         now = self.ctx.now()
         self.timer.start(max(1000, (60 - now.second) * 1000 - now.microsecond // 1000))
 
+    def window_open(self) -> bool:
+        """Whether the window showing this list is open. A closed one may live on until Qt deletes it; it must not
+        start a read then (it would run against whatever database is open by that time)."""
+        return self.window().isVisible()
+
     def tick(self) -> None:
         """Each minute: move the countdowns on; when a deadline passed, filter again and re-evaluate."""
+        if not self.window_open():
+            return  # closed: the timer stops here (a window shown again loads afresh)
         now = self.ctx.now()
         self.model.set_now(now)
         loaded = self.loaded
@@ -734,6 +741,8 @@ class TicketList(QWidget):
 
     def ticket_changed(self, ticket_id: int) -> None:
         """Show a ticket saved elsewhere: read that one ticket again instead of the whole list."""
+        if not self.window_open():
+            return
         if self._load_task is not None:
             self._changed_while_loading.add(ticket_id)
         if self.loaded is None:
@@ -1021,6 +1030,8 @@ class TicketsPage(Page):
         self.list.stop()
 
     def _imported(self) -> None:
+        if not self.list.window_open():
+            return
         self._known_count = count_tickets()
         self.list.reevaluate(restart=True)
         self._load_customers()
