@@ -336,3 +336,20 @@ def test_a_closed_page_starts_no_read(qtbot, page: TicketsPage, tickets: dict[st
     ticket_changes().changed.emit(tickets["ok"])
     page.list.tick()
     assert not page.list.busy()
+
+
+def test_a_hidden_page_catches_up_when_shown_again(qtbot, page: TicketsPage, tickets: dict[str, int],
+                                                   ctx: Context) -> None:  # fmt: skip
+    """In the tray the window is hidden: an import then is read when the window is shown again."""
+    from tamdesk.services.tickets import TicketInput, create_ticket
+    from tamdesk.views.ticket_dialog import ticket_changes
+
+    qtbot.waitUntil(lambda: not page.list.busy())
+    before = page.list.total()
+    page.hide()
+    customer = ticket_detail(tickets["ok"], NOW).input.customer_id
+    create_ticket(ctx, TicketInput("SUP-999", customer, "Arrived while hidden", Severity.LOW, NOW))
+    ticket_changes().imported.emit()
+    assert not page.list.busy(), "nothing is read while hidden"
+    page.show()
+    qtbot.waitUntil(lambda: not page.list.busy() and page.list.total() == (before or 0) + 1, timeout=10000)

@@ -25,7 +25,7 @@ from enum import StrEnum
 # import the holidays country modules on first use, so import them here, on the UI thread.
 import holidays.countries  # noqa: F401
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -467,6 +467,7 @@ class TicketList(QWidget):
         self._shown_query: TicketQuery | None = None
         self._reveal: int | None = None
         self._stopped = False
+        self._stale = False  # tickets changed while the window was hidden
         self.table = self._build_table(settings_key)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -569,6 +570,10 @@ class TicketList(QWidget):
         """Select ``ticket_id`` as soon as it is shown (after a save, once the list caught up)."""
         if not self.select_ticket(ticket_id):
             self._reveal = ticket_id
+
+    def mark_stale(self) -> None:
+        """Tickets changed while the window is hidden: read them all when it is shown again."""
+        self._stale = self.loaded is not None
 
     def stop(self) -> None:
         """The window is closing: hear no more of changes made elsewhere, stop the clock, finish reading."""
@@ -721,14 +726,23 @@ class TicketList(QWidget):
         self.timer.start(max(1000, (60 - now.second) * 1000 - now.microsecond // 1000))
 
     def window_open(self) -> bool:
-        """Whether the window showing this list is open. A closed one may live on until Qt deletes it; it must not
-        start a read then (it would run against whatever database is open by that time)."""
+        """Whether the window showing this list is shown. A hidden one (in the tray) catches up when shown again;
+        a closed one may live on until Qt deletes it and must not start a read then (it would run against
+        whatever database is open by that time)."""
         return self.window().isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after changes made while hidden: read them now."""
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reevaluate(restart=True)
 
     def tick(self) -> None:
         """Each minute: move the countdowns on; when a deadline passed, filter again and re-evaluate."""
         if not self.window_open():
-            return  # closed: the timer stops here (a window shown again loads afresh)
+            self._arm_timer()  # nothing to read while hidden or closed; the countdowns move on when shown
+            return
         now = self.ctx.now()
         self.model.set_now(now)
         loaded = self.loaded
@@ -742,6 +756,7 @@ class TicketList(QWidget):
     def ticket_changed(self, ticket_id: int) -> None:
         """Show a ticket saved elsewhere: read that one ticket again instead of the whole list."""
         if not self.window_open():
+            self._stale = self.loaded is not None  # read when shown again
             return
         if self._load_task is not None:
             self._changed_while_loading.add(ticket_id)
@@ -1031,6 +1046,7 @@ class TicketsPage(Page):
 
     def _imported(self) -> None:
         if not self.list.window_open():
+            self.list.mark_stale()
             return
         self._known_count = count_tickets()
         self.list.reevaluate(restart=True)
