@@ -41,11 +41,13 @@ def tray_messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def host(qtbot: QtBot) -> QMainWindow:
+def host(qtbot: QtBot) -> Iterator[QMainWindow]:
     window = QMainWindow()
     qtbot.addWidget(window)
     window.show()
-    return window
+    yield window
+    for notifier in window.findChildren(Notifier):  # as the main window does when it closes: no check after
+        notifier.stop()  # this test's database is gone (the first one is due 20 s after start)
 
 
 @pytest.fixture
