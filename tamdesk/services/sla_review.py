@@ -194,7 +194,7 @@ def sla_review(
     goal = max((goal_of[c.id] for c in shown), default=DEFAULT_GOAL)
     today = now.astimezone(scope.tz).date()
     open_lines = _open_lines(scope, now)
-    previous, year_before, trend = _history(scope, now, today, goal, cancelled)
+    previous, year_before, trend = _history(scope, now, today, report, cancelled)
     scaled = scaled_progress(progress, 600, 1000)
     if scaled is not None:
         scaled(1, 1)
@@ -278,9 +278,12 @@ def _open_lines(scope: ReportScope, now: datetime) -> list[SlaTicketLine]:
 
 
 def _history(
-    scope: ReportScope, now: datetime, today: date, goal: float, cancelled: Cancelled | None
+    scope: ReportScope, now: datetime, today: date, report: SlaReport, cancelled: Cancelled | None
 ) -> tuple[Compared | None, Compared | None, list[tuple[str, SlaFigures | None]]]:
-    """The previous period, the same period a year earlier and the 12 months ending with the period, in one pass."""
+    """The previous period, the same period a year earlier and the 12 months ending with the period.
+
+    The report's own tickets are counted from its lines; only the days around the period are read and evaluated.
+    """
     months = trend_months((scope.end - timedelta(days=1)) if scope.end else today)
     ranges: dict[str, tuple[date, date]] = {}
     if scope.start is not None and scope.end is not None:
@@ -288,17 +291,25 @@ def _history(
         ranges["year"] = year_earlier(scope.start, scope.end)
     first = min([months[0], *(r[0] for r in ranges.values())])
     end = max([_next_month(months[-1]), *(r[1] for r in ranges.values())])
-    span = replace(scope, start=first, end=end)
     by_month: dict[str, _SlaTally] = defaultdict(_SlaTally)
     by_range: dict[str, _SlaTally] = defaultdict(_SlaTally)
-    for line in _lines(span, now):
-        if cancelled is not None and cancelled():
-            raise ReportCancelled("The export was cancelled.")
-        by_month[line.month].add(line)
+
+    def add(line: SlaTicketLine) -> None:
         day = line.opened.astimezone(scope.tz).date()
+        if not first <= day < end:
+            return
+        by_month[line.month].add(line)
         for key, (low, high) in ranges.items():
             if low <= day < high:
                 by_range[key].add(line)
+
+    for line in report.tickets:
+        add(line)
+    for low, high in _around(first, end, scope.start, scope.end):
+        for line in _lines(replace(scope, start=low, end=high), now):
+            if cancelled is not None and cancelled():
+                raise ReportCancelled("The export was cancelled.")
+            add(line)
 
     def compared(key: str, label: str) -> Compared | None:
         if key not in ranges:
@@ -313,6 +324,16 @@ def _history(
         tally = by_month.get(f"{month:%Y-%m}")
         trend.append((label, tally.figures(label) if tally and tally.tickets else None))
     return compared("previous", "Previous period"), compared("year", "A year earlier"), trend
+
+
+def _around(first: date, end: date, start: date | None, stop: date | None) -> list[tuple[date, date]]:
+    """The parts of the days ``first``–``end`` (end excluded) outside the period ``start``–``stop`` (None: open)."""
+    parts = []
+    if start is not None and first < start:
+        parts.append((first, min(end, start)))
+    if stop is not None and stop < end:
+        parts.append((max(first, stop), end))
+    return parts
 
 
 def _next_month(day: date) -> date:
