@@ -127,6 +127,17 @@ def _v6_calendars(db: peewee.Database) -> None:
     db.create_tables([t.CalendarDay], safe=True)
 
 
+def _v7_account(db: peewee.Database) -> None:
+    """The account beyond its tickets (issue 16): contacts, the timeline with attendees and links, follow-ups."""
+    db.create_tables([t.Contact, t.TimelineEntry, t.TimelineAttendee, t.TimelineLink, t.FollowUp], safe=True)
+
+
+def _v8_contracts_and_health(db: peewee.Database) -> None:
+    """Contract facts, installed versions with their history, weekly health, and the product of a defect's fix."""
+    _add_missing_columns(db, t.Defect._meta.table_name, {"product": "VARCHAR(255) NOT NULL DEFAULT ''"})
+    db.create_tables([t.Contract, t.InstalledVersion, t.HealthSnapshot], safe=True)
+
+
 # v1 creates every table as the models define them today, so each later migration must also hold for a database
 # that v1 has just created (add what is missing, create what does not exist).
 MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
@@ -136,6 +147,8 @@ MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
     _v4_connections,
     _v5_severity_changes_and_exemptions,
     _v6_calendars,
+    _v7_account,
+    _v8_contracts_and_health,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -339,6 +339,9 @@ class Defect(VersionedModel):
     fix_version = pw.CharField(default="")
     deployed_on = DayField(null=True)
     closed_at = UtcDateTimeField(null=True)
+    # the product the fix version belongs to (schema v8); "" = the vendor's one product. Matched against a
+    # customer's installed versions to know whether the fix has reached them.
+    product = pw.CharField(default="", constraints=[pw.SQL("DEFAULT ''")])
 
 
 class DefectTicket(BaseModel):
@@ -421,6 +424,152 @@ class SyncHeld(BaseModel):
         indexes = ((("connection", "number"), True),)
 
 
+class Contact(VersionedModel):
+    """A person at a customer beyond the portal seats: a stakeholder of the account (schema v7).
+
+    A seat holder is linked to their contact (``seat``), not copied: the seat keeps its own name and address as
+    issued, the contact is the person. ``left_at`` marks someone who left the customer; they stay on the timeline.
+    """
+
+    customer_id: int
+    seat_id: int | None
+    customer = pw.ForeignKeyField(Customer, backref="contacts", on_delete="CASCADE")
+    full_name = pw.CharField()
+    email = pw.CharField(default="")
+    mailbox_key = pw.CharField(default="", index=True)  # domain.mailbox key of the address, "" without one
+    title = pw.CharField(default="")
+    role = pw.CharField(default="other")  # domain.contacts.ContactRole
+    influence = pw.CharField(default="")  # domain.contacts.Influence, "" when not judged
+    phone = pw.CharField(default="")
+    seat = pw.ForeignKeyField(PortalSeat, null=True, backref="contacts", on_delete="SET NULL")
+    left_at = UtcDateTimeField(null=True)
+    notes = pw.TextField(default="")
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("customer", "full_name"), False),)
+
+
+class TimelineEntry(VersionedModel):
+    """A dated entry of an account's timeline written by the TAM: a meeting, call, email or note (schema v7).
+
+    Ticket, escalation, defect, seat and onboarding events are not stored here: the timeline service reads them from
+    their own tables, so they can never disagree.
+    """
+
+    customer_id: int
+    attendees: Any  # backref: a query of the related rows
+    links: Any  # backref: a query of the related rows
+    follow_ups: Any  # backref: a query of the related rows
+    customer = pw.ForeignKeyField(Customer, backref="timeline", on_delete="CASCADE")
+    kind = pw.CharField()  # domain.timeline.EntryKind
+    at = UtcDateTimeField()
+    title = pw.CharField(default="")
+    body = pw.TextField(default="")  # plain text with line breaks
+    author = pw.CharField(default="")
+    recap_sent_at = UtcDateTimeField(null=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("customer", "at"), False),)
+
+
+class TimelineAttendee(BaseModel):
+    """Who took part in a timeline entry: a contact of the customer, or a person of our side."""
+
+    entry_id: int
+    contact_id: int | None
+    person_id: int | None
+    entry = pw.ForeignKeyField(TimelineEntry, backref="attendees", on_delete="CASCADE")
+    contact = pw.ForeignKeyField(Contact, null=True, backref="attended", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, null=True, backref="+", on_delete="CASCADE")
+
+
+class TimelineLink(BaseModel):
+    """A ticket, escalation or defect a timeline entry mentions (exactly one of the three is set)."""
+
+    entry_id: int
+    ticket_id: int | None
+    escalation_id: int | None
+    defect_id: int | None
+    entry = pw.ForeignKeyField(TimelineEntry, backref="links", on_delete="CASCADE")
+    ticket = pw.ForeignKeyField(Ticket, null=True, backref="+", on_delete="CASCADE")
+    escalation = pw.ForeignKeyField(Escalation, null=True, backref="+", on_delete="CASCADE")
+    defect = pw.ForeignKeyField(Defect, null=True, backref="+", on_delete="CASCADE")
+
+
+class FollowUp(VersionedModel):
+    """A task promised on an account, usually out of a timeline entry: what, who, by when (schema v7).
+
+    The owner is a person of our side or a contact of the customer (one of the two); ``due_on`` is a business day
+    of the customer's calendar.
+    """
+
+    customer_id: int
+    entry_id: int | None
+    owner_person_id: int | None
+    owner_contact_id: int | None
+    customer = pw.ForeignKeyField(Customer, backref="follow_ups", on_delete="CASCADE")
+    entry = pw.ForeignKeyField(TimelineEntry, null=True, backref="follow_ups", on_delete="SET NULL")
+    what = pw.TextField()
+    owner_person = pw.ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    owner_contact = pw.ForeignKeyField(Contact, null=True, backref="+", on_delete="SET NULL")
+    due_on = DayField(index=True)
+    done_at = UtcDateTimeField(null=True)
+    done_by = pw.CharField(default="")
+    created_at = UtcDateTimeField()
+    created_by = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("customer", "due_on"), False),)
+
+
+class Contract(VersionedModel):
+    """A customer's contract facts (schema v8): support tier, entitlement, renewal, ARR, edition. One per customer."""
+
+    customer_id: int
+    customer = pw.ForeignKeyField(Customer, backref="contracts", unique=True, on_delete="CASCADE")
+    support_tier = pw.CharField(default="")
+    entitlement_start = DayField(null=True)
+    entitlement_end = DayField(null=True)
+    renewal_on = DayField(null=True, index=True)
+    arr_cents = pw.BigIntegerField(null=True)
+    currency = pw.CharField(max_length=3, default="")
+    edition = pw.CharField(default="")
+
+
+class InstalledVersion(BaseModel):
+    """A product version a customer runs in an environment from a date on (schema v8); the rows are its history,
+    the latest ``since`` per product and environment is what runs now."""
+
+    customer_id: int
+    customer = pw.ForeignKeyField(Customer, backref="installed_versions", on_delete="CASCADE")
+    product = pw.CharField(default="")
+    version = pw.CharField()
+    environment = pw.CharField()  # production or staging
+    since = DayField()
+    recorded_at = UtcDateTimeField()
+    recorded_by = pw.CharField(default="")
+
+    class Meta:
+        indexes = ((("customer", "product", "environment", "since"), False),)
+
+
+class HealthSnapshot(BaseModel):
+    """A customer's health score of one week (schema v8), kept for the trend; reasons are JSON."""
+
+    customer_id: int
+    customer = pw.ForeignKeyField(Customer, backref="health_history", on_delete="CASCADE")
+    week = DayField()  # the Monday of the week
+    score = pw.SmallIntegerField()
+    band = pw.CharField()  # green, amber, red
+    reasons = pw.TextField(default="[]")
+    computed_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("customer", "week"), True),)
+
+
 ALL_TABLES: tuple[type[BaseModel], ...] = (
     SchemaInfo,
     Setting,
@@ -449,4 +598,12 @@ ALL_TABLES: tuple[type[BaseModel], ...] = (
     AuditEntry,
     Connection,
     SyncHeld,
+    Contact,
+    TimelineEntry,
+    TimelineAttendee,
+    TimelineLink,
+    FollowUp,
+    Contract,
+    InstalledVersion,
+    HealthSnapshot,
 )
