@@ -1,0 +1,331 @@
+"""The quarterly business review of one customer, written and read back cell by cell: figures against the seeded
+data, the previous quarter beside this one, an honest empty review for a customer with nothing, and no internal
+text on any customer-facing sheet."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tamdesk.domain.quarters import Quarter
+from tamdesk.domain.severity import Severity
+from tamdesk.domain.states import DefectState, EscalationState, TicketEventKind
+from tamdesk.models import tables as t
+from tamdesk.reports.qbr import BANNER, INTERNAL, export_quarterly_review
+from tamdesk.reports.xlsx import ExportError
+from tamdesk.services.base import Context, NotFound
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import link_ticket, report_defect
+from tamdesk.services.escalations import EscalationInput, advance_escalation, request_escalation
+from tamdesk.services.qbr import quarterly_review
+from tamdesk.services.seats import SeatInput, confirm_welcome, grant_seat, request_seat, revoke_seat
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket
+
+Q1 = Quarter(2026, 1)  # the fixed clock's quarter: 2026-03-10 14:30 UTC
+R, S = TicketEventKind.RESPONSE, TicketEventKind.SOLVED
+ARR_CENTS = 12_345_678
+SECRETS = {
+    "ticket": "Customer is shopping for another vendor",
+    "event": "Engineer suspects their own misconfiguration",
+    "reason": "Their CIO threatens to churn",
+    "impact": "Loses 40k EUR a day of orders",
+    "vp": "VP promised a service credit",
+    "decline": "Declined: the customer broke it themselves",
+    "meeting": "Champion is leaving in April",
+    "call": "Budget cut by a third next year",
+    "note": "Do not mention the price rise yet",
+    "health": "open escalation weighs on the account",
+    "repro": "Repro only with their unsupported plugin",
+}
+CUSTOMER_SHEETS = ["Summary", "SLA compliance", "Tickets by severity", "Escalations", "Defects", "Seats & onboarding"]
+INTERNAL_SHEETS = [f"{INTERNAL}Health", f"{INTERNAL}Account", f"{INTERNAL}Notes"]
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def at(moment: str) -> Context:
+    return Context("Tess Tam", clock=lambda: utc(moment))
+
+
+@pytest.fixture
+def acme(db_path: Path, ctx: Context) -> dict[str, int]:
+    """Acme (Berlin) with Q1 2026 and Q4 2025 tickets, escalations, defects, seats, health, contract and timeline;
+    Globex beside it, whose data must never show in Acme's review."""
+    acme = create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE", tam="Tess Tam"))
+    globex = create_customer(ctx, CustomerInput(name="Globex", time_zone="America/New_York", country="US"))
+    ids = {"acme": acme, "globex": globex}
+
+    def ticket(number: str, customer: int, severity: Severity, opened: str, *events: Any, notes: str = "") -> int:
+        ids[number] = create_ticket(
+            ctx, TicketInput(number, customer, f"Subject of {number}", severity, utc(opened), notes=notes)
+        )
+        for kind, when, *note in events:
+            add_event(ctx, ids[number], kind, utc(when), *note)
+        return ids[number]
+
+    # Q1 2026: one Sev1 met, one Sev2 answered late (2 business hours), one Sev3 met
+    ticket("A-1", acme, Severity.URGENT, "2026-01-12 10:00", (R, "2026-01-12 10:30"), (S, "2026-01-12 12:00"),
+           notes=SECRETS["ticket"])  # fmt: skip
+    ticket("A-2", acme, Severity.HIGH, "2026-02-03 09:00", (R, "2026-02-03 15:00", SECRETS["event"]))
+    ticket("A-3", acme, Severity.NORMAL, "2026-02-20 09:00", (R, "2026-02-20 10:00"))
+    # Q4 2025 (in Berlin: 2025-12-31 23:30 UTC is already 2026, so A-13 counts in Q1)
+    ticket("A-10", acme, Severity.URGENT, "2025-11-05 10:00", (R, "2025-11-05 10:20"), (S, "2025-11-05 11:00"))
+    ticket("A-11", acme, Severity.URGENT, "2025-12-01 10:00", (R, "2025-12-01 10:20"), (S, "2025-12-01 11:00"))
+    ticket("A-12", acme, Severity.LOW, "2025-10-10 10:00", (R, "2025-10-10 11:00"), (S, "2025-10-10 12:00"))
+    ticket("A-13", acme, Severity.LOW, "2025-12-31 23:30", (R, "2026-01-01 00:30"), (S, "2026-01-01 01:00"))
+    ticket("G-1", globex, Severity.URGENT, "2026-02-01 10:00")
+
+    urgent = EscalationInput(
+        "customer", "Ana Silva", SECRETS["reason"], SECRETS["impact"], apprise_vp=True, vp_note=SECRETS["vp"]
+    )
+    esc = request_escalation(at("2026-02-04 09:00"), ids["A-2"], urgent)
+    advance_escalation(at("2026-02-06 09:00"), esc, 1, EscalationState.RESOLVED)
+    declined = request_escalation(at("2026-02-21 09:00"), ids["A-3"], EscalationInput("tam", "", "Slow", "Some"))
+    advance_escalation(at("2026-02-21 10:00"), declined, 1, EscalationState.DECLINED,
+                       decline_reason=SECRETS["decline"])  # fmt: skip
+    request_escalation(
+        at("2025-11-05 10:30"), ids["A-10"], EscalationInput("tam", "", "Old one", "Old impact"), confirm=True
+    )
+
+    fixed = report_defect(ctx, ids["A-2"], "Export stalls on large files")
+    link_ticket(ctx, fixed, ids["G-1"])  # Globex's ticket on the same defect is not Acme's to see
+    deployed = {"state": DefectState.FIX_DEPLOYED.value, "fix_version": "437", "deployed_on": date(2026, 2, 15),
+                "engineering_key": "ENG-42", "repro_notes": SECRETS["repro"]}  # fmt: skip
+    t.Defect.update(**deployed).where(t.Defect.id == fixed).execute()
+    report_defect(ctx, ids["A-3"], "Dashboard shows stale totals")
+    old = report_defect(ctx, ids["A-10"], "Fixed long ago")
+    t.Defect.update(state=DefectState.CLOSED.value, deployed_on=date(2025, 11, 20)).where(t.Defect.id == old).execute()
+    report_defect(ctx, ids["G-1"], "Globex only")
+
+    seats = [request_seat(ctx, acme, SeatInput(f"User {n}", f"user{n}@acme.com")) for n in range(1, 5)]
+    grant_seat(ctx, seats[0], 1)
+    confirm_welcome(ctx, seats[0], 2)
+    grant_seat(ctx, seats[1], 1)
+    revoke_seat(ctx, seats[3], 1, "Left the company")
+
+    reasons = [{"points": -20, "text": f"1 {SECRETS['health']}"}, {"points": -5, "text": "1 seat pending"}]
+    for week, score, band in ((date(2026, 2, 23), 80, "green"), (date(2026, 3, 9), 75, "amber")):
+        t.HealthSnapshot.create(customer=acme, week=week, score=score, band=band, reasons=json.dumps(reasons),
+                                computed_at=utc("2026-03-09 06:00"))  # fmt: skip
+    t.HealthSnapshot.create(customer=acme, week=date(2026, 4, 6), score=10, band="red", reasons="[]",
+                            computed_at=utc("2026-04-06 06:00"))  # a later quarter's: not this review's  # fmt: skip
+    t.Contract.create(customer=acme, support_tier="Premium", entitlement_start=date(2025, 10, 1),
+                      entitlement_end=date(2026, 9, 30), renewal_on=date(2026, 9, 30), arr_cents=ARR_CENTS,
+                      currency="EUR", edition="Enterprise")  # fmt: skip
+
+    def entry(kind: str, when: str, title: str, body: str, customer: int = acme) -> int:
+        return int(t.TimelineEntry.create(customer=customer, kind=kind, at=utc(when), title=title, body=body,
+                                          author="Tess Tam", created_at=utc(when)).id)  # fmt: skip
+
+    planning = entry("meeting", "2026-01-15 10:00", "Quarterly planning", SECRETS["meeting"])
+    entry("call", "2026-02-10 15:00", "Upgrade call", SECRETS["call"])
+    entry("note", "2026-02-11 08:00", "Pricing", SECRETS["note"])
+    entry("meeting", "2025-12-01 10:00", "Last year's kickoff", "")
+    entry("meeting", "2026-02-02 10:00", "Globex sync", "", customer=globex)
+    tess = t.Person.get(t.Person.name == "Tess Tam")
+    t.FollowUp.create(customer=acme, entry=planning, what="Send the upgrade guide", owner_person=tess,
+                      due_on=date(2026, 3, 20), created_at=utc("2026-01-15 11:00"))  # fmt: skip
+    t.FollowUp.create(customer=acme, what="Share the roadmap", owner_person=tess, due_on=date(2026, 3, 2),
+                      created_at=utc("2026-01-15 11:00"))  # fmt: skip
+    t.FollowUp.create(customer=acme, what="Already done", due_on=date(2026, 2, 1), done_at=utc("2026-02-01 09:00"),
+                      created_at=utc("2026-01-15 11:00"))  # fmt: skip
+    return ids
+
+
+def export(ctx: Context, tmp_path: Path, customer_id: int, quarter: Quarter = Q1) -> Any:
+    path = tmp_path / "qbr.xlsx"
+    export_quarterly_review(path, customer_id, quarter, ctx=ctx)
+    return openpyxl.load_workbook(path)
+
+
+def header_block(ws: Any, first_title: str) -> list[str]:
+    """The lines above the table whose header starts with ``first_title``."""
+    top = next(r for r in range(1, 80) if ws.cell(r, 1).value == first_title)
+    return [ws.cell(r, 1).value for r in range(1, top) if ws.cell(r, 1).value is not None]
+
+
+def records(ws: Any, first_title: str) -> list[dict[str, Any]]:
+    top = next(r for r in range(1, 80) if ws.cell(r, 1).value == first_title)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=top)]
+    header, values = rows[0], rows[1:]
+    end = next((n for n, row in enumerate(values) if all(v is None for v in row)), len(values))
+    return [dict(zip(header, row, strict=True)) for row in values[:end]]
+
+
+def test_the_sheets_customer_facing_first_then_the_internal_ones_marked(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    wb = export(ctx, tmp_path, acme["acme"])
+    assert wb.sheetnames == CUSTOMER_SHEETS + INTERNAL_SHEETS
+    for name in INTERNAL_SHEETS:
+        assert wb[name]["A1"].value.startswith(f"{BANNER}: "), name
+    for name in CUSTOMER_SHEETS:
+        assert "INTERNAL" not in wb[name]["A1"].value.upper()
+    summary = wb["Summary"]
+    assert summary["A1"].value == "Quarterly business review — Acme, Q1 2026"
+    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_summary_compares_the_quarter_with_the_previous_one(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    summary = export(ctx, tmp_path, acme["acme"])["Summary"]
+    lines = header_block(summary, "Tickets by severity")
+    assert "Period: 2026-01-01 to 2026-03-31, compared with Q4 2025 (2025-10-01 to 2025-12-31)" in lines
+    assert "Partial: 2026-01-01 to 2026-03-10 so far; the quarter runs to 2026-03-31." in lines
+    assert "Times are in Europe/Berlin" in lines
+    assert "Tickets: 4 tickets opened this quarter (Q4 2025: 3)." in lines
+    assert "Escalations: 2 escalations opened this quarter: 1 resolved, 1 closed without escalation." in lines
+    assert "Defects: 1 defect fixed this quarter; 1 defect open." in lines
+    assert "Portal seats: 1 active and 2 pending of 5; 1 revoked." in lines
+    assert (
+        "Renewal: 2026-09-30; support tier Premium; entitlement 2025-10-01 to 2026-09-30; edition Enterprise." in lines
+    )
+    assert "Meetings and calls this quarter (2):" in lines
+    assert "    2026-01-15 · Meeting · Quarterly planning" in lines and "    2026-02-10 · Call · Upgrade call" in lines
+    assert not any("kickoff" in line or "Globex" in line or "Pricing" in line for line in lines)
+    assert "Open follow-ups (2):" in lines
+    assert lines[-2:] == ["    Share the roadmap — Tess Tam, due 2026-03-02, overdue",
+                          "    Send the upgrade guide — Tess Tam, due 2026-03-20"]  # fmt: skip
+    volume = records(summary, "Tickets by severity")
+    assert [(r["Tickets by severity"], r["Q1 2026"], r["Q4 2025"], r["Change"]) for r in volume] == [
+        ("Sev1 Urgent", 1, 2, -1), ("Sev2 High", 1, 0, 1), ("Sev3 Normal", 1, 0, 1), ("Sev4 Low", 1, 1, 0),
+        ("All tickets", 4, 3, 1),
+    ]  # fmt: skip
+    (chart,) = summary._charts
+    assert chart.tagname == "barChart" and len(chart.series) == 2
+
+
+def test_sla_compliance_comes_from_the_sla_report_against_the_goal(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    ws = export(ctx, tmp_path, acme["acme"])["SLA compliance"]
+    card = {r["Measure"]: r for r in records(ws, "Measure")}
+    first = card["First responses in time"]
+    # A-2 (Sev2, 2 business hours) answered after 6 hours: 3 of 4 in time; Q4 2025: all 3 in time. A-2 and A-3
+    # are still open, their customer updates (every business day, every 3) missed since: both breached
+    assert (first["Q1 2026"], first["Q4 2025"], first["Goal"], first["Verdict"]) == (0.75, 1.0, 0.95, "✖ below goal")
+    assert card["  Sev2 High"]["Q1 2026"] == 0 and card["  Sev2 High"]["Q4 2025"] is None
+    assert "Breaches: 2 this quarter (Q4 2025: 0)." in header_block(ws, "Measure")
+    summary = header_block(export(ctx, tmp_path, acme["acme"])["Summary"], "Tickets by severity")
+    assert any(line.startswith("SLA: first responses in time 75.0% (Q4 2025: 100.0%)") for line in summary)
+
+
+def test_tickets_escalations_defects_and_seats_of_this_customer_only(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    wb = export(ctx, tmp_path, acme["acme"])
+    tickets = records(wb["Tickets by severity"], "Ticket")
+    assert [(r["Ticket"], r["Severity"]) for r in tickets] == [
+        ("A-1", "Sev1 Urgent"), ("A-2", "Sev2 High"), ("A-3", "Sev3 Normal"), ("A-13", "Sev4 Low"),
+    ]  # fmt: skip
+    assert tickets[0]["Opened"] == datetime(2026, 1, 12, 11, 0)  # Berlin wall-clock, a real date-time
+    assert tickets[1]["First response in time"] == "No" and tickets[0]["First response in time"] == "Yes"
+    escalations = records(wb["Escalations"], "Ticket")
+    assert [(r["Ticket"], r["Outcome"], r["Closed"]) for r in escalations] == [
+        ("A-2", "Resolved", datetime(2026, 2, 6, 10, 0)),
+        ("A-3", "Closed without escalation", datetime(2026, 2, 21, 11, 0)),
+    ]
+    defects = records(wb["Defects"], "Defect")
+    assert [(d["Defect"], d["State"], d["Your tickets"], d["Fix version"], d["This quarter"]) for d in defects] == [
+        ("Export stalls on large files", "Fix deployed", "A-2", "437", "Fixed"),
+        ("Dashboard shows stale totals", "Reported", "A-3", None, "Open"),
+    ]
+    assert defects[0]["Deployed"] == datetime(2026, 2, 15)
+    seats = records(wb["Seats & onboarding"], "Seat")
+    assert [(s["Seat"], s["Status"]) for s in seats] == [(1, "Active"), (2, "Granted"), (3, "Requested"),
+                                                         (4, "Revoked")]  # fmt: skip
+    onboarding = header_block(wb["Seats & onboarding"], "Seat")
+    assert any(line.startswith("Onboarding: ") and " of 10 steps done." in line for line in onboarding)
+
+
+def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    wb = export(ctx, tmp_path, acme["acme"])
+    health = wb[f"{INTERNAL}Health"]
+    lines = header_block(health, "Week")
+    assert "Health 75 (amber) in the week of 2026-03-09." in lines
+    assert f"    −20: 1 {SECRETS['health']}" in lines and "Trend: -5 points since the week of 2026-02-23 (80)." in lines
+    assert [(r["Week"].date(), r["Score"], r["Band"]) for r in records(health, "Week")] == [
+        (date(2026, 2, 23), 80, "green"), (date(2026, 3, 9), 75, "amber"),
+    ]  # fmt: skip
+    account = {r["Fact"]: r["Value"] for r in records(wb[f"{INTERNAL}Account"], "Fact")}
+    assert account["Annual recurring revenue (ARR)"] == "EUR 123,456.78"
+    assert account["Engineering key: Export stalls on large files"] == "ENG-42"
+    notes = records(wb[f"{INTERNAL}Notes"], "When")
+    texts = {r["Text"] for r in notes}
+    assert {SECRETS[k] for k in ("ticket", "event", "reason", "impact", "vp", "decline", "meeting", "call", "note",
+                                 "repro")} <= texts  # fmt: skip
+    assert not any("Old one" in text for text in texts), "an escalation of another quarter is not this review's"
+
+
+def test_no_customer_facing_cell_holds_internal_text(acme: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    wb = export(ctx, tmp_path, acme["acme"])
+    internal = [*SECRETS.values(), "123,456.78", "123456.78", "ENG-42"]
+    for name in CUSTOMER_SHEETS:
+        for row in wb[name].iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                text = str(cell.value)
+                leaked = [secret for secret in internal if secret.casefold() in text.casefold()]
+                assert not leaked, f"{name}!{cell.coordinate} shows internal text {leaked}"
+                assert cell.value != ARR_CENTS / 100
+    # and the test can fail: every secret is somewhere in the workbook, on an internal sheet
+    everywhere = " ".join(str(c.value) for name in INTERNAL_SHEETS for row in wb[name].iter_rows() for c in row)
+    assert all(secret in everywhere for secret in SECRETS.values())
+
+
+def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    empty = create_customer(ctx, CustomerInput(name="Initech", time_zone="UTC"))
+    wb = export(ctx, tmp_path, empty, Quarter(2025, 4))
+    lines = header_block(wb["Summary"], "Tickets by severity")
+    assert "Tickets: no tickets this quarter (Q3 2025: 0)." in lines
+    assert "SLA: no tickets this quarter, so no SLA figures (goal 95%)." in lines
+    assert "Escalations: no escalations this quarter." in lines
+    assert "Defects: no defects fixed this quarter and none open." in lines
+    assert "Portal seats: 0 active and 0 pending of 5." in lines
+    assert "Renewal: no contract on record." in lines
+    assert "Meetings and calls: none this quarter." in lines and lines[-1] == "Open follow-ups: none."
+    assert not any(line.startswith("Partial") for line in lines), "Q4 2025 is over"
+    assert [r["Q4 2025"] for r in records(wb["Summary"], "Tickets by severity")] == [0] * 5
+    assert "No tickets this quarter." in header_block(wb["Tickets by severity"], "Ticket")
+    assert "No escalations this quarter." in header_block(wb["Escalations"], "Ticket")
+    assert "No defects linked to your tickets were fixed this quarter or are open." in header_block(
+        wb["Defects"], "Defect"
+    )
+    assert "No tickets this quarter: no SLA figures." in header_block(wb["SLA compliance"], "Measure")
+    assert "No portal seats have been requested yet." in header_block(wb["Seats & onboarding"], "Seat")
+    assert "No health reading for this customer up to the quarter's end." in header_block(
+        wb[f"{INTERNAL}Health"], "Week"
+    )
+    assert "No internal notes this quarter." in header_block(wb[f"{INTERNAL}Notes"], "When")
+    for name, first in (("Tickets by severity", "Ticket"), ("Escalations", "Ticket"), ("Defects", "Defect"),
+                        ("Seats & onboarding", "Seat"), (f"{INTERNAL}Notes", "When")):  # fmt: skip
+        assert records(wb[name], first) == [], name
+
+
+def test_the_review_reads_the_service_figures(acme: dict[str, int], fixed_now: datetime) -> None:
+    review = quarterly_review(acme["acme"], Q1, fixed_now)
+    assert review.ticket_count == (4, 3) and review.breaches == (2, 0)
+    assert review.health is not None and review.health.score == 75 and len(review.health.trend) == 2
+    assert review.defects_fixed == 1 and review.defects_open == 1
+    assert [f.what for f in review.follow_ups] == ["Share the roadmap", "Send the upgrade guide"]
+
+
+def test_an_unknown_customer_or_a_bad_path_writes_nothing(db_path: Path, ctx: Context, tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="Customer #999 no longer exists"):
+        export_quarterly_review(tmp_path / "q.xlsx", 999, Q1, ctx=ctx)
+    customer = create_customer(ctx, CustomerInput(name="Acme", time_zone="UTC"))
+    with pytest.raises(ExportError, match="folder .* does not exist"):
+        export_quarterly_review(tmp_path / "missing" / "q.xlsx", customer, Q1, ctx=ctx)
+    assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.glob(".*.tmp"))
