@@ -20,6 +20,7 @@ from tamdesk.cli import database as database_commands
 from tamdesk.cli import onboarding as onboarding_commands
 from tamdesk.cli import pack as pack_commands
 from tamdesk.cli import portal_seats as portal_seat_commands
+from tamdesk.cli import qbr as qbr_commands
 from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import sync as sync_commands
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
     ticket_commands,
     seat_commands,
     report_commands,
+    qbr_commands,
     portal_seat_commands,
     onboarding_commands,
     pack_commands,
