@@ -38,11 +38,12 @@ BANNER = "INTERNAL — not for the customer"
 SHOWN_ON_SUMMARY = 8  # meetings and follow-ups listed on the Summary; the rest are counted
 SUMMARY_WIDTHS = (30, 14, 14, 12)
 GOAL, VERDICT = "Goal", "Verdict"
+# Customer-facing detail sheets are data sheets: their titles wrap, long text wraps and rows grow to fit it.
 TICKET_COLUMNS = (
     Column("Ticket", width=12),
-    Column("Subject", width=40, wrap=True),
-    Column("Severity", width=12),
-    Column("Status", width=14),
+    Column("Subject", width=44, wrap=True),
+    Column("Severity", width=13),
+    Column("Status", width=16, wrap=True),
     padded("Opened", K.DATETIME, width=17),
     Column("First response in time", K.YES_NO, width=13),
     padded("Resolved", K.DATETIME, width=17),
@@ -52,13 +53,13 @@ ESCALATION_COLUMNS = (
     Column("Subject", width=40, wrap=True),
     Column("Severity", width=12),
     padded("Opened", K.DATETIME, width=17),
-    Column("Outcome", width=26),
+    Column("Outcome", width=26, wrap=True),
     padded("Closed", K.DATETIME, width=17),
 )
 DEFECT_COLUMNS = (
     Column("Defect", width=40, wrap=True),
     Column("Severity", width=12),
-    Column("State", width=16),
+    Column("State", width=16, wrap=True),
     Column("Your tickets", width=16, wrap=True),
     Column("Fix version", width=12),
     padded("Deployed", K.DATE, width=12),
@@ -74,13 +75,24 @@ SEAT_COLUMNS = (
     padded("Welcome confirmed", K.DATE, width=12),
     padded("Revoked", K.DATE, width=12),
 )
+STEP_COLUMNS = (
+    Column("Step", K.INT, width=7, number_format="0_)"),
+    Column("Title", width=44, wrap=True),
+    Column("Done", K.YES_NO, width=8),
+    padded("Due", K.DATE, width=12),
+    padded("Done on", K.DATE, width=12),
+)
+# Internal sheets open with a banner row, so they are not data sheets: nothing wraps there (rows would not grow in
+# LibreOffice), a long note is cut into lines of NOTE_LINE characters, one row each.
+NOTE_LINE = 90
+ABOUT_WIDTH = 32
 NOTE_COLUMNS = (
     padded("When", K.DATETIME, width=17),
-    Column("About", width=30, wrap=True),
+    Column("About", width=ABOUT_WIDTH + 2),
     Column("What", width=20),
-    Column("Text", width=70, wrap=True),
+    Column("Text", width=NOTE_LINE + 2),
 )
-ACCOUNT_COLUMNS = (Column("Fact", width=34), Column("Value", width=50, wrap=True))
+ACCOUNT_COLUMNS = (Column("Fact", width=32), Column("Value", width=60))
 HEALTH_COLUMNS = (Column("Week", K.DATE, width=12), Column("Score", K.INT, width=9), Column("Band", width=10))
 
 
@@ -115,7 +127,7 @@ def write_quarterly_review(
     shared = [period, *([review.partial] if review.partial else []), *head[1:]]
 
     def header(what: str, *notes: str) -> list[str]:
-        return [f"{what} — {review.customer}, {q.label}", *shared, *notes]
+        return [f"{what} — {review.customer}, {q.label}", period, *notes]
 
     def internal(what: str, *notes: str) -> list[str]:
         return [f"{BANNER}: {what} — {review.customer}, {q.label}", *shared, *notes]
@@ -124,22 +136,28 @@ def write_quarterly_review(
         _summary(review, [head[0], *shared]),
         SheetSpec(
             "SLA compliance", _compliance_columns(q, prev), [_compliance_row(line) for line in review.compliance],
-            header_lines=header("SLA compliance", *_compliance_notes(review), *VERDICT_NOTES),
+            header_lines=[f"SLA compliance — {review.customer}, {q.label}", *shared, *_compliance_notes(review),
+                          *VERDICT_NOTES[:2]],
             bands=GoalBands((q.label, prev.label), GOAL), one_page=True,
         ),
         SheetSpec("Tickets by severity", TICKET_COLUMNS, [_ticket_row(x) for x in review.tickets],
-                  header_lines=header("Tickets opened, most severe first", _none(review.tickets, "tickets"))),
+                  header_lines=header("Tickets opened, most severe first", _none(review.tickets, "tickets")),
+                  data=True),
         SheetSpec("Escalations", ESCALATION_COLUMNS, [_escalation_row(e) for e in review.escalations],
-                  header_lines=header("Escalations opened", _none(review.escalations, "escalations"))),
+                  header_lines=header("Escalations opened", _none(review.escalations, "escalations")), data=True),
         SheetSpec("Defects", DEFECT_COLUMNS, [_defect_row(d) for d in review.defects],
-                  header_lines=header("Defects fixed this quarter and defects open", *_defect_notes(review))),
-        SheetSpec("Seats & onboarding", SEAT_COLUMNS, [_seat_row(s) for s in review.seats.seats],
-                  header_lines=header("Portal seats and onboarding", *_seat_notes(review))),
+                  header_lines=header("Defects fixed this quarter and defects open", *_defect_notes(review)),
+                  data=True),
+        SheetSpec("Portal seats", SEAT_COLUMNS, [_seat_row(s) for s in review.seats.seats],
+                  header_lines=header("Portal seats", *_seat_notes(review)), data=True),
+        SheetSpec("Onboarding", STEP_COLUMNS, [_step_row(s) for s in review.onboarding.steps],
+                  header_lines=header("Onboarding checklist", _onboarding_line(review)), data=True),
         _health_sheet(review, internal),
         SheetSpec(f"{INTERNAL}Account", ACCOUNT_COLUMNS, _account_rows(review),
                   header_lines=internal("Contract and account figures")),
-        SheetSpec(f"{INTERNAL}Notes", NOTE_COLUMNS, [(n.at, n.about, n.what, n.text) for n in _notes(review)],
-                  header_lines=internal("Internal notes", _none(review.internal_notes, "internal notes"))),
+        SheetSpec(f"{INTERNAL}Notes", NOTE_COLUMNS, _note_rows(review),
+                  header_lines=internal("Internal notes", _none(review.internal_notes, "internal notes"),
+                                        "A long note continues on the rows under it.")),
     ]  # fmt: skip
     props = DocProps(
         title=f"Quarterly business review {review.customer} {q.label}",
@@ -342,14 +360,13 @@ def _seat_row(s: Any) -> tuple[Any, ...]:
 
 
 def _seat_notes(review: QuarterlyReview) -> list[str]:
-    notes = [_seat_line(review)]
     if not review.seats.seats:
-        notes.append("No portal seats have been requested yet.")
-    notes.append(_onboarding_line(review))
-    remaining = review.onboarding.remaining
-    if remaining:
-        notes.append("Steps still to do: " + "; ".join(remaining) + ".")
-    return notes
+        return [_seat_line(review), "No portal seats have been requested yet."]
+    return [_seat_line(review)]
+
+
+def _step_row(step: Any) -> tuple[Any, ...]:
+    return (step.position, step.title, step.done_at is not None, step.due, step.done_at)
 
 
 # -- internal sheets ---------------------------------------------------------------------------------------------
@@ -370,7 +387,9 @@ def _health_sheet(review: QuarterlyReview, internal: Any) -> SheetSpec:
     chart = ChartSpec("Health by week", category_column="Week", value_columns=("Score",), kind=ChartKind.LINE,
                       y_axis_title="Score", below=True, y_min=0)  # fmt: skip
     rows = [(w.week, w.score, w.band) for w in health.trend]
-    return SheetSpec(title, HEALTH_COLUMNS, rows, header_lines=internal("Customer health", *notes), chart=chart)
+    return SheetSpec(
+        title, HEALTH_COLUMNS, rows, header_lines=internal("Customer health", *notes), chart=chart, one_page=True
+    )
 
 
 def _reason(points: int | None, text: str) -> str:
@@ -395,12 +414,42 @@ def _account_rows(review: QuarterlyReview) -> list[tuple[str, str]]:
         ]
     rows.append(("TAM", review.tam or "No TAM"))
     for d in review.defects:
-        rows.append((f"Engineering key: {d.title}", d.engineering_key or "Not escalated to engineering"))
+        rows.append(("Engineering key", f"{d.engineering_key or 'not escalated yet'}: {d.title}"))
     return rows
 
 
-def _notes(review: QuarterlyReview) -> list[Any]:
-    return sorted(review.internal_notes, key=lambda n: (n.at is None, n.at or datetime.min, n.about))
+def _note_rows(review: QuarterlyReview) -> list[tuple[Any, ...]]:
+    """One row per note, oldest first; a note longer than a line continues on rows of its own under it."""
+    notes = sorted(review.internal_notes, key=lambda n: (n.at is None, n.at or datetime.min, n.about))
+    rows: list[tuple[Any, ...]] = []
+    for note in notes:
+        first, *more = _note_lines(note.text)
+        about = note.about if len(note.about) <= ABOUT_WIDTH else note.about[: ABOUT_WIDTH - 1] + "…"
+        rows.append((note.at, about, note.what, first))
+        rows.extend((None, None, None, line) for line in more)
+    return rows
+
+
+def _note_lines(text: str) -> list[str]:
+    """``text`` broken at its own line breaks, then at spaces into lines of at most NOTE_LINE characters."""
+    lines: list[str] = []
+    for part in text.strip().splitlines() or [""]:
+        line = ""
+        for word in part.split():
+            while len(word) > NOTE_LINE:  # a word longer than a line: cut where the line ends
+                if line:
+                    lines.append(line)
+                    line = ""
+                lines.append(word[:NOTE_LINE])
+                word = word[NOTE_LINE:]
+            if line and len(line) + 1 + len(word) > NOTE_LINE:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        if line:
+            lines.append(line)
+    return lines or [""]
 
 
 def _days(q: Quarter) -> str:

@@ -116,11 +116,19 @@ class SeatFigures:
 
 
 @dataclass(frozen=True)
+class OnboardingStepLine:
+    position: int
+    title: str
+    due: date | None
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OnboardingFigures:
     state: str
     done: int
     total: int
-    remaining: tuple[str, ...]  # titles of the steps not done, in order
+    steps: tuple[OnboardingStepLine, ...]
 
 
 @dataclass(frozen=True)
@@ -427,8 +435,8 @@ def _seats(customer_id: int) -> SeatFigures:
 
 def _onboarding(customer_id: int, today: date) -> OnboardingFigures:
     steps = checklist(customer_id, today)
-    remaining = tuple(s.title for s in steps.steps if not s.done)
-    return OnboardingFigures(steps.state.label, steps.done, steps.total, remaining)
+    lines = tuple(OnboardingStepLine(s.position, s.title, s.due_date, s.done_at) for s in steps.steps)
+    return OnboardingFigures(steps.state.label, steps.done, steps.total, lines)
 
 
 def _health(customer_id: int, as_of: date, notes: list[InternalNote]) -> HealthFigures | None:
