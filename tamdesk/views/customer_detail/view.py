@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from tamdesk.reports.access_form import export_access_form
 from tamdesk.reports.onboarding import export_onboarding
+from tamdesk.reports.qbr import export_quarterly_review
 from tamdesk.reports.seats import export_seat_roster
+from tamdesk.reports.sla import ExportedReport
 from tamdesk.services.access_form import AccessFormResult
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerDetail, get_customer
@@ -31,6 +33,7 @@ from tamdesk.views.customer_detail.common import heading
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
+from tamdesk.views.customer_detail.quarter_dialog import ask_quarter
 from tamdesk.views.customer_detail.seats import SeatsTab
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.defects import DefectsTab
@@ -91,10 +94,14 @@ class CustomerDetailView(QWidget):
         self.edit_button.clicked.connect(lambda: self.customer_id and self.edit_requested.emit(self.customer_id))
         self.archive_button = QPushButton("Archive…")
         self.archive_button.clicked.connect(self._archive_clicked)
+        self.review_button = QPushButton("Export &quarterly review…")
+        self.review_button.setToolTip("Write the customer's quarterly business review workbook for a chosen quarter")
+        self.review_button.clicked.connect(self.export_quarterly_review)
         self.header = QHBoxLayout()
         self.header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         self.header.addSpacing(8)
         self.header.addLayout(titles, 1)
+        self.header.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignTop)
         self.header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.header.addWidget(self.archive_button, 0, Qt.AlignmentFlag.AlignTop)
         self.banner = QLabel()
@@ -220,6 +227,26 @@ class CustomerDetailView(QWidget):
                 self._offer_mark_sent(name, written)
 
         run_with_progress(self, self.runner, f"Export {title.lower()}", f"Writing {path.name}…", work, done)
+
+    def export_quarterly_review(self) -> None:
+        """Ask for a quarter and a file, then write the customer's quarterly review in the background."""
+        if self.detail is None:
+            return
+        customer_id, name, ctx = self.detail.id, self.detail.input.name, self.ctx
+        quarter = ask_quarter(self, name, today(ctx))
+        if quarter is None:
+            return
+        path = ask_save_path(self, "Export quarterly review", safe_file_name(f"{name} - QBR {quarter.code}.xlsx"))
+        if path is None:
+            return
+
+        def work(control: TaskControl) -> ExportedReport:
+            return export_quarterly_review(path, customer_id, quarter, ctx=ctx)
+
+        def done(result: ExportedReport) -> None:
+            self.status_message.emit(f"{result.summary} saved to {result.path}")
+
+        run_with_progress(self, self.runner, "Export quarterly review", f"Writing {path.name}…", work, done)
 
     def _offer_mark_sent(self, name: str, written: Path) -> None:
         answer = QMessageBox.question(
