@@ -78,6 +78,12 @@ class Factor(StrEnum):
     def label(self) -> str:
         return _FACTOR_LABELS[self]
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: ``open Sev1 tickets``, ``SLA breaches (last 90 days)``."""
+        label = self.label
+        return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
 
 _FACTOR_LABELS = {
     Factor.OPEN_SEV1: "Open Sev1 tickets",
@@ -162,13 +168,13 @@ def _points(factor: Factor, value: object) -> int:
     elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         number = int(value.strip())
     if number is None:
-        raise WeightsRefused(f"The weight of {factor.label.lower()} must be a whole number of points, not {value!r}.",
+        raise WeightsRefused(f"The weight of {factor.in_sentence} must be a whole number of points, not {value!r}.",
                              factor)  # fmt: skip
     if number < 0:
-        raise WeightsRefused(f"The weight of {factor.label.lower()} cannot be negative ({number}).", factor)
+        raise WeightsRefused(f"The weight of {factor.in_sentence} cannot be negative ({number}).", factor)
     if number > MAX_WEIGHT:
         raise WeightsRefused(
-            f"The weight of {factor.label.lower()} must be at most {MAX_WEIGHT} points, not {number}.", factor
+            f"The weight of {factor.in_sentence} must be at most {MAX_WEIGHT} points, not {number}.", factor
         )
     return number
 
