@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from tamdesk import __version__
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
+from tamdesk.cli import health as health_commands
 from tamdesk.cli import onboarding as onboarding_commands
 from tamdesk.cli import pack as pack_commands
 from tamdesk.cli import portal_seats as portal_seat_commands
@@ -43,6 +44,7 @@ COMMAND_MODULES = (
     onboarding_commands,
     pack_commands,
     sync_commands,
+    health_commands,
 )
 
 

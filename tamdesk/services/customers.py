@@ -14,6 +14,7 @@ from pathlib import Path
 import holidays
 import peewee as pw
 
+from tamdesk.domain.health import Health
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.domain.text import (
@@ -131,6 +132,7 @@ class CustomerRow:
     open_tickets: int
     archived: bool
     aliases: tuple[str, ...] = ()
+    health: Health | None = None  # filled by the list's caller from services.health (computed off the UI thread)
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,28 @@ def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
     return rows
 
 
+def overdue_defect_updates(now: datetime, customer_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Per customer (not archived; only ``customer_ids`` when given), how many open defects owe it an overdue
+    update at ``now``: the rows Today marks overdue."""
+    if customer_ids is not None and not customer_ids:
+        return {}
+    scope = (
+        _Scope.of(None)
+        if customer_ids is None
+        else _Scope(f"NOT c.archived AND c.id IN {_in(customer_ids)}", tuple(customer_ids))
+    )
+    counts: dict[int, int] = {}
+    for row in _defects(now, scope):
+        if row.overdue:
+            counts[row.customer_id] = counts.get(row.customer_id, 0) + 1
+    return counts
+
+
+def customer_ids_of(tam: str | None) -> list[int]:
+    """The customers in Today's scope: not archived, and with ``tam`` as TAM when a name is given."""
+    return sorted(_in_scope(_Scope.of(" ".join(tam.split()) if tam is not None else None)))
+
+
 # -- escalations, onboarding, seats -------------------------------------------------------------------------------
 
 _ESCALATIONS = """
