@@ -59,11 +59,11 @@ ESCALATION_COLUMNS = (
 DEFECT_COLUMNS = (
     Column("Defect", width=40, wrap=True),
     Column("Severity", width=12),
-    Column("State", width=16, wrap=True),
+    Column("State now", width=16, wrap=True),
     Column("Your tickets", width=16, wrap=True),
     Column("Fix version", width=12),
     padded("Deployed", K.DATE, width=12),
-    Column("This quarter", width=13),
+    Column("This quarter", width=15),
 )
 SEAT_COLUMNS = (
     Column("Seat", K.INT, width=7, number_format="0_)"),
@@ -146,7 +146,7 @@ def write_quarterly_review(
         SheetSpec("Escalations", ESCALATION_COLUMNS, [_escalation_row(e) for e in review.escalations],
                   header_lines=header("Escalations opened", _none(review.escalations, "escalations")), data=True),
         SheetSpec("Defects", DEFECT_COLUMNS, [_defect_row(d) for d in review.defects],
-                  header_lines=header("Defects fixed this quarter and defects open", *_defect_notes(review)),
+                  header_lines=header("Defects fixed this quarter or open at its end", *_defect_notes(review)),
                   data=True),
         SheetSpec("Portal seats", SEAT_COLUMNS, [_seat_row(s) for s in review.seats.seats],
                   header_lines=header("Portal seats", *_seat_notes(review)), data=True),
@@ -244,10 +244,10 @@ def _escalation_line(review: QuarterlyReview) -> str:
 
 def _defect_line(review: QuarterlyReview) -> str:
     if not review.defects:
-        return "Defects: no defects fixed this quarter and none open."
+        return "Defects: no defects fixed this quarter and none open at its end."
     return (
         f"Defects: {plural(review.defects_fixed, 'defect')} fixed this quarter; "
-        f"{plural(review.defects_open, 'defect')} open."
+        f"{plural(review.defects_open, 'defect')} open at its end."
     )
 
 
@@ -344,14 +344,14 @@ def _escalation_row(e: Any) -> tuple[Any, ...]:
 
 def _defect_row(d: Any) -> tuple[Any, ...]:
     return (d.title, d.severity.label, d.state.label, ", ".join(d.tickets) or None, d.fix_version or None,
-            d.deployed_on, "Fixed" if d.fixed_in_quarter else "Open")  # fmt: skip
+            d.deployed_on, "Fixed" if d.fixed_in_quarter else "Open at its end")  # fmt: skip
 
 
 def _defect_notes(review: QuarterlyReview) -> list[str]:
     if not review.defects:
-        return ["No defects linked to your tickets were fixed this quarter or are open."]
+        return ["No defects linked to your tickets were fixed this quarter or open at its end."]
     return [f"{plural(review.defects_fixed, 'defect')} fixed this quarter; {plural(review.defects_open, 'defect')} "
-            "open. Fixed first, then the most severe."]  # fmt: skip
+            "open at its end. Fixed first, then the most severe."]  # fmt: skip
 
 
 def _seat_row(s: Any) -> tuple[Any, ...]:
@@ -376,26 +376,22 @@ def _health_sheet(review: QuarterlyReview, internal: Any) -> SheetSpec:
     health = review.health
     title = f"{INTERNAL}Health"
     if health is None:
-        return SheetSpec(title, HEALTH_COLUMNS, [], header_lines=internal(
-            "Customer health", "No health reading for this customer up to the quarter's end."))  # fmt: skip
-    notes = [f"Health {health.score} ({health.band}) in the week of {health.week.isoformat()}."]
-    notes += [_reason(r.points, r.text) for r in health.reasons] or ["No reasons: nothing lowered the score."]
-    first = health.trend[0]
-    if len(health.trend) > 1:
-        change = health.score - first.score
-        notes.append(f"Trend: {change:+d} points since the week of {first.week.isoformat()} ({first.score}).")
+        empty = internal("Customer health", "No health reading for this customer up to the quarter's end.")
+        return SheetSpec(title, HEALTH_COLUMNS, [], header_lines=empty, one_page=True)
+    when = f"now ({health.as_of.isoformat()})" if health.computed_now else f"in the week of {health.as_of.isoformat()}"
+    notes = [f"Health {health.score} ({health.band.label}) {when}."]
+    notes += [f"    {reason}" for reason in health.reasons] or ["    Nothing takes points off."]
+    if health.change is not None:
+        first = health.trend[0]
+        notes.append(f"Trend: {health.change:+d} points since the week of {first.week.isoformat()} ({first.score}).")
+    else:
+        notes.append("Trend: no earlier weekly reading to compare with.")
     chart = ChartSpec("Health by week", category_column="Week", value_columns=("Score",), kind=ChartKind.LINE,
                       y_axis_title="Score", below=True, y_min=0)  # fmt: skip
-    rows = [(w.week, w.score, w.band) for w in health.trend]
+    rows = [(p.week, p.score, p.band.label) for p in health.trend]
     return SheetSpec(
         title, HEALTH_COLUMNS, rows, header_lines=internal("Customer health", *notes), chart=chart, one_page=True
     )
-
-
-def _reason(points: int | None, text: str) -> str:
-    if points is None:
-        return f"    {text}"
-    return f"    {'−' if points < 0 else '+'}{abs(points)}: {text}"
 
 
 def _account_rows(review: QuarterlyReview) -> list[tuple[str, str]]:

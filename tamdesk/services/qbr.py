@@ -2,7 +2,8 @@
 
 Every figure comes from the service that owns it: ticket volume and SLA compliance from the SLA report
 (:mod:`services.report_data`, :mod:`services.sla_review`), escalations, defects, seats and onboarding from their
-services, health from the weekly health history. The quarter's days are read in the customer's time zone, since the
+services, health from :mod:`services.health` (computed now in the running quarter, else the quarter's last weekly
+reading; never recomputed here). The quarter's days are read in the customer's time zone, since the
 review is about the customer's quarter.
 
 What is *internal* (ticket notes, an escalation's reason, business impact, VP note and decline reason, timeline
@@ -12,15 +13,16 @@ contract fields marked so, for the workbook's internal sheets only.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from tamdesk.domain.compliance import Band, band
+from tamdesk.domain.compliance import Band as SlaBand
+from tamdesk.domain.compliance import band
+from tamdesk.domain.health import Band, Reason
 from tamdesk.domain.quarters import Quarter
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
@@ -28,8 +30,9 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import NotFound, tuples
 from tamdesk.services.defects import list_defects
 from tamdesk.services.escalations import list_escalations
+from tamdesk.services.health import HealthPoint, customer_health, health_history
 from tamdesk.services.onboarding import checklist
-from tamdesk.services.report_data import ReportScope, SlaFigures, SlaTicketLine, sla_report
+from tamdesk.services.report_data import ReportScope, SlaFigures, SlaTicketLine, _open_at, sla_report
 from tamdesk.services.seats import SeatRow, seat_overview
 from tamdesk.services.sla_review import sla_review
 
@@ -56,7 +59,7 @@ class ComplianceLine:
     goal: float
 
     @property
-    def band(self) -> Band | None:
+    def band(self) -> SlaBand | None:
         return band(self.this_quarter, self.goal)
 
 
@@ -103,7 +106,7 @@ class DefectLine:
     tickets: tuple[str, ...]  # the customer's own tickets only
     fix_version: str
     deployed_on: date | None
-    fixed_in_quarter: bool
+    fixed_in_quarter: bool  # else it was open at the quarter's end (or is open now, in the running quarter)
 
 
 @dataclass(frozen=True)
@@ -132,27 +135,22 @@ class OnboardingFigures:
 
 
 @dataclass(frozen=True)
-class HealthReason:
-    points: int | None
-    text: str
-
-
-@dataclass(frozen=True)
-class HealthWeek:
-    week: date
-    score: int
-    band: str
-
-
-@dataclass(frozen=True)
 class HealthFigures:
-    """Internal: the customer's health as of the quarter's end (its latest weekly reading), and its trend."""
+    """Internal: the customer's health (computed now in the running quarter, else the quarter's last weekly reading)
+    with its reasons, and the weekly readings up to the quarter's end for the trend."""
 
     score: int
-    band: str
-    week: date
-    reasons: tuple[HealthReason, ...]
-    trend: tuple[HealthWeek, ...]  # oldest first
+    band: Band
+    as_of: date
+    computed_now: bool  # True: computed at the review's now; False: the weekly reading of ``as_of``'s week
+    reasons: tuple[Reason, ...]
+    trend: tuple[HealthPoint, ...]  # oldest first
+
+    @property
+    def change(self) -> int | None:
+        """Points gained (or lost, negative) since the first reading of the trend; None without an earlier one."""
+        earlier = [p for p in self.trend if p.week < self.as_of] if not self.computed_now else list(self.trend)
+        return self.score - earlier[0].score if earlier else None
 
 
 @dataclass(frozen=True)
@@ -230,7 +228,7 @@ class QuarterlyReview:
 
     @property
     def defects_open(self) -> int:
-        return sum(d.state.is_open for d in self.defects)
+        return sum(not d.fixed_in_quarter for d in self.defects)
 
 
 def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> QuarterlyReview:
@@ -269,7 +267,7 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
         defects=_defects(customer_id, scope, now, notes),
         seats=_seats(customer_id),
         onboarding=_onboarding(customer_id, today),
-        health=_health(customer_id, min(quarter.last_day, today), notes),
+        health=_health(customer_id, quarter, now, today, notes),
         contract=_contract(customer_id),
         highlights=_highlights(customer_id, scope, notes),
         follow_ups=_follow_ups(customer_id, today),
@@ -406,10 +404,12 @@ def _defects(customer_id: int, scope: ReportScope, now: datetime, notes: list[In
             t.Defect.id.in_(sorted(own))
         )
         internal = {int(i): (repro, why) for i, repro, why in tuples(query)}
+    _, end = scope.bounds
+    assert end is not None and scope.end is not None
     for row in list_defects(now, customer_id=customer_id):
         fixed = row.deployed_on is not None and scope.covers_day(row.deployed_on)
-        if not (fixed or row.state.is_open):
-            continue
+        if not (fixed or _open_at(row, end, scope.end)):
+            continue  # neither fixed in the quarter nor open at its end
         lines.append(DefectLine(row.title, row.engineering_key, row.severity, row.state, tuple(own.get(row.id, ())),
                                 row.fix_version, row.deployed_on, fixed))  # fmt: skip
         repro, why = internal.get(row.id, ("", ""))
@@ -439,40 +439,26 @@ def _onboarding(customer_id: int, today: date) -> OnboardingFigures:
     return OnboardingFigures(steps.state.label, steps.done, steps.total, lines)
 
 
-def _health(customer_id: int, as_of: date, notes: list[InternalNote]) -> HealthFigures | None:
-    """The latest weekly health reading up to ``as_of`` and the weeks before it."""
-    query = (
-        t.HealthSnapshot.select(t.HealthSnapshot.week, t.HealthSnapshot.score, t.HealthSnapshot.band,
-                                t.HealthSnapshot.reasons)
-        .where((t.HealthSnapshot.customer == customer_id) & (t.HealthSnapshot.week <= as_of)
-               & (t.HealthSnapshot.week > as_of - timedelta(weeks=HEALTH_TREND_WEEKS)))
-        .order_by(t.HealthSnapshot.week)
-    )  # fmt: skip
-    weeks = list(tuples(query))
-    if not weeks:
+def _health(
+    customer_id: int, quarter: Quarter, now: datetime, today: date, notes: list[InternalNote]
+) -> HealthFigures | None:
+    """Health as the health service computes it: now, in the running quarter; for a past quarter its last weekly
+    reading. The trend is the weekly readings of the last HEALTH_TREND_WEEKS weeks up to the quarter's end."""
+    if quarter.start > today:
         return None
-    week, score, colour, reasons_json = weeks[-1]
-    reasons = _reasons(reasons_json)
-    notes.extend(InternalNote(None, f"Health, week of {week.isoformat()}", "Health reason", r.text) for r in reasons)
-    trend = tuple(HealthWeek(w, int(s), str(b)) for w, s, b, _ in weeks)
-    return HealthFigures(int(score), str(colour), week, reasons, trend)
-
-
-def _reasons(text: str) -> tuple[HealthReason, ...]:
-    """A snapshot's reasons: a JSON list of ``{"points": -20, "text": "2 open escalations"}`` or of plain texts."""
-    try:
-        raw = json.loads(text or "[]")
-    except ValueError:
-        return (HealthReason(None, text),)
-    reasons = []
-    for item in raw if isinstance(raw, list) else [raw]:
-        if isinstance(item, dict):
-            points = item.get("points", item.get("delta"))
-            words = item.get("text") or item.get("reason") or item.get("label") or ""
-            reasons.append(HealthReason(int(points) if isinstance(points, int | float) else None, str(words)))
-        else:
-            reasons.append(HealthReason(None, str(item)))
-    return tuple(r for r in reasons if r.text)
+    as_of = min(quarter.last_day, today)
+    trend = tuple(p for p in health_history(customer_id) if p.week <= as_of)[-HEALTH_TREND_WEEKS:]
+    if quarter.covers(today):
+        health = customer_health(customer_id, now)
+        figures = HealthFigures(health.score, health.band, today, True, health.reasons, trend)
+    elif trend:
+        last = trend[-1]
+        figures = HealthFigures(last.score, last.band, last.week, False, last.reasons, trend)
+    else:
+        return None
+    about = f"Health on {figures.as_of.isoformat()}" if figures.computed_now else f"Health, week of {figures.as_of}"
+    notes.extend(InternalNote(None, about, "Health reason", str(r)) for r in figures.reasons)
+    return figures
 
 
 def _contract(customer_id: int) -> ContractFigures | None:

@@ -22,6 +22,7 @@ from tamdesk.services.base import Context, NotFound
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import link_ticket, report_defect
 from tamdesk.services.escalations import EscalationInput, advance_escalation, request_escalation
+from tamdesk.services.health import customer_health
 from tamdesk.services.qbr import quarterly_review
 from tamdesk.services.seats import SeatInput, confirm_welcome, grant_seat, request_seat, revoke_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
@@ -114,12 +115,18 @@ def acme(db_path: Path, ctx: Context) -> dict[str, int]:
     grant_seat(ctx, seats[1], 1)
     revoke_seat(ctx, seats[3], 1, "Left the company")
 
-    reasons = [{"points": -20, "text": f"1 {SECRETS['health']}"}, {"points": -5, "text": "1 seat pending"}]
-    for week, score, band in ((date(2026, 2, 23), 80, "green"), (date(2026, 3, 9), 75, "amber")):
-        t.HealthSnapshot.create(customer=acme, week=week, score=score, band=band, reasons=json.dumps(reasons),
-                                computed_at=utc("2026-03-09 06:00"))  # fmt: skip
-    t.HealthSnapshot.create(customer=acme, week=date(2026, 4, 6), score=10, band="red", reasons="[]",
-                            computed_at=utc("2026-04-06 06:00"))  # a later quarter's: not this review's  # fmt: skip
+    def snapshot(week: date, score: int, band: str, *reasons: tuple[int, str, str]) -> None:
+        texts = json.dumps([{"points": p, "text": text, "factor": factor} for p, text, factor in reasons])
+        t.HealthSnapshot.create(customer=acme, week=week, score=score, band=band, reasons=texts,
+                                computed_at=utc(f"{week.isoformat()} 06:00"))  # fmt: skip
+
+    snapshot(date(2025, 12, 22), 70, "amber", (20, f"1 {SECRETS['health']}", "open_escalations"),
+             (10, "no contact for 45 days", "last_contact"))  # fmt: skip
+    snapshot(date(2026, 2, 23), 80, "green", (20, "1 open escalation", "open_escalations"))
+    snapshot(
+        date(2026, 3, 9), 75, "amber", (20, "1 open escalation", "open_escalations"), (5, "1 seat pending", "seats")
+    )
+    snapshot(date(2026, 4, 6), 10, "red")  # a later quarter's reading: in no review of Q1
     t.Contract.create(customer=acme, support_tier="Premium", entitlement_start=date(2025, 10, 1),
                       entitlement_end=date(2026, 9, 30), renewal_on=date(2026, 9, 30), arr_cents=ARR_CENTS,
                       currency="EUR", edition="Enterprise")  # fmt: skip
@@ -191,7 +198,7 @@ def test_the_summary_compares_the_quarter_with_the_previous_one(
     assert "Times are in Europe/Berlin" in lines
     assert "Tickets: 4 tickets opened this quarter (Q4 2025: 3)." in lines
     assert "Escalations: 2 escalations opened this quarter: 1 resolved, 1 closed without escalation." in lines
-    assert "Defects: 1 defect fixed this quarter; 1 defect open." in lines
+    assert "Defects: 1 defect fixed this quarter; 1 defect open at its end." in lines
     assert "Portal seats: 1 active and 2 pending of 5; 1 revoked." in lines
     assert (
         "Renewal: 2026-09-30; support tier Premium; entitlement 2025-10-01 to 2026-09-30; edition Enterprise." in lines
@@ -243,9 +250,9 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
         ("A-3", "Closed without escalation", datetime(2026, 2, 21, 11, 0)),
     ]
     defects = records(wb["Defects"], "Defect")
-    assert [(d["Defect"], d["State"], d["Your tickets"], d["Fix version"], d["This quarter"]) for d in defects] == [
+    assert [(d["Defect"], d["State now"], d["Your tickets"], d["Fix version"], d["This quarter"]) for d in defects] == [
         ("Export stalls on large files", "Fix deployed", "A-2", "437", "Fixed"),
-        ("Dashboard shows stale totals", "Reported", "A-3", None, "Open"),
+        ("Dashboard shows stale totals", "Reported", "A-3", None, "Open at its end"),
     ]
     assert defects[0]["Deployed"] == datetime(2026, 2, 15)
     seats = records(wb["Portal seats"], "Seat")
@@ -260,17 +267,36 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
     assert "Sheet Onboarding: Onboarding checklist — Acme, Q1 2026." in guide
 
 
+def test_a_past_quarter_lists_its_own_fixes_and_what_was_open_at_its_end(
+    acme: dict[str, int], ctx: Context, tmp_path: Path
+) -> None:
+    wb = export(ctx, tmp_path, acme["acme"], Quarter(2025, 4))
+    defects = records(wb["Defects"], "Defect")
+    assert [(d["Defect"], d["This quarter"]) for d in defects] == [("Fixed long ago", "Fixed")]  # the rest came later
+    escalations = records(wb["Escalations"], "Ticket")
+    assert [(e["Ticket"], e["Outcome"]) for e in escalations] == [("A-10", "Open: requested")]
+    assert [r["Ticket"] for r in records(wb["Tickets by severity"], "Ticket")] == ["A-10", "A-11", "A-12"]
+
+
 def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
     acme: dict[str, int], ctx: Context, tmp_path: Path
 ) -> None:
     wb = export(ctx, tmp_path, acme["acme"])
     health = wb[f"{INTERNAL}Health"]
     lines = header_block(health, "Week")
-    assert "Health 75 (amber) in the week of 2026-03-09." in lines
-    assert f"    −20: 1 {SECRETS['health']}" in lines and "Trend: -5 points since the week of 2026-02-23 (80)." in lines
+    now = customer_health(acme["acme"], ctx.now())  # the running quarter: health as the health service has it now
+    assert f"Health {now.score} ({now.band.label}) now (2026-03-10)." in lines
+    assert [f"    {reason}" for reason in now.reasons] == [line for line in lines if line.startswith("    ")]
+    assert now.reasons, "the old escalation still open, pending seats... take points off"
+    assert f"Trend: {now.score - 70:+d} points since the week of 2025-12-22 (70)." in lines
     assert [(r["Week"].date(), r["Score"], r["Band"]) for r in records(health, "Week")] == [
-        (date(2026, 2, 23), 80, "green"), (date(2026, 3, 9), 75, "amber"),
+        (date(2025, 12, 22), 70, "Amber"), (date(2026, 2, 23), 80, "Green"), (date(2026, 3, 9), 75, "Amber"),
     ]  # fmt: skip
+    assert health._charts[0].tagname == "lineChart"
+    past = header_block(export(ctx, tmp_path, acme["acme"], Quarter(2025, 4))[f"{INTERNAL}Health"], "Week")
+    assert "Health 70 (Amber) in the week of 2025-12-22." in past  # a past quarter: its last weekly reading
+    assert f"    −20: 1 {SECRETS['health']}" in past and "    −10: no contact for 45 days" in past
+    assert "Trend: no earlier weekly reading to compare with." in past
     account = {r["Fact"]: r["Value"] for r in records(wb[f"{INTERNAL}Account"], "Fact")[:6]}
     keys = [r["Value"] for r in records(wb[f"{INTERNAL}Account"], "Fact") if r["Fact"] == "Engineering key"]
     assert keys == ["ENG-42: Export stalls on large files", "not escalated yet: Dashboard shows stale totals"]
@@ -282,9 +308,15 @@ def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
     assert not any("Old one" in text for text in texts), "an escalation of another quarter is not this review's"
 
 
-def test_no_customer_facing_cell_holds_internal_text(acme: dict[str, int], ctx: Context, tmp_path: Path) -> None:
-    wb = export(ctx, tmp_path, acme["acme"])
-    internal = [*SECRETS.values(), "123,456.78", "123456.78", "ENG-42"]
+@pytest.mark.parametrize("quarter", [Q1, Quarter(2025, 4)])
+def test_no_customer_facing_cell_holds_internal_text(
+    acme: dict[str, int], ctx: Context, tmp_path: Path, quarter: Quarter
+) -> None:
+    wb = export(ctx, tmp_path, acme["acme"], quarter)
+    review = quarterly_review(acme["acme"], quarter, ctx.now())
+    assert review.health is not None
+    seeded = {k: v for k, v in SECRETS.items() if (k == "health") != (quarter == Q1)}  # Q1's health: computed now
+    internal = [*seeded.values(), *(str(r) for r in review.health.reasons), "123,456.78", "123456.78", "ENG-42"]
     for name in CUSTOMER_SHEETS:
         for row in wb[name].iter_rows():
             for cell in row:
@@ -294,9 +326,9 @@ def test_no_customer_facing_cell_holds_internal_text(acme: dict[str, int], ctx: 
                 leaked = [secret for secret in internal if secret.casefold() in text.casefold()]
                 assert not leaked, f"{name}!{cell.coordinate} shows internal text {leaked}"
                 assert cell.value != ARR_CENTS / 100
-    # and the test can fail: every secret is somewhere in the workbook, on an internal sheet
+    # and the test can fail: every internal text is in the workbook, on an internal sheet
     everywhere = " ".join(str(c.value) for name in INTERNAL_SHEETS for row in wb[name].iter_rows() for c in row)
-    assert all(secret in everywhere for secret in SECRETS.values())
+    assert [secret for secret in internal[:-2] if secret not in everywhere] == []
 
 
 def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx: Context, tmp_path: Path) -> None:
@@ -306,7 +338,7 @@ def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx:
     assert "Tickets: no tickets this quarter (Q3 2025: 0)." in lines
     assert "SLA: no tickets this quarter, so no SLA figures (goal 95%)." in lines
     assert "Escalations: no escalations this quarter." in lines
-    assert "Defects: no defects fixed this quarter and none open." in lines
+    assert "Defects: no defects fixed this quarter and none open at its end." in lines
     assert "Portal seats: 0 active and 0 pending of 5." in lines
     assert "Renewal: no contract on record." in lines
     assert "Meetings and calls: none this quarter." in lines and "Open follow-ups: none." in lines
@@ -319,8 +351,8 @@ def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx:
     )
     assert "Sheet Escalations: Escalations opened — Initech, Q4 2025. No escalations this quarter." in lines
     assert (
-        "Sheet Defects: Defects fixed this quarter and defects open — Initech, Q4 2025. No defects linked to your "
-        "tickets were fixed this quarter or are open." in lines
+        "Sheet Defects: Defects fixed this quarter or open at its end — Initech, Q4 2025. No defects linked to your "
+        "tickets were fixed this quarter or open at its end." in lines
     )
     assert "Sheet Portal seats: Portal seats — Initech, Q4 2025. No portal seats have been requested yet." in lines
     assert "No tickets this quarter: no SLA figures." in header_block(wb["SLA compliance"], "Measure")
@@ -335,7 +367,8 @@ def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx:
 def test_the_review_reads_the_service_figures(acme: dict[str, int], fixed_now: datetime) -> None:
     review = quarterly_review(acme["acme"], Q1, fixed_now)
     assert review.ticket_count == (4, 3) and review.breaches == (2, 0)
-    assert review.health is not None and review.health.score == 75 and len(review.health.trend) == 2
+    assert review.health is not None and review.health.computed_now and len(review.health.trend) == 3
+    assert review.health.score == customer_health(acme["acme"], fixed_now).score
     assert review.defects_fixed == 1 and review.defects_open == 1
     assert [f.what for f in review.follow_ups] == ["Share the roadmap", "Send the upgrade guide"]
 
