@@ -319,8 +319,12 @@ _DEFECTS = """
 SELECT d.id FROM defect d
 WHERE d.state IN {states} AND d.escalated_at IS NOT NULL AND EXISTS (
     SELECT 1 FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
-    WHERE dt.defect_id = d.id AND {scope})
+    WHERE dt.defect_id = d.id AND {scope} AND (d.state <> {p} OR EXISTS (
+        SELECT 1 FROM installed_version iv WHERE iv.customer_id = c.id AND iv.environment = {p})))
 """
+# a deployed fix keeps a customer's duty running until it runs the fix: only customers with a production version
+# recorded can be waiting for it (services.versions)
+_DUTY_STATES = (*_OPEN_DEFECT, DefectState.FIX_DEPLOYED.value)
 
 
 def _in_scope(scope: _Scope) -> set[int]:
@@ -333,10 +337,12 @@ def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
 
     Each linked customer's clock runs on its own calendar from its link or the escalation, whichever is later, and
     only its own updates (or one to every linked customer) reset it: ``domain.defect_updates``, as the defect list.
-    Only escalated defects have running clocks, so only those are read.
+    Only escalated defects have running clocks, so only those are read; a deployed one only while a linked
+    customer with a production version recorded may still wait for the fix.
     """
-    sql = _DEFECTS.format(states=_in(_OPEN_DEFECT), scope=scope.sql)
-    ids = [did for (did,) in database.execute_sql(sql, [*_OPEN_DEFECT, *scope.params])]
+    sql = _DEFECTS.format(states=_in(_DUTY_STATES), scope=scope.sql, p=database.obj.param)
+    params = [*_DUTY_STATES, *scope.params, DefectState.FIX_DEPLOYED.value, "production"]
+    ids = [did for (did,) in database.execute_sql(sql, params)]
     if not ids:
         return []
     defects = [
