@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +24,7 @@ ASCENDING = ["2", "10", "436", "436.1", "436.5", "436-e", "436-e.1", "436-e.1.1"
              "437", "437.1", "437.1.1", "437.2", "437-e.1", "1000"]  # fmt: skip
 
 
-@pytest.mark.parametrize(("lower", "higher"), list(zip(ASCENDING, ASCENDING[1:], strict=False)))
+@pytest.mark.parametrize(("lower", "higher"), list(pairwise(ASCENDING)))
 def test_each_version_comes_before_the_next(lower: str, higher: str) -> None:
     assert parse_version(lower) < parse_version(higher)
     assert not parse_version(higher) < parse_version(lower)
