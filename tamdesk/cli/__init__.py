@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tamdesk import __version__
+from tamdesk.cli import contracts as contract_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
 from tamdesk.cli import onboarding as onboarding_commands
@@ -41,6 +42,7 @@ COMMAND_MODULES = (
     onboarding_commands,
     pack_commands,
     sync_commands,
+    contract_commands,
 )
 
 

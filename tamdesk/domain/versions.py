@@ -20,6 +20,7 @@ from functools import total_ordering
 from tamdesk.domain.text import visible
 
 VERSION_SHAPE = "versions look like 437, 437.2 or 436-e.9"
+VERSION_SCHEME = "a release number, then -e for an enterprise build, then .N for each patch"
 _GRAMMAR = re.compile(r"(?P<release>[0-9]+)(?P<enterprise>-[eE])?(?P<patches>(?:\.[0-9]+)*)", re.ASCII)
 _LONGEST = 60  # a version is short: anything longer is a paste gone wrong
 
@@ -73,8 +74,10 @@ def parse_version(text: str) -> Version:
     match = _GRAMMAR.fullmatch(trimmed) if len(trimmed) <= _LONGEST else None
     if match is None:
         if not trimmed:
-            raise VersionError(f"A version is needed: {VERSION_SHAPE}.")
-        raise VersionError(f"'{visible(trimmed, limit=_LONGEST)}' is not a version: {VERSION_SHAPE}.")
+            raise VersionError(f"A version is needed: {VERSION_SHAPE} ({VERSION_SCHEME}).")
+        raise VersionError(
+            f"'{visible(trimmed, limit=_LONGEST)}' is not a version: {VERSION_SHAPE} ({VERSION_SCHEME})."
+        )
     patches = tuple(int(part) for part in match["patches"].split(".")[1:])
     enterprise = match["enterprise"] is not None
     canonical = f"{int(match['release'])}{'-e' if enterprise else ''}{''.join(f'.{p}' for p in patches)}"

@@ -118,7 +118,7 @@ def test_versions_keep_their_history_and_the_latest_since_is_current(acme: int, 
             "production",
             TODAY,
             "version",
-            "'4.x' is not a version: versions look like 437, 437.2 or 436-e.9.",
+            "'4.x' is not a version: versions look like 437, 437.2 or 436-e.9",
         ),
         ("", "437", "prod", TODAY, "environment", "Environment 'prod' is not production or staging."),
         (

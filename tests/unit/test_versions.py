@@ -60,7 +60,10 @@ def test_text_outside_the_scheme_is_refused_naming_it_and_the_scheme(text: str) 
 def test_the_message_quotes_the_text() -> None:
     with pytest.raises(VersionError) as info:
         parse_version("4.x")
-    assert str(info.value) == "'4.x' is not a version: versions look like 437, 437.2 or 436-e.9."
+    assert str(info.value) == (
+        "'4.x' is not a version: versions look like 437, 437.2 or 436-e.9 "
+        "(a release number, then -e for an enterprise build, then .N for each patch)."
+    )
 
 
 def test_an_empty_version_asks_for_one() -> None:
