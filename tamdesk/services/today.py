@@ -8,6 +8,8 @@ A ticket appears once: under *tickets* while its first response is pending and a
 *customer updates* once support has answered and the update clock is at risk or breached. A defect appears once per
 linked customer in scope whose own update clock is overdue or due within a business day. Archived customers are
 left out. ``tam=None`` covers every customer; a name covers the customers whose TAM has that name.
+*Accounts* lists renewals within 120 days (stepping up at 90 and 60) and customers on a version older than a
+deployed fix they wait for (``services.contracts``, ``services.versions``).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, Tick
 from tamdesk.domain.vp_rule import vp_apprisal
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
+from tamdesk.services.contracts import renewals_due
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import CLOSED
+from tamdesk.services.versions import waiting_for_fixes
 
 ONBOARDING_HORIZON = timedelta(days=3)
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
@@ -45,6 +49,7 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"
     ONBOARDING = "onboarding"
     SEATS = "seats"
+    ACCOUNTS = "accounts"
 
     @property
     def label(self) -> str:
@@ -58,6 +63,7 @@ _LABELS = {
     Section.ESCALATIONS: "Escalations waiting on someone",
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
+    Section.ACCOUNTS: "Renewals and fixes not yet installed",
 }
 
 
@@ -172,6 +178,24 @@ class SeatPending:
         return ("seats", self.customer_id)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountAlert:
+    """A renewal within 120 days (or passed), or a customer on an older version than a deployed fix it waits for."""
+
+    kind: str  # "renewal" or "fix"
+    item_id: int  # the customer (a renewal) or the defect (a fix)
+    customer_id: int
+    customer: str
+    headline: str  # "Renewal in 88 days (3 Mar 2027)" or "Runs 436-e.9; the fix is in 437-e.2"
+    detail: str
+    on: date  # the renewal date, or the day the fix was deployed
+    urgent: bool  # a renewal within 60 days or passed
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("contract" if self.kind == "renewal" else "defect", self.item_id)
+
+
 @dataclass(frozen=True)
 class TodayItems:
     """Everything that needs the TAM at ``now``; each tuple is sorted most urgent first."""
@@ -184,6 +208,7 @@ class TodayItems:
     escalations: tuple[EscalationWaiting, ...] = ()
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
+    accounts: tuple[AccountAlert, ...] = ()
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -200,6 +225,7 @@ class TodayItems:
             Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
+            Section.ACCOUNTS: sum(1 for r in self.accounts if r.urgent),
         }
 
     @property
@@ -462,6 +488,28 @@ def _seats(scope: _Scope) -> list[SeatPending]:
     return sorted(rows, key=lambda r: (r.since, r.customer.casefold(), r.seat_no))
 
 
+def _accounts(today: date, scope: _Scope) -> list[AccountAlert]:
+    """Renewals warning at 120, 90 and 60 days (``domain.contracts``), then customers waiting for a deployed fix."""
+    mine = _in_scope(scope)
+    rows = [
+        AccountAlert("renewal", r.customer_id, r.customer_id, r.customer, r.warning.text,
+                     f"Warned from {r.warning.threshold} days before the renewal" if r.warning.threshold
+                     else "Renew the contract or record the new renewal date",
+                     r.warning.renewal_on, r.warning.passed or r.warning.threshold == 60)
+        for r in renewals_due(today, mine)
+    ]  # fmt: skip
+    for w in waiting_for_fixes(mine):
+        product = f"{w.product} " if w.product else ""
+        deployed = f" deployed {w.deployed_on.isoformat()}" if w.deployed_on else ""
+        rows.append(
+            AccountAlert("fix", w.defect_id, w.customer_id, w.customer,
+                         f"Runs {product}{w.installed}; the fix is in {w.fix_version}",
+                         f"Defect #{w.defect_id}: {w.title} (fix{deployed}); updates are owed until it is installed",
+                         w.deployed_on or today, False)
+        )  # fmt: skip
+    return rows
+
+
 # -- all together -------------------------------------------------------------------------------------------------
 
 
@@ -504,4 +552,5 @@ def needs_attention(
         escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+        accounts=tuple(_accounts(today, scope)) if Section.ACCOUNTS in sections else (),
     )

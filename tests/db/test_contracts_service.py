@@ -17,6 +17,7 @@ from tamdesk.services.contracts import get_contract, outside_entitlement, renewa
 from tamdesk.services.customers import CustomerInput, create_customer, set_archived
 from tamdesk.services.history import list_audit
 from tamdesk.services.tickets import TicketInput, create_ticket
+from tamdesk.services.today import Section, needs_attention
 from tamdesk.services.versions import installed_versions, production_versions, record_version
 
 TODAY = date(2026, 3, 10)
@@ -79,6 +80,20 @@ def test_renewals_due_within_120_days_of_customers_not_archived(acme: int, ctx: 
     assert [r.customer for r in renewals_due(TODAY, [acme])] == ["Acme"]
     set_archived(ctx, initech, t.Customer.get_by_id(initech).version, True)
     assert [r.customer for r in renewals_due(TODAY)] == ["Acme"]
+
+
+def test_today_warns_of_renewals_of_the_customers_in_scope(acme: int, ctx: Context, fixed_now: datetime) -> None:
+    globex = create_customer(ctx, CustomerInput(name="Globex", tam="Omar Other"))
+    today = fixed_now.astimezone().date()
+    set_contract(ctx, acme, 0, ContractFacts(renewal_on=today + timedelta(days=88)))
+    set_contract(ctx, globex, 0, ContractFacts(renewal_on=today + timedelta(days=45)))
+    items = needs_attention(fixed_now, tam=None, today=today)
+    assert [(a.customer, a.headline.split(" (")[0], a.urgent, a.target) for a in items.accounts] == [
+        ("Globex", "Renewal in 45 days", True, ("contract", globex)),
+        ("Acme", "Renewal in 88 days", False, ("contract", acme)),
+    ]
+    assert items.urgent()[Section.ACCOUNTS] == 1
+    assert [a.customer for a in needs_attention(fixed_now, tam="Omar Other", today=today).accounts] == ["Globex"]
 
 
 def test_a_ticket_opened_outside_the_entitlement_is_flagged_by_the_customers_day(acme: int, ctx: Context) -> None:

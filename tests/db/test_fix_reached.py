@@ -102,6 +102,10 @@ def test_today_lists_the_update_due_and_the_customer_waiting_for_the_fix(
     _deploy(ctx, book["defect"])
     items = needs_attention(fixed_now, tam=None)
     assert [u.customer for u in items.updates if u.source is UpdateSource.DEFECT] == ["Acme"]
+    (alert,) = items.accounts
+    assert (alert.customer, alert.headline, alert.target) == (
+        "Acme", "Runs 436-e.9; the fix is in 437-e.2", ("defect", book["defect"])
+    )  # fmt: skip
     (waiting,) = waiting_for_fixes()
     assert (waiting.customer, waiting.installed, waiting.fix_version) == ("Acme", "436-e.9", "437-e.2")
     assert waiting_for_fixes([book["Globex"]]) == []
