@@ -1,0 +1,146 @@
+"""The Contract tab of a customer: facts typed and saved, a bad renewal refused beside its field, versions
+recorded with their history, and the renewal warning on Today one click from the tab."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from tamdesk.domain.contracts import ContractFacts
+from tamdesk.models import tables as t
+from tamdesk.services.base import Context
+from tamdesk.services.contracts import get_contract, set_contract
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.today import Section
+from tamdesk.services.versions import installed_versions
+from tamdesk.views.customer_detail.contract import ContractTab, RecordVersionDialog
+from tamdesk.views.main_window import MainWindow
+from tamdesk.views.pages.customers import CustomersPage
+from tamdesk.views.pages.today import TodayPage
+
+
+@pytest.fixture
+def acme(db_path: Path, ctx: Context) -> int:
+    return create_customer(ctx, CustomerInput("Acme", time_zone="Europe/Berlin", tam="Tess Tam"))
+
+
+@pytest.fixture
+def tab(window: MainWindow, acme: int) -> ContractTab:
+    customers = next(p for p in window.pages if isinstance(p, CustomersPage))
+    window.navigation.setCurrentRow(window.pages.index(customers))
+    customers.refresh()
+    customers.open_customer(acme)
+    customers.detail.tabs.setCurrentWidget(customers.detail.contract)
+    return customers.detail.contract
+
+
+def type_into(qtbot: QtBot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    widget.clear()
+    qtbot.keyClicks(widget, text)
+
+
+def test_a_renewal_before_the_start_is_refused_beside_the_field_and_nothing_is_saved(
+    tab: ContractTab, acme: int, qtbot: QtBot
+) -> None:
+    type_into(qtbot, tab.tier.lineEdit(), "Premium")
+    type_into(qtbot, tab.inputs["entitlement_start"], "2026-02-01")
+    type_into(qtbot, tab.inputs["renewal_on"], "2026-01-31")
+    geometry = tab.inputs["renewal_on"].geometry(), tab.save_button.geometry()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    message = tab.messages["renewal_on"]
+    assert message.isVisible()
+    assert message.text() == "Renewal 31 Jan 2026 is before the entitlement start 1 Feb 2026."
+    assert message.geometry().left() > tab.inputs["renewal_on"].geometry().right(), "beside the field"
+    assert (tab.inputs["renewal_on"].geometry(), tab.save_button.geometry()) == geometry, "nothing moved"
+    assert tab.form_message.text() == "Not saved: correct the fields marked in red."
+    assert t.Contract.select().count() == 0
+    type_into(qtbot, tab.inputs["renewal_on"], "2026-12-31")
+    assert not tab.messages["renewal_on"].isVisible(), "typing clears the message"
+
+
+def test_a_date_that_does_not_read_is_named(tab: ContractTab, qtbot: QtBot) -> None:
+    type_into(qtbot, tab.inputs["entitlement_end"], "31/12/2026")
+    type_into(qtbot, tab.inputs["arr"], "12k")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.messages["entitlement_end"].text() == "Entitlement end '31/12/2026' is not a date such as 2027-03-03."
+    assert tab.messages["arr"].text() == "ARR '12k' is not an amount such as 120000 or 120,000.50."
+    assert t.Contract.select().count() == 0
+
+
+def test_a_contract_is_saved_and_shows_its_renewal_warning(
+    tab: ContractTab, acme: int, qtbot: QtBot, fixed_now: datetime
+) -> None:
+    renewal = fixed_now.astimezone().date() + timedelta(days=88)
+    type_into(qtbot, tab.inputs["entitlement_start"], "2026-01-01")
+    type_into(qtbot, tab.inputs["renewal_on"], renewal.isoformat())
+    type_into(qtbot, tab.inputs["arr"], "120,000")
+    type_into(qtbot, tab.currency.lineEdit(), "eur")
+    with qtbot.wait_signal(tab.status_message) as blocker:
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["Contract of Acme saved"]
+    saved = get_contract(acme, fixed_now.date()).facts
+    assert (saved.renewal_on, saved.arr_cents, saved.currency) == (renewal, 12_000_000, "EUR")
+    assert tab.messages["renewal_on"].text() == f"Renewal in 88 days ({renewal.day} {renewal:%b %Y})"
+    assert tab.inputs["arr"].text() == "120,000"
+    assert tab.form_message.text() == "Saved."
+
+
+def test_a_version_is_recorded_and_the_history_kept(
+    tab: ContractTab, acme: int, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed = iter([("", "4.x", "production", date(2026, 1, 5)), ("", "436-e.9", "production", date(2026, 1, 5)),
+                  ("", "437-e.1", "production", date(2026, 3, 1))])  # fmt: skip
+    seen: list[str] = []
+
+    def fill(dialog: RecordVersionDialog) -> int:
+        product, version, environment, since = next(typed)
+        dialog.product.setText(product)
+        qtbot.keyClicks(dialog.version, version)
+        dialog.environment.setCurrentIndex(dialog.environment.findData(environment))
+        dialog.since.setDate(QDate(since.year, since.month, since.day))
+        dialog.save()
+        seen.append(dialog.messages["version"].text())
+        return dialog.result() if dialog.result() else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(RecordVersionDialog, "exec", fill)
+    qtbot.mouseClick(tab.record_button, Qt.MouseButton.LeftButton)
+    assert seen == [
+        "'4.x' is not a version: versions look like 437, 437.2 or 436-e.9 (a release number, then -e for an "
+        "enterprise build, then .N for each patch)."
+    ]
+    assert installed_versions(acme) == []
+    for _ in range(2):
+        with qtbot.wait_signal(tab.status_message):
+            qtbot.mouseClick(tab.record_button, Qt.MouseButton.LeftButton)
+    model = tab.versions_model
+    shown = [[model.index(r, c).data() for c in (1, 2, 4)] for r in range(model.rowCount())]
+    assert shown == [["437-e.1", "Production", "Running now"], ["436-e.9", "Production", "History"]]
+
+
+def test_today_warns_of_the_renewal_and_opens_the_contract_tab(
+    window: MainWindow, acme: int, ctx: Context, qtbot: QtBot, fixed_now: datetime
+) -> None:
+    renewal = fixed_now.astimezone().date() + timedelta(days=88)
+    set_contract(ctx, acme, 0, ContractFacts(renewal_on=renewal))
+    page = window.pages[0]
+    assert isinstance(page, TodayPage)
+    with qtbot.wait_signal(page.loaded, timeout=10_000):
+        page.reload()
+    section = page.sections[Section.ACCOUNTS]
+    assert section.model.rowCount() == 1
+    assert [section.model.index(0, c).data() for c in range(3)] == [
+        "⚠ in 88 days", "Acme", f"Renewal in 88 days ({renewal.day} {renewal:%b %Y})"
+    ]  # fmt: skip
+    assert page.tiles[Section.ACCOUNTS].count.text() == "1"
+    section.table.selectRow(0)
+    section.open_selected()
+    customers = window.current_page()
+    assert isinstance(customers, CustomersPage)
+    assert customers.detail.tabs.currentWidget() is customers.detail.contract
+    assert customers.detail.contract.inputs["renewal_on"].text() == renewal.isoformat()
+    window.runner.wait(10_000)
