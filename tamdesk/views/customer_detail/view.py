@@ -132,7 +132,7 @@ class CustomerDetailView(QWidget):
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
-            (self.contract, "Cont&ract"),
+            (self.contract, "Contract"),  # each of its letters is taken already: Ctrl+Tab reaches it
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
