@@ -12,13 +12,25 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from tamdesk.domain.contracts import ContractFacts
+from tamdesk.domain.severity import Severity
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context
 from tamdesk.services.contracts import get_contract, set_contract
 from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import (
+    deploy_fix,
+    escalate_to_engineering,
+    link_ticket,
+    prioritize_defect,
+    report_defect,
+    start_fix,
+    validate_defect,
+)
+from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.services.today import Section
-from tamdesk.services.versions import installed_versions
+from tamdesk.services.versions import installed_versions, record_version
 from tamdesk.views.customer_detail.contract import ContractTab, RecordVersionDialog
+from tamdesk.views.defect_detail import DefectDetailView
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.today import TodayPage
@@ -144,3 +156,44 @@ def test_today_warns_of_the_renewal_and_opens_the_contract_tab(
     assert customers.detail.tabs.currentWidget() is customers.detail.contract
     assert customers.detail.contract.inputs["renewal_on"].text() == renewal.isoformat()
     window.runner.wait(10_000)
+
+
+def test_the_defect_page_lists_linked_customers_still_on_an_affected_version(
+    qtbot: QtBot, acme: int, ctx: Context, fixed_now: datetime
+) -> None:
+
+    globex = create_customer(ctx, CustomerInput("Globex", time_zone="Europe/Berlin"))
+    first = create_ticket(ctx, TicketInput("SUP-1", acme, "Crash", Severity.HIGH, fixed_now - timedelta(days=9)))
+    second = create_ticket(ctx, TicketInput("SUP-2", globex, "Crash", Severity.HIGH, fixed_now - timedelta(days=9)))
+    did = report_defect(ctx, first, "Coordinator crash")
+    link_ticket(ctx, did, second)
+    validate_defect(ctx, did, 1, "Sam", fixed_now)
+    escalate_to_engineering(ctx, did, 2, "ENG-7", "https://eng.example.com/browse/ENG-7")
+    prioritize_defect(ctx, did, 3)
+    start_fix(ctx, did, 4)
+    deploy_fix(ctx, did, 5, "437-e.2", fixed_now.date())
+    record_version(ctx, acme, "Galaxy", "436-e.9", "production", date(2026, 1, 5))
+    record_version(ctx, globex, "", "437-e.3", "production", date(2026, 3, 1))
+    view = DefectDetailView(ctx)
+    qtbot.addWidget(view)
+    view.show_defect(did)
+    view.show()
+
+    def shown() -> list[list[str]]:
+        model = view.reach_model
+        return [[model.index(r, c).data() for c in range(3)] for r in range(model.rowCount())]
+
+    assert shown() == [["Acme", "Not recorded", "Not known"], ["Globex", "437-e.3", "Runs the fix"]]
+    assert (
+        view.affected.text()
+        == "No linked customer is known to run an affected version (1 without a production version)."
+    )
+    type_into(qtbot, view.product, "Galaxy")
+    qtbot.mouseClick(view.product_button, Qt.MouseButton.LeftButton)
+    assert t.Defect.get_by_id(did).product == "Galaxy"
+    assert shown() == [["Acme", "436-e.9", "Waiting for the fix"], ["Globex", "Not recorded", "Not known"]]
+    assert view.affected.text() == ("Still on an affected version: Acme (updates are owed until they run the fix).")
+    type_into(qtbot, view.product, "x" * 61)
+    qtbot.mouseClick(view.product_button, Qt.MouseButton.LeftButton)
+    assert "longer than 60 characters" in view.product_message.text()
+    assert t.Defect.get_by_id(did).product == "Galaxy"
