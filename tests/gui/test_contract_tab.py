@@ -3,7 +3,7 @@ recorded with their history, and the renewal warning on Today one click from the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from tamdesk.views.defect_detail import DefectDetailView
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.today import TodayPage
+from tamdesk.views.ticket_detail import TicketDetailDialog
 
 
 @pytest.fixture
@@ -197,3 +198,22 @@ def test_the_defect_page_lists_linked_customers_still_on_an_affected_version(
     qtbot.mouseClick(view.product_button, Qt.MouseButton.LeftButton)
     assert "longer than 60 characters" in view.product_message.text()
     assert t.Defect.get_by_id(did).product == "Galaxy"
+
+
+def test_the_ticket_window_flags_a_ticket_opened_outside_the_entitlement(qtbot: QtBot, acme: int, ctx: Context) -> None:
+    set_contract(ctx, acme, 0, ContractFacts(entitlement_start=date(2026, 2, 1), entitlement_end=date(2026, 12, 31)))
+    before = create_ticket(ctx, TicketInput("SUP-1", acme, "Early", Severity.LOW, datetime(2026, 1, 20, 9, tzinfo=UTC)))
+    inside = create_ticket(ctx, TicketInput("SUP-2", acme, "Later", Severity.LOW, datetime(2026, 2, 20, 9, tzinfo=UTC)))
+    flagged = TicketDetailDialog(ctx, before)
+    qtbot.addWidget(flagged)
+    assert flagged.load()
+    flagged.show()
+    assert flagged.entitlement.isVisible()
+    assert flagged.entitlement.text() == (
+        "⚠ Outside the entitlement: Opened 20 Jan 2026, before the entitlement starts on 1 Feb 2026."
+    )
+    plain = TicketDetailDialog(ctx, inside)
+    qtbot.addWidget(plain)
+    assert plain.load()
+    plain.show()
+    assert not plain.entitlement.isVisible()
