@@ -122,7 +122,6 @@ class ContractTab(QWidget):
         self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.currency.lineEdit().setMaxLength(3)
         self.currency.lineEdit().textEdited.connect(lambda _=None: self._edited("currency"))
-        self.messages["currency"] = reserved_message()
         # Mnemonics: distinct from each other, from the detail tabs' and from the menus' (File, Edit, Go, Tools, Help)
         rows: list[tuple[str, QWidget, QWidget]] = [
             ("Support t&ier", self.tier, beside(self.tier, self.messages["support_tier"])),
@@ -168,12 +167,9 @@ class ContractTab(QWidget):
         row.setSpacing(6)
         row.addWidget(self.inputs["arr"])
         row.addWidget(self.currency)
-        messages = QVBoxLayout()
-        messages.setSpacing(0)
-        messages.addWidget(self.messages["arr"])
-        messages.addWidget(self.messages["currency"])
+        self.messages["currency"] = self.messages["arr"]  # one line beside the pair says what is wrong with either
         row.addSpacing(4)
-        row.addLayout(messages, 1)
+        row.addWidget(self.messages["arr"], 1)
         return self.inputs["arr"], box
 
     def _dated(self, key: str) -> tuple[QWidget, QWidget]:
@@ -310,7 +306,8 @@ class ContractTab(QWidget):
             set_contract(self.ctx, self.customer_id, self.view.version, self.typed_facts())
         except ValidationFailed as exc:
             for key, text in exc.errors.items():
-                self.messages.get(key, self.form_message).set_error(text)
+                message = self.messages.get(key, self.form_message)
+                message.set_error(f"{message.text()} {text}".strip())
             self.form_message.set_error("Not saved: correct the fields marked in red.")
             return False
         except StaleEdit as exc:
