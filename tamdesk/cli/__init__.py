@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tamdesk import __version__
+from tamdesk.cli import contracts as contract_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
 from tamdesk.cli import health as health_commands
@@ -45,6 +46,7 @@ COMMAND_MODULES = (
     pack_commands,
     sync_commands,
     health_commands,
+    contract_commands,
 )
 
 

@@ -59,6 +59,7 @@ OPENERS = {
     "customer": ("Customers", "open_customer", ""),
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
+    "contract": ("Customers", "open_customer", "contract"),
     "settings": ("Settings", "", ""),
 }
 

@@ -30,6 +30,7 @@ from tamdesk.services.history import CustomerActivity, customer_activity, list_a
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.customer_detail.common import heading
+from tamdesk.views.customer_detail.contract import ContractTab
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
@@ -126,6 +127,9 @@ class CustomerDetailView(QWidget):
         self.defects = DefectsTab(self.ctx)
         self.defects.changed.connect(self.reload)
         self.history = HistoryTab()
+        self.contract = ContractTab(self.ctx)
+        self.contract.status_message.connect(self.status_message)
+        self.contract.changed.connect(lambda: self.customer_id and self.changed.emit(self.customer_id))
         # Mnemonics: distinct from each other, from the Portal seats tab's buttons and from the menu bar's
         # File, Edit, Go, Tools and Help (tests/gui/test_seats_tab.py checks).
         for widget, title in (
@@ -135,6 +139,7 @@ class CustomerDetailView(QWidget):
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
+            (self.contract, "Contract"),  # each of its letters is taken already: Ctrl+Tab reaches it
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
@@ -148,6 +153,7 @@ class CustomerDetailView(QWidget):
         self.customer_id = customer_id
         self.tabs.setCurrentIndex(0)
         self.reload(emit=False)
+        self.contract.show_customer(customer_id)
 
     def reload(self, emit: bool = True) -> None:
         """Read the customer again (after any change in a tab or elsewhere)."""

@@ -41,6 +41,7 @@ from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.services.today import (
     ONBOARDING_HORIZON,
+    AccountAlert,
     EscalationWaiting,
     OnboardingDue,
     SeatPending,
@@ -216,6 +217,30 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
     ]  # fmt: skip
 
 
+def account_when(row: AccountAlert, today: date) -> str:
+    """``in 88 days`` or ``passed 3 days ago`` for a renewal; ``deployed 8 days ago`` for a fix."""
+    days = (row.on - today).days
+    if row.kind == "renewal":
+        if days >= 0:
+            return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+        return f"passed {-days} day{'s' if days != -1 else ''} ago"
+    return "deployed today" if days == 0 else f"deployed {-days} day{'s' if days != -1 else ''} ago"
+
+
+def account_columns(now: Now) -> list[Column[AccountAlert]]:
+    def today() -> date:
+        return now().astimezone().date()
+
+    return [
+        Column[AccountAlert]("When", lambda r: ("✖ " if r.urgent else "⚠ ") + account_when(r, today()),
+                             tooltip=lambda r: r.detail,
+                             foreground=lambda r: _tone(Tone.ERROR if r.urgent else Tone.WARNING)),
+        Column[AccountAlert]("Customer", lambda r: r.customer),
+        Column[AccountAlert]("What", lambda r: r.headline, tooltip=lambda r: r.detail),
+        _open_column(lambda r: f"{r.customer}'s contract" if r.kind == "renewal" else f"defect #{r.item_id}"),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -250,6 +275,11 @@ SPECS: dict[Section, SectionSpec] = {
         seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
+    Section.ACCOUNTS: SectionSpec(
+        account_columns, 2, "Renewals and fixes",
+        "Contracts renewing within 120 days (red from 60 days), and customers still on a version older than a "
+        "deployed fix they are waiting for.",
+        "No renewal is near and every deployed fix is installed."),
 }  # fmt: skip
 
 
@@ -492,6 +522,9 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.ACCOUNTS and items.accounts:
+        first = items.accounts[0]
+        return Tone.WARNING, f"{first.customer}: {account_when(first, now.astimezone().date())}"
     return Tone.OK, "all clear"
 
 
@@ -499,6 +532,8 @@ def urgent_word(section: Section) -> str:
     """What a section's past-due rows are: breached tickets, escalations owing the VP, overdue others."""
     if section is Section.ESCALATIONS:
         return "VP to be apprised"
+    if section is Section.ACCOUNTS:
+        return "within 60 days"
     return "breached" if section is Section.TICKETS else "overdue"
 
 
