@@ -28,6 +28,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.services.base import NotFound, tuples
+from tamdesk.services.contracts import get_contract
 from tamdesk.services.defects import list_defects
 from tamdesk.services.escalations import list_escalations
 from tamdesk.services.health import HealthPoint, customer_health, health_history
@@ -268,7 +269,7 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
         seats=_seats(customer_id),
         onboarding=_onboarding(customer_id, today),
         health=_health(customer_id, quarter, now, today, notes),
-        contract=_contract(customer_id),
+        contract=_contract(customer_id, today),
         highlights=_highlights(customer_id, scope, notes),
         follow_ups=_follow_ups(customer_id, today),
         internal_notes=tuple(_ticket_notes(customer_id, scope) + notes),
@@ -461,13 +462,15 @@ def _health(
     return figures
 
 
-def _contract(customer_id: int) -> ContractFigures | None:
-    row = t.Contract.get_or_none(t.Contract.customer == customer_id)
-    if row is None:
+def _contract(customer_id: int, today: date) -> ContractFigures | None:
+    """The contract facts as the contract service reads them; None when none was recorded."""
+    view = get_contract(customer_id, today)
+    if not view.version:
         return None
-    arr = row.arr_cents / 100 if row.arr_cents is not None else None
-    return ContractFigures(row.support_tier, row.edition, row.entitlement_start, row.entitlement_end, row.renewal_on,
-                           arr, row.currency)  # fmt: skip
+    c = view.facts
+    arr = c.arr_cents / 100 if c.arr_cents is not None else None
+    return ContractFigures(c.support_tier, c.edition, c.entitlement_start, c.entitlement_end, c.renewal_on, arr,
+                           c.currency)  # fmt: skip
 
 
 # -- timeline ----------------------------------------------------------------------------------------------------

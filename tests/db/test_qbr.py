@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tamdesk.domain.contracts import ContractFacts
 from tamdesk.domain.quarters import Quarter
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, TicketEventKind
@@ -19,6 +20,7 @@ from tamdesk.models import tables as t
 from tamdesk.reports.qbr import BANNER, INTERNAL, export_quarterly_review
 from tamdesk.reports.xlsx import ExportError
 from tamdesk.services.base import Context, NotFound
+from tamdesk.services.contracts import set_contract
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import link_ticket, report_defect
 from tamdesk.services.escalations import EscalationInput, advance_escalation, request_escalation
@@ -127,9 +129,8 @@ def acme(db_path: Path, ctx: Context) -> dict[str, int]:
         date(2026, 3, 9), 75, "amber", (20, "1 open escalation", "open_escalations"), (5, "1 seat pending", "seats")
     )
     snapshot(date(2026, 4, 6), 10, "red")  # a later quarter's reading: in no review of Q1
-    t.Contract.create(customer=acme, support_tier="Premium", entitlement_start=date(2025, 10, 1),
-                      entitlement_end=date(2026, 9, 30), renewal_on=date(2026, 9, 30), arr_cents=ARR_CENTS,
-                      currency="EUR", edition="Enterprise")  # fmt: skip
+    set_contract(ctx, acme, 0, ContractFacts("Premium", date(2025, 10, 1), date(2026, 9, 30), date(2026, 9, 30),
+                                             ARR_CENTS, "EUR", "Enterprise"))  # fmt: skip
 
     def entry(kind: str, when: str, title: str, body: str, customer: int = acme) -> int:
         return int(t.TimelineEntry.create(customer=customer, kind=kind, at=utc(when), title=title, body=body,
