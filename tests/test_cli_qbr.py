@@ -4,12 +4,15 @@ sentence on stderr with exit code 1 and no file left behind."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
 from tamdesk.__main__ import main
+from tamdesk.domain.quarters import quarter_of
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -74,6 +77,8 @@ def test_the_review_is_written_and_summarized_in_one_line(cli: Cli, tmp_path: Pa
         (("--customer", "Acme Analytics", "--quarter", "2025Q5"),
          "tamdesk export qbr: --quarter '2025Q5' is not a quarter: write it as YYYYQn, such as 2026Q4."),
         (("--customer", "Initech", "--quarter", "2025Q4"), "tamdesk export qbr: No customer named 'Initech'."),
+        (("--customer", "Globex", "--quarter", "2999Q1"),
+         "tamdesk export qbr: Q1 2999 has not started yet: choose {current} or an earlier one."),
         (("--customer", "acme", "--quarter", "2025Q4"),
          "tamdesk export qbr: 'acme' could be Acme Analytics, Acme Robotics: write more of the name."),
     ],
@@ -81,7 +86,8 @@ def test_the_review_is_written_and_summarized_in_one_line(cli: Cli, tmp_path: Pa
 def test_bad_input_is_one_sentence_and_no_file(cli: Cli, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     out = tmp_path / "q.xlsx"
     code, stdout, stderr = cli("export", "qbr", *args, "--out", str(out))
-    assert (code, stdout, stderr) == (1, "", message)
+    now = quarter_of(datetime.now(ZoneInfo("America/New_York")).date())
+    assert (code, stdout, stderr) == (1, "", message.format(current=f"{now.code} ({now.label})"))
     assert not out.exists()
 
 

@@ -23,11 +23,11 @@ from peewee import JOIN
 from tamdesk.domain.compliance import Band as SlaBand
 from tamdesk.domain.compliance import band
 from tamdesk.domain.health import Band, Reason
-from tamdesk.domain.quarters import Quarter
+from tamdesk.domain.quarters import Quarter, quarter_of
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
 from tamdesk.models import tables as t
-from tamdesk.services.base import NotFound, tuples
+from tamdesk.services.base import FieldError, NotFound, tuples
 from tamdesk.services.contracts import get_contract
 from tamdesk.services.defects import list_defects
 from tamdesk.services.escalations import list_escalations
@@ -237,11 +237,19 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
 
     Raises:
         NotFound: the customer does not exist.
+        FieldError: the quarter has not started yet (in the customer's time zone).
     """
     customer = t.Customer.get_or_none(t.Customer.id == customer_id)
     if customer is None:
         raise NotFound(f"Customer #{customer_id} no longer exists.")
     tz = ZoneInfo(customer.time_zone)
+    today = now.astimezone(tz).date()
+    if quarter.start > today:
+        current = quarter_of(today)
+        raise FieldError(
+            "quarter",
+            f"{quarter.label} has not started yet: choose {current.code} ({current.label}) or an earlier one.",
+        )
     scope = ReportScope(tz=tz, start=quarter.start, end=quarter.end, customer_ids=frozenset({customer_id}))
     previous_scope = ReportScope(
         tz=tz, start=quarter.previous.start, end=quarter.previous.end, customer_ids=frozenset({customer_id})
@@ -249,7 +257,6 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
     review = sla_review(scope, now)
     before = sla_report(previous_scope, now)
     this_lines, previous_lines = review.report.tickets, before.tickets
-    today = now.astimezone(tz).date()
     notes: list[InternalNote] = []
     return QuarterlyReview(
         customer_id=customer_id,
@@ -278,8 +285,6 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
 
 def _partial(quarter: Quarter, today: date) -> str | None:
     """``Partial: 2026-01-01 to 2026-03-10 so far; the quarter runs to 2026-03-31.`` while the quarter runs."""
-    if quarter.start > today:
-        return f"The quarter has not started yet: it runs from {quarter.start.isoformat()}."
     if today >= quarter.last_day:
         return None
     return (
@@ -445,8 +450,6 @@ def _health(
 ) -> HealthFigures | None:
     """Health as the health service computes it: now, in the running quarter; for a past quarter its last weekly
     reading. The trend is the weekly readings of the last HEALTH_TREND_WEEKS weeks up to the quarter's end."""
-    if quarter.start > today:
-        return None
     as_of = min(quarter.last_day, today)
     trend = tuple(p for p in health_history(customer_id) if p.week <= as_of)[-HEALTH_TREND_WEEKS:]
     if quarter.covers(today):
