@@ -145,8 +145,8 @@ def write_quarterly_review(
                   data=True),
         SheetSpec("Escalations", ESCALATION_COLUMNS, [_escalation_row(e) for e in review.escalations],
                   header_lines=header("Escalations opened", _none(review.escalations, "escalations")), data=True),
-        SheetSpec("Defects", DEFECT_COLUMNS, [_defect_row(d) for d in review.defects],
-                  header_lines=header("Defects fixed this quarter or open at its end", *_defect_notes(review)),
+        SheetSpec("Defects", DEFECT_COLUMNS, [_defect_row(d, review) for d in review.defects],
+                  header_lines=header(f"Defects fixed this quarter or {_open(review)}", *_defect_notes(review)),
                   data=True),
         SheetSpec("Portal seats", SEAT_COLUMNS, [_seat_row(s) for s in review.seats.seats],
                   header_lines=header("Portal seats", *_seat_notes(review)), data=True),
@@ -244,10 +244,10 @@ def _escalation_line(review: QuarterlyReview) -> str:
 
 def _defect_line(review: QuarterlyReview) -> str:
     if not review.defects:
-        return "Defects: no defects fixed this quarter and none open at its end."
+        return f"Defects: no defects fixed this quarter and none {_open(review)}."
     return (
         f"Defects: {plural(review.defects_fixed, 'defect')} fixed this quarter; "
-        f"{plural(review.defects_open, 'defect')} open at its end."
+        f"{plural(review.defects_open, 'defect')} {_open(review)}."
     )
 
 
@@ -342,16 +342,21 @@ def _escalation_row(e: Any) -> tuple[Any, ...]:
     return (e.ticket, e.subject, e.severity.label, e.opened, e.outcome, e.closed)
 
 
-def _defect_row(d: Any) -> tuple[Any, ...]:
+def _open(review: QuarterlyReview) -> str:
+    """``open now`` while the quarter runs, ``open at its end`` once it is over."""
+    return "open now" if review.partial else "open at its end"
+
+
+def _defect_row(d: Any, review: QuarterlyReview) -> tuple[Any, ...]:
     return (d.title, d.severity.label, d.state.label, ", ".join(d.tickets) or None, d.fix_version or None,
-            d.deployed_on, "Fixed" if d.fixed_in_quarter else "Open at its end")  # fmt: skip
+            d.deployed_on, "Fixed" if d.fixed_in_quarter else _open(review).capitalize())  # fmt: skip
 
 
 def _defect_notes(review: QuarterlyReview) -> list[str]:
     if not review.defects:
-        return ["No defects linked to your tickets were fixed this quarter or open at its end."]
+        return [f"No defects linked to your tickets were fixed this quarter or are {_open(review)}."]
     return [f"{plural(review.defects_fixed, 'defect')} fixed this quarter; {plural(review.defects_open, 'defect')} "
-            "open at its end. Fixed first, then the most severe."]  # fmt: skip
+            f"{_open(review)}. Fixed first, then the most severe."]  # fmt: skip
 
 
 def _seat_row(s: Any) -> tuple[Any, ...]:

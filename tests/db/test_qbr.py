@@ -199,7 +199,7 @@ def test_the_summary_compares_the_quarter_with_the_previous_one(
     assert "Times are in Europe/Berlin" in lines
     assert "Tickets: 4 tickets opened this quarter (Q4 2025: 3)." in lines
     assert "Escalations: 2 escalations opened this quarter: 1 resolved, 1 closed without escalation." in lines
-    assert "Defects: 1 defect fixed this quarter; 1 defect open at its end." in lines
+    assert "Defects: 1 defect fixed this quarter; 1 defect open now." in lines
     assert "Portal seats: 1 active and 2 pending of 5; 1 revoked." in lines
     assert (
         "Renewal: 2026-09-30; support tier Premium; entitlement 2025-10-01 to 2026-09-30; edition Enterprise." in lines
@@ -253,7 +253,7 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
     defects = records(wb["Defects"], "Defect")
     assert [(d["Defect"], d["State now"], d["Your tickets"], d["Fix version"], d["This quarter"]) for d in defects] == [
         ("Export stalls on large files", "Fix deployed", "A-2", "437", "Fixed"),
-        ("Dashboard shows stale totals", "Reported", "A-3", None, "Open at its end"),
+        ("Dashboard shows stale totals", "Reported", "A-3", None, "Open now"),
     ]
     assert defects[0]["Deployed"] == datetime(2026, 2, 15)
     seats = records(wb["Portal seats"], "Seat")
@@ -353,7 +353,7 @@ def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx:
     assert "Sheet Escalations: Escalations opened — Initech, Q4 2025. No escalations this quarter." in lines
     assert (
         "Sheet Defects: Defects fixed this quarter or open at its end — Initech, Q4 2025. No defects linked to your "
-        "tickets were fixed this quarter or open at its end." in lines
+        "tickets were fixed this quarter or are open at its end." in lines
     )
     assert "Sheet Portal seats: Portal seats — Initech, Q4 2025. No portal seats have been requested yet." in lines
     assert "No tickets this quarter: no SLA figures." in header_block(wb["SLA compliance"], "Measure")
