@@ -491,7 +491,8 @@ def _highlights(customer_id: int, scope: ReportScope, notes: list[InternalNote])
     for at, kind, title, body in tuples(query):
         label = str(kind).capitalize()
         if body.strip():
-            notes.append(InternalNote(at, f"{label}: {title or 'untitled'}", f"{label} notes", body))
+            what = f"{label} notes" if kind in HIGHLIGHT_KINDS else label
+            notes.append(InternalNote(at, f"{label}: {title or 'untitled'}", what, body))
         if kind in HIGHLIGHT_KINDS:
             highlights.append(Highlight(at, label, title))
     return tuple(highlights)

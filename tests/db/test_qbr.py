@@ -32,6 +32,7 @@ from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 Q1 = Quarter(2026, 1)  # the fixed clock's quarter: 2026-03-10 14:30 UTC
 R, S = TicketEventKind.RESPONSE, TicketEventKind.SOLVED
 ARR_CENTS = 12_345_678
+HOSTILE = '=HYPERLINK("http://evil.example","Click")'
 SECRETS = {
     "ticket": "Customer is shopping for another vendor",
     "event": "Engineer suspects their own misconfiguration",
@@ -82,6 +83,7 @@ def acme(db_path: Path, ctx: Context) -> dict[str, int]:
            notes=SECRETS["ticket"])  # fmt: skip
     ticket("A-2", acme, Severity.HIGH, "2026-02-03 09:00", (R, "2026-02-03 15:00", SECRETS["event"]))
     ticket("A-3", acme, Severity.NORMAL, "2026-02-20 09:00", (R, "2026-02-20 10:00"))
+    t.Ticket.update(subject=HOSTILE).where(t.Ticket.id == ids["A-3"]).execute()  # as a support system sent it
     # Q4 2025 (in Berlin: 2025-12-31 23:30 UTC is already 2026, so A-13 counts in Q1)
     ticket("A-10", acme, Severity.URGENT, "2025-11-05 10:00", (R, "2025-11-05 10:20"), (S, "2025-11-05 11:00"))
     ticket("A-11", acme, Severity.URGENT, "2025-12-01 10:00", (R, "2025-12-01 10:20"), (S, "2025-12-01 11:00"))
@@ -245,6 +247,8 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
     ]  # fmt: skip
     assert tickets[0]["Opened"] == datetime(2026, 1, 12, 11, 0)  # Berlin wall-clock, a real date-time
     assert tickets[1]["First response in time"] == "No" and tickets[0]["First response in time"] == "Yes"
+    hostile = [c for row in wb["Tickets by severity"].iter_rows() for c in row if c.value == HOSTILE]
+    assert [(c.data_type, c.quotePrefix) for c in hostile] == [("s", True)], "imported text, never a formula"
     escalations = records(wb["Escalations"], "Ticket")
     assert [(r["Ticket"], r["Outcome"], r["Closed"]) for r in escalations] == [
         ("A-2", "Resolved", datetime(2026, 2, 6, 10, 0)),
