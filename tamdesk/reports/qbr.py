@@ -254,14 +254,14 @@ def _defect_line(review: QuarterlyReview) -> str:
 def _seat_line(review: QuarterlyReview) -> str:
     s = review.seats
     revoked = f"; {s.revoked} revoked" if s.revoked else ""
-    return f"Portal seats: {s.active} active and {s.pending} pending of {s.allowance}{revoked}."
+    return f"Portal seats now: {s.active} active and {s.pending} pending of {s.allowance}{revoked}."
 
 
 def _onboarding_line(review: QuarterlyReview) -> str:
     o = review.onboarding
     if not o.total:
-        return "Onboarding: no checklist."
-    return f"Onboarding: {o.state.lower()}, {o.done} of {plural(o.total, 'step')} done."
+        return "Onboarding now: no checklist."
+    return f"Onboarding now: {o.state.lower()}, {o.done} of {plural(o.total, 'step')} done."
 
 
 def _renewal_line(review: QuarterlyReview) -> str:

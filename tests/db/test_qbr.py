@@ -202,7 +202,7 @@ def test_the_summary_compares_the_quarter_with_the_previous_one(
     assert "Tickets: 4 tickets opened this quarter (Q4 2025: 3)." in lines
     assert "Escalations: 2 escalations opened this quarter: 1 resolved, 1 closed without escalation." in lines
     assert "Defects: 1 defect fixed this quarter; 1 defect open now." in lines
-    assert "Portal seats: 1 active and 2 pending of 5; 1 revoked." in lines
+    assert "Portal seats now: 1 active and 2 pending of 5; 1 revoked." in lines
     assert (
         "Renewal: 2026-09-30; support tier Premium; entitlement 2025-10-01 to 2026-09-30; edition Enterprise." in lines
     )
@@ -268,7 +268,7 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
     done = [s["Title"] for s in steps if s["Done"] == "Yes"]
     assert [s["Done"] for s in steps].count("No") == 10 - len(done)
     guide = header_block(wb["Summary"], "Tickets by severity")
-    assert f"Onboarding: not started, {len(done)} of 10 steps done." in guide
+    assert f"Onboarding now: not started, {len(done)} of 10 steps done." in guide
     assert "Sheet Onboarding: Onboarding checklist — Acme, Q1 2026." in guide
 
 
@@ -344,7 +344,7 @@ def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx:
     assert "SLA: no tickets this quarter, so no SLA figures (goal 95%)." in lines
     assert "Escalations: no escalations this quarter." in lines
     assert "Defects: no defects fixed this quarter and none open at its end." in lines
-    assert "Portal seats: 0 active and 0 pending of 5." in lines
+    assert "Portal seats now: 0 active and 0 pending of 5." in lines
     assert "Renewal: no contract on record." in lines
     assert "Meetings and calls: none this quarter." in lines and "Open follow-ups: none." in lines
     assert not any(line.startswith("Partial") for line in lines), "Q4 2025 is over"
