@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN
@@ -257,7 +257,7 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
     review = sla_review(scope, now)
     before = sla_report(previous_scope, now)
     this_lines, previous_lines = review.report.tickets, before.tickets
-    notes: list[InternalNote] = []
+    notes = [InternalNote(None, "Account", "Customer notes", customer.notes)] if customer.notes.strip() else []
     return QuarterlyReview(
         customer_id=customer_id,
         customer=customer.name,
@@ -272,9 +272,9 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
         breaches=(review.report.total.breaches, before.total.breaches),
         tickets=_tickets(this_lines),
         escalations=_escalations(customer_id, scope, now, notes),
-        defects=_defects(customer_id, scope, now, notes),
-        seats=_seats(customer_id),
-        onboarding=_onboarding(customer_id, today),
+        defects=_defects(customer_id, quarter, tz, now, notes),
+        seats=_seats(customer_id, notes),
+        onboarding=_onboarding(customer_id, today, notes),
         health=_health(customer_id, quarter, now, today, notes),
         contract=_contract(customer_id, today),
         highlights=_highlights(customer_id, scope, notes),
@@ -393,7 +393,9 @@ def _escalations(
     return tuple(lines)
 
 
-def _defects(customer_id: int, scope: ReportScope, now: datetime, notes: list[InternalNote]) -> tuple[DefectLine, ...]:
+def _defects(
+    customer_id: int, quarter: Quarter, tz: ZoneInfo, now: datetime, notes: list[InternalNote]
+) -> tuple[DefectLine, ...]:
     own: dict[int, list[str]] = defaultdict(list)
     links = (
         t.DefectTicket.select(t.DefectTicket.defect, t.Ticket.number)
@@ -410,11 +412,10 @@ def _defects(customer_id: int, scope: ReportScope, now: datetime, notes: list[In
             t.Defect.id.in_(sorted(own))
         )
         internal = {int(i): (repro, why) for i, repro, why in tuples(query)}
-    _, end = scope.bounds
-    assert end is not None and scope.end is not None
+    end = datetime.combine(quarter.end, time(), tz)
     for row in list_defects(now, customer_id=customer_id):
-        fixed = row.deployed_on is not None and scope.covers_day(row.deployed_on)
-        if not (fixed or _open_at(row, end, scope.end)):
+        fixed = row.deployed_on is not None and quarter.covers(row.deployed_on)
+        if not (fixed or _open_at(row, end, quarter.end)):
             continue  # neither fixed in the quarter nor open at its end
         lines.append(DefectLine(row.title, row.engineering_key, row.severity, row.state, tuple(own.get(row.id, ())),
                                 row.fix_version, row.deployed_on, fixed))  # fmt: skip
@@ -430,8 +431,11 @@ def _defects(customer_id: int, scope: ReportScope, now: datetime, notes: list[In
 # -- seats, onboarding, health, contract ------------------------------------------------------------------------
 
 
-def _seats(customer_id: int) -> SeatFigures:
+def _seats(customer_id: int, notes: list[InternalNote]) -> SeatFigures:
     overview = seat_overview(customer_id)
+    for seat in overview.history:
+        if seat.revoke_reason.strip():
+            notes.append(InternalNote(seat.revoked_at, seat.label, "Revoke reason", seat.revoke_reason))
     active = sum(s.status is SeatStatus.ACTIVE for s in overview.seats)
     return SeatFigures(
         overview.allowance, active, len(overview.seats) - active, len(overview.history),
@@ -439,8 +443,13 @@ def _seats(customer_id: int) -> SeatFigures:
     )  # fmt: skip
 
 
-def _onboarding(customer_id: int, today: date) -> OnboardingFigures:
+def _onboarding(customer_id: int, today: date, notes: list[InternalNote]) -> OnboardingFigures:
     steps = checklist(customer_id, today)
+    notes.extend(
+        InternalNote(s.done_at, f"Onboarding step {s.position}", "Step note", s.note)
+        for s in steps.steps
+        if s.note.strip()
+    )
     lines = tuple(OnboardingStepLine(s.position, s.title, s.due_date, s.done_at) for s in steps.steps)
     return OnboardingFigures(steps.state.label, steps.done, steps.total, lines)
 

@@ -45,7 +45,11 @@ SECRETS = {
     "note": "Do not mention the price rise yet",
     "health": "open escalation weighs on the account",
     "repro": "Repro only with their unsupported plugin",
+    "account": "Renewal at risk: procurement wants a discount",
+    "revoke": "Dismissed for leaking data",
+    "step": "Kickoff was tense, CTO absent",
 }
+EVERY_QUARTER = ("account", "revoke", "step")  # not tied to a date in the quarter
 CUSTOMER_SHEETS = [
     "Summary", "SLA compliance", "Tickets by severity", "Escalations", "Defects", "Portal seats", "Onboarding",
 ]  # fmt: skip
@@ -66,7 +70,13 @@ def at(moment: str) -> Context:
 def acme(db_path: Path, ctx: Context) -> dict[str, int]:
     """Acme (Berlin) with Q1 2026 and Q4 2025 tickets, escalations, defects, seats, health, contract and timeline;
     Globex beside it, whose data must never show in Acme's review."""
-    acme = create_customer(ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE", tam="Tess Tam"))
+    acme = create_customer(
+        ctx,
+        CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE", tam="Tess Tam", notes=SECRETS["account"]),
+    )
+    t.OnboardingStep.update(note=SECRETS["step"]).where(
+        (t.OnboardingStep.customer == acme) & (t.OnboardingStep.position == 1)
+    ).execute()
     globex = create_customer(ctx, CustomerInput(name="Globex", time_zone="America/New_York", country="US"))
     ids = {"acme": acme, "globex": globex}
 
@@ -117,7 +127,7 @@ def acme(db_path: Path, ctx: Context) -> dict[str, int]:
     grant_seat(ctx, seats[0], 1)
     confirm_welcome(ctx, seats[0], 2)
     grant_seat(ctx, seats[1], 1)
-    revoke_seat(ctx, seats[3], 1, "Left the company")
+    revoke_seat(ctx, seats[3], 1, SECRETS["revoke"])
 
     def snapshot(week: date, score: int, band: str, *reasons: tuple[int, str, str]) -> None:
         texts = json.dumps([{"points": p, "text": text, "factor": factor} for p, text, factor in reasons])
@@ -308,8 +318,7 @@ def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
     assert account["Annual recurring revenue (ARR)"] == "EUR 123,456.78"
     notes = records(wb[f"{INTERNAL}Notes"], "When")
     texts = {r["Text"] for r in notes}
-    assert {SECRETS[k] for k in ("ticket", "event", "reason", "impact", "vp", "decline", "meeting", "call", "note",
-                                 "repro")} <= texts  # fmt: skip
+    assert {v for k, v in SECRETS.items() if k != "health"} <= texts
     assert not any("Old one" in text for text in texts), "an escalation of another quarter is not this review's"
 
 
@@ -320,7 +329,8 @@ def test_no_customer_facing_cell_holds_internal_text(
     wb = export(ctx, tmp_path, acme["acme"], quarter)
     review = quarterly_review(acme["acme"], quarter, ctx.now())
     assert review.health is not None
-    seeded = {k: v for k, v in SECRETS.items() if (k == "health") != (quarter == Q1)}  # Q1's health: computed now
+    # Q1's health is computed now (its reasons come from the health service); Q4 2025's is its weekly reading
+    seeded = {k: v for k, v in SECRETS.items() if k in EVERY_QUARTER or (k == "health") != (quarter == Q1)}
     internal = [*seeded.values(), *(str(r) for r in review.health.reasons), "123,456.78", "123456.78", "ENG-42"]
     for name in CUSTOMER_SHEETS:
         for row in wb[name].iter_rows():
