@@ -341,6 +341,9 @@ def test_no_customer_facing_cell_holds_internal_text(
                 leaked = [secret for secret in internal if secret.casefold() in text.casefold()]
                 assert not leaked, f"{name}!{cell.coordinate} shows internal text {leaked}"
                 assert cell.value != ARR_CENTS / 100
+    props = wb.properties
+    shown = " ".join(str(v) for v in (props.title, props.subject, props.description, props.keywords))
+    assert [secret for secret in internal if secret in shown] == [], "File › Info shows no internal text either"
     # and the test can fail: every internal text is in the workbook, on an internal sheet
     everywhere = " ".join(str(c.value) for name in INTERNAL_SHEETS for row in wb[name].iter_rows() for c in row)
     assert [secret for secret in internal[:-2] if secret not in everywhere] == []
