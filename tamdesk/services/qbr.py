@@ -13,6 +13,7 @@ contract fields marked so, for the workbook's internal sheets only.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -22,7 +23,7 @@ from peewee import JOIN
 
 from tamdesk.domain.compliance import Band as SlaBand
 from tamdesk.domain.compliance import band
-from tamdesk.domain.health import Band, Reason
+from tamdesk.domain.health import Band, Factor, Reason
 from tamdesk.domain.quarters import Quarter, quarter_of
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
@@ -466,12 +467,22 @@ def _health(
         figures = HealthFigures(health.score, health.band, today, True, health.reasons, trend)
     elif trend:
         last = trend[-1]
-        figures = HealthFigures(last.score, last.band, last.week, False, last.reasons, trend)
+        figures = HealthFigures(last.score, last.band, last.week, False, _kept_reasons(customer_id, last.week), trend)
     else:
         return None
     about = f"Health on {figures.as_of.isoformat()}" if figures.computed_now else f"Health, week of {figures.as_of}"
     notes.extend(InternalNote(None, about, "Health reason", str(r)) for r in figures.reasons)
     return figures
+
+
+def _kept_reasons(customer_id: int, week: date) -> tuple[Reason, ...]:
+    """The reasons the customer's weekly health snapshot of ``week`` kept (as the health service wrote them)."""
+    row = t.HealthSnapshot.get_or_none((t.HealthSnapshot.customer == customer_id) & (t.HealthSnapshot.week == week))
+    try:
+        kept = json.loads(row.reasons) if row is not None else []
+        return tuple(Reason(int(r["points"]), str(r["text"]), Factor(r["factor"])) for r in kept)
+    except (ValueError, KeyError, TypeError):  # written by another version: the score still stands, unexplained
+        return ()
 
 
 def _contract(customer_id: int, today: date) -> ContractFigures | None:
