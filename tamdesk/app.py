@@ -10,7 +10,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from tamdesk import __version__
@@ -27,10 +27,10 @@ from tamdesk.services.database import (
     close_database,
     database_target,
     default_database_path,
+    is_empty,
     open_database,
     open_team_database,
 )
-from tamdesk.services.overview import database_counts
 from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
@@ -39,6 +39,8 @@ from tamdesk.views.main_window import MainWindow
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.team_dialog import saved_team
 from tamdesk.views.theme import apply_theme
+
+BACKUP_DELAY_MS = 10_000
 
 
 class PrivateLogHandler(RotatingFileHandler):
@@ -187,11 +189,12 @@ def run(db: str | None = None) -> int:
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
     actor = get_setting("user_name") or default_actor()
     window = MainWindow(Context(actor=actor), open_database, secrets=secrets)
-    _backup_in_background(window)
     window.show()
+    # the daily backup copies the whole file: it waits until the first page has had the disk to itself
+    QTimer.singleShot(BACKUP_DELAY_MS, window, lambda: _backup_in_background(window))
     if opened.backup:
         window.statusBar().showMessage(f"Database upgraded; the previous version is kept at {opened.backup}", 15000)
-    if database_counts().empty and not QSettings().value("main/declined_sample_data", False, type=bool):
+    if is_empty() and not QSettings().value("main/declined_sample_data", False, type=bool):
         _offer_sample_data(window)
     code = app.exec()
     close_database()

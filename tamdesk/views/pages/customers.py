@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.onboarding import OnboardingState
 from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customer_import import ImportSummary, import_customers
 from tamdesk.services.customers import (
     CustomerRow,
-    ImportSummary,
     get_customer,
-    import_customers,
     list_customers,
     set_archived,
 )
