@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
 MAX_VISIBLE_ROWS = 10
+RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
 USER_NAME_SETTING = "user_name"
 
@@ -405,6 +406,9 @@ class SectionView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        # widths from the first rows, not from every row: a section of thousands of rows would otherwise ask
+        # each of them for its size on the UI thread whenever the page is shown
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         table.doubleClicked.connect(self._open_index)
         table.clicked.connect(self._clicked)
         table.entered.connect(self._hovered)
