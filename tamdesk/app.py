@@ -18,7 +18,7 @@ from tamdesk.models import DatabaseError
 from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services import database as database_service
 from tamdesk.services.backups import automatic_backup
-from tamdesk.services.base import Context, default_actor
+from tamdesk.services.base import Context
 from tamdesk.services.database import (
     APP_NAME,
     ENV_DB,
@@ -31,11 +31,13 @@ from tamdesk.services.database import (
     open_database,
     open_team_database,
 )
+from tamdesk.services.identity import adopt_name
 from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.icons import icon
 from tamdesk.views.main_window import MainWindow
+from tamdesk.views.name_dialog import ask_name_once
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.team_dialog import saved_team
 from tamdesk.views.theme import apply_theme
@@ -187,7 +189,9 @@ def run(db: str | None = None) -> int:
     if opened is None:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
-    actor = get_setting("user_name") or default_actor()
+    if opened.path is not None:  # a name an older tamdesk kept in this (local) database becomes the user's
+        adopt_name(str(get_setting("user_name", "") or ""))
+    actor = ask_name_once()
     window = MainWindow(Context(actor=actor), open_database, secrets=secrets)
     window.show()
     # the daily backup copies the whole file: it waits until the first page has had the disk to itself

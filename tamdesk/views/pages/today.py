@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.identity import NameSource, identity
 from tamdesk.services.overview import database_counts
-from tamdesk.services.settings import get_setting
 from tamdesk.services.today import (
     ONBOARDING_HORIZON,
     EscalationWaiting,
@@ -64,7 +64,6 @@ REFRESH_MS = 60_000
 MAX_VISIBLE_ROWS = 10
 RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
-USER_NAME_SETTING = "user_name"
 
 
 # -- words for times -----------------------------------------------------------------------------------------------
@@ -270,7 +269,8 @@ class TodayLoad:
 
 def load_today(now: datetime, want_mine: bool) -> TodayLoad:
     """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
-    name = " ".join(str(get_setting(USER_NAME_SETTING, "") or "").split())
+    me = identity()
+    name = "" if me.source is NameSource.LOGIN else me.name  # a login name is no one's name in the directory
     notice = ""
     if want_mine:
         tams = tam_names()
