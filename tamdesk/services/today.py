@@ -459,6 +459,11 @@ def _seats(scope: _Scope) -> list[SeatPending]:
 # -- all together -------------------------------------------------------------------------------------------------
 
 
+def customers_in_scope(tam: str | None) -> set[int]:
+    """Ids of the customers Today covers for ``tam`` (None: every customer not archived), for other views of them."""
+    return _in_scope(_Scope.of(" ".join(tam.split()) if tam is not None else None))
+
+
 def _customers_in(scope: _Scope) -> int:
     sql = f"SELECT count(*) FROM customer c WHERE {scope.sql}"
     return int(database.execute_sql(sql, list(scope.params)).fetchone()[0])
