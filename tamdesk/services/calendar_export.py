@@ -29,7 +29,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import icalendar
 import peewee as pw
@@ -38,6 +37,7 @@ from tamdesk import __version__
 from tamdesk.domain.due_items import DueItem, DueKind, Revision, count_text, is_identity, revise
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import DefectState
+from tamdesk.domain.timestamps import zone
 from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError
@@ -145,17 +145,17 @@ def _line(text: str) -> str:
 def _when(due: datetime, customer: _Customer) -> str:
     """``Tue 03 Mar 2026 10:00 Asia/Tokyo (01:00 UTC)``: the customer's wall time first."""
     try:
-        local = due.astimezone(ZoneInfo(customer.zone))
-        zone = customer.zone
-    except (ValueError, OSError):
-        local, zone = due.astimezone(UTC), "UTC"
+        local, name = due.astimezone(zone(customer.zone)), customer.zone
+    except ValueError:  # a zone this machine's tz database lacks: UTC only, said as such
+        local, name = due.astimezone(UTC), "UTC"
     utc = due.astimezone(UTC)
-    return f"{local:%a %d %b %Y %H:%M} {zone} ({utc:%H:%M} UTC{'' if utc.date() == local.date() else f' {utc:%d %b}'})"
+    return f"{local:%a %d %b %Y %H:%M} {name} ({utc:%H:%M} UTC{'' if utc.date() == local.date() else f' {utc:%d %b}'})"
 
 
-def _description(customer: _Customer, due: datetime | date, owner: str, *details: str) -> str:
-    when = _when(due, customer) if isinstance(due, datetime) else f"{due:%a %d %b %Y}"
-    lines = [f"Customer: {customer.name}", f"Due: {when}" if details[:1] != (_NO_DEADLINE,) else _NO_DEADLINE]
+def _description(customer: _Customer, due: datetime | date | None, owner: str, *details: str) -> str:
+    """The event's text; ``due`` None for an item with no deadline of its own (an escalation's next step)."""
+    when = _when(due, customer) if isinstance(due, datetime) else f"{due:%a %d %b %Y}" if due else ""
+    lines = [f"Customer: {customer.name}", f"Due: {when}" if when else _NO_DEADLINE]
     if owner:
         lines.append(f"Owner: {owner}")
     lines.extend(d for d in details if d)
@@ -166,7 +166,8 @@ def _description(customer: _Customer, due: datetime | date, owner: str, *details
 def _item(kind: DueKind, key: str, customer: _Customer, what: str, due: datetime | date, owner: str,
           *details: str) -> DueItem:  # fmt: skip
     title = f"{kind.label} · {customer.name}: {what}" if what else f"{kind.label} · {customer.name}"
-    return DueItem(kind, key, _line(title), _description(customer, due, owner, *details), customer.name, due, owner)
+    dated = None if kind is DueKind.ESCALATION_STEP else due
+    return DueItem(kind, key, _line(title), _description(customer, dated, owner, *details), customer.name, due, owner)
 
 
 # -- what falls due -------------------------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def _escalations(now: datetime, today: date, scope: Mapping[int, _Customer]) -> 
             items.append(
                 _item(DueKind.ESCALATION_STEP, str(row.id), customer,
                       f"{reference} waits on {owner_words} to {row.next_step}", today, owner,
-                      _NO_DEADLINE, f"State: {row.state.label}", f"Open since: {row.opened_at:%Y-%m-%d %H:%M} UTC "
+                      f"State: {row.state.label}", f"Open since: {row.opened_at:%Y-%m-%d %H:%M} UTC "
                       f"({row.age_business_days:g} business days)", f"Reason: {_line(row.reason)}")
             )  # fmt: skip
         if row.vp.status in (VpStatus.NOT_YET_DUE, VpStatus.TO_BE_APPRISED):
@@ -358,7 +359,7 @@ def previous_revisions(path: Path) -> dict[str, Revision]:
         if not path.is_file() or path.stat().st_size > MAX_PREVIOUS_BYTES:
             return {}
         cal = icalendar.Calendar.from_ical(path.read_bytes())
-    except (OSError, ValueError):
+    except Exception:  # a damaged earlier file only costs its revisions: every event then counts as new
         return {}
     found: dict[str, Revision] = {}
     for event in cal.walk("VEVENT"):

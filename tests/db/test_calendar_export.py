@@ -146,6 +146,10 @@ def test_the_customers_zone_is_named_beside_the_utc_time(book: dict[str, int], e
     york = str(events[f"ticket-first-response-{book['NY-1']}"]["DESCRIPTION"])
     assert "Due: Wed 11 Mar 2026 10:00 Asia/Tokyo (01:00 UTC)" in tokyo
     assert "Due: Tue 10 Mar 2026 11:00 America/New_York (15:00 UTC)" in york
+    step = str(events[f"escalation-step-{book['escalation']}"]["DESCRIPTION"]).splitlines()
+    assert step[:3] == ["Customer: Kabushiki Tokyo",
+                        "A next step has no deadline of its own: it is shown on the day of the export.",
+                        "Owner: Maya Support"]  # fmt: skip
     assert str(events[f"ticket-first-response-{book['JP-1']}"]["SUMMARY"]) == (
         "First response · Kabushiki Tokyo: JP-1 Subject of JP-1"
     )
