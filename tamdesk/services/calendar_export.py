@@ -5,13 +5,12 @@ What goes in (archived customers left out; ``mine`` keeps the customers whose TA
 - onboarding steps not done that have a due date (all day);
 - open follow-ups (all day, on their due date);
 - each open ticket's next SLA deadline: its first response while that is pending, else its next customer update
-  (timed; a ticket waiting on the customer has none). The SLA is evaluated by ``services.tickets.load_tickets``,
-  the ticket list's own reading, for every open ticket and not only those Today flags as at risk: a calendar
-  shows what comes, not only what is late;
-- each running customer-update clock of an open defect, one per linked customer (``services.defects``);
-- each open escalation's next step, who it waits on for what as Today shows it (``services.escalations``). A step
-  has no deadline of its own, so it is an all-day event on the day of the export; while the VP of Customer
-  Success is still to be apprised, the VP rule's deadline is a timed event of its own;
+  (timed; a ticket waiting on the customer has none); and each running customer-update clock of an open defect,
+  one per linked customer. These are Today's rows (``services.today.upcoming_deadlines``: the same reading and SLA
+  evaluation), every one and not only those at risk: a calendar shows what comes, not only what is late;
+- each open escalation's next step, who it waits on for what, as Today shows it. A step has no deadline of its
+  own, so it is an all-day event on the day of the export; while the VP of Customer Success is not apprised, the
+  VP rule's deadline (``domain.vp_rule``) is a timed event of its own;
 - contract renewals (all day).
 
 Timed deadlines are UTC instants and dates are all-day events; UIDs, SEQUENCE and the stamps follow
@@ -35,18 +34,22 @@ import peewee as pw
 
 from tamdesk import __version__
 from tamdesk.domain.due_items import DueItem, DueKind, Revision, count_text, is_identity, revise
-from tamdesk.domain.sla import SlaState
-from tamdesk.domain.states import DefectState
+from tamdesk.domain.states import EscalationState
 from tamdesk.domain.timestamps import zone
-from tamdesk.domain.vp_rule import VpStatus
+from tamdesk.domain.vp_rule import vp_due_at
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.defects import customer_update_clocks
-from tamdesk.services.escalations import list_escalations
 from tamdesk.services.private_files import remove_stale
 from tamdesk.services.settings import get_setting, set_setting
-from tamdesk.services.tickets import TicketFilter, load_tickets
-from tamdesk.services.today import customers_in_scope, tam_names
+from tamdesk.services.sla import SlaResolver
+from tamdesk.services.today import (
+    Section,
+    UpdateSource,
+    customers_in_scope,
+    needs_attention,
+    tam_names,
+    upcoming_deadlines,
+)
 
 IDENTITY_SETTING = "calendar_identity"
 USER_NAME_SETTING = "user_name"  # Settings › You, as Today reads it
@@ -207,69 +210,70 @@ def _follow_ups(scope: Mapping[int, _Customer]) -> list[DueItem]:
     return items
 
 
-def _tickets(now: datetime, scope: Mapping[int, _Customer]) -> list[DueItem]:
+def _deadlines(now: datetime, tam: str | None, scope: Mapping[int, _Customer]) -> list[DueItem]:
+    """Tickets' first responses and customer updates, and defects' customer updates: Today's rows, every one."""
+    alerts, updates = upcoming_deadlines(now, tam=tam)
     items = []
-    for row in load_tickets(TicketFilter(open_only=True), now):
-        deadline = row.sla.deadline
-        if deadline is None or row.customer_id not in scope:
-            continue
-        customer = scope[row.customer_id]
-        first = row.sla.first_response_at is None
-        kind = DueKind.FIRST_RESPONSE if first else DueKind.TICKET_UPDATE
-        late = " (breached)" if row.sla.state is SlaState.BREACHED else ""
+    for alert in alerts:
+        customer = scope[alert.customer_id]
+        late = " (breached)" if alert.breached else ""
         items.append(
-            _item(kind, str(row.id), customer, f"{row.number} {_line(row.subject)}".strip(), deadline, customer.tam,
-                  f"Ticket: {row.number} · {row.severity.label}",
-                  f"{'First response' if first else 'Next customer update'} due{late} by the SLA",
-                  f"Subject: {_line(row.subject)}" if row.subject.strip() else "")
+            _item(DueKind.FIRST_RESPONSE, str(alert.ticket_id), customer, f"{alert.number} {_line(alert.subject)}",
+                  alert.deadline, customer.tam, f"Ticket: {alert.number} · {alert.severity.label}",
+                  f"First response due{late} by the SLA", _subject(alert.subject))
+        )  # fmt: skip
+    for update in updates:
+        customer = scope[update.customer_id]
+        late = " (overdue)" if update.overdue else ""
+        if update.source is UpdateSource.TICKET:
+            kind, key, what = DueKind.TICKET_UPDATE, str(update.item_id), "Next customer update due"
+        else:
+            kind, key = DueKind.DEFECT_UPDATE, f"{update.item_id}-customer-{update.customer_id}"
+            what = "Customer update due on the defect's cadence"
+        items.append(
+            _item(kind, key, customer, f"{update.reference} {_line(update.title)}", update.due, customer.tam,
+                  f"{update.reference} · {update.severity.label}", f"{what}{late}", _subject(update.title))
         )  # fmt: skip
     return items
 
 
-def _defects(now: datetime, scope: Mapping[int, _Customer]) -> list[DueItem]:
-    open_states = [s.value for s in DefectState if s.is_open]
-    defects = list(t.Defect.select().where(t.Defect.state.in_(open_states), t.Defect.escalated_at.is_null(False)))
-    if not defects:
-        return []
-    clocks = customer_update_clocks(defects, now)
-    items = []
-    for defect in defects:
-        for update in clocks[defect.id]:
-            clock = update.clock
-            if clock.next_due is None or clock.customer_id not in scope:
-                continue
-            customer = scope[clock.customer_id]
-            last = f"Last update: {clock.last_update:%Y-%m-%d %H:%M} UTC" if clock.last_update else "No update yet"
-            items.append(
-                _item(DueKind.DEFECT_UPDATE, f"{defect.id}-customer-{clock.customer_id}", customer,
-                      f"Defect #{defect.id} {_line(defect.title)}", clock.next_due, customer.tam,
-                      f"Defect #{defect.id}" + (f" · {defect.engineering_key}" if defect.engineering_key else ""),
-                      "Update overdue" if clock.overdue else "", last)
-            )  # fmt: skip
-    return items
+def _subject(text: str) -> str:
+    return f"Subject: {_line(text)}" if text.strip() else ""
 
 
-def _escalations(now: datetime, today: date, scope: Mapping[int, _Customer]) -> list[DueItem]:
+def _not_apprised() -> set[int]:
+    """Open escalations whose VP of Customer Success was never apprised (an apprisal of unknown time counts)."""
+    esc = t.Escalation
+    open_states = [s.value for s in EscalationState if s.is_open]
+    query = esc.select(esc.id).where(esc.state.in_(open_states), ~esc.vp_apprised, esc.vp_apprised_at.is_null())
+    return {row.id for row in query}
+
+
+def _escalations(now: datetime, today: date, tam: str | None, scope: Mapping[int, _Customer]) -> list[DueItem]:
+    """Each open escalation's next step as Today shows it, and the VP rule's deadline while the VP is not apprised."""
+    waiting = needs_attention(now, tam=tam, sections=(Section.ESCALATIONS,), today=today).escalations
+    not_apprised, resolver = _not_apprised(), SlaResolver()
     items = []
-    for row in list_escalations(now, open_only=True):
-        if row.customer_id not in scope or not row.state.is_open:
-            continue
+    for row in waiting:
         customer = scope[row.customer_id]
-        reference = f"#{row.id} ({row.ticket_number})"
-        owner = customer.tam if row.next_owner == "TAM" else row.next_owner
+        reference = f"#{row.escalation_id} ({row.ticket_number})"
+        owner = (row.customer_tam or "") if row.waiting_on == "TAM" else row.waiting_on
         if row.next_step:
-            owner_words = f"{row.next_owner} ({owner})" if row.next_owner == "TAM" and owner else owner or "someone"
+            who = f"the TAM ({owner})" if row.waiting_on == "TAM" and owner else owner or "someone"
             items.append(
-                _item(DueKind.ESCALATION_STEP, str(row.id), customer,
-                      f"{reference} waits on {owner_words} to {row.next_step}", today, owner,
+                _item(DueKind.ESCALATION_STEP, str(row.escalation_id), customer,
+                      f"{reference} waits on {who} to {row.next_step}", today, owner,
                       f"State: {row.state.label}", f"Open since: {row.opened_at:%Y-%m-%d %H:%M} UTC "
                       f"({row.age_business_days:g} business days)", f"Reason: {_line(row.reason)}")
             )  # fmt: skip
-        if row.vp.status in (VpStatus.NOT_YET_DUE, VpStatus.TO_BE_APPRISED):
+        due = row.vp_due_at
+        if due is None and row.escalation_id in not_apprised:
+            due = vp_due_at(row.opened_at, row.vp_days, resolver.calendar(row.customer_id))
+        if due is not None:
             items.append(
-                _item(DueKind.VP_APPRISAL, str(row.id), customer, f"apprise {VP} of escalation {reference}",
-                      row.vp.due_at, customer.tam,
-                      f"The VP rule: apprise {VP} of an escalation open longer than {row.vp.days} business days.")
+                _item(DueKind.VP_APPRISAL, str(row.escalation_id), customer, f"apprise {VP} of escalation {reference}",
+                      due, customer.tam,
+                      f"The VP rule: apprise {VP} of an escalation open longer than {row.vp_days} business days.")
             )  # fmt: skip
     return items
 
@@ -305,9 +309,8 @@ def due_items(now: datetime, *, tam: str | None, today: date | None = None) -> l
     items = [
         *_onboarding(scope),
         *_follow_ups(scope),
-        *_tickets(now, scope),
-        *_defects(now, scope),
-        *_escalations(now, today, scope),
+        *_deadlines(now, tam, scope),
+        *_escalations(now, today, tam, scope),
         *_renewals(scope),
     ]
     return sorted(items, key=_order)
