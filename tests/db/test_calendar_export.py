@@ -35,6 +35,7 @@ from tamdesk.services.defects import escalate_to_engineering, report_defect, val
 from tamdesk.services.escalations import EscalationInput, request_escalation
 from tamdesk.services.settings import get_setting, set_setting
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
+from tamdesk.services.today import UpdateSource, needs_attention
 
 TESS, OMAR = "Tess Tam", "Omar Other"
 # FIXED_NOW is Tue 10 Mar 2026 14:30 UTC: 23:30 in Tokyo (UTC+9), 10:30 in New York (EDT since Sun 8 Mar, UTC-4)
@@ -138,6 +139,28 @@ def test_every_due_item_is_an_event_at_its_time(book: dict[str, int], exported: 
     raw = exported.read_text(encoding="utf-8")
     assert "DTSTART:20260311T010000Z" in raw and "DTSTART:20260310T150000Z" in raw
     assert "DTSTART;VALUE=DATE:20260312" in raw and "DTEND;VALUE=DATE:20260313" in raw
+
+
+def test_deadlines_not_yet_at_risk_are_in_the_calendar_too(
+    book: dict[str, int], exported: Path, fixed_now: datetime, tmp_path: Path
+) -> None:
+    """Today lists what is at risk now; the calendar also holds what comes, with the same instants."""
+    assert "JP-1" not in {a.number for a in needs_attention(fixed_now, tam=None).tickets}  # half its time left
+    assert f"ticket-first-response-{book['JP-1']}" in _events(exported)
+    later = datetime(2026, 3, 11, 13, 0, tzinfo=UTC)  # Wed 09:00 in New York: NY-2's update is at risk
+    today = needs_attention(later, tam=None)
+    assert today.tickets and today.updates
+    export_calendar(tmp_path / "later.ics", Context(actor=TESS, clock=lambda: later))
+    events = _events(tmp_path / "later.ics")
+    for alert in today.tickets:
+        assert _start(events[f"ticket-first-response-{alert.ticket_id}"]) == alert.deadline
+    for update in today.updates:
+        key = (
+            f"ticket-update-{update.item_id}"
+            if update.source is UpdateSource.TICKET
+            else (f"defect-update-{update.item_id}-customer-{update.customer_id}")
+        )
+        assert _start(events[key]) == update.due
 
 
 def test_the_customers_zone_is_named_beside_the_utc_time(book: dict[str, int], exported: Path) -> None:
