@@ -215,7 +215,8 @@ def _deadlines(now: datetime, tam: str | None, scope: Mapping[int, _Customer]) -
     alerts, updates = upcoming_deadlines(now, tam=tam)
     items = []
     for alert in alerts:
-        customer = scope[alert.customer_id]
+        if (customer := scope.get(alert.customer_id)) is None:  # archived since the scope was read
+            continue
         late = " (breached)" if alert.breached else ""
         items.append(
             _item(DueKind.FIRST_RESPONSE, str(alert.ticket_id), customer, f"{alert.number} {_line(alert.subject)}",
@@ -223,7 +224,8 @@ def _deadlines(now: datetime, tam: str | None, scope: Mapping[int, _Customer]) -
                   f"First response due{late} by the SLA", _subject(alert.subject))
         )  # fmt: skip
     for update in updates:
-        customer = scope[update.customer_id]
+        if (customer := scope.get(update.customer_id)) is None:
+            continue
         late = " (overdue)" if update.overdue else ""
         if update.source is UpdateSource.TICKET:
             kind, key, what = DueKind.TICKET_UPDATE, str(update.item_id), "Next customer update due"
@@ -255,7 +257,8 @@ def _escalations(now: datetime, today: date, tam: str | None, scope: Mapping[int
     not_apprised, resolver = _not_apprised(), SlaResolver()
     items = []
     for row in waiting:
-        customer = scope[row.customer_id]
+        if (customer := scope.get(row.customer_id)) is None:
+            continue
         reference = f"#{row.escalation_id} ({row.ticket_number})"
         owner = (row.customer_tam or "") if row.waiting_on == "TAM" else row.waiting_on
         if row.next_step:
