@@ -266,8 +266,8 @@ def _escalations(now: datetime, today: date, tam: str | None, scope: Mapping[int
             items.append(
                 _item(DueKind.ESCALATION_STEP, str(row.escalation_id), customer,
                       f"{reference} waits on {who} to {row.next_step}", today, owner,
-                      f"State: {row.state.label}", f"Open since: {row.opened_at:%Y-%m-%d %H:%M} UTC "
-                      f"({row.age_business_days:g} business days)", f"Reason: {_line(row.reason)}")
+                      f"State: {row.state.label}", f"Open since: {row.opened_at:%Y-%m-%d %H:%M} UTC",
+                      f"Reason: {_line(row.reason)}")
             )  # fmt: skip
         due = row.vp_due_at
         if due is None and row.escalation_id in not_apprised:

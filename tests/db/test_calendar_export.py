@@ -217,8 +217,8 @@ def test_uids_are_stable_and_an_unchanged_reexport_writes_the_same_bytes(
     book: dict[str, int], exported: Path, ctx: Context, tmp_path: Path
 ) -> None:
     first = exported.read_bytes()
-    later = Context(actor=ctx.actor, clock=lambda: ctx.now())
-    export_calendar(exported, later)
+    minutes_later = ctx.now() + timedelta(minutes=20)  # nothing changed meanwhile; ages and clocks ran on
+    export_calendar(exported, Context(actor=ctx.actor, clock=lambda: minutes_later))
     assert exported.read_bytes() == first
     other = tmp_path / "other.ics"
     export_calendar(other, ctx)
@@ -278,6 +278,7 @@ BAD_NAMES = [
     ("missing/calendar.ics", "folder {tmp}/missing does not exist"),
     ("folder.ics", "it is a folder"),
     ("notes.ics", "it exists and is not a calendar file, so it is left as it is; choose another name"),
+    ("notes.ics/calendar.ics", "{tmp}/notes.ics is not a folder"),
 ]
 
 
