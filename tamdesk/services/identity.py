@@ -114,6 +114,13 @@ def current_name() -> str:
     return identity().name
 
 
+def directory_name() -> str:
+    """The name to look for among the TAMs of the people directory ("my customers"); "" when the user has
+    none but a login name, which is nobody's name there."""
+    me = identity()
+    return "" if me.source is NameSource.LOGIN else me.name
+
+
 def check_name(text: str) -> str:
     """The name as it will be saved (spaces collapsed), or ValueError with the reason."""
     name = " ".join(text.split())
