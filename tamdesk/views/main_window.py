@@ -29,8 +29,9 @@ from tamdesk.models import DatabaseError, database_label
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
-from tamdesk.services.overview import database_counts
+from tamdesk.services.overview import database_counts, status_counts
 from tamdesk.services.search import seat_customer
+from tamdesk.views.changes import data_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.notifications import Notifier
 from tamdesk.views.pages.base import Page
@@ -137,6 +138,8 @@ class LazyPages(Sequence[Page]):
         return [self._built[row] for row in sorted(self._built)]
 
 
+STATUS_DELAY_MS = 150
+
 # what ``open_item`` opens: kind -> (page title, the page's method taking the id, the customer tab to show)
 OPENERS = {
     "ticket": ("Tickets", "open_ticket", ""),
@@ -199,6 +202,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync.label)
         self._build_menus()
         self.navigation.currentRowChanged.connect(self._page_selected)
+        # whatever page saved something, the status bar's counts follow (a burst of saves reads them once)
+        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_DELAY_MS, timeout=self.refresh_status)
+        data_changes().changed.connect(self._data_changed)
         self._loads_on_show = True
         self._restore_state()  # builds the first page; it loads once the window is on screen (showEvent)
         self.refresh_status()
@@ -222,6 +228,10 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(placeholder)
         placeholder.deleteLater()
         return page
+
+    @Slot(str)
+    def _data_changed(self, _what: str) -> None:
+        self._status_timer.start()
 
     def build_all_pages(self) -> None:
         """Build every page not visited yet (each loads its data when it is first shown)."""
@@ -312,8 +322,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/splitter", self.splitter.saveState())
         self.settings.setValue("main/page", self.navigation.currentRow())
         self._stop_background_work()
-        with contextlib.suppress(RuntimeError):  # the session's undo stack outlives this window
+        with contextlib.suppress(RuntimeError):  # the session's undo stack and change hub outlive this window
             undo_stack().indexChanged.disconnect(self._undo_index_changed)
+        with contextlib.suppress(RuntimeError):
+            data_changes().changed.disconnect(self._data_changed)
         super().closeEvent(event)
 
     def _stop_background_work(self) -> None:
@@ -324,6 +336,7 @@ class MainWindow(QMainWindow):
         """
         self.notifier.stop()
         self.sync.stop()
+        self._status_timer.stop()
         tickets = sys.modules.get("tamdesk.views.pages.tickets")  # not imported: no ticket list to stop
         if tickets is not None:
             for page in self.findChildren(tickets.TicketsPage):
@@ -400,8 +413,8 @@ class MainWindow(QMainWindow):
         self.database_status.setText(f"Database: {label}")
         self.database_status.setToolTip(label)
         self.sync.show_state()
-        counts = database_counts()
-        self.counts_status.setText(f"{_plural(counts.customers, 'customer')} · {_plural(counts.tickets, 'ticket')}")
+        customers, tickets = status_counts()
+        self.counts_status.setText(f"{_plural(customers, 'customer')} · {_plural(tickets, 'ticket')}")
         self.setWindowTitle(f"tamdesk — {Path(label).name}")
 
     # -- actions ----------------------------------------------------------------------------------------------

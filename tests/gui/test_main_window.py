@@ -143,3 +143,20 @@ def test_start_up_builds_only_the_page_shown_and_loads_it_once(qtbot, db_path: P
     assert win.stack.count() == len(PAGES)
     for runner_page in win.pages.built():
         qtbot.waitUntil(lambda p=runner_page: not getattr(p, "busy", False))
+
+
+def test_the_status_bar_counts_follow_a_change_made_on_any_page(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.views.customer_dialog import CustomerDialog
+
+    def fill(dialog: CustomerDialog) -> int:
+        dialog.name.setText("Initech")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(CustomerDialog, "exec", fill)
+    assert window.counts_status.text() == "0 customers · 0 tickets"
+    window.show_page(1)
+    qtbot.mouseClick(window.pages[1].empty.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.counts_status.text() == "1 customer · 0 tickets", timeout=3000)

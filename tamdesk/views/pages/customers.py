@@ -35,6 +35,7 @@ from tamdesk.services.customers import (
     set_archived,
 )
 from tamdesk.services.database import is_empty
+from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.icons import icon
@@ -438,6 +439,7 @@ class CustomersPage(Page):
             if archive and not self._confirm_archive(name):
                 return
             set_archived(self.ctx, customer_id, detail.version, archive)
+            changed("customer")
         except DomainError as exc:
             QMessageBox.warning(self, "Archive customer", str(exc))
         else:
@@ -478,6 +480,7 @@ class CustomersPage(Page):
             return import_customers(self.ctx, path)
 
         def done(summary: ImportSummary) -> None:
+            changed("customer")
             self.reload()
             self.show_status(summary.summary)
             QMessageBox.information(self, "Import customers", summary.summary)
