@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
             self.addAction(action)
+        self._undo_place = (stack.index(), stack.count())
         stack.indexChanged.connect(self._undo_index_changed)
         go_menu = self.menuBar().addMenu("&Go")
         self.search_action = self._action("&Search…", self.show_search, "Ctrl+K")
@@ -506,8 +507,16 @@ class MainWindow(QMainWindow):
         self._sample_task = task
 
     @Slot(int)
-    def _undo_index_changed(self, _index: int) -> None:
-        """An undo or redo changed data: show it (a bound slot, so a closed window is disconnected)."""
+    def _undo_index_changed(self, index: int) -> None:
+        """An undo or redo changed data: show it, and say what was undone or redone in place of the message
+        that offered it (a bound slot, so a closed window is disconnected)."""
+        stack = undo_stack()
+        before, self._undo_place = self._undo_place, (index, stack.count())
+        if stack.count() == before[1] and index != before[0]:
+            command = stack.command(min(index, before[0]))
+            if command is not None:
+                verb = "Undone" if index < before[0] else "Redone"
+                self.statusBar().showMessage(f"{verb}: {command.text()}", 10000)
         self.refresh()
 
     def choose_team_database(self) -> None:
