@@ -171,6 +171,11 @@ class TicketDetailDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Enter in a field (the note, the time) presses no button: in a dialog it would press the first one
+        # (Edit ticket…, Change severity…) or the focused one (Solved, after Waiting on customer passed it on)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -437,6 +442,9 @@ class TicketDetailDialog(QDialog):
         self.record_note.clear()
         self.record_at.set_value(self.ctx.now())  # the next thing usually happens "now"
         self._changed()
+        # the button just clicked may now be disabled: Qt would pass the focus to the next enabled one (Solved
+        # after Waiting on customer); the note field is where the next event starts
+        self.record_note.setFocus()
 
     def edit_selected_event(self) -> None:
         entry = self.selected_entry()
