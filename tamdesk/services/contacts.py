@@ -23,7 +23,7 @@ from tamdesk.domain.contacts import (
     tidy,
 )
 from tamdesk.domain.states import SeatStatus
-from tamdesk.domain.text import clean_text, sort_key
+from tamdesk.domain.text import case_key, clean_text, sort_key
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -167,6 +167,21 @@ def last_contacts(contact_ids: Iterable[int]) -> dict[int, datetime]:
     return found
 
 
+def contact_problems(customer_id: int, data: ContactInput, contact_id: int | None = None) -> dict[str, str]:
+    """Field -> message for what is wrong with ``data`` (empty when it would save), for checking as the TAM types.
+
+    Args:
+        customer_id: The customer the contact belongs to.
+        data: The input as typed.
+        contact_id: The contact being edited (None for a new one): it does not clash with itself.
+    """
+    try:
+        _validated(customer_id, data, contact_id)
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
+
+
 # -- use cases ------------------------------------------------------------------------------------------------
 
 
@@ -287,6 +302,77 @@ def link_seat(ctx: Context, contact_id: int, seat_id: int | None) -> None:
             if other is not None:
                 raise DomainError(f"Seat {seat.seat_no} ({seat.email}) is already linked to {other.full_name}.")
         link(ctx, contact, seat)
+
+
+@dataclass(frozen=True)
+class SeatHoldersAdded:
+    """What "Add seat holders as contacts" did: contacts created, existing contacts linked, seats left as they were."""
+
+    created: int
+    linked: int
+    skipped: tuple[str, ...] = ()  # one sentence per seat holder that could not become a contact, and why
+
+    @property
+    def summary(self) -> str:
+        """``2 contacts added, 1 linked to their seat``; ``Every seat holder is already a contact``."""
+        if not (self.created or self.linked):
+            return "Every seat holder is already a contact." if not self.skipped else "No contact added."
+        parts = [f"{self.created} contact{'s' if self.created != 1 else ''} added"] if self.created else []
+        if self.linked:
+            parts.append(f"{self.linked} existing contact{'s' if self.linked != 1 else ''} linked to their seat")
+        return ", ".join(parts).capitalize() + "."
+
+
+def add_seat_holders(ctx: Context, customer_id: int) -> SeatHoldersAdded:
+    """Make each holder of a counting seat a contact linked to their seat, once.
+
+    A contact with the seat's mailbox (or its name, when the contact has no address) is linked instead of a new one
+    being added; a seat already linked to a contact is left alone.
+    """
+    with database.atomic():
+        customer = customer_record(customer_id)
+        linked_seats = {sid for (sid,) in tuples(t.Contact.select(t.Contact.seat).where(t.Contact.seat.is_null(False)))}
+        seats = (
+            t.PortalSeat.select()
+            .where((t.PortalSeat.customer == customer.id) & (t.PortalSeat.status != SeatStatus.REVOKED.value))
+            .order_by(t.PortalSeat.seat_no)
+        )
+        created = linked = 0
+        skipped: list[str] = []
+        for seat in seats:
+            if seat.id in linked_seats:
+                continue
+            contact = _contact_for_seat(customer.id, seat)
+            if contact is not None:
+                if contact.seat_id is None or contact.seat_id not in _counting_seat_ids(customer.id):
+                    link(ctx, contact, seat)
+                    linked += 1
+                continue
+            data = ContactInput(seat.full_name, seat.email, title=seat.job_title, phone=seat.phone)
+            try:
+                add_contact(ctx, customer.id, data)
+            except ValidationFailed as exc:
+                skipped.append(f"Seat {seat.seat_no} ({seat.email}): {exc}")
+                continue
+            created += 1
+        return SeatHoldersAdded(created, linked, tuple(skipped))
+
+
+def _contact_for_seat(customer_id: int, seat: t.PortalSeat) -> t.Contact | None:
+    same_mailbox = (t.Contact.mailbox_key == seat.mailbox_key) & (t.Contact.mailbox_key != "")
+    query = t.Contact.select().where((t.Contact.customer == customer_id) & same_mailbox).order_by(t.Contact.id)
+    if (found := query.first()) is not None:
+        return found
+    wanted = case_key(seat.full_name)
+    without_address = t.Contact.select().where((t.Contact.customer == customer_id) & (t.Contact.email == ""))
+    return next((c for c in without_address.order_by(t.Contact.id) if case_key(c.full_name) == wanted), None)
+
+
+def _counting_seat_ids(customer_id: int) -> set[int]:
+    query = t.PortalSeat.select(t.PortalSeat.id).where(
+        (t.PortalSeat.customer == customer_id) & (t.PortalSeat.status != SeatStatus.REVOKED.value)
+    )
+    return {sid for (sid,) in tuples(query)}
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
