@@ -64,11 +64,13 @@ class ContactPreset:
     """One tool's contact export: the headers that feed each field (first found wins), and those that tell it.
 
     ``marks`` are headers of which at least one must be there: what sets this tool's file apart from the others.
+    Every CRM export has an Email column; tamdesk's own file may leave it out.
     """
 
     source: ContactSource
     headers: Mapping[str, tuple[str, ...]]
     marks: tuple[str, ...]
+    needs_email: bool = True
 
     def find(self, field: str, headers: Sequence[object]) -> str | None:
         """The header key of the file's column that feeds ``field``, or None."""
@@ -84,7 +86,7 @@ class ContactPreset:
         if not has_name:
             names = [self.headers[f][0] for f in (FIRST_NAME, LAST_NAME, FULL_NAME) if f in self.headers]
             gone.append(" and ".join(names[:2]) + (f" (or {names[2]})" if len(names) > 2 else ""))
-        if self.find(EMAIL, headers) is None:
+        if self.needs_email and self.find(EMAIL, headers) is None:
             gone.append(self.headers[EMAIL][0])
         keys = {header_key(h) for h in headers}
         if self.marks and not any(header_key(m) in keys for m in self.marks):
@@ -149,6 +151,7 @@ PRESETS: dict[ContactSource, ContactPreset] = {
             INFLUENCE: ("Influence",),
         },
         marks=(),
+        needs_email=False,  # a list of names is enough to start from
     ),
 }
 
@@ -175,13 +178,15 @@ class ContactDetection:
 
 
 def detect_contact_source(headers: Sequence[object]) -> ContactDetection:
-    """The first preset the header row satisfies; near misses lack one or two things."""
+    """The first preset the header row satisfies; near misses lack at most half of what their preset checks."""
     near: list[tuple[ContactSource, tuple[str, ...]]] = []
     for source in DETECTION_ORDER:
-        gone = PRESETS[source].missing(headers)
+        preset = PRESETS[source]
+        gone = preset.missing(headers)
         if not gone:
             return ContactDetection(source)
-        if len(gone) <= 2:
+        checks = 2 + preset.needs_email + bool(preset.marks)  # customer, name, email, a mark
+        if len(gone) <= checks // 2:
             near.append((source, tuple(gone)))
     near.sort(key=lambda item: len(item[1]))
     return ContactDetection(None, tuple(near[:2]))
