@@ -122,7 +122,8 @@ def test_an_xlsx_export_is_read_alike(ctx: Context, customers: dict[str, int], t
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["First Name", "Last Name", "Email", "Title", "Company Name", "Role", "Phone"])
-    sheet.append(["Karl", "Brandt", "karl.brandt@kestrel.example", "CFO", "Kestrel Logistics GmbH", "Champion", 4940555])
+    karl = ["Karl", "Brandt", "karl.brandt@kestrel.example", "CFO", "Kestrel Logistics GmbH", "Champion", 4940555]
+    sheet.append(karl)
     path = tmp_path / "people.xlsx"
     book.save(path)
     assert import_contacts(ctx, path).summary == "Gainsight people export: 1 contact added, 0 updated."
