@@ -128,7 +128,7 @@ class CustomerDetailView(QWidget):
             (self.overview, "&Overview"),
             (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
-            (self.contacts, "Co&ntacts"),
+            (self.contacts, "Contacts"),  # every letter of it is taken (Ctrl+Tab reaches it)
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
