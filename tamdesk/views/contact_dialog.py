@@ -35,21 +35,22 @@ from tamdesk.views.widgets import Debouncer, FieldMessage
 
 CHECK_DELAY_MS = 300
 TEXT_FIELDS = ("full_name", "email", "title", "phone")
-MESSAGE_LINES = 2
-"""Lines of text reserved under each field: the longest rule message fits in two at the dialog's width."""
+MESSAGE_LINES = {"full_name": 2, "email": 2}
+"""Lines of text reserved under a field: an address's messages quote it and take two lines at the dialog's width;
+the other fields' ("Title is longer than 200 characters.") take one."""
 
 
 class ReservedMessage(QWidget):
     """A field's message in a space of fixed height that stays reserved while the message is empty."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, lines: int = 1, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message = FieldMessage(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * MESSAGE_LINES + 6)
+        self.setFixedHeight(max(self.fontMetrics().lineSpacing(), 16) * lines + 6)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def text(self) -> str:
@@ -155,7 +156,7 @@ class ContactDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _row(self, form: QFormLayout, key: str, label: str, widget: QWidget) -> None:
-        self.errors[key] = ReservedMessage()
+        self.errors[key] = ReservedMessage(MESSAGE_LINES.get(key, 1))
         caption = QLabel(label)
         caption.setBuddy(widget)
         form.addRow(caption, _field_box(widget, self.errors[key]))

@@ -127,7 +127,7 @@ class ContactsTab(QWidget):
         configure_table(self.table)
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        remember_header(self.table, "contacts", widths=(170, 160, 130, 80, 210, 90, 100))
+        remember_header(self.table, "contacts", widths=(230, 160, 130, 80, 230, 110, 100))
         self.empty = QLabel("No contacts yet: add the people you work with, or make the seat holders contacts.")
         self.empty.setStyleSheet("color: palette(placeholder-text);")
         self.show_left = QCheckBox("Show people &who left")
