@@ -212,7 +212,8 @@ def add_contact(ctx: Context, customer_id: int, data: ContactInput) -> int:
 
 
 def edit_contact(ctx: Context, contact_id: int, expected_version: int, data: ContactInput) -> bool:
-    """Change a contact's details; False when nothing changed.
+    """Change a contact's details; False when nothing changed. A new address that is a held seat's links the contact
+    to that seat, unless they hold another.
 
     Raises:
         ValidationFailed, StaleEdit, NotFound.
@@ -236,7 +237,18 @@ def edit_contact(ctx: Context, contact_id: int, expected_version: int, data: Con
             before=before,
             after=changes,
         )
+        seat = _held_seat_for(contact.customer_id, contact.mailbox_key) if "mailbox_key" in changes else None
+        if seat is not None and not _holds_seat(contact):
+            link(ctx, contact, seat)  # the new address is a seat holder's
         return True
+
+
+def _holds_seat(contact: t.Contact) -> bool:
+    """The contact is linked to a seat that still counts."""
+    if contact.seat_id is None:
+        return False
+    status = t.PortalSeat.select(t.PortalSeat.status).where(t.PortalSeat.id == contact.seat_id).scalar()
+    return status is not None and status != SeatStatus.REVOKED.value
 
 
 def mark_left(ctx: Context, contact_id: int, expected_version: int, on: date | None) -> None:

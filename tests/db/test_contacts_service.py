@@ -159,6 +159,14 @@ def test_a_contact_added_for_a_held_seats_mailbox_is_linked_and_a_reissue_links_
     assert get_contact(karl).seat_id == new_seat
 
 
+def test_an_edited_address_that_is_a_seat_holders_links_the_seat(ctx: Context, kestrel: int) -> None:
+    seat = request_seat(ctx, kestrel, SeatInput("Ana Ruiz", "ana@kestrel.example"))
+    contact_id = add_contact(ctx, kestrel, ContactInput("Ana Ruiz", "ana.ruiz.private@kestrel.example"))
+    assert get_contact(contact_id).seat_id is None
+    edit_contact(ctx, contact_id, 1, ContactInput("Ana Ruiz", "Ana@kestrel.example"))
+    assert get_contact(contact_id).seat_id == seat
+
+
 def test_link_seat_checks_whose_seat_it_is(ctx: Context, kestrel: int, acme: int) -> None:
     ana = add_contact(ctx, kestrel, ANA)
     karl = add_contact(ctx, kestrel, ContactInput("Karl Brandt"))
