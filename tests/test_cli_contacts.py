@@ -151,3 +151,22 @@ def test_import_of_a_missing_file(cli: Cli, tmp_path: Path) -> None:
     assert code == 1
     missing = tmp_path / "nope.csv"
     assert err == f"tamdesk import contacts: nope.csv: nothing was imported. The file {missing} does not exist.\n"
+
+
+def test_a_contact_leaves(cli: Cli, db: Path) -> None:
+    for name in ("Ana Ruiz", "Ana Lima"):
+        assert cli("contacts", "add", "--customer", "kestrel", "--name", name, "--role", "champion")[0] == 0
+    assert cli("contacts", "left", "--customer", "kestrel", "--name", "ana") == (
+        1, "", "tamdesk contacts left: 'ana' could be Ana Lima, Ana Ruiz: write more of the name.\n"
+    )  # fmt: skip
+    assert cli("contacts", "left", "--customer", "kestrel", "--name", "Bo") == (
+        1, "", "tamdesk contacts left: Kestrel Logistics GmbH has no contact named 'Bo'.\n"
+    )  # fmt: skip
+    code, _, err = cli("contacts", "left", "--customer", "kestrel", "--name", "ana ruiz", "--on", "2999-01-01")
+    assert (code, err) == (1, "tamdesk contacts left: --on: The date 2999-01-01 is in the future.\n")
+    code, _, err = cli("contacts", "left", "--customer", "kestrel", "--name", "ana ruiz", "--on", "3 Dec")
+    assert (code, err) == (1, "tamdesk contacts left: --on '3 Dec' is not a date such as 2026-03-01.\n")
+    code, out, _ = cli("contacts", "left", "--customer", "kestrel", "--name", "ana r", "--on", "2026-03-03")
+    assert (code, out) == (0, "Ana Ruiz recorded as having left Kestrel Logistics GmbH on 2026-03-03.")
+    assert "Ana Ruiz" not in cli("contacts", "list", "--customer", "kestrel")[1]
+    assert "Ana Ruiz (left 2026-03-03)" in cli("contacts", "list", "--customer", "kestrel", "--all")[1]

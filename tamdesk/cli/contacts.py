@@ -1,17 +1,26 @@
-"""``tamdesk contacts list|add|from-seats`` and ``tamdesk import contacts FILE``: a customer's stakeholders from the
-command line, every rule explained in one sentence."""
+"""``tamdesk contacts list|add|left|from-seats`` and ``tamdesk import contacts FILE``: a customer's stakeholders
+from the command line, every rule explained in one sentence."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from tamdesk.cli.common import CommandFailed, add_encoding_option
+from tamdesk.cli.common import CommandFailed, add_encoding_option, date_option
 from tamdesk.cli.text import day, plural, table
 from tamdesk.domain.contacts import ContactRole, Influence
-from tamdesk.services.base import Context, ValidationFailed
+from tamdesk.domain.text import case_key, visible
+from tamdesk.services.base import Context, FieldError, ValidationFailed
 from tamdesk.services.contact_import import import_contacts
-from tamdesk.services.contacts import ContactInput, add_contact, add_seat_holders, get_contact, list_contacts
+from tamdesk.services.contacts import (
+    ContactInput,
+    ContactRow,
+    add_contact,
+    add_seat_holders,
+    get_contact,
+    list_contacts,
+    mark_left,
+)
 from tamdesk.services.customers import customer_by_name
 
 HELP = "list and add a customer's contacts and stakeholders"
@@ -43,6 +52,17 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     add.add_argument("--influence", default="", metavar="LEVEL", help=f"one of {_INFLUENCES}")
     add.add_argument("--phone", default="", metavar="TEXT")
     add.set_defaults(handler=_add)
+
+    left = actions.add_parser(
+        "left",
+        help="record that a contact left the customer",
+        description="Record that a contact left the customer. A champion or executive sponsor who left is shown on "
+        "Today for 30 days.",
+    )
+    _customer(left)
+    left.add_argument("--name", required=True, metavar="TEXT", help="the contact's name (or a unique start of it)")
+    left.add_argument("--on", metavar="DATE", help="the day they left, YYYY-MM-DD (default: today)")
+    left.set_defaults(handler=_left)
 
     seats = actions.add_parser(
         "from-seats",
@@ -105,6 +125,33 @@ def _first(exc: ValidationFailed) -> str:
     messages = list(exc.errors.values())
     more = len(messages) - 1
     return messages[0] + (f" ({plural(more, 'other problem')}: {' '.join(messages[1:])})" if more else "")
+
+
+def _left(args: argparse.Namespace, ctx: Context) -> str:
+    customer = customer_by_name(args.customer)
+    on = date_option("--on", args.on) if args.on else None
+    contact = _contact_named(customer.id, customer.name, args.name)
+    try:
+        mark_left(ctx, contact.id, contact.version, on)
+    except FieldError as exc:
+        raise CommandFailed(f"--on: {exc}") from exc
+    left_at = get_contact(contact.id).left_at
+    return f"{contact.full_name} recorded as having left {customer.name} on {day(left_at)}."
+
+
+def _contact_named(customer_id: int, customer_name: str, name: str) -> ContactRow:
+    """The contact called ``name`` (case and spacing aside), else the only one whose name starts so."""
+    wanted = case_key(name)
+    rows = list_contacts(customer_id)
+    found = [r for r in rows if case_key(r.full_name) == wanted] or [
+        r for r in rows if wanted and case_key(r.full_name).startswith(wanted)
+    ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CommandFailed(f"{customer_name} has no contact named '{visible(name)}'.")
+    names = ", ".join(r.full_name for r in found)
+    raise CommandFailed(f"'{visible(name)}' could be {names}: write more of the name.")
 
 
 def _from_seats(args: argparse.Namespace, ctx: Context) -> str:
