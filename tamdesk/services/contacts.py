@@ -83,10 +83,6 @@ class ContactRow:
         revoked = " (revoked)" if self.seat_status is SeatStatus.REVOKED else ""
         return f"Seat {self.seat_no}{revoked}"
 
-    def as_input(self) -> ContactInput:
-        """The contact's details as an input, for a dialog to start from."""
-        return ContactInput(self.full_name, self.email, self.title, self.role, self.influence, self.phone, self.notes)
-
 
 # -- reading --------------------------------------------------------------------------------------------------
 
