@@ -170,3 +170,24 @@ def test_a_contact_leaves(cli: Cli, db: Path) -> None:
     assert (code, out) == (0, "Ana Ruiz recorded as having left Kestrel Logistics GmbH on 2026-03-03.")
     assert "Ana Ruiz" not in cli("contacts", "list", "--customer", "kestrel")[1]
     assert "Ana Ruiz (left 2026-03-03)" in cli("contacts", "list", "--customer", "kestrel", "--all")[1]
+
+
+def test_import_with_a_mapped_company(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "hubspot.csv"
+    header = "Record ID,First Name,Last Name,Email,Job Title,Company Name\n"
+    path.write_text(header + "7,Rosa,Diaz,rosa@umbrella.example,COO,Umbrella Corp\n")
+    code, _, err = cli("import", "contacts", str(path))
+    assert (code, err) == (1, "tamdesk import contacts: hubspot.csv: nothing was imported. Row 2: Company Name "
+                              "'Umbrella Corp' matches no customer; add the customer, or add 'Umbrella Corp' to its "
+                              "other names, and import again.\n")  # fmt: skip
+    assert cli("import", "contacts", str(path), "--map", "Umbrella Corp") == (
+        1, "", "tamdesk import contacts: --map 'Umbrella Corp' does not name both sides; write --map \"Acme Inc=Acme "
+               "Analytics\".\n"
+    )  # fmt: skip
+    assert cli("import", "contacts", str(path), "--map", "Umbrella Corp=Kestrel")[2] == (
+        "tamdesk import contacts: hubspot.csv: nothing was imported. --map 'Umbrella Corp': there is no customer "
+        "'Kestrel'.\n"
+    )
+    code, out, _ = cli("import", "contacts", str(path), "--map", "Umbrella Corp=kestrel logistics gmbh")
+    assert (code, out) == (0, "HubSpot contacts export: 1 contact added, 0 updated. 'Umbrella Corp' is now another "
+                              "name of Kestrel Logistics GmbH.")  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 from tamdesk.cli.common import CommandFailed, add_encoding_option, date_option
 from tamdesk.cli.text import day, plural, table
+from tamdesk.cli.tickets import map_option
 from tamdesk.domain.contacts import ContactRole, Influence
 from tamdesk.domain.text import case_key, visible
 from tamdesk.services.base import Context, FieldError, ValidationFailed
@@ -79,6 +80,9 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
         "Name, Email, Title, Role, Influence, Phone; all or nothing, upsert by mailbox within the customer",
     )
     parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--map", action="append", default=[], metavar="EXPORT NAME=CUSTOMER",
+                        help="contacts of the company EXPORT NAME belong to CUSTOMER (remembered as a name the "
+                        "customer is also known as); repeat for several")  # fmt: skip
     add_encoding_option(parser)
     parser.set_defaults(handler=_import)
 
@@ -161,4 +165,4 @@ def _from_seats(args: argparse.Namespace, ctx: Context) -> str:
 
 
 def _import(args: argparse.Namespace, ctx: Context) -> str:
-    return import_contacts(ctx, args.file, args.encoding).summary
+    return import_contacts(ctx, args.file, args.encoding, map_option(args.map)).summary

@@ -30,12 +30,20 @@ from tamdesk.domain.contact_sources import (
     role_for,
 )
 from tamdesk.domain.contacts import ContactRole, Influence, safe_key
+from tamdesk.domain.names import name_key
 from tamdesk.domain.text import case_key, collapse_spaces, strip_spaces, visible
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, ValidationFailed
 from tamdesk.services.contacts import ContactInput, add_contact, edit_contact
-from tamdesk.services.customer_match import customer_index, email_domain
+from tamdesk.services.customer_match import (
+    CustomerChoices,
+    CustomerIndex,
+    check_mapped,
+    customer_index,
+    email_domain,
+    remember_alias,
+)
 from tamdesk.services.tabular import ImportFailed, read_table
 
 _FIELD_LABELS = {
@@ -58,6 +66,7 @@ class ContactImportSummary:
     updated: int
     unchanged: int
     other_roles: Mapping[str, int] = field(default_factory=dict)  # a CRM's role tamdesk has no word for → rows
+    aliases: Mapping[str, str] = field(default_factory=dict)  # a company name mapped → the customer it names now
 
     @property
     def summary(self) -> str:
@@ -66,6 +75,8 @@ class ContactImportSummary:
         if self.unchanged:
             parts.append(f"{self.unchanged} unchanged")
         text = f"{self.source.label}: {', '.join(parts)}."
+        for alias, customer in sorted(self.aliases.items()):
+            text += f" {visible(alias)!r} is now another name of {customer}."
         if self.other_roles:
             roles = ", ".join(f"{visible(r)!r} ({n})" for r, n in sorted(self.other_roles.items()))
             text += f" Roles read as Other: {roles}."
@@ -80,8 +91,13 @@ class _Row:
     role_given: bool
 
 
-def import_contacts(ctx: Context, path: str | Path, encoding: str | None = None) -> ContactImportSummary:
+def import_contacts(
+    ctx: Context, path: str | Path, encoding: str | None = None, mapped: Mapping[str, str] | None = None
+) -> ContactImportSummary:
     """Add or update the contacts of a file, all or nothing.
+
+    ``mapped`` says which customer a company name that matches none means (export name → customer name); the
+    name is remembered as another name of that customer, so the next export matches by itself.
 
     Raises:
         ImportFailed: the file is unreadable or of no known kind, or rows are bad (every one listed); nothing was
@@ -94,10 +110,16 @@ def import_contacts(ctx: Context, path: str | Path, encoding: str | None = None)
         raise ImportFailed(source_name, [f"this is not a contact export tamdesk knows: {detection.describe()}"])
     source = detection.source
     columns = PRESETS[source].columns(table.headers)
-    rows, problems, other_roles = _parse(table.rows, source, columns)
+    index = customer_index()
+    mapped_problems = check_mapped(index, CustomerChoices(mapped=dict(mapped or {})))
+    if mapped_problems:
+        raise ImportFailed(source_name, mapped_problems)
+    rows, problems, other_roles, aliases = _parse(table.rows, source, columns, index, mapped or {})
     created = updated = unchanged = 0
     # the good rows are applied even when others are bad, to find every problem; then all is rolled back
     with database.atomic():
+        for alias, customer_id in aliases.items():
+            remember_alias(ctx, customer_id, alias)
         for row in rows:
             try:
                 outcome = _apply(ctx, row)
@@ -112,14 +134,21 @@ def import_contacts(ctx: Context, path: str | Path, encoding: str | None = None)
             unchanged += outcome == "unchanged"
         if problems:
             raise ImportFailed(source_name, [text for _, text in sorted(problems, key=lambda p: p[0])])
-    return ContactImportSummary(source, created, updated, unchanged, other_roles)
+    named = {alias: index.names[customer_id] for alias, customer_id in aliases.items()}
+    return ContactImportSummary(source, created, updated, unchanged, other_roles, named)
 
 
 def _parse(
-    rows: tuple[tuple[int, dict[str, Any]], ...], source: ContactSource, columns: Mapping[str, str]
-) -> tuple[list[_Row], list[tuple[int, str]], dict[str, int]]:
-    """The rows as inputs, with their customers; every problem found without touching the database."""
-    index = customer_index()
+    rows: tuple[tuple[int, dict[str, Any]], ...],
+    source: ContactSource,
+    columns: Mapping[str, str],
+    index: CustomerIndex,
+    mapped: Mapping[str, str],
+) -> tuple[list[_Row], list[tuple[int, str]], dict[str, int], dict[str, int]]:
+    """The rows as inputs, with their customers; every problem found without touching the database; the company
+    names ``mapped`` resolved (name → customer id)."""
+    targets = {name_key(name): index.named(customer) for name, customer in mapped.items()}
+    aliases: dict[str, int] = {}
     parsed: list[_Row] = []
     problems: list[tuple[int, str]] = []
     unmatched: dict[str, list[int]] = {}
@@ -142,6 +171,8 @@ def _parse(
             problems.append((line, f"row {line}: no name (the name columns are empty)"))
             continue
         customer_id = index.match(company, email_domain(email))
+        if customer_id is None and company and (customer_id := targets.get(name_key(company))) is not None:
+            aliases.setdefault(company, customer_id)
         if customer_id is None:
             unmatched.setdefault(company, []).append(line)
             continue
@@ -178,7 +209,7 @@ def _parse(
         else:
             text = f"{where}: no {customer_label}, and the email domain matches no customer"
         problems.append((lines[0], text))
-    return parsed, problems, other_roles
+    return parsed, problems, other_roles, aliases
 
 
 def _apply(ctx: Context, row: _Row) -> str:

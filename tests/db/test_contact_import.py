@@ -192,3 +192,22 @@ def test_tamdesk_columns_with_influence_and_a_role(ctx: Context, customers: dict
     path.write_text("Customer,Name,Title\nAcme Analytics,mia chen,Head of Procurement\n", encoding="utf-8")
     assert import_contacts(ctx, path).summary == "tamdesk contact file: 0 contacts added, 1 updated."
     assert list_contacts(customers["acme"])[0].title == "Head of Procurement", "no address: matched by name"
+
+
+def test_a_company_that_matches_no_customer_can_be_mapped_and_is_remembered(
+    ctx: Context, customers: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "sf.csv"
+    path.write_text(
+        "First Name,Last Name,Email,Account Name\nRosa,Diaz,rosa.diaz@umbrella.example,Umbrella Corp\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_contacts(ctx, path, mapped={"Umbrella Corp": "Umbrella"})
+    assert info.value.problems == ["--map 'Umbrella Corp': there is no customer 'Umbrella'"]
+    result = import_contacts(ctx, path, mapped={"umbrella corp": "acme analytics"})
+    assert result.summary == (
+        "Salesforce contact report: 1 contact added, 0 updated. 'Umbrella Corp' is now another name of Acme Analytics."
+    )
+    assert [r.full_name for r in list_contacts(customers["acme"])] == ["Rosa Diaz"]
+    assert import_contacts(ctx, path).summary == "Salesforce contact report: 0 contacts added, 0 updated, 1 unchanged."
