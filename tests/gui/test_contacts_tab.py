@@ -4,7 +4,7 @@ warning when a champion leaves."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from tamdesk.domain.contacts import ContactRole
 from tamdesk.services.base import Context
 from tamdesk.services.contacts import ContactInput, add_contact, get_contact, list_contacts
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.seats import SeatInput, request_seat
+from tamdesk.services.seats import SeatInput, request_seat, seat_overview
 from tamdesk.services.today import Section
 from tamdesk.views import customer_detail
 from tamdesk.views.contact_dialog import ContactDialog
@@ -23,6 +23,7 @@ from tamdesk.views.customer_detail.contacts import ContactsTab, ContactTableMode
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.today import TodayPage
+from tamdesk.views.seat_dialog import RevokeSeatDialog
 from tamdesk.views.widgets import Tone
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "contacts"
@@ -284,3 +285,35 @@ def test_today_warns_of_a_champion_who_left_and_opens_their_contacts(
     view.open_selected()
     assert window.current_page() is page
     assert page.detail.tabs.currentWidget() is page.detail.contacts
+
+
+def test_leaving_offers_to_revoke_their_seat(
+    page: CustomersPage, kestrel: int, ctx: Context, qtbot, monkeypatch: pytest.MonkeyPatch, fixed_now: datetime
+) -> None:
+    earlier = Context(ctx.actor, clock=lambda: fixed_now - timedelta(days=30))
+    seat = request_seat(earlier, kestrel, SeatInput("Ana Ruiz", "ana.ruiz@kestrel.example"))
+    assert list_contacts(kestrel)[0].seat_id == seat, "linked when requested"
+    page.detail.reload()
+    asked: list[str] = []
+
+    def answer(parent, title, text, buttons, default):  # a TAM who says yes
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    def revoke(dialog: RevokeSeatDialog) -> int:
+        asked.append(f"{dialog.reason.text()} on {dialog.revoked_on().isoformat()}")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(customer_detail.contacts, "ask_date", lambda *a, **k: date(2026, 3, 3))
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    monkeypatch.setattr(RevokeSeatDialog, "exec", revoke)
+    tab = _tab(page)
+    tab.table.selectRow(0)
+    qtbot.mouseClick(tab.left_button, Qt.MouseButton.LeftButton)
+    assert asked == [
+        "Ana Ruiz holds Seat 1 (ana.ruiz@kestrel.example). Revoke it now, so the slot is free for someone else?",
+        "Left Kestrel Logistics GmbH on 2026-03-03",
+    ]
+    assert seat_overview(kestrel).used == 0
+    assert page.detail.seats.used_label.text() == "0 of 5 seats used"

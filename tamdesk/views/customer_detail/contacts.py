@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from tamdesk.services.contacts import (
 from tamdesk.services.seats import seat_overview
 from tamdesk.views.contact_dialog import ContactDialog
 from tamdesk.views.customer_detail.common import heading, short_date
+from tamdesk.views.seat_dialog import RevokeSeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.widgets import (
@@ -111,6 +112,7 @@ class ContactsTab(QWidget):
     """A customer's contacts and their actions."""
 
     changed = Signal()
+    seats_changed = Signal()  # a seat was revoked from here: the Portal seats tab and the header read again
     status_message = Signal(str)
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -241,9 +243,33 @@ class ContactsTab(QWidget):
             self.mark_left(contact, day)
 
     def mark_left(self, contact: ContactRow, day: date) -> None:
+        """Record the day a contact left; when they hold a portal seat, offer to revoke it."""
         if self._act("Mark left", lambda: mark_left(self.ctx, contact.id, contact.version, day)):
             role = "" if contact.role is ContactRole.OTHER else f", {contact.role.label.lower()},"
             self.status_message.emit(f"{contact.full_name}{role} recorded as having left {self.customer_name}.")
+            self._offer_revoke(contact, day)
+
+    def _offer_revoke(self, contact: ContactRow, day: date) -> None:
+        if self.customer_id is None or contact.seat_id is None:
+            return
+        seat = next((s for s in seat_overview(self.customer_id).seats if s.id == contact.seat_id), None)
+        if seat is None:
+            return  # no seat, or one revoked already
+        answer = QMessageBox.question(
+            self,
+            "Revoke their portal seat?",
+            f"{contact.full_name} holds {seat.label}. Revoke it now, so the slot is free for someone else?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        dialog = RevokeSeatDialog(self.ctx, seat, parent=self)
+        dialog.reason.setText(f"Left {self.customer_name}")
+        dialog.on.setDate(QDate(day.year, day.month, day.day))  # clamped to the day the seat was requested
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.seats_changed.emit()
+            self.status_message.emit(f"{seat.label} of {contact.full_name} revoked.")
 
     def link_selected(self) -> None:
         """Choose the portal seat the selected contact holds (or none)."""

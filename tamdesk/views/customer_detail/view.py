@@ -116,6 +116,7 @@ class CustomerDetailView(QWidget):
         self.seats.status_message.connect(self.status_message)
         self.contacts = ContactsTab(self.ctx, self.runner)
         self.contacts.status_message.connect(self.status_message)
+        self.contacts.seats_changed.connect(self.reload)
         self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
