@@ -28,6 +28,7 @@ from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
+from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
 from tamdesk.services.tickets import CLOSED
 
 ONBOARDING_HORIZON = timedelta(days=3)
@@ -45,6 +46,7 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"
     ONBOARDING = "onboarding"
     SEATS = "seats"
+    STAKEHOLDERS = "stakeholders"
 
     @property
     def label(self) -> str:
@@ -58,6 +60,7 @@ _LABELS = {
     Section.ESCALATIONS: "Escalations waiting on someone",
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
+    Section.STAKEHOLDERS: "Key stakeholders lost",
 }
 
 
@@ -184,6 +187,7 @@ class TodayItems:
     escalations: tuple[EscalationWaiting, ...] = ()
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
+    stakeholders: tuple[StakeholderLost, ...] = ()
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -200,6 +204,7 @@ class TodayItems:
             Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
+            Section.STAKEHOLDERS: 0,
         }
 
     @property
@@ -520,4 +525,5 @@ def needs_attention(
         escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+        stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
     )

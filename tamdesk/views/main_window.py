@@ -148,6 +148,7 @@ OPENERS = {
     "customer": ("Customers", "open_customer", ""),
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
+    "contacts": ("Customers", "open_customer", "contacts"),
     "settings": ("Settings", "", ""),
 }
 

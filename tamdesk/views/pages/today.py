@@ -42,6 +42,8 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.calendar_export import CalendarExport, export_calendar
 from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
+from tamdesk.services.stakeholder_alerts import HORIZON as STAKEHOLDER_HORIZON
+from tamdesk.services.stakeholder_alerts import Loss, StakeholderLost
 from tamdesk.services.today import (
     ONBOARDING_HORIZON,
     EscalationWaiting,
@@ -220,6 +222,21 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
     ]  # fmt: skip
 
 
+STAKEHOLDER_LOSS = {Loss.LEFT: "Left the customer", Loss.SEAT_REVOKED: "Portal seat revoked"}
+
+
+def stakeholder_columns(now: Now) -> list[Column[StakeholderLost]]:
+    return [
+        Column[StakeholderLost]("What happened", lambda r: f"⚠ {STAKEHOLDER_LOSS[r.loss]}",
+                                tooltip=lambda r: r.message, foreground=lambda r: _tone(Tone.WARNING)),
+        Column[StakeholderLost]("On", lambda r: r.day, tooltip=lambda r: local_time(r.at)),
+        Column[StakeholderLost]("Customer", lambda r: r.customer),
+        Column[StakeholderLost]("Stakeholder", lambda r: f"{r.full_name} · {r.role.label}",
+                                tooltip=lambda r: r.message),
+        _open_column(lambda r: f"{r.customer}'s contacts"),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -254,6 +271,11 @@ SPECS: dict[Section, SectionSpec] = {
         seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
+    Section.STAKEHOLDERS: SectionSpec(
+        stakeholder_columns, 3, "Stakeholders lost",
+        f"Champions and executive sponsors who left their company, or whose portal seat was revoked, in the last "
+        f"{STAKEHOLDER_HORIZON.days} days: find who takes their place.",
+        "No champion or executive sponsor was lost."),
 }  # fmt: skip
 
 
@@ -499,6 +521,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.STAKEHOLDERS and items.stakeholders:
+        return Tone.WARNING, f"latest on {items.stakeholders[0].day}"
     return Tone.OK, "all clear"
 
 
@@ -524,8 +548,9 @@ def greeting(now: datetime, name: str) -> str:
 class TodayPage(Page):
     """What needs the TAM now; rows ask to be opened through ``open_requested(kind, id)``.
 
-    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding`` and ``seats`` (a customer id: that
-    customer's checklist or portal seats), ``settings`` (id 0: where the user's name is set).
+    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding``, ``seats`` and ``contacts`` (a
+    customer id: that customer's checklist, portal seats or contacts), ``settings`` (id 0: where the user's name is
+    set).
     """
 
     title = "Today"
