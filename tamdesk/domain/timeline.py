@@ -199,7 +199,9 @@ def check_due(asked: date, today: date, calendar: BusinessDays, customer: str = 
     return DueDate(due, asked, notes, warnings)
 
 
-def check_defer(current: date, to: date, today: date, calendar: BusinessDays, customer: str = "the customer") -> DueDate:
+def check_defer(
+    current: date, to: date, today: date, calendar: BusinessDays, customer: str = "the customer"
+) -> DueDate:
     """Check a new due date for a follow-up that is deferred.
 
     Raises:

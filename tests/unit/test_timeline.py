@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -98,7 +99,7 @@ def test_newest_first_is_ordered_and_stable(pairs: list[tuple[int, int]]) -> Non
     items = [TimelineItem(T0 + timedelta(minutes=m), ItemSource.TICKET, f"#{n}") for n, (m, _) in enumerate(pairs)]
     ordered = newest_first(items)
     assert sorted(ordered, key=lambda i: i.title) == sorted(items, key=lambda i: i.title)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         assert a.at > b.at or (a.at == b.at and int(a.title[1:]) < int(b.title[1:]))
 
 
