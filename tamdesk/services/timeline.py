@@ -444,3 +444,32 @@ def send_recap(
             summary=f"Recap of {_describe(get_entry(entry_id).input)} emailed to {', '.join(draft.to)}",
         )  # fmt: skip
     return f"Recap emailed to {', '.join(draft.to)}."
+
+
+# -- naming people --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """Someone named by text: a contact of the customer or a person of our side (exactly one id is set)."""
+
+    name: str
+    contact_id: int | None = None
+    person_id: int | None = None
+
+
+def find_party(customer_id: int, text: str) -> Party | None:
+    """The contact of the customer, else the person of the directory, whose email or name is ``text`` (case and
+    spacing aside); None when nobody is."""
+    from tamdesk.domain.text import case_key
+
+    wanted = case_key(text)
+    if not wanted:
+        return None
+    for c in t.Contact.select().where(t.Contact.customer == customer_id).order_by(t.Contact.id):
+        if wanted in (case_key(c.email), case_key(c.full_name)):
+            return Party(c.full_name, contact_id=c.id)
+    for p in t.Person.select().order_by(t.Person.id):
+        if wanted in (case_key(p.email), case_key(p.name)):
+            return Party(p.name, person_id=p.id)
+    return None
