@@ -59,6 +59,7 @@ OPENERS = {
     "customer": ("Customers", "open_customer", ""),
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
+    "timeline": ("Customers", "open_customer", "timeline"),
     "settings": ("Settings", "", ""),
 }
 

@@ -97,3 +97,16 @@ def test_owner_choices_are_our_people_then_the_customers_contacts(book: Book) ->
     names = [(c.name, c.detail) for c in owner_choices(book.acme)]
     assert names[:2] == [("Maya Support", "our side"), ("Omar Other", "our side")]
     assert ("Ana Ruiz", "contact") in names and ("Gil Globex", "contact") not in names
+
+
+def test_today_lists_follow_ups_due_within_a_week_scoped_by_tam(book: Book, ctx: Context, fixed_now: datetime) -> None:
+    from tamdesk.services.today import Section, needs_attention
+
+    add_entry(ctx, book.acme, EntryInput("note", fixed_now, body="Later", follow_ups=[
+        FollowUpInput("Renewal prep", date(2026, 4, 20), owner_person_id=book.tess)]))  # fmt: skip
+    mine = needs_attention(fixed_now, tam="Tess Tam", today=TODAY)
+    assert [r.what for r in mine.follow_ups] == ["Share the logs", "Send the plan"]
+    assert mine.counts()[Section.FOLLOW_UPS] == 2 and mine.urgent()[Section.FOLLOW_UPS] == 1
+    everyone = needs_attention(fixed_now, tam=None, today=TODAY, sections=[Section.FOLLOW_UPS])
+    assert [r.what for r in everyone.follow_ups] == ["Share the logs", "Globex quote", "Send the plan"]
+    assert everyone.tickets == () and everyone.follow_ups[0].target == ("timeline", book.acme)

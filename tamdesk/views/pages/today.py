@@ -39,7 +39,9 @@ from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
+from tamdesk.services.follow_ups import FollowUpRow, complete
 from tamdesk.services.today import (
+    FOLLOW_UP_HORIZON,
     ONBOARDING_HORIZON,
     EscalationWaiting,
     OnboardingDue,
@@ -51,6 +53,7 @@ from tamdesk.services.today import (
     needs_attention,
     tam_names,
 )
+from tamdesk.views.follow_up_dialogs import DeferDialog, ReassignDialog
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
@@ -216,6 +219,22 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
     ]  # fmt: skip
 
 
+def follow_up_columns(now: Now) -> list[Column[FollowUpRow]]:
+    def today() -> date:
+        return now().astimezone().date()
+
+    return [
+        Column[FollowUpRow]("Due", lambda r: ("✖ " if r.overdue else "") + day_text(r.due_on, today()),
+                            tooltip=lambda r: f"Due {r.due_on:%A %d %B %Y}",
+                            foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
+        Column[FollowUpRow]("Customer", lambda r: r.customer),
+        Column[FollowUpRow]("Follow-up", lambda r: r.what, tooltip=lambda r: f"{r.what}\nFrom: {r.entry_title}"
+                            if r.entry_title else r.what),
+        Column[FollowUpRow]("Owner", lambda r: r.owner or "—"),
+        _open_column(lambda r: f"{r.customer}'s timeline"),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -250,6 +269,11 @@ SPECS: dict[Section, SectionSpec] = {
         seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
+    Section.FOLLOW_UPS: SectionSpec(
+        follow_up_columns, 2, "Follow-ups",
+        f"Follow-ups promised on the timeline, overdue or due in the next {FOLLOW_UP_HORIZON.days} days. Select one "
+        "to mark it done, defer it or give it to someone else.",
+        "No follow-up is due."),
 }  # fmt: skip
 
 
@@ -492,6 +516,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.FOLLOW_UPS and items.follow_ups:
+        return Tone.WARNING, f"next {day_text(items.follow_ups[0].due_on, now.astimezone().date())}"
     return Tone.OK, "all clear"
 
 
@@ -552,6 +578,7 @@ class TodayPage(Page):
         for section in Section:
             self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
+        self._build_follow_up_actions(self.sections[Section.FOLLOW_UPS])
         self.banner = self._build_banner()
         self.scroller = self._build_scroll()
         self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
@@ -564,6 +591,77 @@ class TodayPage(Page):
         layout.addLayout(self._build_header())
         layout.addWidget(self.banner)
         layout.addWidget(self.content, 1)
+
+    def _build_follow_up_actions(self, view: SectionView) -> None:
+        """Done, Defer… and Reassign… under the follow-ups, for the selected one, and a line for what happened."""
+        self.done_button = QPushButton("Do&ne")
+        self.done_button.setToolTip("Mark the selected follow-up done")
+        self.done_button.clicked.connect(self.complete_follow_up)
+        self.defer_button = QPushButton("De&fer…")
+        self.defer_button.setToolTip("Move the selected follow-up to another day")
+        self.defer_button.clicked.connect(self.defer_follow_up)
+        self.reassign_button = QPushButton("Reassi&gn…")
+        self.reassign_button.setToolTip("Give the selected follow-up to someone else")
+        self.reassign_button.clicked.connect(self.reassign_follow_up)
+        self.follow_up_status = _muted(QLabel(""))
+        self.follow_up_status.setWordWrap(True)
+        row = QHBoxLayout()
+        for button in (self.done_button, self.defer_button, self.reassign_button):
+            button.setEnabled(False)
+            row.addWidget(button)
+        row.addWidget(self.follow_up_status, 1)
+        layout = view.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addLayout(row)
+        view.table.selectionModel().selectionChanged.connect(self._follow_up_selected)
+        view.model.modelReset.connect(self._follow_up_selected)
+
+    def _follow_up_selected(self, *_: object) -> None:
+        chosen = self.sections[Section.FOLLOW_UPS].selected() is not None
+        for button in (self.done_button, self.defer_button, self.reassign_button):
+            button.setEnabled(chosen)
+
+    def _selected_follow_up(self) -> FollowUpRow | None:
+        row = self.sections[Section.FOLLOW_UPS].selected()
+        return row if isinstance(row, FollowUpRow) else None
+
+    def _follow_up_done(self, summary: str) -> None:
+        self.follow_up_status.setText(summary)
+        set_tone_style(self.follow_up_status, None, plain="color: palette(placeholder-text);")
+        self.reload()
+
+    def _follow_up_failed(self, exc: DomainError) -> None:
+        self.follow_up_status.setText(str(exc))
+        set_tone_style(self.follow_up_status, Tone.ERROR)
+        self.reload()
+
+    def complete_follow_up(self) -> None:
+        """Mark the selected follow-up done."""
+        row = self._selected_follow_up()
+        if row is None:
+            return
+        try:
+            self._follow_up_done(complete(self.ctx, row.id, row.version))
+        except DomainError as exc:
+            self._follow_up_failed(exc)
+
+    def defer_follow_up(self) -> None:
+        """Ask for a new due date for the selected follow-up (the dialog stays reachable as ``follow_up_dialog``)."""
+        row = self._selected_follow_up()
+        if row is not None:
+            self._open_follow_up_dialog(DeferDialog(self.ctx, row, self))
+
+    def reassign_follow_up(self) -> None:
+        """Ask for a new owner of the selected follow-up."""
+        row = self._selected_follow_up()
+        if row is not None:
+            self._open_follow_up_dialog(ReassignDialog(self.ctx, row, self))
+
+    def _open_follow_up_dialog(self, dialog: DeferDialog | ReassignDialog) -> None:
+        self.follow_up_dialog = dialog
+        dialog.accepted.connect(lambda: self._follow_up_done(dialog.summary))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _build_header(self) -> QHBoxLayout:
         self.heading = _scaled(QLabel("Today"), 1.6)
