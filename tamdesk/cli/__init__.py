@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tamdesk import __version__
+from tamdesk.cli import contacts as contact_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
 from tamdesk.cli import onboarding as onboarding_commands
@@ -43,6 +44,7 @@ COMMAND_MODULES = (
     pack_commands,
     sync_commands,
     timeline_commands,
+    contact_commands,
 )
 
 
@@ -63,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     groups = {
         "import": commands.add_parser(
-            "import", help="import customers, tickets, events or an access form"
+            "import", help="import customers, tickets, events, contacts or an access form"
         ).add_subparsers(dest="kind", metavar="KIND", required=True),
         "export": commands.add_parser("export", help="export a workbook").add_subparsers(
             dest="kind", metavar="KIND", required=True

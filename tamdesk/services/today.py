@@ -29,6 +29,7 @@ from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.follow_ups import FollowUpRow, open_follow_ups
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
+from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
 from tamdesk.services.tickets import CLOSED
 
 ONBOARDING_HORIZON = timedelta(days=3)
@@ -48,6 +49,7 @@ class Section(StrEnum):
     ONBOARDING = "onboarding"
     SEATS = "seats"
     FOLLOW_UPS = "follow_ups"
+    STAKEHOLDERS = "stakeholders"
 
     @property
     def label(self) -> str:
@@ -62,6 +64,7 @@ _LABELS = {
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
     Section.FOLLOW_UPS: "Follow-ups due",
+    Section.STAKEHOLDERS: "Key stakeholders lost",
 }
 
 
@@ -189,6 +192,7 @@ class TodayItems:
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
     follow_ups: tuple[FollowUpRow, ...] = ()
+    stakeholders: tuple[StakeholderLost, ...] = ()
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -206,6 +210,7 @@ class TodayItems:
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
             Section.FOLLOW_UPS: sum(1 for r in self.follow_ups if r.overdue),
+            Section.STAKEHOLDERS: 0,
         }
 
     @property
@@ -505,6 +510,7 @@ def needs_attention(
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
         follow_ups=tuple(_follow_ups(today, tam)) if Section.FOLLOW_UPS in sections else (),
+        stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
     )
 
 

@@ -60,6 +60,7 @@ OPENERS = {
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
     "timeline": ("Customers", "open_customer", "timeline"),
+    "contacts": ("Customers", "open_customer", "contacts"),
     "settings": ("Settings", "", ""),
 }
 

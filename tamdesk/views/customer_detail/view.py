@@ -28,6 +28,7 @@ from tamdesk.services.history import CustomerActivity, customer_activity, list_a
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.customer_detail.common import heading
+from tamdesk.views.customer_detail.contacts import ContactsTab
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
@@ -113,6 +114,8 @@ class CustomerDetailView(QWidget):
         self.seats.export_requested.connect(self.export)
         self.seats.import_requested.connect(self.import_form)
         self.seats.status_message.connect(self.status_message)
+        self.contacts = ContactsTab(self.ctx, self.runner)
+        self.contacts.status_message.connect(self.status_message)
         self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
@@ -125,6 +128,7 @@ class CustomerDetailView(QWidget):
             (self.overview, "&Overview"),
             (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
+            (self.contacts, "Co&ntacts"),
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
@@ -157,6 +161,7 @@ class CustomerDetailView(QWidget):
             return
         self.detail = detail
         self.seats.show_customer(detail)
+        self.contacts.show_customer(detail.id, detail.input.name)
         self._show_header(detail, steps)
         self.overview.show_customer(detail, steps, self.seats.used, self.ctx.now())
         self.onboarding.show_checklist(steps)

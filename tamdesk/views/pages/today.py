@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.follow_ups import FollowUpRow, complete
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
-from tamdesk.services.follow_ups import FollowUpRow, complete
+from tamdesk.services.stakeholder_alerts import HORIZON as STAKEHOLDER_HORIZON
+from tamdesk.services.stakeholder_alerts import Loss, StakeholderLost
 from tamdesk.services.today import (
     FOLLOW_UP_HORIZON,
     ONBOARDING_HORIZON,
@@ -235,6 +237,21 @@ def follow_up_columns(now: Now) -> list[Column[FollowUpRow]]:
     ]  # fmt: skip
 
 
+STAKEHOLDER_LOSS = {Loss.LEFT: "Left the customer", Loss.SEAT_REVOKED: "Portal seat revoked"}
+
+
+def stakeholder_columns(now: Now) -> list[Column[StakeholderLost]]:
+    return [
+        Column[StakeholderLost]("What happened", lambda r: f"⚠ {STAKEHOLDER_LOSS[r.loss]}",
+                                tooltip=lambda r: r.message, foreground=lambda r: _tone(Tone.WARNING)),
+        Column[StakeholderLost]("On", lambda r: r.day, tooltip=lambda r: local_time(r.at)),
+        Column[StakeholderLost]("Customer", lambda r: r.customer),
+        Column[StakeholderLost]("Stakeholder", lambda r: f"{r.full_name} · {r.role.label}",
+                                tooltip=lambda r: r.message),
+        _open_column(lambda r: f"{r.customer}'s contacts"),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -274,6 +291,11 @@ SPECS: dict[Section, SectionSpec] = {
         f"Follow-ups promised on the timeline, overdue or due in the next {FOLLOW_UP_HORIZON.days} days. Select one "
         "to mark it done, defer it or give it to someone else.",
         "No follow-up is due."),
+    Section.STAKEHOLDERS: SectionSpec(
+        stakeholder_columns, 3, "Stakeholders lost",
+        f"Champions and executive sponsors who left their company, or whose portal seat was revoked, in the last "
+        f"{STAKEHOLDER_HORIZON.days} days: find who takes their place.",
+        "No champion or executive sponsor was lost."),
 }  # fmt: skip
 
 
@@ -518,6 +540,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
     if section is Section.FOLLOW_UPS and items.follow_ups:
         return Tone.WARNING, f"next {day_text(items.follow_ups[0].due_on, now.astimezone().date())}"
+    if section is Section.STAKEHOLDERS and items.stakeholders:
+        return Tone.WARNING, f"latest on {items.stakeholders[0].day}"
     return Tone.OK, "all clear"
 
 
@@ -543,8 +567,9 @@ def greeting(now: datetime, name: str) -> str:
 class TodayPage(Page):
     """What needs the TAM now; rows ask to be opened through ``open_requested(kind, id)``.
 
-    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding`` and ``seats`` (a customer id: that
-    customer's checklist or portal seats), ``settings`` (id 0: where the user's name is set).
+    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding``, ``seats``, ``contacts`` and
+    ``timeline`` (a customer id: that customer's checklist, portal seats, contacts or timeline), ``settings``
+    (id 0: where the user's name is set).
     """
 
     title = "Today"
