@@ -473,3 +473,38 @@ def find_party(customer_id: int, text: str) -> Party | None:
         if wanted in (case_key(p.email), case_key(p.name)):
             return Party(p.name, person_id=p.id)
     return None
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    """A ticket, escalation or defect of the customer that an entry can mention."""
+
+    kind: str  # "ticket", "escalation" or "defect"
+    id: int
+    label: str
+
+
+def link_choices(customer_id: int) -> list[LinkChoice]:
+    """The customer's tickets, escalations and defects, newest first within each kind."""
+    tickets = t.Ticket.select().where(t.Ticket.customer == customer_id).order_by(t.Ticket.opened_at.desc())
+    choices = [LinkChoice("ticket", tk.id, f"Ticket {tk.number} · {clean_line(tk.subject)[:80]}") for tk in tickets]
+    escalations = (
+        t.Escalation.select(t.Escalation, t.Ticket)
+        .join(t.Ticket)
+        .where(t.Ticket.customer == customer_id)
+        .order_by(t.Escalation.opened_at.desc())
+    )
+    choices += [
+        LinkChoice("escalation", e.id, f"Escalation #{e.id} of {e.ticket.number} · {clean_line(e.reason)[:80]}")
+        for e in escalations
+    ]
+    defects = (
+        t.Defect.select()
+        .join(t.DefectTicket)
+        .join(t.Ticket)
+        .where(t.Ticket.customer == customer_id)
+        .distinct()
+        .order_by(t.Defect.id.desc())
+    )
+    choices += [LinkChoice("defect", d.id, f"Defect #{d.id} · {clean_line(d.title)[:80]}") for d in defects]
+    return choices
