@@ -159,10 +159,11 @@ def last_contacts(contact_ids: Iterable[int]) -> dict[int, datetime]:
         .where(t.TimelineAttendee.contact.in_(ids))
         .group_by(t.TimelineAttendee.contact)
     )
-    # MAX() comes back raw: read it through the column's own conversion
+    # MAX() of the column comes back converted by peewee on some paths and raw on others: accept both
     found: dict[int, datetime] = {}
     for cid, at in tuples(query):
-        if (value := t.TimelineEntry.at.python_value(at)) is not None:
+        value = at if isinstance(at, datetime) else t.TimelineEntry.at.python_value(at)
+        if value is not None:
             found[cid] = value
     return found
 
