@@ -181,3 +181,18 @@ def test_the_timeline_filters_by_kind_and_period(book: Book, ctx: Context, fixed
     assert {i.source for i in customer_timeline(book.acme, kinds=["ticket"])} == {ItemSource.TICKET}
     with pytest.raises(ValueError, match="Kind 'lunch'"):
         customer_timeline(book.acme, kinds=["lunch"])
+
+
+def test_a_contacts_last_contact_is_their_latest_entry(book: Book, ctx: Context, fixed_now: datetime) -> None:
+    from tamdesk.services.contacts import list_contacts
+
+    add_entry(
+        ctx, book.acme, EntryInput("call", fixed_now - timedelta(days=3), "Old call", attendee_contact_ids=[book.ana])
+    )
+    add_entry(ctx, book.acme, _meeting(book, fixed_now - timedelta(hours=1), follow_ups=[]))
+    last = {c.full_name: c.last_contact_at for c in list_contacts(book.acme)}
+    assert last == {
+        "Ana Ruiz": fixed_now - timedelta(hours=1),
+        "Bo Li": fixed_now - timedelta(hours=1),
+        "Cy Park": None,
+    }
