@@ -132,7 +132,7 @@ class CustomerDetailView(QWidget):
             (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
             (self.contacts, "Co&ntacts"),
-            (self.timeline, "Ti&meline"),
+            (self.timeline, "Timeline"),  # every letter of it is taken by the tabs, menus and seat buttons
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
