@@ -151,10 +151,11 @@ def _list(args: argparse.Namespace, ctx: Context) -> str:
     if not items:
         return f"{customer.name}: nothing on the timeline" + (" for these filters." if args.kinds or start else ".")
     rows = [
-        (moment(i.at), filter_label(i.filter_key), "" if i.read_only else str(i.entry_id), i.title, _one_line(i.text))
+        (moment(i.at), filter_label(i.filter_key), "" if i.read_only else str(i.entry_id), i.title,
+         ", ".join(i.people), _one_line(i.text))
         for i in items
-    ]
-    header = ("When", "Kind", "Entry", "Title", "Text")
+    ]  # fmt: skip
+    header = ("When", "Kind", "Entry", "Title", "With", "Text")
     return "\n".join([f"{customer.name}: {plural(len(items), 'item')}, newest first.", "",
                       *table(header, rows, right=frozenset({2}))])  # fmt: skip
 

@@ -88,6 +88,7 @@ class TimelineItem:
     defect_id: int | None = None
     seat_id: int | None = None
     author: str = ""
+    people: tuple[str, ...] = ()  # an entry's attendees, by name
 
     @property
     def read_only(self) -> bool:

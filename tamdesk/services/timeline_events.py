@@ -47,17 +47,22 @@ def _people(entry_ids: list[int]) -> dict[int, list[str]]:
 
 
 def entry_items(customer_id: int) -> list[TimelineItem]:
-    """The customer's own entries; the text is the body, the attendees named on the line before it."""
+    """The customer's own entries, with their attendees' names."""
     entries = list(t.TimelineEntry.select().where(t.TimelineEntry.customer == customer_id))
     people = _people([e.id for e in entries])
     items = []
     for e in entries:
         kind = EntryKind(e.kind)
-        attendees = people.get(e.id, [])
-        text = (f"With {', '.join(attendees)}\n" if attendees else "") + e.body
         items.append(
             TimelineItem(
-                e.at, ItemSource.ENTRY, e.title or kind.label, text.strip("\n"), kind, entry_id=e.id, author=e.author
+                e.at,
+                ItemSource.ENTRY,
+                e.title or kind.label,
+                e.body,
+                kind,
+                entry_id=e.id,
+                author=e.author,
+                people=tuple(people.get(e.id, [])),
             )
         )
     return items

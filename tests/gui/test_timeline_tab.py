@@ -107,7 +107,7 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
     )
     meeting = tab.selected()
     assert meeting is not None and meeting.title == "Quarterly review" and not meeting.read_only
-    assert meeting.text == "With Ana Silva, Bo Berg\nWent through the open tickets."
+    assert (meeting.people, meeting.text) == (("Ana Silva", "Bo Berg"), "Went through the open tickets.")
     rows = tab.model.rows()
     assert [r.title for r in rows if r.read_only] == ["Ticket SUP-1 opened"]
     ticket_row = next(i for i, r in enumerate(rows) if r.read_only)
@@ -234,7 +234,7 @@ def test_model_passes_the_model_tester(qtmodeltester, qapp: object, fixed_now: d
 
     model = TimelineModel()
     model.set_rows([
-        TimelineItem(fixed_now, ItemSource.ENTRY, "Review", "With Ana\nNotes", EntryKind.MEETING, entry_id=1),
+        TimelineItem(fixed_now, ItemSource.ENTRY, "Review", "Notes", EntryKind.MEETING, entry_id=1, people=("Ana",)),
         TimelineItem(fixed_now, ItemSource.TICKET, "Ticket SUP-1 opened", "Orders fail", ticket_id=3),
     ])  # fmt: skip
     qtmodeltester.check(model)

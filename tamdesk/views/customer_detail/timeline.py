@@ -49,7 +49,8 @@ def _first_line(text: str, width: int = 140) -> str:
 
 def _tooltip(item: TimelineItem) -> str:
     origin = "" if not item.read_only else f"\n\nRead-only: from the {item.source.label.lower()}'s own record."
-    return f"{item.title}\n{item.text}{origin}".strip()
+    people = f"With {', '.join(item.people)}\n" if item.people else ""
+    return f"{item.title}\n{people}{item.text}{origin}".strip()
 
 
 class TimelineModel(RowTableModel[TimelineItem]):
@@ -61,8 +62,9 @@ class TimelineModel(RowTableModel[TimelineItem]):
                 Column[TimelineItem]("When", lambda r: local_time(r.at), tooltip=_tooltip),
                 Column[TimelineItem]("Kind", lambda r: r.kind_label + ("" if r.read_only else " ✎"), tooltip=_tooltip),
                 Column[TimelineItem]("Title", lambda r: r.title, tooltip=_tooltip),
-                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip),
+                Column[TimelineItem]("With", lambda r: ", ".join(r.people), tooltip=_tooltip),
                 Column[TimelineItem]("By", lambda r: r.author),
+                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip),
             ],
             parent,
         )
@@ -98,7 +100,7 @@ class TimelineTab(QWidget):
         self.table.setAccessibleName("Timeline")
         configure_table(self.table)
         self.table.setModel(self.model)
-        remember_header(self.table, "customer_timeline", widths=(160, 110, 260, 420))
+        remember_header(self.table, "customer_timeline", widths=(160, 100, 250, 180, 110))
         self.table.doubleClicked.connect(lambda *_: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.empty_state = EmptyState(icon("history"), "", "")
