@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.timeline import EntryKind, Owner
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.contacts import ContactInput, add_contact, list_contacts
+from tamdesk.services.customers import get_customer
 from tamdesk.services.directory import list_directory
 from tamdesk.services.follow_ups import owner_choices
 from tamdesk.services.timeline import (
@@ -119,6 +120,7 @@ class TimelineEntryDialog(QDialog):
             self.kind.addItem(k.label, k)
         self.kind.setCurrentIndex(list(EntryKind).index(kind))
         self.at = DateTimeField(self.ctx.now, "When")
+        self.at.set_customer_zone(get_customer(self.customer_id).input.time_zone)
         reserve_space(self.at.message, 1)
         self.at.set_value(self.ctx.now())
         self.title_edit = QLineEdit()
