@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 
 from tamdesk.domain.calendar import day_label
 from tamdesk.domain.text import clean_line, clean_text
-from tamdesk.domain.timeline import EntryKind, TimelineItem, check_due, plural, select_items
+from tamdesk.domain.timeline import (
+    EntryKind,
+    ItemSource,
+    TimelineItem,
+    check_due,
+    check_filter_keys,
+    plural,
+    select_items,
+)
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.secrets import SecretPrompt, SecretStore
@@ -371,8 +379,11 @@ def customer_timeline(
         ValueError: a kind is unknown (the message names it).
     """
     _customer(customer_id)
-    items = entry_items(customer_id) + event_items(customer_id)
-    return select_items(items, kinds, start, end)
+    keys = check_filter_keys(kinds) if kinds is not None else None
+    items = entry_items(customer_id) if keys is None or keys & {k.value for k in EntryKind} else []
+    sources = None if keys is None else {s for s in ItemSource if s.value in keys}
+    items += event_items(customer_id, sources, start, end)
+    return select_items(items, keys, start, end)
 
 
 # -- the recap --------------------------------------------------------------------------------------------------

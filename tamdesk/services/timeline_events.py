@@ -9,7 +9,7 @@ records it shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, time
 
 import peewee as pw
@@ -68,40 +68,48 @@ def entry_items(customer_id: int) -> list[TimelineItem]:
     return items
 
 
-def _ticket_items(customer_id: int) -> list[TimelineItem]:
+def _within(column: pw.Field, start: datetime | None, end: datetime | None) -> pw.Expression:
+    """``column`` from ``start`` (included) to ``end`` (excluded); either end open when None."""
+    test = column.is_null(False)
+    if start is not None:
+        test &= column >= start
+    if end is not None:
+        test &= column < end
+    return test
+
+
+def _ticket_items(customer_id: int, start: datetime | None, end: datetime | None) -> list[TimelineItem]:
     rows = tuples(
-        t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.subject, t.Ticket.opened_at, t.Ticket.resolved_at).where(
-            t.Ticket.customer == customer_id
-        )
-    )
-    tickets = {tid: number for tid, number, *_ in rows}
+        t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.subject, t.Ticket.opened_at, t.Ticket.resolved_at)
+        .where((t.Ticket.customer == customer_id)
+               & (_within(t.Ticket.opened_at, start, end) | _within(t.Ticket.resolved_at, start, end)))
+    )  # fmt: skip
     items: list[TimelineItem] = []
     for tid, number, subject, opened, resolved in rows:
         items.append(TimelineItem(opened, ItemSource.TICKET, f"Ticket {number} opened", subject, ticket_id=tid))
         if resolved is not None:
             items.append(TimelineItem(resolved, ItemSource.TICKET, f"Ticket {number} resolved", subject, ticket_id=tid))
     events = (
-        t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.note,
-                             t.TicketEvent.author)
+        t.TicketEvent.select(t.TicketEvent.ticket, t.Ticket.number, t.TicketEvent.at, t.TicketEvent.kind,
+                             t.TicketEvent.note, t.TicketEvent.author)
         .join(t.Ticket)
-        .where(t.Ticket.customer == customer_id)
+        .where((t.Ticket.customer == customer_id) & _within(t.TicketEvent.at, start, end))
         .order_by(t.TicketEvent.at, t.TicketEvent.id)
     )  # fmt: skip
-    for tid, at, kind, note, author in tuples(events):
-        number = tickets[tid]
+    for tid, number, at, kind, note, author in tuples(events):
         label = _TICKET_EVENTS.get(kind, str(kind).replace("_", " ").capitalize())
         items.append(TimelineItem(at, ItemSource.TICKET, f"Ticket {number}: {label}", note, ticket_id=tid,
                                   author=author))  # fmt: skip
     return items
 
 
-def _escalation_items(customer_id: int) -> list[TimelineItem]:
+def _escalation_items(customer_id: int, start: datetime | None, end: datetime | None) -> list[TimelineItem]:
     query = (
         t.EscalationEntry.select(t.EscalationEntry.escalation, t.Ticket.number, t.Ticket.id, t.EscalationEntry.at,
                                  t.EscalationEntry.state, t.EscalationEntry.text, t.EscalationEntry.author)
         .join(t.Escalation)
         .join(t.Ticket)
-        .where(t.Ticket.customer == customer_id)
+        .where((t.Ticket.customer == customer_id) & _within(t.EscalationEntry.at, start, end))
         .order_by(t.EscalationEntry.at, t.EscalationEntry.id)
     )  # fmt: skip
     items = []
@@ -181,13 +189,22 @@ def _onboarding_items(customer_id: int) -> list[TimelineItem]:
     ]
 
 
-def event_items(customer_id: int) -> list[TimelineItem]:
-    """Every read-only event of the customer, in no particular order."""
-    parts: Iterable[list[TimelineItem]] = (
-        _ticket_items(customer_id),
-        _escalation_items(customer_id),
-        _defect_items(customer_id),
-        _seat_items(customer_id),
-        _onboarding_items(customer_id),
-    )
-    return [item for part in parts for item in part]
+def event_items(
+    customer_id: int,
+    sources: Collection[ItemSource] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[TimelineItem]:
+    """The read-only events of the customer from the ``sources`` chosen (None: all), in no particular order.
+
+    The ticket and escalation queries (the long ones) read only ``start`` to ``end``; the other sources are short
+    and the caller keeps what falls in the period.
+    """
+    readers: dict[ItemSource, Callable[[], list[TimelineItem]]] = {
+        ItemSource.TICKET: lambda: _ticket_items(customer_id, start, end),
+        ItemSource.ESCALATION: lambda: _escalation_items(customer_id, start, end),
+        ItemSource.DEFECT: lambda: _defect_items(customer_id),
+        ItemSource.SEAT: lambda: _seat_items(customer_id),
+        ItemSource.ONBOARDING: lambda: _onboarding_items(customer_id),
+    }
+    return [item for source, read in readers.items() if sources is None or source in sources for item in read()]

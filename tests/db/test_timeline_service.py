@@ -197,3 +197,11 @@ def test_a_contacts_last_contact_is_their_latest_entry(book: Book, ctx: Context,
         "Bo Li": fixed_now - timedelta(hours=1),
         "Cy Park": None,
     }
+
+
+def test_events_are_read_for_the_period_only(book: Book, fixed_now: datetime) -> None:
+    start = fixed_now - timedelta(days=2) + timedelta(minutes=30)  # after SUP-1 opened, before support responded
+    titles = [i.title for i in customer_timeline(book.acme, kinds=["ticket"], start=start)]
+    assert titles == ["Ticket SUP-1: Support responded"]
+    assert [i.title for i in customer_timeline(book.acme, kinds=["ticket"], end=start)] == ["Ticket SUP-1 opened"]
+    assert customer_timeline(book.acme, kinds=["seat", "onboarding"], start=fixed_now + timedelta(days=1)) == []

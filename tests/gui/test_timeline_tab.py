@@ -56,8 +56,15 @@ def _customers(window: MainWindow, customer_id: int) -> CustomersPage:
     return page
 
 
-def _tab(window: MainWindow, customer_id: int) -> TimelineTab:
-    return _customers(window, customer_id).detail.timeline
+def _tab(window: MainWindow, customer_id: int, qtbot: QtBot) -> TimelineTab:
+    tab = _customers(window, customer_id).detail.timeline
+    _settle(tab, qtbot)
+    return tab
+
+
+def _settle(tab: TimelineTab, qtbot: QtBot) -> None:
+    """Wait until the timeline read in the background is shown."""
+    qtbot.waitUntil(lambda: not tab.busy, timeout=10_000)
 
 
 def _open_dialog(tab: TimelineTab, qtbot: QtBot, kind: EntryKind = EntryKind.MEETING) -> TimelineEntryDialog:
@@ -89,7 +96,7 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
     window: MainWindow, acme: int, qtbot: QtBot, ctx: Context, server: Server
 ) -> None:
     save_smtp_settings(ctx, server.settings)
-    tab = _tab(window, acme)
+    tab = _tab(window, acme, qtbot)
     dialog = _open_dialog(tab, qtbot)
     qtbot.keyClicks(dialog.title_edit, "Quarterly review")
     dialog.check_attendee("Ana Silva")
@@ -101,6 +108,7 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
     _fill_follow_up(dialog, qtbot, "Book the next review", "Bo Berg", date(2026, 3, 13))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
+    _settle(tab, qtbot)
     assert tab.message.text() == (
         "Saved. “Share the load test”: Sat 14 Mar 2026 is not a business day at Acme, so the follow-up is due on "
         "the next business day, Mon 16 Mar 2026."
@@ -134,8 +142,9 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
         qtbot.mouseClick(defer.buttons.button(defer.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert today.follow_up_status.text().startswith("“Book the next review” is now due on Mon 23 Mar 2026.")
 
-    tab = _tab(window, acme)
-    assert tab.select_entry(meeting.entry_id or 0)
+    tab = _tab(window, acme, qtbot)
+    tab.select_entry(meeting.entry_id or 0)
+    assert tab.selected() == meeting
     qtbot.mouseClick(tab.recap_button, Qt.MouseButton.LeftButton)
     recap = tab.recap_dialog
     assert recap is not None and recap.isVisible()
@@ -151,7 +160,7 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
 
 
 def test_dialog_keeps_its_geometry_when_messages_appear(window: MainWindow, acme: int, qtbot: QtBot) -> None:
-    dialog = _open_dialog(_tab(window, acme), qtbot, EntryKind.NOTE)
+    dialog = _open_dialog(_tab(window, acme, qtbot), qtbot, EntryKind.NOTE)
     size, save_at = dialog.size(), dialog.save_button.mapTo(dialog, dialog.save_button.rect().topLeft())
     body_at = dialog.body.geometry()
     _fill_follow_up(dialog, qtbot, "Call back", "— choose", date(2026, 3, 12))
@@ -178,7 +187,7 @@ def test_someone_new_is_offered_as_a_contact(
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", yes)
-    dialog = _open_dialog(_tab(window, acme), qtbot)
+    dialog = _open_dialog(_tab(window, acme, qtbot), qtbot)
     qtbot.keyClicks(dialog.attendee_text, "Dee Dunn <dee@acme.com>")
     qtbot.mouseClick(dialog.add_attendee_button, Qt.MouseButton.LeftButton)
     assert asked == ["Dee Dunn <dee@acme.com> is not a contact of Acme. Add them as a contact of the customer and as "
@@ -199,8 +208,9 @@ def test_recap_without_any_address_is_one_sentence_and_no_dialog(
 ) -> None:
     cy = t.Contact.get(t.Contact.full_name == "Cy Chen").id
     saved = add_entry(ctx, acme, EntryInput("meeting", fixed_now, "Hallway chat", attendee_contact_ids=[cy]))
-    tab = _tab(window, acme)
-    assert tab.select_entry(saved.id)
+    tab = _tab(window, acme, qtbot)
+    tab.select_entry(saved.id)
+    assert tab.selected() is not None and tab.selected().entry_id == saved.id
     qtbot.mouseClick(tab.recap_button, Qt.MouseButton.LeftButton)
     assert tab.recap_dialog is None
     assert tab.message.text() == (
@@ -213,20 +223,25 @@ def test_filters_and_search_open_the_entry(
 ) -> None:
     old = add_entry(ctx, acme, EntryInput("note", datetime(2025, 6, 1, 9, tzinfo=fixed_now.tzinfo), body="Old"))
     add_entry(ctx, acme, EntryInput("call", fixed_now - timedelta(hours=1), "Check-in"))
-    tab = _tab(window, acme)
+    tab = _tab(window, acme, qtbot)
     qtmodeltester.check(tab.model)
-    tab.kind_filter.setCurrentIndex(tab.kind_filter.findText("Our entries"))
+    with qtbot.wait_signal(tab.loaded):
+        tab.kind_filter.setCurrentIndex(tab.kind_filter.findText("Our entries"))
     assert [r.title for r in tab.model.rows()] == ["Check-in", "Note"]
-    tab.period.setCurrentIndex(tab.period.findText("This month"))
+    with qtbot.wait_signal(tab.loaded):
+        tab.period.setCurrentIndex(tab.period.findText("This month"))
     assert [r.title for r in tab.model.rows()] == ["Check-in"]
-    tab.kind_filter.setCurrentIndex(tab.kind_filter.findText("Ticket"))
+    with qtbot.wait_signal(tab.loaded):
+        tab.kind_filter.setCurrentIndex(tab.kind_filter.findText("Ticket"))
     assert [r.title for r in tab.model.rows()] == ["Ticket SUP-1 opened"]
     assert tab.count.text() == "1 item · 0 of ours"
     window.open_found("timeline_entry", old.id)
     page = next(p for p in window.pages if isinstance(p, CustomersPage))
     assert window.current_page() is page and page.detail.tabs.currentWidget() is page.detail.timeline
+    _settle(tab, qtbot)
     selected = page.detail.timeline.selected()
     assert selected is not None and selected.entry_id == old.id
+    assert tab.kind_filter.currentText() == "All kinds" and tab.period.currentText() == "All dates"
 
 
 def test_model_passes_the_model_tester(qtmodeltester, qapp: object, fixed_now: datetime) -> None:
@@ -241,3 +256,16 @@ def test_model_passes_the_model_tester(qtmodeltester, qapp: object, fixed_now: d
     assert model.data(model.index(1, 0), Qt.ItemDataRole.FontRole).italic()
     assert model.data(model.index(0, 2), Qt.ItemDataRole.FontRole).bold()
     assert model.data(model.index(0, 1)) == "Meeting ✎" and model.data(model.index(1, 1)) == "Ticket"
+
+
+def test_a_long_story_lists_the_newest_items_and_says_so(
+    window: MainWindow, acme: int, qtbot: QtBot, ctx: Context, fixed_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.views.customer_detail import timeline
+
+    monkeypatch.setattr(timeline, "MAX_ROWS", 2)
+    for hours in (1, 2, 3):
+        add_entry(ctx, acme, EntryInput("call", fixed_now - timedelta(hours=hours), f"Call {hours}"))
+    tab = _tab(window, acme, qtbot)
+    assert [r.title for r in tab.model.rows()] == ["Call 1", "Call 2"]
+    assert tab.count.text() == "The newest 2 of 4 items · 3 of ours: choose a period or a kind to see older ones"

@@ -40,6 +40,8 @@ from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_
 
 ENTRIES = "entries"  # the kind filter's "our entries" choice
 PERIODS = [p for p in Period if p is not Period.CUSTOM]
+MAX_ROWS = 5000
+"""The newest this many items are listed; a period or a kind narrows a long story down."""
 
 
 def _first_line(text: str, width: int = 140) -> str:
@@ -86,6 +88,7 @@ class TimelineTab(QWidget):
     """A customer's timeline; ``changed`` follows a saved or deleted entry and a sent recap."""
 
     changed = Signal()
+    loaded = Signal()
 
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +96,10 @@ class TimelineTab(QWidget):
         self.customer_id: int | None = None
         self.customer_name = ""
         self.mail_runner = TaskRunner(self)
+        self.loader = TaskRunner(self)
+        self._loading = False
+        self._again = False
+        self._pending_entry: int | None = None
         self.entry_dialog: TimelineEntryDialog | None = None
         self.recap_dialog: EmailDraftDialog | None = None
         self.model = TimelineModel(self)
@@ -164,6 +171,8 @@ class TimelineTab(QWidget):
     def show_customer(self, customer_id: int, name: str) -> None:
         if customer_id != self.customer_id:
             self.message.clear()
+            self._pending_entry = None
+            self.model.set_rows([])
         self.customer_id, self.customer_name = customer_id, name
         self.reload()
 
@@ -173,19 +182,63 @@ class TimelineTab(QWidget):
             return None
         return [k.value for k in EntryKind] if chosen == ENTRIES else [chosen]
 
+    @property
+    def busy(self) -> bool:
+        """Whether a read of the timeline is under way."""
+        return self._loading
+
     def reload(self) -> None:
-        """Read the timeline again with the filters chosen (one customer's records: a few small queries)."""
+        """Read the timeline again with the filters chosen, in the background; asked again while a read runs, it
+        reads once more afterwards (the customer or the filters may have changed meanwhile)."""
         if self.customer_id is None:
             return
+        if self._loading:
+            self._again = True
+            return
+        self._loading, self._again = True, False
+        selected = self.selected()
+        if self._pending_entry is None and selected is not None:
+            self._pending_entry = selected.entry_id
         start_day, end_day = period_bounds(self.period.currentData(), self.ctx.now().astimezone().date())
         zone = self.ctx.now().astimezone().tzinfo
         start = datetime.combine(start_day, time(), zone) if start_day else None
         end = datetime.combine(end_day, time(), zone) if end_day else None
-        selected = self.selected()
-        items = customer_timeline(self.customer_id, self._kinds(), start, end)
-        self.model.set_rows(items)
+        customer_id, kinds = self.customer_id, self._kinds()
+        self.count.setText("Loading…")
+
+        def work(control: TaskControl) -> list[TimelineItem]:
+            return customer_timeline(customer_id, kinds, start, end)
+
+        self.loader.run(work, lambda items: self._loaded(customer_id, items), self._failed)
+
+    def _finish(self) -> bool:
+        """End a read; True when another must start instead of showing this one."""
+        self._loading = False
+        if self._again:
+            self.reload()
+            return True
+        return False
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if self._finish():
+            return
+        self.count.setText("")
+        self._say(str(exc) if isinstance(exc, DomainError) else f"The timeline could not be read: {exc}", error=True)
+        self.loaded.emit()
+
+    def _loaded(self, customer_id: int, items: list[TimelineItem]) -> None:
+        if self._finish():
+            return
+        if customer_id != self.customer_id:
+            self.reload()
+            return
+        shown = items[:MAX_ROWS]
+        self.model.set_rows(shown)
         own = sum(1 for i in items if not i.read_only)
-        self.count.setText(f"{len(items):,} item{'s' if len(items) != 1 else ''} · {own:,} of ours")
+        count = f"{len(items):,} item{'s' if len(items) != 1 else ''} · {own:,} of ours"
+        if len(items) > len(shown):
+            count = f"The newest {len(shown):,} of {count}: choose a period or a kind to see older ones"
+        self.count.setText(count)
         self.stack.setCurrentWidget(self.table if items else self.empty_state)
         if not items:
             filtered = self.kind_filter.currentData() is not None or self.period.currentData() is not Period.ALL
@@ -196,27 +249,34 @@ class TimelineTab(QWidget):
                 f"Log meetings, calls, emails and notes with {self.customer_name} here. Its tickets, escalations, "
                 "defects, portal seats and onboarding appear on the same timeline as they happen.",
             )  # fmt: skip
-        if selected is not None and selected.entry_id is not None:
-            self.select_entry(selected.entry_id)
+        pending, self._pending_entry = self._pending_entry, None
+        if pending is not None:
+            self._select_row(pending)
         self._selection_changed()
+        self.loaded.emit()
 
-    def select_entry(self, entry_id: int) -> bool:
-        """Select and show the entry ``entry_id`` (all kinds and dates are shown if it is filtered out)."""
-        for attempt in range(2):
-            for row, item in enumerate(self.model.rows()):
-                if item.entry_id == entry_id:
-                    self.table.selectRow(row)
-                    self.table.scrollTo(self.model.index(row, 0), QTableView.ScrollHint.PositionAtCenter)
-                    return True
-            if attempt == 0:
-                self.kind_filter.blockSignals(True)
-                self.period.blockSignals(True)
-                self.kind_filter.setCurrentIndex(0)
-                self.period.setCurrentIndex(PERIODS.index(Period.ALL))
-                self.kind_filter.blockSignals(False)
-                self.period.blockSignals(False)
-                self.reload()
+    def _select_row(self, entry_id: int) -> bool:
+        for row, item in enumerate(self.model.rows()):
+            if item.entry_id == entry_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0), QTableView.ScrollHint.PositionAtCenter)
+                return True
         return False
+
+    def select_entry(self, entry_id: int) -> None:
+        """Select and show the entry ``entry_id`` now or once the timeline is read; when the filters hide it, every
+        kind and date is shown."""
+        if not self._loading and self._select_row(entry_id):
+            return
+        self._pending_entry = entry_id
+        if self.kind_filter.currentIndex() != 0 or self.period.currentData() is not Period.ALL:
+            for combo in (self.kind_filter, self.period):
+                combo.blockSignals(True)
+            self.kind_filter.setCurrentIndex(0)
+            self.period.setCurrentIndex(PERIODS.index(Period.ALL))
+            for combo in (self.kind_filter, self.period):
+                combo.blockSignals(False)
+        self.reload()
 
     def selected(self) -> TimelineItem | None:
         rows = self.table.selectionModel().selectedRows()
@@ -266,10 +326,9 @@ class TimelineTab(QWidget):
 
         def done() -> None:
             saved = dialog.saved
-            self.reload()
             if saved is not None:
-                self.select_entry(saved.id)
                 self._say(" ".join(("Saved.", *saved.notes)))
+                self.select_entry(saved.id)
                 self.changed.emit()
 
         dialog.accepted.connect(done)

@@ -141,11 +141,8 @@ class CustomerDetailView(QWidget):
             self.tabs.addTab(widget, title)
 
     def _timeline_changed(self) -> None:
-        """An entry saved or deleted changes the contacts' last contact; the timeline itself is already fresh."""
-        if self.customer_id is not None and self.detail is not None:
-            self.contacts.show_customer(self.customer_id, self.detail.input.name)
-        if self.customer_id is not None:
-            self.changed.emit(self.customer_id)
+        """An entry saved or deleted changes the contacts' last contact and the history: read the customer again."""
+        self.reload()
 
     def _archive_clicked(self) -> None:
         if self.detail is not None:
