@@ -1,27 +1,31 @@
-"""Defer… and Reassign… a follow-up: small dialogs whose message has its own reserved line, so nothing moves when
-one appears; the change is saved by ``services.follow_ups`` (audited, refused if someone changed it meanwhile)."""
+"""Done, Defer… and Reassign… for a follow-up: the buttons under Today's follow-ups and their small dialogs, whose
+message has its own reserved lines so nothing moves when one appears; each change is saved by
+``services.follow_ups`` (audited, refused if someone changed the follow-up meanwhile)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from tamdesk.domain.calendar import day_label
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.follow_ups import FollowUpRow, defer, owner_choices, reassign
-from tamdesk.views.widgets import FieldMessage
+from tamdesk.services.follow_ups import FollowUpRow, complete, defer, owner_choices, reassign
+from tamdesk.views.widgets import FieldMessage, Tone, set_tone_style
 
 MESSAGE_LINES = 3
 
@@ -110,3 +114,71 @@ class ReassignDialog(_FollowUpDialog):
         if owner is None:
             raise DomainError("Choose the new owner.")
         return reassign(self.ctx, self.row.id, self.row.version, owner)
+
+
+class FollowUpActions(QWidget):
+    """Done, Defer… and Reassign… for the follow-up selected in ``table`` (a table of ``FollowUpRow``), and a line
+    saying what happened; ``changed`` follows every attempt (the list is read again, even after a refusal)."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: Context, table: QTableView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.table = ctx, table
+        self.dialog: DeferDialog | ReassignDialog | None = None
+        self.done_button = QPushButton("Do&ne")
+        self.done_button.setToolTip("Mark the selected follow-up done")
+        self.done_button.clicked.connect(self.complete)
+        self.defer_button = QPushButton("De&fer…")
+        self.defer_button.setToolTip("Move the selected follow-up to another day")
+        self.defer_button.clicked.connect(lambda: self._open(DeferDialog))
+        self.reassign_button = QPushButton("Reassi&gn…")
+        self.reassign_button.setToolTip("Give the selected follow-up to someone else")
+        self.reassign_button.clicked.connect(lambda: self._open(ReassignDialog))
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.done_button, self.defer_button, self.reassign_button):
+            row.addWidget(button)
+        row.addWidget(self.status, 1)
+        table.selectionModel().selectionChanged.connect(self._selected)
+        table.model().modelReset.connect(self._selected)
+        self._selected()
+
+    def selected(self) -> FollowUpRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.table.model().row_at(rows[0].row()) if rows else None  # type: ignore[attr-defined]
+        return row if isinstance(row, FollowUpRow) else None
+
+    def _selected(self, *_: object) -> None:
+        chosen = self.selected() is not None
+        for button in (self.done_button, self.defer_button, self.reassign_button):
+            button.setEnabled(chosen)
+
+    def _report(self, text: str, tone: Tone | None = None) -> None:
+        self.status.setText(text)
+        set_tone_style(self.status, tone, plain="color: palette(placeholder-text);")
+        self.changed.emit()
+
+    def complete(self) -> None:
+        """Mark the selected follow-up done."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            self._report(complete(self.ctx, row.id, row.version))
+        except DomainError as exc:
+            self._report(str(exc), Tone.ERROR)
+
+    def _open(self, kind: type[DeferDialog] | type[ReassignDialog]) -> None:
+        """Ask for the new date or owner of the selected follow-up (the dialog is ``dialog`` while open)."""
+        row = self.selected()
+        if row is None:
+            return
+        dialog = kind(self.ctx, row, self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._report(dialog.summary))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()

@@ -23,6 +23,7 @@ from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.services.timeline import EntryInput, add_entry
 from tamdesk.services.today import Section
 from tamdesk.views.customer_detail.timeline import TimelineModel, TimelineTab
+from tamdesk.views.follow_up_dialogs import DeferDialog
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.customers import CustomersPage
 from tamdesk.views.pages.today import TodayPage
@@ -127,20 +128,21 @@ def test_log_a_meeting_see_follow_ups_on_today_tick_one_off_and_send_the_recap(
     assert [r.what for r in follow_ups.model.rows()] == ["Send the API fix plan", "Book the next review",
                                                          "Share the load test"]  # fmt: skip
     assert today.tiles[Section.FOLLOW_UPS].count.text() == "3"
-    assert not today.done_button.isEnabled()
+    assert not today.follow_up_actions.done_button.isEnabled()
     follow_ups.table.selectRow(0)
     with qtbot.wait_signal(today.loaded, timeout=10_000):
-        qtbot.mouseClick(today.done_button, Qt.MouseButton.LeftButton)
-    assert today.follow_up_status.text() == "Done: Send the API fix plan."
+        qtbot.mouseClick(today.follow_up_actions.done_button, Qt.MouseButton.LeftButton)
+    assert today.follow_up_actions.status.text() == "Done: Send the API fix plan."
     assert [r.what for r in follow_ups.model.rows()] == ["Book the next review", "Share the load test"]
 
     follow_ups.table.selectRow(0)
-    qtbot.mouseClick(today.defer_button, Qt.MouseButton.LeftButton)
-    defer = today.follow_up_dialog
+    qtbot.mouseClick(today.follow_up_actions.defer_button, Qt.MouseButton.LeftButton)
+    defer = today.follow_up_actions.dialog
+    assert isinstance(defer, DeferDialog)
     defer.date.setDate(QDate(2026, 3, 21))
     with qtbot.wait_signal(today.loaded, timeout=10_000):
         qtbot.mouseClick(defer.buttons.button(defer.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    assert today.follow_up_status.text().startswith("“Book the next review” is now due on Mon 23 Mar 2026.")
+    assert today.follow_up_actions.status.text().startswith("“Book the next review” is now due on Mon 23 Mar 2026.")
 
     tab = _tab(window, acme, qtbot)
     tab.select_entry(meeting.entry_id or 0)
@@ -269,3 +271,39 @@ def test_a_long_story_lists_the_newest_items_and_says_so(
     tab = _tab(window, acme, qtbot)
     assert [r.title for r in tab.model.rows()] == ["Call 1", "Call 2"]
     assert tab.count.text() == "The newest 2 of 4 items · 3 of ours: choose a period or a kind to see older ones"
+
+
+def test_reassign_on_today_and_a_change_made_meanwhile(
+    window: MainWindow, acme: int, qtbot: QtBot, ctx: Context, fixed_now: datetime
+) -> None:
+    from tamdesk.services.follow_ups import defer
+    from tamdesk.services.timeline import FollowUpInput
+    from tamdesk.views.follow_up_dialogs import ReassignDialog
+
+    tess = t.Person.get(t.Person.name == "Tess Tam").id
+    add_entry(ctx, acme, EntryInput("call", fixed_now, "Check-in", follow_ups=[
+        FollowUpInput("Send the plan", date(2026, 3, 11), owner_person_id=tess)]))  # fmt: skip
+    today = _today(window, qtbot)
+    actions = today.follow_up_actions
+    today.sections[Section.FOLLOW_UPS].table.selectRow(0)
+    qtbot.mouseClick(actions.reassign_button, Qt.MouseButton.LeftButton)
+    dialog = actions.dialog
+    assert isinstance(dialog, ReassignDialog)
+    size = dialog.size()
+    dialog.owner.setCurrentIndex(dialog.owner.findText("Tess Tam", Qt.MatchFlag.MatchStartsWith))
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "The follow-up is already owned by Tess Tam." and dialog.size() == size
+    dialog.owner.setCurrentIndex(dialog.owner.findText("Bo Berg", Qt.MatchFlag.MatchStartsWith))
+    with qtbot.wait_signal(today.loaded, timeout=10_000):
+        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert actions.status.text() == "“Send the plan” is now Bo Berg's."
+    assert today.sections[Section.FOLLOW_UPS].model.rows()[0].owner == "Bo Berg"
+
+    today.sections[Section.FOLLOW_UPS].table.selectRow(0)
+    row = actions.selected()
+    assert row is not None
+    defer(ctx, row.id, row.version, date(2026, 3, 12))  # someone else, meanwhile
+    with qtbot.wait_signal(today.loaded, timeout=10_000):
+        qtbot.mouseClick(actions.done_button, Qt.MouseButton.LeftButton)
+    assert actions.status.text().startswith("This follow-up was changed by someone else since you opened it.")
+    assert t.FollowUp.get_by_id(row.id).done_at is None

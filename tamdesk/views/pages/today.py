@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.follow_ups import FollowUpRow, complete
+from tamdesk.services.follow_ups import FollowUpRow
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.services.stakeholder_alerts import HORIZON as STAKEHOLDER_HORIZON
@@ -55,7 +55,7 @@ from tamdesk.services.today import (
     needs_attention,
     tam_names,
 )
-from tamdesk.views.follow_up_dialogs import DeferDialog, ReassignDialog
+from tamdesk.views.follow_up_dialogs import FollowUpActions
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
@@ -603,7 +603,11 @@ class TodayPage(Page):
         for section in Section:
             self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
-        self._build_follow_up_actions(self.sections[Section.FOLLOW_UPS])
+        self.follow_up_actions = FollowUpActions(self.ctx, self.sections[Section.FOLLOW_UPS].table)
+        self.follow_up_actions.changed.connect(self.reload)
+        follow_ups = self.sections[Section.FOLLOW_UPS].layout()
+        assert isinstance(follow_ups, QVBoxLayout)
+        follow_ups.addWidget(self.follow_up_actions)
         self.banner = self._build_banner()
         self.scroller = self._build_scroll()
         self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
@@ -616,77 +620,6 @@ class TodayPage(Page):
         layout.addLayout(self._build_header())
         layout.addWidget(self.banner)
         layout.addWidget(self.content, 1)
-
-    def _build_follow_up_actions(self, view: SectionView) -> None:
-        """Done, Defer… and Reassign… under the follow-ups, for the selected one, and a line for what happened."""
-        self.done_button = QPushButton("Do&ne")
-        self.done_button.setToolTip("Mark the selected follow-up done")
-        self.done_button.clicked.connect(self.complete_follow_up)
-        self.defer_button = QPushButton("De&fer…")
-        self.defer_button.setToolTip("Move the selected follow-up to another day")
-        self.defer_button.clicked.connect(self.defer_follow_up)
-        self.reassign_button = QPushButton("Reassi&gn…")
-        self.reassign_button.setToolTip("Give the selected follow-up to someone else")
-        self.reassign_button.clicked.connect(self.reassign_follow_up)
-        self.follow_up_status = _muted(QLabel(""))
-        self.follow_up_status.setWordWrap(True)
-        row = QHBoxLayout()
-        for button in (self.done_button, self.defer_button, self.reassign_button):
-            button.setEnabled(False)
-            row.addWidget(button)
-        row.addWidget(self.follow_up_status, 1)
-        layout = view.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.addLayout(row)
-        view.table.selectionModel().selectionChanged.connect(self._follow_up_selected)
-        view.model.modelReset.connect(self._follow_up_selected)
-
-    def _follow_up_selected(self, *_: object) -> None:
-        chosen = self.sections[Section.FOLLOW_UPS].selected() is not None
-        for button in (self.done_button, self.defer_button, self.reassign_button):
-            button.setEnabled(chosen)
-
-    def _selected_follow_up(self) -> FollowUpRow | None:
-        row = self.sections[Section.FOLLOW_UPS].selected()
-        return row if isinstance(row, FollowUpRow) else None
-
-    def _follow_up_done(self, summary: str) -> None:
-        self.follow_up_status.setText(summary)
-        set_tone_style(self.follow_up_status, None, plain="color: palette(placeholder-text);")
-        self.reload()
-
-    def _follow_up_failed(self, exc: DomainError) -> None:
-        self.follow_up_status.setText(str(exc))
-        set_tone_style(self.follow_up_status, Tone.ERROR)
-        self.reload()
-
-    def complete_follow_up(self) -> None:
-        """Mark the selected follow-up done."""
-        row = self._selected_follow_up()
-        if row is None:
-            return
-        try:
-            self._follow_up_done(complete(self.ctx, row.id, row.version))
-        except DomainError as exc:
-            self._follow_up_failed(exc)
-
-    def defer_follow_up(self) -> None:
-        """Ask for a new due date for the selected follow-up (the dialog stays reachable as ``follow_up_dialog``)."""
-        row = self._selected_follow_up()
-        if row is not None:
-            self._open_follow_up_dialog(DeferDialog(self.ctx, row, self))
-
-    def reassign_follow_up(self) -> None:
-        """Ask for a new owner of the selected follow-up."""
-        row = self._selected_follow_up()
-        if row is not None:
-            self._open_follow_up_dialog(ReassignDialog(self.ctx, row, self))
-
-    def _open_follow_up_dialog(self, dialog: DeferDialog | ReassignDialog) -> None:
-        self.follow_up_dialog = dialog
-        dialog.accepted.connect(lambda: self._follow_up_done(dialog.summary))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
 
     def _build_header(self) -> QHBoxLayout:
         self.heading = _scaled(QLabel("Today"), 1.6)
