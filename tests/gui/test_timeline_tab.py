@@ -307,3 +307,38 @@ def test_reassign_on_today_and_a_change_made_meanwhile(
         qtbot.mouseClick(actions.done_button, Qt.MouseButton.LeftButton)
     assert actions.status.text().startswith("This follow-up was changed by someone else since you opened it.")
     assert t.FollowUp.get_by_id(row.id).done_at is None
+
+
+def test_edit_and_delete_an_entry_from_the_tab(
+    window: MainWindow, acme: int, qtbot: QtBot, ctx: Context, fixed_now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.services.timeline import FollowUpInput
+
+    tess = t.Person.get(t.Person.name == "Tess Tam").id
+    saved = add_entry(ctx, acme, EntryInput("call", fixed_now, "Check-in", "Short call", follow_ups=[
+        FollowUpInput("Send the plan", date(2026, 3, 11), owner_person_id=tess)]))  # fmt: skip
+    tab = _tab(window, acme, qtbot)
+    tab.select_entry(saved.id)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    dialog = tab.entry_dialog
+    assert dialog is not None and dialog.existing is not None
+    assert (dialog.title_edit.text(), dialog.body.toPlainText(), dialog.kind.currentText()) == (
+        "Check-in",
+        "Short call",
+        "Call",
+    )
+    dialog.title_edit.clear()
+    qtbot.keyClicks(dialog.title_edit, "Check-in on the upgrade")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    _settle(tab, qtbot)
+    assert tab.selected() is not None and tab.selected().title == "Check-in on the upgrade"
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+    tab.select_entry(saved.id)
+    qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    _settle(tab, qtbot)
+    assert asked == ["Delete “Check-in on the upgrade” from Acme's timeline? Its follow-ups stay open."]
+    assert tab.message.text() == "Call “Check-in on the upgrade” deleted."
+    assert not any(r.entry_id == saved.id for r in tab.model.rows())
+    assert t.FollowUp.get().entry_id is None
