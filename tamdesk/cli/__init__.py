@@ -26,6 +26,7 @@ from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import sync as sync_commands
 from tamdesk.cli import tickets as ticket_commands
+from tamdesk.cli import timeline as timeline_commands
 from tamdesk.cli.common import CommandFailed
 from tamdesk.domain.text import printable
 from tamdesk.models import DatabaseError
@@ -44,6 +45,7 @@ COMMAND_MODULES = (
     onboarding_commands,
     pack_commands,
     sync_commands,
+    timeline_commands,
     contact_commands,
 )
 

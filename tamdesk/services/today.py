@@ -26,12 +26,14 @@ from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
+from tamdesk.services.follow_ups import FollowUpRow, open_follow_ups
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
 from tamdesk.services.tickets import CLOSED
 
 ONBOARDING_HORIZON = timedelta(days=3)
+FOLLOW_UP_HORIZON = timedelta(days=7)
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
 _OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
 _OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
@@ -46,6 +48,7 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"
     ONBOARDING = "onboarding"
     SEATS = "seats"
+    FOLLOW_UPS = "follow_ups"
     STAKEHOLDERS = "stakeholders"
 
     @property
@@ -60,6 +63,7 @@ _LABELS = {
     Section.ESCALATIONS: "Escalations waiting on someone",
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
+    Section.FOLLOW_UPS: "Follow-ups due",
     Section.STAKEHOLDERS: "Key stakeholders lost",
 }
 
@@ -187,6 +191,7 @@ class TodayItems:
     escalations: tuple[EscalationWaiting, ...] = ()
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
+    follow_ups: tuple[FollowUpRow, ...] = ()
     stakeholders: tuple[StakeholderLost, ...] = ()
 
     def rows(self, section: Section) -> Sequence[object]:
@@ -204,6 +209,7 @@ class TodayItems:
             Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
+            Section.FOLLOW_UPS: sum(1 for r in self.follow_ups if r.overdue),
             Section.STAKEHOLDERS: 0,
         }
 
@@ -525,5 +531,11 @@ def needs_attention(
         escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+        follow_ups=tuple(_follow_ups(today, tam)) if Section.FOLLOW_UPS in sections else (),
         stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
     )
+
+
+def _follow_ups(today: date, tam: str | None) -> list[FollowUpRow]:
+    """Follow-ups not done that are overdue or due within ``FOLLOW_UP_HORIZON`` of ``today``, soonest first."""
+    return open_follow_ups(today, tam=" ".join(tam.split()) if tam else None, due_by=today + FOLLOW_UP_HORIZON)

@@ -30,7 +30,7 @@ from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
 from tamdesk.services.overview import database_counts, status_counts
-from tamdesk.services.search import seat_customer
+from tamdesk.services.search import entry_customer, seat_customer
 from tamdesk.views.changes import data_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.notifications import Notifier
@@ -148,6 +148,7 @@ OPENERS = {
     "customer": ("Customers", "open_customer", ""),
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
+    "timeline": ("Customers", "open_customer", "timeline"),
     "contacts": ("Customers", "open_customer", "contacts"),
     "settings": ("Settings", "", ""),
 }
@@ -381,6 +382,14 @@ class MainWindow(QMainWindow):
             seats = getattr(getattr(self.current_page(), "detail", None), "seats", None)
             if hasattr(seats, "select_seat"):
                 seats.select_seat(item_id)
+        elif kind == "timeline_entry":
+            customer_id = entry_customer(item_id)
+            if customer_id is None or not self.open_item("timeline", customer_id):
+                self.statusBar().showMessage("That timeline entry no longer exists.", 5000)
+                return
+            timeline = getattr(getattr(self.current_page(), "detail", None), "timeline", None)
+            if hasattr(timeline, "select_entry"):
+                timeline.select_entry(item_id)
         elif not self.open_item(kind, item_id):
             self.statusBar().showMessage(f"A {kind} cannot be opened here.", 5000)
 

@@ -33,6 +33,7 @@ from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
 from tamdesk.views.customer_detail.seats import SeatsTab
+from tamdesk.views.customer_detail.timeline import TimelineTab
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.defects import DefectsTab
 from tamdesk.views.pages.escalations import EscalationsTab
@@ -117,6 +118,8 @@ class CustomerDetailView(QWidget):
         self.contacts = ContactsTab(self.ctx, self.runner)
         self.contacts.status_message.connect(self.status_message)
         self.contacts.seats_changed.connect(self.reload)
+        self.timeline = TimelineTab(self.ctx)
+        self.timeline.changed.connect(self._timeline_changed)
         self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
@@ -130,12 +133,17 @@ class CustomerDetailView(QWidget):
             (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
             (self.contacts, "Contacts"),  # every letter of it is taken (Ctrl+Tab reaches it)
+            (self.timeline, "Timeline"),  # every letter of it is taken by the tabs, menus and seat buttons
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
+
+    def _timeline_changed(self) -> None:
+        """An entry saved or deleted changes the contacts' last contact and the history: read the customer again."""
+        self.reload()
 
     def _archive_clicked(self) -> None:
         if self.detail is not None:
@@ -163,6 +171,7 @@ class CustomerDetailView(QWidget):
         self.detail = detail
         self.seats.show_customer(detail)
         self.contacts.show_customer(detail.id, detail.input.name)
+        self.timeline.show_customer(detail.id, detail.input.name)
         self._show_header(detail, steps)
         self.overview.show_customer(detail, steps, self.seats.used, self.ctx.now())
         self.onboarding.show_checklist(steps)

@@ -40,11 +40,13 @@ from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.calendar_export import CalendarExport, export_calendar
+from tamdesk.services.follow_ups import FollowUpRow
 from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
 from tamdesk.services.stakeholder_alerts import HORIZON as STAKEHOLDER_HORIZON
 from tamdesk.services.stakeholder_alerts import Loss, StakeholderLost
 from tamdesk.services.today import (
+    FOLLOW_UP_HORIZON,
     ONBOARDING_HORIZON,
     EscalationWaiting,
     OnboardingDue,
@@ -56,6 +58,7 @@ from tamdesk.services.today import (
     needs_attention,
     tam_names,
 )
+from tamdesk.views.follow_up_dialogs import FollowUpActions
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
@@ -222,6 +225,22 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
     ]  # fmt: skip
 
 
+def follow_up_columns(now: Now) -> list[Column[FollowUpRow]]:
+    def today() -> date:
+        return now().astimezone().date()
+
+    return [
+        Column[FollowUpRow]("Due", lambda r: ("✖ " if r.overdue else "") + day_text(r.due_on, today()),
+                            tooltip=lambda r: f"Due {r.due_on:%A %d %B %Y}",
+                            foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
+        Column[FollowUpRow]("Customer", lambda r: r.customer),
+        Column[FollowUpRow]("Follow-up", lambda r: r.what, tooltip=lambda r: f"{r.what}\nFrom: {r.entry_title}"
+                            if r.entry_title else r.what),
+        Column[FollowUpRow]("Owner", lambda r: r.owner or "—"),
+        _open_column(lambda r: f"{r.customer}'s timeline"),
+    ]  # fmt: skip
+
+
 STAKEHOLDER_LOSS = {Loss.LEFT: "Left the customer", Loss.SEAT_REVOKED: "Portal seat revoked"}
 
 
@@ -271,6 +290,11 @@ SPECS: dict[Section, SectionSpec] = {
         seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
+    Section.FOLLOW_UPS: SectionSpec(
+        follow_up_columns, 2, "Follow-ups",
+        f"Follow-ups promised on the timeline, overdue or due in the next {FOLLOW_UP_HORIZON.days} days. Select one "
+        "to mark it done, defer it or give it to someone else.",
+        "No follow-up is due."),
     Section.STAKEHOLDERS: SectionSpec(
         stakeholder_columns, 3, "Stakeholders lost",
         f"Champions and executive sponsors who left their company, or whose portal seat was revoked, in the last "
@@ -521,6 +545,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.FOLLOW_UPS and items.follow_ups:
+        return Tone.WARNING, f"next {day_text(items.follow_ups[0].due_on, now.astimezone().date())}"
     if section is Section.STAKEHOLDERS and items.stakeholders:
         return Tone.WARNING, f"latest on {items.stakeholders[0].day}"
     return Tone.OK, "all clear"
@@ -548,9 +574,9 @@ def greeting(now: datetime, name: str) -> str:
 class TodayPage(Page):
     """What needs the TAM now; rows ask to be opened through ``open_requested(kind, id)``.
 
-    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding``, ``seats`` and ``contacts`` (a
-    customer id: that customer's checklist, portal seats or contacts), ``settings`` (id 0: where the user's name is
-    set).
+    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding``, ``seats``, ``contacts`` and
+    ``timeline`` (a customer id: that customer's checklist, portal seats, contacts or timeline), ``settings``
+    (id 0: where the user's name is set).
     """
 
     title = "Today"
@@ -584,6 +610,11 @@ class TodayPage(Page):
         for section in Section:
             self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
+        self.follow_up_actions = FollowUpActions(self.ctx, self.sections[Section.FOLLOW_UPS].table)
+        self.follow_up_actions.changed.connect(self.reload)
+        follow_ups = self.sections[Section.FOLLOW_UPS].layout()
+        assert isinstance(follow_ups, QVBoxLayout)
+        follow_ups.addWidget(self.follow_up_actions)
         self.banner = self._build_banner()
         self.scroller = self._build_scroll()
         self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
