@@ -95,6 +95,10 @@ def _optional_date(option: str, text: str | None, current: date | None) -> date 
 
 
 def _set(args: argparse.Namespace, ctx: Context) -> str:
+    given = (args.tier, args.start, args.end, args.renewal, args.arr, args.currency, args.edition)
+    if all(value is None for value in given):
+        raise CommandFailed("Nothing to change: give at least one of --tier, --start, --end, --renewal, --arr, "
+                            "--currency or --edition.")  # fmt: skip
     customer = customer_by_name(args.customer)
     view = get_contract(customer.id, local_today(ctx))
     facts = view.facts
