@@ -23,6 +23,7 @@ from tamdesk.reports.onboarding import export_onboarding
 from tamdesk.reports.seats import export_seat_roster
 from tamdesk.services.access_form import AccessFormResult
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.contracts import get_contract
 from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
@@ -122,7 +123,7 @@ class CustomerDetailView(QWidget):
         self.history = HistoryTab()
         self.contract = ContractTab(self.ctx)
         self.contract.status_message.connect(self.status_message)
-        self.contract.changed.connect(lambda: self.customer_id and self.changed.emit(self.customer_id))
+        self.contract.changed.connect(self.reload)  # the header names a renewal that is near
         # Mnemonics: distinct from each other, from the Portal seats tab's buttons and from the menu bar's
         # File, Edit, Go, Tools and Help (tests/gui/test_seats_tab.py checks).
         for widget, title in (
@@ -175,6 +176,8 @@ class CustomerDetailView(QWidget):
         self.name.setText(detail.input.name)
         parts = [f"TAM {detail.input.tam}" if detail.input.tam else "No TAM", detail.input.time_zone]
         parts.append(f"Onboarding {steps.state.label.lower()} ({steps.done}/{steps.total})")
+        if self.customer_id is not None and (renewal := get_contract(self.customer_id, today(self.ctx)).warning):
+            parts.append(renewal.text)  # within 120 days of the renewal, or past it
         self.subtitle.setText(" · ".join(parts))
         self.archive_button.setText("Restore" if detail.archived else "Archive…")
         self.archive_button.setToolTip(
