@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from tamdesk import __version__
 from tamdesk.cli import calendar_export as calendar_commands
 from tamdesk.cli import contacts as contact_commands
+from tamdesk.cli import contracts as contract_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
 from tamdesk.cli import onboarding as onboarding_commands
@@ -47,6 +48,7 @@ COMMAND_MODULES = (
     sync_commands,
     timeline_commands,
     contact_commands,
+    contract_commands,
 )
 
 

@@ -12,7 +12,11 @@ The rule, including the choices DESIGN leaves open:
 - The next update is due one cadence of business time (the severity's cadence in business days) after the later of
   the clock start and the customer's last update; an update before the clock started therefore does not count
   towards it, but is still the customer's last update.
-- The duty ends when the fix is deployed (or the defect closed): no update is due any more.
+- The duty ends when the fix is deployed (or the defect closed): no update is due any more. With installed
+  versions known it ends per customer when the fix reaches that customer (DESIGN §7): a deployed fix that a
+  customer does not run yet in production (``LinkedCustomer.awaiting_fix``) keeps that customer's clock running
+  on the same cadence until the customer runs the fix version or later. A customer with no production version
+  recorded is not known to wait, so its duty ends at deployment as before. Closing the defect ends every duty.
 - Overdue: the due time has passed. Due soon: the due time falls within ``horizon`` of business time from now on the
   customer's calendar (one business day by default).
 - Updates after ``now`` are ignored, so the rule can be evaluated as of a past instant.
@@ -32,7 +36,7 @@ from tamdesk.domain.sla import cadence_deadline
 class UpdateDuty(StrEnum):
     """Where one customer's update clock on a defect stands."""
 
-    NOT_RUNNING = "not_running"  # not escalated yet, or the fix is deployed
+    NOT_RUNNING = "not_running"  # not escalated yet, or the fix reached the customer (or the defect is closed)
     OK = "ok"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
@@ -51,6 +55,7 @@ class LinkedCustomer:
     linked_at: datetime
     calendar: Clock
     updates: tuple[datetime, ...] = ()  # updates logged to this customer
+    awaiting_fix: bool = False  # the fix is deployed but the customer runs an older version in production
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,8 @@ def customer_clock(
         customer: the linked customer, with the updates logged to it.
         cadence: business time between updates (the severity's cadence in business days × ``BUSINESS_DAY``).
         escalated_at: when the defect was escalated to engineering; None before.
-        duty_ended: True once the fix is deployed or the defect closed.
+        duty_ended: True once the fix is deployed or the defect closed; a customer ``awaiting_fix`` keeps its
+            clock running (the caller sets it only while the defect is deployed, not closed).
         shared_updates: updates logged to no particular customer.
         now: the instant to evaluate at (timezone-aware).
         horizon: how much business time ahead counts as due soon.
@@ -105,7 +111,7 @@ def customer_clock(
     own = _latest(to_utc(at) for at in customer.updates if to_utc(at) <= now)
     shared = _latest(to_utc(at) for at in shared_updates if linked <= to_utc(at) <= now)
     last = _latest(at for at in (own, shared) if at is not None)
-    if duty_ended or escalated_at is None:
+    if (duty_ended and not customer.awaiting_fix) or escalated_at is None:
         return CustomerClock(customer.customer_id, linked, None, last, None, UpdateDuty.NOT_RUNNING)
     started = max(linked, to_utc(escalated_at))
     since = max(started, last) if last is not None else started

@@ -1,4 +1,9 @@
-"""Product defects, from a ticket's report to the deployed fix, with the customer-update cadence tracked."""
+"""Product defects, from a ticket's report to the deployed fix, with the customer-update cadence tracked.
+
+A deployed fix keeps a linked customer owed updates while that customer runs an older version in production than
+the fix version (``services.versions``, DESIGN §7); a customer with no production version recorded is treated as
+reached, and closing the defect ends every duty.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem, visible
 from tamdesk.domain.typed_time import whole_minute
+from tamdesk.domain.versions import FixReach, fix_reach
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -32,6 +38,7 @@ from tamdesk.services.escalations import NeedsConfirmation
 from tamdesk.services.settings import get_setting
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import too_long
+from tamdesk.services.versions import clean_product, product_key, production_versions
 
 ENGINEERING_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8}$")
 ENGINEERING_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -93,6 +100,7 @@ class DefectRow:
     deployed_on: date | None
     customer_updates: tuple[CustomerUpdateRow, ...] = ()
     closed_at: datetime | None = None
+    product: str = ""  # the product the fix version belongs to; "" = the vendor's one product
 
 
 @dataclass(frozen=True)
@@ -302,6 +310,24 @@ def deploy_fix(ctx: Context, defect_id: int, expected_version: int, version: str
         _audit(ctx, defect, "state", f"Fix of defect #{defect.id} deployed in {version.strip()}")
 
 
+def set_defect_product(ctx: Context, defect_id: int, expected_version: int, product: str) -> None:
+    """Name the product the defect's fix version belongs to ("" = the vendor's one product).
+
+    It decides which of a customer's installed versions tell whether the fix has reached that customer.
+    """
+    clean = clean_product(product)
+    with database.atomic():
+        defect = _defect(defect_id)
+        if defect.product == clean:
+            return
+        before = defect.product
+        save_versioned(defect, expected_version, {"product": clean})
+        _audit(
+            ctx, defect, "update", f"Product of defect #{defect.id}: {clean or 'the one product'}",
+            before={"product": before}, after={"product": clean},
+        )  # fmt: skip
+
+
 def close_defect(ctx: Context, defect_id: int, expected_version: int, *, confirm: bool = False) -> None:
     """Close a defect; with linked tickets still open it needs ``confirm``."""
     with database.atomic():
@@ -409,16 +435,29 @@ def _latest_updates(defects: Sequence[t.Defect], now: datetime) -> dict[int, dic
 
 def _customer_updates(
     defect: t.Defect, links: Sequence[_Link], latest: dict[int | None, datetime], now: datetime,
-    resolver: SlaResolver, cadence: dict[Severity, int],
+    resolver: SlaResolver, cadence: dict[Severity, int], installed: dict[tuple[int, str], str],
 ) -> tuple[CustomerUpdateRow, ...]:  # fmt: skip
-    """Each linked customer's update clock (``domain.defect_updates``), the first linked customer first."""
+    """Each linked customer's update clock (``domain.defect_updates``), the first linked customer first.
+
+    While the fix is deployed (not closed), a customer whose production version of the defect's product is older
+    than the fix version is still owed updates (``awaiting_fix``); ``installed`` holds the production versions.
+    """
     names: dict[int, str] = {}
     linked: dict[int, datetime] = {}
     for link in links:  # a customer with several tickets on the defect counts from its first link
         names.setdefault(link.customer_id, link.customer)
         linked[link.customer_id] = min(link.linked_at, linked.get(link.customer_id, link.linked_at))
+    deployed = DefectState(defect.state) is DefectState.FIX_DEPLOYED
+    product = product_key(defect.product)
     customers = [
-        LinkedCustomer(cid, linked[cid], resolver.calendar(cid), (latest[cid],) if cid in latest else ())
+        LinkedCustomer(
+            cid,
+            linked[cid],
+            resolver.calendar(cid),
+            (latest[cid],) if cid in latest else (),
+            awaiting_fix=deployed
+            and fix_reach(defect.fix_version, True, installed.get((cid, product))) is FixReach.WAITING,
+        )
         for cid in names
     ]
     shared = (latest[None],) if None in latest else ()
@@ -443,7 +482,7 @@ def _row(
         tuple(link.ticket for link in links), Severity(defect.severity), defect.priority, DefectState(defect.state),
         defect.reported_at, defect.validated_at, defect.escalated_at, max(0, (age_end - defect.reported_at).days),
         last, first.next_due if first else None, any(u.overdue for u in shown), defect.fix_version,
-        defect.deployed_on, updates, defect.closed_at,
+        defect.deployed_on, updates, defect.closed_at, defect.product,
     )  # fmt: skip
 
 
@@ -457,10 +496,12 @@ def _read(
 ) -> dict[int, tuple[list[_Link], tuple[CustomerUpdateRow, ...], dict[int | None, datetime]]]:
     resolver, cadence = SlaResolver(), cadence_days()
     links, latest = _links(defects), _latest_updates(defects, now)
+    deployed = {d.id for d in defects if DefectState(d.state) is DefectState.FIX_DEPLOYED}
+    installed = production_versions({link.customer_id for did in deployed for link in links.get(did, ())})
     read = {}
     for defect in defects:
         mine, told = links.get(defect.id, []), latest.get(defect.id, {})
-        read[defect.id] = (mine, _customer_updates(defect, mine, told, now, resolver, cadence), told)
+        read[defect.id] = (mine, _customer_updates(defect, mine, told, now, resolver, cadence, installed), told)
     return read
 
 

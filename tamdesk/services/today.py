@@ -8,6 +8,8 @@ A ticket appears once: under *tickets* while its first response is pending and a
 *customer updates* once support has answered and the update clock is at risk or breached. A defect appears once per
 linked customer in scope whose own update clock is overdue or due within a business day. Archived customers are
 left out. ``tam=None`` covers every customer; a name covers the customers whose TAM has that name.
+*Accounts* lists renewals within 120 days (stepping up at 90 and 60) and customers on a version older than a
+deployed fix they wait for (``services.contracts``, ``services.versions``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, Tick
 from tamdesk.domain.vp_rule import vp_apprisal
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
+from tamdesk.services.contracts import renewals_due
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.follow_ups import FollowUpRow, open_follow_ups
@@ -31,6 +34,7 @@ from tamdesk.services.severity_history import severity_changes_for, ticket_histo
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
 from tamdesk.services.tickets import CLOSED
+from tamdesk.services.versions import waiting_for_fixes
 
 ONBOARDING_HORIZON = timedelta(days=3)
 FOLLOW_UP_HORIZON = timedelta(days=7)
@@ -50,6 +54,7 @@ class Section(StrEnum):
     SEATS = "seats"
     FOLLOW_UPS = "follow_ups"
     STAKEHOLDERS = "stakeholders"
+    ACCOUNTS = "accounts"
 
     @property
     def label(self) -> str:
@@ -65,6 +70,7 @@ _LABELS = {
     Section.SEATS: "Portal seats pending",
     Section.FOLLOW_UPS: "Follow-ups due",
     Section.STAKEHOLDERS: "Key stakeholders lost",
+    Section.ACCOUNTS: "Renewals and fixes not yet installed",
 }
 
 
@@ -179,6 +185,24 @@ class SeatPending:
         return ("seats", self.customer_id)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountAlert:
+    """A renewal within 120 days (or passed), or a customer on an older version than a deployed fix it waits for."""
+
+    kind: str  # "renewal" or "fix"
+    item_id: int  # the customer (a renewal) or the defect (a fix)
+    customer_id: int
+    customer: str
+    headline: str  # "Renewal in 88 days (3 Mar 2027)" or "Runs 436-e.9; the fix is in 437-e.2"
+    detail: str
+    on: date  # the renewal date, or the day the fix was deployed
+    urgent: bool  # a renewal within 60 days or passed
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("contract" if self.kind == "renewal" else "defect", self.item_id)
+
+
 @dataclass(frozen=True)
 class TodayItems:
     """Everything that needs the TAM at ``now``; each tuple is sorted most urgent first."""
@@ -193,6 +217,7 @@ class TodayItems:
     seats: tuple[SeatPending, ...] = ()
     follow_ups: tuple[FollowUpRow, ...] = ()
     stakeholders: tuple[StakeholderLost, ...] = ()
+    accounts: tuple[AccountAlert, ...] = ()
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -211,6 +236,7 @@ class TodayItems:
             Section.SEATS: 0,
             Section.FOLLOW_UPS: sum(1 for r in self.follow_ups if r.overdue),
             Section.STAKEHOLDERS: 0,
+            Section.ACCOUNTS: sum(1 for r in self.accounts if r.urgent),
         }
 
     @property
@@ -333,8 +359,12 @@ _DEFECTS = """
 SELECT d.id FROM defect d
 WHERE d.state IN {states} AND d.escalated_at IS NOT NULL AND EXISTS (
     SELECT 1 FROM defect_ticket dt JOIN ticket t ON t.id = dt.ticket_id JOIN customer c ON c.id = t.customer_id
-    WHERE dt.defect_id = d.id AND {scope})
+    WHERE dt.defect_id = d.id AND {scope} AND (d.state <> {p} OR EXISTS (
+        SELECT 1 FROM installed_version iv WHERE iv.customer_id = c.id AND iv.environment = {p})))
 """
+# a deployed fix keeps a customer's duty running until it runs the fix: only customers with a production version
+# recorded can be waiting for it (services.versions)
+_DUTY_STATES = (*_OPEN_DEFECT, DefectState.FIX_DEPLOYED.value)
 
 
 def _in_scope(scope: _Scope) -> set[int]:
@@ -348,10 +378,12 @@ def _defects(now: datetime, scope: _Scope, *, every: bool = False) -> list[Updat
 
     Each linked customer's clock runs on its own calendar from its link or the escalation, whichever is later, and
     only its own updates (or one to every linked customer) reset it: ``domain.defect_updates``, as the defect list.
-    Only escalated defects have running clocks, so only those are read.
+    Only escalated defects have running clocks, so only those are read; a deployed one only while a linked
+    customer with a production version recorded may still wait for the fix.
     """
-    sql = _DEFECTS.format(states=_in(_OPEN_DEFECT), scope=scope.sql)
-    ids = [did for (did,) in database.execute_sql(sql, [*_OPEN_DEFECT, *scope.params])]
+    sql = _DEFECTS.format(states=_in(_DUTY_STATES), scope=scope.sql, p=database.obj.param)
+    params = [*_DUTY_STATES, *scope.params, DefectState.FIX_DEPLOYED.value, "production"]
+    ids = [did for (did,) in database.execute_sql(sql, params)]
     if not ids:
         return []
     defects = [
@@ -471,6 +503,28 @@ def _seats(scope: _Scope) -> list[SeatPending]:
     return sorted(rows, key=lambda r: (r.since, r.customer.casefold(), r.seat_no))
 
 
+def _accounts(today: date, scope: _Scope) -> list[AccountAlert]:
+    """Renewals warning at 120, 90 and 60 days (``domain.contracts``), then customers waiting for a deployed fix."""
+    mine = _in_scope(scope)
+    rows = [
+        AccountAlert("renewal", r.customer_id, r.customer_id, r.customer, r.warning.text,
+                     f"Warned from {r.warning.threshold} days before the renewal" if r.warning.threshold
+                     else "Renew the contract or record the new renewal date",
+                     r.warning.renewal_on, r.warning.passed or r.warning.threshold == 60)
+        for r in renewals_due(today, mine)
+    ]  # fmt: skip
+    for w in waiting_for_fixes(mine):
+        product = f"{w.product} " if w.product else ""
+        deployed = f" deployed {w.deployed_on.isoformat()}" if w.deployed_on else ""
+        rows.append(
+            AccountAlert("fix", w.defect_id, w.customer_id, w.customer,
+                         f"Runs {product}{w.installed}; the fix is in {w.fix_version}",
+                         f"Defect #{w.defect_id}: {w.title} (fix{deployed}); updates are owed until it is installed",
+                         w.deployed_on or today, False)
+        )  # fmt: skip
+    return rows
+
+
 # -- all together -------------------------------------------------------------------------------------------------
 
 
@@ -533,6 +587,7 @@ def needs_attention(
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
         follow_ups=tuple(_follow_ups(today, tam)) if Section.FOLLOW_UPS in sections else (),
         stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
+        accounts=tuple(_accounts(today, scope)) if Section.ACCOUNTS in sections else (),
     )
 
 

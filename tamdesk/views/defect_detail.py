@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, TicketStatus
+from tamdesk.domain.versions import FixReach, is_version
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.defects import (
     CustomerUpdateRow,
@@ -40,10 +41,12 @@ from tamdesk.services.defects import (
     escalate_to_engineering,
     prioritize_defect,
     priority_for,
+    set_defect_product,
     start_fix,
     validate_defect,
 )
 from tamdesk.services.tickets import ticket_detail
+from tamdesk.services.versions import CustomerReach, defect_reach
 from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog
 from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, scrolling
@@ -108,6 +111,37 @@ def linked_tickets(detail: DefectDetail, ctx: Context) -> list[LinkedTicket]:
             LinkedTicket(t.id, data.number, data.customer_id, t.customer, data.subject, data.severity, data.status)
         )
     return tickets
+
+
+REACH_TONES = {FixReach.WAITING: Tone.ERROR, FixReach.NOT_DEPLOYED: Tone.WARNING, FixReach.REACHED: Tone.OK}
+
+
+def reach_columns() -> list[Column[CustomerReach]]:
+    return [
+        Column[CustomerReach]("Customer", lambda r: r.customer),
+        Column[CustomerReach]("Production version", lambda r: r.installed or "Not recorded",
+                              tooltip=lambda r: "" if r.installed else "Record it on the customer's Contract tab"),
+        Column[CustomerReach]("Fix", lambda r: r.reach.label,
+                              foreground=lambda r: tone_color(t) if (t := REACH_TONES.get(r.reach)) else None),
+    ]  # fmt: skip
+
+
+def affected_text(reach: list[CustomerReach], fix_version: str) -> str:
+    """Which linked customers still run an affected version, in a sentence."""
+    waiting = [r.customer for r in reach if r.reach is FixReach.WAITING]
+    if fix_version and not is_version(fix_version):
+        return (
+            f"Fix version '{fix_version}' does not follow the version scheme (such as 437, 437.2 or 436-e.9): "
+            "who runs the fix cannot be told."
+        )
+    if any(r.reach is FixReach.NOT_DEPLOYED for r in reach):
+        return "No fix is deployed yet: every linked customer still runs an affected version."
+    if waiting:
+        return f"Still on an affected version: {', '.join(waiting)} (updates are owed until they run the fix)."
+    unknown = sum(1 for r in reach if r.reach is FixReach.UNKNOWN)
+    if unknown:
+        return f"No linked customer is known to run an affected version ({unknown} without a production version)."
+    return "Every linked customer runs the fix."
 
 
 def ticket_columns() -> list[Column[LinkedTicket]]:
@@ -373,7 +407,7 @@ class DeployStep(StepForm):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Record the release that carries the fix and when it shipped.", "Mark fix &deployed")
         self.version = QLineEdit()
-        self.version.setPlaceholderText("4.35.2")
+        self.version.setPlaceholderText("437-e.2")
         self.add_field("fix_version", "Fix &version:", self.version)
         self.deployed = QDateEdit()
         self.deployed.setCalendarPopup(True)
@@ -440,6 +474,7 @@ class DefectDetailView(RecordDetailView):
         self.ticket_model = RowTableModel[LinkedTicket](ticket_columns(), self)
         self.update_model = RowTableModel[DefectUpdateRow](update_columns(), self)
         self.clock_model = RowTableModel[CustomerUpdateRow](clock_columns(), self)
+        self.reach_model = RowTableModel[CustomerReach](reach_columns(), self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_header(show_back))
         self.steps = StateSteps(list(STEP_LABELS.values()))
@@ -519,10 +554,45 @@ class DefectDetailView(RecordDetailView):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.link_button)
+        self.product = QLineEdit()
+        self.product.setPlaceholderText("the one product")
+        self.product.setAccessibleName("Product")
+        self.product.setToolTip("The product the fix version belongs to: it decides which installed versions count")
+        self.product.returnPressed.connect(self.save_product)
+        self.product.textEdited.connect(lambda _=None: self.product_message.clear())
+        self.product_button = QPushButton("Set product")
+        self.product_button.clicked.connect(self.save_product)
+        self.product_message = FieldMessage()
+        policy = self.product_message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.product_message.setSizePolicy(policy)
+        product_row = QHBoxLayout()
+        product_row.addWidget(QLabel("Product:"))
+        product_row.addWidget(self.product, 1)
+        product_row.addWidget(self.product_button)
+        self.affected = QLabel()
+        self.affected.setWordWrap(True)
+        self.reach_table = self._table(self.reach_model, "Who runs the fix", (150, 130))
         layout = QVBoxLayout(box)
         layout.addWidget(self.ticket_table, 1)
         layout.addLayout(row)
+        layout.addLayout(product_row)
+        layout.addWidget(self.product_message)
+        layout.addWidget(self.affected)
+        layout.addWidget(self.reach_table, 1)
         return box
+
+    def save_product(self) -> None:
+        """Save the defect's product; a refused name shows under the field."""
+        if self.detail is None:
+            return
+        row = self.detail.row
+        try:
+            set_defect_product(self.ctx, row.id, row.version, self.product.text())
+        except DomainError as exc:
+            self.product_message.set_error(str(exc))
+            return
+        self._finished(Outcome.DONE)
 
     @staticmethod
     def _table(model: RowTableModel, name: str, widths: tuple[int, ...]) -> QTableView:  # type: ignore[type-arg]
@@ -579,6 +649,18 @@ class DefectDetailView(RecordDetailView):
         self._show_updates(detail)
         self.ticket_model.set_rows(tickets)
         self.link_button.setEnabled(row.state is not DefectState.CLOSED)
+        self._show_reach(detail)
+
+    def _show_reach(self, detail: DefectDetail) -> None:
+        """The product, and which linked customers run the fix or still an affected version."""
+        reach = defect_reach(detail.row.id)
+        self.reach_model.set_rows(reach)
+        if not self.product.hasFocus():
+            self.product.setText(detail.row.product)
+        self.product_message.clear()
+        self.affected.setText(affected_text(reach, detail.row.fix_version))
+        waiting = any(r.reach is FixReach.WAITING for r in reach)
+        set_tone_style(self.affected, Tone.ERROR if waiting else None)
 
     def _show_step(self, detail: DefectDetail, tickets: list[LinkedTicket]) -> None:
         form = self.step_forms.get(detail.row.state)
@@ -622,7 +704,8 @@ class DefectDetailView(RecordDetailView):
         self.cadence.setText(
             f"{row.severity.label}: each linked customer is updated every {every} business day"
             f"{'s' if every != 1 else ''}, on its own calendar, from its link or the escalation (whichever is later) "
-            "until the fix is deployed; an update to one customer does not reset another's."
+            "until the fix reaches it (it runs the fix version or later in production; without a recorded version, "
+            "until the fix is deployed); an update to one customer does not reset another's."
         )
         self.update_status.setText(update_summary(detail))
         set_tone_style(self.update_status, Tone.ERROR if row.update_overdue else None, TONE_BANNER)

@@ -150,6 +150,7 @@ OPENERS = {
     "seats": ("Customers", "open_customer", "seats"),
     "timeline": ("Customers", "open_customer", "timeline"),
     "contacts": ("Customers", "open_customer", "contacts"),
+    "contract": ("Customers", "open_customer", "contract"),
     "settings": ("Settings", "", ""),
 }
 

@@ -31,6 +31,7 @@ from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.typed_time import has_seconds, whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
+from tamdesk.services.contracts import outside_entitlement
 from tamdesk.services.tickets import (
     EventRow,
     SeverityChangeRow,
@@ -189,6 +190,10 @@ class TicketDetailDialog(QDialog):
         titles.setSpacing(2)
         titles.addWidget(self.heading)
         titles.addWidget(self.subtitle)
+        self.entitlement = _wrapping()  # "Outside the entitlement: …" when the contract says so
+        self.entitlement.setAccessibleName("Entitlement")
+        self.entitlement.setVisible(False)
+        titles.addWidget(self.entitlement)
         self.edit_button = QPushButton("&Edit ticket…")
         self.edit_button.clicked.connect(self.edit_ticket)
         self.severity_button = QPushButton("Change se&verity…")
@@ -328,6 +333,11 @@ class TicketDetailDialog(QDialog):
             parts.append(f"{len(detail.defect_ids)} defect{'s' if len(detail.defect_ids) != 1 else ''}")
         self.subtitle.setText(" · ".join(parts))
         self.subtitle.setToolTip(data.notes)
+        outside = outside_entitlement(detail.id)
+        self.entitlement.setText(f"⚠ Outside the entitlement: {outside}." if outside else "")
+        self.entitlement.setToolTip("The customer's contract (its Contract tab) sets the entitlement's dates")
+        set_tone_style(self.entitlement, Tone.WARNING)
+        self.entitlement.setVisible(bool(outside))
         self._show_sla(detail)
         self.model.columns = timeline_columns(detail.customer_zone)
         entries = timeline(detail)

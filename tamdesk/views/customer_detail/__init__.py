@@ -1,4 +1,5 @@
-"""One customer in full: Overview, Onboarding, Portal seats, Contacts, Tickets, Escalations, Defects and History tabs.
+"""One customer in full: Overview, Onboarding, Portal seats, Contacts, Timeline, Contract, Tickets, Escalations,
+Defects and History tabs.
 
 One module per tab of its own (Tickets, Escalations and Defects come from their pages), ``common`` for what they
 share, and ``view`` for the ``CustomerDetailView`` that holds them.

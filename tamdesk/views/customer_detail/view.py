@@ -23,12 +23,14 @@ from tamdesk.reports.onboarding import export_onboarding
 from tamdesk.reports.seats import export_seat_roster
 from tamdesk.services.access_form import AccessFormResult
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.contracts import get_contract
 from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.customer_detail.common import heading
 from tamdesk.views.customer_detail.contacts import ContactsTab
+from tamdesk.views.customer_detail.contract import ContractTab
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
@@ -126,6 +128,9 @@ class CustomerDetailView(QWidget):
         self.defects = DefectsTab(self.ctx)
         self.defects.changed.connect(self.reload)
         self.history = HistoryTab()
+        self.contract = ContractTab(self.ctx)
+        self.contract.status_message.connect(self.status_message)
+        self.contract.changed.connect(self.reload)  # the header names a renewal that is near
         # Mnemonics: distinct from each other, from the Portal seats tab's buttons and from the menu bar's
         # File, Edit, Go, Tools and Help (tests/gui/test_seats_tab.py checks).
         for widget, title in (
@@ -137,6 +142,7 @@ class CustomerDetailView(QWidget):
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
+            (self.contract, "Contract"),  # each of its letters is taken already: Ctrl+Tab reaches it
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
@@ -154,6 +160,7 @@ class CustomerDetailView(QWidget):
         self.customer_id = customer_id
         self.tabs.setCurrentIndex(0)
         self.reload(emit=False)
+        self.contract.show_customer(customer_id)
 
     def reload(self, emit: bool = True) -> None:
         """Read the customer again (after any change in a tab or elsewhere)."""
@@ -184,6 +191,8 @@ class CustomerDetailView(QWidget):
         self.name.setText(detail.input.name)
         parts = [f"TAM {detail.input.tam}" if detail.input.tam else "No TAM", detail.input.time_zone]
         parts.append(f"Onboarding {steps.state.label.lower()} ({steps.done}/{steps.total})")
+        if self.customer_id is not None and (renewal := get_contract(self.customer_id, today(self.ctx)).warning):
+            parts.append(renewal.text)  # within 120 days of the renewal, or past it
         self.subtitle.setText(" · ".join(parts))
         self.archive_button.setText("Restore" if detail.archived else "Archive…")
         self.archive_button.setToolTip(

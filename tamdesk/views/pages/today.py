@@ -48,6 +48,7 @@ from tamdesk.services.stakeholder_alerts import Loss, StakeholderLost
 from tamdesk.services.today import (
     FOLLOW_UP_HORIZON,
     ONBOARDING_HORIZON,
+    AccountAlert,
     EscalationWaiting,
     OnboardingDue,
     SeatPending,
@@ -256,6 +257,30 @@ def stakeholder_columns(now: Now) -> list[Column[StakeholderLost]]:
     ]  # fmt: skip
 
 
+def account_when(row: AccountAlert, today: date) -> str:
+    """``in 88 days`` or ``passed 3 days ago`` for a renewal; ``deployed 8 days ago`` for a fix."""
+    days = (row.on - today).days
+    if row.kind == "renewal":
+        if days >= 0:
+            return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+        return f"passed {-days} day{'s' if days != -1 else ''} ago"
+    return "deployed today" if days == 0 else f"deployed {-days} day{'s' if days != -1 else ''} ago"
+
+
+def account_columns(now: Now) -> list[Column[AccountAlert]]:
+    def today() -> date:
+        return now().astimezone().date()
+
+    return [
+        Column[AccountAlert]("When", lambda r: ("✖ " if r.urgent else "⚠ ") + account_when(r, today()),
+                             tooltip=lambda r: r.detail,
+                             foreground=lambda r: _tone(Tone.ERROR if r.urgent else Tone.WARNING)),
+        Column[AccountAlert]("Customer", lambda r: r.customer),
+        Column[AccountAlert]("What", lambda r: r.headline, tooltip=lambda r: r.detail),
+        _open_column(lambda r: f"{r.customer}'s contract" if r.kind == "renewal" else f"defect #{r.item_id}"),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -300,6 +325,11 @@ SPECS: dict[Section, SectionSpec] = {
         f"Champions and executive sponsors who left their company, or whose portal seat was revoked, in the last "
         f"{STAKEHOLDER_HORIZON.days} days: find who takes their place.",
         "No champion or executive sponsor was lost."),
+    Section.ACCOUNTS: SectionSpec(
+        account_columns, 2, "Renewals and fixes",
+        "Contracts renewing within 120 days (red from 60 days), and customers still on a version older than a "
+        "deployed fix they are waiting for.",
+        "No renewal is near and every deployed fix is installed."),
 }  # fmt: skip
 
 
@@ -549,6 +579,9 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.WARNING, f"next {day_text(items.follow_ups[0].due_on, now.astimezone().date())}"
     if section is Section.STAKEHOLDERS and items.stakeholders:
         return Tone.WARNING, f"latest on {items.stakeholders[0].day}"
+    if section is Section.ACCOUNTS and items.accounts:
+        first = items.accounts[0]
+        return Tone.WARNING, f"{first.customer}: {account_when(first, now.astimezone().date())}"
     return Tone.OK, "all clear"
 
 
@@ -556,6 +589,8 @@ def urgent_word(section: Section) -> str:
     """What a section's past-due rows are: breached tickets, escalations owing the VP, overdue others."""
     if section is Section.ESCALATIONS:
         return "VP to be apprised"
+    if section is Section.ACCOUNTS:
+        return "within 60 days"
     return "breached" if section is Section.TICKETS else "overdue"
 
 
