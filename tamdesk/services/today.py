@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
@@ -31,6 +32,9 @@ from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import CLOSED
 
 ONBOARDING_HORIZON = timedelta(days=3)
+if TYPE_CHECKING:
+    from tamdesk.services.health import HealthDrop
+
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
 _OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
 _OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
@@ -45,6 +49,7 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"
     ONBOARDING = "onboarding"
     SEATS = "seats"
+    HEALTH = "health"
 
     @property
     def label(self) -> str:
@@ -58,6 +63,7 @@ _LABELS = {
     Section.ESCALATIONS: "Escalations waiting on someone",
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
+    Section.HEALTH: "Health dropped",
 }
 
 
@@ -184,6 +190,7 @@ class TodayItems:
     escalations: tuple[EscalationWaiting, ...] = ()
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
+    health: tuple[HealthDrop, ...] = ()  # customers whose health dropped since last week, the biggest fall first
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -200,6 +207,7 @@ class TodayItems:
             Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
+            Section.HEALTH: sum(1 for r in self.health if r.now.band.value == "red"),
         }
 
     @property
@@ -501,6 +509,8 @@ def needs_attention(
         sections: the sections to compute (the notifier asks for tickets and updates only).
         today: the user's calendar date for onboarding due dates; default ``now``'s date in the local zone.
     """
+    from tamdesk.services.health import health_drops  # health reads this module's defect clocks: imported here
+
     scope = _Scope.of(" ".join(tam.split()) if tam is not None else None)
     today = today or now.astimezone().date()
     resolver = SlaResolver()
@@ -520,4 +530,5 @@ def needs_attention(
         escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+        health=tuple(health_drops(now, tam, today)) if Section.HEALTH in sections else (),
     )

@@ -106,7 +106,7 @@ def test_counts_are_shown_as_tiles(window: MainWindow, book: dict[str, int], qtb
     load(qtbot, page)
     counts = {s: page.tiles[s].count.text() for s in Section}
     assert counts == {Section.TICKETS: "2", Section.UPDATES: "1", Section.ESCALATIONS: "1", Section.ONBOARDING: "6",
-                      Section.SEATS: "1"}  # fmt: skip
+                      Section.SEATS: "1", Section.HEALTH: "0"}  # fmt: skip
     assert page.tiles[Section.TICKETS].caption.text() == "1 breached"
     assert page.tiles[Section.ONBOARDING].caption.text() == "4 overdue"
     assert page.heading.text().endswith(", Tess")

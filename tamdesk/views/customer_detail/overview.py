@@ -1,4 +1,4 @@
-"""The Overview tab: the customer's fields and where onboarding and seats stand."""
+"""The Overview tab: the customer's health (reasons and trend), its fields, where onboarding and seats stand."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from tamdesk.services.base import DomainError
 from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.health import customer_health, health_history
 from tamdesk.services.onboarding import Checklist
 from tamdesk.views.customer_detail.common import STATE_TONES, form_text, state_text
+from tamdesk.views.health_format import BAND_TONES, health_text, trend_text
 from tamdesk.views.table_model import local_date, local_time
 from tamdesk.views.widgets import country_name, set_tone_style
+
+TREND_WEEKS = 12
 
 
 class OverviewTab(QWidget):
@@ -26,6 +31,8 @@ class OverviewTab(QWidget):
         self.form.setVerticalSpacing(8)
         self.values: dict[str, QLabel] = {}
         for key, label in (
+            ("health", "Health"),
+            ("health_trend", "Health trend"),
             ("aliases", "Also known as"),
             ("tam", "TAM"),
             ("time_zone", "Time zone"),
@@ -65,6 +72,24 @@ class OverviewTab(QWidget):
             self.values[key].setText(text)
         tone = STATE_TONES.get(steps.state)
         set_tone_style(self.values["onboarding"], tone)
+        self._show_health(detail.id, now)
+
+    def _show_health(self, customer_id: int, now: datetime) -> None:
+        """The score with its band and every reason, and the weekly trend (one customer: a few small queries)."""
+        label, trend = self.values["health"], self.values["health_trend"]
+        try:
+            health = customer_health(customer_id, now)
+            points = health_history(customer_id, TREND_WEEKS)
+        except DomainError as exc:
+            label.setText(f"Health could not be computed: {exc}")
+            set_tone_style(label, None)
+            trend.setText("—")
+            return
+        reasons = "\n".join(f"  {reason}" for reason in health.reasons) or "  Nothing takes points off."
+        label.setText(f"{health_text(health)}\n{reasons}")
+        set_tone_style(label, BAND_TONES[health.band])
+        trend.setText(trend_text(points))
+        trend.setToolTip("\n".join(f"Week of {p.week:%d %b %Y}: {p.score} ({p.band.label})" for p in points))
 
 
 def _domain_text(domain: str) -> str:

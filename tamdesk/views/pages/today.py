@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.health import HealthDrop
 from tamdesk.services.overview import database_counts
 from tamdesk.services.settings import get_setting
 from tamdesk.services.today import (
@@ -51,6 +52,7 @@ from tamdesk.services.today import (
     needs_attention,
     tam_names,
 )
+from tamdesk.views.health_format import BAND_MARKS, health_colour, health_text, reasons_text
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
@@ -216,6 +218,22 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
     ]  # fmt: skip
 
 
+def health_columns(now: Now) -> list[Column[HealthDrop]]:
+    def before(r: HealthDrop) -> str:
+        return f"{r.before.score} {BAND_MARKS[r.before.band]} {r.before.band.label}, week of {r.before.week:%d %b}"
+
+    return [
+        Column[HealthDrop]("Health", lambda r: health_text(r.now), tooltip=lambda r: reasons_text(r.now),
+                           foreground=lambda r: health_colour(r.now)),
+        Column[HealthDrop]("Fell", lambda r: f"−{r.points}" if r.points > 0 else "band",
+                           tooltip=lambda r: f"From {before(r)}"),
+        Column[HealthDrop]("Customer", lambda r: r.customer),
+        Column[HealthDrop]("Biggest reason", lambda r: str(r.now.reasons[0]) if r.now.reasons else "—",
+                           tooltip=lambda r: reasons_text(r.now)),
+        _open_column(lambda r: r.customer),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -250,6 +268,11 @@ SPECS: dict[Section, SectionSpec] = {
         seat_columns, 2, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
+    Section.HEALTH: SectionSpec(
+        health_columns, 3, "Health dropped",
+        "Customers whose health fell by 5 points or more, or into a worse band, since last week's snapshot; the "
+        "biggest fall first.",
+        "No customer's health dropped since last week."),
 }  # fmt: skip
 
 
@@ -492,6 +515,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.HEALTH and items.health:
+        return Tone.WARNING, f"biggest fall {items.health[0].points} points"
     return Tone.OK, "all clear"
 
 
@@ -499,6 +524,8 @@ def urgent_word(section: Section) -> str:
     """What a section's past-due rows are: breached tickets, escalations owing the VP, overdue others."""
     if section is Section.ESCALATIONS:
         return "VP to be apprised"
+    if section is Section.HEALTH:
+        return "red"
     return "breached" if section is Section.TICKETS else "overdue"
 
 
