@@ -147,10 +147,14 @@ def test_overview_explains_health_with_its_trend(
     record_week(ctx, fixed_now, TODAY)
     assert window.open_item("customer", ids["Acme"])
     overview = window.current_page().detail.overview  # type: ignore[attr-defined]
-    lines = overview.values["health"].text().splitlines()
-    assert lines[:3] == ["45 ✖ Red", "  −20: 2 open Sev1 tickets", "  −20: 2 open escalations"]
-    trend = overview.values["health_trend"].text()
-    assert trend == "▇▄  90 → 45 over 2 weeks (weekly snapshots, the week of 09 Mar last)"
+    assert overview.values["health"].text() == "45 of 100 · ✖ Red"
+    assert overview.values["health_reasons"].text().splitlines() == [
+        "−20: 2 open Sev1 tickets", "−20: 2 open escalations", "−10: no contact on the timeline",
+        "−5: 5 unused of 5 portal seats",
+    ]  # fmt: skip
+    assert overview.values["health_trend"].text() == "90 → 45 over 2 weeks (weekly snapshots, the week of 09 Mar last)"
+    assert [(p.score, p.band.value) for p in overview.trend_chart.points] == [(90, "green"), (45, "red")]
+    assert overview.trend_chart.isVisible()
     window.runner.wait(10_000)
 
 

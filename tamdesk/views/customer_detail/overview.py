@@ -6,14 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from tamdesk.services.base import DomainError
 from tamdesk.services.customers import CustomerDetail
 from tamdesk.services.health import customer_health, health_history
 from tamdesk.services.onboarding import Checklist
 from tamdesk.views.customer_detail.common import STATE_TONES, form_text, state_text
-from tamdesk.views.health_format import BAND_TONES, health_text, trend_text
+from tamdesk.views.health_format import BAND_MARKS, BAND_TONES, TrendChart, trend_text
 from tamdesk.views.table_model import local_date, local_time
 from tamdesk.views.widgets import country_name, set_tone_style
 
@@ -32,6 +32,7 @@ class OverviewTab(QWidget):
         self.values: dict[str, QLabel] = {}
         for key, label in (
             ("health", "Health"),
+            ("health_reasons", "Why"),
             ("health_trend", "Health trend"),
             ("aliases", "Also known as"),
             ("tam", "TAM"),
@@ -49,7 +50,16 @@ class OverviewTab(QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = value
-            self.form.addRow(f"{label}:", value)
+            if key == "health_trend":
+                self.trend_chart = TrendChart()
+                row = QHBoxLayout()
+                row.setContentsMargins(0, 0, 0, 0)
+                row.setSpacing(12)
+                row.addWidget(self.trend_chart)
+                row.addWidget(value, 1)
+                self.form.addRow(f"{label}:", row)
+            else:
+                self.form.addRow(f"{label}:", value)
 
     def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int, now: datetime) -> None:
         data = detail.input
@@ -76,18 +86,21 @@ class OverviewTab(QWidget):
 
     def _show_health(self, customer_id: int, now: datetime) -> None:
         """The score with its band and every reason, and the weekly trend (one customer: a few small queries)."""
-        label, trend = self.values["health"], self.values["health_trend"]
+        label, reasons, trend = self.values["health"], self.values["health_reasons"], self.values["health_trend"]
         try:
             health = customer_health(customer_id, now)
             points = health_history(customer_id, TREND_WEEKS)
         except DomainError as exc:
             label.setText(f"Health could not be computed: {exc}")
             set_tone_style(label, None)
+            reasons.setText("—")
             trend.setText("—")
+            self.trend_chart.set_points([])
             return
-        reasons = "\n".join(f"  {reason}" for reason in health.reasons) or "  Nothing takes points off."
-        label.setText(f"{health_text(health)}\n{reasons}")
+        label.setText(f"{health.score} of 100 · {BAND_MARKS[health.band]} {health.band.label}")
         set_tone_style(label, BAND_TONES[health.band])
+        reasons.setText(health.explain())
+        self.trend_chart.set_points(points)
         trend.setText(trend_text(points))
         trend.setToolTip("\n".join(f"Week of {p.week:%d %b %Y}: {p.score} ({p.band.label})" for p in points))
 
