@@ -124,14 +124,15 @@ class _Reader:
     def __init__(self, ids: Sequence[int] | None) -> None:
         self.ids = ids
 
-    def rows(self, sql: str, column: str, params: Sequence[object] = ()) -> Iterator[tuple]:
+    def rows(self, sql: str, column: str, params: Sequence[object] = ()) -> list[tuple]:
         """``sql`` holds ``{customers}``, replaced by a condition on ``column`` (always true without ids)."""
         if self.ids is None:
-            yield from database.execute_sql(sql.format(customers="1 = 1"), list(params))
-            return
+            return list(database.execute_sql(sql.format(customers="1 = 1"), list(params)).fetchall())
+        found: list[tuple] = []
         for chunk in _chunks(self.ids):
             condition = f"{column} IN ({_marks(len(chunk))})"
-            yield from database.execute_sql(sql.format(customers=condition), [*params, *chunk])
+            found += database.execute_sql(sql.format(customers=condition), [*params, *chunk]).fetchall()
+        return found
 
 
 _CUSTOMERS = "SELECT c.id, c.seat_allowance, c.onboarding_started FROM customer c WHERE {customers}"
@@ -381,7 +382,6 @@ def health_drops(now: datetime, tam: str | None = None, today: date | None = Non
     ids = customer_ids_of(tam)
     if not ids:
         return []
-    healths = all_health(now, ids, today)
     this_week = week_of(today or now.astimezone().date())
     reader = _Reader(ids)
     before = {
@@ -389,6 +389,9 @@ def health_drops(now: datetime, tam: str | None = None, today: date | None = Non
         for cid, week, s, b, r in reader.rows(_PREVIOUS.format(p=database.obj.param), "h.customer_id",
                                               [this_week.isoformat()])
     }  # fmt: skip
+    if not before:  # nothing to compare with (a new database, or its first week): no health to compute
+        return []
+    healths = all_health(now, list(before), today)
     names: dict[int, str] = dict(
         tuples(t.Customer.select(t.Customer.id, t.Customer.name).where(t.Customer.id.in_(list(before))))
     )
