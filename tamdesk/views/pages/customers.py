@@ -311,6 +311,8 @@ class CustomersPage(Page):
         label = database_label()
         if label != self._database and self.stack.currentWidget() is self.detail:
             self.show_list()
+        if label != self._database:
+            self._health = {}  # another database's customers: its ids mean other customers here
         self._database = label
         self.reload()
         if self.stack.currentWidget() is self.detail:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.health import DROP_POINTS
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
@@ -270,8 +271,8 @@ SPECS: dict[Section, SectionSpec] = {
         "Every portal seat is active."),
     Section.HEALTH: SectionSpec(
         health_columns, 3, "Health dropped",
-        "Customers whose health fell by 5 points or more, or into a worse band, since last week's snapshot; the "
-        "biggest fall first.",
+        f"Customers whose health fell by {DROP_POINTS} points or more, or into a worse band, since last week's "
+        "snapshot; the biggest fall first.",
         "No customer's health dropped since last week."),
 }  # fmt: skip
 
