@@ -93,6 +93,8 @@ def test_customers_filter_red_then_needs_attention(customers: CustomersPage) -> 
     customers.health_filter.setCurrentText("Red")
     assert _column(customers, 0) == ["Acme"]
     assert customers.count_label.text() == "1 customer found"
+    customers.health_filter.setCurrentText("Needs attention (red or amber)")
+    assert _column(customers, 0) == ["Acme"]
     customers.health_filter.setCurrentText("Green")
     assert sorted(_column(customers, 0)) == ["Globex", "Initech"]
     customers.health_filter.setCurrentText("Amber")
@@ -178,4 +180,19 @@ def test_today_shows_a_customer_whose_health_dropped(
         view.table.selectRow(0)
         view.open_selected()
     assert opened.args == ["customer", ids["Acme"]]
+    window.runner.wait(10_000)
+
+
+def test_the_app_records_this_weeks_health_soon_after_start(
+    window: MainWindow, ctx: Context, fixed_now: datetime, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk import app
+
+    _book(ctx, fixed_now)
+    monkeypatch.setattr(app, "HEALTH_FIRST_DELAY_MS", 10)
+    app._record_health_daily(window)
+    assert t.HealthSnapshot.select().count() == 0  # not before the window has painted and the delay passed
+    qtbot.waitUntil(lambda: t.HealthSnapshot.select().count() == 3, timeout=10_000)
+    week = {s.week for s in t.HealthSnapshot.select()}
+    assert week == {date(2026, 3, 9)}
     window.runner.wait(10_000)
