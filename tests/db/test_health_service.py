@@ -3,7 +3,7 @@ sample data, the weights in Settings, and the weekly snapshot."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from tamdesk.services.health import (
     set_weights,
     weights_version,
 )
+from tamdesk.services.report_data import ReportScope, sla_report
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
@@ -174,6 +175,16 @@ def test_all_at_once_equals_one_at_a_time_on_sample_data(db_path: Path, fixed_no
     bands = {h.band for h in together.values()}
     reasons = {r.factor for h in together.values() for r in h.reasons}
     assert len(bands) >= 2 and len(reasons) >= 6  # the data is varied enough to mean something
+    # the breaches are the SLA report's breaches (not wholly excused) of the tickets opened in the 90 days
+    since = fixed_now - timedelta(days=90)
+    report = sla_report(ReportScope(tz=UTC, start=since.date()), fixed_now)
+    expected: dict[int, int] = {}
+    for line in report.tickets:
+        if since <= line.opened <= fixed_now and line.breached_unexcused:
+            expected[line.customer_id] = expected.get(line.customer_id, 0) + 1
+    facts = health_facts(fixed_now, today=TODAY)
+    assert {cid: f.sla_breaches for cid, f in facts.items() if f.sla_breaches} == expected
+    assert sum(expected.values()) > 10
 
 
 def test_no_customers_no_health(db_path: Path, fixed_now: datetime) -> None:
