@@ -196,3 +196,19 @@ def test_the_app_records_this_weeks_health_soon_after_start(
     week = {s.week for s in t.HealthSnapshot.select()}
     assert week == {date(2026, 3, 9)}
     window.runner.wait(10_000)
+
+
+def test_searching_reuses_the_health_computed(
+    customers: CustomersPage, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.views.pages import customers as customers_module
+
+    computed: list[datetime] = []
+    real = customers_module.all_health
+    monkeypatch.setattr(customers_module, "all_health", lambda now: computed.append(now) or real(now))
+    qtbot.keyClicks(customers.search, "glo")
+    qtbot.waitUntil(lambda: _column(customers, 0) == ["Globex"], timeout=5_000)
+    assert _column(customers, HEALTH_COLUMN) == ["83 ● Green"]
+    assert computed == []
+    customers.refresh()  # shown again: things may have changed elsewhere
+    qtbot.waitUntil(lambda: len(computed) == 1 and not customers.health_loading, timeout=10_000)

@@ -165,7 +165,7 @@ class CustomersPage(Page):
         self.model = RowTableModel[CustomerRow](customer_columns(lambda: self._searched), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
         self.proxy.setSourceModel(self.model)
-        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
+        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, lambda: self.reload(health=False), self)
         self.list_panel = self._build_list_panel()
         self.detail = CustomerDetailView(ctx, runner)
         self.detail.back_requested.connect(self.show_list)
@@ -318,8 +318,9 @@ class CustomersPage(Page):
         if self.stack.currentWidget() is self.detail:
             self.detail.reload(emit=False)
 
-    def reload(self) -> None:
-        """Read the list again with the current search, keeping the selected customer selected."""
+    def reload(self, health: bool = True) -> None:
+        """Read the list again with the current search, keeping the selected customer selected; ``health``
+        computes every customer's health again (not needed when only the search or the archived box changed)."""
         self._search_debouncer.timer.stop()
         selected = self.selected_customer()
         search = self.search.text()
@@ -333,7 +334,8 @@ class CustomersPage(Page):
         wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
         self._select_next = None
         self._show_rows(wanted)
-        self.load_health()
+        if health or not self._health:
+            self.load_health()
 
     def _show_rows(self, wanted: int | None = None) -> None:
         """Show the rows read, with the health known so far and through the health filter."""
@@ -431,7 +433,7 @@ class CustomersPage(Page):
 
     def _archived_toggled(self, checked: bool) -> None:
         self.settings.setValue("customers/show_archived", checked)
-        self.reload()
+        self.reload(health=False)
 
     # -- selection ----------------------------------------------------------------------------------------
 
