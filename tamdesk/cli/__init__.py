@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tamdesk import __version__
+from tamdesk.cli import calendar_export as calendar_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
 from tamdesk.cli import health as health_commands
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
     ticket_commands,
     seat_commands,
     report_commands,
+    calendar_commands,
     portal_seat_commands,
     onboarding_commands,
     pack_commands,

@@ -293,8 +293,11 @@ def _open_ticket_events(scope: _Scope) -> dict[int, list[TicketEvent]]:
     return events
 
 
-def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[TicketAlert], list[UpdateDue]]:
-    """Open tickets whose next SLA deadline is at risk or breached, split by the clock that runs."""
+def _tickets(
+    now: datetime, scope: _Scope, resolver: SlaResolver, *, every: bool = False
+) -> tuple[list[TicketAlert], list[UpdateDue]]:
+    """Open tickets whose next SLA deadline is at risk or breached (``every``: any next deadline), split by the
+    clock that runs."""
     sql = _TICKETS.format(statuses=_in(_OPEN_TICKET), scope=scope.sql)
     raw = list(database.execute_sql(sql, [*_OPEN_TICKET, *scope.params]))
     events = _open_ticket_events(scope)
@@ -308,7 +311,7 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
         severity = Severity(sev)
         history = ticket_history(opened_at, severity, events.get(tid, ()), changes.get(tid, ()))
         sla = evaluate(history, resolver.policy(cid, opened_at), resolver.calendar(cid), max(now, history.opened))
-        if not sla.state.needs_attention or sla.deadline is None:
+        if not (every or sla.state.needs_attention) or sla.deadline is None:
             continue
         if sla.first_response_at is None:
             alerts.append(TicketAlert(tid, number, cid, customer, subject, severity, sla.state, sla.deadline))
@@ -336,8 +339,9 @@ def _in_scope(scope: _Scope) -> set[int]:
     return {cid for (cid,) in database.execute_sql(sql, list(scope.params))}
 
 
-def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
-    """One row per customer in scope whose own update clock on an open defect is overdue or due within a business day.
+def _defects(now: datetime, scope: _Scope, *, every: bool = False) -> list[UpdateDue]:
+    """One row per customer in scope whose own update clock on an open defect is overdue or due within a business day
+    (``every``: whose clock runs).
 
     Each linked customer's clock runs on its own calendar from its link or the escalation, whichever is later, and
     only its own updates (or one to every linked customer) reset it: ``domain.defect_updates``, as the defect list.
@@ -358,7 +362,7 @@ def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
     for defect in defects:
         for update in clocks[defect.id]:
             clock = update.clock
-            if clock.customer_id in mine and clock.duty.needs_attention and clock.next_due is not None:
+            if clock.customer_id in mine and (every or clock.duty.needs_attention) and clock.next_due is not None:
                 rows.append(
                     UpdateDue(
                         UpdateSource.DEFECT, defect.id, f"Defect #{defect.id}", clock.customer_id, update.customer,
@@ -487,6 +491,24 @@ def _seats(scope: _Scope) -> list[SeatPending]:
 
 
 # -- all together -------------------------------------------------------------------------------------------------
+
+
+def _scope_of(tam: str | None) -> _Scope:
+    return _Scope.of(" ".join(tam.split()) if tam is not None else None)
+
+
+def customers_in_scope(tam: str | None) -> set[int]:
+    """Ids of the customers Today covers for ``tam`` (None: every customer not archived), for other views of them."""
+    return _in_scope(_scope_of(tam))
+
+
+def upcoming_deadlines(now: datetime, *, tam: str | None) -> tuple[list[TicketAlert], list[UpdateDue]]:
+    """Every running deadline of the customers in scope, not only those at risk (a calendar shows what comes):
+    open tickets' first responses, and the customer updates of open tickets and of defects (one per customer);
+    rows as Today's, unsorted. Meant for a background thread."""
+    scope = _scope_of(tam)
+    tickets, updates = _tickets(now, scope, SlaResolver(), every=True)
+    return tickets, updates + _defects(now, scope, every=True)
 
 
 def _customers_in(scope: _Scope) -> int:

@@ -41,9 +41,10 @@ from tamdesk.services.tickets import (
     ticket_detail,
 )
 from tamdesk.views import sla_format
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
+from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style

@@ -30,16 +30,16 @@ from tamdesk.domain.health import Band, Health
 from tamdesk.domain.onboarding import OnboardingState
 from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customer_import import ImportSummary, import_customers
 from tamdesk.services.customers import (
     CustomerRow,
-    ImportSummary,
     get_customer,
-    import_customers,
     list_customers,
     set_archived,
 )
 from tamdesk.services.database import is_empty
 from tamdesk.services.health import all_health
+from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.health_format import health_colour, health_text, reasons_text
@@ -523,6 +523,7 @@ class CustomersPage(Page):
             if archive and not self._confirm_archive(name):
                 return
             set_archived(self.ctx, customer_id, detail.version, archive)
+            changed("customer")
         except DomainError as exc:
             QMessageBox.warning(self, "Archive customer", str(exc))
         else:
@@ -563,6 +564,7 @@ class CustomersPage(Page):
             return import_customers(self.ctx, path)
 
         def done(summary: ImportSummary) -> None:
+            changed("customer")
             self.reload()
             self.show_status(summary.summary)
             QMessageBox.information(self, "Import customers", summary.summary)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
@@ -19,6 +20,7 @@ from PySide6.QtGui import QColor, QCursor, QKeyEvent, QKeySequence, QMouseEvent,
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -38,9 +40,10 @@ from tamdesk.domain.health import DROP_POINTS
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.calendar_export import CalendarExport, export_calendar
 from tamdesk.services.health import HealthDrop
+from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
-from tamdesk.services.settings import get_setting
 from tamdesk.services.today import (
     ONBOARDING_HORIZON,
     EscalationWaiting,
@@ -58,15 +61,16 @@ from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
 from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_color
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
 MAX_VISIBLE_ROWS = 10
+RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
-USER_NAME_SETTING = "user_name"
+CALENDAR_KEY = "today/calendar_file"  # the last calendar file written: a subscribed calendar reads the same one
 
 
 # -- words for times -----------------------------------------------------------------------------------------------
@@ -293,7 +297,7 @@ class TodayLoad:
 
 def load_today(now: datetime, want_mine: bool) -> TodayLoad:
     """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
-    name = " ".join(str(get_setting(USER_NAME_SETTING, "") or "").split())
+    name = directory_name()
     notice = ""
     if want_mine:
         tams = tam_names()
@@ -429,6 +433,9 @@ class SectionView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        # widths from the first rows, not from every row: a section of thousands of rows would otherwise ask
+        # each of them for its size on the UI thread whenever the page is shown
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         table.doubleClicked.connect(self._open_index)
         table.clicked.connect(self._clicked)
         table.entered.connect(self._hovered)
@@ -601,6 +608,16 @@ class TodayPage(Page):
         titles.setSpacing(0)
         titles.addWidget(self.heading)
         titles.addWidget(self.subtitle)
+        self.calendar_note = _muted(QLabel(""))  # what the last calendar export wrote; its line is kept free
+        self.calendar_note.setMinimumHeight(self.calendar_note.fontMetrics().height())
+        self.calendar_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        titles.addWidget(self.calendar_note)
+        self.calendar_button = QPushButton("Export &calendar…")
+        self.calendar_button.setToolTip(
+            "Write an iCalendar (.ics) file of everything that falls due for the customers shown, each with a "
+            "reminder; export to the same file again and a subscribed calendar updates its events"
+        )
+        self.calendar_button.clicked.connect(self.ask_calendar_export)
         self.mine_button = QPushButton("&My customers")
         self.all_button = QPushButton("&All customers")
         self.scope = QButtonGroup(self)
@@ -620,6 +637,7 @@ class TodayPage(Page):
         header.addLayout(titles, 1)
         header.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.calendar_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addSpacing(12)
         header.addWidget(self.mine_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.all_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -796,3 +814,42 @@ class TodayPage(Page):
         view = self.sections[section]
         self.scroller.verticalScrollBar().setValue(view.y())
         view.focus_first()
+
+    # -- the calendar export ------------------------------------------------------------------------------
+
+    def ask_calendar_export(self) -> Task | None:
+        """Ask where to write the calendar (the last file written is offered), then write it in the background."""
+        last = str(QSettings().value(CALENDAR_KEY, "") or "")
+        start = last or str(Path(str(QSettings().value("files/last_folder", str(Path.home())))) / "tamdesk.ics")
+        path, _ = QFileDialog.getSaveFileName(self, "Export calendar", start, "iCalendar files (*.ics)")
+        if not path:
+            return None
+        if not Path(path).suffix:
+            path += ".ics"
+        QSettings().setValue(CALENDAR_KEY, path)
+        return self.export_calendar(Path(path))
+
+    def export_calendar(self, path: Path) -> Task:
+        """Write the calendar of the customers the page shows (the user's, or everyone's) to ``path``."""
+        ctx, mine = self.ctx, self.current is not None and self.current.mine
+        self.calendar_button.setEnabled(False)
+        self.calendar_note.setText(f"Writing the calendar to {path}…")
+        set_tone_style(self.calendar_note, None, plain="color: palette(placeholder-text);")
+
+        def work(control: TaskControl) -> CalendarExport:
+            return export_calendar(path, ctx, mine=mine)
+
+        return self.runner.run(work, self._calendar_written, self._calendar_failed)
+
+    def _calendar_written(self, result: CalendarExport) -> None:
+        whose = "your customers" if result.tam else "every customer"
+        self.calendar_note.setText(f"✓ {result.summary[:-1]} ({whose}).")
+        set_tone_style(self.calendar_note, Tone.OK)
+        self.calendar_button.setEnabled(True)
+
+    def _calendar_failed(self, exc: BaseException, details: str) -> None:
+        log.warning("The calendar export failed: %s", details)
+        message = str(exc) if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
+        self.calendar_note.setText(f"⚠ {message}")
+        set_tone_style(self.calendar_note, Tone.ERROR)
+        self.calendar_button.setEnabled(True)
