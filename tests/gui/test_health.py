@@ -212,3 +212,31 @@ def test_searching_reuses_the_health_computed(
     assert computed == []
     customers.refresh()  # shown again: things may have changed elsewhere
     qtbot.waitUntil(lambda: len(computed) == 1 and not customers.health_loading, timeout=10_000)
+
+
+def test_todays_minute_refresh_keeps_the_drops_for_ten_minutes(
+    window: MainWindow, ctx: Context, fixed_now: datetime, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.services import health
+
+    ids = _book(ctx, fixed_now)
+    record_week(ctx, fixed_now - timedelta(days=7), TODAY - timedelta(days=7))
+    t.HealthSnapshot.update(score=90, band="green").where(t.HealthSnapshot.customer == ids["Acme"]).execute()
+    computed: list[datetime] = []
+    real = health.health_drops
+    monkeypatch.setattr(health, "health_drops", lambda now, *a: computed.append(now) or real(now, *a))
+    page = window.pages[0]
+    assert isinstance(page, TodayPage)
+    with qtbot.wait_signal(page.loaded, timeout=15_000):
+        page.reload()
+    assert len(computed) == 1
+    with qtbot.wait_signal(page.loaded, timeout=15_000):
+        page._tick()  # the minute's refresh
+    assert len(computed) == 1
+    assert page.tiles[Section.HEALTH].count.text() == "1"
+    assert page.sections[Section.HEALTH].model.rowCount() == 1
+    page._health_at = fixed_now - timedelta(minutes=10)
+    with qtbot.wait_signal(page.loaded, timeout=15_000):
+        page._tick()
+    assert len(computed) == 2
+    window.runner.wait(10_000)

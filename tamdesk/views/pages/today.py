@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,7 @@ from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_co
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
+HEALTH_REFRESH = timedelta(minutes=10)  # the minute's refresh recomputes whose health dropped this often
 MAX_VISIBLE_ROWS = 10
 RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
@@ -293,16 +294,19 @@ class TodayLoad:
     mine: bool  # the items cover the user's customers only
     notice: str  # why every customer is shown although the user asked for theirs ("" otherwise)
     empty_database: bool
+    health_computed: bool = True  # False: the load left the health drops out
 
 
-def load_today(now: datetime, want_mine: bool) -> TodayLoad:
-    """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
+def load_today(now: datetime, want_mine: bool, health: bool = True) -> TodayLoad:
+    """Read what needs attention for the user's customers (or everyone's); runs on the task runner. Without
+    ``health`` the customers whose health dropped are not computed (their section comes back empty)."""
+    sections = tuple(Section) if health else tuple(s for s in Section if s is not Section.HEALTH)
     name = directory_name()
     notice = ""
     if want_mine:
         tams = tam_names()
         if name and name.casefold() in {t.casefold() for t in tams}:
-            return TodayLoad(needs_attention(now, tam=name), name, True, "", False)
+            return TodayLoad(needs_attention(now, tam=name, sections=sections), name, True, "", False, health)
         if not name:
             notice = (
                 "Your name is not set, so Today shows every customer. To see only yours, enter your name in "
@@ -314,8 +318,8 @@ def load_today(now: datetime, want_mine: bool) -> TodayLoad:
                 f"No customer has “{name}” as TAM, so Today shows every customer. Your name in Settings › You "
                 f"must match your entry in the people directory (TAMs: {known})."
             )
-    items = needs_attention(now, tam=None)
-    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty)
+    items = needs_attention(now, tam=None, sections=sections)
+    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty, health)
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
@@ -566,6 +570,7 @@ class TodayPage(Page):
         self.ctx = ctx
         self.runner = runner
         self.current: TodayLoad | None = None
+        self._health_at: datetime | None = None  # when the health drops shown were computed
         self.error = ""
         self._loading = False
         self._again = False
@@ -709,9 +714,9 @@ class TodayPage(Page):
         """Called when the page is shown (and after a database switch): load again."""
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, health: bool = True) -> None:
         """Load in the background; asked again while a load runs, it loads once more afterwards (the data, the
-        database or the scope may have changed meanwhile)."""
+        database or the scope may have changed meanwhile). Without ``health`` the last health drops are kept."""
         if self._loading:
             self._again = True
             return
@@ -723,13 +728,15 @@ class TodayPage(Page):
         now, want_mine = self.ctx.now(), self.want_mine
 
         def work(control: TaskControl) -> TodayLoad:
-            return load_today(now, want_mine)
+            return load_today(now, want_mine, health)
 
         self.runner.run(work, self._loaded, self._failed)
 
     def _tick(self) -> None:
         if self.isVisible():
-            self.reload()
+            # every customer's health is the heavy part of a load: the minute's refresh recomputes it less often
+            at = self._health_at
+            self.reload(health=at is None or self.ctx.now() - at >= HEALTH_REFRESH)
 
     def _finish(self) -> None:
         self._loading = False
@@ -739,6 +746,13 @@ class TodayPage(Page):
             self.loaded.emit()
 
     def _loaded(self, result: TodayLoad) -> None:
+        previous = self.current
+        if result.health_computed:
+            self._health_at = result.items.now
+        elif previous is not None and previous.mine == result.mine:
+            result = replace(result, items=replace(result.items, health=previous.items.health))
+        else:  # the scope changed meanwhile: the drops kept are another scope's
+            self._health_at = None
         self.current = result
         self.error = ""
         self._show(result)
