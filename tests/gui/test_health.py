@@ -89,10 +89,15 @@ def _section_centre(page: CustomersPage, column: int):  # type: ignore[no-untype
     return QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2)
 
 
-def test_customers_filter_red_then_needs_attention(customers: CustomersPage) -> None:
+def test_customers_filter_red_then_needs_attention(customers: CustomersPage, qtbot: QtBot) -> None:
     customers.health_filter.setCurrentText("Red")
     assert _column(customers, 0) == ["Acme"]
     assert customers.count_label.text() == "1 customer found"
+    runner = TaskRunner()
+    again = CustomersPage(customers.ctx, runner)  # the next start of the app keeps the filter
+    qtbot.addWidget(again)
+    assert again.health_filter.currentText() == "Red"
+    runner.wait(5000)
     customers.health_filter.setCurrentText("Needs attention (red or amber)")
     assert _column(customers, 0) == ["Acme"]
     customers.health_filter.setCurrentText("Green")

@@ -216,7 +216,9 @@ class CustomersPage(Page):
         self.health_filter.setToolTip("Show only the customers whose health is in a band")
         for label, _ in HEALTH_FILTERS:
             self.health_filter.addItem(label)
-        self.health_filter.currentIndexChanged.connect(lambda _: self._show_rows())
+        chosen = self.settings.value("customers/health_filter", 0, type=int)
+        self.health_filter.setCurrentIndex(chosen if 0 <= chosen < len(HEALTH_FILTERS) else 0)
+        self.health_filter.currentIndexChanged.connect(self._health_filter_changed)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.health_filter)
@@ -430,6 +432,10 @@ class CustomersPage(Page):
             self.reload()
         else:
             self.new_customer()
+
+    def _health_filter_changed(self, index: int) -> None:
+        self.settings.setValue("customers/health_filter", index)
+        self._show_rows()
 
     def _archived_toggled(self, checked: bool) -> None:
         self.settings.setValue("customers/show_archived", checked)
