@@ -29,6 +29,7 @@ from tamdesk.services.health import (
     health_history,
     record_week,
     set_weights,
+    snapshot_reasons,
     weights_version,
 )
 from tamdesk.services.report_data import ReportScope, sla_report
@@ -153,7 +154,12 @@ def test_weekly_snapshot_is_idempotent_and_gives_the_drops(
         (date(2026, 3, 2), 80, Band.GREEN),
         (date(2026, 3, 9), 48, Band.RED),
     ]
-    assert str(history[-1].reasons[0]) == "−10: 1 open Sev1 ticket"
+    week, score, band = history[-1]
+    assert [str(r) for r in snapshot_reasons(book["acme"], week)][:2] == [
+        "−10: 1 open Sev1 ticket", "−10: 1 open escalation",
+    ]  # fmt: skip
+    assert (score, band) == (48, Band.RED)
+    assert snapshot_reasons(book["acme"], date(2026, 2, 23)) == ()
     drops = health_drops(fixed_now, today=TODAY)
     assert [(d.customer, d.before.score, d.now.score, d.points) for d in drops] == [("Acme", 80, 48, 32)]
     assert health_drops(fixed_now, tam="Omar Other", today=TODAY) == []
