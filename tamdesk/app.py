@@ -31,6 +31,7 @@ from tamdesk.services.database import (
     open_database,
     open_team_database,
 )
+from tamdesk.services.health import record_week
 from tamdesk.services.identity import adopt_name
 from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
@@ -196,6 +197,7 @@ def run(db: str | None = None) -> int:
     window.show()
     # the daily backup copies the whole file: it waits until the first page has had the disk to itself
     QTimer.singleShot(BACKUP_DELAY_MS, window, lambda: _backup_in_background(window))
+    _record_health_daily(window)
     if opened.backup:
         window.statusBar().showMessage(f"Database upgraded; the previous version is kept at {opened.backup}", 15000)
     if is_empty() and not QSettings().value("main/declined_sample_data", False, type=bool):
@@ -218,6 +220,30 @@ def _backup_in_background(window: MainWindow) -> None:
             log.info("Automatic backup written to %s", path)
 
     window.runner.run(lambda control: automatic_backup(window.ctx.now()), done, failed)
+
+
+HEALTH_FIRST_DELAY_MS = 5_000  # after the first paint and the first page's load
+HEALTH_EVERY_MS = 24 * 60 * 60 * 1000
+
+
+def _record_health_daily(window: MainWindow) -> None:
+    """This week's health snapshot of every customer, off the UI thread: soon after start, then once a day."""
+    log = logging.getLogger("tamdesk")
+
+    def record() -> None:
+        def failed(exc: object, details: str) -> None:
+            log.warning("Weekly health snapshot failed: %s", exc)
+
+        def done(count: object) -> None:
+            log.info("Health of %s customers recorded for this week", count)
+
+        window.runner.run(lambda control: record_week(window.ctx, window.ctx.now()), done, failed)
+
+    timer = QTimer(window)
+    timer.setInterval(HEALTH_EVERY_MS)
+    timer.timeout.connect(record)
+    timer.start()
+    QTimer.singleShot(HEALTH_FIRST_DELAY_MS, window, record)
 
 
 def _offer_sample_data(window: MainWindow) -> None:

@@ -20,6 +20,7 @@ from tamdesk.cli import contacts as contact_commands
 from tamdesk.cli import contracts as contract_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
+from tamdesk.cli import health as health_commands
 from tamdesk.cli import onboarding as onboarding_commands
 from tamdesk.cli import pack as pack_commands
 from tamdesk.cli import portal_seats as portal_seat_commands
@@ -49,6 +50,7 @@ COMMAND_MODULES = (
     timeline_commands,
     contact_commands,
     contract_commands,
+    health_commands,
 )
 
 

@@ -13,6 +13,7 @@ from functools import cache
 import holidays
 import peewee as pw
 
+from tamdesk.domain.health import Health
 from tamdesk.domain.onboarding import OnboardingState, StepStatus, due_on, onboarding_state
 from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.domain.text import (
@@ -126,6 +127,7 @@ class CustomerRow:
     open_tickets: int
     archived: bool
     aliases: tuple[str, ...] = ()
+    health: Health | None = None  # filled by the list's caller from services.health (computed off the UI thread)
 
 
 @dataclass(frozen=True)

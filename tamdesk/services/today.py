@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
@@ -38,6 +39,9 @@ from tamdesk.services.versions import waiting_for_fixes
 
 ONBOARDING_HORIZON = timedelta(days=3)
 FOLLOW_UP_HORIZON = timedelta(days=7)
+if TYPE_CHECKING:
+    from tamdesk.services.health import HealthDrop
+
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
 _OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
 _OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
@@ -55,6 +59,7 @@ class Section(StrEnum):
     FOLLOW_UPS = "follow_ups"
     STAKEHOLDERS = "stakeholders"
     ACCOUNTS = "accounts"
+    HEALTH = "health"
 
     @property
     def label(self) -> str:
@@ -71,6 +76,7 @@ _LABELS = {
     Section.FOLLOW_UPS: "Follow-ups due",
     Section.STAKEHOLDERS: "Key stakeholders lost",
     Section.ACCOUNTS: "Renewals and fixes not yet installed",
+    Section.HEALTH: "Health dropped",
 }
 
 
@@ -218,6 +224,7 @@ class TodayItems:
     follow_ups: tuple[FollowUpRow, ...] = ()
     stakeholders: tuple[StakeholderLost, ...] = ()
     accounts: tuple[AccountAlert, ...] = ()
+    health: tuple[HealthDrop, ...] = ()  # customers whose health dropped since last week, the biggest fall first
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -237,6 +244,7 @@ class TodayItems:
             Section.FOLLOW_UPS: sum(1 for r in self.follow_ups if r.overdue),
             Section.STAKEHOLDERS: 0,
             Section.ACCOUNTS: sum(1 for r in self.accounts if r.urgent),
+            Section.HEALTH: sum(1 for r in self.health if r.now.band.value == "red"),
         }
 
     @property
@@ -407,6 +415,28 @@ def _defects(now: datetime, scope: _Scope, *, every: bool = False) -> list[Updat
     return rows
 
 
+def overdue_defect_updates(now: datetime, customer_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Per customer (not archived; only ``customer_ids`` when given), how many open defects owe it an overdue
+    update at ``now``: the rows Today marks overdue."""
+    if customer_ids is not None and not customer_ids:
+        return {}
+    scope = (
+        _Scope.of(None)
+        if customer_ids is None
+        else _Scope(f"NOT c.archived AND c.id IN {_in(customer_ids)}", tuple(customer_ids))
+    )
+    counts: dict[int, int] = {}
+    for row in _defects(now, scope):
+        if row.overdue:
+            counts[row.customer_id] = counts.get(row.customer_id, 0) + 1
+    return counts
+
+
+def customer_ids_of(tam: str | None) -> list[int]:
+    """The customers in Today's scope: not archived, and with ``tam`` as TAM when a name is given."""
+    return sorted(_in_scope(_Scope.of(" ".join(tam.split()) if tam is not None else None)))
+
+
 # -- escalations, onboarding, seats -------------------------------------------------------------------------------
 
 _ESCALATIONS = """
@@ -566,6 +596,8 @@ def needs_attention(
         sections: the sections to compute (the notifier asks for tickets and updates only).
         today: the user's calendar date for onboarding due dates; default ``now``'s date in the local zone.
     """
+    from tamdesk.services.health import health_drops  # health reads this module's defect clocks: imported here
+
     scope = _Scope.of(" ".join(tam.split()) if tam is not None else None)
     today = today or now.astimezone().date()
     resolver = SlaResolver()
@@ -588,6 +620,7 @@ def needs_attention(
         follow_ups=tuple(_follow_ups(today, tam)) if Section.FOLLOW_UPS in sections else (),
         stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
         accounts=tuple(_accounts(today, scope)) if Section.ACCOUNTS in sections else (),
+        health=tuple(health_drops(now, tam, today)) if Section.HEALTH in sections else (),
     )
 
 

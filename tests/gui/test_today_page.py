@@ -107,7 +107,7 @@ def test_counts_are_shown_as_tiles(window: MainWindow, book: dict[str, int], qtb
     counts = {s: page.tiles[s].count.text() for s in Section}
     assert counts == {Section.TICKETS: "2", Section.UPDATES: "1", Section.ESCALATIONS: "1", Section.ONBOARDING: "6",
                       Section.SEATS: "1", Section.STAKEHOLDERS: "0", Section.FOLLOW_UPS: "0",
-                      Section.ACCOUNTS: "0"}  # fmt: skip
+                      Section.ACCOUNTS: "0", Section.HEALTH: "0"}  # fmt: skip
     assert page.tiles[Section.TICKETS].caption.text() == "1 breached"
     assert page.tiles[Section.ONBOARDING].caption.text() == "4 overdue"
     assert page.heading.text().endswith(", Tess")

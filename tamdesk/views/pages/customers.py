@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.health import Band, Health
 from tamdesk.domain.onboarding import OnboardingState
 from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
@@ -35,9 +38,11 @@ from tamdesk.services.customers import (
     set_archived,
 )
 from tamdesk.services.database import is_empty
+from tamdesk.services.health import all_health
 from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
+from tamdesk.views.health_format import health_colour, health_text, reasons_text
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel
@@ -112,6 +117,10 @@ def customer_columns(searched: Callable[[], str] = lambda: "") -> list[Column[Cu
                             foreground=_seats_colour,
                             tooltip=lambda r: f"{r.seats_used} of {r.seat_allowance} seats used"),
         Column[CustomerRow]("Open tickets", lambda r: f"{r.open_tickets:,}", align_right=True),
+        Column[CustomerRow]("Health", lambda r: "—" if r.archived else health_text(r.health),
+                            foreground=lambda r: health_colour(r.health),
+                            tooltip=lambda r: "Archived customers have no health" if r.archived
+                            else reasons_text(r.health)),
     ]  # fmt: skip
 
 
@@ -122,8 +131,17 @@ SORT_KEYS: list[Any] = [
     lambda r: (r.archived, STATE_ORDER[r.onboarding_state]),
     lambda r: (r.seats_used / max(r.seat_allowance, 1), r.seats_used),
     lambda r: r.open_tickets,
+    lambda r: (r.health is None, r.health.score if r.health else 0, r.name.casefold()),
 ]
 ONBOARDING_COLUMN = 2
+HEALTH_COLUMN = 6
+HEALTH_FILTERS: list[tuple[str, frozenset[Band] | None]] = [
+    ("All health", None),
+    ("Needs attention (red or amber)", frozenset({Band.RED, Band.AMBER})),
+    ("Red", frozenset({Band.RED})),
+    ("Amber", frozenset({Band.AMBER})),
+    ("Green", frozenset({Band.GREEN})),
+]
 
 
 class CustomersPage(Page):
@@ -140,10 +158,14 @@ class CustomersPage(Page):
         self._select_next: int | None = None  # a customer to select at the next reload (one Undo restored)
         self.settings = QSettings()
         self._searched = ""  # the text the rows shown were found by
+        self._rows: list[CustomerRow] = []  # the list as read, before the health filter
+        self._health: dict[int, Health] = {}
+        self._health_loading = False
+        self._health_again = False
         self.model = RowTableModel[CustomerRow](customer_columns(lambda: self._searched), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
         self.proxy.setSourceModel(self.model)
-        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
+        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, lambda: self.reload(health=False), self)
         self.list_panel = self._build_list_panel()
         self.detail = CustomerDetailView(ctx, runner)
         self.detail.back_requested.connect(self.show_list)
@@ -189,8 +211,17 @@ class CustomersPage(Page):
         self.archive_button = QPushButton("Archi&ve…")
         self.archive_button.setToolTip("Hide the selected customer from the list (Delete)")
         self.archive_button.clicked.connect(self.archive_selected)
+        self.health_filter = QComboBox()
+        self.health_filter.setAccessibleName("Filter by health")
+        self.health_filter.setToolTip("Show only the customers whose health is in a band")
+        for label, _ in HEALTH_FILTERS:
+            self.health_filter.addItem(label)
+        chosen = self.settings.value("customers/health_filter", 0, type=int)
+        self.health_filter.setCurrentIndex(chosen if 0 <= chosen < len(HEALTH_FILTERS) else 0)
+        self.health_filter.currentIndexChanged.connect(self._health_filter_changed)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.health_filter)
         toolbar.addWidget(self.show_archived)
         toolbar.addSpacing(12)
         toolbar.addWidget(self.count_label)
@@ -223,7 +254,7 @@ class CustomersPage(Page):
         table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         table.setItemDelegateForColumn(ONBOARDING_COLUMN, ProgressBarDelegate(self._onboarding_fraction, table))
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        remember_header(table, "customers", widths=(260, 160, 130, 130, 110, 110))
+        remember_header(table, "customers", widths=(260, 160, 130, 130, 110, 110, 110))
         table.horizontalHeader().setStretchLastSection(False)
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header = table.horizontalHeader()
@@ -266,7 +297,7 @@ class CustomersPage(Page):
 
     def _tab_order(self) -> None:
         """Search first, then the list, then the buttons that act on it."""
-        chain = [self.search, self.show_archived, self.table, self.new_button, self.edit_button]
+        chain = [self.search, self.health_filter, self.show_archived, self.table, self.new_button, self.edit_button]
         chain += [self.archive_button, self.import_button]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -282,13 +313,16 @@ class CustomersPage(Page):
         label = database_label()
         if label != self._database and self.stack.currentWidget() is self.detail:
             self.show_list()
+        if label != self._database:
+            self._health = {}  # another database's customers: its ids mean other customers here
         self._database = label
         self.reload()
         if self.stack.currentWidget() is self.detail:
             self.detail.reload(emit=False)
 
-    def reload(self) -> None:
-        """Read the list again with the current search, keeping the selected customer selected."""
+    def reload(self, health: bool = True) -> None:
+        """Read the list again with the current search, keeping the selected customer selected; ``health``
+        computes every customer's health again (not needed when only the search or the archived box changed)."""
         self._search_debouncer.timer.stop()
         selected = self.selected_customer()
         search = self.search.text()
@@ -298,22 +332,72 @@ class CustomersPage(Page):
             self.show_status(str(exc))
             rows = []
         self._searched = search.strip()
-        self.model.set_rows(rows)
-        self._show_content(rows, search)
+        self._rows = rows
         wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
         self._select_next = None
+        self._show_rows(wanted)
+        if health or not self._health:
+            self.load_health()
+
+    def _show_rows(self, wanted: int | None = None) -> None:
+        """Show the rows read, with the health known so far and through the health filter."""
+        if wanted is None:
+            selected = self.selected_customer()
+            wanted = selected.id if selected else None
+        bands = HEALTH_FILTERS[self.health_filter.currentIndex()][1]
+        rows = [replace(r, health=self._health.get(r.id)) for r in self._rows]
+        if bands is not None and self._health:
+            rows = [r for r in rows if r.health is not None and r.health.band in bands]
+        self.model.set_rows(rows)
+        self._show_content(rows, self.search.text())
         if wanted is not None:
             self.select_customer(wanted)
         self._update_buttons()
 
+    def load_health(self) -> None:
+        """Compute every customer's health in the background, then show it (asked again meanwhile: once more)."""
+        if self._health_loading:
+            self._health_again = True
+            return
+        self._health_loading, self._health_again = True, False
+        now = self.ctx.now()
+
+        def done(healths: dict[int, Health]) -> None:
+            self._health = healths
+            self._health_finished()
+            self._show_rows()
+
+        def failed(exc: BaseException, details: str) -> None:
+            self._health_finished()
+            self.show_status(f"Health could not be computed: {exc}")
+
+        self.runner.run(lambda control: all_health(now), done, failed)
+
+    def _health_finished(self) -> None:
+        self._health_loading = False
+        if self._health_again:
+            self.load_health()
+
+    @property
+    def health_loading(self) -> bool:
+        return self._health_loading
+
     def _show_content(self, rows: list[CustomerRow], search: str) -> None:
         noun = "customer" if len(rows) == 1 else "customers"
-        self.count_label.setText(f"{len(rows):,} {noun}" + (" found" if search.strip() else ""))
+        filtered = self.health_filter.currentIndex() > 0
+        found = " found" if search.strip() or (filtered and self._health) else ""
+        waiting = " · computing health…" if filtered and not self._health else ""
+        self.count_label.setText(f"{len(rows):,} {noun}{found}{waiting}")
         if rows:
             self.content.setCurrentWidget(self.table)
             return
         self.content.setCurrentWidget(self.empty)
-        if search.strip():
+        if filtered and self._rows:
+            chosen = self.health_filter.currentText()
+            set_empty_text(self.empty, "No customers to show", f"No customer's health matches “{chosen}” now.")
+            self.empty.button.setText("Show all")
+            self.sample_button.setVisible(False)
+        elif search.strip():
             set_empty_text(
                 self.empty, "No matching customers", f"No customer's name, TAM or email domain contains “{search}”."
             )
@@ -341,15 +425,21 @@ class CustomersPage(Page):
         return is_empty()
 
     def _empty_action(self) -> None:
-        if self.search.text().strip():
+        if self.health_filter.currentIndex() > 0 and self._rows:
+            self.health_filter.setCurrentIndex(0)
+        elif self.search.text().strip():
             self.search.clear()
             self.reload()
         else:
             self.new_customer()
 
+    def _health_filter_changed(self, index: int) -> None:
+        self.settings.setValue("customers/health_filter", index)
+        self._show_rows()
+
     def _archived_toggled(self, checked: bool) -> None:
         self.settings.setValue("customers/show_archived", checked)
-        self.reload()
+        self.reload(health=False)
 
     # -- selection ----------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.health import DROP_POINTS
 from tamdesk.domain.sla import SlaState, format_day
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.calendar_export import CalendarExport, export_calendar
 from tamdesk.services.follow_ups import FollowUpRow
+from tamdesk.services.health import HealthDrop
 from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
 from tamdesk.services.stakeholder_alerts import HORIZON as STAKEHOLDER_HORIZON
@@ -60,6 +62,7 @@ from tamdesk.services.today import (
     tam_names,
 )
 from tamdesk.views.follow_up_dialogs import FollowUpActions
+from tamdesk.views.health_format import BAND_MARKS, health_colour, health_text, reasons_text
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.sla_format import business_days, short_duration
@@ -70,6 +73,7 @@ from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_co
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
+HEALTH_REFRESH = timedelta(minutes=10)  # the minute's refresh recomputes whose health dropped this often
 MAX_VISIBLE_ROWS = 10
 RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
@@ -281,6 +285,22 @@ def account_columns(now: Now) -> list[Column[AccountAlert]]:
     ]  # fmt: skip
 
 
+def health_columns(now: Now) -> list[Column[HealthDrop]]:
+    def before(r: HealthDrop) -> str:
+        return f"{r.before.score} {BAND_MARKS[r.before.band]} {r.before.band.label}, week of {r.before.week:%d %b}"
+
+    return [
+        Column[HealthDrop]("Health", lambda r: health_text(r.now), tooltip=lambda r: reasons_text(r.now),
+                           foreground=lambda r: health_colour(r.now)),
+        Column[HealthDrop]("Fell", lambda r: f"−{r.points}" if r.points > 0 else "band",
+                           tooltip=lambda r: f"From {before(r)}"),
+        Column[HealthDrop]("Customer", lambda r: r.customer),
+        Column[HealthDrop]("Biggest reason", lambda r: str(r.now.reasons[0]) if r.now.reasons else "—",
+                           tooltip=lambda r: reasons_text(r.now)),
+        _open_column(lambda r: r.customer),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """How the page shows one section: its columns, which column stretches, and its words."""
@@ -330,6 +350,11 @@ SPECS: dict[Section, SectionSpec] = {
         "Contracts renewing within 120 days (red from 60 days), and customers still on a version older than a "
         "deployed fix they are waiting for.",
         "No renewal is near and every deployed fix is installed."),
+    Section.HEALTH: SectionSpec(
+        health_columns, 3, "Health dropped",
+        f"Customers whose health fell by {DROP_POINTS} points or more, or into a worse band, since last week's "
+        "snapshot; the biggest fall first.",
+        "No customer's health dropped since last week."),
 }  # fmt: skip
 
 
@@ -345,16 +370,19 @@ class TodayLoad:
     mine: bool  # the items cover the user's customers only
     notice: str  # why every customer is shown although the user asked for theirs ("" otherwise)
     empty_database: bool
+    health_computed: bool = True  # False: the load left the health drops out
 
 
-def load_today(now: datetime, want_mine: bool) -> TodayLoad:
-    """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
+def load_today(now: datetime, want_mine: bool, health: bool = True) -> TodayLoad:
+    """Read what needs attention for the user's customers (or everyone's); runs on the task runner. Without
+    ``health`` the customers whose health dropped are not computed (their section comes back empty)."""
+    sections = tuple(Section) if health else tuple(s for s in Section if s is not Section.HEALTH)
     name = directory_name()
     notice = ""
     if want_mine:
         tams = tam_names()
         if name and name.casefold() in {t.casefold() for t in tams}:
-            return TodayLoad(needs_attention(now, tam=name), name, True, "", False)
+            return TodayLoad(needs_attention(now, tam=name, sections=sections), name, True, "", False, health)
         if not name:
             notice = (
                 "Your name is not set, so Today shows every customer. To see only yours, enter your name in "
@@ -366,8 +394,8 @@ def load_today(now: datetime, want_mine: bool) -> TodayLoad:
                 f"No customer has “{name}” as TAM, so Today shows every customer. Your name in Settings › You "
                 f"must match your entry in the people directory (TAMs: {known})."
             )
-    items = needs_attention(now, tam=None)
-    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty)
+    items = needs_attention(now, tam=None, sections=sections)
+    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty, health)
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
@@ -582,6 +610,8 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
     if section is Section.ACCOUNTS and items.accounts:
         first = items.accounts[0]
         return Tone.WARNING, f"{first.customer}: {account_when(first, now.astimezone().date())}"
+    if section is Section.HEALTH and items.health:
+        return Tone.WARNING, f"biggest fall {items.health[0].points} points"
     return Tone.OK, "all clear"
 
 
@@ -591,6 +621,8 @@ def urgent_word(section: Section) -> str:
         return "VP to be apprised"
     if section is Section.ACCOUNTS:
         return "within 60 days"
+    if section is Section.HEALTH:
+        return "red"
     return "breached" if section is Section.TICKETS else "overdue"
 
 
@@ -624,6 +656,7 @@ class TodayPage(Page):
         self.ctx = ctx
         self.runner = runner
         self.current: TodayLoad | None = None
+        self._health_at: datetime | None = None  # when the health drops shown were computed
         self.error = ""
         self._loading = False
         self._again = False
@@ -772,9 +805,9 @@ class TodayPage(Page):
         """Called when the page is shown (and after a database switch): load again."""
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, health: bool = True) -> None:
         """Load in the background; asked again while a load runs, it loads once more afterwards (the data, the
-        database or the scope may have changed meanwhile)."""
+        database or the scope may have changed meanwhile). Without ``health`` the last health drops are kept."""
         if self._loading:
             self._again = True
             return
@@ -786,13 +819,15 @@ class TodayPage(Page):
         now, want_mine = self.ctx.now(), self.want_mine
 
         def work(control: TaskControl) -> TodayLoad:
-            return load_today(now, want_mine)
+            return load_today(now, want_mine, health)
 
         self.runner.run(work, self._loaded, self._failed)
 
     def _tick(self) -> None:
         if self.isVisible():
-            self.reload()
+            # every customer's health is the heavy part of a load: the minute's refresh recomputes it less often
+            at = self._health_at
+            self.reload(health=at is None or self.ctx.now() - at >= HEALTH_REFRESH)
 
     def _finish(self) -> None:
         self._loading = False
@@ -802,6 +837,13 @@ class TodayPage(Page):
             self.loaded.emit()
 
     def _loaded(self, result: TodayLoad) -> None:
+        previous = self.current
+        if result.health_computed:
+            self._health_at = result.items.now
+        elif previous is not None and previous.mine == result.mine:
+            result = replace(result, items=replace(result.items, health=previous.items.health))
+        else:  # the scope changed meanwhile: the drops kept are another scope's
+            self._health_at = None
         self.current = result
         self.error = ""
         self._show(result)

@@ -12,6 +12,7 @@ assembles them into the ``SettingsPage``.
 from tamdesk.views.pages.settings.cadence import CadenceSection
 from tamdesk.views.pages.settings.connections import ConnectionsSection
 from tamdesk.views.pages.settings.escalations import EscalationSection
+from tamdesk.views.pages.settings.health import HealthSection
 from tamdesk.views.pages.settings.hours import HoursSection, country_names
 from tamdesk.views.pages.settings.page import SECTIONS, SettingsPage
 from tamdesk.views.pages.settings.people import PeopleSection
@@ -29,6 +30,7 @@ __all__ = [
     "DurationEdit",
     "EmailSection",
     "EscalationSection",
+    "HealthSection",
     "HoursSection",
     "NameDialog",
     "PeopleSection",

@@ -14,6 +14,7 @@ from tamdesk.views.pages.base import Page
 from tamdesk.views.pages.settings.cadence import CadenceSection
 from tamdesk.views.pages.settings.connections import ConnectionsSection
 from tamdesk.views.pages.settings.escalations import EscalationSection
+from tamdesk.views.pages.settings.health import HealthSection
 from tamdesk.views.pages.settings.hours import HoursSection
 from tamdesk.views.pages.settings.people import PeopleSection
 from tamdesk.views.pages.settings.seat_rules import SeatRulesSection
@@ -34,6 +35,7 @@ SECTIONS: tuple[type[Section], ...] = (
     TemplateSection,
     SeatRulesSection,
     CadenceSection,
+    HealthSection,
     EmailSection,
     ConnectionsSection,
     SecretsSection,
