@@ -676,6 +676,7 @@ _DATA_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="left", indent=1, 
 _DATA_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="right", indent=1, wrap_text=True)
 _WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _TOP_ALIGNMENT = Alignment(vertical="top")  # beside wrapped text, a row's other values start level with it
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
 _LINE_HEIGHT = 15.0  # points, one line of Calibri 11
 # Characters of ordinary text a column holds per digit width: Calibri's letters average about 0.85 of its digits.
 # A little low on purpose: a row a line too tall reads better than one that hides its last line.
@@ -730,7 +731,8 @@ class _SheetWriter:
         number = self._start(ws, spool)
         here = written = 0
         try:
-            for row in chain(sample, rows):
+            rows = chain(sample, rows)
+            for row in rows:
                 if len(row) != width:
                     raise ValueError(f"{len(row)} values for {width} columns")
                 if number > limit:
@@ -961,12 +963,24 @@ def _wrapped(text: str, width: float) -> list[str]:
 
 def _line_count(text: str, width: float) -> int:
     """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
-    breaks, then breaks at spaces, a word too long for a line broken where it reaches the edge."""
+    breaks, then breaks at spaces (as :func:`_wrapped`), a word too long for a line broken where it reaches the edge.
+    """
     if len(text) > width * _MAX_ROW_LINES:
         return _MAX_ROW_LINES
-    lines = sum(
-        max(1, math.ceil(_display_width(line) / width)) for part in text.splitlines() for line in _wrapped(part, width)
-    )
+    if _display_width(text) <= width and _LINE_BREAK.search(text) is None:
+        return 1  # the usual short value: a line, however it is spaced
+    lines = 0
+    for part in text.splitlines():
+        line = -1  # the width of the line being filled; -1: none yet
+        for word in part.split():
+            size = _display_width(word)
+            if line >= 0 and line + 1 + size <= width:
+                line += 1 + size
+                continue
+            if line >= 0:
+                lines += max(1, math.ceil(line / width))
+            line = size
+        lines += max(1, math.ceil(line / width))  # an empty part is an empty line
     return min(max(lines, 1), _MAX_ROW_LINES)
 
 

@@ -763,3 +763,11 @@ def test_a_chart_below_its_table_and_totals(tmp_path: Path) -> None:
     assert ws.cell(6, 1).value == "Total"  # title, blank, header, two months, totals
     (drawn,) = ws._charts
     assert drawn.anchor._from.row + 1 == 8, "one row apart"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab 界\n\r\t\x1c"), max_size=120), st.integers(min_value=2, max_value=40))
+def test_a_rows_line_count_is_the_number_of_lines_its_text_wraps_into(text: str, width: int) -> None:
+    wrapped = [line for part in text.splitlines() for line in xlsx._wrapped(part, width)]
+    expected = sum(max(1, -(-xlsx._display_width(line) // width)) for line in wrapped)
+    assert xlsx._line_count(text, width) == min(max(expected, 1), xlsx._MAX_ROW_LINES)
