@@ -5,7 +5,8 @@ Run by hand (``make bench`` runs it at 100k): ::
     .venv/bin/python benchmarks/bench_export.py [--size 10k|100k|1M] [--db PATH | --db postgresql://…] [--repeat N]
 
 Without ``--db`` it fills a temporary SQLite file with ``generate_demo`` at ``--size`` tickets (a customer per
-hundred tickets) first; ``--db`` takes a tamdesk database file or a team database URL.
+hundred tickets) first. ``--db`` takes a tamdesk database file or a team database URL, parsed as the app parses
+it; a database without tickets is filled with the sample first, one with tickets is measured as it is.
 
 The SLA review is gathered once (its time is printed), then, in the same process and interleaved ``--repeat``
 times (the best counts; CPU seconds, steadier on a shared machine, with wall seconds beside them):
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
+from tamdesk.models.tables import Ticket
 from tamdesk.reports import sla
 from tamdesk.reports.xlsx import SheetSpec
 from tamdesk.services.base import Context
@@ -53,9 +55,12 @@ def size(text: str) -> int:
     return int(float(text[:-1] if factor > 1 else text) * factor)
 
 
-def build_sample(path: Path, tickets: int) -> float:
-    """Fill ``path`` with demo data; returns the seconds it took."""
-    open_database(path, create=True)
+def build_sample(db: str | Path, tickets: int) -> float | None:
+    """Fill ``db`` with demo data unless it has tickets; returns the seconds it took (None: it had tickets)."""
+    open_database(db, create=True)
+    if Ticket.select().exists():
+        close_database()
+        return None
     started = time.perf_counter()
     generate_demo(Context(actor="Bench", clock=lambda: NOW), customers=max(40, tickets // 100), tickets=tickets)
     close_database()
@@ -156,13 +161,11 @@ def main() -> None:
     parser.add_argument("--db", help="an existing tamdesk database: a file or postgresql://user@host:port/name")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each variant, interleaved; the best counts")
     args = parser.parse_args()
-    if args.db:
-        measure(args.db, args.repeat)
-        return
     with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "bench.db"
+        db = args.db or Path(folder) / "bench.db"
         seconds = build_sample(db, args.size)
-        print(f"Sample: {args.size:,} tickets in {seconds:.0f} s")
+        if seconds is not None:
+            print(f"Sample: {args.size:,} tickets in {seconds:.0f} s")
         measure(db, args.repeat)
 
 
