@@ -23,7 +23,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.identity import directory_name
 from tamdesk.services.today import Section, TodayItems, UpdateDue, UpdateSource, needs_attention, tam_names
 from tamdesk.views.icons import icon
-from tamdesk.views.pages.today import due_text
+from tamdesk.views.pages.today_sections import due_text
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 
 log = logging.getLogger(__name__)

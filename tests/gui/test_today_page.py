@@ -20,7 +20,8 @@ from tamdesk.services.seats import SeatInput, request_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.services.today import Section
 from tamdesk.views.main_window import MainWindow
-from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, day_text, due_text, greeting, waited
+from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, greeting
+from tamdesk.views.pages.today_sections import day_text, due_text, waited
 from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import local_time
 from tamdesk.views.tasks import TaskRunner
