@@ -1,10 +1,13 @@
 # The two commands of the README: `make run` opens the app, `make test` runs every check.
+# `make bench` runs the benchmarks by hand (never part of `make test`): BENCH_SIZE=10k|100k|1M, DB=file or URL.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv clean app
+BENCH_SIZE ?= 100k
+
+.PHONY: run test lint venv clean app bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +31,9 @@ test: $(STAMP)
 	@bash scripts/system-deps.sh test
 	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_export.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 
 app: $(STAMP)
 	bash scripts/build-app.sh

@@ -10,7 +10,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from tamdesk import __version__
@@ -18,7 +18,7 @@ from tamdesk.models import DatabaseError
 from tamdesk.secrets import SecretName, SecretStore
 from tamdesk.services import database as database_service
 from tamdesk.services.backups import automatic_backup
-from tamdesk.services.base import Context, default_actor
+from tamdesk.services.base import Context
 from tamdesk.services.database import (
     APP_NAME,
     ENV_DB,
@@ -27,18 +27,23 @@ from tamdesk.services.database import (
     close_database,
     database_target,
     default_database_path,
+    is_empty,
     open_database,
     open_team_database,
 )
-from tamdesk.services.overview import database_counts
+from tamdesk.services.health import record_week
+from tamdesk.services.identity import adopt_name
 from tamdesk.services.private_files import create_private, make_private, private_folder
 from tamdesk.services.settings import get_setting
 from tamdesk.views.errors import install_excepthook
 from tamdesk.views.icons import icon
 from tamdesk.views.main_window import MainWindow
+from tamdesk.views.name_dialog import ask_name_once
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.team_dialog import saved_team
 from tamdesk.views.theme import apply_theme
+
+BACKUP_DELAY_MS = 10_000
 
 
 class PrivateLogHandler(RotatingFileHandler):
@@ -185,13 +190,17 @@ def run(db: str | None = None) -> int:
     if opened is None:
         return 1
     logging.getLogger("tamdesk").info("tamdesk %s opened %s", __version__, opened.label)
-    actor = get_setting("user_name") or default_actor()
+    if opened.path is not None:  # a name an older tamdesk kept in this (local) database becomes the user's
+        adopt_name(str(get_setting("user_name", "") or ""))
+    actor = ask_name_once()
     window = MainWindow(Context(actor=actor), open_database, secrets=secrets)
-    _backup_in_background(window)
     window.show()
+    # the daily backup copies the whole file: it waits until the first page has had the disk to itself
+    QTimer.singleShot(BACKUP_DELAY_MS, window, lambda: _backup_in_background(window))
+    _record_health_daily(window)
     if opened.backup:
         window.statusBar().showMessage(f"Database upgraded; the previous version is kept at {opened.backup}", 15000)
-    if database_counts().empty and not QSettings().value("main/declined_sample_data", False, type=bool):
+    if is_empty() and not QSettings().value("main/declined_sample_data", False, type=bool):
         _offer_sample_data(window)
     code = app.exec()
     close_database()
@@ -211,6 +220,30 @@ def _backup_in_background(window: MainWindow) -> None:
             log.info("Automatic backup written to %s", path)
 
     window.runner.run(lambda control: automatic_backup(window.ctx.now()), done, failed)
+
+
+HEALTH_FIRST_DELAY_MS = 5_000  # after the first paint and the first page's load
+HEALTH_EVERY_MS = 24 * 60 * 60 * 1000
+
+
+def _record_health_daily(window: MainWindow) -> None:
+    """This week's health snapshot of every customer, off the UI thread: soon after start, then once a day."""
+    log = logging.getLogger("tamdesk")
+
+    def record() -> None:
+        def failed(exc: object, details: str) -> None:
+            log.warning("Weekly health snapshot failed: %s", exc)
+
+        def done(count: object) -> None:
+            log.info("Health of %s customers recorded for this week", count)
+
+        window.runner.run(lambda control: record_week(window.ctx, window.ctx.now()), done, failed)
+
+    timer = QTimer(window)
+    timer.setInterval(HEALTH_EVERY_MS)
+    timer.timeout.connect(record)
+    timer.start()
+    QTimer.singleShot(HEALTH_FIRST_DELAY_MS, window, record)
 
 
 def _offer_sample_data(window: MainWindow) -> None:

@@ -80,15 +80,38 @@ class SecretStore:
     """
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        """Use ``backend``, or the keyring library's current backend (the in-memory one in tests)."""
-        self._backend = backend if backend is not None else keyring.get_keyring()
-        self._available = is_usable(self._backend)
+        """Use ``backend``, or the keyring library's current backend (the in-memory one in tests).
+
+        The keyring library's backend is looked for when a secret is first needed, not here: finding it takes a
+        noticeable part of a second, and most starts of the app need no secret at all.
+        """
+        self._given = backend
+        self._found: tuple[KeyringBackend, bool] | None = None
         self._refused = False
         self._session: dict[tuple[SecretName, str], str] = {}
         self._lock = threading.RLock()
         self._notice_taken = False
-        if not self._available:
-            log.warning("No usable keyring backend (%s); secrets are kept for this session only", self._backend.name)
+
+    def _find(self) -> tuple[KeyringBackend, bool]:
+        with self._lock:
+            if self._found is None:
+                backend = self._given if self._given is not None else keyring.get_keyring()
+                self._found = backend, is_usable(backend)
+                if not self._found[1]:
+                    log.warning("No usable keyring backend (%s); secrets are kept for this session only", backend.name)
+            return self._found
+
+    @property
+    def _backend(self) -> KeyringBackend:
+        return self._find()[0]
+
+    @property
+    def _available(self) -> bool:
+        return self._find()[1]
+
+    @_available.setter
+    def _available(self, value: bool) -> None:
+        self._found = self._find()[0], value
 
     def __repr__(self) -> str:
         return f"<SecretStore {self.backend_description()}, {len(self._session)} session secret(s)>"

@@ -14,6 +14,7 @@ import keyring
 import keyring.backend
 import pytest
 
+from tamdesk.services import identity
 from tamdesk.services.base import Context
 from tamdesk.services.database import close_database, open_database
 
@@ -98,6 +99,12 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("TAMDESK_DB", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def account_without_full_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test machine's account has no full name (tests that need one set it), so names never depend on it."""
+    monkeypatch.setattr(identity, "_system_full_name", lambda: "")
 
 
 @pytest.fixture

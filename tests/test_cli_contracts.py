@@ -155,5 +155,12 @@ def test_bad_version_input_is_one_sentence_and_nothing_is_written(
     assert refused(cli, db, "versions", "record", "--customer", "acme", *argv).startswith(message)
 
 
+def test_set_without_a_fact_is_refused(cli: Cli, db: Path) -> None:
+    assert refused(cli, db, "contract", "set", "--customer", "acme") == (
+        "tamdesk contract set: Nothing to change: give at least one of --tier, --start, --end, --renewal, --arr, "
+        "--currency or --edition."
+    )
+
+
 def test_an_unknown_customer_is_refused(cli: Cli, db: Path) -> None:
     assert "Globex" in refused(cli, db, "versions", "list", "--customer", "Globex")

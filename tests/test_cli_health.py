@@ -79,7 +79,7 @@ def test_one_customer_with_reasons_and_trend(cli: Cli) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Recorded this week's health of 2 customers."
-    assert lines[-1].startswith("Trend: ▃ from 42 in the week of ")
+    assert lines[-1].startswith("Trend: ▃ 42 in the week of ") and lines[-1].endswith(" (one weekly snapshot)")
 
 
 def test_weights_shown_and_changed(cli: Cli, db: Path) -> None:
@@ -119,3 +119,18 @@ def test_unknown_customer(cli: Cli) -> None:
     code, out, err = cli("health", "--customer", "Initech")
     assert (code, out) == (1, "")
     assert err.startswith("tamdesk health: ") and err.count("\n") == 1
+
+
+def test_trend_over_weeks(cli: Cli, db: Path) -> None:
+    from tamdesk.services.health import record_week
+
+    open_database(db)
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    record_week(Context(clock=lambda: week_ago), week_ago, week_ago.astimezone().date())
+    close_database()
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE health_snapshot SET score = 90, band = 'green'")
+    code, out, _ = cli("health", "--customer", "Acme", "--record")
+    assert code == 0
+    trend = out.splitlines()[-1]
+    assert trend.startswith("Trend: ▇▃ from 90 in the week of ") and " to 42 in the week of " in trend

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tamdesk import __version__
+from tamdesk.cli import calendar_export as calendar_commands
+from tamdesk.cli import contacts as contact_commands
 from tamdesk.cli import contracts as contract_commands
 from tamdesk.cli import customers as customer_commands
 from tamdesk.cli import database as database_commands
@@ -27,6 +29,7 @@ from tamdesk.cli import reports as report_commands
 from tamdesk.cli import seats as seat_commands
 from tamdesk.cli import sync as sync_commands
 from tamdesk.cli import tickets as ticket_commands
+from tamdesk.cli import timeline as timeline_commands
 from tamdesk.cli.common import CommandFailed
 from tamdesk.domain.text import printable
 from tamdesk.models import DatabaseError
@@ -41,12 +44,15 @@ COMMAND_MODULES = (
     seat_commands,
     report_commands,
     qbr_commands,
+    calendar_commands,
     portal_seat_commands,
     onboarding_commands,
     pack_commands,
     sync_commands,
-    health_commands,
+    timeline_commands,
+    contact_commands,
     contract_commands,
+    health_commands,
 )
 
 
@@ -67,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     groups = {
         "import": commands.add_parser(
-            "import", help="import customers, tickets, events or an access form"
+            "import", help="import customers, tickets, events, contacts or an access form"
         ).add_subparsers(dest="kind", metavar="KIND", required=True),
         "export": commands.add_parser("export", help="export a workbook").add_subparsers(
             dest="kind", metavar="KIND", required=True

@@ -11,7 +11,7 @@ from typing import Any
 from tamdesk.cli.common import CommandFailed, date_option, local_today
 from tamdesk.cli.text import day, moment, table
 from tamdesk.domain.contracts import arr_text, day_text, parse_arr
-from tamdesk.domain.versions import VERSION_SHAPE, parse_environment, parse_version
+from tamdesk.domain.versions import VERSION_SCHEME, VERSION_SHAPE, parse_environment, parse_version
 from tamdesk.services.base import Context
 from tamdesk.services.contracts import get_contract, set_contract
 from tamdesk.services.customers import customer_by_name
@@ -52,7 +52,8 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     record = actions.add_parser(
         "record",
         help="record the version a customer runs from a date on (earlier ones stay as history)",
-        description=f"Record the version a customer runs. {VERSION_SHAPE.capitalize()} (docs/versions.md).",
+        description=f"Record the version a customer runs; earlier ones stay as history. {VERSION_SHAPE.capitalize()}: "
+        f"{VERSION_SCHEME} (docs/versions.md).",
     )
     record.add_argument("--customer", required=True, metavar="NAME")
     record.add_argument("--product", default="", metavar="NAME", help="the product (default: the one product)")
@@ -95,6 +96,10 @@ def _optional_date(option: str, text: str | None, current: date | None) -> date 
 
 
 def _set(args: argparse.Namespace, ctx: Context) -> str:
+    given = (args.tier, args.start, args.end, args.renewal, args.arr, args.currency, args.edition)
+    if all(value is None for value in given):
+        raise CommandFailed("Nothing to change: give at least one of --tier, --start, --end, --renewal, --arr, "
+                            "--currency or --edition.")  # fmt: skip
     customer = customer_by_name(args.customer)
     view = get_contract(customer.id, local_today(ctx))
     facts = view.facts

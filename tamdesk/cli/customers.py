@@ -7,7 +7,7 @@ from typing import Any
 
 from tamdesk.cli.common import add_encoding_option
 from tamdesk.services.base import Context
-from tamdesk.services.customers import import_customers
+from tamdesk.services.customer_import import import_customers
 
 
 def register(commands: Any, groups: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ def register(commands: Any, groups: dict[str, Any]) -> None:
     parser = commands.add_parser(
         "health",
         help=HELP,
+        usage="tamdesk health [-h] [--customer NAME] [--record]\n       tamdesk health weights [--set FACTOR=POINTS …]",
         description=f"Customer health: a score from 0 to 100 (green from {GREEN_FROM}, amber from {AMBER_FROM}, "
         "red below), explained by the reasons that took points off. Weights: `tamdesk health weights`.",
     )
@@ -68,12 +69,16 @@ def _show(args: argparse.Namespace, ctx: Context) -> str:
         if not health.reasons:
             lines.append("  Nothing takes points off.")
         history = health_history(customer.id, TREND_WEEKS)
-        if history:
+        bars = trend_line([p.score for p in history])
+        if len(history) > 1:
             first, last = history[0], history[-1]
             lines.append(
-                f"Trend: {trend_line([p.score for p in history])} from {first.score} in the week of "
-                f"{first.week.isoformat()} to {last.score} in the week of {last.week.isoformat()}"
+                f"Trend: {bars} from {first.score} in the week of {first.week.isoformat()} to {last.score} in the "
+                f"week of {last.week.isoformat()}"
             )
+        elif history:
+            only = history[0]
+            lines.append(f"Trend: {bars} {only.score} in the week of {only.week.isoformat()} (one weekly snapshot)")
         else:
             lines.append("Trend: no weekly snapshot yet (tamdesk health --record takes one).")
         return "\n".join([*([recorded] if recorded else []), *lines])

@@ -109,7 +109,11 @@ FULL_AT: dict[Factor, int] = {
 
 @dataclass(frozen=True)
 class HealthWeights:
-    """The most points each factor can take off; the defaults sum to 100."""
+    """The most points each factor can take off; the defaults sum to 100.
+
+    Each weight is a whole number of points from 0 to ``MAX_WEIGHT`` (else ``WeightsRefused``); weights that sum to
+    0 are refused where weights are taken or saved (``parse_weights``, ``weights_refusal``).
+    """
 
     open_sev1: int = 20
     open_sev2: int = 10
@@ -120,6 +124,13 @@ class HealthWeights:
     seats: int = 5
     last_contact: int = 10
     renewal: int = 5
+
+    def __post_init__(self) -> None:
+        for factor in Factor:
+            value = getattr(self, factor.value)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise WeightsRefused(_not_whole(factor, value), factor)
+            _points(factor, value)
 
     def of(self, factor: Factor) -> int:
         return int(getattr(self, factor.value))
@@ -161,6 +172,10 @@ def parse_weights(values: Mapping[str, object], base: HealthWeights | None = Non
     return weights
 
 
+def _not_whole(factor: Factor, value: object) -> str:
+    return f"The weight of {factor.in_sentence} must be a whole number of points, not {value!r}."
+
+
 def _points(factor: Factor, value: object) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -168,8 +183,7 @@ def _points(factor: Factor, value: object) -> int:
     elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         number = int(value.strip())
     if number is None:
-        raise WeightsRefused(f"The weight of {factor.in_sentence} must be a whole number of points, not {value!r}.",
-                             factor)  # fmt: skip
+        raise WeightsRefused(_not_whole(factor, value), factor)
     if number < 0:
         raise WeightsRefused(f"The weight of {factor.in_sentence} cannot be negative ({number}).", factor)
     if number > MAX_WEIGHT:

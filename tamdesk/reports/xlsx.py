@@ -14,9 +14,23 @@ page header instead, and the workbook's first sheet (the summary, laid out for p
 the full header block and a line saying what each data sheet holds. Data sheets print landscape, one page wide, at
 no less than :data:`PRINT_MIN_SCALE`: long text columns wrap rather than widen the sheet.
 
-Large sheets are streamed in openpyxl's write-only mode: everything written before the rows (column widths,
-frozen panes, sheet properties) is set before the first row; what is written after the rows (autofilter, data
-validation, print setup, charts) is set once the row count is known.
+How a sheet is written. openpyxl lays the workbook out (widths, panes, tables, charts, conditional formats,
+validations, print setup, styles) and holds no cell; the rows are streamed as SpreadsheetML into a private file
+per sheet beside the target and put into openpyxl's package at the end (``reports/xlsx_rows.py``). Memory stays
+flat and a cell costs one string format. Measured with ``benchmarks/bench_export.py``: the 100,000-ticket SLA
+workbook is written in about half the time xlsxwriter in constant-memory mode takes for the same cells with no
+formatting at all; xlsxwriter itself was not taken as the backend because in that mode it cannot add an Excel
+table (every data sheet is one), and it would be the slower of the two.
+
+Excel's row limit. A sheet holds :data:`EXCEL_MAX_ROWS` rows. What a sheet does past it depends on its kind
+(:class:`Overflow`): a *data sheet* is a list of records (tickets, breaches, defects) that a reader filters and
+pivots, so it continues on ``Tickets (2)``, ``Tickets (3)``… with the same header row, formats and layout (its
+own table on each), and the first sheet's header block says so: ``Tickets continue on sheet Tickets (2):
+1,050,000 rows.``. Any other sheet (a summary, a trend, a form) is read as one page with its totals and chart
+under its rows: split, it would mislead, so the export is refused with the count and a shorter period is asked
+for. A sheet may choose otherwise with ``SheetSpec.overflow``. A continued sheet's chart covers its first part;
+a workbook whose first sheet is itself a data sheet has no header block to carry the note (the continuation sheets
+sit right after it).
 """
 
 from __future__ import annotations
@@ -29,22 +43,22 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from copy import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
+from io import BytesIO
 from itertools import chain, count, islice
 from numbers import Real
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.page import PageMargins
@@ -52,8 +66,12 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from tamdesk.models.db import database, is_sqlite
+from tamdesk.reports import xlsx_rows
 from tamdesk.services.base import DomainError
 from tamdesk.services.private_files import create_private, remove_stale
+
+EXCEL_MAX_ROWS = 1_048_576
+"""The most rows an Excel sheet has (header rows included)."""
 
 TEXT_LIMIT = 32_767
 """Most characters (UTF-16 code units) an Excel cell holds."""
@@ -204,6 +222,13 @@ class ListValidation:
         return '"' + ",".join(safe_text(c) for c in self.choices) + '"'
 
 
+class Overflow(Enum):
+    """What a sheet does when its rows would pass :data:`EXCEL_MAX_ROWS` (see the module docstring)."""
+
+    CONTINUE = "continue"  # on "Tickets (2)", "Tickets (3)"…, the header row repeated; the first sheet says so
+    REFUSE = "refuse"  # the export fails, saying how many rows and asking for a shorter period
+
+
 @dataclass(frozen=True)
 class SheetSpec:
     """What one sheet shows. ``rows`` may be a generator: it is streamed once, never held in memory.
@@ -230,6 +255,7 @@ class SheetSpec:
     bands: GoalBands | None = None
     data: bool = False
     one_page: bool = False
+    overflow: Overflow | None = None  # past Excel's row limit; None: a data sheet continues, any other refuses
 
     def __post_init__(self) -> None:
         titles = [c.title for c in self.columns]
@@ -248,6 +274,13 @@ class SheetSpec:
             raise ValueError(f"Sheet {self.title!r}: totals have {len(self.totals)} values for {len(titles)} columns")
         if self.data and self.totals is not None:
             raise ValueError(f"Sheet {self.title!r} is a data sheet: it has no totals row")
+        if self.overflow is Overflow.CONTINUE and not self.data:
+            raise ValueError(f"Sheet {self.title!r}: only a data sheet continues on another sheet")
+
+    @property
+    def on_overflow(self) -> Overflow:
+        """What the sheet does past Excel's row limit."""
+        return self.overflow or (Overflow.CONTINUE if self.data else Overflow.REFUSE)
 
     def column_number(self, title: str) -> int:
         """The 1-based number of the column called ``title``."""
@@ -283,6 +316,11 @@ class _Ticker:
             raise ExportCancelled("The export was cancelled.")
         if self.progress is not None:
             self.progress(self.rows)
+
+    def check(self) -> None:
+        """Stop if the user cancelled, without reporting progress."""
+        if self.cancelled is not None and self.cancelled():
+            raise ExportCancelled("The export was cancelled.")
 
 
 # --- cell conventions -------------------------------------------------------------------------------------------
@@ -397,6 +435,7 @@ def write_workbook(
     tz: tzinfo | None = None,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    max_rows: int = EXCEL_MAX_ROWS,
 ) -> Path:
     """Write ``sheets`` to the workbook at ``path``, replacing it only once the whole file is written.
 
@@ -407,25 +446,28 @@ def write_workbook(
         tz: the report's time zone; timezone-aware datetimes are shown in it (naive ones are refused).
         progress: called with the number of data rows written so far, every 1,000 rows and at the end.
         cancelled: polled as often; when it returns True the export stops.
+        max_rows: the most rows a sheet gets, Excel's :data:`EXCEL_MAX_ROWS`; lower only to test the limit.
 
     Returns:
         The path written.
 
     Raises:
-        ExportError: the name does not end in .xlsx, the folder is missing or not writable, or the file cannot be
-            replaced.
+        ExportError: the name does not end in .xlsx, the folder is missing or not writable, the file cannot be
+            replaced, or a sheet that cannot continue (see :class:`Overflow`) has more rows than a sheet holds.
         ExportCancelled: ``cancelled`` returned True; nothing is left at ``path``.
         ValueError, TypeError: a value does not fit its column (a programming error; the message says where).
     """
     if not sheets:
         raise ValueError("A workbook needs at least one sheet")
+    if not 2 <= max_rows <= EXCEL_MAX_ROWS:
+        raise ValueError(f"max_rows must be from 2 to {EXCEL_MAX_ROWS:,}, got {max_rows!r}")
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ExportError(f"Cannot write {target}: a workbook's file name must end in .xlsx")
     _refuse_database(target)
     temp = _create_temp_beside(target)
     try:
-        _build(temp, target, sheets, properties, tz, _Ticker(progress, cancelled))
+        _build(temp, target, sheets, properties, tz, _Ticker(progress, cancelled), max_rows)
         _replace(temp, target)
     except BaseException:
         for leftover in (temp, *temp.parent.glob(glob.escape(temp.name[:-4]) + ".s*.tmp")):
@@ -484,73 +526,133 @@ def _replace(temp: Path, target: Path) -> None:
         raise ExportError(f"Cannot write {target}: {exc.strerror or exc}") from exc
 
 
+class _TooManyRows(Exception):
+    """A sheet that cannot continue has more rows than a sheet holds; the message completes "Cannot write X: "."""
+
+
+class _Book:
+    """The workbook being written: openpyxl's layout, the sheets' row files, and the names given so far."""
+
+    def __init__(self, temp: Path, titles: Sequence[str], ticker: _Ticker, tz: tzinfo | None, max_rows: int) -> None:
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.temp, self.ticker, self.tz, self.max_rows = temp, ticker, tz, max_rows
+        self.titles = list(titles)  # every sheet's name, continuations included
+        self.tables: list[str] = []
+        for title in titles:
+            self.tables.append(table_name(title, self.tables))
+        self.worksheets = [self.wb.create_sheet(title) for title in titles]
+        self.spools: list[tuple[Any, xlsx_rows.RowSpool, str]] = []
+        self.open: list[xlsx_rows.RowSpool] = []  # every spool made, to remove
+        self._spool_numbers = count(len(titles) + 1)  # sheet n streams into .s<n>.tmp; continuations after
+
+    def spool(self, number: int | None = None) -> xlsx_rows.RowSpool:
+        """A private file beside the target for a sheet's rows, never in the system temp folder: a killed export
+        leaves it under our temporary name, and the next export into that folder removes it once an hour old."""
+        path = self.temp.with_name(f"{self.temp.name[:-4]}.s{number or next(self._spool_numbers)}.tmp")
+        if not create_private(path):
+            raise ExportError(f"Cannot write {self.temp.parent}: a temporary file is in the way ({path.name})")
+        spool = xlsx_rows.RowSpool(path)
+        self.open.append(spool)
+        return spool
+
+    def rows_written(self, ws: Any, spool: xlsx_rows.RowSpool, extent: str) -> None:
+        """The sheet ``ws`` has all its rows in ``spool``, covering ``extent`` (``A1:P1001``)."""
+        spool.close()
+        self.spools.append((ws, spool, extent))
+
+    def continuation(self, ws: Any, title: str, part: int) -> tuple[Any, str]:
+        """A new sheet right after ``ws`` for part ``part`` (2, 3…) of sheet ``title``, and its table name."""
+        name = _continuation_title(title, part, self.titles)
+        self.titles.append(name)
+        self.tables.append(table_name(name, self.tables))
+        return self.wb.create_sheet(name, self.wb.index(ws) + 1), self.tables[-1]
+
+    def save(self) -> None:
+        """openpyxl's package with each sheet's rows put in, to the temporary file."""
+        layout = BytesIO()
+        self.wb.save(layout)  # names each sheet's part
+        parts = [xlsx_rows.SheetRows(ws.path.lstrip("/"), spool, extent) for ws, spool, extent in self.spools]
+        xlsx_rows.assemble(layout.getvalue(), parts, self.temp, self.ticker.check)
+
+    def discard(self) -> None:
+        """Remove every row file (the rows are in the package by now, or the export failed)."""
+        for spool in self.open:
+            spool.discard()
+
+
 def _build(
-    temp: Path, target: Path, sheets: Sequence[SheetSpec], props: DocProps, tz: tzinfo | None, ticker: _Ticker
+    temp: Path,
+    target: Path,
+    sheets: Sequence[SheetSpec],
+    props: DocProps,
+    tz: tzinfo | None,
+    ticker: _Ticker,
+    max_rows: int,
 ) -> None:
-    """Stream every sheet, then save the workbook to ``temp``."""
-    wb = Workbook(write_only=True)
+    """Stream every sheet's rows, then save the workbook to ``temp``.
+
+    A first sheet with a header block (a summary) is written last: its block lists the other sheets, and how far
+    a continued one runs, which is known only once they are written.
+    """
+    titles: list[str] = []
+    for spec in sheets:
+        titles.append(sheet_title(spec.title, titles))
+    book = _Book(temp, titles, ticker, tz, max_rows)
     try:
-        _set_properties(wb, props)
-        titles: list[str] = []
-        for spec in sheets:
-            titles.append(sheet_title(spec.title, titles))
-        tables: list[str] = []
-        for spec, title in zip(_with_guide(sheets, titles), titles, strict=True):
+        _set_properties(book.wb, props)
+        first = sheets[0]
+        guided = not first.data and bool(first.header_lines)
+        order = [*range(1, len(sheets)), 0] if guided else list(range(len(sheets)))
+        parts: dict[int, list[tuple[str, int]]] = {}
+        for index in order:
             ticker.advance(0)
-            sheet = wb.create_sheet(title)
-            _spool_beside(sheet, temp, len(tables) + 1)
-            tables.append(table_name(title, tables))
-            _SheetWriter(_fast_rows(sheet), spec, tz, ticker, tables[-1]).write()
-        wb.save(temp)
+            spec = _with_guide(sheets, titles, parts) if guided and index == 0 else sheets[index]
+            parts[index] = _SheetWriter(book, index, spec).write()
+        book.save()
+    except _TooManyRows as exc:
+        raise ExportError(f"Cannot write {target}: {exc}") from None
     except OSError as exc:  # a full disk, a vanished folder...
-        _discard_streams(wb)
         raise ExportError(f"Cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        _discard_streams(wb)
-        raise
+    finally:
+        book.discard()
 
 
-def _with_guide(sheets: Sequence[SheetSpec], titles: Sequence[str]) -> list[SheetSpec]:
-    """The sheets, the first one's header block ending with a line per data sheet: its name, title and own notes.
+def _with_guide(
+    sheets: Sequence[SheetSpec], titles: Sequence[str], parts: Mapping[int, Sequence[tuple[str, int]]]
+) -> SheetSpec:
+    """The first sheet, its header block ending with a line per data sheet (its name, title and own notes) and a
+    line per sheet continued on others (``Tickets continue on sheet Tickets (2): 1,050,000 rows.``).
 
     A data sheet shows no header block, so what it holds, and notes such as its sort order, are said here.
     """
     first, *rest = sheets
-    if first.data or not first.header_lines:
-        return list(sheets)
     shared = set(first.header_lines)
     guide = []
-    for spec, title in zip(rest, titles[1:], strict=True):
+    for index, (spec, title) in enumerate(zip(rest, titles[1:], strict=True), 1):
         if spec.data:
             what, *notes = [line for line in spec.header_lines if line not in shared] or [title]
             guide.append(" ".join([f"Sheet {title}: {what.rstrip('.')}.", *notes]))
-    return [replace(first, header_lines=[*first.header_lines, *guide]), *rest]
+        written = parts.get(index, ())
+        if len(written) > 1:
+            guide.append(_continued_note(title, written))
+    return replace(first, header_lines=[*first.header_lines, *guide])
 
 
-def _spool_beside(ws: Any, temp: Path, index: int) -> None:
-    """Stream the sheet's rows into a private file beside the target, not openpyxl's file in the system temp folder.
+def _continued_note(title: str, parts: Sequence[tuple[str, int]]) -> str:
+    """``Tickets continue on sheet Tickets (2): 1,050,000 rows.``"""
+    names = [name for name, _ in parts[1:]]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    rows = sum(written for _, written in parts)
+    return f"{title} continue on {'sheet' if len(names) == 1 else 'sheets'} {listed}: {rows:,} rows."
 
-    A killed export would leave the report's data there, out of sight; beside the target it has our temporary
-    name, and the next export into that folder removes it once it is an hour old. Only done where openpyxl's
-    write-only sheet works as known (its writer is made on first use); else openpyxl's default stays.
-    """
-    from openpyxl.worksheet import _writer as sheet_writer
 
-    known = callable(getattr(type(ws), "_get_writer", None)) and getattr(ws, "_writer", 0) is None
-    if not known or not hasattr(sheet_writer, "ALL_TEMP_FILES"):
-        return
-    spool = temp.with_name(f"{temp.name[:-4]}.s{index}.tmp")
-
-    def get_writer() -> None:  # openpyxl's _get_writer, with our file; the sheet's head is written on first use
-        if ws._writer is not None:
-            return
-        if not create_private(spool):
-            raise ExportError(f"Cannot write {temp.parent}: a temporary file is in the way ({spool.name})")
-        sheet_writer.ALL_TEMP_FILES.append(str(spool))  # openpyxl's cleanup() takes it off this list
-        ws._writer = sheet_writer.WorksheetWriter(ws, out=str(spool))
-        ws._writer.write_top()
-
-    ws._get_writer = get_writer
+def _continuation_title(title: str, part: int, used: Collection[str]) -> str:
+    """``Tickets (2)`` for part 2 of sheet ``Tickets``: shortened to fit Excel's 31 characters, and distinct from
+    every name in ``used`` (``Tickets (2) (2)`` if a sheet is already called ``Tickets (2)``)."""
+    suffix = f" ({part})"
+    base = _utf16_prefix(title, _SHEET_TITLE_LIMIT - len(suffix)).rstrip("' ")
+    return sheet_title(base + suffix, used)
 
 
 def _set_properties(wb: Any, props: DocProps) -> None:
@@ -562,50 +664,6 @@ def _set_properties(wb: Any, props: DocProps) -> None:
     p.creator = p.lastModifiedBy = safe_text(props.creator)
     p.description, p.keywords = safe_text(props.description), safe_text(props.keywords)
     p.created = p.modified = created.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _fast_rows(ws: Any) -> Any:
-    """Let the write-only sheet take our prepared cells without a raised and caught error per styled cell.
-
-    openpyxl 3.1's ``_values_to_row`` first tries ``cell.value = value`` and only on the ValueError notices the
-    value is a ready Cell; for a report of a million styled cells that exception costs a third of the write time.
-    The replacement yields exactly what openpyxl's would (a test compares the two workbooks) and is only
-    installed where that private method exists.
-    """
-    if not hasattr(ws, "_values_to_row"):
-        return ws
-
-    def values_to_row(values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
-        plain = WriteOnlyCell(ws)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if isinstance(value, Cell):
-                cell = value
-            else:
-                plain.value = value
-                cell = plain
-            cell.column = col_idx
-            cell.row = row_idx
-            if cell.hyperlink is not None:
-                cell.hyperlink.ref = cell.coordinate
-            yield cell
-            if cell is plain and (plain.has_style or plain.hyperlink):
-                plain = WriteOnlyCell(ws)
-
-    ws._values_to_row = values_to_row
-    return ws
-
-
-def _discard_streams(wb: Any) -> None:
-    """Remove the temporary files openpyxl streams each write-only sheet into (else they last until exit)."""
-    # Best effort on a path that is already failing: never mask the original exception. Closing the sheet
-    # finishes openpyxl's row generator now, rather than in a garbage-collector finalizer that would fail.
-    for ws in wb.worksheets:
-        with suppress(Exception):
-            ws.close()
-        with suppress(Exception):
-            ws._writer.cleanup()
 
 
 # --- one sheet --------------------------------------------------------------------------------------------------
@@ -622,6 +680,7 @@ _DATA_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="left", indent=1, 
 _DATA_NUMBER_HEADER_ALIGNMENT = Alignment(vertical="top", horizontal="right", indent=1, wrap_text=True)
 _WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _TOP_ALIGNMENT = Alignment(vertical="top")  # beside wrapped text, a row's other values start level with it
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
 _LINE_HEIGHT = 15.0  # points, one line of Calibri 11
 # Characters of ordinary text a column holds per digit width: Calibri's letters average about 0.85 of its digits.
 # A little low on purpose: a row a line too tall reads better than one that hides its last line.
@@ -641,28 +700,95 @@ _RULED_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
 
 
 class _SheetWriter:
-    """Streams one :class:`SheetSpec` into a write-only worksheet."""
+    """Streams one :class:`SheetSpec`: its rows into row files, its layout into openpyxl's sheet, onto further
+    sheets when a data sheet passes the row limit."""
 
-    def __init__(self, ws: Any, spec: SheetSpec, tz: tzinfo | None, ticker: _Ticker, table: str) -> None:
-        self.ws, self.spec, self.ticker, self.table = ws, spec, ticker, table
+    def __init__(self, book: _Book, index: int, spec: SheetSpec) -> None:
+        self.book, self.index, self.spec = book, index, spec
+        self.ws = book.worksheets[index]
         self.header_row = len(spec.header_lines) + 2 if spec.header_lines and not spec.data else 1
         self.last_col = get_column_letter(len(spec.columns))
-        self.convert = [_converter(ws, column, tz, _alignment(column, spec.data)) for column in spec.columns]
-        self.text_cell = _text_cell_factory(ws)
+        self.widths: list[float] = []
+        self.header_height: float | None = None
         self.wrapping: list[tuple[int, float]] = []  # (index, characters a line holds) of each wrapping column
+        ws, tz, data = self.ws, book.tz, spec.data
+        letters = [get_column_letter(number) for number in range(1, len(spec.columns) + 1)]
+        columns = list(zip(spec.columns, letters, strict=True))
+        self.cells = [
+            _cell_writer(ws, c, letter, tz, _alignment(c, data), border=_RULED_BORDER if spec.ruled else None)
+            for c, letter in columns
+        ]
+        self.totals = [
+            _cell_writer(ws, c, letter, tz, _alignment(c, data), font=_TOTALS_FONT, border=_TOTALS_BORDER)
+            for c, letter in columns
+        ]
+        self.header = [self._label(letter, c.title, **self._header_style(c)) for c, letter in columns]
 
-    def write(self) -> None:
+    def write(self) -> list[tuple[str, int]]:
+        """Write the sheet; returns each sheet it takes (one unless continued) with its number of data rows."""
         rows = iter(self.spec.rows)
         sample = list(islice(rows, _WIDTH_SAMPLE_ROWS))
-        self._set_layout(sample)  # must precede the first row in write-only mode
-        self._write_header()
-        written = self._write_data(chain(sample, rows))
+        self._measure(sample)
+        ws, table, spool = self.ws, self.book.tables[self.index], self.book.spool(self.index + 1)
+        parts: list[tuple[str, int]] = []
+        cells, width, limit, ticker = self.cells, len(self.cells), self.book.max_rows, self.book.ticker
+        number = self._start(ws, spool)
+        here = written = 0
+        try:
+            rows = chain(sample, rows)
+            for row in rows:
+                if len(row) != width:
+                    raise ValueError(f"{len(row)} values for {width} columns")
+                if number > limit:
+                    if self.spec.on_overflow is Overflow.REFUSE:
+                        raise self._too_many(number + self._count(rows) + (self.spec.totals is not None))
+                    self._finish(ws, spool, table, here, first=not parts)
+                    parts.append((ws.title, here))
+                    ws, table = self.book.continuation(ws, self.book.titles[self.index], len(parts) + 1)
+                    spool = self.book.spool()
+                    number, here = self._start(ws, spool), 0
+                r = str(number)
+                lines = self._lines(row) if self.wrapping else 1
+                spool.add(
+                    number,
+                    "".join([cell(value, r) for cell, value in zip(cells, row, strict=False)]),
+                    lines * _LINE_HEIGHT if lines > 1 else None,  # LibreOffice does not fit a row to wrapped text
+                )
+                number += 1
+                here += 1
+                written += 1
+                if written % _TICK_ROWS == 0:
+                    ticker.advance(_TICK_ROWS)
+        except (TypeError, ValueError) as exc:
+            error = TypeError if isinstance(exc, TypeError) else ValueError
+            raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
+        ticker.advance(written % _TICK_ROWS)
         if self.spec.totals is not None:
-            self._write_totals(self.spec.totals)
-        self._finish(written)
+            if number > limit:
+                raise self._too_many(number)
+            r = str(number)
+            spool.add(number, "".join([cell(v, r) for cell, v in zip(self.totals, self.spec.totals, strict=True)]))
+        self._finish(ws, spool, table, here, first=not parts)
+        parts.append((ws.title, here))
+        return parts
 
-    def _set_layout(self, sample: list[Sequence[Any]]) -> None:
-        ws, columns, data = self.ws, self.spec.columns, self.spec.data
+    def _too_many(self, rows: int) -> _TooManyRows:
+        return _TooManyRows(
+            f"sheet {self.book.titles[self.index]} would have {rows:,} rows, more than the {self.book.max_rows:,} "
+            "a sheet holds; export a shorter period"
+        )
+
+    def _count(self, rows: Iterator[Any]) -> int:
+        """How many rows are left: a refused sheet says how many it had."""
+        left = 0
+        for left, _ in enumerate(rows, 1):
+            if left % _TICK_ROWS == 0:
+                self.book.ticker.check()
+        return left
+
+    def _measure(self, sample: list[Sequence[Any]]) -> None:
+        """Column widths from the titles and the first rows; on a data sheet, narrowed to print legibly."""
+        columns, data = self.spec.columns, self.spec.data
         widths = [
             column.width or _auto_width(column, (row[number] for row in sample if len(row) > number), data)
             for number, column in enumerate(columns)
@@ -670,108 +796,75 @@ class _SheetWriter:
         if data:
             widths = _fit_to_print(widths, [column.wrap for column in columns])
             lines = max(len(_wrapped(c.title, w - _FILTER_BUTTON)) for c, w in zip(columns, widths, strict=True))
-            ws.row_dimensions[1].height = lines * _LINE_HEIGHT
-        for number, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(number)].width = width
+            self.header_height = lines * _LINE_HEIGHT
+        self.widths = widths
         self.wrapping = [
             (n, max((w - 1) * _TEXT_PER_DIGIT, 1.0))
             for n, (c, w) in enumerate(zip(columns, widths, strict=True))
             if c.wrap and data
         ]
+
+    def _start(self, ws: Any, spool: xlsx_rows.RowSpool) -> int:
+        """Lay the sheet out and write what comes above its data; returns the number of its first data row."""
+        for number, width in enumerate(self.widths, 1):
+            ws.column_dimensions[get_column_letter(number)].width = width
         ws.freeze_panes = f"A{self.header_row + 1}"
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-
-    def _write_header(self) -> None:
-        ws = self.ws
         if not self.spec.data:
             for index, line in enumerate(self.spec.header_lines):
-                ws.append([self._styled_text(line, font=_TITLE_FONT if index == 0 else _NOTE_FONT)])
-            if self.spec.header_lines:
-                ws.append([])
-        ws.append([self._header_cell(column) for column in self.spec.columns])
+                label = self._label("A", line, font=_TITLE_FONT if index == 0 else _NOTE_FONT)
+                spool.add(index + 1, label(str(index + 1)))
+        r = str(self.header_row)
+        spool.add(self.header_row, "".join(label(r) for label in self.header), self.header_height)
+        return self.header_row + 1
 
-    def _header_cell(self, column: Column) -> Cell:
+    def _header_style(self, column: Column) -> dict[str, Any]:
         textual = column.kind in (ColumnKind.TEXT, ColumnKind.YES_NO)
         if self.spec.data:
             alignment = _DATA_HEADER_ALIGNMENT if textual else _DATA_NUMBER_HEADER_ALIGNMENT
         else:
             alignment = _HEADER_ALIGNMENT if textual else _NUMBER_HEADER_ALIGNMENT
-        return self._styled_text(column.title, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=alignment)
+        return {"font": _HEADER_FONT, "fill": _HEADER_FILL, "alignment": alignment}
 
-    def _styled_text(self, text: str, **style: Any) -> Cell:
-        cell = self.text_cell(text)
-        if not isinstance(cell, Cell):
-            cell = Cell(self.ws, row=1, column=1, value=cell)
-        for name, value in style.items():
-            setattr(cell, name, value)
-        return cell
-
-    def _write_data(self, rows: Iterable[Sequence[Any]]) -> int:
-        ws, convert, width = self.ws, self.convert, len(self.convert)
-        written = 0
-        try:
-            for row in rows:
-                if len(row) != width:
-                    raise ValueError(f"{len(row)} values for {width} columns")
-                cells = [conv(value) for conv, value in zip(convert, row, strict=False)]
-                lines = self._lines(row) if self.wrapping else 1
-                if lines > 1:  # LibreOffice does not fit a row to its wrapped text by itself
-                    ws.row_dimensions[self.header_row + written + 1].height = lines * _LINE_HEIGHT
-                ws.append([self._ruled(cell) for cell in cells] if self.spec.ruled else cells)
-                if lines > 1:
-                    del ws.row_dimensions[self.header_row + written + 1]  # written out: keep memory flat
-                written += 1
-                if written % _TICK_ROWS == 0:
-                    self.ticker.advance(_TICK_ROWS)
-        except (TypeError, ValueError) as exc:
-            error = TypeError if isinstance(exc, TypeError) else ValueError
-            raise error(f"Sheet {self.spec.title!r}, data row {written + 1}: {exc}") from exc
-        self.ticker.advance(written % _TICK_ROWS)
-        return written
+    def _label(self, letter: str, text: str, **style: Any) -> Callable[[str], str]:
+        """A styled text cell in column ``letter`` for any row: a title, a header, a line of the header block."""
+        safe = safe_text(text)
+        sid = _style_id(self.ws, quote_prefix=_guarded(safe), **style)
+        if not safe:
+            return lambda row: xlsx_rows.blank_cell(letter + row, sid)
+        return lambda row: xlsx_rows.text_cell(letter + row, sid, safe)
 
     def _lines(self, row: Sequence[Any]) -> int:
         """The lines the row's wrapping text takes, for its height."""
         return max((_line_count(row[n], width) for n, width in self.wrapping if isinstance(row[n], str)), default=1)
 
-    def _ruled(self, value: Any) -> Cell:
-        """The converted value as a cell with thin lines around it (an empty one too, to write in)."""
-        cell = value if isinstance(value, Cell) else Cell(self.ws, row=1, column=1, value=value)
-        cell.border = _RULED_BORDER
-        return cell
-
-    def _write_totals(self, totals: Sequence[Any]) -> None:
-        cells = []
-        for conv, value in zip(self.convert, totals, strict=True):
-            cell = conv(value)
-            if not isinstance(cell, Cell):
-                cell = Cell(self.ws, row=1, column=1, value=cell)
-            cell.font, cell.border = _TOTALS_FONT, _TOTALS_BORDER
-            cells.append(cell)
-        self.ws.append(cells)
-
-    def _finish(self, written: int) -> None:
-        ws, first, last = self.ws, self.header_row + 1, self.header_row + written
+    def _finish(self, ws: Any, spool: xlsx_rows.RowSpool, table: str, written: int, *, first: bool) -> None:
+        """What follows the rows: the table or filter, page setup, validations, chart and colour bands."""
+        head, last_data = self.header_row, self.header_row + written
+        last_row = spool.rows
+        self.book.rows_written(ws, spool, f"A1:{self.last_col}{max(last_row, 1)}")
+        data_first, data_last = head + 1, max(last_data, head + 1)
         if self.spec.data:
-            self._add_table(max(last, first))  # Excel's smallest table: the header and one row, empty here
+            self._add_table(ws, table, data_last)  # Excel's smallest table: the header and one row, empty here
             title, period = [*self.spec.header_lines, "", ""][:2]
             ws.HeaderFooter.oddHeader.left.text = _page_header_text(title)
             ws.HeaderFooter.oddHeader.right.text = _page_header_text(period)
         else:
-            ws.auto_filter.ref = f"A{self.header_row}:{self.last_col}{max(last, self.header_row)}"
-        ws.print_title_rows = f"{self.header_row}:{self.header_row}"
+            ws.auto_filter.ref = f"A{head}:{self.last_col}{max(last_data, head)}"
+        ws.print_title_rows = f"{head}:{head}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1 if self.spec.one_page else 0
         ws.page_margins = _MARGINS
         ws.HeaderFooter.oddFooter.left.text = "&A"
         ws.HeaderFooter.oddFooter.right.text = "Page &P of &N"
         for validation in self.spec.validations:
-            ws.data_validations.append(self._validation(validation, first, max(last, first)))
-        if self.spec.chart is not None and written:
-            ws.add_chart(self._chart(self.spec.chart, last), self._chart_anchor(self.spec.chart, last))
+            ws.data_validations.append(self._validation(validation, data_first, data_last))
+        if self.spec.chart is not None and written and first:  # a continued sheet's chart covers its first part
+            ws.add_chart(self._chart(ws, self.spec.chart, last_data), self._chart_anchor(self.spec.chart, last_data))
         if self.spec.bands is not None and written:
-            self._bands(self.spec.bands, first, last)
+            self._bands(ws, self.spec.bands, data_first, last_data)
 
-    def _bands(self, bands: GoalBands, first: int, last: int) -> None:
+    def _bands(self, ws: Any, bands: GoalBands, first: int, last: int) -> None:
         goal = f"${get_column_letter(self.spec.column_number(bands.goal_column))}{first}"
         for title in bands.columns:
             letter = get_column_letter(self.spec.column_number(title))
@@ -782,25 +875,25 @@ class _SheetWriter:
                 (f"ISNUMBER({cell})", _BAND_STYLES["below"]),
             )
             for formula, (fill, font) in rules:
-                self.ws.conditional_formatting.add(
+                ws.conditional_formatting.add(
                     cells, FormulaRule(formula=[formula], fill=fill, font=font, stopIfTrue=True)
                 )
 
-    def _add_table(self, last: int) -> None:
+    def _add_table(self, ws: Any, name: str, last: int) -> None:
         """The header and data rows as an Excel table: filter buttons, banded rows, a name for other tools."""
         ref = f"A{self.header_row}:{self.last_col}{last}"
         table = Table(
-            displayName=self.table,
-            name=self.table,
+            displayName=name,
+            name=name,
             ref=ref,
             autoFilter=AutoFilter(ref=ref),
             tableStyleInfo=TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True),
         )
-        # Write-only sheets cannot read the header back: the column names are given, as written in row 1.
+        # The sheet holds no cells for openpyxl to read the header from: the column names are given, as in row 1.
         table.tableColumns = [
             TableColumn(id=number, name=safe_text(column.title)) for number, column in enumerate(self.spec.columns, 1)
         ]
-        self.ws.tables.add(table)
+        ws.tables.add(table)
 
     def _validation(self, rule: ListValidation, first: int, last: int) -> DataValidation:
         letter = get_column_letter(self.spec.column_number(rule.column))
@@ -818,18 +911,16 @@ class _SheetWriter:
         dv.add(f"{letter}{first}:{letter}{last}")
         return dv
 
-    def _chart(self, spec: ChartSpec, last: int) -> BarChart | LineChart:
+    def _chart(self, ws: Any, spec: ChartSpec, last: int) -> BarChart | LineChart:
         chart = BarChart() if spec.kind is ChartKind.BAR else LineChart()
         chart.title = safe_text(spec.title)
         chart.x_axis.title = safe_text(spec.x_axis_title) or None
         chart.y_axis.title = safe_text(spec.y_axis_title) or None
         for title in spec.value_columns:
             number = self.spec.column_number(title)
-            chart.add_data(
-                Reference(self.ws, min_col=number, min_row=self.header_row, max_row=last), titles_from_data=True
-            )
+            chart.add_data(Reference(ws, min_col=number, min_row=self.header_row, max_row=last), titles_from_data=True)
         category = self.spec.column_number(spec.category_column)
-        chart.set_categories(Reference(self.ws, min_col=category, min_row=self.header_row + 1, max_row=last))
+        chart.set_categories(Reference(ws, min_col=category, min_row=self.header_row + 1, max_row=last))
         if {self.spec.columns[self.spec.column_number(t) - 1].kind for t in spec.value_columns} == {ColumnKind.PERCENT}:
             chart.y_axis.number_format = "0%"
             chart.y_axis.scaling.min, chart.y_axis.scaling.max = spec.y_min or 0, 1
@@ -876,12 +967,24 @@ def _wrapped(text: str, width: float) -> list[str]:
 
 def _line_count(text: str, width: float) -> int:
     """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
-    breaks, then breaks at spaces, a word too long for a line broken where it reaches the edge."""
+    breaks, then breaks at spaces (as :func:`_wrapped`), a word too long for a line broken where it reaches the edge.
+    """
     if len(text) > width * _MAX_ROW_LINES:
         return _MAX_ROW_LINES
-    lines = sum(
-        max(1, math.ceil(_display_width(line) / width)) for part in text.splitlines() for line in _wrapped(part, width)
-    )
+    if _display_width(text) <= width and _LINE_BREAK.search(text) is None:
+        return 1  # the usual short value: a line, however it is spaced
+    lines = 0
+    for part in text.splitlines():
+        line = -1  # the width of the line being filled; -1: none yet
+        for word in part.split():
+            size = _display_width(word)
+            if line >= 0 and line + 1 + size <= width:
+                line += 1 + size
+                continue
+            if line >= 0:
+                lines += max(1, math.ceil(line / width))
+            line = size
+        lines += max(1, math.ceil(line / width))  # an empty part is an empty line
     return min(max(lines, 1), _MAX_ROW_LINES)
 
 
@@ -896,14 +999,7 @@ def _page_header_text(text: str) -> str:
 # --- values to cells --------------------------------------------------------------------------------------------
 
 
-class _StreamCell(Cell):
-    """A styled data cell. Its repr is constant because openpyxl's write-only sheet formats every styled cell into
-    a discarded exception message on append; the default repr costs about a tenth of the export time."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<_StreamCell>"
+# --- values to cells --------------------------------------------------------------------------------------------
 
 
 def _alignment(column: Column, data: bool) -> Alignment | None:
@@ -913,80 +1009,107 @@ def _alignment(column: Column, data: bool) -> Alignment | None:
     return _TOP_ALIGNMENT if data else None
 
 
-def _text_cell_factory(ws: Any, alignment: Alignment | None = None) -> Callable[[str], str | Cell | None]:
-    """Text as a cell value: a plain str when openpyxl keeps it text, else an explicit, quote-prefixed string cell;
-    with an ``alignment``, always a cell so aligned."""
-    prototype = Cell(ws, row=1, column=1)
+def _guarded(text: str) -> bool:
+    """Whether text gets Excel's quote-prefix flag: it could be taken for a formula or an error value."""
+    return text[:1] in _FORMULA_LEADS or text in ERROR_CODES
+
+
+def _style_id(
+    ws: Any,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    alignment: Alignment | None = None,
+    border: Border | None = None,
+    number_format: str | None = None,
+    quote_prefix: bool = False,
+) -> int:
+    """The workbook's index of this cell style (added to its styles if new), as a cell's ``s`` attribute."""
+    cell = Cell(ws, row=1, column=1)  # never placed in the sheet: it only names the style
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
     if alignment is not None:
-        prototype.alignment = alignment
-    plain_style = copy(prototype._style)  # the style array is changed in place by the next line
-    prototype.quotePrefix = True
-    style = prototype._style  # one style array shared by all guarded cells; Cell() copies it
-
-    def make(value: str) -> str | Cell | None:
-        text = safe_text(value)
-        if not text:
-            return None  # an empty string cell would only be an odd blank
-        if text[0] not in _FORMULA_LEADS and text not in ERROR_CODES:
-            return text if alignment is None else _StreamCell(ws, row=1, column=1, value=text, style_array=plain_style)
-        cell = _StreamCell(ws, row=1, column=1, value=text, style_array=style)
-        cell.data_type = "s"  # openpyxl made it a formula or an error value
-        return cell
-
-    return make
+        cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    if number_format:
+        cell.number_format = number_format
+    if quote_prefix:
+        cell.quotePrefix = True
+    return int(cell.style_id)
 
 
-def _converter(ws: Any, column: Column, tz: tzinfo | None, alignment: Alignment | None) -> Callable[[Any], Any]:
-    """A function turning a Python value of ``column`` into what the worksheet gets (None stays empty)."""
+def _cell_writer(
+    ws: Any,
+    column: Column,
+    letter: str,
+    tz: tzinfo | None,
+    alignment: Alignment | None,
+    *,
+    font: Font | None = None,
+    border: Border | None = None,
+) -> Callable[[Any, str], str]:
+    """A function giving the XML of a value of ``column`` in a row (its number as text): ``""`` for an empty cell,
+    unless the cell has a ``border`` to show (a ruled table, a totals row).
+
+    Text is written as an inline string, with the quote-prefix flag when it looks like a formula; numbers,
+    durations (in hours) and dates (as Excel's serial numbers) with the column's number format.
+    """
     kind, title = column.kind, column.title
-    if kind is ColumnKind.TEXT:
-        return _text_converter(ws, title, alignment)
-    if kind is ColumnKind.YES_NO:
-        return _yes_no_converter(ws, title, alignment)
-    fmt = column.cell_format
-    prototype = Cell(ws, row=1, column=1)
-    if fmt:
-        prototype.number_format = fmt
-    if alignment is not None:
-        prototype.alignment = alignment
-    style = prototype._style
-    value_of = _VALUE_OF[kind](title, tz)
+    blank = ""
+    if kind is ColumnKind.TEXT or kind is ColumnKind.YES_NO:
+        plain = _style_id(ws, font=font, alignment=alignment, border=border)
+        guarded = _style_id(ws, font=font, alignment=alignment, border=border, quote_prefix=True)
+        text_of = _text(title) if kind is ColumnKind.TEXT else _yes_no(title)
 
-    def convert(value: Any) -> Any:
+        def text_cell(value: Any, row: str) -> str:
+            text = text_of(value)
+            if not text:  # an empty string cell would only be an odd blank
+                return f'<c r="{letter}{row}" s="{plain}"/>' if border else blank
+            return xlsx_rows.text_cell(letter + row, guarded if _guarded(text) else plain, text)
+
+        return text_cell
+    style = _style_id(ws, font=font, alignment=alignment, border=border, number_format=column.cell_format)
+    value_of = _VALUE_OF[kind](title, tz)
+    dates = kind is ColumnKind.DATE or kind is ColumnKind.DATETIME
+
+    def number_cell(value: Any, row: str) -> str:
         plain = value_of(value)
         if plain is None:
-            return None
-        return _StreamCell(ws, row=1, column=1, value=plain, style_array=style)
+            return f'<c r="{letter}{row}" s="{style}"/>' if border else blank
+        if dates:
+            plain = to_excel(plain)
+        elif plain.__class__ is not int and plain.__class__ is not float:
+            plain = float(plain)  # a Fraction, a numpy number...
+        return xlsx_rows.number_cell(letter + row, style, plain)
 
-    return convert
+    return number_cell
 
 
-def _text_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
-    make = _text_cell_factory(ws, alignment)
-
-    def convert(value: Any) -> Any:
+def _text(title: str) -> Callable[[Any], str | None]:
+    def text_of(value: Any) -> str | None:
         if value is None:
             return None
         if isinstance(value, str):
-            return make(value)
+            return safe_text(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return make(str(value))
+            return safe_text(str(value))
         raise TypeError(f"column {title!r} is text, got {type(value).__name__} {value!r}")
 
-    return convert
+    return text_of
 
 
-def _yes_no_converter(ws: Any, title: str, alignment: Alignment | None) -> Callable[[Any], Any]:
-    make = _text_cell_factory(ws, alignment)
-
-    def convert(value: Any) -> Any:
+def _yes_no(title: str) -> Callable[[Any], str | None]:
+    def text_of(value: Any) -> str | None:
         if value is None:
             return None
         if isinstance(value, bool):
-            return make("Yes" if value else "No")
+            return "Yes" if value else "No"
         raise TypeError(f"column {title!r} is yes/no, got {type(value).__name__} {value!r}")
 
-    return convert
+    return text_of
 
 
 def _number(title: str, _tz: tzinfo | None) -> Callable[[Any], Any]:
@@ -1072,4 +1195,6 @@ def _auto_width(column: Column, sample: Iterator[Any], title_wraps: bool = False
 
 def _display_width(text: str) -> int:
     """Columns ``text`` takes on screen: East Asian wide characters take two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

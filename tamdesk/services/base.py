@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -12,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from tamdesk.models import tables as t
+from tamdesk.services.identity import current_name
 
 
 def utc_now() -> datetime:
@@ -19,10 +19,8 @@ def utc_now() -> datetime:
 
 
 def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "tamdesk"
+    """The user's name (services.identity): saved in Settings › You, else their computer account's."""
+    return current_name()
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,11 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def rename(self, actor: str) -> None:
+        """Record what follows under ``actor``: the app's one context (every page holds it) follows the user's
+        name as soon as it changes in Settings › You."""
+        object.__setattr__(self, "actor", actor)
 
 
 class DomainError(Exception):

@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 import holidays
 import peewee as pw
@@ -20,10 +19,8 @@ from tamdesk.domain.states import PersonRole, SeatStatus, TicketStatus
 from tamdesk.domain.text import (
     case_key,
     clean_text,
-    collapse_spaces,
     identity_problem,
     refusal,
-    strip_spaces,
     visible,
 )
 from tamdesk.models import tables as t
@@ -42,13 +39,11 @@ from tamdesk.services.customer_aliases import (
     aliases_by_customer,
     aliases_of,
     check_aliases,
-    split_aliases,
     store_aliases,
 )
 from tamdesk.services.directory import person_named
 from tamdesk.services.search import contains_text
 from tamdesk.services.sla import customer_calendar
-from tamdesk.services.tabular import ImportFailed, read_table
 
 DEFAULT_ALLOWANCE = 5
 MAX_ALLOWANCE = 50
@@ -171,7 +166,7 @@ def normalize_domains(domains: Sequence[str] | str) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _customer_named(name: str) -> t.Customer | None:
+def customer_named(name: str) -> t.Customer | None:
     """The customer whose name is ``name`` but for case and spacing.
 
     Compared in Python: SQLite's lower() folds ASCII letters only, and one rule for both engines keeps them alike.
@@ -215,7 +210,7 @@ def _validate(data: CustomerInput, existing: t.Customer | None) -> tuple[Custome
     elif len(name) > 200:
         errors["name"] = "Name is longer than 200 characters."
     else:
-        clash = _customer_named(name)
+        clash = customer_named(name)
         owner = alias_owner(name, existing.id if existing else None)
         if clash is not None and (existing is None or clash.id != existing.id):
             errors["name"] = f"A customer named '{visible(clash.name)}' already exists."
@@ -459,7 +454,7 @@ def customer_by_name(name: str) -> t.Customer:
     Raises:
         NotFound: no customer matches, or several do (they are named, to write more of the one meant).
     """
-    customer = _customer_named(name)
+    customer = customer_named(name)
     if customer is not None:
         return customer
     wanted = case_key(name)
@@ -570,86 +565,3 @@ def _as_date(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-# -- import ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    created: int
-    updated: int
-    unchanged: int
-
-    @property
-    def summary(self) -> str:
-        return f"Imported customers: {self.created} created, {self.updated} updated, {self.unchanged} unchanged."
-
-
-def import_customers(ctx: Context, path: str | Path, encoding: str | None = None) -> ImportSummary:
-    """Upsert customers by name from .csv/.xlsx (Name, Email domains, Time zone, Country, TAM, Also known as);
-    all or nothing. Names under Also known as are added to a customer's, never put in place of them.
-
-    Raises:
-        ImportFailed: lists every bad row; nothing was changed.
-    """
-    table = read_table(path, encoding=encoding)
-    source = Path(path).name
-    table.require(source, "Name")
-    parsed: list[tuple[int, CustomerInput]] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for line, row in table.rows:
-        # controls and separators stay in, for the rules to refuse them (split() would make them spaces)
-        name = collapse_spaces(str(row.get("name") or ""))
-        if case_key(name) in seen:
-            problems.append(f"row {line}: Name '{visible(name)}' also appears in row {seen[case_key(name)]}")
-            continue
-        seen[case_key(name)] = line
-        parsed.append((line, _row_input(row, name)))
-    created = updated = unchanged = 0
-    with database.atomic():
-        for line, data in parsed:
-            existing = _customer_named(data.name)
-            try:
-                if existing is None:
-                    create_customer(ctx, data)
-                    created += 1
-                else:
-                    merged = replace(
-                        data,
-                        name=existing.name,
-                        sla_policy=existing.sla_policy.name,
-                        seat_allowance=existing.seat_allowance,
-                        onboarding_started=existing.onboarding_started,
-                        notes=existing.notes,
-                        # the file's other names are added to those the customer has, never put in their place
-                        aliases=None
-                        if data.aliases is None
-                        else (*aliases_of(existing.id), *split_aliases(data.aliases)),
-                    )
-                    version = existing.version
-                    update_customer(ctx, existing.id, version, merged)
-                    changed = t.Customer.get_by_id(existing.id).version != version
-                    updated += changed
-                    unchanged += not changed
-            except ValidationFailed as exc:
-                problems.extend(f"row {line}: {message}" for message in exc.errors.values())
-        if problems:
-            raise ImportFailed(source, problems)  # rolls the whole import back
-    return ImportSummary(created, updated, unchanged)
-
-
-def _row_input(row: Mapping[str, object], name: str) -> CustomerInput:
-    def text(key: str) -> str:
-        value = row.get(key)
-        return "" if value is None else strip_spaces(str(value))
-
-    return CustomerInput(
-        name=name,
-        time_zone=text("timezone") or "UTC",
-        country=text("country"),
-        email_domains=text("emaildomains") or text("domains"),
-        tam=text("tam"),
-        aliases=text("alsoknownas") or text("aliases") or None,
-    )

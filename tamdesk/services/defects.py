@@ -1,4 +1,9 @@
-"""Product defects, from a ticket's report to the deployed fix, with the customer-update cadence tracked."""
+"""Product defects, from a ticket's report to the deployed fix, with the customer-update cadence tracked.
+
+A deployed fix keeps a linked customer owed updates while that customer runs an older version in production than
+the fix version (``services.versions``, DESIGN §7); a customer with no production version recorded is treated as
+reached, and closing the defect ends every duty.
+"""
 
 from __future__ import annotations
 

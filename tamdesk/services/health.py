@@ -23,6 +23,7 @@ import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from tamdesk.domain.exemptions import apply_exemptions, first_response_breached
 from tamdesk.domain.health import (
@@ -124,14 +125,15 @@ class _Reader:
     def __init__(self, ids: Sequence[int] | None) -> None:
         self.ids = ids
 
-    def rows(self, sql: str, column: str, params: Sequence[object] = ()) -> Iterator[tuple]:
+    def rows(self, sql: str, column: str, params: Sequence[object] = ()) -> list[tuple]:
         """``sql`` holds ``{customers}``, replaced by a condition on ``column`` (always true without ids)."""
         if self.ids is None:
-            yield from database.execute_sql(sql.format(customers="1 = 1"), list(params))
-            return
+            return list(database.execute_sql(sql.format(customers="1 = 1"), list(params)).fetchall())
+        found: list[tuple] = []
         for chunk in _chunks(self.ids):
             condition = f"{column} IN ({_marks(len(chunk))})"
-            yield from database.execute_sql(sql.format(customers=condition), [*params, *chunk])
+            found += database.execute_sql(sql.format(customers=condition), [*params, *chunk]).fetchall()
+        return found
 
 
 _CUSTOMERS = "SELECT c.id, c.seat_allowance, c.onboarding_started FROM customer c WHERE {customers}"
@@ -320,32 +322,34 @@ def record_week(ctx: Context, now: datetime, today: date | None = None) -> int:
     return len(rows)
 
 
-@dataclass(frozen=True)
-class HealthPoint:
-    """A customer's snapshot of one week."""
+class HealthPoint(NamedTuple):
+    """A customer's snapshot of one week: ``(week, score, band)``."""
 
     week: date
     score: int
     band: Band
-    reasons: tuple[Reason, ...] = ()
-
-
-def _reasons(text: str) -> tuple[Reason, ...]:
-    try:
-        return tuple(Reason(int(r["points"]), str(r["text"]), Factor(r["factor"])) for r in json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        return ()
 
 
 def health_history(customer_id: int, weeks: int | None = None) -> list[HealthPoint]:
     """The customer's weekly snapshots, oldest first (the last ``weeks`` of them when given)."""
     snap = t.HealthSnapshot
-    query = snap.select(snap.week, snap.score, snap.band, snap.reasons).where(snap.customer == customer_id)
+    query = snap.select(snap.week, snap.score, snap.band).where(snap.customer == customer_id)
     query = query.order_by(snap.week.desc())
     if weeks is not None:
         query = query.limit(weeks)
-    points = [HealthPoint(_day(w), int(s), Band(b), _reasons(r)) for w, s, b, r in tuples(query)]
-    return points[::-1]
+    return [HealthPoint(_day(w), int(s), Band(b)) for w, s, b in tuples(query)][::-1]
+
+
+def snapshot_reasons(customer_id: int, week: date) -> tuple[Reason, ...]:
+    """The reasons a customer's snapshot of ``week`` (a Monday) kept; none when there is no such snapshot."""
+    snap = t.HealthSnapshot
+    row = snap.get_or_none((snap.customer == customer_id) & (snap.week == week))
+    if row is None:
+        return ()
+    try:
+        return tuple(Reason(int(r["points"]), str(r["text"]), Factor(r["factor"])) for r in json.loads(row.reasons))
+    except (ValueError, KeyError, TypeError):  # written by hand or by a later version: the score still stands
+        return ()
 
 
 @dataclass(frozen=True)
@@ -368,7 +372,7 @@ class HealthDrop:
 
 
 _PREVIOUS = """
-SELECT h.customer_id, h.week, h.score, h.band, h.reasons FROM health_snapshot h
+SELECT h.customer_id, h.week, h.score, h.band FROM health_snapshot h
 WHERE h.week = (SELECT MAX(h2.week) FROM health_snapshot h2 WHERE h2.customer_id = h.customer_id AND h2.week < {p})
   AND {{customers}}
 """
@@ -381,14 +385,16 @@ def health_drops(now: datetime, tam: str | None = None, today: date | None = Non
     ids = customer_ids_of(tam)
     if not ids:
         return []
-    healths = all_health(now, ids, today)
     this_week = week_of(today or now.astimezone().date())
     reader = _Reader(ids)
     before = {
-        int(cid): HealthPoint(_day(week), int(s), Band(b), _reasons(r))
-        for cid, week, s, b, r in reader.rows(_PREVIOUS.format(p=database.obj.param), "h.customer_id",
+        int(cid): HealthPoint(_day(week), int(s), Band(b))
+        for cid, week, s, b in reader.rows(_PREVIOUS.format(p=database.obj.param), "h.customer_id",
                                               [this_week.isoformat()])
     }  # fmt: skip
+    if not before:  # nothing to compare with (a new database, or its first week): no health to compute
+        return []
+    healths = all_health(now, list(before), today)
     names: dict[int, str] = dict(
         tuples(t.Customer.select(t.Customer.id, t.Customer.name).where(t.Customer.id.in_(list(before))))
     )

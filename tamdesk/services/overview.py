@@ -22,6 +22,11 @@ class DatabaseCounts:
         return self.customers == 0
 
 
+def status_counts() -> tuple[int, int]:
+    """Customers (not archived) and tickets, as the status bar shows them: two counts, no more."""
+    return t.Customer.select().where(~t.Customer.archived).count(), t.Ticket.select().count()
+
+
 def database_counts() -> DatabaseCounts:
     closed_tickets = [TicketStatus.SOLVED.value, TicketStatus.CLOSED.value]
     closed_escalations = [EscalationState.RESOLVED.value, EscalationState.DECLINED.value]

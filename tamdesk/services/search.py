@@ -1,4 +1,5 @@
-"""Search everywhere: customers, seat holders, tickets, defects and escalations by name, number, email or key.
+"""Search everywhere: customers, seat holders, tickets, defects and escalations by name, number, email or key,
+and the text of timeline entries.
 
 Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
 the LIKE escape character are escaped, and values travel as parameters, never inside the SQL text. Matching is
@@ -23,6 +24,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -49,9 +51,12 @@ class HitKind(StrEnum):
     TICKET = "ticket"
     DEFECT = "defect"
     ESCALATION = "escalation"
+    TIMELINE_ENTRY = "timeline_entry"
 
     @property
     def label(self) -> str:
+        if self is HitKind.TIMELINE_ENTRY:
+            return "Timeline"
         return "Seat holder" if self is HitKind.SEAT else self.value.capitalize()
 
 
@@ -357,6 +362,40 @@ def _escalations(needle: str, limit: int) -> list[SearchHit]:
     return hits
 
 
+_ENTRIES = _Source(
+    "SELECT e.id, e.title, e.body, e.at, e.kind, e.customer_id, c.name "
+    "FROM timeline_entry e JOIN customer c ON c.id = e.customer_id",
+    "e.id",
+    ("e.title", "e.body"),
+    ("e.title",),
+)
+
+
+def _snippet(text: str, needle: str, width: int = 110) -> str:
+    """The part of ``text`` around the first ``needle`` on one line (the whole line when it is short)."""
+    line = " ".join(text.split())
+    at = line.casefold().find(needle.casefold())
+    if len(line) <= width or at < 0:
+        return _one_line(line, width)
+    start = max(0, at - width // 3)
+    return ("…" if start else "") + _one_line(line[start:], width)
+
+
+def _timeline_entries(needle: str, limit: int) -> list[SearchHit]:
+    def score(row: Row) -> tuple[Any, ...]:
+        eid, title, body, at = row[:4]
+        return rank_of(needle, [title], [title, body]), -at, -eid
+
+    hits = []
+    for rank, (eid, title, body, at, kind, cid, customer) in _best(_find(_ENTRIES, needle), score, limit):
+        label = kind.capitalize()
+        when = datetime.fromtimestamp(int(at), UTC).astimezone()
+        heading = f"{label} · {_one_line(title)}" if title else f"{label} · {_snippet(body, needle)}"
+        subtitle = f"{customer} · {when:%d %b %Y}" + (f" · {_snippet(body, needle)}" if title and body else "")
+        hits.append(SearchHit(HitKind.TIMELINE_ENTRY, eid, heading, subtitle, cid, rank))
+    return hits
+
+
 def _one_line(text: str, width: int = 120) -> str:
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
@@ -368,6 +407,7 @@ _SEARCHES: tuple[Callable[[str, int], list[SearchHit]], ...] = (
     _tickets,
     _defects,
     _escalations,
+    _timeline_entries,
 )
 
 
@@ -409,6 +449,13 @@ def merge_hits(per_kind: Sequence[Sequence[SearchHit]], limit: int) -> list[Sear
     position = {id(hit): n for hits in per_kind for n, hit in enumerate(hits)}
     chosen.sort(key=lambda h: (h.rank, order[h.kind], position[id(h)]))
     return chosen[:limit]
+
+
+def entry_customer(entry_id: int) -> int | None:
+    """The customer a timeline entry belongs to (it opens on that customer's Timeline tab); None if gone."""
+    sql = f"SELECT customer_id FROM timeline_entry WHERE id = {database.obj.param}"
+    rows = list(database.execute_sql(sql, [entry_id]))
+    return int(rows[0][0]) if rows else None
 
 
 def seat_customer(seat_id: int) -> int | None:

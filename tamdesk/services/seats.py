@@ -40,6 +40,7 @@ from tamdesk.services.base import (
     save_versioned,
     tuples,
 )
+from tamdesk.services.contact_links import link_seat_to_its_contact
 from tamdesk.services.onboarding import sync_automatic_steps
 from tamdesk.services.settings import get_setting
 
@@ -367,6 +368,7 @@ def request_seat(ctx: Context, customer_id: int, data: SeatInput, *, accept_warn
             summary=f"Seat {seat.seat_no} requested for {clean.full_name} ({clean.email})" + accepted_note(check),
             after=_values(seat),
         )
+        link_seat_to_its_contact(ctx, seat)
         sync_automatic_steps(ctx, customer.id)
         return int(seat.id)
 
@@ -587,6 +589,7 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
             f"replacing {old.full_name} ({old.email})" + accepted_note(check),
             after=_values(seat),
         )
+        link_seat_to_its_contact(ctx, seat)
         sync_automatic_steps(ctx, customer.id)
         return int(seat.id)
 

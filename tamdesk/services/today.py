@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tamdesk.domain.calendar import BUSINESS_DAY
 from tamdesk.domain.severity import Severity
@@ -29,12 +30,18 @@ from tamdesk.models.db import database
 from tamdesk.services.contracts import renewals_due
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
+from tamdesk.services.follow_ups import FollowUpRow, open_follow_ups
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
+from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
 from tamdesk.services.tickets import CLOSED
 from tamdesk.services.versions import waiting_for_fixes
 
 ONBOARDING_HORIZON = timedelta(days=3)
+FOLLOW_UP_HORIZON = timedelta(days=7)
+if TYPE_CHECKING:
+    from tamdesk.services.health import HealthDrop
+
 _OPEN_TICKET = tuple(s.value for s in TicketStatus if s not in CLOSED)
 _OPEN_DEFECT = tuple(s.value for s in DefectState if s.is_open)
 _OPEN_ESCALATION = tuple(s.value for s in EscalationState if s.is_open)
@@ -49,7 +56,10 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"
     ONBOARDING = "onboarding"
     SEATS = "seats"
+    FOLLOW_UPS = "follow_ups"
+    STAKEHOLDERS = "stakeholders"
     ACCOUNTS = "accounts"
+    HEALTH = "health"
 
     @property
     def label(self) -> str:
@@ -63,7 +73,10 @@ _LABELS = {
     Section.ESCALATIONS: "Escalations waiting on someone",
     Section.ONBOARDING: "Onboarding steps due",
     Section.SEATS: "Portal seats pending",
+    Section.FOLLOW_UPS: "Follow-ups due",
+    Section.STAKEHOLDERS: "Key stakeholders lost",
     Section.ACCOUNTS: "Renewals and fixes not yet installed",
+    Section.HEALTH: "Health dropped",
 }
 
 
@@ -208,7 +221,10 @@ class TodayItems:
     escalations: tuple[EscalationWaiting, ...] = ()
     onboarding: tuple[OnboardingDue, ...] = ()
     seats: tuple[SeatPending, ...] = ()
+    follow_ups: tuple[FollowUpRow, ...] = ()
+    stakeholders: tuple[StakeholderLost, ...] = ()
     accounts: tuple[AccountAlert, ...] = ()
+    health: tuple[HealthDrop, ...] = ()  # customers whose health dropped since last week, the biggest fall first
 
     def rows(self, section: Section) -> Sequence[object]:
         return getattr(self, section.value)  # type: ignore[no-any-return]
@@ -225,7 +241,10 @@ class TodayItems:
             Section.ESCALATIONS: sum(1 for r in self.escalations if r.vp_owed),
             Section.ONBOARDING: sum(1 for r in self.onboarding if r.overdue),
             Section.SEATS: 0,
+            Section.FOLLOW_UPS: sum(1 for r in self.follow_ups if r.overdue),
+            Section.STAKEHOLDERS: 0,
             Section.ACCOUNTS: sum(1 for r in self.accounts if r.urgent),
+            Section.HEALTH: sum(1 for r in self.health if r.now.band.value == "red"),
         }
 
     @property
@@ -311,8 +330,11 @@ def _open_ticket_events(scope: _Scope) -> dict[int, list[TicketEvent]]:
     return events
 
 
-def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[TicketAlert], list[UpdateDue]]:
-    """Open tickets whose next SLA deadline is at risk or breached, split by the clock that runs."""
+def _tickets(
+    now: datetime, scope: _Scope, resolver: SlaResolver, *, every: bool = False
+) -> tuple[list[TicketAlert], list[UpdateDue]]:
+    """Open tickets whose next SLA deadline is at risk or breached (``every``: any next deadline), split by the
+    clock that runs."""
     sql = _TICKETS.format(statuses=_in(_OPEN_TICKET), scope=scope.sql)
     raw = list(database.execute_sql(sql, [*_OPEN_TICKET, *scope.params]))
     events = _open_ticket_events(scope)
@@ -326,7 +348,7 @@ def _tickets(now: datetime, scope: _Scope, resolver: SlaResolver) -> tuple[list[
         severity = Severity(sev)
         history = ticket_history(opened_at, severity, events.get(tid, ()), changes.get(tid, ()))
         sla = evaluate(history, resolver.policy(cid, opened_at), resolver.calendar(cid), max(now, history.opened))
-        if not sla.state.needs_attention or sla.deadline is None:
+        if not (every or sla.state.needs_attention) or sla.deadline is None:
             continue
         if sla.first_response_at is None:
             alerts.append(TicketAlert(tid, number, cid, customer, subject, severity, sla.state, sla.deadline))
@@ -358,8 +380,9 @@ def _in_scope(scope: _Scope) -> set[int]:
     return {cid for (cid,) in database.execute_sql(sql, list(scope.params))}
 
 
-def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
-    """One row per customer in scope whose own update clock on an open defect is overdue or due within a business day.
+def _defects(now: datetime, scope: _Scope, *, every: bool = False) -> list[UpdateDue]:
+    """One row per customer in scope whose own update clock on an open defect is overdue or due within a business day
+    (``every``: whose clock runs).
 
     Each linked customer's clock runs on its own calendar from its link or the escalation, whichever is later, and
     only its own updates (or one to every linked customer) reset it: ``domain.defect_updates``, as the defect list.
@@ -382,7 +405,7 @@ def _defects(now: datetime, scope: _Scope) -> list[UpdateDue]:
     for defect in defects:
         for update in clocks[defect.id]:
             clock = update.clock
-            if clock.customer_id in mine and clock.duty.needs_attention and clock.next_due is not None:
+            if clock.customer_id in mine and (every or clock.duty.needs_attention) and clock.next_due is not None:
                 rows.append(
                     UpdateDue(
                         UpdateSource.DEFECT, defect.id, f"Defect #{defect.id}", clock.customer_id, update.customer,
@@ -535,6 +558,24 @@ def _accounts(today: date, scope: _Scope) -> list[AccountAlert]:
 # -- all together -------------------------------------------------------------------------------------------------
 
 
+def _scope_of(tam: str | None) -> _Scope:
+    return _Scope.of(" ".join(tam.split()) if tam is not None else None)
+
+
+def customers_in_scope(tam: str | None) -> set[int]:
+    """Ids of the customers Today covers for ``tam`` (None: every customer not archived), for other views of them."""
+    return _in_scope(_scope_of(tam))
+
+
+def upcoming_deadlines(now: datetime, *, tam: str | None) -> tuple[list[TicketAlert], list[UpdateDue]]:
+    """Every running deadline of the customers in scope, not only those at risk (a calendar shows what comes):
+    open tickets' first responses, and the customer updates of open tickets and of defects (one per customer);
+    rows as Today's, unsorted. Meant for a background thread."""
+    scope = _scope_of(tam)
+    tickets, updates = _tickets(now, scope, SlaResolver(), every=True)
+    return tickets, updates + _defects(now, scope, every=True)
+
+
 def _customers_in(scope: _Scope) -> int:
     sql = f"SELECT count(*) FROM customer c WHERE {scope.sql}"
     return int(database.execute_sql(sql, list(scope.params)).fetchone()[0])
@@ -555,6 +596,8 @@ def needs_attention(
         sections: the sections to compute (the notifier asks for tickets and updates only).
         today: the user's calendar date for onboarding due dates; default ``now``'s date in the local zone.
     """
+    from tamdesk.services.health import health_drops  # health reads this module's defect clocks: imported here
+
     scope = _Scope.of(" ".join(tam.split()) if tam is not None else None)
     today = today or now.astimezone().date()
     resolver = SlaResolver()
@@ -574,5 +617,13 @@ def needs_attention(
         escalations=tuple(_escalations(now, scope, resolver)) if Section.ESCALATIONS in sections else (),
         onboarding=tuple(_onboarding(today, scope)) if Section.ONBOARDING in sections else (),
         seats=tuple(_seats(scope)) if Section.SEATS in sections else (),
+        follow_ups=tuple(_follow_ups(today, tam)) if Section.FOLLOW_UPS in sections else (),
+        stakeholders=tuple(stakeholders_lost(now, _in_scope(scope))) if Section.STAKEHOLDERS in sections else (),
         accounts=tuple(_accounts(today, scope)) if Section.ACCOUNTS in sections else (),
+        health=tuple(health_drops(now, tam, today)) if Section.HEALTH in sections else (),
     )
+
+
+def _follow_ups(today: date, tam: str | None) -> list[FollowUpRow]:
+    """Follow-ups not done that are overdue or due within ``FOLLOW_UP_HORIZON`` of ``today``, soonest first."""
+    return open_follow_ups(today, tam=" ".join(tam.split()) if tam else None, due_by=today + FOLLOW_UP_HORIZON)

@@ -109,6 +109,10 @@ def record_version(ctx: Context, customer_id: int, product: str, version: str, e
         raise ValidationFailed(errors)
     with database.atomic():
         customer = _customer(customer_id)
+        if _already_recorded(customer_id, clean, parsed.text, env, since):
+            raise ValidationFailed(
+                {"version": f"{parsed.text} in {env.value} since {since.isoformat()} is already recorded."}
+            )
         row = t.InstalledVersion.create(
             customer=customer, product=clean, version=parsed.text, environment=env.value, since=since,
             recorded_at=ctx.now(), recorded_by=ctx.actor,
@@ -119,6 +123,14 @@ def record_version(ctx: Context, customer_id: int, product: str, version: str, e
             after={"product": clean, "version": parsed.text, "environment": env.value, "since": since},
         )  # fmt: skip
         return int(row.id)
+
+
+def _already_recorded(customer_id: int, product: str, version: str, env: Environment, since: date) -> bool:
+    v = t.InstalledVersion
+    same = v.select(v.product).where(
+        (v.customer == customer_id) & (v.version == version) & (v.environment == env.value) & (v.since == since)
+    )
+    return any(product_key(row.product) == product_key(product) for row in same)
 
 
 def _product_label(product: str) -> str:

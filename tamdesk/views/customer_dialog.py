@@ -36,6 +36,7 @@ from tamdesk.services.customers import (
 )
 from tamdesk.services.people import list_people, sla_policy_names
 from tamdesk.services.sla import support_tiers
+from tamdesk.views.changes import changed
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_items, country_name, grow_to_fit
 
 FIELD_LABELS = {
@@ -234,6 +235,7 @@ class CustomerDialog(QDialog):
                 self.customer_id = create_customer(self.ctx, data)
             else:
                 update_customer(self.ctx, self._detail.id, self._detail.version, data)
+            changed("customer")
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             return

@@ -407,7 +407,7 @@ class DeployStep(StepForm):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Record the release that carries the fix and when it shipped.", "Mark fix &deployed")
         self.version = QLineEdit()
-        self.version.setPlaceholderText("4.35.2")
+        self.version.setPlaceholderText("437-e.2")
         self.add_field("fix_version", "Fix &version:", self.version)
         self.deployed = QDateEdit()
         self.deployed.setCalendarPopup(True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, overload
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from tamdesk import __version__
@@ -26,30 +29,116 @@ from tamdesk.models import DatabaseError, database_label
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import OpenedDatabase
-from tamdesk.services.overview import database_counts
-from tamdesk.services.search import seat_customer
-from tamdesk.views.history_dialog import HistoryDialog
+from tamdesk.services.overview import database_counts, status_counts
+from tamdesk.services.search import entry_customer, seat_customer
+from tamdesk.views.changes import data_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.notifications import Notifier
 from tamdesk.views.pages.base import Page
-from tamdesk.views.pages.customers import CustomersPage
-from tamdesk.views.pages.defects import DefectsPage
-from tamdesk.views.pages.escalations import EscalationsPage
-from tamdesk.views.pages.pending import PendingPage
-from tamdesk.views.pages.reports import ReportsPage
-from tamdesk.views.pages.settings import SettingsPage
-from tamdesk.views.pages.tickets import TicketList, TicketsPage
 from tamdesk.views.pages.today import TodayPage
-from tamdesk.views.search_dialog import SearchDialog
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.sync_scheduler import SyncScheduler
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import undo_stack
 
+if TYPE_CHECKING:
+    from tamdesk.views.history_dialog import HistoryDialog
+    from tamdesk.views.search_dialog import SearchDialog
+
 
 class OpenDatabase(Protocol):
     def __call__(self, target: Path, *, create: bool = False) -> OpenedDatabase: ...
 
+
+def _today(window: MainWindow) -> Page:
+    page = TodayPage(window.ctx, window.runner)
+    page.open_requested.connect(window.open_item)
+    return page
+
+
+def _customers(window: MainWindow) -> Page:
+    from tamdesk.views.pages.customers import CustomersPage
+
+    return CustomersPage(window.ctx, window.runner)
+
+
+def _tickets(window: MainWindow) -> Page:
+    from tamdesk.views.pages.tickets import TicketsPage
+
+    return TicketsPage(window.ctx, window.runner)
+
+
+def _escalations(window: MainWindow) -> Page:
+    from tamdesk.views.pages.escalations import EscalationsPage
+
+    return EscalationsPage(window.ctx, window.runner)
+
+
+def _defects(window: MainWindow) -> Page:
+    from tamdesk.views.pages.defects import DefectsPage
+
+    return DefectsPage(window.ctx, window.runner)
+
+
+def _reports(window: MainWindow) -> Page:
+    from tamdesk.views.pages.reports import ReportsPage
+
+    return ReportsPage(window.ctx, window.runner)
+
+
+def _settings(window: MainWindow) -> Page:
+    from tamdesk.views.pages.settings import SettingsPage
+
+    return SettingsPage(window.ctx, window.runner, window.secrets)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str
+    icon_name: str
+    factory: Callable[[MainWindow], Page]
+
+
+# The pages in navigation order (Ctrl+1 … Ctrl+7). Each module is imported when its page is first shown.
+PAGES = (
+    PageSpec("Today", "today", _today),
+    PageSpec("Customers", "customers", _customers),
+    PageSpec("Tickets", "tickets", _tickets),
+    PageSpec("Escalations", "escalations", _escalations),
+    PageSpec("Defects", "defects", _defects),
+    PageSpec("Reports", "reports", _reports),
+    PageSpec("Settings", "settings", _settings),
+)
+
+
+class LazyPages(Sequence[Page]):
+    """The window's pages by navigation row; reading one builds it on first use."""
+
+    def __init__(self, make: Callable[[int], Page]) -> None:
+        self._make = make
+        self._built: dict[int, Page] = {}
+
+    def __len__(self) -> int:
+        return len(PAGES)
+
+    @overload
+    def __getitem__(self, row: int) -> Page: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Page]: ...
+    def __getitem__(self, row: int | slice) -> Page | list[Page]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(len(PAGES))[row]]
+        row = range(len(PAGES))[row]  # IndexError past the end, negative rows from the end
+        if row not in self._built:
+            self._built[row] = self._make(row)
+        return self._built[row]
+
+    def built(self) -> list[Page]:
+        """The pages built so far (a page never visited has nothing to refresh or stop)."""
+        return [self._built[row] for row in sorted(self._built)]
+
+
+STATUS_DELAY_MS = 150
 
 # what ``open_item`` opens: kind -> (page title, the page's method taking the id, the customer tab to show)
 OPENERS = {
@@ -59,6 +148,8 @@ OPENERS = {
     "customer": ("Customers", "open_customer", ""),
     "onboarding": ("Customers", "open_customer", "onboarding"),
     "seats": ("Customers", "open_customer", "seats"),
+    "timeline": ("Customers", "open_customer", "timeline"),
+    "contacts": ("Customers", "open_customer", "contacts"),
     "contract": ("Customers", "open_customer", "contract"),
     "settings": ("Settings", "", ""),
 }
@@ -70,7 +161,7 @@ def _plural(n: int, word: str) -> str:
 
 class MainWindow(QMainWindow):
     database_changed = Signal(str)
-    search_dialog: SearchDialog | None = None
+    search_dialog: SearchDialog | None = None  # built when first asked for
     history_dialog: HistoryDialog | None = None
     sample_data_loaded = Signal(str)
 
@@ -90,7 +181,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("tamdesk")
         self.setWindowIcon(icon("tamdesk"))
         self.setMinimumSize(QSize(760, 520))
-        self.pages: list[Page] = []
+        self.pages = LazyPages(self._make_page)
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Navigation")
@@ -113,57 +204,56 @@ class MainWindow(QMainWindow):
         self.sync = SyncScheduler(ctx, TaskRunner(self), shared_secrets, self)
         self.statusBar().addPermanentWidget(self.sync.label)
         self._build_menus()
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.navigation.currentRowChanged.connect(lambda row: self.pages[row].refresh())
-        self._restore_state()
-        self.refresh()
+        self.navigation.currentRowChanged.connect(self._page_selected)
+        # whatever page saved something, the status bar's counts follow (a burst of saves reads them once)
+        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_DELAY_MS, timeout=self.refresh_status)
+        data_changes().changed.connect(self._data_changed)
+        self._loads_on_show = True
+        self._restore_state()  # builds the first page; it loads once the window is on screen (showEvent)
+        self.refresh_status()
 
     # -- construction -------------------------------------------------------------------------------------
 
     def _build_pages(self) -> None:
-        specs = [
-            ("Today", "today", "What needs you now across your customers.",
-             lambda c: f"{_plural(c.open_tickets, 'open ticket')} across {_plural(c.customers, 'customer')}."),
-            ("Customers", "customers", "Customers, their onboarding checklists and their five portal seats.",
-             lambda c: f"{_plural(c.customers, 'customer')} with {_plural(c.seats, 'portal seat')} on record."),
-            ("Tickets", "tickets", "Support tickets tracked against the SLA of their severity.",
-             lambda c: f"{_plural(c.tickets, 'ticket')}, {c.open_tickets:,} open."),
-            ("Escalations", "escalations", "Escalations of tickets to support management.",
-             lambda c: f"{_plural(c.open_escalations, 'open escalation')}."),
-            ("Defects", "defects", "Product defects followed until the fix ships.",
-             lambda c: f"{_plural(c.open_defects, 'open defect')}."),
-            ("Reports", "reports", "SLA, defect, seat, onboarding and escalation workbooks for managers.",
-             lambda c: f"Reports cover {_plural(c.tickets, 'ticket')} of {_plural(c.customers, 'customer')}."),
-            ("Settings", "settings", "SLA policies, calendars, people directory and templates.",
-             lambda c: "Settings are stored in this database."),
-        ]  # fmt: skip
-        for title, icon_name, purpose, describe in specs:
-            if title == "Today":
-                page = TodayPage(self.ctx, self.runner)
-                page.open_requested.connect(self.open_item)
-            elif title == "Customers":
-                page = CustomersPage(self.ctx, self.runner)
-            elif title == "Tickets":
-                page = TicketsPage(self.ctx, self.runner)
-            elif title == "Escalations":
-                page = EscalationsPage(self.ctx, self.runner)
-            elif title == "Defects":
-                page = DefectsPage(self.ctx, self.runner)
-            elif title == "Reports":
-                page = ReportsPage(self.ctx, self.runner)
-            elif title == "Settings":
-                page = SettingsPage(self.ctx, self.runner, self.secrets)
-            else:
-                page = PendingPage(title, icon(icon_name), purpose, describe)
-            page.sample_data_requested.connect(self.load_sample_data)
-            self.add_page(page, icon(icon_name))
+        """One navigation entry and one placeholder per page; a page is built on its first visit (start-up builds
+        only the page shown first)."""
+        for spec in PAGES:
+            item = QListWidgetItem(icon(spec.icon_name), spec.title)
+            item.setSizeHint(QSize(0, 34))
+            self.navigation.addItem(item)
+            self.stack.addWidget(QWidget())
 
-    def add_page(self, page: Page, icon: object) -> None:
-        self.pages.append(page)
-        item = QListWidgetItem(icon, page.title)  # type: ignore[call-overload]
-        item.setSizeHint(QSize(0, 34))
-        self.navigation.addItem(item)
-        self.stack.addWidget(page)
+    def _make_page(self, row: int) -> Page:
+        page = PAGES[row].factory(self)
+        page.sample_data_requested.connect(self.load_sample_data)
+        placeholder = self.stack.widget(row)
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        return page
+
+    @Slot(str)
+    def _data_changed(self, _what: str) -> None:
+        self._status_timer.start()
+
+    def build_all_pages(self) -> None:
+        """Build every page not visited yet (each loads its data when it is first shown)."""
+        for row in range(len(PAGES)):
+            self.pages[row]
+
+    def _page_selected(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self.pages[row]
+        self.stack.setCurrentWidget(page)
+        if not self._loads_on_show:
+            page.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._loads_on_show:  # the first show: paint the window first, then load the page shown
+            self._loads_on_show = False
+            QTimer.singleShot(0, self, self.current_page().refresh)
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)
@@ -200,13 +290,14 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
             self.addAction(action)
+        self._undo_place = (stack.index(), stack.count())
         stack.indexChanged.connect(self._undo_index_changed)
         go_menu = self.menuBar().addMenu("&Go")
         self.search_action = self._action("&Search…", self.show_search, "Ctrl+K")
         go_menu.addAction(self.search_action)
         go_menu.addSeparator()
-        for row, page in enumerate(self.pages):
-            go_menu.addAction(self._action(page.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
+        for row, spec in enumerate(PAGES):
+            go_menu.addAction(self._action(spec.title, lambda _=False, r=row: self.show_page(r), f"Ctrl+{row + 1}"))
         tools_menu = self.menuBar().addMenu("&Tools")
         self.history_action = self._action("&History…", self.show_history, "Ctrl+Shift+H")
         tools_menu.addAction(self.history_action)
@@ -235,8 +326,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/splitter", self.splitter.saveState())
         self.settings.setValue("main/page", self.navigation.currentRow())
         self._stop_background_work()
-        with contextlib.suppress(RuntimeError):  # the session's undo stack outlives this window
+        with contextlib.suppress(RuntimeError):  # the session's undo stack and change hub outlive this window
             undo_stack().indexChanged.disconnect(self._undo_index_changed)
+        with contextlib.suppress(RuntimeError):
+            data_changes().changed.disconnect(self._data_changed)
         super().closeEvent(event)
 
     def _stop_background_work(self) -> None:
@@ -247,15 +340,18 @@ class MainWindow(QMainWindow):
         """
         self.notifier.stop()
         self.sync.stop()
-        for page in self.findChildren(TicketsPage):
-            page.stop()
-        for ticket_list in self.findChildren(TicketList):
-            ticket_list.stop()
+        self._status_timer.stop()
+        tickets = sys.modules.get("tamdesk.views.pages.tickets")  # not imported: no ticket list to stop
+        if tickets is not None:
+            for page in self.findChildren(tickets.TicketsPage):
+                page.stop()
+            for ticket_list in self.findChildren(tickets.TicketList):
+                ticket_list.stop()
         for runner in {self.runner, *self.findChildren(TaskRunner)}:
             runner.wait(30_000)
 
     def show_page(self, row: int) -> None:
-        row = max(0, min(row, len(self.pages) - 1))
+        row = max(0, min(row, len(PAGES) - 1))
         self.navigation.setCurrentRow(row)
 
     def current_page(self) -> Page:
@@ -265,7 +361,7 @@ class MainWindow(QMainWindow):
         """Go to the page of a ticket, defect, escalation or customer and open it there (see ``OPENERS``);
         False for a kind no page shows. Works with whatever open methods the pages provide."""
         title, method, tab = OPENERS.get(kind, ("", "", ""))
-        row = next((r for r, page in enumerate(self.pages) if page.title == title), None)
+        row = next((r for r, spec in enumerate(PAGES) if spec.title == title), None)
         if row is None:
             return False
         self.show_page(row)
@@ -287,12 +383,22 @@ class MainWindow(QMainWindow):
             seats = getattr(getattr(self.current_page(), "detail", None), "seats", None)
             if hasattr(seats, "select_seat"):
                 seats.select_seat(item_id)
+        elif kind == "timeline_entry":
+            customer_id = entry_customer(item_id)
+            if customer_id is None or not self.open_item("timeline", customer_id):
+                self.statusBar().showMessage("That timeline entry no longer exists.", 5000)
+                return
+            timeline = getattr(getattr(self.current_page(), "detail", None), "timeline", None)
+            if hasattr(timeline, "select_entry"):
+                timeline.select_entry(item_id)
         elif not self.open_item(kind, item_id):
             self.statusBar().showMessage(f"A {kind} cannot be opened here.", 5000)
 
     def show_search(self) -> None:
         """Search everywhere (Ctrl+K): the palette over the window; the chosen hit opens on its page."""
         if self.search_dialog is None:
+            from tamdesk.views.search_dialog import SearchDialog
+
             # a runner of its own: a search must not wait behind a long task (searches only read)
             self.search_dialog = SearchDialog(TaskRunner(self), self)
             self.search_dialog.open_requested.connect(self.open_found)
@@ -301,21 +407,27 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         """Tools › History: every audited change, filtered; it follows a switch to another database."""
         if self.history_dialog is None:
+            from tamdesk.views.history_dialog import HistoryDialog
+
             self.history_dialog = HistoryDialog(self.ctx, self.runner, self)
             self.history_dialog.open_requested.connect(self.open_found)
             self.database_changed.connect(self.history_dialog.database_switched)
         self.history_dialog.open_history()
 
     def refresh(self) -> None:
+        """The status bar and the page shown read the database again (after a switch, an undo, sample data)."""
+        self.refresh_status()
+        if self.navigation.currentRow() >= 0:
+            self.current_page().refresh()
+
+    def refresh_status(self) -> None:
         label = database_label()
         self.database_status.setText(f"Database: {label}")
         self.database_status.setToolTip(label)
         self.sync.show_state()
-        counts = database_counts()
-        self.counts_status.setText(f"{_plural(counts.customers, 'customer')} · {_plural(counts.tickets, 'ticket')}")
+        customers, tickets = status_counts()
+        self.counts_status.setText(f"{_plural(customers, 'customer')} · {_plural(tickets, 'ticket')}")
         self.setWindowTitle(f"tamdesk — {Path(label).name}")
-        if self.navigation.currentRow() >= 0:
-            self.current_page().refresh()
 
     # -- actions ----------------------------------------------------------------------------------------------
 
@@ -406,8 +518,16 @@ class MainWindow(QMainWindow):
         self._sample_task = task
 
     @Slot(int)
-    def _undo_index_changed(self, _index: int) -> None:
-        """An undo or redo changed data: show it (a bound slot, so a closed window is disconnected)."""
+    def _undo_index_changed(self, index: int) -> None:
+        """An undo or redo changed data: show it, and say what was undone or redone in place of the message
+        that offered it (a bound slot, so a closed window is disconnected)."""
+        stack = undo_stack()
+        before, self._undo_place = self._undo_place, (index, stack.count())
+        if stack.count() == before[1] and index != before[0]:
+            command = stack.command(min(index, before[0]))
+            if command is not None:
+                verb = "Undone" if index < before[0] else "Redone"
+                self.statusBar().showMessage(f"{verb}: {command.text()}", 10000)
         self.refresh()
 
     def choose_team_database(self) -> None:

@@ -67,6 +67,7 @@ KIND_ICONS = {
     HitKind.TICKET: "tickets",
     HitKind.DEFECT: "defects",
     HitKind.ESCALATION: "escalations",
+    HitKind.TIMELINE_ENTRY: "history",
 }
 SubtitleRole = Qt.ItemDataRole.UserRole + 1
 KindRole = Qt.ItemDataRole.UserRole + 2

@@ -64,7 +64,13 @@ def _menu_actions(menu: QMenu, group: str) -> list[tuple[str, QAction]]:
 
 
 def gather_shortcuts(window: QMainWindow) -> list[ShortcutEntry]:
-    """Every action with a shortcut: those in the menu bar by menu, in menu order, then the rest as "Other"."""
+    """Every action with a shortcut: those in the menu bar by menu, in menu order, then the rest as "Other".
+
+    Pages not visited yet are built first (the window builds them on first visit), so their shortcuts are listed.
+    """
+    build_all_pages = getattr(window, "build_all_pages", None)
+    if callable(build_all_pages):
+        build_all_pages()
     listed: list[tuple[str, QAction]] = []
     for top in window.menuBar().actions():
         menu = top.menu()

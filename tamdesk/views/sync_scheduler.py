@@ -18,8 +18,8 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.connections import list_connections, sync_interval
 from tamdesk.services.sources import make_client
 from tamdesk.services.sync import SyncCancelled, SyncResult, sync_all
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.ticket_dialog import ticket_changes
 
 FIRST_SYNC_MS = 4000  # after start-up, once the window has painted
 

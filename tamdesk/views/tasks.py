@@ -115,6 +115,17 @@ class _Runnable(QRunnable):
             self._task._finished_raw.emit()
 
 
+def _import_on_ui_thread() -> None:
+    """Import, on the UI thread, the modules background work would otherwise import for the first time itself.
+
+    PySide6 (6.12) reads the source of every module imported for the first time; doing that on a worker thread
+    while the UI thread runs Qt crashes the interpreter. Background reads evaluate business calendars, which import
+    the holidays package's country modules on first use. Done when the first task starts rather than at import
+    time, so the window paints before the country modules load.
+    """
+    import holidays.countries  # noqa: F401
+
+
 class TaskRunner(QObject):
     """Runs work one at a time (database writes are serialized) off the UI thread."""
 
@@ -131,6 +142,7 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException, str], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Task:
+        _import_on_ui_thread()
         task = Task(self)
         self._live.add(task)
         if on_success:

@@ -42,9 +42,10 @@ from tamdesk.services.tickets import (
     ticket_detail,
 )
 from tamdesk.views import sla_format
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
+from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
@@ -171,6 +172,11 @@ class TicketDetailDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Enter in a field (the note, the time) presses no button: in a dialog it would press the first one
+        # (Edit ticket…, Change severity…) or the focused one (Solved, after Waiting on customer passed it on)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -446,6 +452,9 @@ class TicketDetailDialog(QDialog):
         self.record_note.clear()
         self.record_at.set_value(self.ctx.now())  # the next thing usually happens "now"
         self._changed()
+        # the button just clicked may now be disabled: Qt would pass the focus to the next enabled one (Solved
+        # after Waiting on customer); the note field is where the next event starts
+        self.record_note.setFocus()
 
     def edit_selected_event(self) -> None:
         entry = self.selected_entry()

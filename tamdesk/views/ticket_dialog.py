@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -41,6 +41,7 @@ from tamdesk.services.tickets import (
     ticket_detail,
     update_ticket,
 )
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
 
@@ -48,27 +49,6 @@ STATUS_HINT = (
     "Solved, reopened, waiting on the customer and the customer's reply go into the timeline as of saving; "
     "for an earlier time, record them with the ticket's buttons."
 )
-
-
-# -- telling every list that a ticket changed -----------------------------------------------------------------
-
-
-class TicketChanges(QObject):
-    """Emitted after a ticket was saved anywhere in the app, so every open list shows the change."""
-
-    changed = Signal(int)  # ticket id
-    imported = Signal()
-
-
-_changes: TicketChanges | None = None
-
-
-def ticket_changes() -> TicketChanges:
-    """The application's one ``TicketChanges`` hub."""
-    global _changes
-    if _changes is None:
-        _changes = TicketChanges()
-    return _changes
 
 
 # -- severity ---------------------------------------------------------------------------------------------------

@@ -64,13 +64,13 @@ from tamdesk.services.ticket_import import (
     inspect_ticket_file,
 )
 from tamdesk.services.tickets import TicketsCancelled
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.import_customers_panel import ImportCustomersPanel
 from tamdesk.views.import_date_order import DateOrderRow
 from tamdesk.views.import_mapping_panel import SOURCE_NAMES, ColumnMappingPanel
 from tamdesk.views.import_reconciliation_bar import ReconciliationBar, user_zone
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.ticket_dialog import ticket_changes
 from tamdesk.views.ticket_import_mapping import (
     NOT_IMPORTED,
     Choices,

@@ -121,6 +121,9 @@ def test_versions_keep_their_history_and_the_latest_since_is_current(acme: int, 
         ("436-e.2", Environment.PRODUCTION, False),
     ]
     assert production_versions([acme]) == {(acme, ""): "437-e.1"}
+    with pytest.raises(ValidationFailed, match="436-e.9 in production since 2026-01-05 is already recorded."):
+        record_version(ctx, acme, "", "436-E.9", "production", date(2026, 1, 5))
+    assert len(installed_versions(acme)) == 4
     assert "Version 437-e.1 in production since 2026-03-01" in [e.summary for e in list_audit(acme)]
 
 

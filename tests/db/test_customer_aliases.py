@@ -12,12 +12,12 @@ import pytest
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, FieldError, StaleEdit, ValidationFailed
 from tamdesk.services.customer_aliases import split_aliases
+from tamdesk.services.customer_import import import_customers
 from tamdesk.services.customers import (
     CustomerInput,
     add_alias,
     create_customer,
     get_customer,
-    import_customers,
     list_customers,
     update_customer,
 )

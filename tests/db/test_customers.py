@@ -12,12 +12,12 @@ import pytest
 from tamdesk.domain.onboarding import OnboardingState
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, StaleEdit, ValidationFailed
+from tamdesk.services.customer_import import import_customers
 from tamdesk.services.customers import (
     CustomerInput,
     create_customer,
     customer_by_name,
     get_customer,
-    import_customers,
     list_customers,
     seat_numbers,
     set_archived,

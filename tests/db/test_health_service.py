@@ -3,7 +3,7 @@ sample data, the weights in Settings, and the weekly snapshot."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,8 +29,10 @@ from tamdesk.services.health import (
     health_history,
     record_week,
     set_weights,
+    snapshot_reasons,
     weights_version,
 )
+from tamdesk.services.report_data import ReportScope, sla_report
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
@@ -152,7 +154,12 @@ def test_weekly_snapshot_is_idempotent_and_gives_the_drops(
         (date(2026, 3, 2), 80, Band.GREEN),
         (date(2026, 3, 9), 48, Band.RED),
     ]
-    assert str(history[-1].reasons[0]) == "−10: 1 open Sev1 ticket"
+    week, score, band = history[-1]
+    assert [str(r) for r in snapshot_reasons(book["acme"], week)][:2] == [
+        "−10: 1 open Sev1 ticket", "−10: 1 open escalation",
+    ]  # fmt: skip
+    assert (score, band) == (48, Band.RED)
+    assert snapshot_reasons(book["acme"], date(2026, 2, 23)) == ()
     drops = health_drops(fixed_now, today=TODAY)
     assert [(d.customer, d.before.score, d.now.score, d.points) for d in drops] == [("Acme", 80, 48, 32)]
     assert health_drops(fixed_now, tam="Omar Other", today=TODAY) == []
@@ -174,6 +181,16 @@ def test_all_at_once_equals_one_at_a_time_on_sample_data(db_path: Path, fixed_no
     bands = {h.band for h in together.values()}
     reasons = {r.factor for h in together.values() for r in h.reasons}
     assert len(bands) >= 2 and len(reasons) >= 6  # the data is varied enough to mean something
+    # the breaches are the SLA report's breaches (not wholly excused) of the tickets opened in the 90 days
+    since = fixed_now - timedelta(days=90)
+    report = sla_report(ReportScope(tz=UTC, start=since.date()), fixed_now)
+    expected: dict[int, int] = {}
+    for line in report.tickets:
+        if since <= line.opened <= fixed_now and line.breached_unexcused:
+            expected[line.customer_id] = expected.get(line.customer_id, 0) + 1
+    facts = health_facts(fixed_now, today=TODAY)
+    assert {cid: f.sla_breaches for cid, f in facts.items() if f.sla_breaches} == expected
+    assert sum(expected.values()) > 10
 
 
 def test_no_customers_no_health(db_path: Path, fixed_now: datetime) -> None:

@@ -21,7 +21,7 @@ import pytest
 from tamdesk.models import tables as t
 from tamdesk.services.access_form import read_access_form
 from tamdesk.services.base import Context
-from tamdesk.services.customers import import_customers
+from tamdesk.services.customer_import import import_customers
 from tamdesk.services.tabular import ImportFailed, ImportField, preview_rows, read_headers, read_table
 
 SHEET = "xl/worksheets/sheet1.xml"

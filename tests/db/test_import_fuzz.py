@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from tamdesk.services.access_form import apply_access_form
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.customers import CustomerInput, create_customer, import_customers
+from tamdesk.services.customer_import import import_customers
+from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.tabular import ImportFailed, ImportField, read_table
 from tamdesk.services.ticket_import import import_ticket_events, import_tickets
 

@@ -14,11 +14,11 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import PersonRole, TicketEventKind
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, FieldError, ValidationFailed
+from tamdesk.services.customer_import import import_customers
 from tamdesk.services.customers import (
     CustomerInput,
     create_customer,
     get_customer,
-    import_customers,
     update_customer,
 )
 from tamdesk.services.defects import (

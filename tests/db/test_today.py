@@ -122,7 +122,8 @@ def test_my_customers_against_all(book: dict[str, int], fixed_now: datetime) -> 
     everyone = needs_attention(fixed_now, tam=None, today=TODAY)
     assert (mine.customers, everyone.customers) == (1, 2)
     assert mine.counts() == {Section.TICKETS: 2, Section.UPDATES: 2, Section.ESCALATIONS: 1, Section.ONBOARDING: 6,
-                             Section.SEATS: 2, Section.ACCOUNTS: 0}  # fmt: skip
+                             Section.SEATS: 2, Section.FOLLOW_UPS: 0, Section.STAKEHOLDERS: 0,
+                              Section.ACCOUNTS: 0, Section.HEALTH: 0}  # fmt: skip
     assert mine.urgent()[Section.TICKETS] == 1 and mine.urgent()[Section.ONBOARDING] == 4
     assert everyone.counts()[Section.TICKETS] == 3 and everyone.counts()[Section.ONBOARDING] == 8
     assert mine.total == 13
@@ -207,7 +208,8 @@ def test_a_defect_of_several_customers_is_one_row_per_customer_on_its_own_clock(
 def test_only_the_sections_asked_for(book: dict[str, int], fixed_now: datetime) -> None:
     items = needs_attention(fixed_now, tam=TESS, sections={Section.UPDATES}, today=TODAY)
     assert items.counts() == {Section.TICKETS: 0, Section.UPDATES: 2, Section.ESCALATIONS: 0, Section.ONBOARDING: 0,
-                              Section.SEATS: 0, Section.ACCOUNTS: 0}  # fmt: skip
+                              Section.SEATS: 0, Section.FOLLOW_UPS: 0, Section.STAKEHOLDERS: 0,
+                              Section.ACCOUNTS: 0, Section.HEALTH: 0}  # fmt: skip
 
 
 def test_archived_customers_are_left_out(book: dict[str, int], fixed_now: datetime) -> None:

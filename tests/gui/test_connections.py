@@ -65,7 +65,7 @@ def test_add_test_and_sync_a_connection(qtbot, acme: MainWindow) -> None:
         qtbot.waitUntil(lambda: found.status.text().startswith("Signed in"), timeout=10000)
         assert found.status.text() == f"Signed in to Jira Service Management (Acme JSM) as Ann Agent <{EMAIL}>."
         click(qtbot, found.sync_button)
-        qtbot.waitUntil(lambda: not acme.sync.running() and "created" in found.status.text(), timeout=15000)
+        qtbot.waitUntil(lambda: not acme.sync.running() and "created" in found.status.text(), timeout=30000)
     assert found.status.text() == (
         "Acme JSM: 1 created, 0 updated, 0 unchanged, 0 events added; 1 held until their customer or values are known."
     )

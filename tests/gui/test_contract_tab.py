@@ -101,6 +101,11 @@ def test_a_contract_is_saved_and_shows_its_renewal_warning(
     assert tab.messages["renewal_on"].text() == f"Renewal in 88 days ({renewal.day} {renewal:%b %Y})"
     assert tab.inputs["arr"].text() == "120,000"
     assert tab.form_message.text() == "Saved."
+    detail = tab.parent()
+    while detail is not None and not hasattr(detail, "subtitle"):
+        detail = detail.parent()
+    assert detail is not None
+    assert detail.subtitle.text().endswith(f" · Renewal in 88 days ({renewal.day} {renewal:%b %Y})"), "in the header"
 
 
 def test_a_version_is_recorded_and_the_history_kept(

@@ -108,8 +108,8 @@ def test_a_closed_window_starts_no_more_reads(window: MainWindow, qtbot) -> None
     (It once did: a ticket import in a later test reloaded a closed window's ticket list on that test's
     database as it closed, and the read failed with "no such table".)
     """
+    from tamdesk.views.changes import ticket_changes
     from tamdesk.views.pages.tickets import TicketList, TicketsPage
-    from tamdesk.views.ticket_dialog import ticket_changes
 
     window.show_page(PAGES.index("Tickets"))
     page = window.findChild(TicketsPage)
@@ -120,3 +120,43 @@ def test_a_closed_window_starts_no_more_reads(window: MainWindow, qtbot) -> None
     lists = window.findChildren(TicketList)
     assert lists and not any(lst.busy() or lst.timer.isActive() for lst in lists)
     assert window.notifier.check() is None
+
+
+def test_start_up_builds_only_the_page_shown_and_loads_it_once(qtbot, db_path: Path, monkeypatch) -> None:
+    from tamdesk.views.pages import today
+
+    loads: list[object] = []
+    real = today.load_today
+    monkeypatch.setattr(today, "load_today", lambda *args: loads.append(args) or real(*args))
+    win = MainWindow(Context(), open_database)
+    qtbot.addWidget(win)
+    assert loads == []  # nothing read before the window is on screen
+    with qtbot.waitSignal(win.pages[0].loaded, timeout=10_000):
+        win.show()
+    page = win.pages.built()
+    assert [p.title for p in page] == ["Today"]
+    assert len(loads) == 1
+
+    win.show_page(2)  # Tickets: built on its first visit, and shown
+    assert [p.title for p in win.pages.built()] == ["Today", "Tickets"]
+    assert win.stack.currentWidget() is win.pages[2]
+    assert win.stack.count() == len(PAGES)
+    for runner_page in win.pages.built():
+        qtbot.waitUntil(lambda p=runner_page: not getattr(p, "busy", False))
+
+
+def test_the_status_bar_counts_follow_a_change_made_on_any_page(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamdesk.views.customer_dialog import CustomerDialog
+
+    def fill(dialog: CustomerDialog) -> int:
+        dialog.name.setText("Initech")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(CustomerDialog, "exec", fill)
+    assert window.counts_status.text() == "0 customers · 0 tickets"
+    window.show_page(1)
+    qtbot.mouseClick(window.pages[1].empty.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.counts_status.text() == "1 customer · 0 tickets", timeout=3000)

@@ -16,7 +16,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.database import open_database
-from tamdesk.services.settings import set_setting
+from tamdesk.services.identity import save_name
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.services.today import needs_attention
 from tamdesk.views.main_window import MainWindow
@@ -60,7 +60,7 @@ def runner() -> Iterator[TaskRunner]:
 def breach(ctx: Context, now: datetime) -> int:
     """One customer of Tess's with one Sev1 ticket whose first response is an hour late."""
     customer = create_customer(ctx, CustomerInput(name="Acme", tam="Tess Tam"))
-    set_setting(ctx, "user_name", "Tess Tam")
+    save_name("Tess Tam")
     return create_ticket(ctx, TicketInput("SUP-1", customer, "Cluster down", Severity.URGENT, now - timedelta(hours=2)))
 
 
@@ -92,7 +92,7 @@ def test_each_event_once_even_after_a_restart(
     qtbot: QtBot,
 ) -> None:  # fmt: skip
     make_book(ctx, fixed_now)
-    set_setting(ctx, "user_name", "Tess Tam")
+    save_name("Tess Tam")
     notifier = Notifier(host, ctx, runner)
     first = notifications(qtbot, notifier)
     assert [title for title, _ in first] == ["3 new SLA alerts: deadlines at risk or passed"]

@@ -21,6 +21,7 @@ from tamdesk.models import tables as t
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context
 from tamdesk.services.directory import PersonInput, add_person, escalation_contacts
+from tamdesk.services.identity import NameSource, identity, login_name
 from tamdesk.services.settings import get_setting, set_setting
 from tamdesk.services.sla import policy
 from tamdesk.services.templates import default_template
@@ -422,15 +423,34 @@ def test_defect_cadence_is_saved_per_severity(qtbot, page: SettingsPage) -> None
 
 
 def test_a_stale_edit_reloads_with_their_value(qtbot, page: SettingsPage, ctx: Context) -> None:
-    section = page.show_section(YouSection)
-    set_setting(ctx, "user_name", "Ann")
+    key = "defect_update_cadence_business_days"
+    section = page.show_section(CadenceSection)
+    set_setting(ctx, key, {"1": 1, "2": 5, "3": 10, "4": 20})
     section.load()
-    set_setting(Context(actor="Other TAM"), "user_name", "Bob")  # another TAM saves meanwhile
-    section.user_name.setText("Cid")
+    set_setting(Context(actor="Other TAM"), key, {"1": 2, "2": 5, "3": 10, "4": 20})  # another TAM saves meanwhile
+    section.spins[Severity.LOW].setValue(30)
     click(qtbot, section.save_button)
     assert "changed by someone else" in section.status.text()
-    assert section.user_name.text() == "Bob"
-    assert get_setting("user_name") == "Bob"
+    assert section.spins[Severity.URGENT].value() == 2 and section.spins[Severity.LOW].value() == 20
+    assert get_setting(key) == {"1": 2, "2": 5, "3": 10, "4": 20}
+
+
+def test_your_name_applies_at_once_and_is_kept_on_this_computer(qtbot, page: SettingsPage, ctx: Context) -> None:
+    section = page.show_section(YouSection)
+    assert section.user_name.text() == "" and section.user_name.placeholderText() == login_name()
+    section.user_name.setText("  Tess   Tam ")
+    click(qtbot, section.save_button)
+    assert section.status.text() == "Saved. Changes are now recorded as Tess Tam."
+    assert ctx.actor == "Tess Tam"  # every page holds this context: no restart needed
+    assert identity().name == "Tess Tam" and identity().source is NameSource.SAVED
+    assert get_setting("user_name") is None  # not in the database: a team database is everyone's
+    section.user_name.setText("x" * 121)
+    click(qtbot, section.save_button)
+    assert section.messages["user_name"].text() == "A name can have at most 120 characters (this one has 121)."
+    assert ctx.actor == "Tess Tam"
+    section.user_name.setText("")
+    click(qtbot, section.save_button)
+    assert identity().source is NameSource.LOGIN and ctx.actor == identity().name
 
 
 # -- Email and secrets

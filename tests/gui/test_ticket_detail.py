@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tamdesk.domain.severity import Severity
@@ -105,6 +106,21 @@ def test_waiting_pauses_and_a_reply_resumes(qtbot, acme: int, ctx: Context) -> N
     assert dialog.record_at.value() == NOW  # back to "now" after each record
     dialog.record_buttons["replied"].click()
     assert dialog.sla_state.text().startswith("Update due in")
+
+
+def test_enter_after_waiting_on_customer_cannot_solve_the_ticket(qtbot, acme: int, ctx: Context) -> None:
+    ticket = _ticket(ctx, acme, Severity.URGENT, NOW - timedelta(hours=1))
+    add_event(ctx, ticket, TicketEventKind.RESPONSE, NOW - timedelta(minutes=50))
+    dialog = _dialog(qtbot, ctx, ticket)
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    dialog.record_buttons["waiting"].setFocus()
+    qtbot.keyClick(dialog.record_buttons["waiting"], Qt.Key.Key_Space)  # clicked from the keyboard
+    assert dialog.sla_state.text() == "‖ Paused · waiting on customer"
+    assert dialog.focusWidget() is dialog.record_note
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert _timeline(dialog)[-1] == "Waiting on customer"
+    assert dialog.record_buttons["solved"].isEnabled()  # still open
 
 
 def test_solved_then_reopened(qtbot, acme: int, ctx: Context) -> None:

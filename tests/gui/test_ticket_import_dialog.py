@@ -308,7 +308,7 @@ def test_cancel_mid_import_leaves_the_database_unchanged(qtbot, customers, ctx: 
 
 
 def test_the_tickets_page_hears_of_the_import(qtbot, dialog) -> None:
-    from tamdesk.views.ticket_dialog import ticket_changes
+    from tamdesk.views.changes import ticket_changes
 
     load(qtbot, dialog, JSM, "Europe/Berlin")
     with qtbot.waitSignal(ticket_changes().imported, timeout=10000):

@@ -221,7 +221,7 @@ def test_model_passes_the_model_tester(page: TicketsPage, qtmodeltester) -> None
 def test_a_new_ticket_appears_without_reloading_everything(qtbot, page: TicketsPage, ctx: Context) -> None:
     acme = page.customers()[0][0]
     new_id = _ticket(ctx, acme, "SUP-106", Severity.LOW, NOW - timedelta(minutes=5))
-    from tamdesk.views.ticket_dialog import ticket_changes
+    from tamdesk.views.changes import ticket_changes
 
     page.list.reveal(new_id)
     ticket_changes().changed.emit(new_id)
@@ -328,7 +328,7 @@ def test_customer_tab_shows_one_customers_tickets(qtbot, db_path: Path, ctx: Con
 def test_a_closed_page_starts_no_read(qtbot, page: TicketsPage, tickets: dict[str, int]) -> None:
     """A page closed but not yet deleted hears no more of imports, saves or the minute timer (it once reloaded
     the next test's database as that closed)."""
-    from tamdesk.views.ticket_dialog import ticket_changes
+    from tamdesk.views.changes import ticket_changes
 
     qtbot.waitUntil(lambda: not page.list.busy())
     page.close()
@@ -342,7 +342,7 @@ def test_a_hidden_page_catches_up_when_shown_again(qtbot, page: TicketsPage, tic
                                                    ctx: Context) -> None:  # fmt: skip
     """In the tray the window is hidden: an import then is read when the window is shown again."""
     from tamdesk.services.tickets import TicketInput, create_ticket
-    from tamdesk.views.ticket_dialog import ticket_changes
+    from tamdesk.views.changes import ticket_changes
 
     qtbot.waitUntil(lambda: not page.list.busy())
     before = page.list.total()

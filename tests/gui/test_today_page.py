@@ -15,12 +15,13 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.escalations import EscalationInput, request_escalation
+from tamdesk.services.identity import save_name
 from tamdesk.services.seats import SeatInput, request_seat
-from tamdesk.services.settings import set_setting
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.services.today import Section
 from tamdesk.views.main_window import MainWindow
-from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, day_text, due_text, greeting, waited
+from tamdesk.views.pages.today import SCOPE_KEY, TodayPage, greeting
+from tamdesk.views.pages.today_sections import day_text, due_text, waited
 from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import local_time
 from tamdesk.views.tasks import TaskRunner
@@ -64,7 +65,7 @@ def make_book(ctx: Context, now: datetime) -> dict[str, int]:
 @pytest.fixture
 def book(db_path: Path, ctx: Context, fixed_now: datetime) -> dict[str, int]:
     ids = make_book(ctx, fixed_now)
-    set_setting(ctx, "user_name", "Tess Tam")
+    save_name("Tess Tam")
     return ids
 
 
@@ -106,7 +107,8 @@ def test_counts_are_shown_as_tiles(window: MainWindow, book: dict[str, int], qtb
     load(qtbot, page)
     counts = {s: page.tiles[s].count.text() for s in Section}
     assert counts == {Section.TICKETS: "2", Section.UPDATES: "1", Section.ESCALATIONS: "1", Section.ONBOARDING: "6",
-                      Section.SEATS: "1", Section.ACCOUNTS: "0"}  # fmt: skip
+                      Section.SEATS: "1", Section.STAKEHOLDERS: "0", Section.FOLLOW_UPS: "0",
+                      Section.ACCOUNTS: "0", Section.HEALTH: "0"}  # fmt: skip
     assert page.tiles[Section.TICKETS].caption.text() == "1 breached"
     assert page.tiles[Section.ONBOARDING].caption.text() == "4 overdue"
     assert page.heading.text().endswith(", Tess")
@@ -229,7 +231,7 @@ def test_my_and_all_customers(window: MainWindow, book: dict[str, int], qtbot: Q
 def test_without_a_name_it_explains_and_shows_everyone(
     window: MainWindow, book: dict[str, int], ctx: Context, qtbot: QtBot
 ) -> None:
-    set_setting(ctx, "user_name", "")
+    save_name("")
     page = today_page(window)
     load(qtbot, page)
     assert page.banner.isVisible()
@@ -243,7 +245,7 @@ def test_without_a_name_it_explains_and_shows_everyone(
 
 
 def test_a_name_no_customer_has_lists_the_tams(window: MainWindow, book: dict[str, int], ctx: Context, qtbot: QtBot):
-    set_setting(ctx, "user_name", "Tessa")
+    save_name("Tessa")
     page = today_page(window)
     load(qtbot, page)
     assert "No customer has “Tessa” as TAM" in page.banner_text.text()
@@ -260,7 +262,7 @@ def test_tile_click_goes_to_its_section(window: MainWindow, book: dict[str, int]
 
 def test_an_empty_section_says_so(window: MainWindow, db_path: Path, ctx: Context, qtbot: QtBot) -> None:
     create_customer(ctx, CustomerInput(name="Quiet", tam="Tess Tam"))
-    set_setting(ctx, "user_name", "Tess Tam")
+    save_name("Tess Tam")
     page = today_page(window)
     load(qtbot, page)
     view = page.sections[Section.TICKETS]

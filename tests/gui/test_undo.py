@@ -40,10 +40,13 @@ def test_undo_and_redo_a_revoke_from_the_edit_menu(window: MainWindow, ctx: Cont
     seat = request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
     _revoke(ctx, seat)
     assert window.undo_action.text() == "&Undo Revoke seat 1"
+    window.statusBar().showMessage("Seat 1 (ana@acme.com) revoked; Ctrl+Z brings it back.", 10000)
     window.undo_action.trigger()
     assert seat_overview(acme).seats[0].status is SeatStatus.REQUESTED
+    assert window.statusBar().currentMessage() == "Undone: Revoke seat 1"  # the offer to undo is gone
     window.redo_action.trigger()
     assert seat_overview(acme).history[0].status is SeatStatus.REVOKED
+    assert window.statusBar().currentMessage() == "Redone: Revoke seat 1"
 
 
 def test_a_failed_undo_says_why(window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -109,6 +109,20 @@ def test_bad_weights_are_refused_in_one_sentence(values: dict[str, object], mess
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"open_escalations": -1}, "The weight of open escalations cannot be negative (-1)."),
+        ({"seats": 2.5}, "The weight of portal seats not in use must be a whole number of points, not 2.5."),
+        ({"renewal": True}, "The weight of renewal coming up must be a whole number of points, not True."),
+    ],
+)
+def test_weights_hold_whole_points_only(values: dict[str, object], message: str) -> None:
+    with pytest.raises(WeightsRefused) as caught:
+        HealthWeights(**values)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
 def test_weights_parse_from_text_and_keep_the_rest() -> None:
     weights = parse_weights({"open_sev1": "30"})
     assert weights.open_sev1 == 30

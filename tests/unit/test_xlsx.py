@@ -621,23 +621,47 @@ def test_libreoffice_shows_hostile_text_literally(tmp_path: Path) -> None:
     assert lines == ["T", "=1+1", "+1+1", "-1+1", '"@SUM(1,2)"', '"=HYPERLINK(""http://x"",""y"")"', "＝1+1"]
 
 
-def test_fast_row_path_writes_the_same_workbook_as_openpyxl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The replacement for openpyxl's private _values_to_row changes speed, never content."""
+def test_streamed_cells_read_back_as_openpyxl_writing_the_same_cells(tmp_path: Path) -> None:
+    """The rows are written as XML by the writer itself: openpyxl, writing the same cells its own way, reads the same
+    values, types, formats and flags back."""
     columns = [
         Column("Text", ColumnKind.TEXT), Column("When", ColumnKind.DATETIME), Column("N", ColumnKind.INT),
-        Column("Share", ColumnKind.PERCENT), Column("Ok", ColumnKind.YES_NO),
+        Column("Share", ColumnKind.PERCENT), Column("Ok", ColumnKind.YES_NO), Column("Day", ColumnKind.DATE),
+        Column("Hours", ColumnKind.DURATION_HOURS),
     ]  # fmt: skip
-    when = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)
-    rows = [["=1+1", when, 3, 0.5, True], ["plain", None, None, 1.0, False], ["@x", when, -2, 0.25, None]]
+    when = datetime(2026, 3, 6, 16, 30, 15, 250_000, tzinfo=UTC)
+    rows = [
+        ["=1+1", when, 3, 0.5, True, date(2026, 2, 28), timedelta(minutes=90)],
+        [" <a & b> \r\n ", None, None, 1 / 3, False, None, 0.1 + 0.2],
+        ["@x", when, -(2**40), 0.25, None, when, None],
+    ]
+    ours = reopen(write_workbook(tmp_path / "ours.xlsx", [SheetSpec("Data", columns, rows)], properties=PROPS, tz=UTC))
 
-    def book(path: Path) -> list[list[tuple[object, str, str]]]:
-        write_workbook(path, [SheetSpec("Data", columns, rows)], properties=DocProps("t", "me"), tz=UTC)
-        sheet = openpyxl.load_workbook(path)["Data"]
-        return [[(c.value, c.data_type, c.number_format) for c in row] for row in sheet.iter_rows()]
+    reference = openpyxl.Workbook()
+    sheet = reference.active
+    sheet.append([c.title for c in columns])
+    for row in rows:
+        values = [
+            v.replace(tzinfo=None) if isinstance(v, datetime) else ("Yes" if v else "No") if isinstance(v, bool)
+            else v.total_seconds() / 3600 if isinstance(v, timedelta) else v
+            for v in row
+        ]  # fmt: skip
+        values[5] = values[5].date() if isinstance(values[5], datetime) else values[5]
+        sheet.append(values)
+        for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
+            if cell.value is not None:  # an empty cell is not written, format or not
+                cell.number_format = column.cell_format or "General"
+            if isinstance(cell.value, str) and looks_like_formula(cell.value):
+                cell.data_type, cell.quotePrefix = "s", True
+    reference.save(tmp_path / "reference.xlsx")
 
-    fast = book(tmp_path / "fast.xlsx")
-    monkeypatch.setattr(xlsx, "_fast_rows", lambda ws: ws)
-    assert book(tmp_path / "openpyxl.xlsx") == fast
+    def cells(book: Any) -> list[list[tuple[object, str, str, bool]]]:
+        return [
+            [(c.value, c.data_type, c.number_format, bool(c.quotePrefix)) for c in row]
+            for row in book.active.iter_rows(min_row=2)
+        ]
+
+    assert cells(ours) == cells(reopen(tmp_path / "reference.xlsx"))
 
 
 # -- data sheets ---------------------------------------------------------------------------------------------------
@@ -739,3 +763,11 @@ def test_a_chart_below_its_table_and_totals(tmp_path: Path) -> None:
     assert ws.cell(6, 1).value == "Total"  # title, blank, header, two months, totals
     (drawn,) = ws._charts
     assert drawn.anchor._from.row + 1 == 8, "one row apart"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab 界\n\r\t\x1c"), max_size=120), st.integers(min_value=2, max_value=40))
+def test_a_rows_line_count_is_the_number_of_lines_its_text_wraps_into(text: str, width: int) -> None:
+    wrapped = [line for part in text.splitlines() for line in xlsx._wrapped(part, width)]
+    expected = sum(max(1, -(-xlsx._display_width(line) // width)) for line in wrapped)
+    assert xlsx._line_count(text, width) == min(max(expected, 1), xlsx._MAX_ROW_LINES)

@@ -1,4 +1,4 @@
-"""The Overview tab: the customer's fields and where onboarding and seats stand."""
+"""The Overview tab: the customer's health (reasons and trend), its fields, where onboarding and seats stand."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QWidget
 
+from tamdesk.services.base import DomainError
 from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.health import customer_health, health_history
 from tamdesk.services.onboarding import Checklist
 from tamdesk.views.customer_detail.common import STATE_TONES, form_text, state_text
+from tamdesk.views.health_format import BAND_MARKS, BAND_TONES, TrendChart, trend_text
 from tamdesk.views.table_model import local_date, local_time
 from tamdesk.views.widgets import country_name, set_tone_style
+
+TREND_WEEKS = 12
 
 
 class OverviewTab(QWidget):
@@ -26,6 +31,9 @@ class OverviewTab(QWidget):
         self.form.setVerticalSpacing(8)
         self.values: dict[str, QLabel] = {}
         for key, label in (
+            ("health", "Health"),
+            ("health_reasons", "Why"),
+            ("health_trend", "Health trend"),
             ("aliases", "Also known as"),
             ("tam", "TAM"),
             ("time_zone", "Time zone"),
@@ -42,7 +50,16 @@ class OverviewTab(QWidget):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = value
-            self.form.addRow(f"{label}:", value)
+            if key == "health_trend":
+                self.trend_chart = TrendChart()
+                row = QHBoxLayout()
+                row.setContentsMargins(0, 0, 0, 0)
+                row.setSpacing(12)
+                row.addWidget(self.trend_chart)
+                row.addWidget(value, 1)
+                self.form.addRow(f"{label}:", row)
+            else:
+                self.form.addRow(f"{label}:", value)
 
     def show_customer(self, detail: CustomerDetail, steps: Checklist, seats_used: int, now: datetime) -> None:
         data = detail.input
@@ -65,6 +82,27 @@ class OverviewTab(QWidget):
             self.values[key].setText(text)
         tone = STATE_TONES.get(steps.state)
         set_tone_style(self.values["onboarding"], tone)
+        self._show_health(detail.id, now)
+
+    def _show_health(self, customer_id: int, now: datetime) -> None:
+        """The score with its band and every reason, and the weekly trend (one customer: a few small queries)."""
+        label, reasons, trend = self.values["health"], self.values["health_reasons"], self.values["health_trend"]
+        try:
+            health = customer_health(customer_id, now)
+            points = health_history(customer_id, TREND_WEEKS)
+        except DomainError as exc:
+            label.setText(f"Health could not be computed: {exc}")
+            set_tone_style(label, None)
+            reasons.setText("—")
+            trend.setText("—")
+            self.trend_chart.set_points([])
+            return
+        label.setText(f"{health.score} of 100 · {BAND_MARKS[health.band]} {health.band.label}")
+        set_tone_style(label, BAND_TONES[health.band])
+        reasons.setText(health.explain())
+        self.trend_chart.set_points(points)
+        trend.setText(trend_text(points))
+        trend.setToolTip("\n".join(f"Week of {p.week:%d %b %Y}: {p.score} ({p.band.label})" for p in points))
 
 
 def _domain_text(domain: str) -> str:

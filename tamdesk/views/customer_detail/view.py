@@ -25,17 +25,20 @@ from tamdesk.reports.seats import export_seat_roster
 from tamdesk.reports.sla import ExportedReport
 from tamdesk.services.access_form import AccessFormResult
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.contracts import get_contract
 from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
 from tamdesk.views.customer_detail.common import heading
+from tamdesk.views.customer_detail.contacts import ContactsTab
 from tamdesk.views.customer_detail.contract import ContractTab
 from tamdesk.views.customer_detail.history import HistoryTab
 from tamdesk.views.customer_detail.onboarding import OnboardingTab
 from tamdesk.views.customer_detail.overview import OverviewTab
 from tamdesk.views.customer_detail.quarter_dialog import ask_quarter
 from tamdesk.views.customer_detail.seats import SeatsTab
+from tamdesk.views.customer_detail.timeline import TimelineTab
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.defects import DefectsTab
 from tamdesk.views.pages.escalations import EscalationsTab
@@ -121,6 +124,11 @@ class CustomerDetailView(QWidget):
         self.seats.export_requested.connect(self.export)
         self.seats.import_requested.connect(self.import_form)
         self.seats.status_message.connect(self.status_message)
+        self.contacts = ContactsTab(self.ctx, self.runner)
+        self.contacts.status_message.connect(self.status_message)
+        self.contacts.seats_changed.connect(self.reload)
+        self.timeline = TimelineTab(self.ctx)
+        self.timeline.changed.connect(self._timeline_changed)
         self.tickets = CustomerTicketsTab(None, self.ctx, self.runner)
         self.escalations = EscalationsTab(self.ctx)
         self.escalations.changed.connect(self.reload)
@@ -129,13 +137,15 @@ class CustomerDetailView(QWidget):
         self.history = HistoryTab()
         self.contract = ContractTab(self.ctx)
         self.contract.status_message.connect(self.status_message)
-        self.contract.changed.connect(lambda: self.customer_id and self.changed.emit(self.customer_id))
+        self.contract.changed.connect(self.reload)  # the header names a renewal that is near
         # Mnemonics: distinct from each other, from the Portal seats tab's buttons and from the menu bar's
         # File, Edit, Go, Tools and Help (tests/gui/test_seats_tab.py checks).
         for widget, title in (
             (self.overview, "&Overview"),
             (self.onboarding, "On&boarding"),
             (self.seats, "&Portal seats"),
+            (self.contacts, "Contacts"),  # every letter of it is taken (Ctrl+Tab reaches it)
+            (self.timeline, "Timeline"),  # every letter of it is taken by the tabs, menus and seat buttons
             (self.tickets, "Tic&kets"),
             (self.escalations, "Es&calations"),
             (self.defects, "&Defects"),
@@ -143,6 +153,10 @@ class CustomerDetailView(QWidget):
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
+
+    def _timeline_changed(self) -> None:
+        """An entry saved or deleted changes the contacts' last contact and the history: read the customer again."""
+        self.reload()
 
     def _archive_clicked(self) -> None:
         if self.detail is not None:
@@ -170,6 +184,8 @@ class CustomerDetailView(QWidget):
             return
         self.detail = detail
         self.seats.show_customer(detail)
+        self.contacts.show_customer(detail.id, detail.input.name)
+        self.timeline.show_customer(detail.id, detail.input.name)
         self._show_header(detail, steps)
         self.overview.show_customer(detail, steps, self.seats.used, self.ctx.now())
         self.onboarding.show_checklist(steps)
@@ -182,6 +198,8 @@ class CustomerDetailView(QWidget):
         self.name.setText(detail.input.name)
         parts = [f"TAM {detail.input.tam}" if detail.input.tam else "No TAM", detail.input.time_zone]
         parts.append(f"Onboarding {steps.state.label.lower()} ({steps.done}/{steps.total})")
+        if self.customer_id is not None and (renewal := get_contract(self.customer_id, today(self.ctx)).warning):
+            parts.append(renewal.text)  # within 120 days of the renewal, or past it
         self.subtitle.setText(" · ".join(parts))
         self.archive_button.setText("Restore" if detail.archived else "Archive…")
         self.archive_button.setToolTip(

@@ -30,16 +30,16 @@ from tamdesk.domain.health import Band, Health
 from tamdesk.domain.onboarding import OnboardingState
 from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.customer_import import ImportSummary, import_customers
 from tamdesk.services.customers import (
     CustomerRow,
-    ImportSummary,
     get_customer,
-    import_customers,
     list_customers,
     set_archived,
 )
 from tamdesk.services.database import is_empty
 from tamdesk.services.health import all_health
+from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.health_format import health_colour, health_text, reasons_text
@@ -165,7 +165,7 @@ class CustomersPage(Page):
         self.model = RowTableModel[CustomerRow](customer_columns(lambda: self._searched), self)
         self.proxy = RowSortProxy(SORT_KEYS, self)
         self.proxy.setSourceModel(self.model)
-        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, self.reload, self)
+        self._search_debouncer = Debouncer(SEARCH_DELAY_MS, lambda: self.reload(health=False), self)
         self.list_panel = self._build_list_panel()
         self.detail = CustomerDetailView(ctx, runner)
         self.detail.back_requested.connect(self.show_list)
@@ -216,7 +216,9 @@ class CustomersPage(Page):
         self.health_filter.setToolTip("Show only the customers whose health is in a band")
         for label, _ in HEALTH_FILTERS:
             self.health_filter.addItem(label)
-        self.health_filter.currentIndexChanged.connect(lambda _: self._show_rows())
+        chosen = self.settings.value("customers/health_filter", 0, type=int)
+        self.health_filter.setCurrentIndex(chosen if 0 <= chosen < len(HEALTH_FILTERS) else 0)
+        self.health_filter.currentIndexChanged.connect(self._health_filter_changed)
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.search, 1)
         toolbar.addWidget(self.health_filter)
@@ -311,13 +313,16 @@ class CustomersPage(Page):
         label = database_label()
         if label != self._database and self.stack.currentWidget() is self.detail:
             self.show_list()
+        if label != self._database:
+            self._health = {}  # another database's customers: its ids mean other customers here
         self._database = label
         self.reload()
         if self.stack.currentWidget() is self.detail:
             self.detail.reload(emit=False)
 
-    def reload(self) -> None:
-        """Read the list again with the current search, keeping the selected customer selected."""
+    def reload(self, health: bool = True) -> None:
+        """Read the list again with the current search, keeping the selected customer selected; ``health``
+        computes every customer's health again (not needed when only the search or the archived box changed)."""
         self._search_debouncer.timer.stop()
         selected = self.selected_customer()
         search = self.search.text()
@@ -331,7 +336,8 @@ class CustomersPage(Page):
         wanted = self._select_next if self._select_next is not None else (selected.id if selected else None)
         self._select_next = None
         self._show_rows(wanted)
-        self.load_health()
+        if health or not self._health:
+            self.load_health()
 
     def _show_rows(self, wanted: int | None = None) -> None:
         """Show the rows read, with the health known so far and through the health filter."""
@@ -427,9 +433,13 @@ class CustomersPage(Page):
         else:
             self.new_customer()
 
+    def _health_filter_changed(self, index: int) -> None:
+        self.settings.setValue("customers/health_filter", index)
+        self._show_rows()
+
     def _archived_toggled(self, checked: bool) -> None:
         self.settings.setValue("customers/show_archived", checked)
-        self.reload()
+        self.reload(health=False)
 
     # -- selection ----------------------------------------------------------------------------------------
 
@@ -519,6 +529,7 @@ class CustomersPage(Page):
             if archive and not self._confirm_archive(name):
                 return
             set_archived(self.ctx, customer_id, detail.version, archive)
+            changed("customer")
         except DomainError as exc:
             QMessageBox.warning(self, "Archive customer", str(exc))
         else:
@@ -559,6 +570,7 @@ class CustomersPage(Page):
             return import_customers(self.ctx, path)
 
         def done(summary: ImportSummary) -> None:
+            changed("customer")
             self.reload()
             self.show_status(summary.summary)
             QMessageBox.information(self, "Import customers", summary.summary)

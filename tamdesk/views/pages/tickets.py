@@ -20,10 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-# PySide6 (6.12) reads the source of every module imported for the first time; doing that on a worker thread
-# while the UI thread runs Qt crashes the interpreter. The background loads evaluate business calendars, which
-# import the holidays country modules on first use, so import them here, on the UI thread.
-import holidays.countries  # noqa: F401
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -62,12 +58,13 @@ from tamdesk.services.tickets import (
     ticket_detail,
 )
 from tamdesk.views import sla_format
+from tamdesk.views.changes import ticket_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_detail import TicketDetailDialog
-from tamdesk.views.ticket_dialog import TicketDialog, ticket_changes
+from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_import_dialog import TicketImportDialog
 from tamdesk.views.widgets import Debouncer, SearchableComboBox, configure_table, remember_header, today
 

@@ -9,16 +9,17 @@ double-click or a click on "Open ›" asks the main window to show the row's tic
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QKeyEvent, QKeySequence, QMouseEvent, QPalette, QShortcut
+from PySide6.QtGui import QCursor, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -34,253 +35,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tamdesk.domain.sla import SlaState, format_day
-from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context, DomainError
+from tamdesk.services.calendar_export import CalendarExport, export_calendar
+from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
-from tamdesk.services.settings import get_setting
 from tamdesk.services.today import (
-    ONBOARDING_HORIZON,
-    AccountAlert,
-    EscalationWaiting,
-    OnboardingDue,
-    SeatPending,
     Section,
-    TicketAlert,
     TodayItems,
-    UpdateDue,
     needs_attention,
     tam_names,
 )
+from tamdesk.views.follow_up_dialogs import FollowUpActions
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.sla_format import business_days, short_duration
-from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, set_tone_style, tone_color
+from tamdesk.views.pages.today_sections import (
+    SPECS,
+    Now,
+    account_when,
+    day_text,
+    due_text,
+    waited,
+)
+from tamdesk.views.sla_format import business_days
+from tamdesk.views.table_model import RowTableModel
+from tamdesk.views.tasks import Task, TaskControl, TaskRunner
+from tamdesk.views.widgets import Tone, configure_table, set_tone_style
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
+HEALTH_REFRESH = timedelta(minutes=10)  # the minute's refresh recomputes whose health dropped this often
 MAX_VISIBLE_ROWS = 10
+RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
-USER_NAME_SETTING = "user_name"
-
-
-# -- words for times -----------------------------------------------------------------------------------------------
-
-
-def due_text(due: datetime, now: datetime, late: str = "overdue") -> str:
-    """``due in 15 m`` before ``due``; ``overdue 2 h`` (or ``breached 2 h ago``) after it."""
-    left = due - now
-    if left >= timedelta(0):
-        return "due now" if left < timedelta(minutes=1) else f"due in {short_duration(left)}"
-    if late == "breached":
-        return f"breached {short_duration(left)} ago"
-    return f"{late} {short_duration(left)}"
-
-
-def day_text(due: date, today: date) -> str:
-    """``overdue 3 days``, ``due today``, ``due tomorrow`` or ``due Thu 12 Mar``."""
-    days = (due - today).days
-    if days < 0:
-        return f"overdue {-days} day{'s' if days != -1 else ''}"
-    return {0: "due today", 1: "due tomorrow"}.get(days, f"due {format_day(due)}")
-
-
-def waited(since: datetime, now: datetime) -> str:
-    """How long something has waited: ``12 days``, ``1 day``, ``5 h 10 m``, ``just now``."""
-    delta = now - since
-    if delta >= timedelta(days=1):
-        return f"{delta.days} day{'s' if delta.days != 1 else ''}"
-    return "just now" if delta < timedelta(minutes=1) else short_duration(delta)
-
-
-VP_TO_BE_APPRISED = "VP of Customer Success to be apprised"
-
-
-def _who(waiting: str, tam: str) -> str:
-    if waiting == "TAM":
-        return f"{tam} (TAM)" if tam else "TAM"
-    return waiting[:1].upper() + waiting[1:] if waiting else "—"
-
-
-def waiting_on(row: EscalationWaiting) -> str:
-    """Who the escalation waits on, with the TAM's name when it is the TAM; the TAM while the VP is owed."""
-    return _who("TAM" if row.vp_owed else row.waiting_on, row.customer_tam)
-
-
-def escalation_step(row: EscalationWaiting) -> str:
-    """The step it waits for: ``✖ VP of Customer Success to be apprised`` while the VP rule says so."""
-    return f"✖ {VP_TO_BE_APPRISED}" if row.vp_owed else row.next_step
-
-
-def escalation_step_tip(row: EscalationWaiting) -> str:
-    """The step in full; while the VP is owed, since when, and the step the escalation itself waits for."""
-    step = f"{row.state.label}: {_who(row.waiting_on, row.customer_tam)} to {row.next_step}"
-    if row.vp_due_at is None:
-        return step
-    return (
-        f"{VP_TO_BE_APPRISED}: open more than {row.vp_days} business days, since {local_time(row.vp_due_at)}. "
-        f"Open the escalation and use Apprise VP….\n{step}"
-    )
-
-
-# -- the columns of each section --------------------------------------------------------------------------------
-
-Now = Callable[[], datetime]
-
-
-def _tone(tone: Tone | None) -> QColor | None:
-    return tone_color(tone) if tone else None
-
-
-def _link(_: object) -> QColor:
-    return QApplication.palette().color(QPalette.ColorRole.Link)
-
-
-def _open_column(what: Callable[[Any], str]) -> Column[Any]:
-    return Column[Any]("", lambda r: "Open ›", tooltip=lambda r: f"Open {what(r)} (Enter or double-click)",
-                       foreground=_link, align_right=True)  # fmt: skip
-
-
-def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
-    mark = {SlaState.BREACHED: "✖ ", SlaState.AT_RISK: "⚠ "}
-    return [
-        Column[TicketAlert]("First response", lambda r: mark.get(r.state, "") + due_text(r.deadline, now(), "breached"),
-                            tooltip=lambda r: f"First response due {local_time(r.deadline)}",
-                            foreground=lambda r: _tone(Tone.ERROR if r.breached else Tone.WARNING)),
-        Column[TicketAlert]("Ticket", lambda r: r.number),
-        Column[TicketAlert]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
-        Column[TicketAlert]("Customer", lambda r: r.customer),
-        Column[TicketAlert]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject),
-        _open_column(lambda r: f"ticket {r.number}"),
-    ]  # fmt: skip
-
-
-def update_columns(now: Now) -> list[Column[UpdateDue]]:
-    return [
-        Column[UpdateDue]("Update", lambda r: ("✖ " if r.overdue else "⚠ ") + due_text(r.due, now()),
-                          tooltip=lambda r: f"Customer update due {local_time(r.due)}",
-                          foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
-        Column[UpdateDue]("Ticket or defect", lambda r: r.reference),
-        Column[UpdateDue]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
-        Column[UpdateDue]("Customer", lambda r: r.customer),
-        Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title),
-        _open_column(lambda r: r.reference),
-    ]  # fmt: skip
-
-
-def escalation_columns(now: Now) -> list[Column[EscalationWaiting]]:
-    return [
-        Column[EscalationWaiting]("Waiting on", waiting_on, foreground=lambda r: _tone(Tone.INFO)),
-        Column[EscalationWaiting]("Next step", escalation_step, tooltip=escalation_step_tip,
-                                  foreground=lambda r: _tone(Tone.ERROR) if r.vp_owed else None),
-        Column[EscalationWaiting]("Escalation", lambda r: f"#{r.escalation_id} · {r.ticket_number}",
-                                  tooltip=lambda r: r.reason),
-        Column[EscalationWaiting]("Customer", lambda r: r.customer),
-        Column[EscalationWaiting]("Open for", lambda r: business_days(r.age_business_days),
-                                  tooltip=lambda r: f"Opened {local_time(r.opened_at)}"),
-        _open_column(lambda r: f"escalation #{r.escalation_id}"),
-    ]  # fmt: skip
-
-
-def onboarding_columns(now: Now) -> list[Column[OnboardingDue]]:
-    def today() -> date:
-        return now().astimezone().date()
-
-    return [
-        Column[OnboardingDue]("Due", lambda r: ("✖ " if r.overdue else "") + day_text(r.due, today()),
-                              tooltip=lambda r: f"Due {r.due:%A %d %B %Y}",
-                              foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
-        Column[OnboardingDue]("Customer", lambda r: r.customer),
-        Column[OnboardingDue]("Step", lambda r: r.title, tooltip=lambda r: r.title),
-        _open_column(lambda r: f"{r.customer}'s onboarding checklist"),
-    ]  # fmt: skip
-
-
-SEAT_WAITING = {
-    SeatStatus.REQUESTED: "Requested · to be granted",
-    SeatStatus.GRANTED: "Granted · welcome not confirmed",
-}
-
-
-def seat_columns(now: Now) -> list[Column[SeatPending]]:
-    return [
-        Column[SeatPending]("Waiting", lambda r: waited(r.since, now()),
-                            tooltip=lambda r: f"{r.status.label} {local_time(r.since)}",
-                            foreground=lambda r: _tone(Tone.INFO)),
-        Column[SeatPending]("Customer", lambda r: r.customer),
-        Column[SeatPending]("Seat holder", lambda r: f"Seat {r.seat_no} · {r.full_name} <{r.email}>"),
-        Column[SeatPending]("Status", lambda r: SEAT_WAITING.get(r.status, r.status.label)),
-        _open_column(lambda r: f"{r.customer}'s portal seats"),
-    ]  # fmt: skip
-
-
-def account_when(row: AccountAlert, today: date) -> str:
-    """``in 88 days`` or ``passed 3 days ago`` for a renewal; ``deployed 8 days ago`` for a fix."""
-    days = (row.on - today).days
-    if row.kind == "renewal":
-        if days >= 0:
-            return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
-        return f"passed {-days} day{'s' if days != -1 else ''} ago"
-    return "deployed today" if days == 0 else f"deployed {-days} day{'s' if days != -1 else ''} ago"
-
-
-def account_columns(now: Now) -> list[Column[AccountAlert]]:
-    def today() -> date:
-        return now().astimezone().date()
-
-    return [
-        Column[AccountAlert]("When", lambda r: ("✖ " if r.urgent else "⚠ ") + account_when(r, today()),
-                             tooltip=lambda r: r.detail,
-                             foreground=lambda r: _tone(Tone.ERROR if r.urgent else Tone.WARNING)),
-        Column[AccountAlert]("Customer", lambda r: r.customer),
-        Column[AccountAlert]("What", lambda r: r.headline, tooltip=lambda r: r.detail),
-        _open_column(lambda r: f"{r.customer}'s contract" if r.kind == "renewal" else f"defect #{r.item_id}"),
-    ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    """How the page shows one section: its columns, which column stretches, and its words."""
-
-    columns: Callable[[Now], list[Column[Any]]]
-    stretch: int
-    tile: str  # under the tile's number
-    note: str  # under the section heading
-    clear: str  # when the section is empty
-
-
-SPECS: dict[Section, SectionSpec] = {
-    Section.TICKETS: SectionSpec(
-        ticket_columns, 4, "Tickets at risk",
-        "Tickets still waiting for their first response, at risk or past the deadline; soonest deadline first.",
-        "No first response is at risk."),
-    Section.UPDATES: SectionSpec(
-        update_columns, 4, "Customer updates",
-        "Customers owed an update: tickets whose update clock is at risk or breached, and defects whose update "
-        "is due within a business day.",
-        "Every customer is up to date."),
-    Section.ESCALATIONS: SectionSpec(
-        escalation_columns, 1, "Escalations waiting",
-        "Open escalations, the longest waiting first, and who each is waiting on; those open past the VP rule's "
-        "limit first, until the VP of Customer Success is apprised.",
-        "No escalation is open."),
-    Section.ONBOARDING: SectionSpec(
-        onboarding_columns, 2, "Onboarding steps",
-        f"Checklist steps overdue or due in the next {ONBOARDING_HORIZON.days} days.",
-        "No onboarding step is due."),
-    Section.SEATS: SectionSpec(
-        seat_columns, 2, "Portal seats pending",
-        "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
-        "Every portal seat is active."),
-    Section.ACCOUNTS: SectionSpec(
-        account_columns, 2, "Renewals and fixes",
-        "Contracts renewing within 120 days (red from 60 days), and customers still on a version older than a "
-        "deployed fix they are waiting for.",
-        "No renewal is near and every deployed fix is installed."),
-}  # fmt: skip
+CALENDAR_KEY = "today/calendar_file"  # the last calendar file written: a subscribed calendar reads the same one
 
 
 # -- loading ------------------------------------------------------------------------------------------------------
@@ -295,16 +83,19 @@ class TodayLoad:
     mine: bool  # the items cover the user's customers only
     notice: str  # why every customer is shown although the user asked for theirs ("" otherwise)
     empty_database: bool
+    health_computed: bool = True  # False: the load left the health drops out
 
 
-def load_today(now: datetime, want_mine: bool) -> TodayLoad:
-    """Read what needs attention for the user's customers (or everyone's); runs on the task runner."""
-    name = " ".join(str(get_setting(USER_NAME_SETTING, "") or "").split())
+def load_today(now: datetime, want_mine: bool, health: bool = True) -> TodayLoad:
+    """Read what needs attention for the user's customers (or everyone's); runs on the task runner. Without
+    ``health`` the customers whose health dropped are not computed (their section comes back empty)."""
+    sections = tuple(Section) if health else tuple(s for s in Section if s is not Section.HEALTH)
+    name = directory_name()
     notice = ""
     if want_mine:
         tams = tam_names()
         if name and name.casefold() in {t.casefold() for t in tams}:
-            return TodayLoad(needs_attention(now, tam=name), name, True, "", False)
+            return TodayLoad(needs_attention(now, tam=name, sections=sections), name, True, "", False, health)
         if not name:
             notice = (
                 "Your name is not set, so Today shows every customer. To see only yours, enter your name in "
@@ -316,8 +107,8 @@ def load_today(now: datetime, want_mine: bool) -> TodayLoad:
                 f"No customer has “{name}” as TAM, so Today shows every customer. Your name in Settings › You "
                 f"must match your entry in the people directory (TAMs: {known})."
             )
-    items = needs_attention(now, tam=None)
-    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty)
+    items = needs_attention(now, tam=None, sections=sections)
+    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty, health)
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
@@ -435,6 +226,9 @@ class SectionView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        # widths from the first rows, not from every row: a section of thousands of rows would otherwise ask
+        # each of them for its size on the UI thread whenever the page is shown
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         table.doubleClicked.connect(self._open_index)
         table.clicked.connect(self._clicked)
         table.entered.connect(self._hovered)
@@ -522,9 +316,15 @@ def tile_caption(section: Section, items: TodayItems) -> tuple[Tone, str]:
         return Tone.INFO, f"oldest {business_days(items.escalations[0].age_business_days)}"
     if section is Section.SEATS and items.seats:
         return Tone.INFO, f"oldest {waited(items.seats[0].since, now)}"
+    if section is Section.FOLLOW_UPS and items.follow_ups:
+        return Tone.WARNING, f"next {day_text(items.follow_ups[0].due_on, now.astimezone().date())}"
+    if section is Section.STAKEHOLDERS and items.stakeholders:
+        return Tone.WARNING, f"latest on {items.stakeholders[0].day}"
     if section is Section.ACCOUNTS and items.accounts:
         first = items.accounts[0]
         return Tone.WARNING, f"{first.customer}: {account_when(first, now.astimezone().date())}"
+    if section is Section.HEALTH and items.health:
+        return Tone.WARNING, f"biggest fall {items.health[0].points} points"
     return Tone.OK, "all clear"
 
 
@@ -534,6 +334,8 @@ def urgent_word(section: Section) -> str:
         return "VP to be apprised"
     if section is Section.ACCOUNTS:
         return "within 60 days"
+    if section is Section.HEALTH:
+        return "red"
     return "breached" if section is Section.TICKETS else "overdue"
 
 
@@ -552,8 +354,9 @@ def greeting(now: datetime, name: str) -> str:
 class TodayPage(Page):
     """What needs the TAM now; rows ask to be opened through ``open_requested(kind, id)``.
 
-    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding`` and ``seats`` (a customer id: that
-    customer's checklist or portal seats), ``settings`` (id 0: where the user's name is set).
+    Kinds: ``ticket``, ``defect``, ``escalation`` (their ids), ``onboarding``, ``seats``, ``contacts`` and
+    ``timeline`` (a customer id: that customer's checklist, portal seats, contacts or timeline), ``settings``
+    (id 0: where the user's name is set).
     """
 
     title = "Today"
@@ -566,6 +369,7 @@ class TodayPage(Page):
         self.ctx = ctx
         self.runner = runner
         self.current: TodayLoad | None = None
+        self._health_at: datetime | None = None  # when the health drops shown were computed
         self.error = ""
         self._loading = False
         self._again = False
@@ -587,6 +391,11 @@ class TodayPage(Page):
         for section in Section:
             self.tiles[section].clicked.connect(lambda s=section: self.go_to(s))
             self.sections[section].open_requested.connect(self.open_requested)
+        self.follow_up_actions = FollowUpActions(self.ctx, self.sections[Section.FOLLOW_UPS].table)
+        self.follow_up_actions.changed.connect(self.reload)
+        follow_ups = self.sections[Section.FOLLOW_UPS].layout()
+        assert isinstance(follow_ups, QVBoxLayout)
+        follow_ups.addWidget(self.follow_up_actions)
         self.banner = self._build_banner()
         self.scroller = self._build_scroll()
         self.empty = EmptyState(icon("today"), "", "", "Load sample data…")
@@ -608,6 +417,16 @@ class TodayPage(Page):
         titles.setSpacing(0)
         titles.addWidget(self.heading)
         titles.addWidget(self.subtitle)
+        self.calendar_note = _muted(QLabel(""))  # what the last calendar export wrote; its line is kept free
+        self.calendar_note.setMinimumHeight(self.calendar_note.fontMetrics().height())
+        self.calendar_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        titles.addWidget(self.calendar_note)
+        self.calendar_button = QPushButton("Export &calendar…")
+        self.calendar_button.setToolTip(
+            "Write an iCalendar (.ics) file of everything that falls due for the customers shown, each with a "
+            "reminder; export to the same file again and a subscribed calendar updates its events"
+        )
+        self.calendar_button.clicked.connect(self.ask_calendar_export)
         self.mine_button = QPushButton("&My customers")
         self.all_button = QPushButton("&All customers")
         self.scope = QButtonGroup(self)
@@ -627,6 +446,7 @@ class TodayPage(Page):
         header.addLayout(titles, 1)
         header.addWidget(self.status, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.calendar_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addSpacing(12)
         header.addWidget(self.mine_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.all_button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -698,9 +518,9 @@ class TodayPage(Page):
         """Called when the page is shown (and after a database switch): load again."""
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, health: bool = True) -> None:
         """Load in the background; asked again while a load runs, it loads once more afterwards (the data, the
-        database or the scope may have changed meanwhile)."""
+        database or the scope may have changed meanwhile). Without ``health`` the last health drops are kept."""
         if self._loading:
             self._again = True
             return
@@ -712,13 +532,15 @@ class TodayPage(Page):
         now, want_mine = self.ctx.now(), self.want_mine
 
         def work(control: TaskControl) -> TodayLoad:
-            return load_today(now, want_mine)
+            return load_today(now, want_mine, health)
 
         self.runner.run(work, self._loaded, self._failed)
 
     def _tick(self) -> None:
         if self.isVisible():
-            self.reload()
+            # every customer's health is the heavy part of a load: the minute's refresh recomputes it less often
+            at = self._health_at
+            self.reload(health=at is None or self.ctx.now() - at >= HEALTH_REFRESH)
 
     def _finish(self) -> None:
         self._loading = False
@@ -728,6 +550,13 @@ class TodayPage(Page):
             self.loaded.emit()
 
     def _loaded(self, result: TodayLoad) -> None:
+        previous = self.current
+        if result.health_computed:
+            self._health_at = result.items.now
+        elif previous is not None and previous.mine == result.mine:
+            result = replace(result, items=replace(result.items, health=previous.items.health))
+        else:  # the scope changed meanwhile: the drops kept are another scope's
+            self._health_at = None
         self.current = result
         self.error = ""
         self._show(result)
@@ -803,3 +632,42 @@ class TodayPage(Page):
         view = self.sections[section]
         self.scroller.verticalScrollBar().setValue(view.y())
         view.focus_first()
+
+    # -- the calendar export ------------------------------------------------------------------------------
+
+    def ask_calendar_export(self) -> Task | None:
+        """Ask where to write the calendar (the last file written is offered), then write it in the background."""
+        last = str(QSettings().value(CALENDAR_KEY, "") or "")
+        start = last or str(Path(str(QSettings().value("files/last_folder", str(Path.home())))) / "tamdesk.ics")
+        path, _ = QFileDialog.getSaveFileName(self, "Export calendar", start, "iCalendar files (*.ics)")
+        if not path:
+            return None
+        if not Path(path).suffix:
+            path += ".ics"
+        QSettings().setValue(CALENDAR_KEY, path)
+        return self.export_calendar(Path(path))
+
+    def export_calendar(self, path: Path) -> Task:
+        """Write the calendar of the customers the page shows (the user's, or everyone's) to ``path``."""
+        ctx, mine = self.ctx, self.current is not None and self.current.mine
+        self.calendar_button.setEnabled(False)
+        self.calendar_note.setText(f"Writing the calendar to {path}…")
+        set_tone_style(self.calendar_note, None, plain="color: palette(placeholder-text);")
+
+        def work(control: TaskControl) -> CalendarExport:
+            return export_calendar(path, ctx, mine=mine)
+
+        return self.runner.run(work, self._calendar_written, self._calendar_failed)
+
+    def _calendar_written(self, result: CalendarExport) -> None:
+        whose = "your customers" if result.tam else "every customer"
+        self.calendar_note.setText(f"✓ {result.summary[:-1]} ({whose}).")
+        set_tone_style(self.calendar_note, Tone.OK)
+        self.calendar_button.setEnabled(True)
+
+    def _calendar_failed(self, exc: BaseException, details: str) -> None:
+        log.warning("The calendar export failed: %s", details)
+        message = str(exc) if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
+        self.calendar_note.setText(f"⚠ {message}")
+        set_tone_style(self.calendar_note, Tone.ERROR)
+        self.calendar_button.setEnabled(True)

@@ -13,14 +13,12 @@ from tamdesk.views.widgets import Tone, set_tone_style
 HINTS = {
     Factor.OPEN_SEV1: "Each open Sev1 ticket takes half of it; two or more take it all.",
     Factor.OPEN_SEV2: "A fifth for each open Sev2 ticket, all of it from five.",
-    Factor.SLA_BREACHES: "A fifth for each ticket opened in the last 90 days that breached (excused ones do not "
-    "count), all of it from five.",
+    Factor.SLA_BREACHES: "A fifth per ticket breached in the last 90 days (excused ones not), all from five.",
     Factor.OPEN_ESCALATIONS: "Half for each open escalation, all of it from two.",
     Factor.OVERDUE_DEFECT_UPDATES: "Half for each open defect whose update to the customer is overdue.",
     Factor.ONBOARDING: "All of it while onboarding is overdue, half while it has not started.",
     Factor.SEATS: "The share of the seat allowance not active; a pending seat counts half.",
-    Factor.LAST_CONTACT: "Nothing up to 30 days after the last meeting, call or email on the timeline, all of it at "
-    "90 days or with none.",
+    Factor.LAST_CONTACT: "None up to 30 days since a meeting, call or email; all of it at 90 days or with none.",
     Factor.RENEWAL: "Half within 120 days of the renewal date, all of it within 60 days or once it passed.",
 }
 
