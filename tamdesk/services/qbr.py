@@ -13,32 +13,32 @@ contract fields marked so, for the workbook's internal sheets only.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN
-
 from tamdesk.domain.compliance import Band as SlaBand
 from tamdesk.domain.compliance import band
-from tamdesk.domain.health import Band, Factor, Reason
+from tamdesk.domain.health import Band, Reason
 from tamdesk.domain.quarters import Quarter, quarter_of
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import DefectState, EscalationState, SeatStatus, TicketStatus
+from tamdesk.domain.timeline import EntryKind, TimelineItem
 from tamdesk.models import tables as t
 from tamdesk.services.base import FieldError, NotFound, tuples
 from tamdesk.services.contracts import get_contract
 from tamdesk.services.defects import list_defects
 from tamdesk.services.escalations import list_escalations
-from tamdesk.services.health import HealthPoint, customer_health, health_history
+from tamdesk.services.follow_ups import open_follow_ups
+from tamdesk.services.health import HealthPoint, customer_health, health_history, snapshot_reasons
 from tamdesk.services.onboarding import checklist
 from tamdesk.services.report_data import ReportScope, SlaFigures, SlaTicketLine, _open_at, sla_report
 from tamdesk.services.seats import SeatRow, seat_overview
 from tamdesk.services.sla_review import sla_review
+from tamdesk.services.timeline_events import entry_items
 
-HIGHLIGHT_KINDS = ("meeting", "call")
+HIGHLIGHT_KINDS = (EntryKind.MEETING, EntryKind.CALL)
 HEALTH_TREND_WEEKS = 26
 
 
@@ -467,22 +467,14 @@ def _health(
         figures = HealthFigures(health.score, health.band, today, True, health.reasons, trend)
     elif trend:
         last = trend[-1]
-        figures = HealthFigures(last.score, last.band, last.week, False, _kept_reasons(customer_id, last.week), trend)
+        figures = HealthFigures(
+            last.score, last.band, last.week, False, snapshot_reasons(customer_id, last.week), trend
+        )
     else:
         return None
     about = f"Health on {figures.as_of.isoformat()}" if figures.computed_now else f"Health, week of {figures.as_of}"
     notes.extend(InternalNote(None, about, "Health reason", str(r)) for r in figures.reasons)
     return figures
-
-
-def _kept_reasons(customer_id: int, week: date) -> tuple[Reason, ...]:
-    """The reasons the customer's weekly health snapshot of ``week`` kept (as the health service wrote them)."""
-    row = t.HealthSnapshot.get_or_none((t.HealthSnapshot.customer == customer_id) & (t.HealthSnapshot.week == week))
-    try:
-        kept = json.loads(row.reasons) if row is not None else []
-        return tuple(Reason(int(r["points"]), str(r["text"]), Factor(r["factor"])) for r in kept)
-    except (ValueError, KeyError, TypeError):  # written by another version: the score still stands, unexplained
-        return ()
 
 
 def _contract(customer_id: int, today: date) -> ContractFigures | None:
@@ -501,33 +493,22 @@ def _contract(customer_id: int, today: date) -> ContractFigures | None:
 
 def _highlights(customer_id: int, scope: ReportScope, notes: list[InternalNote]) -> tuple[Highlight, ...]:
     """The quarter's meetings and calls, oldest first; every entry's body is an internal note."""
-    low, high = scope.bounds
-    query = (
-        t.TimelineEntry.select(t.TimelineEntry.at, t.TimelineEntry.kind, t.TimelineEntry.title, t.TimelineEntry.body)
-        .where((t.TimelineEntry.customer == customer_id) & (t.TimelineEntry.at >= low) & (t.TimelineEntry.at < high))
-        .order_by(t.TimelineEntry.at)
-    )
+    entries = [(i, i.kind) for i in entry_items(customer_id) if i.kind is not None and scope.covers(i.at)]
     highlights = []
-    for at, kind, title, body in tuples(query):
-        label = str(kind).capitalize()
-        if body.strip():
-            what = f"{label} notes" if kind in HIGHLIGHT_KINDS else label
-            notes.append(InternalNote(at, f"{label}: {title or 'untitled'}", what, body))
+    for item, kind in sorted(entries, key=_when):
+        if item.text.strip():
+            what = f"{kind.label} notes" if kind in HIGHLIGHT_KINDS else kind.label
+            notes.append(InternalNote(item.at, f"{kind.label}: {item.title}", what, item.text))
         if kind in HIGHLIGHT_KINDS:
-            highlights.append(Highlight(at, label, title))
+            highlights.append(Highlight(item.at, kind.label, item.title))
     return tuple(highlights)
+
+
+def _when(entry: tuple[TimelineItem, EntryKind]) -> datetime:
+    return entry[0].at
 
 
 def _follow_ups(customer_id: int, today: date) -> tuple[OpenFollowUp, ...]:
     """Follow-ups not done yet, soonest due first."""
-    query = (
-        t.FollowUp.select(t.FollowUp.what, t.Person.name, t.Contact.full_name, t.FollowUp.due_on)
-        .join(t.Person, join_type=JOIN.LEFT_OUTER, on=(t.FollowUp.owner_person == t.Person.id))
-        .switch(t.FollowUp)
-        .join(t.Contact, join_type=JOIN.LEFT_OUTER, on=(t.FollowUp.owner_contact == t.Contact.id))
-        .where((t.FollowUp.customer == customer_id) & t.FollowUp.done_at.is_null())
-        .order_by(t.FollowUp.due_on, t.FollowUp.id)
-    )
-    return tuple(
-        OpenFollowUp(what, person or contact or "", due, due < today) for what, person, contact, due in tuples(query)
-    )
+    rows = open_follow_ups(today, customer_id=customer_id)
+    return tuple(OpenFollowUp(r.what, r.owner, r.due_on, r.overdue) for r in rows)

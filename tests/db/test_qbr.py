@@ -24,10 +24,12 @@ from tamdesk.services.contracts import set_contract
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.defects import link_ticket, report_defect
 from tamdesk.services.escalations import EscalationInput, advance_escalation, request_escalation
+from tamdesk.services.follow_ups import complete
 from tamdesk.services.health import customer_health
 from tamdesk.services.qbr import quarterly_review
 from tamdesk.services.seats import SeatInput, confirm_welcome, grant_seat, request_seat, revoke_seat
 from tamdesk.services.tickets import TicketInput, add_event, create_ticket
+from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
 
 Q1 = Quarter(2026, 1)  # the fixed clock's quarter: 2026-03-10 14:30 UTC
 R, S = TicketEventKind.RESPONSE, TicketEventKind.SOLVED
@@ -144,22 +146,21 @@ def acme(db_path: Path, ctx: Context) -> dict[str, int]:
     set_contract(ctx, acme, 0, ContractFacts("Premium", date(2025, 10, 1), date(2026, 9, 30), date(2026, 9, 30),
                                              ARR_CENTS, "EUR", "Enterprise"))  # fmt: skip
 
-    def entry(kind: str, when: str, title: str, body: str, customer: int = acme) -> int:
-        return int(t.TimelineEntry.create(customer=customer, kind=kind, at=utc(when), title=title, body=body,
-                                          author="Tess Tam", created_at=utc(when)).id)  # fmt: skip
+    tess = t.Person.get(t.Person.name == "Tess Tam").id
 
-    planning = entry("meeting", "2026-01-15 10:00", "Quarterly planning", SECRETS["meeting"])
+    def entry(kind: str, when: str, title: str, body: str, *tasks: FollowUpInput, customer: int = acme) -> None:
+        add_entry(ctx, customer, EntryInput(kind, utc(when), title, body, follow_ups=tasks))
+
+    entry("meeting", "2026-01-15 10:00", "Quarterly planning", SECRETS["meeting"],
+          FollowUpInput("Send the upgrade guide", date(2026, 3, 20), owner_person_id=tess),
+          FollowUpInput("Share the roadmap", date(2026, 3, 2), owner_person_id=tess),
+          FollowUpInput("Already done", date(2026, 2, 2), owner_person_id=tess))  # fmt: skip
     entry("call", "2026-02-10 15:00", "Upgrade call", SECRETS["call"])
     entry("note", "2026-02-11 08:00", "Pricing", SECRETS["note"])
     entry("meeting", "2025-12-01 10:00", "Last year's kickoff", "")
     entry("meeting", "2026-02-02 10:00", "Globex sync", "", customer=globex)
-    tess = t.Person.get(t.Person.name == "Tess Tam")
-    t.FollowUp.create(customer=acme, entry=planning, what="Send the upgrade guide", owner_person=tess,
-                      due_on=date(2026, 3, 20), created_at=utc("2026-01-15 11:00"))  # fmt: skip
-    t.FollowUp.create(customer=acme, what="Share the roadmap", owner_person=tess, due_on=date(2026, 3, 2),
-                      created_at=utc("2026-01-15 11:00"))  # fmt: skip
-    t.FollowUp.create(customer=acme, what="Already done", due_on=date(2026, 2, 1), done_at=utc("2026-02-01 09:00"),
-                      created_at=utc("2026-01-15 11:00"))  # fmt: skip
+    done = t.FollowUp.get(t.FollowUp.what == "Already done")
+    complete(ctx, done.id, done.version)
     return ids
 
 
