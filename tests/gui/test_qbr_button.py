@@ -117,3 +117,20 @@ def test_cancelling_the_quarter_writes_nothing(
     QTimer.singleShot(0, cancel)
     qtbot.mouseClick(page.detail.review_button, Qt.MouseButton.LeftButton)
     assert asked == [] and list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_a_folder_that_is_gone_is_said_in_a_message_and_nothing_is_written(
+    page: CustomersPage, acme: int, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page.open_customer(acme)
+    target = tmp_path / "gone" / "acme.xlsx"
+    monkeypatch.setattr("tamdesk.views.customer_detail.view.ask_save_path", lambda *args: target)
+    warned: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "tamdesk.views.widgets.QMessageBox.warning", lambda _parent, title, text: warned.append((title, text))
+    )
+    _choose(qtbot, None, [])
+    qtbot.mouseClick(page.detail.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(warned), timeout=20000)
+    assert warned == [("Export quarterly review", f"Cannot write {target}: folder {target.parent} does not exist")]
+    assert list(tmp_path.rglob("*.xlsx")) == []
