@@ -10,7 +10,7 @@ bodies). No internal text is written to a customer-facing sheet; a test reads ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,16 @@ from tamdesk.reports.xlsx import (
     write_workbook,
 )
 from tamdesk.services.base import Context
-from tamdesk.services.qbr import QuarterlyReview, quarterly_review
+from tamdesk.services.qbr import (
+    ComplianceLine,
+    DefectLine,
+    EscalationLine,
+    OnboardingStepLine,
+    QuarterlyReview,
+    TicketLine,
+    quarterly_review,
+)
+from tamdesk.services.seats import SeatRow
 
 K = ColumnKind
 INTERNAL = "Internal — "
@@ -103,7 +112,8 @@ def export_quarterly_review(
     complete).
 
     Raises:
-        ExportError: the file cannot be written. NotFound: the customer no longer exists.
+        ExportError: the file cannot be written. NotFound: the customer no longer exists. FieldError: the quarter has
+            not started yet.
     """
     ctx = ctx or Context()
     now = ctx.now()
@@ -315,7 +325,7 @@ def _compliance_columns(q: Quarter, prev: Quarter) -> tuple[Column, ...]:
     )
 
 
-def _compliance_row(line: Any) -> tuple[Any, ...]:
+def _compliance_row(line: ComplianceLine) -> tuple[Any, ...]:
     found = line.band
     return (line.measure, line.this_quarter, line.previous, line.goal, found.mark if found else None)
 
@@ -334,11 +344,11 @@ def _none(items: Sequence[Any], what: str) -> str:
     return f"No {what} this quarter." if not items else f"{plural(len(items), what[:-1], what)}."
 
 
-def _ticket_row(x: Any) -> tuple[Any, ...]:
+def _ticket_row(x: TicketLine) -> tuple[Any, ...]:
     return (x.number, x.subject, x.severity.label, x.status.label, x.opened, x.first_response_met, x.resolved)
 
 
-def _escalation_row(e: Any) -> tuple[Any, ...]:
+def _escalation_row(e: EscalationLine) -> tuple[Any, ...]:
     return (e.ticket, e.subject, e.severity.label, e.opened, e.outcome, e.closed)
 
 
@@ -347,7 +357,7 @@ def _open(review: QuarterlyReview) -> str:
     return "open now" if review.partial else "open at its end"
 
 
-def _defect_row(d: Any, review: QuarterlyReview) -> tuple[Any, ...]:
+def _defect_row(d: DefectLine, review: QuarterlyReview) -> tuple[Any, ...]:
     return (d.title, d.severity.label, d.state.label, ", ".join(d.tickets) or None, d.fix_version or None,
             d.deployed_on, "Fixed" if d.fixed_in_quarter else _open(review).capitalize())  # fmt: skip
 
@@ -359,7 +369,7 @@ def _defect_notes(review: QuarterlyReview) -> list[str]:
             f"{_open(review)}. Fixed first, then the most severe."]  # fmt: skip
 
 
-def _seat_row(s: Any) -> tuple[Any, ...]:
+def _seat_row(s: SeatRow) -> tuple[Any, ...]:
     return (s.seat_no, s.full_name, s.email, s.status.label, s.requested_at, s.granted_at, s.welcome_confirmed_at,
             s.revoked_at)  # fmt: skip
 
@@ -370,14 +380,14 @@ def _seat_notes(review: QuarterlyReview) -> list[str]:
     return [_seat_line(review)]
 
 
-def _step_row(step: Any) -> tuple[Any, ...]:
+def _step_row(step: OnboardingStepLine) -> tuple[Any, ...]:
     return (step.position, step.title, step.done_at is not None, step.due, step.done_at)
 
 
 # -- internal sheets ---------------------------------------------------------------------------------------------
 
 
-def _health_sheet(review: QuarterlyReview, internal: Any) -> SheetSpec:
+def _health_sheet(review: QuarterlyReview, internal: Callable[..., list[str]]) -> SheetSpec:
     health = review.health
     title = f"{INTERNAL}Health"
     if health is None:
