@@ -1,14 +1,16 @@
 """A customer's quarterly business review: what happened on the account in one quarter, against the quarter before.
 
 Every figure comes from the service that owns it: ticket volume and SLA compliance from the SLA report
-(:mod:`services.report_data`, :mod:`services.sla_review`), escalations, defects, seats and onboarding from their
-services, health from :mod:`services.health` (computed now in the running quarter, else the quarter's last weekly
-reading; never recomputed here). The quarter's days are read in the customer's time zone, since the
-review is about the customer's quarter.
+(:mod:`services.report_data`, :mod:`services.sla_review`); escalations, defects, seats, onboarding, the contract,
+the timeline's meetings and calls and the open follow-ups from their services; health from :mod:`services.health`
+(computed now in the running quarter, else the quarter's last weekly reading; never recomputed here). The quarter's
+days are read in the customer's time zone, since the review is about the customer's quarter. Seats, onboarding,
+the contract and the follow-ups are as they stand now.
 
 What is *internal* (ticket notes, an escalation's reason, business impact, VP note and decline reason, timeline
-entry bodies, health reasons, ARR) is kept apart in :attr:`QuarterlyReview.internal_notes` and the health and
-contract fields marked so, for the workbook's internal sheets only.
+entry bodies, the customer's notes, seat revoke reasons, onboarding step notes, health reasons, ARR, engineering
+keys) is kept apart: in :attr:`QuarterlyReview.internal_notes` and the health and contract fields, for the
+workbook's internal sheets only.
 """
 
 from __future__ import annotations
