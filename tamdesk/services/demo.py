@@ -55,6 +55,7 @@ from tamdesk.domain.vp_rule import vp_due_at
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit
+from tamdesk.services.demo_accounts import add_account_data
 from tamdesk.services.escalations import vp_limit
 from tamdesk.services.onboarding import AUTOMATIC
 from tamdesk.services.sla import SlaResolver
@@ -165,6 +166,7 @@ def generate_demo(
             _clear_customer_data()
         builder = _Builder(ctx, random.Random(seed), customers, tickets, progress, cancelled)
         summary = builder.run(replaced=existing, seed=seed)
+        add_account_data(ctx, random.Random(seed + 1))
     return summary
 
 
@@ -175,6 +177,14 @@ def _plural(n: int, word: str) -> str:
 def _clear_customer_data() -> None:
     """Delete every customer and what hangs off them, children first (cheaper than cascading row by row)."""
     for model in (
+        t.HealthSnapshot,
+        t.InstalledVersion,
+        t.Contract,
+        t.FollowUp,
+        t.TimelineLink,
+        t.TimelineAttendee,
+        t.TimelineEntry,
+        t.Contact,
         t.DefectUpdate,
         t.DefectTicket,
         t.Defect,
