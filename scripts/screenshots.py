@@ -31,7 +31,9 @@ PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "In progress"}
 DETAIL_TABS = {
     ("customer-detail", "Onboarding"): "customer-onboarding",
     ("customer-detail", "Portal seats"): "customer-seats",
+    ("customer-detail", "Contacts"): "customer-contacts",
     ("customer-detail", "Timeline"): "customer-timeline",
+    ("customer-detail", "Contract"): "customer-contract",
 }
 
 
@@ -49,53 +51,20 @@ def make_database(path: Path) -> str:
     from tamdesk.services.base import Context
     from tamdesk.services.database import open_database
     from tamdesk.services.demo import generate_demo
-    from tamdesk.services.settings import set_setting
+    from tamdesk.services.health import record_week
+    from tamdesk.services.identity import save_name
 
     open_database(path, create=True)
     ctx = Context(actor="tamdesk demo")
     print(generate_demo(ctx, customers=40, tickets=2000, seed=SEED).summary)
-    sample_timeline(ctx)
     counts: dict[str, int] = {}
     for customer in tables.Customer.select():
         if customer.tam is not None:
             counts[customer.tam.name] = counts.get(customer.tam.name, 0) + 1
     user = max(counts, key=lambda name: counts[name]) if counts else "Tess Tam"
-    set_setting(ctx, "user_name", user)
+    save_name(user)  # the user's name on this (isolated) computer, as Settings › You saves it
+    record_week(ctx, ctx.now())  # this week's health, as the app records it after its start
     return user
-
-
-def sample_timeline(ctx: object) -> None:
-    """A meeting with follow-ups, a call and a note on each customer's timeline, its seat holders as contacts."""
-    from datetime import timedelta
-
-    from tamdesk.models import tables
-    from tamdesk.services.contacts import add_seat_holders, list_contacts
-    from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
-
-    now = ctx.now()  # type: ignore[attr-defined]
-    today = now.date()
-    for customer in tables.Customer.select():
-        add_seat_holders(ctx, customer.id)  # type: ignore[arg-type]
-        contacts = [c for c in list_contacts(customer.id) if c.email][:2]
-        ticket = tables.Ticket.select().where(tables.Ticket.customer == customer.id).first()
-        tam = [customer.tam_id] if customer.tam_id else []
-        follow_ups = []
-        if contacts and tam:
-            follow_ups = [
-                FollowUpInput("Send the upgrade plan", today + timedelta(days=2), owner_person_id=tam[0]),
-                FollowUpInput(
-                    "Share the load-test results", today + timedelta(days=5), owner_contact_id=contacts[0].id
-                ),
-                FollowUpInput("Book the next review", today + timedelta(days=30), owner_person_id=tam[0]),
-            ]
-        add_entry(ctx, customer.id, EntryInput(  # type: ignore[arg-type]
-            "meeting", now - timedelta(days=3, hours=2), "Quarterly business review",
-            "Reviewed the open tickets and the upgrade to 5.2.\nThe customer asks for a load test before go-live.",
-            [c.id for c in contacts], tam, [ticket.id] if ticket else [], follow_ups=follow_ups))  # fmt: skip
-        add_entry(ctx, customer.id, EntryInput("call", now - timedelta(days=9), "Check-in with the technical lead",
-                                               "Performance is stable since the patch.", [c.id for c in contacts][:1]))  # type: ignore[arg-type]  # fmt: skip
-        add_entry(ctx, customer.id, EntryInput("note", now - timedelta(days=16), "",  # type: ignore[arg-type]
-                                               "Champion moves to a new role in April: find a successor."))  # fmt: skip
 
 
 def settle(app: object, window: object, at_least: float = 1.2, at_most: float = 15.0) -> None:

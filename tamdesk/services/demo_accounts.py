@@ -92,7 +92,7 @@ class _Customer:
     seats: list[tuple[int, str, str, str, str]]  # id, full name, email, job title, status
     tickets: list[str]  # numbers of its recent tickets
     ticket_ids: dict[str, int]
-    fixes: list[str]  # fix versions of deployed defects linked to its tickets
+    fixes: list[tuple[str, date]]  # fix versions of deployed defects linked to its tickets, and when deployed
     domain: str
 
 
@@ -136,16 +136,17 @@ def _customers(now: datetime) -> list[_Customer]:
     for customer_id, number, ticket_id in tuples(tickets):
         if len(recent[customer_id]) < 8:
             recent[customer_id].append((number, ticket_id))
-    fixes: dict[int, list[str]] = defaultdict(list)
+    fixes: dict[int, list[tuple[str, date]]] = defaultdict(list)
     deployed = (
-        t.DefectTicket.select(t.Ticket.customer, t.Defect.fix_version)
+        t.DefectTicket.select(t.Ticket.customer, t.Defect.fix_version, t.Defect.deployed_on)
         .join(t.Defect)
         .switch(t.DefectTicket)
         .join(t.Ticket)
         .where(t.Defect.fix_version != "", t.Defect.deployed_on.is_null(False))
     )
-    for customer_id, fix in tuples(deployed):
-        fixes[customer_id].append(fix)
+    for customer_id, fix, deployed_on in tuples(deployed):
+        day = deployed_on if isinstance(deployed_on, date) else date.fromisoformat(str(deployed_on))
+        fixes[customer_id].append((fix, day))
     found = []
     customers = (
         t.Customer.select(
@@ -339,21 +340,28 @@ def _release(now: datetime, months_ago: int, rng: random.Random) -> str:
 
 
 def _versions(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) -> int:
-    """Production and staging, each with a short history; some customers stay on a version older than a fix that
-    was deployed for them (Today lists them)."""
+    """Production and staging, each with a short history. A customer runs every fix deployed for it more than
+    six weeks ago; about half of those with a fix deployed since have not installed it yet (Today lists them)."""
     behind = rng.randint(0, 3)
     production = sorted({_release(now, behind + 2 * step, rng) for step in range(rng.randint(1, 3))},
                         key=parse_version)  # fmt: skip
-    if c.fixes and rng.random() < 0.35:
-        oldest_fix = min(c.fixes, key=parse_version)
-        production = [v for v in production if parse_version(v) < parse_version(oldest_fix)] or [
-            _older_than(oldest_fix)
-        ]
+    recent = now.date() - timedelta(days=42)
+    installed = [(v, d) for v, d in c.fixes if d < recent]
+    pending = [v for v, d in c.fixes if d >= recent]
+    since: dict[str, date] = {}
+    if installed:
+        newest, deployed = max(installed, key=lambda f: parse_version(f[0]))
+        if parse_version(production[-1]) < parse_version(newest):
+            production.append(newest)
+            since[newest] = deployed + timedelta(days=rng.randint(3, 20))
+    if pending and rng.random() < 0.5:
+        oldest = min(pending, key=parse_version)
+        production = [v for v in production if parse_version(v) < parse_version(oldest)] or [_older_than(oldest)]
     written = 0
     for n, version in enumerate(production):
-        since = (now - timedelta(days=30 * (len(production) - n) + rng.randint(0, 20))).date()
+        day = since.get(version) or (now - timedelta(days=30 * (len(production) - n) + rng.randint(0, 20))).date()
         writer.add(t.InstalledVersion, customer=c.id, product="", version=version, environment="production",
-                   since=since, recorded_at=now, recorded_by="tamdesk demo")  # fmt: skip
+                   since=min(day, now.date()), recorded_at=now, recorded_by="tamdesk demo")  # fmt: skip
         written += 1
     staging = _release(now, max(0, behind - 1), rng)
     if parse_version(staging) < parse_version(production[-1]):
