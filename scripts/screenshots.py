@@ -25,8 +25,9 @@ SIZE = (1280, 800)
 DETAILS = {"Customers": "customer-detail", "Tickets": "ticket-detail", "Escalations": "escalation-detail",
            "Defects": "defect-detail"}  # fmt: skip
 DARK_SHOTS = ("Today", "Tickets")
-# A detail with some history tells more than the first row: a ticket that was escalated, a customer mid-onboarding.
-PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "In progress"}
+# A detail with some history tells more than the first row: a ticket that was escalated, a customer mid-onboarding
+# with a year of tickets, contacts and meetings behind it.
+PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "Caledonian Biotech"}
 # Tabs of a detail worth a picture of their own: (detail shot, tab text) -> file name.
 DETAIL_TABS = {
     ("customer-detail", "Onboarding"): "customer-onboarding",

@@ -323,7 +323,7 @@ def _contract(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) 
         end = today + timedelta(days=rng.randint(5, 119))
     else:
         end = today + timedelta(days=rng.randint(125, 365 * term))
-    start = date(end.year - term, end.month, min(end.day, 28)) + timedelta(days=1)
+    start = max(date(end.year - term, end.month, min(end.day, 28)) + timedelta(days=1), c.created.date())
     currency = CURRENCIES.get(c.country, "EUR" if c.country in ("DE", "FR", "NL", "ES", "IT", "AT", "IE") else "USD")
     arr = rng.randrange(40, 1200) * 1000 * (100 if currency != "JPY" else 15000)
     writer.add(
@@ -361,13 +361,14 @@ def _versions(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) 
     for n, version in enumerate(production):
         day = since.get(version) or (now - timedelta(days=30 * (len(production) - n) + rng.randint(0, 20))).date()
         writer.add(t.InstalledVersion, customer=c.id, product="", version=version, environment="production",
-                   since=min(day, now.date()), recorded_at=now, recorded_by="tamdesk demo")  # fmt: skip
+                   since=min(max(day, c.created.date()), now.date()), recorded_at=now,
+                   recorded_by="tamdesk demo")  # fmt: skip
         written += 1
     staging = _release(now, max(0, behind - 1), rng)
     if parse_version(staging) < parse_version(production[-1]):
         staging = production[-1]
     writer.add(t.InstalledVersion, customer=c.id, product="", version=staging, environment="staging",
-               since=(now - timedelta(days=rng.randint(3, 20))).date(), recorded_at=now,
+               since=max((now - timedelta(days=rng.randint(3, 20))).date(), c.created.date()), recorded_at=now,
                recorded_by="tamdesk demo")  # fmt: skip
     return written + 1
 
