@@ -24,8 +24,10 @@ from tamdesk.domain.export_dates import DateOrder
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sources import Detection, ImportSource
 from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.ticket_status import derived_status
 from tamdesk.domain.timestamps import parse_timestamp
 from tamdesk.models import tables as t
+from tamdesk.models.bulk import insert_rows, pages, select_in, update_rows
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
@@ -42,7 +44,6 @@ from tamdesk.services.ticket_export import (
 )
 from tamdesk.services.tickets import (
     TicketsCancelled,
-    _sync_status,
     match_number,
     number_index,
     time_problem,
@@ -57,7 +58,7 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 FROM_TICKETS = "import:tickets"
 FROM_EVENTS = "import:events"
-CHUNK = 500
+CHUNK = 1_000  # tickets or events per page: progress and cancel are checked between pages
 EVENT_FIELDS = (
     ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
     ImportField("At", True, TIME_MEANING),
@@ -322,6 +323,12 @@ def _column(model: type[t.BaseModel], name: str) -> str:
     return f'"{model._meta.fields[name].column_name}"'  # type: ignore[attr-defined]
 
 
+def _select(model: type[t.BaseModel], names: Sequence[str], key: str) -> str:
+    """``SELECT "a", "b" FROM "table" WHERE "key" IN`` for ``select_in``."""
+    columns = ", ".join(_column(model, name) for name in names)
+    return f'SELECT {columns} FROM "{model._meta.table_name}" WHERE {_column(model, key)} IN'  # type: ignore[attr-defined]
+
+
 def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[int, set[tuple[int, str]]], set[int]]:
     """The stored values (times as epoch seconds), export events and whether other events exist, of ``ticket_ids``.
 
@@ -330,28 +337,26 @@ def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[in
     values: dict[int, dict[str, Any]] = {}
     events: dict[int, set[tuple[int, str]]] = {tid: set() for tid in ticket_ids}
     others: set[int] = set()
-    columns = ", ".join(_column(t.Ticket, name) for name in _COMPARED)
-    event_columns = ", ".join(_column(t.TicketEvent, name) for name in ("ticket", "at", "kind", "author"))
-    for start in range(0, len(ticket_ids), CHUNK):
-        chunk = ticket_ids[start : start + CHUNK]
-        marks = ", ".join([database.param] * len(chunk))
-        sql = f'SELECT "id", {columns} FROM "{t.Ticket._meta.table_name}" WHERE "id" IN ({marks})'  # type: ignore[attr-defined]
-        for row in database.execute_sql(sql, chunk).fetchall():
-            values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
-        sql = (f'SELECT {event_columns} FROM "{t.TicketEvent._meta.table_name}" '  # type: ignore[attr-defined]
-               f"WHERE {_column(t.TicketEvent, 'ticket')} IN ({marks})")  # fmt: skip
-        for tid, at, kind, author in database.execute_sql(sql, chunk).fetchall():
-            if author == FROM_TICKETS:
-                events[tid].add((int(at), kind))
-            else:
-                others.add(tid)
+    for row in select_in(_select(t.Ticket, ("id", *_COMPARED), "id"), ticket_ids):
+        values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
+    for tid, at, kind, author in select_in(_select(t.TicketEvent, ("ticket", "at", "kind", "author"), "ticket"),
+                                           ticket_ids):  # fmt: skip
+        if author == FROM_TICKETS:
+            events[tid].add((int(at), kind))
+        else:
+            others.add(tid)
     return values, events, others
 
 
 def _write(
     ctx: Context, plan: ImportPlan, progress: Progress | None, cancelled: Cancelled | None
 ) -> tuple[int, int, int, int, dict[str, int]]:
-    """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids)."""
+    """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids).
+
+    A page of tickets at a time, each page a few statements whatever its size: the new tickets in one insert and
+    their ids read back by number, the changed ones in one update, their export events replaced in one delete and
+    one insert; then the status of every changed ticket that has other events is derived again, set by set.
+    """
     table = t.Ticket._meta.table_name  # type: ignore[attr-defined]
     index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
     ids: dict[str, int] = {}
@@ -363,6 +368,7 @@ def _write(
     created = updated = unchanged = events = 0
     resync: list[int] = []
     total = len(plan.tickets)
+    source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
     for start in range(0, total, CHUNK):
         if cancelled and cancelled():
             raise TicketsCancelled("The ticket import was cancelled; nothing was imported.")
@@ -370,16 +376,16 @@ def _write(
             progress(start, total)
         chunk = plan.tickets[start : start + CHUNK]
         new = [p for p in chunk if p.number not in ids]
-        source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
         ids.update(_insert_new([_new_row(source, p) for p in new]))
         created += len(new)
         events += _replace_column_events(new, ids, fresh=True)
         fresh = {p.number for p in new}
         replace_events: list[ParsedTicket] = []
+        changed: list[tuple[Any, ...]] = []
         for p in chunk:
-            tid = ids[p.number]
             if p.number in fresh:
                 continue
+            tid = ids[p.number]
             values = _row_values(plan, p)
             compared = [k for k in _COMPARED if not (tid in others and k in _DERIVED)]
             same_values = all(stored[tid][k] == values[k] for k in compared)
@@ -389,29 +395,19 @@ def _write(
                 continue
             updated += 1
             if not same_values:
-                t.Ticket.update(**values, version=t.Ticket.version + 1).where(t.Ticket.id == tid).execute()
+                changed.append((tid, *(values[k] for k in _COMPARED)))
             if not same_events:
                 replace_events.append(p)
             if tid in others:
                 resync.append(tid)
+        update_rows(t.Ticket, _COMPARED, changed)
         events += _replace_column_events(replace_events, ids)
     _resync(resync)
     return created, updated, unchanged, events, ids
 
 
-def _bulk_insert(model: type[t.BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A plain ``executemany`` of ``rows`` into ``model``'s table: peewee's insert_many spends most of an import's
-    time building SQL. ``rows`` hold values as the columns store them: times as epoch seconds (``_epoch``)."""
-    if not rows:
-        return
-    meta = model._meta  # type: ignore[attr-defined]
-    names = ", ".join(f'"{meta.fields[c].column_name}"' for c in columns)
-    marks = ", ".join([database.param] * len(columns))
-    cursor = database.cursor()
-    cursor.executemany(f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', rows)
-
-
 _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
+_EVENT_COLUMNS = ("ticket", "at", "kind", "note", "author", "version")
 
 
 def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
@@ -426,14 +422,11 @@ def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
 
 
 def _insert_new(rows: list[tuple[Any, ...]]) -> dict[str, int]:
-    """Insert tickets (``_new_row`` tuples, number first); number → new id."""
+    """Insert tickets (``_new_row`` tuples, number first); number → new id, read back by number."""
     if not rows:
         return {}
-    _bulk_insert(t.Ticket, _TICKET_COLUMNS, rows)
-    numbers = [row[0] for row in rows]
-    marks = ", ".join([database.param] * len(numbers))
-    sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN ({marks})'  # type: ignore[attr-defined]
-    return dict(database.execute_sql(sql, numbers).fetchall())
+    insert_rows(t.Ticket, _TICKET_COLUMNS, rows)
+    return dict(select_in(_select(t.Ticket, ("number", "id"), "number"), [row[0] for row in rows]))
 
 
 def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], *, fresh: bool = False) -> int:
@@ -442,19 +435,31 @@ def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], 
         return 0
     if not fresh:
         ticket_ids = [ids[p.number] for p in tickets]
-        t.TicketEvent.delete().where(
-            t.TicketEvent.ticket.in_(ticket_ids) & (t.TicketEvent.author == FROM_TICKETS)
-        ).execute()
+        for page in pages(ticket_ids):
+            t.TicketEvent.delete().where(
+                t.TicketEvent.ticket.in_(list(page)) & (t.TicketEvent.author == FROM_TICKETS)
+            ).execute()
     rows = [(ids[p.number], at, kind, "", FROM_TICKETS, 1) for p in tickets for at, kind in _sorted_events(p)]
-    _bulk_insert(t.TicketEvent, ("ticket", "at", "kind", "note", "author", "version"), rows)
-    return len(rows)
+    return insert_rows(t.TicketEvent, _EVENT_COLUMNS, rows)
 
 
 def _resync(ticket_ids: Iterable[int]) -> None:
+    """Derive the status and resolved time of ``ticket_ids`` from their events again, as adding an event by hand
+    does: their tickets and events read a page at a time, the changed ones written in one update per page."""
     ticket_ids = sorted(set(ticket_ids))
-    for start in range(0, len(ticket_ids), CHUNK):
-        for ticket in t.Ticket.select().where(t.Ticket.id.in_(ticket_ids[start : start + CHUNK])):
-            _sync_status(ticket)
+    changed: list[tuple[int, str, int | None]] = []
+    for page in pages(ticket_ids):
+        history: dict[int, list[tuple[int, int, str]]] = {tid: [] for tid in page}
+        for tid, at, event_id, kind in select_in(_select(t.TicketEvent, ("ticket", "at", "id", "kind"), "ticket"),
+                                                 page):  # fmt: skip
+            history[tid].append((int(at), event_id, kind))
+        for tid, status, resolved in select_in(_select(t.Ticket, ("id", "status", "resolved_at"), "id"), page):
+            ordered = [(at, kind) for at, _, kind in sorted(history[tid])]
+            resolved = None if resolved is None else int(resolved)
+            now_status, now_resolved = derived_status(TicketStatus(status), resolved, ordered)
+            if (now_status.value, now_resolved) != (status, resolved):
+                changed.append((tid, now_status.value, now_resolved))
+    update_rows(t.Ticket, ("status", "resolved_at"), changed)
 
 
 # -- ticket history ---------------------------------------------------------------------------------------------
@@ -494,21 +499,20 @@ def import_ticket_events(
     if problems:
         raise ImportFailed(source, problems)
     have = _recorded_events(sorted({r[0] for r in rows}))
-    fresh = []
+    fresh: list[tuple[int, int, str, str, str, int]] = []
     for tid, at, kind in rows:
-        key = (tid, at, kind)
+        key = (tid, int(at.timestamp()), kind)
         if key not in have:
             have.add(key)
-            fresh.append((tid, at, kind, FROM_EVENTS))
+            fresh.append((*key, "", FROM_EVENTS, 1))
     with database.atomic():
-        fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
         for start in range(0, len(fresh), CHUNK):
             if cancelled and cancelled():
                 raise TicketsCancelled("The event import was cancelled; nothing was imported.")
             if progress:
                 progress(start, len(fresh))
-            t.TicketEvent.insert_many(fresh[start : start + CHUNK], fields=fields).execute()
-        _resync(sorted({r[0] for r in fresh}))
+            insert_rows(t.TicketEvent, _EVENT_COLUMNS, fresh[start : start + CHUNK])
+        _resync(r[0] for r in fresh)
         record_audit(
             ctx, entity="ticket_event", entity_id=None, action="import",
             summary=f"Imported {source}: {len(fresh):,} ticket events",
@@ -516,14 +520,10 @@ def import_ticket_events(
     return TicketImportSummary(0, len({r[0] for r in fresh}), len(fresh))
 
 
-def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, datetime, str]]:
-    have: set[tuple[int, datetime, str]] = set()
-    for start in range(0, len(ticket_ids), CHUNK):
-        query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind).where(
-            t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK])
-        )
-        have.update(tuples(query))
-    return have
+def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, int, str]]:
+    """The events of ``ticket_ids`` as (ticket id, epoch seconds, kind)."""
+    sql = _select(t.TicketEvent, ("ticket", "at", "kind"), "ticket")
+    return {(tid, int(at), kind) for tid, at, kind in select_in(sql, ticket_ids)}
 
 
 def _parse_event(
