@@ -20,7 +20,7 @@ import peewee
 
 from tamdesk.models.db import database, is_sqlite
 
-__all__ = ["PAGE_ROWS", "insert_rows", "pages", "select_in", "update_rows"]
+__all__ = ["PAGE_ROWS", "insert_dicts", "insert_rows", "pages", "select_in", "update_rows"]
 
 PAGE_ROWS = 1_000
 """Rows per statement: larger pages save little and hold bigger statements in memory."""
@@ -69,6 +69,25 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
     else:
         _postgres_pages(sql + "%s", rows)
     return len(rows)
+
+
+def insert_dicts(model: type[peewee.Model], rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows given as ``{field name: value}``, as ``Model.insert`` would take them one by one: values go
+    through each field's ``db_value`` and fields a row leaves out get their default. The number inserted."""
+    if not rows:
+        return 0
+    fields = model._meta.fields  # type: ignore[attr-defined]
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    names += [name for name, f in fields.items() if name not in names and f.default is not None]
+    columns = [fields[name] for name in names]
+    values = []
+    for row in rows:
+        out = []
+        for field in columns:
+            value = row.get(field.name, field.default)
+            out.append(field.db_value(value() if callable(value) else value))
+        values.append(tuple(out))
+    return insert_rows(model, names, values)
 
 
 def update_rows(
