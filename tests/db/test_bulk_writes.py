@@ -1,0 +1,175 @@
+"""Imports and sample data write in pages: a few statements per 1,000 rows, counted on each engine.
+
+Statements are counted on the connection itself (SQLite's trace callback, every statement a cursor of psycopg2
+sends), so a statement a row (``executemany`` included) is counted as many times as it runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tamdesk.models import tables as t
+from tamdesk.models.db import database, is_sqlite
+from tamdesk.services.base import Context
+from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.demo import generate_demo
+from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
+
+NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
+HEADER = ["Id", "Organization", "Subject", "Status", "Priority", "Created at", "Updated at", "Solved at",
+          "First reply time in minutes", "First reply time in minutes within business hours"]  # fmt: skip
+CUSTOMERS = 8
+PER_THOUSAND = 20
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements the bound database runs inside the block."""
+    seen: list[str] = []
+    connection = database.obj.connection()
+    if is_sqlite():
+        connection.set_trace_callback(seen.append)
+        try:
+            yield seen
+        finally:
+            connection.set_trace_callback(None)
+        return
+    import psycopg2.extensions
+
+    class Counting(psycopg2.extensions.cursor):  # type: ignore[misc]
+        def execute(self, sql: Any, args: Any = None) -> Any:
+            seen.append(sql if isinstance(sql, str) else sql.decode(errors="replace"))
+            return super().execute(sql, args)
+
+        def executemany(self, sql: Any, args: Any) -> Any:
+            args = list(args)
+            seen.extend([sql] * len(args))
+            return super().executemany(sql, args)
+
+    before = connection.cursor_factory
+    connection.cursor_factory = Counting
+    try:
+        yield seen
+    finally:
+        connection.cursor_factory = before
+
+
+@pytest.fixture
+def ctx() -> Context:
+    return Context(actor="Tess Tam", clock=lambda: NOW)
+
+
+@pytest.fixture
+def customers(db_path: Path, ctx: Context) -> None:
+    for n in range(CUSTOMERS):
+        create_customer(ctx, CustomerInput(f"Customer {n} GmbH", "Europe/Berlin", "DE", (f"c{n}.example",)))
+
+
+def _export(path: Path, count: int, *, first: int = 100_000, subject: str = "slow") -> Path:
+    """A Zendesk export of ``count`` tickets, half solved, most answered."""
+    rnd = random.Random(count)
+    start = datetime(2025, 6, 2, 8, 0)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        for n in range(count):
+            created = start + timedelta(minutes=rnd.randrange(0, 200 * 24 * 60))
+            status = rnd.choice(("Open", "Pending", "Solved", "Closed"))
+            reply = rnd.randrange(5, 3000)
+            solved = created + timedelta(minutes=reply + rnd.randrange(60, 5000))
+            shown = solved if status in ("Solved", "Closed") else created
+            writer.writerow([
+                first + n, f"Customer {n % CUSTOMERS} GmbH", f"Ticket {n}: {subject}", status,
+                rnd.choice(("Urgent", "High", "Normal", "Low")), f"{created:%Y-%m-%d %H:%M}", f"{shown:%Y-%m-%d %H:%M}",
+                f"{solved:%Y-%m-%d %H:%M}" if status in ("Solved", "Closed") else "", reply, reply // 3,
+            ])  # fmt: skip
+    return path
+
+
+def _history(path: Path, count: int, *, first: int = 100_000) -> Path:
+    """A history file: each ticket waited on its customer, then the customer replied (``2 * count`` events)."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Ticket", "At", "Event"])
+        for n in range(count):
+            writer.writerow([first + n, "2026-01-05T09:00:00Z", "waiting_on_customer"])
+            writer.writerow([first + n, "2026-01-06T09:00:00Z", "customer_replied"])
+    return path
+
+
+def _counted(action: Callable[[], object]) -> int:
+    with statements() as seen:
+        action()
+    return len(seen)
+
+
+ZENDESK = TicketImportOptions(tz="Europe/Berlin")
+
+
+def _rows() -> tuple[int, int, int]:
+    return t.Ticket.select().count(), t.TicketEvent.select().count(), t.AuditEntry.select().count()
+
+
+@pytest.mark.usefixtures("customers")
+def test_an_import_of_1000_tickets_takes_a_few_statements(ctx: Context, tmp_path: Path) -> None:
+    small = _counted(lambda: import_tickets(ctx, _export(tmp_path / "a.csv", 1000), ZENDESK))
+    written = _rows()
+    assert written[0] == 1000 and written[1] > 1000
+    # twice the tickets in a database that holds some already: the extra thousand costs what the first did, or less
+    more = _counted(lambda: import_tickets(ctx, _export(tmp_path / "b.csv", 2000, first=200_000), ZENDESK))
+    assert t.Ticket.select().count() == 3000
+    assert small <= 2 * PER_THOUSAND, small
+    assert more - small <= PER_THOUSAND, (small, more)
+
+
+@pytest.mark.usefixtures("customers")
+def test_an_import_of_2000_events_takes_a_few_statements(ctx: Context, tmp_path: Path) -> None:
+    import_tickets(ctx, _export(tmp_path / "tickets.csv", 1000), ZENDESK)
+    before = _rows()
+    count = _counted(lambda: import_ticket_events(ctx, _history(tmp_path / "events.csv", 1000)))
+    after = _rows()
+    assert after[1] - before[1] == 2000
+    # the history changed every open ticket's status (the customer replied: open again), in one update per page
+    assert t.Ticket.select().where(t.Ticket.status == "waiting_on_customer").count() == 0
+    assert count <= 2 * PER_THOUSAND, count
+    # the same file again adds nothing, and reads no more than it did
+    again = _counted(lambda: import_ticket_events(ctx, tmp_path / "events.csv"))
+    assert _rows()[1] == after[1]
+    assert again <= count
+
+
+@pytest.mark.usefixtures("customers")
+def test_a_reimport_that_changes_every_ticket_takes_a_few_statements(ctx: Context, tmp_path: Path) -> None:
+    import_tickets(ctx, _export(tmp_path / "tickets.csv", 1000), ZENDESK)
+    import_ticket_events(ctx, _history(tmp_path / "events.csv", 1000))
+    changed = _export(tmp_path / "changed.csv", 1000, subject="fast again")
+    summary = None
+
+    def reimport() -> None:
+        nonlocal summary
+        summary = import_tickets(ctx, changed, ZENDESK)
+
+    count = _counted(reimport)
+    assert summary is not None and (summary.created, summary.updated) == (0, 1000)
+    assert t.Ticket.select().where(t.Ticket.subject.endswith("fast again")).count() == 1000
+    assert count <= 2 * PER_THOUSAND, count
+    unchanged = _counted(lambda: import_tickets(ctx, changed, ZENDESK))
+    assert unchanged <= count
+
+
+def test_sample_data_takes_a_few_statements_per_thousand_rows(db_path: Path, ctx: Context) -> None:
+    count = _counted(lambda: generate_demo(ctx, customers=10, tickets=1000, seed=3))
+    written = sum(model.select().count() for model in (
+        t.Customer, t.OnboardingStep, t.PortalSeat, t.Ticket, t.TicketEvent, t.Escalation, t.EscalationEntry,
+        t.Defect, t.DefectTicket, t.DefectUpdate,
+    ))  # fmt: skip
+    assert written > 5000
+    assert count * 1000 <= PER_THOUSAND * written, (count, written)
