@@ -1,65 +1,31 @@
 """Imports and sample data write in pages: a few statements per 1,000 rows, counted on each engine.
 
-Statements are counted on the connection itself (SQLite's trace callback, every statement a cursor of psycopg2
-sends), so a statement a row (``executemany`` included) is counted as many times as it runs.
+Statements are counted on the connection itself (``tests/db/statements.py``), so a statement a row
+(``executemany`` included) counts as many times as it runs.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tamdesk.models import tables as t
-from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
+from tests.db.statements import statements
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 HEADER = ["Id", "Organization", "Subject", "Status", "Priority", "Created at", "Updated at", "Solved at",
           "First reply time in minutes", "First reply time in minutes within business hours"]  # fmt: skip
 CUSTOMERS = 8
 PER_THOUSAND = 20
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements the bound database runs inside the block."""
-    seen: list[str] = []
-    connection = database.obj.connection()
-    if is_sqlite():
-        connection.set_trace_callback(seen.append)
-        try:
-            yield seen
-        finally:
-            connection.set_trace_callback(None)
-        return
-    import psycopg2.extensions
-
-    class Counting(psycopg2.extensions.cursor):  # type: ignore[misc]
-        def execute(self, sql: Any, args: Any = None) -> Any:
-            seen.append(sql if isinstance(sql, str) else sql.decode(errors="replace"))
-            return super().execute(sql, args)
-
-        def executemany(self, sql: Any, args: Any) -> Any:
-            args = list(args)
-            seen.extend([sql] * len(args))
-            return super().executemany(sql, args)
-
-    before = connection.cursor_factory
-    connection.cursor_factory = Counting
-    try:
-        yield seen
-    finally:
-        connection.cursor_factory = before
 
 
 @pytest.fixture
