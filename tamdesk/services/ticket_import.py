@@ -16,11 +16,11 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.domain.export_dates import DateOrder
+from tamdesk.domain.export_dates import DateOrder, _localized
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sources import Detection, ImportSource
 from tamdesk.domain.states import TicketEventKind, TicketStatus
@@ -486,22 +486,23 @@ def import_ticket_events(
     zone_info = _zone(tz)
     source = Path(path).name
     table = read_table(path, EVENT_FIELDS, columns, encoding=encoding)
-    known = tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
+    sql = f'SELECT "id", "number", {_column(t.Ticket, "opened_at")} FROM "{t.Ticket._meta.table_name}"'  # type: ignore[attr-defined]
+    known = database.execute_sql(sql).fetchall()
     index = number_index((number, tid) for tid, number, _ in known)
-    tickets = {tid: (number, opened) for tid, number, opened in known}
-    rows: list[tuple[int, datetime, str]] = []
+    tickets = {tid: (number, int(opened)) for tid, number, opened in known}
+    rows: list[tuple[int, int, str]] = []
     problems: list[str] = []
+    now = ctx.now()
     for line, row in table.rows:
         try:
-            rows.append(_parse_event(row, index, tickets, zone_info, ctx.now()))
+            rows.append(_parse_event(row, index, tickets, zone_info, now))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
     if problems:
         raise ImportFailed(source, problems)
     have = _recorded_events(sorted({r[0] for r in rows}))
     fresh: list[tuple[int, int, str, str, str, int]] = []
-    for tid, at, kind in rows:
-        key = (tid, int(at.timestamp()), kind)
+    for key in rows:
         if key not in have:
             have.add(key)
             fresh.append((*key, "", FROM_EVENTS, 1))
@@ -529,16 +530,17 @@ def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, int, str]]:
 def _parse_event(
     row: Mapping[str, Any],
     index: Mapping[str, Mapping[str, int]],
-    tickets: Mapping[int, tuple[str, datetime]],
+    tickets: Mapping[int, tuple[str, int]],
     tz: Any,
     now: datetime,
-) -> tuple[int, datetime, str]:
-    """One history row as (ticket id, at, kind); ``tickets`` holds each ticket's number and opening time."""
+) -> tuple[int, int, str]:
+    """One history row as (ticket id, epoch seconds, kind); ``tickets`` holds each ticket's number and opening time
+    (epoch seconds)."""
     problems = []
     number = str(row.get("ticket") or "").strip()
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
-    found: tuple[int, datetime] | None = None
+    found: tuple[int, int] | None = None
     try:
         ticket_id = match_number(index, number) if number else None
     except ValueError as exc:
@@ -555,17 +557,30 @@ def _parse_event(
         problems.append(f"Event {exc}")
         kind = None
     try:
-        at = parse_timestamp(row.get("at") if row.get("at") is not None else "", tz)
+        at = _event_time(row.get("at") if row.get("at") is not None else "", tz)
     except ValueError as exc:
         problems.append(f"At: {exc}")
         at = None
     if at and (problem := time_problem("At", at, now)):
         problems.append(problem)
-    elif found and at and at < found[1]:
+    elif found and at and at.timestamp() < found[1]:
+        opened_at = datetime.fromtimestamp(found[1], UTC)
         problems.append(
-            f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({found[1]:%Y-%m-%d %H:%M} UTC)"
+            f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({opened_at:%Y-%m-%d %H:%M} UTC)"
         )
     if problems:
         raise ValueError("; ".join(problems))
     assert found and at and kind
-    return found[0], at, kind.value
+    return found[0], int(at.timestamp()), kind.value
+
+
+def _event_time(value: object, tz: Any) -> datetime:
+    """``parse_timestamp``, a wall-clock time read in ``tz`` through the ticket import's memo of each quarter hour's
+    offset: a history repeats the same hours many times, and zone arithmetic was most of the time of reading it."""
+    if type(value) is str:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return parse_timestamp(value, tz)  # for its message
+        return moment.astimezone(UTC) if moment.tzinfo else _localized(moment, tz)
+    return parse_timestamp(value, tz)
