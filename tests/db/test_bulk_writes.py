@@ -19,6 +19,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
+from tamdesk.services.tickets import TicketsCancelled
 from tests.db.statements import statements
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
@@ -139,3 +140,27 @@ def test_sample_data_takes_a_few_statements_per_thousand_rows(db_path: Path, ctx
     ))  # fmt: skip
     assert written > 5000
     assert count * 1000 <= PER_THOUSAND * written, (count, written)
+
+
+@pytest.mark.usefixtures("customers")
+def test_progress_is_told_a_page_at_a_time_and_a_cancel_leaves_nothing(ctx: Context, tmp_path: Path) -> None:
+    export = _export(tmp_path / "tickets.csv", 2500)
+    before = _rows()
+    seen: list[tuple[int, int]] = []
+    with pytest.raises(TicketsCancelled, match="nothing was imported"):
+        import_tickets(ctx, export, ZENDESK, progress=lambda done, total: seen.append((done, total)),
+                       cancelled=lambda: len(seen) == 2)  # fmt: skip
+    assert seen == [(0, 2500), (1000, 2500)], "cancelled before the third page, two pages written"
+    assert _rows() == before
+    seen.clear()
+    summary = import_tickets(ctx, export, ZENDESK, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)] and summary.created == 2500
+    statuses = dict(t.Ticket.select(t.Ticket.number, t.Ticket.status).tuples())
+    written = _rows()
+    history = _history(tmp_path / "events.csv", 1500)
+    seen.clear()
+    with pytest.raises(TicketsCancelled, match="nothing was imported"):
+        import_ticket_events(ctx, history, progress=lambda done, total: seen.append((done, total)),
+                             cancelled=lambda: len(seen) == 2)  # fmt: skip
+    assert seen == [(0, 3000), (1000, 3000)]
+    assert _rows() == written and dict(t.Ticket.select(t.Ticket.number, t.Ticket.status).tuples()) == statuses
