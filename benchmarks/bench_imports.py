@@ -256,6 +256,10 @@ def run(engine: Engine, size: int, files: tuple[Path, Path, Path]) -> dict[str, 
         finally:
             close_database()
 
+    def told(step: str, seconds: float, floor: float) -> None:
+        out[step] = (seconds, floor)
+        print(f"  {engine.name}: {step} {seconds:.2f} s, floor {floor:.2f} s", flush=True)
+
     address = engine.fresh(with_customers=False)
     sample = on(address, lambda: generate_demo(ctx, customers=max(1, size // 100), tickets=size))
     if engine.url is None:
@@ -263,17 +267,17 @@ def run(engine: Engine, size: int, files: tuple[Path, Path, Path]) -> dict[str, 
     assert engine.sample_file is not None, "SQLite runs first"
     floor_tickets, floor_events = sample_rows(engine.sample_file)
     address = engine.fresh()
-    out["sample"] = (sample, on(address, lambda: sample_floor(engine, floor_tickets, floor_events)))
+    told("sample", sample, on(address, lambda: sample_floor(engine, floor_tickets, floor_events)))
 
     floor_db = engine.fresh()
     csv_floor = on(floor_db, lambda: ticket_floor(engine, tickets))
     events_floor = on(floor_db, lambda: event_floor(engine, events))
     address = engine.fresh()
-    out["tickets .csv"] = (on(address, lambda: import_tickets(ctx, tickets, options)), csv_floor)
-    out["events .csv"] = (on(address, lambda: import_ticket_events(ctx, events, "Europe/Berlin")), events_floor)
-    out["re-import .csv"] = (on(address, lambda: import_tickets(ctx, tickets, options)), csv_floor)
+    told("tickets .csv", on(address, lambda: import_tickets(ctx, tickets, options)), csv_floor)
+    told("events .csv", on(address, lambda: import_ticket_events(ctx, events, "Europe/Berlin")), events_floor)
+    told("re-import .csv", on(address, lambda: import_tickets(ctx, tickets, options)), csv_floor)
     xlsx_floor = on(engine.fresh(), lambda: ticket_floor(engine, workbook))
-    out["tickets .xlsx"] = (on(engine.fresh(), lambda: import_tickets(ctx, workbook, options)), xlsx_floor)
+    told("tickets .xlsx", on(engine.fresh(), lambda: import_tickets(ctx, workbook, options)), xlsx_floor)
     return out
 
 

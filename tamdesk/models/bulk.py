@@ -1,10 +1,11 @@
 """Writing many rows in a few statements, the same way on SQLite and PostgreSQL.
 
 A row per statement costs a round trip each on PostgreSQL (psycopg2's ``executemany`` sends them one by one: the
-100,000-ticket sample took 222 s there against 12 s on SQLite), and a trace per row on SQLite. Here rows go in
-pages of up to ``PAGE_ROWS``: one multi-row ``INSERT … VALUES (…), (…)`` per page, sized under SQLite's limit on
-bound variables, and ``psycopg2.extras.execute_values`` on PostgreSQL. Updates of many rows with their own values
-are one ``UPDATE … FROM (VALUES …)`` per page (SQLite 3.33 and later).
+100,000-ticket sample took 222 s there against 12 s on SQLite), and a step per row on SQLite. Here rows go in
+pages: on SQLite one multi-row ``INSERT … VALUES (…), (…)`` per page of up to ``PAGE_ROWS``, sized under its limit
+on bound variables; on PostgreSQL one ``COPY … FROM STDIN`` per ``COPY_ROWS`` (a fifth faster than multi-row
+inserts through ``psycopg2.extras.execute_values``, which builds every row's text with ``mogrify``). Updates of
+many rows with their own values are one ``UPDATE … FROM (VALUES …)`` per page (SQLite 3.33 and later).
 
 Rows hold values as the columns store them: times as epoch seconds, days as ISO text (SQLite) or ``date``.
 Nothing here commits; the caller's transaction decides.
@@ -12,6 +13,7 @@ Nothing here commits; the caller's transaction decides.
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -63,11 +65,10 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
     if not rows:
         return 0
     names = ", ".join(_column(model, c) for c in columns)
-    sql = f"INSERT INTO {_table(model)} ({names}) VALUES "
     if is_sqlite():
-        _sqlite_pages(sql, "", len(columns), rows)
+        _sqlite_pages(f"INSERT INTO {_table(model)} ({names}) VALUES ", "", len(columns), rows)
     else:
-        _postgres_pages(sql + "%s", rows)
+        _copy(f"COPY {_table(model)} ({names}) FROM STDIN", rows)
     return len(rows)
 
 
@@ -153,6 +154,30 @@ def _sqlite_pages(head: str, tail: str, width: int, rows: Sequence[Sequence[Any]
     for page in pages(rows, per_statement):
         sql = full if len(page) == per_statement else head + ", ".join([group] * len(page)) + tail
         cursor.execute(sql, [value for row in page for value in row])
+
+
+COPY_ROWS = 10_000
+"""Rows per ``COPY`` on PostgreSQL: its text is built in memory, a page at a time."""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in ``COPY``'s text format: ``\\N`` for NULL, backslash escapes for the separators."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
+    return str(value)  # a number, or a date as ISO text
+
+
+def _copy(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``COPY … FROM STDIN`` of ``rows``: no statement to parse and plan per row or page, the fastest way in."""
+    cursor = database.obj.cursor()
+    for page in pages(rows, COPY_ROWS):
+        text = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in page])
+        cursor.copy_expert(sql, io.StringIO(text))
 
 
 def _postgres_pages(sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -12,7 +12,8 @@ from tamdesk.models.db import database, is_sqlite
 @contextmanager
 def statements() -> Iterator[list[str]]:
     """The SQL statements the bound database runs inside the block, as the connection sees them: SQLite's trace
-    callback, every ``execute`` of a psycopg2 cursor (an ``executemany`` counts once per row, as it sends them)."""
+    callback, every ``execute`` or ``COPY`` of a psycopg2 cursor (an ``executemany`` counts once per row, as it
+    sends them)."""
     seen: list[str] = []
     connection = database.obj.connection()
     if is_sqlite():
@@ -28,6 +29,10 @@ def statements() -> Iterator[list[str]]:
         def execute(self, sql: Any, args: Any = None) -> Any:
             seen.append(sql if isinstance(sql, str) else sql.decode(errors="replace"))
             return super().execute(sql, args)
+
+        def copy_expert(self, sql: Any, file: Any, size: int = 8192) -> Any:
+            seen.append(sql)
+            return super().copy_expert(sql, file, size)
 
         def executemany(self, sql: Any, args: Any) -> Any:
             args = list(args)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tamdesk.models import tables as t
+from tamdesk.models.bulk import insert_rows, update_rows
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.demo import generate_demo
@@ -164,3 +165,29 @@ def test_progress_is_told_a_page_at_a_time_and_a_cancel_leaves_nothing(ctx: Cont
                              cancelled=lambda: len(seen) == 2)  # fmt: skip
     assert seen == [(0, 3000), (1000, 3000)]
     assert _rows() == written and dict(t.Ticket.select(t.Ticket.number, t.Ticket.status).tuples()) == statuses
+
+
+TRICKY = ["a\tb", "two\nlines", "back\\slash", "\\N", "\\.", "", "Müller ✓", "cr\r\nlf", "'quoted' \"too\"", "\x0bvt"]
+
+
+@pytest.mark.usefixtures("customers")
+def test_rows_written_in_bulk_read_back_as_given() -> None:
+    """Separators, escapes, NULL next to an empty text, booleans and NULL booleans, on both engines."""
+    customer = t.Customer.select().first().id
+    columns = ("number", "customer", "subject", "severity", "status", "opened_at", "resolved_at",
+               "source_first_response_breached", "notes", "engineer", "version")  # fmt: skip
+    rows = [(f"B-{n}", customer, text, 2, "open", 1_770_000_000 + n, None if n % 2 else 1_770_100_000,
+             [None, True, False][n % 3], "", text, 1) for n, text in enumerate(TRICKY)]  # fmt: skip
+    assert insert_rows(t.Ticket, columns, rows) == len(TRICKY)
+    query = t.Ticket.select(*(getattr(t.Ticket, c) for c in columns)).order_by(t.Ticket.id)
+    stored = [tuple(getattr(k, c if c != "customer" else "customer_id") for c in columns) for k in query]
+    assert [(r[0], r[2], r[6] is None, r[7], r[8], r[9]) for r in stored] == [
+        (r[0], r[2], r[6] is None, r[7], r[8], r[9]) for r in rows
+    ]
+    ids = dict(t.Ticket.select(t.Ticket.number, t.Ticket.id).tuples())
+    changed = [(ids[r[0]], f"{r[2]}!", None, [True, False, None][n % 3]) for n, r in enumerate(rows)]
+    update_rows(t.Ticket, ("subject", "resolved_at", "source_first_response_breached"), changed)
+    after = t.Ticket.select().order_by(t.Ticket.id)
+    assert [(k.subject, k.resolved_at, k.source_first_response_breached, k.version) for k in after] == [
+        (f"{text}!", None, [True, False, None][n % 3], 2) for n, text in enumerate(TRICKY)
+    ]
