@@ -182,8 +182,12 @@ def _read(path: Path) -> list[list[Any]]:
     return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def _epoch(text: object) -> int | None:
-    return int(datetime.strptime(str(text), "%Y-%m-%d %H:%M").timestamp()) if text else None
+    """The wall-clock time as if it were UTC: the floor converts, but does not localize."""
+    return int((datetime.fromisoformat(str(text)) - _EPOCH).total_seconds()) if text else None
 
 
 def ticket_floor(engine: Engine, path: Path) -> None:
@@ -286,6 +290,7 @@ def main() -> None:
     parser.add_argument("--size", type=parse_size, default=parse_size("10k"), help="tickets: 10k, 100k, 1M …")
     parser.add_argument("--customers", type=int, default=200, help="customers of the export (default 200)")
     parser.add_argument("--db", type=postgres_url, help="a PostgreSQL database to empty and use, besides SQLite")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (engines alternate); each figure is its best")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -293,11 +298,21 @@ def main() -> None:
         files = write_files(folder, args.size, args.customers)
         print(f"{args.size:,} tickets, {args.customers} customers; files written in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
-        sqlite = Engine("sqlite", folder, customers=args.customers)
-        results = {"SQLite": run(sqlite, args.size, files)}
-        if args.db:
-            engine = Engine("postgres", folder, args.db, args.customers, sample_file=sqlite.sample_file)
-            results["PostgreSQL"] = run(engine, args.size, files)
+        rounds: dict[str, list[dict[str, tuple[float, float]]]] = {"SQLite": [], "PostgreSQL": []}
+        for _ in range(max(1, args.repeat)):
+            for old in folder.glob("sqlite-*.db*"):  # the last round's files, their WAL and lock folders
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+            sqlite = Engine("sqlite", folder, customers=args.customers)
+            rounds["SQLite"].append(run(sqlite, args.size, files))
+            if args.db:
+                engine = Engine("postgres", folder, args.db, args.customers, sample_file=sqlite.sample_file)
+                rounds["PostgreSQL"].append(run(engine, args.size, files))
+    # the best of the rounds: on a shared machine, the other work only ever adds to a figure
+    results = {
+        name: {step: (min(r[step][0] for r in runs), min(r[step][1] for r in runs)) for step in runs[0]}
+        for name, runs in rounds.items()
+        if runs
+    }
     print(f"{'step':<16}{'engine':<12}{'seconds':>9}{'floor':>9}{'× floor':>9}{'× SQLite':>10}")
     for engine_name, steps in results.items():
         for step, (seconds, floor) in steps.items():
