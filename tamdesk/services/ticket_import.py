@@ -12,6 +12,7 @@ alone and counted unchanged, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -552,12 +553,13 @@ def _parse_event(
         else:
             problems.append(f"Ticket '{number}' is not a known ticket" if number else "Ticket is empty")
     try:
-        kind = TicketEventKind.parse(row.get("event") or "")
+        kind = _event_kind(row.get("event") or "")
     except ValueError as exc:
         problems.append(f"Event {exc}")
         kind = None
+    value = row.get("at")
     try:
-        at = _event_time(row.get("at") if row.get("at") is not None else "", tz)
+        at = _event_time("" if value is None else value, tz)
     except ValueError as exc:
         problems.append(f"At: {exc}")
         at = None
@@ -571,7 +573,13 @@ def _parse_event(
     if problems:
         raise ValueError("; ".join(problems))
     assert found and at and kind
-    return found[0], int(at.timestamp()), kind.value
+    return found[0], int(at.timestamp()), kind
+
+
+@functools.lru_cache(maxsize=256)
+def _event_kind(text: object) -> str:
+    """``TicketEventKind.parse``, remembered: a history names the same few kinds on every row."""
+    return TicketEventKind.parse(text).value
 
 
 def _event_time(value: object, tz: Any) -> datetime:
