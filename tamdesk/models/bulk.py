@@ -131,18 +131,20 @@ def update_rows(
     return len(rows)
 
 
-def select_in(sql: str, values: Sequence[Any], size: int = PAGE_ROWS) -> list[tuple[Any, ...]]:
+def select_in(
+    sql: str, values: Sequence[Any], size: int = PAGE_ROWS, *, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` (which ends in ``IN``) for every value of ``values``, a page of values per statement.
 
     ``SELECT "number", "id" FROM "ticket" WHERE "number" IN`` → ``… IN (?, ?, …)`` on SQLite, ``… IN (%s, …)``
-    on PostgreSQL.
+    on PostgreSQL. ``params`` are the values of the placeholders before the ``IN``.
     """
     found: list[tuple[Any, ...]] = []
     param = database.obj.param
     size = min(size, _sqlite_rows_per_statement(1)) if is_sqlite() else size
     for page in pages(values, size):
         marks = ", ".join([param] * len(page))
-        found.extend(database.execute_sql(f"{sql} ({marks})", list(page)).fetchall())
+        found.extend(database.execute_sql(f"{sql} ({marks})", [*params, *page]).fetchall())
     return found
 
 

@@ -337,15 +337,16 @@ def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[in
     """
     values: dict[int, dict[str, Any]] = {}
     events: dict[int, set[tuple[int, str]]] = {tid: set() for tid in ticket_ids}
-    others: set[int] = set()
     for row in select_in(_select(t.Ticket, ("id", *_COMPARED), "id"), ticket_ids):
         values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
-    for tid, at, kind, author in select_in(_select(t.TicketEvent, ("ticket", "at", "kind", "author"), "ticket"),
-                                           ticket_ids):  # fmt: skip
-        if author == FROM_TICKETS:
-            events[tid].add((int(at), kind))
-        else:
-            others.add(tid)
+    author, ticket = _column(t.TicketEvent, "author"), _column(t.TicketEvent, "ticket")
+    table = f'"{t.TicketEvent._meta.table_name}"'  # type: ignore[attr-defined]
+    param = database.param
+    sql = f"SELECT {ticket}, {_column(t.TicketEvent, 'at')}, {_column(t.TicketEvent, 'kind')} FROM {table} WHERE "
+    for tid, at, kind in select_in(f"{sql}{author} = {param} AND {ticket} IN", ticket_ids, params=[FROM_TICKETS]):
+        events[tid].add((int(at), kind))
+    sql = f"SELECT DISTINCT {ticket} FROM {table} WHERE {author} <> {param} AND {ticket} IN"
+    others = {tid for (tid,) in select_in(sql, ticket_ids, params=[FROM_TICKETS])}
     return values, events, others
 
 
@@ -466,6 +467,7 @@ def _resync(ticket_ids: Iterable[int]) -> None:
 # -- ticket history ---------------------------------------------------------------------------------------------
 
 
+@_cycle_collection_paused()
 def import_ticket_events(
     ctx: Context,
     path: str | Path,
