@@ -17,7 +17,7 @@ Decisions:
   or next update at risk or breached, or waiting on the customer. Their times are worked out backwards from now on
   the customer's real clock (calendar, holidays and policy as the Today page reads them), so they are in that state
   whatever the day and hour of generation; the simplified clock would be off on a holiday.
-- Bulk rows go in a page at a time through ``models.bulk`` (one multi-row insert per page, ``execute_values`` on
+- Bulk rows go in a page at a time through ``models.bulk`` (one multi-row insert per page on SQLite, ``COPY`` on
   PostgreSQL): peewee's ``insert_many`` builds a node per value and took 31 µs a row against 3 µs, and a statement
   per row made the 100,000-ticket sample take 222 s on PostgreSQL against 12 s on SQLite.
 """
