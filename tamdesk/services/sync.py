@@ -28,9 +28,10 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.sync import Failure, RemoteEvent, RemoteTicket, SourceKind, SyncError
 from tamdesk.domain.text import clean_line
 from tamdesk.models import tables as t
+from tamdesk.models.bulk import insert_dicts, pages, select_in, update_rows
 from tamdesk.models.db import database
 from tamdesk.secrets import SecretName, SecretStore
-from tamdesk.services.base import Context, DomainError, record_audit, tuples
+from tamdesk.services.base import Context, DomainError, tuples
 from tamdesk.services.connections import (
     ClientFactory,
     ConnectionRow,
@@ -207,8 +208,24 @@ def _describe(before: dict[str, Any], after: dict[str, Any], names: Mapping[int,
     return changes
 
 
+@dataclass
+class _Ticket:
+    """A ticket as the page being written has it so far: stored values (as ``_stored`` reads them), events known."""
+
+    ticket_id: int | None  # None until the page is written, for a ticket the page creates
+    number: str
+    values: dict[str, Any]
+    known: set[tuple[int, str]]  # (epoch seconds, kind)
+    customer_id: int
+
+
 class _Writer:
-    """Writes mapped tickets of one connection; counts what it did."""
+    """Writes mapped tickets of one connection a page at a time; counts what it did.
+
+    ``take`` decides each ticket against what the page has written so far (in memory), in order, as if each were
+    written at once; ``flush`` writes the page in a few statements: the new tickets in one insert (ids read back by
+    number), the changed ones in one update, the events added and the audit entries in one insert each.
+    """
 
     def __init__(self, ctx: Context, found: ConnectionRow, result: SyncResult) -> None:
         self.ctx, self.found, self.result = ctx, found, result
@@ -216,9 +233,44 @@ class _Writer:
         self.index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
         self.customers = customer_index()
         self.author = _author(found)
+        self._loaded: dict[int, _Ticket] = {}
+        self._new: list[_Ticket] = []  # created by this page; in the index as -1, -2, … until written
+        self._changed: dict[int, _Ticket] = {}
+        self._events: list[tuple[_Ticket, datetime, str]] = []
+        self._audits: list[tuple[_Ticket, dict[str, Any]]] = []
+        self._taken: dict[str, None] = {}  # numbers no longer held, in order
+
+    def prefetch(self, remotes: Iterable[RemoteTicket]) -> None:
+        """Read the stored tickets ``remotes`` update and their events, in a few statements."""
+        ids = set()
+        for remote in remotes:
+            try:
+                found = match_number(self.index, remote.number)
+            except ValueError:
+                continue  # held by ``take``, with the reason
+            if found is not None and found > 0 and found not in self._loaded:
+                ids.add(found)
+        self._load(sorted(ids))
+
+    def _load(self, ids: list[int]) -> None:
+        for page in pages(ids):
+            for ticket in t.Ticket.select().where(t.Ticket.id.in_(list(page))):
+                self._loaded[ticket.id] = _Ticket(ticket.id, ticket.number, _stored(ticket), set(), ticket.customer_id)
+            query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind).where(
+                t.TicketEvent.ticket.in_(list(page))
+            )
+            for ticket_id, at, kind in tuples(query):
+                self._loaded[ticket_id].known.add((int(at.timestamp()), kind))
+
+    def _ticket(self, ticket_id: int) -> _Ticket:
+        if ticket_id < 0:
+            return self._new[-ticket_id - 1]
+        if ticket_id not in self._loaded:
+            self._load([ticket_id])
+        return self._loaded[ticket_id]
 
     def take(self, remote: RemoteTicket) -> bool:
-        """Write one source ticket, or hold it with its reason; True when it was taken."""
+        """Take one source ticket (written by ``flush``), or hold it with its reason; True when it was taken."""
         try:
             mapped = _map(remote, self.found.kind, self.customers)
         except _Held as held:
@@ -232,10 +284,8 @@ class _Writer:
         if ticket_id is None:
             self._create(mapped)
         else:
-            self._update(ticket_id, mapped)
-        t.SyncHeld.delete().where(
-            (t.SyncHeld.connection == self.found.id) & (t.SyncHeld.number == remote.number)
-        ).execute()
+            self._update(self._ticket(ticket_id), mapped)
+        self._taken[remote.number] = None
         self.result.held.pop(remote.number, None)
         return True
 
@@ -250,15 +300,17 @@ class _Writer:
                     t.SyncHeld.organization: remote.organization},
         )  # fmt: skip
         query.execute()
+        self._taken.pop(remote.number, None)  # taken earlier in the page, held now: it stays held
         self.result.held[remote.number] = reason
 
     def _create(self, mapped: _Mapped) -> None:
-        ticket = t.Ticket.create(number=mapped.remote.number.strip(), **mapped.values)
-        self.index.setdefault(number_key(ticket.number), {})[ticket.number] = ticket.id
-        self._write_events(ticket.id, self._new_events(mapped, set()))
+        number = mapped.remote.number.strip()
+        ticket = _Ticket(None, number, dict(mapped.values), set(), mapped.customer_id)
+        self._new.append(ticket)
+        self.index.setdefault(number_key(number), {})[number] = -len(self._new)
+        self._add_events(ticket, self._new_events(mapped, set()))
         self.result.created += 1
-        record_audit(self.ctx, entity="ticket", entity_id=ticket.id, customer=mapped.customer_id, action="sync",
-                     summary=f"Ticket {ticket.number} created by sync from {self.found.name}")  # fmt: skip
+        self._audit(ticket, summary=f"Ticket {number} created by sync from {self.found.name}")
 
     def _new_events(self, mapped: _Mapped, known: set[tuple[int, str]]) -> list[tuple[datetime, str]]:
         """The source's events not yet recorded, and what its first response and solve add to them.
@@ -271,34 +323,63 @@ class _Writer:
         status = TicketStatus(mapped.values["status"])
         return fresh + _missing(mapped.remote, status, seen)
 
-    def _update(self, ticket_id: int, mapped: _Mapped) -> None:
-        ticket = t.Ticket.get_by_id(ticket_id)
-        before = _stored(ticket)
+    def _update(self, ticket: _Ticket, mapped: _Mapped) -> None:
+        before = dict(ticket.values)
         changed = {k: v for k, v in mapped.values.items() if not _same(before[k], v)}
-        known = {(int(e.at.timestamp()), e.kind) for e in ticket.events}
-        added = self._new_events(mapped, known)
+        added = self._new_events(mapped, ticket.known)
         if not changed and not added:
             self.result.unchanged += 1
             return
         if changed:
-            t.Ticket.update(**changed, version=t.Ticket.version + 1).where(t.Ticket.id == ticket_id).execute()
-        self._write_events(ticket_id, added)
+            ticket.values.update(changed)
+            if ticket.ticket_id is not None:
+                self._changed[ticket.ticket_id] = ticket
+        self._add_events(ticket, added)
         self.result.updated += 1
         what = _describe(before, {**before, **changed}, self.customers.names)
         if added:
             what.append(", ".join(f"{TicketEventKind(kind).label.lower()} at {at:%Y-%m-%d %H:%M} UTC"
                                   for at, kind in sorted(added)) + " added from the source")  # fmt: skip
-        record_audit(
-            self.ctx, entity="ticket", entity_id=ticket_id, customer=mapped.customer_id, action="sync",
+        self._audit(
+            ticket, customer=mapped.customer_id,
             summary=f"Ticket {ticket.number} synced from {self.found.name}: {'; '.join(what)}",
             before={k: _plain(before[k]) for k in changed}, after={k: _plain(v) for k, v in changed.items()},
         )  # fmt: skip
 
-    def _write_events(self, ticket_id: int, events: Iterable[tuple[datetime, str]]) -> None:
-        rows = [{"ticket": ticket_id, "at": at, "kind": kind, "author": self.author} for at, kind in events]
-        if rows:
-            t.TicketEvent.insert_many(rows).execute()
-            self.result.events += len(rows)
+    def _add_events(self, ticket: _Ticket, events: list[tuple[datetime, str]]) -> None:
+        for at, kind in events:
+            ticket.known.add((int(at.timestamp()), kind))
+            self._events.append((ticket, at, kind))
+        self.result.events += len(events)
+
+    def _audit(self, ticket: _Ticket, *, summary: str, customer: int | None = None, **values: Any) -> None:
+        entry = {"at": self.ctx.now(), "actor": self.ctx.actor, "entity": "ticket", "action": "sync",
+                 "customer": ticket.customer_id if customer is None else customer, "summary": summary}  # fmt: skip
+        entry.update((key, json.dumps(value, ensure_ascii=False, sort_keys=True)) for key, value in values.items())
+        self._audits.append((ticket, entry))
+
+    def flush(self) -> None:
+        """Write what the page took, in a few statements whatever its size."""
+        if self._new:
+            insert_dicts(t.Ticket, [{"number": k.number, **k.values} for k in self._new])
+            sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN'  # type: ignore[attr-defined]
+            ids = dict(select_in(sql, [k.number for k in self._new]))
+            for ticket in self._new:
+                ticket.ticket_id = ids[ticket.number]
+                self.index[number_key(ticket.number)][ticket.number] = ticket.ticket_id
+                self._loaded[ticket.ticket_id] = ticket
+        fields = t.Ticket._meta.fields  # type: ignore[attr-defined]
+        update_rows(t.Ticket, _COMPARED, [(k.ticket_id, *(fields[name].db_value(k.values[name]) for name in _COMPARED))
+                                          for k in self._changed.values()])  # fmt: skip
+        insert_dicts(t.TicketEvent, [{"ticket": k.ticket_id, "at": at, "kind": kind, "author": self.author}
+                                     for k, at, kind in self._events])  # fmt: skip
+        insert_dicts(t.AuditEntry, [{**entry, "entity_id": k.ticket_id} for k, entry in self._audits])
+        taken = list(self._taken)
+        for page in pages(taken):
+            t.SyncHeld.delete().where(
+                (t.SyncHeld.connection == self.found.id) & t.SyncHeld.number.in_(list(page))
+            ).execute()
+        self._new, self._changed, self._events, self._audits, self._taken = [], {}, [], [], {}
 
 
 def _plain(value: Any) -> Any:
@@ -358,14 +439,17 @@ def sync_connection(
         with database.atomic():
             writer = _Writer(ctx, found, result)
             _release_held(writer)
+            writer.flush()
         cursor = _cursor(found.id) or None
         for page in client.pages(cursor):
             if cancelled is not None and cancelled():
                 raise SyncCancelled(f"The sync of {found.name} was stopped; what it read so far is kept.")
             with database.atomic():
                 writer = _Writer(ctx, found, result)
+                writer.prefetch(page.tickets)
                 for remote in page.tickets:
                     writer.take(remote)
+                writer.flush()
                 t.Connection.update(cursor=page.cursor).where(t.Connection.id == found.id).execute()
             result.pages += 1
             if progress is not None:
@@ -398,9 +482,10 @@ def _cursor(connection_id: int) -> str:
 
 def _release_held(writer: _Writer) -> None:
     """Take the tickets held by earlier syncs that can now be taken (their customer was mapped since)."""
-    held = t.SyncHeld.select().where(t.SyncHeld.connection == writer.found.id)
-    for row in list(held):
-        if writer.take(_decode(row.payload)):
+    held = [_decode(row.payload) for row in t.SyncHeld.select().where(t.SyncHeld.connection == writer.found.id)]
+    writer.prefetch(held)
+    for remote in held:
+        if writer.take(remote):
             writer.result.released += 1
 
 

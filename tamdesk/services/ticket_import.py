@@ -12,20 +12,23 @@ alone and counted unchanged, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tamdesk.domain.export_dates import DateOrder
+from tamdesk.domain.export_dates import DateOrder, _localized
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sources import Detection, ImportSource
 from tamdesk.domain.states import TicketEventKind, TicketStatus
+from tamdesk.domain.ticket_status import derived_status
 from tamdesk.domain.timestamps import parse_timestamp
 from tamdesk.models import tables as t
+from tamdesk.models.bulk import insert_rows, pages, select_in, update_rows
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, record_audit, tuples
 from tamdesk.services.customer_match import UnmatchedCustomer, create_named, remember_alias
@@ -42,7 +45,6 @@ from tamdesk.services.ticket_export import (
 )
 from tamdesk.services.tickets import (
     TicketsCancelled,
-    _sync_status,
     match_number,
     number_index,
     time_problem,
@@ -57,7 +59,7 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 FROM_TICKETS = "import:tickets"
 FROM_EVENTS = "import:events"
-CHUNK = 500
+CHUNK = 1_000  # tickets or events per page: progress and cancel are checked between pages
 EVENT_FIELDS = (
     ImportField("Ticket", True, "the number of a ticket already in tamdesk"),
     ImportField("At", True, TIME_MEANING),
@@ -322,6 +324,12 @@ def _column(model: type[t.BaseModel], name: str) -> str:
     return f'"{model._meta.fields[name].column_name}"'  # type: ignore[attr-defined]
 
 
+def _select(model: type[t.BaseModel], names: Sequence[str], key: str) -> str:
+    """``SELECT "a", "b" FROM "table" WHERE "key" IN`` for ``select_in``."""
+    columns = ", ".join(_column(model, name) for name in names)
+    return f'SELECT {columns} FROM "{model._meta.table_name}" WHERE {_column(model, key)} IN'  # type: ignore[attr-defined]
+
+
 def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[int, set[tuple[int, str]]], set[int]]:
     """The stored values (times as epoch seconds), export events and whether other events exist, of ``ticket_ids``.
 
@@ -329,29 +337,28 @@ def _existing(ticket_ids: list[int]) -> tuple[dict[int, dict[str, Any]], dict[in
     """
     values: dict[int, dict[str, Any]] = {}
     events: dict[int, set[tuple[int, str]]] = {tid: set() for tid in ticket_ids}
-    others: set[int] = set()
-    columns = ", ".join(_column(t.Ticket, name) for name in _COMPARED)
-    event_columns = ", ".join(_column(t.TicketEvent, name) for name in ("ticket", "at", "kind", "author"))
-    for start in range(0, len(ticket_ids), CHUNK):
-        chunk = ticket_ids[start : start + CHUNK]
-        marks = ", ".join([database.param] * len(chunk))
-        sql = f'SELECT "id", {columns} FROM "{t.Ticket._meta.table_name}" WHERE "id" IN ({marks})'  # type: ignore[attr-defined]
-        for row in database.execute_sql(sql, chunk).fetchall():
-            values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
-        sql = (f'SELECT {event_columns} FROM "{t.TicketEvent._meta.table_name}" '  # type: ignore[attr-defined]
-               f"WHERE {_column(t.TicketEvent, 'ticket')} IN ({marks})")  # fmt: skip
-        for tid, at, kind, author in database.execute_sql(sql, chunk).fetchall():
-            if author == FROM_TICKETS:
-                events[tid].add((int(at), kind))
-            else:
-                others.add(tid)
+    for row in select_in(_select(t.Ticket, ("id", *_COMPARED), "id"), ticket_ids):
+        values[row[0]] = dict(zip(_COMPARED, row[1:], strict=True))
+    author, ticket = _column(t.TicketEvent, "author"), _column(t.TicketEvent, "ticket")
+    table = f'"{t.TicketEvent._meta.table_name}"'  # type: ignore[attr-defined]
+    param = database.param
+    sql = f"SELECT {ticket}, {_column(t.TicketEvent, 'at')}, {_column(t.TicketEvent, 'kind')} FROM {table} WHERE "
+    for tid, at, kind in select_in(f"{sql}{author} = {param} AND {ticket} IN", ticket_ids, params=[FROM_TICKETS]):
+        events[tid].add((int(at), kind))
+    sql = f"SELECT DISTINCT {ticket} FROM {table} WHERE {author} <> {param} AND {ticket} IN"
+    others = {tid for (tid,) in select_in(sql, ticket_ids, params=[FROM_TICKETS])}
     return values, events, others
 
 
 def _write(
     ctx: Context, plan: ImportPlan, progress: Progress | None, cancelled: Cancelled | None
 ) -> tuple[int, int, int, int, dict[str, int]]:
-    """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids)."""
+    """Insert new tickets, update changed ones, leave the rest; (created, updated, unchanged, events, ids).
+
+    A page of tickets at a time, each page a few statements whatever its size: the new tickets in one insert and
+    their ids read back by number, the changed ones in one update, their export events replaced in one delete and
+    one insert; then the status of every changed ticket that has other events is derived again, set by set.
+    """
     table = t.Ticket._meta.table_name  # type: ignore[attr-defined]
     index = number_index(database.execute_sql(f'SELECT "number", "id" FROM "{table}"').fetchall())
     ids: dict[str, int] = {}
@@ -363,6 +370,7 @@ def _write(
     created = updated = unchanged = events = 0
     resync: list[int] = []
     total = len(plan.tickets)
+    source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
     for start in range(0, total, CHUNK):
         if cancelled and cancelled():
             raise TicketsCancelled("The ticket import was cancelled; nothing was imported.")
@@ -370,16 +378,16 @@ def _write(
             progress(start, total)
         chunk = plan.tickets[start : start + CHUNK]
         new = [p for p in chunk if p.number not in ids]
-        source = "" if plan.source is ImportSource.TAMDESK else plan.source.value
         ids.update(_insert_new([_new_row(source, p) for p in new]))
         created += len(new)
         events += _replace_column_events(new, ids, fresh=True)
         fresh = {p.number for p in new}
         replace_events: list[ParsedTicket] = []
+        changed: list[tuple[Any, ...]] = []
         for p in chunk:
-            tid = ids[p.number]
             if p.number in fresh:
                 continue
+            tid = ids[p.number]
             values = _row_values(plan, p)
             compared = [k for k in _COMPARED if not (tid in others and k in _DERIVED)]
             same_values = all(stored[tid][k] == values[k] for k in compared)
@@ -389,29 +397,19 @@ def _write(
                 continue
             updated += 1
             if not same_values:
-                t.Ticket.update(**values, version=t.Ticket.version + 1).where(t.Ticket.id == tid).execute()
+                changed.append((tid, *(values[k] for k in _COMPARED)))
             if not same_events:
                 replace_events.append(p)
             if tid in others:
                 resync.append(tid)
+        update_rows(t.Ticket, _COMPARED, changed)
         events += _replace_column_events(replace_events, ids)
     _resync(resync)
     return created, updated, unchanged, events, ids
 
 
-def _bulk_insert(model: type[t.BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A plain ``executemany`` of ``rows`` into ``model``'s table: peewee's insert_many spends most of an import's
-    time building SQL. ``rows`` hold values as the columns store them: times as epoch seconds (``_epoch``)."""
-    if not rows:
-        return
-    meta = model._meta  # type: ignore[attr-defined]
-    names = ", ".join(f'"{meta.fields[c].column_name}"' for c in columns)
-    marks = ", ".join([database.param] * len(columns))
-    cursor = database.cursor()
-    cursor.executemany(f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})', rows)
-
-
 _TICKET_COLUMNS = ("number", *_COMPARED, "engineer", "notes", "version")
+_EVENT_COLUMNS = ("ticket", "at", "kind", "note", "author", "version")
 
 
 def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
@@ -426,14 +424,11 @@ def _new_row(source: str, p: ParsedTicket) -> tuple[Any, ...]:
 
 
 def _insert_new(rows: list[tuple[Any, ...]]) -> dict[str, int]:
-    """Insert tickets (``_new_row`` tuples, number first); number → new id."""
+    """Insert tickets (``_new_row`` tuples, number first); number → new id, read back by number."""
     if not rows:
         return {}
-    _bulk_insert(t.Ticket, _TICKET_COLUMNS, rows)
-    numbers = [row[0] for row in rows]
-    marks = ", ".join([database.param] * len(numbers))
-    sql = f'SELECT "number", "id" FROM "{t.Ticket._meta.table_name}" WHERE "number" IN ({marks})'  # type: ignore[attr-defined]
-    return dict(database.execute_sql(sql, numbers).fetchall())
+    insert_rows(t.Ticket, _TICKET_COLUMNS, rows)
+    return dict(select_in(_select(t.Ticket, ("number", "id"), "number"), [row[0] for row in rows]))
 
 
 def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], *, fresh: bool = False) -> int:
@@ -442,24 +437,37 @@ def _replace_column_events(tickets: list[ParsedTicket], ids: Mapping[str, int], 
         return 0
     if not fresh:
         ticket_ids = [ids[p.number] for p in tickets]
-        t.TicketEvent.delete().where(
-            t.TicketEvent.ticket.in_(ticket_ids) & (t.TicketEvent.author == FROM_TICKETS)
-        ).execute()
+        for page in pages(ticket_ids):
+            t.TicketEvent.delete().where(
+                t.TicketEvent.ticket.in_(list(page)) & (t.TicketEvent.author == FROM_TICKETS)
+            ).execute()
     rows = [(ids[p.number], at, kind, "", FROM_TICKETS, 1) for p in tickets for at, kind in _sorted_events(p)]
-    _bulk_insert(t.TicketEvent, ("ticket", "at", "kind", "note", "author", "version"), rows)
-    return len(rows)
+    return insert_rows(t.TicketEvent, _EVENT_COLUMNS, rows)
 
 
 def _resync(ticket_ids: Iterable[int]) -> None:
+    """Derive the status and resolved time of ``ticket_ids`` from their events again, as adding an event by hand
+    does: their tickets and events read a page at a time, the changed ones written in one update per page."""
     ticket_ids = sorted(set(ticket_ids))
-    for start in range(0, len(ticket_ids), CHUNK):
-        for ticket in t.Ticket.select().where(t.Ticket.id.in_(ticket_ids[start : start + CHUNK])):
-            _sync_status(ticket)
+    changed: list[tuple[int, str, int | None]] = []
+    for page in pages(ticket_ids):
+        history: dict[int, list[tuple[int, int, str]]] = {tid: [] for tid in page}
+        for tid, at, event_id, kind in select_in(_select(t.TicketEvent, ("ticket", "at", "id", "kind"), "ticket"),
+                                                 page):  # fmt: skip
+            history[tid].append((int(at), event_id, kind))
+        for tid, status, resolved in select_in(_select(t.Ticket, ("id", "status", "resolved_at"), "id"), page):
+            ordered = [(at, kind) for at, _, kind in sorted(history[tid])]
+            resolved = None if resolved is None else int(resolved)
+            now_status, now_resolved = derived_status(TicketStatus(status), resolved, ordered)
+            if (now_status.value, now_resolved) != (status, resolved):
+                changed.append((tid, now_status.value, now_resolved))
+    update_rows(t.Ticket, ("status", "resolved_at"), changed)
 
 
 # -- ticket history ---------------------------------------------------------------------------------------------
 
 
+@_cycle_collection_paused()
 def import_ticket_events(
     ctx: Context,
     path: str | Path,
@@ -481,34 +489,34 @@ def import_ticket_events(
     zone_info = _zone(tz)
     source = Path(path).name
     table = read_table(path, EVENT_FIELDS, columns, encoding=encoding)
-    known = tuples(t.Ticket.select(t.Ticket.id, t.Ticket.number, t.Ticket.opened_at))
+    sql = f'SELECT "id", "number", {_column(t.Ticket, "opened_at")} FROM "{t.Ticket._meta.table_name}"'  # type: ignore[attr-defined]
+    known = database.execute_sql(sql).fetchall()
     index = number_index((number, tid) for tid, number, _ in known)
-    tickets = {tid: (number, opened) for tid, number, opened in known}
-    rows: list[tuple[int, datetime, str]] = []
+    tickets = {tid: (number, int(opened)) for tid, number, opened in known}
+    rows: list[tuple[int, int, str]] = []
     problems: list[str] = []
+    now = ctx.now()
     for line, row in table.rows:
         try:
-            rows.append(_parse_event(row, index, tickets, zone_info, ctx.now()))
+            rows.append(_parse_event(row, index, tickets, zone_info, now))
         except ValueError as exc:
             problems.append(f"row {line}: {exc}")
     if problems:
         raise ImportFailed(source, problems)
     have = _recorded_events(sorted({r[0] for r in rows}))
-    fresh = []
-    for tid, at, kind in rows:
-        key = (tid, at, kind)
+    fresh: list[tuple[int, int, str, str, str, int]] = []
+    for key in rows:
         if key not in have:
             have.add(key)
-            fresh.append((tid, at, kind, FROM_EVENTS))
+            fresh.append((*key, "", FROM_EVENTS, 1))
     with database.atomic():
-        fields = [t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind, t.TicketEvent.author]
         for start in range(0, len(fresh), CHUNK):
             if cancelled and cancelled():
                 raise TicketsCancelled("The event import was cancelled; nothing was imported.")
             if progress:
                 progress(start, len(fresh))
-            t.TicketEvent.insert_many(fresh[start : start + CHUNK], fields=fields).execute()
-        _resync(sorted({r[0] for r in fresh}))
+            insert_rows(t.TicketEvent, _EVENT_COLUMNS, fresh[start : start + CHUNK])
+        _resync(r[0] for r in fresh)
         record_audit(
             ctx, entity="ticket_event", entity_id=None, action="import",
             summary=f"Imported {source}: {len(fresh):,} ticket events",
@@ -516,29 +524,26 @@ def import_ticket_events(
     return TicketImportSummary(0, len({r[0] for r in fresh}), len(fresh))
 
 
-def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, datetime, str]]:
-    have: set[tuple[int, datetime, str]] = set()
-    for start in range(0, len(ticket_ids), CHUNK):
-        query = t.TicketEvent.select(t.TicketEvent.ticket, t.TicketEvent.at, t.TicketEvent.kind).where(
-            t.TicketEvent.ticket.in_(ticket_ids[start : start + CHUNK])
-        )
-        have.update(tuples(query))
-    return have
+def _recorded_events(ticket_ids: list[int]) -> set[tuple[int, int, str]]:
+    """The events of ``ticket_ids`` as (ticket id, epoch seconds, kind)."""
+    sql = _select(t.TicketEvent, ("ticket", "at", "kind"), "ticket")
+    return {(tid, int(at), kind) for tid, at, kind in select_in(sql, ticket_ids)}
 
 
 def _parse_event(
     row: Mapping[str, Any],
     index: Mapping[str, Mapping[str, int]],
-    tickets: Mapping[int, tuple[str, datetime]],
+    tickets: Mapping[int, tuple[str, int]],
     tz: Any,
     now: datetime,
-) -> tuple[int, datetime, str]:
-    """One history row as (ticket id, at, kind); ``tickets`` holds each ticket's number and opening time."""
+) -> tuple[int, int, str]:
+    """One history row as (ticket id, epoch seconds, kind); ``tickets`` holds each ticket's number and opening time
+    (epoch seconds)."""
     problems = []
     number = str(row.get("ticket") or "").strip()
     if number.endswith(".0") and number[:-2].isdigit():
         number = number[:-2]
-    found: tuple[int, datetime] | None = None
+    found: tuple[int, int] | None = None
     try:
         ticket_id = match_number(index, number) if number else None
     except ValueError as exc:
@@ -550,22 +555,42 @@ def _parse_event(
         else:
             problems.append(f"Ticket '{number}' is not a known ticket" if number else "Ticket is empty")
     try:
-        kind = TicketEventKind.parse(row.get("event") or "")
+        kind = _event_kind(row.get("event") or "")
     except ValueError as exc:
         problems.append(f"Event {exc}")
         kind = None
+    value = row.get("at")
     try:
-        at = parse_timestamp(row.get("at") if row.get("at") is not None else "", tz)
+        at = _event_time("" if value is None else value, tz)
     except ValueError as exc:
         problems.append(f"At: {exc}")
         at = None
     if at and (problem := time_problem("At", at, now)):
         problems.append(problem)
-    elif found and at and at < found[1]:
+    elif found and at and at.timestamp() < found[1]:
+        opened_at = datetime.fromtimestamp(found[1], UTC)
         problems.append(
-            f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({found[1]:%Y-%m-%d %H:%M} UTC)"
+            f"At {at:%Y-%m-%d %H:%M} UTC is before ticket {number} was opened ({opened_at:%Y-%m-%d %H:%M} UTC)"
         )
     if problems:
         raise ValueError("; ".join(problems))
     assert found and at and kind
-    return found[0], at, kind.value
+    return found[0], int(at.timestamp()), kind
+
+
+@functools.lru_cache(maxsize=256)
+def _event_kind(text: object) -> str:
+    """``TicketEventKind.parse``, remembered: a history names the same few kinds on every row."""
+    return TicketEventKind.parse(text).value
+
+
+def _event_time(value: object, tz: Any) -> datetime:
+    """``parse_timestamp``, a wall-clock time read in ``tz`` through the ticket import's memo of each quarter hour's
+    offset: a history repeats the same hours many times, and zone arithmetic was most of the time of reading it."""
+    if type(value) is str:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return parse_timestamp(value, tz)  # for its message
+        return moment.astimezone(UTC) if moment.tzinfo else _localized(moment, tz)
+    return parse_timestamp(value, tz)

@@ -18,6 +18,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityChange, SlaEvaluation, SlaState, TicketEvent, evaluate
 from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem
+from tamdesk.domain.ticket_status import derived_status
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
@@ -661,21 +662,8 @@ def _check_event_time(ticket: t.Ticket, at: datetime, now: datetime) -> None:
 def _sync_status(ticket: t.Ticket) -> None:
     """Derive status and resolved time from the events; statuses no event decides (closed, waiting on
     engineering, a status set by hand or an import) stay as they are until an event says otherwise."""
-    events = list(ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id))
-    status = TicketStatus(ticket.status)
-    resolved_at = ticket.resolved_at if status in CLOSED else None
-    ends = [e for e in events if e.kind in (TicketEventKind.SOLVED.value, TicketEventKind.REOPENED.value)]
-    if ends and ends[-1].kind == TicketEventKind.SOLVED.value:
-        status = status if status in CLOSED else TicketStatus.SOLVED
-        resolved_at = ends[-1].at
-    elif ends and status in CLOSED:
-        status, resolved_at = TicketStatus.OPEN, None
-    if status not in CLOSED:
-        talk = [e.kind for e in events if e.kind != TicketEventKind.SOLVED.value]
-        if talk and talk[-1] == TicketEventKind.WAITING_ON_CUSTOMER.value:
-            status = TicketStatus.WAITING_ON_CUSTOMER
-        elif talk and status in (TicketStatus.WAITING_ON_CUSTOMER, TicketStatus.NEW):
-            status = TicketStatus.OPEN
+    events = [(e.at, e.kind) for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)]
+    status, resolved_at = derived_status(TicketStatus(ticket.status), ticket.resolved_at, events)
     if (status.value, resolved_at) != (ticket.status, ticket.resolved_at):
         t.Ticket.update(status=status.value, resolved_at=resolved_at, version=t.Ticket.version + 1).where(
             t.Ticket.id == ticket.id

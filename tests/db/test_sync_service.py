@@ -28,6 +28,7 @@ from tamdesk.services.customer_match import remember_alias
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.sync import SyncCancelled, sync_connection
 from tamdesk.services.tickets import add_event, ticket_detail
+from tests.db.statements import statements
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 TOKEN = "zd-token-0123456789"
@@ -259,3 +260,37 @@ def test_a_source_clock_ahead_of_ours_does_not_break_the_lists(acme: int, store:
     (row,) = load_tickets(TicketFilter(), ctx.now())
     assert row.number == "1001" and row.sla.first_response_due > ahead
     needs_attention(ctx.now(), tam=None)
+
+
+def test_a_page_is_written_in_a_few_statements(acme: int, store: SecretStore, ctx: Context) -> None:
+    page = [remote(str(2000 + n)) for n in range(1000)]
+    with statements() as created:
+        result = sync_connection(ctx, "Zendesk", store, make=Script([page]))
+    assert (result.created, result.events) == (1000, 1000)
+    solved = [replace(r, status="solved", solved=at("2026-03-10 09:00"), updated=at("2026-03-10 09:00"),
+                      events=(*r.events, RemoteEvent(at("2026-03-10 09:00"), TicketEventKind.SOLVED)))
+              for r in page]  # fmt: skip
+    with statements() as updated:
+        result = sync_connection(ctx, "Zendesk", store, make=Script([[], solved]))
+    assert (result.updated, result.events) == (1000, 1000)
+    assert t.Ticket.select().where(t.Ticket.status == "solved").count() == 1000
+    audit = t.AuditEntry.select().where(t.AuditEntry.action == "sync").order_by(t.AuditEntry.id)
+    assert [(a.entity_id, a.summary) for a in audit][-1] == (
+        tickets()["2999"].id,
+        "Ticket 2999 synced from Zendesk: status Open → Solved; solved none → 2026-03-10 09:00 UTC; solved at "
+        "2026-03-10 09:00 UTC added from the source",
+    )
+    assert len(created) <= 40 and len(updated) <= 40, (len(created), len(updated))
+
+
+def test_a_ticket_twice_in_a_page_is_taken_in_order(acme: int, store: SecretStore, ctx: Context) -> None:
+    """Created then changed by the same page, or taken then held: as if each were written on its own."""
+    page = [remote("1001"), remote("1001", subject="Second look"), remote("1002"),
+            remote("1002", priority="blocker-ish")]  # fmt: skip
+    result = sync_connection(ctx, "Zendesk", store, make=Script([page]))
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+    assert tickets()["1001"].subject == "Second look" and t.TicketEvent.select().count() == 2
+    assert result.held == {"1002": "Priority 'blocker-ish' is not one tamdesk reads from Zendesk"}
+    assert list_connections()[0].held == 1
+    summaries = [a.summary for a in t.AuditEntry.select().where(t.AuditEntry.action == "sync")]
+    assert summaries[1] == "Ticket 1001 synced from Zendesk: subject Problem 1001 → Second look"
