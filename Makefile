@@ -33,7 +33,10 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py --size $(BENCH_SIZE)
 	$(BIN)/python benchmarks/bench_export.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
+	$(BIN)/python benchmarks/bench_imports.py --size $(BENCH_SIZE) $(if $(findstring postgresql,$(DB)),--db $(DB),)
+	$(BIN)/python benchmarks/bench_health.py
 
 app: $(STAMP)
 	bash scripts/build-app.sh

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
 
 def _probe_app(db: str) -> int:
@@ -132,7 +132,13 @@ def _figures(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", choices=sorted(SIZES), default="100k", help="tickets in the sample (default 100k)")
+    parser.add_argument(
+        "--size",
+        type=lambda text: next((k for k in SIZES if k.lower() == text.lower()), text),
+        choices=list(SIZES),
+        default="100k",
+        help="tickets in the sample (default 100k)",
+    )
     parser.add_argument("--db", type=Path, help="database to use (created with sample data if it has too few)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child", choices=("app", "bare"), help=argparse.SUPPRESS)
