@@ -25,9 +25,9 @@ SIZE = (1280, 800)
 DETAILS = {"Customers": "customer-detail", "Tickets": "ticket-detail", "Escalations": "escalation-detail",
            "Defects": "defect-detail"}  # fmt: skip
 DARK_SHOTS = ("Today", "Tickets")
-# A detail with some history tells more than the first row: a ticket that was escalated, a customer mid-onboarding
-# with a year of tickets, contacts and meetings behind it.
-PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "Caledonian Biotech"}
+# A detail with some history tells more than the first row: a ticket that was escalated, a customer with a year of
+# tickets, contacts and meetings behind it.
+PREFERRED_ROWS = {"Tickets": "escalated", "Customers": "Kestrel Analytics"}
 # Tabs of a detail worth a picture of their own: (detail shot, tab text) -> file name.
 DETAIL_TABS = {
     ("customer-detail", "Onboarding"): "customer-onboarding",
@@ -170,6 +170,9 @@ def shoot_tabs(app: object, window: object, page: object, shot: Path) -> None:
     for (detail, tab), name in DETAIL_TABS.items():
         if detail == shot.stem and tab in titles:
             widget.setCurrentIndex(titles.index(tab))
+            kinds = getattr(widget.currentWidget(), "kind_filter", None)
+            if kinds is not None:  # the timeline: the TAM's own meetings, calls, emails and notes first
+                kinds.setCurrentIndex(kinds.findText("Our entries"))
             settle(app, window)
             grab_window(window, shot.with_name(f"{name}.png"))
     widget.setCurrentIndex(0)

@@ -270,11 +270,10 @@ def _timeline(
     latest_meetings: list[tuple[int, datetime]] = []
     while at < now - timedelta(hours=4):
         kind = rng.choices((EntryKind.MEETING, EntryKind.CALL, EntryKind.EMAIL, EntryKind.NOTE), (35, 35, 20, 10))[0]
-        title, body = rng.choice({EntryKind.MEETING: MEETINGS, EntryKind.CALL: CALLS, EntryKind.EMAIL: EMAILS,
-                                  EntryKind.NOTE: NOTES}[kind])  # fmt: skip
         ticket = rng.choice(c.tickets) if c.tickets else ""
-        if "{ticket}" in title + body and not ticket:
-            title, body = MEETINGS[1]
+        templates = {EntryKind.MEETING: MEETINGS, EntryKind.CALL: CALLS, EntryKind.EMAIL: EMAILS,
+                     EntryKind.NOTE: NOTES}[kind]  # fmt: skip
+        title, body = rng.choice([x for x in templates if ticket or "{ticket}" not in x[0] + x[1]])
         title, body = title.format(ticket=ticket), body.format(ticket=ticket)
         moment = min(_business_moment(rng, c, at.astimezone(c.zone).date()), now - timedelta(hours=1))
         entry_id = writer.insert(
