@@ -1,11 +1,13 @@
 """The quarterly business review workbook of one customer.
 
-Customer-facing sheets first: Summary (what a TAM shows the customer: key figures against the previous quarter, SLA
-compliance against the goal, a chart of tickets by severity, the renewal date, the quarter's meetings and calls and
-the open follow-ups), SLA compliance, Tickets by severity, Escalations, Defects, Seats & onboarding. Then the
-internal sheets, named ``Internal — …`` and opening with a banner saying so: health with its reasons and trend,
-the account's contract figures (ARR) and every internal note (ticket notes, escalation reasons, timeline entry
-bodies). No internal text is written to a customer-facing sheet; a test reads every cell to make sure.
+Customer-facing sheets first: Summary (the one page a TAM shows the customer: a short title block, a scorecard of
+each measure this quarter and the previous one with the change, and for SLA rates the goal, coloured, and the verdict
+in words; a chart of tickets by severity; then small tables of the account (renewal, tier, edition: never its value),
+the quarter's meetings and calls, the open follow-ups and what each other sheet holds), SLA compliance, Tickets by
+severity, Escalations, Defects, Portal seats, Onboarding. Then the internal sheets, named ``Internal — …`` and opening
+with a banner saying so: health with its reasons and trend, the account's contract figures (ARR) and every internal
+note, each in one cell that wraps (ticket notes, escalation reasons, timeline entry bodies).
+No internal text is written to a customer-facing sheet; a test reads every cell to make sure.
 """
 
 from __future__ import annotations
@@ -304,7 +306,8 @@ def _account_block(review: QuarterlyReview) -> Block:
         ]
     if review.tam:
         rows.append(("Your technical account manager", review.tam))
-    return Block("Account", (Column("Fact"), Column("Value")), rows, empty="No contract on record.")
+    return Block("Account", (Column("Fact"), Column("Value"), Column("")), [(*r, None) for r in rows],
+                 empty="No contract on record.")  # fmt: skip
 
 
 def _highlight_block(review: QuarterlyReview) -> Block:
@@ -340,7 +343,9 @@ def _sheet_block(sheets: Sequence[SheetSpec]) -> Block:
     for spec in sheets:
         empty = any(line.startswith("No ") for line in spec.header_lines[1:])
         rows.append((spec.title, SHEET_CONTENTS[spec.title] + (" Empty." if empty else "")))
-    return Block("In this workbook", (Column("Sheet"), Column("What it holds")), rows)
+    # the header and rules run across the page: the descriptions are wider than their column
+    columns = (Column("Sheet"), Column("What it holds"), *(Column("") for _ in SUMMARY_WIDTHS[2:]))
+    return Block("In this workbook", columns, [(*r, *(None for _ in SUMMARY_WIDTHS[2:])) for r in rows])
 
 
 def _seat_line(review: QuarterlyReview) -> str:

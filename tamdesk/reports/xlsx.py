@@ -275,6 +275,10 @@ class SheetSpec:
     named after the sheet, the first two ``header_lines`` (title and period) in the printed page header, and the
     title with any note of its own (a line not in the first sheet's header block) listed on the first sheet. A data
     sheet has no totals row: a reader of the table would take it for data.
+
+    A sheet that is not a data sheet may add ``blocks``: small tables of their own under its table (and under its
+    chart when ``below``), e.g. a summary's account facts or follow-ups; a value in any table may be
+    :class:`Formatted` to show a rate among counts.
     """
 
     title: str
@@ -760,7 +764,8 @@ class _SheetWriter:
         self.widths: list[float] = []
         self.header_height: float | None = None
         self.wrapping: list[tuple[int, float]] = []  # (index, characters a line holds) of each wrapping column
-        ws, tz, data = self.ws, book.tz, spec.data
+        ws, tz = self.ws, book.tz
+        data = spec.data or any(c.wrap for c in spec.columns)  # beside wrapped text, values start at the top
         letters = [get_column_letter(number) for number in range(1, len(spec.columns) + 1)]
         columns = list(zip(spec.columns, letters, strict=True))
         self.cells = [
@@ -1073,8 +1078,8 @@ def _line_count(text: str, width: float) -> int:
     """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
     breaks, then breaks at spaces (as :func:`_wrapped`), a word too long for a line broken where it reaches the edge.
     """
-    if len(text) > width * _MAX_ROW_LINES:
-        return _MAX_ROW_LINES
+    if len(text) > width * _MAX_ROW_LINES and len("".join(text.split())) > width * _MAX_ROW_LINES:
+        return _MAX_ROW_LINES  # more visible characters than the tallest row's lines hold (spaces may fold away)
     if _display_width(text) <= width and _LINE_BREAK.search(text) is None:
         return 1  # the usual short value: a line, however it is spaced
     lines = 0
@@ -1107,7 +1112,8 @@ def _page_header_text(text: str) -> str:
 
 
 def _alignment(column: Column, data: bool) -> Alignment | None:
-    """How a column's data cells align: wrapping text wraps; on a data sheet every value starts at the top."""
+    """How a column's data cells align: wrapping text wraps; on a data sheet, or beside text that wraps, every value
+    starts at the top."""
     if column.wrap:
         return _WRAP_ALIGNMENT
     return _TOP_ALIGNMENT if data else None

@@ -355,7 +355,17 @@ def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
     notes = records(wb[f"{INTERNAL}Notes"], "When")
     texts = {r["Text"] for r in notes}
     assert {v for k, v in SECRETS.items() if k != "health"} <= texts
+    assert len(notes) == len(quarterly_review(acme["acme"], Q1, ctx.now()).internal_notes), "a row per note"
     assert not any("Old one" in text for text in texts), "an escalation of another quarter is not this review's"
+
+
+def test_a_long_internal_note_is_one_cell_that_wraps(acme: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    long = " ".join(f"Point {n}: the customer's CIO wants a call about the export timeouts." for n in range(1, 9))
+    t.Ticket.update(notes=long).where(t.Ticket.id == acme["A-1"]).execute()
+    ws = export(ctx, tmp_path, acme["acme"])[f"{INTERNAL}Notes"]
+    (cell,) = [c for row in ws.iter_rows() for c in row if c.value == long]
+    assert cell.alignment.wrap_text and ws.row_dimensions[cell.row].height >= 4 * 15, "as tall as its lines"
+    assert ws.cell(cell.row, 1).alignment.vertical == "top", "its date level with its first line"
 
 
 @pytest.mark.parametrize("quarter", [Q1, Quarter(2025, 4)])

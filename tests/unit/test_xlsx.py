@@ -881,4 +881,10 @@ def test_text_wraps_on_a_sheet_with_a_header_block_too(tmp_path: Path) -> None:
     ws = reopen(write_workbook(tmp_path / "n.xlsx", [sheet], properties=PROPS))["Notes"]
     cell = ws["B5"]
     assert cell.value == note and cell.alignment.wrap_text, "one cell holds the whole note"
+    assert ws["A5"].alignment.vertical == "top", "the row's other values level with the note's first line"
     assert ws.row_dimensions[5].height >= 15 * 5 and ws.row_dimensions[6].height is None
+
+
+def test_spaces_that_fold_away_do_not_make_a_row_the_tallest() -> None:
+    assert xlsx._line_count("a" * 38 + "   ", 2) == 19  # 41 characters, but 38 to show: 19 lines of 2
+    assert xlsx._line_count("a" * 41, 2) == xlsx._MAX_ROW_LINES
