@@ -832,9 +832,14 @@ class _SheetWriter:
     def _below(self, number: int, written: int) -> int:
         """The first row free for blocks: one row under the table and its totals, or under its chart when below."""
         chart = self.spec.chart
-        if chart is None or not chart.below or not written:
+        if chart is None or not chart.below or not self._charted(written):
             return number + 1
         return int(self._chart_anchor(chart, self.header_row + written)[1:]) + chart.sheet_rows + 1
+
+    def _charted(self, written: int) -> bool:
+        """Whether the sheet's chart has rows to show: the sheet has rows, and some of those it charts."""
+        chart = self.spec.chart
+        return chart is not None and written > (chart.rows[0] if chart.rows is not None else 0)
 
     def _blocks(self, spool: xlsx_rows.RowSpool, number: int) -> None:
         """Write the sheet's blocks from row ``number`` on, one empty row between them."""
@@ -959,8 +964,9 @@ class _SheetWriter:
         ws.HeaderFooter.oddFooter.right.text = "Page &P of &N"
         for validation in self.spec.validations:
             ws.data_validations.append(self._validation(validation, data_first, data_last))
-        if self.spec.chart is not None and written and first:  # a continued sheet's chart covers its first part
-            ws.add_chart(self._chart(ws, self.spec.chart, last_data), self._chart_anchor(self.spec.chart, last_data))
+        chart = self.spec.chart
+        if chart is not None and self._charted(written) and first:  # a continued sheet's chart covers its first part
+            ws.add_chart(self._chart(ws, chart, last_data), self._chart_anchor(chart, last_data))
         if self.spec.bands is not None and written:
             self._bands(ws, self.spec.bands, data_first, last_data)
 

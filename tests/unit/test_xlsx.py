@@ -888,3 +888,9 @@ def test_text_wraps_on_a_sheet_with_a_header_block_too(tmp_path: Path) -> None:
 def test_spaces_that_fold_away_do_not_make_a_row_the_tallest() -> None:
     assert xlsx._line_count("a" * 38 + "   ", 2) == 19  # 41 characters, but 38 to show: 19 lines of 2
     assert xlsx._line_count("a" * 41, 2) == xlsx._MAX_ROW_LINES
+
+
+def test_a_chart_over_rows_the_sheet_does_not_have_is_left_out(tmp_path: Path) -> None:
+    chart = ChartSpec("Later rows", "Measure", ["Now"], below=True, rows=(3, 5))
+    ws = score_book(tmp_path, Block("Account", [Column("Fact")], [("Renewal",)]), chart=chart)["Summary"]
+    assert ws._charts == [] and ws["A10"].value == "Account", "no chart, and the block takes no room for one"
