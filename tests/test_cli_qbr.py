@@ -63,10 +63,10 @@ def test_the_review_is_written_and_summarized_in_one_line(cli: Cli, tmp_path: Pa
     wb = openpyxl.load_workbook(out)
     assert wb["Summary"]["A1"].value == "Quarterly business review — Acme Analytics, Q4 2025"
     summary = wb["Summary"]
-    top = next(r for r in range(1, 80) if summary.cell(r, 1).value == "Tickets by severity")
-    rows = [[c.value for c in row] for row in summary.iter_rows(min_row=top + 1, max_row=top + 5, max_col=3)]
-    assert rows == [["Sev1 Urgent", 1, 0], ["Sev2 High", 0, 0], ["Sev3 Normal", 1, 0], ["Sev4 Low", 0, 1],
-                    ["All tickets", 2, 1]]  # fmt: skip
+    top = next(r for r in range(1, 80) if summary.cell(r, 1).value == "Measure")
+    rows = [[c.value for c in row] for row in summary.iter_rows(min_row=top + 1, max_row=top + 5, max_col=4)]
+    assert rows == [["Tickets opened", 2, 1, 1], ["  Sev1 Urgent", 1, 0, 1], ["  Sev2 High", 0, 0, 0],
+                    ["  Sev3 Normal", 1, 0, 1], ["  Sev4 Low", 0, 1, -1]]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -107,5 +107,8 @@ def test_a_customer_with_nothing_in_the_quarter_gets_an_empty_review(cli: Cli, t
     out = tmp_path / "robotics.xlsx"
     code, stdout, _ = cli("export", "qbr", "--customer", "Acme Robotics", "--quarter", "2025Q4", "--out", str(out))
     assert (code, stdout) == (0, f"Quarterly review of Acme Robotics, Q4 2025 (0 tickets) written to {out}.")
-    lines = [row[0] for row in openpyxl.load_workbook(out)["Summary"].iter_rows(max_col=1, values_only=True)]
-    assert "Tickets: no tickets this quarter (Q3 2025: 0)." in lines
+    rows = list(openpyxl.load_workbook(out)["Summary"].iter_rows(max_col=6, values_only=True))
+    card = {row[0]: row[1:] for row in rows}
+    assert card["Tickets opened"] == (0, 0, 0, None, None)
+    assert card["First responses in time"] == (None, None, None, 0.95, "No tickets")
+    assert ("No meetings or calls this quarter.", None, None, None, None, None) in rows

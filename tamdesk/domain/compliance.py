@@ -133,11 +133,21 @@ def coverage(month: date, start: date | None, end: date | None, today: date) -> 
 
 
 def period_partial_note(start: date | None, end: date | None, today: date) -> str | None:
-    """``Partial: 1–7 Dec so far.`` when the period is not over on ``today``; None when it is."""
+    """``Partial: 1–7 Dec so far; …`` when the period ``start``–``end`` (end excluded) is not over on ``today``;
+    None when it is. A period over more than one month names both months (``1 Jan–10 Mar``), over two years both
+    years (``15 Dec 2026–10 Jan 2027``)."""
     if start is None or end is None or end <= today + timedelta(days=1) or start > today:
         return None
-    cover = Coverage(start, start, today)
-    return f"Partial: {cover.days} so far; the period runs to {(end - timedelta(days=1)).isoformat()}."
+    return f"Partial: {_days_from(start, today)} so far; the period runs to {(end - timedelta(days=1)).isoformat()}."
+
+
+def _days_from(first: date, last: date) -> str:
+    """``7 Dec``, ``1–7 Dec``, ``1 Jan–10 Mar`` or ``15 Dec 2026–10 Jan 2027``."""
+    if first.year != last.year:
+        return f"{first.day} {first:%b %Y}–{last.day} {last:%b %Y}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b}–{last.day} {last:%b}"
+    return Coverage(first, first, last).days
 
 
 def axis_floor(rates: list[float | None], goal: float | None = None, step: float = 0.1) -> float:

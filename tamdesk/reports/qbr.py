@@ -1,11 +1,13 @@
 """The quarterly business review workbook of one customer.
 
-Customer-facing sheets first: Summary (what a TAM shows the customer: key figures against the previous quarter, SLA
-compliance against the goal, a chart of tickets by severity, the renewal date, the quarter's meetings and calls and
-the open follow-ups), SLA compliance, Tickets by severity, Escalations, Defects, Seats & onboarding. Then the
-internal sheets, named ``Internal — …`` and opening with a banner saying so: health with its reasons and trend,
-the account's contract figures (ARR) and every internal note (ticket notes, escalation reasons, timeline entry
-bodies). No internal text is written to a customer-facing sheet; a test reads every cell to make sure.
+Customer-facing sheets first: Summary (the one page a TAM shows the customer: a short title block, a scorecard of
+each measure this quarter and the previous one with the change, and for SLA rates the goal, coloured, and the verdict
+in words; a chart of tickets by severity; then small tables of the account (renewal, tier, edition: never its value),
+the quarter's meetings and calls, the open follow-ups and what each other sheet holds), SLA compliance, Tickets by
+severity, Escalations, Defects, Portal seats, Onboarding. Then the internal sheets, named ``Internal — …`` and opening
+with a banner saying so: health with its reasons and trend, the account's contract figures (ARR) and every internal
+note, each in one cell that wraps (ticket notes, escalation reasons, timeline entry bodies).
+No internal text is written to a customer-facing sheet; a test reads every cell to make sure.
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ from tamdesk.domain.quarters import Quarter
 from tamdesk.domain.severity import Severity
 from tamdesk.reports.sla import VERDICT_NOTES, ExportedReport, padded, plural
 from tamdesk.reports.xlsx import (
+    Block,
     ChartKind,
     ChartSpec,
     Column,
     ColumnKind,
     DocProps,
+    Formatted,
     GoalBands,
     SheetSpec,
     header_lines,
     write_workbook,
+    zone_label,
 )
 from tamdesk.services.base import Context
 from tamdesk.services.qbr import (
@@ -45,8 +50,20 @@ K = ColumnKind
 INTERNAL = "Internal — "
 BANNER = "INTERNAL — not for the customer"
 SHOWN_ON_SUMMARY = 8  # meetings and follow-ups listed on the Summary; the rest are counted
-SUMMARY_WIDTHS = (30, 14, 14, 12)
-GOAL, VERDICT = "Goal", "Verdict"
+SUMMARY_WIDTHS = (40, 13, 13, 12, 9, 16)
+CHART_SIZE = (25.0, 8.0)  # centimetres: as wide as the scorecard
+SHEET_CONTENTS = {
+    "SLA compliance": "First responses and updates in time, by severity, against the goal.",
+    "Tickets by severity": "Every ticket opened this quarter, most severe first.",
+    "Escalations": "Escalations opened this quarter and how they ended.",
+    "Defects": "Defects behind your tickets: fixed this quarter or still open.",
+    "Portal seats": "Who has a support portal seat.",
+    "Onboarding": "The onboarding checklist, step by step.",
+}
+MEASURE, CHANGE, GOAL, VERDICT = "Measure", "Change", "Goal", "Verdict"
+DAY = "yyyy-mm-dd_)"
+COUNT, PERCENT, POINTS = "#,##0_)", "0.0%_)", '+0.0" pts"_);-0.0" pts"_);0.0" pts"_)'
+
 # Customer-facing detail sheets are data sheets: their titles wrap, long text wraps and rows grow to fit it.
 TICKET_COLUMNS = (
     Column("Ticket", width=12),
@@ -91,15 +108,13 @@ STEP_COLUMNS = (
     padded("Due", K.DATE, width=12),
     padded("Done on", K.DATE, width=12),
 )
-# Internal sheets open with a banner row, so they are not data sheets: nothing wraps there (rows would not grow in
-# LibreOffice), a long note is cut into lines of NOTE_LINE characters, one row each.
-NOTE_LINE = 90
-ABOUT_WIDTH = 32
+# Internal sheets open with a banner row, so they are not data sheets; a note is one cell that wraps, its row as tall
+# as its lines.
 NOTE_COLUMNS = (
     padded("When", K.DATETIME, width=17),
-    Column("About", width=ABOUT_WIDTH + 2),
-    Column("What", width=20),
-    Column("Text", width=NOTE_LINE + 2),
+    Column("About", width=30, wrap=True),
+    Column("What", width=20, wrap=True),
+    Column("Text", width=80, wrap=True),
 )
 ACCOUNT_COLUMNS = (Column("Fact", width=32), Column("Value", width=60))
 HEALTH_COLUMNS = (Column("Week", K.DATE, width=12), Column("Score", K.INT, width=9), Column("Band", width=10))
@@ -142,32 +157,68 @@ def write_quarterly_review(
     def internal(what: str, *notes: str) -> list[str]:
         return [f"{BANNER}: {what} — {review.customer}, {q.label}", *shared, *notes]
 
-    sheets = [
-        _summary(review, [head[0], *shared]),
+    local = exported_at.astimezone(review.time_zone)
+    prepared = (f"Prepared by {exported_by} on {local:%Y-%m-%d %H:%M} · times in {zone_label(review.time_zone)} · "
+                f"SLA policy: {review.sla_policy}")  # fmt: skip
+    title_block = [head[0], period, *([review.partial] if review.partial else []), prepared]
+    facing = [
         SheetSpec(
-            "SLA compliance", _compliance_columns(q, prev), [_compliance_row(line) for line in review.compliance],
-            header_lines=[f"SLA compliance — {review.customer}, {q.label}", *shared, *_compliance_notes(review),
-                          *VERDICT_NOTES[:2]],
-            bands=GoalBands((q.label, prev.label), GOAL), one_page=True,
+            "SLA compliance",
+            _compliance_columns(q, prev),
+            [_compliance_row(line) for line in review.compliance],
+            header_lines=[
+                f"SLA compliance — {review.customer}, {q.label}",
+                *shared,
+                *_compliance_notes(review),
+                *VERDICT_NOTES[:2],
+            ],
+            bands=GoalBands((q.label, prev.label), GOAL),
+            one_page=True,
         ),
-        SheetSpec("Tickets by severity", TICKET_COLUMNS, [_ticket_row(x) for x in review.tickets],
-                  header_lines=header("Tickets opened, most severe first", _none(review.tickets, "tickets")),
-                  data=True),
-        SheetSpec("Escalations", ESCALATION_COLUMNS, [_escalation_row(e) for e in review.escalations],
-                  header_lines=header("Escalations opened", _none(review.escalations, "escalations")), data=True),
-        SheetSpec("Defects", DEFECT_COLUMNS, [_defect_row(d, review) for d in review.defects],
-                  header_lines=header(f"Defects fixed this quarter or {_open(review)}", *_defect_notes(review)),
-                  data=True),
-        SheetSpec("Portal seats", SEAT_COLUMNS, [_seat_row(s) for s in review.seats.seats],
-                  header_lines=header("Portal seats", *_seat_notes(review)), data=True),
-        SheetSpec("Onboarding", STEP_COLUMNS, [_step_row(s) for s in review.onboarding.steps],
-                  header_lines=header("Onboarding checklist", _onboarding_line(review)), data=True),
+        SheetSpec(
+            "Tickets by severity",
+            TICKET_COLUMNS,
+            [_ticket_row(x) for x in review.tickets],
+            header_lines=header("Tickets opened, most severe first", _none(review.tickets, "tickets")),
+            data=True,
+        ),
+        SheetSpec(
+            "Escalations",
+            ESCALATION_COLUMNS,
+            [_escalation_row(e) for e in review.escalations],
+            header_lines=header("Escalations opened", _none(review.escalations, "escalations")),
+            data=True,
+        ),
+        SheetSpec(
+            "Defects",
+            DEFECT_COLUMNS,
+            [_defect_row(d, review) for d in review.defects],
+            header_lines=header(f"Defects fixed this quarter or {_open(review)}", *_defect_notes(review)),
+            data=True,
+        ),
+        SheetSpec(
+            "Portal seats",
+            SEAT_COLUMNS,
+            [_seat_row(s) for s in review.seats.seats],
+            header_lines=header("Portal seats", *_seat_notes(review)),
+            data=True,
+        ),
+        SheetSpec(
+            "Onboarding",
+            STEP_COLUMNS,
+            [_step_row(s) for s in review.onboarding.steps],
+            header_lines=header("Onboarding checklist", _onboarding_line(review)),
+            data=True,
+        ),
+    ]
+    sheets = [
+        _summary(review, title_block, facing),
+        *facing,
         _health_sheet(review, internal),
         SheetSpec(f"{INTERNAL}Account", ACCOUNT_COLUMNS, _account_rows(review),
                   header_lines=internal("Contract and account figures")),
         SheetSpec(f"{INTERNAL}Notes", NOTE_COLUMNS, _note_rows(review),
-                  header_lines=internal("Internal notes", _none(review.internal_notes, "internal notes"),
-                                        "A long note continues on the rows under it.")),
+                  header_lines=internal("Internal notes", _none(review.internal_notes, "internal notes"))),
     ]  # fmt: skip
     props = DocProps(
         title=f"Quarterly business review {review.customer} {q.label}",
@@ -183,82 +234,118 @@ def write_quarterly_review(
 # -- Summary -----------------------------------------------------------------------------------------------------
 
 
-def _summary(review: QuarterlyReview, head: Sequence[str]) -> SheetSpec:
+def _summary(review: QuarterlyReview, head: Sequence[str], sheets: Sequence[SheetSpec]) -> SheetSpec:
+    """The one page a TAM shows the customer: a title block, the scorecard, the chart of tickets by severity, then
+    the account, the quarter's meetings and calls, the open follow-ups and what the other sheets hold."""
     q, prev = review.quarter, review.quarter.previous
     columns = (
-        Column("Tickets by severity", width=SUMMARY_WIDTHS[0]),
-        Column(q.label, K.INT, width=SUMMARY_WIDTHS[1], number_format="#,##0_)"),
-        Column(prev.label, K.INT, width=SUMMARY_WIDTHS[2], number_format="#,##0_)"),
-        Column("Change", K.INT, width=SUMMARY_WIDTHS[3], number_format="+#,##0_);-#,##0_);0_)"),
+        Column(MEASURE, width=SUMMARY_WIDTHS[0]),
+        Column(q.label, K.INT, width=SUMMARY_WIDTHS[1], number_format=COUNT),
+        Column(prev.label, K.INT, width=SUMMARY_WIDTHS[2], number_format=COUNT),
+        Column(CHANGE, K.INT, width=SUMMARY_WIDTHS[3], number_format="+#,##0_);-#,##0_);0_)"),
+        Column(GOAL, K.PERCENT, width=SUMMARY_WIDTHS[4], number_format="0%_)"),
+        Column(VERDICT, width=SUMMARY_WIDTHS[5]),
     )
-    rows = [(v.severity.label, v.this_quarter, v.previous, v.this_quarter - v.previous) for v in review.volume]
-    this, before = review.ticket_count
     chart = ChartSpec(
-        f"Tickets by severity, {q.label} and {prev.label}", category_column="Tickets by severity",
+        "Tickets opened by severity", category_column=MEASURE,
         value_columns=(q.label, prev.label), kind=ChartKind.BAR, y_axis_title="Tickets", below=True,
+        rows=(1, 1 + len(Severity)), width=CHART_SIZE[0], height=CHART_SIZE[1],
     )  # fmt: skip
+    blocks = (_account_block(review), _highlight_block(review), _follow_up_block(review), _sheet_block(sheets))
     return SheetSpec(
-        "Summary", columns, rows, header_lines=[*head, *_key_figures(review)],
-        totals=("All tickets", this, before, this - before), chart=chart, one_page=True,
+        "Summary", columns, _scorecard(review), header_lines=head, chart=chart,
+        bands=GoalBands((q.label, prev.label), GOAL, goal_rows_only=True), one_page=True, portrait=True,
+        blocks=blocks, guide=False,
     )  # fmt: skip
 
 
-def _key_figures(review: QuarterlyReview) -> list[str]:
-    prev = review.quarter.previous.label
+def _scorecard(review: QuarterlyReview) -> list[tuple[Any, ...]]:
+    """Measure, this quarter, the previous one, the change, the goal and the verdict: counts, then rates."""
     this, before = review.ticket_count
-    lines = [
-        f"Tickets: {plural(this, 'ticket')} opened this quarter ({prev}: {before:,})."
-        if this
-        else f"Tickets: no tickets this quarter ({prev}: {before:,}).",
-        _sla_line(review),
-        _escalation_line(review),
-        _defect_line(review),
-        _seat_line(review),
-        _onboarding_line(review),
-        _renewal_line(review),
+    rows: list[tuple[Any, ...]] = [_count("Tickets opened", this, before)]
+    rows += [_count(f"  {v.severity.label}", v.this_quarter, v.previous) for v in review.volume]
+    rows += [_rate_row(review.compliance[0]), _rate_row(review.compliance[1 + len(Severity)])]
+    (esc_before, resolved_before), (fixed_before, open_before) = review.escalations_before, review.defects_before
+    rows += [
+        _count("Escalations opened", len(review.escalations), esc_before),
+        _count("  of them resolved", review.escalations_resolved, resolved_before),
+        _count("Defects fixed", review.defects_fixed, fixed_before),
+        _count("Defects open now" if review.partial else "Defects open at quarter end", review.defects_open,
+               open_before),
+        _count(f"Portal seats active (of {review.seats.allowance:,})", review.seats.active, None),
+        _count(f"Onboarding steps done (of {review.onboarding.total:,})", review.onboarding.done, None),
+    ]  # fmt: skip
+    return rows
+
+
+def _count(measure: str, this: int, before: int | None) -> tuple[Any, ...]:
+    return (measure, this, before, None if before is None else this - before, None, None)
+
+
+def _rate_row(line: ComplianceLine) -> tuple[Any, ...]:
+    """A rate as a percent, its change in percentage points, the goal and the verdict in words."""
+    change = None
+    if line.this_quarter is not None and line.previous is not None:
+        change = Formatted(round((line.this_quarter - line.previous) * 100, 1), POINTS)
+    found = line.band
+    verdict = found.mark if found else ("No tickets" if line.this_quarter is None else None)
+    return (line.measure, Formatted(line.this_quarter, PERCENT), Formatted(line.previous, PERCENT), change,
+            line.goal, verdict)  # fmt: skip
+
+
+def _account_block(review: QuarterlyReview) -> Block:
+    """What the customer bought and when it renews; never its value (that is on the internal Account sheet)."""
+    c = review.contract
+    rows: list[tuple[str, str]] = []
+    if c is not None:
+        rows += [
+            ("Renewal date", _day(c.renewal_on)),
+            ("Support tier", c.support_tier or "not recorded"),
+            ("Edition", c.edition or "not recorded"),
+            ("Entitlement", f"{_day(c.entitlement_start)} to {_day(c.entitlement_end)}"),
+        ]
+    if review.tam:
+        rows.append(("Your technical account manager", review.tam))
+    return Block("Account", (Column("Fact"), Column("Value"), Column("")), [(*r, None) for r in rows],
+                 empty="No contract on record.")  # fmt: skip
+
+
+def _highlight_block(review: QuarterlyReview) -> Block:
+    tz = review.time_zone
+    rows: list[tuple[Any, ...]] = [
+        (h.title or "(untitled)", h.kind, h.at.astimezone(tz).date()) for h in review.highlights[:SHOWN_ON_SUMMARY]
     ]
-    lines += _highlight_lines(review)
-    lines += _follow_up_lines(review)
-    return lines
+    if len(review.highlights) > SHOWN_ON_SUMMARY:
+        rows.append((f"and {len(review.highlights) - SHOWN_ON_SUMMARY} more", None, None))
+    columns = (Column("Meeting or call", wrap=True), Column("Kind"), Column("Date", K.DATE, number_format=DAY))
+    return Block("Meetings and calls this quarter", columns, rows, empty="No meetings or calls this quarter.")
 
 
-def _rate(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.1%}"
-
-
-def _sla_line(review: QuarterlyReview) -> str:
-    first, updates = review.compliance[0], review.compliance[1 + len(Severity)]
-    prev = review.quarter.previous.label
-    if first.this_quarter is None and updates.this_quarter is None:
-        return f"SLA: no tickets this quarter, so no SLA figures (goal {review.goal:.0%})."
-    rates = [r for r in (first.this_quarter, updates.this_quarter) if r is not None]
-    worst = min(rates)
-    verdict = next(line.band for line in (first, updates) if line.this_quarter == worst)
-    mark = f" — {verdict.mark}" if verdict else ""
-    return (
-        f"SLA: first responses in time {_rate(first.this_quarter)} ({prev}: {_rate(first.previous)}), customer "
-        f"updates kept {_rate(updates.this_quarter)} ({prev}: {_rate(updates.previous)}); goal {review.goal:.0%}{mark}."
+def _follow_up_block(review: QuarterlyReview) -> Block:
+    rows: list[tuple[Any, ...]] = [
+        (f.what, f.owner or None, "Overdue" if f.overdue else "Open", f.due_on)
+        for f in review.follow_ups[:SHOWN_ON_SUMMARY]
+    ]
+    if len(review.follow_ups) > SHOWN_ON_SUMMARY:
+        rows.append((f"and {len(review.follow_ups) - SHOWN_ON_SUMMARY} more", None, None, None))
+    columns = (
+        Column("Follow-up", wrap=True),
+        Column("Owner"),
+        Column("Status"),
+        Column("Due", K.DATE, number_format=DAY),
     )
+    return Block("Open follow-ups", columns, rows, empty="No open follow-ups.")
 
 
-def _escalation_line(review: QuarterlyReview) -> str:
-    if not review.escalations:
-        return "Escalations: no escalations this quarter."
-    resolved = sum(e.state.value == "resolved" for e in review.escalations)
-    still = sum(e.state.is_open for e in review.escalations)
-    closed = len(review.escalations) - resolved - still
-    counts = ((resolved, "resolved"), (closed, "closed without escalation"), (still, "still open"))
-    parts = [f"{count} {what}" for count, what in counts if count]
-    return f"Escalations: {plural(len(review.escalations), 'escalation')} opened this quarter: {', '.join(parts)}."
-
-
-def _defect_line(review: QuarterlyReview) -> str:
-    if not review.defects:
-        return f"Defects: no defects fixed this quarter and none {_open(review)}."
-    return (
-        f"Defects: {plural(review.defects_fixed, 'defect')} fixed this quarter; "
-        f"{plural(review.defects_open, 'defect')} {_open(review)}."
-    )
+def _sheet_block(sheets: Sequence[SheetSpec]) -> Block:
+    """What each customer-facing sheet after the Summary holds, and whether it is empty."""
+    rows = []
+    for spec in sheets:
+        empty = any(line.startswith("No ") for line in spec.header_lines[1:])
+        rows.append((spec.title, SHEET_CONTENTS[spec.title] + (" Empty." if empty else "")))
+    # the header and rules run across the page: the descriptions are wider than their column
+    columns = (Column("Sheet"), Column("What it holds"), *(Column("") for _ in SUMMARY_WIDTHS[2:]))
+    return Block("In this workbook", columns, [(*r, *(None for _ in SUMMARY_WIDTHS[2:])) for r in rows])
 
 
 def _seat_line(review: QuarterlyReview) -> str:
@@ -272,44 +359,6 @@ def _onboarding_line(review: QuarterlyReview) -> str:
     if not o.total:
         return "Onboarding now: no checklist."
     return f"Onboarding now: {o.state.lower()}, {o.done} of {plural(o.total, 'step')} done."
-
-
-def _renewal_line(review: QuarterlyReview) -> str:
-    c = review.contract
-    if c is None:
-        return "Renewal: no contract on record."
-    parts = [f"Renewal: {c.renewal_on.isoformat()}" if c.renewal_on else "Renewal: no date on record"]
-    if c.support_tier:
-        parts.append(f"support tier {c.support_tier}")
-    if c.entitlement_start or c.entitlement_end:
-        parts.append(f"entitlement {_day(c.entitlement_start)} to {_day(c.entitlement_end)}")
-    if c.edition:
-        parts.append(f"edition {c.edition}")
-    return "; ".join(parts) + "."
-
-
-def _highlight_lines(review: QuarterlyReview) -> list[str]:
-    if not review.highlights:
-        return ["Meetings and calls: none this quarter."]
-    lines = [f"Meetings and calls this quarter ({len(review.highlights)}):"]
-    for h in review.highlights[:SHOWN_ON_SUMMARY]:
-        lines.append(f"    {h.at.astimezone(review.time_zone):%Y-%m-%d} · {h.kind} · {h.title or '(untitled)'}")
-    if len(review.highlights) > SHOWN_ON_SUMMARY:
-        lines.append(f"    and {len(review.highlights) - SHOWN_ON_SUMMARY} more.")
-    return lines
-
-
-def _follow_up_lines(review: QuarterlyReview) -> list[str]:
-    if not review.follow_ups:
-        return ["Open follow-ups: none."]
-    lines = [f"Open follow-ups ({len(review.follow_ups)}):"]
-    for f in review.follow_ups[:SHOWN_ON_SUMMARY]:
-        owner = f" — {f.owner}" if f.owner else ""
-        late = ", overdue" if f.overdue else ""
-        lines.append(f"    {f.what}{owner}, due {f.due_on.isoformat()}{late}")
-    if len(review.follow_ups) > SHOWN_ON_SUMMARY:
-        lines.append(f"    and {len(review.follow_ups) - SHOWN_ON_SUMMARY} more.")
-    return lines
 
 
 # -- customer-facing detail sheets -------------------------------------------------------------------------------
@@ -430,37 +479,9 @@ def _account_rows(review: QuarterlyReview) -> list[tuple[str, str]]:
 
 
 def _note_rows(review: QuarterlyReview) -> list[tuple[Any, ...]]:
-    """One row per note, oldest first; a note longer than a line continues on rows of its own under it."""
+    """One row per note, oldest first, the whole note in one cell that wraps."""
     notes = sorted(review.internal_notes, key=lambda n: (n.at is None, n.at or datetime.min, n.about))
-    rows: list[tuple[Any, ...]] = []
-    for note in notes:
-        first, *more = _note_lines(note.text)
-        about = note.about if len(note.about) <= ABOUT_WIDTH else note.about[: ABOUT_WIDTH - 1] + "…"
-        rows.append((note.at, about, note.what, first))
-        rows.extend((None, None, None, line) for line in more)
-    return rows
-
-
-def _note_lines(text: str) -> list[str]:
-    """``text`` broken at its own line breaks, then at spaces into lines of at most NOTE_LINE characters."""
-    lines: list[str] = []
-    for part in text.strip().splitlines() or [""]:
-        line = ""
-        for word in part.split():
-            while len(word) > NOTE_LINE:  # a word longer than a line: cut where the line ends
-                if line:
-                    lines.append(line)
-                    line = ""
-                lines.append(word[:NOTE_LINE])
-                word = word[NOTE_LINE:]
-            if line and len(line) + 1 + len(word) > NOTE_LINE:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        if line:
-            lines.append(line)
-    return lines or [""]
+    return [(note.at, note.about, note.what, note.text.strip()) for note in notes]
 
 
 def _days(q: Quarter) -> str:

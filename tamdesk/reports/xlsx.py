@@ -54,7 +54,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -187,6 +187,38 @@ class ChartSpec:
     anchor: str | None = None  # top-left cell; None: beside the table, level with the header row
     y_min: float | None = None  # the value axis' lower end; None: 0 for rates, else Excel's choice
     below: bool = False  # instead of ``anchor``: under the table and its totals, one row apart
+    rows: tuple[int, int] | None = None  # the data rows charted, as a slice (start, stop) of ``rows``; None: all
+    width: float = 24.0  # centimetres
+    height: float = 12.0
+
+    @property
+    def sheet_rows(self) -> int:
+        """Rows of the default height (15 points) the chart covers, rounded up."""
+        return math.ceil(self.height / (_LINE_HEIGHT * 2.54 / 72))
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A value written with its own number format instead of its column's: a percent row in a column of counts."""
+
+    value: Any
+    number_format: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A small table of its own under a sheet's table (and under its chart when the chart is ``below``): a bold
+    title, a header row and its rows, or ``empty`` in place of rows when there are none.
+
+    Its columns take the widths of the sheet's columns in the same place (a block has at most as many columns);
+    their kinds decide the cells as on the sheet's table, wrapping text included. The rows are held in memory: a
+    block is for a few facts or a short list, never for data.
+    """
+
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    empty: str = "None."
 
 
 @dataclass(frozen=True)
@@ -197,6 +229,7 @@ class GoalBands:
     columns: Sequence[str]
     goal_column: str
     margin: float = 0.05
+    goal_rows_only: bool = False  # leave a row without a goal (a count among rates) uncoloured
 
 
 @dataclass(frozen=True)
@@ -242,6 +275,10 @@ class SheetSpec:
     named after the sheet, the first two ``header_lines`` (title and period) in the printed page header, and the
     title with any note of its own (a line not in the first sheet's header block) listed on the first sheet. A data
     sheet has no totals row: a reader of the table would take it for data.
+
+    A sheet that is not a data sheet may add ``blocks``: small tables of their own under its table (and under its
+    chart when ``below``), e.g. a summary's account facts or follow-ups; a value in any table may be
+    :class:`Formatted` to show a rate among counts.
     """
 
     title: str
@@ -256,6 +293,9 @@ class SheetSpec:
     data: bool = False
     one_page: bool = False
     overflow: Overflow | None = None  # past Excel's row limit; None: a data sheet continues, any other refuses
+    blocks: Sequence[Block] = ()  # small tables under the table (and its chart, when below), one row apart
+    portrait: bool = False  # prints upright (a one-page summary narrower than it is tall); else landscape
+    guide: bool = True  # as the first sheet: its header block ends with a line per data sheet (see write_workbook)
 
     def __post_init__(self) -> None:
         titles = [c.title for c in self.columns]
@@ -276,6 +316,17 @@ class SheetSpec:
             raise ValueError(f"Sheet {self.title!r} is a data sheet: it has no totals row")
         if self.overflow is Overflow.CONTINUE and not self.data:
             raise ValueError(f"Sheet {self.title!r}: only a data sheet continues on another sheet")
+        if self.blocks and self.data:
+            raise ValueError(f"Sheet {self.title!r} is a data sheet: its table is the only thing on it")
+        for block in self.blocks:
+            if not 1 <= len(block.columns) <= len(titles):
+                raise ValueError(f"Sheet {self.title!r}: block {block.title!r} needs 1 to {len(titles)} columns")
+            if any(len(row) != len(block.columns) for row in block.rows):
+                raise ValueError(f"Sheet {self.title!r}: a row of block {block.title!r} has the wrong length")
+        if self.chart is not None and self.chart.rows is not None:
+            start, stop = self.chart.rows
+            if not 0 <= start < stop:
+                raise ValueError(f"Sheet {self.title!r}: chart rows {self.chart.rows!r} are not a slice of rows")
 
     @property
     def on_overflow(self) -> Overflow:
@@ -602,7 +653,7 @@ def _build(
     try:
         _set_properties(book.wb, props)
         first = sheets[0]
-        guided = not first.data and bool(first.header_lines)
+        guided = not first.data and bool(first.header_lines) and first.guide
         order = [*range(1, len(sheets)), 0] if guided else list(range(len(sheets)))
         parts: dict[int, list[tuple[str, int]]] = {}
         for index in order:
@@ -696,6 +747,8 @@ _BAND_STYLES = {
     "below": (PatternFill(bgColor="FFC7CE", fill_type="solid"), Font(color="9C0006")),
 }
 _RULE = Side(style="thin", color="808080")
+_BLOCK_TITLE_FONT = Font(name="Calibri", size=12, bold=True, color="1F4E78")
+_BLOCK_BORDER = Border(bottom=Side(style="thin", color="BFBFBF"))
 _RULED_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
 
 
@@ -711,7 +764,8 @@ class _SheetWriter:
         self.widths: list[float] = []
         self.header_height: float | None = None
         self.wrapping: list[tuple[int, float]] = []  # (index, characters a line holds) of each wrapping column
-        ws, tz, data = self.ws, book.tz, spec.data
+        ws, tz = self.ws, book.tz
+        data = spec.data or any(c.wrap for c in spec.columns)  # beside wrapped text, values start at the top
         letters = [get_column_letter(number) for number in range(1, len(spec.columns) + 1)]
         columns = list(zip(spec.columns, letters, strict=True))
         self.cells = [
@@ -768,9 +822,60 @@ class _SheetWriter:
                 raise self._too_many(number)
             r = str(number)
             spool.add(number, "".join([cell(v, r) for cell, v in zip(self.totals, self.spec.totals, strict=True)]))
+            number += 1
+        if self.spec.blocks:
+            self._blocks(spool, self._below(number, here))
         self._finish(ws, spool, table, here, first=not parts)
         parts.append((ws.title, here))
         return parts
+
+    def _below(self, number: int, written: int) -> int:
+        """The first row free for blocks: one row under the table and its totals, or under its chart when below."""
+        chart = self.spec.chart
+        if chart is None or not chart.below or not self._charted(written):
+            return number + 1
+        return int(self._chart_anchor(chart, self.header_row + written)[1:]) + chart.sheet_rows + 1
+
+    def _charted(self, written: int) -> bool:
+        """Whether the sheet's chart has rows to show: the sheet has rows, and some of those it charts."""
+        chart = self.spec.chart
+        return chart is not None and written > (chart.rows[0] if chart.rows is not None else 0)
+
+    def _blocks(self, spool: xlsx_rows.RowSpool, number: int) -> None:
+        """Write the sheet's blocks from row ``number`` on, one empty row between them."""
+        ws, tz = self.ws, self.book.tz
+        for block in self.spec.blocks:
+            letters = [get_column_letter(n) for n in range(1, len(block.columns) + 1)]
+            count = 2 + max(len(block.rows), 1)
+            if number + count > self.book.max_rows:
+                raise self._too_many(number + count)
+            spool.add(number, self._label("A", block.title, font=_BLOCK_TITLE_FONT)(str(number)))
+            r = str(number + 1)
+            head = [
+                self._label(x, c.title, **self._header_style(c))(r) for c, x in zip(block.columns, letters, strict=True)
+            ]
+            spool.add(number + 1, "".join(head))
+            number += 2
+            if not block.rows:
+                spool.add(number, self._label("A", block.empty, font=_NOTE_FONT)(str(number)))
+                number += 2
+                continue
+            cells = [
+                _cell_writer(ws, c, x, tz, _alignment(c, True), border=_BLOCK_BORDER)
+                for c, x in zip(block.columns, letters, strict=True)
+            ]
+            wrapping = [
+                (n, max((w - 1) * _TEXT_PER_DIGIT, 1.0))
+                for n, (c, w) in enumerate(zip(block.columns, self.widths, strict=False))
+                if c.wrap
+            ]
+            for row in block.rows:
+                lines = max((_line_count(row[n], w) for n, w in wrapping if isinstance(row[n], str)), default=1)
+                r = str(number)
+                xml = "".join([cell(v, r) for cell, v in zip(cells, row, strict=True)])
+                spool.add(number, xml, lines * _LINE_HEIGHT if lines > 1 else None)
+                number += 1
+            number += 1
 
     def _too_many(self, rows: int) -> _TooManyRows:
         return _TooManyRows(
@@ -801,7 +906,7 @@ class _SheetWriter:
         self.wrapping = [
             (n, max((w - 1) * _TEXT_PER_DIGIT, 1.0))
             for n, (c, w) in enumerate(zip(columns, widths, strict=True))
-            if c.wrap and data
+            if c.wrap
         ]
 
     def _start(self, ws: Any, spool: xlsx_rows.RowSpool) -> int:
@@ -852,15 +957,16 @@ class _SheetWriter:
         else:
             ws.auto_filter.ref = f"A{head}:{self.last_col}{max(last_data, head)}"
         ws.print_title_rows = f"{head}:{head}"
-        ws.page_setup.orientation = "landscape"
+        ws.page_setup.orientation = "portrait" if self.spec.portrait else "landscape"
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1 if self.spec.one_page else 0
         ws.page_margins = _MARGINS
         ws.HeaderFooter.oddFooter.left.text = "&A"
         ws.HeaderFooter.oddFooter.right.text = "Page &P of &N"
         for validation in self.spec.validations:
             ws.data_validations.append(self._validation(validation, data_first, data_last))
-        if self.spec.chart is not None and written and first:  # a continued sheet's chart covers its first part
-            ws.add_chart(self._chart(ws, self.spec.chart, last_data), self._chart_anchor(self.spec.chart, last_data))
+        chart = self.spec.chart
+        if chart is not None and self._charted(written) and first:  # a continued sheet's chart covers its first part
+            ws.add_chart(self._chart(ws, chart, last_data), self._chart_anchor(chart, last_data))
         if self.spec.bands is not None and written:
             self._bands(ws, self.spec.bands, data_first, last_data)
 
@@ -869,10 +975,11 @@ class _SheetWriter:
         for title in bands.columns:
             letter = get_column_letter(self.spec.column_number(title))
             cell, cells = f"{letter}{first}", f"{letter}{first}:{letter}{last}"
+            rated = f"ISNUMBER({cell}),ISNUMBER({goal})" if bands.goal_rows_only else f"ISNUMBER({cell})"
             rules = (
-                (f"AND(ISNUMBER({cell}),{cell}>={goal})", _BAND_STYLES["met"]),
-                (f"AND(ISNUMBER({cell}),{cell}>={goal}-{bands.margin})", _BAND_STYLES["near"]),
-                (f"ISNUMBER({cell})", _BAND_STYLES["below"]),
+                (f"AND({rated},{cell}>={goal})", _BAND_STYLES["met"]),
+                (f"AND({rated},{cell}>={goal}-{bands.margin})", _BAND_STYLES["near"]),
+                (f"AND({rated})" if bands.goal_rows_only else rated, _BAND_STYLES["below"]),
             )
             for formula, (fill, font) in rules:
                 ws.conditional_formatting.add(
@@ -916,11 +1023,19 @@ class _SheetWriter:
         chart.title = safe_text(spec.title)
         chart.x_axis.title = safe_text(spec.x_axis_title) or None
         chart.y_axis.title = safe_text(spec.y_axis_title) or None
+        first = self.header_row + 1
+        if spec.rows is not None:  # a slice of the rows: each series named by its column's title
+            first, last = first + spec.rows[0], min(last, first + spec.rows[1] - 1)
         for title in spec.value_columns:
             number = self.spec.column_number(title)
-            chart.add_data(Reference(ws, min_col=number, min_row=self.header_row, max_row=last), titles_from_data=True)
+            if spec.rows is None:
+                values = Reference(ws, min_col=number, min_row=self.header_row, max_row=last)
+                chart.add_data(values, titles_from_data=True)
+            else:
+                series = Series(Reference(ws, min_col=number, min_row=first, max_row=last), title=safe_text(title))
+                chart.series.append(series)
         category = self.spec.column_number(spec.category_column)
-        chart.set_categories(Reference(ws, min_col=category, min_row=self.header_row + 1, max_row=last))
+        chart.set_categories(Reference(ws, min_col=category, min_row=first, max_row=last))
         if {self.spec.columns[self.spec.column_number(t) - 1].kind for t in spec.value_columns} == {ColumnKind.PERCENT}:
             chart.y_axis.number_format = "0%"
             chart.y_axis.scaling.min, chart.y_axis.scaling.max = spec.y_min or 0, 1
@@ -931,7 +1046,7 @@ class _SheetWriter:
         if isinstance(chart, LineChart):
             for series in chart.series:
                 series.smooth = False  # a smoothed line overshoots: it would show rates no month had
-        chart.width, chart.height = 24, 12
+        chart.width, chart.height = spec.width, spec.height
         return chart
 
     def _chart_anchor(self, spec: ChartSpec, last: int) -> str:
@@ -969,8 +1084,8 @@ def _line_count(text: str, width: float) -> int:
     """Lines ``text`` takes in a cell that wraps it at ``width`` characters (at most ``_MAX_ROW_LINES``): its own line
     breaks, then breaks at spaces (as :func:`_wrapped`), a word too long for a line broken where it reaches the edge.
     """
-    if len(text) > width * _MAX_ROW_LINES:
-        return _MAX_ROW_LINES
+    if len(text) > width * _MAX_ROW_LINES and len("".join(text.split())) > width * _MAX_ROW_LINES:
+        return _MAX_ROW_LINES  # more visible characters than the tallest row's lines hold (spaces may fold away)
     if _display_width(text) <= width and _LINE_BREAK.search(text) is None:
         return 1  # the usual short value: a line, however it is spaced
     lines = 0
@@ -1003,7 +1118,8 @@ def _page_header_text(text: str) -> str:
 
 
 def _alignment(column: Column, data: bool) -> Alignment | None:
-    """How a column's data cells align: wrapping text wraps; on a data sheet every value starts at the top."""
+    """How a column's data cells align: wrapping text wraps; on a data sheet, or beside text that wraps, every value
+    starts at the top."""
     if column.wrap:
         return _WRAP_ALIGNMENT
     return _TOP_ALIGNMENT if data else None
@@ -1074,16 +1190,24 @@ def _cell_writer(
     style = _style_id(ws, font=font, alignment=alignment, border=border, number_format=column.cell_format)
     value_of = _VALUE_OF[kind](title, tz)
     dates = kind is ColumnKind.DATE or kind is ColumnKind.DATETIME
+    styles: dict[str, int] = {}  # the style of each number format a Formatted value brings
 
     def number_cell(value: Any, row: str) -> str:
+        cell_style = style
+        if value.__class__ is Formatted:
+            cell_style = styles.get(value.number_format) or styles.setdefault(
+                value.number_format,
+                _style_id(ws, font=font, alignment=alignment, border=border, number_format=value.number_format),
+            )
+            value = value.value
         plain = value_of(value)
         if plain is None:
-            return f'<c r="{letter}{row}" s="{style}"/>' if border else blank
+            return f'<c r="{letter}{row}" s="{cell_style}"/>' if border else blank
         if dates:
             plain = to_excel(plain)
         elif plain.__class__ is not int and plain.__class__ is not float:
             plain = float(plain)  # a Fraction, a numpy number...
-        return xlsx_rows.number_cell(letter + row, style, plain)
+        return xlsx_rows.number_cell(letter + row, cell_style, plain)
 
     return number_cell
 

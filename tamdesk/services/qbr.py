@@ -216,6 +216,15 @@ class QuarterlyReview:
     highlights: tuple[Highlight, ...]
     follow_ups: tuple[OpenFollowUp, ...]
     internal_notes: tuple[InternalNote, ...]
+    # The previous quarter, counted as this one is: escalations opened there (of them, resolved by now), defects
+    # linked to the customer's tickets fixed there and open at its end.
+    escalations_before: tuple[int, int] = (0, 0)
+    defects_before: tuple[int, int] = (0, 0)
+
+    @property
+    def escalations_resolved(self) -> int:
+        """Escalations opened this quarter that are resolved by now."""
+        return sum(e.state is EscalationState.RESOLVED for e in self.escalations)
 
     @property
     def ticket_count(self) -> tuple[int, int]:
@@ -283,6 +292,8 @@ def quarterly_review(customer_id: int, quarter: Quarter, now: datetime) -> Quart
         highlights=_highlights(customer_id, scope, notes),
         follow_ups=_follow_ups(customer_id, today),
         internal_notes=tuple(_ticket_notes(customer_id, scope) + notes),
+        escalations_before=_escalations_before(customer_id, previous_scope, now),
+        defects_before=_defects_before(customer_id, quarter.previous, tz, now),
     )
 
 
@@ -394,6 +405,24 @@ def _escalations(
         lines.append(EscalationLine(row.ticket_number, subjects.get(row.ticket_number, ""), row.severity,
                                     row.state, row.opened_at, row.closed_at))  # fmt: skip
     return tuple(lines)
+
+
+def _escalations_before(customer_id: int, scope: ReportScope, now: datetime) -> tuple[int, int]:
+    """Escalations opened in the previous quarter, and how many of them are resolved."""
+    rows = [r for r in list_escalations(now, customer_id=customer_id) if _in_scope(scope, r.opened_at)]
+    return len(rows), sum(r.state is EscalationState.RESOLVED for r in rows)
+
+
+def _defects_before(customer_id: int, quarter: Quarter, tz: ZoneInfo, now: datetime) -> tuple[int, int]:
+    """Defects linked to the customer's tickets fixed in ``quarter``, and open at its end."""
+    end = datetime.combine(quarter.end, time(), tz)
+    fixed = still_open = 0
+    for row in list_defects(now, customer_id=customer_id):
+        if row.deployed_on is not None and quarter.covers(row.deployed_on):
+            fixed += 1
+        elif _open_at(row, end, quarter.end):
+            still_open += 1
+    return fixed, still_open
 
 
 def _defects(

@@ -198,54 +198,90 @@ def test_the_sheets_customer_facing_first_then_the_internal_ones_marked(
         assert wb[name].HeaderFooter.oddHeader.left.text.endswith("— Acme, Q1 2026"), name
     summary = wb["Summary"]
     assert summary["A1"].value == "Quarterly business review — Acme, Q1 2026"
-    assert summary.page_setup.orientation == "landscape" and summary.page_setup.fitToWidth == 1
+    assert summary.page_setup.orientation == "portrait" and summary.page_setup.fitToWidth == 1
     assert summary.sheet_properties.pageSetUpPr.fitToPage
+
+
+def card(ws: Any) -> dict[str, tuple[Any, ...]]:
+    """The Summary's scorecard: measure to (this quarter, previous, change, goal, verdict)."""
+    return {r["Measure"]: tuple(r.values())[1:] for r in records(ws, "Measure")}
+
+
+def cells(ws: Any, measure: str) -> list[Any]:
+    """The cells of the scorecard row of ``measure``."""
+    row = next(r for r in range(1, 80) if ws.cell(r, 1).value == measure)
+    return [ws.cell(row, column) for column in range(1, 7)]
+
+
+def block(ws: Any, first_title: str, width: int) -> list[tuple[Any, ...]]:
+    """The rows of the small table on the Summary whose header starts with ``first_title``."""
+    return [tuple(r.values())[:width] for r in records(ws, first_title)]
 
 
 def test_the_summary_compares_the_quarter_with_the_previous_one(
     acme: dict[str, int], ctx: Context, tmp_path: Path
 ) -> None:
     summary = export(ctx, tmp_path, acme["acme"])["Summary"]
-    lines = header_block(summary, "Tickets by severity")
-    assert "Period: 2026-01-01 to 2026-03-31, compared with Q4 2025 (2025-10-01 to 2025-12-31)" in lines
-    assert "Partial: 2026-01-01 to 2026-03-10 so far; the quarter runs to 2026-03-31." in lines
-    assert "Times are in Europe/Berlin" in lines
-    assert "Tickets: 4 tickets opened this quarter (Q4 2025: 3)." in lines
-    assert "Escalations: 2 escalations opened this quarter: 1 resolved, 1 closed without escalation." in lines
-    assert "Defects: 1 defect fixed this quarter; 1 defect open now." in lines
-    assert "Portal seats now: 1 active and 2 pending of 5; 1 revoked." in lines
-    assert (
-        "Renewal: 2026-09-30; support tier Premium; entitlement 2025-10-01 to 2026-09-30; edition Enterprise." in lines
-    )
-    assert "Meetings and calls this quarter (2):" in lines
-    assert "    2026-01-15 · Meeting · Quarterly planning" in lines and "    2026-02-10 · Call · Upgrade call" in lines
-    assert not any("kickoff" in line or "Globex" in line or "Pricing" in line for line in lines)
-    assert "Open follow-ups (2):" in lines
-    at = lines.index("Open follow-ups (2):")
-    assert lines[at + 1 : at + 3] == ["    Share the roadmap — Tess Tam, due 2026-03-02, overdue",
-                                      "    Send the upgrade guide — Tess Tam, due 2026-03-20"]  # fmt: skip
-    volume = records(summary, "Tickets by severity")
-    assert [(r["Tickets by severity"], r["Q1 2026"], r["Q4 2025"], r["Change"]) for r in volume] == [
-        ("Sev1 Urgent", 1, 2, -1), ("Sev2 High", 1, 0, 1), ("Sev3 Normal", 1, 0, 1), ("Sev4 Low", 1, 1, 0),
-        ("All tickets", 4, 3, 1),
-    ]  # fmt: skip
+    title, *lines = header_block(summary, "Measure")
+    assert title == "Quarterly business review — Acme, Q1 2026" and len(lines) == 3, "a short title block"
+    assert lines[:2] == ["Period: 2026-01-01 to 2026-03-31, compared with Q4 2025 (2025-10-01 to 2025-12-31)",
+                         "Partial: 2026-01-01 to 2026-03-10 so far; the quarter runs to 2026-03-31."]  # fmt: skip
+    assert lines[2].startswith("Prepared by Tess Tam on 2026-03-10 15:30 · times in Europe/Berlin · SLA policy: ")
+    scores = card(summary)
+    assert list(scores)[:5] == ["Tickets opened", "  Sev1 Urgent", "  Sev2 High", "  Sev3 Normal", "  Sev4 Low"]
+    assert [scores[m][:3] for m in list(scores)[:5]] == [(4, 3, 1), (1, 2, -1), (1, 0, 1), (1, 0, 1), (1, 1, 0)]
+    assert scores["Escalations opened"] == (2, 1, 1, None, None)  # A-10's in Q4 2025
+    assert scores["  of them resolved"] == (1, 0, 1, None, None)
+    assert scores["Defects fixed"] == (1, 1, 0, None, None)  # "Fixed long ago" was deployed in Q4 2025
+    assert scores["Defects open now"] == (1, 0, 1, None, None)
+    assert scores["Portal seats active (of 5)"] == (1, None, None, None, None)
+    # A-2 (Sev2, 2 business hours) answered after 6 hours: 3 of 4 in time; Q4 2025: all 3 in time
+    assert scores["First responses in time"] == (0.75, 1.0, -25.0, 0.95, "✖ below goal")
+    _, this, before, change, goal, _ = cells(summary, "First responses in time")
+    assert (this.number_format, before.number_format, goal.number_format) == ("0.0%_)", "0.0%_)", "0%_)")
+    assert change.number_format.startswith('+0.0" pts"')
+    tickets = cells(summary, "Tickets opened")
+    assert tickets[1].number_format == "#,##0_)" and tickets[1].data_type == "n" and tickets[4].value is None
+    # the rates are coloured against the goal: rules over both quarters' columns that colour a row only with a goal
+    rules = {str(r.sqref): [rule.formula[0] for rule in r.rules] for r in summary.conditional_formatting}
+    first, last = tickets[1].row, cells(summary, "Onboarding steps done (of 10)")[1].row
+    assert set(rules) == {f"B{first}:B{last}", f"C{first}:C{last}"}
+    assert rules[f"B{first}:B{last}"][0] == f"AND(ISNUMBER(B{first}),ISNUMBER($E{first}),B{first}>=$E{first})"
     (chart,) = summary._charts
     assert chart.tagname == "barChart" and len(chart.series) == 2
+    severity_rows = f"$A${first + 1}:$A${first + 4}"
+    assert all(s.cat.numRef.f.endswith(severity_rows) for s in chart.series), "the chart shows the severities only"
+    assert block(summary, "Fact", 2) == [
+        ("Renewal date", "2026-09-30"), ("Support tier", "Premium"), ("Edition", "Enterprise"),
+        ("Entitlement", "2025-10-01 to 2026-09-30"), ("Your technical account manager", "Tess Tam"),
+    ]  # fmt: skip
+    assert block(summary, "Meeting or call", 3) == [
+        ("Quarterly planning", "Meeting", datetime(2026, 1, 15)), ("Upgrade call", "Call", datetime(2026, 2, 10)),
+    ]  # fmt: skip
+    assert block(summary, "Follow-up", 4) == [
+        ("Share the roadmap", "Tess Tam", "Overdue", datetime(2026, 3, 2)),
+        ("Send the upgrade guide", "Tess Tam", "Open", datetime(2026, 3, 20)),
+    ]
+    text = [str(c.value) for row in summary.iter_rows() for c in row if c.value is not None]
+    assert not any("kickoff" in v or "Globex" in v or "Pricing" in v for v in text)
+    assert not any("ARR" in v or "revenue" in v.casefold() for v in text), "the contract's value stays internal"
 
 
 def test_sla_compliance_comes_from_the_sla_report_against_the_goal(
     acme: dict[str, int], ctx: Context, tmp_path: Path
 ) -> None:
     ws = export(ctx, tmp_path, acme["acme"])["SLA compliance"]
-    card = {r["Measure"]: r for r in records(ws, "Measure")}
-    first = card["First responses in time"]
+    sla = {r["Measure"]: r for r in records(ws, "Measure")}
+    first = sla["First responses in time"]
     # A-2 (Sev2, 2 business hours) answered after 6 hours: 3 of 4 in time; Q4 2025: all 3 in time. A-2 and A-3
     # are still open, their customer updates (every business day, every 3) missed since: both breached
     assert (first["Q1 2026"], first["Q4 2025"], first["Goal"], first["Verdict"]) == (0.75, 1.0, 0.95, "✖ below goal")
-    assert card["  Sev2 High"]["Q1 2026"] == 0 and card["  Sev2 High"]["Q4 2025"] is None
+    assert sla["  Sev2 High"]["Q1 2026"] == 0 and sla["  Sev2 High"]["Q4 2025"] is None
     assert "Breaches: 2 this quarter (Q4 2025: 0)." in header_block(ws, "Measure")
-    summary = header_block(export(ctx, tmp_path, acme["acme"])["Summary"], "Tickets by severity")
-    assert any(line.startswith("SLA: first responses in time 75.0% (Q4 2025: 100.0%)") for line in summary)
+    summary = card(export(ctx, tmp_path, acme["acme"])["Summary"])
+    assert summary["First responses in time"][:2] == (first["Q1 2026"], first["Q4 2025"])
+    updates = sla["Customer updates kept"]
+    assert summary["Customer updates kept"] == (updates["Q1 2026"], updates["Q4 2025"], -50.0, 0.95, "✖ below goal")
 
 
 def test_tickets_escalations_defects_and_seats_of_this_customer_only(
@@ -278,9 +314,8 @@ def test_tickets_escalations_defects_and_seats_of_this_customer_only(
     assert [s["Step"] for s in steps] == list(range(1, 11))
     done = [s["Title"] for s in steps if s["Done"] == "Yes"]
     assert [s["Done"] for s in steps].count("No") == 10 - len(done)
-    guide = header_block(wb["Summary"], "Tickets by severity")
-    assert f"Onboarding now: not started, {len(done)} of 10 steps done." in guide
-    assert "Sheet Onboarding: Onboarding checklist — Acme, Q1 2026." in guide
+    assert card(wb["Summary"])["Onboarding steps done (of 10)"] == (len(done), None, None, None, None)
+    assert ("Onboarding", "The onboarding checklist, step by step.") in block(wb["Summary"], "Sheet", 2)
 
 
 def test_a_past_quarter_lists_its_own_fixes_and_what_was_open_at_its_end(
@@ -320,7 +355,17 @@ def test_internal_sheets_hold_health_reasons_trend_arr_and_the_notes(
     notes = records(wb[f"{INTERNAL}Notes"], "When")
     texts = {r["Text"] for r in notes}
     assert {v for k, v in SECRETS.items() if k != "health"} <= texts
+    assert len(notes) == len(quarterly_review(acme["acme"], Q1, ctx.now()).internal_notes), "a row per note"
     assert not any("Old one" in text for text in texts), "an escalation of another quarter is not this review's"
+
+
+def test_a_long_internal_note_is_one_cell_that_wraps(acme: dict[str, int], ctx: Context, tmp_path: Path) -> None:
+    long = " ".join(f"Point {n}: the customer's CIO wants a call about the export timeouts." for n in range(1, 9))
+    t.Ticket.update(notes=long).where(t.Ticket.id == acme["A-1"]).execute()
+    ws = export(ctx, tmp_path, acme["acme"])[f"{INTERNAL}Notes"]
+    (cell,) = [c for row in ws.iter_rows() for c in row if c.value == long]
+    assert cell.alignment.wrap_text and ws.row_dimensions[cell.row].height >= 4 * 15, "as tall as its lines"
+    assert ws.cell(cell.row, 1).alignment.vertical == "top", "its date level with its first line"
 
 
 @pytest.mark.parametrize("quarter", [Q1, Quarter(2025, 4)])
@@ -353,27 +398,25 @@ def test_no_customer_facing_cell_holds_internal_text(
 def test_a_customer_without_data_gets_an_honest_empty_review(db_path: Path, ctx: Context, tmp_path: Path) -> None:
     empty = create_customer(ctx, CustomerInput(name="Initech", time_zone="UTC"))
     wb = export(ctx, tmp_path, empty, Quarter(2025, 4))
-    lines = header_block(wb["Summary"], "Tickets by severity")
-    assert "Tickets: no tickets this quarter (Q3 2025: 0)." in lines
-    assert "SLA: no tickets this quarter, so no SLA figures (goal 95%)." in lines
-    assert "Escalations: no escalations this quarter." in lines
-    assert "Defects: no defects fixed this quarter and none open at its end." in lines
-    assert "Portal seats now: 0 active and 0 pending of 5." in lines
-    assert "Renewal: no contract on record." in lines
-    assert "Meetings and calls: none this quarter." in lines and "Open follow-ups: none." in lines
-    assert not any(line.startswith("Partial") for line in lines), "Q4 2025 is over"
-    assert [r["Q4 2025"] for r in records(wb["Summary"], "Tickets by severity")] == [0] * 5
-    # each data sheet says what it holds on the Summary, and that it is empty
-    assert (
-        "Sheet Tickets by severity: Tickets opened, most severe first — Initech, Q4 2025. No tickets this quarter."
-        in lines
-    )
-    assert "Sheet Escalations: Escalations opened — Initech, Q4 2025. No escalations this quarter." in lines
-    assert (
-        "Sheet Defects: Defects fixed this quarter or open at its end — Initech, Q4 2025. No defects linked to your "
-        "tickets were fixed this quarter or are open at its end." in lines
-    )
-    assert "Sheet Portal seats: Portal seats — Initech, Q4 2025. No portal seats have been requested yet." in lines
+    summary = wb["Summary"]
+    assert not any(line.startswith("Partial") for line in header_block(summary, "Measure")), "Q4 2025 is over"
+    scores = card(summary)
+    assert [scores[m][:3] for m in list(scores)[:5]] == [(0, 0, 0)] * 5
+    assert scores["First responses in time"] == (None, None, None, 0.95, "No tickets")
+    assert scores["Escalations opened"] == scores["Defects fixed"] == (0, 0, 0, None, None)
+    assert scores["Defects open at quarter end"] == (0, 0, 0, None, None)
+    assert scores["Portal seats active (of 5)"] == (0, None, None, None, None)
+    column = [c.value for c in summary["A"]]
+    assert {"No contract on record.", "No meetings or calls this quarter.", "No open follow-ups."} <= set(column)
+    # what each customer-facing sheet holds, and which are empty
+    assert block(summary, "Sheet", 2) == [
+        ("SLA compliance", "First responses and updates in time, by severity, against the goal. Empty."),
+        ("Tickets by severity", "Every ticket opened this quarter, most severe first. Empty."),
+        ("Escalations", "Escalations opened this quarter and how they ended. Empty."),
+        ("Defects", "Defects behind your tickets: fixed this quarter or still open. Empty."),
+        ("Portal seats", "Who has a support portal seat. Empty."),
+        ("Onboarding", "The onboarding checklist, step by step."),
+    ]
     assert "No tickets this quarter: no SLA figures." in header_block(wb["SLA compliance"], "Measure")
     assert "No health reading for this customer up to the quarter's end." in header_block(
         wb[f"{INTERNAL}Health"], "Week"

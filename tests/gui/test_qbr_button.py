@@ -60,7 +60,7 @@ def _choose(qtbot, index: int | None, seen: list[list[str]]) -> None:
 
 def _volume(path: Path) -> list[list[object]]:
     summary = openpyxl.load_workbook(path)["Summary"]
-    top = next(r for r in range(1, 80) if summary.cell(r, 1).value == "Tickets by severity")
+    top = next(r for r in range(1, 80) if summary.cell(r, 1).value == "Measure")
     return [[c.value for c in row] for row in summary.iter_rows(min_row=top, max_row=top + 5, max_col=3)]
 
 
@@ -82,8 +82,8 @@ def test_the_current_quarter_is_exported_by_default(
     assert suggested == ["Acme - QBR 2026Q1.xlsx"]
     assert blocker.args == [f"Quarterly review of Acme, Q1 2026 (2 tickets) saved to {target}"]
     assert _volume(target) == [
-        ["Tickets by severity", "Q1 2026", "Q4 2025"],
-        ["Sev1 Urgent", 0, 1], ["Sev2 High", 1, 0], ["Sev3 Normal", 0, 0], ["Sev4 Low", 1, 0], ["All tickets", 2, 1],
+        ["Measure", "Q1 2026", "Q4 2025"], ["Tickets opened", 2, 1],
+        ["  Sev1 Urgent", 0, 1], ["  Sev2 High", 1, 0], ["  Sev3 Normal", 0, 0], ["  Sev4 Low", 1, 0],
     ]  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def test_the_previous_quarter_can_be_chosen(
     assert blocker.args == [f"Quarterly review of Acme, Q4 2025 (1 ticket) saved to {target}"]
     wb = openpyxl.load_workbook(target)
     assert wb["Summary"]["A1"].value == "Quarterly business review — Acme, Q4 2025"
-    assert _volume(target)[1] == ["Sev1 Urgent", 1, 0]
+    assert _volume(target)[2] == ["  Sev1 Urgent", 1, 0]
 
 
 def test_cancelling_the_quarter_writes_nothing(

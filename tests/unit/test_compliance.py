@@ -92,9 +92,33 @@ def test_a_month_covered_in_part_says_so(
     assert coverage(month, start, end, today).label == label
 
 
-def test_a_period_not_over_is_labelled_partial() -> None:
-    note = period_partial_note(date(2026, 12, 1), date(2027, 1, 1), date(2026, 12, 7))
-    assert note == "Partial: 1–7 Dec so far; the period runs to 2026-12-31."
+@pytest.mark.parametrize(
+    ("start", "end", "today", "note"),
+    [
+        # a month
+        (date(2026, 12, 1), date(2027, 1, 1), date(2026, 12, 7),
+         "Partial: 1–7 Dec so far; the period runs to 2026-12-31."),
+        (date(2026, 12, 1), date(2027, 1, 1), date(2026, 12, 1),
+         "Partial: 1 Dec so far; the period runs to 2026-12-31."),
+        # a quarter: from its first day, not from the day the running month started
+        (date(2026, 1, 1), date(2026, 4, 1), date(2026, 3, 10),
+         "Partial: 1 Jan–10 Mar so far; the period runs to 2026-03-31."),
+        (date(2026, 1, 1), date(2026, 4, 1), date(2026, 1, 20),
+         "Partial: 1–20 Jan so far; the period runs to 2026-03-31."),
+        # custom ranges over several months, and over the turn of a year
+        (date(2026, 2, 15), date(2026, 6, 15), date(2026, 5, 2),
+         "Partial: 15 Feb–2 May so far; the period runs to 2026-06-14."),
+        (date(2026, 12, 15), date(2027, 2, 1), date(2027, 1, 10),
+         "Partial: 15 Dec 2026–10 Jan 2027 so far; the period runs to 2027-01-31."),
+    ],
+)  # fmt: skip
+def test_a_period_not_over_is_labelled_partial_from_its_first_day(
+    start: date, end: date, today: date, note: str
+) -> None:
+    assert period_partial_note(start, end, today) == note
+
+
+def test_a_period_over_or_not_started_has_no_partial_note() -> None:
     assert period_partial_note(date(2026, 11, 1), date(2026, 12, 1), date(2026, 12, 7)) is None
     assert period_partial_note(date(2026, 12, 1), date(2026, 12, 8), date(2026, 12, 7)) is None  # the last day is today
 

@@ -25,6 +25,7 @@ from tamdesk.reports.sla import scoped_header
 from tamdesk.reports.xlsx import (
     TEXT_LIMIT,
     TRUNCATION_MARKER,
+    Block,
     ChartKind,
     ChartSpec,
     Column,
@@ -32,6 +33,8 @@ from tamdesk.reports.xlsx import (
     DocProps,
     ExportCancelled,
     ExportError,
+    Formatted,
+    GoalBands,
     ListValidation,
     SheetSpec,
     header_lines,
@@ -771,3 +774,123 @@ def test_a_rows_line_count_is_the_number_of_lines_its_text_wraps_into(text: str,
     wrapped = [line for part in text.splitlines() for line in xlsx._wrapped(part, width)]
     expected = sum(max(1, -(-xlsx._display_width(line) // width)) for line in wrapped)
     assert xlsx._line_count(text, width) == min(max(expected, 1), xlsx._MAX_ROW_LINES)
+
+
+# --- per-value formats, blocks, a chart over some rows, wrapping on any sheet ------------------------------------
+
+
+SCORE_COLUMNS = [Column("Measure"), Column("Now", K.INT, number_format="#,##0"), Column("Goal", K.PERCENT),
+                 Column("Verdict")]  # fmt: skip
+SCORE_ROWS = [
+    ("Tickets", 1234, None, None),
+    ("In time", Formatted(0.875, "0.0%"), 0.95, "below goal"),
+    ("Hostile", Formatted(None, "0.0%"), None, HOSTILE[0]),
+]
+
+
+def score_book(tmp_path: Path, *blocks: Block, chart: ChartSpec | None = None, **more: Any) -> Any:
+    bands = GoalBands(["Now"], "Goal", goal_rows_only=True)
+    sheet = SheetSpec("Summary", SCORE_COLUMNS, SCORE_ROWS, header_lines=["Review", "Period: Q1"], chart=chart,
+                      bands=bands, blocks=blocks, one_page=True, **more)  # fmt: skip
+    tickets = SheetSpec("Tickets", DATA_COLUMNS, [("T-1", "x", None)], header_lines=["Tickets", "Q1"], data=True)
+    return reopen(write_workbook(tmp_path / "s.xlsx", [sheet, tickets], properties=PROPS, tz=PARIS))
+
+
+def test_a_value_can_carry_its_own_number_format(tmp_path: Path) -> None:
+    ws = score_book(tmp_path)["Summary"]
+    count, rate, empty = ws["B6"], ws["B7"], ws["B8"]  # under the title, the period, the guide and a blank row
+    assert (count.value, count.number_format, count.data_type) == (1234, "#,##0", "n")
+    assert (rate.value, rate.number_format, rate.data_type) == (0.875, "0.0%", "n")
+    assert empty.value is None
+    hostile = ws["D8"]
+    assert hostile.value == HOSTILE[0] and hostile.data_type == "s" and hostile.quotePrefix, "never a formula"
+    with pytest.raises(TypeError, match="Sheet 'Summary', data row 1: column 'Measure' is text"):
+        bad = SheetSpec("Summary", SCORE_COLUMNS, [(Formatted("x", "0%"), 1, None, None)])
+        write_workbook(tmp_path / "bad.xlsx", [bad], properties=PROPS)
+    assert not (tmp_path / "bad.xlsx").exists()
+
+
+def test_goal_bands_colour_only_rows_with_a_goal(tmp_path: Path) -> None:
+    ws = score_book(tmp_path)["Summary"]
+    (bands,) = ws.conditional_formatting
+    assert str(bands.sqref) == "B6:B8"
+    formulas = [rule.formula[0] for rule in bands.rules]
+    assert formulas == ["AND(ISNUMBER(B6),ISNUMBER($C6),B6>=$C6)", "AND(ISNUMBER(B6),ISNUMBER($C6),B6>=$C6-0.05)",
+                        "AND(ISNUMBER(B6),ISNUMBER($C6))"]  # fmt: skip
+
+
+def test_blocks_follow_the_table_and_the_chart_below_it(tmp_path: Path) -> None:
+    facts = Block("Account", [Column("Fact"), Column("Value")], [("Renewal", "2026-09-30"), ("Tier", HOSTILE[1])])
+    meetings = Block("Meetings", [Column("Meeting", wrap=True), Column("On", K.DATE)], [], empty="No meetings.")
+    dated = Block("Follow-ups", [Column("What", wrap=True), Column("Due", K.DATE)],
+                  [("Send the guide " * 6, date(2026, 3, 20))])  # fmt: skip
+    chart = ChartSpec("Count", "Measure", ["Now"], below=True, rows=(0, 1), width=15, height=6)
+    ws = score_book(tmp_path, facts, meetings, dated, chart=chart)["Summary"]
+    (drawn,) = ws._charts
+    assert drawn.anchor._from.row + 1 == 10, "two rows under the table"
+    assert drawn.series[0].cat.numRef.f == "'Summary'!$A$6" and drawn.series[0].tx.v == "Now"
+    assert chart.sheet_rows == 12  # 6 cm in rows of 15 points, rounded up
+    top = 10 + 12 + 1
+    column = {ws.cell(r, 1).value: r for r in range(top, ws.max_row + 1) if ws.cell(r, 1).value is not None}
+    assert column["Account"] == top and ws.cell(top, 1).font.b
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=top + 1, max_row=top + 3, max_col=2)] == [
+        ["Fact", "Value"],
+        ["Renewal", "2026-09-30"],
+        ["Tier", HOSTILE[1]],
+    ]
+    assert ws.cell(top + 3, 2).quotePrefix and ws.cell(top + 3, 2).data_type == "s"
+    assert column["Meetings"] == top + 5 and column["No meetings."] == top + 7
+    due = ws.cell(column["Follow-ups"] + 2, 2)
+    assert due.value == datetime(2026, 3, 20) and due.number_format == "yyyy-mm-dd"
+    assert ws.row_dimensions[due.row].height > 15, "the long follow-up wraps and its row is taller"
+    assert ws["A7"].value == "In time", "the table itself is unchanged"
+
+
+def test_without_a_chart_blocks_start_one_row_under_the_table(tmp_path: Path) -> None:
+    ws = score_book(tmp_path, Block("Account", [Column("Fact")], [("Renewal",)]))["Summary"]
+    assert [ws.cell(r, 1).value for r in range(8, 12)] == ["Hostile", None, "Account", "Fact"]
+
+
+def test_a_first_sheet_may_leave_out_the_guide_and_print_upright(tmp_path: Path) -> None:
+    book = score_book(tmp_path, guide=False, portrait=True)
+    ws = book["Summary"]
+    assert [ws.cell(r, 1).value for r in range(1, 5)] == ["Review", "Period: Q1", None, "Measure"]
+    assert ws.page_setup.orientation == "portrait"
+    guided = score_book(tmp_path)["Summary"]
+    assert guided["A3"].value == "Sheet Tickets: Tickets. Q1" and guided.page_setup.orientation == "landscape"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (lambda: SheetSpec("S", [Column("A")], [], data=True, blocks=[Block("B", [Column("A")], [])]), "data sheet"),
+        (lambda: SheetSpec("S", [Column("A")], [], blocks=[Block("B", [Column("A"), Column("B")], [])]), "1 to 1"),
+        (lambda: SheetSpec("S", [Column("A")], [], blocks=[Block("B", [Column("A")], [("x", "y")])]), "wrong length"),
+        (lambda: SheetSpec("S", [Column("A")], [], chart=ChartSpec("C", "A", ["A"], rows=(2, 2))), "not a slice"),
+    ],
+)
+def test_blocks_and_chart_rows_that_cannot_be_laid_out_are_refused(spec: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        spec()
+
+
+def test_text_wraps_on_a_sheet_with_a_header_block_too(tmp_path: Path) -> None:
+    columns = [Column("When", width=12), Column("Note", width=30, wrap=True)]
+    note = "A long internal note " * 8
+    sheet = SheetSpec("Notes", columns, [("today", note), ("today", "short")], header_lines=["INTERNAL", "Q1"])
+    ws = reopen(write_workbook(tmp_path / "n.xlsx", [sheet], properties=PROPS))["Notes"]
+    cell = ws["B5"]
+    assert cell.value == note and cell.alignment.wrap_text, "one cell holds the whole note"
+    assert ws["A5"].alignment.vertical == "top", "the row's other values level with the note's first line"
+    assert ws.row_dimensions[5].height >= 15 * 5 and ws.row_dimensions[6].height is None
+
+
+def test_spaces_that_fold_away_do_not_make_a_row_the_tallest() -> None:
+    assert xlsx._line_count("a" * 38 + "   ", 2) == 19  # 41 characters, but 38 to show: 19 lines of 2
+    assert xlsx._line_count("a" * 41, 2) == xlsx._MAX_ROW_LINES
+
+
+def test_a_chart_over_rows_the_sheet_does_not_have_is_left_out(tmp_path: Path) -> None:
+    chart = ChartSpec("Later rows", "Measure", ["Now"], below=True, rows=(3, 5))
+    ws = score_book(tmp_path, Block("Account", [Column("Fact")], [("Renewal",)]), chart=chart)["Summary"]
+    assert ws._charts == [] and ws["A10"].value == "Account", "no chart, and the block takes no room for one"
