@@ -24,7 +24,8 @@ def _dialog(qtbot, ctx: Context, preview: AccessFormPreview) -> AccessFormPrevie
 
 
 def _row(line: int, outcome: str, *messages: str) -> PreviewRow:
-    return PreviewRow(line, f"Person {line}", f"p{line}@acme.com", "", "", outcome, messages)  # type: ignore[arg-type]
+    errors, warnings = (messages, ()) if outcome == "error" else ((), messages)
+    return PreviewRow(line, f"Person {line}", f"p{line}@acme.com", "", "", outcome, errors, warnings)  # type: ignore[arg-type]
 
 
 def test_holders_missing_from_the_form_are_named_without_blocking(qtbot, db_path: Path, ctx: Context) -> None:
@@ -57,7 +58,7 @@ def test_opens_on_the_first_error_and_shows_every_message(qtbot, db_path: Path, 
     rows = (_row(12, "new"), _row(13, "warning", NAME), _row(14, "error", SAME), _row(15, "error", ROLE))
     dialog = _dialog(qtbot, ctx, AccessFormPreview(rows))
     assert dialog.table.currentIndex().row() == 2
-    assert dialog.details.text() == f"Row 14 — ✖ Error\n• {SAME}"
+    assert dialog.details.text() == f"Row 14 — ✖ Error\n✖ {SAME}"
     table = dialog.table
     messages = dialog.model.columnCount() - 1
 
