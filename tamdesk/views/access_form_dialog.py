@@ -37,7 +37,8 @@ from tamdesk.services.access_form import (
     preview_access_form,
 )
 from tamdesk.services.base import Context, DomainError, FieldError
-from tamdesk.views.email_dialogs import NOT_SET_UP, email_set_up, smtp_ready
+from tamdesk.views.email_dialogs import email_set_up, smtp_ready
+from tamdesk.views.follow_up_dialogs import reserve_space
 from tamdesk.views.session import shared_secrets
 
 if TYPE_CHECKING:
@@ -94,10 +95,11 @@ def problems_cell(row: PreviewRow) -> str:
     return "\n".join([*(f"✖ {m}" for m in row.errors), *(f"⚠ {m}" for m in row.warnings)])
 
 
+NO_EMAIL = "Email is not set up (Settings › Email), so send the file to the customer yourself."
+
+
 def _email_note() -> str:
-    if email_set_up():
-        return ", then email it to the customer"
-    return f". {NOT_SET_UP.replace('first.', 'to email it as well.')}"
+    return ", then email it to the customer" if email_set_up() else f". {NO_EMAIL}"
 
 
 class AccessFormPreviewDialog(QDialog):
@@ -261,11 +263,10 @@ class AccessFormPreviewDialog(QDialog):
 
         def done(written: Path) -> None:
             self.saved_path = written
-            self.sent_back.setText(f"Saved {written.name} with {preview.problem_summary}.")
+            saved = f"Saved {written.name}: {preview.problem_summary}."
+            self.sent_back.setText(saved if email_set_up() else f"{saved} {NO_EMAIL}")
             if email_set_up():
                 self._offer_email(written)
-            else:
-                self.sent_back.setText(f"{self.sent_back.text()} {NOT_SET_UP.replace('first.', 'to email it.')}")
 
         def failed(exc: BaseException, details: str) -> None:
             self.sent_back.setText(str(exc) if isinstance(exc, DomainError) else "The form could not be saved.")
@@ -322,7 +323,13 @@ class ProblemsEmailDialog(QDialog):
         self.to_message = FieldMessage()
         form = QFormLayout()
         form.addRow("To:", self.to)
-        form.addRow("", self.to_message)
+        # a message under To moves nothing: its room is kept by an always-shown holder
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(reserve_space(self.to_message, 2))
+        holder.setFixedHeight(self.to_message.height())
+        form.addRow("", holder)
         form.addRow("Subject:", self.subject)
         form.addRow("Message:", self.body)
         form.addRow("Attached:", QLabel(path.name))
@@ -337,7 +344,6 @@ class ProblemsEmailDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.to_message.setMinimumHeight(self.fontMetrics().lineSpacing() + 2)  # reserved: no reflow on a message
         self.to.textEdited.connect(self.to_message.clear)
         self.resize(640, 420)
 
