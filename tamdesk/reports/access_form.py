@@ -128,8 +128,13 @@ def export_returned_form(
 
 def problems_text(row: PreviewRow) -> str:
     """Every problem of the row, one per line: what must be corrected first, then what to check."""
-    lines = [f"Must be corrected: {m}." for m in row.errors] + [f"Please check: {m}." for m in row.warnings]
-    return "\n".join(line.replace("..", ".") for line in lines)
+    lines = [f"Must be corrected: {_sentence(m)}" for m in row.errors]
+    lines += [f"Please check: {_sentence(m)}" for m in row.warnings]
+    return "\n".join(lines)
+
+
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "?", "!")) else f"{message}."
 
 
 def _line(row: PreviewRow) -> int:

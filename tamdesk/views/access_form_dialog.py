@@ -269,7 +269,9 @@ class AccessFormPreviewDialog(QDialog):
                 self._offer_email(written)
 
         def failed(exc: BaseException, details: str) -> None:
-            self.sent_back.setText(str(exc) if isinstance(exc, DomainError) else "The form could not be saved.")
+            message = str(exc) if isinstance(exc, DomainError) else "The form could not be saved."
+            self.sent_back.setText(message)
+            self.sent_back.setToolTip(message)  # a long path may need more than its two lines
 
         run_with_progress(self, self.runner, "Send back problems", f"Saving {target.name}…", work, done, failed)
 

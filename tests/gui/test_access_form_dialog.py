@@ -234,3 +234,18 @@ def test_the_draft_needs_a_recipient(qtbot, db_path: Path, ctx: Context, tmp_pat
     qtbot.wait(20)  # let the layout settle
     assert draft.to_message.text() == "To: enter the customer's email address."
     assert (draft.subject.geometry(), draft.body.geometry(), draft.status.geometry()) == before
+
+
+def test_send_back_into_a_missing_folder_says_why(
+    qtbot, monkeypatch, db_path: Path, ctx: Context, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = _returned(qtbot, ctx, tmp_path)
+    target = tmp_path / "gone" / "back.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    dialog.send_back_button.click()
+    qtbot.waitUntil(lambda: dialog.sent_back.text() != "", timeout=10_000)
+    assert "back.xlsx" in dialog.sent_back.text()
+    assert "Saved" not in dialog.sent_back.text()
+    assert not target.exists() and dialog.saved_path is None
