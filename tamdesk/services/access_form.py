@@ -110,7 +110,11 @@ def mark_access_form_sent(ctx: Context, customer_id: int) -> None:
 
 @dataclass(frozen=True)
 class PreviewRow:
-    """One filled row of a returned form and what applying it would do; ``seat_no`` is the seat it takes."""
+    """One filled row of a returned form and what applying it would do; ``seat_no`` is the seat it takes.
+
+    ``errors`` and ``warnings`` are every problem of the row, not only the first: a row over the allowance also
+    says that its address is on a foreign domain. The outcome is the worst of them.
+    """
 
     line: int
     full_name: str
@@ -118,8 +122,14 @@ class PreviewRow:
     job_title: str
     phone: str
     outcome: Outcome
-    messages: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
     seat_no: int | None = None
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Every problem of the row, errors first."""
+        return (*self.errors, *self.warnings)
 
 
 @dataclass(frozen=True)
@@ -151,11 +161,32 @@ class AccessFormPreview:
     def unchanged(self) -> int:
         return self._count("unchanged")
 
-    def problems(self, outcome: Outcome) -> list[str]:
-        """``row 12: <message>`` for every message of the rows with ``outcome``; errors of the whole form first."""
-        whole = list(self.form_errors) if outcome == "error" else []
-        rows = [f"row {r.line}: {m}" for r in self.rows if r.outcome == outcome for m in r.messages if m not in whole]
+    def problems(self, level: Literal["error", "warning"]) -> list[str]:
+        """``row 12: <message>`` for every error (or warning) of every row; errors of the whole form first."""
+        whole = list(self.form_errors) if level == "error" else []
+        rows = [
+            f"row {r.line}: {m}"
+            for r in self.rows
+            for m in (r.errors if level == "error" else r.warnings)
+            if m not in whole
+        ]
         return whole + rows
+
+    @property
+    def problem_count(self) -> int:
+        """Errors and warnings of all rows together."""
+        return sum(len(r.messages) for r in self.rows)
+
+    @property
+    def rows_with_problems(self) -> int:
+        return sum(1 for r in self.rows if r.messages)
+
+    @property
+    def problem_summary(self) -> str:
+        """``3 rows with 5 problems``, or ``No problems``."""
+        if not self.problem_count:
+            return "No problems"
+        return f"{_plural(self.rows_with_problems, 'row')} with {_plural(self.problem_count, 'problem')}"
 
     @property
     def summary(self) -> str:
@@ -429,20 +460,20 @@ def _preview_row(
     changes = _changes(match, shown) if match is not None else ""
     if match is not None and not changes and not errors:
         # The seat is held already and the form changes nothing: rules it was accepted under stay accepted.
-        return _row(row, shown, "unchanged", [], match.seat_no)
+        return _row(row, shown, "unchanged", [], [], match.seat_no)
     if check.over_allowance and too_many:
         # The allowance is the form's problem, not this row's: the row says what the whole form is told.
         errors.append(too_many)
         errors += [p.message for p in check.errors if p.field is not SeatField.SEAT]
     else:
         errors += [p.message for p in check.errors]
-    if errors:
-        return _row(row, shown, "error", errors, check.seat_no)
+    # Every warning is told beside the errors: the customer corrects them all in one round trip.
     warnings = [p.message for p in check.warnings]
-    if match is not None:
+    if match is not None and changes:
         held_by = f"Seat {match.seat_no} ({match.email}) is held by {match.full_name}"
         warnings.insert(0, f"{held_by}; the form changes {changes}")
-    return _row(row, shown, "warning" if warnings else "new", warnings, check.seat_no)
+    outcome: Outcome = "error" if errors else "warning" if warnings else "new"
+    return _row(row, shown, outcome, errors, warnings, check.seat_no)
 
 
 def _over_allowance(
@@ -494,9 +525,17 @@ def _changes(seat: t.PortalSeat, data: SeatInput) -> str:
     return ", ".join(parts)
 
 
-def _row(row: FormRow, data: SeatInput, outcome: Outcome, messages: Iterable[str], seat_no: int | None) -> PreviewRow:
+def _row(
+    row: FormRow,
+    data: SeatInput,
+    outcome: Outcome,
+    errors: Iterable[str],
+    warnings: Iterable[str],
+    seat_no: int | None,
+) -> PreviewRow:
+    errors, warnings = tuple(dict.fromkeys(errors)), tuple(dict.fromkeys(warnings))
     return PreviewRow(
-        row.line, data.full_name, data.email, data.job_title, data.phone, outcome, tuple(messages), seat_no
+        row.line, data.full_name, data.email, data.job_title, data.phone, outcome, errors, warnings, seat_no
     )
 
 

@@ -22,6 +22,13 @@ from tamdesk.services.email import SmtpSettings, load_smtp_settings
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
 
+NOT_SET_UP = "Email is not set up: set the SMTP server and sender in Settings › Email first."
+
+
+def email_set_up() -> bool:
+    """Whether an SMTP server is set, so that the app can send email at all."""
+    return bool(load_smtp_settings().host)
+
 
 def smtp_ready(parent: QWidget) -> tuple[SmtpSettings, str | None] | None:
     """The SMTP settings and, when the server needs a login, the password (asked for here, on the UI thread,
@@ -81,6 +88,14 @@ class EmailAccessFormDialog(QDialog):
         buttons.accepted.connect(self.send)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if not email_set_up():
+            # said before anything is chosen or typed, not after Send
+            self.status.setText(NOT_SET_UP)
+            self.send_button.setEnabled(False)
+            self.send_button.setToolTip(NOT_SET_UP)
+            self.others.setEnabled(False)
+            for box, _ in self.boxes:
+                box.setEnabled(False)
 
     def recipients(self) -> list[str]:
         chosen = [email for box, email in self.boxes if box.isChecked()]

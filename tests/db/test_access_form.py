@@ -440,3 +440,72 @@ def test_cli_errors_are_one_sentence(
         "1 with errors): row 13: Seat 2 (ana+x@acme.com) is the same mailbox as seat 1 (ana@acme.com)."
     )
     close_database()
+
+
+# -- every problem of a row, and sending them back --------------------------------------------------------------
+
+OVER = "The form lists 6 people; Acme's allowance is 5 seats (row 17 is over it)"
+FOREIGN = "New seat (zoe@gmail.com): gmail.com is not one of the customer's domains (acme.com)"
+
+
+def over_and_foreign(acme: int, ctx: Context, tmp_path: Path) -> Path:
+    """Five people on acme.com, then a sixth on gmail.com: over the allowance and on a foreign domain."""
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    return fill(path, [*((f"Person {i}", f"person{i}@acme.com") for i in range(1, 6)), ("Zoe Ray", "zoe@gmail.com")])
+
+
+def test_a_row_over_the_allowance_also_tells_its_foreign_domain(acme: int, ctx: Context, tmp_path: Path) -> None:
+    preview = preview_access_form(acme, over_and_foreign(acme, ctx, tmp_path))
+    last = preview.rows[-1]
+    assert (last.outcome, last.errors, last.warnings) == ("error", (OVER,), (FOREIGN,))
+    assert last.messages == (OVER, FOREIGN)
+    assert preview.problem_summary == "1 row with 2 problems"
+    assert preview.problems("warning") == [f"row 17: {FOREIGN}"]
+
+
+def test_a_row_tells_every_error_and_warning(acme: int, ctx: Context, tmp_path: Path) -> None:
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    fill(path, [("Ana Silva", "ana@acme.com"), ("-", "info@gmail.com"), ("Ana Silva", "ana@acme.com")])
+    rows = preview_access_form(acme, path).rows
+    assert rows[1].errors == (
+        "Seat 2 (info@gmail.com) has no full name",
+        "Seat 2 (info@gmail.com) is a role or distribution address; portal seats are for named people",
+    )
+    assert rows[1].warnings == ("Seat 2 (info@gmail.com): gmail.com is not one of the customer's domains (acme.com)",)
+    assert rows[2].errors == ("Seat 3 (ana@acme.com) is the same mailbox as seat 1 (ana@acme.com)",)
+    assert rows[2].warnings == ("Seat 3 (ana@acme.com) has the same full name, Ana Silva, as seat 1 (ana@acme.com)",)
+
+
+def problems_column(path: Path) -> dict[str, tuple[object, str | None]]:
+    """Email -> (full name cell, Problems cell) of the written form, as the customer opens it."""
+    ws = openpyxl.load_workbook(path).active
+    top = header_row(ws)
+    headers = [c.value for c in ws[top]]
+    assert headers == ["#", "Full name", "Email", "Job title", "Phone", "Problems"]
+    return {ws.cell(r, 3).value: (ws.cell(r, 2), ws.cell(r, 6).value) for r in range(top + 1, ws.max_row + 1)}
+
+
+def test_send_back_writes_every_problem_beside_its_row(acme: int, ctx: Context, tmp_path: Path) -> None:
+    from tamdesk.reports.access_form import export_returned_form
+
+    preview = preview_access_form(acme, over_and_foreign(acme, ctx, tmp_path))
+    out = export_returned_form(acme, preview, tmp_path / "back.xlsx", ctx=ctx)
+    cells = problems_column(out)
+    assert cells["zoe@gmail.com"][1] == f"Must be corrected: {OVER}.\nPlease check: {FOREIGN}."
+    assert cells["person1@acme.com"][1] is None
+    ws = openpyxl.load_workbook(out).active
+    assert any("1 row with 2 problems found on" in str(ws.cell(r, 1).value) for r in range(1, header_row(ws)))
+
+
+def test_a_formula_looking_name_goes_back_as_text(acme: int, ctx: Context, tmp_path: Path) -> None:
+    from tamdesk.reports.access_form import export_returned_form
+
+    path = export_access_form(acme, tmp_path / "form.xlsx", ctx=ctx)
+    fill(path, [('=HYPERLINK("http://x.test","Ana")', "ana@gmail.com")])
+    preview = preview_access_form(acme, path)
+    cell, problems = problems_column(export_returned_form(acme, preview, tmp_path / "back.xlsx", ctx=ctx))[
+        "ana@gmail.com"
+    ]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x.test","Ana")'
+    assert "gmail.com is not one of the customer's domains" in str(problems)

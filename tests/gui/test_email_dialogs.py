@@ -48,12 +48,12 @@ def test_unreachable_server_is_shown_in_the_dialog(qtbot, db_path, ctx: Context,
     assert dialog.result_text == ""
 
 
-def test_email_not_set_up(qtbot, db_path, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+def test_email_not_set_up_is_said_before_anything_is_filled_in(qtbot, db_path, ctx: Context) -> None:
     dialog, _ = _dialog(qtbot, ctx)
-    dialog.send_button.click()
-    assert shown == ["Set up email first: Settings › Email (SMTP server and sender)."]
+    assert dialog.status.text() == "Email is not set up: set the SMTP server and sender in Settings › Email first."
+    assert not dialog.send_button.isEnabled()
+    assert not dialog.others.isEnabled()
+    assert not any(box.isEnabled() for box, _ in dialog.boxes)
 
 
 def test_escalation_email_sent_from_the_app(qtbot, db_path, ctx: Context, server: Server, fixed_now) -> None:
