@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.calendar_export import CalendarExport, export_calendar
 from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
 from tamdesk.services.today import (
@@ -60,6 +59,9 @@ from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.widgets import Tone, configure_table, set_tone_style
+
+if TYPE_CHECKING:
+    from tamdesk.services.calendar_export import CalendarExport
 
 log = logging.getLogger(__name__)
 
@@ -649,6 +651,9 @@ class TodayPage(Page):
 
     def export_calendar(self, path: Path) -> Task:
         """Write the calendar of the customers the page shows (the user's, or everyone's) to ``path``."""
+        # imported here, on the UI thread (see views.tasks), not at start: the iCalendar writer is needed only now
+        from tamdesk.services.calendar_export import export_calendar
+
         ctx, mine = self.ctx, self.current is not None and self.current.mine
         self.calendar_button.setEnabled(False)
         self.calendar_note.setText(f"Writing the calendar to {path}…")
