@@ -24,9 +24,10 @@ from tamdesk.domain.contacts import ContactRole, Influence, safe_key
 from tamdesk.domain.timeline import EntryKind
 from tamdesk.domain.versions import parse_version
 from tamdesk.models import tables as t
+from tamdesk.models.bulk import insert_dicts
+from tamdesk.models.db import database
 from tamdesk.services.base import Context, tuples
 
-PAGE = 500  # rows per INSERT
 HISTORY_DAYS = 180  # the timeline covers the last six months
 
 SPONSOR_TITLES = ("VP Engineering", "CTO", "Head of IT Operations", "Director of Platform Engineering", "CIO")
@@ -170,29 +171,48 @@ def _customers(now: datetime) -> list[_Customer]:
 # -- writing ----------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ref:
+    """A contact or timeline entry not written yet, by its natural key; the writer puts its id in its place."""
+
+    model: type[t.BaseModel]
+    key: tuple[int, Any]
+
+
+# what identifies a row of each table that others point at, among the sample's rows
+_KEYS: dict[type[t.BaseModel], tuple[str, str]] = {
+    t.Contact: ("customer_id", "mailbox_key"),
+    t.TimelineEntry: ("customer_id", "at"),
+}
+
+
 class _Writer:
-    """Rows per table, written a page at a time; ids of contacts and entries are read back by natural keys."""
+    """Every row of the account data, written at the end a page per statement (models.bulk); contacts and entries
+    first, then their ids are read back by natural key and put in place of the references to them."""
 
     def __init__(self) -> None:
         self.rows: dict[type[t.BaseModel], list[dict[str, Any]]] = defaultdict(list)
 
     def add(self, model: type[t.BaseModel], **row: Any) -> None:
         self.rows[model].append(row)
-        if len(self.rows[model]) >= PAGE:
-            self._write(model)
 
-    def insert(self, model: type[t.BaseModel], **row: Any) -> int:
-        """One row whose id is needed now (a contact, a timeline entry)."""
-        return int(model.insert(**row).execute())
-
-    def _write(self, model: type[t.BaseModel]) -> None:
-        rows, self.rows[model] = self.rows[model], []
-        if rows:
-            model.insert_many(rows).execute()
+    def insert(self, model: type[t.BaseModel], key: Any, **row: Any) -> _Ref:
+        """A row others will point at: ``key`` is its natural key within its customer."""
+        self.rows[model].append(row)
+        return _Ref(model, (int(row["customer"]), key))
 
     def flush(self) -> None:
-        for model in list(self.rows):
-            self._write(model)
+        ids: dict[_Ref, int] = {}
+        order: list[type[t.BaseModel]] = [t.Contact, t.TimelineEntry, *(m for m in self.rows if m not in _KEYS)]
+        for model in order:
+            rows = [{k: ids[v] if isinstance(v, _Ref) else v for k, v in row.items()} for row in self.rows[model]]
+            insert_dicts(model, rows)
+            if model in _KEYS:
+                customer, key = _KEYS[model]
+                table = model._meta.table_name  # type: ignore[attr-defined]
+                found = database.execute_sql(f'SELECT "{customer}", "{key}", "id" FROM "{table}"').fetchall()
+                ids.update({_Ref(model, (int(cid), k)): int(rid) for cid, k, rid in found})
+        self.rows.clear()
 
 
 def _email(first: str, last: str, domain: str) -> str:
@@ -202,7 +222,7 @@ def _email(first: str, last: str, domain: str) -> str:
 
 @dataclass(frozen=True)
 class _Contact:
-    id: int
+    id: _Ref
     role: ContactRole
     left: bool
 
@@ -213,12 +233,13 @@ def _contacts(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) 
     firsts = [s[1].split()[0] for s in c.seats] or ["Alex", "Sam", "Robin"]
     lasts = [s[1].split()[-1] for s in c.seats] or ["Meyer", "Novak", "Silva"]
     champion_leaves = rng.random() < 0.05
+    used = {safe_key(s[2]) for s in held}
     for n, (seat_id, full_name, email, title, _status) in enumerate(held):
         role = (ContactRole.CHAMPION, ContactRole.TECHNICAL_LEAD)[n] if n < 2 else ContactRole.OTHER
         influence = Influence.HIGH if n == 0 else Influence.MEDIUM if n < 3 else Influence.LOW
         left = role is ContactRole.CHAMPION and champion_leaves
         contact_id = writer.insert(
-            t.Contact, customer=c.id, full_name=full_name, email=email, mailbox_key=safe_key(email),
+            t.Contact, safe_key(email), customer=c.id, full_name=full_name, email=email, mailbox_key=safe_key(email),
             title=title, role=role.value, influence=influence.value, seat=seat_id,
             left_at=now - timedelta(days=rng.randint(3, 25)) if left else None, created_at=c.created,
         )  # fmt: skip
@@ -228,11 +249,15 @@ def _contacts(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) 
         (ContactRole.PROCUREMENT, PROCUREMENT_TITLES, Influence.LOW),
     ):
         first, last = rng.choice(firsts), rng.choice(lasts)
-        if f"{first} {last}" in {s[1] for s in c.seats}:
-            last = rng.choice(("Okafor", "Lindqvist", "Moreau", "Tanaka", "Keller", "Santos", "Brennan"))
         email = _email(first, last, c.domain)
+        for other in ("Okafor", "Lindqvist", "Moreau", "Tanaka", "Keller", "Santos", "Brennan", "Ashworth"):
+            if safe_key(email) not in used:
+                break
+            last, email = other, _email(first, other, c.domain)
+        used.add(safe_key(email))
         contact_id = writer.insert(
-            t.Contact, customer=c.id, full_name=f"{first} {last}", email=email, mailbox_key=safe_key(email),
+            t.Contact, safe_key(email), customer=c.id, full_name=f"{first} {last}", email=email,
+            mailbox_key=safe_key(email),
             title=rng.choice(titles), role=role.value, influence=influence.value, created_at=c.created,
         )  # fmt: skip
         contacts.append(_Contact(contact_id, role, False))
@@ -267,7 +292,7 @@ def _timeline(
     by_role = {k.role: k for k in contacts}
     at = start + timedelta(days=rng.randint(2, 10))
     entries = follow_ups = 0
-    latest_meetings: list[tuple[int, datetime]] = []
+    latest_meetings: list[tuple[_Ref, datetime]] = []
     while at < now - timedelta(hours=4):
         kind = rng.choices((EntryKind.MEETING, EntryKind.CALL, EntryKind.EMAIL, EntryKind.NOTE), (35, 35, 20, 10))[0]
         ticket = rng.choice(c.tickets) if c.tickets else ""
@@ -277,7 +302,8 @@ def _timeline(
         title, body = title.format(ticket=ticket), body.format(ticket=ticket)
         moment = min(_business_moment(rng, c, at.astimezone(c.zone).date()), now - timedelta(hours=1))
         entry_id = writer.insert(
-            t.TimelineEntry, customer=c.id, kind=kind.value, at=moment, title=title, body=body, author=tam,
+            t.TimelineEntry, int(moment.timestamp()), customer=c.id, kind=kind.value, at=moment, title=title,
+            body=body, author=tam,
             recap_sent_at=moment + timedelta(hours=3) if kind is EntryKind.MEETING and rng.random() < 0.7 else None,
             created_at=moment,
         )  # fmt: skip
