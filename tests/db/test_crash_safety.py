@@ -39,7 +39,7 @@ def insert_then_die(new):
     global calls
     ids = real_insert(new)
     calls += 1
-    if calls == 60:
+    if calls == 30:
         written = ticket_import.t.Ticket.select().count()
         print(f"{written} tickets written, uncommitted", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
@@ -61,7 +61,7 @@ def test_killed_import_changes_nothing(tmp_path: Path) -> None:
         fh.write("Ticket,Customer,Subject,Severity,Opened,First response,Resolved\n")
         for n in range(40_000):
             fh.write(f"SUP-{n},Acme,Query {n} is slow,{n % 4 + 1},2026-01-05 10:00,2026-01-05 10:30,2026-01-06 10:00\n")
-    # The child dies by its own SIGKILL after 60 of the 80 chunks, deep inside the import's transaction:
+    # The child dies by its own SIGKILL after 30 of the 40 pages, deep inside the import's transaction:
     # deterministic, where killing it from here raced the commit on a slow machine.
     proc = subprocess.run(
         [sys.executable, "-c", _DIE_MID_IMPORT, str(db), str(big)], capture_output=True, text=True, timeout=120

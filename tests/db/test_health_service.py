@@ -170,10 +170,10 @@ def test_all_at_once_equals_one_at_a_time_on_sample_data(db_path: Path, fixed_no
     ctx = Context(actor="Demo", clock=lambda: fixed_now)
     generate_demo(ctx, customers=14, tickets=900, seed=3)
     customers = [c.id for c in t.Customer.select(t.Customer.id).where(~t.Customer.archived)]
-    for n, cid in enumerate(customers[:8]):  # timelines and contracts of every shape, demo data has none yet
+    for n, cid in enumerate(customers[:8]):  # timelines and renewals of every shape besides the sample's own
         when = fixed_now - timedelta(days=n * 13)
         _entry(cid, ("call", "note", "email", "meeting")[n % 4], when)
-        t.Contract.create(customer=cid, renewal_on=TODAY + timedelta(days=n * 25 - 30))
+        t.Contract.update(renewal_on=TODAY + timedelta(days=n * 25 - 30)).where(t.Contract.customer == cid).execute()
     together = all_health(fixed_now, today=TODAY)
     assert set(together) == set(customers)
     alone = {cid: customer_health(cid, fixed_now, TODAY) for cid in customers}

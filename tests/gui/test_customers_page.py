@@ -588,7 +588,7 @@ def _preview_dialog(qtbot, ctx: Context, customer_id: int, preview: AccessFormPr
 def test_preview_with_errors_cannot_be_applied(qtbot, db_path: Path, ctx: Context, qtmodeltester) -> None:
     preview = AccessFormPreview(
         (
-            PreviewRow(8, "Ana Silva", "ana@acme.com", "", "", "new", (), 1),
+            PreviewRow(8, "Ana Silva", "ana@acme.com", "", "", "new", (), seat_no=1),
             PreviewRow(9, "Help", "support@acme.com", "", "", "error", ("Seat 2 (support@acme.com) is a role …",)),
         )
     )
