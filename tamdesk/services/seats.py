@@ -6,7 +6,7 @@ checklist complete the steps the seats now prove.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -35,6 +35,7 @@ from tamdesk.services.base import (
     DomainError,
     FieldError,
     NotFound,
+    StaleEdit,
     ValidationFailed,
     record_audit,
     save_versioned,
@@ -498,6 +499,194 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
         _transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
 
 
+# -- several seats at once ------------------------------------------------------------------------------------
+
+SeatVersion = tuple[int, int]
+"""A seat's id and the version it had when it was shown."""
+
+
+def grant_seats(ctx: Context, items: Sequence[SeatVersion]) -> int:
+    """Grant every requested seat of ``items`` in one transaction: all of them, or none; returns how many.
+
+    Raises:
+        DomainError: one sentence naming the first seat that is not requested, was changed since it was shown,
+        or no longer exists; nothing is written.
+    """
+    return _batch(
+        ctx, items, "granted", _grant_refusal, lambda: {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()}
+    )
+
+
+def confirm_welcomes(ctx: Context, items: Sequence[SeatVersion]) -> int:
+    """Confirm the welcome email of every granted seat of ``items`` in one transaction, all or none.
+
+    Raises:
+        DomainError: as ``grant_seats``, for a seat that is not granted.
+    """
+    return _batch(
+        ctx,
+        items,
+        "confirmed",
+        _confirm_refusal,
+        lambda: {"status": SeatStatus.ACTIVE.value, "welcome_confirmed_at": ctx.now()},
+    )
+
+
+def ungrant_seats(ctx: Context, items: Sequence[SeatVersion]) -> int:
+    """Take grants back: every seat of ``items`` returns from granted to requested, all or none (undo of a grant).
+
+    Raises:
+        DomainError: a seat is not granted (say its welcome was confirmed since), changed since, or gone.
+    """
+    return _batch(
+        ctx,
+        items,
+        "changed",
+        _ungrant_refusal,
+        lambda: {"status": SeatStatus.REQUESTED.value, "granted_at": None},
+        " again: grant undone",
+    )
+
+
+def unconfirm_welcomes(ctx: Context, items: Sequence[SeatVersion]) -> int:
+    """Take welcome confirmations back: every seat of ``items`` returns from active to granted, all or none.
+
+    Raises:
+        DomainError: a seat is not active, changed since, or gone.
+    """
+    return _batch(
+        ctx,
+        items,
+        "changed",
+        _unconfirm_refusal,
+        lambda: {"status": SeatStatus.GRANTED.value, "welcome_confirmed_at": None},
+        " again: welcome confirmation undone",
+    )
+
+
+def revoke_seats(ctx: Context, items: Sequence[SeatVersion], reason: str, on: date | None = None) -> int:
+    """Revoke every seat of ``items`` with one reason and date, in one transaction, all or none.
+
+    Raises:
+        FieldError: no reason (field ``reason``), or a date in the future or before a seat's request (``on``).
+        DomainError: a seat is already revoked, changed since, or gone; nothing is written.
+    """
+    reason = clean_text(reason).strip()
+    if not reason:
+        raise FieldError("reason", "Give a reason for revoking the seats.")
+    with database.atomic():
+        seats = _fresh(items, "revoked", _revoke_refusal)
+        for seat, version in seats:
+            changes = {"status": SeatStatus.REVOKED.value, "revoked_at": _revoked_at(ctx, seat, on),
+                       "revoke_reason": reason}  # fmt: skip
+            _save_in_batch(ctx, seat, version, changes, "revoked", f": {reason}")
+        _sync(ctx, seats)
+        return len(seats)
+
+
+def undo_revokes(ctx: Context, items: Sequence[SeatVersion]) -> int:
+    """Take back the revoke of every seat of ``items``, all or none (undo of ``revoke_seats``).
+
+    Raises:
+        DomainError, SeatRejected: as ``undo_revoke`` for the first seat that cannot come back.
+    """
+    with database.atomic():
+        for seat_id, version in _unique(items):
+            undo_revoke(ctx, seat_id, version)
+        return len(_unique(items))
+
+
+def current_seat_versions(seat_ids: Iterable[int]) -> list[SeatVersion]:
+    """The seats' ids with their versions now (an undo acts on the seats as they are), skipping deleted ones."""
+    ids = list(dict.fromkeys(seat_ids))
+    versions = dict(tuples(t.PortalSeat.select(t.PortalSeat.id, t.PortalSeat.version).where(t.PortalSeat.id.in_(ids))))
+    return [(i, versions[i]) for i in ids if i in versions]
+
+
+def _batch(
+    ctx: Context,
+    items: Sequence[SeatVersion],
+    done: str,
+    refusal: Callable[[t.PortalSeat, SeatStatus], str | None],
+    changes: Callable[[], dict[str, Any]],
+    detail: str = "",
+) -> int:
+    with database.atomic():
+        seats = _fresh(items, done, refusal)
+        for seat, version in seats:
+            _save_in_batch(ctx, seat, version, changes(), done, detail)
+        _sync(ctx, seats)
+        return len(seats)
+
+
+def _unique(items: Sequence[SeatVersion]) -> list[SeatVersion]:
+    return list(dict.fromkeys(items))
+
+
+def _fresh(
+    items: Sequence[SeatVersion], done: str, refusal: Callable[[t.PortalSeat, SeatStatus], str | None]
+) -> list[tuple[t.PortalSeat, int]]:
+    """Each seat as stored now with the version it was shown at; DomainError names the first one refused."""
+    found = []
+    for seat_id, version in _unique(items):
+        seat = t.PortalSeat.get_or_none(t.PortalSeat.id == seat_id)
+        if seat is None:
+            raise DomainError(f"No seat was {done}: seat #{seat_id} no longer exists.")
+        why = refusal(seat, SeatStatus(seat.status))
+        if why is not None:
+            raise DomainError(f"No seat was {done}: {_lower(_label(seat))} {why}.")
+        if seat.version != version:
+            raise DomainError(f"No seat was {done}: {_lower(_label(seat))} was changed by someone else since it was "
+                              "shown; review it and try again.")  # fmt: skip
+        found.append((seat, version))
+    return found
+
+
+def _save_in_batch(
+    ctx: Context, seat: t.PortalSeat, version: int, changes: Mapping[str, Any], done: str, detail: str
+) -> None:
+    try:
+        _transition(ctx, seat, version, changes, detail, sync=False)
+    except StaleEdit:  # saved by someone between the read above and this write
+        raise DomainError(
+            f"No seat was {done}: {_lower(_label(seat))} was changed by someone else meanwhile; try again."
+        ) from None
+
+
+def _sync(ctx: Context, seats: Sequence[tuple[t.PortalSeat, int]]) -> None:
+    for customer_id in dict.fromkeys(seat.customer_id for seat, _ in seats):
+        sync_automatic_steps(ctx, customer_id)
+
+
+def _grant_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
+    if status is SeatStatus.REQUESTED:
+        return None
+    if status is SeatStatus.REVOKED:
+        return "was revoked"
+    return f"already has portal access (it is {status.label.lower()})"
+
+
+def _confirm_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
+    return {
+        SeatStatus.GRANTED: None,
+        SeatStatus.REQUESTED: "has no portal access yet",
+        SeatStatus.ACTIVE: "already confirmed the welcome email",
+        SeatStatus.REVOKED: "was revoked",
+    }[status]
+
+
+def _ungrant_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
+    return None if status is SeatStatus.GRANTED else f"is {status.label.lower()}, not granted"
+
+
+def _unconfirm_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
+    return None if status is SeatStatus.ACTIVE else f"is {status.label.lower()}, not active"
+
+
+def _revoke_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
+    return "is already revoked" if status is SeatStatus.REVOKED else None
+
+
 def current_seat_version(seat_id: int) -> int:
     """The seat's version now (an undo acts on the seat as it is, and still refuses a seat changed since)."""
     return int(_seat(seat_id).version)
@@ -598,7 +787,13 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
 
 
 def _transition(
-    ctx: Context, seat: t.PortalSeat, expected_version: int, changes: Mapping[str, Any], detail: str = ""
+    ctx: Context,
+    seat: t.PortalSeat,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    detail: str = "",
+    *,
+    sync: bool = True,
 ) -> None:
     before = {name: getattr(seat, name) for name in changes}
     save_versioned(seat, expected_version, changes)
@@ -613,7 +808,8 @@ def _transition(
         before=before,
         after=changes,
     )
-    sync_automatic_steps(ctx, seat.customer_id)
+    if sync:
+        sync_automatic_steps(ctx, seat.customer_id)
 
 
 _VERBS = {
