@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QInputDialog, QMessageBox
 
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
@@ -155,3 +155,20 @@ def test_ticking_the_sign_off_with_others_open_asks_and_cancel_changes_nothing(
     qtbot.mouseClick(tab.done_button, Qt.MouseButton.LeftButton)
     assert len(asked) == 1 and asked[0].startswith("Tick “Onboarding signed off” while 8 steps are still open?")
     assert tab.progress.text() == "0 of 10 steps done" and undo_stack().count() == 0
+
+
+def test_the_new_buttons_mnemonics_are_free_on_the_onboarding_tab(window: MainWindow, tab: OnboardingTab) -> None:
+    def letter(text: str) -> str | None:
+        plain = text.replace("&&", "")
+        at = plain.find("&")
+        return plain[at + 1].lower() if at >= 0 else None
+
+    detail = tab.parentWidget()
+    while detail is not None and not hasattr(detail, "tabs"):
+        detail = detail.parentWidget()
+    assert detail is not None
+    others = [action.text() for action in window.menuBar().actions()]
+    others += [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
+    others += [b.text() for b in detail.findChildren(QAbstractButton) if b.isVisibleTo(window)]
+    taken = [letter(text) for text in others]
+    assert taken.count("m") == 1 and taken.count("n") == 1  # the two buttons' own

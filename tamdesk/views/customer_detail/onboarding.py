@@ -236,7 +236,7 @@ class OnboardingTab(QWidget):
         ):
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(widest) + 24)
         top = QHBoxLayout()
-        for widget in (self.progress, self.state, self.done_button, self.not_done_button):
+        for widget in (self.progress, self.state):
             top.addWidget(widget)
         top.addStretch(1)
         for widget in (self.started, self.start_button, self.export_button):
@@ -270,6 +270,11 @@ class OnboardingTab(QWidget):
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        actions = QHBoxLayout()  # a row of its own: the header row has no room for them at 1024 px
+        actions.addWidget(self.done_button)
+        actions.addWidget(self.not_done_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint)
 
