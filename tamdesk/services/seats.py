@@ -6,7 +6,7 @@ checklist complete the steps the seats now prove.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -35,7 +35,6 @@ from tamdesk.services.base import (
     DomainError,
     FieldError,
     NotFound,
-    StaleEdit,
     ValidationFailed,
     record_audit,
     save_versioned,
@@ -403,7 +402,7 @@ def edit_seat(
     with database.atomic():
         seat = _seat(seat_id)
         if not SeatStatus(seat.status).counts:
-            raise DomainError(f"{_label(seat)} was revoked; re-issue the slot to change who holds it.")
+            raise DomainError(f"{seat_label(seat)} was revoked; re-issue the slot to change who holds it.")
         clean = clean_input(data)
         check = _check(seat.customer, clean, seat.seat_no)
         enforce(check, accept_warnings)
@@ -434,7 +433,7 @@ def update_seat(ctx: Context, seat: t.PortalSeat, expected_version: int, data: S
         entity_id=seat.id,
         customer=seat.customer_id,
         action="update",
-        summary=f"{_label(seat)} edited: {', '.join(sorted(changes))}{note}" + accepted_note(check),
+        summary=f"{seat_label(seat)} edited: {', '.join(sorted(changes))}{note}" + accepted_note(check),
         before=before,
         after=changes,
     )
@@ -449,13 +448,13 @@ def grant_seat(ctx: Context, seat_id: int, expected_version: int) -> None:
         status = SeatStatus(seat.status)
         if status is not SeatStatus.REQUESTED:
             raise DomainError(_not_grantable(seat, status))
-        _transition(ctx, seat, expected_version, {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()})
+        transition(ctx, seat, expected_version, {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()})
 
 
 def _not_grantable(seat: t.PortalSeat, status: SeatStatus) -> str:
     if status is SeatStatus.REVOKED:
-        return f"{_label(seat)} was revoked; re-issue the slot instead of granting it."
-    return f"{_label(seat)} already has portal access (it is {status.label.lower()})."
+        return f"{seat_label(seat)} was revoked; re-issue the slot instead of granting it."
+    return f"{seat_label(seat)} already has portal access (it is {status.label.lower()})."
 
 
 def confirm_welcome(ctx: Context, seat_id: int, expected_version: int) -> None:
@@ -466,15 +465,15 @@ def confirm_welcome(ctx: Context, seat_id: int, expected_version: int) -> None:
         if status is not SeatStatus.GRANTED:
             raise DomainError(_not_confirmable(seat, status))
         changes = {"status": SeatStatus.ACTIVE.value, "welcome_confirmed_at": ctx.now()}
-        _transition(ctx, seat, expected_version, changes)
+        transition(ctx, seat, expected_version, changes)
 
 
 def _not_confirmable(seat: t.PortalSeat, status: SeatStatus) -> str:
     if status is SeatStatus.REQUESTED:
-        return f"{_label(seat)} has no portal access yet; grant it before confirming the welcome email."
+        return f"{seat_label(seat)} has no portal access yet; grant it before confirming the welcome email."
     if status is SeatStatus.ACTIVE:
-        return f"{_label(seat)} already confirmed the welcome email."
-    return f"{_label(seat)} was revoked; its welcome email can no longer be confirmed."
+        return f"{seat_label(seat)} already confirmed the welcome email."
+    return f"{seat_label(seat)} was revoked; its welcome email can no longer be confirmed."
 
 
 def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, on: date | None = None) -> None:
@@ -487,204 +486,16 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
     with database.atomic():
         seat = _seat(seat_id)
         if seat.status == SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(seat)} is already revoked.")
+            raise DomainError(f"{seat_label(seat)} is already revoked.")
         reason = clean_text(reason)
         if not reason.strip():
-            raise FieldError("reason", f"Give a reason for revoking {_lower(_label(seat))}.")
+            raise FieldError("reason", f"Give a reason for revoking {_lower(seat_label(seat))}.")
         changes = {
             "status": SeatStatus.REVOKED.value,
-            "revoked_at": _revoked_at(ctx, seat, on),
+            "revoked_at": revoked_moment(ctx, seat, on),
             "revoke_reason": reason.strip(),
         }
-        _transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
-
-
-# -- several seats at once ------------------------------------------------------------------------------------
-
-SeatVersion = tuple[int, int]
-"""A seat's id and the version it had when it was shown."""
-
-
-def grant_seats(ctx: Context, items: Sequence[SeatVersion]) -> int:
-    """Grant every requested seat of ``items`` in one transaction: all of them, or none; returns how many.
-
-    Raises:
-        DomainError: one sentence naming the first seat that is not requested, was changed since it was shown,
-        or no longer exists; nothing is written.
-    """
-    return _batch(
-        ctx, items, "granted", _grant_refusal, lambda: {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()}
-    )
-
-
-def confirm_welcomes(ctx: Context, items: Sequence[SeatVersion]) -> int:
-    """Confirm the welcome email of every granted seat of ``items`` in one transaction, all or none.
-
-    Raises:
-        DomainError: as ``grant_seats``, for a seat that is not granted.
-    """
-    return _batch(
-        ctx,
-        items,
-        "confirmed",
-        _confirm_refusal,
-        lambda: {"status": SeatStatus.ACTIVE.value, "welcome_confirmed_at": ctx.now()},
-    )
-
-
-def ungrant_seats(ctx: Context, items: Sequence[SeatVersion]) -> int:
-    """Take grants back: every seat of ``items`` returns from granted to requested, all or none (undo of a grant).
-
-    Raises:
-        DomainError: a seat is not granted (say its welcome was confirmed since), changed since, or gone.
-    """
-    return _batch(
-        ctx,
-        items,
-        "changed",
-        _ungrant_refusal,
-        lambda: {"status": SeatStatus.REQUESTED.value, "granted_at": None},
-        " again: grant undone",
-    )
-
-
-def unconfirm_welcomes(ctx: Context, items: Sequence[SeatVersion]) -> int:
-    """Take welcome confirmations back: every seat of ``items`` returns from active to granted, all or none.
-
-    Raises:
-        DomainError: a seat is not active, changed since, or gone.
-    """
-    return _batch(
-        ctx,
-        items,
-        "changed",
-        _unconfirm_refusal,
-        lambda: {"status": SeatStatus.GRANTED.value, "welcome_confirmed_at": None},
-        " again: welcome confirmation undone",
-    )
-
-
-def revoke_seats(ctx: Context, items: Sequence[SeatVersion], reason: str, on: date | None = None) -> int:
-    """Revoke every seat of ``items`` with one reason and date, in one transaction, all or none.
-
-    Raises:
-        FieldError: no reason (field ``reason``), or a date in the future or before a seat's request (``on``).
-        DomainError: a seat is already revoked, changed since, or gone; nothing is written.
-    """
-    reason = clean_text(reason).strip()
-    if not reason:
-        raise FieldError("reason", "Give a reason for revoking the seats.")
-    with database.atomic():
-        seats = _fresh(items, "revoked", _revoke_refusal)
-        for seat, version in seats:
-            changes = {"status": SeatStatus.REVOKED.value, "revoked_at": _revoked_at(ctx, seat, on),
-                       "revoke_reason": reason}  # fmt: skip
-            _save_in_batch(ctx, seat, version, changes, "revoked", f": {reason}")
-        _sync(ctx, seats)
-        return len(seats)
-
-
-def undo_revokes(ctx: Context, items: Sequence[SeatVersion]) -> int:
-    """Take back the revoke of every seat of ``items``, all or none (undo of ``revoke_seats``).
-
-    Raises:
-        DomainError, SeatRejected: as ``undo_revoke`` for the first seat that cannot come back.
-    """
-    with database.atomic():
-        for seat_id, version in _unique(items):
-            undo_revoke(ctx, seat_id, version)
-        return len(_unique(items))
-
-
-def current_seat_versions(seat_ids: Iterable[int]) -> list[SeatVersion]:
-    """The seats' ids with their versions now (an undo acts on the seats as they are), skipping deleted ones."""
-    ids = list(dict.fromkeys(seat_ids))
-    versions = dict(tuples(t.PortalSeat.select(t.PortalSeat.id, t.PortalSeat.version).where(t.PortalSeat.id.in_(ids))))
-    return [(i, versions[i]) for i in ids if i in versions]
-
-
-def _batch(
-    ctx: Context,
-    items: Sequence[SeatVersion],
-    done: str,
-    refusal: Callable[[t.PortalSeat, SeatStatus], str | None],
-    changes: Callable[[], dict[str, Any]],
-    detail: str = "",
-) -> int:
-    with database.atomic():
-        seats = _fresh(items, done, refusal)
-        for seat, version in seats:
-            _save_in_batch(ctx, seat, version, changes(), done, detail)
-        _sync(ctx, seats)
-        return len(seats)
-
-
-def _unique(items: Sequence[SeatVersion]) -> list[SeatVersion]:
-    return list(dict.fromkeys(items))
-
-
-def _fresh(
-    items: Sequence[SeatVersion], done: str, refusal: Callable[[t.PortalSeat, SeatStatus], str | None]
-) -> list[tuple[t.PortalSeat, int]]:
-    """Each seat as stored now with the version it was shown at; DomainError names the first one refused."""
-    found = []
-    for seat_id, version in _unique(items):
-        seat = t.PortalSeat.get_or_none(t.PortalSeat.id == seat_id)
-        if seat is None:
-            raise DomainError(f"No seat was {done}: seat #{seat_id} no longer exists.")
-        why = refusal(seat, SeatStatus(seat.status))
-        if why is not None:
-            raise DomainError(f"No seat was {done}: {_lower(_label(seat))} {why}.")
-        if seat.version != version:
-            raise DomainError(f"No seat was {done}: {_lower(_label(seat))} was changed by someone else since it was "
-                              "shown; review it and try again.")  # fmt: skip
-        found.append((seat, version))
-    return found
-
-
-def _save_in_batch(
-    ctx: Context, seat: t.PortalSeat, version: int, changes: Mapping[str, Any], done: str, detail: str
-) -> None:
-    try:
-        _transition(ctx, seat, version, changes, detail, sync=False)
-    except StaleEdit:  # saved by someone between the read above and this write
-        raise DomainError(
-            f"No seat was {done}: {_lower(_label(seat))} was changed by someone else meanwhile; try again."
-        ) from None
-
-
-def _sync(ctx: Context, seats: Sequence[tuple[t.PortalSeat, int]]) -> None:
-    for customer_id in dict.fromkeys(seat.customer_id for seat, _ in seats):
-        sync_automatic_steps(ctx, customer_id)
-
-
-def _grant_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
-    if status is SeatStatus.REQUESTED:
-        return None
-    if status is SeatStatus.REVOKED:
-        return "was revoked"
-    return f"already has portal access (it is {status.label.lower()})"
-
-
-def _confirm_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
-    return {
-        SeatStatus.GRANTED: None,
-        SeatStatus.REQUESTED: "has no portal access yet",
-        SeatStatus.ACTIVE: "already confirmed the welcome email",
-        SeatStatus.REVOKED: "was revoked",
-    }[status]
-
-
-def _ungrant_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
-    return None if status is SeatStatus.GRANTED else f"is {status.label.lower()}, not granted"
-
-
-def _unconfirm_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
-    return None if status is SeatStatus.ACTIVE else f"is {status.label.lower()}, not active"
-
-
-def _revoke_refusal(seat: t.PortalSeat, status: SeatStatus) -> str | None:
-    return "is already revoked" if status is SeatStatus.REVOKED else None
+        transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
 
 
 def current_seat_version(seat_id: int) -> int:
@@ -702,7 +513,7 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
     with database.atomic():
         seat = _seat(seat_id)
         if seat.status != SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(seat)} is not revoked.")
+            raise DomainError(f"{seat_label(seat)} is not revoked.")
         customer = customer_record(seat.customer_id)
         check = _check(customer, SeatInput(seat.full_name, seat.email), None)  # as a new seat: allowance, clashes
         if check.over_allowance:
@@ -717,7 +528,7 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
         else:
             status = SeatStatus.REQUESTED
         changes = {"status": status.value, "revoked_at": None, "revoke_reason": "", "seat_no": seat_no}
-        _transition(ctx, seat, expected_version, changes, " again: revoke undone")
+        transition(ctx, seat, expected_version, changes, " again: revoke undone")
 
 
 def _no_room_to_undo(customer: t.Customer, seat: t.PortalSeat) -> str:
@@ -735,7 +546,7 @@ def _no_room_to_undo(customer: t.Customer, seat: t.PortalSeat) -> str:
     return f"Since seat {seat.seat_no} was revoked, {seats} in use; revoke one first {back}."
 
 
-def _revoked_at(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
+def revoked_moment(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
     """The moment to record for a revoke dated ``on``: now for today, else noon UTC of that day.
 
     Days are the user's: the app runs on the TAM's own machine, so its local zone is theirs.
@@ -761,7 +572,7 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
     with database.atomic():
         old = _seat(revoked_seat_id)
         if old.status != SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(old)} is still held; revoke it before re-issuing the slot.")
+            raise DomainError(f"{seat_label(old)} is still held; revoke it before re-issuing the slot.")
         customer = old.customer
         clean = clean_input(data)
         check = _check(customer, clean, _reissue_slot(customer, old))
@@ -786,7 +597,7 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
 # -- helpers --------------------------------------------------------------------------------------------------
 
 
-def _transition(
+def transition(
     ctx: Context,
     seat: t.PortalSeat,
     expected_version: int,
@@ -795,6 +606,11 @@ def _transition(
     *,
     sync: bool = True,
 ) -> None:
+    """Move a seat to ``changes["status"]`` with its audit entry; ``sync=False`` leaves the checklist to the caller.
+
+    Raises:
+        StaleEdit: the seat was saved since ``expected_version``; nothing is written.
+    """
     before = {name: getattr(seat, name) for name in changes}
     save_versioned(seat, expected_version, changes)
     status = SeatStatus(changes["status"])
@@ -804,7 +620,7 @@ def _transition(
         entity_id=seat.id,
         customer=seat.customer_id,
         action=status.value,
-        summary=f"{_label(seat)} {_VERBS[status]}{detail}",
+        summary=f"{seat_label(seat)} {_VERBS[status]}{detail}",
         before=before,
         after=changes,
     )
@@ -838,7 +654,8 @@ def _values(seat: t.PortalSeat) -> dict[str, Any]:
     return {name: getattr(seat, name) for name in names}
 
 
-def _label(seat: t.PortalSeat) -> str:
+def seat_label(seat: t.PortalSeat) -> str:
+    """``Seat 3 (ana@acme.com)``, with any invisible character of the address shown."""
     return f"Seat {seat.seat_no} ({visible(seat.email)})"
 
 

@@ -14,17 +14,19 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.onboarding import checklist
-from tamdesk.services.seats import (
-    SeatInput,
+from tamdesk.services.seat_batches import (
     SeatVersion,
     confirm_welcomes,
     current_seat_versions,
     grant_seats,
-    request_seat,
     revoke_seats,
     unconfirm_welcomes,
     undo_revokes,
     ungrant_seats,
+)
+from tamdesk.services.seats import (
+    SeatInput,
+    request_seat,
 )
 
 

@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.seats import (
-    SeatInput,
+from tamdesk.services.seat_batches import (
     current_seat_versions,
     grant_seats,
+    ungrant_seats,
+)
+from tamdesk.services.seats import (
+    SeatInput,
     request_seat,
     seat_overview,
-    ungrant_seats,
 )
 from tamdesk.views.customer_detail.seats import RevokeSeatsDialog, SeatsTab
 from tamdesk.views.main_window import MainWindow

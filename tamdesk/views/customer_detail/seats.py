@@ -27,20 +27,22 @@ from tamdesk.domain.states import SeatStatus
 from tamdesk.services.access_form import mark_access_form_sent
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.seat_batches import (
+    confirm_welcomes,
+    current_seat_versions,
+    grant_seats,
+    revoke_seats,
+    unconfirm_welcomes,
+    undo_revokes,
+    ungrant_seats,
+)
 from tamdesk.services.seats import (
     SeatOverview,
     SeatRow,
-    confirm_welcomes,
     current_seat_version,
-    current_seat_versions,
-    grant_seats,
     revoke_seat,
-    revoke_seats,
     seat_overview,
-    unconfirm_welcomes,
     undo_revoke,
-    undo_revokes,
-    ungrant_seats,
 )
 from tamdesk.views.customer_detail.common import form_text, heading, short_date
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
