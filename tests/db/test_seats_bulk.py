@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tamdesk.domain.onboarding import AutoRule
 from tamdesk.domain.states import SeatStatus
@@ -197,3 +199,40 @@ def test_duplicates_in_a_batch_count_once(seats: list[int], ctx: Context) -> Non
     items = _versions(seats[:2])
     assert grant_seats(ctx, [*items, *items]) == 2
     assert len(_audits("granted")) == 2
+
+
+_ACTIONS = {
+    "grant": (grant_seats, {SeatStatus.REQUESTED}, SeatStatus.GRANTED),
+    "confirm": (confirm_welcomes, {SeatStatus.GRANTED}, SeatStatus.ACTIVE),
+    "ungrant": (ungrant_seats, {SeatStatus.GRANTED}, SeatStatus.REQUESTED),
+    "unconfirm": (unconfirm_welcomes, {SeatStatus.ACTIVE}, SeatStatus.GRANTED),
+    "revoke": (
+        lambda ctx, items: revoke_seats(ctx, items, "Left"),
+        {SeatStatus.REQUESTED, SeatStatus.GRANTED, SeatStatus.ACTIVE},
+        SeatStatus.REVOKED,
+    ),
+}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    states=st.lists(st.sampled_from(list(SeatStatus)), min_size=5, max_size=5),
+    chosen=st.sets(st.integers(0, 4), min_size=1),
+    action=st.sampled_from(sorted(_ACTIONS)),
+)
+def test_a_batch_changes_every_chosen_seat_or_none(
+    seats: list[int], ctx: Context, states: list[SeatStatus], chosen: set[int], action: str
+) -> None:
+    for seat_id, status in zip(seats, states, strict=True):
+        t.PortalSeat.update(status=status.value).where(t.PortalSeat.id == seat_id).execute()
+    act, applies, after = _ACTIONS[action]
+    items = _versions([seats[i] for i in sorted(chosen)])
+    fits = all(states[i] in applies for i in chosen)
+    try:
+        act(ctx, items)
+    except DomainError:
+        assert not fits
+        assert _status(seats) == states
+    else:
+        assert fits
+        assert _status(seats) == [after if i in chosen else s for i, s in enumerate(states)]
