@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ from tamdesk.domain.onboarding import AutoRule, OnboardingState, StepStatus, due
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, DomainError, NotFound, record_audit, save_versioned
+from tamdesk.services.base import Context, DomainError, NotFound, StaleEdit, record_audit, save_versioned
 from tamdesk.services.sla import customer_calendar
 
 AUTOMATIC = "tamdesk (automatic)"
@@ -97,34 +98,106 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
         step = _step(step_id)
         if step.auto_rule and done != (step.done_at is not None):
             _check_by_hand(step, AutoRule(step.auto_rule), done, note)
-        changes: dict[str, object] = {}
-        if done and step.done_at is None:
-            changes.update(done_at=ctx.now(), done_by=ctx.actor)
-        elif not done and step.done_at is not None:
-            changes.update(done_at=None, done_by="")
-        if note is not None and note != step.note:
-            changes["note"] = note
-        if not changes:
-            return
-        before = {k: getattr(step, k) for k in changes}
-        save_versioned(step, expected_version, changes)
-        what = []
-        if "done_at" in changes:
-            what.append("done" if done else "reopened")
-        if "note" in changes:
-            what.append(f"note: {note}" if note else "note cleared")
-        record_audit(
-            ctx,
-            entity="onboarding_step",
-            entity_id=step.id,
-            customer=step.customer_id,
-            action="update",
-            summary=f"Onboarding step '{step.title}' {', '.join(what)}",
-            before=before,
-            after=changes,
-        )
-        if done and "done_at" in changes:
-            _started_by_first_tick(ctx, step.customer)
+        _write_done(ctx, step, expected_version, done, note)
+
+
+def _write_done(ctx: Context, step: t.OnboardingStep, expected_version: int, done: bool, note: str | None) -> None:
+    """Save a checked tick (or untick) and note with its audit entry; a first tick starts the onboarding."""
+    changes: dict[str, object] = {}
+    if done and step.done_at is None:
+        changes.update(done_at=ctx.now(), done_by=ctx.actor)
+    elif not done and step.done_at is not None:
+        changes.update(done_at=None, done_by="")
+    if note is not None and note != step.note:
+        changes["note"] = note
+    if not changes:
+        return
+    before = {k: getattr(step, k) for k in changes}
+    save_versioned(step, expected_version, changes)
+    what = []
+    if "done_at" in changes:
+        what.append("done" if done else "reopened")
+    if "note" in changes:
+        what.append(f"note: {note}" if note else "note cleared")
+    record_audit(
+        ctx,
+        entity="onboarding_step",
+        entity_id=step.id,
+        customer=step.customer_id,
+        action="update",
+        summary=f"Onboarding step '{step.title}' {', '.join(what)}",
+        before=before,
+        after=changes,
+    )
+    if done and "done_at" in changes:
+        _started_by_first_tick(ctx, step.customer)
+
+
+StepVersion = tuple[int, int]
+"""A step's id and the version it had when it was shown."""
+
+
+def set_steps_done(ctx: Context, items: Sequence[StepVersion], done: bool, note: str | None = None) -> int:
+    """Mark several steps done (or not done) in one transaction, all or none; returns how many.
+
+    Args:
+        ctx: Who and when.
+        items: The steps with the versions they were shown at.
+        done: True to tick them, False to reopen them.
+        note: The reason kept as the note of a step the data proves that is ticked by hand without a note yet.
+
+    Raises:
+        DomainError: one sentence naming the first step that is already in that state, that the data proves and
+            has no reason to be ticked by hand, that completed itself (for reopening), that was changed since it
+            was shown, or that no longer exists; nothing is written.
+    """
+    verb = "marked done" if done else "marked not done"
+    reason = (note or "").strip() or None
+    with database.atomic():
+        steps = []
+        for step_id, version in dict.fromkeys(items):
+            step = t.OnboardingStep.get_or_none(t.OnboardingStep.id == step_id)
+            if step is None:
+                raise DomainError(f"No step was {verb}: onboarding step #{step_id} no longer exists.")
+            if (why := _batch_refusal(step, done, reason)) is not None:
+                raise DomainError(f"No step was {verb}: step '{step.title}' {why}.")
+            if step.version != version:
+                raise DomainError(f"No step was {verb}: step '{step.title}' was changed by someone else since it "
+                                  "was shown; review it and try again.")  # fmt: skip
+            steps.append((step, version))
+        for step, version in steps:
+            by_hand = done and step.auto_rule and not step.note.strip()
+            try:
+                _write_done(ctx, step, version, done, reason if by_hand else None)
+            except StaleEdit:  # saved by someone between the read above and this write
+                raise DomainError(
+                    f"No step was {verb}: step '{step.title}' was changed by someone else meanwhile; try again."
+                ) from None
+        return len(steps)
+
+
+def _batch_refusal(step: t.OnboardingStep, done: bool, reason: str | None) -> str | None:
+    """Why ``step`` cannot be marked done (or not done) in a batch, or None."""
+    when = AutoRule(step.auto_rule).explanation.removeprefix("Completes itself ").rstrip(".") if step.auto_rule else ""
+    if done:
+        if step.done_at is not None:
+            return "is already done"
+        if step.auto_rule and not step.note.strip() and reason is None:
+            return f"completes itself {when}; to tick it by hand, give the reason"
+        return None
+    if step.done_at is None:
+        return "is not done"
+    if step.done_by == AUTOMATIC:
+        return f"completed itself {when}; it cannot be unticked by hand"
+    return None
+
+
+def current_step_versions(step_ids: Iterable[int]) -> list[StepVersion]:
+    """The steps' ids with their versions now (an undo acts on the steps as they are), skipping deleted ones."""
+    ids = list(dict.fromkeys(step_ids))
+    query = t.OnboardingStep.select(t.OnboardingStep.id, t.OnboardingStep.version).where(t.OnboardingStep.id.in_(ids))
+    versions = {step.id: step.version for step in query}
+    return [(i, versions[i]) for i in ids if i in versions]
 
 
 def _started_by_first_tick(ctx: Context, customer: t.Customer) -> None:

@@ -402,7 +402,7 @@ def edit_seat(
     with database.atomic():
         seat = _seat(seat_id)
         if not SeatStatus(seat.status).counts:
-            raise DomainError(f"{_label(seat)} was revoked; re-issue the slot to change who holds it.")
+            raise DomainError(f"{seat_label(seat)} was revoked; re-issue the slot to change who holds it.")
         clean = clean_input(data)
         check = _check(seat.customer, clean, seat.seat_no)
         enforce(check, accept_warnings)
@@ -433,7 +433,7 @@ def update_seat(ctx: Context, seat: t.PortalSeat, expected_version: int, data: S
         entity_id=seat.id,
         customer=seat.customer_id,
         action="update",
-        summary=f"{_label(seat)} edited: {', '.join(sorted(changes))}{note}" + accepted_note(check),
+        summary=f"{seat_label(seat)} edited: {', '.join(sorted(changes))}{note}" + accepted_note(check),
         before=before,
         after=changes,
     )
@@ -448,13 +448,13 @@ def grant_seat(ctx: Context, seat_id: int, expected_version: int) -> None:
         status = SeatStatus(seat.status)
         if status is not SeatStatus.REQUESTED:
             raise DomainError(_not_grantable(seat, status))
-        _transition(ctx, seat, expected_version, {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()})
+        transition(ctx, seat, expected_version, {"status": SeatStatus.GRANTED.value, "granted_at": ctx.now()})
 
 
 def _not_grantable(seat: t.PortalSeat, status: SeatStatus) -> str:
     if status is SeatStatus.REVOKED:
-        return f"{_label(seat)} was revoked; re-issue the slot instead of granting it."
-    return f"{_label(seat)} already has portal access (it is {status.label.lower()})."
+        return f"{seat_label(seat)} was revoked; re-issue the slot instead of granting it."
+    return f"{seat_label(seat)} already has portal access (it is {status.label.lower()})."
 
 
 def confirm_welcome(ctx: Context, seat_id: int, expected_version: int) -> None:
@@ -465,15 +465,15 @@ def confirm_welcome(ctx: Context, seat_id: int, expected_version: int) -> None:
         if status is not SeatStatus.GRANTED:
             raise DomainError(_not_confirmable(seat, status))
         changes = {"status": SeatStatus.ACTIVE.value, "welcome_confirmed_at": ctx.now()}
-        _transition(ctx, seat, expected_version, changes)
+        transition(ctx, seat, expected_version, changes)
 
 
 def _not_confirmable(seat: t.PortalSeat, status: SeatStatus) -> str:
     if status is SeatStatus.REQUESTED:
-        return f"{_label(seat)} has no portal access yet; grant it before confirming the welcome email."
+        return f"{seat_label(seat)} has no portal access yet; grant it before confirming the welcome email."
     if status is SeatStatus.ACTIVE:
-        return f"{_label(seat)} already confirmed the welcome email."
-    return f"{_label(seat)} was revoked; its welcome email can no longer be confirmed."
+        return f"{seat_label(seat)} already confirmed the welcome email."
+    return f"{seat_label(seat)} was revoked; its welcome email can no longer be confirmed."
 
 
 def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, on: date | None = None) -> None:
@@ -486,16 +486,16 @@ def revoke_seat(ctx: Context, seat_id: int, expected_version: int, reason: str, 
     with database.atomic():
         seat = _seat(seat_id)
         if seat.status == SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(seat)} is already revoked.")
+            raise DomainError(f"{seat_label(seat)} is already revoked.")
         reason = clean_text(reason)
         if not reason.strip():
-            raise FieldError("reason", f"Give a reason for revoking {_lower(_label(seat))}.")
+            raise FieldError("reason", f"Give a reason for revoking {_lower(seat_label(seat))}.")
         changes = {
             "status": SeatStatus.REVOKED.value,
-            "revoked_at": _revoked_at(ctx, seat, on),
+            "revoked_at": revoked_moment(ctx, seat, on),
             "revoke_reason": reason.strip(),
         }
-        _transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
+        transition(ctx, seat, expected_version, changes, f": {reason.strip()}")
 
 
 def current_seat_version(seat_id: int) -> int:
@@ -513,7 +513,7 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
     with database.atomic():
         seat = _seat(seat_id)
         if seat.status != SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(seat)} is not revoked.")
+            raise DomainError(f"{seat_label(seat)} is not revoked.")
         customer = customer_record(seat.customer_id)
         check = _check(customer, SeatInput(seat.full_name, seat.email), None)  # as a new seat: allowance, clashes
         if check.over_allowance:
@@ -528,7 +528,7 @@ def undo_revoke(ctx: Context, seat_id: int, expected_version: int) -> None:
         else:
             status = SeatStatus.REQUESTED
         changes = {"status": status.value, "revoked_at": None, "revoke_reason": "", "seat_no": seat_no}
-        _transition(ctx, seat, expected_version, changes, " again: revoke undone")
+        transition(ctx, seat, expected_version, changes, " again: revoke undone")
 
 
 def _no_room_to_undo(customer: t.Customer, seat: t.PortalSeat) -> str:
@@ -546,7 +546,7 @@ def _no_room_to_undo(customer: t.Customer, seat: t.PortalSeat) -> str:
     return f"Since seat {seat.seat_no} was revoked, {seats} in use; revoke one first {back}."
 
 
-def _revoked_at(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
+def revoked_moment(ctx: Context, seat: t.PortalSeat, on: date | None) -> datetime:
     """The moment to record for a revoke dated ``on``: now for today, else noon UTC of that day.
 
     Days are the user's: the app runs on the TAM's own machine, so its local zone is theirs.
@@ -572,7 +572,7 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
     with database.atomic():
         old = _seat(revoked_seat_id)
         if old.status != SeatStatus.REVOKED.value:
-            raise DomainError(f"{_label(old)} is still held; revoke it before re-issuing the slot.")
+            raise DomainError(f"{seat_label(old)} is still held; revoke it before re-issuing the slot.")
         customer = old.customer
         clean = clean_input(data)
         check = _check(customer, clean, _reissue_slot(customer, old))
@@ -597,9 +597,20 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
 # -- helpers --------------------------------------------------------------------------------------------------
 
 
-def _transition(
-    ctx: Context, seat: t.PortalSeat, expected_version: int, changes: Mapping[str, Any], detail: str = ""
+def transition(
+    ctx: Context,
+    seat: t.PortalSeat,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    detail: str = "",
+    *,
+    sync: bool = True,
 ) -> None:
+    """Move a seat to ``changes["status"]`` with its audit entry; ``sync=False`` leaves the checklist to the caller.
+
+    Raises:
+        StaleEdit: the seat was saved since ``expected_version``; nothing is written.
+    """
     before = {name: getattr(seat, name) for name in changes}
     save_versioned(seat, expected_version, changes)
     status = SeatStatus(changes["status"])
@@ -609,11 +620,12 @@ def _transition(
         entity_id=seat.id,
         customer=seat.customer_id,
         action=status.value,
-        summary=f"{_label(seat)} {_VERBS[status]}{detail}",
+        summary=f"{seat_label(seat)} {_VERBS[status]}{detail}",
         before=before,
         after=changes,
     )
-    sync_automatic_steps(ctx, seat.customer_id)
+    if sync:
+        sync_automatic_steps(ctx, seat.customer_id)
 
 
 _VERBS = {
@@ -642,7 +654,8 @@ def _values(seat: t.PortalSeat) -> dict[str, Any]:
     return {name: getattr(seat, name) for name in names}
 
 
-def _label(seat: t.PortalSeat) -> str:
+def seat_label(seat: t.PortalSeat) -> str:
+    """``Seat 3 (ana@acme.com)``, with any invisible character of the address shown."""
     return f"Seat {seat.seat_no} ({visible(seat.email)})"
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,8 +30,10 @@ from tamdesk.services.onboarding import (
     Checklist,
     StepRow,
     current_step_version,
+    current_step_versions,
     set_step_done,
     set_step_due,
+    set_steps_done,
     start_onboarding,
 )
 from tamdesk.views.customer_detail.common import STATE_TONES, state_text
@@ -52,6 +54,11 @@ from tamdesk.views.widgets import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _steps(count: int) -> str:
+    """``1 step``, ``3 steps``."""
+    return f"{count} step" if count == 1 else f"{count} steps"
 
 
 def _status_text(step: StepRow, on: date) -> str:
@@ -215,6 +222,19 @@ class OnboardingTab(QWidget):
         self.export_button = QPushButton("Export checklist…")
         self.export_button.setToolTip("A printable checklist workbook to share with the customer")
         self.export_button.clicked.connect(self.export_requested)
+        # Mnemonics: M and N are free on this tab (the detail's tabs and the menu bar hold D, O, E, ...)
+        self.done_button = QPushButton("&Mark done")
+        self.done_button.setToolTip("Tick every selected open step at once; Ctrl+Z takes them all back")
+        self.done_button.clicked.connect(self.mark_selected_done)
+        self.not_done_button = QPushButton("Mark &not done")
+        self.not_done_button.setToolTip("Reopen every selected step ticked by hand at once; Ctrl+Z takes it back")
+        self.not_done_button.clicked.connect(self.mark_selected_not_done)
+        # the widest count they may show, so nothing moves as the selection changes
+        for button, widest in (
+            (self.done_button, "Mark 99 steps done"),
+            (self.not_done_button, "Mark 99 steps not done"),
+        ):
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(widest) + 24)
         top = QHBoxLayout()
         for widget in (self.progress, self.state):
             top.addWidget(widget)
@@ -234,12 +254,15 @@ class OnboardingTab(QWidget):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         remember_header(self.table, "onboarding", widths=(56, 330, 110, 260, 140, 160))
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         toggle = QShortcut(QKeySequence(Qt.Key.Key_Space), self.table)
         toggle.setContext(Qt.ShortcutContext.WidgetShortcut)
         toggle.setWhatsThis("Tick or untick the selected onboarding step")
         toggle.activated.connect(self.toggle_current)
         self.hint = QLabel(
-            "Tick a step when it is done (Space on the selected step). Double-click a due date or a note to change it "
+            "Tick a step when it is done (Space on the selected step), or select several (Ctrl+click, Shift+arrows) "
+            "and mark them done at once. Double-click a due date or a note to change it "
             "(F2 on the keyboard). Steps that say “Completes itself when …” are ticked by tamdesk once the data proves "
             "them; you can tick one by hand with a reason."
         )
@@ -247,6 +270,11 @@ class OnboardingTab(QWidget):
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        actions = QHBoxLayout()  # a row of its own: the header row has no room for them at 1024 px
+        actions.addWidget(self.done_button)
+        actions.addWidget(self.not_done_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint)
 
@@ -259,6 +287,77 @@ class OnboardingTab(QWidget):
         tone = STATE_TONES.get(steps.state)
         set_tone_style(self.state, tone, TONE_BOLD)
         self.started.setText(f"Started {local_date(steps.started)}" if steps.started else "Not started")
+        self._update_buttons()
+
+    def selected_steps(self) -> list[StepRow]:
+        """The selected steps, in checklist order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(row) for row in rows]
+
+    def _to_tick(self) -> list[StepRow]:
+        return [s for s in self.selected_steps() if not s.done]
+
+    def _to_reopen(self) -> list[StepRow]:
+        return [s for s in self.selected_steps() if s.done and ChecklistModel.tickable(s)]
+
+    def _update_buttons(self) -> None:
+        tick, reopen = len(self._to_tick()), len(self._to_reopen())
+        self.done_button.setText(f"&Mark {_steps(tick)} done" if tick else "&Mark done")
+        self.done_button.setEnabled(tick > 0)
+        self.not_done_button.setText(f"Mark {_steps(reopen)} &not done" if reopen else "Mark &not done")
+        self.not_done_button.setEnabled(reopen > 0)
+
+    def select_steps(self, step_ids: Collection[int]) -> None:
+        """Select the rows of these steps, the first one current."""
+        rows = [row for row, step in enumerate(self.model.rows()) if step.id in step_ids]
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.select(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        if rows:
+            selection.setCurrentIndex(self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def mark_selected_done(self) -> None:
+        """Tick every selected open step in one go, asking once for what needs asking; one undo entry."""
+        steps = self._to_tick()
+        if not steps:
+            return
+        note = None
+        by_hand = [s for s in steps if s.auto_rule is not None and not s.note.strip()]
+        if by_hand:
+            note = self._why_by_hand(by_hand)
+            if note is None:
+                return
+        last = max(steps, key=lambda s: s.position)
+        if not self._may_close(last, ticking={s.id for s in steps}):
+            return
+        self._mark(steps, True, note)
+
+    def mark_selected_not_done(self) -> None:
+        """Reopen every selected step ticked by hand in one go; one undo entry."""
+        self._mark(self._to_reopen(), False, None)
+
+    def _mark(self, steps: Sequence[StepRow], done: bool, note: str | None) -> None:
+        if not steps:
+            return
+        ctx, ids = self.ctx, [s.id for s in steps]
+        what = f"step '{steps[0].title}'" if len(steps) == 1 else _steps(len(steps))
+        text = f"Mark onboarding {what} {'done' if done else 'not done'}"
+        try:
+            set_steps_done(ctx, [(s.id, s.version) for s in steps], done, note)
+        except DomainError as exc:
+            QMessageBox.warning(self, text, str(exc))
+        else:
+            push_done(
+                text,
+                undo=lambda: set_steps_done(ctx, current_step_versions(ids), not done),
+                redo=lambda: set_steps_done(ctx, current_step_versions(ids), done, note),
+            )
+        self.changed.emit()
+        self.select_steps(set(ids))
 
     def toggle_current(self) -> None:
         """Tick or untick the step of the current row (Space), unless the data completes it."""
@@ -290,7 +389,7 @@ class OnboardingTab(QWidget):
         """Tick or untick ``step`` (asking first where the user would want to think twice); Ctrl+Z takes it back."""
         note = None
         if done and step.auto_rule is not None and not step.note.strip():
-            note = self._why_by_hand(step)
+            note = self._why_by_hand([step])
             if note is None:
                 self.changed.emit()  # the box shows the step as it is
                 return
@@ -310,11 +409,11 @@ class OnboardingTab(QWidget):
             )
         self.changed.emit()
 
-    def _may_close(self, step: StepRow) -> bool:
-        """Ticking the last step (the sign-off) while others are open asks first."""
+    def _may_close(self, step: StepRow, ticking: Collection[int] = ()) -> bool:
+        """Ticking the last step (the sign-off) while others stay open asks first (``ticking``: ticked with it)."""
         if self.checklist is None or step.position != max(s.position for s in self.checklist.steps):
             return True
-        open_steps = [s for s in self.checklist.steps if not s.done and s.id != step.id]
+        open_steps = [s for s in self.checklist.steps if not s.done and s.id != step.id and s.id not in ticking]
         if not open_steps:
             return True
         listed = "\n".join(f"• {s.position}. {s.title}" for s in open_steps[:8])
@@ -327,15 +426,21 @@ class OnboardingTab(QWidget):
         )  # fmt: skip
         return answer == QMessageBox.StandardButton.Yes
 
-    def _why_by_hand(self, step: StepRow) -> str | None:
-        """The reason for ticking a step the data has not proved; None when the user cancels."""
-        assert step.auto_rule is not None
+    def _why_by_hand(self, steps: Sequence[StepRow]) -> str | None:
+        """The reason for ticking steps the data has not proved (asked once); None when the user cancels."""
+        if len(steps) == 1:
+            step = steps[0]
+            assert step.auto_rule is not None
+            question = (
+                f"“{step.title}” — {step.auto_rule.explanation}\n\nTick it by hand anyway? Say why; it is kept as the "
+                "step's note:"
+            )
+        else:
+            listed = "\n".join(f"• {s.title} — {s.auto_rule.explanation if s.auto_rule else ''}" for s in steps)
+            question = f"{listed}\n\nTick them by hand anyway? Say why; it is kept as their note:"
         typed, ok = QInputDialog.getText(
-            self, "Tick by hand",
-            f"“{step.title}” — {step.auto_rule.explanation}\n\nTick it by hand anyway? Say why; it is kept as the "
-            "step's note:",
-            text="The customer designates fewer users than the allowance",
-        )  # fmt: skip
+            self, "Tick by hand", question, text="The customer designates fewer users than the allowance"
+        )
         return typed.strip() if ok and typed.strip() else None
 
     def choose_start(self) -> None:

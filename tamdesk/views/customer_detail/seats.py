@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -22,14 +25,21 @@ from PySide6.QtWidgets import (
 
 from tamdesk.domain.states import SeatStatus
 from tamdesk.services.access_form import mark_access_form_sent
-from tamdesk.services.base import Context, DomainError
+from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.services.customers import CustomerDetail
+from tamdesk.services.seat_batches import (
+    confirm_welcomes,
+    current_seat_versions,
+    grant_seats,
+    revoke_seats,
+    unconfirm_welcomes,
+    undo_revokes,
+    ungrant_seats,
+)
 from tamdesk.services.seats import (
     SeatOverview,
     SeatRow,
-    confirm_welcome,
     current_seat_version,
-    grant_seat,
     revoke_seat,
     seat_overview,
     undo_revoke,
@@ -38,7 +48,15 @@ from tamdesk.views.customer_detail.common import form_text, heading, short_date
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.undo import push_done
-from tamdesk.views.widgets import Tone, configure_table, remember_header, set_tone_style, tone_background, tone_color
+from tamdesk.views.widgets import (
+    FieldMessage,
+    Tone,
+    configure_table,
+    remember_header,
+    set_tone_style,
+    tone_background,
+    tone_color,
+)
 
 SEAT_TONES = {SeatStatus.REQUESTED: Tone.WARNING, SeatStatus.GRANTED: Tone.INFO, SeatStatus.ACTIVE: Tone.OK}
 SEAT_STATE_TEXT = {
@@ -152,6 +170,70 @@ def _button(text: str, slot: Callable[[], object], tip: str = "") -> QPushButton
     return button
 
 
+def seats_text(count: int) -> str:
+    """``1 seat``, ``3 seats``."""
+    return f"{count} seat" if count == 1 else f"{count} seats"
+
+
+def _names(seats: Sequence[SeatRow]) -> str:
+    """``seat 2 (bob@acme.com)`` for one seat, ``3 seats`` for more, as undo entries and status lines name them."""
+    return f"seat {seats[0].seat_no} ({seats[0].email})" if len(seats) == 1 else seats_text(len(seats))
+
+
+class RevokeSeatsDialog(QDialog):
+    """Revoke several seats today with one reason, asked once for all of them."""
+
+    def __init__(self, ctx: Context, seats: Sequence[SeatRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.seats = list(seats)
+        self.setWindowTitle(f"Revoke {seats_text(len(seats))}")
+        self.setMinimumWidth(460)
+        listed = ", ".join(f"{s.seat_no} ({s.full_name})" for s in self.seats)
+        intro = QLabel(
+            f"Revoke seats {listed} today? Their slots are freed for someone new, and the people stay in the seat "
+            "history."
+        )
+        intro.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. Left the company")
+        self.reason.setAccessibleName("Reason")
+        self.message = FieldMessage()
+        policy = self.message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its line stays reserved, so nothing moves when a message appears
+        self.message.setSizePolicy(policy)
+        self.reason.textChanged.connect(lambda: self.message.clear())
+        box = QVBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.reason)
+        box.addWidget(self.message)
+        caption = QLabel("&Reason")
+        caption.setBuddy(self.reason)
+        form = QFormLayout()
+        form.addRow(caption, box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.revoke_button = QPushButton(f"Revoke {seats_text(len(seats))}")
+        buttons.addButton(self.revoke_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
+
+    def save(self) -> None:
+        try:
+            revoke_seats(self.ctx, [(s.id, s.version) for s in self.seats], self.reason.text())
+        except FieldError as exc:
+            self.message.set_error(str(exc))
+            return
+        except DomainError as exc:
+            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            return
+        self.accept()
+
+
 class SeatsTab(QWidget):
     """The allowance as slots, each held seat with its state and actions, the access form, revoked seats."""
 
@@ -177,6 +259,7 @@ class SeatsTab(QWidget):
         self.form_label = QLabel()
         self._build_buttons()
         self._layout()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.history_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _: self.edit_selected())
@@ -194,11 +277,19 @@ class SeatsTab(QWidget):
         # Mnemonics stay distinct from the detail's tabs and the menu bar (see CustomerDetailView._build_tabs).
         self.request_button = _button("&Request seat…", self.request_seat, "Request portal access for a new user")
         self.edit_button = _button("Ed&it…", self.edit_selected, "Correct the selected seat holder's details")
-        self.grant_button = _button("Gr&ant", self.grant_selected, "Record that portal access was provisioned")
-        self.confirm_button = _button(
-            "Confirm &welcome", self.confirm_selected, "Record that the user confirmed the welcome email"
+        self.grant_button = _button(
+            "Gr&ant", self.grant_selected, "Record that portal access was provisioned for the selected requested seats"
         )
-        self.revoke_button = _button("Re&voke…", self.revoke_selected, "Revoke the seat with a reason and date")
+        self.confirm_button = _button(
+            "Confirm &welcome",
+            self.confirm_selected,
+            "Record that the users of the selected granted seats confirmed the welcome email",
+        )
+        self.revoke_button = _button("Re&voke…", self.revoke_selected, "Revoke the selected seats with a reason")
+        # the widest count they may show, so the row of buttons does not move as the selection changes
+        for button, widest in ((self.grant_button, "Grant 999 seats"), (self.confirm_button, "Confirm 999 welcomes"),
+                               (self.revoke_button, "Revoke 999 seats…")):  # fmt: skip
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(widest) + 24)
         self.reissue_button = _button(
             "Re-iss&ue…", self.reissue_selected, "Give the selected revoked slot to someone new"
         )
@@ -276,8 +367,17 @@ class SeatsTab(QWidget):
         self._update_buttons()
 
     def selected_seat(self) -> SeatRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        """The selected seat when exactly one is selected."""
+        seats = self.selected_seats()
+        return seats[0] if len(seats) == 1 else None
+
+    def selected_seats(self) -> list[SeatRow]:
+        """The selected held seats, in table order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(row) for row in rows]
+
+    def _in_state(self, status: SeatStatus) -> list[SeatRow]:
+        return [seat for seat in self.selected_seats() if seat.status is status]
 
     def selected_revoked(self) -> SeatRow | None:
         rows = self.history_table.selectionModel().selectedRows()
@@ -285,15 +385,21 @@ class SeatsTab(QWidget):
 
     def _update_buttons(self) -> None:
         seat = self.selected_seat()
+        selected = self.selected_seats()
         free = self.overview.free if self.overview else 0
         self.request_button.setEnabled(self.overview is not None and free > 0)
         self.request_button.setToolTip(
             "Request portal access for a new user" if free else "All seats are in use: revoke one to free a slot"
         )
         self.edit_button.setEnabled(seat is not None)
-        self.grant_button.setEnabled(seat is not None and seat.status is SeatStatus.REQUESTED)
-        self.confirm_button.setEnabled(seat is not None and seat.status is SeatStatus.GRANTED)
-        self.revoke_button.setEnabled(seat is not None)
+        grant, confirm = len(self._in_state(SeatStatus.REQUESTED)), len(self._in_state(SeatStatus.GRANTED))
+        self.grant_button.setText(f"Gr&ant {seats_text(grant)}" if grant else "Gr&ant")
+        self.grant_button.setEnabled(grant > 0)
+        welcomes = f"{confirm} &welcome" if confirm == 1 else f"{confirm} &welcomes"
+        self.confirm_button.setText(f"Confirm {welcomes}" if confirm else "Confirm &welcome")
+        self.confirm_button.setEnabled(confirm > 0)
+        self.revoke_button.setText(f"Re&voke {seats_text(len(selected))}…" if selected else "Re&voke…")
+        self.revoke_button.setEnabled(bool(selected))
         self.reissue_button.setEnabled(self.selected_revoked() is not None and free > 0)
 
     # -- actions --------------------------------------------------------------------------------------------
@@ -313,9 +419,14 @@ class SeatsTab(QWidget):
             self._dialog(SeatDialog(self.ctx, self.customer_id, reissue_of=seat, parent=self))
 
     def revoke_selected(self) -> None:
-        seat = self.selected_seat()
-        if seat is None:
+        """Revoke the selected seat (with a date), or several selected seats today with one reason."""
+        seats = self.selected_seats()
+        if len(seats) > 1:
+            self._revoke_several(seats)
             return
+        if not seats:
+            return
+        seat = seats[0]
         dialog = RevokeSeatDialog(self.ctx, seat, parent=self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -328,19 +439,72 @@ class SeatsTab(QWidget):
         self.changed.emit()
         self.status_message.emit(f"Seat {seat.seat_no} ({seat.email}) revoked; Ctrl+Z brings it back.")
 
+    def _revoke_several(self, seats: Sequence[SeatRow]) -> None:
+        dialog = RevokeSeatsDialog(self.ctx, seats, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ctx, reason, ids = self.ctx, dialog.reason.text(), [s.id for s in seats]
+        push_done(
+            f"Revoke {_names(seats)}",
+            undo=lambda: undo_revokes(ctx, current_seat_versions(ids)),
+            redo=lambda: revoke_seats(ctx, current_seat_versions(ids), reason),
+        )
+        self.changed.emit()
+        self.status_message.emit(f"{seats_text(len(seats))} revoked; Ctrl+Z brings them back.")
+
     def _dialog(self, dialog: QDialog) -> None:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.changed.emit()
 
     def grant_selected(self) -> None:
-        seat = self.selected_seat()
-        if seat is not None:
-            self._act("Grant", lambda: grant_seat(self.ctx, seat.id, seat.version))
+        """Grant every selected requested seat at once; one undo entry takes them all back."""
+        seats = self._in_state(SeatStatus.REQUESTED)
+        ctx, ids = self.ctx, [s.id for s in seats]
+        self._act_on_several(
+            f"Grant {_names(seats)}",
+            seats,
+            action=lambda: grant_seats(ctx, [(s.id, s.version) for s in seats]),
+            undo=lambda: ungrant_seats(ctx, current_seat_versions(ids)),
+            redo=lambda: grant_seats(ctx, current_seat_versions(ids)),
+            done="granted portal access",
+        )
 
     def confirm_selected(self) -> None:
-        seat = self.selected_seat()
-        if seat is not None:
-            self._act("Confirm welcome", lambda: confirm_welcome(self.ctx, seat.id, seat.version))
+        """Confirm the welcome email of every selected granted seat at once; one undo entry takes them all back."""
+        seats = self._in_state(SeatStatus.GRANTED)
+        ctx, ids = self.ctx, [s.id for s in seats]
+        self._act_on_several(
+            f"Confirm the welcome of {_names(seats)}",
+            seats,
+            action=lambda: confirm_welcomes(ctx, [(s.id, s.version) for s in seats]),
+            undo=lambda: unconfirm_welcomes(ctx, current_seat_versions(ids)),
+            redo=lambda: confirm_welcomes(ctx, current_seat_versions(ids)),
+            done="active: welcome confirmed",
+        )
+
+    def _act_on_several(
+        self,
+        text: str,
+        seats: Sequence[SeatRow],
+        *,
+        action: Callable[[], object],
+        undo: Callable[[], object],
+        redo: Callable[[], object],
+        done: str,
+    ) -> None:
+        """Run a use case on several seats in one go: on success one undo entry, else one message and no change."""
+        if not seats:
+            return
+        try:
+            action()
+        except DomainError as exc:
+            QMessageBox.warning(self, text, str(exc))
+        else:
+            push_done(text, undo=undo, redo=redo)
+            what = f"Seat {seats[0].seat_no} ({seats[0].email})" if len(seats) == 1 else seats_text(len(seats))
+            self.status_message.emit(f"{what} {done}; Ctrl+Z takes {'it' if len(seats) == 1 else 'them'} back.")
+        self.changed.emit()
+        self.select_seats([s.id for s in seats])
 
     def email_form(self) -> None:
         """Email the access form to chosen seat holders and contacts (sending marks it sent)."""
@@ -371,7 +535,17 @@ class SeatsTab(QWidget):
             self.select_seat(selected.id)
 
     def select_seat(self, seat_id: int) -> None:
-        for row, seat in enumerate(self.model.rows()):
-            if seat.id == seat_id:
-                self.table.selectRow(row)
-                return
+        self.select_seats([seat_id])
+
+    def select_seats(self, seat_ids: Sequence[int]) -> None:
+        """Select the rows of these seats (those still held), the first one current."""
+        wanted = set(seat_ids)
+        rows = [row for row, seat in enumerate(self.model.rows()) if seat.id in wanted]
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in rows:
+            selection.select(self.model.index(row, 0), flags)
+        if rows:
+            selection.setCurrentIndex(self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.scrollTo(self.model.index(rows[0], 0))
