@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +46,7 @@ from tamdesk.views import sla_format
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.ticket_actions import TicketActions, TicketTarget
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.undo import push_done
@@ -199,11 +201,46 @@ class TicketDetailDialog(QDialog):
         self.severity_button = QPushButton("Change se&verity…")
         self.severity_button.setToolTip("Raise or lower the severity as of a time; the SLA applies it from then on")
         self.severity_button.clicked.connect(self.change_severity)
+        edits = QHBoxLayout()
+        edits.addStretch(1)
+        edits.addWidget(self.severity_button)
+        edits.addWidget(self.edit_button)
+        buttons = QVBoxLayout()
+        buttons.addLayout(edits)
+        buttons.addLayout(self._build_actions())
+        buttons.addStretch(1)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
-        header.addWidget(self.severity_button, 0, Qt.AlignmentFlag.AlignTop)
-        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addLayout(buttons)
         return header
+
+    def _build_actions(self) -> QHBoxLayout:
+        """Escalate…, Report defect…, Copy number and Open in support system, as buttons and shortcuts (the Response
+        button below records a response at the chosen time, so the list's Record response is not repeated here)."""
+        self.actions = TicketActions(self.ctx, self, self._target, Qt.ShortcutContext.WindowShortcut)
+        self.actions.acted.connect(lambda _: self._acted())
+        self.removeAction(self.actions.record_response)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.action_buttons: dict[str, QToolButton] = {}
+        for action in (self.actions.escalate, self.actions.report_defect, self.actions.copy_number,
+                       self.actions.open_in_source):  # fmt: skip
+            button = QToolButton()
+            button.setDefaultAction(action)  # its text without the mnemonic, which Edit and Delete hold here
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.action_buttons[button.text()] = button
+            row.addWidget(button)
+        return row
+
+    def _target(self) -> TicketTarget | None:
+        detail = self.detail
+        if detail is None:
+            return None
+        return TicketTarget(detail.id, detail.input.number, detail.input.customer_id, detail.input.status)
+
+    def _acted(self) -> None:
+        self.changed = True
+        self.load()
 
     def _build_sla(self) -> QGroupBox:
         box = QGroupBox("SLA")
@@ -346,6 +383,7 @@ class TicketDetailDialog(QDialog):
         self.record_at.set_customer_zone(detail.customer_zone)
         self._update_record_buttons(detail)
         self._update_event_buttons()
+        self.actions.refresh()
 
     def _show_sla(self, detail: TicketDetail) -> None:
         now = self.ctx.now()

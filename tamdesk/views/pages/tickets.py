@@ -63,6 +63,7 @@ from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
+from tamdesk.views.ticket_actions import RowActions
 from tamdesk.views.ticket_detail import TicketDetailDialog
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_import_dialog import TicketImportDialog
@@ -466,6 +467,8 @@ class TicketList(QWidget):
         self._stopped = False
         self._stale = False  # tickets changed while the window was hidden
         self.table = self._build_table(settings_key)
+        # Escalate…, Report defect…, Record response, Copy number, Open in support system: menu and shortcuts
+        self.row_actions = RowActions(ctx, self.table, self.model.row_at, self.open_requested.emit)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.tick)
