@@ -38,7 +38,6 @@ from tamdesk.services.access_form import (
 )
 from tamdesk.services.base import Context, DomainError, FieldError
 from tamdesk.views.email_dialogs import email_set_up, smtp_ready
-from tamdesk.views.follow_up_dialogs import reserve_space
 from tamdesk.views.session import shared_secrets
 
 if TYPE_CHECKING:
@@ -54,6 +53,7 @@ from tamdesk.views.widgets import (
     configure_table,
     fit_rows_to_text,
     remember_header,
+    reserve_space,
     run_with_progress,
     tone_background,
     tone_color,

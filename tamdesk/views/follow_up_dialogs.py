@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,20 +24,9 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.calendar import day_label
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.follow_ups import FollowUpRow, complete, defer, owner_choices, reassign
-from tamdesk.views.widgets import FieldMessage, Tone, set_tone_style
+from tamdesk.views.widgets import FieldMessage, Tone, reserve_space, set_tone_style
 
 MESSAGE_LINES = 3
-
-
-def reserve_space(message: FieldMessage, lines: int = MESSAGE_LINES) -> FieldMessage:
-    """Keep ``message``'s room in the layout while it is hidden and give it ``lines`` lines, so showing or hiding a
-    message never moves the fields and buttons under the pointer."""
-    policy = message.sizePolicy()
-    policy.setRetainSizeWhenHidden(True)
-    policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
-    message.setSizePolicy(policy)
-    message.setFixedHeight(message.fontMetrics().lineSpacing() * lines + 6)
-    return message
 
 
 class _FollowUpDialog(QDialog):
@@ -53,7 +41,7 @@ class _FollowUpDialog(QDialog):
         what = QLabel(f"“{row.what}” — {row.customer}, {row.owner or 'no owner'}, due {day_label(row.due_on)}")
         what.setWordWrap(True)
         self.form = QFormLayout()
-        self.message = reserve_space(FieldMessage())
+        self.message = reserve_space(FieldMessage(), MESSAGE_LINES)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)

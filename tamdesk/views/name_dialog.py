@@ -7,7 +7,7 @@ import logging
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from tamdesk.services.identity import NameSource, account_full_name, check_name, identity, save_name
-from tamdesk.views.widgets import FieldMessage, Tone
+from tamdesk.views.widgets import FieldMessage, Tone, reserve_space
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,7 @@ class NameDialog(QDialog):
         self.name = QLineEdit(account_full_name())
         self.name.setAccessibleName("Your name")
         self.name.setPlaceholderText("Your full name")
-        self.message = FieldMessage()
-        policy = self.message.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # the buttons stay put when a message appears
-        self.message.setSizePolicy(policy)
-        self.message.setMinimumHeight(self.fontMetrics().height() * 2 + 4)
+        self.message = reserve_space(FieldMessage(), 2)  # the buttons stay put when a message appears
         self.buttons = QDialogButtonBox()
         self.continue_button = self.buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
         self.later_button = self.buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)

@@ -51,8 +51,7 @@ from tamdesk.services.timeline import (
     link_choices,
 )
 from tamdesk.views.datetime_field import DateTimeField
-from tamdesk.views.follow_up_dialogs import reserve_space
-from tamdesk.views.widgets import FieldMessage
+from tamdesk.views.widgets import FieldMessage, reserve_space
 
 ROLE = Qt.ItemDataRole.UserRole
 _NAMED_ADDRESS = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")

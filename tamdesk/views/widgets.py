@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QProgressDialog,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
@@ -301,6 +302,17 @@ class FieldMessage(QWidget):
         self.tone = None
         self.label.clear()
         self.setVisible(False)
+
+
+def reserve_space(message: FieldMessage, lines: int = 1) -> FieldMessage:
+    """Keep ``message``'s room in the layout while it is hidden and give it ``lines`` lines, so showing or hiding a
+    message never moves the fields and buttons under the pointer."""
+    policy = message.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
+    message.setSizePolicy(policy)
+    message.setFixedHeight(message.fontMetrics().lineSpacing() * lines + 6)
+    return message
 
 
 def grow_to_fit(window: QWidget) -> None:

@@ -35,7 +35,15 @@ from tamdesk.services.contracts import ContractView, get_contract, set_contract
 from tamdesk.services.sla import support_tiers
 from tamdesk.services.versions import InstalledRow, installed_versions, record_version
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
-from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_header, set_tone_style, today
+from tamdesk.views.widgets import (
+    FieldMessage,
+    Tone,
+    configure_table,
+    remember_header,
+    reserve_space,
+    set_tone_style,
+    today,
+)
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "INR", "BRL")
 DATE_FIELDS = {"entitlement_start": "Entitlement start", "entitlement_end": "Entitlement end", "renewal_on": "Renewal"}
@@ -43,12 +51,7 @@ DATE_FIELDS = {"entitlement_start": "Entitlement start", "entitlement_end": "Ent
 
 def reserved_message() -> FieldMessage:
     """A field message whose space stays reserved while it is empty, so a message appearing moves nothing."""
-    message = FieldMessage()
-    policy = message.sizePolicy()
-    policy.setRetainSizeWhenHidden(True)
-    message.setSizePolicy(policy)
-    message.setMinimumHeight(message.label.fontMetrics().height() + 4)
-    return message
+    return reserve_space(FieldMessage())
 
 
 def beside(widget: QWidget, message: FieldMessage, width: int = 200) -> QWidget:

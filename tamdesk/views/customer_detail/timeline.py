@@ -28,7 +28,6 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.timeline import customer_timeline, delete_entry, draft_recap, get_entry, send_recap
 from tamdesk.views.email_dialogs import smtp_ready
 from tamdesk.views.escalation_detail import EmailDraftDialog
-from tamdesk.views.follow_up_dialogs import reserve_space
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.reports import Period, period_bounds
@@ -36,7 +35,7 @@ from tamdesk.views.session import shared_secrets
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.timeline_entry_dialog import TimelineEntryDialog
-from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_header, set_empty_text
+from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_header, reserve_space, set_empty_text
 
 ENTRIES = "entries"  # the kind filter's "our entries" choice
 PERIODS = [p for p in Period if p is not Period.CUSTOM]
