@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
             return
         page = self.pages[row]
         self.stack.setCurrentWidget(page)
+        self.new_item_action.setText(f"&{page.new_item_text}" if page.new_item_text else "&New…")
+        self.new_item_action.setEnabled(bool(page.new_item_text))
         if not self._loads_on_show:
             page.refresh()
 
@@ -265,15 +267,17 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action("&New database…", self.new_database, QKeySequence.StandardKey.New)
+        # Ctrl+N makes a new item of the page shown (a customer, a ticket…); a new database is the rarer need
+        self.new_item_action = self._action("&New…", self.new_item, QKeySequence.StandardKey.New)
+        self.new_action = self._action("New &database…", self.new_database, "Ctrl+Shift+N")
         self.open_action = self._action("&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
         self.sample_action = self._action("Load &sample data…", self.load_sample_data)
         self.restore_action = self._action("&Restore backup…", self.restore_backup)
         self.team_action = self._action("&Team database…", self.choose_team_database)
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        file_actions = (self.new_action, self.open_action, self.team_action, None, self.sample_action,
-                        self.restore_action, None)  # fmt: skip
+        file_actions = (self.new_item_action, None, self.new_action, self.open_action, self.team_action, None,
+                        self.sample_action, self.restore_action, None)  # fmt: skip
         for action in (*file_actions, self.quit_action):
             if action is None:
                 file_menu.addSeparator()
@@ -433,6 +437,11 @@ class MainWindow(QMainWindow):
 
     def _last_folder(self) -> str:
         return str(self.settings.value("main/last_folder", str(Path.home())))
+
+    def new_item(self) -> None:
+        """File › New… (Ctrl+N): a new customer, ticket, escalation or defect, as the page shown makes them."""
+        if self.navigation.currentRow() >= 0:
+            self.current_page().new_item()
 
     def new_database(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

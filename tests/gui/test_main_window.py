@@ -50,7 +50,8 @@ def test_status_bar_names_the_database(window: MainWindow, db_path: Path) -> Non
 
 
 def test_menus_carry_standard_shortcuts(window: MainWindow) -> None:
-    assert window.new_action.shortcut().toString() == "Ctrl+N"
+    assert window.new_item_action.shortcut().toString() == "Ctrl+N"
+    assert window.new_action.shortcut().toString() == "Ctrl+Shift+N"
     assert window.open_action.shortcut().toString() == "Ctrl+O"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
 
@@ -160,3 +161,18 @@ def test_the_status_bar_counts_follow_a_change_made_on_any_page(
     window.show_page(1)
     qtbot.mouseClick(window.pages[1].empty.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.counts_status.text() == "1 customer · 0 tickets", timeout=3000)
+
+
+def test_ctrl_n_makes_a_new_item_of_the_page_shown(window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tamdesk.views.customer_dialog import CustomerDialog
+
+    opened: list[str] = []
+    monkeypatch.setattr(CustomerDialog, "exec", lambda dialog: opened.append(dialog.windowTitle()) or 0)
+    assert not window.new_item_action.isEnabled()  # Today makes nothing new
+    assert window.new_item_action.text() == "&New…"
+    window.show_page(1)
+    assert window.new_item_action.isEnabled() and window.new_item_action.text() == "&New customer…"
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert len(opened) == 1  # the New customer dialog, not a new database
+    window.show_page(4)
+    assert window.new_item_action.text() == "&Report defect…"

@@ -14,9 +14,13 @@ class Page(QWidget):
     """A navigation page; ``refresh`` reloads it from the database (after a switch, import or demo load)."""
 
     title = ""
+    new_item_text = ""  # what File › New… (Ctrl+N) makes on this page, e.g. "New customer…"; "" for nothing
 
     def refresh(self) -> None:
         """Reload from the database; pages with data override this."""
+
+    def new_item(self) -> None:
+        """Start a new item of this page (File › New…, Ctrl+N); pages with ``new_item_text`` override this."""
 
 
 def muted(icon: QIcon) -> IconSource:

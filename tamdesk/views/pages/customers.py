@@ -148,7 +148,11 @@ class CustomersPage(Page):
     """The list of customers and, on Enter or double-click, the selected customer in full."""
 
     title = "Customers"
+    new_item_text = "New customer…"
     sample_data_requested = Signal()
+
+    def new_item(self) -> None:
+        self.new_customer()
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -135,6 +135,7 @@ class DefectsPage(RecordListPage):
     """Every defect, overdue customer updates first; filters; the detail on Enter or double-click."""
 
     title = "Defects"
+    new_item_text = "Report defect…"
     key = "defects"
     noun = "defect"
     add_label = "Report defect…"
@@ -144,6 +145,9 @@ class DefectsPage(RecordListPage):
     )
     all_rows: list[DefectRow]
     detail: DefectDetailView
+
+    def new_item(self) -> None:
+        self.report_defect()
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(ctx, runner, DefectDetailView(ctx), parent)

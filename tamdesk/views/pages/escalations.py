@@ -161,6 +161,7 @@ class EscalationsPage(RecordListPage):
     """Every escalation, open ones first; filters; the detail on Enter or double-click."""
 
     title = "Escalations"
+    new_item_text = "Request escalation…"
     key = "escalations"
     noun = "escalation"
     add_label = "Request escalation…"
@@ -170,6 +171,9 @@ class EscalationsPage(RecordListPage):
     )
     all_rows: list[EscalationRow]
     detail: EscalationDetailView
+
+    def new_item(self) -> None:
+        self.request_escalation()
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(ctx, runner, EscalationDetailView(ctx), parent)

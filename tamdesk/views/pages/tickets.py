@@ -816,7 +816,11 @@ class TicketsPage(Page):
     """Every ticket of every customer, with filters, search, sort and the live SLA countdown."""
 
     title = "Tickets"
+    new_item_text = "New ticket…"
     sample_data_requested = Signal()
+
+    def new_item(self) -> None:
+        self.new_ticket()
 
     def __init__(self, ctx: Context, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
