@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -102,9 +103,54 @@ def database_label(db: peewee.Database | None = None) -> str:
     return f"postgresql://{params.get('user', '')}@{host}:{port}/{target.database}"
 
 
+class TeamDatabase(peewee.PostgresqlDatabase):
+    """A shared PostgreSQL database that outlives a dropped connection.
+
+    A server restart, a network cut or an administrator ending the session closes the connection under the app.
+    The statement that was running fails (the transaction it belonged to is rolled back by the server, so nothing
+    is half-written) and the caller says so in one sentence; the next statement outside a transaction opens a new
+    connection instead of failing for good. A read or a transaction's BEGIN that finds the connection dropped
+    while it sat idle is sent again once on a new connection: neither has changed anything, so repeating it is
+    safe. Other statements are never repeated.
+    """
+
+    def _dropped(self) -> bool:
+        """The connection the server closed (psycopg2 marks it closed once it has seen the loss)."""
+        conn = self._state.conn
+        return conn is not None and not self._state.closed and bool(getattr(conn, "closed", 0))
+
+    def _reopen(self) -> None:
+        self.close()
+        self.connect()
+
+    def execute_sql(self, sql: str, params: object = None) -> Any:
+        if self.in_transaction():
+            return super().execute_sql(sql, params)
+        return self._again_if_dropped(super().execute_sql, sql, params, repeatable=_reads(sql))
+
+    def begin(self, *args: Any, **kwargs: Any) -> Any:
+        # nothing has happened yet in a transaction that could not begin: beginning again is safe
+        return self._again_if_dropped(super().begin, *args, repeatable=True, **kwargs)
+
+    def _again_if_dropped(self, action: Any, *args: Any, repeatable: bool, **kwargs: Any) -> Any:
+        if self._dropped():
+            self._reopen()
+        try:
+            return action(*args, **kwargs)
+        except (peewee.OperationalError, peewee.InterfaceError):
+            if not (repeatable and self._dropped()):
+                raise
+            self._reopen()
+            return action(*args, **kwargs)
+
+
+def _reads(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
 def connect_postgres(
     host: str, port: int, dbname: str, user: str, password: str | None, timeout: int = 10
-) -> peewee.PostgresqlDatabase:
+) -> TeamDatabase:
     """Connect to a shared PostgreSQL database.
 
     Raises:
@@ -113,7 +159,7 @@ def connect_postgres(
     import psycopg2
 
     label = f"postgresql://{user}@{host}:{port}/{dbname}"
-    db = peewee.PostgresqlDatabase(dbname, host=host, port=port, user=user, password=password, connect_timeout=timeout)
+    db = TeamDatabase(dbname, host=host, port=port, user=user, password=password, connect_timeout=timeout)
     try:
         db.connect(reuse_if_open=True)
     except (peewee.OperationalError, psycopg2.OperationalError) as exc:

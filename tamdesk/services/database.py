@@ -333,6 +333,12 @@ def backup_database(out: str | Path) -> Path:
     return backups.backup_database(out)
 
 
+def is_database_failure(exc: BaseException) -> bool:
+    """An error the database or its connection raised (a lock, a full disk, a server that went away)."""
+    raised_by_driver = type(exc).__module__.startswith("psycopg2")
+    return raised_by_driver or isinstance(exc, sqlite3.Error | peewee.DatabaseError | peewee.InterfaceError)
+
+
 def explain_failure(exc: BaseException) -> str:
     """One sentence for a failure no use case foresaw (the disk, the lock, another writer), never a traceback.
 
@@ -355,7 +361,7 @@ def explain_failure(exc: BaseException) -> str:
     where = database_label()
     if isinstance(exc, MemoryError):
         return "There is not enough memory for this; nothing was changed."
-    if isinstance(exc, sqlite3.Error | peewee.DatabaseError) or type(exc).__module__.startswith("psycopg2"):
+    if is_database_failure(exc):
         if "locked" in lowered or "busy" in lowered:
             return (
                 f"The database {where} is busy: another tamdesk (an import, a restore, the app) is writing to it. "

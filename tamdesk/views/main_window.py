@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from tamdesk import __version__
 from tamdesk.models import DatabaseError, database_label
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.database import OpenedDatabase
+from tamdesk.services.database import OpenedDatabase, explain_failure, is_database_failure
 from tamdesk.services.overview import database_counts, status_counts
 from tamdesk.services.search import entry_customer, seat_customer
 from tamdesk.views.changes import data_changes
@@ -44,6 +45,8 @@ from tamdesk.views.undo import undo_stack
 if TYPE_CHECKING:
     from tamdesk.views.history_dialog import HistoryDialog
     from tamdesk.views.search_dialog import SearchDialog
+
+log = logging.getLogger(__name__)
 
 
 class OpenDatabase(Protocol):
@@ -206,7 +209,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.navigation.currentRowChanged.connect(self._page_selected)
         # whatever page saved something, the status bar's counts follow (a burst of saves reads them once)
-        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_DELAY_MS, timeout=self.refresh_status)
+        self._status_timer = QTimer(
+            self, singleShot=True, interval=STATUS_DELAY_MS, timeout=lambda: self._read(self.refresh_status)
+        )
         data_changes().changed.connect(self._data_changed)
         self._loads_on_show = True
         self._restore_state()  # builds the first page; it loads once the window is on screen (showEvent)
@@ -249,13 +254,14 @@ class MainWindow(QMainWindow):
         self.new_item_action.setText(f"&{page.new_item_text}" if page.new_item_text else "&New…")
         self.new_item_action.setEnabled(bool(page.new_item_text))
         if not self._loads_on_show:
-            page.refresh()
+            self._read(page.refresh)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._loads_on_show:  # the first show: paint the window first, then load the page shown
             self._loads_on_show = False
-            QTimer.singleShot(0, self, self.current_page().refresh)
+            page = self.current_page()
+            QTimer.singleShot(0, self, lambda: self._read(page.refresh))
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)
@@ -420,9 +426,20 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """The status bar and the page shown read the database again (after a switch, an undo, sample data)."""
-        self.refresh_status()
+        self._read(self.refresh_status)
         if self.navigation.currentRow() >= 0:
-            self.current_page().refresh()
+            self._read(self.current_page().refresh)
+
+    def _read(self, action: Callable[[], object]) -> None:
+        """Read the database for the screen; if the database fails (a server that went away, a lock), say so in
+        the status bar in one sentence and keep what the screen showed."""
+        try:
+            action()
+        except Exception as exc:
+            if not is_database_failure(exc):
+                raise
+            log.warning("Reading the database for the screen failed: %s", exc, exc_info=True)
+            self.statusBar().showMessage(explain_failure(exc), 30000)
 
     def refresh_status(self) -> None:
         label = database_label()

@@ -5,14 +5,12 @@ remember their folder."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import peewee
 from PySide6.QtCore import (
     QDate,
     QEvent,
@@ -53,7 +51,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.models import DatabaseError
 from tamdesk.services.base import Context, DomainError
-from tamdesk.services.database import explain_failure
+from tamdesk.services.database import explain_failure, is_database_failure
 from tamdesk.views.icons import icon
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -525,6 +523,18 @@ class ProgressBarDelegate(QStyledItemDelegate):
 # -- messages and background work --------------------------------------------------------------------------------
 
 
+def failure_sentence(exc: BaseException | object, what: str = "") -> str | None:
+    """What to say, in one sentence, for a failure the user can act on (a refused input, a database that is busy,
+    full or gone away); None for an unexpected one, which goes to the error reporter. Database failures are logged
+    with ``what`` failed."""
+    if isinstance(exc, DomainError | DatabaseError):
+        return str(exc)
+    if isinstance(exc, BaseException) and (is_database_failure(exc) or isinstance(exc, OSError | MemoryError)):
+        logging.getLogger("tamdesk").warning("%s failed: %s", what or "Reading the database", exc, exc_info=exc)
+        return explain_failure(exc)
+    return None
+
+
 def show_failure(parent: QWidget | None, title: str, exc: BaseException | object, details: str = "") -> None:
     """A domain error as a plain message; anything else goes to the error reporter (logged, details folded)."""
     from tamdesk.reports.xlsx import ExportCancelled, ExportError
@@ -534,7 +544,7 @@ def show_failure(parent: QWidget | None, title: str, exc: BaseException | object
     if isinstance(exc, DomainError | ExportError | DatabaseError):
         QMessageBox.warning(parent, title, str(exc))
         return
-    if isinstance(exc, sqlite3.Error | peewee.DatabaseError | OSError | MemoryError):
+    if is_database_failure(exc) or isinstance(exc, OSError | MemoryError):
         # the disk, a lock held by another program, a lost connection: said in one sentence, logged in full
         logging.getLogger("tamdesk").warning("%s failed: %s\n%s", title, exc, details)
         QMessageBox.warning(parent, title, explain_failure(exc))

@@ -55,6 +55,7 @@ from tamdesk.views.widgets import (
     Tone,
     ask_open_path,
     configure_table,
+    failure_sentence,
     remember_header,
     run_with_progress,
     set_empty_text,
@@ -373,7 +374,7 @@ class CustomersPage(Page):
 
         def failed(exc: BaseException, details: str) -> None:
             self._health_finished()
-            self.show_status(f"Health could not be computed: {exc}")
+            self.show_status(f"Health could not be computed: {failure_sentence(exc, 'Computing health') or exc}")
 
         self.runner.run(lambda control: all_health(now), done, failed)
 

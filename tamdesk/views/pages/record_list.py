@@ -26,7 +26,7 @@ from tamdesk.views.pages.base import EmptyState, Page
 from tamdesk.views.record_detail import RecordDetailView, heading
 from tamdesk.views.table_model import Column, RowTableModel
 from tamdesk.views.tasks import TaskControl, TaskRunner
-from tamdesk.views.widgets import RowSortProxy, configure_table, remember_header, show_failure
+from tamdesk.views.widgets import RowSortProxy, configure_table, failure_sentence, remember_header, show_failure
 
 OPEN = "open"
 """The state filter's value for every open state."""
@@ -253,8 +253,11 @@ class RecordListPage(Page):
         self.loaded.emit()
 
     def _load_failed(self, exc: BaseException, details: str) -> None:
-        self.count_label.setText("")
-        show_failure(self, self.title, exc, details)
+        """A database that went away or is busy is said beside the count, and the rows shown stay."""
+        sentence = failure_sentence(exc, f"Loading {self.title.lower()}")
+        self.count_label.setText(f"⚠ {sentence}" if sentence else "")
+        if sentence is None:
+            show_failure(self, self.title, exc, details)
         self.loaded.emit()
 
     def _fill_customers(self, rows: Sequence[Any]) -> None:

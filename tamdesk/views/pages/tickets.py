@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,7 @@ from tamdesk.domain.states import TicketStatus
 from tamdesk.models import database_label
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import list_customers
+from tamdesk.services.database import explain_failure, is_database_failure
 from tamdesk.services.overview import database_counts
 from tamdesk.services.tickets import (
     SORT_KEYS,
@@ -73,6 +75,8 @@ SEARCH_DELAY_MS = 250
 REEVALUATE_AFTER = timedelta(minutes=5)  # a passed deadline re-evaluates every ticket at most this often
 STALE_AFTER = timedelta(seconds=30)  # coming back to the page re-evaluates a list older than this
 CLOSED = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
+
+log = logging.getLogger(__name__)
 
 
 # -- what the list shows: pure functions over plain rows (they run on worker threads) ---------------------------
@@ -641,8 +645,13 @@ class TicketList(QWidget):
         self.state_changed.emit()
 
     def _report(self, exc: BaseException, details: str) -> None:
+        """Say why the load failed beside the count; the rows loaded before stay on screen."""
         if isinstance(exc, DomainError):
             self.error = str(exc)
+            return
+        if is_database_failure(exc):  # a lock, a full disk, a server that went away: a sentence, not a crash box
+            log.warning("The tickets could not be loaded: %s\n%s", exc, details)
+            self.error = explain_failure(exc)
             return
         from tamdesk.views.errors import report_exception
 

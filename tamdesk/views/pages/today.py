@@ -58,7 +58,7 @@ from tamdesk.views.pages.today_sections import (
 from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, set_tone_style
+from tamdesk.views.widgets import Tone, configure_table, failure_sentence, set_tone_style
 
 if TYPE_CHECKING:
     from tamdesk.services.calendar_export import CalendarExport
@@ -566,7 +566,7 @@ class TodayPage(Page):
 
     def _failed(self, exc: BaseException, details: str) -> None:
         log.warning("Today could not load: %s", details)
-        self.error = str(exc) if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
+        self.error = failure_sentence(exc, "Loading Today") or f"Something went wrong: {exc}"
         self.status.setText(f"⚠ {self.error}")
         set_tone_style(self.status, Tone.ERROR)
         if self.current is None:
