@@ -19,6 +19,8 @@ from tamdesk.services.escalations import EscalationInput, apprise_vp, escalation
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.views.escalation_detail import AdvanceDialog, EscalationDetailDialog
 from tamdesk.views.escalation_dialog import TextDialog
+from tamdesk.views.main_window import MainWindow
+from tamdesk.views.pages.escalations import EscalationsPage
 from tamdesk.views.undo import undo_stack
 
 LEFT = Qt.MouseButton.LeftButton
@@ -54,7 +56,7 @@ def esc(db_path: Path, ctx: Context, fixed_now: datetime) -> int:
 
 
 @pytest.fixture
-def window(qtbot: Any, ctx: Context, esc: int) -> EscalationDetailDialog:
+def esc_window(qtbot: Any, ctx: Context, esc: int) -> EscalationDetailDialog:
     dialog = EscalationDetailDialog(ctx, esc)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -79,26 +81,26 @@ def _advance(qtbot: Any, note: str) -> Handler:
 
 
 def test_advance_is_undone_and_redone_from_the_keyboard(
-    window: EscalationDetailDialog, esc: int, ctx: Context, fixed_now: datetime, qtbot: Any, dialogs: list[Handler]
+    esc_window: EscalationDetailDialog, esc: int, ctx: Context, fixed_now: datetime, qtbot: Any, dialogs: list[Handler]
 ) -> None:
-    view = window.view
+    view = esc_window.view
     dialogs.append(_advance(qtbot, "Maya owns it"))
     qtbot.mouseClick(view.advance_button, LEFT)
     assert view.state_badge.text() == "Acknowledged"
-    assert window.undo_action.text() == f"&Undo Advance escalation #{esc} to Acknowledged"
-    _keys(window, qtbot)
+    assert esc_window.undo_action.text() == f"&Undo Advance escalation #{esc} to Acknowledged"
+    _keys(esc_window, qtbot)
     assert view.state_badge.text() == "Requested"
     assert view.advance_button.text() == "&Advance to Acknowledged…"
     assert [e.text for e in view.timeline_model.rows()] == ["Escalation requested by the customer: Production slow"]
-    assert window.changed  # the list behind the window reloads when it closes
-    _keys(window, qtbot, redo=True)
+    assert esc_window.changed  # the list behind the esc_window reloads when it closes
+    _keys(esc_window, qtbot, redo=True)
     assert view.state_badge.text() == "Acknowledged"
     assert view.timeline_model.rows()[-1].text == "Requested → Acknowledged: Maya owns it"
     assert escalation_detail(esc, fixed_now).row.state.label == "Acknowledged"
 
 
-def test_decline_is_undone(window: EscalationDetailDialog, esc: int, qtbot: Any, dialogs: list[Handler]) -> None:
-    view = window.view
+def test_decline_is_undone(esc_window: EscalationDetailDialog, esc: int, qtbot: Any, dialogs: list[Handler]) -> None:
+    view = esc_window.view
 
     def decline(dialog: TextDialog) -> None:
         qtbot.keyClicks(dialog.text, "Working as designed")
@@ -107,15 +109,15 @@ def test_decline_is_undone(window: EscalationDetailDialog, esc: int, qtbot: Any,
     dialogs.append(decline)
     qtbot.mouseClick(view.decline_button, LEFT)
     assert view.banner.isVisible() and view.state_badge.text() == "Declined"
-    assert window.undo_action.text() == f"&Undo Decline escalation #{esc}"
-    _keys(window, qtbot)
+    assert esc_window.undo_action.text() == f"&Undo Decline escalation #{esc}"
+    _keys(esc_window, qtbot)
     assert view.state_badge.text() == "Requested"
     assert not view.banner.isVisible() and not view.subtitle.text().count("closed")
     assert view.decline_button.isEnabled()
 
 
 def test_an_undo_after_a_change_made_meanwhile_says_why(
-    window: EscalationDetailDialog,
+    esc_window: EscalationDetailDialog,
     esc: int,
     ctx: Context,
     qtbot: Any,
@@ -125,9 +127,9 @@ def test_an_undo_after_a_change_made_meanwhile_says_why(
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
     dialogs.append(_advance(qtbot, ""))
-    qtbot.mouseClick(window.view.advance_button, LEFT)
+    qtbot.mouseClick(esc_window.view.advance_button, LEFT)
     apprise_vp(ctx, esc, 2, "Heads-up")  # someone else, meanwhile
-    _keys(window, qtbot)
+    _keys(esc_window, qtbot)
     assert shown == [
         (
             f"Undo advance escalation #{esc} to Acknowledged",
@@ -135,5 +137,22 @@ def test_an_undo_after_a_change_made_meanwhile_says_why(
             "its state change was not taken back.",
         )
     ]
-    assert window.view.state_badge.text() == "Acknowledged"
-    assert not window.view.vp_button.isEnabled()  # the window shows the apprisal made meanwhile
+    assert esc_window.view.state_badge.text() == "Acknowledged"
+    assert not esc_window.view.vp_button.isEnabled()  # the esc_window shows the apprisal made meanwhile
+
+
+def test_on_the_escalations_page_edit_undo_reloads_the_detail_shown(
+    window: MainWindow, esc: int, qtbot: Any, dialogs: list[Handler]
+) -> None:
+    page = next(p for p in window.pages if isinstance(p, EscalationsPage))
+    window.navigation.setCurrentRow(window.pages.index(page))
+    page.open_record(esc)
+    dialogs.append(_advance(qtbot, "Maya owns it"))
+    qtbot.mouseClick(page.detail.advance_button, LEFT)
+    assert page.detail.state_badge.text() == "Acknowledged"
+    assert window.undo_action.text() == f"&Undo Advance escalation #{esc} to Acknowledged"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(page.detail.advance_button, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.detail.state_badge.text() == "Requested"
+    assert window.statusBar().currentMessage() == f"Undone: Advance escalation #{esc} to Acknowledged"
