@@ -236,7 +236,9 @@ def take_back_state_change(ctx: Context, esc_id: int, expected_version: int, ent
             .order_by(t.EscalationEntry.id.desc())
             .first()
         )
-        before = EscalationState(earlier.state) if earlier is not None else EscalationState.REQUESTED
+        if earlier is None:  # the request itself: no state change to take back
+            raise DomainError(f"Escalation #{esc.id} has no state change to take back.")
+        before = EscalationState(earlier.state)
         save_versioned(esc, expected_version, {"state": before.value, "closed_at": None, "decline_reason": ""})
         entry.delete_instance()
         record_audit(

@@ -92,3 +92,10 @@ def test_only_the_entry_that_set_the_state_is_taken_back(esc: int, ctx: Context,
     assert escalation_detail(esc, fixed_now).row.state is S.ACTION_PLAN
     with pytest.raises(NotFound):
         take_back_state_change(ctx, esc + 1, 1, first)
+
+
+def test_the_request_itself_is_no_state_change_to_take_back(esc: int, ctx: Context, fixed_now: datetime) -> None:
+    request = t.EscalationEntry.get(t.EscalationEntry.escalation == esc).id
+    with pytest.raises(DomainError, match=rf"^Escalation #{esc} has no state change to take back\.$"):
+        take_back_state_change(ctx, esc, 1, request)
+    assert len(escalation_detail(esc, fixed_now).timeline) == 1
