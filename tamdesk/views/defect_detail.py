@@ -239,6 +239,7 @@ class StepForm(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.general = FieldMessage()
         self.button = QPushButton(button)
+        self.button.setToolTip("Ctrl+Z takes the step back")
         self.button.clicked.connect(self.submit)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -344,7 +344,9 @@ class EscalationDetailView(RecordDetailView):
     def _build_actions(self) -> QHBoxLayout:
         self.advance_button = QPushButton("Advance…")
         self.advance_button.clicked.connect(self.advance)
+        self.advance_button.setToolTip("Move the escalation on, with a note on its timeline; Ctrl+Z takes it back")
         self.decline_button = QPushButton("&Decline…")
+        self.decline_button.setToolTip("Close the escalation with a reason; Ctrl+Z takes it back")
         self.decline_button.clicked.connect(self.decline)
         self.note_button = QPushButton("Add &note…")
         self.note_button.clicked.connect(self.add_note)

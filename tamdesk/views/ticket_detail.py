@@ -347,7 +347,7 @@ class TicketDetailDialog(QDialog):
         actions = QHBoxLayout()
         for action in RECORD_ACTIONS:
             button = QPushButton(action.label)
-            button.setToolTip(action.tooltip)
+            button.setToolTip(f"{action.tooltip} Ctrl+Z takes it back.")
             button.clicked.connect(lambda _=False, a=action: self.record(a))
             self.record_buttons[action.key] = button
             actions.addWidget(button)
