@@ -346,6 +346,47 @@ def close_defect(ctx: Context, defect_id: int, expected_version: int, *, confirm
         _audit(ctx, defect, "state", f"Defect #{defect.id} closed")
 
 
+def _cleared(defect: t.Defect, state: DefectState) -> dict[str, object]:
+    """What reaching ``state`` wrote, as it was before (the step that reached it sets nothing else)."""
+    cleared: dict[DefectState, dict[str, object]] = {
+        DefectState.VALIDATED: {"validated_at": None, "validated_by": "", "repro_notes": ""},
+        DefectState.ESCALATED: {"engineering_key": None, "engineering_url": "", "escalated_at": None},
+        DefectState.PRIORITIZED: {"priority": priority_for(Severity(defect.severity)), "priority_reason": "",
+                                  "prioritized_at": None},
+        DefectState.FIX_IN_PROGRESS: {"fix_started_at": None},
+        DefectState.FIX_DEPLOYED: {"fix_version": "", "deployed_on": None},
+        DefectState.CLOSED: {"closed_at": None},
+    }  # fmt: skip
+    return cleared.get(state, {})
+
+
+def take_back_step(ctx: Context, defect_id: int, expected_version: int, to: DefectState) -> None:
+    """Undo the steps that took a defect from ``to`` to its state now: it is ``to`` again, without what they recorded
+    (who validated, the engineering key, the priority override, the fix version …), with an audit entry.
+
+    Raises:
+        DomainError: one sentence when the defect changed since ``expected_version`` (another step, its product);
+            nothing is written. NotFound.
+    """
+    with database.atomic():
+        defect = _defect(defect_id)
+        current = DefectState(defect.state)
+        if defect.version != expected_version or ORDER.index(to) >= ORDER.index(current):
+            raise DomainError(
+                f"Defect #{defect.id} was changed by someone else since (it is {current.label.lower()} now); "
+                "its step was not taken back."
+            )
+        changes: dict[str, object] = {"state": to.value}
+        for state in ORDER[ORDER.index(to) + 1 : ORDER.index(current) + 1]:
+            changes.update(_cleared(defect, state))
+        before = {name: getattr(defect, name) for name in changes}
+        save_versioned(defect, expected_version, changes)
+        _audit(
+            ctx, defect, "state", f"Defect #{defect.id}: {current.label.lower()} taken back ({to.label.lower()} again)",
+            before=before, after=changes,
+        )  # fmt: skip
+
+
 def _is_linked(defect: t.Defect, customer_id: int) -> bool:
     links = (
         t.DefectTicket.select()

@@ -107,10 +107,11 @@ def _person(role: PersonRole) -> t.Person | None:
     return query.order_by(t.Person.name).first()
 
 
-def _entry(esc: t.Escalation, ctx: Context, text: str, state: EscalationState | None = None) -> None:
-    t.EscalationEntry.create(
+def _entry(esc: t.Escalation, ctx: Context, text: str, state: EscalationState | None = None) -> int:
+    entry = t.EscalationEntry.create(
         escalation=esc, at=ctx.now(), author=ctx.actor, state=state.value if state else None, text=text
     )
+    return int(entry.id)
 
 
 def request_escalation(ctx: Context, ticket_id: int, data: EscalationInput, *, confirm: bool = False) -> int:
@@ -181,8 +182,9 @@ def _escalation(esc_id: int) -> t.Escalation:
 
 def advance_escalation(
     ctx: Context, esc_id: int, expected_version: int, state: EscalationState, note: str = "", decline_reason: str = ""
-) -> None:
-    """Move an escalation forward (any later state) or decline it with a reason; every change is a timeline entry."""
+) -> int:
+    """Move an escalation forward (any later state) or decline it with a reason; every change is a timeline entry,
+    whose id is returned (``take_back_state_change`` removes it)."""
     note, decline_reason = clean_text(note), clean_text(decline_reason)
     with database.atomic():
         esc = _escalation(esc_id)
@@ -201,11 +203,49 @@ def advance_escalation(
         save_versioned(esc, expected_version, changes)
         text = f"{current.label} → {state.label}"
         extra = decline_reason.strip() if state is EscalationState.DECLINED else note.strip()
-        _entry(esc, ctx, f"{text}: {extra}" if extra else text, state)
+        entry_id = _entry(esc, ctx, f"{text}: {extra}" if extra else text, state)
         record_audit(
             ctx, entity="escalation", entity_id=esc.id, customer=esc.ticket.customer_id, action="state",
             summary=f"Escalation #{esc.id} of ticket {esc.ticket.number}: {text}",
             before={"state": current.value}, after={"state": state.value},
+        )  # fmt: skip
+        return entry_id
+
+
+def take_back_state_change(ctx: Context, esc_id: int, expected_version: int, entry_id: int) -> None:
+    """Undo a state change: its timeline entry goes and the escalation is in the state the entry before it names,
+    open again (no closing time, no decline reason).
+
+    Raises:
+        DomainError: one sentence when the escalation changed since ``expected_version`` (another state change, the
+            VP apprised) or the entry is not the one that set its state; nothing is written. NotFound.
+    """
+    with database.atomic():
+        esc = _escalation(esc_id)
+        current = EscalationState(esc.state)
+        entry = t.EscalationEntry.get_or_none(
+            (t.EscalationEntry.id == entry_id) & (t.EscalationEntry.escalation == esc.id)
+        )
+        if esc.version != expected_version or entry is None or entry.state != current.value:
+            raise DomainError(
+                f"Escalation #{esc.id} was changed by someone else since (it is {current.label.lower()} now); "
+                "its state change was not taken back."
+            )
+        earlier = (
+            esc.entries.where(t.EscalationEntry.state.is_null(False) & (t.EscalationEntry.id < entry.id))
+            .order_by(t.EscalationEntry.id.desc())
+            .first()
+        )
+        if earlier is None:  # the request itself: no state change to take back
+            raise DomainError(f"Escalation #{esc.id} has no state change to take back.")
+        before = EscalationState(earlier.state)
+        save_versioned(esc, expected_version, {"state": before.value, "closed_at": None, "decline_reason": ""})
+        entry.delete_instance()
+        record_audit(
+            ctx, entity="escalation", entity_id=esc.id, customer=esc.ticket.customer_id, action="state",
+            summary=f"Escalation #{esc.id} of ticket {esc.ticket.number}: {current.label} taken back "
+            f"({before.label} again)",
+            before={"state": current.value}, after={"state": before.value},
         )  # fmt: skip
 
 

@@ -709,6 +709,11 @@ def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime,
 
 
 def delete_event(ctx: Context, event_id: int, expected_version: int) -> None:
+    """Remove one event (a mistake, or an undo of recording it); status and SLA follow from the events left.
+
+    Raises:
+        NotFound: the event was deleted meanwhile. DomainError: it was corrected since ``expected_version``.
+    """
     with database.atomic():
         event = t.TicketEvent.get_or_none(t.TicketEvent.id == event_id)
         if event is None:
@@ -718,14 +723,27 @@ def delete_event(ctx: Context, event_id: int, expected_version: int) -> None:
         ticket = event.ticket
         before = {"at": event.at, "kind": event.kind, "note": event.note}
         event.delete_instance()
-        if before["kind"] == TicketEventKind.SOLVED.value and ticket.status in (s.value for s in CLOSED):
-            ticket.status, ticket.resolved_at = TicketStatus.OPEN.value, None  # the solve is undone
-            ticket.save()
+        _undo_status_of(ticket, TicketEventKind(before["kind"]))
         _sync_status(ticket)
         record_audit(
             ctx, entity="ticket_event", entity_id=event_id, customer=ticket.customer_id, action="delete",
             summary=f"Ticket {ticket.number}: {before['kind'].replace('_', ' ')} removed", before=before,
         )  # fmt: skip
+
+
+def _undo_status_of(ticket: t.Ticket, kind: TicketEventKind) -> None:
+    """The status ``kind``'s event gave ``ticket`` is taken back with it: a solved ticket is open again, one waited
+    on is open (new while nothing else happened); the events left then decide as ever (an earlier wait, say)."""
+    status = TicketStatus(ticket.status)
+    if kind is TicketEventKind.SOLVED and status in CLOSED:
+        ticket.status, ticket.resolved_at = TicketStatus.OPEN.value, None
+    elif kind is TicketEventKind.WAITING_ON_CUSTOMER and status is TicketStatus.WAITING_ON_CUSTOMER:
+        talked = ticket.events.where(t.TicketEvent.kind != TicketEventKind.SOLVED.value).exists()
+        ticket.status = (TicketStatus.OPEN if talked else TicketStatus.NEW).value
+    else:
+        return
+    ticket.version += 1
+    ticket.save()
 
 
 def ticket_numbers(customer_id: int | None = None) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ linked tickets and customers, and the customer-update log with the next update d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,10 +44,12 @@ from tamdesk.services.defects import (
     priority_for,
     set_defect_product,
     start_fix,
+    take_back_step,
     validate_defect,
 )
 from tamdesk.services.tickets import ticket_detail
 from tamdesk.services.versions import CustomerReach, defect_reach
+from tamdesk.views.changes import changed
 from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.defect_dialog import LinkTicketDialog, LogUpdateDialog
 from tamdesk.views.escalation_detail import BADGE, Facts, StateSteps, scrolling
@@ -59,6 +62,7 @@ from tamdesk.views.escalation_dialog import (
 )
 from tamdesk.views.record_detail import RecordDetailDialog, RecordDetailView
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     TONE_BANNER,
     FieldMessage,
@@ -235,6 +239,7 @@ class StepForm(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.general = FieldMessage()
         self.button = QPushButton(button)
+        self.button.setToolTip("Ctrl+Z takes the step back")
         self.button.clicked.connect(self.submit)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -271,6 +276,33 @@ class StepForm(QWidget):
         assert self.detail is not None
         return self.detail.row.id, self.detail.row.version
 
+    def take(self, step: Callable[[int], object], text: str) -> None:
+        """Take ``step(version)`` on the defect shown, undoable as ``text`` (with the defect's ``{id}``)."""
+        assert self.detail is not None
+        row = self.detail.row
+        step(row.version)
+        push_step(self.ctx, row.id, row.version + 1, row.state, step, text.format(id=row.id))
+
+
+def push_step(
+    ctx: Context, defect_id: int, version: int, before: DefectState, step: Callable[[int], object], text: str
+) -> None:
+    """Offer Ctrl+Z for a step just taken (``version``: the defect's after it): undo returns to ``before`` (refused
+    when someone changed the defect since), redo takes the step again."""
+    place = [version]
+
+    def undo() -> None:
+        take_back_step(ctx, defect_id, place[0], before)
+        place[0] += 1
+        changed("defect")
+
+    def redo() -> None:
+        step(place[0])
+        place[0] += 1
+        changed("defect")
+
+    push_done(text, undo=undo, redo=redo)
+
 
 class ValidateStep(StepForm):
     title = "Validate"
@@ -295,10 +327,10 @@ class ValidateStep(StepForm):
             super().submit()
 
     def action(self, confirm: bool) -> None:
-        defect_id, version = self.ids
-        at = self.at.value()
+        ctx, defect_id, at = self.ctx, self.ids[0], self.at.value()
         assert at is not None  # submit checked it
-        validate_defect(self.ctx, defect_id, version, self.by.text(), at, self.notes.toPlainText())
+        by, notes = self.by.text(), self.notes.toPlainText()
+        self.take(lambda version: validate_defect(ctx, defect_id, version, by, at, notes), "Validate defect #{id}")
 
 
 class EscalateStep(StepForm):
@@ -344,8 +376,9 @@ class EscalateStep(StepForm):
         return errors
 
     def action(self, confirm: bool) -> None:
-        defect_id, version = self.ids
-        escalate_to_engineering(self.ctx, defect_id, version, self.key.text(), self.link.text())
+        ctx, defect_id, key, link = self.ctx, self.ids[0], self.key.text(), self.link.text()
+        self.take(lambda version: escalate_to_engineering(ctx, defect_id, version, key, link),
+                  "Escalate defect #{id} to engineering")  # fmt: skip
 
 
 class PrioritizeStep(StepForm):
@@ -381,9 +414,10 @@ class PrioritizeStep(StepForm):
         self.priority.setToolTip("" if not override else f"Overrides the derived priority {self.derived}")
 
     def action(self, confirm: bool) -> None:
-        defect_id, version = self.ids
+        ctx, defect_id, priority = self.ctx, self.ids[0], str(self.priority.currentData())
         reason = self.reason.text() if self.reason.isEnabled() else ""
-        prioritize_defect(self.ctx, defect_id, version, self.priority.currentData(), reason)
+        self.take(lambda version: prioritize_defect(ctx, defect_id, version, priority, reason),
+                  f"Prioritize defect #{{id}} {priority}")  # fmt: skip
 
 
 class StartFixStep(StepForm):
@@ -398,7 +432,8 @@ class StartFixStep(StepForm):
         self.intro.setText(f"Mark when engineering starts working on {key} ({detail.row.priority}).")
 
     def action(self, confirm: bool) -> None:
-        start_fix(self.ctx, *self.ids)
+        ctx, defect_id = self.ctx, self.ids[0]
+        self.take(lambda version: start_fix(ctx, defect_id, version), "Start the fix of defect #{id}")
 
 
 class DeployStep(StepForm):
@@ -425,8 +460,9 @@ class DeployStep(StepForm):
         return self.deployed.date().toPython()  # type: ignore[no-any-return]
 
     def action(self, confirm: bool) -> None:
-        defect_id, version = self.ids
-        deploy_fix(self.ctx, defect_id, version, self.version.text(), self.chosen_date())
+        ctx, defect_id, fix, day = self.ctx, self.ids[0], self.version.text(), self.chosen_date()
+        self.take(lambda version: deploy_fix(ctx, defect_id, version, fix, day),
+                  f"Mark the fix of defect #{{id}} deployed in {fix.strip()}")  # fmt: skip
 
 
 class CloseStep(StepForm):
@@ -445,7 +481,8 @@ class CloseStep(StepForm):
         self.intro.setText("The fix is deployed. Close the defect once the customers have confirmed it.")
 
     def action(self, confirm: bool) -> None:
-        close_defect(self.ctx, *self.ids, confirm=confirm)
+        ctx, defect_id = self.ctx, self.ids[0]
+        self.take(lambda version: close_defect(ctx, defect_id, version, confirm=confirm), "Close defect #{id}")
 
 
 STEP_FORMS: dict[DefectState, type[StepForm]] = {
@@ -615,6 +652,9 @@ class DefectDetailView(RecordDetailView):
 
     def show_defect(self, defect_id: int) -> bool:
         return self.show_record(defect_id)
+
+    def shown_version(self) -> int | None:
+        return self.detail.row.version if self.detail is not None else None
 
     def reload(self) -> bool:
         """Read the defect again; False (with the reason in the title) when it no longer exists."""

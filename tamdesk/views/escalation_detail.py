@@ -42,7 +42,9 @@ from tamdesk.services.escalations import (
     apprise_vp,
     draft_email,
     escalation_detail,
+    take_back_state_change,
 )
+from tamdesk.views.changes import changed
 from tamdesk.views.email_dialogs import send_escalation_email
 from tamdesk.views.escalation_dialog import FormDialog, TextDialog, plain_text
 from tamdesk.views.icons import icon
@@ -51,6 +53,7 @@ from tamdesk.views.record_detail import heading as heading  # the Reports page t
 from tamdesk.views.sla_format import business_days, short_duration
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import TONE_BANNER, Tone, configure_table, fit_rows_to_text, set_tone_style
 
 STATE_TONES = {
@@ -214,8 +217,31 @@ class AdvanceDialog(FormDialog):
         return EscalationState(self.state.currentData())
 
     def action(self, confirm: bool) -> None:
-        row = self.detail.row
-        advance_escalation(self.ctx, row.id, row.version, self.chosen(), note=self.note.toPlainText())
+        row, state, note = self.detail.row, self.chosen(), self.note.toPlainText()
+        entry_id = advance_escalation(self.ctx, row.id, row.version, state, note=note)
+        push_state_change(self.ctx, row.id, row.version + 1, entry_id, state, note=note)
+
+
+def push_state_change(
+    ctx: Context, esc_id: int, version: int, entry_id: int, state: EscalationState, note: str = "", reason: str = ""
+) -> None:
+    """Offer Ctrl+Z for a state change just saved (``version``: the escalation's after it): undo takes it back,
+    refused in one sentence when someone changed the escalation since; redo makes the change again."""
+    place = [version, entry_id]
+
+    def undo() -> None:
+        take_back_state_change(ctx, esc_id, place[0], place[1])
+        place[0] += 1
+        changed("escalation")
+
+    def redo() -> None:
+        place[1] = advance_escalation(ctx, esc_id, place[0], state, note=note, decline_reason=reason)
+        place[0] += 1
+        changed("escalation")
+
+    declined = state is EscalationState.DECLINED
+    text = f"Decline escalation #{esc_id}" if declined else f"Advance escalation #{esc_id} to {state.label}"
+    push_done(text, undo=undo, redo=redo)
 
 
 class EmailDraftDialog(QDialog):
@@ -318,7 +344,9 @@ class EscalationDetailView(RecordDetailView):
     def _build_actions(self) -> QHBoxLayout:
         self.advance_button = QPushButton("Advance…")
         self.advance_button.clicked.connect(self.advance)
+        self.advance_button.setToolTip("Move the escalation on, with a note on its timeline; Ctrl+Z takes it back")
         self.decline_button = QPushButton("&Decline…")
+        self.decline_button.setToolTip("Close the escalation with a reason; Ctrl+Z takes it back")
         self.decline_button.clicked.connect(self.decline)
         self.note_button = QPushButton("Add &note…")
         self.note_button.clicked.connect(self.add_note)
@@ -379,6 +407,9 @@ class EscalationDetailView(RecordDetailView):
 
     def show_escalation(self, esc_id: int) -> bool:
         return self.show_record(esc_id)
+
+    def shown_version(self) -> int | None:
+        return self.detail.row.version if self.detail is not None else None
 
     def reload(self) -> bool:
         """Read the escalation again; False (with a message) when it no longer exists."""
@@ -482,7 +513,9 @@ class EscalationDetailView(RecordDetailView):
         row = detail.row
 
         def submit(text: str, confirm: bool) -> None:
-            advance_escalation(self.ctx, row.id, row.version, EscalationState.DECLINED, decline_reason=text)
+            declined = EscalationState.DECLINED
+            entry_id = advance_escalation(self.ctx, row.id, row.version, declined, decline_reason=text)
+            push_state_change(self.ctx, row.id, row.version + 1, entry_id, declined, reason=text)
 
         self._after(
             TextDialog(

@@ -3,13 +3,14 @@ title, subtitle and state badge; a reload after every action; and the window tha
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from tamdesk.services.base import Context
 from tamdesk.views.escalation_dialog import FormDialog, Outcome
 from tamdesk.views.icons import icon
+from tamdesk.views.undo import add_undo_actions, undo_stack
 
 
 def heading(text: str, scale: float = 1.5) -> QLabel:
@@ -45,6 +46,21 @@ class RecordDetailView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record_id: int | None = None
+        undo_stack().indexChanged.connect(self._undo_moved)
+
+    @Slot(int)
+    def _undo_moved(self, _index: int) -> None:
+        """An undo or redo may have changed the record shown: show it as it is now (``changed`` when it did)."""
+        if self.record_id is None or not self.isVisible():
+            return
+        before = self.shown_version()
+        self.reload()
+        if self.shown_version() != before:
+            self.changed.emit(self.record_id)
+
+    def shown_version(self) -> int | None:
+        """The version of the record shown (subclasses say), to tell whether an undo changed it."""
+        return None
 
     def _build_header(self, show_back: bool) -> QHBoxLayout:
         self.back_button = QToolButton()
@@ -106,3 +122,5 @@ class RecordDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(view, 1)
         layout.addWidget(buttons)
+        # Ctrl+Z / Ctrl+Shift+Z here: the window is modal, so the main window's Edit menu does not reach it
+        self.undo_action, self.redo_action = add_undo_actions(self)

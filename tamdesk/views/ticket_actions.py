@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
@@ -163,17 +164,9 @@ class TicketActions(QObject):
         except DomainError as exc:
             self._show_status(f"No response recorded on {target.number}: {exc}")
             return
-        recorded = [event_id]  # redo records it again, under a new id
-
-        def undo() -> None:
-            delete_event(ctx, recorded[0], 1)
-            ticket_changes().changed.emit(ticket_id)
-
-        def redo() -> None:
-            recorded[:] = [add_event(ctx, ticket_id, TicketEventKind.RESPONSE, at)]
-            ticket_changes().changed.emit(ticket_id)
-
-        push_done(f"Record response on {target.number}", undo=undo, redo=redo)
+        push_recorded_event(
+            ctx, ticket_id, event_id, TicketEventKind.RESPONSE, at, "", f"Record response on {target.number}"
+        )
         self._acted(target, "ticket", f"Response recorded on {target.number}; Ctrl+Z takes it back.")
 
     def copy_ticket_number(self) -> None:
@@ -200,6 +193,24 @@ class TicketActions(QObject):
         window = self.owner.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 10000)
+
+
+def push_recorded_event(
+    ctx: Context, ticket_id: int, event_id: int, kind: TicketEventKind, at: datetime, note: str, text: str
+) -> None:
+    """Offer Ctrl+Z for an event just recorded: undo deletes exactly that event (refused when someone corrected or
+    deleted it since), redo records it again under a new id; every open list and window follows."""
+    recorded = [event_id]
+
+    def undo() -> None:
+        delete_event(ctx, recorded[0], 1)
+        ticket_changes().changed.emit(ticket_id)
+
+    def redo() -> None:
+        recorded[:] = [add_event(ctx, ticket_id, kind, at, note)]
+        ticket_changes().changed.emit(ticket_id)
+
+    push_done(text, undo=undo, redo=redo)
 
 
 # -- on the rows of a ticket list ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -46,10 +46,10 @@ from tamdesk.views import sla_format
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import STORED_WITH_SECONDS, DateTimeField
 from tamdesk.views.table_model import Column, RowTableModel, local_time
-from tamdesk.views.ticket_actions import TicketActions, TicketTarget
+from tamdesk.views.ticket_actions import TicketActions, TicketTarget, push_recorded_event
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
-from tamdesk.views.undo import push_done
+from tamdesk.views.undo import add_undo_actions, push_done, undo_stack
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
 
 
@@ -62,20 +62,24 @@ class RecordAction:
     kind: TicketEventKind
     note: str
     tooltip: str
+    undo_text: str  # what Edit › Undo names, with the ticket's {number}
 
 
 RECORD_ACTIONS = (
     RecordAction("response", "&Response", TicketEventKind.RESPONSE, "",
-                 "Support replied to the customer: stops the first-response clock, then resets the update clock."),
+                 "Support replied to the customer: stops the first-response clock, then resets the update clock.",
+                 "Record response on {number}"),
     RecordAction("update", "Customer &update", TicketEventKind.RESPONSE, "Customer update",
-                 "A scheduled update to the customer: resets the update clock."),
+                 "A scheduled update to the customer: resets the update clock.", "Record customer update on {number}"),
     RecordAction("waiting", "&Waiting on customer", TicketEventKind.WAITING_ON_CUSTOMER, "",
-                 "The ball is in the customer's court: the update clock pauses (the first-response clock never does)."),
+                 "The ball is in the customer's court: the update clock pauses (the first-response clock never does).",
+                 "Mark {number} waiting on customer"),
     RecordAction("replied", "Customer re&plied", TicketEventKind.CUSTOMER_REPLIED, "",
-                 "The customer answered: the update clock runs again."),
-    RecordAction("solved", "&Solved", TicketEventKind.SOLVED, "", "The ticket is solved: the update clock stops."),
+                 "The customer answered: the update clock runs again.", "Record customer reply on {number}"),
+    RecordAction("solved", "&Solved", TicketEventKind.SOLVED, "", "The ticket is solved: the update clock stops.",
+                 "Mark {number} solved"),
     RecordAction("reopened", "Re&opened", TicketEventKind.REOPENED, "",
-                 "The ticket is open again: the update clock restarts."),
+                 "The ticket is open again: the update clock restarts.", "Reopen {number}"),
 )  # fmt: skip
 
 
@@ -179,6 +183,16 @@ class TicketDetailDialog(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
             button.setDefault(False)
+        # Ctrl+Z / Ctrl+Shift+Z here (the window is modal: the main window's Edit menu does not reach it)
+        self.undo_action, self.redo_action = add_undo_actions(self)
+        undo_stack().indexChanged.connect(self._undo_moved)
+
+    @Slot(int)
+    def _undo_moved(self, _index: int) -> None:
+        """An undo or redo (here or anywhere) may have changed this ticket: show it as it is now."""
+        if self.isVisible():
+            self.changed = True
+            self.load()
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -333,7 +347,7 @@ class TicketDetailDialog(QDialog):
         actions = QHBoxLayout()
         for action in RECORD_ACTIONS:
             button = QPushButton(action.label)
-            button.setToolTip(action.tooltip)
+            button.setToolTip(f"{action.tooltip} Ctrl+Z takes it back.")
             button.clicked.connect(lambda _=False, a=action: self.record(a))
             self.record_buttons[action.key] = button
             actions.addWidget(button)
@@ -480,13 +494,16 @@ class TicketDetailDialog(QDialog):
             return
         note = self.record_note.text().strip() or action.note
         try:
-            add_event(self.ctx, self.ticket_id, action.kind, at, note)
+            event_id = add_event(self.ctx, self.ticket_id, action.kind, at, note)
         except ValidationFailed as exc:
             self.record_message.set_error(" ".join(exc.errors.values()))
             return
         except DomainError as exc:
             self.record_message.set_error(str(exc))
             return
+        number = self.detail.input.number if self.detail else ""
+        push_recorded_event(self.ctx, self.ticket_id, event_id, action.kind, at, note,
+                            action.undo_text.format(number=number))  # fmt: skip
         self.record_note.clear()
         self.record_at.set_value(self.ctx.now())  # the next thing usually happens "now"
         self._changed()
@@ -498,9 +515,21 @@ class TicketDetailDialog(QDialog):
         entry = self.selected_entry()
         if entry is None or entry.event is None or self.detail is None:
             return
-        dialog = EventDialog(self.ctx, entry.event, self.detail.customer_zone, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._changed()
+        event, number = entry.event, self.detail.input.number
+        dialog = EventDialog(self.ctx, event, self.detail.customer_zone, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved is None:
+            return
+        ctx, ticket_id, version = self.ctx, self.ticket_id, [event.version + 1]
+
+        def put(at: datetime, note: str) -> None:
+            edit_event(ctx, event.id, version[0], at, note)  # refused when corrected by someone else since
+            version[0] += 1
+            ticket_changes().changed.emit(ticket_id)
+
+        before, after = (event.at, event.note), dialog.saved
+        push_done(f"Correct {event.kind.label.lower()} on {number}", undo=lambda: put(*before),
+                  redo=lambda: put(*after))  # fmt: skip
+        self._changed()
 
     def delete_selected_event(self) -> None:
         entry = self.selected_entry()
@@ -560,6 +589,7 @@ class EventDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.ticket_event = event  # not ``self.event``: that would hide QObject.event() from Qt
+        self.saved: tuple[datetime, str] | None = None  # the time and note saved
         self.setWindowTitle(f"Correct “{event.kind.label}”")
         self.at = DateTimeField(ctx.now, "Happened at")
         self.at.set_customer_zone(zone)
@@ -590,8 +620,9 @@ class EventDialog(QDialog):
         if at is None:  # the field says why; nothing is saved until it names a time
             self.at.setFocus()
             return
+        note = self.note.text().strip()
         try:
-            edit_event(self.ctx, self.ticket_event.id, self.ticket_event.version, at, self.note.text().strip())
+            edit_event(self.ctx, self.ticket_event.id, self.ticket_event.version, at, note)
         except ValidationFailed as exc:
             self.at_message.set_error(exc.errors.get("at", " ".join(exc.errors.values())))
             return
@@ -601,4 +632,5 @@ class EventDialog(QDialog):
         except DomainError as exc:
             self.general.set_error(str(exc))
             return
+        self.saved = (at, note)
         self.accept()

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from tamdesk.services.base import DomainError
 
@@ -54,3 +63,49 @@ def _run(text: str, action: Callable[[], object]) -> None:
 def push_done(text: str, undo: Callable[[], object], redo: Callable[[], object]) -> None:
     """Record an action that just succeeded so the user can take it back (Ctrl+Z)."""
     undo_stack().push(DoneCommand(text, undo, redo))
+
+
+def add_undo_actions(window: QWidget) -> tuple[QAction, QAction]:
+    """Undo and Redo (Ctrl+Z, Ctrl+Shift+Z) of the session's stack inside ``window``: a modal dialog (the ticket,
+    escalation and defect windows) blocks the main window's Edit menu.
+
+    In a text field of ``window`` the keys undo its typing as usual; with no typing to take back they reach the
+    stack, so Ctrl+Z straight after Solved works though the note field has the focus.
+    """
+    stack = undo_stack()
+    undo, redo = stack.createUndoAction(window, "&Undo"), stack.createRedoAction(window, "&Redo")
+    undo.setShortcuts(QKeySequence.StandardKey.Undo)
+    redo.setShortcuts(QKeySequence.StandardKey.Redo)
+    for action in (undo, redo):
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addAction(action)
+    keys = _TypingFirst(window)
+    for field in window.findChildren(QWidget):
+        if isinstance(field, QLineEdit | QAbstractSpinBox | QPlainTextEdit | QTextEdit):
+            field.installEventFilter(keys)
+    return undo, redo
+
+
+class _TypingFirst(QObject):
+    """Lets a text field claim Ctrl+Z (Ctrl+Shift+Z) only while it has typing to undo (redo)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
+            return False
+        if event.matches(QKeySequence.StandardKey.Undo):
+            return not _typing(watched, undo=True)
+        if event.matches(QKeySequence.StandardKey.Redo):
+            return not _typing(watched, undo=False)
+        return False
+
+
+def _typing(field: QObject, *, undo: bool) -> bool:
+    """Whether ``field`` has typing to undo (or redo)."""
+    if isinstance(field, QAbstractSpinBox):
+        field = field.findChild(QLineEdit) or field
+    if isinstance(field, QLineEdit):
+        return field.isUndoAvailable() if undo else field.isRedoAvailable()
+    if isinstance(field, QPlainTextEdit | QTextEdit):
+        document = field.document()
+        return document.isUndoAvailable() if undo else document.isRedoAvailable()
+    return True

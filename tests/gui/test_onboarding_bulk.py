@@ -67,7 +67,7 @@ def test_mark_three_steps_done_with_shift_down_and_undo_them_at_once(
     assert [tab.model.index(r, ChecklistModel.BY).data() for r in range(3)] == ["Tess Tam"] * 3
     # the same three stay selected: now they can be reopened, not ticked
     assert tab.not_done_button.text() == "Mark 3 steps &not done" and not tab.done_button.isEnabled()
-    assert undo_stack().count() == 1 and window.undo_action.text() == "&Undo Mark onboarding 3 steps done"
+    assert undo_stack().count() == 1 and window.undo_action.text() == "&Undo Mark 3 onboarding steps done"
     _undo(window, tab, qtbot)
     assert tab.progress.text() == "0 of 10 steps done"
     assert _statuses(tab)[:3] == ["Open"] * 3
@@ -103,7 +103,7 @@ def test_a_step_changed_meanwhile_stops_the_batch_and_is_named(
     qtbot.mouseClick(tab.done_button, Qt.MouseButton.LeftButton)
     assert shown == [
         (
-            "Mark onboarding 3 steps done",
+            "Mark 3 onboarding steps done",
             f"No step was marked done: step '{second.title}' was changed by someone else since it was shown; "
             "review it and try again.",
         )

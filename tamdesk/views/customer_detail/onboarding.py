@@ -29,13 +29,12 @@ from tamdesk.services.onboarding import (
     AUTOMATIC,
     Checklist,
     StepRow,
-    current_step_version,
-    current_step_versions,
     set_step_done,
     set_step_due,
     set_steps_done,
     start_onboarding,
 )
+from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail.common import STATE_TONES, state_text
 from tamdesk.views.icons import icon
 from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
@@ -59,6 +58,12 @@ Index = QModelIndex | QPersistentModelIndex
 def _steps(count: int) -> str:
     """``1 step``, ``3 steps``."""
     return f"{count} step" if count == 1 else f"{count} steps"
+
+
+def _mark_text(steps: Sequence[StepRow], done: bool) -> str:
+    """What Edit › Undo names: ``Mark “Kick-off call held” done``, ``Mark 3 onboarding steps not done``."""
+    what = f"“{steps[0].title}”" if len(steps) == 1 else f"{len(steps)} onboarding steps"
+    return f"Mark {what} {'done' if done else 'not done'}"
 
 
 def _status_text(step: StepRow, on: date) -> str:
@@ -343,21 +348,30 @@ class OnboardingTab(QWidget):
     def _mark(self, steps: Sequence[StepRow], done: bool, note: str | None) -> None:
         if not steps:
             return
-        ctx, ids = self.ctx, [s.id for s in steps]
-        what = f"step '{steps[0].title}'" if len(steps) == 1 else _steps(len(steps))
-        text = f"Mark onboarding {what} {'done' if done else 'not done'}"
+        ids = [s.id for s in steps]
+        text = _mark_text(steps, done)
         try:
-            set_steps_done(ctx, [(s.id, s.version) for s in steps], done, note)
+            set_steps_done(self.ctx, [(s.id, s.version) for s in steps], done, note)
         except DomainError as exc:
             QMessageBox.warning(self, text, str(exc))
         else:
-            push_done(
-                text,
-                undo=lambda: set_steps_done(ctx, current_step_versions(ids), not done),
-                redo=lambda: set_steps_done(ctx, current_step_versions(ids), done, note),
-            )
+            self._push_marks(text, steps, done, note)
         self.changed.emit()
         self.select_steps(set(ids))
+
+    def _push_marks(self, text: str, steps: Sequence[StepRow], done: bool, note: str | None) -> None:
+        """Ctrl+Z reopens (or ticks again) exactly these steps, refused with the step's name when someone changed
+        one since; Ctrl+Shift+Z marks them again. Every write moves each step's version on by one."""
+        ctx = self.ctx
+        versions = {s.id: s.version + 1 for s in steps}
+
+        def mark(to_done: bool) -> None:
+            set_steps_done(ctx, list(versions.items()), to_done, note if to_done else None)
+            for step_id in versions:
+                versions[step_id] += 1
+            changed("onboarding")
+
+        push_done(text, undo=lambda: mark(not done), redo=lambda: mark(done))
 
     def toggle_current(self) -> None:
         """Tick or untick the step of the current row (Space), unless the data completes it."""
@@ -401,12 +415,7 @@ class OnboardingTab(QWidget):
         except DomainError as exc:
             QMessageBox.warning(self, "Onboarding", str(exc))
         else:
-            ctx, step_id = self.ctx, step.id
-            push_done(
-                f"{'Tick' if done else 'Untick'} onboarding step '{step.title}'",
-                undo=lambda: set_step_done(ctx, step_id, current_step_version(step_id), not done),
-                redo=lambda: set_step_done(ctx, step_id, current_step_version(step_id), done),
-            )
+            self._push_marks(_mark_text([step], done), [step], done, note)
         self.changed.emit()
 
     def _may_close(self, step: StepRow, ticking: Collection[int] = ()) -> bool:
