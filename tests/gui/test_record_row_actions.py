@@ -1,5 +1,6 @@
-"""The next step of an escalation from its row: a right-click (or a Ctrl+Shift shortcut) on the Escalations page
-and tab advances or declines it, copies the ticket number and opens the escalation or its ticket."""
+"""The next step of an escalation or a defect from its row: a right-click (or a Ctrl+Shift shortcut) on the
+Escalations and Defects pages and tabs advances, declines or takes the defect's next step in a small form, copies the
+ticket number or engineering key, and opens the record, its ticket or its tracker entry."""
 
 from __future__ import annotations
 
@@ -14,10 +15,17 @@ from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QMessageBox, QWidget
 
 from tamdesk.domain.severity import Severity
-from tamdesk.domain.states import EscalationState
+from tamdesk.domain.states import DefectState, EscalationState
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
+from tamdesk.services.defects import (
+    defect_detail,
+    escalate_to_engineering,
+    link_ticket,
+    report_defect,
+    validate_defect,
+)
 from tamdesk.services.escalations import (
     EscalationInput,
     advance_escalation,
@@ -25,7 +33,7 @@ from tamdesk.services.escalations import (
     request_escalation,
 )
 from tamdesk.services.tickets import TicketInput, create_ticket
-from tamdesk.views.pages.defects import DefectsPage
+from tamdesk.views.pages.defects import DefectsPage, DefectsTab
 from tamdesk.views.pages.escalations import EscalationsPage, EscalationsTab
 from tamdesk.views.pages.record_list import RecordTable
 from tamdesk.views.tasks import TaskRunner
@@ -239,3 +247,128 @@ def test_the_escalations_tab_of_a_customer_advances_from_the_row(
     with qtbot.waitSignal(tab.changed):
         right_click(tab.table, esc, menus)["Advance to Acknowledged"].trigger()
     assert tab.table.selected() is not None and tab.table.selected().state is EscalationState.ACKNOWLEDGED
+
+
+# -- defects ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def defects(qtbot: Any, ctx: Context, tickets: dict[str, int], runner: TaskRunner) -> DefectsPage:
+    page = DefectsPage(ctx, runner)
+    qtbot.addWidget(page)
+    page.resize(1300, 600)
+    page.show()
+    return page
+
+
+def test_a_reported_defect_is_validated_from_its_row(
+    qtbot: Any, ctx: Context, tickets: dict[str, int], defects: DefectsPage, menus: list[QMenu],
+    dialogs: list[Handler],
+) -> None:  # fmt: skip
+    did = report_defect(ctx, tickets["SUP-1"], "Coordinator OOM", severity=Severity.HIGH)
+    load(qtbot, defects)
+    entries = right_click(defects.table, did, menus)
+    assert list(entries) == [f"Open #{did}", "Validate", "Copy engineering key", "Open in tracker",
+                             "Open ticket SUP-1"]  # fmt: skip
+    assert not entries["Copy engineering key"].isEnabled()
+    assert entries["Copy engineering key"].toolTip() == (
+        f"Defect #{did} has no engineering key yet: escalate it to engineering"
+    )
+    assert entries["Validate"].shortcut().toString() == "Ctrl+Shift+A"
+    seen: list[str] = []
+
+    def validate(dialog: Any) -> None:
+        seen.append(dialog.windowTitle())
+        assert dialog.form.by.text() == "Tess Tam"
+        qtbot.keyClicks(dialog.form.notes, "Join of 2 large tables")
+        qtbot.mouseClick(dialog.form.button, LEFT)
+
+    dialogs.append(validate)
+    with qtbot.waitSignal(defects.loaded, timeout=5000):
+        entries["Validate"].trigger()
+    assert seen == [f"Validate — defect #{did}"]
+    detail = defect_detail(did, ctx.now())
+    assert (detail.row.state, detail.validated_by, detail.repro_notes) == (
+        DefectState.VALIDATED, "Tess Tam", "Join of 2 large tables"
+    )  # fmt: skip
+    assert "Escalate to engineering" in right_click(defects.table, did, menus)
+
+
+def test_a_refused_step_stays_open_with_the_message_beside_the_field(
+    qtbot: Any, ctx: Context, tickets: dict[str, int], defects: DefectsPage, menus: list[QMenu],
+    dialogs: list[Handler],
+) -> None:  # fmt: skip
+    did = report_defect(ctx, tickets["SUP-1"], "Coordinator OOM")
+    validate_defect(ctx, did, 1, "Sam Support", ctx.now())
+    load(qtbot, defects)
+    said: list[str] = []
+
+    def escalate_bad_key(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.form.key, "eng 12")
+        qtbot.keyClicks(dialog.form.link, "https://eng.example.com/browse/ENG-12")
+        qtbot.mouseClick(dialog.form.button, LEFT)
+        said.append(dialog.form.messages["engineering_key"].text())
+        assert dialog.isVisible()
+        dialog.reject()
+
+    dialogs.append(escalate_bad_key)
+    right_click(defects.table, did, menus)["Escalate to engineering"].trigger()
+    assert said == ["Engineering key 'eng 12' is not like ENG-1234."]
+    assert defect_detail(did, ctx.now()).row.state is DefectState.VALIDATED
+
+
+def test_an_escalated_defect_copies_its_key_opens_its_tracker_and_its_tickets(
+    qtbot: Any, ctx: Context, tickets: dict[str, int], defects: DefectsPage, menus: list[QMenu],
+    dialogs: list[Handler], browser: list[str],
+) -> None:  # fmt: skip
+    did = report_defect(ctx, tickets["SUP-1"], "Coordinator OOM")
+    validate_defect(ctx, did, 1, "Sam Support", ctx.now())
+    escalate_to_engineering(ctx, did, 2, "ENG-77", "https://eng.example.com/browse/ENG-77")
+    link_ticket(ctx, did, tickets["SUP-3"])
+    load(qtbot, defects)
+    entries = right_click(defects.table, did, menus)
+    assert list(entries) == [f"Open #{did}", "Prioritize", "Copy ENG-77", "Open in tracker", "Open linked ticket"]
+    QGuiApplication.clipboard().setText("")
+    entries["Copy ENG-77"].trigger()
+    assert QGuiApplication.clipboard().text() == "ENG-77"
+    entries["Open in tracker"].trigger()
+    assert browser == ["https://eng.example.com/browse/ENG-77"]
+    linked = entries["Open linked ticket"]
+    assert isinstance(linked, QMenu)
+    assert [a.text() for a in linked.actions()] == ["SUP-1 — Cluster down", "SUP-3 — Login fails"]
+    opened: list[str] = []
+    dialogs.append(lambda dialog: (opened.append(dialog.windowTitle()), dialog.reject()))
+    linked.actions()[1].trigger()
+    assert len(opened) == 1 and "SUP-3" in opened[0]
+    # the shortcut shows the same choice at the row
+    press(qtbot, defects.table, Qt.Key.Key_T)
+    assert [a.text() for a in menus.pop().actions()] == ["SUP-1 — Cluster down", "SUP-3 — Login fails"]
+
+
+def test_the_defects_tab_closes_a_deployed_fix_after_asking(
+    qtbot: Any, ctx: Context, tickets: dict[str, int], menus: list[QMenu], dialogs: list[Handler],
+    questions: list[str],
+) -> None:  # fmt: skip
+    from tamdesk.services.defects import deploy_fix, prioritize_defect, start_fix
+
+    did = report_defect(ctx, tickets["SUP-1"], "Coordinator OOM")
+    validate_defect(ctx, did, 1, "Sam Support", ctx.now())
+    escalate_to_engineering(ctx, did, 2, "ENG-77", "https://eng.example.com/browse/ENG-77")
+    prioritize_defect(ctx, did, 3)
+    start_fix(ctx, did, 4)
+    deploy_fix(ctx, did, 5, "437-e.2", ctx.now().date())
+    tab = DefectsTab(ctx, customer_id=tickets["acme"])
+    qtbot.addWidget(tab)
+    tab.show()
+    next_step = next(b for b in tab.findChildren(type(tab.open_button)) if b.text() == "&Next step…")
+    assert not next_step.isEnabled()
+    tab.table.select_id(did)
+    assert next_step.isEnabled()
+    dialogs.append(lambda dialog: qtbot.mouseClick(dialog.form.button, LEFT))
+    with qtbot.waitSignal(tab.changed):
+        qtbot.mouseClick(next_step, LEFT)
+    assert questions == [f"Defect #{did} still has open tickets (SUP-1). Close it anyway?"]
+    assert defect_detail(did, ctx.now()).row.state is DefectState.CLOSED
+    entries = right_click(tab.table, did, menus)
+    assert not entries["Next step"].isEnabled()
+    assert entries["Next step"].toolTip() == f"Defect #{did} is closed: no step is left"
