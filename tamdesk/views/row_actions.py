@@ -129,8 +129,10 @@ class TableActions(QObject, Generic[Row]):
         ``choices`` names the things an action may reach (a defect's linked tickets): with several the menu shows
         them as a submenu, and the shortcut pops them up at the row.
         """
-        entry = _Entry[Row](QAction(), spec, act, why_not, text, choices)
-        entry.action = make_action(self.table, self, spec, lambda: self._trigger(entry))
+        made: list[_Entry[Row]] = []  # the entry, once the action that triggers it exists
+        action = make_action(self.table, self, spec, lambda: self._trigger(made[0]))
+        entry = _Entry[Row](action, spec, act, why_not, text, choices)
+        made.append(entry)
         self._entries.append(entry)
         if default:
             self._default = entry

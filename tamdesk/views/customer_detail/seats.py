@@ -48,6 +48,7 @@ from tamdesk.services.seats import (
     undo_revoke,
 )
 from tamdesk.views.customer_detail.common import form_text, heading, short_date
+from tamdesk.views.customer_detail.seat_actions import revoked_seat_actions, seat_actions
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.undo import push_done
@@ -283,6 +284,9 @@ class SeatsTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.history_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _: self.edit_selected())
+        self._email_ready = False
+        self.row_actions = seat_actions(self)
+        self.revoked_actions = revoked_seat_actions(self)
 
     def _table(self, model: RowTableModel[SeatRow], name: str, key: str, widths: tuple[int, ...]) -> QTableView:
         table = QTableView()
@@ -398,8 +402,22 @@ class SeatsTab(QWidget):
         from tamdesk.views.email_dialogs import NOT_SET_UP, email_set_up
 
         ready = self.overview is not None and email_set_up()
+        self._email_ready = ready
         self.email_form_button.setEnabled(ready)
         self.email_form_button.setToolTip(EMAIL_FORM_TIP if ready or self.overview is None else NOT_SET_UP)
+        self.row_actions.refresh()
+
+    def email_problem(self) -> str | None:
+        """Why the access form cannot be emailed now (None: it can)."""
+        from tamdesk.views.email_dialogs import NOT_SET_UP
+
+        return None if self._email_ready else NOT_SET_UP
+
+    def free_slots(self) -> int:
+        return self.overview.free if self.overview else 0
+
+    def show_status(self, text: str) -> None:
+        self.status_message.emit(text)
 
     # -- what the status bar says -----------------------------------------------------------------------------
 
@@ -582,13 +600,14 @@ class SeatsTab(QWidget):
         self.changed.emit()
         self.select_seats([s.id for s in seats])
 
-    def email_form(self) -> None:
-        """Email the access form to chosen seat holders and contacts (sending marks it sent)."""
+    def email_form(self, seats: Sequence[SeatRow] | None = None) -> None:
+        """Email the access form to chosen seat holders (``seats``, else every one) and contacts; sending marks it
+        sent."""
         from tamdesk.views.email_dialogs import EmailAccessFormDialog
 
         if self.customer_id is None or self.overview is None:
             return
-        holders = [(seat.full_name, seat.email) for seat in self.overview.seats]
+        holders = [(seat.full_name, seat.email) for seat in (self.overview.seats if seats is None else seats)]
         dialog = EmailAccessFormDialog(self.ctx, self.customer_id, self.overview.customer_name, holders, self)
         if dialog.exec():
             QMessageBox.information(self, "Email access form", dialog.result_text)
