@@ -136,11 +136,12 @@ class DefectStepDialog(QDialog):
         about.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        buttons.addButton(self.form.button, QDialogButtonBox.ButtonRole.AcceptRole)  # beside Cancel; it submits
+        self.form.button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addWidget(self.form, 1)
         layout.addWidget(buttons)
-        self.form.button.setDefault(True)
 
     def _finished(self, outcome: Outcome) -> None:
         self.outcome = outcome
