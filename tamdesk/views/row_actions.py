@@ -58,9 +58,10 @@ def selecting_row_menu(table: QTableView, menu_for: Callable[[], QMenu | None]) 
         if not index.isValid():
             return
         selection = table.selectionModel()
+        flag = QItemSelectionModel.SelectionFlag
         if not selection.isRowSelected(index.row(), index.parent()):
-            table.selectRow(index.row())
-        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)  # a shortcut's menu pops up here
+            selection.select(index, flag.ClearAndSelect | flag.Rows)  # whatever modifier keys are still held
+        selection.setCurrentIndex(index, flag.NoUpdate)  # where a shortcut's menu of choices pops up
         menu = menu_for()
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QTableView
 
@@ -199,3 +199,19 @@ def test_a_revoked_seats_row_reissues_its_slot_once_one_is_free(
     entries["Re-issue"].trigger()
     assert "Eve Park" in [s.full_name for s in seat_overview(acme).seats]
     assert window.undo_action.text().startswith("&Undo Re-issue seat")
+
+
+def test_a_right_click_outside_the_selection_selects_that_row_and_below_the_rows_shows_nothing(
+    tab: SeatsTab, qtbot, menus: list[QMenu]
+) -> None:
+    click(tab, qtbot, 0)
+    click(tab, qtbot, 1, Qt.KeyboardModifier.ControlModifier)
+    entries = right_click(tab.table, 3, menus)
+    assert [s.seat_no for s in tab.selected_seats()] == [4]
+    assert "Grant" in entries and entries["Edit"].isEnabled()
+    viewport = tab.table.viewport()
+    below = viewport.rect().bottomLeft() + QPoint(10, -5)
+    QApplication.sendEvent(
+        viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, below, viewport.mapToGlobal(below))
+    )
+    assert menus == []
