@@ -126,6 +126,7 @@ def test_undoing_a_reissue_of_a_seat_granted_since_is_refused_in_one_sentence(
         "Seat 2 (carla@acme.com) was granted portal access since it was re-issued, so the re-issue is not undone."
     ]
     assert seat_overview(acme).seats[1].status is SeatStatus.GRANTED
+    assert window.statusBar().currentMessage() == "Not undone: Re-issue seat 2 to carla@acme.com"
 
 
 def test_the_revoke_message_goes_with_the_undo_and_the_redo_says_so(
