@@ -40,7 +40,7 @@ from tamdesk.services.base import (
     save_versioned,
     tuples,
 )
-from tamdesk.services.contact_links import link_seat_to_its_contact
+from tamdesk.services.contact_links import link, link_seat_to_its_contact
 from tamdesk.services.onboarding import sync_automatic_steps
 from tamdesk.services.settings import get_setting
 
@@ -592,6 +592,63 @@ def reissue_seat(ctx: Context, revoked_seat_id: int, data: SeatInput, *, accept_
         link_seat_to_its_contact(ctx, seat)
         sync_automatic_steps(ctx, customer.id)
         return int(seat.id)
+
+
+def undo_reissue(ctx: Context, seat_id: int, expected_version: int) -> None:
+    """Take a re-issue back: the seat it made goes, so its slot is free again, while the seat is as it was made.
+
+    A contact the re-issue linked goes back to its earlier revoked seat of the same mailbox, if any.
+
+    Raises:
+        DomainError: the seat was changed since (granted, edited, revoked) or reported tickets. NotFound.
+    """
+    with database.atomic():
+        seat = _seat(seat_id)
+        if seat.version != expected_version:
+            what = _SINCE_REISSUE[SeatStatus(seat.status)]
+            raise DomainError(f"{seat_label(seat)} {what} since it was re-issued, so the re-issue is not undone.")
+        reported = t.Ticket.select().where(t.Ticket.reporter == seat.id).count()
+        if reported:
+            tickets = "1 ticket" if reported == 1 else f"{reported} tickets"
+            raise DomainError(f"{seat_label(seat)} has reported {tickets} since it was re-issued, so it stays.")
+        for contact in t.Contact.select().where(t.Contact.seat == seat.id):
+            earlier = (
+                t.PortalSeat.select()
+                .where(
+                    (t.PortalSeat.customer == seat.customer_id)
+                    & (t.PortalSeat.mailbox_key == seat.mailbox_key)
+                    & (t.PortalSeat.status == SeatStatus.REVOKED.value)
+                )
+                .order_by(t.PortalSeat.revoked_at.desc(), t.PortalSeat.id.desc())
+                .first()
+            )
+            link(ctx, contact, earlier)
+        before = _values(seat)
+        deleted = (
+            t.PortalSeat.delete()
+            .where((t.PortalSeat.id == seat.id) & (t.PortalSeat.version == expected_version))
+            .execute()
+        )
+        if deleted != 1:
+            raise DomainError(f"{seat_label(seat)} was changed since it was re-issued, so the re-issue is not undone.")
+        record_audit(
+            ctx,
+            entity="portal_seat",
+            entity_id=seat.id,
+            customer=seat.customer_id,
+            action="undo_reissue",
+            summary=f"Re-issue of seat {seat.seat_no} to {seat.full_name} ({visible(seat.email)}) undone",
+            before=before,
+        )
+        sync_automatic_steps(ctx, seat.customer_id)
+
+
+_SINCE_REISSUE = {
+    SeatStatus.REQUESTED: "was edited",
+    SeatStatus.GRANTED: "was granted portal access",
+    SeatStatus.ACTIVE: "was confirmed active",
+    SeatStatus.REVOKED: "was revoked",
+}
 
 
 # -- helpers --------------------------------------------------------------------------------------------------

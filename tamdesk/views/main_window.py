@@ -553,6 +553,8 @@ class MainWindow(QMainWindow):
             command = stack.command(min(index, before[0]))
             if command is not None:
                 verb = "Undone" if index < before[0] else "Redone"
+                if getattr(command, "refused", False):  # the user was told why; nothing changed
+                    verb = f"Not {verb.lower()}"
                 self.statusBar().showMessage(f"{verb}: {command.text()}", 10000)
         self.refresh()
 

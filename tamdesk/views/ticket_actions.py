@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QTableView, QWidget
 
 from tamdesk.domain.states import TicketEventKind, TicketStatus
@@ -25,6 +25,7 @@ from tamdesk.views.changes import changed, ticket_changes
 from tamdesk.views.defect_dialog import ReportDefectDialog
 from tamdesk.views.escalation_detail import EscalationDetailDialog
 from tamdesk.views.escalation_dialog import EscalationDialog
+from tamdesk.views.row_actions import ActionSpec, make_action, selecting_row_menu
 from tamdesk.views.undo import push_done
 
 CLOSED = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
@@ -42,13 +43,6 @@ class TicketTarget:
     @classmethod
     def of(cls, row: TicketRow) -> TicketTarget:
         return cls(row.id, row.number, row.customer_id, row.status)
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    text: str
-    keys: str
-    tip: str
 
 
 ESCALATE = ActionSpec("&Escalate…", "Ctrl+Shift+E", "Request an escalation of this ticket to support management")
@@ -89,15 +83,7 @@ class TicketActions(QObject):
         self.open_in_source = self._action(OPEN_IN_SOURCE, self.open_ticket_in_source, context)
 
     def _action(self, spec: ActionSpec, slot: Callable[[], None], context: Qt.ShortcutContext) -> QAction:
-        action = QAction(spec.text, self)
-        action.setIconText(spec.text.replace("&", ""))  # a button's text: no mnemonic, but the ellipsis of a form
-        action.setShortcut(QKeySequence(spec.keys))
-        action.setShortcutContext(context)
-        action.setToolTip(spec.tip)
-        action.setStatusTip(spec.tip)
-        action.triggered.connect(lambda _=False: slot())
-        self.owner.addAction(action)
-        return action
+        return make_action(self.owner, self, spec, slot, context)
 
     def actions(self) -> list[QAction]:
         return [self.escalate, self.report_defect, self.record_response, self.copy_number, self.open_in_source]
@@ -227,8 +213,7 @@ class RowActions(TicketActions):
         self.table = table
         self.row_at = row_at
         self.open_ticket = open_ticket
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        table.customContextMenuRequested.connect(self.show_menu)
+        self.show_menu = selecting_row_menu(table, self.menu)
         table.selectionModel().selectionChanged.connect(lambda *_: self.refresh())
         self.refresh()
 
@@ -236,12 +221,8 @@ class RowActions(TicketActions):
         rows = self.table.selectionModel().selectedRows()
         return TicketTarget.of(self.row_at(rows[0].row())) if rows else None
 
-    def menu_at(self, pos: QPoint) -> QMenu | None:
-        """The menu for the row at ``pos`` (viewport coordinates), which becomes the selected row; None off the rows."""
-        index = self.table.indexAt(pos)
-        if not index.isValid():
-            return None
-        self.table.selectRow(index.row())
+    def menu(self) -> QMenu | None:
+        """The menu for the selected row (the one right-clicked): Open first, then the actions."""
         self.refresh()
         target = self.selected()
         if target is None:
@@ -253,9 +234,3 @@ class RowActions(TicketActions):
         menu.addSeparator()
         self.add_to(menu)
         return menu
-
-    def show_menu(self, pos: QPoint) -> None:
-        menu = self.menu_at(pos)
-        if menu is not None:
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            menu.popup(self.table.viewport().mapToGlobal(pos))

@@ -40,24 +40,30 @@ class DoneCommand(QUndoCommand):
         super().__init__(text)
         self._undo, self._redo = undo, redo
         self._first = True
+        self.refused = False  # its last undo or redo was refused (and the user told why)
 
     def redo(self) -> None:
         if self._first:  # pushed after the action ran
             self._first = False
             return
-        _run(self.text(), self._redo)
+        self.refused = not _run(self.text(), self._redo)
 
     def undo(self) -> None:
-        _run(self.text(), self._undo)
+        self.refused = not _run(self.text(), self._undo)
 
 
-def _run(text: str, action: Callable[[], object]) -> None:
+def _run(text: str, action: Callable[[], object]) -> bool:
+    """Run an undo or redo; False (after saying why) when the use case refused it."""
     try:
         action()
     except DomainError as exc:
         QMessageBox.warning(QApplication.activeWindow(), f"Undo {text[:1].lower()}{text[1:]}", str(exc))
+        done = False
+    else:
+        done = True
     stack = undo_stack()
     stack.indexChanged.emit(stack.index())  # pages reload on index changes, even after a failed step
+    return done
 
 
 def push_done(text: str, undo: Callable[[], object], redo: Callable[[], object]) -> None:

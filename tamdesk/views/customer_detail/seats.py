@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelectionModel, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -40,11 +41,14 @@ from tamdesk.services.seats import (
     SeatOverview,
     SeatRow,
     current_seat_version,
+    reissue_seat,
     revoke_seat,
     seat_overview,
+    undo_reissue,
     undo_revoke,
 )
 from tamdesk.views.customer_detail.common import form_text, heading, short_date
+from tamdesk.views.customer_detail.seat_actions import revoked_seat_actions, seat_actions
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.undo import push_done
@@ -163,6 +167,9 @@ def revoked_columns() -> list[Column[SeatRow]]:
     ]  # fmt: skip
 
 
+EMAIL_FORM_TIP = "Email the access form to the customer's contacts; marks it sent"
+
+
 def _button(text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
     button = QPushButton(text)
     button.setToolTip(tip)
@@ -178,6 +185,19 @@ def seats_text(count: int) -> str:
 def _names(seats: Sequence[SeatRow]) -> str:
     """``seat 2 (bob@acme.com)`` for one seat, ``3 seats`` for more, as undo entries and status lines name them."""
     return f"seat {seats[0].seat_no} ({seats[0].email})" if len(seats) == 1 else seats_text(len(seats))
+
+
+def _revoked(ids: set[int]) -> Callable[[SeatOverview], bool]:
+    return lambda overview: ids <= {s.id for s in overview.history}
+
+
+def _in_status(ids: set[int], status: SeatStatus) -> Callable[[SeatOverview], bool]:
+    return lambda overview: ids <= {s.id for s in overview.seats if s.status is status}
+
+
+def _as_made(made: Sequence[tuple[int, int]]) -> Callable[[SeatOverview], bool]:
+    """While the re-issued seat is as the re-issue made it (``made`` follows a redo)."""
+    return lambda overview: any((s.id, s.version) == made[0] for s in overview.seats)
 
 
 class RevokeSeatsDialog(QDialog):
@@ -247,6 +267,7 @@ class SeatsTab(QWidget):
         self.ctx = ctx
         self.overview: SeatOverview | None = None
         self.customer_id: int | None = None
+        self._said: tuple[str, int | None, Callable[[SeatOverview], bool]] | None = None
         self.slots = SlotsBar()
         self.used_label = heading("", 1.15)
         self.free_label = QLabel()
@@ -263,6 +284,9 @@ class SeatsTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.history_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _: self.edit_selected())
+        self._email_ready = False
+        self.row_actions = seat_actions(self)
+        self.revoked_actions = revoked_seat_actions(self)
 
     def _table(self, model: RowTableModel[SeatRow], name: str, key: str, widths: tuple[int, ...]) -> QTableView:
         table = QTableView()
@@ -296,9 +320,7 @@ class SeatsTab(QWidget):
         self.export_form_button = _button(
             "E&xport form…", lambda: self.export_requested.emit("access_form"), "The access form the customer fills in"
         )
-        self.email_form_button = _button(
-            "Emai&l form…", self.email_form, "Email the access form to the customer's contacts; marks it sent"
-        )
+        self.email_form_button = _button("Emai&l form…", self.email_form, EMAIL_FORM_TIP)
         self.mark_sent_button = _button(
             "&Mark form sent", self.mark_form_sent, "Record that the access form went to the customer"
         )
@@ -348,6 +370,9 @@ class SeatsTab(QWidget):
         return self.overview.used if self.overview else 0
 
     def show_customer(self, detail: CustomerDetail) -> None:
+        if detail.id != self.customer_id:
+            self.customer_id = None  # what was said about the last customer's seats goes
+            self._withdraw_if_stale()
         self.customer_id = detail.id
         self.overview = seat_overview(detail.id)
         overview = self.overview
@@ -365,6 +390,53 @@ class SeatsTab(QWidget):
         text = form_text(detail)
         self.form_label.setText(f"Access form: {text[:1].lower()}{text[1:]}.")
         self._update_buttons()
+        self._update_email_button()
+        self._withdraw_if_stale()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_email_button()  # email may have been set up in Settings meanwhile
+
+    def _update_email_button(self) -> None:
+        """Email form… only once email is set up: said before anything is chosen or typed, with where to do it."""
+        from tamdesk.views.email_dialogs import NOT_SET_UP, email_set_up
+
+        ready = self.overview is not None and email_set_up()
+        self._email_ready = ready
+        self.email_form_button.setEnabled(ready)
+        self.email_form_button.setToolTip(EMAIL_FORM_TIP if ready or self.overview is None else NOT_SET_UP)
+        self.row_actions.refresh()
+
+    def email_problem(self) -> str | None:
+        """Why the access form cannot be emailed now (None: it can)."""
+        from tamdesk.views.email_dialogs import NOT_SET_UP
+
+        return None if self._email_ready else NOT_SET_UP
+
+    def free_slots(self) -> int:
+        return self.overview.free if self.overview else 0
+
+    def show_status(self, text: str) -> None:
+        self.status_message.emit(text)
+
+    # -- what the status bar says -----------------------------------------------------------------------------
+
+    def _say(self, text: str, holds: Callable[[SeatOverview], bool]) -> None:
+        """Tell the status bar what an action did; ``holds`` says whether the seats still show it, so the message
+        goes once an undo, a change elsewhere or another customer makes it untrue."""
+        self._said = (text, self.customer_id, holds)
+        self.status_message.emit(text)
+
+    def _withdraw_if_stale(self) -> None:
+        if self._said is None:
+            return
+        text, customer_id, holds = self._said
+        if customer_id == self.customer_id and self.overview is not None and holds(self.overview):
+            return
+        self._said = None
+        window = self.window()
+        if isinstance(window, QMainWindow) and window.statusBar().currentMessage() == text:
+            window.statusBar().clearMessage()
 
     def selected_seat(self) -> SeatRow | None:
         """The selected seat when exactly one is selected."""
@@ -414,9 +486,27 @@ class SeatsTab(QWidget):
             self._dialog(SeatDialog(self.ctx, self.customer_id, seat=seat, parent=self))
 
     def reissue_selected(self) -> None:
-        seat = self.selected_revoked()
-        if seat is not None and self.customer_id is not None:
-            self._dialog(SeatDialog(self.ctx, self.customer_id, reissue_of=seat, parent=self))
+        """Give the selected revoked slot to someone new; Ctrl+Z takes the re-issue back while the seat is as made."""
+        old = self.selected_revoked()
+        if old is None or self.customer_id is None:
+            return
+        dialog = SeatDialog(self.ctx, self.customer_id, reissue_of=old, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.seat_id is None:
+            return
+        ctx, data = self.ctx, dialog.input()
+        made = [(dialog.seat_id, current_seat_version(dialog.seat_id))]  # redo makes a new seat, under a new id
+
+        def undo() -> None:
+            undo_reissue(ctx, *made[0])
+
+        def redo() -> None:
+            seat_id = reissue_seat(ctx, old.id, data, accept_warnings=True)
+            made[:] = [(seat_id, current_seat_version(seat_id))]
+
+        push_done(f"Re-issue seat {old.seat_no} to {data.email}", undo=undo, redo=redo)
+        self.changed.emit()
+        self._say(f"Seat {old.seat_no} re-issued to {data.full_name}; Ctrl+Z takes it back.", _as_made(made))
+        self.select_seat(made[0][0])
 
     def revoke_selected(self) -> None:
         """Revoke the selected seat (with a date), or several selected seats today with one reason."""
@@ -437,7 +527,7 @@ class SeatsTab(QWidget):
             redo=lambda: revoke_seat(ctx, seat.id, current_seat_version(seat.id), reason, on),
         )
         self.changed.emit()
-        self.status_message.emit(f"Seat {seat.seat_no} ({seat.email}) revoked; Ctrl+Z brings it back.")
+        self._say(f"Seat {seat.seat_no} ({seat.email}) revoked; Ctrl+Z brings it back.", _revoked({seat.id}))
 
     def _revoke_several(self, seats: Sequence[SeatRow]) -> None:
         dialog = RevokeSeatsDialog(self.ctx, seats, parent=self)
@@ -450,7 +540,7 @@ class SeatsTab(QWidget):
             redo=lambda: revoke_seats(ctx, current_seat_versions(ids), reason),
         )
         self.changed.emit()
-        self.status_message.emit(f"{seats_text(len(seats))} revoked; Ctrl+Z brings them back.")
+        self._say(f"{seats_text(len(seats))} revoked; Ctrl+Z brings them back.", _revoked(set(ids)))
 
     def _dialog(self, dialog: QDialog) -> None:
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -467,6 +557,7 @@ class SeatsTab(QWidget):
             undo=lambda: ungrant_seats(ctx, current_seat_versions(ids)),
             redo=lambda: grant_seats(ctx, current_seat_versions(ids)),
             done="granted portal access",
+            now=SeatStatus.GRANTED,
         )
 
     def confirm_selected(self) -> None:
@@ -480,6 +571,7 @@ class SeatsTab(QWidget):
             undo=lambda: unconfirm_welcomes(ctx, current_seat_versions(ids)),
             redo=lambda: confirm_welcomes(ctx, current_seat_versions(ids)),
             done="active: welcome confirmed",
+            now=SeatStatus.ACTIVE,
         )
 
     def _act_on_several(
@@ -491,6 +583,7 @@ class SeatsTab(QWidget):
         undo: Callable[[], object],
         redo: Callable[[], object],
         done: str,
+        now: SeatStatus,
     ) -> None:
         """Run a use case on several seats in one go: on success one undo entry, else one message and no change."""
         if not seats:
@@ -502,17 +595,19 @@ class SeatsTab(QWidget):
         else:
             push_done(text, undo=undo, redo=redo)
             what = f"Seat {seats[0].seat_no} ({seats[0].email})" if len(seats) == 1 else seats_text(len(seats))
-            self.status_message.emit(f"{what} {done}; Ctrl+Z takes {'it' if len(seats) == 1 else 'them'} back.")
+            said = f"{what} {done}; Ctrl+Z takes {'it' if len(seats) == 1 else 'them'} back."
+            self._say(said, _in_status({s.id for s in seats}, now))
         self.changed.emit()
         self.select_seats([s.id for s in seats])
 
-    def email_form(self) -> None:
-        """Email the access form to chosen seat holders and contacts (sending marks it sent)."""
+    def email_form(self, seats: Sequence[SeatRow] | None = None) -> None:
+        """Email the access form to chosen seat holders (``seats``, else every one) and contacts; sending marks it
+        sent."""
         from tamdesk.views.email_dialogs import EmailAccessFormDialog
 
         if self.customer_id is None or self.overview is None:
             return
-        holders = [(seat.full_name, seat.email) for seat in self.overview.seats]
+        holders = [(seat.full_name, seat.email) for seat in (self.overview.seats if seats is None else seats)]
         dialog = EmailAccessFormDialog(self.ctx, self.customer_id, self.overview.customer_name, holders, self)
         if dialog.exec():
             QMessageBox.information(self, "Email access form", dialog.result_text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.states import DefectState
 from tamdesk.services.base import Context
 from tamdesk.services.defects import DefectRow, list_defects
+from tamdesk.views.changes import changed
 from tamdesk.views.defect_detail import STEP_LABELS, DefectDetailDialog, DefectDetailView
 from tamdesk.views.defect_dialog import LinkDefectDialog, ReportDefectDialog
 from tamdesk.views.escalation_dialog import Outcome
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.escalations import muted, severity_colour
 from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
+from tamdesk.views.record_actions import defect_actions
+from tamdesk.views.row_actions import follow, show_status
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, set_tone_style, tone_background, tone_color
@@ -131,6 +134,15 @@ def defect_table(settings_key: str) -> RecordTable:
     return table
 
 
+def next_step_button(action: QAction) -> QPushButton:
+    """The row's Next step… beside Open: fixed text (nothing moves as the selection changes); the action's tooltip
+    names the step."""
+    button = QPushButton("&Next step…")
+    follow(button, action)
+    button.clicked.connect(action.trigger)
+    return button
+
+
 class DefectsPage(RecordListPage):
     """Every defect, overdue customer updates first; filters; the detail on Enter or double-click."""
 
@@ -156,6 +168,16 @@ class DefectsPage(RecordListPage):
 
     def _build_table(self) -> RecordTable:
         return defect_table(self.key)
+
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        self.row_actions = defect_actions(self.ctx, self.table, self.open_record, self._row_saved)
+        return (next_step_button(self.row_actions.actions()[1]),)
+
+    def _row_saved(self, message: str) -> None:
+        if message:
+            self.show_status(message)
+            changed("defect")
+        self.refresh()
 
     def _build_toolbar(self) -> tuple[QHBoxLayout, QPushButton]:
         states = [("Open", OPEN), ("All states", ""), *((STEP_LABELS[s], s.value) for s in DefectState)]
@@ -255,6 +277,16 @@ class DefectsTab(RecordTab):
 
     def _build_table(self) -> RecordTable:
         return defect_table("defects_tab")
+
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        self.row_actions = defect_actions(self.ctx, self.table, self.open_record, self._row_saved)
+        return (next_step_button(self.row_actions.actions()[1]),)
+
+    def _row_saved(self, message: str) -> None:
+        if message:
+            show_status(self, message)
+            changed("defect")
+        self._saved()
 
     def fetch(self) -> list[Any]:
         return list(list_defects(self.ctx.now(), customer_id=self.customer_id, ticket_id=self.ticket_id))

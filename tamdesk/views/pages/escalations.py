@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -22,10 +22,13 @@ from tamdesk.domain.states import EscalationState
 from tamdesk.domain.vp_rule import VpStatus
 from tamdesk.services.base import Context
 from tamdesk.services.escalations import EscalationRow, list_escalations
+from tamdesk.views.changes import changed
 from tamdesk.views.escalation_detail import STATE_TONES, EscalationDetailDialog, EscalationDetailView
 from tamdesk.views.escalation_dialog import EscalationDialog
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
+from tamdesk.views.record_actions import escalation_actions
+from tamdesk.views.row_actions import follow, show_status
 from tamdesk.views.sla_format import short_duration
 from tamdesk.views.table_model import Column, local_time
 from tamdesk.views.tasks import TaskRunner
@@ -148,6 +151,15 @@ def escalation_table(settings_key: str) -> RecordTable:
     return table
 
 
+def advance_button(action: QAction) -> QPushButton:
+    """The row's Advance… beside Open: its own fixed text (nothing moves as the selection changes), the action's
+    state and tooltip."""
+    button = QPushButton("&Advance…")
+    follow(button, action)
+    button.clicked.connect(action.trigger)
+    return button
+
+
 def run_request(dialog: EscalationDialog) -> int | None:
     """Run the request dialog; the escalation to open after it closes: the new one, or the ticket's open one."""
     wanted: list[int] = []
@@ -182,6 +194,16 @@ class EscalationsPage(RecordListPage):
 
     def _build_table(self) -> RecordTable:
         return escalation_table(self.key)
+
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        self.row_actions = escalation_actions(self.ctx, self.table, self.open_record, self._row_saved)
+        return (advance_button(self.row_actions.actions()[1]),)
+
+    def _row_saved(self, message: str) -> None:
+        if message:
+            self.show_status(message)
+            changed("escalation")
+        self.refresh()
 
     def _build_toolbar(self) -> tuple[QHBoxLayout, QPushButton]:
         states = [("Open", OPEN), ("All states", ""), *((s.label, s.value) for s in EscalationState)]
@@ -270,6 +292,16 @@ class EscalationsTab(RecordTab):
         self.request_button.setIcon(icon("escalations"))
         self.request_button.clicked.connect(self.request_escalation)
         return (self.request_button,)
+
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        self.row_actions = escalation_actions(self.ctx, self.table, self.open_record, self._row_saved)
+        return (advance_button(self.row_actions.actions()[1]),)
+
+    def _row_saved(self, message: str) -> None:
+        if message:
+            show_status(self, message)
+            changed("escalation")
+        self._saved()
 
     def _build_table(self) -> RecordTable:
         table = escalation_table("escalations_tab")

@@ -163,6 +163,10 @@ class RecordListPage(Page):
         """Add a record (the empty state's button when there are none)."""
         raise NotImplementedError
 
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        """The actions on the selected row (its context menu and shortcuts); the buttons to show beside Open."""
+        return ()
+
     # -- construction -------------------------------------------------------------------------------------
 
     def _build_list_panel(self) -> QWidget:
@@ -187,6 +191,8 @@ class RecordListPage(Page):
         self.open_button.clicked.connect(self.table.open_selected)
         title_row.addSpacing(12)
         title_row.addWidget(add_button)
+        for button in self._build_row_actions():
+            title_row.addWidget(button)
         title_row.addWidget(self.open_button)
         layout.addLayout(title_row)
         layout.addLayout(toolbar)
@@ -343,6 +349,7 @@ class RecordTab(QWidget):
         self.open_button.clicked.connect(self.table.open_selected)
         self.table.open_requested.connect(self.open_record)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        buttons = (*buttons, *self._build_row_actions())
         self.empty = EmptyState(icon(self.key), "", "Loading…")
         self.empty.button.setVisible(False)
         self.content = QStackedWidget()
@@ -365,6 +372,10 @@ class RecordTab(QWidget):
     def _build_buttons(self) -> Sequence[QPushButton]:
         """The buttons before Open (Report defect…, Request escalation…)."""
         raise NotImplementedError
+
+    def _build_row_actions(self) -> Sequence[QPushButton]:
+        """The actions on the selected row (its context menu and shortcuts); the buttons to show before Open."""
+        return ()
 
     def _build_table(self) -> RecordTable:
         raise NotImplementedError
