@@ -222,6 +222,13 @@ class AdvanceDialog(FormDialog):
         push_state_change(self.ctx, row.id, row.version + 1, entry_id, state, note=note)
 
 
+def decline_undoably(ctx: Context, esc_id: int, version: int, reason: str) -> None:
+    """Decline the escalation (``version``: as the user saw it) and offer Ctrl+Z to take it back."""
+    declined = EscalationState.DECLINED
+    entry_id = advance_escalation(ctx, esc_id, version, declined, decline_reason=reason)
+    push_state_change(ctx, esc_id, version + 1, entry_id, declined, reason=reason)
+
+
 def push_state_change(
     ctx: Context, esc_id: int, version: int, entry_id: int, state: EscalationState, note: str = "", reason: str = ""
 ) -> None:
@@ -513,9 +520,7 @@ class EscalationDetailView(RecordDetailView):
         row = detail.row
 
         def submit(text: str, confirm: bool) -> None:
-            declined = EscalationState.DECLINED
-            entry_id = advance_escalation(self.ctx, row.id, row.version, declined, decline_reason=text)
-            push_state_change(self.ctx, row.id, row.version + 1, entry_id, declined, reason=text)
+            decline_undoably(self.ctx, row.id, row.version, text)
 
         self._after(
             TextDialog(

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from tamdesk.domain.states import EscalationState
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.defects import DefectDetail, DefectRow, defect_detail
-from tamdesk.services.escalations import ORDER, EscalationRow, advance_escalation, escalation_detail
+from tamdesk.services.escalations import ORDER, EscalationRow, escalation_detail
 from tamdesk.views.defect_detail import STEP_FORMS, CloseStep, StepForm, linked_tickets, open_link
-from tamdesk.views.escalation_detail import AdvanceDialog
+from tamdesk.views.escalation_detail import AdvanceDialog, decline_undoably
 from tamdesk.views.escalation_dialog import Outcome, TextDialog
 from tamdesk.views.pages.record_list import RecordTable
 from tamdesk.views.row_actions import ActionSpec, Choice, TableActions, show_status
@@ -87,7 +87,7 @@ def escalation_actions(
         row = rows[0]
 
         def submit(text: str, confirm: bool) -> None:
-            advance_escalation(ctx, row.id, row.version, EscalationState.DECLINED, decline_reason=text)
+            decline_undoably(ctx, row.id, row.version, text)
 
         dialog = TextDialog(
             f"Decline escalation #{row.id}",

@@ -37,6 +37,7 @@ from tamdesk.views.pages.defects import DefectsPage, DefectsTab
 from tamdesk.views.pages.escalations import EscalationsPage, EscalationsTab
 from tamdesk.views.pages.record_list import RecordTable
 from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.undo import undo_stack
 
 Handler = Callable[[Any], None]
 LEFT = Qt.MouseButton.LeftButton
@@ -219,6 +220,10 @@ def test_decline_from_the_row_asks_a_reason(
     assert escalation_detail(esc, ctx.now()).row.state is EscalationState.DECLINED
     assert escalations.table.rows_model.rows()[0].state is EscalationState.DECLINED  # the row follows
     assert not right_click(escalations.table, esc, menus)["Decline"].isEnabled()
+
+    assert undo_stack().undoText() == f"Decline escalation #{esc}"  # a decline from the row is undone as one
+    undo_stack().undo()
+    assert escalation_detail(esc, ctx.now()).row.state is EscalationState.REQUESTED
 
 
 def test_copy_and_open_the_ticket_with_the_keyboard(
