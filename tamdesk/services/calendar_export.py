@@ -41,6 +41,7 @@ from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.identity import directory_name
 from tamdesk.services.private_files import remove_stale
+from tamdesk.services.scope import same_name, tam_names
 from tamdesk.services.settings import get_setting, set_setting
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.today import (
@@ -48,7 +49,6 @@ from tamdesk.services.today import (
     UpdateSource,
     customers_in_scope,
     needs_attention,
-    tam_names,
     upcoming_deadlines,
 )
 
@@ -98,7 +98,7 @@ def my_tam_name() -> str:
             "lists you as TAM, or export every customer."
         )
     tams = tam_names()
-    if name.casefold() not in {tam.casefold() for tam in tams}:
+    if same_name(name) not in {same_name(tam) for tam in tams}:
         known = ", ".join(tams) if tams else "none yet"
         raise CalendarExportError(f"No customer has “{name}” (your name in Settings › You) as TAM; TAMs: {known}.")
     return name

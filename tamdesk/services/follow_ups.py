@@ -14,6 +14,7 @@ from tamdesk.domain.timeline import Owner, check_defer, check_reassign
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, StaleEdit, record_audit, save_versioned
+from tamdesk.services.scope import tam_person_ids
 from tamdesk.services.sla import customer_calendar
 from tamdesk.services.timeline import check_owner
 
@@ -65,11 +66,6 @@ def _row(f: t.FollowUp, today: date) -> FollowUpRow:
     )  # fmt: skip
 
 
-def _tam_ids(tam: str) -> list[int]:
-    wanted = " ".join(tam.split()).casefold()
-    return [p.id for p in t.Person.select(t.Person.id, t.Person.name) if " ".join(p.name.split()).casefold() == wanted]
-
-
 def open_follow_ups(
     today: date,
     *,
@@ -85,7 +81,7 @@ def open_follow_ups(
         .where(t.FollowUp.done_at.is_null() & ~t.Customer.archived)
     )
     if tam is not None:
-        query = query.where(t.Customer.tam.in_(_tam_ids(tam) or [-1]))
+        query = query.where(t.Customer.tam.in_(tam_person_ids(tam) or [-1]))
     if customer_id is not None:
         query = query.where(t.FollowUp.customer == customer_id)
     if due_by is not None:

@@ -31,6 +31,7 @@ from tamdesk.services.contracts import renewals_due
 from tamdesk.services.defects import customer_update_clocks
 from tamdesk.services.escalations import NEXT_STEP, vp_limit
 from tamdesk.services.follow_ups import FollowUpRow, open_follow_ups
+from tamdesk.services.scope import tam_person_ids
 from tamdesk.services.severity_history import severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.stakeholder_alerts import StakeholderLost, stakeholders_lost
@@ -255,27 +256,6 @@ class TodayItems:
 # -- scope ------------------------------------------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def tam_names() -> list[str]:
-    """Names of the people who are the TAM of at least one customer that is not archived."""
-    query = (
-        t.Person.select(t.Person.name)
-        .join(t.Customer, on=t.Customer.tam == t.Person.id)
-        .where(~t.Customer.archived)
-        .distinct()
-    )
-    return sorted((p.name for p in query), key=str.casefold)
-
-
-def _tam_ids(tam: str) -> list[int]:
-    """Ids of the people named ``tam`` (compared without case and extra spaces, Unicode included)."""
-    wanted = _norm(tam)
-    return [pid for pid, name in database.execute_sql("SELECT id, name FROM person") if _norm(name) == wanted]
-
-
 @dataclass(frozen=True)
 class _Scope:
     """The SQL condition on customer ``c`` for the customers in scope."""
@@ -287,7 +267,7 @@ class _Scope:
     def of(cls, tam: str | None) -> _Scope:
         if tam is None:
             return cls("NOT c.archived", ())
-        ids = _tam_ids(tam) or [-1]
+        ids = tam_person_ids(tam) or [-1]
         return cls(f"NOT c.archived AND c.tam_id IN ({_marks(len(ids))})", tuple(ids))
 
 

@@ -20,8 +20,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from tamdesk.services.base import Context
-from tamdesk.services.identity import directory_name
-from tamdesk.services.today import Section, TodayItems, UpdateDue, UpdateSource, needs_attention, tam_names
+from tamdesk.services.scope import my_tam_name
+from tamdesk.services.today import Section, TodayItems, UpdateDue, UpdateSource, needs_attention
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.today_sections import due_text
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -78,14 +78,6 @@ def alerts_of(items: TodayItems) -> list[Alert]:
             )
         )
     return alerts
-
-
-def my_tam_name() -> str | None:
-    """The user's name (Settings › You) when some customer has them as TAM; None means every customer."""
-    name = directory_name()
-    if name and name.casefold() in {tam.casefold() for tam in tam_names()}:
-        return name
-    return None
 
 
 def check_alerts(now: datetime) -> list[Alert]:

@@ -31,10 +31,11 @@ from tamdesk.services.escalations import (
     request_escalation,
     set_vp_limit,
 )
+from tamdesk.services.scope import tam_names
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
 from tamdesk.services.sla import SlaResolver
 from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets
-from tamdesk.services.today import Section, TodayItems, UpdateSource, needs_attention, tam_names
+from tamdesk.services.today import Section, TodayItems, UpdateSource, needs_attention
 
 TODAY = date(2026, 3, 10)  # FIXED_NOW is Tue 10 Mar 2026 14:30 UTC (15:30 in Berlin)
 TESS = "Tess Tam"

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.identity import directory_name
 from tamdesk.services.overview import database_counts
+from tamdesk.services.scope import customer_scope
 from tamdesk.services.today import (
     Section,
     TodayItems,
     needs_attention,
-    tam_names,
 )
 from tamdesk.views.follow_up_dialogs import FollowUpActions
 from tamdesk.views.icons import icon
@@ -92,25 +92,12 @@ def load_today(now: datetime, want_mine: bool, health: bool = True) -> TodayLoad
     """Read what needs attention for the user's customers (or everyone's); runs on the task runner. Without
     ``health`` the customers whose health dropped are not computed (their section comes back empty)."""
     sections = tuple(Section) if health else tuple(s for s in Section if s is not Section.HEALTH)
-    name = directory_name()
-    notice = ""
-    if want_mine:
-        tams = tam_names()
-        if name and name.casefold() in {t.casefold() for t in tams}:
-            return TodayLoad(needs_attention(now, tam=name, sections=sections), name, True, "", False, health)
-        if not name:
-            notice = (
-                "Your name is not set, so Today shows every customer. To see only yours, enter your name in "
-                "Settings › You exactly as the people directory lists you as TAM."
-            )
-        else:
-            known = ", ".join(tams) if tams else "none yet"
-            notice = (
-                f"No customer has “{name}” as TAM, so Today shows every customer. Your name in Settings › You "
-                f"must match your entry in the people directory (TAMs: {known})."
-            )
+    scope = customer_scope(want_mine)
+    if scope.tam is not None:
+        return TodayLoad(needs_attention(now, tam=scope.tam, sections=sections), scope.tam, True, "", False, health)
     items = needs_attention(now, tam=None, sections=sections)
-    return TodayLoad(items, name, False, notice, items.customers == 0 and database_counts().empty, health)
+    empty = items.customers == 0 and database_counts().empty
+    return TodayLoad(items, directory_name(), False, scope.notice, empty, health)
 
 
 # -- widgets ------------------------------------------------------------------------------------------------------
