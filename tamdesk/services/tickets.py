@@ -22,6 +22,7 @@ from tamdesk.domain.ticket_status import derived_status
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
+from tamdesk.services.scope import tam_person_ids
 from tamdesk.services.search import escape_like
 from tamdesk.services.severity_history import evaluate_ticket, severity_changes_for, ticket_history
 from tamdesk.services.sla import SlaResolver
@@ -64,6 +65,7 @@ class TicketFilter:
     """What a ticket list shows; SLA states filter on the ticket's next deadline (``SlaEvaluation.state``)."""
 
     customer_id: int | None = None
+    tam: str | None = None  # only the customers whose TAM has this name (see services.scope); None: every one
     severities: frozenset[Severity] = frozenset()
     statuses: frozenset[TicketStatus] = frozenset()
     sla_states: frozenset[SlaState] = frozenset()
@@ -82,6 +84,9 @@ FROM ticket t JOIN customer c ON c.id = t.customer_id
 """
 
 
+IN_LIST_LIMIT = 900  # ids a statement lists at most; a longer list reads by the filter's own condition instead
+
+
 def _placeholders(n: int) -> str:
     return ", ".join([database.obj.param] * n)
 
@@ -93,6 +98,10 @@ def _where(flt: TicketFilter) -> tuple[str, list[object]]:
     if flt.customer_id is not None:
         clauses.append(f"t.customer_id = {p}")
         params.append(flt.customer_id)
+    if flt.tam is not None:
+        people = tam_person_ids(flt.tam) or [-1]
+        clauses.append(f"c.tam_id IN ({_placeholders(len(people))})")
+        params.extend(people)
     if flt.severities:
         clauses.append(f"t.severity IN ({_placeholders(len(flt.severities))})")
         params.extend(int(s) for s in flt.severities)
@@ -110,10 +119,16 @@ def _where(flt: TicketFilter) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _events_for(ticket_ids: Sequence[int] | None) -> dict[int, list[TicketEvent]]:
+def _events_for(
+    ticket_ids: Sequence[int] | None, where: str = "", where_params: Sequence[object] = ()
+) -> dict[int, list[TicketEvent]]:
+    """The events of ``ticket_ids``, or of the tickets a filter's ``where`` selects, or of every ticket."""
     sql = "SELECT ticket_id, at, kind FROM ticket_event"
     params: list[object] = []
-    if ticket_ids is not None:
+    if where:  # a scoped list of any size reads only its own tickets' events
+        sql = f"{sql} WHERE ticket_id IN (SELECT t.id FROM ticket t JOIN customer c ON c.id = t.customer_id{where})"
+        params = list(where_params)
+    elif ticket_ids is not None:
         if not ticket_ids:
             return {}
         sql += f" WHERE ticket_id IN ({_placeholders(len(ticket_ids))})"
@@ -165,9 +180,9 @@ def load_tickets(
     """Every ticket the filter selects, evaluated at ``now``; meant for a background thread."""
     where, params = _where(flt)
     raw = list(database.execute_sql(_SELECT + where, params))
-    ids = [r[0] for r in raw] if flt.customer_id is not None or where else None
-    events = _events_for(ids if ids is None or len(ids) < 900 else None)
-    changes = severity_changes_for(ids if ids is None or len(ids) < 900 else None)
+    ids = [r[0] for r in raw] if where else None
+    events = _events_for(ids) if ids is None or len(ids) < IN_LIST_LIMIT else _events_for(None, where, params)
+    changes = severity_changes_for(ids if ids is None or len(ids) < IN_LIST_LIMIT else None)
     rows = _rows(raw, events, now, progress, cancelled, len(raw), changes)
     if progress:
         progress(len(raw), len(raw))

@@ -24,6 +24,8 @@ from enum import StrEnum
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -48,6 +50,7 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import list_customers
 from tamdesk.services.database import explain_failure, is_database_failure
 from tamdesk.services.overview import database_counts
+from tamdesk.services.scope import CustomerScope, customer_scope, same_name
 from tamdesk.services.tickets import (
     SORT_KEYS,
     TicketFilter,
@@ -73,6 +76,7 @@ from tamdesk.views.widgets import Debouncer, SearchableComboBox, configure_table
 
 SEARCH_DELAY_MS = 250
 REEVALUATE_AFTER = timedelta(minutes=5)  # a passed deadline re-evaluates every ticket at most this often
+SCOPE_KEY = "tickets/scope"  # "mine" (the default) or "all"
 STALE_AFTER = timedelta(seconds=30)  # coming back to the page re-evaluates a list older than this
 CLOSED = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
 
@@ -432,7 +436,7 @@ def _fresh_row(ticket_id: int, base: TicketFilter, now: datetime) -> TicketRow |
         return None
     if base.customer_id is not None and detail.input.customer_id != base.customer_id:
         return None
-    narrow = TicketFilter(customer_id=detail.input.customer_id, search=detail.input.number)
+    narrow = TicketFilter(customer_id=detail.input.customer_id, tam=base.tam, search=detail.input.number)
     return next((r for r in load_tickets(narrow, now) if r.id == ticket_id), None)
 
 
@@ -839,6 +843,7 @@ class TicketsPage(Page):
         self._database: str | None = None
         self._known_count = -1
         self._customers_task: Task | None = None
+        self.scope = CustomerScope(None)  # whose tickets the list holds (resolved on each load)
         self.list = TicketList(ctx, "tickets", parent=self)
         self.list.state_changed.connect(self._update_state)
         self.list.selection_changed.connect(self._update_buttons)
@@ -866,6 +871,8 @@ class TicketsPage(Page):
         self.open_button.clicked.connect(self._open_selected)
         title_row = QHBoxLayout()
         title_row.addWidget(_heading("Tickets"))
+        title_row.addSpacing(16)
+        title_row.addWidget(self._build_scope())
         title_row.addStretch(1)
         for button in (self.import_button, self.new_button, self.open_button):
             title_row.addWidget(button)
@@ -883,6 +890,45 @@ class TicketsPage(Page):
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.setWhatsThis("Search tickets")
         find.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+
+    def _build_scope(self) -> QWidget:
+        """My customers | All customers: the list loads only the user's customers unless asked for everyone."""
+        self.mine_button = QPushButton("&My customers")
+        self.all_button = QPushButton("&All customers")
+        self.all_button.setToolTip("Every customer's tickets (on a team database, every TAM's)")
+        self.scope_buttons = QButtonGroup(self)
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        for button in (self.mine_button, self.all_button):
+            button.setCheckable(True)
+            self.scope_buttons.addButton(button)
+            row.addWidget(button)
+        (self.mine_button if self._wants_mine() else self.all_button).setChecked(True)
+        self.scope_buttons.buttonClicked.connect(self._scope_clicked)
+        return box
+
+    def _wants_mine(self) -> bool:
+        return self.settings.value(SCOPE_KEY, "mine") != "all"
+
+    def _scope_clicked(self, button: QAbstractButton) -> None:
+        self.settings.setValue(SCOPE_KEY, "mine" if button is self.mine_button else "all")
+        self.reload()
+        self._load_customers()
+
+    def set_scope(self, mine: bool) -> None:
+        """Show the user's customers' tickets or every customer's, as the buttons do."""
+        (self.mine_button if mine else self.all_button).click()
+
+    def _show_scope(self) -> None:
+        """The buttons say what the list holds; My customers is disabled, saying why, when the user has none."""
+        scope = self.scope
+        self.mine_button.setEnabled(not scope.notice)
+        self.mine_button.setToolTip(scope.notice or "Only the tickets of the customers whose TAM is you")
+        self.scope_buttons.blockSignals(True)
+        (self.mine_button if scope.mine else self.all_button).setChecked(True)
+        self.scope_buttons.blockSignals(False)
 
     def _build_filters(self) -> QHBoxLayout:
         self.search = QLineEdit()
@@ -1010,7 +1056,13 @@ class TicketsPage(Page):
     def _load_customers(self) -> None:
         """Fill the customer filter in the background (a thousand customers take a noticeable moment)."""
         on = today(self.ctx)
-        task = self.list.reader.run(lambda control: [(c.name, str(c.id)) for c in list_customers(on)])
+        mine = same_name(self.scope.tam) if self.scope.tam is not None else None
+
+        def work(control: TaskControl) -> list[tuple[str, str]]:
+            rows = list_customers(on)
+            return [(c.name, str(c.id)) for c in rows if mine is None or same_name(c.tam) == mine]
+
+        task = self.list.reader.run(work)
         task.succeeded.connect(self._customers_loaded)
         self._customers_task = task
 
@@ -1046,9 +1098,11 @@ class TicketsPage(Page):
             self.list.reevaluate()
 
     def reload(self) -> None:
-        """Start over: the first page now, then every ticket and the customer filter in the background."""
+        """Start over: the first page now, then every ticket in scope and the customer filter in the background."""
         self._database = database_label()
-        self.list.load(TicketFilter())
+        self.scope = customer_scope(self._wants_mine())
+        self._show_scope()
+        self.list.load(TicketFilter(tam=self.scope.tam))
 
     def stop(self) -> None:
         """The window is closing: no reload for an import made after it (see ``TicketList.stop``)."""
@@ -1080,6 +1134,8 @@ class TicketsPage(Page):
             text = f"{shown:,} of {total:,} tickets match"
         else:
             text = f"{total:,} ticket{'s' if total != 1 else ''}"
+        if total is not None and self.scope.mine and not self.list.error:
+            text += " of your customers"
         if total is not None and self.list.loading:
             text += " · re-evaluating SLA clocks…"
         self.count_label.setText(text)
