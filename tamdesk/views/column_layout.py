@@ -1,0 +1,359 @@
+"""Table columns that follow the window: the text column takes the spare room, the others keep their widths, and
+at narrow widths the text column gives room back first, then the less important columns, so the columns that
+matter (a ticket's SLA) stay on screen. Email addresses are elided in the middle. What the user changes (widths,
+order, hidden columns, sort) is remembered and wins over the defaults until "Reset columns".
+
+The layout is declared on the model's ``Column``s (``stretch``, ``email``, ``priority``, ``min_width``, ``width``);
+``remember_header`` in views/widgets attaches a ``ColumnLayout`` to a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+)
+from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QApplication,
+    QHeaderView,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from tamdesk.views.table_model import Column, Priority, RowTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+STRETCH_MINIMUM = 140
+"""How narrow the text column gets at narrow widths, unless its column says otherwise."""
+
+
+class ElideMiddleDelegate(QStyledItemDelegate):
+    """Draws a cell's text elided in the middle (``grace.jo…nalytics.com``): both the mailbox and the domain stay
+    readable. The model gives the full address as the tooltip."""
+
+    def displayed_text(self, option: QStyleOptionViewItem, index: Index) -> str:
+        """The text as painted in a cell of ``option.rect``'s width."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        return self._elided(opt)
+
+    def _elided(self, opt: QStyleOptionViewItem) -> str:
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1  # as the style draws
+        metrics = QFontMetrics(opt.font)  # type: ignore[attr-defined]
+        return metrics.elidedText(opt.text, Qt.TextElideMode.ElideMiddle, rect.width() - 2 * margin)  # type: ignore[attr-defined]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = self._elided(opt)  # type: ignore[attr-defined]
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+
+def model_columns(view: QTableView) -> list[Column[Any]]:
+    """The ``Column``s of the row model under ``view`` (through a sort proxy), or none for another model."""
+    model = view.model()
+    while isinstance(model, QAbstractProxyModel):
+        model = model.sourceModel()
+    return list(model.columns) if isinstance(model, RowTableModel) else []
+
+
+class ColumnLayout(QObject):
+    """Keeps ``view``'s columns fitted to its width and remembers what the user changes under ``tables/<key>``.
+
+    Each column has a wanted width (the user's, else its default). Spare room goes to the stretch column; when the
+    wanted widths do not fit, the stretch column shrinks to its minimum first, then ``LOW`` columns, then
+    ``NORMAL`` ones (in proportion to what each can give), never ``KEEP`` columns or a column the user sized. A
+    user dragging the stretch column's edge moves the border with its right-hand neighbour, which takes or gives
+    the difference, so the table never gains empty space.
+    """
+
+    def __init__(self, view: QTableView, key: str, widths: Sequence[int] = ()) -> None:
+        super().__init__(view)
+        self.view = view
+        self.header = view.horizontalHeader()
+        self.key = f"tables/{key}"
+        self.columns = model_columns(view)
+        count = self.header.count()
+        self.defaults = [self._default_width(column, widths) for column in range(count)]
+        stretch = [column for column, spec in enumerate(self.columns) if spec.stretch]
+        self.stretch: int | None = stretch[0] if stretch else None
+        self.wanted = list(self.defaults)
+        self.pinned: set[int] = set()  # sized by the user: never squeezed
+        self.auto_hidden: set[int] = set()  # left out for want of room (not by the user): back when there is room
+        self._fitting = False
+        self._default_state = self.header.saveState()
+        for column, spec in enumerate(self.columns):
+            if spec.email and view.itemDelegateForColumn(column) is None:
+                view.setItemDelegateForColumn(column, ElideMiddleDelegate(view))
+        self._restore()
+        self.header.sectionResized.connect(self._resized)
+        self.header.sectionMoved.connect(self._moved)
+        self.header.sortIndicatorChanged.connect(lambda *_: self.save())
+        self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.header.customContextMenuRequested.connect(self._menu)
+        view.viewport().installEventFilter(self)
+        self.fit()
+
+    # -- defaults and what is remembered ---------------------------------------------------------------------
+
+    def _default_width(self, column: int, widths: Sequence[int]) -> int:
+        given = widths[column] if column < len(widths) else 0
+        declared = self.columns[column].width if column < len(self.columns) else None
+        return given or declared or max(self.header.sectionSizeHint(column), self.header.defaultSectionSize())
+
+    def minimum(self, column: int) -> int:
+        """How narrow ``column`` may get at narrow widths."""
+        wanted = self.wanted[column]
+        spec = self.columns[column] if column < len(self.columns) else None
+        if column in self.pinned or (spec is not None and spec.priority is Priority.KEEP):
+            return wanted
+        if spec is not None and spec.min_width:
+            return min(wanted, spec.min_width)
+        if column == self.stretch:
+            return min(wanted, STRETCH_MINIMUM)
+        title = self.header.sectionSizeHint(column)  # the title (and sort arrow) still reads
+        return min(wanted, max(48, title))
+
+    def _restore(self) -> None:
+        settings = QSettings()
+        state = settings.value(f"{self.key}/header")
+        if state is not None:
+            self.header.restoreState(state)
+        widths = settings.value(f"{self.key}/widths")
+        pinned = settings.value(f"{self.key}/pinned")
+        if isinstance(widths, list) and len(widths) == len(self.wanted):
+            self.wanted = [max(int(w), self.header.minimumSectionSize()) for w in widths]
+        elif state is not None:  # remembered before the widths were kept apart: sizes as shown, but the stretch
+            for column in range(len(self.wanted)):
+                if column != self.stretch:
+                    self.wanted[column] = self.header.sectionSize(column)
+        if isinstance(pinned, list):
+            self.pinned = {int(c) for c in pinned if 0 <= int(c) < len(self.wanted)}
+        # an older layout may have stretched a section by Qt's own modes: every section is sized here
+        self.header.setStretchLastSection(False)
+        self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    def save(self) -> None:
+        settings = QSettings()
+        settings.setValue(f"{self.key}/header", self._state())
+        settings.setValue(f"{self.key}/widths", [int(w) for w in self.wanted])
+        settings.setValue(f"{self.key}/pinned", sorted(self.pinned))
+
+    def _state(self) -> Any:
+        """The header's state as the user left it: columns left out for room are saved as shown."""
+        if not self.auto_hidden:
+            return self.header.saveState()
+        self._fitting = True
+        try:
+            for column in self.auto_hidden:
+                self.header.setSectionHidden(column, False)
+            state = self.header.saveState()
+            for column in self.auto_hidden:
+                self.header.setSectionHidden(column, True)
+        finally:
+            self._fitting = False
+        return state
+
+    def reset(self) -> None:
+        """Back to the default widths, order and columns (the sort stays)."""
+        section, order = self.header.sortIndicatorSection(), self.header.sortIndicatorOrder()
+        self._fitting = True
+        try:
+            self.header.restoreState(self._default_state)
+            self.header.setStretchLastSection(False)
+            self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.header.setSortIndicator(section, order)
+        finally:
+            self._fitting = False
+        self.wanted = list(self.defaults)
+        self.pinned.clear()
+        self.auto_hidden.clear()
+        settings = QSettings()
+        for name in ("header", "widths", "pinned"):
+            settings.remove(f"{self.key}/{name}")
+        self.fit()
+        self.save()
+
+    # -- fitting ---------------------------------------------------------------------------------------------
+
+    def _visible(self) -> list[int]:
+        """The columns the user shows (those hidden only for room count as shown), in their visual order."""
+        columns = [c for c in range(self.header.count()) if not self.header.isSectionHidden(c) or c in self.auto_hidden]
+        return sorted(columns, key=self.header.visualIndex)
+
+    def _stretch_column(self, visible: list[int]) -> int:
+        """The declared stretch column while shown, else the last visible one."""
+        return self.stretch if self.stretch in visible else visible[-1]  # type: ignore[return-value]
+
+    def layout(self, available: int) -> dict[int, int]:
+        """The width of each column shown in a viewport ``available`` pixels wide; ``LOW`` columns that do not fit
+        even at their minimum are left out (the rightmost first), as long as something else is shown."""
+        visible = self._visible()
+        if not visible or len(self.wanted) != self.header.count():
+            return {}
+        stretch = self._stretch_column(visible)
+        while True:
+            widths, deficit = self._squeeze(visible, stretch, available)
+            low = [c for c in visible if c != stretch and self._priority(c) is Priority.LOW]
+            if deficit <= 0 or not low:
+                return widths
+            visible = [c for c in visible if c != low[-1]]
+
+    def _squeeze(self, visible: list[int], stretch: int, available: int) -> tuple[dict[int, int], int]:
+        """The widths of ``visible`` columns, and by how much they still overflow ``available``."""
+        widths = {c: self.wanted[c] for c in visible}
+        spare = available - sum(widths.values())
+        if spare >= 0:
+            widths[stretch] += spare
+            return widths, 0
+        deficit = -spare
+        groups = [[stretch]]
+        for priority in (Priority.LOW, Priority.NORMAL):
+            groups.append([c for c in visible if c != stretch and self._priority(c) is priority])
+        for group in groups:
+            room = {c: widths[c] - self.minimum(c) for c in group if widths[c] > self.minimum(c)}
+            total = sum(room.values())
+            if not total:
+                continue
+            take = min(deficit, total)
+            given = 0
+            for number, (column, can) in enumerate(room.items()):
+                share = take - given if number == len(room) - 1 else take * can // total
+                widths[column] -= share
+                given += share
+            deficit -= take
+            if not deficit:
+                break
+        return widths, deficit
+
+    def _priority(self, column: int) -> Priority:
+        return self.columns[column].priority if column < len(self.columns) else Priority.NORMAL
+
+    def fit(self) -> None:
+        """Size the columns to the viewport's width, leaving out for now the low-priority ones with no room."""
+        if self._fitting:
+            return
+        widths = self.layout(self.view.viewport().width())
+        if not widths:
+            return
+        self._fitting = True
+        try:
+            for column in self._visible():
+                shown = column in widths
+                if shown == self.header.isSectionHidden(column):
+                    self.header.setSectionHidden(column, not shown)
+                if shown:
+                    self.auto_hidden.discard(column)
+                else:
+                    self.auto_hidden.add(column)
+            for column, width in widths.items():
+                if self.header.sectionSize(column) != width:
+                    self.header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    # -- what the user does ----------------------------------------------------------------------------------
+
+    def _resized(self, column: int, old: int, new: int) -> None:
+        if self._fitting or column >= len(self.wanted) or self.header.isSectionHidden(column):
+            return
+        visible = self._visible()
+        if column == self._stretch_column(visible):
+            self._stretch_resized(column, visible, new - old)
+        else:
+            self.wanted[column] = new
+            self.pinned.add(column)
+        self.fit()
+        self.save()
+
+    def _stretch_resized(self, column: int, visible: list[int], delta: int) -> None:
+        """The stretch column's edge moved by ``delta``: its right-hand neighbour takes or gives the difference.
+
+        Made wider than the neighbour can give, the stretch column keeps that width and the table scrolls; made
+        narrower with nothing to its right, it still fills the table.
+        """
+        right = visible[visible.index(column) + 1 :]
+        if right:
+            neighbour = right[0]
+            shown = self.header.sectionSize(neighbour)
+            floor = min(shown, max(48, self.header.sectionSizeHint(neighbour)))
+            width = max(floor, shown - delta)
+            self.wanted[neighbour] = width
+            self.pinned.add(neighbour)
+            delta -= shown - width
+        new = self.header.sectionSize(column)
+        if delta > 0:
+            self.wanted[column] = new
+            self.pinned.add(column)
+        else:
+            self.wanted[column] = max(self.header.minimumSectionSize(), min(self.wanted[column], new))
+
+    def _moved(self, *_: object) -> None:
+        self.fit()
+        self.save()
+
+    def set_hidden(self, column: int, hidden: bool) -> None:
+        """Hide or show ``column`` (one column always stays)."""
+        if hidden and len(self._visible()) <= 1:
+            return
+        self.auto_hidden.discard(column)
+        self._fitting = True
+        try:
+            self.header.setSectionHidden(column, hidden)
+        finally:
+            self._fitting = False
+        self.fit()
+        self.save()
+
+    def menu(self) -> QMenu:
+        """The header's menu: a tick for each column, then Reset columns."""
+        menu = QMenu(self.header)
+        model = self.view.model()
+        visible = self._visible()
+        for column in range(self.header.count()):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "").strip()
+            if not title:
+                continue  # an untitled column (Today's "Open ›") is part of the row, not a choice
+            action = menu.addAction(f"{title} (no room at this width)" if column in self.auto_hidden else title)
+            action.setCheckable(True)
+            action.setChecked(column in visible)
+            action.setEnabled(column not in visible or len(visible) > 1)
+            action.toggled.connect(lambda on, c=column: self.set_hidden(c, not on))
+        menu.addSeparator()
+        menu.addAction("Reset columns", self.reset)
+        return menu
+
+    def _menu(self, pos: QPoint) -> None:
+        menu = self.menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.header.mapToGlobal(pos))
+
+
+def column_layout(view: QWidget) -> ColumnLayout | None:
+    """The layout attached to ``view`` by ``remember_header``, if any."""
+    return view.findChild(ColumnLayout, options=Qt.FindChildOption.FindDirectChildrenOnly)
