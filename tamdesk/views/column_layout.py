@@ -111,6 +111,12 @@ class ColumnLayout(QObject):
         self.header.sortIndicatorChanged.connect(lambda *_: self.save())
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.header.customContextMenuRequested.connect(self._menu)
+        self._fitting = True
+        try:  # the wanted widths until the table is shown and fitted to its width
+            for column, width in enumerate(self.wanted):
+                self.header.resizeSection(column, width)
+        finally:
+            self._fitting = False
         view.viewport().installEventFilter(self)
         self.fit()
 
@@ -251,8 +257,8 @@ class ColumnLayout(QObject):
 
     def fit(self) -> None:
         """Size the columns to the viewport's width, leaving out for now the low-priority ones with no room."""
-        if self._fitting:
-            return
+        if self._fitting or not self.view.isVisible():
+            return  # a table not on screen yet has no width of its own to fit
         widths = self.layout(self.view.viewport().width())
         if not widths:
             return
@@ -273,7 +279,7 @@ class ColumnLayout(QObject):
             self._fitting = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
             self.fit()
         return False
 

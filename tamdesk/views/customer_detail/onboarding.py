@@ -96,7 +96,8 @@ class ChecklistModel(RowTableModel[StepRow]):
                                 foreground=self._status_colour),
                 Column[StepRow]("Done by", lambda s: s.done_by, background=overdue_bg),
                 Column[StepRow]("Done at", lambda s: local_time(s.done_at), background=overdue_bg),
-                Column[StepRow]("Note", lambda s: s.note, tooltip=lambda s: s.note, background=overdue_bg),
+                Column[StepRow]("Note", lambda s: s.note, tooltip=lambda s: s.note, background=overdue_bg,
+                                stretch=True),
             ],
             parent,
         )  # fmt: skip

@@ -65,7 +65,7 @@ class TimelineModel(RowTableModel[TimelineItem]):
                 Column[TimelineItem]("Title", lambda r: r.title, tooltip=_tooltip),
                 Column[TimelineItem]("With", lambda r: ", ".join(r.people), tooltip=_tooltip),
                 Column[TimelineItem]("By", lambda r: r.author),
-                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip),
+                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip, stretch=True),
             ],
             parent,
         )
