@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPoint,
     QSettings,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
@@ -100,6 +101,11 @@ class ColumnLayout(QObject):
         self.wanted = list(self.defaults)
         self.pinned: set[int] = set()  # sized by the user: never squeezed
         self.auto_hidden: set[int] = set()  # left out for want of room (not by the user): back when there is room
+        self._content: dict[int, int] = {}  # how wide each column's text on screen is (measured when needed)
+        self._refit = QTimer(self, singleShot=True, interval=0, timeout=self._rows_changed)
+        model = view.model()
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+            signal.connect(self._refit.start)
         self._fitting = False
         self._default_state = self.header.saveState()
         for column, spec in enumerate(self.columns):
@@ -127,18 +133,31 @@ class ColumnLayout(QObject):
         declared = self.columns[column].width if column < len(self.columns) else None
         return given or declared or max(self.header.sectionSizeHint(column), self.header.defaultSectionSize())
 
-    def minimum(self, column: int) -> int:
-        """How narrow ``column`` may get at narrow widths."""
+    def minimum(self, column: int, *, last_resort: bool = False) -> int:
+        """How narrow ``column`` may get at narrow widths: most of its text still reads (a ``LOW`` column
+        narrower than that is left out); as a ``last_resort``, before the table scrolls, only its title."""
         wanted = self.wanted[column]
         spec = self.columns[column] if column < len(self.columns) else None
         if column in self.pinned or (spec is not None and spec.priority is Priority.KEEP):
             return wanted
+        title = min(wanted, max(48, self.header.sectionSizeHint(column)))  # the title and sort arrow still read
+        if last_resort:
+            return title
         if spec is not None and spec.min_width:
             return min(wanted, spec.min_width)
         if column == self.stretch:
             return min(wanted, STRETCH_MINIMUM)
-        title = self.header.sectionSizeHint(column)  # the title (and sort arrow) still reads
-        return min(wanted, max(48, title))
+        return max(title, wanted * 3 // 5)
+
+    def content_width(self, column: int) -> int:
+        """How wide ``column`` would show the text of the rows on screen and its title in full."""
+        if column not in self._content:
+            self._content[column] = max(self.view.sizeHintForColumn(column), self.header.sectionSizeHint(column))
+        return self._content[column]
+
+    def _rows_changed(self) -> None:
+        self._content.clear()
+        self.fit()
 
     def _restore(self) -> None:
         settings = QSettings()
@@ -221,23 +240,28 @@ class ColumnLayout(QObject):
         while True:
             widths, deficit = self._squeeze(visible, stretch, available)
             low = [c for c in visible if c != stretch and self._priority(c) is Priority.LOW]
-            if deficit <= 0 or not low:
+            if deficit <= 0:
                 return widths
+            if not low:
+                return self._squeeze(visible, stretch, available, last_resort=True)[0]
             visible = [c for c in visible if c != low[-1]]
 
-    def _squeeze(self, visible: list[int], stretch: int, available: int) -> tuple[dict[int, int], int]:
+    def _squeeze(
+        self, visible: list[int], stretch: int, available: int, *, last_resort: bool = False
+    ) -> tuple[dict[int, int], int]:
         """The widths of ``visible`` columns, and by how much they still overflow ``available``."""
         widths = {c: self.wanted[c] for c in visible}
         spare = available - sum(widths.values())
         if spare >= 0:
-            widths[stretch] += spare
+            widths[stretch] += spare - self._grow(widths, stretch, spare // 2)
             return widths, 0
         deficit = -spare
         groups = [[stretch]]
         for priority in (Priority.LOW, Priority.NORMAL):
             groups.append([c for c in visible if c != stretch and self._priority(c) is priority])
         for group in groups:
-            room = {c: widths[c] - self.minimum(c) for c in group if widths[c] > self.minimum(c)}
+            least = {c: self.minimum(c, last_resort=last_resort) for c in group}
+            room = {c: widths[c] - least[c] for c in group if widths[c] > least[c]}
             total = sum(room.values())
             if not total:
                 continue
@@ -251,6 +275,23 @@ class ColumnLayout(QObject):
             if not deficit:
                 break
         return widths, deficit
+
+    def _grow(self, widths: dict[int, int], stretch: int, room: int) -> int:
+        """Widen columns whose text is cut off (up to twice their width, not those the user sized) by at most
+        ``room`` pixels between them; returns the pixels used. The text column keeps the rest."""
+        wants = {}
+        for column in widths:
+            if column != stretch and column not in self.pinned:
+                wants[column] = min(self.content_width(column), 2 * widths[column]) - widths[column]
+        wants = {c: w for c, w in wants.items() if w > 0}
+        total = sum(wants.values())
+        used = min(total, room)
+        given = 0
+        for number, (column, want) in enumerate(wants.items()):
+            share = used - given if number == len(wants) - 1 else used * want // total
+            widths[column] += share
+            given += share
+        return used
 
     def _priority(self, column: int) -> Priority:
         return self.columns[column].priority if column < len(self.columns) else Priority.NORMAL

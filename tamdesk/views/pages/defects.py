@@ -81,6 +81,7 @@ def defect_columns() -> list[Column[DefectRow]]:
         Column[DefectRow]("Title", lambda r: r.title, tooltip=lambda r: r.title, foreground=m, stretch=True,
                           min_width=180),
         Column[DefectRow]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition,
+                          priority=Priority.KEEP,
                           foreground=lambda r: severity_colour(r.severity) if r.state.is_open else muted()),
         Column[DefectRow]("Priority", lambda r: r.priority if r.state not in UNPRIORITIZED else "—", foreground=m,
                           tooltip=lambda r: "Not prioritized yet" if r.state in UNPRIORITIZED else ""),

@@ -105,6 +105,7 @@ def escalation_columns() -> list[Column[EscalationRow]]:
         Column[EscalationRow]("Ticket", lambda r: r.ticket_number, foreground=m, priority=Priority.KEEP),
         Column[EscalationRow]("Customer", lambda r: r.customer, foreground=m),
         Column[EscalationRow]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition,
+                              priority=Priority.KEEP,
                               foreground=lambda r: severity_colour(r.severity) if r.state.is_open else muted()),
         Column[EscalationRow]("State", lambda r: r.state.label, foreground=_state_colour, priority=Priority.KEEP),
         Column[EscalationRow]("Age (business days)", lambda r: f"{r.age_business_days:.1f}", align_right=True,
