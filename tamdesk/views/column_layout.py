@@ -98,6 +98,8 @@ class ColumnLayout(QObject):
         self.defaults = [self._default_width(column, widths) for column in range(count)]
         stretch = [column for column, spec in enumerate(self.columns) if spec.stretch]
         self.stretch: int | None = stretch[0] if stretch else None
+        # columns without a width of their own are as wide as their text (measured once on screen)
+        self.auto = {c for c in range(count) if not self._declared_width(c, widths)}
         self.wanted = list(self.defaults)
         self.pinned: set[int] = set()  # sized by the user: never squeezed
         self.auto_hidden: set[int] = set()  # left out for want of room (not by the user): back when there is room
@@ -128,10 +130,14 @@ class ColumnLayout(QObject):
 
     # -- defaults and what is remembered ---------------------------------------------------------------------
 
-    def _default_width(self, column: int, widths: Sequence[int]) -> int:
+    def _declared_width(self, column: int, widths: Sequence[int]) -> int:
         given = widths[column] if column < len(widths) else 0
         declared = self.columns[column].width if column < len(self.columns) else None
-        return given or declared or max(self.header.sectionSizeHint(column), self.header.defaultSectionSize())
+        return given or declared or 0
+
+    def _default_width(self, column: int, widths: Sequence[int]) -> int:
+        declared = self._declared_width(column, widths)
+        return declared or max(self.header.sectionSizeHint(column), self.header.defaultSectionSize())
 
     def minimum(self, column: int, *, last_resort: bool = False) -> int:
         """How narrow ``column`` may get at narrow widths: most of its text still reads (a ``LOW`` column
@@ -154,6 +160,17 @@ class ColumnLayout(QObject):
         if column not in self._content:
             self._content[column] = max(self.view.sizeHintForColumn(column), self.header.sectionSizeHint(column))
         return self._content[column]
+
+    def _measure(self) -> None:
+        """Columns without a width of their own want their text's width (not the stretch column, nor one the user
+        sized)."""
+        visible = self._visible()
+        if not visible:
+            return
+        stretch = self._stretch_column(visible)
+        for column in visible:
+            if column in self.auto and column not in self.pinned and column != stretch:
+                self.wanted[column] = self.content_width(column)
 
     def _rows_changed(self) -> None:
         self._content.clear()
@@ -300,6 +317,7 @@ class ColumnLayout(QObject):
         """Size the columns to the viewport's width, leaving out for now the low-priority ones with no room."""
         if self._fitting or not self.view.isVisible():
             return  # a table not on screen yet has no width of its own to fit
+        self._measure()
         widths = self.layout(self.view.viewport().width())
         if not widths:
             return

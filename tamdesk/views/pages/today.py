@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -58,7 +57,7 @@ from tamdesk.views.pages.today_sections import (
 from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, set_tone_style
+from tamdesk.views.widgets import Tone, configure_table, remember_header, set_tone_style
 
 if TYPE_CHECKING:
     from tamdesk.services.calendar_export import CalendarExport
@@ -203,7 +202,7 @@ class SectionView(QWidget):
         self.clear = QLabel(f"✓ {spec.clear}")
         set_tone_style(self.clear, Tone.OK, "color: {color}; padding: 4px 0;")
         self.model = RowTableModel[Any](spec.columns(now), self)
-        self.table = self._build_table(spec.stretch)
+        self.table = self._build_table()
         title = QHBoxLayout()
         title.addWidget(self.heading)
         title.addWidget(self.badge)
@@ -216,7 +215,7 @@ class SectionView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.clear)
 
-    def _build_table(self, stretch: int) -> QTableView:
+    def _build_table(self) -> QTableView:
         table = QTableView()
         table.setAccessibleName(self.section.label)
         configure_table(table)
@@ -224,13 +223,12 @@ class SectionView(QWidget):
         table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         table.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         table.setMouseTracking(True)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         # widths from the first rows, not from every row: a section of thousands of rows would otherwise ask
         # each of them for its size on the UI thread whenever the page is shown
-        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        table.verticalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        # columns as wide as their text, the section's text column (see today_sections) takes the rest
+        remember_header(table, f"today_{self.section.value}")
         table.doubleClicked.connect(self._open_index)
         table.clicked.connect(self._clicked)
         table.entered.connect(self._hovered)
