@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QHeaderView, QMenu, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import QHeaderView, QMenu, QScrollArea, QStyleOptionViewItem, QTableView
 from pytestqt.qtbot import QtBot
 
 from tamdesk.services.base import Context
 from tamdesk.services.demo import generate_demo
+from tamdesk.services.today import Section
 from tamdesk.views.column_layout import ColumnLayout, ElideMiddleDelegate, column_layout
 from tamdesk.views.main_window import MainWindow
 from tamdesk.views.pages.tickets import TicketsPage
+from tamdesk.views.pages.today import TileRow, TodayPage
 from tamdesk.views.table_model import Column, Priority, RowTableModel
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import configure_table, remember_header
@@ -271,3 +273,28 @@ def test_the_tickets_layout_is_remembered_after_reopening(qtbot: QtBot, db_path:
     assert _fully_shown(table, _section(table, "SLA"))
     assert _empty_space(table) == 0
     again.list.reader.wait(5000)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_todays_tables_fit_the_window(qtbot: QtBot, db_path: Path, ctx: Context, size: tuple[int, int]) -> None:
+    generate_demo(ctx, customers=8, tickets=120, seed=11)
+    win = MainWindow(ctx, lambda *a, **k: None)  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    page = win.findChild(TodayPage)
+    assert page is not None
+    qtbot.waitUntil(lambda: any(s.table.isVisible() for s in page.sections.values()), timeout=15_000)
+    tables = [s.table for s in page.sections.values() if s.table.isVisible()]
+    scroll = page.findChild(QScrollArea)
+    assert scroll is not None
+    assert scroll.horizontalScrollBar().maximum() == 0  # the tiles wrap rather than widen the page
+    for table in tables:
+        assert _empty_space(table) == 0, table.accessibleName()
+        assert _fully_shown(table, table.model().columnCount() - 1), table.accessibleName()  # Open ›
+    tiles = page.findChild(TileRow)
+    assert tiles is not None
+    assert tiles.columns == (len(Section) if size[0] >= 1900 else 5)
+    for runner in win.findChildren(TaskRunner):
+        runner.wait(30_000)
