@@ -248,20 +248,25 @@ class ColumnLayout(QObject):
         return self.stretch if self.stretch in visible else visible[-1]  # type: ignore[return-value]
 
     def layout(self, available: int) -> dict[int, int]:
-        """The width of each column shown in a viewport ``available`` pixels wide; ``LOW`` columns that do not fit
-        even at their minimum are left out (the rightmost first), as long as something else is shown."""
+        """The width of each column shown in a viewport ``available`` pixels wide.
+
+        When the columns do not fit even at their minimums, ``LOW`` columns are left out (the rightmost first),
+        then ``NORMAL`` ones; only then do the stretch column and what is left narrow to their titles.
+        """
         visible = self._visible()
         if not visible or len(self.wanted) != self.header.count():
             return {}
         stretch = self._stretch_column(visible)
         while True:
             widths, deficit = self._squeeze(visible, stretch, available)
-            low = [c for c in visible if c != stretch and self._priority(c) is Priority.LOW]
             if deficit <= 0:
                 return widths
-            if not low:
+            movable = [c for c in visible if c != stretch and c not in self.pinned]  # the user's sizing is kept
+            spare = [c for c in movable if self._priority(c) is Priority.LOW]
+            spare = spare or [c for c in movable if self._priority(c) is Priority.NORMAL]
+            if not spare:
                 return self._squeeze(visible, stretch, available, last_resort=True)[0]
-            visible = [c for c in visible if c != low[-1]]
+            visible = [c for c in visible if c != spare[-1]]
 
     def _squeeze(
         self, visible: list[int], stretch: int, available: int, *, last_resort: bool = False
