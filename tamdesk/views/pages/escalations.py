@@ -112,11 +112,11 @@ def escalation_columns() -> list[Column[EscalationRow]]:
                               foreground=m, priority=Priority.LOW,
                               tooltip=lambda r: f"{r.age_business_days:g} business days "
                               + ("open" if r.state.is_open else "from request to close")),
-        Column[EscalationRow]("Next step", _next_step, tooltip=_next_step, foreground=m),
-        Column[EscalationRow]("VP", vp_mark, foreground=_vp_colour, tooltip=vp_tooltip),
+        Column[EscalationRow]("Next step", _next_step, tooltip=_next_step, foreground=m, stretch=True, min_width=160),
+        Column[EscalationRow]("VP", vp_mark, foreground=_vp_colour, tooltip=vp_tooltip, priority=Priority.KEEP),
         Column[EscalationRow]("Opened", lambda r: local_time(r.opened_at), foreground=m, priority=Priority.LOW),
-        Column[EscalationRow]("Reason", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=m, stretch=True,
-                              width=220),
+        Column[EscalationRow]("Reason", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=m, width=220,
+                              priority=Priority.LOW),
     ]  # fmt: skip
 
 
