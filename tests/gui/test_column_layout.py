@@ -197,16 +197,32 @@ def test_a_wide_window_first_shows_cut_off_text_in_full_then_gives_the_rest_to_t
     assert _empty_space(table) == 0
 
 
+def _drag_edge(qtbot: QtBot, table: QTableView, column: int, dx: int) -> None:
+    """Drag the right edge of ``column``'s header ``dx`` pixels with the mouse, in steps as a hand does."""
+    header = table.horizontalHeader()
+    edge = QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) - 1, header.height() // 2)
+    viewport = header.viewport()
+    qtbot.mouseMove(viewport, edge)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=edge)
+    for step in range(1, 7):
+        qtbot.mouseMove(viewport, edge + QPoint(dx * step // 6, 0))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=edge + QPoint(dx, 0))
+
+
 def test_dragging_the_text_columns_edge_moves_its_border_with_the_next_column(qtbot: QtBot) -> None:
     table = _people_table(qtbot, width=800)
     note, phone = table.columnWidth(2), table.columnWidth(3)
-    table.horizontalHeader().resizeSection(2, note - 60)  # as a drag of its right edge does
+    _drag_edge(qtbot, table, 2, -60)
     assert table.columnWidth(2) == note - 60
-    assert table.columnWidth(3) == phone + 60
+    assert table.columnWidth(3) == phone + 60  # the next column took the room: no empty space appears
+    assert _empty_space(table) == 0
+    _drag_edge(qtbot, table, 2, 30)
+    assert table.columnWidth(2) == note - 30
+    assert table.columnWidth(3) == phone + 30
     assert _empty_space(table) == 0
     table.horizontalHeader().resizeSection(1, 250)  # another column made wider: the note gives the room
     assert table.columnWidth(1) == 250
-    assert table.columnWidth(2) == note - 160
+    assert table.columnWidth(2) == note - 130
     assert _empty_space(table) == 0
 
 
