@@ -109,7 +109,6 @@ class ColumnLayout(QObject):
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
             signal.connect(self._refit.start)
         self._fitting = False
-        self._default_state = self.header.saveState()
         for column, spec in enumerate(self.columns):
             if spec.email and view.itemDelegateForColumn(column) is None:
                 view.setItemDelegateForColumn(column, ElideMiddleDelegate(view))
@@ -218,13 +217,11 @@ class ColumnLayout(QObject):
 
     def reset(self) -> None:
         """Back to the default widths, order and columns (the sort stays)."""
-        section, order = self.header.sortIndicatorSection(), self.header.sortIndicatorOrder()
         self._fitting = True
         try:
-            self.header.restoreState(self._default_state)
-            self.header.setStretchLastSection(False)
-            self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            self.header.setSortIndicator(section, order)
+            for column in range(self.header.count()):
+                self.header.setSectionHidden(column, False)
+                self.header.moveSection(self.header.visualIndex(column), column)
         finally:
             self._fitting = False
         self.wanted = list(self.defaults)
@@ -384,6 +381,8 @@ class ColumnLayout(QObject):
             self.wanted[column] = max(self.header.minimumSectionSize(), min(self.wanted[column], new))
 
     def _moved(self, *_: object) -> None:
+        if self._fitting:
+            return
         self.fit()
         self.save()
 

@@ -321,3 +321,28 @@ def test_todays_tables_fit_the_window(qtbot: QtBot, db_path: Path, ctx: Context,
     assert tiles.columns == (len(Section) if size[0] >= 1900 else 5)
     for runner in win.findChildren(TaskRunner):
         runner.wait(30_000)
+
+
+def test_reset_columns_keeps_the_sort(qtbot: QtBot, db_path: Path, ctx: Context) -> None:
+    generate_demo(ctx, customers=3, tickets=20, seed=5)
+    page = TicketsPage(ctx, TaskRunner())
+    qtbot.addWidget(page)
+    page.resize(1024, 600)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.list.busy() and page.list.model.rowCount() > 0)
+    table = page.list.table
+    header = table.horizontalHeader()
+    sla = _section(table, "SLA")
+    header.moveSection(header.visualIndex(sla), header.count() - 1)
+    header.setSortIndicator(_section(table, "Ticket"), Qt.SortOrder.AscendingOrder)  # as a header click does
+    qtbot.waitUntil(lambda: not page.list.busy() and page.list.query.sort_key == "number")
+    layout = column_layout(table)
+    assert isinstance(layout, ColumnLayout)
+    [reset] = [a for a in layout.menu().actions() if a.text() == "Reset columns"]
+    reset.trigger()
+    assert header.visualIndex(sla) == sla
+    assert _fully_shown(table, sla)
+    assert (page.list.query.sort_key, page.list.query.descending) == ("number", False)
+    assert header.sortIndicatorSection() == _section(table, "Ticket")
+    page.list.reader.wait(5000)
