@@ -81,11 +81,12 @@ def model_columns(view: QTableView) -> list[Column[Any]]:
 class ColumnLayout(QObject):
     """Keeps ``view``'s columns fitted to its width and remembers what the user changes under ``tables/<key>``.
 
-    Each column has a wanted width (the user's, else its default). Spare room goes to the stretch column; when the
-    wanted widths do not fit, the stretch column shrinks to its minimum first, then ``LOW`` columns, then
-    ``NORMAL`` ones (in proportion to what each can give), never ``KEEP`` columns or a column the user sized. A
-    user dragging the stretch column's edge moves the border with its right-hand neighbour, which takes or gives
-    the difference, so the table never gains empty space.
+    Each column has a wanted width (the user's, else its default, else its text's). Spare room first shows cut-off
+    text of other columns in full, then goes to the stretch column. When the wanted widths do not fit, the stretch
+    column narrows to its minimum first, then ``LOW`` columns, then ``NORMAL`` ones (in proportion to what each can
+    give), never ``KEEP`` columns or a column the user sized; if that is not enough, ``LOW`` and then ``NORMAL``
+    columns step aside until the window is wider (see ``layout``). A user dragging the stretch column's edge moves
+    the border with its right-hand neighbour, which takes or gives the difference, so no empty space appears.
     """
 
     def __init__(self, view: QTableView, key: str, widths: Sequence[int] = ()) -> None:
@@ -180,16 +181,15 @@ class ColumnLayout(QObject):
         state = settings.value(f"{self.key}/header")
         if state is not None:
             self.header.restoreState(state)
-        widths = settings.value(f"{self.key}/widths")
-        pinned = settings.value(f"{self.key}/pinned")
-        if isinstance(widths, list) and len(widths) == len(self.wanted):
-            self.wanted = [max(int(w), self.header.minimumSectionSize()) for w in widths]
-        elif state is not None:  # remembered before the widths were kept apart: sizes as shown, but the stretch
+        widths = _numbers(settings.value(f"{self.key}/widths", [], type=list))
+        pinned = _numbers(settings.value(f"{self.key}/pinned", [], type=list))
+        if len(widths) == len(self.wanted):
+            self.wanted = [max(w, self.header.minimumSectionSize()) for w in widths]
+        elif state is not None:  # remembered before the widths were kept apart: the sizes shown then
             for column in range(len(self.wanted)):
-                if column != self.stretch:
+                if column != self.stretch:  # the stretch column's size was only what the others left
                     self.wanted[column] = self.header.sectionSize(column)
-        if isinstance(pinned, list):
-            self.pinned = {int(c) for c in pinned if 0 <= int(c) < len(self.wanted)}
+        self.pinned = {c for c in pinned if 0 <= c < len(self.wanted)}
         # an older layout may have stretched a section by Qt's own modes: every section is sized here
         self.header.setStretchLastSection(False)
         self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -421,6 +421,14 @@ class ColumnLayout(QObject):
         menu = self.menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.header.mapToGlobal(pos))
+
+
+def _numbers(values: list[Any]) -> list[int]:
+    """Whole numbers from a remembered list (an INI file gives them back as text); nothing if any is not one."""
+    try:
+        return [int(value) for value in values]
+    except (TypeError, ValueError):
+        return []
 
 
 def column_layout(view: QWidget) -> ColumnLayout | None:

@@ -346,3 +346,11 @@ def test_reset_columns_keeps_the_sort(qtbot: QtBot, db_path: Path, ctx: Context)
     assert (page.list.query.sort_key, page.list.query.descending) == ("number", False)
     assert header.sortIndicatorSection() == _section(table, "Ticket")
     page.list.reader.wait(5000)
+
+
+def test_a_column_the_user_sized_keeps_its_width_in_a_narrow_window_after_reopening(qtbot: QtBot) -> None:
+    table = _people_table(qtbot, key="sized", width=800)
+    table.horizontalHeader().resizeSection(1, 200)
+    narrow = _people_table(qtbot, key="sized", width=420)
+    assert narrow.columnWidth(1) == 200  # the user's width: not narrowed like the others
+    assert narrow.columnWidth(2) < 100 and _empty_space(narrow) == 0  # the note gave up more room instead
