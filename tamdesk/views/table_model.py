@@ -110,7 +110,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
             return column.tooltip(row) or None
         if role == Qt.ItemDataRole.ToolTipRole and column.email:
-            return column.text(row) or None  # the whole address the cell elides
+            text = column.text(row)
+            return text if "@" in text else None  # the whole address the cell elides (not a "—")
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground:
             color = column.foreground(row)
             return QBrush(color) if color else None
