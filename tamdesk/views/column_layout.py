@@ -81,12 +81,13 @@ def model_columns(view: QTableView) -> list[Column[Any]]:
 class ColumnLayout(QObject):
     """Keeps ``view``'s columns fitted to its width and remembers what the user changes under ``tables/<key>``.
 
-    Each column has a wanted width (the user's, else its default, else its text's). Spare room first shows cut-off
-    text of other columns in full, then goes to the stretch column. When the wanted widths do not fit, the stretch
-    column narrows to its minimum first, then ``LOW`` columns, then ``NORMAL`` ones (in proportion to what each can
-    give), never ``KEEP`` columns or a column the user sized; if that is not enough, ``LOW`` and then ``NORMAL``
-    columns step aside until the window is wider (see ``layout``). A user dragging the stretch column's edge moves
-    the border with its right-hand neighbour, which takes or gives the difference, so no empty space appears.
+    Each column has a wanted width (the user's, else its default, else its text's). Spare room first shows the
+    stretch column's text in full, then cut-off text of the other columns, and the rest goes to the stretch
+    column. When the wanted widths do not fit, the stretch column narrows to its minimum first, then ``LOW``
+    columns, then ``NORMAL`` ones (in proportion to what each can give), never ``KEEP`` columns or a column the
+    user sized; if that is not enough, ``LOW`` and then ``NORMAL`` columns step aside until the window is wider
+    (see ``layout``). A user dragging the stretch column's edge moves the border with its right-hand neighbour,
+    which takes or gives the difference, so no empty space appears.
     """
 
     def __init__(self, view: QTableView, key: str, widths: Sequence[int] = ()) -> None:
@@ -272,7 +273,11 @@ class ColumnLayout(QObject):
         widths = {c: self.wanted[c] for c in visible}
         spare = available - sum(widths.values())
         if spare >= 0:
-            widths[stretch] += spare - self._grow(widths, stretch, spare // 2)
+            # the text column's own text first, then the others' cut-off text, then the rest to the text column
+            first = min(spare, max(0, self.content_width(stretch) - widths[stretch]))
+            widths[stretch] += first
+            spare -= first
+            widths[stretch] += spare - self._grow(widths, stretch, spare)
             return widths, 0
         deficit = -spare
         groups = [[stretch]]
@@ -297,7 +302,7 @@ class ColumnLayout(QObject):
 
     def _grow(self, widths: dict[int, int], stretch: int, room: int) -> int:
         """Widen columns whose text is cut off (up to twice their width, not those the user sized) by at most
-        ``room`` pixels between them; returns the pixels used. The text column keeps the rest."""
+        ``room`` pixels between them; returns the pixels used."""
         wants = {}
         for column in widths:
             if column != stretch and column not in self.pinned:
