@@ -159,7 +159,16 @@ class ColumnLayout(QObject):
     def content_width(self, column: int) -> int:
         """How wide ``column`` would show the text of the rows on screen and its title in full."""
         if column not in self._content:
-            self._content[column] = max(self.view.sizeHintForColumn(column), self.header.sectionSizeHint(column))
+            headers = (self.header, self.view.verticalHeader())
+            precisions = [header.resizeContentsPrecision() for header in headers]
+            for header in headers:  # the rows on screen only: a long list is never read through
+                header.setResizeContentsPrecision(0)
+            try:
+                text = self.view.sizeHintForColumn(column)
+            finally:
+                for header, precision in zip(headers, precisions, strict=True):
+                    header.setResizeContentsPrecision(precision)
+            self._content[column] = max(text, self.header.sectionSizeHint(column))
         return self._content[column]
 
     def _measure(self) -> None:

@@ -358,3 +358,30 @@ def test_a_column_the_user_sized_keeps_its_width_in_a_narrow_window_after_reopen
     narrow = _people_table(qtbot, key="sized", width=420)
     assert narrow.columnWidth(1) == 200  # the user's width: not narrowed like the others
     assert narrow.columnWidth(2) < 100 and _empty_space(narrow) == 0  # the note gave up more room instead
+
+
+def test_a_long_list_is_measured_by_the_rows_on_screen_only(qtbot: QtBot) -> None:
+    reads = [0]
+
+    def text(row: int) -> str:
+        reads[0] += 1
+        return f"row {row}"
+
+    columns = [
+        Column[int]("Number", text),
+        Column[int]("Text", lambda r: "some text", stretch=True),
+    ]
+    table = QTableView()
+    configure_table(table)
+    model = RowTableModel[int](columns, table)
+    table.setModel(model)
+    remember_header(table, "long")
+    qtbot.addWidget(table)
+    table.resize(600, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_rows(range(50_000))
+    qtbot.waitUntil(lambda: table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("row 10"))
+    qtbot.wait(50)
+    on_screen = table.height() // table.verticalHeader().defaultSectionSize() + 1
+    assert 0 < reads[0] <= 3 * on_screen  # measured and painted; never read through 50,000 rows
