@@ -54,18 +54,18 @@ class ElideMiddleDelegate(QStyledItemDelegate):
         return self._elided(opt)
 
     def _elided(self, opt: QStyleOptionViewItem) -> str:
-        widget = opt.widget  # type: ignore[attr-defined]
+        widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1  # as the style draws
-        metrics = QFontMetrics(opt.font)  # type: ignore[attr-defined]
-        return metrics.elidedText(opt.text, Qt.TextElideMode.ElideMiddle, rect.width() - 2 * margin)  # type: ignore[attr-defined]
+        metrics = QFontMetrics(opt.font)
+        return metrics.elidedText(opt.text, Qt.TextElideMode.ElideMiddle, rect.width() - 2 * margin)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.text = self._elided(opt)  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
+        opt.text = self._elided(opt)
+        widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
@@ -106,7 +106,10 @@ class ColumnLayout(QObject):
         self.pinned: set[int] = set()  # sized by the user: never squeezed
         self.auto_hidden: set[int] = set()  # left out for want of room (not by the user): back when there is room
         self._content: dict[int, int] = {}  # how wide each column's text on screen is (measured when needed)
-        self._refit = QTimer(self, singleShot=True, interval=0, timeout=self._rows_changed)
+        self._refit = QTimer(self)  # once the rows changed: measure them again when the event loop is idle
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._rows_changed)
         model = view.model()
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
             signal.connect(self._refit.start)
@@ -252,7 +255,7 @@ class ColumnLayout(QObject):
 
     def _stretch_column(self, visible: list[int]) -> int:
         """The declared stretch column while shown, else the last visible one."""
-        return self.stretch if self.stretch in visible else visible[-1]  # type: ignore[return-value]
+        return self.stretch if self.stretch in visible else visible[-1]
 
     def layout(self, available: int) -> dict[int, int]:
         """The width of each column shown in a viewport ``available`` pixels wide.
@@ -437,8 +440,10 @@ class ColumnLayout(QObject):
         menu.popup(self.header.mapToGlobal(pos))
 
 
-def _numbers(values: list[Any]) -> list[int]:
+def _numbers(values: object) -> list[int]:
     """Whole numbers from a remembered list (an INI file gives them back as text); nothing if any is not one."""
+    if not isinstance(values, list):
+        return []
     try:
         return [int(value) for value in values]
     except (TypeError, ValueError):
