@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QHeaderView, QMenu, QScrollArea, QStyleOptionViewItem, QTableView
 from pytestqt.qtbot import QtBot
@@ -385,3 +387,35 @@ def test_a_long_list_is_measured_by_the_rows_on_screen_only(qtbot: QtBot) -> Non
     qtbot.wait(50)
     on_screen = table.height() // table.verticalHeader().defaultSectionSize() + 1
     assert 0 < reads[0] <= 3 * on_screen  # measured and painted; never read through 50,000 rows
+
+
+column_specs = st.lists(st.tuples(st.integers(40, 320), st.sampled_from(list(Priority))), min_size=2, max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=column_specs, stretch=st.integers(0, 7), available=st.integers(120, 2600))
+def test_the_columns_never_leave_empty_space_and_keep_what_must_stay(
+    qtbot: QtBot, specs: list[tuple[int, Priority]], stretch: int, available: int
+) -> None:
+    stretch %= len(specs)
+    columns = [
+        Column[int](f"Column {n}", str, width=width, priority=priority, stretch=n == stretch)
+        for n, (width, priority) in enumerate(specs)
+    ]
+    table = QTableView()
+    configure_table(table)
+    table.setModel(RowTableModel[int](columns, table))
+    remember_header(table, "property")
+    layout = column_layout(table)
+    assert isinstance(layout, ColumnLayout)
+    widths = layout.layout(available)
+    total = sum(widths.values())
+    assert stretch in widths  # the text column is always shown
+    assert total >= available  # never empty space on the right
+    for column, width in widths.items():
+        assert width > 0
+        if specs[column][1] is Priority.KEEP and column != stretch:
+            assert width >= specs[column][0]  # kept whole, however narrow the window
+    if total > available:  # scrolls only when nothing but kept columns and the text column is left
+        assert all(specs[c][1] is Priority.KEEP for c in widths if c != stretch)
+    table.deleteLater()
