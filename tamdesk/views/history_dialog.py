@@ -190,7 +190,7 @@ class HistoryDialog(QDialog):
                 Column[AuditRow]("Who", lambda r: r.actor),
                 Column[AuditRow]("What", what_text),
                 Column[AuditRow]("Customer", lambda r: r.customer or "—"),
-                Column[AuditRow]("Summary", lambda r: r.summary, tooltip=lambda r: r.summary),
+                Column[AuditRow]("Summary", lambda r: r.summary, tooltip=lambda r: r.summary, stretch=True),
             ],
             self,
         )

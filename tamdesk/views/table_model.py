@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -34,9 +35,23 @@ def local_date(value: date | None) -> str:
     return "" if value is None else value.strftime("%d %b %Y")
 
 
+class Priority(IntEnum):
+    """How readily a column gives up room when the window is too narrow for every column's width."""
+
+    KEEP = 0  # never narrowed: what the list is for (a ticket's SLA)
+    NORMAL = 1
+    LOW = 2  # narrowed first, after the stretch column
+
+
 @dataclass(frozen=True)
 class Column(Generic[R]):
-    """How one column reads a row: its text, and optionally tooltip, colours and alignment."""
+    """How one column reads a row (its text, and optionally tooltip, colours and alignment) and how it is laid out.
+
+    ``width`` is its default width; the ``stretch`` column (text that benefits from room: a subject, a note) takes
+    the spare room of a wide window and gives room back first in a narrow one, down to ``min_width``; then
+    ``LOW``, then ``NORMAL`` columns narrow, never ``KEEP`` ones. An ``email`` column is elided in the middle,
+    its full text in the tooltip. See views/column_layout.py.
+    """
 
     title: str
     text: Callable[[R], str]
@@ -45,6 +60,10 @@ class Column(Generic[R]):
     background: Callable[[R], QColor | None] | None = None
     align_right: bool = False
     width: int | None = None
+    stretch: bool = False
+    email: bool = False
+    priority: Priority = Priority.NORMAL
+    min_width: int = 0
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -90,6 +109,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
             return column.tooltip(row) or None
+        if role == Qt.ItemDataRole.ToolTipRole and column.email:
+            text = column.text(row)
+            return text if "@" in text else None  # the whole address the cell elides (not a "—")
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground:
             color = column.foreground(row)
             return QBrush(color) if color else None

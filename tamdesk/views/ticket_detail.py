@@ -50,7 +50,7 @@ from tamdesk.views.ticket_actions import TicketActions, TicketTarget, push_recor
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.undo import add_undo_actions, push_done, undo_stack
-from tamdesk.views.widgets import FieldMessage, Tone, configure_table, set_tone_style
+from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_header, set_tone_style
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,9 @@ def timeline_columns(zone: str) -> list[Column[TimelineEntry]]:
             "At the customer", lambda e: sla_format.at_customer(e.at, zone), tooltip=_seconds_tip, width=170
         ),
         Column[TimelineEntry]("What", lambda e: e.what, width=160),
-        Column[TimelineEntry]("Note", lambda e: e.note, tooltip=lambda e: e.note, width=330),
+        Column[TimelineEntry](
+            "Note", lambda e: e.note, tooltip=lambda e: e.note, width=330, stretch=True, min_width=160
+        ),
         Column[TimelineEntry]("By", lambda e: e.author),
     ]
 
@@ -306,9 +308,7 @@ class TicketDetailDialog(QDialog):
         configure_table(self.table)
         self.table.setModel(self.model)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        for n, column in enumerate(self.model.columns):
-            if column.width:
-                self.table.setColumnWidth(n, column.width)
+        remember_header(self.table, "ticket_timeline")
         self.table.doubleClicked.connect(lambda _: self.edit_selected_event())
         self.table.selectionModel().selectionChanged.connect(self._update_event_buttons)
         self.edit_event_button = QPushButton("Correct &time or note…")

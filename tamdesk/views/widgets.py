@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 from tamdesk.models import DatabaseError
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import explain_failure, is_database_failure
+from tamdesk.views.column_layout import ColumnLayout
 from tamdesk.views.icons import icon
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -422,26 +423,18 @@ class RowSortProxy(QSortFilterProxyModel):
 
 
 def remember_header(view: QTableView, key: str, widths: Sequence[int] = ()) -> None:
-    """Restore the column widths and sort order of ``view`` from QSettings and save them whenever they change."""
-    header = view.horizontalHeader()
-    settings_key = f"tables/{key}/header"
-    for column, width in enumerate(widths):
-        if width:
-            view.setColumnWidth(column, width)
-    state = QSettings().value(settings_key)
-    if state is not None:
-        header.restoreState(state)
+    """Fit ``view``'s columns to its width as its model's ``Column``s declare (stretch, email, priority), and
+    remember the widths, order, hidden columns and sort the user chooses (call after ``setModel``).
 
-    def save(*_: object) -> None:
-        QSettings().setValue(settings_key, header.saveState())
-
-    header.sectionResized.connect(save)
-    header.sortIndicatorChanged.connect(save)
-    header.sectionMoved.connect(save)
+    ``widths`` are default widths for columns that declare none. The header's context menu shows and hides
+    columns and resets them. See views/column_layout.py.
+    """
+    ColumnLayout(view, key, widths)
 
 
 def configure_table(view: QTableView, *, sortable: bool = False) -> None:
-    """The look every grid shares: whole-row selection, alternating rows, no grid lines, a stretching last column."""
+    """The look every grid shares: whole-row selection, alternating rows, no grid lines, a stretching last column
+    (``remember_header`` then stretches the column its model declares)."""
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)

@@ -43,7 +43,7 @@ from tamdesk.services.seats import seat_overview
 from tamdesk.views.contact_dialog import ContactDialog
 from tamdesk.views.customer_detail.common import heading, short_date
 from tamdesk.views.seat_dialog import RevokeSeatDialog
-from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.table_model import Column, Priority, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.widgets import (
     Tone,
@@ -83,8 +83,10 @@ def contact_columns() -> list[Column[ContactRow]]:
         Column[ContactRow]("Name", _name, tooltip=lambda r: r.notes, foreground=_muted_if_left),
         Column[ContactRow]("Title", lambda r: r.title, tooltip=lambda r: r.title, foreground=_muted_if_left),
         Column[ContactRow]("Role", lambda r: r.role.label, foreground=_role_colour),
-        Column[ContactRow]("Influence", lambda r: r.influence.label if r.influence else "", foreground=_muted_if_left),
-        Column[ContactRow]("Email", lambda r: r.email, tooltip=lambda r: r.email, foreground=_muted_if_left),
+        Column[ContactRow]("Influence", lambda r: r.influence.label if r.influence else "", foreground=_muted_if_left,
+                           priority=Priority.LOW),
+        Column[ContactRow]("Email", lambda r: r.email, foreground=_muted_if_left, email=True, stretch=True,
+                           min_width=160),
         Column[ContactRow]("Seat", lambda r: r.seat_label, foreground=_seat_colour,
                            tooltip=lambda r: "Their portal seat was revoked" if r.seat_status is SeatStatus.REVOKED
                            else ""),

@@ -37,7 +37,7 @@ from tamdesk.services.onboarding import (
 from tamdesk.views.changes import changed
 from tamdesk.views.customer_detail.common import STATE_TONES, state_text
 from tamdesk.views.icons import icon
-from tamdesk.views.table_model import Column, RowTableModel, local_date, local_time
+from tamdesk.views.table_model import Column, Priority, RowTableModel, local_date, local_time
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     TONE_BOLD,
@@ -92,16 +92,18 @@ class ChecklistModel(RowTableModel[StepRow]):
         overdue_bg: Callable[[StepRow], Any] = lambda s: tone_background(Tone.ERROR) if s.overdue else None  # noqa: E731
         super().__init__(
             [
-                Column[StepRow]("Done", lambda s: "", tooltip=self._done_tip, background=overdue_bg),
+                Column[StepRow]("Done", lambda s: "", tooltip=self._done_tip, background=overdue_bg,
+                                priority=Priority.KEEP),
                 Column[StepRow]("Step", lambda s: f"{s.position}. {s.title}", tooltip=lambda s: s.description,
-                                background=overdue_bg),
+                                background=overdue_bg, stretch=True, min_width=220),
                 Column[StepRow]("Due", lambda s: local_date(s.due_date), background=overdue_bg,
-                                tooltip=lambda s: "Double-click to change the due date"),
+                                tooltip=lambda s: "Double-click to change the due date", priority=Priority.KEEP),
                 Column[StepRow]("Status", lambda s: _status_text(s, self._today()), background=overdue_bg,
                                 foreground=self._status_colour),
-                Column[StepRow]("Done by", lambda s: s.done_by, background=overdue_bg),
-                Column[StepRow]("Done at", lambda s: local_time(s.done_at), background=overdue_bg),
-                Column[StepRow]("Note", lambda s: s.note, tooltip=lambda s: s.note, background=overdue_bg),
+                Column[StepRow]("Done by", lambda s: s.done_by, background=overdue_bg, priority=Priority.LOW),
+                Column[StepRow]("Done at", lambda s: local_time(s.done_at), background=overdue_bg,
+                                priority=Priority.LOW),
+                Column[StepRow]("Note", lambda s: s.note, tooltip=lambda s: s.note, background=overdue_bg, width=200),
             ],
             parent,
         )  # fmt: skip

@@ -50,7 +50,7 @@ from tamdesk.services.seats import (
 from tamdesk.views.customer_detail.common import form_text, heading, short_date
 from tamdesk.views.customer_detail.seat_actions import revoked_seat_actions, seat_actions
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
-from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.table_model import Column, Priority, RowTableModel, local_time
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     FieldMessage,
@@ -138,15 +138,15 @@ def seat_columns() -> list[Column[SeatRow]]:
     """The columns of the held seats grid (dates in short; the tooltip has the time)."""
     return [
         Column[SeatRow]("Seat", lambda s: str(s.seat_no), align_right=True),
-        Column[SeatRow]("Full name", lambda s: s.full_name),
-        Column[SeatRow]("Email", lambda s: s.email, tooltip=lambda s: s.email),
-        Column[SeatRow]("Job title", lambda s: s.job_title, tooltip=lambda s: s.job_title),
-        Column[SeatRow]("Phone", lambda s: s.phone),
+        Column[SeatRow]("Full name", lambda s: s.full_name, priority=Priority.KEEP),
+        Column[SeatRow]("Email", lambda s: s.email, email=True, stretch=True, min_width=160),
+        Column[SeatRow]("Job title", lambda s: s.job_title, tooltip=lambda s: s.job_title, priority=Priority.LOW),
+        Column[SeatRow]("Phone", lambda s: s.phone, priority=Priority.LOW),
         Column[SeatRow]("State", lambda s: SEAT_STATE_TEXT[s.status], foreground=_seat_colour,
-                        tooltip=lambda s: SEAT_STATE_TIPS[s.status]),
-        Column[SeatRow]("Requested", lambda s: short_date(s.requested_at),
+                        tooltip=lambda s: SEAT_STATE_TIPS[s.status], priority=Priority.KEEP),
+        Column[SeatRow]("Requested", lambda s: short_date(s.requested_at), priority=Priority.LOW,
                         tooltip=_moment_tip("Requested", lambda s: s.requested_at)),
-        Column[SeatRow]("Granted", lambda s: short_date(s.granted_at),
+        Column[SeatRow]("Granted", lambda s: short_date(s.granted_at), priority=Priority.LOW,
                         tooltip=_moment_tip("Granted", lambda s: s.granted_at)),
         Column[SeatRow]("Welcome confirmed", lambda s: short_date(s.welcome_confirmed_at),
                         tooltip=_moment_tip("Confirmed", lambda s: s.welcome_confirmed_at)),
@@ -158,12 +158,12 @@ def revoked_columns() -> list[Column[SeatRow]]:
     return [
         Column[SeatRow]("Seat", lambda s: str(s.seat_no), align_right=True),
         Column[SeatRow]("Full name", lambda s: s.full_name),
-        Column[SeatRow]("Email", lambda s: s.email, tooltip=lambda s: s.email),
+        Column[SeatRow]("Email", lambda s: s.email, email=True),
         Column[SeatRow]("Requested", lambda s: short_date(s.requested_at),
                         tooltip=_moment_tip("Requested", lambda s: s.requested_at)),
         Column[SeatRow]("Revoked", lambda s: short_date(s.revoked_at),
                         tooltip=_moment_tip("Revoked", lambda s: s.revoked_at)),
-        Column[SeatRow]("Reason", lambda s: s.revoke_reason, tooltip=lambda s: s.revoke_reason),
+        Column[SeatRow]("Reason", lambda s: s.revoke_reason, tooltip=lambda s: s.revoke_reason, stretch=True),
     ]  # fmt: skip
 
 

@@ -32,7 +32,7 @@ from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState
 from tamdesk.views.pages.reports import Period, period_bounds
 from tamdesk.views.session import shared_secrets
-from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.table_model import Column, Priority, RowTableModel, local_time
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.timeline_entry_dialog import TimelineEntryDialog
 from tamdesk.views.widgets import FieldMessage, Tone, configure_table, remember_header, reserve_space, set_empty_text
@@ -60,12 +60,12 @@ class TimelineModel(RowTableModel[TimelineItem]):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             [
-                Column[TimelineItem]("When", lambda r: local_time(r.at), tooltip=_tooltip),
+                Column[TimelineItem]("When", lambda r: local_time(r.at), tooltip=_tooltip, priority=Priority.KEEP),
                 Column[TimelineItem]("Kind", lambda r: r.kind_label + ("" if r.read_only else " ✎"), tooltip=_tooltip),
                 Column[TimelineItem]("Title", lambda r: r.title, tooltip=_tooltip),
                 Column[TimelineItem]("With", lambda r: ", ".join(r.people), tooltip=_tooltip),
-                Column[TimelineItem]("By", lambda r: r.author),
-                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip),
+                Column[TimelineItem]("By", lambda r: r.author, priority=Priority.LOW),
+                Column[TimelineItem]("Details", lambda r: _first_line(r.text), tooltip=_tooltip, stretch=True),
             ],
             parent,
         )

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -45,7 +44,7 @@ from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.health_format import health_colour, health_text, reasons_text
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.table_model import Column, RowTableModel
+from tamdesk.views.table_model import Column, Priority, RowTableModel
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
@@ -108,8 +107,8 @@ def customer_columns(searched: Callable[[], str] = lambda: "") -> list[Column[Cu
     """The columns of the customer list; ``searched`` gives the text the list was filtered by."""
     return [
         Column[CustomerRow]("Name", lambda r: _name_text(r, searched()),
-                            tooltip=_name_tooltip),
-        Column[CustomerRow]("TAM", lambda r: r.tam or "—"),
+                            tooltip=_name_tooltip, stretch=True, min_width=180),
+        Column[CustomerRow]("TAM", lambda r: r.tam or "—", priority=Priority.LOW),
         Column[CustomerRow]("Onboarding", lambda r: f"{r.onboarding_done}/{r.onboarding_total}",
                             tooltip=lambda r: f"{r.onboarding_done} of {r.onboarding_total} onboarding steps done"),
         Column[CustomerRow]("State", lambda r: "Archived" if r.archived else state_text(r.onboarding_state),
@@ -260,8 +259,6 @@ class CustomersPage(Page):
         table.setItemDelegateForColumn(ONBOARDING_COLUMN, ProgressBarDelegate(self._onboarding_fraction, table))
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         remember_header(table, "customers", widths=(260, 160, 130, 130, 110, 110, 110))
-        table.horizontalHeader().setStretchLastSection(False)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header = table.horizontalHeader()
         table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
         table.doubleClicked.connect(lambda _: self.open_selected())

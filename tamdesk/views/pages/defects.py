@@ -28,7 +28,7 @@ from tamdesk.views.pages.escalations import muted, severity_colour
 from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, RecordTable
 from tamdesk.views.record_actions import defect_actions
 from tamdesk.views.row_actions import follow, show_status
-from tamdesk.views.table_model import Column, local_time
+from tamdesk.views.table_model import Column, Priority, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, set_tone_style, tone_background, tone_color
 
@@ -80,25 +80,29 @@ def defect_columns() -> list[Column[DefectRow]]:
     """The columns of every defect grid; defects with a deployed fix are muted."""
     m = _muted_if_done
     return [
-        Column[DefectRow]("#", lambda r: str(r.id), align_right=True, foreground=m),
-        Column[DefectRow]("Title", lambda r: r.title, tooltip=lambda r: r.title, foreground=m),
+        Column[DefectRow]("#", lambda r: str(r.id), align_right=True, foreground=m, priority=Priority.KEEP),
+        Column[DefectRow]("Title", lambda r: r.title, tooltip=lambda r: r.title, foreground=m, stretch=True,
+                          min_width=180),
         Column[DefectRow]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition,
+                          priority=Priority.KEEP,
                           foreground=lambda r: severity_colour(r.severity) if r.state.is_open else muted()),
         Column[DefectRow]("Priority", lambda r: r.priority if r.state not in UNPRIORITIZED else "—", foreground=m,
+                          priority=Priority.LOW,
                           tooltip=lambda r: "Not prioritized yet" if r.state in UNPRIORITIZED else ""),
         Column[DefectRow]("State", lambda r: STEP_LABELS[r.state], foreground=_state_colour),
         Column[DefectRow]("Next update", update_text, foreground=_overdue_fg, background=_overdue_bg,
-                          tooltip=clocks_tooltip),
+                          tooltip=clocks_tooltip, priority=Priority.KEEP),
         Column[DefectRow]("Last update", lambda r: _short(r.last_update) or "None yet", foreground=m,
+                          priority=Priority.LOW,
                           tooltip=lambda r: "The last update of the customer due next" if r.next_update_due else ""),
         Column[DefectRow]("Engineering", lambda r: r.engineering_key or "—", tooltip=lambda r: r.engineering_url,
-                          foreground=m),
+                          foreground=m, priority=Priority.LOW),
         Column[DefectRow]("Customers", lambda r: ", ".join(r.customers), tooltip=lambda r: ", ".join(r.customers),
                           foreground=m),
         Column[DefectRow]("Age (days)", lambda r: str(r.age_days), align_right=True, foreground=m,
-                          tooltip=lambda r: f"Reported {local_time(r.reported_at)}"),
+                          priority=Priority.LOW, tooltip=lambda r: f"Reported {local_time(r.reported_at)}"),
         Column[DefectRow]("Tickets", lambda r: ", ".join(r.tickets), tooltip=lambda r: ", ".join(r.tickets),
-                          foreground=m),
+                          foreground=m, width=120, priority=Priority.LOW),
     ]  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from tamdesk.views.pages.record_list import OPEN, RecordListPage, RecordTab, Rec
 from tamdesk.views.record_actions import escalation_actions
 from tamdesk.views.row_actions import follow, show_status
 from tamdesk.views.sla_format import short_duration
-from tamdesk.views.table_model import Column, local_time
+from tamdesk.views.table_model import Column, Priority, local_time
 from tamdesk.views.tasks import TaskRunner
 from tamdesk.views.widgets import Tone, tone_color
 
@@ -104,19 +104,22 @@ def escalation_columns() -> list[Column[EscalationRow]]:
     """The columns of every escalation grid; closed escalations are muted."""
     m = _muted_if_closed
     return [
-        Column[EscalationRow]("#", lambda r: str(r.id), align_right=True, foreground=m),
-        Column[EscalationRow]("Ticket", lambda r: r.ticket_number, foreground=m),
+        Column[EscalationRow]("#", lambda r: str(r.id), align_right=True, foreground=m, priority=Priority.KEEP),
+        Column[EscalationRow]("Ticket", lambda r: r.ticket_number, foreground=m, priority=Priority.KEEP),
         Column[EscalationRow]("Customer", lambda r: r.customer, foreground=m),
         Column[EscalationRow]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition,
+                              priority=Priority.KEEP,
                               foreground=lambda r: severity_colour(r.severity) if r.state.is_open else muted()),
-        Column[EscalationRow]("State", lambda r: r.state.label, foreground=_state_colour),
+        Column[EscalationRow]("State", lambda r: r.state.label, foreground=_state_colour, priority=Priority.KEEP),
         Column[EscalationRow]("Age (business days)", lambda r: f"{r.age_business_days:.1f}", align_right=True,
-                              foreground=m, tooltip=lambda r: f"{r.age_business_days:g} business days "
+                              foreground=m, priority=Priority.LOW,
+                              tooltip=lambda r: f"{r.age_business_days:g} business days "
                               + ("open" if r.state.is_open else "from request to close")),
-        Column[EscalationRow]("Next step", _next_step, tooltip=_next_step, foreground=m),
-        Column[EscalationRow]("VP", vp_mark, foreground=_vp_colour, tooltip=vp_tooltip),
-        Column[EscalationRow]("Opened", lambda r: local_time(r.opened_at), foreground=m),
-        Column[EscalationRow]("Reason", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=m),
+        Column[EscalationRow]("Next step", _next_step, tooltip=_next_step, foreground=m, stretch=True, min_width=160),
+        Column[EscalationRow]("VP", vp_mark, foreground=_vp_colour, tooltip=vp_tooltip, priority=Priority.KEEP),
+        Column[EscalationRow]("Opened", lambda r: local_time(r.opened_at), foreground=m, priority=Priority.LOW),
+        Column[EscalationRow]("Reason", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=m, width=220,
+                              priority=Priority.LOW),
     ]  # fmt: skip
 
 

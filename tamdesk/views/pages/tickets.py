@@ -66,7 +66,7 @@ from tamdesk.views import sla_format
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
-from tamdesk.views.table_model import Column, RowTableModel, local_time
+from tamdesk.views.table_model import Column, Priority, RowTableModel, local_time
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_actions import RowActions
 from tamdesk.views.ticket_detail import TicketDetailDialog
@@ -334,24 +334,31 @@ def _status_text(row: TicketRow) -> str:
 
 
 def ticket_columns(now: Callable[[], datetime], show_customer: bool = True) -> list[tuple[str, Column[TicketRow]]]:
-    """(sort key, column) pairs of a ticket list; the SLA text is recomputed against ``now()`` on every paint."""
+    """(sort key, column) pairs of a ticket list; the SLA text is recomputed against ``now()`` on every paint.
+
+    The SLA comes early and keeps its width, so it stays on screen in a narrow window; the subject takes the room
+    a wide window has to spare.
+    """
 
     def sla_text(row: TicketRow) -> sla_format.SlaText:
         return sla_format.describe(row.sla, now())
 
     columns = [
-        ("number", Column[TicketRow]("Ticket", lambda r: r.number, width=95)),
-        ("customer", Column[TicketRow]("Customer", lambda r: r.customer, width=155)),
-        ("subject", Column[TicketRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, width=220)),
+        ("number", Column[TicketRow]("Ticket", lambda r: r.number, width=95, priority=Priority.KEEP)),
         ("severity", Column[TicketRow]("Severity", lambda r: r.severity.label,
-                                       tooltip=lambda r: r.severity.definition, width=100)),
-        ("status", Column[TicketRow]("Status", _status_text, width=150)),
+                                       tooltip=lambda r: r.severity.definition, width=105,
+                                       priority=Priority.KEEP)),
         ("sla", Column[TicketRow]("SLA", lambda r: sla_text(r).text, tooltip=lambda r: sla_format.tooltip(r.sla, now()),
                                   foreground=lambda r: sla_format.foreground(sla_text(r).state),
-                                  background=lambda r: sla_format.background(sla_text(r).state), width=250)),
+                                  background=lambda r: sla_format.background(sla_text(r).state), width=230,
+                                  priority=Priority.KEEP)),
+        ("subject", Column[TicketRow]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, width=220,
+                                      stretch=True, min_width=160)),
+        ("customer", Column[TicketRow]("Customer", lambda r: r.customer, width=155)),
+        ("status", Column[TicketRow]("Status", _status_text, width=140)),
         ("opened", Column[TicketRow]("Opened", lambda r: short_time(r.opened_at, now()),
-                                    tooltip=lambda r: local_time(r.opened_at), width=135)),
-        ("engineer", Column[TicketRow]("Engineer", lambda r: r.engineer or "—")),
+                                    tooltip=lambda r: local_time(r.opened_at), width=135, priority=Priority.LOW)),
+        ("engineer", Column[TicketRow]("Engineer", lambda r: r.engineer or "—", width=120, priority=Priority.LOW)),
     ]  # fmt: skip
     return [(key, column) for key, column in columns if show_customer or key != "customer"]
 
@@ -497,7 +504,7 @@ class TicketList(QWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(self.model.sort_keys.index("opened"), Qt.SortOrder.DescendingOrder)
-        remember_header(table, settings_key, widths=[c.width or 0 for c in self.model.columns])
+        remember_header(table, settings_key)
         self.query = replace(self.query, **self._sort_from_header(header))
         header.sortIndicatorChanged.connect(self._sort_clicked)
         table.doubleClicked.connect(lambda index: self.open_requested.emit(self.model.row_at(index.row()).id))
@@ -844,7 +851,7 @@ class TicketsPage(Page):
         self._known_count = -1
         self._customers_task: Task | None = None
         self.scope = CustomerScope(None)  # whose tickets the list holds (resolved on each load)
-        self.list = TicketList(ctx, "tickets", parent=self)
+        self.list = TicketList(ctx, "ticket_list", parent=self)  # "tickets" held the order before SLA came first
         self.list.state_changed.connect(self._update_state)
         self.list.selection_changed.connect(self._update_buttons)
         self.list.open_requested.connect(self.open_ticket)
@@ -1235,7 +1242,7 @@ class CustomerTicketsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.customer_id = customer_id
-        self.list = TicketList(ctx, "customer_tickets", show_customer=False, parent=self)
+        self.list = TicketList(ctx, "customer_ticket_list", show_customer=False, parent=self)
         self.list.open_requested.connect(lambda ticket_id: open_ticket_detail(self, ctx, ticket_id))
         self.list.state_changed.connect(self._update_state)
         self.list.selection_changed.connect(self._update_buttons)

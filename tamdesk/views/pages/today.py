@@ -9,21 +9,23 @@ double-click or a click on "Open ›" asks the main window to show the row's tic
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtCore import QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QKeyEvent, QKeySequence, QMouseEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QLayout,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -58,7 +60,7 @@ from tamdesk.views.pages.today_sections import (
 from tamdesk.views.sla_format import business_days
 from tamdesk.views.table_model import RowTableModel
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import Tone, configure_table, failure_sentence, set_tone_style
+from tamdesk.views.widgets import Tone, configure_table, failure_sentence, remember_header, set_tone_style
 
 if TYPE_CHECKING:
     from tamdesk.services.calendar_export import CalendarExport
@@ -68,6 +70,7 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 60_000
 HEALTH_REFRESH = timedelta(minutes=10)  # the minute's refresh recomputes whose health dropped this often
 MAX_VISIBLE_ROWS = 10
+TILE_MIN_WIDTH = 130  # a tile's words still fit side by side; the row wraps rather than go narrower
 RESIZE_PRECISION_ROWS = 20
 SCOPE_KEY = "today/scope"
 CALENDAR_KEY = "today/calendar_file"  # the last calendar file written: a subscribed calendar reads the same one
@@ -174,6 +177,46 @@ class Tile(QFrame):
         self.setToolTip(f"{self.section.label}: {what} — go to the list")
 
 
+class TileRow(QWidget):
+    """The tiles in as few rows as the page's width allows (one in a wide window), so they never make the page
+    wider than the window and push its tables' right-hand columns off screen."""
+
+    def __init__(self, tiles: Sequence[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles = list(tiles)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(10)
+        self.grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # narrower than one row: reflowed
+        self.columns = 0
+        self._place(len(self.tiles))
+
+    def columns_for(self, width: int) -> int:
+        """How many tiles a row of ``width`` pixels holds, spread evenly over the rows (5 + 4, not 8 + 1)."""
+        spacing = self.grid.horizontalSpacing()
+        fit = max(1, (width + spacing) // (TILE_MIN_WIDTH + spacing))
+        rows = math.ceil(len(self.tiles) / fit)
+        return math.ceil(len(self.tiles) / rows)
+
+    def _place(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        for tile in self.tiles:
+            self.grid.removeWidget(tile)
+        for column in range(max(columns, self.columns)):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.columns = columns
+        for number, tile in enumerate(self.tiles):
+            self.grid.addWidget(tile, number // columns, number % columns)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(TILE_MIN_WIDTH, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place(self.columns_for(event.size().width()))
+
+
 class SectionView(QWidget):
     """One section: heading, note, and a short table (or a line saying nothing is due)."""
 
@@ -190,7 +233,7 @@ class SectionView(QWidget):
         self.clear = QLabel(f"✓ {spec.clear}")
         set_tone_style(self.clear, Tone.OK, "color: {color}; padding: 4px 0;")
         self.model = RowTableModel[Any](spec.columns(now), self)
-        self.table = self._build_table(spec.stretch)
+        self.table = self._build_table()
         title = QHBoxLayout()
         title.addWidget(self.heading)
         title.addWidget(self.badge)
@@ -203,7 +246,7 @@ class SectionView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.clear)
 
-    def _build_table(self, stretch: int) -> QTableView:
+    def _build_table(self) -> QTableView:
         table = QTableView()
         table.setAccessibleName(self.section.label)
         configure_table(table)
@@ -211,13 +254,12 @@ class SectionView(QWidget):
         table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         table.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         table.setMouseTracking(True)
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         # widths from the first rows, not from every row: a section of thousands of rows would otherwise ask
         # each of them for its size on the UI thread whenever the page is shown
-        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        table.verticalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
+        # columns as wide as their text, the section's text column (see today_sections) takes the rest
+        remember_header(table, f"today_{self.section.value}")
         table.doubleClicked.connect(self._open_index)
         table.clicked.connect(self._clicked)
         table.entered.connect(self._hovered)
@@ -458,14 +500,10 @@ class TodayPage(Page):
         return banner
 
     def _build_scroll(self) -> QScrollArea:
-        tiles = QHBoxLayout()
-        tiles.setSpacing(10)
-        for tile in self.tiles.values():
-            tiles.addWidget(tile)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 4, 8, 8)
-        layout.addLayout(tiles)
+        layout.addWidget(TileRow(list(self.tiles.values())))
         layout.addSpacing(6)
         for section in self.sections.values():
             layout.addWidget(section)

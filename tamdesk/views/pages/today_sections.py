@@ -32,7 +32,7 @@ from tamdesk.services.today import (
 )
 from tamdesk.views.health_format import BAND_MARKS, health_colour, health_text, reasons_text
 from tamdesk.views.sla_format import business_days, short_duration
-from tamdesk.views.table_model import Column, local_time
+from tamdesk.views.table_model import Column, Priority, local_time
 from tamdesk.views.widgets import Tone, tone_color
 
 # -- words for times -----------------------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def _link(_: object) -> QColor:
 
 def _open_column(what: Callable[[Any], str]) -> Column[Any]:
     return Column[Any]("", lambda r: "Open ›", tooltip=lambda r: f"Open {what(r)} (Enter or double-click)",
-                       foreground=_link, align_right=True)  # fmt: skip
+                       foreground=_link, align_right=True, priority=Priority.KEEP)  # fmt: skip
 
 
 def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
@@ -117,11 +117,12 @@ def ticket_columns(now: Now) -> list[Column[TicketAlert]]:
     return [
         Column[TicketAlert]("First response", lambda r: mark.get(r.state, "") + due_text(r.deadline, now(), "breached"),
                             tooltip=lambda r: f"First response due {local_time(r.deadline)}",
-                            foreground=lambda r: _tone(Tone.ERROR if r.breached else Tone.WARNING)),
-        Column[TicketAlert]("Ticket", lambda r: r.number),
+                            foreground=lambda r: _tone(Tone.ERROR if r.breached else Tone.WARNING),
+                            priority=Priority.KEEP),
+        Column[TicketAlert]("Ticket", lambda r: r.number, priority=Priority.KEEP),
         Column[TicketAlert]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
         Column[TicketAlert]("Customer", lambda r: r.customer),
-        Column[TicketAlert]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject),
+        Column[TicketAlert]("Subject", lambda r: r.subject, tooltip=lambda r: r.subject, stretch=True),
         _open_column(lambda r: f"ticket {r.number}"),
     ]  # fmt: skip
 
@@ -130,11 +131,12 @@ def update_columns(now: Now) -> list[Column[UpdateDue]]:
     return [
         Column[UpdateDue]("Update", lambda r: ("✖ " if r.overdue else "⚠ ") + due_text(r.due, now()),
                           tooltip=lambda r: f"Customer update due {local_time(r.due)}",
-                          foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
-        Column[UpdateDue]("Ticket or defect", lambda r: r.reference),
+                          foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING),
+                          priority=Priority.KEEP),
+        Column[UpdateDue]("Ticket or defect", lambda r: r.reference, priority=Priority.KEEP),
         Column[UpdateDue]("Severity", lambda r: r.severity.label, tooltip=lambda r: r.severity.definition),
         Column[UpdateDue]("Customer", lambda r: r.customer),
-        Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title),
+        Column[UpdateDue]("Subject", lambda r: r.title, tooltip=lambda r: r.title, stretch=True),
         _open_column(lambda r: r.reference),
     ]  # fmt: skip
 
@@ -142,7 +144,7 @@ def update_columns(now: Now) -> list[Column[UpdateDue]]:
 def escalation_columns(now: Now) -> list[Column[EscalationWaiting]]:
     return [
         Column[EscalationWaiting]("Waiting on", waiting_on, foreground=lambda r: _tone(Tone.INFO)),
-        Column[EscalationWaiting]("Next step", escalation_step, tooltip=escalation_step_tip,
+        Column[EscalationWaiting]("Next step", escalation_step, tooltip=escalation_step_tip, stretch=True,
                                   foreground=lambda r: _tone(Tone.ERROR) if r.vp_owed else None),
         Column[EscalationWaiting]("Escalation", lambda r: f"#{r.escalation_id} · {r.ticket_number}",
                                   tooltip=lambda r: r.reason),
@@ -162,7 +164,7 @@ def onboarding_columns(now: Now) -> list[Column[OnboardingDue]]:
                               tooltip=lambda r: f"Due {r.due:%A %d %B %Y}",
                               foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
         Column[OnboardingDue]("Customer", lambda r: r.customer),
-        Column[OnboardingDue]("Step", lambda r: r.title, tooltip=lambda r: r.title),
+        Column[OnboardingDue]("Step", lambda r: r.title, tooltip=lambda r: r.title, stretch=True),
         _open_column(lambda r: f"{r.customer}'s onboarding checklist"),
     ]  # fmt: skip
 
@@ -179,7 +181,8 @@ def seat_columns(now: Now) -> list[Column[SeatPending]]:
                             tooltip=lambda r: f"{r.status.label} {local_time(r.since)}",
                             foreground=lambda r: _tone(Tone.INFO)),
         Column[SeatPending]("Customer", lambda r: r.customer),
-        Column[SeatPending]("Seat holder", lambda r: f"Seat {r.seat_no} · {r.full_name} <{r.email}>"),
+        Column[SeatPending]("Seat holder", lambda r: f"Seat {r.seat_no} · {r.full_name} <{r.email}>", email=True,
+                            stretch=True),
         Column[SeatPending]("Status", lambda r: SEAT_WAITING.get(r.status, r.status.label)),
         _open_column(lambda r: f"{r.customer}'s portal seats"),
     ]  # fmt: skip
@@ -195,7 +198,7 @@ def follow_up_columns(now: Now) -> list[Column[FollowUpRow]]:
                             foreground=lambda r: _tone(Tone.ERROR if r.overdue else Tone.WARNING)),
         Column[FollowUpRow]("Customer", lambda r: r.customer),
         Column[FollowUpRow]("Follow-up", lambda r: r.what, tooltip=lambda r: f"{r.what}\nFrom: {r.entry_title}"
-                            if r.entry_title else r.what),
+                            if r.entry_title else r.what, stretch=True),
         Column[FollowUpRow]("Owner", lambda r: r.owner or "—"),
         _open_column(lambda r: f"{r.customer}'s timeline"),
     ]  # fmt: skip
@@ -211,7 +214,7 @@ def stakeholder_columns(now: Now) -> list[Column[StakeholderLost]]:
         Column[StakeholderLost]("On", lambda r: r.day, tooltip=lambda r: local_time(r.at)),
         Column[StakeholderLost]("Customer", lambda r: r.customer),
         Column[StakeholderLost]("Stakeholder", lambda r: f"{r.full_name} · {r.role.label}",
-                                tooltip=lambda r: r.message),
+                                tooltip=lambda r: r.message, stretch=True),
         _open_column(lambda r: f"{r.customer}'s contacts"),
     ]  # fmt: skip
 
@@ -235,7 +238,7 @@ def account_columns(now: Now) -> list[Column[AccountAlert]]:
                              tooltip=lambda r: r.detail,
                              foreground=lambda r: _tone(Tone.ERROR if r.urgent else Tone.WARNING)),
         Column[AccountAlert]("Customer", lambda r: r.customer),
-        Column[AccountAlert]("What", lambda r: r.headline, tooltip=lambda r: r.detail),
+        Column[AccountAlert]("What", lambda r: r.headline, tooltip=lambda r: r.detail, stretch=True),
         _open_column(lambda r: f"{r.customer}'s contract" if r.kind == "renewal" else f"defect #{r.item_id}"),
     ]  # fmt: skip
 
@@ -251,17 +254,16 @@ def health_columns(now: Now) -> list[Column[HealthDrop]]:
                            tooltip=lambda r: f"From {before(r)}"),
         Column[HealthDrop]("Customer", lambda r: r.customer),
         Column[HealthDrop]("Biggest reason", lambda r: str(r.now.reasons[0]) if r.now.reasons else "—",
-                           tooltip=lambda r: reasons_text(r.now)),
+                           tooltip=lambda r: reasons_text(r.now), stretch=True),
         _open_column(lambda r: r.customer),
     ]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SectionSpec:
-    """How the page shows one section: its columns, which column stretches, and its words."""
+    """How the page shows one section: its columns (one of them the text that stretches) and its words."""
 
     columns: Callable[[Now], list[Column[Any]]]
-    stretch: int
     tile: str  # under the tile's number
     note: str  # under the section heading
     clear: str  # when the section is empty
@@ -269,44 +271,44 @@ class SectionSpec:
 
 SPECS: dict[Section, SectionSpec] = {
     Section.TICKETS: SectionSpec(
-        ticket_columns, 4, "Tickets at risk",
+        ticket_columns, "Tickets at risk",
         "Tickets still waiting for their first response, at risk or past the deadline; soonest deadline first.",
         "No first response is at risk."),
     Section.UPDATES: SectionSpec(
-        update_columns, 4, "Customer updates",
+        update_columns, "Customer updates",
         "Customers owed an update: tickets whose update clock is at risk or breached, and defects whose update "
         "is due within a business day.",
         "Every customer is up to date."),
     Section.ESCALATIONS: SectionSpec(
-        escalation_columns, 1, "Escalations waiting",
+        escalation_columns, "Escalations waiting",
         "Open escalations, the longest waiting first, and who each is waiting on; those open past the VP rule's "
         "limit first, until the VP of Customer Success is apprised.",
         "No escalation is open."),
     Section.ONBOARDING: SectionSpec(
-        onboarding_columns, 2, "Onboarding steps",
+        onboarding_columns, "Onboarding steps",
         f"Checklist steps overdue or due in the next {ONBOARDING_HORIZON.days} days.",
         "No onboarding step is due."),
     Section.SEATS: SectionSpec(
-        seat_columns, 2, "Portal seats pending",
+        seat_columns, "Portal seats pending",
         "Seats requested but not yet granted, and granted seats whose welcome email is not yet confirmed.",
         "Every portal seat is active."),
     Section.FOLLOW_UPS: SectionSpec(
-        follow_up_columns, 2, "Follow-ups",
+        follow_up_columns, "Follow-ups",
         f"Follow-ups promised on the timeline, overdue or due in the next {FOLLOW_UP_HORIZON.days} days. Select one "
         "to mark it done, defer it or give it to someone else.",
         "No follow-up is due."),
     Section.STAKEHOLDERS: SectionSpec(
-        stakeholder_columns, 3, "Stakeholders lost",
+        stakeholder_columns, "Stakeholders lost",
         f"Champions and executive sponsors who left their company, or whose portal seat was revoked, in the last "
         f"{STAKEHOLDER_HORIZON.days} days: find who takes their place.",
         "No champion or executive sponsor was lost."),
     Section.ACCOUNTS: SectionSpec(
-        account_columns, 2, "Renewals and fixes",
+        account_columns, "Renewals and fixes",
         "Contracts renewing within 120 days (red from 60 days), and customers still on a version older than a "
         "deployed fix they are waiting for.",
         "No renewal is near and every deployed fix is installed."),
     Section.HEALTH: SectionSpec(
-        health_columns, 3, "Health dropped",
+        health_columns, "Health dropped",
         f"Customers whose health fell by {DROP_POINTS} points or more, or into a worse band, since last week's "
         "snapshot; the biggest fall first.",
         "No customer's health dropped since last week."),

@@ -26,7 +26,7 @@ from tamdesk.services.directory import (
 )
 from tamdesk.views.pages.settings.section import RowEditorSection
 from tamdesk.views.table_model import Column, RowTableModel
-from tamdesk.views.widgets import configure_table
+from tamdesk.views.widgets import configure_table, remember_header
 
 
 def _people_columns() -> list[Column[DirectoryEntry]]:
@@ -34,7 +34,7 @@ def _people_columns() -> list[Column[DirectoryEntry]]:
     return [
         Column[DirectoryEntry]("Name", lambda p: p.name, foreground=lambda p: None if p.active else muted),
         Column[DirectoryEntry]("Role", lambda p: p.role.label),
-        Column[DirectoryEntry]("Email", lambda p: p.email or "—"),
+        Column[DirectoryEntry]("Email", lambda p: p.email or "—", email=True, stretch=True),
         Column[DirectoryEntry]("Status", lambda p: "Active" if p.active else "Left (inactive)"),
         Column[DirectoryEntry]("Customers", lambda p: str(p.customers) if p.role is PersonRole.TAM else "",
                                align_right=True),
@@ -60,8 +60,7 @@ class PeopleSection(RowEditorSection):
         configure_table(self.table)
         self.table.setModel(self.model)
         self.table.setMinimumHeight(220)
-        for column, width in enumerate((170, 190, 230, 110)):
-            self.table.setColumnWidth(column, width)
+        remember_header(self.table, "people", widths=(170, 190, 230, 110, 90))
         self.follow_table()
         self.new_button = QPushButton("&New person")
         self.active_button = QPushButton("&Deactivate")
