@@ -359,7 +359,7 @@ def _contract(rng: random.Random, c: _Customer, now: datetime, writer: _Writer) 
 
 
 def _release(now: datetime, months_ago: int, rng: random.Random) -> str:
-    """A release of the sample's scheme (monthly releases numbered on from 430, see demo._release)."""
+    """A release of the sample's scheme (monthly releases numbered on from 430, see demo_defects._release)."""
     number = 430 + 548 // 30 - months_ago
     return f"{number}-e.{rng.randint(1, 9)}" if rng.random() < 0.6 else str(number)
 

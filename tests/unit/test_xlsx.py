@@ -20,7 +20,7 @@ from openpyxl.chart import LineChart
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as openpyxl_stream
 
-from tamdesk.reports import xlsx
+from tamdesk.reports import xlsx, xlsx_layout
 from tamdesk.reports.sla import scoped_header
 from tamdesk.reports.xlsx import (
     TEXT_LIMIT,
@@ -771,9 +771,9 @@ def test_a_chart_below_its_table_and_totals(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from("ab 界\n\r\t\x1c"), max_size=120), st.integers(min_value=2, max_value=40))
 def test_a_rows_line_count_is_the_number_of_lines_its_text_wraps_into(text: str, width: int) -> None:
-    wrapped = [line for part in text.splitlines() for line in xlsx._wrapped(part, width)]
-    expected = sum(max(1, -(-xlsx._display_width(line) // width)) for line in wrapped)
-    assert xlsx._line_count(text, width) == min(max(expected, 1), xlsx._MAX_ROW_LINES)
+    wrapped = [line for part in text.splitlines() for line in xlsx_layout.wrapped_lines(part, width)]
+    expected = sum(max(1, -(-xlsx_layout.display_width(line) // width)) for line in wrapped)
+    assert xlsx_layout.line_count(text, width) == min(max(expected, 1), xlsx_layout.MAX_ROW_LINES)
 
 
 # --- per-value formats, blocks, a chart over some rows, wrapping on any sheet ------------------------------------
@@ -886,8 +886,8 @@ def test_text_wraps_on_a_sheet_with_a_header_block_too(tmp_path: Path) -> None:
 
 
 def test_spaces_that_fold_away_do_not_make_a_row_the_tallest() -> None:
-    assert xlsx._line_count("a" * 38 + "   ", 2) == 19  # 41 characters, but 38 to show: 19 lines of 2
-    assert xlsx._line_count("a" * 41, 2) == xlsx._MAX_ROW_LINES
+    assert xlsx_layout.line_count("a" * 38 + "   ", 2) == 19  # 41 characters, but 38 to show: 19 lines of 2
+    assert xlsx_layout.line_count("a" * 41, 2) == xlsx_layout.MAX_ROW_LINES
 
 
 def test_a_chart_over_rows_the_sheet_does_not_have_is_left_out(tmp_path: Path) -> None:
