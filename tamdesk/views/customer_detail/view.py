@@ -32,7 +32,7 @@ from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
-from tamdesk.views.changes import data_changes
+from tamdesk.views.changes import follow_changes
 from tamdesk.views.customer_detail.common import heading
 from tamdesk.views.customer_detail.contacts import ContactsTab
 from tamdesk.views.customer_detail.contract import ContractTab
@@ -49,7 +49,6 @@ from tamdesk.views.pages.tickets import CustomerTicketsTab
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.widgets import (
     TONE_BANNER,
-    Debouncer,
     Tone,
     ask_save_path,
     run_with_progress,
@@ -57,8 +56,6 @@ from tamdesk.views.widgets import (
     set_tone_style,
     today,
 )
-
-CHANGE_DELAY_MS = 150  # a burst of saves elsewhere (an import, a bulk step) reads the customer once
 
 
 class TabCountBadge(QLabel):
@@ -114,14 +111,13 @@ class CustomerDetailView(QWidget):
         layout.addLayout(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
-        # A change saved anywhere (a ticket opened in its own window, an escalation resolved on its page) shows
-        # here too: the open counts on the tabs and the header never describe the database as it was.
-        self._changes = Debouncer(CHANGE_DELAY_MS, self._changed_elsewhere, self)
-        data_changes().changed.connect(self._changes.trigger)
+        # A change saved anywhere (a ticket saved in its own window, a sync) shows here too: the open counts on the
+        # tabs and the header never describe the database as it was. Showing a customer reads it anyway.
+        self.follower = follow_changes(self, self._changed_elsewhere, catch_up=False)
 
     def _changed_elsewhere(self) -> None:
-        if self.isVisible() and self.customer_id is not None:
-            self.reload(emit=False)
+        if self.customer_id is not None:
+            self.reload()  # and the customer list behind it, which shows the same counts
 
     def _build_header(self) -> None:
         self.back_button = QToolButton()
