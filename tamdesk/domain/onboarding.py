@@ -8,19 +8,37 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from tamdesk.domain.calendar import BusinessCalendar
+from tamdesk.domain.states import SeatStatus
 
 
 class AutoRule(StrEnum):
     """Steps that complete themselves when the data proves them."""
 
+    USERS_DESIGNATED = "users_designated"
     ACCESS_FORM_SENT = "access_form_sent"
     ACCESS_FORM_RETURNED = "access_form_returned"
     SEATS_GRANTED = "seats_granted"
     WELCOME_CONFIRMED = "welcome_confirmed"
 
     @property
+    def asks_why_by_hand(self) -> bool:
+        """Whether ticking the step by hand needs a reason. The designated users are named at the kickoff, before
+        the access form brings their seats: ticking that step by hand is the usual way, and needs none."""
+        return self is not AutoRule.USERS_DESIGNATED
+
+    @property
+    def follows_the_data(self) -> bool:
+        """Whether the step also reopens itself when the data stops proving it (the others, once proved, stay
+        done: access granted once is not undone by a later revocation)."""
+        return self is AutoRule.USERS_DESIGNATED
+
+    @property
     def explanation(self) -> str:
         return {
+            AutoRule.USERS_DESIGNATED: (
+                "Completes itself when every seat of the allowance is held by a distinct person (requested, "
+                "granted or active) or a returned access form named everyone, and reopens itself when fewer are."
+            ),
             AutoRule.ACCESS_FORM_SENT: "Completes itself when the access form is sent.",
             AutoRule.ACCESS_FORM_RETURNED: "Completes itself when a returned access form is applied.",
             AutoRule.SEATS_GRANTED: (
@@ -60,7 +78,12 @@ DEFAULT_TEMPLATE: tuple[TemplateStep, ...] = (
         "Severities, SLA targets and the escalation path walked through with the customer.",
         2,
     ),
-    TemplateStep("Five designated users identified", "Five distinct people, never alias addresses.", 5),
+    TemplateStep(
+        "Five designated users identified",
+        "Five distinct people, never alias addresses.",
+        5,
+        AutoRule.USERS_DESIGNATED,
+    ),
     TemplateStep("Access form sent", "The portal access form sent to the customer.", 5, AutoRule.ACCESS_FORM_SENT),
     TemplateStep(
         "Access form returned and validated",
@@ -83,6 +106,54 @@ DEFAULT_TEMPLATE: tuple[TemplateStep, ...] = (
     TemplateStep("Escalation contacts shared", "Support manager and senior director contacts shared.", 18),
     TemplateStep("Onboarding signed off", "The customer confirms onboarding is complete.", 21),
 )
+
+
+@dataclass(frozen=True)
+class SeatFact:
+    """What the checklist needs of one portal seat."""
+
+    mailbox_key: str  # the same person's addresses share it (see domain.mailbox.mailbox_key)
+    status: SeatStatus
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class Designation:
+    """How many distinct people hold the customer's seats now, against its allowance."""
+
+    people: int
+    allowance: int
+    since: datetime | None  # when the users were all designated; None while some are still to come
+    by_form: bool = False  # fewer than the allowance, but a returned access form named everyone
+
+    @property
+    def complete(self) -> bool:
+        return self.since is not None
+
+    @property
+    def summary(self) -> str:
+        """``5 of 5 seats held by distinct people`` (``…, everyone the returned access form names``)."""
+        text = f"{self.people} of {self.allowance} seat{'' if self.allowance == 1 else 's'} held by distinct people"
+        return text + (", everyone the returned access form names" if self.by_form else "")
+
+
+def designation(seats: Sequence[SeatFact], allowance: int, form_returned_at: datetime | None = None) -> Designation:
+    """Whether the customer's designated users are all identified now, and since when.
+
+    They are once every seat of ``allowance`` is held by a distinct person, or (a customer who designates fewer)
+    once a returned access form named them. A seat counts while requested, granted or active (a revoked one freed
+    its slot); two seats of one mailbox are one person. ``since`` is when the last person needed was requested, or
+    when the form came back.
+    """
+    first_seen: dict[str, datetime] = {}
+    for seat in sorted((s for s in seats if s.status.counts), key=lambda s: s.requested_at):
+        first_seen.setdefault(seat.mailbox_key, seat.requested_at)
+    people = len(first_seen)
+    if people >= allowance > 0:
+        return Designation(people, allowance, sorted(first_seen.values())[allowance - 1])
+    if people and form_returned_at is not None:
+        return Designation(people, allowance, form_returned_at, by_form=True)
+    return Designation(people, allowance, None)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from tamdesk.services.customer_aliases import (
     store_aliases,
 )
 from tamdesk.services.directory import person_named
+from tamdesk.services.onboarding import sync_automatic_steps
 from tamdesk.services.search import contains_text
 from tamdesk.services.sla import customer_calendar
 
@@ -383,6 +384,8 @@ def update_customer(ctx: Context, customer_id: int, expected_version: int, data:
             before={**_audit_values({k: before[k] for k in changes}), **aliases_before},
             after={**_audit_values(changes), **aliases_after},
         )
+        if "seat_allowance" in changes:  # the checklist counts the designated users against the allowance
+            sync_automatic_steps(ctx, customer.id)
 
 
 def _kept(clean: CustomerInput) -> tuple[str, ...]:

@@ -168,7 +168,9 @@ class CustomersPart(BuilderBase):
             start = c.started or c.planned_start
             for i, step in enumerate(self.template):
                 done_at = c.done[i] if i < len(c.done) else None
-                done_by = "" if done_at is None else (AUTOMATIC if step.auto_rule else c.tam.name)
+                # the designated users are named at the kickoff, before the access form brings their seats
+                by_hand = step.auto_rule is None or not step.auto_rule.asks_why_by_hand
+                done_by = "" if done_at is None else (c.tam.name if by_hand else AUTOMATIC)
                 due = due_on(start, step.offset_days).isoformat() if start else None
                 rule = step.auto_rule.value if step.auto_rule else None
                 rows.append((c.id, step.position, step.title, step.description, due, done_at, done_by, "", rule, 1))

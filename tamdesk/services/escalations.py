@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from tamdesk.domain.calendar import BUSINESS_DAY, Clock
+from tamdesk.domain.deadlines import deadline_words, local_time
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.states import EscalationState, PersonRole, TicketStatus
 from tamdesk.domain.text import clean_text, identity_problem
@@ -402,9 +403,16 @@ class EmailDraft:
         return f"mailto:{','.join(urllib.parse.quote(a, safe='@') for a in self.to)}?{query}"
 
 
-def draft_email(esc_id: int, now: datetime) -> EmailDraft:
-    """The escalation email: to the support manager and senior director, cc the TAM (and VP when apprised)."""
+def draft_email(esc_id: int, now: datetime, tz: tzinfo | None = None) -> EmailDraft:
+    """The escalation email: to the support manager and senior director, cc the TAM (and VP when apprised).
+
+    Times are on the clock of ``tz`` (the user's own zone by default), each with its zone's name; a deadline that
+    already passed says so and how long ago.
+    """
+    from tamdesk.services.report_data import local_zone
     from tamdesk.services.tickets import ticket_detail
+
+    tz = tz or local_zone()
 
     detail = escalation_detail(esc_id, now)
     esc = _escalation(esc_id)
@@ -418,13 +426,15 @@ def draft_email(esc_id: int, now: datetime) -> EmailDraft:
     cc = tuple(p.email for p in cc_people if p is not None and p.email)
     row = detail.row
     sla = ticket.sla
-    deadline = f"{sla.state.label}" + (f", next deadline {sla.deadline:%a %d %b %H:%M} UTC" if sla.deadline else "")
+    what = "First response" if sla.first_response_at is None else "Next customer update"
+    deadline = [deadline_words(what, sla.deadline, now, tz)] if sla.deadline else []
     lines = [
         f"Escalation #{row.id} of ticket {row.ticket_number} for {row.customer}",
         "",
         f"Ticket: {row.ticket_number} — {ticket.input.subject}",
         f"Severity: {row.severity.label} ({row.severity.definition})",
-        f"Status: {ticket.input.status.label}; SLA: {deadline}",
+        f"Status: {ticket.input.status.label}; SLA: {sla.state.label}",
+        *deadline,
         f"Requested by: {'the customer' if detail.input.requested_by == 'customer' else 'the TAM'}"
         + (f" ({detail.input.requester_name})" if detail.input.requester_name else ""),
         f"State: {row.state.label}; open {row.age_business_days:g} business days",
@@ -439,7 +449,7 @@ def draft_email(esc_id: int, now: datetime) -> EmailDraft:
         f"Desired outcome: {detail.input.desired_outcome or '—'}",
         "",
         "Timeline:",
-        *(f"  {e.at:%Y-%m-%d %H:%M} UTC  {e.author}: {e.text}" for e in detail.timeline),
+        *(f"  {local_time(e.at, tz, weekday=False)}  {e.author}: {e.text}" for e in detail.timeline),
     ]
     subject = f"[Escalation] {row.customer} — {row.ticket_number} ({row.severity.label}): {detail.input.reason}"
     return EmailDraft(to, cc, subject[:200], "\n".join(lines))

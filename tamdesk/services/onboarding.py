@@ -6,7 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tamdesk.domain.onboarding import AutoRule, OnboardingState, StepStatus, due_on, is_overdue, onboarding_state
+from tamdesk.domain.onboarding import (
+    DEFAULT_TEMPLATE,
+    AutoRule,
+    Designation,
+    OnboardingState,
+    SeatFact,
+    StepStatus,
+    designation,
+    due_on,
+    is_overdue,
+    onboarding_state,
+)
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
@@ -14,6 +25,14 @@ from tamdesk.services.base import Context, DomainError, NotFound, StaleEdit, rec
 from tamdesk.services.sla import customer_calendar
 
 AUTOMATIC = "tamdesk (automatic)"
+# Checklists copied before "Five designated users identified" completed itself hold that step without its rule:
+# the step is known by the default template's title (a renamed one stays a step ticked by hand).
+_LEGACY_TITLES = {s.title: s.auto_rule for s in DEFAULT_TEMPLATE if s.auto_rule is AutoRule.USERS_DESIGNATED}
+
+
+def step_rule(step: t.OnboardingStep) -> AutoRule | None:
+    """The rule by which the data proves ``step``, if any."""
+    return AutoRule(step.auto_rule) if step.auto_rule else _LEGACY_TITLES.get(step.title)
 
 
 @dataclass(frozen=True)
@@ -29,10 +48,16 @@ class StepRow:
     note: str
     auto_rule: AutoRule | None
     overdue: bool
+    evidence: str = ""  # what the data says now, for a step that follows it ("5 of 5 seats held by …")
 
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def asks_why_by_hand(self) -> bool:
+        """Ticking it by hand needs a reason: the data proves it, and has not yet."""
+        return self.auto_rule is not None and self.auto_rule.asks_why_by_hand and not self.done
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,7 @@ def checklist(customer_id: int, today: date) -> Checklist:
     rows = []
     for s in customer.onboarding_steps.order_by(t.OnboardingStep.position):
         status = StepStatus(s.due_date, s.done_at)
+        rule = step_rule(s)
         rows.append(
             StepRow(
                 id=s.id,
@@ -71,8 +97,9 @@ def checklist(customer_id: int, today: date) -> Checklist:
                 done_at=s.done_at,
                 done_by=s.done_by,
                 note=s.note,
-                auto_rule=AutoRule(s.auto_rule) if s.auto_rule else None,
+                auto_rule=rule,
                 overdue=is_overdue(status, today),
+                evidence=_designation(customer).summary if rule is AutoRule.USERS_DESIGNATED else "",
             )
         )
     state = onboarding_state([StepStatus(r.due_date, r.done_at) for r in rows], customer.onboarding_started, today)
@@ -96,8 +123,9 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
     """
     with database.atomic():
         step = _step(step_id)
-        if step.auto_rule and done != (step.done_at is not None):
-            _check_by_hand(step, AutoRule(step.auto_rule), done, note)
+        rule = step_rule(step)
+        if rule and done != (step.done_at is not None):
+            _check_by_hand(step, rule, done, note)
         _write_done(ctx, step, expected_version, done, note)
 
 
@@ -166,7 +194,8 @@ def set_steps_done(ctx: Context, items: Sequence[StepVersion], done: bool, note:
                                   "was shown; review it and try again.")  # fmt: skip
             steps.append((step, version))
         for step, version in steps:
-            by_hand = done and step.auto_rule and not step.note.strip()
+            rule = step_rule(step)
+            by_hand = done and rule is not None and rule.asks_why_by_hand and not step.note.strip()
             try:
                 _write_done(ctx, step, version, done, reason if by_hand else None)
             except StaleEdit:  # saved by someone between the read above and this write
@@ -178,11 +207,12 @@ def set_steps_done(ctx: Context, items: Sequence[StepVersion], done: bool, note:
 
 def _batch_refusal(step: t.OnboardingStep, done: bool, reason: str | None) -> str | None:
     """Why ``step`` cannot be marked done (or not done) in a batch, or None."""
-    when = AutoRule(step.auto_rule).explanation.removeprefix("Completes itself ").rstrip(".") if step.auto_rule else ""
+    rule = step_rule(step)
+    when = rule.explanation.removeprefix("Completes itself ").rstrip(".") if rule else ""
     if done:
         if step.done_at is not None:
             return "is already done"
-        if step.auto_rule and not step.note.strip() and reason is None:
+        if rule and rule.asks_why_by_hand and not step.note.strip() and reason is None:
             return f"completes itself {when}; to tick it by hand, give the reason"
         return None
     if step.done_at is None:
@@ -225,7 +255,7 @@ def _check_by_hand(step: t.OnboardingStep, rule: AutoRule, done: bool, note: str
     """A step the data proves may still be ticked by hand, with the reason in its note (the customer designates
     three users, or sent their names by email instead of the form); one that completed itself stays done."""
     when = rule.explanation.removeprefix("Completes itself ").rstrip(".")
-    if done and not (note or step.note or "").strip():
+    if done and rule.asks_why_by_hand and not (note or step.note or "").strip():
         raise DomainError(
             f"Step '{step.title}' completes itself {when}; to tick it by hand, say why in its note "
             "(for example: the customer designates three users)."
@@ -287,6 +317,8 @@ def _evidence(customer: t.Customer, rule: AutoRule) -> datetime | None:
         return customer.access_form_sent_at
     if rule is AutoRule.ACCESS_FORM_RETURNED:
         return customer.access_form_returned_at
+    if rule is AutoRule.USERS_DESIGNATED:
+        return _designation(customer).since
     seats = [s for s in customer.seats if s.status != SeatStatus.REVOKED.value]
     designated = len(seats) >= customer.seat_allowance or (customer.access_form_returned_at is not None and seats)
     if not designated:
@@ -300,26 +332,51 @@ def _evidence(customer: t.Customer, rule: AutoRule) -> datetime | None:
     return None
 
 
+def _designation(customer: t.Customer) -> Designation:
+    seats = [SeatFact(s.mailbox_key, SeatStatus(s.status), s.requested_at) for s in customer.seats]
+    return designation(seats, customer.seat_allowance, customer.access_form_returned_at)
+
+
+def _because(customer: t.Customer, rule: AutoRule) -> str:
+    """What the data says, for the audit entry."""
+    return _designation(customer).summary if rule is AutoRule.USERS_DESIGNATED else rule.explanation
+
+
 def sync_automatic_steps(ctx: Context, customer_id: int) -> list[str]:
-    """Complete the steps the data now proves; returns their titles. Called by the seat and form services."""
+    """Complete the steps the data now proves, and reopen a step that follows the data once it no longer holds
+    (a seat revoked leaves four designated users); returns the titles of the steps completed. Called by the seat
+    and form services after every change."""
     completed = []
     customer = t.Customer.get_by_id(customer_id)
-    for step in customer.onboarding_steps.where(
-        t.OnboardingStep.auto_rule.is_null(False) & t.OnboardingStep.done_at.is_null()
-    ):
-        when = _evidence(customer, AutoRule(step.auto_rule))
-        if when is None:
+    maybe_proved = t.OnboardingStep.auto_rule.is_null(False) | t.OnboardingStep.title.in_(list(_LEGACY_TITLES))
+    for step in customer.onboarding_steps.where(maybe_proved):
+        rule = step_rule(step)
+        if rule is None:
             continue
-        save_versioned(step, step.version, {"done_at": when, "done_by": AUTOMATIC})
+        when = _evidence(customer, rule)
+        if step.done_at is None and when is not None:
+            save_versioned(step, step.version, {"done_at": when, "done_by": AUTOMATIC})
+            action, summary = (
+                "auto_complete",
+                f"Onboarding step '{step.title}' completed itself: {_because(customer, rule)}",
+            )
+            completed.append(step.title)
+        elif step.done_by == AUTOMATIC and when is None and rule.follows_the_data:
+            save_versioned(step, step.version, {"done_at": None, "done_by": ""})
+            action, summary = (
+                "auto_reopen",
+                f"Onboarding step '{step.title}' reopened itself: {_because(customer, rule)}",
+            )
+        else:
+            continue
         record_audit(
             ctx,
             entity="onboarding_step",
             entity_id=step.id,
             customer=customer,
-            action="auto_complete",
-            summary=f"Onboarding step '{step.title}' completed itself: {AutoRule(step.auto_rule).explanation}",
+            action=action,
+            summary=summary,
         )
-        completed.append(step.title)
     return completed
 
 

@@ -145,9 +145,19 @@ class ReportPackDialog(QDialog):
         return custom_period(self.date_from.date().toPython(), self.date_to.date().toPython())  # type: ignore[arg-type]
 
     def _period_changed(self) -> None:
-        custom = not self.period.currentData()
-        self.date_from.setEnabled(custom)
-        self.date_to.setEnabled(custom)
+        name = self.period.currentData()
+        self.date_from.setEnabled(not name)
+        self.date_to.setEnabled(not name)
+        if name:  # the greyed fields show the days the named period covers; Custom starts from them
+            shown = named_period(str(name), self._today())
+            for edit, day in ((self.date_from, shown.start), (self.date_to, shown.last)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        if self.task is None:  # the last run's message was about another period
+            self.result = None
+            self.message.clear()
+            self.folder_button.setVisible(False)
         try:
             period = self.chosen_period()
         except DomainError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -184,6 +185,29 @@ def test_email_draft(ticket: int, ctx: Context, fixed_now: datetime) -> None:
     url = urlparse(draft.mailto())
     assert url.path == "maya@vendor.example,dan@vendor.example"
     assert parse_qs(url.query)["subject"] == [draft.subject]
+
+
+@pytest.mark.parametrize(
+    ("zone", "minutes_before", "said"),
+    [
+        ("Europe/Berlin", 0, "First response was due Tue 10 Mar 2026 14:30 CET — 1 h ago"),
+        ("America/New_York", 0, "First response was due Tue 10 Mar 2026 09:30 EDT — 1 h ago"),
+        ("Europe/Berlin", 80, "First response due Tue 10 Mar 2026 14:30 CET — in 20 min"),
+    ],
+)
+def test_email_draft_gives_the_deadline_on_the_reader_s_clock(
+    ticket: int, ctx: Context, fixed_now: datetime, monkeypatch: pytest.MonkeyPatch, zone: str, minutes_before: int,
+    said: str,
+) -> None:  # fmt: skip
+    """The Sev1 ticket opened at 12:30 UTC: its first response was due at 13:30 UTC, an hour before now."""
+    esc = request_escalation(ctx, ticket, EscalationInput("tam", "", "Down", "Orders stop"))
+    monkeypatch.setenv("TZ", zone)  # the user's zone, as the computer gives it
+    body = draft_email(esc, fixed_now - timedelta(minutes=minutes_before)).body
+    assert said in body.splitlines()
+    assert "UTC" not in body
+    tokyo = draft_email(esc, fixed_now, ZoneInfo("Asia/Tokyo")).body
+    assert "First response was due Tue 10 Mar 2026 22:30 JST — 1 h ago" in tokyo
+    assert "  2026-03-10 23:30 JST  Tess Tam: Escalation requested by the TAM: Down" in tokyo
 
 
 def test_defect_from_report_to_deployed_fix(ticket: int, ctx: Context, fixed_now: datetime) -> None:

@@ -51,7 +51,7 @@ def test_every_step_done_is_complete(customer: int, ctx: Context) -> None:
     for step in checklist(customer, TODAY).steps:
         if step.auto_rule is None:
             set_step_done(ctx, step.id, step.version, True)
-    assert checklist(customer, TODAY).done == 6
+    assert checklist(customer, TODAY).done == 5
     t.OnboardingStep.update(done_at=ctx.now(), done_by=AUTOMATIC).where(t.OnboardingStep.done_at.is_null()).execute()
     result = checklist(customer, TODAY + timedelta(days=60))
     assert (result.done, result.total, result.state) == (10, 10, OnboardingState.COMPLETE)
@@ -113,7 +113,7 @@ def test_seat_steps_complete_when_every_seat_is_granted_then_active(customer: in
     seat(1, "granted")
     assert sync_automatic_steps(ctx, customer) == []  # one of two designated users
     second = seat(2, "requested")
-    assert sync_automatic_steps(ctx, customer) == []
+    assert sync_automatic_steps(ctx, customer) == ["Five designated users identified"]  # both of the allowance
     second.status, second.granted_at = "granted", fixed_now
     second.save()
     assert sync_automatic_steps(ctx, customer) == ["Portal access granted"]

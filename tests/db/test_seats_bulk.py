@@ -73,9 +73,9 @@ def _automatic_done(customer: int) -> set[AutoRule]:
 
 def test_the_checklist_follows_bulk_actions(acme: int, seats: list[int], ctx: Context) -> None:
     grant_seats(ctx, _versions(seats))
-    assert _automatic_done(acme) == {AutoRule.SEATS_GRANTED}
+    assert _automatic_done(acme) == {AutoRule.USERS_DESIGNATED, AutoRule.SEATS_GRANTED}
     confirm_welcomes(ctx, _versions(seats))
-    assert _automatic_done(acme) == {AutoRule.SEATS_GRANTED, AutoRule.WELCOME_CONFIRMED}
+    assert _automatic_done(acme) == {AutoRule.USERS_DESIGNATED, AutoRule.SEATS_GRANTED, AutoRule.WELCOME_CONFIRMED}
 
 
 def test_a_stale_seat_in_the_batch_changes_nothing_and_is_named(seats: list[int], ctx: Context) -> None:

@@ -337,6 +337,7 @@ def test_stale_advance_says_so_and_reloads(
 def test_email_draft_shows_to_cc_subject_body_copy_and_mailto(
     qtbot: Any, ctx: Context, tickets: dict[str, int], dialogs: list[Handler], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # the user's zone, as the computer gives it
     view = detail_view(qtbot, ctx, escalate(ctx, tickets["SUP-1"], "Down"))
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
@@ -357,6 +358,9 @@ def test_email_draft_shows_to_cc_subject_body_copy_and_mailto(
     assert seen["subject"] == "[Escalation] Acme — SUP-1 (Sev1 Urgent): Down"
     assert "Business impact: Orders stop" in seen["body"]
     assert "Timeline:" in seen["body"]
+    # the Sev1 ticket's first response was due an hour ago: said plainly, on the user's clock, not in UTC
+    assert "First response was due Tue 10 Mar 2026 14:30 CET — 1 h ago" in seen["body"].splitlines()
+    assert "UTC" not in seen["body"]
     assert seen["status"] == "Opened in your mail client."
     clipboard = QGuiApplication.clipboard().text()
     assert clipboard.startswith("To: maya@vendor.example, dan@vendor.example\nCc: vera@vendor.example\nSubject: ")

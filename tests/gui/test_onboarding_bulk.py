@@ -135,7 +135,7 @@ def test_steps_the_data_proves_ask_one_reason_and_the_sign_off_asks_first(
     assert len(asked) == 1 and asked[0].endswith("Tick them by hand anyway? Say why; it is kept as their note:")
     assert asked[0].count("•") == 4
     assert tab.progress.text() == "10 of 10 steps done"
-    automatic = [s for s in tab.model.rows() if s.auto_rule is not None]
+    automatic = [s for s in tab.model.rows() if s.auto_rule is not None and s.auto_rule.asks_why_by_hand]
     assert {s.note for s in automatic} == {"Acme sent the names by email"}
 
 

@@ -142,3 +142,30 @@ def test_cancel_leaves_nothing(qtbot: Any, page: ReportsPage, out: Path, monkeyp
     qtbot.waitUntil(lambda: dialog.task is None, timeout=30_000)
     assert dialog.message.text() == "Cancelled; nothing was written or sent."
     assert os.listdir(out) == []
+
+
+def test_greyed_dates_show_each_named_period(qtbot: Any, page: ReportsPage, out: Path) -> None:
+    dialog = open_dialog(qtbot, page)
+    shown = {}
+    for row in range(dialog.period.count()):
+        dialog.period.setCurrentIndex(row)
+        shown[dialog.period.currentText()] = (
+            dialog.date_from.text(),
+            dialog.date_to.text(),
+            dialog.date_to.isEnabled(),
+        )
+    assert shown == {
+        "Last month": ("2026-02-01", "2026-02-28", False),
+        "This month": ("2026-03-01", "2026-03-31", False),
+        "Last quarter": ("2025-10-01", "2025-12-31", False),
+        "Custom": ("2025-10-01", "2025-12-31", True),  # starts from the period shown before
+    }
+
+
+def test_the_pack_message_goes_when_the_period_changes(qtbot: Any, page: ReportsPage, out: Path) -> None:
+    dialog = open_dialog(qtbot, page)
+    dialog.folder.setText(str(out))
+    assert run(qtbot, dialog).startswith("Report pack for February 2026")
+    assert dialog.folder_button.isVisible()
+    dialog.period.setCurrentIndex(dialog.period.findText("Last quarter"))
+    assert dialog.message.text() == "" and not dialog.folder_button.isVisible()

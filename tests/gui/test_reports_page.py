@@ -224,3 +224,66 @@ def test_the_time_zone_is_chosen_remembered_and_checked(
 )
 def test_period_bounds(period: Period, today: date, bounds: tuple[date | None, date | None]) -> None:
     assert period_bounds(period, today) == bounds
+
+
+@pytest.mark.parametrize(
+    ("period", "shown"),
+    [
+        (Period.THIS_MONTH, ("2026-03-01", "2026-03-31")),
+        (Period.LAST_MONTH, ("2026-02-01", "2026-02-28")),
+        (Period.THIS_QUARTER, ("2026-01-01", "2026-03-31")),
+        (Period.LAST_QUARTER, ("2025-10-01", "2025-12-31")),
+        (Period.ALL, ("any date", "any date")),
+    ],
+)
+def test_greyed_dates_show_the_period_chosen(page: ReportsPage, period: Period, shown: tuple[str, str]) -> None:
+    choose(page, ReportKind.SLA, Period.CUSTOM)
+    page.date_from.setDate(page.date_from.date().fromString("2024-06-03", "yyyy-MM-dd"))
+    choose(page, ReportKind.SLA, period)
+    assert (page.date_from.text(), page.date_to.text()) == shown
+    assert not page.date_from.isEnabled() and not page.date_to.isEnabled()
+
+
+def test_custom_starts_from_the_preset_shown(qtbot: Any, page: ReportsPage) -> None:
+    choose(page, ReportKind.DEFECTS, Period.LAST_QUARTER)
+    page.period.setFocus()
+    qtbot.keyClick(page.period, Qt.Key.Key_End)  # Custom, the last choice
+    assert page.period.currentData() is Period.CUSTOM and page.date_from.isEnabled()
+    assert (page.date_from.text(), page.date_to.text()) == ("2025-10-01", "2025-12-31")
+    assert page.period_note.text().startswith("Fixes deployed 2025-10-01 to 2025-12-31.")
+    choose(page, ReportKind.DEFECTS, Period.ALL)
+    choose(page, ReportKind.DEFECTS, Period.CUSTOM)  # after All dates: this month so far
+    assert (page.date_from.text(), page.date_to.text()) == ("2026-03-01", "2026-03-10")
+
+
+def test_the_export_message_goes_when_the_form_changes(
+    qtbot: Any, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def export(path: str) -> None:
+        save_as(monkeypatch, tmp_path / path)
+        with qtbot.waitSignal(page.export_finished, timeout=30_000):
+            qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        assert page.result_message.text().startswith("SLA report of 3 tickets") and page.open_button.isVisible()
+
+    def changed_by(action: Any) -> None:
+        action()
+        assert page.result_message.text() == ""
+        assert not page.open_button.isVisible() and not page.folder_button.isVisible()
+        assert page.last_export is None
+
+    choose(page, ReportKind.SLA)
+    export("a.xlsx")
+    page.kind.setFocus()
+    changed_by(lambda: qtbot.keyClick(page.kind, Qt.Key.Key_Down))  # the next report: Defect report
+    choose(page, ReportKind.SLA)
+    export("b.xlsx")
+    changed_by(lambda: page.period.setCurrentIndex(page.period.findData(Period.THIS_QUARTER)))
+    export("c.xlsx")
+    changed_by(lambda: qtbot.mouseClick(page.all_customers, Qt.MouseButton.LeftButton))
+    qtbot.mouseClick(page.all_customers, Qt.MouseButton.LeftButton)
+    export("d.xlsx")
+    changed_by(lambda: qtbot.mouseClick(page.severity_boxes[Severity.LOW], Qt.MouseButton.LeftButton))
+    qtbot.mouseClick(page.severity_boxes[Severity.LOW], Qt.MouseButton.LeftButton)
+    export("e.xlsx")
+    page.refresh()  # coming back to the page keeps a message that still describes the form
+    assert page.result_message.text().startswith("SLA report of 3 tickets") and page.open_button.isVisible()

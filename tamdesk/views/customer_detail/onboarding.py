@@ -68,12 +68,14 @@ def _mark_text(steps: Sequence[StepRow], done: bool) -> str:
 
 def _status_text(step: StepRow, on: date) -> str:
     if step.done:
-        return "Completed itself" if step.done_by == AUTOMATIC else "Done"
+        if step.done_by == AUTOMATIC:
+            return f"Completed itself: {step.evidence}" if step.evidence else "Completed itself"
+        return "Done"
     if step.overdue and step.due_date is not None:
         days = (on - step.due_date).days
         return f"Overdue by {days} day{'s' if days != 1 else ''}"
-    if step.auto_rule is not None:
-        return step.auto_rule.explanation
+    if step.asks_why_by_hand:
+        return step.auto_rule.explanation  # type: ignore[union-attr]
     return "Open"
 
 
@@ -112,8 +114,10 @@ class ChecklistModel(RowTableModel[StepRow]):
     def _done_tip(step: StepRow) -> str:
         if step.auto_rule is not None and step.done_by == AUTOMATIC:
             return f"Completed itself. {step.auto_rule.explanation}"
+        if step.asks_why_by_hand:
+            return f"{step.auto_rule.explanation} To tick it by hand, you are asked why."  # type: ignore[union-attr]
         if step.auto_rule is not None and not step.done:
-            return f"{step.auto_rule.explanation} To tick it by hand, you are asked why."
+            return f"{step.auto_rule.explanation} Now {step.evidence}. Tick it when the customer names them."
         return "Untick to reopen the step" if step.done else "Tick when the step is done"
 
     @staticmethod
@@ -333,7 +337,7 @@ class OnboardingTab(QWidget):
         if not steps:
             return
         note = None
-        by_hand = [s for s in steps if s.auto_rule is not None and not s.note.strip()]
+        by_hand = [s for s in steps if s.asks_why_by_hand and not s.note.strip()]
         if by_hand:
             note = self._why_by_hand(by_hand)
             if note is None:
@@ -404,7 +408,7 @@ class OnboardingTab(QWidget):
     def _tick(self, step: StepRow, done: bool) -> None:
         """Tick or untick ``step`` (asking first where the user would want to think twice); Ctrl+Z takes it back."""
         note = None
-        if done and step.auto_rule is not None and not step.note.strip():
+        if done and step.asks_why_by_hand and not step.note.strip():
             note = self._why_by_hand([step])
             if note is None:
                 self.changed.emit()  # the box shows the step as it is

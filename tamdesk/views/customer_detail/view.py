@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTabBar,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from tamdesk.domain.timeline import plural
 from tamdesk.reports.access_form import export_access_form
 from tamdesk.reports.onboarding import export_onboarding
 from tamdesk.reports.qbr import export_quarterly_review
@@ -30,6 +32,7 @@ from tamdesk.services.customers import CustomerDetail, get_customer
 from tamdesk.services.history import CustomerActivity, customer_activity, list_audit
 from tamdesk.services.onboarding import Checklist, checklist
 from tamdesk.views.access_form_dialog import import_returned_form
+from tamdesk.views.changes import follow_changes
 from tamdesk.views.customer_detail.common import heading
 from tamdesk.views.customer_detail.contacts import ContactsTab
 from tamdesk.views.customer_detail.contract import ContractTab
@@ -55,6 +58,38 @@ from tamdesk.views.widgets import (
 )
 
 
+class TabCountBadge(QLabel):
+    """A tab's count of open records, in room that never changes: the tab keeps its width whatever the count, so the
+    tabs after it stay where the pointer expects them."""
+
+    MOST = 99  # larger counts show as "99+"; the tab's tooltip gives the exact figure
+
+    def __init__(self, noun: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.noun = noun
+        self.count = 0
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        metrics = self.fontMetrics()
+        self.setFixedSize(metrics.horizontalAdvance(f"{self.MOST}+") + 10, metrics.height() + 2)
+
+    def show_count(self, count: int) -> None:
+        """Show ``count`` open records (nothing at all for none)."""
+        self.count = count
+        self.setText("" if not count else f"{count}" if count <= self.MOST else f"{self.MOST}+")
+        radius = self.height() // 2
+        self.setStyleSheet(
+            f"background: palette(highlight); color: palette(highlighted-text); border-radius: {radius}px;"
+            if count
+            else ""
+        )
+        self.setAccessibleName(self.summary)
+
+    @property
+    def summary(self) -> str:
+        """``No open tickets``, ``1 open ticket``, ``2 open tickets``."""
+        return plural(self.count, f"open {self.noun}") if self.count else f"No open {self.noun}s"
+
+
 class CustomerDetailView(QWidget):
     """The customer header with Back, Edit and Archive, and the tabs."""
 
@@ -76,6 +111,13 @@ class CustomerDetailView(QWidget):
         layout.addLayout(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
+        # A change saved anywhere (a ticket saved in its own window, a sync) shows here too: the open counts on the
+        # tabs and the header never describe the database as it was. Showing a customer reads it anyway.
+        self.follower = follow_changes(self, self._changed_elsewhere, catch_up=False)
+
+    def _changed_elsewhere(self) -> None:
+        if self.customer_id is not None:
+            self.reload()  # and the customer list behind it, which shows the same counts
 
     def _build_header(self) -> None:
         self.back_button = QToolButton()
@@ -153,6 +195,10 @@ class CustomerDetailView(QWidget):
             (self.history, "Histor&y"),
         ):
             self.tabs.addTab(widget, title)
+        self.badges: dict[QWidget, TabCountBadge] = {}
+        for widget, noun in ((self.tickets, "ticket"), (self.escalations, "escalation"), (self.defects, "defect")):
+            self.badges[widget] = badge = TabCountBadge(noun)
+            self.tabs.tabBar().setTabButton(self.tabs.indexOf(widget), QTabBar.ButtonPosition.RightSide, badge)
 
     def _timeline_changed(self) -> None:
         """An entry saved or deleted changes the contacts' last contact and the history: read the customer again."""
@@ -210,19 +256,21 @@ class CustomerDetailView(QWidget):
         set_tone_style(self.banner, Tone.WARNING, TONE_BANNER)
 
     def _show_activity(self, name: str, activity: CustomerActivity) -> None:
-        """Fill the Tickets, Escalations and Defects tabs; their titles carry the open counts."""
+        """Fill the Tickets, Escalations and Defects tabs; their badges carry the open counts."""
         if self.customer_id is None:
             return
         if self.tickets.customer_id != self.customer_id:
             self.tickets.show_customer(self.customer_id)
         self.escalations.show_for(customer_id=self.customer_id)
         self.defects.show_for(customer_id=self.customer_id)
-        for widget, title, count in (
-            (self.tickets, "Tic&kets", activity.open_tickets),
-            (self.escalations, "Es&calations", activity.open_escalations),
-            (self.defects, "&Defects", activity.open_defects),
+        for widget, count in (
+            (self.tickets, activity.open_tickets),
+            (self.escalations, activity.open_escalations),
+            (self.defects, activity.open_defects),
         ):
-            self.tabs.setTabText(self.tabs.indexOf(widget), f"{title} ({count} open)" if count else title)
+            badge = self.badges[widget]
+            badge.show_count(count)
+            self.tabs.setTabToolTip(self.tabs.indexOf(widget), badge.summary)
 
     # -- exports and the returned form ------------------------------------------------------------------------
 

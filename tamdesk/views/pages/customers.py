@@ -38,7 +38,7 @@ from tamdesk.services.customers import (
 )
 from tamdesk.services.database import is_empty
 from tamdesk.services.health import all_health
-from tamdesk.views.changes import changed
+from tamdesk.views.changes import changed, follow_changes
 from tamdesk.views.customer_detail import STATE_TONES, CustomerDetailView, state_text
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.health_format import health_colour, health_text, reasons_text
@@ -171,6 +171,9 @@ class CustomersPage(Page):
         self.proxy.setSourceModel(self.model)
         self._search_debouncer = Debouncer(SEARCH_DELAY_MS, lambda: self.reload(health=False), self)
         self.list_panel = self._build_list_panel()
+        # a change saved anywhere (a sync, a ticket saved in the customer's tab) shows in the list's counts, at once
+        # while the list is shown, else when Back brings it back
+        self.follower = follow_changes(self.list_panel, self.reload)
         self.detail = CustomerDetailView(ctx, runner)
         self.detail.back_requested.connect(self.show_list)
         self.detail.edit_requested.connect(self.edit_customer)
@@ -326,6 +329,7 @@ class CustomersPage(Page):
         """Read the list again with the current search, keeping the selected customer selected; ``health``
         computes every customer's health again (not needed when only the search or the archived box changed)."""
         self._search_debouncer.timer.stop()
+        self.follower.read()
         selected = self.selected_customer()
         search = self.search.text()
         try:

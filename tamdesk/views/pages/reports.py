@@ -54,6 +54,7 @@ from tamdesk.views.widgets import (
 
 PROGRESS_SCALE = 1000
 ZONE_KEY = "reports/time_zone"
+ANY_DATE = "any date"  # what the greyed From and To fields show for All dates
 
 
 class ReportKind(Enum):
@@ -210,7 +211,7 @@ class ReportsPage(Page):
             self.zone_valid = True
             QSettings().setValue(ZONE_KEY, name)
         if hasattr(self, "message"):
-            self._update_controls()
+            self._form_changed()
 
     def _report_picker(self) -> QComboBox:
         self.kind = QComboBox()
@@ -218,7 +219,7 @@ class ReportsPage(Page):
         self.kind.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         for kind in ReportKind:
             self.kind.addItem(kind.value, kind)
-        self.kind.currentIndexChanged.connect(self._update_controls)
+        self.kind.currentIndexChanged.connect(self._form_changed)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: palette(placeholder-text);")
@@ -234,10 +235,11 @@ class ReportsPage(Page):
         for edit, name, day in ((self.date_from, "From", _month_start(today)), (self.date_to, "To", today)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setSpecialValueText(ANY_DATE)  # shown at the minimum date, which only All dates sets
             edit.setAccessibleName(name)
-            edit.setDate(QDate(day.year, day.month, day.day))
-            edit.dateChanged.connect(self._update_controls)
-        self.period.currentIndexChanged.connect(self._update_controls)
+            edit.setDate(_qdate(day))
+            edit.dateChanged.connect(self._form_changed)
+        self.period.currentIndexChanged.connect(self._form_changed)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         for widget in (self.period, QLabel("from"), self.date_from, QLabel("to"), self.date_to):
@@ -252,7 +254,7 @@ class ReportsPage(Page):
     def _customer_picker(self) -> QLineEdit:
         self.all_customers = QCheckBox("All customers")
         self.all_customers.setChecked(True)
-        self.all_customers.toggled.connect(self._update_controls)
+        self.all_customers.toggled.connect(self._form_changed)
         self.customer_search = QLineEdit()
         self.customer_search.setPlaceholderText("Find a customer")
         self.customer_search.setAccessibleName("Find a customer")
@@ -261,7 +263,7 @@ class ReportsPage(Page):
         self.customers = QListWidget()
         self.customers.setAccessibleName("Customers")
         self.customers.setMaximumHeight(150)
-        self.customers.itemChanged.connect(self._update_controls)
+        self.customers.itemChanged.connect(self._form_changed)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.all_customers)
@@ -282,7 +284,7 @@ class ReportsPage(Page):
             box = QCheckBox(severity.label)
             box.setChecked(True)
             box.setToolTip(severity.definition)
-            box.toggled.connect(self._update_controls)
+            box.toggled.connect(self._form_changed)
             self.severity_boxes[severity] = box
             row.addWidget(box)
         row.addStretch(1)
@@ -369,8 +371,37 @@ class ReportsPage(Page):
         custom = (self.date_from.date().toPython(), self.date_to.date().toPython())
         return period_bounds(self.period.currentData(), self._today(), custom)  # type: ignore[arg-type]
 
+    def _form_changed(self) -> None:
+        """The user changed the report, its period, zone, customers or severities: the last export's message and
+        buttons no longer describe what the form shows, so they go (a running export keeps its own)."""
+        if self.task is None:
+            self.last_export = None
+            self.result_message.clear()
+            self._show_result_buttons(False)
+        self._update_controls()
+
+    def _show_period_dates(self) -> None:
+        """The From and To fields show the days the chosen period covers (greyed for a preset); Custom starts
+        from whatever they showed, or this month so far after All dates."""
+        period: Period = self.period.currentData()
+        today = self._today()
+        if period is Period.CUSTOM:
+            if self.date_from.date() != self.date_from.minimumDate():
+                return
+            start, last = _month_start(today), today
+        elif period is Period.ALL:
+            start = last = None
+        else:
+            first, end = period_bounds(period, today)
+            start, last = first, end - timedelta(days=1) if end else None
+        for edit, day in ((self.date_from, start), (self.date_to, last)):
+            edit.blockSignals(True)
+            edit.setDate(edit.minimumDate() if day is None else _qdate(day))
+            edit.blockSignals(False)
+
     def _update_controls(self) -> None:
         kind = self.current_kind()
+        self._show_period_dates()
         self.description.setText(DESCRIPTIONS[kind])
         custom = self.period.currentData() is Period.CUSTOM
         self.period_row.setEnabled(kind.scoped)
@@ -506,6 +537,10 @@ class ReportsPage(Page):
     def show_folder(self) -> None:
         if self.last_export is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.path.parent)))
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _stacked(*widgets: QWidget) -> QWidget:

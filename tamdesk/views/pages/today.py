@@ -46,6 +46,7 @@ from tamdesk.services.today import (
     TodayItems,
     needs_attention,
 )
+from tamdesk.views.changes import follow_changes
 from tamdesk.views.follow_up_dialogs import FollowUpActions
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
@@ -405,6 +406,8 @@ class TodayPage(Page):
         self._loading = False
         self._again = False
         self._build()
+        # a change saved anywhere while Today is shown (a sync, a ticket saved in its window) moves its counts
+        self.follower = follow_changes(self, lambda: self.reload(health=False))
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._tick)
@@ -551,6 +554,7 @@ class TodayPage(Page):
         if self._loading:
             self._again = True
             return
+        self.follower.read()
         self._loading = True
         self._again = False
         self.status.setText("Loading…" if self.current is None else "Refreshing…")
