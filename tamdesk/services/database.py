@@ -240,12 +240,20 @@ def _bind_and_migrate(db: peewee.Database, label: str, create: bool) -> OpenedDa
         raise DatabaseError(f"Cannot open {label}: {exc}.") from None
     if previous is not None and previous is not db and not previous.is_closed():
         previous.close()
+    _catch_up()
     path = Path(db.database) if is_sqlite(db) else None
     global _opened_file
     _opened_file = _identity(path) if path is not None else None
     return OpenedDatabase(
         path, label if path is None else str(path), result.from_version, result.to_version, result.backup
     )
+
+
+def _catch_up() -> None:
+    """Derived data a newer tamdesk keeps that an older one did not: settled once, when the database is opened."""
+    from tamdesk.services.onboarding import settle_automatic_steps  # onboarding reads through this module's binding
+
+    settle_automatic_steps()
 
 
 _opened_file: tuple[Path, int, int] | None = None  # the bound SQLite file as opened: path, device, inode

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+
+import peewee as pw
 
 from tamdesk.domain.onboarding import (
     DEFAULT_TEMPLATE,
@@ -377,6 +380,32 @@ def sync_automatic_steps(ctx: Context, customer_id: int) -> list[str]:
             action=action,
             summary=summary,
         )
+    return completed
+
+
+SETTLED_KEY = "automatic_steps_settled"
+SETTLED_VERSION = 1  # raise it when a new automatic rule should catch up on the checklists already there
+
+
+def settle_automatic_steps(ctx: Context | None = None) -> int:
+    """Once per database, and again when a new automatic rule comes: settle every customer's steps by what the
+    data proves now, as the seat services do after each change. A database from before "Five designated users
+    identified" followed the seats ticks it for the customers whose five seats are held already. Returns how many
+    steps ticked themselves."""
+    done = t.Setting.get_or_none(t.Setting.key == SETTLED_KEY)
+    if done is not None and json.loads(done.value) >= SETTLED_VERSION:
+        return 0
+    ctx = ctx or Context()
+    try:
+        with database.atomic():
+            customers = t.OnboardingStep.select(t.OnboardingStep.customer).distinct().tuples()
+            completed = sum(len(sync_automatic_steps(ctx, customer_id)) for (customer_id,) in customers)
+            if done is None:  # bookkeeping, not a user's setting: no audit entry of its own
+                t.Setting.create(key=SETTLED_KEY, value=json.dumps(SETTLED_VERSION))
+            else:
+                t.Setting.update(value=json.dumps(SETTLED_VERSION)).where(t.Setting.key == SETTLED_KEY).execute()
+    except pw.IntegrityError:  # another app on the team database settled them at the same moment
+        return 0
     return completed
 
 

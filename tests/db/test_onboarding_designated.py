@@ -12,7 +12,15 @@ from tamdesk.domain.onboarding import AutoRule
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer, get_customer, update_customer
-from tamdesk.services.onboarding import AUTOMATIC, StepRow, checklist, set_step_done
+from tamdesk.services.database import close_database, open_database
+from tamdesk.services.onboarding import (
+    AUTOMATIC,
+    SETTLED_KEY,
+    StepRow,
+    checklist,
+    set_step_done,
+    settle_automatic_steps,
+)
 from tamdesk.services.seats import SeatInput, current_seat_version, reissue_seat, request_seat, revoke_seat, undo_revoke
 
 TODAY = date(2026, 3, 10)
@@ -104,3 +112,18 @@ def test_a_checklist_made_before_the_rule_follows_the_seats_too(acme: int, ctx: 
     assert _designated(acme).done
     revoke_seat(ctx, seats[1], current_seat_version(seats[1]), "Left")
     assert not _designated(acme).done
+
+
+def test_a_database_from_before_the_rule_catches_up_when_it_is_opened(acme: int, ctx: Context, db_path) -> None:
+    """Five seats held before this tamdesk: the step ticks itself once the database is opened, not at the next
+    seat change; opening again changes nothing."""
+    _seat_five(ctx, acme)
+    t.OnboardingStep.update(done_at=None, done_by="").execute()  # as an older tamdesk left it
+    t.Setting.delete().where(t.Setting.key == SETTLED_KEY).execute()
+    assert not _designated(acme).done
+
+    close_database()
+    open_database(db_path)
+
+    assert (_designated(acme).done, _designated(acme).done_by) == (True, AUTOMATIC)
+    assert settle_automatic_steps(ctx) == 0  # settled once per database
