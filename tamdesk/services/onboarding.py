@@ -398,8 +398,9 @@ def settle_automatic_steps(ctx: Context | None = None) -> int:
     ctx = ctx or Context()
     try:
         with database.atomic():
-            customers = t.OnboardingStep.select(t.OnboardingStep.customer).distinct().tuples()
-            completed = sum(len(sync_automatic_steps(ctx, customer_id)) for (customer_id,) in customers)
+            query = t.OnboardingStep.select(t.OnboardingStep.customer).distinct()
+            customers: list[int] = [row[0] for row in query.tuples()]
+            completed = sum(len(sync_automatic_steps(ctx, customer_id)) for customer_id in customers)
             if done is None:  # bookkeeping, not a user's setting: no audit entry of its own
                 t.Setting.create(key=SETTLED_KEY, value=json.dumps(SETTLED_VERSION))
             else:
