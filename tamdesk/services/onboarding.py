@@ -398,8 +398,8 @@ def settle_automatic_steps(ctx: Context | None = None) -> int:
     ctx = ctx or Context()
     try:
         with database.atomic():
-            query = t.OnboardingStep.select(t.OnboardingStep.customer).distinct()
-            customers: list[int] = [row[0] for row in query.tuples()]
+            sql = 'SELECT DISTINCT "customer_id" FROM "onboarding_step"'
+            customers: list[int] = [row[0] for row in database.execute_sql(sql)]
             completed = sum(len(sync_automatic_steps(ctx, customer_id)) for customer_id in customers)
             if done is None:  # bookkeeping, not a user's setting: no audit entry of its own
                 t.Setting.create(key=SETTLED_KEY, value=json.dumps(SETTLED_VERSION))
