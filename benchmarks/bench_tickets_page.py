@@ -5,6 +5,10 @@ A QTimer ticks every 10 ms on the UI thread; the largest gap between two ticks i
 
     .venv/bin/python benchmarks/bench_tickets_page.py                 # builds a temporary database (about 30 s)
     .venv/bin/python benchmarks/bench_tickets_page.py --db demo.db    # reuses (or creates) demo.db
+    .venv/bin/python benchmarks/bench_tickets_page.py --size 1M --db postgresql://…  --scope mine
+
+``--scope mine`` opens the page as one TAM of the sample (the one whose customers hold the median number of
+tickets), as a TAM starts the app; ``all`` (the default) loads every customer's tickets, as "All customers" does.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-config-")  # the bench's own name in Settings › You
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -80,10 +85,30 @@ def wait_until(condition: Callable[[], bool], timeout: float = 120.0, first: Cal
     return time.perf_counter() - start
 
 
-def build_database(path: Path, customers: int, tickets: int) -> None:
+def size(text: str) -> int:
+    """``10k``, ``100k``, ``1M`` or a plain number of tickets."""
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(float(text[:-1] if factor > 1 else text) * factor)
+
+
+def median_tam() -> tuple[str, int]:
+    """The TAM whose customers hold the median number of tickets, and that number."""
+    from tamdesk.models.db import database
+
+    rows = list(
+        database.execute_sql(
+            "SELECT p.name, COUNT(t.id) FROM ticket t JOIN customer c ON c.id = t.customer_id "
+            "JOIN person p ON p.id = c.tam_id GROUP BY p.name ORDER BY COUNT(t.id), p.name"
+        )
+    )
+    name, count = rows[len(rows) // 2]
+    return str(name), int(count)
+
+
+def build_database(path: str | Path, customers: int, tickets: int) -> None:
     from tamdesk.services.demo import generate_demo
 
-    open_database(path)
+    open_database(path, create=True)
     if count_tickets() >= tickets:
         print(f"Using {path}: {count_tickets():,} tickets")
         return
@@ -142,13 +167,20 @@ def operations(page: TicketsPage) -> list[tuple[str, Callable[[], None]]]:
     ]
 
 
-def run(path: Path) -> None:
+def run(scope: str) -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName("tamdesk-bench")
     QCoreApplication.setApplicationName("tamdesk-bench")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     QSettings().clear()
+    QSettings().setValue("tickets/scope", scope)
+    if scope == "mine":
+        from tamdesk.services.identity import save_name
+
+        tam, tickets = median_tam()
+        save_name(tam)
+        print(f"As {tam}, TAM of customers holding {tickets:,} tickets")
     monitor = StallMonitor()
     monitor.start()
     page = TicketsPage(Context(actor="bench"), TaskRunner())
@@ -189,14 +221,15 @@ def run(path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="database to use (created with demo data if it has too few tickets)")
-    parser.add_argument("--customers", type=int, default=1000)
-    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--db", help="database file or postgresql:// URL (filled with the sample if too small)")
+    parser.add_argument("--size", type=size, default=100_000, help="tickets: 10k, 100k, 1M or a number")
+    parser.add_argument("--customers", type=int, help="customers in a generated sample (default: 100 tickets each)")
+    parser.add_argument("--scope", choices=("all", "mine"), default="all", help="every customer's tickets or one TAM's")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.db or Path(folder) / "bench.db"
-        build_database(path, args.customers, args.tickets)
-        run(path)
+        build_database(path, args.customers or max(args.size // 100, 10), args.size)
+        run(args.scope)
         close_database()
 
 
