@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 	$(BIN)/python benchmarks/bench_imports.py --size $(BENCH_SIZE) $(if $(findstring postgresql,$(DB)),--db $(DB),)
 	$(BIN)/python benchmarks/bench_health.py
+	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
+	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),) --day
 
 app: $(STAMP)
 	bash scripts/build-app.sh
