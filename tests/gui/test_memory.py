@@ -108,3 +108,27 @@ def test_coming_back_to_a_stale_tickets_list_keeps_nothing(qtbot, sample: Path, 
         for runner in window.findChildren(TaskRunner):
             runner.wait(30_000)
     assert counts[-1] == counts[0], f"after the first visit: {counts[0]}; after the last: {counts[-1]}"
+
+
+def test_a_working_day_of_today_and_notifications_keeps_nothing(qtbot, sample: Path, fixed_now: datetime) -> None:
+    clock = [fixed_now]
+    window = MainWindow(Context(actor="Tess Tam", clock=lambda: clock[0]), open_database)
+    qtbot.addWidget(window)
+    window.show()
+    today, notifier = window.pages[0], window.notifier
+    qtbot.waitUntil(lambda: today.current is not None and not today.busy, timeout=20_000)
+
+    def next_minutes() -> None:  # what the page's minute timer and the notifier's check timer do, 5 minutes on
+        clock[0] += timedelta(minutes=5)
+        with qtbot.waitSignal(notifier.checked, timeout=20_000):
+            today.timer.timeout.emit()
+            notifier.timer.timeout.emit()
+
+    try:
+        counts = _reloaded_counts(qtbot, window, next_minutes, lambda: not today.busy)
+    finally:
+        window.close()
+        for runner in window.findChildren(TaskRunner):
+            runner.wait(30_000)
+    assert today.current is not None and today.current.items.now == clock[0]
+    assert counts[-1] == counts[0], f"after the first refresh: {counts[0]}; after the last: {counts[-1]}"
