@@ -7,15 +7,18 @@ window before any page loaded data). ``tickets`` mode reloads the Tickets page N
 the background), waiting for each load to finish; ``--visits`` instead leaves the page and comes back after the
 list went stale, which re-evaluates it (what a TAM does all day). ``--day`` moves an injected clock over 8 hours in
 steps (``--step`` minutes); at each step the Today page's and the notifier's timers fire as they would and the
-run waits for both to finish. RSS is read after each round (psutil when installed, else /proc/self/statm).
+run waits for both to finish; ``--with-tickets`` has the Tickets list built too, so its minute timer fires as well
+(a passed deadline re-evaluates every ticket at most every 5 minutes, even while another page is shown).
+RSS is read after each round (psutil when installed, else /proc/self/statm).
 
     .venv/bin/python benchmarks/bench_memory.py --size 100k                 # builds a temporary sample first
     .venv/bin/python benchmarks/bench_memory.py --db demo.db --visits
     .venv/bin/python benchmarks/bench_memory.py --db postgresql://tamdesk@127.0.0.1:55432/tamdesk --day
     .venv/bin/python benchmarks/bench_memory.py --size 10k --types          # which objects grew, and where
 
-``--types`` also counts live objects by type (``gc.get_objects``) and takes tracemalloc snapshots, and prints what
-grew between the first and the last round: the way to find what a round keeps.
+``--types`` also counts objects by type (``gc.get_objects``, frozen ones included) and prints what grew between the
+first and the last round: the way to find what a round keeps; ``--trace`` adds tracemalloc's allocations by
+traceback (slow at 100k: every allocation is traced).
 """
 
 from __future__ import annotations
@@ -107,19 +110,24 @@ def wait_until(condition: Callable[[], bool], timeout: float = 600.0) -> None:
 
 
 class Census:
-    """Live objects by type and tracemalloc snapshots, first round against last (``--types``)."""
+    """Objects by type, first round against last (``--types``), and allocations by traceback (``--trace``).
 
-    def __init__(self) -> None:
-        tracemalloc.start(12)
-        self.first: tuple[Counter[str], tracemalloc.Snapshot] | None = None
+    Counting unfreezes first: the ticket list freezes what a load built (``gc.freeze``), and frozen objects are
+    not listed. Nothing is collected before counting, so a cycle a round left for the collector counts too.
+    """
+
+    def __init__(self, trace: bool) -> None:
+        if trace:
+            tracemalloc.start(8)
+        self.first: tuple[Counter[str], tracemalloc.Snapshot | None] | None = None
 
     @staticmethod
     def _count() -> Counter[str]:
-        gc.collect()
+        gc.unfreeze()
         return Counter(type(o).__qualname__ for o in gc.get_objects())
 
     def take(self) -> None:
-        now = (self._count(), tracemalloc.take_snapshot())
+        now = (self._count(), tracemalloc.take_snapshot() if tracemalloc.is_tracing() else None)
         if self.first is None:
             self.first = now
         self.last = now
@@ -127,9 +135,11 @@ class Census:
     def report(self, rounds: int) -> None:
         assert self.first is not None
         grown = self.last[0] - self.first[0]
-        print(f"\nLive objects that grew over {rounds} rounds (gc-tracked types, first round → last):")
+        print(f"\nObjects that grew over {rounds} rounds (gc-tracked types, first round → last):")
         for name, extra in grown.most_common(15):
             print(f"  {name:<40} +{extra:>9,}   ({self.first[0][name]:,} → {self.last[0][name]:,})")
+        if self.first[1] is None or self.last[1] is None:
+            return
         print("\nAllocations that grew (tracemalloc, by traceback):")
         for stat in self.last[1].compare_to(self.first[1], "traceback")[:8]:
             print(f"  {stat.size_diff / 2**20:+8.1f} MB in {stat.count_diff:+,} blocks")
@@ -162,23 +172,38 @@ def tickets_rounds(window: object, clock: Clock, rounds: int, visits: bool) -> C
     return one
 
 
-def day_rounds(window: object, clock: Clock, step: timedelta) -> Callable[[int], None]:
+def day_rounds(window: object, clock: Clock, step: timedelta, with_tickets: bool) -> Callable[[int], None]:
     from PySide6.QtCore import QObject
+
+    from tamdesk.views.main_window import PAGES
 
     today = window.pages[0]  # type: ignore[attr-defined]
     notifier = window.notifier  # type: ignore[attr-defined]
+    timers: list[QObject] = [today.timer, notifier.timer]
+    tickets = None
+    if with_tickets:  # visited once in the morning: its list keeps counting down while Today is shown
+        row = next(n for n, spec in enumerate(PAGES) if spec.title == "Tickets")
+        window.show_page(row)  # type: ignore[attr-defined]
+        tickets = window.pages[row].list  # type: ignore[attr-defined]
+        wait_until(lambda: not tickets.busy() and tickets.total() is not None)
+        timers.append(tickets.timer)
     window.show_page(0)  # type: ignore[attr-defined]
     wait_until(lambda: today.current is not None and not today.busy)
     checked = [0]
     notifier.checked.connect(lambda: checked.__setitem__(0, checked[0] + 1))
-    timers: list[QObject] = [today.timer, notifier.timer]
 
     def one(_: int) -> None:
         clock.advance(step)
         before = checked[0]
         for timer in timers:  # what their timers do when the minute (or the check interval) comes round
             timer.timeout.emit()  # type: ignore[attr-defined]
-        wait_until(lambda: not today.busy and (checked[0] > before or not notifier.enabled))
+        wait_until(
+            lambda: (
+                not today.busy
+                and (checked[0] > before or not notifier.enabled)
+                and (tickets is None or not tickets.busy())
+            )
+        )
 
     return one
 
@@ -205,11 +230,12 @@ def run(args: argparse.Namespace, db: str) -> None:
     window.show()
     wait_until(lambda: window.pages[0].current is not None and not window.pages[0].busy)
     floor = rss_mb()
-    census = Census() if args.types else None
+    census = Census(args.trace) if args.types or args.trace else None
     if args.day:
         steps = int(timedelta(hours=8) / timedelta(minutes=args.step))
-        one = day_rounds(window, clock, timedelta(minutes=args.step))
-        what = f"Today and notifications, 8 simulated hours in {steps} steps of {args.step} min"
+        one = day_rounds(window, clock, timedelta(minutes=args.step), args.with_tickets)
+        what = "Today, notifications" + (" and the Tickets list" if args.with_tickets else "")
+        what += f", 8 simulated hours in {steps} steps of {args.step} min"
     else:
         steps = args.reloads
         one = tickets_rounds(window, clock, steps, args.visits)
@@ -245,8 +271,10 @@ def main() -> None:
     parser.add_argument("--reloads", type=int, default=20, help="rounds of the Tickets page (default 20)")
     parser.add_argument("--visits", action="store_true", help="leave and come back instead of reloading")
     parser.add_argument("--day", action="store_true", help="Today and notifications over 8 simulated hours")
+    parser.add_argument("--with-tickets", action="store_true", help="--day with the Tickets list built (slower)")
     parser.add_argument("--step", type=int, default=5, help="minutes of simulated time per step of --day")
-    parser.add_argument("--types", action="store_true", help="count objects and allocations that grew (slower)")
+    parser.add_argument("--types", action="store_true", help="count the objects that grew, by type")
+    parser.add_argument("--trace", action="store_true", help="--types and the allocations that grew (much slower)")
     args = parser.parse_args()
     if args.reloads < 1 or not 1 <= args.step <= 480:
         parser.error("--reloads must be at least 1 and --step between 1 and 480 minutes")
