@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_health.py
 	$(BIN)/python benchmarks/bench_tickets_page.py --size $(BENCH_SIZE) --scope mine $(if $(DB),--db $(DB),)
 	$(BIN)/python benchmarks/bench_tickets_page.py --size $(BENCH_SIZE) --scope all $(if $(DB),--db $(DB),)
+	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
+	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),) --day
 
 app: $(STAMP)
 	bash scripts/build-app.sh

@@ -295,6 +295,17 @@ def close_database() -> None:
         database.close()
 
 
+def close_worker_connection() -> None:
+    """Close the calling thread's connection, if it opened one and is not inside a transaction.
+
+    Background work calls this when it ends. Its thread keeps no Python state between two pieces of work (Qt's
+    pool threads get a fresh one each time), so the connection would otherwise stay open until the cycle
+    collector finds it: on SQLite with its page cache (up to 32 MB), on PostgreSQL as a server connection.
+    """
+    if database.obj is not None and not database.is_closed() and not database.in_transaction():
+        database.close()
+
+
 def is_empty() -> bool:
     """True when the database holds no customers yet (the app then offers sample data)."""
     return not t.Customer.select().exists()

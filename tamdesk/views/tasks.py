@@ -13,6 +13,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from tamdesk.services.database import close_worker_connection
+
 log = logging.getLogger(__name__)
 
 
@@ -93,6 +95,10 @@ class Task(QObject):
         self.done = True
         if self._owner_alive():
             self.finished.emit()
+        # Callbacks connected to this task often hold the task itself (``lambda rows: shown(task, rows)``): a
+        # cycle through Qt's connection list that Python cannot see, so the task would live as long as the
+        # app. Deleting the Qt object drops its connections and with them the cycle.
+        self.deleteLater()
 
 
 class _Runnable(QRunnable):
@@ -103,16 +109,32 @@ class _Runnable(QRunnable):
         self._work = work
 
     def run(self) -> None:
+        task, work = self._task, self._work
+        # Qt may keep this Python object after the run: it keeps neither the task nor the work (whose closure
+        # can hold a whole list of tickets).
+        self._task = self._work = None  # type: ignore[assignment]
         try:
-            result = self._work(self._task.control)
+            result = work(task.control)
         except BaseException as exc:  # every error comes back to the UI thread
             details = "".join(traceback.format_exception(exc))
             log.debug("Background task failed:\n%s", details)
-            self._task._failure_raw.emit(exc, details)
+            traceback.clear_frames(exc.__traceback__)  # the locals of a cancelled load: its half-built list
+            task._failure_raw.emit(exc, details)
         else:
-            self._task._success_raw.emit(result)
+            task._success_raw.emit(result)
         finally:
-            self._task._finished_raw.emit()
+            del work
+            _release_connection()
+            task._finished_raw.emit()
+
+
+def _release_connection() -> None:
+    """Close this thread's database connection (see ``close_worker_connection``): Qt's pool thread keeps no
+    Python state until its next piece of work, so the next one opens its own anyway."""
+    try:
+        close_worker_connection()
+    except Exception:  # a connection that fails to close is gone anyway; the result must still arrive
+        log.debug("Closing a background connection failed", exc_info=True)
 
 
 def _import_on_ui_thread() -> None:

@@ -407,6 +407,10 @@ def collector_paused() -> Iterator[None]:
     1.5 million objects) triggers full collections of 0.1-0.4 s each, and every one freezes the window. Ticket
     rows hold no reference cycles, so reference counting still frees them when a list is replaced; freezing them
     (``gc.freeze``, constant time) only keeps later collections from scanning them again.
+
+    Whatever else is alive at that moment is frozen too, and a reference cycle among it that later becomes garbage
+    is never collected. So nothing may leave a cycle holding memory or a resource to the collector: background work
+    closes its database connection and drops its task when it ends (``views/tasks.py``).
     """
     global _collector_pauses, _collector_was_enabled
     with _collector_lock:
