@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 
-# Imported here, not on first use: a first import on a worker thread crashes PySide6 (see views/pages/tickets.py),
+# Imported here, not on first use: a first import on a worker thread crashes PySide6 (see views/tasks.py),
 # and imports run off the UI thread. The codecs a CSV file may need are modules imported on first use too.
 import encodings.cp1252
 import encodings.utf_8_sig

@@ -14,7 +14,7 @@ the mouse.
 
 from __future__ import annotations
 
-# First imports must not happen on a worker thread (PySide6's import hook crashes there, see pages/tickets.py):
+# First imports must not happen on a worker thread (PySide6's import hook crashes there, see views/tasks.py):
 # reading a workbook in the background needs openpyxl and the codec zipfile uses for member names.
 import encodings.cp437  # noqa: F401
 from dataclasses import dataclass
