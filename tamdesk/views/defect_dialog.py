@@ -22,7 +22,7 @@ from tamdesk.services.defects import (
 from tamdesk.services.tickets import TicketDetail, ticket_detail
 from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
-from tamdesk.views.widgets import grow_to_fit
+from tamdesk.views.widgets import grow_to_fit, reserve_space
 
 
 class TicketField:
@@ -35,7 +35,8 @@ class TicketField:
         self.detail: TicketDetail | None = None
         self.listeners: list[Callable[[], object]] = []
         self.chooser = TicketChooser(customer_id) if ticket_id is None else None
-        self.summary = hint_label("")
+        # the chosen ticket's summary keeps its room: choosing a ticket moves nothing beneath it
+        self.summary = reserve_space(hint_label(""), 1 if self.chooser is None else 2)
         self.summary.setStyleSheet("")
         box = QWidget()
         column = QVBoxLayout(box)
@@ -100,7 +101,7 @@ class ReportDefectDialog(FormDialog):
         for level in Severity:
             self.severity.addItem(level.label, int(level))
             self.severity.setItemData(self.severity.count() - 1, level.definition, Qt.ItemDataRole.ToolTipRole)
-        self.severity_hint = hint_label("")
+        self.severity_hint = reserve_space(hint_label(""), 3)  # filled once a ticket gives the severity
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import peewee
 from PySide6.QtCore import (
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from tamdesk.views.pages.base import EmptyState
 
 Index = QModelIndex | QPersistentModelIndex
+W = TypeVar("W", bound=QWidget)
 
 
 class Tone(StrEnum):
@@ -304,19 +305,56 @@ class FieldMessage(QWidget):
         self.setVisible(False)
 
 
-def reserve_space(message: FieldMessage, lines: int = 1) -> FieldMessage:
-    """Keep ``message``'s room in the layout while it is hidden and give it ``lines`` lines, so showing or hiding a
-    message never moves the fields and buttons under the pointer."""
-    policy = message.sizePolicy()
+def reserve_space(widget: W, lines: int = 1) -> W:
+    """Keep ``widget``'s room in the layout while it is hidden or empty: at least ``lines`` lines of its text.
+
+    For the message under a field (a ``FieldMessage``) and for a summary or hint label that appears later: showing,
+    changing or hiding it never moves the fields and buttons under the pointer. A text that needs more lines than
+    reserved at the width it is given still shows whole (the widget grows; nothing is cut off), so reserve what the
+    longest usual message takes.
+    """
+    policy = widget.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
-    policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
-    message.setSizePolicy(policy)
-    message.setFixedHeight(message.fontMetrics().lineSpacing() * lines + 6)
-    return message
+    policy.setVerticalPolicy(QSizePolicy.Policy.Minimum)
+    widget.setSizePolicy(policy)
+    label = widget.label if isinstance(widget, FieldMessage) else widget
+    layout = widget.layout()
+    margins = layout.contentsMargins() if layout is not None else None
+    extra = margins.top() + margins.bottom() if margins is not None else 0
+    if isinstance(label, QLabel):
+        label.setWordWrap(True)
+        label_margins = label.contentsMargins()
+        extra += label_margins.top() + label_margins.bottom() + 2 * label.margin()
+    widget.setMinimumHeight(max(label.fontMetrics().lineSpacing() * lines, 16 if lines else 0) + extra)
+    return widget
+
+
+def size_to_content(window: QWidget, width: int = 0) -> None:
+    """Give a dialog the height its content needs at ``width`` (default: the width it was given, else the one its
+    content asks for; never under its minimum).
+
+    Word-wrapped labels make a layout's height depend on its width, which a top-level window's minimum size does
+    not follow: a dialog sized by ``sizeHint()`` alone can be too short, and its wrapped help text then overlaps
+    the fields beneath. Call after building it and again when its content changes for good.
+    """
+    layout = window.layout()
+    if layout is None:
+        return
+    window.ensurePolished()  # style sheets change sizes; before the first show they are not applied yet
+    layout.activate()
+    if not width:  # a width the code or the user gave, else the one the content asks for
+        resized = window.testAttribute(Qt.WidgetAttribute.WA_Resized)
+        width = window.width() if resized else layout.totalSizeHint().width()
+    width = max(width, window.minimumWidth(), layout.totalMinimumSize().width())
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    window.resize(width, max(height, window.minimumHeight()))
 
 
 def grow_to_fit(window: QWidget) -> None:
-    """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves)."""
+    """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves).
+
+    It never shrinks, so a message that comes and goes does not make the dialog jump.
+    """
     layout = window.layout()
     if layout is None:
         return

@@ -1,0 +1,385 @@
+"""Every dialog holds still while its messages come and go, and shows all of its text, at 100% and 200% scale.
+
+For each dialog: open it, read where every field and button is (``mapTo`` the dialog) and the dialog's size, make a
+message appear the way a user would (OK on an empty form, a bad address), read them again, make a message go away
+(correct the field) and read them a third time: nothing may have moved or resized. In each state no label's text is
+cut off (a wrapped label is as tall as ``heightForWidth`` asks, a plain one as its ``sizeHint``), no two widgets
+overlap, and the dialog fits a 1024×700 screen.
+
+The 200% run is this module again in a second process with ``QT_SCALE_FACTOR=2`` on the offscreen platform (Qt reads
+the factor once, at start-up, so it cannot change inside one process); ``test_scale_in_effect`` proves the factor
+really applied there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from tamdesk.domain.severity import Severity
+from tamdesk.models import tables as t
+from tamdesk.services.base import Context
+from tamdesk.services.contacts import ContactInput, add_contact
+from tamdesk.services.customers import CustomerInput, create_customer, get_customer
+from tamdesk.services.defects import report_defect
+from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
+from tamdesk.services.follow_ups import open_follow_ups
+from tamdesk.services.tickets import TicketInput, create_ticket
+from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
+from tamdesk.views.contact_dialog import ContactDialog
+from tamdesk.views.customer_dialog import CustomerDialog
+from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
+from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
+from tamdesk.views.follow_up_dialogs import ReassignDialog
+from tamdesk.views.name_dialog import NameDialog
+from tamdesk.views.widgets import FieldMessage
+
+ROOT = Path(__file__).resolve().parents[2]
+SCALE = float(os.environ.get("QT_SCALE_FACTOR", "1"))
+SCREEN = (1024, 700 - 40)  # a small laptop screen less the window's title bar
+LEFT = Qt.MouseButton.LeftButton
+INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit, QAbstractButton, QAbstractItemView)
+
+
+@dataclass
+class World:
+    """A small database: the people directory, Acme with tickets, an escalation, a defect, a contact, a follow-up."""
+
+    ctx: Context
+    now: datetime
+    acme: int
+    sev1: int
+    sev3: int
+    escalation: int
+    defect: int
+
+
+@pytest.fixture
+def world(db_path: Path, ctx: Context, fixed_now: datetime) -> World:
+    for name, role in [("Maya Support", "support_manager"), ("Dan Director", "senior_director"), ("Tess Tam", "tam")]:
+        t.Person.create(name=name, role=role, email=f"{name.split()[0].lower()}@vendor.example")
+    acme = create_customer(
+        ctx, CustomerInput(name="Acme", time_zone="Europe/Berlin", country="DE", email_domains=("acme.com",))
+    )
+    opened = fixed_now - timedelta(hours=2)
+    sev1 = create_ticket(ctx, TicketInput("SUP-1", acme, "Cluster down", Severity.URGENT, opened))
+    sev3 = create_ticket(ctx, TicketInput("SUP-2", acme, "Slow queries", Severity.NORMAL, opened))
+    escalation = request_escalation(ctx, sev1, EscalationInput("customer", "Ana Ruiz", "Production down", "Orders"))
+    defect = report_defect(ctx, sev1, "Coordinator runs out of memory")
+    add_contact(ctx, acme, ContactInput(full_name="Ana Ruiz", email="ana.ruiz@acme.com"))
+    tess = t.Person.get(t.Person.name == "Tess Tam").id
+    add_entry(ctx, acme, EntryInput("call", fixed_now, "Check-in", follow_ups=[
+        FollowUpInput("Send the plan", date(2026, 3, 11), owner_person_id=tess)]))  # fmt: skip
+    return World(ctx, fixed_now, acme, sev1, sev3, escalation, defect)
+
+
+@pytest.fixture(autouse=True)
+def no_message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A message box would block; these tests never expect one (a message belongs in the form)."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: shown.append(text)))
+    return shown
+
+
+# -- the dialogs and how a user makes a message come and go --------------------------------------------------------
+
+Step = Callable[[Any, Any], None]
+
+
+def click(name: str) -> Step:
+    """Click the dialog's button held in attribute ``name`` (``ok_button``) or its button box's ``name`` button."""
+
+    def step(dialog: Any, qtbot: Any) -> None:
+        button = getattr(dialog, name, None)
+        if button is None:
+            button = dialog.buttons.button(getattr(dialog.buttons.StandardButton, name))
+        qtbot.mouseClick(button, LEFT)
+
+    return step
+
+
+def then(*steps: Step) -> Step:
+    def step(dialog: Any, qtbot: Any) -> None:
+        for each in steps:
+            each(dialog, qtbot)
+
+    return step
+
+
+def type_into(attribute: str, text: str, *, replace: bool = False) -> Step:
+    def step(dialog: Any, qtbot: Any) -> None:
+        widget = dialog
+        for part in attribute.split("."):
+            widget = widget[part] if isinstance(widget, dict) else getattr(widget, part)
+        if isinstance(widget, QComboBox):
+            widget = widget.lineEdit()
+        if replace:
+            widget.clear()
+        qtbot.keyClicks(widget, text)
+
+    return step
+
+
+def checked(dialog: Any, qtbot: Any) -> None:
+    """Let the form's checks run as they do after a typing pause."""
+    dialog.run_check()
+
+
+def later(dialog: Any, qtbot: Any) -> None:
+    dialog.at.set_value(dialog.ctx.now() + timedelta(days=1))
+
+
+def same_owner(dialog: Any, qtbot: Any) -> None:
+    dialog.owner.setCurrentIndex(dialog.owner.findText("Tess Tam", Qt.MatchFlag.MatchStartsWith))
+
+
+def other_owner(dialog: Any, qtbot: Any) -> None:
+    dialog.owner.setCurrentIndex(dialog.owner.findText("Maya Support", Qt.MatchFlag.MatchStartsWith))
+
+
+@dataclass(frozen=True)
+class Case:
+    """A dialog, the user's steps that make a message appear, and (when there are any) those that take one away."""
+
+    name: str
+    make: Callable[[World], QDialog]
+    provoke: Step | None
+    fix: Step | None = None
+
+
+def note(w: World, text: str) -> None:
+    add_note(w.ctx, w.escalation, text)
+
+
+def _follow_up(w: World) -> Any:
+    return open_follow_ups(w.now.date())[0]
+
+
+CASES = [
+    Case(
+        "escalation, ticket to choose",
+        lambda w: EscalationDialog(w.ctx, customer_id=w.acme),
+        click("ok_button"),
+        type_into("chooser", "SUP-2"),
+    ),
+    Case(
+        "escalation of a ticket",
+        lambda w: EscalationDialog(w.ctx, ticket_id=w.sev3),
+        click("ok_button"),
+        then(click("by_customer"), type_into("reason", "Production down"), click("ok_button")),
+    ),
+    Case(
+        "report defect, ticket to choose",
+        lambda w: ReportDefectDialog(w.ctx, customer_id=w.acme),
+        click("ok_button"),
+        type_into("ticket.chooser", "SUP-2"),
+    ),
+    Case("report defect of a ticket", lambda w: ReportDefectDialog(w.ctx, ticket_id=w.sev3), click("ok_button")),
+    Case(
+        "link a ticket to a defect",
+        lambda w: LinkTicketDialog(w.ctx, w.defect, "Coordinator runs out of memory", [w.sev1]),
+        click("ok_button"),
+        type_into("ticket.chooser", "SUP-2"),
+    ),
+    Case("link to a known defect", lambda w: LinkDefectDialog(w.ctx, w.sev3), None),
+    Case(
+        "log a customer update",
+        lambda w: LogUpdateDialog(w.ctx, w.defect, [(w.acme, "Acme")], "Sev1: every business day."),
+        click("ok_button"),
+        then(type_into("text", "A fix is planned"), later, click("ok_button")),
+    ),
+    Case(
+        "escalation note",
+        lambda w: TextDialog("Add a note", "A dated note.", "&Note:", "note", lambda text, _: note(w, text)),
+        click("ok_button"),
+    ),
+    Case(
+        "contact",
+        lambda w: ContactDialog(w.ctx, w.acme, "Acme", check_delay_ms=10_000),
+        then(type_into("inputs.full_name", "Service Desk"), type_into("inputs.email", "support@acme.com"), checked),
+        then(type_into("inputs.email", "bo.berg@acme.com", replace=True), checked),
+    ),
+    Case(
+        "new customer",
+        lambda w: CustomerDialog(w.ctx),
+        click("Save"),
+        type_into("name", "Initech"),
+    ),
+    Case(
+        "edit customer",
+        lambda w: CustomerDialog(w.ctx, get_customer(w.acme)),
+        then(lambda d, q: d.seat_allowance.setValue(7), click("Save")),
+        type_into("allowance_reason", "Contract amendment"),
+    ),
+    Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
+    Case(
+        "reassign a follow-up",
+        lambda w: ReassignDialog(w.ctx, _follow_up(w)),
+        then(same_owner, click("Ok")),
+        other_owner,
+    ),
+]
+
+
+# -- reading the screen -----------------------------------------------------------------------------------------
+
+
+def _inside_scroll_area(widget: QWidget, dialog: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not dialog:
+        if isinstance(parent, QAbstractScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _shown(dialog: QWidget, kinds: tuple[type, ...]) -> list[QWidget]:
+    return [
+        w
+        for w in dialog.findChildren(QWidget)
+        if isinstance(w, kinds) and w.isVisibleTo(dialog) and not _inside_scroll_area(w, dialog)
+    ]
+
+
+def _rect(widget: QWidget, dialog: QWidget) -> QRect:
+    return QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
+
+
+def places(dialog: QWidget) -> dict[QWidget, QRect]:
+    """Where each field and button is, in the dialog's coordinates."""
+    return {w: _rect(w, dialog) for w in _shown(dialog, INPUTS)}
+
+
+def messages(dialog: QWidget) -> dict[FieldMessage, str]:
+    return {m: m.text() for m in dialog.findChildren(FieldMessage) if m.isVisibleTo(dialog) and m.text()}
+
+
+def _describe(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else widget.accessibleName()
+    return f"{type(widget).__name__}({text!r})"
+
+
+def clipped_labels(dialog: QWidget) -> list[str]:
+    """Labels whose text does not fit the room they were given (or reaches past the dialog's edge)."""
+    found = []
+    for label in _shown(dialog, (QLabel,)):
+        if not label.text():  # an icon, or the room kept for a message
+            continue
+        width, height = label.width(), label.height()
+        if label.wordWrap():
+            need_width, need_height = width, label.heightForWidth(width)
+        else:
+            need_width, need_height = label.sizeHint().width(), label.sizeHint().height()
+        if need_width > width + 1 or need_height > height + 1:
+            found.append(f"{_describe(label)} is {width}×{height}, needs {need_width}×{need_height}")
+        if not dialog.rect().contains(_rect(label, dialog)):
+            found.append(f"{_describe(label)} reaches past the dialog's edge")
+    return found
+
+
+def overlapping(dialog: QWidget) -> list[str]:
+    """Pairs of visible labels, fields and buttons (neither inside the other) that cover each other."""
+    shown = [w for w in _shown(dialog, (QLabel, *INPUTS)) if not isinstance(w, QLabel) or w.text()]
+    leaves = [w for w in shown if not any(other is not w and other.isAncestorOf(w) for other in shown)]
+    rects = [(w, _rect(w, dialog)) for w in leaves]
+    found = []
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1 :]:
+            both = ra.intersected(rb)
+            if both.width() > 0 and both.height() > 0:
+                found.append(f"{_describe(a)} at {ra.getRect()} overlaps {_describe(b)} at {rb.getRect()}")
+    return found
+
+
+def check_layout(dialog: QWidget, when: str) -> None:
+    assert not clipped_labels(dialog), f"{when}: cut off: {clipped_labels(dialog)}"
+    assert not overlapping(dialog), f"{when}: {overlapping(dialog)}"
+    assert dialog.width() <= SCREEN[0] and dialog.height() <= SCREEN[1], f"{when}: {dialog.size()} is too big"
+
+
+# -- the tests --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened(qtbot: Any, world: World, request: pytest.FixtureRequest) -> Iterator[QDialog]:
+    case: Case = request.param
+    dialog = case.make(world)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    yield dialog
+    dialog.close()
+
+
+@pytest.mark.parametrize("opened", CASES, ids=[c.name for c in CASES], indirect=True)
+def test_messages_move_nothing_and_nothing_is_cut_off(qtbot: Any, opened: QDialog, request: Any) -> None:
+    case: Case = request.node.callspec.params["opened"]
+    dialog = opened
+    check_layout(dialog, "opened")
+    before, size = places(dialog), dialog.size()
+    assert before, "the dialog shows no field"
+    if case.provoke is None:
+        return
+    case.provoke(dialog, qtbot)
+    qtbot.wait(10)
+    shown = messages(dialog)
+    assert shown, "no message appeared"
+    assert dialog.isVisible()
+    check_layout(dialog, f"with {list(shown.values())}")
+    assert dialog.size() == size, f"{list(shown.values())} resized the dialog"
+    after = places(dialog)
+    moved = [_describe(w) for w in before.keys() & after.keys() if before[w] != after[w]]
+    assert not moved, f"{list(shown.values())} moved {moved}"
+    if case.fix is None:
+        return
+    case.fix(dialog, qtbot)
+    qtbot.wait(10)
+    assert dialog.isVisible()
+    gone = [text for message, text in shown.items() if not message.isVisibleTo(dialog) or not message.text()]
+    assert gone, f"correcting the form left every message: {list(shown.values())}"
+    check_layout(dialog, f"after {gone} went")
+    assert dialog.size() == size
+    fixed = places(dialog)
+    moved = [_describe(w) for w in before.keys() & fixed.keys() if before[w] != fixed[w]]
+    assert not moved, f"{gone} going moved {moved}"
+
+
+def test_scale_in_effect(qtbot: Any) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    assert widget.devicePixelRatioF() == SCALE
+
+
+@pytest.mark.skipif(SCALE != 1, reason="this is the 200% run")
+def test_at_200_percent() -> None:
+    """The same tests at 200%: a second pytest process with QT_SCALE_FACTOR=2."""
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "1 skipped" in done.stdout
