@@ -39,7 +39,7 @@ from tamdesk.domain.typed_time import (
     whole_minute,
 )
 from tamdesk.views.icons import icon
-from tamdesk.views.widgets import FieldMessage
+from tamdesk.views.widgets import FieldMessage, reserve_space
 
 ZONE_SETTING = "times/zone"  # "mine" or "customer": which clock every date-time field types on
 MINE, CUSTOMER = "mine", "customer"
@@ -100,10 +100,10 @@ class DateTimeField(QWidget):
         self.zone_switch.setAccessibleName(f"{name}: time zone")
         self.zone_switch.setToolTip("Which clock the time is typed on; switching converts the text, not the time")
         self.zone_switch.currentIndexChanged.connect(self._zone_switched)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        # the other clock's time and the message keep their lines: a customer chosen or a typo moves nothing beneath
+        self.hint = reserve_space(QLabel())
         self.hint.setStyleSheet("color: palette(placeholder-text);")
-        self.message = FieldMessage()
+        self.message = reserve_space(FieldMessage())
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.edit, 1)

@@ -47,7 +47,7 @@ from tamdesk.services.customers import CustomerInput, create_customer, get_custo
 from tamdesk.services.defects import report_defect
 from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
 from tamdesk.services.follow_ups import open_follow_ups
-from tamdesk.services.tickets import TicketInput, create_ticket
+from tamdesk.services.tickets import TicketInput, create_ticket, ticket_detail
 from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
 from tamdesk.views.contact_dialog import ContactDialog
 from tamdesk.views.customer_dialog import CustomerDialog
@@ -55,6 +55,7 @@ from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogU
 from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
 from tamdesk.views.follow_up_dialogs import ReassignDialog
 from tamdesk.views.name_dialog import NameDialog
+from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.widgets import FieldMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,6 +175,11 @@ def note(w: World, text: str) -> None:
     add_note(w.ctx, w.escalation, text)
 
 
+def severity_too_early(dialog: Any, qtbot: Any) -> None:
+    qtbot.mouseClick(dialog.severity.buttons[Severity.URGENT], LEFT)
+    dialog.severity_changed_at.set_value(dialog.ctx.now() - timedelta(days=2))
+
+
 def _follow_up(w: World) -> Any:
     return open_follow_ups(w.now.date())[0]
 
@@ -233,6 +239,18 @@ CASES = [
         lambda w: CustomerDialog(w.ctx, get_customer(w.acme)),
         then(lambda d, q: d.seat_allowance.setValue(7), click("Save")),
         type_into("allowance_reason", "Contract amendment"),
+    ),
+    Case(
+        "new ticket",
+        lambda w: TicketDialog(w.ctx),
+        click("Save"),
+        then(type_into("customer", "Acme"), type_into("number", "SUP-9")),
+    ),
+    Case(
+        "edit ticket",
+        lambda w: TicketDialog(w.ctx, ticket_detail(w.sev3, w.now)),
+        then(severity_too_early, click("Save")),
+        lambda d, q: d.severity_changed_at.set_value(d.ctx.now()),
     ),
     Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
     Case(
