@@ -38,6 +38,7 @@ from tamdesk.services.people import list_people
 from tamdesk.services.settings import get_setting
 from tamdesk.services.ticket_choice import choose_ticket, require_ticket, ticket_choices
 from tamdesk.services.tickets import TicketDetail, ticket_detail
+from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.widgets import (
     TONE_BANNER,
     FieldMessage,
@@ -152,7 +153,10 @@ def add_form_field(
     ``lines=0`` (a field the service never finds fault with) there is no message row, and anything said about the
     field goes to the form's general message.
     """
-    message = reserve_space(FieldMessage(), lines) if lines else None
+    if isinstance(widget, DateTimeField):  # a time field has its own message line: one is enough
+        message, shared = widget.message, widget.message
+    else:
+        message, shared = (reserve_space(FieldMessage(), lines) if lines else None), None
     if message is not None:
         messages[name] = message
     caption = QLabel(label)
@@ -161,7 +165,7 @@ def add_form_field(
         fields[name] = target
         target.setAccessibleName(label.replace("&", "").rstrip(":"))
         caption.setBuddy(target)
-    form.addRow(caption, field_box(widget, message, hint))
+    form.addRow(caption, field_box(widget, None if message is shared else message, hint))
     return message
 
 

@@ -318,9 +318,13 @@ def reserve_space(widget: W, lines: int = 1) -> W:
     policy.setVerticalPolicy(QSizePolicy.Policy.Minimum)
     widget.setSizePolicy(policy)
     label = widget.label if isinstance(widget, FieldMessage) else widget
-    layout = widget.layout()
-    margins = layout.contentsMargins() if layout is not None else None
-    extra = margins.top() + margins.bottom() if margins is not None else 0
+    extra = 0
+    # a message's own margins, or those of the first message in a room that holds several
+    message = widget if isinstance(widget, FieldMessage) else widget.findChild(FieldMessage)
+    for part in (widget, message) if message is not widget else (widget,):
+        layout = part.layout() if part is not None else None
+        if layout is not None:
+            extra += layout.contentsMargins().top() + layout.contentsMargins().bottom()
     if isinstance(label, QLabel):
         label.setWordWrap(True)
         label_margins = label.contentsMargins()

@@ -47,6 +47,7 @@ from tamdesk.services.customers import CustomerInput, create_customer, get_custo
 from tamdesk.services.defects import report_defect
 from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
 from tamdesk.services.follow_ups import open_follow_ups
+from tamdesk.services.seats import SeatInput, request_seat, seat_overview
 from tamdesk.services.tickets import TicketInput, create_ticket, ticket_detail
 from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
 from tamdesk.views.contact_dialog import ContactDialog
@@ -55,6 +56,7 @@ from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogU
 from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
 from tamdesk.views.follow_up_dialogs import ReassignDialog
 from tamdesk.views.name_dialog import NameDialog
+from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.widgets import FieldMessage
 
@@ -80,6 +82,10 @@ class World:
 
 @pytest.fixture
 def world(db_path: Path, ctx: Context, fixed_now: datetime) -> World:
+    return make_world(ctx, fixed_now)
+
+
+def make_world(ctx: Context, fixed_now: datetime) -> World:
     for name, role in [("Maya Support", "support_manager"), ("Dan Director", "senior_director"), ("Tess Tam", "tam")]:
         t.Person.create(name=name, role=role, email=f"{name.split()[0].lower()}@vendor.example")
     acme = create_customer(
@@ -91,6 +97,7 @@ def world(db_path: Path, ctx: Context, fixed_now: datetime) -> World:
     escalation = request_escalation(ctx, sev1, EscalationInput("customer", "Ana Ruiz", "Production down", "Orders"))
     defect = report_defect(ctx, sev1, "Coordinator runs out of memory")
     add_contact(ctx, acme, ContactInput(full_name="Ana Ruiz", email="ana.ruiz@acme.com"))
+    request_seat(ctx, acme, SeatInput("Ana Silva", "ana@acme.com"))
     tess = t.Person.get(t.Person.name == "Tess Tam").id
     add_entry(ctx, acme, EntryInput("call", fixed_now, "Check-in", follow_ups=[
         FollowUpInput("Send the plan", date(2026, 3, 11), owner_person_id=tess)]))  # fmt: skip
@@ -251,6 +258,24 @@ CASES = [
         lambda w: TicketDialog(w.ctx, ticket_detail(w.sev3, w.now)),
         then(severity_too_early, click("Save")),
         lambda d, q: d.severity_changed_at.set_value(d.ctx.now()),
+    ),
+    Case(
+        "request a seat, an error",
+        lambda w: SeatDialog(w.ctx, w.acme, check_delay_ms=10_000),
+        then(type_into("inputs.full_name", "Help Desk"), type_into("inputs.email", "support@acme.com"), checked),
+        then(type_into("inputs.email", "bo.berg@acme.com", replace=True), checked),
+    ),
+    Case(
+        "request a seat, warnings to confirm",
+        lambda w: SeatDialog(w.ctx, w.acme, check_delay_ms=10_000),
+        then(type_into("inputs.full_name", "Ana Silva"), type_into("inputs.email", "ana.silva@partner.org"), checked),
+        then(type_into("inputs.full_name", "Bo Berg", replace=True), checked),
+    ),
+    Case(
+        "revoke a seat",
+        lambda w: RevokeSeatDialog(w.ctx, seat_overview(w.acme).seats[0]),
+        click("revoke_button"),
+        type_into("reason", "Left the company"),
     ),
     Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
     Case(
