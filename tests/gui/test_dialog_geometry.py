@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tamdesk.domain.exemptions import ExemptClock
 from tamdesk.domain.severity import Severity
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context
@@ -58,6 +59,7 @@ from tamdesk.views.follow_up_dialogs import ReassignDialog
 from tamdesk.views.name_dialog import NameDialog
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
 from tamdesk.views.ticket_dialog import TicketDialog
+from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.widgets import FieldMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -276,6 +278,18 @@ CASES = [
         lambda w: RevokeSeatDialog(w.ctx, seat_overview(w.acme).seats[0]),
         click("revoke_button"),
         type_into("reason", "Left the company"),
+    ),
+    Case(
+        "change the severity",
+        lambda w: SeverityDialog(w.ctx, ticket_detail(w.sev3, w.now)),
+        then(lambda d, q: d.at.set_value(d.ctx.now() - timedelta(days=2)), click("Save")),
+        lambda d, q: d.at.set_value(d.ctx.now()),
+    ),
+    Case(
+        "excuse a breach",
+        lambda w: ExcuseDialog(w.ctx, ticket_detail(w.sev1, w.now), ExemptClock.FIRST_RESPONSE),
+        click("excuse_button"),
+        type_into("reason", "The customer's data centre lost power"),
     ),
     Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
     Case(
