@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QDate, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.exemptions import ExemptClock
 from tamdesk.domain.severity import Severity
 from tamdesk.models import tables as t
+from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context
 from tamdesk.services.contacts import ContactInput, add_contact
 from tamdesk.services.customers import CustomerInput, create_customer, get_customer
@@ -52,12 +53,17 @@ from tamdesk.services.seats import SeatInput, request_seat, seat_overview
 from tamdesk.services.tickets import TicketInput, create_ticket, ticket_detail
 from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
 from tamdesk.views.contact_dialog import ContactDialog
+from tamdesk.views.customer_detail.quarter_dialog import QuarterDialog
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
+from tamdesk.views.email_dialogs import EmailAccessFormDialog
 from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
-from tamdesk.views.follow_up_dialogs import ReassignDialog
+from tamdesk.views.follow_up_dialogs import DeferDialog, ReassignDialog
 from tamdesk.views.name_dialog import NameDialog
+from tamdesk.views.restore_dialog import RestoreDialog
 from tamdesk.views.seat_dialog import RevokeSeatDialog, SeatDialog
+from tamdesk.views.tasks import TaskRunner
+from tamdesk.views.team_dialog import TeamDatabaseDialog
 from tamdesk.views.ticket_dialog import TicketDialog
 from tamdesk.views.ticket_sla_dialogs import ExcuseDialog, SeverityDialog
 from tamdesk.views.widgets import FieldMessage
@@ -80,14 +86,15 @@ class World:
     sev3: int
     escalation: int
     defect: int
+    db_path: Path
 
 
 @pytest.fixture
 def world(db_path: Path, ctx: Context, fixed_now: datetime) -> World:
-    return make_world(ctx, fixed_now)
+    return make_world(ctx, fixed_now, db_path)
 
 
-def make_world(ctx: Context, fixed_now: datetime) -> World:
+def make_world(ctx: Context, fixed_now: datetime, db_path: Path) -> World:
     for name, role in [("Maya Support", "support_manager"), ("Dan Director", "senior_director"), ("Tess Tam", "tam")]:
         t.Person.create(name=name, role=role, email=f"{name.split()[0].lower()}@vendor.example")
     acme = create_customer(
@@ -103,7 +110,7 @@ def make_world(ctx: Context, fixed_now: datetime) -> World:
     tess = t.Person.get(t.Person.name == "Tess Tam").id
     add_entry(ctx, acme, EntryInput("call", fixed_now, "Check-in", follow_ups=[
         FollowUpInput("Send the plan", date(2026, 3, 11), owner_person_id=tess)]))  # fmt: skip
-    return World(ctx, fixed_now, acme, sev1, sev3, escalation, defect)
+    return World(ctx, fixed_now, acme, sev1, sev3, escalation, defect, db_path)
 
 
 @pytest.fixture(autouse=True)
@@ -187,6 +194,15 @@ def note(w: World, text: str) -> None:
 def severity_too_early(dialog: Any, qtbot: Any) -> None:
     qtbot.mouseClick(dialog.severity.buttons[Severity.URGENT], LEFT)
     dialog.severity_changed_at.set_value(dialog.ctx.now() - timedelta(days=2))
+
+
+def later_date(dialog: Any, qtbot: Any) -> None:
+    dialog.date.setDate(dialog.date.date().addDays(3))
+
+
+def due_date(dialog: Any, qtbot: Any) -> None:
+    due = dialog.row.due_on
+    dialog.date.setDate(QDate(due.year, due.month, due.day))
 
 
 def _follow_up(w: World) -> Any:
@@ -292,6 +308,17 @@ CASES = [
         type_into("reason", "The customer's data centre lost power"),
     ),
     Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
+    Case("defer a follow-up", lambda w: DeferDialog(w.ctx, _follow_up(w)), then(due_date, click("Ok")), later_date),
+    Case(
+        "team database",
+        lambda w: TeamDatabaseDialog(w.ctx, SecretStore(), TaskRunner(), w.db_path),
+        then(click("team"), click("connect_button")),
+    ),
+    Case(
+        "email the access form", lambda w: EmailAccessFormDialog(w.ctx, w.acme, "Acme", [("Ana", "ana@acme.com")]), None
+    ),
+    Case("quarterly review", lambda w: QuarterDialog("Acme", w.now.date()), None),
+    Case("restore a backup", lambda w: RestoreDialog(w.db_path), None),
     Case(
         "reassign a follow-up",
         lambda w: ReassignDialog(w.ctx, _follow_up(w)),
@@ -330,8 +357,10 @@ def places(dialog: QWidget) -> dict[QWidget, QRect]:
     return {w: _rect(w, dialog) for w in _shown(dialog, INPUTS)}
 
 
-def messages(dialog: QWidget) -> dict[FieldMessage, str]:
-    return {m: m.text() for m in dialog.findChildren(FieldMessage) if m.isVisibleTo(dialog) and m.text()}
+def messages(dialog: QWidget) -> dict[QWidget, str]:
+    """The messages shown: under fields, and a dialog's status line."""
+    shown: list[Any] = [*dialog.findChildren(FieldMessage), getattr(dialog, "status", None)]
+    return {m: m.text() for m in shown if isinstance(m, FieldMessage | QLabel) and m.isVisibleTo(dialog) and m.text()}
 
 
 def _describe(widget: QWidget) -> str:
