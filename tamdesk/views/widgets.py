@@ -354,6 +354,16 @@ def size_to_content(window: QWidget, width: int = 0) -> None:
     window.resize(width, max(height, window.minimumHeight()))
 
 
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize a window to ``width``×``height``, or as much of it as its screen leaves room for (a 1024×700 laptop
+    screen must still show its title bar and buttons), never under its minimum size."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width, height = min(width, int(area.width() * 0.96)), min(height, int(area.height() * 0.92))
+    window.resize(max(width, window.minimumWidth()), max(height, window.minimumHeight()))
+
+
 def grow_to_fit(window: QWidget) -> None:
     """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves).
 
