@@ -21,7 +21,15 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import TicketDetail, ticket_detail
 from tamdesk.views.datetime_field import DateTimeField
-from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
+from tamdesk.views.escalation_dialog import (
+    NO_TICKET,
+    NO_TICKET_STYLE,
+    FormDialog,
+    TicketChooser,
+    hint_label,
+    plain_text,
+    ticket_summary,
+)
 from tamdesk.views.widgets import grow_to_fit, reserve_space
 
 
@@ -37,7 +45,6 @@ class TicketField:
         self.chooser = TicketChooser(customer_id) if ticket_id is None else None
         # the chosen ticket's summary keeps its room: choosing a ticket moves nothing beneath it
         self.summary = reserve_space(hint_label(""), 1 if self.chooser is None else 2)
-        self.summary.setStyleSheet("")
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -61,8 +68,8 @@ class TicketField:
                 self.detail = ticket_detail(ticket_id, self.ctx.now())
             except DomainError as exc:
                 self.dialog.messages["ticket"].set_error(str(exc))
-        self.summary.setText(ticket_summary(self.detail) if self.detail else "")
-        self.summary.setVisible(self.detail is not None)
+        self.summary.setText(ticket_summary(self.detail) if self.detail else NO_TICKET)
+        self.summary.setStyleSheet("" if self.detail else NO_TICKET_STYLE)
         for listener in self.listeners:
             listener()
         grow_to_fit(self.dialog)
@@ -123,7 +130,10 @@ class ReportDefectDialog(FormDialog):
     def _show_severity(self, *_: object) -> None:
         severity = self.chosen_severity()
         if severity is None:
-            self.severity_hint.setText("")
+            self.severity_hint.setText(
+                "Choose the ticket: its severity (or the one chosen here) sets the defect's backlog priority and how "
+                "often its customers are updated."
+            )
             return
         every = cadence_days()[severity]
         self.severity_hint.setText(

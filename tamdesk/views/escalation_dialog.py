@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -290,6 +291,10 @@ class TicketChooser(SearchableComboBox):
         return require_ticket(self.choices, self.currentText(), empty_message)
 
 
+NO_TICKET = "The chosen ticket's subject, customer, severity and status show here."
+NO_TICKET_STYLE = "color: palette(placeholder-text);"
+
+
 def ticket_summary(detail: TicketDetail) -> str:
     """``SUP-1 — Cluster down · Acme · Sev1 Urgent · Open``."""
     data = detail.input
@@ -378,7 +383,8 @@ class EscalationDialog(FormDialog):
         self.add_field("requester_name", "Re&quester:", self.requester)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Production down for 2 hours, no workaround")
-        self.add_field("reason", "&Reason:", self.reason, "One line; it becomes the email's subject.")
+        self.reason.setToolTip("One line; it becomes the email's subject")
+        self.add_field("reason", "&Reason:", self.reason)
         self.impact = plain_text("Orders cannot be taken; 300 users affected")
         self.add_field("business_impact", "Business &impact:", self.impact, lines=2)
         self.outcome_edit = plain_text("Restore service today; a root cause analysis within a week")
@@ -410,17 +416,20 @@ class EscalationDialog(FormDialog):
         self.refusal = QFrame()
         self.refusal.setObjectName("refusal")
         set_tone_style(self.refusal, Tone.WARNING, f"QFrame#refusal {{{{ {TONE_BANNER} }}}}")
-        self.refusal_text = QLabel()
-        self.refusal_text.setWordWrap(True)
+        self.refusal_text = reserve_space(QLabel(), 2)  # as tall empty as with its two lines
         set_tone_style(self.refusal_text, Tone.WARNING)
         self.open_button = QPushButton("Open that escalation")
         self.open_button.clicked.connect(self._open_existing)
         line = QHBoxLayout(self.refusal)
         line.addWidget(self.refusal_text, 1)
         line.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.refusal.setVisible(False)
-        # under the form, not above it: the fields stay where they are when a chosen ticket is refused
-        self.body.insertWidget(self.body.indexOf(self.general), self.refusal)
+        self.refusal.layout().setContentsMargins(8, 4, 8, 4)
+        # the refusal takes the intro's place (its room is kept for the taller of the two): the fields stay where
+        # they are when a chosen ticket already has an open escalation
+        self.top = QStackedWidget()
+        self.body.replaceWidget(self.intro, self.top)
+        self.top.addWidget(self.intro)
+        self.top.addWidget(self.refusal)
 
     # -- reacting --------------------------------------------------------------------------------------------
 
@@ -439,9 +448,11 @@ class EscalationDialog(FormDialog):
 
     def _show_ticket(self) -> None:
         ticket = self.ticket
-        self.ticket_info.setVisible(ticket is not None)
+        self.ticket_info.setStyleSheet("" if ticket else NO_TICKET_STYLE)
         self.open_escalation_id = ticket.open_escalation_id if ticket else None
         if ticket is None:
+            self.ticket_info.setText(NO_TICKET)
+            self.ticket_info.setToolTip("")
             self.messages["ticket"].clear()
             self._show_vp(None)
             self._show_refusal()
@@ -480,7 +491,7 @@ class EscalationDialog(FormDialog):
 
     def _show_refusal(self) -> None:
         esc_id = self.open_escalation_id
-        self.refusal.setVisible(esc_id is not None)
+        self.top.setCurrentWidget(self.refusal if esc_id is not None else self.intro)
         self.ok_button.setEnabled(esc_id is None)
         if esc_id is not None and self.ticket is not None:
             self.refusal_text.setText(

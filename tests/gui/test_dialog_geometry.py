@@ -228,6 +228,12 @@ CASES = [
         type_into("chooser", "SUP-2"),
     ),
     Case(
+        "escalation of a ticket already escalated",
+        lambda w: EscalationDialog(w.ctx, customer_id=w.acme),
+        type_into("chooser", "SUP-1"),
+        type_into("chooser", "SUP-2", replace=True),
+    ),
+    Case(
         "escalation of a ticket",
         lambda w: EscalationDialog(w.ctx, ticket_id=w.sev3),
         click("ok_button"),
@@ -383,8 +389,9 @@ def places(dialog: QWidget) -> dict[QWidget, QRect]:
 
 
 def messages(dialog: QWidget) -> dict[QWidget, str]:
-    """The messages shown: under fields, and a dialog's status line."""
-    shown: list[Any] = [*dialog.findChildren(FieldMessage), getattr(dialog, "status", None)]
+    """The messages shown: under fields, a dialog's status line, the escalation's refusal."""
+    lines = [getattr(dialog, name, None) for name in ("status", "refusal_text")]
+    shown: list[Any] = [*dialog.findChildren(FieldMessage), *lines]
     return {m: m.text() for m in shown if isinstance(m, FieldMessage | QLabel) and m.isVisibleTo(dialog) and m.text()}
 
 
