@@ -365,18 +365,30 @@ def resize_within_screen(window: QWidget, width: int, height: int) -> None:
 
 
 def grow_to_fit(window: QWidget) -> None:
-    """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves).
-
-    It never shrinks, so a message that comes and goes does not make the dialog jump.
-    """
+    """Make a dialog tall enough for a message longer than the room kept for it (top-level windows do not grow by
+    themselves), and give it back the height it had once such messages are gone, unless the user resized it
+    meanwhile. Messages that fit their kept room change nothing."""
     layout = window.layout()
     if layout is None:
         return
     layout.activate()
-    width = window.width()
+    width, height = window.width(), window.height()
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-    if needed > window.height():
+    base = int(window.property(_BASE_HEIGHT) or 0)
+    if base and height != int(window.property(_FITTED_HEIGHT) or 0):
+        base = 0  # the user resized the dialog since it grew: theirs is the height to keep
+    if needed > height:
+        base = base or height
         window.resize(width, needed)
+    elif base and needed < height:
+        window.resize(width, max(base, needed))
+    if base and window.height() == base:
+        base = 0  # back where it was
+    window.setProperty(_BASE_HEIGHT, base)
+    window.setProperty(_FITTED_HEIGHT, window.height())
+
+
+_BASE_HEIGHT, _FITTED_HEIGHT = "tamdesk_height_before_growing", "tamdesk_height_grown_to"
 
 
 class SearchableComboBox(QComboBox):

@@ -47,7 +47,7 @@ from tamdesk.domain.exemptions import ExemptClock
 from tamdesk.domain.severity import Severity
 from tamdesk.models import tables as t
 from tamdesk.secrets import SecretStore
-from tamdesk.services.base import Context
+from tamdesk.services.base import Context, FieldError
 from tamdesk.services.contacts import ContactInput, add_contact
 from tamdesk.services.customers import CustomerInput, create_customer, get_customer
 from tamdesk.services.defects import report_defect
@@ -488,6 +488,29 @@ def test_messages_move_nothing_and_nothing_is_cut_off(qtbot: Any, opened: QDialo
     assert not moved, f"{gone} going moved {moved}"
 
 
+def test_a_message_longer_than_its_room_grows_the_dialog_which_shrinks_back_after(qtbot: Any, db_path: Path) -> None:
+    long = "Say what the customer was told, the date they were told it and who told them, " * 3
+
+    def submit(text: str, confirm: bool) -> None:  # a use case that finds fault with every text
+        raise FieldError("note", long if text == "long" else "Too short.")
+
+    dialog = TextDialog("Log a note", "What the customer was told.", "&Note:", "note", submit)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    size, field = dialog.size(), _rect(dialog.text, dialog)
+    qtbot.keyClicks(dialog.text, "long")
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.messages["note"].text() == long
+    assert dialog.height() > size.height(), "the dialog grew to show the whole message"
+    assert not clipped_labels(dialog) and not overlapping(dialog)
+    assert _rect(dialog.text, dialog) == field, "the field above the message stayed put"
+    dialog.text.setPlainText("x")
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    assert dialog.messages["note"].text() == "Too short."
+    assert dialog.size() == size, "back to its own size once the long message is gone"
+
+
 @pytest.mark.skipif(not SMALL_SCREEN, reason="runs in test_on_a_small_screen's processes")
 def test_the_screen_is_small_and_scaled_as_asked(qtbot: Any) -> None:
     widget = QWidget()
@@ -520,4 +543,5 @@ def test_on_a_small_screen(tmp_path: Path, scale: int) -> None:
     env = _small_screen_env(tmp_path, scale)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
-    assert f"{len(CASES) + 1} passed, 2 skipped" in done.stdout, done.stdout[-2000:]
+    ran = len(CASES) + 2  # the cases, the growth test and the screen check
+    assert f"{ran} passed, 2 skipped" in done.stdout, done.stdout[-2000:]
