@@ -46,21 +46,24 @@ from PySide6.QtWidgets import (
 from tamdesk.domain.exemptions import ExemptClock
 from tamdesk.domain.severity import Severity
 from tamdesk.models import tables as t
+from tamdesk.reports.access_form import ProblemsDraft
 from tamdesk.secrets import SecretStore
 from tamdesk.services.base import Context, FieldError
 from tamdesk.services.contacts import ContactInput, add_contact
 from tamdesk.services.customers import CustomerInput, create_customer, get_customer
 from tamdesk.services.defects import report_defect
-from tamdesk.services.escalations import EscalationInput, add_note, request_escalation
+from tamdesk.services.escalations import EscalationInput, add_note, draft_email, escalation_detail, request_escalation
 from tamdesk.services.follow_ups import open_follow_ups
 from tamdesk.services.seats import SeatInput, request_seat, seat_overview
 from tamdesk.services.tickets import TicketInput, create_ticket, ticket_detail
 from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
+from tamdesk.views.access_form_dialog import ProblemsEmailDialog
 from tamdesk.views.contact_dialog import ContactDialog
 from tamdesk.views.customer_detail.quarter_dialog import QuarterDialog
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
 from tamdesk.views.email_dialogs import EmailAccessFormDialog
+from tamdesk.views.escalation_detail import AdvanceDialog, EmailDraftDialog
 from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
 from tamdesk.views.follow_up_dialogs import DeferDialog, ReassignDialog
 from tamdesk.views.history_dialog import HistoryDialog
@@ -246,6 +249,8 @@ CASES = [
         type_into("ticket.chooser", "SUP-2"),
     ),
     Case("report defect of a ticket", lambda w: ReportDefectDialog(w.ctx, ticket_id=w.sev3), click("ok_button")),
+    Case("advance an escalation", lambda w: AdvanceDialog(w.ctx, escalation_detail(w.escalation, w.now)), None),
+    Case("escalation email", lambda w: EmailDraftDialog(draft_email(w.escalation, w.now)), None),
     Case(
         "link a ticket to a defect",
         lambda w: LinkTicketDialog(w.ctx, w.defect, "Coordinator runs out of memory", [w.sev1]),
@@ -346,6 +351,12 @@ CASES = [
         "monthly pack",
         lambda w: ReportPackDialog(w.ctx, UTC),
         then(type_into("recipients", "not an address", replace=True), click("run_button")),
+    ),
+    Case(
+        "send back the problems",
+        lambda w: ProblemsEmailDialog(w.db_path.with_name("back.xlsx"), ProblemsDraft("", "Problems", "Dear Ana")),
+        click("send_button"),
+        type_into("to", "ana@acme.com"),
     ),
     Case("history", lambda w: HistoryDialog(w.ctx, TaskRunner()), None),
     Case("search", lambda w: SearchDialog(TaskRunner()), None),
@@ -501,12 +512,14 @@ def test_a_message_longer_than_its_room_grows_the_dialog_which_shrinks_back_afte
     size, field = dialog.size(), _rect(dialog.text, dialog)
     qtbot.keyClicks(dialog.text, "long")
     qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.wait(10)  # the layout settles before the next paint
     assert dialog.messages["note"].text() == long
     assert dialog.height() > size.height(), "the dialog grew to show the whole message"
     assert not clipped_labels(dialog) and not overlapping(dialog)
     assert _rect(dialog.text, dialog) == field, "the field above the message stayed put"
     dialog.text.setPlainText("x")
     qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.wait(10)
     assert dialog.messages["note"].text() == "Too short."
     assert dialog.size() == size, "back to its own size once the long message is gone"
 
