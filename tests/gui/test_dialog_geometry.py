@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -55,10 +56,12 @@ from tamdesk.services.defects import report_defect
 from tamdesk.services.escalations import EscalationInput, add_note, draft_email, escalation_detail, request_escalation
 from tamdesk.services.follow_ups import open_follow_ups
 from tamdesk.services.seats import SeatInput, request_seat, seat_overview
+from tamdesk.services.sla import create_policy
 from tamdesk.services.tickets import TicketInput, create_ticket, ticket_detail
 from tamdesk.services.timeline import EntryInput, FollowUpInput, add_entry
 from tamdesk.views.access_form_dialog import ProblemsEmailDialog
 from tamdesk.views.contact_dialog import ContactDialog
+from tamdesk.views.customer_detail.contract import RecordVersionDialog
 from tamdesk.views.customer_detail.quarter_dialog import QuarterDialog
 from tamdesk.views.customer_dialog import CustomerDialog
 from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
@@ -68,6 +71,7 @@ from tamdesk.views.escalation_dialog import EscalationDialog, TextDialog
 from tamdesk.views.follow_up_dialogs import DeferDialog, ReassignDialog
 from tamdesk.views.history_dialog import HistoryDialog
 from tamdesk.views.name_dialog import NameDialog
+from tamdesk.views.pages.settings.sla_policies import NameDialog as PolicyNameDialog
 from tamdesk.views.report_pack_dialog import ReportPackDialog
 from tamdesk.views.restore_dialog import RestoreDialog
 from tamdesk.views.search_dialog import SearchDialog
@@ -146,7 +150,8 @@ def click(name: str) -> Step:
     def step(dialog: Any, qtbot: Any) -> None:
         button = getattr(dialog, name, None)
         if button is None:
-            button = dialog.buttons.button(getattr(dialog.buttons.StandardButton, name))
+            box = getattr(dialog, "buttons", None) or dialog.findChild(QDialogButtonBox)
+            button = box.button(getattr(QDialogButtonBox.StandardButton, name))
         qtbot.mouseClick(button, LEFT)
 
     return step
@@ -328,6 +333,18 @@ CASES = [
         lambda w: ExcuseDialog(w.ctx, ticket_detail(w.sev1, w.now), ExemptClock.FIRST_RESPONSE),
         click("excuse_button"),
         type_into("reason", "The customer's data centre lost power"),
+    ),
+    Case(
+        "record a version",
+        lambda w: RecordVersionDialog(w.ctx, w.acme),
+        then(type_into("version", "four"), click("save_button")),
+        type_into("version", "437", replace=True),
+    ),
+    Case(
+        "new SLA policy",
+        lambda w: PolicyNameDialog(None, "New SLA policy", "&Name", lambda name: create_policy(w.ctx, name)),  # type: ignore[arg-type]
+        then(type_into("name", "Standard"), click("Ok")),
+        None,
     ),
     Case("your name", lambda w: NameDialog(), then(type_into("name", "", replace=True), click("continue_button"))),
     Case("defer a follow-up", lambda w: DeferDialog(w.ctx, _follow_up(w)), then(due_date, click("Ok")), later_date),
