@@ -569,7 +569,7 @@ def _small_screen_env(folder: Path, scale: int) -> dict[str, str]:
 @pytest.mark.parametrize("scale", [1, 2], ids=["100%", "200%"])
 def test_on_a_small_screen(tmp_path: Path, scale: int) -> None:
     """Every dialog test of this module in a child process with a 1024×700 screen at ``scale``."""
-    command = [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-W", "ignore"]
+    command = [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider"]
     env = _small_screen_env(tmp_path, scale)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
