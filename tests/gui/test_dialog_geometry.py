@@ -516,6 +516,23 @@ def test_messages_move_nothing_and_nothing_is_cut_off(qtbot: Any, opened: QDialo
     assert not moved, f"{gone} going moved {moved}"
 
 
+def test_text_typed_where_business_impact_was_goes_into_business_impact(qtbot: Any, world: World) -> None:
+    """The reported slip: OK on a half-filled form, then a click where Business impact was, then typing."""
+    dialog = EscalationDialog(world.ctx, ticket_id=world.sev3)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    where = dialog.impact.mapTo(dialog, dialog.impact.rect().center())
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.wait(10)
+    assert dialog.messages["business_impact"].isVisible() and dialog.messages["reason"].isVisible()
+    target = dialog.childAt(where)
+    qtbot.mouseClick(target, LEFT, pos=target.mapFrom(dialog, where))
+    qtbot.keyClicks(dialog.focusWidget(), "Orders cannot be taken")
+    assert dialog.impact.toPlainText() == "Orders cannot be taken"
+    assert dialog.reason.text() == ""
+
+
 def test_a_message_longer_than_its_room_grows_the_dialog_which_shrinks_back_after(qtbot: Any, db_path: Path) -> None:
     long = "Say what the customer was told, the date they were told it and who told them, " * 3
 
