@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, QTimeZone, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -81,6 +81,8 @@ class DateTimeField(QWidget):
         self._shown = ""  # the text shown for ``_exact``: while it is unchanged, ``_exact`` is the value
         self._shown_zone = self._mine  # the zone the text is on, until a switch converts it
         self._build(name)
+        # a label's shortcut may focus the field (see focusInEvent); Tab goes to its parts, not to it
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._fill_zones()
         self._update_hint()
 
@@ -115,7 +117,15 @@ class DateTimeField(QWidget):
         column.addLayout(line)
         column.addWidget(self.hint)
         column.addWidget(self.message)
-        self.setFocusProxy(self.edit)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Focus given to the field (a label's shortcut, ``setFocus``) goes to its text.
+
+        Not a focus proxy: with one, Qt links the field's own widgets into a closed Tab loop once the field is put
+        in a form, and Tab never leaves the time.
+        """
+        super().focusInEvent(event)
+        self.edit.setFocus(event.reason())
 
     def _build_calendar(self, name: str) -> None:
         """The button whose popup calendar picks the day, keeping the time of day."""

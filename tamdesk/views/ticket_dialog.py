@@ -120,8 +120,8 @@ class SeverityChooser(QWidget):
 
 
 PLACES = {
-    "customer": (0, 0, 1),
-    "number": (0, 1, 1),
+    "number": (0, 0, 1),
+    "customer": (0, 1, 1),
     "subject": (1, 0, 3),
     "severity": (2, 0, 3),
     "severity_changed_at": (3, 0, 3),
@@ -131,7 +131,8 @@ PLACES = {
     "reporter": (5, 1, 1),
     "notes": (6, 0, 3),
 }
-"""Where each field sits in the form's grid: (row, 0 for the left pair or 1 for the right, columns it spans)."""
+"""Where each field sits in the form's grid: (row, 0 for the left pair or 1 for the right, columns it spans).
+The form adds them row by row, left to right, so Tab and the first error's focus follow that reading order."""
 
 
 class TicketDialog(QDialog):
@@ -210,9 +211,9 @@ class TicketDialog(QDialog):
             ("severity", "Se&verity", self.severity),
             ("severity_changed_at", "Severity c&hanged at", self.severity_changed_at),
             ("opened_at", "&Opened", self.opened_at),
+            ("engineer", "Support &engineer", self.engineer),
             ("status", "S&tatus", self.status),
             ("reporter", "&Reporter", self.reporter),
-            ("engineer", "Support &engineer", self.engineer),
             ("notes", "No&tes", self.notes),
         ]
         for key, label, widget in rows:
@@ -253,7 +254,8 @@ class TicketDialog(QDialog):
         if isinstance(widget, DateTimeField):  # a time field has its own message line: one is enough
             self.messages[key] = widget.message
         else:
-            message = reserve_space(FieldMessage())  # a message appearing moves no field beneath it
+            # a message appearing moves no field beneath it; the customer's, in the narrow right column, takes two lines
+            message = reserve_space(FieldMessage(), 2 if key == "customer" else 1)
             column.addWidget(message)
             self.messages[key] = message
         for signal in ("textChanged", "currentTextChanged", "dateTimeChanged", "changed"):
