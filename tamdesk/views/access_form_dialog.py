@@ -325,12 +325,12 @@ class ProblemsEmailDialog(QDialog):
         self.to_message = FieldMessage()
         form = QFormLayout()
         form.addRow("To:", self.to)
-        # a message under To moves nothing: its room is kept by an always-shown holder
+        # a message under To moves nothing: its room is kept inside an always-shown holder (a form layout drops a
+        # hidden row widget's room)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 0, 0)
         holder_layout.addWidget(reserve_space(self.to_message, 2))
-        holder.setFixedHeight(self.to_message.height())
         form.addRow("", holder)
         form.addRow("Subject:", self.subject)
         form.addRow("Message:", self.body)

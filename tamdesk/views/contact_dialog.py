@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,7 @@ from tamdesk.services.contacts import (
     edit_contact,
     get_contact,
 )
-from tamdesk.views.widgets import Debouncer, FieldMessage
+from tamdesk.views.widgets import Debouncer, FieldMessage, reserve_space, size_to_content
 
 CHECK_DELAY_MS = 300
 TEXT_FIELDS = ("full_name", "email", "title", "phone")
@@ -40,28 +39,7 @@ MESSAGE_LINES = {"full_name": 2, "email": 2}
 the other fields' ("Title is longer than 200 characters.") take one."""
 
 
-class ReservedMessage(QWidget):
-    """A field's message in a space of fixed height that stays reserved while the message is empty."""
-
-    def __init__(self, lines: int = 1, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.message = FieldMessage(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        self.setFixedHeight(max(self.fontMetrics().lineSpacing(), 16) * lines + 6)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-    def text(self) -> str:
-        return self.message.text()
-
-    def set_error(self, text: str) -> None:
-        self.message.set_error(text)
-        self.setToolTip(text)
-
-
-def _field_box(widget: QWidget, message: ReservedMessage) -> QWidget:
+def _field_box(widget: QWidget, message: FieldMessage) -> QWidget:
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
@@ -100,6 +78,7 @@ class ContactDialog(QDialog):
         for name in TEXT_FIELDS:
             self.inputs[name].textEdited.connect(lambda _=None, n=name: self._edited(n))
         self._fill()
+        size_to_content(self)
 
     def _build(self, customer_name: str) -> None:
         intro = (
@@ -110,7 +89,7 @@ class ContactDialog(QDialog):
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.inputs: dict[str, QLineEdit] = {}
-        self.errors: dict[str, ReservedMessage] = {}
+        self.errors: dict[str, FieldMessage] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, label, placeholder in (
@@ -156,7 +135,7 @@ class ContactDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _row(self, form: QFormLayout, key: str, label: str, widget: QWidget) -> None:
-        self.errors[key] = ReservedMessage(MESSAGE_LINES.get(key, 1))
+        self.errors[key] = reserve_space(FieldMessage(), MESSAGE_LINES.get(key, 1))
         caption = QLabel(label)
         caption.setBuddy(widget)
         form.addRow(caption, _field_box(widget, self.errors[key]))

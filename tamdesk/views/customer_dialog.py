@@ -37,7 +37,15 @@ from tamdesk.services.customers import (
 from tamdesk.services.people import list_people, sla_policy_names
 from tamdesk.services.sla import support_tiers
 from tamdesk.views.changes import changed
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, country_items, country_name, grow_to_fit
+from tamdesk.views.widgets import (
+    FieldMessage,
+    SearchableComboBox,
+    country_items,
+    country_name,
+    grow_to_fit,
+    reserve_space,
+    size_to_content,
+)
 
 FIELD_LABELS = {
     "name": "Name",
@@ -78,10 +86,11 @@ class CustomerDialog(QDialog):
         self.customer_id: int | None = detail.id if detail else None
         self.messages: dict[str, FieldMessage] = {}
         self.setWindowTitle(f"Edit {detail.input.name}" if detail else "New customer")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
         self._build()
         self._load(detail.input if detail else CustomerInput(name="", time_zone=_default_zone()))
         self._update_reason_row()
+        size_to_content(self)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -149,13 +158,15 @@ class CustomerDialog(QDialog):
         column.addWidget(widget)
         if hint:
             widget.setToolTip(hint)
-        message = FieldMessage()
-        column.addWidget(message)
-        self.messages[key] = message
         caption = QLabel(label)
         caption.setBuddy(widget)
         self.form.addRow(caption, box)
         widget.setAccessibleName(label.replace("&", ""))
+        if key == "notes":  # the service finds no fault with notes: no room kept for a message
+            return
+        message = reserve_space(FieldMessage())  # a message appearing moves no field beneath it
+        column.addWidget(message)
+        self.messages[key] = message
         for signal in ("textChanged", "currentTextChanged", "valueChanged"):
             if hasattr(widget, signal):
                 getattr(widget, signal).connect(lambda *_, k=key: self.messages[k].clear())
@@ -195,8 +206,11 @@ class CustomerDialog(QDialog):
         self.notes.setPlainText(data.notes)
 
     def _update_reason_row(self) -> None:
+        """An existing customer's form always shows the reason row (so the notes beneath never jump); it takes text
+        while the allowance differs from the saved one. A new customer's form has no such row."""
         changed = self._detail is not None and self.seat_allowance.value() != self._detail.input.seat_allowance
-        self.form.setRowVisible(self.allowance_reason.parentWidget(), changed)
+        self.form.setRowVisible(self.allowance_reason.parentWidget(), self._detail is not None)
+        self.allowance_reason.setEnabled(changed)
         if changed and self._detail is not None:
             self.messages["allowance_reason"].set_warning(
                 f"The allowance changes from {self._detail.input.seat_allowance} to {self.seat_allowance.value()}:"
@@ -221,7 +235,7 @@ class CustomerDialog(QDialog):
             tam=self.tam.currentText(),
             sla_policy=self.sla_policy.currentText(),
             seat_allowance=self.seat_allowance.value(),
-            allowance_reason=self.allowance_reason.text() if self.allowance_reason.isVisibleTo(self) else "",
+            allowance_reason=self.allowance_reason.text() if self.allowance_reason.isEnabled() else "",
             notes=self.notes.toPlainText(),
         )
 
@@ -254,6 +268,7 @@ class CustomerDialog(QDialog):
             message = self.messages.get(key) or self.messages["name"]
             if key == "allowance_reason":
                 self.form.setRowVisible(self.allowance_reason.parentWidget(), True)
+                self.allowance_reason.setEnabled(True)
             message.set_error(text)
             widget = getattr(self, key, None)
             if first is None and isinstance(widget, QWidget):

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, QTimeZone, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -39,7 +39,7 @@ from tamdesk.domain.typed_time import (
     whole_minute,
 )
 from tamdesk.views.icons import icon
-from tamdesk.views.widgets import FieldMessage
+from tamdesk.views.widgets import FieldMessage, reserve_space
 
 ZONE_SETTING = "times/zone"  # "mine" or "customer": which clock every date-time field types on
 MINE, CUSTOMER = "mine", "customer"
@@ -81,6 +81,8 @@ class DateTimeField(QWidget):
         self._shown = ""  # the text shown for ``_exact``: while it is unchanged, ``_exact`` is the value
         self._shown_zone = self._mine  # the zone the text is on, until a switch converts it
         self._build(name)
+        # a label's shortcut may focus the field (see focusInEvent); Tab goes to its parts, not to it
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._fill_zones()
         self._update_hint()
 
@@ -100,10 +102,10 @@ class DateTimeField(QWidget):
         self.zone_switch.setAccessibleName(f"{name}: time zone")
         self.zone_switch.setToolTip("Which clock the time is typed on; switching converts the text, not the time")
         self.zone_switch.currentIndexChanged.connect(self._zone_switched)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        # the other clock's time and the message keep their lines: a customer chosen or a typo moves nothing beneath
+        self.hint = reserve_space(QLabel())
         self.hint.setStyleSheet("color: palette(placeholder-text);")
-        self.message = FieldMessage()
+        self.message = reserve_space(FieldMessage())
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.edit, 1)
@@ -115,7 +117,15 @@ class DateTimeField(QWidget):
         column.addLayout(line)
         column.addWidget(self.hint)
         column.addWidget(self.message)
-        self.setFocusProxy(self.edit)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Focus given to the field (a label's shortcut, ``setFocus``) goes to its text.
+
+        Not a focus proxy: with one, Qt links the field's own widgets into a closed Tab loop once the field is put
+        in a form, and Tab never leaves the time.
+        """
+        super().focusInEvent(event)
+        self.edit.setFocus(event.reason())
 
     def _build_calendar(self, name: str) -> None:
         """The button whose popup calendar picks the day, keeping the time of day."""

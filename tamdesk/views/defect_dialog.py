@@ -21,8 +21,16 @@ from tamdesk.services.defects import (
 )
 from tamdesk.services.tickets import TicketDetail, ticket_detail
 from tamdesk.views.datetime_field import DateTimeField
-from tamdesk.views.escalation_dialog import FormDialog, TicketChooser, hint_label, plain_text, ticket_summary
-from tamdesk.views.widgets import grow_to_fit
+from tamdesk.views.escalation_dialog import (
+    NO_TICKET,
+    NO_TICKET_STYLE,
+    FormDialog,
+    TicketChooser,
+    hint_label,
+    plain_text,
+    ticket_summary,
+)
+from tamdesk.views.widgets import grow_to_fit, reserve_space
 
 
 class TicketField:
@@ -35,8 +43,8 @@ class TicketField:
         self.detail: TicketDetail | None = None
         self.listeners: list[Callable[[], object]] = []
         self.chooser = TicketChooser(customer_id) if ticket_id is None else None
-        self.summary = hint_label("")
-        self.summary.setStyleSheet("")
+        # the chosen ticket's summary keeps its room: choosing a ticket moves nothing beneath it
+        self.summary = reserve_space(hint_label(""), 1 if self.chooser is None else 2)
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -60,8 +68,8 @@ class TicketField:
                 self.detail = ticket_detail(ticket_id, self.ctx.now())
             except DomainError as exc:
                 self.dialog.messages["ticket"].set_error(str(exc))
-        self.summary.setText(ticket_summary(self.detail) if self.detail else "")
-        self.summary.setVisible(self.detail is not None)
+        self.summary.setText(ticket_summary(self.detail) if self.detail else NO_TICKET)
+        self.summary.setStyleSheet("" if self.detail else NO_TICKET_STYLE)
         for listener in self.listeners:
             listener()
         grow_to_fit(self.dialog)
@@ -100,7 +108,7 @@ class ReportDefectDialog(FormDialog):
         for level in Severity:
             self.severity.addItem(level.label, int(level))
             self.severity.setItemData(self.severity.count() - 1, level.definition, Qt.ItemDataRole.ToolTipRole)
-        self.severity_hint = hint_label("")
+        self.severity_hint = reserve_space(hint_label(""), 3)  # filled once a ticket gives the severity
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -122,7 +130,10 @@ class ReportDefectDialog(FormDialog):
     def _show_severity(self, *_: object) -> None:
         severity = self.chosen_severity()
         if severity is None:
-            self.severity_hint.setText("")
+            self.severity_hint.setText(
+                "Choose the ticket: its severity (or the one chosen here) sets the defect's backlog priority and how "
+                "often its customers are updated."
+            )
             return
         every = cadence_days()[severity]
         self.severity_hint.setText(

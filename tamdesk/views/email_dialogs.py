@@ -21,6 +21,7 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.email import SmtpSettings, load_smtp_settings
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.widgets import reserve_space, size_to_content
 
 NOT_SET_UP = "Email is not set up: set the SMTP server and sender in Settings › Email first."
 
@@ -80,8 +81,7 @@ class EmailAccessFormDialog(QDialog):
         self.others.setPlaceholderText("Other addresses, comma-separated (e.g. the customer's project lead)")
         self.others.setAccessibleName("Other addresses")
         layout.addWidget(self.others)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = reserve_space(QLabel(), 2)  # the buttons stay put when a status or refusal is said
         layout.addWidget(self.status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -96,6 +96,8 @@ class EmailAccessFormDialog(QDialog):
             self.others.setEnabled(False)
             for box, _ in self.boxes:
                 box.setEnabled(False)
+        self.setMinimumWidth(480)
+        size_to_content(self)
 
     def recipients(self) -> list[str]:
         chosen = [email for box, email in self.boxes if box.isChecked()]

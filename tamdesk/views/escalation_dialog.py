@@ -12,7 +12,6 @@ from enum import Enum
 from typing import NoReturn
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +39,17 @@ from tamdesk.services.people import list_people
 from tamdesk.services.settings import get_setting
 from tamdesk.services.ticket_choice import choose_ticket, require_ticket, ticket_choices
 from tamdesk.services.tickets import TicketDetail, ticket_detail
-from tamdesk.views.widgets import TONE_BANNER, FieldMessage, SearchableComboBox, Tone, grow_to_fit, set_tone_style
+from tamdesk.views.datetime_field import DateTimeField
+from tamdesk.views.widgets import (
+    TONE_BANNER,
+    FieldMessage,
+    SearchableComboBox,
+    Tone,
+    grow_to_fit,
+    reserve_space,
+    set_tone_style,
+    size_to_content,
+)
 
 
 class Outcome(Enum):
@@ -111,8 +121,8 @@ def ask_yes(parent: QWidget, title: str, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def field_box(widget: QWidget | None, message: FieldMessage, hint: str = "") -> QWidget:
-    """A field with its hint (grey) and its message underneath."""
+def field_box(widget: QWidget | None, message: FieldMessage | None, hint: str = "") -> QWidget:
+    """A field with its hint (grey) and its message (if any) underneath."""
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
@@ -121,7 +131,8 @@ def field_box(widget: QWidget | None, message: FieldMessage, hint: str = "") -> 
         column.addWidget(widget)
     if hint:
         column.addWidget(hint_label(hint))
-    column.addWidget(message)
+    if message is not None:
+        column.addWidget(message)
     return box
 
 
@@ -134,20 +145,28 @@ def add_form_field(
     widget: QWidget | None,
     hint: str = "",
     focus: QWidget | None = None,
-) -> FieldMessage:
+    lines: int = 1,
+) -> FieldMessage | None:
     """Add a labelled row to ``form``: ``widget``, its hint, and the message for the service's field ``name``.
 
     ``focus`` is the input inside ``widget`` that the label's shortcut and an error focus (default ``widget``).
+    The message keeps ``lines`` lines of room while empty, so the rows beneath stay put when it appears; with
+    ``lines=0`` (a field the service never finds fault with) there is no message row, and anything said about the
+    field goes to the form's general message.
     """
-    message = FieldMessage()
-    messages[name] = message
+    if isinstance(widget, DateTimeField):  # a time field has its own message line: one is enough
+        message, shared = widget.message, widget.message
+    else:
+        message, shared = (reserve_space(FieldMessage(), lines) if lines else None), None
+    if message is not None:
+        messages[name] = message
     caption = QLabel(label)
     target = focus or widget
     if target is not None:
         fields[name] = target
         target.setAccessibleName(label.replace("&", "").rstrip(":"))
         caption.setBuddy(target)
-    form.addRow(caption, field_box(widget, message, hint))
+    form.addRow(caption, field_box(widget, None if message is shared else message, hint))
     return message
 
 
@@ -175,10 +194,11 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
         self.outcome: Outcome | None = None
+        self._sized = False
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.intro.setVisible(bool(intro))
-        self.general = FieldMessage()
+        self.general = reserve_space(FieldMessage())
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.messages: dict[str, FieldMessage] = {}
@@ -191,24 +211,34 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.body = QVBoxLayout(self)
         self.body.addWidget(self.intro)
+        self.body.addSpacing(4)
         self.body.addLayout(self.form)
         self.body.addWidget(self.general)
         self.body.addStretch(1)
         self.body.addWidget(self.buttons)
 
     def add_field(
-        self, name: str, label: str, widget: QWidget | None, hint: str = "", focus: QWidget | None = None
-    ) -> FieldMessage:
-        """A labelled row with ``widget``, an optional hint and the message for the service's field ``name``."""
-        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint, focus)
+        self,
+        name: str,
+        label: str,
+        widget: QWidget | None,
+        hint: str = "",
+        focus: QWidget | None = None,
+        lines: int = 1,
+    ) -> FieldMessage | None:
+        """A labelled row with ``widget``, an optional hint and the message for the service's field ``name``, which
+        keeps ``lines`` lines of room."""
+        return add_form_field(self.form, self.messages, self.fields, name, label, widget, hint, focus, lines)
 
     def action(self, confirm: bool) -> None:
         """The use case; raise the service's errors. Subclasses override."""
         raise NotImplementedError
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        grow_to_fit(self)
+    def setVisible(self, visible: bool) -> None:
+        if visible and not self._sized:  # sized before it is placed, so it opens centred
+            self._sized = True
+            size_to_content(self)
+        super().setVisible(visible)
 
     def submit(self) -> None:
         self.outcome = perform(self, self.windowTitle(), self.action, self.messages, self.general)
@@ -259,6 +289,10 @@ class TicketChooser(SearchableComboBox):
             FieldError: ``empty_message`` when nothing is typed, else why the text names no single ticket.
         """
         return require_ticket(self.choices, self.currentText(), empty_message)
+
+
+NO_TICKET = "The chosen ticket's subject, customer, severity and status show here."
+NO_TICKET_STYLE = "color: palette(placeholder-text);"
 
 
 def ticket_summary(detail: TicketDetail) -> str:
@@ -318,10 +352,9 @@ class EscalationDialog(FormDialog):
             self.chooser = TicketChooser(customer_id)
             self.chooser.currentIndexChanged.connect(self._ticket_changed)
             self.chooser.editTextChanged.connect(self._ticket_changed)
-        self.ticket_info = QLabel()
-        self.ticket_info.setWordWrap(True)
+        # the chosen ticket's summary and its severity's meaning keep their room: choosing a ticket moves nothing
+        self.ticket_info = reserve_space(QLabel(), 1 if self.chooser is None else 2)
         self.ticket_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.severity_info = hint_label("")
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -329,7 +362,6 @@ class EscalationDialog(FormDialog):
         if self.chooser is not None:
             column.addWidget(self.chooser)
         column.addWidget(self.ticket_info)
-        column.addWidget(self.severity_info)
         self.add_field("ticket", "Ticket:" if self.chooser is None else "&Ticket:", box, focus=self.chooser)
 
     def _build_request(self) -> None:
@@ -351,18 +383,19 @@ class EscalationDialog(FormDialog):
         self.add_field("requester_name", "Re&quester:", self.requester)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Production down for 2 hours, no workaround")
-        self.add_field("reason", "&Reason:", self.reason, "One line; it becomes the email's subject.")
+        self.reason.setToolTip("One line; it becomes the email's subject")
+        self.add_field("reason", "&Reason:", self.reason)
         self.impact = plain_text("Orders cannot be taken; 300 users affected")
-        self.add_field("business_impact", "Business &impact:", self.impact)
+        self.add_field("business_impact", "Business &impact:", self.impact, lines=2)
         self.outcome_edit = plain_text("Restore service today; a root cause analysis within a week")
-        self.add_field("desired_outcome", "Desired &outcome:", self.outcome_edit)
+        self.add_field("desired_outcome", "Desired &outcome:", self.outcome_edit, lines=0)
 
     def _build_vp(self) -> None:
         self.apprise = QCheckBox("&Apprise the VP of Customer Success now")
         self.apprise.toggled.connect(self._vp_toggled)
         self.vp_note = plain_text("What the VP should know or advise on", lines=2)
         self.vp_note.setEnabled(False)
-        self.vp_hint = hint_label("")
+        self.vp_hint = reserve_space(hint_label(""), 2)  # its text follows the ticket's severity
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -370,7 +403,7 @@ class EscalationDialog(FormDialog):
         column.addWidget(self.apprise)
         column.addWidget(self.vp_note)
         column.addWidget(self.vp_hint)
-        self.add_field("vp_note", "VP:", box, focus=self.vp_note)
+        self.add_field("vp_note", "VP:", box, focus=self.vp_note, lines=0)
         self.vp_note.setAccessibleName("Advisory note for the VP")
 
     def _build_people(self) -> None:
@@ -383,16 +416,20 @@ class EscalationDialog(FormDialog):
         self.refusal = QFrame()
         self.refusal.setObjectName("refusal")
         set_tone_style(self.refusal, Tone.WARNING, f"QFrame#refusal {{{{ {TONE_BANNER} }}}}")
-        self.refusal_text = QLabel()
-        self.refusal_text.setWordWrap(True)
+        self.refusal_text = reserve_space(QLabel(), 2)  # as tall empty as with its two lines
         set_tone_style(self.refusal_text, Tone.WARNING)
         self.open_button = QPushButton("Open that escalation")
         self.open_button.clicked.connect(self._open_existing)
         line = QHBoxLayout(self.refusal)
         line.addWidget(self.refusal_text, 1)
         line.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.refusal.setVisible(False)
-        self.body.insertWidget(self.body.indexOf(self.intro) + 1, self.refusal)
+        self.refusal.layout().setContentsMargins(8, 4, 8, 4)
+        # the refusal takes the intro's place (its room is kept for the taller of the two): the fields stay where
+        # they are when a chosen ticket already has an open escalation
+        self.top = QStackedWidget()
+        self.body.replaceWidget(self.intro, self.top)
+        self.top.addWidget(self.intro)
+        self.top.addWidget(self.refusal)
 
     # -- reacting --------------------------------------------------------------------------------------------
 
@@ -411,16 +448,17 @@ class EscalationDialog(FormDialog):
 
     def _show_ticket(self) -> None:
         ticket = self.ticket
-        self.ticket_info.setVisible(ticket is not None)
-        self.severity_info.setVisible(ticket is not None)
+        self.ticket_info.setStyleSheet("" if ticket else NO_TICKET_STYLE)
         self.open_escalation_id = ticket.open_escalation_id if ticket else None
         if ticket is None:
+            self.ticket_info.setText(NO_TICKET)
+            self.ticket_info.setToolTip("")
             self.messages["ticket"].clear()
             self._show_vp(None)
             self._show_refusal()
             return
         self.ticket_info.setText(ticket_summary(ticket))
-        self.severity_info.setText(ticket.input.severity.definition)
+        self.ticket_info.setToolTip(f"{ticket.input.severity.label}: {ticket.input.severity.definition}")
         if ticket.input.status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
             self.messages["ticket"].set_warning(
                 f"This ticket is {ticket.input.status.label.lower()}; you will be asked to confirm."
@@ -453,7 +491,7 @@ class EscalationDialog(FormDialog):
 
     def _show_refusal(self) -> None:
         esc_id = self.open_escalation_id
-        self.refusal.setVisible(esc_id is not None)
+        self.top.setCurrentWidget(self.refusal if esc_id is not None else self.intro)
         self.ok_button.setEnabled(esc_id is None)
         if esc_id is not None and self.ticket is not None:
             self.refusal_text.setText(

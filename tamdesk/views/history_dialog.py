@@ -49,6 +49,7 @@ from tamdesk.views.widgets import (
     Tone,
     configure_table,
     remember_header,
+    resize_within_screen,
     set_empty_text,
     today,
     tone_background,
@@ -306,7 +307,7 @@ class HistoryDialog(QDialog):
         settings = QSettings()
         geometry = settings.value("history/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1100, 720)
+            resize_within_screen(self, 1100, 720)
         splitter = settings.value("history/splitter")
         if splitter is None or not self.splitter.restoreState(splitter):
             self.splitter.setSizes([440, 260])

@@ -34,7 +34,7 @@ from tamdesk.services.report_pack import PackPeriod, custom_period, named_period
 from tamdesk.views.email_dialogs import smtp_ready
 from tamdesk.views.session import shared_secrets
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import FieldMessage, Tone, show_failure
+from tamdesk.views.widgets import FieldMessage, Tone, grow_to_fit, reserve_space, show_failure, size_to_content
 
 FOLDER_KEY = "reports/pack_folder"
 RECIPIENTS_KEY = "reports/pack_recipients"
@@ -74,8 +74,11 @@ class ReportPackDialog(QDialog):
         self.progress.setRange(0, SCALE)
         self.progress.setAccessibleName("Pack progress")
         self.progress.setVisible(False)
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the message and buttons stay put while a pack is written
+        self.progress.setSizePolicy(policy)
         layout.addWidget(self.progress)
-        self.message = FieldMessage()
+        self.message = reserve_space(FieldMessage(), 3)  # a refusal or the pack's summary; longer ones grow it
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.folder_button = self.buttons.addButton("Show in folder", QDialogButtonBox.ButtonRole.ActionRole)
@@ -90,6 +93,7 @@ class ReportPackDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._period_changed()
+        size_to_content(self)
 
     def _period_row(self) -> QWidget:
         self.period = QComboBox()
@@ -105,7 +109,7 @@ class ReportPackDialog(QDialog):
             edit.setDate(QDate(day.year, day.month, day.day))
             edit.dateChanged.connect(self._period_changed)
         self.period.currentIndexChanged.connect(self._period_changed)
-        self.period_note = QLabel()
+        self.period_note = reserve_space(QLabel())  # its text changes with the period, its room does not
         self.period_note.setStyleSheet("color: palette(placeholder-text);")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -248,8 +252,9 @@ class ReportPackDialog(QDialog):
         self._fit()
 
     def _fit(self) -> None:
-        """Grow to show a long result in full instead of squeezing the form (after the label re-wraps)."""
-        QTimer.singleShot(0, lambda: self.resize(self.width(), max(self.height(), self.sizeHint().height())))
+        """Grow to show a result longer than its kept lines in full instead of squeezing the form (after the label
+        re-wraps); a usual one fits the lines kept for it and moves nothing."""
+        QTimer.singleShot(0, lambda: grow_to_fit(self))
 
     def show_folder(self) -> None:
         if self.result is not None:

@@ -35,21 +35,38 @@ from tamdesk.services.seats import (
     revoke_seat,
     seat_overview,
 )
-from tamdesk.views.widgets import Debouncer, FieldMessage, Tone, grow_to_fit, today
+from tamdesk.views.widgets import Debouncer, FieldMessage, Tone, grow_to_fit, reserve_space, size_to_content, today
 
 CHECK_DELAY_MS = 300
 FIELDS = ("full_name", "email", "job_title", "phone")
 
 
-def _field_box(widget: QWidget, *messages: FieldMessage) -> QWidget:
+MESSAGE_LINES = {"full_name": 2, "email": 2}
+"""Lines kept under a field for its error and warning: a name's and an address's quote the seat and its address
+and take two lines."""
+
+
+def _field_box(widget: QWidget, *messages: FieldMessage, lines: int = 1) -> QWidget:
+    """``widget`` above its messages, which share ``lines`` lines of room kept while they are empty."""
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(2)
     column.addWidget(widget)
+    column.addWidget(_message_room(messages, lines))
+    return box
+
+
+def _message_room(messages: tuple[FieldMessage, ...], lines: int) -> QWidget:
+    """``messages`` stacked in a space at least ``lines`` lines high, so one appearing moves nothing beneath."""
+    room = QWidget()
+    column = QVBoxLayout(room)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
     for message in messages:
         column.addWidget(message)
-    return box
+    column.addStretch(1)
+    return reserve_space(room, lines)
 
 
 class SeatDialog(QDialog):
@@ -85,6 +102,7 @@ class SeatDialog(QDialog):
             self.inputs[name].textEdited.connect(lambda _=None, n=name: self._edited(n))
         self._fill()
         self.run_check()
+        size_to_content(self)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -124,10 +142,14 @@ class SeatDialog(QDialog):
             self.warnings[key] = FieldMessage()
             caption = QLabel(label)
             caption.setBuddy(edit)
-            form.addRow(caption, _field_box(edit, self.errors[key], self.warnings[key]))
+            lines = MESSAGE_LINES.get(key, 1)
+            form.addRow(caption, _field_box(edit, self.errors[key], self.warnings[key], lines=lines))
         self.warnings["seat"] = FieldMessage()
         self.confirm = QCheckBox("I confirm these warnings")
         self.confirm.setVisible(False)
+        policy = self.confirm.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the buttons stay put when it appears
+        self.confirm.setSizePolicy(policy)
         self.confirm.toggled.connect(self._update_buttons)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = QPushButton("Request seat" if self.seat is None else "Save")
@@ -139,10 +161,10 @@ class SeatDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.seat_error)
         layout.addSpacing(4)
         layout.addLayout(form)
-        layout.addWidget(self.warnings["seat"])
+        # what concerns the seat rather than a field, under the form: the fields never move for it
+        layout.addWidget(_message_room((self.seat_error, self.warnings["seat"]), 2))
         layout.addWidget(self.confirm)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -309,7 +331,7 @@ class RevokeSeatDialog(QDialog):
         self.on.setMaximumDate(QDate(now.year, now.month, now.day))
         requested = seat.requested_at.astimezone().date()
         self.on.setMinimumDate(QDate(requested.year, requested.month, requested.day))
-        self.messages = {"reason": FieldMessage(), "on": FieldMessage()}
+        self.messages = {"reason": reserve_space(FieldMessage()), "on": reserve_space(FieldMessage())}
         self.reason.textChanged.connect(lambda: self.messages["reason"].clear())
         form = QFormLayout()
         for key, label, widget in (("reason", "&Reason", self.reason), ("on", "Revoked &on", self.on)):
@@ -326,6 +348,7 @@ class RevokeSeatDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
+        size_to_content(self)
 
     def revoked_on(self) -> date:
         return self.on.date().toPython()  # type: ignore[no-any-return]

@@ -32,6 +32,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.database import OpenedDatabase, TeamDatabase, open_database, open_team_database
 from tamdesk.services.team import copy_local_to_team
 from tamdesk.views.tasks import TaskControl, TaskRunner
+from tamdesk.views.widgets import reserve_space, size_to_content
 
 
 def saved_team() -> TeamDatabase | None:
@@ -79,8 +80,7 @@ class TeamDatabaseDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("kept in the keyring")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = reserve_space(QLabel(), 3)  # why a connection failed; the buttons stay put when it is said
         self.copy_button = QPushButton("Copy my local data to the team database…")
         self.copy_button.clicked.connect(self.copy_local_data)
         form = QFormLayout()
@@ -98,6 +98,8 @@ class TeamDatabaseDialog(QDialog):
             layout.addWidget(widget)
         self.team.toggled.connect(self._update)
         self._load()
+        self.setMinimumWidth(480)
+        size_to_content(self)
 
     def _load(self) -> None:
         team = saved_team()

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -43,7 +42,14 @@ from tamdesk.services.tickets import (
 )
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import DateTimeField
-from tamdesk.views.widgets import FieldMessage, SearchableComboBox, grow_to_fit, today
+from tamdesk.views.widgets import (
+    FieldMessage,
+    SearchableComboBox,
+    grow_to_fit,
+    reserve_space,
+    size_to_content,
+    today,
+)
 
 STATUS_HINT = (
     "Solved, reopened, waiting on the customer and the customer's reply go into the timeline as of saving; "
@@ -85,9 +91,8 @@ class SeverityChooser(QWidget):
             definition = QLabel(severity.definition)
             definition.setWordWrap(True)
             definition.setBuddy(button)
-            target = QLabel()
+            target = reserve_space(QLabel())  # filled once a customer is chosen, without moving the rows beneath
             target.setStyleSheet("color: palette(placeholder-text);")
-            target.setWordWrap(True)
             self.group.addButton(button, int(severity))
             self.buttons[severity], self.targets[severity] = button, target
             grid.addWidget(button, 2 * n, 0)
@@ -114,6 +119,22 @@ class SeverityChooser(QWidget):
 # -- the dialog -------------------------------------------------------------------------------------------------
 
 
+PLACES = {
+    "number": (0, 0, 1),
+    "customer": (0, 1, 1),
+    "subject": (1, 0, 3),
+    "severity": (2, 0, 3),
+    "severity_changed_at": (3, 0, 3),
+    "opened_at": (4, 0, 1),
+    "engineer": (4, 1, 1),
+    "status": (5, 0, 1),
+    "reporter": (5, 1, 1),
+    "notes": (6, 0, 3),
+}
+"""Where each field sits in the form's grid: (row, 0 for the left pair or 1 for the right, columns it spans).
+The form adds them row by row, left to right, so Tab and the first error's focus follow that reading order."""
+
+
 class TicketDialog(QDialog):
     """The ticket form; ``ticket_id`` holds the saved ticket after ``accept``.
 
@@ -136,16 +157,23 @@ class TicketDialog(QDialog):
         self._detail = detail
         self.ticket_id: int | None = detail.id if detail else None
         self.messages: dict[str, FieldMessage] = {}
+        self._captions: dict[str, QLabel] = {}
         self.setWindowTitle(f"Edit ticket {detail.input.number}" if detail else "New ticket")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(900)
         self._build(customers if customers is not None else _customers(ctx))
         self._load(detail.input if detail else _blank(ctx, customer_id))
+        size_to_content(self)
 
     # -- construction -------------------------------------------------------------------------------------
 
     def _build(self, customers: Sequence[tuple[int, str]]) -> None:
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a grid of label-field pairs, two to a row where fields are short (see PLACES), so the form fits a
+        # 1024×700 screen with a message line kept under every field
+        self.form = QGridLayout()
+        self.form.setHorizontalSpacing(12)
+        self.form.setVerticalSpacing(4)  # the message lines kept under the fields space the rows already
+        self.form.setColumnStretch(1, 1)
+        self.form.setColumnStretch(3, 1)
         self.number = QLineEdit()
         self.number.setPlaceholderText("The number in the support system, e.g. 104233")
         self.customer = SearchableComboBox([(name, str(cid)) for cid, name in customers])
@@ -171,7 +199,8 @@ class TicketDialog(QDialog):
         self.engineer.setEditable(True)
         self.engineer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.engineer.addItems(["", *(p.name for p in list_people(PersonRole.SUPPORT_ENGINEER))])
-        self.engineer.lineEdit().setPlaceholderText("A support engineer of the people directory, or a new name")
+        self.engineer.lineEdit().setPlaceholderText("Name of the engineer")
+        self.engineer.setToolTip("A support engineer of the people directory, or a new name")
         self.notes = QPlainTextEdit()
         self.notes.setFixedHeight(self.fontMetrics().height() * 4)
         self.notes.setTabChangesFocus(True)
@@ -182,9 +211,9 @@ class TicketDialog(QDialog):
             ("severity", "Se&verity", self.severity),
             ("severity_changed_at", "Severity c&hanged at", self.severity_changed_at),
             ("opened_at", "&Opened", self.opened_at),
+            ("engineer", "Support &engineer", self.engineer),
             ("status", "S&tatus", self.status),
             ("reporter", "&Reporter", self.reporter),
-            ("engineer", "Support &engineer", self.engineer),
             ("notes", "No&tes", self.notes),
         ]
         for key, label, widget in rows:
@@ -192,7 +221,7 @@ class TicketDialog(QDialog):
         self.severity.changed.connect(self._show_severity_change)
         self._show_severity_change()
         self.status.parentWidget().layout().insertWidget(1, self.status_hint)
-        self.general = FieldMessage()
+        self.general = reserve_space(FieldMessage())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -209,13 +238,26 @@ class TicketDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(widget)
-        message = FieldMessage()
-        column.addWidget(message)
-        self.messages[key] = message
         caption = QLabel(label)
         caption.setBuddy(widget if key != "severity" else self.severity.buttons[Severity.URGENT])
-        self.form.addRow(caption, box)
+        caption.setMinimumHeight(QLineEdit().sizeHint().height())  # level with the first line of its field
+        row, pair, span = PLACES[key]
+        if pair:
+            caption.setContentsMargins(12, 0, 0, 0)  # a gap between the two pairs of a row
+        top = Qt.AlignmentFlag.AlignTop
+        self.form.addWidget(caption, row, 2 * pair, top)
+        self.form.addWidget(box, row, 2 * pair + 1, 1, span, top)
+        self._captions[key] = caption
         widget.setAccessibleName(label.replace("&", ""))
+        if key == "notes":  # the service finds no fault with notes: no room kept for a message
+            return
+        if isinstance(widget, DateTimeField):  # a time field has its own message line: one is enough
+            self.messages[key] = widget.message
+        else:
+            # a message appearing moves no field beneath it; the customer's, in the narrow right column, takes two lines
+            message = reserve_space(FieldMessage(), 2 if key == "customer" else 1)
+            column.addWidget(message)
+            self.messages[key] = message
         for signal in ("textChanged", "currentTextChanged", "dateTimeChanged", "changed"):
             if hasattr(widget, signal):
                 getattr(widget, signal).connect(lambda *_, k=key: self.messages[k].clear())
@@ -284,13 +326,11 @@ class TicketDialog(QDialog):
         return self._detail is not None and chosen is not None and chosen is not self._detail.input.severity
 
     def _show_severity_change(self, *_: object) -> None:
-        """The time of the change is asked only when an edit changes the severity."""
-        box = self.severity_changed_at.parentWidget()
-        visible = self._severity_changes()
-        box.setVisible(visible)
-        caption = self.form.labelForField(box)
-        if caption is not None:
-            caption.setVisible(visible)
+        """The time of the change is asked only when an edit changes the severity: the row is on an edit's form
+        throughout (so nothing beneath moves when a severity is clicked) and takes a time only then."""
+        for part in (self.severity_changed_at.parentWidget(), self._captions["severity_changed_at"]):
+            part.setVisible(self._detail is not None)
+        self.severity_changed_at.setEnabled(self._severity_changes())
 
     # -- saving -------------------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from tamdesk.views import sla_format
 from tamdesk.views.datetime_field import DateTimeField
 from tamdesk.views.table_model import local_time
 from tamdesk.views.undo import push_done
-from tamdesk.views.widgets import FieldMessage, grow_to_fit
+from tamdesk.views.widgets import FieldMessage, grow_to_fit, reserve_space, size_to_content
 
 SEVERITY_HINT = (
     "The SLA applies the new severity from this time on: a pending first response takes the new target from the "
@@ -69,27 +69,30 @@ class SeverityDialog(QDialog):
             if severity is not detail.input.severity:
                 self.severity.addItem(severity.label, int(severity))
                 self.severity.setItemData(self.severity.count() - 1, severity.definition, Qt.ItemDataRole.ToolTipRole)
-        self.definition = _hint()
+        self.definition = reserve_space(_hint(), 2)  # the chosen level's definition, one to two lines long
         self.at = DateTimeField(ctx.now, "Changed at")
         self.at.set_value(ctx.now())
         self.at.set_customer_zone(detail.customer_zone)  # the line under it says the time at the customer
-        self.severity_message, self.at_message, self.general = FieldMessage(), FieldMessage(), FieldMessage()
+        self.severity_message, self.general = reserve_space(FieldMessage()), reserve_space(FieldMessage())
+        # the time field's own message says what is wrong with the time; "before the opening" takes two lines
+        self.at_message = reserve_space(self.at.message, 2)
         self.severity.currentIndexChanged.connect(self._update_hints)
         self.severity.currentIndexChanged.connect(self.severity_message.clear)
         self.at.changed.connect(self.at_message.clear)
         form = QFormLayout()
         form.addRow("Now", QLabel(detail.input.severity.label))
         form.addRow("New &severity", _column(self.severity, self.definition, self.severity_message))
-        form.addRow("Changed &at", _column(self.at, self.at_message))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        form.addRow("Changed &at", self.at)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(_hint(SEVERITY_HINT))
         layout.addWidget(self.general)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
         self._update_hints()
+        size_to_content(self)
 
     def chosen(self) -> Severity:
         return Severity(self.severity.currentData())
@@ -161,7 +164,8 @@ class ExcuseDialog(QDialog):
         self.reason.setPlaceholderText("What caused the breach, e.g. the customer's own outage, or a mis-filed ticket")
         self.reason.setFixedHeight(self.fontMetrics().height() * 4)
         self.reason.setTabChangesFocus(True)
-        self.reason_message, self.general = FieldMessage(), FieldMessage()
+        # "A reason is required …" takes two lines
+        self.reason_message, self.general = reserve_space(FieldMessage(), 2), reserve_space(FieldMessage())
         self.reason.textChanged.connect(self.reason_message.clear)
         form = QFormLayout()
         form.addRow("&Breach", self.breach)
@@ -176,6 +180,7 @@ class ExcuseDialog(QDialog):
                                "“excused met”. Edit › Undo takes the excuse back."))  # fmt: skip
         layout.addWidget(self.general)
         layout.addWidget(buttons)
+        size_to_content(self)
 
     def save(self) -> None:
         self.reason_message.clear()

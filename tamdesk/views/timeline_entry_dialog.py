@@ -51,7 +51,7 @@ from tamdesk.services.timeline import (
     link_choices,
 )
 from tamdesk.views.datetime_field import DateTimeField
-from tamdesk.views.widgets import FieldMessage, reserve_space
+from tamdesk.views.widgets import FieldMessage, reserve_space, resize_within_screen
 
 ROLE = Qt.ItemDataRole.UserRole
 _NAMED_ADDRESS = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
@@ -89,8 +89,10 @@ class TimelineEntryDialog(QDialog):
         self.ctx, self.customer_id, self.customer_name, self.existing = ctx, customer_id, customer_name, existing
         self.saved: SavedEntry | None = None
         self.setWindowTitle(f"{'Edit' if existing else 'Log'} timeline entry — {customer_name}")
-        self.resize(900, 760)
-        self.messages = {key: reserve_space(FieldMessage(), 2) for key in ("top", "people", "body", "follow_ups")}
+        resize_within_screen(self, 900, 760)  # the notes take what room the screen leaves
+        # lines kept for each part's message: an attendee's or a follow-up's problem quotes it and takes two
+        lines = {"top": 1, "people": 2, "body": 1, "follow_ups": 2}
+        self.messages = {key: reserve_space(FieldMessage(), n) for key, n in lines.items()}
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top(kind))
         layout.addWidget(self.messages["top"])
@@ -158,7 +160,7 @@ class TimelineEntryDialog(QDialog):
             self.links.addItem(item)
         for view in (self.attendees, self.links):
             view.itemChanged.connect(lambda *_: self.messages["people"].clear())
-            view.setMinimumHeight(110)
+            view.setMinimumHeight(90)
         adder = QHBoxLayout()
         adder.addWidget(self.attendee_text, 1)
         adder.addWidget(self.add_attendee_button)
@@ -191,7 +193,7 @@ class TimelineEntryDialog(QDialog):
         self.follow_ups.setHorizontalHeaderLabels(["What", "Owner", "Due"])
         self.follow_ups.verticalHeader().setVisible(False)
         self.follow_ups.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.follow_ups.setMinimumHeight(120)
+        self.follow_ups.setMinimumHeight(96)
         header = self.follow_ups.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

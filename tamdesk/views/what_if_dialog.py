@@ -28,7 +28,16 @@ from tamdesk.services.report_data import ReportCancelled
 from tamdesk.services.what_if import ComparisonLine, Draft, Verdict, VerdictChange, WhatIf, compare
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
-from tamdesk.views.widgets import FieldMessage, Tone, ask_save_path, configure_table, run_with_progress, show_failure
+from tamdesk.views.widgets import (
+    FieldMessage,
+    Tone,
+    ask_save_path,
+    configure_table,
+    reserve_space,
+    resize_within_screen,
+    run_with_progress,
+    show_failure,
+)
 
 SCALE = 1000
 
@@ -110,7 +119,7 @@ class WhatIfDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Compare before saving")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each Compare opens a new one with its own result
-        self.resize(1120, 720)
+        resize_within_screen(self, 1120, 720)
         self.ctx, self.draft, self.tz = ctx, draft, tz
         self.runner = TaskRunner(self)
         self.task: Task | None = None
@@ -122,8 +131,7 @@ class WhatIfDialog(QDialog):
         font.setBold(True)
         self.heading.setFont(font)
         layout.addWidget(self.heading)
-        self.notes = QLabel("")
-        self.notes.setWordWrap(True)
+        self.notes = reserve_space(QLabel(""), 2)  # filled when the comparison is done: the tables stay put
         layout.addWidget(self.notes)
         progress_row = QHBoxLayout()
         self.progress = QProgressBar()
@@ -134,7 +142,7 @@ class WhatIfDialog(QDialog):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         layout.addLayout(progress_row)
-        self.message = FieldMessage()
+        self.message = reserve_space(FieldMessage())
         layout.addWidget(self.message)
         layout.addWidget(self._tables(), 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

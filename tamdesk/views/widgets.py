@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import (
     QDate,
@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from tamdesk.views.pages.base import EmptyState
 
 Index = QModelIndex | QPersistentModelIndex
+W = TypeVar("W", bound=QWidget)
 
 
 class Tone(StrEnum):
@@ -261,12 +262,14 @@ class FieldMessage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tone: Tone | None = None
+        self.reserved_height: int | None = None  # set by ``reserve_space``
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(6)
         self.icon = IconLabel(side=16)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # level with its icon
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.label, 1)
@@ -287,6 +290,7 @@ class FieldMessage(QWidget):
         self.icon.set_icon(lambda: tone_icon(tone))
         self.setAccessibleName(f"{tone.value}: {text}")
         self.setVisible(True)
+        self.fit_reserved()
 
     def set_error(self, text: str) -> None:
         """Show ``text`` as an error."""
@@ -301,29 +305,133 @@ class FieldMessage(QWidget):
         self.tone = None
         self.label.clear()
         self.setVisible(False)
+        self.fit_reserved()
+
+    def fit_reserved(self) -> None:
+        """With room reserved: exactly that high, or as high as a longer message needs at the width it has.
+
+        A fixed height rather than a minimum one: a layout with room to spare gives a word-wrapped label the height
+        of its size hint, which is for a narrower width than it gets, and the message would take more room than
+        kept for it.
+        """
+        if self.reserved_height is None:
+            return
+        layout = self.layout()
+        need = layout.totalHeightForWidth(self.width()) if self.label.text() and layout is not None else 0
+        height = max(self.reserved_height, need)
+        if self.height() != height or self.minimumHeight() != height or self.maximumHeight() != height:
+            self.setFixedHeight(height)
+            # a hidden widget's new size reaches no layout by itself: tell its own and its box's
+            parent = self.parentWidget()
+            for changed in (layout, parent.layout() if parent is not None else None):
+                if changed is not None:
+                    changed.invalidate()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_reserved()  # a longer message wraps anew at the new width
 
 
-def reserve_space(message: FieldMessage, lines: int = 1) -> FieldMessage:
-    """Keep ``message``'s room in the layout while it is hidden and give it ``lines`` lines, so showing or hiding a
-    message never moves the fields and buttons under the pointer."""
-    policy = message.sizePolicy()
+def reserve_space(widget: W, lines: int = 1) -> W:
+    """Keep ``widget``'s room in the layout while it is hidden or empty: at least ``lines`` lines of its text.
+
+    For the message under a field (a ``FieldMessage``) and for a summary or hint label that appears later: showing,
+    changing or hiding it never moves the fields and buttons under the pointer. A text that needs more lines than
+    reserved at the width it is given still shows whole (the widget grows; nothing is cut off), so reserve what the
+    longest usual message takes.
+
+    A form layout drops the room of a hidden row widget whatever its size policy: under a form field, put the
+    message in the field's box (or an always-shown holder), not in a row of its own.
+    """
+    policy = widget.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
-    policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
-    message.setSizePolicy(policy)
-    message.setFixedHeight(message.fontMetrics().lineSpacing() * lines + 6)
-    return message
+    policy.setVerticalPolicy(
+        QSizePolicy.Policy.Fixed if isinstance(widget, FieldMessage) else QSizePolicy.Policy.Minimum
+    )
+    widget.setSizePolicy(policy)
+    label = widget.label if isinstance(widget, FieldMessage) else widget
+    extra = 0
+    # a message's own margins, or those of the first message in a room that holds several
+    message = widget if isinstance(widget, FieldMessage) else widget.findChild(FieldMessage)
+    for part in (widget, message) if message is not widget else (widget,):
+        layout = part.layout() if part is not None else None
+        if layout is not None:
+            extra += layout.contentsMargins().top() + layout.contentsMargins().bottom()
+    if isinstance(label, QLabel):
+        label.setWordWrap(True)
+        label_margins = label.contentsMargins()
+        extra += label_margins.top() + label_margins.bottom() + 2 * label.margin()
+    height = max(label.fontMetrics().lineSpacing() * lines, 16 if lines else 0) + extra
+    if isinstance(widget, FieldMessage):
+        widget.reserved_height = height
+        widget.fit_reserved()
+    else:
+        widget.setMinimumHeight(height)
+    return widget
 
 
-def grow_to_fit(window: QWidget) -> None:
-    """Make a dialog tall enough for messages that appeared in it (top-level windows do not grow by themselves)."""
+def size_to_content(window: QWidget, width: int = 0) -> None:
+    """Give a dialog the height its content needs at ``width`` (default: the width it was given, else the one its
+    content asks for; never under its minimum).
+
+    Word-wrapped labels make a layout's height depend on its width, which a top-level window's minimum size does
+    not follow: a dialog sized by ``sizeHint()`` alone can be too short, and its wrapped help text then overlaps
+    the fields beneath. Call after building it and again when its content changes for good.
+    """
     layout = window.layout()
     if layout is None:
         return
+    window.ensurePolished()  # style sheets change sizes; before the first show they are not applied yet
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     layout.activate()
-    width = window.width()
+    if not width:  # a width the code or the user gave, else the one the content asks for
+        resized = window.testAttribute(Qt.WidgetAttribute.WA_Resized)
+        width = window.width() if resized else layout.totalSizeHint().width()
+    width = max(width, window.minimumWidth(), layout.totalMinimumSize().width())
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    window.resize(width, max(height, window.minimumHeight()))
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize a window to ``width``×``height``, or as much of it as its screen leaves room for (a 1024×700 laptop
+    screen must still show its title bar and buttons), never under its minimum size."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width, height = min(width, int(area.width() * 0.96)), min(height, int(area.height() * 0.92))
+    window.resize(max(width, window.minimumWidth()), max(height, window.minimumHeight()))
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make a dialog tall enough for a message longer than the room kept for it (top-level windows do not grow by
+    themselves), and give it back the height it had once such messages are gone, unless the user resized it
+    meanwhile. Messages that fit their kept room change nothing."""
+    layout = window.layout()
+    if layout is None:
+        return
+    width, height = window.width(), window.height()  # before the layout enlarges the window to its new minimum
+    # a field box's layout tells the dialog's of a changed size by a posted event: deliver those first
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    layout.activate()
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-    if needed > window.height():
-        window.resize(width, needed)
+    base = int(window.property(_BASE_HEIGHT) or 0)
+    if base and height != int(window.property(_FITTED_HEIGHT) or 0):
+        base = 0  # the user resized the dialog since it grew: theirs is the height to keep
+    target = height
+    if needed > height:
+        base, target = base or height, needed
+    elif base and needed < height:
+        target = max(base, needed)
+    if target != window.height():
+        window.resize(width, target)  # a shown window may take the new size only later: ``target`` is the height
+    if target == base:
+        base = 0  # back where it was
+    window.setProperty(_BASE_HEIGHT, base)
+    window.setProperty(_FITTED_HEIGHT, target)
+
+
+_BASE_HEIGHT, _FITTED_HEIGHT = "tamdesk_height_before_growing", "tamdesk_height_grown_to"
 
 
 class SearchableComboBox(QComboBox):

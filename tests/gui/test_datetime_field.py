@@ -245,3 +245,33 @@ def test_defect_times_are_typed_too(qtbot, ctx: Context, acme: int) -> None:
     dialog.submit()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert [u.at for u in defect_detail(defect, NOW).updates] == [datetime(2026, 12, 7, 8, 0, tzinfo=UTC)]
+
+
+def test_tab_goes_through_a_time_field_and_on_and_focus_given_to_it_goes_to_its_text(qtbot, ctx: Context) -> None:
+    from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QLineEdit
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    before, after = QLineEdit(), QLineEdit()
+    field = DateTimeField(ctx.now, "Opened")
+    field.set_customer_zone("Europe/Berlin")  # the zone switch takes the focus too
+    form = QFormLayout(dialog)
+    form.addRow("&Before", before)
+    form.addRow("&Opened", field)
+    form.addRow("A&fter", after)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    before.setFocus()
+    forward = []
+    for _ in range(4):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        forward.append(dialog.focusWidget())
+    assert forward == [field.edit, field.pick, field.zone_switch, after]  # on, not round the field's own parts
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.focusWidget() is field.zone_switch
+    after.setFocus()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    field.setFocus(Qt.FocusReason.ShortcutFocusReason)  # what the label's shortcut does
+    qtbot.waitUntil(lambda: dialog.focusWidget() is field.edit)

@@ -28,6 +28,7 @@ from tamdesk.services.defects import (
 from tamdesk.services.tickets import TicketInput, create_ticket
 from tamdesk.views.defect_detail import DefectDetailView
 from tamdesk.views.defect_dialog import LinkDefectDialog, LinkTicketDialog, LogUpdateDialog, ReportDefectDialog
+from tamdesk.views.escalation_dialog import NO_TICKET
 from tamdesk.views.pages.defects import OVERDUE, DefectsPage, DefectsTab
 from tamdesk.views.tasks import TaskRunner
 
@@ -364,7 +365,7 @@ def test_ticket_picker_matches_numbers_and_subjects_not_ids(
         chooser = dialog.ticket.chooser
         assert chooser is not None
         chooser.setEditText(str(tickets["SUP-2"]))  # the database id of Globex's SUP-2
-        assert chooser.ticket_id() is None and not dialog.ticket.summary.isVisible()
+        assert chooser.ticket_id() is None and dialog.ticket.summary.text() == NO_TICKET  # no ticket summed up
         qtbot.mouseClick(dialog.ok_button, LEFT)
         assert dialog.messages["ticket"].text() == f"No ticket {tickets['SUP-2']}."
         chooser.setEditText("SUP-999999")

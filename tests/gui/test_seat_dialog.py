@@ -68,7 +68,7 @@ def test_invalid_address_is_an_error(qtbot, ctx: Context, acme: int) -> None:
     assert not dialog.save_button.isEnabled()
 
 
-def test_full_allowance_is_said_above_the_form(qtbot, ctx: Context, db_path: Path) -> None:
+def test_full_allowance_is_said_under_the_form(qtbot, ctx: Context, db_path: Path) -> None:
     customer_id = create_customer(ctx, CustomerInput("Tiny", seat_allowance=1))
     request_seat(ctx, customer_id, SeatInput("Una Only", "una@tiny.io"))
     dialog = _dialog(qtbot, ctx, customer_id)

@@ -362,8 +362,11 @@ class RecordVersionDialog(QDialog):
         day = today(ctx)
         self.since.setDate(QDate(day.year, day.month, day.day))
         self.since.setMaximumDate(QDate(day.year, day.month, day.day))
-        self.messages = {key: reserved_message() for key in ("product", "version", "environment", "since")}
+        # under each field, with room kept: a refused version quotes the scheme and takes two lines
+        lines = {"product": 1, "version": 2, "environment": 1, "since": 1}
+        self.messages = {key: reserve_space(FieldMessage(), n) for key, n in lines.items()}
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, label, widget in (
             ("product", "&Product", self.product),
             ("version", "&Version", self.version),
@@ -373,7 +376,13 @@ class RecordVersionDialog(QDialog):
             caption = QLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", ""))
-            form.addRow(caption, beside(widget, self.messages[key]))
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(self.messages[key])
+            form.addRow(caption, box)
         hint = QLabel(f"{VERSION_SHAPE.capitalize()}: {VERSION_SCHEME}. Earlier versions stay in the history.")
         hint.setWordWrap(True)
         set_tone_style(hint, None, plain="color: palette(placeholder-text);")

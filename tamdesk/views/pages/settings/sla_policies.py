@@ -37,7 +37,7 @@ from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
 from tamdesk.views.pages.settings.section import Section
 from tamdesk.views.table_model import Column, RowTableModel, local_time
 from tamdesk.views.what_if_dialog import WhatIfDialog
-from tamdesk.views.widgets import FieldMessage, Tone, configure_table
+from tamdesk.views.widgets import FieldMessage, Tone, configure_table, reserve_space
 
 
 def _phrase(duration: timedelta, business: bool) -> str:
@@ -205,7 +205,7 @@ class NameDialog(QDialog):
         self.result_value: object = None
         self.name = QLineEdit()
         self.name.setAccessibleName(label.replace("&", ""))
-        self.message = FieldMessage()
+        self.message = reserve_space(FieldMessage(), 2)  # the buttons stay put when a name is refused
         caption = QLabel(label)
         caption.setBuddy(self.name)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
