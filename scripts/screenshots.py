@@ -227,7 +227,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
     parser.add_argument("--no-dark", action="store_true", help="skip the dark-scheme shots")
+    parser.add_argument("--size", default="x".join(map(str, SIZE)), help="window size, e.g. 1024x700 or 1920x1080")
     args = parser.parse_args()
+    width, _, height = args.size.partition("x")
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
@@ -242,7 +244,7 @@ def main() -> int:
 
         app = make_application([sys.argv[0]])
         window = MainWindow(Context(actor=user), open_database)
-        window.resize(*SIZE)
+        window.resize(int(width), int(height))
         window.show()
         settle(app, window)
         print(f"platform {app.platformName()}, user {user}")

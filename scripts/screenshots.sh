@@ -10,7 +10,7 @@ PY=${PYTHON:-.venv/bin/python}
 if command -v Xvfb >/dev/null 2>&1; then
   display=99
   while [ -e "/tmp/.X${display}-lock" ] || [ -e "/tmp/.X11-unix/X${display}" ]; do display=$((display + 1)); done
-  Xvfb ":${display}" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
+  Xvfb ":${display}" -screen 0 1920x1200x24 -nolisten tcp >/dev/null 2>&1 &
   xvfb_pid=$!
   trap 'kill "$xvfb_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display}" ] && break; sleep 0.1; done

@@ -42,7 +42,7 @@ from tamdesk.views.session import shared_secrets
 
 if TYPE_CHECKING:
     from tamdesk.reports.access_form import ProblemsDraft
-from tamdesk.views.table_model import Column, RowTableModel
+from tamdesk.views.table_model import Column, Priority, RowTableModel
 from tamdesk.views.tasks import TaskControl, TaskRunner
 from tamdesk.views.widgets import (
     FieldMessage,
@@ -54,6 +54,7 @@ from tamdesk.views.widgets import (
     fit_rows_to_text,
     remember_header,
     reserve_space,
+    resize_within_screen,
     run_with_progress,
     tone_background,
     tone_color,
@@ -82,11 +83,13 @@ def preview_columns() -> list[Column[PreviewRow]]:
         Column[PreviewRow]("Row", lambda r: str(r.line), align_right=True, background=bg),
         Column[PreviewRow]("Seat", lambda r: str(r.seat_no or ""), align_right=True, background=bg),
         Column[PreviewRow]("Full name", lambda r: r.full_name, background=bg),
-        Column[PreviewRow]("Email", lambda r: r.email, background=bg),
-        Column[PreviewRow]("Job title", lambda r: r.job_title, background=bg),
-        Column[PreviewRow]("Phone", lambda r: r.phone, background=bg),
+        Column[PreviewRow]("Email", lambda r: r.email, background=bg, email=True),
+        Column[PreviewRow]("Job title", lambda r: r.job_title, background=bg, priority=Priority.LOW),
+        Column[PreviewRow]("Phone", lambda r: r.phone, background=bg, priority=Priority.LOW),
         Column[PreviewRow]("Outcome", lambda r: OUTCOME_TEXT[r.outcome], foreground=_outcome_colour, background=bg),
-        Column[PreviewRow]("Problems", problems_cell, tooltip=problems_cell, background=bg),
+        Column[PreviewRow](
+            "Problems", problems_cell, tooltip=problems_cell, background=bg, stretch=True, width=320, min_width=240
+        ),
     ]  # fmt: skip
 
 
@@ -125,8 +128,8 @@ class AccessFormPreviewDialog(QDialog):
         self.result_: AccessFormResult | None = None
         self.saved_path: Path | None = None
         self.setWindowTitle(f"Returned access form — {customer_name}")
-        self.resize(1180, 560)
         self._build(customer_name)
+        resize_within_screen(self, 1180, 560)  # a 1024-pixel screen: the Problems column wraps in what is left
         self._update_buttons()
 
     def _build(self, customer_name: str) -> None:

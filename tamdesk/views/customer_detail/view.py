@@ -73,15 +73,15 @@ class TabCountBadge(QLabel):
         self.setFixedSize(metrics.horizontalAdvance(f"{self.MOST}+") + 10, metrics.height() + 2)
 
     def show_count(self, count: int) -> None:
-        """Show ``count`` open records (nothing at all for none)."""
+        """Show ``count`` open records: highlighted when there are some, a muted 0 (not an empty gap) for none."""
         self.count = count
-        self.setText("" if not count else f"{count}" if count <= self.MOST else f"{self.MOST}+")
-        radius = self.height() // 2
-        self.setStyleSheet(
-            f"background: palette(highlight); color: palette(highlighted-text); border-radius: {radius}px;"
+        self.setText(f"{count}" if count <= self.MOST else f"{self.MOST}+")
+        colours = (
+            "background: palette(highlight); color: palette(highlighted-text);"
             if count
-            else ""
+            else "background: palette(midlight); color: palette(placeholder-text);"
         )
+        self.setStyleSheet(f"{colours} border-radius: {self.height() // 2}px;")
         self.setAccessibleName(self.summary)
 
     @property
@@ -132,6 +132,7 @@ class CustomerDetailView(QWidget):
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        self.subtitle.setWordWrap(True)  # a long line (TAM, zone, onboarding, renewal) wraps beside the buttons
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.name)
