@@ -2,17 +2,20 @@
 and the text of timeline entries.
 
 Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
-the LIKE escape character are escaped, and values travel as parameters, never inside the SQL text. Matching is
-case-insensitive: ILIKE on PostgreSQL; LIKE on SQLite, which folds ASCII letters only, so there a needle with other
-letters (``ÖBB``, ``Ærø``) compares the Unicode case-folded column through the ``casefold`` SQL function instead.
+the LIKE escape character are escaped, FTS5 query syntax is quoted, and values travel as parameters, never inside
+the SQL text. Matching is case-insensitive: on SQLite a field matches when its Unicode case-folded text contains the
+case-folded needle (``MÜLLER`` finds ``Müller``, ``GROßE`` finds ``Grosse``); on PostgreSQL by ILIKE.
 
 Ranking: an exact number, engineering key, name, email or email domain first (``8245`` is exact for
 ``ENG-8245``), then a field or one of its words starting with the text, then the text anywhere. Within a rank,
 tickets, defects and escalations come newest first, customers and seat holders by name.
 
-Speed (100,000 tickets): the SQL finds the newest ``CANDIDATES`` matches of each kind in one pass, which stops
-early when a word is common; only then do two more passes fetch the exact and starts-with matches that may be
-older, so a common word can never hide the exact ticket number.
+Speed (a million tickets): matches are found by index (schema v9). On SQLite each searched table has a trigram
+full-text index of its case-folded text, framed so a field's start and end can be asked for too, kept in step by
+triggers; on PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind;
+only then do two more queries fetch the exact and starts-with matches that may be older, so a common word can never
+hide the exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of
+each kind (see there).
 
 A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
@@ -138,20 +141,48 @@ def rank_of(needle: str, exact: Iterable[str], words: Iterable[str]) -> int:
 @dataclass(frozen=True)
 class _Source:
     """Where one kind is found: a SELECT (its first column the row id), the id column, the searched columns and
-    the columns whose exact value ranks first."""
+    the columns whose exact value ranks first; ``index`` is the table's full-text index on SQLite, whose columns
+    ``indexed`` and ``indexed_exact`` hold the case-folded text of ``columns`` and ``exact`` (schema v9)."""
 
     select: str
     id_column: str
     columns: tuple[str, ...]
     exact: tuple[str, ...]
+    table: str
+    indexed: tuple[str, ...]
+    indexed_exact: tuple[str, ...]
+
+    @property
+    def index(self) -> str:
+        return f"{self.table}_search"
+
+
+SHORT_WINDOW = 50_000
+"""A needle too short for the trigram indexes (one or two characters on SQLite; no run of three letters or digits on
+PostgreSQL) is looked for among the newest this many ids of each kind only; a longer one everywhere."""
+
+FRAME = "\x01"
+"""What frames each field in the SQLite index, so that a field's start and end can be searched for."""
 
 
 def _pairs(columns: Iterable[str], patterns: Iterable[str]) -> list[tuple[str, str]]:
     return [(column, pattern) for column in columns for pattern in patterns]
 
 
-def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int) -> list[tuple[Any, ...]]:
-    """The newest ``limit`` rows (by id) where any ``(column, pattern)`` of ``pairs`` matches (LIKE/ILIKE)."""
+def _window(source: _Source) -> int:
+    """The lowest id a short needle is looked for in (see ``SHORT_WINDOW``)."""
+    (newest,) = database.execute_sql(f"SELECT max(id) FROM {source.table}").fetchone()
+    return int(newest or 0) - SHORT_WINDOW
+
+
+def _trigram_searchable(needle: str) -> bool:
+    """Whether PostgreSQL's trigram indexes can find ``needle``: it holds a run of three letters or digits."""
+    return any(len(run) >= 3 for run in re.findall(r"[^\W_]+", needle))
+
+
+def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since: int | None) -> list[tuple[Any, ...]]:
+    """The newest ``limit`` rows (by id, above ``since`` if given) where any ``(column, pattern)`` of ``pairs``
+    matches (LIKE/ILIKE)."""
     p = database.obj.param
     tests, params = [], []
     for column, pattern in pairs:
@@ -164,27 +195,85 @@ def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int) -> lis
         else:  # SQLite's LIKE leaves non-ASCII case alone; slower, so only for such needles
             tests.append(f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'")
             params.append(pattern.casefold())
-    sql = f"{source.select} WHERE ({' OR '.join(tests)}) ORDER BY {source.id_column} DESC LIMIT {p}"
+    window = "" if since is None else f" AND {source.id_column} > {int(since)}"
+    sql = f"{source.select} WHERE ({' OR '.join(tests)}){window} ORDER BY {source.id_column} DESC LIMIT {p}"
     return list(database.execute_sql(sql, [*params, limit]))
 
 
-def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
-    """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
+def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
+    """``_find`` by LIKE/ILIKE: served by the trigram indexes on PostgreSQL (and a scan where pg_trgm is missing)."""
     lit = escape_like(needle)
-    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap)
+    since = None if _trigram_searchable(needle) else _window(source)
+    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since)
     if len(rows) < cap:
         return rows
     exact = _pairs(source.exact, [lit, f"%-{lit}"])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
-    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap)
+    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since)
     if len(more) >= cap:
-        more += _fetch(source, exact, cap)
+        more += _fetch(source, exact, cap, since)
+    return _merged(rows, more)
+
+
+def _merged(rows: list[tuple[Any, ...]], more: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     seen = {row[0] for row in rows}
     for row in more:
         if row[0] not in seen:
             seen.add(row[0])
             rows.append(row)
     return rows
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: in double quotes, its own double quotes doubled; nothing in it is syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], limit: int) -> list[int]:
+    """The newest ``limit`` ids whose indexed text of any of the columns of a test contains its text.
+
+    A text of three characters or more is a trigram query of the full-text index; a shorter one is looked for in
+    the index's own (case-folded) text of the newest ``SHORT_WINDOW`` ids.
+    """
+    p = database.obj.param
+    ids: set[int] = set()
+    long_tests = [(columns, text) for columns, text in tests if len(text) >= 3]
+    if long_tests:
+        query = " OR ".join(f"{{{' '.join(columns)}}} : {_phrase(text)}" for columns, text in long_tests)
+        sql = f"SELECT rowid FROM {source.index} WHERE {source.index} MATCH {p} ORDER BY rowid DESC LIMIT {p}"
+        ids.update(row[0] for row in database.execute_sql(sql, [query, limit]))
+    short_tests = [(column, text) for columns, text in tests if len(text) < 3 for column in columns]
+    if short_tests:
+        found = " OR ".join(f"instr({column}, {p}) > 0" for column, _ in short_tests)
+        sql = f"SELECT rowid FROM {source.index} WHERE rowid > {p} AND ({found}) ORDER BY rowid DESC LIMIT {p}"
+        params = [_window(source), *(text for _, text in short_tests), limit]
+        ids.update(row[0] for row in database.execute_sql(sql, params))
+    return sorted(ids, reverse=True)[:limit]
+
+
+def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
+    """``_find`` through the SQLite full-text index: a field contains the needle when its case-folded text does."""
+    folded = needle.casefold()
+    ids = _indexed_ids(source, [(source.indexed, folded)], cap)
+    if len(ids) >= cap:
+        exact = [(source.indexed_exact, FRAME + folded + FRAME), (source.indexed_exact, f"-{folded}{FRAME}")]
+        starts = [(source.indexed, FRAME + folded), (source.indexed, f" {folded}")]
+        more = _indexed_ids(source, [*exact, *starts], cap)
+        if len(more) >= cap:
+            more += _indexed_ids(source, exact, cap)
+        ids = list(dict.fromkeys([*ids, *more]))
+    if not ids:
+        return []
+    listed = ", ".join(str(int(i)) for i in ids)
+    rows = {row[0]: row for row in database.execute_sql(f"{source.select} WHERE {source.id_column} IN ({listed})")}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
+    """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
+    if is_sqlite() and FRAME not in needle:
+        return _find_indexed(source, needle, cap)
+    return _find_scanning(source, needle, cap)
 
 
 Row = tuple[Any, ...]
@@ -213,6 +302,9 @@ def _customer_source() -> _Source:
         "c.id",
         ("c.name", "c.email_domains", "p.name", "a.names"),
         ("c.name",),
+        "customer",
+        ("name", "email_domains", "tam", "aliases"),
+        ("name",),
     )
 
 
@@ -248,6 +340,9 @@ _SEATS = _Source(
     "s.id",
     ("s.full_name", "s.email"),
     ("s.full_name", "s.email"),
+    "portal_seat",
+    ("full_name", "email"),
+    ("full_name", "email"),
 )
 
 
@@ -269,6 +364,9 @@ _TICKETS = _Source(
     "t.id",
     ("t.number", "t.subject"),
     ("t.number",),
+    "ticket",
+    ("number", "subject"),
+    ("number",),
 )
 
 
@@ -294,6 +392,9 @@ _DEFECTS = _Source(
     "d.id",
     ("d.engineering_key", "d.title"),
     ("d.engineering_key",),
+    "defect",
+    ("engineering_key", "title"),
+    ("engineering_key",),
 )
 
 
@@ -343,6 +444,9 @@ _ESCALATIONS = _Source(
     "e.id",
     ("t.number", "e.reason"),
     ("t.number",),
+    "escalation",
+    ("number", "reason"),
+    ("number",),
 )
 
 
@@ -368,6 +472,9 @@ _ENTRIES = _Source(
     "e.id",
     ("e.title", "e.body"),
     ("e.title",),
+    "timeline_entry",
+    ("title", "body"),
+    ("title",),
 )
 
 
