@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 	$(BIN)/python benchmarks/bench_imports.py --size $(BENCH_SIZE) $(if $(findstring postgresql,$(DB)),--db $(DB),)
 	$(BIN)/python benchmarks/bench_health.py
+	$(BIN)/python benchmarks/bench_search.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 
 app: $(STAMP)
 	bash scripts/build-app.sh
