@@ -15,7 +15,7 @@ full-text index of its case-folded text, framed so a field's start and end can b
 triggers; on PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind;
 only then do two more queries fetch the exact and starts-with matches that may be older, so a common word can never
 hide the exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of
-each kind (see there).
+each kind; on SQLite its exact and (from two characters) starts-with matches everywhere still.
 
 A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
@@ -207,7 +207,7 @@ def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ..
     since = None if _trigram_searchable(needle) else _window(source)
     rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since)
     if len(rows) < cap:
-        return rows
+        return rows  # every match (of the window, for a short needle: there the others are not sought either)
     exact = _pairs(source.exact, [lit, f"%-{lit}"])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
     more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since)
@@ -256,7 +256,7 @@ def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...
     """``_find`` through the SQLite full-text index: a field contains the needle when its case-folded text does."""
     folded = needle.casefold()
     ids = _indexed_ids(source, [(source.indexed, folded)], cap)
-    if len(ids) >= cap:
+    if len(ids) >= cap or len(folded) < 3:  # a short needle's matches in the window may not be all of them
         exact = [(source.indexed_exact, FRAME + folded + FRAME), (source.indexed_exact, f"-{folded}{FRAME}")]
         starts = [(source.indexed, FRAME + folded), (source.indexed, f" {folded}")]
         more = _indexed_ids(source, [*exact, *starts], cap)
