@@ -15,7 +15,8 @@ full-text index of its case-folded text, framed so a field's start and end can b
 triggers; on PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind;
 only then do two more queries fetch the exact and starts-with matches that may be older, so a common word can never
 hide the exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of
-each kind; on SQLite its exact and (from two characters) starts-with matches everywhere still.
+each kind; on SQLite its exact and (from two characters) starts-with matches everywhere still, on PostgreSQL only
+the newest ``CANDIDATES`` matches of the window are ranked.
 
 A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
@@ -188,7 +189,14 @@ def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since:
     tests, params = [], []
     for column, pattern in pairs:
         if isinstance(database.obj, pw.PostgresqlDatabase):
-            tests.append(f"{column} ILIKE {p} ESCAPE '{ESCAPE}'")
+            # a needle without trigrams would make a trigram index read all of itself: `|| ''` keeps the planner
+            # on the id range of the window instead
+            if since is None and not pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
+                # a field's start: by the ordered index of its lowered first 200 characters (schema v9)
+                tests.append(f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'")
+            else:
+                plain = column if since is None else f"({column} || '')"
+                tests.append(f"{plain} ILIKE {p} ESCAPE '{ESCAPE}'")
             params.append(pattern)
         elif pattern.isascii():
             tests.append(f"{column} LIKE {p} ESCAPE '{ESCAPE}'")
@@ -197,7 +205,14 @@ def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since:
             tests.append(f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'")
             params.append(pattern.casefold())
     window = "" if since is None else f" AND {source.id_column} > {int(since)}"
-    sql = f"{source.select} WHERE ({' OR '.join(tests)}){window} ORDER BY {source.id_column} DESC LIMIT {p}"
+    order = f"ORDER BY {source.id_column} DESC LIMIT {p}"
+    if isinstance(database.obj, pw.PostgresqlDatabase):
+        # one branch per column, so each is served by its column's trigram index (an OR across joined tables is
+        # served by none); the union of each branch's newest holds the newest of all
+        branches = " UNION ".join(f"({source.select} WHERE {test}{window} {order})" for test in tests)
+        sql = f"SELECT * FROM ({branches}) found ORDER BY 1 DESC LIMIT {p}"
+        return list(database.execute_sql(sql, [value for param in params for value in (param, limit)] + [limit]))
+    sql = f"{source.select} WHERE ({' OR '.join(tests)}){window} {order}"
     return list(database.execute_sql(sql, [*params, limit]))
 
 
@@ -206,8 +221,8 @@ def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ..
     lit = escape_like(needle)
     since = None if _trigram_searchable(needle) else _window(source)
     rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since)
-    if len(rows) < cap:
-        return rows  # every match (of the window, for a short needle: there the others are not sought either)
+    if len(rows) < cap or since is not None:
+        return rows  # every match; or a short needle's newest in the window, whose exact matches no index finds
     exact = _pairs(source.exact, [lit, f"%-{lit}"])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
     more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since)
