@@ -115,26 +115,30 @@ def contains_text(text: str, *columns: pw.Field) -> pw.Expression:
     return functools.reduce(operator.or_, tests)
 
 
-def _starts_word(value: str, needle: str) -> bool:
-    """Whether ``value`` or one of its words (after a space, dot, @, dash, comma …) starts with ``needle``."""
-    start = value.find(needle)
-    while start >= 0:
-        if start == 0 or not value[start - 1].isalnum():
-            return True
-        start = value.find(needle, start + 1)
-    return False
-
-
 def rank_of(needle: str, exact: Iterable[str], words: Iterable[str]) -> int:
     """The rank of a row whose ``exact`` values (numbers, keys, names) and searched ``words`` matched ``needle``."""
+    return _ranking(needle)(exact, words)
+
+
+def _ranking(needle: str) -> Callable[[Iterable[str], Iterable[str]], int]:
+    """``rank_of`` for one needle, its work on the needle done once: thousands of rows are ranked per search.
+
+    A word starts where nothing alphanumeric comes before (``[^\\W_]`` is what ``str.isalnum`` calls alphanumeric).
+    """
     folded = needle.casefold()
-    for value in exact:
-        v = value.casefold().strip()
-        if v == folded or v.endswith("-" + folded):
-            return Rank.EXACT
-    if any(_starts_word(value.casefold(), folded) for value in words):
-        return Rank.STARTS
-    return Rank.CONTAINS
+    suffix = "-" + folded
+    starts = re.compile(r"(?<![^\W_])" + re.escape(folded)).search
+
+    def rank(exact: Iterable[str], words: Iterable[str]) -> int:
+        for value in exact:
+            v = value.casefold().strip()
+            if v == folded or v.endswith(suffix):
+                return Rank.EXACT
+        if any(starts(value.casefold()) for value in words):
+            return Rank.STARTS
+        return Rank.CONTAINS
+
+    return rank
 
 
 # -- the SQL ---------------------------------------------------------------------------------------------------
@@ -158,6 +162,10 @@ class _Source:
     def index(self) -> str:
         return f"{self.table}_search"
 
+
+SHORT_CANDIDATES = 100
+"""``CANDIDATES`` for a needle too short for trigrams: nearly every row holds one or two characters, so only ranking
+costs, and their newest matches are as good as any."""
 
 SHORT_WINDOW = 50_000
 """A needle too short for the trigram indexes (one or two characters on SQLite; no run of three letters or digits on
@@ -220,6 +228,7 @@ def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ..
     """``_find`` by LIKE/ILIKE: served by the trigram indexes on PostgreSQL (and a scan where pg_trgm is missing)."""
     lit = escape_like(needle)
     since = None if _trigram_searchable(needle) else _window(source)
+    cap = cap if since is None else min(cap, SHORT_CANDIDATES)
     rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since)
     if len(rows) < cap or since is not None:
         return rows  # every match; or a short needle's newest in the window, whose exact matches no index finds
@@ -270,6 +279,7 @@ def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], 
 def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
     """``_find`` through the SQLite full-text index: a field contains the needle when its case-folded text does."""
     folded = needle.casefold()
+    cap = cap if len(folded) >= 3 else min(cap, SHORT_CANDIDATES)
     ids = _indexed_ids(source, [(source.indexed, folded)], cap)
     if len(ids) >= cap or len(folded) < 3:  # a short needle's matches in the window may not be all of them
         exact = [(source.indexed_exact, FRAME + folded + FRAME), (source.indexed_exact, f"-{folded}{FRAME}")]
@@ -330,11 +340,12 @@ def _domains(text: str) -> list[str]:
 
 def _customers(needle: str, limit: int) -> list[SearchHit]:
     folded = needle.casefold()
+    ranking = _ranking(needle)
 
     def score(row: Row) -> tuple[Any, ...]:
         _, name, domains, _archived, tam, known_as = row
         aliases = (known_as or "").splitlines()
-        rank = rank_of(needle, [name, *aliases, *_domains(domains)], [name, domains, tam or "", *aliases])
+        rank = ranking([name, *aliases, *_domains(domains)], [name, domains, tam or "", *aliases])
         return rank, name.casefold()
 
     hits = []
@@ -363,10 +374,12 @@ _SEATS = _Source(
 
 
 def _seats(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         sid, name, email, _, status = row[:5]
         revoked = status == SeatStatus.REVOKED.value  # revoked seats after the seats in use
-        return rank_of(needle, [name, email], [name, email]), revoked, name.casefold(), sid
+        return ranking([name, email], [name, email]), revoked, name.casefold(), sid
 
     return [
         SearchHit(HitKind.SEAT, sid, name, f"{email} · {customer} · seat {no} · {SeatStatus(status).label}", cid, rank)
@@ -387,9 +400,11 @@ _TICKETS = _Source(
 
 
 def _tickets(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         tid, number, subject, opened = row[:4]
-        return rank_of(needle, [number], [number, subject]), -opened, -tid
+        return ranking([number], [number, subject]), -opened, -tid
 
     hits = []
     for rank, (tid, number, subject, _, severity, status, cid, customer) in _best(
@@ -441,9 +456,11 @@ def _find_numbered(source: _Source, needle: str, kind: str) -> tuple[list[Row], 
 
 
 def _defects(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         did, title, key, reported = row[:4]
-        rank = Rank.EXACT if did == number else rank_of(needle, [key or ""], [key or "", title])
+        rank = Rank.EXACT if did == number else ranking([key or ""], [key or "", title])
         return rank, -reported, -did
 
     rows, number = _find_numbered(_DEFECTS, needle, "defect")
@@ -467,9 +484,11 @@ _ESCALATIONS = _Source(
 
 
 def _escalations(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         eid, ticket, reason, opened = row[:4]
-        rank = Rank.EXACT if eid == named else rank_of(needle, [ticket], [ticket, reason])
+        rank = Rank.EXACT if eid == named else ranking([ticket], [ticket, reason])
         return rank, -opened, -eid
 
     rows, named = _find_numbered(_ESCALATIONS, needle, "escalation")
@@ -505,9 +524,11 @@ def _snippet(text: str, needle: str, width: int = 110) -> str:
 
 
 def _timeline_entries(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         eid, title, body, at = row[:4]
-        return rank_of(needle, [title], [title, body]), -at, -eid
+        return ranking([title], [title, body]), -at, -eid
 
     hits = []
     for rank, (eid, title, body, at, kind, cid, customer) in _best(_find(_ENTRIES, needle), score, limit):

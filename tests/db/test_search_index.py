@@ -22,7 +22,7 @@ from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.escalations import EscalationInput, request_escalation
-from tamdesk.services.search import HitKind, Rank, clean_query, search
+from tamdesk.services.search import HitKind, Rank, clean_query, rank_of, search
 from tamdesk.services.tickets import TicketInput, create_ticket
 
 from .conftest import POSTGRES_URL, reset_postgres
@@ -237,3 +237,20 @@ def test_a_server_without_pg_trgm_migrates_and_searches_by_scanning(
         assert [hit.id for hit in search("UPGRADE")] == [ticket]
     finally:
         close_database()
+
+
+def _starts_word(value: str, needle: str) -> bool:
+    """The rule spelled out: ``needle`` at the start of ``value`` or after a character that is not alphanumeric."""
+    return any(
+        value.startswith(needle, at) and (at == 0 or not value[at - 1].isalnum()) for at in range(len(value) + 1)
+    )
+
+
+@given(
+    needle=st.text(alphabet=BOTH + SQLITE_ONLY + "٣\u0301ǅ", min_size=1, max_size=3),
+    words=st.lists(st.text(alphabet=BOTH + SQLITE_ONLY + "٣\u0301ǅ", max_size=12), min_size=1, max_size=3),
+)
+def test_a_word_starts_after_anything_but_a_letter_or_digit(needle: str, words: list[str]) -> None:
+    folded = needle.casefold()
+    expected = Rank.STARTS if any(_starts_word(w.casefold(), folded) for w in words) else Rank.CONTAINS
+    assert rank_of(needle, [], words) == expected
