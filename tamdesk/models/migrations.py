@@ -143,7 +143,8 @@ def _v8_contracts_and_health(db: peewee.Database) -> None:
 
 @dataclass(frozen=True)
 class _SearchIndex:
-    """A SQLite full-text index of one table for search (v9): its rows' text, case-folded, one column each.
+    """A SQLite full-text index of one table for search (v9): its rows' text, one column each, case folded by the
+    trigram tokenizer (Unicode letters too: ``MÜLLER`` is ``müller``).
 
     ``select`` gives ``id, text…`` of the indexed rows of ``x`` (the table's alias) that match a condition;
     ``watch`` names the columns whose change re-indexes a row; ``follows`` names other tables whose change
@@ -159,9 +160,10 @@ class _SearchIndex:
 
 
 def _text(sql: str) -> str:
-    """The indexed form of a value: case-folded the Unicode way, framed by char(1) so a field's start and end can
-    be searched for (an exact number, a word that starts a field)."""
-    return f"char(1) || coalesce(casefold({sql}), '') || char(1)"
+    """The indexed form of a value: framed by char(1), so a field's start and end can be searched for (an exact
+    number, a word that starts a field). SQLite's own functions only: any program that writes the file (an older
+    tamdesk, the sqlite3 shell) keeps the index in step; the index folds case itself."""
+    return f"char(1) || coalesce({sql}, '') || char(1)"
 
 
 _V9_INDEXES = (
@@ -229,7 +231,7 @@ def _v9_sqlite_search(db: peewee.Database) -> None:
         columns = ", ".join(index.columns)
         insert = f"INSERT INTO {name}(rowid, {columns}) "
         db.execute_sql(
-            f"CREATE VIRTUAL TABLE {name} USING fts5({columns}, tokenize='trigram case_sensitive 1', columnsize=0)"
+            f"CREATE VIRTUAL TABLE {name} USING fts5({columns}, tokenize='trigram case_sensitive 0', columnsize=0)"
         )
         db.execute_sql(insert + index.select)
         db.execute_sql(
@@ -290,8 +292,8 @@ def _v9_postgres_starts(db: peewee.Database) -> None:
 
 
 def _v9_search_indexes(db: peewee.Database) -> None:
-    """Search by index (issue 19): on SQLite a trigram full-text index of each searched table, its text case-folded
-    and kept in step by triggers, so every write (services, bulk writes, imports) updates it; on PostgreSQL trigram
+    """Search by index (issue 19): on SQLite a trigram full-text index of each searched table, folding case, kept in
+    step by triggers, so every write (services, bulk writes, imports, other programs) updates it; on PostgreSQL trigram
     indexes (pg_trgm) that serve ILIKE, or the old scan, said in the log, where the extension cannot be created.
     Ticket numbers and defect keys keep their ordinary indexes."""
     if is_sqlite(db):

@@ -3,20 +3,20 @@ and the text of timeline entries.
 
 Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
 the LIKE escape character are escaped, FTS5 query syntax is quoted, and values travel as parameters, never inside
-the SQL text. Matching is case-insensitive: on SQLite a field matches when its Unicode case-folded text contains the
-case-folded needle (``MÜLLER`` finds ``Müller``, ``GROßE`` finds ``Grosse``); on PostgreSQL by ILIKE.
+the SQL text. Matching is case-insensitive, letters beyond ASCII too (``MÜLLER`` finds ``Müller``): on SQLite as
+the full-text index folds case (one letter for one: ``ß`` is not ``ss``), on PostgreSQL by ILIKE.
 
 Ranking: an exact number, engineering key, name, email or email domain first (``8245`` is exact for
 ``ENG-8245``), then a field or one of its words starting with the text, then the text anywhere. Within a rank,
 tickets, defects and escalations come newest first, customers and seat holders by name.
 
 Speed (a million tickets): matches are found by index (schema v9). On SQLite each searched table has a trigram
-full-text index of its case-folded text, framed so a field's start and end can be asked for too, kept in step by
-triggers; on PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind;
-only then do two more queries fetch the exact and starts-with matches that may be older, so a common word can never
-hide the exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of
-each kind; on SQLite its exact and (from two characters) starts-with matches everywhere still, on PostgreSQL only
-the newest ``CANDIDATES`` matches of the window are ranked.
+full-text index of its text, framed so a field's start and end can be asked for too, kept in step by triggers; on
+PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind; only then do
+two more queries fetch the exact and starts-with matches that may be older, so a common word can never hide the
+exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of each kind;
+on SQLite its exact and (from two characters) starts-with matches everywhere still, on PostgreSQL only the newest
+``SHORT_CANDIDATES`` matches of the window are ranked.
 
 A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
@@ -258,7 +258,7 @@ def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], 
     """The newest ``limit`` ids whose indexed text of any of the columns of a test contains its text.
 
     A text of three characters or more is a trigram query of the full-text index; a shorter one is looked for in
-    the index's own (case-folded) text of the newest ``SHORT_WINDOW`` ids.
+    the index's own text of the newest ``SHORT_WINDOW`` ids, case folded as ``_fetch`` folds it.
     """
     p = database.obj.param
     ids: set[int] = set()
@@ -269,21 +269,24 @@ def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], 
         ids.update(row[0] for row in database.execute_sql(sql, [query, limit]))
     short_tests = [(column, text) for columns, text in tests if len(text) < 3 for column in columns]
     if short_tests:
-        found = " OR ".join(f"instr({column}, {p}) > 0" for column, _ in short_tests)
+        found = " OR ".join(
+            f"instr(lower({column}), {p}) > 0" if text.isascii() else f"instr(casefold({column}), {p}) > 0"
+            for column, text in short_tests
+        )
         sql = f"SELECT rowid FROM {source.index} WHERE rowid > {p} AND ({found}) ORDER BY rowid DESC LIMIT {p}"
-        params = [_window(source), *(text for _, text in short_tests), limit]
+        texts = [text.lower() if text.isascii() else text.casefold() for _, text in short_tests]
+        params = [_window(source), *texts, limit]
         ids.update(row[0] for row in database.execute_sql(sql, params))
     return sorted(ids, reverse=True)[:limit]
 
 
 def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
-    """``_find`` through the SQLite full-text index: a field contains the needle when its case-folded text does."""
-    folded = needle.casefold()
-    cap = cap if len(folded) >= 3 else min(cap, SHORT_CANDIDATES)
-    ids = _indexed_ids(source, [(source.indexed, folded)], cap)
-    if len(ids) >= cap or len(folded) < 3:  # a short needle's matches in the window may not be all of them
-        exact = [(source.indexed_exact, FRAME + folded + FRAME), (source.indexed_exact, f"-{folded}{FRAME}")]
-        starts = [(source.indexed, FRAME + folded), (source.indexed, f" {folded}")]
+    """``_find`` through the SQLite full-text index, which folds the case of the needle and the text alike."""
+    cap = cap if len(needle) >= 3 else min(cap, SHORT_CANDIDATES)
+    ids = _indexed_ids(source, [(source.indexed, needle)], cap)
+    if len(ids) >= cap or len(needle) < 3:  # a short needle's matches in the window may not be all of them
+        exact = [(source.indexed_exact, FRAME + needle + FRAME), (source.indexed_exact, f"-{needle}{FRAME}")]
+        starts = [(source.indexed, FRAME + needle), (source.indexed, f" {needle}")]
         more = _indexed_ids(source, [*exact, *starts], cap)
         if len(more) >= cap:
             more += _indexed_ids(source, exact, cap)
