@@ -51,6 +51,8 @@ def needles() -> list[tuple[str, str]]:
         ("other letters, caps", "ÖSTERREICH"),
         ("email domain", (domain[0] if domain else "example.com").split(",")[0].strip()),
         ("one character", "a"),
+        ("two characters", "qz"),
+        ("inside words", "pgrad"),
         ("no match", "zz-no-such-thing"),
     ]
 
@@ -71,9 +73,9 @@ def floor(what: str, needle: str) -> Callable[[], int]:
     elif is_sqlite():
         sql = (
             f"SELECT rowid FROM ticket_search WHERE rowid > (SELECT max(id) FROM ticket) - {SHORT_WINDOW} "
-            f"AND (instr(number, {p}) > 0 OR instr(subject, {p}) > 0) ORDER BY rowid DESC LIMIT {p}"
+            f"AND (number LIKE {p} OR subject LIKE {p}) ORDER BY rowid DESC LIMIT {p}"
         )
-        params = [needle.casefold(), needle.casefold(), SHORT_CANDIDATES]
+        params = [f"%{needle}%", f"%{needle}%", SHORT_CANDIDATES]
     else:
         pattern = f"%{needle}%"
         sql = f"SELECT id FROM ticket WHERE number ILIKE {p} OR subject ILIKE {p} ORDER BY id DESC LIMIT {p}"

@@ -24,6 +24,7 @@ A customer is found by the names it is also known as too; an exact one ranks as 
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -167,7 +168,7 @@ SHORT_CANDIDATES = 100
 """``CANDIDATES`` for a needle too short for trigrams: nearly every row holds one or two characters, so only ranking
 costs, and their newest matches are as good as any."""
 
-SHORT_WINDOW = 50_000
+SHORT_WINDOW = 10_000
 """A needle too short for the trigram indexes (one or two characters on SQLite; no run of three letters or digits on
 PostgreSQL) is looked for among the newest this many ids of each kind only; a longer one everywhere."""
 
@@ -254,11 +255,18 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _like_patterns(text: str) -> list[str]:
+    """LIKE patterns (``ESCAPE '!'``) that find ``text`` in the index's own framed text: each letter beyond ASCII in
+    lower and upper case, as SQLite's LIKE folds ASCII only (``ö`` gives ``%ö%`` and ``%Ö%``)."""
+    cases = [{ch} if ch.isascii() else {ch, ch.lower(), ch.upper()} for ch in text]
+    return [f"%{escape_like(''.join(chars))}%" for chars in itertools.product(*cases)]
+
+
 def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], limit: int) -> list[int]:
     """The newest ``limit`` ids whose indexed text of any of the columns of a test contains its text.
 
-    A text of three characters or more is a trigram query of the full-text index; a shorter one is looked for in
-    the index's own text of the newest ``SHORT_WINDOW`` ids, case folded as ``_fetch`` folds it.
+    A text of three characters or more is a trigram query of the full-text index; a shorter one is looked for by
+    LIKE in the index's own text of the newest ``SHORT_WINDOW`` ids (see ``_like_patterns``).
     """
     p = database.obj.param
     ids: set[int] = set()
@@ -269,13 +277,10 @@ def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], 
         ids.update(row[0] for row in database.execute_sql(sql, [query, limit]))
     short_tests = [(column, text) for columns, text in tests if len(text) < 3 for column in columns]
     if short_tests:
-        found = " OR ".join(
-            f"instr(lower({column}), {p}) > 0" if text.isascii() else f"instr(casefold({column}), {p}) > 0"
-            for column, text in short_tests
-        )
+        pairs = [(column, pattern) for column, text in short_tests for pattern in _like_patterns(text)]
+        found = " OR ".join(f"{column} LIKE {p} ESCAPE '{ESCAPE}'" for column, _ in pairs)
         sql = f"SELECT rowid FROM {source.index} WHERE rowid > {p} AND ({found}) ORDER BY rowid DESC LIMIT {p}"
-        texts = [text.lower() if text.isascii() else text.casefold() for _, text in short_tests]
-        params = [_window(source), *texts, limit]
+        params = [_window(source), *(pattern for _, pattern in pairs), limit]
         ids.update(row[0] for row in database.execute_sql(sql, params))
     return sorted(ids, reverse=True)[:limit]
 
