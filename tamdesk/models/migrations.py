@@ -226,6 +226,13 @@ def _where(select: str, condition: str) -> str:
 
 
 def _v9_sqlite_search(db: peewee.Database) -> None:
+    try:
+        with db.atomic():  # a savepoint: an SQLite built without FTS5's trigram tokenizer (before 3.34) says no here
+            db.execute_sql("CREATE VIRTUAL TABLE temp.search_probe USING fts5(x, tokenize='trigram')")
+            db.execute_sql("DROP TABLE temp.search_probe")
+    except peewee.DatabaseError as error:
+        log.warning("Search scans the tables: this SQLite has no trigram full-text index (%s)", str(error).strip())
+        return
     for index in _V9_INDEXES:
         name, table = index.name, index.table
         columns = ", ".join(index.columns)

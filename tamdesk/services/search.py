@@ -149,7 +149,7 @@ def _ranking(needle: str) -> Callable[[Iterable[str], Iterable[str]], int]:
 class _Source:
     """Where one kind is found: a SELECT (its first column the row id), the id column, the searched columns and
     the columns whose exact value ranks first; ``index`` is the table's full-text index on SQLite, whose columns
-    ``indexed`` and ``indexed_exact`` hold the case-folded text of ``columns`` and ``exact`` (schema v9)."""
+    ``indexed`` and ``indexed_exact`` hold the text of ``columns`` and ``exact``, framed by ``FRAME`` (schema v9)."""
 
     select: str
     id_column: str
@@ -198,12 +198,12 @@ def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since:
     tests, params = [], []
     for column, pattern in pairs:
         if isinstance(database.obj, pw.PostgresqlDatabase):
-            # a needle without trigrams would make a trigram index read all of itself: `|| ''` keeps the planner
-            # on the id range of the window instead
             if since is None and not pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
                 # a field's start: by the ordered index of its lowered first 200 characters (schema v9)
                 tests.append(f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'")
             else:
+                # a needle without trigrams would make a trigram index read all of itself: `|| ''` keeps the
+                # planner on the id range of the window instead
                 plain = column if since is None else f"({column} || '')"
                 tests.append(f"{plain} ILIKE {p} ESCAPE '{ESCAPE}'")
             params.append(pattern)
@@ -303,9 +303,15 @@ def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...
     return [rows[i] for i in ids if i in rows]
 
 
+def _indexed(source: _Source) -> bool:
+    """Whether the SQLite database has ``source``'s full-text index (an SQLite without FTS5 trigrams has none)."""
+    sql = f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {database.obj.param}"
+    return database.execute_sql(sql, [source.index]).fetchone() is not None
+
+
 def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
     """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
-    if is_sqlite() and FRAME not in needle:
+    if is_sqlite() and FRAME not in needle and _indexed(source):
         return _find_indexed(source, needle, cap)
     return _find_scanning(source, needle, cap)
 

@@ -258,3 +258,34 @@ def test_a_word_starts_after_anything_but_a_letter_or_digit(needle: str, words: 
     folded = needle.casefold()
     expected = Rank.STARTS if any(_starts_word(w.casefold(), folded) for w in words) else Rank.CONTAINS
     assert rank_of(needle, [], words) == expected
+
+
+@pytest.mark.sqlite_only
+def test_an_sqlite_without_trigrams_migrates_and_searches_by_scanning(
+    tmp_path: Path, ctx: Context, fixed_now: datetime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite before 3.34 (some Linux distributions) has no trigram tokenizer: the app still opens and finds."""
+    from tamdesk.models.db import bind, connect_sqlite
+    from tamdesk.services.database import close_database
+
+    db = connect_sqlite(tmp_path / "old-sqlite.db")
+    real = db.execute_sql
+
+    def no_trigrams(sql: str, *args: object, **kwargs: object) -> object:
+        if "tokenize='trigram'" in sql:
+            raise peewee.OperationalError("no such tokenizer: trigram")
+        return real(sql, *args, **kwargs)
+
+    db.execute_sql = no_trigrams  # type: ignore[method-assign]
+    bind(db)
+    try:
+        with caplog.at_level(logging.WARNING, logger="tamdesk.models.migrations"):
+            assert migrations.migrate(db).to_version == migrations.SCHEMA_VERSION
+        assert "no trigram full-text index" in caplog.text
+        assert not db.table_exists("ticket_search")
+        acme = create_customer(ctx, CustomerInput(name="Müller AG"))
+        ticket = create_ticket(ctx, TicketInput("SUP-1", acme, "Upgrade fails", Severity.LOW, fixed_now))
+        assert [(hit.kind, hit.id) for hit in search("MÜLLER")] == [(HitKind.CUSTOMER, acme)]
+        assert [hit.id for hit in search("upgrade")] == [ticket]
+    finally:
+        close_database()
