@@ -80,8 +80,11 @@ def floor(what: str, needle: str) -> Callable[[], int]:
         pattern = f"%{needle}%"
         sql = f"SELECT id FROM ticket WHERE number ILIKE {p} OR subject ILIKE {p} ORDER BY id DESC LIMIT {p}"
         params = [pattern, pattern, CANDIDATES]
-        if not any(len(word) >= 3 for word in needle.replace("-", " ").split()):
-            sql = sql.replace("ORDER BY", f"AND id > (SELECT max(id) FROM ticket) - {SHORT_WINDOW} ORDER BY")
+        if not any(len(word) >= 3 for word in needle.replace("-", " ").split()):  # no trigram: the window's scan
+            sql = (
+                f"SELECT id FROM ticket WHERE (number || '' ILIKE {p} OR subject || '' ILIKE {p}) "
+                f"AND id > (SELECT max(id) FROM ticket) - {SHORT_WINDOW} ORDER BY id DESC LIMIT {p}"
+            )
             params[-1] = SHORT_CANDIDATES
     return lambda: len(list(database.execute_sql(sql, params)))
 
