@@ -215,9 +215,9 @@ def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since:
             params.append(pattern.casefold())
     window = "" if since is None else f" AND {source.id_column} > {int(since)}"
     order = f"ORDER BY {source.id_column} DESC LIMIT {p}"
-    if isinstance(database.obj, pw.PostgresqlDatabase):
+    if isinstance(database.obj, pw.PostgresqlDatabase) and since is None:
         # one branch per column, so each is served by its column's trigram index (an OR across joined tables is
-        # served by none); the union of each branch's newest holds the newest of all
+        # served by none); the union of each branch's newest holds the newest of all. A window is read once.
         branches = " UNION ".join(f"({source.select} WHERE {test}{window} {order})" for test in tests)
         sql = f"SELECT * FROM ({branches}) found ORDER BY 1 DESC LIMIT {p}"
         return list(database.execute_sql(sql, [value for param in params for value in (param, limit)] + [limit]))
