@@ -191,38 +191,51 @@ def _trigram_searchable(needle: str) -> bool:
     return any(len(run) >= 3 for run in re.findall(r"[^\W_]+", needle))
 
 
-def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since: int | None) -> list[tuple[Any, ...]]:
+def _rarest_word(needle: str) -> str | None:
+    """The longest run of letters or digits of a needle that has others (``600001`` of ``SUP-600001``), or None.
+
+    pg_trgm reads the rows of every trigram of a needle, and ``sup`` is in every ticket number: the trigram index is
+    asked for this run alone, and the whole needle checked on the rows it gives.
+    """
+    runs = re.findall(r"[^\W_]+", needle)
+    return max(reversed(runs), key=len) if len(runs) > 1 and len(max(runs, key=len)) >= 3 else None
+
+
+def _fetch(
+    source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since: int | None, needle: str = ""
+) -> list[tuple[Any, ...]]:
     """The newest ``limit`` rows (by id, above ``since`` if given) where any ``(column, pattern)`` of ``pairs``
-    matches (LIKE/ILIKE)."""
+    matches (LIKE/ILIKE); ``needle`` is what the patterns look for (see ``_rarest_word``)."""
     p = database.obj.param
-    tests, params = [], []
+    tests: list[tuple[str, list[str]]] = []  # each test with its parameters
+    rarest = _rarest_word(needle) if since is None else None
     for column, pattern in pairs:
         if isinstance(database.obj, pw.PostgresqlDatabase):
             if since is None and not pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
                 # a field's start: by the ordered index of its lowered first 200 characters (schema v9)
-                tests.append(f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'")
+                tests.append((f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'", [pattern]))
+            elif rarest is not None:
+                test = f"{column} ILIKE {p} ESCAPE '{ESCAPE}' AND ({column} || '') ILIKE {p} ESCAPE '{ESCAPE}'"
+                tests.append((test, [f"%{escape_like(rarest)}%", pattern]))
             else:
                 # a needle without trigrams would make a trigram index read all of itself: `|| ''` keeps the
                 # planner on the id range of the window instead
                 plain = column if since is None else f"({column} || '')"
-                tests.append(f"{plain} ILIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern)
+                tests.append((f"{plain} ILIKE {p} ESCAPE '{ESCAPE}'", [pattern]))
         elif pattern.isascii():
-            tests.append(f"{column} LIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern)
+            tests.append((f"{column} LIKE {p} ESCAPE '{ESCAPE}'", [pattern]))
         else:  # SQLite's LIKE leaves non-ASCII case alone; slower, so only for such needles
-            tests.append(f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern.casefold())
+            tests.append((f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'", [pattern.casefold()]))
     window = "" if since is None else f" AND {source.id_column} > {int(since)}"
     order = f"ORDER BY {source.id_column} DESC LIMIT {p}"
     if isinstance(database.obj, pw.PostgresqlDatabase) and since is None:
         # one branch per column, so each is served by its column's trigram index (an OR across joined tables is
         # served by none); the union of each branch's newest holds the newest of all. A window is read once.
-        branches = " UNION ".join(f"({source.select} WHERE {test}{window} {order})" for test in tests)
+        branches = " UNION ".join(f"({source.select} WHERE {test}{window} {order})" for test, _ in tests)
         sql = f"SELECT * FROM ({branches}) found ORDER BY 1 DESC LIMIT {p}"
-        return list(database.execute_sql(sql, [value for param in params for value in (param, limit)] + [limit]))
-    sql = f"{source.select} WHERE ({' OR '.join(tests)}){window} {order}"
-    return list(database.execute_sql(sql, [*params, limit]))
+        return list(database.execute_sql(sql, [*(v for _, values in tests for v in (*values, limit)), limit]))
+    sql = f"{source.select} WHERE ({' OR '.join(f'({test})' for test, _ in tests)}){window} {order}"
+    return list(database.execute_sql(sql, [*(v for _, values in tests for v in values), limit]))
 
 
 def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
@@ -230,14 +243,14 @@ def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ..
     lit = escape_like(needle)
     since = None if _trigram_searchable(needle) else _window(source)
     cap = cap if since is None else min(cap, SHORT_CANDIDATES)
-    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since)
+    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap, since, needle)
     if len(rows) < cap or since is not None:
         return rows  # every match; or a short needle's newest in the window, whose exact matches no index finds
     exact = _pairs(source.exact, [lit, f"%-{lit}"])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
-    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since)
+    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since, needle)
     if len(more) >= cap:
-        more += _fetch(source, exact, cap, since)
+        more += _fetch(source, exact, cap, since, needle)
     return _merged(rows, more)
 
 
