@@ -168,7 +168,7 @@ SHORT_CANDIDATES = 100
 """``CANDIDATES`` for a needle too short for trigrams: nearly every row holds one or two characters, so only ranking
 costs, and their newest matches are as good as any."""
 
-SHORT_WINDOW = 10_000
+SHORT_WINDOW = 5_000
 """A needle too short for the trigram indexes (one or two characters on SQLite; no run of three letters or digits on
 PostgreSQL) is looked for among the newest this many ids of each kind only; a longer one everywhere."""
 
