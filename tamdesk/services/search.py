@@ -211,8 +211,8 @@ def _fetch(
     rarest = _rarest_word(needle) if since is None else None
     for column, pattern in pairs:
         if isinstance(database.obj, pw.PostgresqlDatabase):
-            if since is None and not pattern.startswith("%") and pattern.endswith("%") and len(pattern) > 1:
-                # a field's start: by the ordered index of its lowered first 200 characters (schema v9)
+            if since is None and not pattern.startswith("%"):
+                # a field's start, or all of it: by the ordered index of its lowered first 200 characters (v9)
                 tests.append((f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'", [pattern]))
             elif rarest is not None:
                 test = f"{column} ILIKE {p} ESCAPE '{ESCAPE}' AND ({column} || '') ILIKE {p} ESCAPE '{ESCAPE}'"
