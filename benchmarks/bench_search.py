@@ -45,6 +45,7 @@ def needles() -> list[tuple[str, str]]:
     return [
         ("exact ticket number", number[0] if number else "SUP-100123"),
         ("defect key", key[0] if key else "ENG-1000"),
+        ("number being typed", (number[0] if number else "SUP-100123")[:5]),
         ("common word", "upgrade"),
         ("rare word", "Watanabe"),
         ("other letters", "Müller"),
