@@ -180,7 +180,7 @@ def _pairs(columns: Iterable[str], patterns: Iterable[str]) -> list[tuple[str, s
     return [(column, pattern) for column in columns for pattern in patterns]
 
 
-PROBE_ROWS = 2_000
+PROBE_ROWS = 10_000
 """On PostgreSQL a needle whose longest word is three letters or digits (``SUP-1``: one trigram, ``sup``, which may be
 in every ticket number) is first looked for among the newest this many ids of a kind: where it is that common, its
 newest matches are there, and a trigram index would read every row holding it."""
@@ -257,21 +257,26 @@ def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ..
     lit = escape_like(needle)
     since = None if _trigram_searchable(needle) else _window(source)
     cap = cap if since is None else min(cap, SHORT_CANDIDATES)
-    contains = _pairs(source.columns, [f"%{lit}%"])
-    rows = []
-    if since is None and not is_sqlite() and _one_trigram(needle):  # see PROBE_ROWS
-        rows = _fetch(source, contains, cap, _newest(source) - PROBE_ROWS, needle)
-    if len(rows) < cap:
-        rows = _fetch(source, contains, cap, since, needle)
+    probe = since is None and not is_sqlite() and _one_trigram(needle)  # see PROBE_ROWS
+
+    def fetch(pairs: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        if probe:
+            start = _newest(source) - PROBE_ROWS
+            found = _fetch(source, pairs, cap, start, needle)
+            if len(found) >= cap or start <= 0:  # the newest matches, or all of them
+                return found
+        return _fetch(source, pairs, cap, since, needle)
+
+    rows = fetch(_pairs(source.columns, [f"%{lit}%"]))
     if len(rows) < cap or since is not None:
         return rows  # every match; or a short needle's newest in the window, whose exact matches no index finds
     # "8245" is exact for "ENG-8245": on PostgreSQL older such ends are sought for digits only, as the trigram of a
     # word (sup of SUP-1) may be in every row
     exact = _pairs(source.exact, [lit, *([f"%-{lit}"] if is_sqlite() or needle.isdigit() else [])])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
-    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap, since, needle)
+    more = fetch([*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])])
     if len(more) >= cap:
-        more += _fetch(source, exact, cap, since, needle)
+        more += fetch(exact)
     return _merged(rows, more)
 
 

@@ -289,3 +289,23 @@ def test_an_sqlite_without_trigrams_migrates_and_searches_by_scanning(
         assert [hit.id for hit in search("upgrade")] == [ticket]
     finally:
         close_database()
+
+
+@pytest.mark.parametrize("probe_rows", [10_000, 2])
+def test_a_number_being_typed_finds_the_newest_numbers_holding_it(
+    db_path: Path, ctx: Context, fixed_now: datetime, monkeypatch: pytest.MonkeyPatch, probe_rows: int
+) -> None:
+    """``SUP-1`` is one trigram: PostgreSQL looks among the newest rows first, then by index; the same hits."""
+    import tamdesk.services.search as searching
+
+    monkeypatch.setattr(searching, "PROBE_ROWS", probe_rows)
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    acme = create_customer(ctx, CustomerInput(name="Acme Corp"))
+    made = [
+        create_ticket(ctx, TicketInput(number, acme, "Cluster down", Severity.LOW, fixed_now - timedelta(hours=n)))
+        for n, number in enumerate(["SUP-10", "SUP-11", "XSUP-1", "SUP-20", "SUP-12", "SUP-1"])
+    ]
+    found = [(hit.id, hit.rank) for hit in search("sup-1") if hit.kind is HitKind.TICKET]
+    assert found[0] == (made[5], Rank.EXACT)
+    assert {tid for tid, _ in found} >= {made[0], made[1], made[4]}  # the starts-with: older ones sought too
+    assert made[3] not in {tid for tid, _ in found}
