@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tickets_page.py --size $(BENCH_SIZE) --scope all $(if $(DB),--db $(DB),)
 	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 	$(BIN)/python benchmarks/bench_memory.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),) --day
+	$(BIN)/python benchmarks/bench_search.py --size $(BENCH_SIZE) $(if $(DB),--db $(DB),)
 
 app: $(STAMP)
 	bash scripts/build-app.sh

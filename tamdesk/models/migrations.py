@@ -6,6 +6,7 @@ A migration is never edited once released; later changes are new migrations.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from tamdesk import __version__
 from tamdesk.domain.onboarding import DEFAULT_TEMPLATE
 from tamdesk.models import tables as t
 from tamdesk.models.db import DatabaseError, is_sqlite
+
+log = logging.getLogger(__name__)
 
 
 class SchemaTooNew(DatabaseError):
@@ -138,6 +141,175 @@ def _v8_contracts_and_health(db: peewee.Database) -> None:
     db.create_tables([t.Contract, t.InstalledVersion, t.HealthSnapshot], safe=True)
 
 
+@dataclass(frozen=True)
+class _SearchIndex:
+    """A SQLite full-text index of one table for search (v9): its rows' text, one column each, case folded by the
+    trigram tokenizer (Unicode letters too: ``MÜLLER`` is ``müller``).
+
+    ``select`` gives ``id, text…`` of the indexed rows of ``x`` (the table's alias) that match a condition;
+    ``watch`` names the columns whose change re-indexes a row; ``follows`` names other tables whose change
+    re-indexes the rows they feed (table, the events and columns to watch, and which rows of ``x`` they feed).
+    """
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    select: str
+    watch: tuple[str, ...]
+    follows: tuple[tuple[str, str, str], ...] = ()
+
+
+def _text(sql: str) -> str:
+    """The indexed form of a value: framed by char(1), so a field's start and end can be searched for (an exact
+    number, a word that starts a field). SQLite's own functions only: any program that writes the file (an older
+    tamdesk, the sqlite3 shell) keeps the index in step; the index folds case itself."""
+    return f"char(1) || coalesce({sql}, '') || char(1)"
+
+
+_V9_INDEXES = (
+    _SearchIndex(
+        "ticket_search",
+        "ticket",
+        ("number", "subject"),
+        f"SELECT x.id, {_text('x.number')}, {_text('x.subject')} FROM ticket x",
+        ("number", "subject"),
+    ),
+    _SearchIndex(
+        "escalation_search",
+        "escalation",
+        ("number", "reason"),
+        f"SELECT x.id, {_text('t.number')}, {_text('x.reason')} FROM escalation x JOIN ticket t ON t.id = x.ticket_id",
+        ("ticket_id", "reason"),
+        (("ticket", "UPDATE OF number", "x.ticket_id = new.id"),),
+    ),
+    _SearchIndex(
+        "defect_search",
+        "defect",
+        ("engineering_key", "title"),
+        f"SELECT x.id, {_text('x.engineering_key')}, {_text('x.title')} FROM defect x",
+        ("engineering_key", "title"),
+    ),
+    _SearchIndex(
+        "portal_seat_search",
+        "portal_seat",
+        ("full_name", "email"),
+        f"SELECT x.id, {_text('x.full_name')}, {_text('x.email')} FROM portal_seat x",
+        ("full_name", "email"),
+    ),
+    _SearchIndex(
+        "timeline_entry_search",
+        "timeline_entry",
+        ("title", "body"),
+        f"SELECT x.id, {_text('x.title')}, {_text('x.body')} FROM timeline_entry x",
+        ("title", "body"),
+    ),
+    _SearchIndex(
+        "customer_search",
+        "customer",
+        ("name", "email_domains", "tam", "aliases"),
+        f"SELECT x.id, {_text('x.name')}, {_text('x.email_domains')}, {_text('p.name')}, "
+        + _text("(SELECT group_concat(a.name, char(10)) FROM customer_alias a WHERE a.customer_id = x.id)")
+        + " FROM customer x LEFT JOIN person p ON p.id = x.tam_id",
+        ("name", "email_domains", "tam_id"),
+        (
+            ("person", "UPDATE OF name", "x.tam_id = new.id"),
+            ("customer_alias", "INSERT", "x.id = new.customer_id"),
+            ("customer_alias", "DELETE", "x.id = old.customer_id"),
+            ("customer_alias", "UPDATE OF name, customer_id", "x.id IN (old.customer_id, new.customer_id)"),
+        ),
+    ),
+)
+
+
+def _where(select: str, condition: str) -> str:
+    return f"{select} WHERE {condition}"
+
+
+def _v9_sqlite_search(db: peewee.Database) -> None:
+    try:
+        with db.atomic():  # a savepoint: an SQLite built without FTS5's trigram tokenizer (before 3.34) says no here
+            db.execute_sql("CREATE VIRTUAL TABLE temp.search_probe USING fts5(x, tokenize='trigram')")
+            db.execute_sql("DROP TABLE temp.search_probe")
+    except peewee.DatabaseError as error:
+        log.warning("Search scans the tables: this SQLite has no trigram full-text index (%s)", str(error).strip())
+        return
+    for index in _V9_INDEXES:
+        name, table = index.name, index.table
+        columns = ", ".join(index.columns)
+        insert = f"INSERT INTO {name}(rowid, {columns}) "
+        db.execute_sql(
+            f"CREATE VIRTUAL TABLE {name} USING fts5({columns}, tokenize='trigram case_sensitive 0', columnsize=0)"
+        )
+        db.execute_sql(insert + index.select)
+        db.execute_sql(
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} BEGIN "
+            f"{insert}{_where(index.select, 'x.id = new.id')}; END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER {name}_update AFTER UPDATE OF id, {', '.join(index.watch)} ON {table} BEGIN "
+            f"DELETE FROM {name} WHERE rowid = old.id; {insert}{_where(index.select, 'x.id = new.id')}; END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} BEGIN DELETE FROM {name} WHERE rowid = old.id; END"
+        )
+        for n, (other, event, feeds) in enumerate(index.follows, start=1):
+            rows = f"SELECT x.id FROM {table} x WHERE {feeds}"
+            db.execute_sql(
+                f"CREATE TRIGGER {name}_follows_{other}_{n} AFTER {event} ON {other} BEGIN "
+                f"DELETE FROM {name} WHERE rowid IN ({rows}); {insert}{_where(index.select, feeds)}; END"
+            )
+
+
+_V9_TRIGRAM_COLUMNS = (
+    ("ticket", "number"),
+    ("ticket", "subject"),
+    ("escalation", "reason"),
+    ("defect", "engineering_key"),
+    ("defect", "title"),
+    ("portal_seat", "full_name"),
+    ("portal_seat", "email"),
+    ("timeline_entry", "title"),
+    ("timeline_entry", "body"),
+    ("customer", "name"),
+    ("customer", "email_domains"),
+    ("customer_alias", "name"),
+)
+
+
+def _v9_postgres_search(db: peewee.Database) -> None:
+    try:
+        with db.atomic():  # a savepoint: a server without pg_trgm leaves the migration's transaction usable
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except peewee.DatabaseError as error:
+        log.warning("Search scans the tables: the pg_trgm extension could not be created (%s)", str(error).strip())
+        return
+    for table, column in _V9_TRIGRAM_COLUMNS:
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {table}_{column}_trgm ON {table} USING gin ({column} gin_trgm_ops)")
+
+
+def _v9_postgres_starts(db: peewee.Database) -> None:
+    """A field that starts with a word found in many others (``upgrade%``): a trigram index would recheck every row
+    holding the word; an ordered index of each field's lowered start finds them directly. Cut at 200 characters, as
+    long as any search, so a long text stays within an index entry."""
+    for table, column in _V9_TRIGRAM_COLUMNS:
+        db.execute_sql(
+            f"CREATE INDEX IF NOT EXISTS {table}_{column}_starts ON {table} "
+            f"(left(lower({column}), 200) text_pattern_ops)"
+        )
+
+
+def _v9_search_indexes(db: peewee.Database) -> None:
+    """Search by index (issue 19): on SQLite a trigram full-text index of each searched table, folding case, kept in
+    step by triggers, so every write (services, bulk writes, imports, other programs) updates it; on PostgreSQL trigram
+    indexes (pg_trgm) that serve ILIKE, or the old scan, said in the log, where the extension cannot be created.
+    Ticket numbers and defect keys keep their ordinary indexes."""
+    if is_sqlite(db):
+        _v9_sqlite_search(db)
+    else:
+        _v9_postgres_starts(db)
+        _v9_postgres_search(db)
+
+
 # v1 creates every table as the models define them today, so each later migration must also hold for a database
 # that v1 has just created (add what is missing, create what does not exist).
 MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
@@ -149,6 +321,7 @@ MIGRATIONS: tuple[Callable[[peewee.Database], None], ...] = (
     _v6_calendars,
     _v7_account,
     _v8_contracts_and_health,
+    _v9_search_indexes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

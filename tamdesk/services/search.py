@@ -2,17 +2,21 @@
 and the text of timeline entries.
 
 Whatever the user types is plain text: regex metacharacters mean nothing here, SQL wildcards (``%``, ``_``) and
-the LIKE escape character are escaped, and values travel as parameters, never inside the SQL text. Matching is
-case-insensitive: ILIKE on PostgreSQL; LIKE on SQLite, which folds ASCII letters only, so there a needle with other
-letters (``ÖBB``, ``Ærø``) compares the Unicode case-folded column through the ``casefold`` SQL function instead.
+the LIKE escape character are escaped, FTS5 query syntax is quoted, and values travel as parameters, never inside
+the SQL text. Matching is case-insensitive, letters beyond ASCII too (``MÜLLER`` finds ``Müller``): on SQLite as
+the full-text index folds case (one letter for one: ``ß`` is not ``ss``), on PostgreSQL by ILIKE.
 
 Ranking: an exact number, engineering key, name, email or email domain first (``8245`` is exact for
 ``ENG-8245``), then a field or one of its words starting with the text, then the text anywhere. Within a rank,
 tickets, defects and escalations come newest first, customers and seat holders by name.
 
-Speed (100,000 tickets): the SQL finds the newest ``CANDIDATES`` matches of each kind in one pass, which stops
-early when a word is common; only then do two more passes fetch the exact and starts-with matches that may be
-older, so a common word can never hide the exact ticket number.
+Speed (a million tickets): matches are found by index (schema v9). On SQLite each searched table has a trigram
+full-text index of its text, framed so a field's start and end can be asked for too, kept in step by triggers; on
+PostgreSQL pg_trgm indexes serve ILIKE. The index gives the newest ``CANDIDATES`` matches of each kind; only then do
+two more queries fetch the exact and starts-with matches that may be older, so a common word can never hide the
+exact ticket number. A needle too short for trigrams is looked for in the newest ``SHORT_WINDOW`` ids of each kind;
+on SQLite its exact and (from two characters) starts-with matches everywhere still, on PostgreSQL only the newest
+``SHORT_CANDIDATES`` matches of the window are ranked.
 
 A customer is found by the names it is also known as too; an exact one ranks as its name does.
 """
@@ -20,6 +24,7 @@ A customer is found by the names it is also known as too; an exact one ranks as 
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -37,8 +42,9 @@ from tamdesk.models.db import database, is_sqlite
 MAX_QUERY_LENGTH = 200
 """Only this many characters of a query are searched (a pasted page of text is cut, and the UI says so)."""
 
-CANDIDATES = 2000
-"""How many of the newest matches of one kind are ranked before the extra exact and starts-with passes."""
+CANDIDATES = 250
+"""How many of the newest matches of one kind are ranked before the extra exact and starts-with passes (five times
+the hits a palette shows: ranking them in Python is what a common word costs)."""
 
 ESCAPE = "!"
 
@@ -110,26 +116,30 @@ def contains_text(text: str, *columns: pw.Field) -> pw.Expression:
     return functools.reduce(operator.or_, tests)
 
 
-def _starts_word(value: str, needle: str) -> bool:
-    """Whether ``value`` or one of its words (after a space, dot, @, dash, comma …) starts with ``needle``."""
-    start = value.find(needle)
-    while start >= 0:
-        if start == 0 or not value[start - 1].isalnum():
-            return True
-        start = value.find(needle, start + 1)
-    return False
-
-
 def rank_of(needle: str, exact: Iterable[str], words: Iterable[str]) -> int:
     """The rank of a row whose ``exact`` values (numbers, keys, names) and searched ``words`` matched ``needle``."""
+    return _ranking(needle)(exact, words)
+
+
+def _ranking(needle: str) -> Callable[[Iterable[str], Iterable[str]], int]:
+    """``rank_of`` for one needle, its work on the needle done once: thousands of rows are ranked per search.
+
+    A word starts where nothing alphanumeric comes before (``[^\\W_]`` is what ``str.isalnum`` calls alphanumeric).
+    """
     folded = needle.casefold()
-    for value in exact:
-        v = value.casefold().strip()
-        if v == folded or v.endswith("-" + folded):
-            return Rank.EXACT
-    if any(_starts_word(value.casefold(), folded) for value in words):
-        return Rank.STARTS
-    return Rank.CONTAINS
+    suffix = "-" + folded
+    starts = re.compile(r"(?<![^\W_])" + re.escape(folded)).search
+
+    def rank(exact: Iterable[str], words: Iterable[str]) -> int:
+        for value in exact:
+            v = value.casefold().strip()
+            if v == folded or v.endswith(suffix):
+                return Rank.EXACT
+        if any(starts(value.casefold()) for value in words):
+            return Rank.STARTS
+        return Rank.CONTAINS
+
+    return rank
 
 
 # -- the SQL ---------------------------------------------------------------------------------------------------
@@ -138,53 +148,211 @@ def rank_of(needle: str, exact: Iterable[str], words: Iterable[str]) -> int:
 @dataclass(frozen=True)
 class _Source:
     """Where one kind is found: a SELECT (its first column the row id), the id column, the searched columns and
-    the columns whose exact value ranks first."""
+    the columns whose exact value ranks first; ``index`` is the table's full-text index on SQLite, whose columns
+    ``indexed`` and ``indexed_exact`` hold the text of ``columns`` and ``exact``, framed by ``FRAME`` (schema v9)."""
 
     select: str
     id_column: str
     columns: tuple[str, ...]
     exact: tuple[str, ...]
+    table: str
+    indexed: tuple[str, ...]
+    indexed_exact: tuple[str, ...]
+
+    @property
+    def index(self) -> str:
+        return f"{self.table}_search"
+
+
+SHORT_CANDIDATES = 100
+"""``CANDIDATES`` for a needle too short for trigrams: nearly every row holds one or two characters, so only ranking
+costs, and their newest matches are as good as any."""
+
+SHORT_WINDOW = 5_000
+"""A needle too short for the trigram indexes (one or two characters on SQLite; no run of three letters or digits on
+PostgreSQL) is looked for among the newest this many ids of each kind only; a longer one everywhere."""
+
+FRAME = "\x01"
+"""What frames each field in the SQLite index, so that a field's start and end can be searched for."""
 
 
 def _pairs(columns: Iterable[str], patterns: Iterable[str]) -> list[tuple[str, str]]:
     return [(column, pattern) for column in columns for pattern in patterns]
 
 
-def _fetch(source: _Source, pairs: Sequence[tuple[str, str]], limit: int) -> list[tuple[Any, ...]]:
-    """The newest ``limit`` rows (by id) where any ``(column, pattern)`` of ``pairs`` matches (LIKE/ILIKE)."""
+PROBE_ROWS = 10_000
+"""On PostgreSQL a needle whose longest word is three letters or digits (``SUP-1``: one trigram, ``sup``, which may be
+in every ticket number) is first looked for among the newest this many ids of a kind: where it is that common, its
+newest matches are there, and a trigram index would read every row holding it."""
+
+
+def _newest(source: _Source) -> int:
+    (newest,) = database.execute_sql(f"SELECT max(id) FROM {source.table}").fetchone()
+    return int(newest or 0)
+
+
+def _window(source: _Source) -> int:
+    """The lowest id a short needle is looked for in (see ``SHORT_WINDOW``)."""
+    return _newest(source) - SHORT_WINDOW
+
+
+def _one_trigram(needle: str) -> bool:
+    return max((len(run) for run in re.findall(r"[^\W_]+", needle)), default=0) == 3
+
+
+def _trigram_searchable(needle: str) -> bool:
+    """Whether PostgreSQL's trigram indexes can find ``needle``: it holds a run of three letters or digits."""
+    return any(len(run) >= 3 for run in re.findall(r"[^\W_]+", needle))
+
+
+def _rarest_word(needle: str) -> str | None:
+    """The longest run of letters or digits of a needle that has others (``600001`` of ``SUP-600001``), or None.
+
+    pg_trgm reads the rows of every trigram of a needle, and ``sup`` is in every ticket number: the trigram index is
+    asked for this run alone, and the whole needle checked on the rows it gives.
+    """
+    runs = re.findall(r"[^\W_]+", needle)
+    return max(reversed(runs), key=len) if len(runs) > 1 and len(max(runs, key=len)) >= 3 else None
+
+
+def _fetch(
+    source: _Source, pairs: Sequence[tuple[str, str]], limit: int, since: int | None, needle: str = ""
+) -> list[tuple[Any, ...]]:
+    """The newest ``limit`` rows (by id, above ``since`` if given) where any ``(column, pattern)`` of ``pairs``
+    matches (LIKE/ILIKE); ``needle`` is what the patterns look for (see ``_rarest_word``)."""
     p = database.obj.param
-    tests, params = [], []
+    tests: list[tuple[str, list[str]]] = []  # each test with its parameters
+    rarest = _rarest_word(needle) if since is None else None
     for column, pattern in pairs:
         if isinstance(database.obj, pw.PostgresqlDatabase):
-            tests.append(f"{column} ILIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern)
+            if since is None and not pattern.startswith("%"):
+                # a field's start, or all of it: by the ordered index of its lowered first 200 characters (v9)
+                tests.append((f"left(lower({column}), 200) LIKE lower({p}) ESCAPE '{ESCAPE}'", [pattern]))
+            elif rarest is not None:
+                test = f"{column} ILIKE {p} ESCAPE '{ESCAPE}' AND ({column} || '') ILIKE {p} ESCAPE '{ESCAPE}'"
+                tests.append((test, [f"%{escape_like(rarest)}%", pattern]))
+            else:
+                # a needle without trigrams would make a trigram index read all of itself: `|| ''` keeps the
+                # planner on the id range of the window instead
+                plain = column if since is None else f"({column} || '')"
+                tests.append((f"{plain} ILIKE {p} ESCAPE '{ESCAPE}'", [pattern]))
         elif pattern.isascii():
-            tests.append(f"{column} LIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern)
+            tests.append((f"{column} LIKE {p} ESCAPE '{ESCAPE}'", [pattern]))
         else:  # SQLite's LIKE leaves non-ASCII case alone; slower, so only for such needles
-            tests.append(f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'")
-            params.append(pattern.casefold())
-    sql = f"{source.select} WHERE ({' OR '.join(tests)}) ORDER BY {source.id_column} DESC LIMIT {p}"
-    return list(database.execute_sql(sql, [*params, limit]))
+            tests.append((f"casefold({column}) LIKE {p} ESCAPE '{ESCAPE}'", [pattern.casefold()]))
+    window = "" if since is None else f" AND {source.id_column} > {int(since)}"
+    order = f"ORDER BY {source.id_column} DESC LIMIT {p}"
+    if isinstance(database.obj, pw.PostgresqlDatabase) and since is None:
+        # one branch per column, so each is served by its column's trigram index (an OR across joined tables is
+        # served by none); the union of each branch's newest holds the newest of all. A window is read once.
+        branches = " UNION ".join(f"({source.select} WHERE {test}{window} {order})" for test, _ in tests)
+        sql = f"SELECT * FROM ({branches}) found ORDER BY 1 DESC LIMIT {p}"
+        return list(database.execute_sql(sql, [*(v for _, values in tests for v in (*values, limit)), limit]))
+    sql = f"{source.select} WHERE ({' OR '.join(f'({test})' for test, _ in tests)}){window} {order}"
+    return list(database.execute_sql(sql, [*(v for _, values in tests for v in values), limit]))
 
 
-def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
-    """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
+def _find_scanning(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
+    """``_find`` by LIKE/ILIKE: served by the trigram indexes on PostgreSQL (and a scan where pg_trgm is missing)."""
     lit = escape_like(needle)
-    rows = _fetch(source, _pairs(source.columns, [f"%{lit}%"]), cap)
-    if len(rows) < cap:
-        return rows
-    exact = _pairs(source.exact, [lit, f"%-{lit}"])
+    since = None if _trigram_searchable(needle) else _window(source)
+    cap = cap if since is None else min(cap, SHORT_CANDIDATES)
+    probe = since is None and not is_sqlite() and _one_trigram(needle)  # see PROBE_ROWS
+
+    def fetch(pairs: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        if probe:
+            start = _newest(source) - PROBE_ROWS
+            found = _fetch(source, pairs, cap, start, needle)
+            if len(found) >= cap or start <= 0:  # the newest matches, or all of them
+                return found
+        return _fetch(source, pairs, cap, since, needle)
+
+    rows = fetch(_pairs(source.columns, [f"%{lit}%"]))
+    if len(rows) < cap or since is not None:
+        return rows  # every match; or a short needle's newest in the window, whose exact matches no index finds
+    # "8245" is exact for "ENG-8245": on PostgreSQL older such ends are sought for digits only, as the trigram of a
+    # word (sup of SUP-1) may be in every row
+    exact = _pairs(source.exact, [lit, *([f"%-{lit}"] if is_sqlite() or needle.isdigit() else [])])
     # one more pass finds older exact and starts-with matches; a separate exact pass only when many start so
-    more = _fetch(source, [*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])], cap)
+    more = fetch([*exact, *_pairs(source.columns, [f"{lit}%", f"% {lit}%"])])
     if len(more) >= cap:
-        more += _fetch(source, exact, cap)
+        more += fetch(exact)
+    return _merged(rows, more)
+
+
+def _merged(rows: list[tuple[Any, ...]], more: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     seen = {row[0] for row in rows}
     for row in more:
         if row[0] not in seen:
             seen.add(row[0])
             rows.append(row)
     return rows
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: in double quotes, its own double quotes doubled; nothing in it is syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_patterns(text: str) -> list[str]:
+    """LIKE patterns (``ESCAPE '!'``) that find ``text`` in the index's own framed text: each letter beyond ASCII in
+    lower and upper case, as SQLite's LIKE folds ASCII only (``ö`` gives ``%ö%`` and ``%Ö%``)."""
+    cases = [{ch} if ch.isascii() else {ch, ch.lower(), ch.upper()} for ch in text]
+    return [f"%{escape_like(''.join(chars))}%" for chars in itertools.product(*cases)]
+
+
+def _indexed_ids(source: _Source, tests: Sequence[tuple[tuple[str, ...], str]], limit: int) -> list[int]:
+    """The newest ``limit`` ids whose indexed text of any of the columns of a test contains its text.
+
+    A text of three characters or more is a trigram query of the full-text index; a shorter one is looked for by
+    LIKE in the index's own text of the newest ``SHORT_WINDOW`` ids (see ``_like_patterns``).
+    """
+    p = database.obj.param
+    ids: set[int] = set()
+    long_tests = [(columns, text) for columns, text in tests if len(text) >= 3]
+    if long_tests:
+        query = " OR ".join(f"{{{' '.join(columns)}}} : {_phrase(text)}" for columns, text in long_tests)
+        sql = f"SELECT rowid FROM {source.index} WHERE {source.index} MATCH {p} ORDER BY rowid DESC LIMIT {p}"
+        ids.update(row[0] for row in database.execute_sql(sql, [query, limit]))
+    short_tests = [(column, text) for columns, text in tests if len(text) < 3 for column in columns]
+    if short_tests:
+        pairs = [(column, pattern) for column, text in short_tests for pattern in _like_patterns(text)]
+        found = " OR ".join(f"{column} LIKE {p} ESCAPE '{ESCAPE}'" for column, _ in pairs)
+        sql = f"SELECT rowid FROM {source.index} WHERE rowid > {p} AND ({found}) ORDER BY rowid DESC LIMIT {p}"
+        params = [_window(source), *(pattern for _, pattern in pairs), limit]
+        ids.update(row[0] for row in database.execute_sql(sql, params))
+    return sorted(ids, reverse=True)[:limit]
+
+
+def _find_indexed(source: _Source, needle: str, cap: int) -> list[tuple[Any, ...]]:
+    """``_find`` through the SQLite full-text index, which folds the case of the needle and the text alike."""
+    cap = cap if len(needle) >= 3 else min(cap, SHORT_CANDIDATES)
+    ids = _indexed_ids(source, [(source.indexed, needle)], cap)
+    if len(ids) >= cap or len(needle) < 3:  # a short needle's matches in the window may not be all of them
+        exact = [(source.indexed_exact, FRAME + needle + FRAME), (source.indexed_exact, f"-{needle}{FRAME}")]
+        starts = [(source.indexed, FRAME + needle), (source.indexed, f" {needle}")]
+        more = _indexed_ids(source, [*exact, *starts], cap)
+        if len(more) >= cap:
+            more += _indexed_ids(source, exact, cap)
+        ids = list(dict.fromkeys([*ids, *more]))
+    if not ids:
+        return []
+    listed = ", ".join(str(int(i)) for i in ids)
+    rows = {row[0]: row for row in database.execute_sql(f"{source.select} WHERE {source.id_column} IN ({listed})")}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _indexed(source: _Source) -> bool:
+    """Whether the SQLite database has ``source``'s full-text index (an SQLite without FTS5 trigrams has none)."""
+    sql = f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {database.obj.param}"
+    return database.execute_sql(sql, [source.index]).fetchone() is not None
+
+
+def _find(source: _Source, needle: str, cap: int = CANDIDATES) -> list[tuple[Any, ...]]:
+    """Rows of ``source`` containing ``needle``: the newest ``cap``, plus older exact and starts-with matches."""
+    if is_sqlite() and FRAME not in needle and _indexed(source):
+        return _find_indexed(source, needle, cap)
+    return _find_scanning(source, needle, cap)
 
 
 Row = tuple[Any, ...]
@@ -213,6 +381,9 @@ def _customer_source() -> _Source:
         "c.id",
         ("c.name", "c.email_domains", "p.name", "a.names"),
         ("c.name",),
+        "customer",
+        ("name", "email_domains", "tam", "aliases"),
+        ("name",),
     )
 
 
@@ -222,11 +393,12 @@ def _domains(text: str) -> list[str]:
 
 def _customers(needle: str, limit: int) -> list[SearchHit]:
     folded = needle.casefold()
+    ranking = _ranking(needle)
 
     def score(row: Row) -> tuple[Any, ...]:
         _, name, domains, _archived, tam, known_as = row
         aliases = (known_as or "").splitlines()
-        rank = rank_of(needle, [name, *aliases, *_domains(domains)], [name, domains, tam or "", *aliases])
+        rank = ranking([name, *aliases, *_domains(domains)], [name, domains, tam or "", *aliases])
         return rank, name.casefold()
 
     hits = []
@@ -248,14 +420,19 @@ _SEATS = _Source(
     "s.id",
     ("s.full_name", "s.email"),
     ("s.full_name", "s.email"),
+    "portal_seat",
+    ("full_name", "email"),
+    ("full_name", "email"),
 )
 
 
 def _seats(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         sid, name, email, _, status = row[:5]
         revoked = status == SeatStatus.REVOKED.value  # revoked seats after the seats in use
-        return rank_of(needle, [name, email], [name, email]), revoked, name.casefold(), sid
+        return ranking([name, email], [name, email]), revoked, name.casefold(), sid
 
     return [
         SearchHit(HitKind.SEAT, sid, name, f"{email} · {customer} · seat {no} · {SeatStatus(status).label}", cid, rank)
@@ -269,13 +446,18 @@ _TICKETS = _Source(
     "t.id",
     ("t.number", "t.subject"),
     ("t.number",),
+    "ticket",
+    ("number", "subject"),
+    ("number",),
 )
 
 
 def _tickets(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         tid, number, subject, opened = row[:4]
-        return rank_of(needle, [number], [number, subject]), -opened, -tid
+        return ranking([number], [number, subject]), -opened, -tid
 
     hits = []
     for rank, (tid, number, subject, _, severity, status, cid, customer) in _best(
@@ -294,6 +476,9 @@ _DEFECTS = _Source(
     "d.id",
     ("d.engineering_key", "d.title"),
     ("d.engineering_key",),
+    "defect",
+    ("engineering_key", "title"),
+    ("engineering_key",),
 )
 
 
@@ -324,9 +509,11 @@ def _find_numbered(source: _Source, needle: str, kind: str) -> tuple[list[Row], 
 
 
 def _defects(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         did, title, key, reported = row[:4]
-        rank = Rank.EXACT if did == number else rank_of(needle, [key or ""], [key or "", title])
+        rank = Rank.EXACT if did == number else ranking([key or ""], [key or "", title])
         return rank, -reported, -did
 
     rows, number = _find_numbered(_DEFECTS, needle, "defect")
@@ -343,13 +530,18 @@ _ESCALATIONS = _Source(
     "e.id",
     ("t.number", "e.reason"),
     ("t.number",),
+    "escalation",
+    ("number", "reason"),
+    ("number",),
 )
 
 
 def _escalations(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         eid, ticket, reason, opened = row[:4]
-        rank = Rank.EXACT if eid == named else rank_of(needle, [ticket], [ticket, reason])
+        rank = Rank.EXACT if eid == named else ranking([ticket], [ticket, reason])
         return rank, -opened, -eid
 
     rows, named = _find_numbered(_ESCALATIONS, needle, "escalation")
@@ -368,6 +560,9 @@ _ENTRIES = _Source(
     "e.id",
     ("e.title", "e.body"),
     ("e.title",),
+    "timeline_entry",
+    ("title", "body"),
+    ("title",),
 )
 
 
@@ -382,9 +577,11 @@ def _snippet(text: str, needle: str, width: int = 110) -> str:
 
 
 def _timeline_entries(needle: str, limit: int) -> list[SearchHit]:
+    ranking = _ranking(needle)
+
     def score(row: Row) -> tuple[Any, ...]:
         eid, title, body, at = row[:4]
-        return rank_of(needle, [title], [title, body]), -at, -eid
+        return ranking([title], [title, body]), -at, -eid
 
     hits = []
     for rank, (eid, title, body, at, kind, cid, customer) in _best(_find(_ENTRIES, needle), score, limit):

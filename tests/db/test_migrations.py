@@ -136,3 +136,24 @@ def test_v5_adds_severity_changes_and_exemptions_beside_the_old_data(any_old_db:
         assert t.Ticket.select().count() == tickets[0] - 1
     finally:
         close_database()
+
+
+def test_v9_indexes_every_old_row_for_search(any_old_db: Path) -> None:
+    """The full-text index is filled from the rows already there, and search finds them by it."""
+    from tamdesk.services.search import HitKind, Rank, search
+
+    opened = open_database(any_old_db)
+    try:
+        assert opened.to_version == SCHEMA_VERSION
+        db = t.Ticket._meta.database
+        for table in ("ticket", "escalation", "defect", "portal_seat", "timeline_entry", "customer"):
+            rows = db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert db.execute_sql(f"SELECT count(*) FROM {table}_search").fetchone()[0] == rows, table
+        ticket = t.Ticket.select().order_by(t.Ticket.id).first()
+        hits = [(hit.kind, hit.id, hit.rank) for hit in search(ticket.number.upper())]
+        assert (HitKind.TICKET, ticket.id, Rank.EXACT) in hits
+        word = max(ticket.subject.split(), key=len)
+        assert ticket.id in {hit.id for hit in search(word.swapcase(), limit=1000) if hit.kind is HitKind.TICKET}
+        assert check_database().ok
+    finally:
+        close_database()
