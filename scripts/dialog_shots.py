@@ -78,7 +78,7 @@ def main() -> int:
     lines = [f"screen {app.primaryScreen().availableGeometry().size().toTuple()} platform {app.platformName()}"]
     for scheme in ("light", "dark"):
         os.environ[SCHEME_ENV] = scheme
-        apply_theme(app)
+        apply_theme(app).apply()
         for case in CASES:
             if args.only and args.only not in case.name:
                 continue
