@@ -13,7 +13,6 @@ from typing import Any
 
 from tamdesk.cli.common import CommandFailed, date_option, local_today
 from tamdesk.cli.text import day, moment, plural, table
-from tamdesk.domain.onboarding import AutoRule
 from tamdesk.services.base import Context
 from tamdesk.services.customers import customer_by_name
 from tamdesk.services.onboarding import (
@@ -28,14 +27,6 @@ from tamdesk.services.onboarding import (
 
 HELP = "show a customer's onboarding checklist, start it, tick and untick steps, move due dates"
 STEP_HELP = "the step's number as `onboarding show` lists it, or its title (any case; a unique part will do)"
-
-PROOF = {
-    AutoRule.ACCESS_FORM_SENT: "the form sent",
-    AutoRule.ACCESS_FORM_RETURNED: "the returned form applied",
-    AutoRule.SEATS_GRANTED: "every seat granted, the last",
-    AutoRule.WELCOME_CONFIRMED: "every welcome email confirmed, the last",
-}
-"""What the data shows when an automatic step completed itself, followed by when."""
 
 
 def register(commands: Any, groups: dict[str, Any]) -> None:
@@ -106,7 +97,7 @@ def _progress(steps: Checklist) -> str:
 
 def _status(step: StepRow, today: date) -> str:
     if step.done and step.done_by == AUTOMATIC and step.auto_rule is not None:
-        text = f"automatic: proven by {PROOF[step.auto_rule]} {moment(step.done_at)}"
+        text = f"automatic: proven by {step.auto_rule.proof} {moment(step.done_at)}"
     elif step.done:
         text = f"done by {step.done_by or 'someone'}, {moment(step.done_at)}"
     else:

@@ -51,6 +51,28 @@ class AutoRule(StrEnum):
             ),
         }[self]
 
+    @property
+    def trigger(self) -> str:
+        """When the step completes itself, as the template's list says it: ``when the access form is sent``."""
+        return {
+            AutoRule.USERS_DESIGNATED: "when every seat is held by a distinct person",
+            AutoRule.ACCESS_FORM_SENT: "when the access form is sent",
+            AutoRule.ACCESS_FORM_RETURNED: "when a returned form is applied",
+            AutoRule.SEATS_GRANTED: "when every seat is granted",
+            AutoRule.WELCOME_CONFIRMED: "when every welcome is confirmed",
+        }[self]
+
+    @property
+    def proof(self) -> str:
+        """What the data showed when the step completed itself, followed by when: ``the form sent``."""
+        return {
+            AutoRule.USERS_DESIGNATED: "every seat held by a distinct person, the last",
+            AutoRule.ACCESS_FORM_SENT: "the form sent",
+            AutoRule.ACCESS_FORM_RETURNED: "the returned form applied",
+            AutoRule.SEATS_GRANTED: "every seat granted, the last",
+            AutoRule.WELCOME_CONFIRMED: "every welcome email confirmed, the last",
+        }[self]
+
 
 class OnboardingState(StrEnum):
     NOT_STARTED = "not_started"

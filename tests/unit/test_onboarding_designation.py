@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tamdesk.domain.onboarding import SeatFact, designation
+from tamdesk.domain.onboarding import AutoRule, SeatFact, designation
 from tamdesk.domain.states import SeatStatus
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -76,3 +76,9 @@ def test_complete_exactly_when_enough_distinct_people_hold_seats(
         gone = next(iter(holders))
         fewer = [(k, X if k == gone else s) for k, s in specs]
         assert not designation(_seats(*fewer), allowance).complete
+
+
+@pytest.mark.parametrize("rule", list(AutoRule))
+def test_every_automatic_rule_says_when_it_completes_and_what_proved_it(rule: AutoRule) -> None:
+    """The template's list, the checklist and the CLI read these for every rule: a new rule needs all three."""
+    assert rule.trigger.startswith("when ") and rule.proof and rule.explanation.startswith("Completes itself when")

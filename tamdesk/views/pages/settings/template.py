@@ -47,14 +47,6 @@ def _arrow_button(arrow: str, name: str) -> QPushButton:
     return button
 
 
-RULE_LABELS = {
-    AutoRule.ACCESS_FORM_SENT: "when the access form is sent",
-    AutoRule.ACCESS_FORM_RETURNED: "when a returned form is applied",
-    AutoRule.SEATS_GRANTED: "when every seat is granted",
-    AutoRule.WELCOME_CONFIRMED: "when every welcome is confirmed",
-}
-
-
 def _step_columns() -> list[Column[TemplateStepRow]]:
     return [
         Column[TemplateStepRow]("#", lambda s: str(s.position), align_right=True),
@@ -62,7 +54,7 @@ def _step_columns() -> list[Column[TemplateStepRow]]:
         Column[TemplateStepRow]("Due", lambda s: "at the start" if not s.offset_days else f"day {s.offset_days}"),
         Column[TemplateStepRow](
             "Completes itself",
-            lambda s: RULE_LABELS[s.auto_rule] if s.auto_rule else "—",
+            lambda s: s.auto_rule.trigger if s.auto_rule else "—",
             tooltip=lambda s: s.auto_rule.explanation if s.auto_rule else "",
         ),
     ]
