@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import peewee as pw
@@ -230,6 +230,21 @@ class TicketInput:
     engineer: str = ""
     notes: str = ""
     severity_changed_at: datetime | None = None  # when an edited severity changed; None: now
+    status_changed_at: datetime | None = None  # when an edited status changed (a redo's); None: now
+
+
+@dataclass(frozen=True)
+class TicketEdit:
+    """What saving an edit did, so that it can be taken back (``services.ticket_undo``) and made again."""
+
+    ticket_id: int
+    before: TicketInput  # the values the edit replaced
+    before_resolved_at: datetime | None
+    after: TicketInput  # as saved, with the times its severity and status changes were recorded at
+    version: int  # the ticket's version once saved
+    event_ids: tuple[int, ...]  # the status events the edit recorded, in order
+    severity_change_id: int | None
+    last_event_id: int  # the ticket's latest event once saved (0: none): a later one means it changed since
 
 
 @dataclass(frozen=True)
@@ -453,7 +468,8 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
     return errors
 
 
-def _values(data: TicketInput) -> dict[str, object]:
+def stored_values(data: TicketInput) -> dict[str, object]:
+    """The ticket's columns as ``data`` is saved (cleaned; customer and reporter by id)."""
     return {
         "number": data.number.strip(),
         "customer": data.customer_id,
@@ -478,7 +494,7 @@ def create_ticket(ctx: Context, data: TicketInput) -> int:
         errors = _validate(data, None, ctx.now())
         if errors:
             raise ValidationFailed(errors)
-        values = _values(data)
+        values = stored_values(data)
         ticket = t.Ticket.create(**values)
         record_audit(
             ctx, entity="ticket", entity_id=ticket.id, customer=data.customer_id, action="create",
@@ -487,37 +503,63 @@ def create_ticket(ctx: Context, data: TicketInput) -> int:
         return int(ticket.id)
 
 
-def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> None:
+def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> TicketEdit | None:
     """Save the edited ticket; a new status that events decide (solved, reopened, waiting on the customer and
-    back) is recorded as that event at the time of the change, so status, resolved time and SLA agree."""
+    back) is recorded as that event at the time of the change, so status, resolved time and SLA agree.
+
+    Returns what the edit did (None when it changed nothing), for ``ticket_undo.undo_ticket_edit``.
+    """
     with database.atomic():
         ticket = _ticket(ticket_id)
         errors = _validate(data, ticket, ctx.now())
         if errors:
             raise ValidationFailed(errors)
-        values = _values(data)
+        values = stored_values(data)
         current = {k: getattr(ticket, f"{k}_id" if k in ("customer", "reporter") else k) for k in values}
         changes = {k: v for k, v in values.items() if current[k] != v}
         if not changes:
-            return
+            return None
+        before_input, before_resolved = _input_of(ticket), ticket.resolved_at
         save_versioned(ticket, expected_version, changes)
         record_audit(
             ctx, entity="ticket", entity_id=ticket.id, customer=ticket.customer_id, action="update",
             summary=f"Ticket {ticket.number} edited: {', '.join(sorted(changes))}",
             before={k: current[k] for k in changes}, after=changes,
         )  # fmt: skip
+        severity_at, change_id = None, None
         if "severity" in changes:
-            before = Severity(current["severity"])
-            _record_severity_change(ctx, ticket, before, data.severity, data.severity_changed_at or ctx.now())
-        kinds = _status_events(TicketStatus(current["status"]), data.status)
-        if kinds:
-            at = max(ctx.now(), ticket.opened_at)
+            severity_at = data.severity_changed_at or ctx.now()
+            change_id = _record_severity_change(ctx, ticket, before_input.severity, data.severity, severity_at)
+        status_at, event_ids = None, []
+        if kinds := _status_events(before_input.status, data.status):
+            status_at = data.status_changed_at or max(ctx.now(), ticket.opened_at)
             last = ticket.events.order_by(t.TicketEvent.at.desc()).first()
-            if last is not None and last.at >= at:  # events at one instant apply in a fixed order of kinds, not
-                at = last.at + timedelta(seconds=1)  # as recorded: the change must be the ticket's latest word
+            if last is not None and last.at >= status_at:  # events at one instant apply in a fixed order of kinds,
+                status_at = last.at + timedelta(seconds=1)  # not as recorded: the change must be the latest word
             for kind in kinds:  # a reopening and then a wait: the order they have at one instant
-                _record_event(ctx, ticket, kind, at, f"Status set to {data.status.label} in Edit ticket")
+                note = f"Status set to {data.status.label} in Edit ticket"
+                event_ids.append(_record_event(ctx, ticket, kind, status_at, note))
             _sync_status(ticket)
+        saved = replace(data, severity_changed_at=severity_at, status_changed_at=status_at)
+        last_event = latest_event_id(ticket.id)
+        version = t.Ticket.select(t.Ticket.version).where(t.Ticket.id == ticket.id).scalar()
+        return TicketEdit(
+            ticket.id, before_input, before_resolved, saved, version, tuple(event_ids), change_id, last_event
+        )
+
+
+def latest_event_id(ticket_id: int) -> int:
+    """The id of the ticket's most recently recorded event (0: none yet)."""
+    query = t.TicketEvent.select(pw.fn.max(t.TicketEvent.id)).where(t.TicketEvent.ticket == ticket_id)
+    return int(query.scalar() or 0)
+
+
+def _input_of(ticket: t.Ticket) -> TicketInput:
+    """The ticket's fields as a form holds them."""
+    return TicketInput(
+        ticket.number, ticket.customer_id, ticket.subject, Severity(ticket.severity), ticket.opened_at,
+        TicketStatus(ticket.status), ticket.reporter_id, ticket.engineer, ticket.notes,
+    )  # fmt: skip
 
 
 def _status_events(before: TicketStatus, after: TicketStatus) -> list[TicketEventKind]:
