@@ -20,8 +20,9 @@ from tamdesk.services.base import (
 from tamdesk.services.tickets import (
     TicketEdit,
     delete_event,
-    latest_event_id,
+    history_trace,
     stored_values,
+    ticket_input,
     tickets_numbered,
     undo_severity_change,
     update_ticket,
@@ -70,13 +71,10 @@ def undo_ticket_edit(ctx: Context, edit: TicketEdit) -> int:
 
 
 def _changed_since(ticket: t.Ticket, edit: TicketEdit) -> bool:
-    """Whether anything happened to ``ticket`` after ``edit`` was saved."""
-    if ticket.version != edit.version or latest_event_id(ticket.id) != edit.last_event_id:
-        return True
-    if not edit.event_ids:
-        return False
-    versions = t.TicketEvent.select(t.TicketEvent.version).where(t.TicketEvent.id.in_(edit.event_ids))
-    return sorted(e.version for e in versions) != [1] * len(edit.event_ids)
+    """Whether ``ticket`` is not as ``edit`` left it: its fields, resolved time or history differ (a change taken
+    back since, by an undo, leaves it as it was)."""
+    now = (stored_values(ticket_input(ticket)), ticket.resolved_at, history_trace(ticket.id))
+    return now != (stored_values(edit.after), edit.after_resolved_at, edit.trace)
 
 
 def redo_ticket_edit(ctx: Context, edit: TicketEdit, expected_version: int) -> TicketEdit:

@@ -240,11 +240,11 @@ class TicketEdit:
     ticket_id: int
     before: TicketInput  # the values the edit replaced
     before_resolved_at: datetime | None
-    after: TicketInput  # as saved, with the times its severity and status changes were recorded at
-    version: int  # the ticket's version once saved
+    after: TicketInput  # as saved and as its events left it, with the times its changes were recorded at
+    after_resolved_at: datetime | None
     event_ids: tuple[int, ...]  # the status events the edit recorded, in order
     severity_change_id: int | None
-    last_event_id: int  # the ticket's latest event once saved (0: none): a later one means it changed since
+    trace: tuple[tuple[str, int, int], ...]  # the ticket's history once saved (``history_trace``)
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,6 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
         EventRow(e.id, e.version, e.at, TicketEventKind(e.kind), e.note, e.author)
         for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)
     )
-    severity = Severity(ticket.severity)
     evaluated = evaluate_ticket(ticket, now)
     history, policy, calendar, sla = evaluated.history, evaluated.policy, evaluated.calendar, evaluated.sla
     update_text = explain_update(sla, policy.target(history.severity_at(sla.now)), calendar)
@@ -322,10 +321,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
     return TicketDetail(
         id=ticket.id,
         version=ticket.version,
-        input=TicketInput(
-            ticket.number, ticket.customer_id, ticket.subject, severity, ticket.opened_at,
-            TicketStatus(ticket.status), ticket.reporter_id, ticket.engineer, ticket.notes,
-        ),
+        input=ticket_input(ticket),
         customer=ticket.customer.name,
         customer_zone=ticket.customer.time_zone,
         reporter=reporter,
@@ -519,7 +515,7 @@ def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: Tic
         changes = {k: v for k, v in values.items() if current[k] != v}
         if not changes:
             return None
-        before_input, before_resolved = _input_of(ticket), ticket.resolved_at
+        before_input, before_resolved = ticket_input(ticket), ticket.resolved_at
         save_versioned(ticket, expected_version, changes)
         record_audit(
             ctx, entity="ticket", entity_id=ticket.id, customer=ticket.customer_id, action="update",
@@ -539,22 +535,21 @@ def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: Tic
             for kind in kinds:  # a reopening and then a wait: the order they have at one instant
                 note = f"Status set to {data.status.label} in Edit ticket"
                 event_ids.append(_record_event(ctx, ticket, kind, status_at, note))
-            _sync_status(ticket)
-        saved = replace(data, severity_changed_at=severity_at, status_changed_at=status_at)
-        last_event = latest_event_id(ticket.id)
-        version = t.Ticket.select(t.Ticket.version).where(t.Ticket.id == ticket.id).scalar()
-        return TicketEdit(
-            ticket.id, before_input, before_resolved, saved, version, tuple(event_ids), change_id, last_event
-        )
+            sync_status(ticket)
+        saved = _ticket(ticket.id)
+        after = replace(ticket_input(saved), severity_changed_at=severity_at, status_changed_at=status_at)
+        return TicketEdit(ticket.id, before_input, before_resolved, after, saved.resolved_at, tuple(event_ids),
+                          change_id, history_trace(ticket.id))  # fmt: skip
 
 
-def latest_event_id(ticket_id: int) -> int:
-    """The id of the ticket's most recently recorded event (0: none yet)."""
-    query = t.TicketEvent.select(pw.fn.max(t.TicketEvent.id)).where(t.TicketEvent.ticket == ticket_id)
-    return int(query.scalar() or 0)
+def history_trace(ticket_id: int) -> tuple[tuple[str, int, int], ...]:
+    """The ticket's events and severity changes by id and version: any change to its history changes this."""
+    events = t.TicketEvent.select(t.TicketEvent.id, t.TicketEvent.version).where(t.TicketEvent.ticket == ticket_id)
+    changes = t.TicketSeverityChange.select(t.TicketSeverityChange.id).where(t.TicketSeverityChange.ticket == ticket_id)
+    return tuple(sorted([("event", e.id, e.version) for e in events] + [("severity", c.id, 0) for c in changes]))
 
 
-def _input_of(ticket: t.Ticket) -> TicketInput:
+def ticket_input(ticket: t.Ticket) -> TicketInput:
     """The ticket's fields as a form holds them."""
     return TicketInput(
         ticket.number, ticket.customer_id, ticket.subject, Severity(ticket.severity), ticket.opened_at,
@@ -701,7 +696,7 @@ def _check_event_time(ticket: t.Ticket, at: datetime, now: datetime) -> None:
         raise ValidationFailed({"at": f"{at:%Y-%m-%d %H:%M} UTC is in the future."})
 
 
-def _sync_status(ticket: t.Ticket) -> None:
+def sync_status(ticket: t.Ticket) -> None:
     """Derive status and resolved time from the events; statuses no event decides (closed, waiting on
     engineering, a status set by hand or an import) stay as they are until an event says otherwise."""
     events = [(e.at, e.kind) for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)]
@@ -718,7 +713,7 @@ def add_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime,
         ticket = _ticket(ticket_id)
         _check_event_time(ticket, at, ctx.now())
         event_id = _record_event(ctx, ticket, kind, at, note)
-        _sync_status(ticket)
+        sync_status(ticket)
         return event_id
 
 
@@ -742,7 +737,7 @@ def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime,
         _check_event_time(event.ticket, at, ctx.now())
         before = {"at": event.at, "note": event.note}
         save_versioned(event, expected_version, {"at": at, "note": note})
-        _sync_status(event.ticket)
+        sync_status(event.ticket)
         record_audit(
             ctx, entity="ticket_event", entity_id=event.id, customer=event.ticket.customer_id, action="update",
             summary=f"Ticket {event.ticket.number}: {event.kind.replace('_', ' ')} corrected",
@@ -766,7 +761,7 @@ def delete_event(ctx: Context, event_id: int, expected_version: int) -> None:
         before = {"at": event.at, "kind": event.kind, "note": event.note}
         event.delete_instance()
         _undo_status_of(ticket, TicketEventKind(before["kind"]))
-        _sync_status(ticket)
+        sync_status(ticket)
         record_audit(
             ctx, entity="ticket_event", entity_id=event_id, customer=ticket.customer_id, action="delete",
             summary=f"Ticket {ticket.number}: {before['kind'].replace('_', ' ')} removed", before=before,

@@ -402,7 +402,7 @@ class TicketDialog(QDialog):
 def push_edit_undo(ctx: Context, edit: TicketEdit) -> None:
     """Ctrl+Z takes the whole edit back (its fields, and the events and severity change it recorded), refused in one
     sentence when the ticket changed since; Ctrl+Shift+Z makes it again."""
-    current, version = [edit], [edit.version]
+    current, version = [edit], [0]  # the version an undo leaves, for the redo
 
     def undo() -> None:
         version[0] = undo_ticket_edit(ctx, current[0])

@@ -52,21 +52,28 @@ def dialog(qtbot, ctx: Context, ticket: int) -> TicketDetailDialog:
 def _edit(dialog: TicketDetailDialog, qtbot, subject: str, severity: Severity, status: str) -> None:
     """Click Edit ticket…, type a subject, click a severity, pick a status by typing its name, click Save."""
 
+    failed: list[BaseException] = []
+
     def fill() -> None:
         editor = QApplication.activeModalWidget()
         assert isinstance(editor, TicketDialog)
-        editor.subject.selectAll()
-        qtbot.keyClicks(editor.subject, subject)
-        qtbot.mouseClick(editor.severity.buttons[severity], Qt.MouseButton.LeftButton)
-        editor.status.setFocus()
-        qtbot.keyClicks(editor.status, status)
-        assert editor.status.currentText() == status
-        qtbot.mouseClick(editor.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-        if editor.isVisible():  # a message beside a field: fail rather than wait for a click
+        try:
+            editor.subject.selectAll()
+            qtbot.keyClicks(editor.subject, subject)
+            qtbot.mouseClick(editor.severity.buttons[severity], Qt.MouseButton.LeftButton)
+            editor.status.setFocus()
+            qtbot.keyClicks(editor.status, status)
+            assert editor.status.currentText() == status
+            qtbot.mouseClick(editor.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+            assert not editor.isVisible(), [m.text() for m in editor.messages.values() if m.text()]
+        except BaseException as exc:  # reported after the dialog is closed, not lost in Qt's loop
+            failed.append(exc)
             editor.reject()
 
     QTimer.singleShot(0, fill)
     qtbot.mouseClick(dialog.edit_button, Qt.MouseButton.LeftButton)
+    if failed:
+        raise failed[0]
 
 
 def _keys(dialog: TicketDetailDialog, qtbot, modifiers: Qt.KeyboardModifier) -> None:
