@@ -1,11 +1,16 @@
-"""Taking back an edit of a ticket (Edit ticket…) and making it again.
+"""Taking back what was done to a ticket (an edit, an event recorded) and doing it again.
 
-The edit's own traces go with it: the status events it recorded (through ``delete_event``) and its dated severity
+An edit's own traces go with it: the status events it recorded (through ``delete_event``) and its dated severity
 change (through ``undo_severity_change``), so status and SLA are derived from the same history as before the edit.
+An event taken back leaves the status it found where its history no longer decides it (an Open set by hand, say).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
 from tamdesk.services.base import (
@@ -19,16 +24,18 @@ from tamdesk.services.base import (
 )
 from tamdesk.services.tickets import (
     TicketEdit,
+    add_event,
     delete_event,
     history_trace,
     stored_values,
+    sync_status,
     ticket_input,
     tickets_numbered,
     undo_severity_change,
     update_ticket,
 )
 
-__all__ = ["redo_ticket_edit", "undo_ticket_edit"]
+__all__ = ["RecordedEvent", "record_event", "redo_ticket_edit", "take_back_event", "undo_ticket_edit"]
 
 
 def undo_ticket_edit(ctx: Context, edit: TicketEdit) -> int:
@@ -97,3 +104,56 @@ def redo_ticket_edit(ctx: Context, edit: TicketEdit, expected_version: int) -> T
     if redone is None:  # unreachable while the version matches: the undo left the values before the edit
         raise DomainError(f"Ticket {number} already holds that edit.")
     return redone
+
+
+# -- an event recorded, and taken back --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event just recorded, with the ticket's status before and after it."""
+
+    ticket_id: int
+    event_id: int
+    status_before: TicketStatus
+    resolved_before: datetime | None
+    status_after: TicketStatus
+
+
+def record_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime, note: str = "") -> RecordedEvent:
+    """Record an event as ``add_event`` does, remembering the status it found (for ``take_back_event``)."""
+    with database.atomic():
+        ticket = t.Ticket.get_or_none(t.Ticket.id == ticket_id)
+        if ticket is None:
+            raise NotFound(f"Ticket #{ticket_id} no longer exists.")
+        event_id = add_event(ctx, ticket_id, kind, at, note)
+        after = TicketStatus(t.Ticket.get_by_id(ticket_id).status)
+        return RecordedEvent(ticket_id, event_id, TicketStatus(ticket.status), ticket.resolved_at, after)
+
+
+def take_back_event(ctx: Context, recorded: RecordedEvent) -> None:
+    """Delete the event ``recorded`` (``delete_event``); while it is still the ticket's latest word and the status is
+    the one it gave, the status it found returns, and the events left decide as ever where they do.
+
+    Raises:
+        NotFound: the event was deleted meanwhile. DomainError: it was corrected since.
+    """
+    with database.atomic():
+        event = t.TicketEvent.get_or_none(t.TicketEvent.id == recorded.event_id)
+        ticket = t.Ticket.get_or_none(t.Ticket.id == recorded.ticket_id)
+        latest = (
+            event is not None
+            and ticket is not None
+            and TicketStatus(ticket.status) is recorded.status_after
+            and not ticket.events.where(
+                (t.TicketEvent.at > event.at) | ((t.TicketEvent.at == event.at) & (t.TicketEvent.id > event.id))
+            ).exists()
+        )
+        delete_event(ctx, recorded.event_id, 1)
+        if not latest:
+            return
+        found = {"status": recorded.status_before.value, "resolved_at": recorded.resolved_before}
+        ticket = t.Ticket.get_by_id(recorded.ticket_id)
+        if (ticket.status, ticket.resolved_at) != tuple(found.values()):
+            t.Ticket.update(**found, version=t.Ticket.version + 1).where(t.Ticket.id == ticket.id).execute()
+            sync_status(t.Ticket.get_by_id(ticket.id))

@@ -15,7 +15,7 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.models import tables as t
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer
-from tamdesk.services.ticket_undo import redo_ticket_edit, undo_ticket_edit
+from tamdesk.services.ticket_undo import record_event, redo_ticket_edit, take_back_event, undo_ticket_edit
 from tamdesk.services.tickets import (
     TicketEdit,
     TicketInput,
@@ -145,6 +145,15 @@ def test_an_undo_of_a_ticket_changed_since_is_refused_and_changes_nothing(
     assert str(info.value) == "Ticket SUP-12 was changed since it was edited, so the edit is not undone."
     assert _seen(ticket, fixed_now) == seen
     assert not t.AuditEntry.select().where(t.AuditEntry.action == "undo_edit").exists()
+
+
+def test_a_change_taken_back_since_does_not_stand_in_the_way(ticket: int, ctx: Context, fixed_now: datetime) -> None:
+    before = _seen(ticket, fixed_now)
+    edit = _edit(ctx, ticket, status=TicketStatus.WAITING_ON_ENGINEERING, subject="Crash at start")
+    waited = record_event(ctx, ticket, TicketEventKind.WAITING_ON_CUSTOMER, fixed_now - timedelta(minutes=1))
+    take_back_event(ctx, waited)  # Ctrl+Z of a later step: the ticket is as the edit left it
+    undo_ticket_edit(ctx, edit)
+    assert _seen(ticket, fixed_now) == before
 
 
 def test_an_undo_whose_old_number_was_taken_meanwhile_is_refused(ticket: int, acme: int, ctx: Context) -> None:

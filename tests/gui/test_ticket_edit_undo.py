@@ -154,3 +154,28 @@ def test_the_main_window_names_the_edit_and_says_it_was_undone(
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.statusBar().currentMessage() == "Redone: Edit SUP-1"
     assert ticket_detail(ticket, NOW).input.severity is Severity.HIGH
+
+
+def test_an_open_set_by_hand_is_open_again_when_a_wait_is_undone(
+    qtbot, ctx: Context, ticket: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = create_ticket(ctx, TicketInput("SUP-2", ticket_detail(ticket, NOW).input.customer_id, "Slow search",
+                                           Severity.NORMAL, NOW - timedelta(hours=1)))  # fmt: skip
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window = TicketDetailDialog(ctx, fresh)
+    qtbot.addWidget(window)
+    assert window.load()
+    window.show()
+    _edit(window, qtbot, "Slow search", Severity.NORMAL, "Open")  # no event: the status alone
+    assert "Sev3 Normal · Open" in window.subtitle.text() and len(window.model.rows()) == 1
+    qtbot.mouseClick(window.record_buttons["waiting"], Qt.MouseButton.LeftButton)
+    assert "Waiting on customer" in window.subtitle.text()
+    assert window.undo_action.text() == "&Undo Mark SUP-2 waiting on customer"
+    _undo(window, qtbot)
+    assert shown == []
+    assert "Sev3 Normal · Open" in window.subtitle.text()
+    assert ticket_detail(fresh, NOW).input.status is TicketStatus.OPEN
+    _undo(window, qtbot)  # and then the edit: new again
+    assert ticket_detail(fresh, NOW).input.status is TicketStatus.NEW
+    assert "Sev3 Normal · New" in window.subtitle.text()
