@@ -179,3 +179,19 @@ def test_an_open_set_by_hand_is_open_again_when_a_wait_is_undone(
     _undo(window, qtbot)  # and then the edit: new again
     assert ticket_detail(fresh, NOW).input.status is TicketStatus.NEW
     assert "Sev3 Normal · New" in window.subtitle.text()
+
+
+def test_a_redo_refused_is_titled_redo_and_says_why(
+    window: MainWindow, dialog: TicketDetailDialog, ticket: int, ctx: Context, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
+    _edit(dialog, qtbot, "Crash on every start", Severity.NORMAL, "Open")
+    _undo(dialog, qtbot)
+    add_event(ctx, ticket, TicketEventKind.WAITING_ON_CUSTOMER, NOW)  # someone else, meanwhile
+    _redo(dialog, qtbot)
+    assert shown == [
+        ("Redo edit SUP-1", "Ticket SUP-1 was changed since its edit was undone, so the edit is not made again.")
+    ]
+    assert window.statusBar().currentMessage() == "Not redone: Edit SUP-1"
+    assert dialog.heading.text() == "Ticket SUP-1: Coordinator crash"
