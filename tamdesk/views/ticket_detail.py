@@ -212,6 +212,7 @@ class TicketDetailDialog(QDialog):
         self.entitlement.setVisible(False)
         titles.addWidget(self.entitlement)
         self.edit_button = QPushButton("&Edit ticket…")
+        self.edit_button.setToolTip("Change the ticket's fields and status; Ctrl+Z takes a saved edit back.")
         self.edit_button.clicked.connect(self.edit_ticket)
         self.severity_button = QPushButton("Change se&verity…")
         self.severity_button.setToolTip("Raise or lower the severity as of a time; the SLA applies it from then on")

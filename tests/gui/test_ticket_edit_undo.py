@@ -99,6 +99,7 @@ def _screen(dialog: TicketDetailDialog) -> tuple[str, str, str, list[str], str]:
 def test_an_edit_is_undone_and_redone_from_the_keyboard(dialog: TicketDetailDialog, ticket: int, qtbot) -> None:
     before = _screen(dialog)
     assert before[0] == "Ticket SUP-1: Coordinator crash" and "Sev3 Normal · Open" in before[1]
+    assert dialog.edit_button.toolTip().endswith("Ctrl+Z takes a saved edit back.")
     _edit(dialog, qtbot, "Crash on every start", Severity.URGENT, "Waiting on customer")
     edited = _screen(dialog)
     assert edited[0] == "Ticket SUP-1: Crash on every start"
