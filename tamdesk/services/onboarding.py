@@ -110,6 +110,23 @@ def checklist(customer_id: int, today: date) -> Checklist:
     return Checklist(customer.id, customer.name, tam, customer.onboarding_started, tuple(rows), state)
 
 
+@dataclass(frozen=True)
+class StartedByTick:
+    """The onboarding start date a first tick set, so that taking the tick back takes the date back too."""
+
+    customer_id: int
+    started: date
+    version: int  # the customer's version once the date was set
+
+
+@dataclass(frozen=True)
+class MarkedSteps:
+    """How many steps ``mark_steps`` marked, and the start date their tick set (None: it was set already)."""
+
+    count: int
+    started: StartedByTick | None = None
+
+
 def _step(step_id: int) -> t.OnboardingStep:
     step = t.OnboardingStep.get_or_none(t.OnboardingStep.id == step_id)
     if step is None:
@@ -117,8 +134,10 @@ def _step(step_id: int) -> t.OnboardingStep:
     return step
 
 
-def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool, note: str | None = None) -> None:
-    """Tick or untick a step; ticking records who and when.
+def set_step_done(
+    ctx: Context, step_id: int, expected_version: int, done: bool, note: str | None = None
+) -> StartedByTick | None:
+    """Tick or untick a step; ticking records who and when. Returns the onboarding start date the tick set, if any.
 
     Raises:
         DomainError: ticking a step the data proves (an automatic step) without a note saying why, or unticking
@@ -129,11 +148,13 @@ def set_step_done(ctx: Context, step_id: int, expected_version: int, done: bool,
         rule = step_rule(step)
         if rule and done != (step.done_at is not None):
             _check_by_hand(step, rule, done, note)
-        _write_done(ctx, step, expected_version, done, note)
+        return _write_done(ctx, step, expected_version, done, note)
 
 
-def _write_done(ctx: Context, step: t.OnboardingStep, expected_version: int, done: bool, note: str | None) -> None:
-    """Save a checked tick (or untick) and note with its audit entry; a first tick starts the onboarding."""
+def _write_done(
+    ctx: Context, step: t.OnboardingStep, expected_version: int, done: bool, note: str | None
+) -> StartedByTick | None:
+    """Save a checked tick (or untick) and note with its audit entry; a first tick starts the onboarding (returned)."""
     changes: dict[str, object] = {}
     if done and step.done_at is None:
         changes.update(done_at=ctx.now(), done_by=ctx.actor)
@@ -142,7 +163,7 @@ def _write_done(ctx: Context, step: t.OnboardingStep, expected_version: int, don
     if note is not None and note != step.note:
         changes["note"] = note
     if not changes:
-        return
+        return None
     before = {k: getattr(step, k) for k in changes}
     save_versioned(step, expected_version, changes)
     what = []
@@ -160,8 +181,7 @@ def _write_done(ctx: Context, step: t.OnboardingStep, expected_version: int, don
         before=before,
         after=changes,
     )
-    if done and "done_at" in changes:
-        _started_by_first_tick(ctx, step.customer)
+    return _started_by_first_tick(ctx, step.customer) if done and "done_at" in changes else None
 
 
 StepVersion = tuple[int, int]
@@ -169,18 +189,32 @@ StepVersion = tuple[int, int]
 
 
 def set_steps_done(ctx: Context, items: Sequence[StepVersion], done: bool, note: str | None = None) -> int:
-    """Mark several steps done (or not done) in one transaction, all or none; returns how many.
+    """Mark several steps done (or not done) in one transaction, all or none; returns how many (``mark_steps``)."""
+    return mark_steps(ctx, items, done, note).count
+
+
+def mark_steps(
+    ctx: Context,
+    items: Sequence[StepVersion],
+    done: bool,
+    note: str | None = None,
+    *,
+    undo_start: StartedByTick | None = None,
+) -> MarkedSteps:
+    """Mark several steps done (or not done) in one transaction, all or none.
 
     Args:
         ctx: Who and when.
         items: The steps with the versions they were shown at.
         done: True to tick them, False to reopen them.
         note: The reason kept as the note of a step the data proves that is ticked by hand without a note yet.
+        undo_start: Reopening steps whose tick started the onboarding (an undo): the start date goes again once no
+            step is done, unless the customer changed since it was set.
 
     Raises:
         DomainError: one sentence naming the first step that is already in that state, that the data proves and
             has no reason to be ticked by hand, that completed itself (for reopening), that was changed since it
-            was shown, or that no longer exists; nothing is written.
+            was shown, or that no longer exists, or the customer whose start date changed since; nothing is written.
     """
     verb = "marked done" if done else "marked not done"
     reason = (note or "").strip() or None
@@ -196,16 +230,19 @@ def set_steps_done(ctx: Context, items: Sequence[StepVersion], done: bool, note:
                 raise DomainError(f"No step was {verb}: step '{step.title}' was changed by someone else since it "
                                   "was shown; review it and try again.")  # fmt: skip
             steps.append((step, version))
+        started = None
         for step, version in steps:
             rule = step_rule(step)
             by_hand = done and rule is not None and rule.asks_why_by_hand and not step.note.strip()
             try:
-                _write_done(ctx, step, version, done, reason if by_hand else None)
+                started = _write_done(ctx, step, version, done, reason if by_hand else None) or started
             except StaleEdit:  # saved by someone between the read above and this write
                 raise DomainError(
                     f"No step was {verb}: step '{step.title}' was changed by someone else meanwhile; try again."
                 ) from None
-        return len(steps)
+        if undo_start is not None and not done:
+            _take_back_start(ctx, undo_start)
+        return MarkedSteps(len(steps), started)
 
 
 def _batch_refusal(step: t.OnboardingStep, done: bool, reason: str | None) -> str | None:
@@ -233,10 +270,10 @@ def current_step_versions(step_ids: Iterable[int]) -> list[StepVersion]:
     return [(i, versions[i]) for i in ids if i in versions]
 
 
-def _started_by_first_tick(ctx: Context, customer: t.Customer) -> None:
+def _started_by_first_tick(ctx: Context, customer: t.Customer) -> StartedByTick | None:
     """Ticking a step of a customer whose onboarding has no start date starts it today (due dates stay)."""
     if customer.onboarding_started is not None:
-        return
+        return None
     today = ctx.now().astimezone().date()
     save_versioned(customer, customer.version, {"onboarding_started": today})
     record_audit(
@@ -246,6 +283,32 @@ def _started_by_first_tick(ctx: Context, customer: t.Customer) -> None:
         customer=customer,
         action="update",
         summary=f"Onboarding of {customer.name} started {today.isoformat()} (its first step was ticked)",
+    )
+    return StartedByTick(customer.id, today, customer.version)
+
+
+def _take_back_start(ctx: Context, start: StartedByTick) -> None:
+    """The start date a tick set goes with the tick, while no other step is done (their onboarding has begun)."""
+    customer = t.Customer.get_or_none(t.Customer.id == start.customer_id)
+    if customer is None:
+        raise NotFound("That customer no longer exists.")
+    if customer.onboarding_steps.where(t.OnboardingStep.done_at.is_null(False)).exists():
+        return
+    if customer.version != start.version or customer.onboarding_started != start.started:
+        raise DomainError(
+            f"No step was marked not done: {customer.name} was changed by someone else since its onboarding "
+            f"started on {start.started.isoformat()}; review it and try again."
+        )
+    save_versioned(customer, start.version, {"onboarding_started": None})
+    record_audit(
+        ctx,
+        entity="customer",
+        entity_id=customer.id,
+        customer=customer,
+        action="update",
+        summary=f"Onboarding of {customer.name} not started after all (the tick that started it was undone)",
+        before={"onboarding_started": start.started},
+        after={"onboarding_started": None},
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import peewee as pw
@@ -245,6 +245,21 @@ class TicketInput:
     engineer: str = ""
     notes: str = ""
     severity_changed_at: datetime | None = None  # when an edited severity changed; None: now
+    status_changed_at: datetime | None = None  # when an edited status changed (a redo's); None: now
+
+
+@dataclass(frozen=True)
+class TicketEdit:
+    """What saving an edit did, so that it can be taken back (``services.ticket_undo``) and made again."""
+
+    ticket_id: int
+    before: TicketInput  # the values the edit replaced
+    before_resolved_at: datetime | None
+    after: TicketInput  # as saved and as its events left it, with the times its changes were recorded at
+    after_resolved_at: datetime | None
+    event_ids: tuple[int, ...]  # the status events the edit recorded, in order
+    severity_change_id: int | None
+    trace: tuple[tuple[str, int, int], ...]  # the ticket's history once saved (``history_trace``)
 
 
 @dataclass(frozen=True)
@@ -306,7 +321,6 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
         EventRow(e.id, e.version, e.at, TicketEventKind(e.kind), e.note, e.author)
         for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)
     )
-    severity = Severity(ticket.severity)
     evaluated = evaluate_ticket(ticket, now)
     history, policy, calendar, sla = evaluated.history, evaluated.policy, evaluated.calendar, evaluated.sla
     update_text = explain_update(sla, policy.target(history.severity_at(sla.now)), calendar)
@@ -322,10 +336,7 @@ def ticket_detail(ticket_id: int, now: datetime) -> TicketDetail:
     return TicketDetail(
         id=ticket.id,
         version=ticket.version,
-        input=TicketInput(
-            ticket.number, ticket.customer_id, ticket.subject, severity, ticket.opened_at,
-            TicketStatus(ticket.status), ticket.reporter_id, ticket.engineer, ticket.notes,
-        ),
+        input=ticket_input(ticket),
         customer=ticket.customer.name,
         customer_zone=ticket.customer.time_zone,
         reporter=reporter,
@@ -468,7 +479,8 @@ def _validate(data: TicketInput, existing: t.Ticket | None, now: datetime) -> di
     return errors
 
 
-def _values(data: TicketInput) -> dict[str, object]:
+def stored_values(data: TicketInput) -> dict[str, object]:
+    """The ticket's columns as ``data`` is saved (cleaned; customer and reporter by id)."""
     return {
         "number": data.number.strip(),
         "customer": data.customer_id,
@@ -493,7 +505,7 @@ def create_ticket(ctx: Context, data: TicketInput) -> int:
         errors = _validate(data, None, ctx.now())
         if errors:
             raise ValidationFailed(errors)
-        values = _values(data)
+        values = stored_values(data)
         ticket = t.Ticket.create(**values)
         record_audit(
             ctx, entity="ticket", entity_id=ticket.id, customer=data.customer_id, action="create",
@@ -502,37 +514,62 @@ def create_ticket(ctx: Context, data: TicketInput) -> int:
         return int(ticket.id)
 
 
-def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> None:
+def update_ticket(ctx: Context, ticket_id: int, expected_version: int, data: TicketInput) -> TicketEdit | None:
     """Save the edited ticket; a new status that events decide (solved, reopened, waiting on the customer and
-    back) is recorded as that event at the time of the change, so status, resolved time and SLA agree."""
+    back) is recorded as that event at the time of the change, so status, resolved time and SLA agree.
+
+    Returns what the edit did (None when it changed nothing), for ``ticket_undo.undo_ticket_edit``.
+    """
     with database.atomic():
         ticket = _ticket(ticket_id)
         errors = _validate(data, ticket, ctx.now())
         if errors:
             raise ValidationFailed(errors)
-        values = _values(data)
+        values = stored_values(data)
         current = {k: getattr(ticket, f"{k}_id" if k in ("customer", "reporter") else k) for k in values}
         changes = {k: v for k, v in values.items() if current[k] != v}
         if not changes:
-            return
+            return None
+        before_input, before_resolved = ticket_input(ticket), ticket.resolved_at
         save_versioned(ticket, expected_version, changes)
         record_audit(
             ctx, entity="ticket", entity_id=ticket.id, customer=ticket.customer_id, action="update",
             summary=f"Ticket {ticket.number} edited: {', '.join(sorted(changes))}",
             before={k: current[k] for k in changes}, after=changes,
         )  # fmt: skip
+        severity_at, change_id = None, None
         if "severity" in changes:
-            before = Severity(current["severity"])
-            _record_severity_change(ctx, ticket, before, data.severity, data.severity_changed_at or ctx.now())
-        kinds = _status_events(TicketStatus(current["status"]), data.status)
-        if kinds:
-            at = max(ctx.now(), ticket.opened_at)
+            severity_at = data.severity_changed_at or ctx.now()
+            change_id = _record_severity_change(ctx, ticket, before_input.severity, data.severity, severity_at)
+        status_at, event_ids = None, []
+        if kinds := _status_events(before_input.status, data.status):
+            status_at = data.status_changed_at or max(ctx.now(), ticket.opened_at)
             last = ticket.events.order_by(t.TicketEvent.at.desc()).first()
-            if last is not None and last.at >= at:  # events at one instant apply in a fixed order of kinds, not
-                at = last.at + timedelta(seconds=1)  # as recorded: the change must be the ticket's latest word
+            if last is not None and last.at >= status_at:  # events at one instant apply in a fixed order of kinds,
+                status_at = last.at + timedelta(seconds=1)  # not as recorded: the change must be the latest word
             for kind in kinds:  # a reopening and then a wait: the order they have at one instant
-                _record_event(ctx, ticket, kind, at, f"Status set to {data.status.label} in Edit ticket")
-            _sync_status(ticket)
+                note = f"Status set to {data.status.label} in Edit ticket"
+                event_ids.append(_record_event(ctx, ticket, kind, status_at, note))
+            sync_status(ticket)
+        saved = _ticket(ticket.id)
+        after = replace(ticket_input(saved), severity_changed_at=severity_at, status_changed_at=status_at)
+        return TicketEdit(ticket.id, before_input, before_resolved, after, saved.resolved_at, tuple(event_ids),
+                          change_id, history_trace(ticket.id))  # fmt: skip
+
+
+def history_trace(ticket_id: int) -> tuple[tuple[str, int, int], ...]:
+    """The ticket's events and severity changes by id and version: any change to its history changes this."""
+    events = t.TicketEvent.select(t.TicketEvent.id, t.TicketEvent.version).where(t.TicketEvent.ticket == ticket_id)
+    changes = t.TicketSeverityChange.select(t.TicketSeverityChange.id).where(t.TicketSeverityChange.ticket == ticket_id)
+    return tuple(sorted([("event", e.id, e.version) for e in events] + [("severity", c.id, 0) for c in changes]))
+
+
+def ticket_input(ticket: t.Ticket) -> TicketInput:
+    """The ticket's fields as a form holds them."""
+    return TicketInput(
+        ticket.number, ticket.customer_id, ticket.subject, Severity(ticket.severity), ticket.opened_at,
+        TicketStatus(ticket.status), ticket.reporter_id, ticket.engineer, ticket.notes,
+    )  # fmt: skip
 
 
 def _status_events(before: TicketStatus, after: TicketStatus) -> list[TicketEventKind]:
@@ -674,7 +711,7 @@ def _check_event_time(ticket: t.Ticket, at: datetime, now: datetime) -> None:
         raise ValidationFailed({"at": f"{at:%Y-%m-%d %H:%M} UTC is in the future."})
 
 
-def _sync_status(ticket: t.Ticket) -> None:
+def sync_status(ticket: t.Ticket) -> None:
     """Derive status and resolved time from the events; statuses no event decides (closed, waiting on
     engineering, a status set by hand or an import) stay as they are until an event says otherwise."""
     events = [(e.at, e.kind) for e in ticket.events.order_by(t.TicketEvent.at, t.TicketEvent.id)]
@@ -691,7 +728,7 @@ def add_event(ctx: Context, ticket_id: int, kind: TicketEventKind, at: datetime,
         ticket = _ticket(ticket_id)
         _check_event_time(ticket, at, ctx.now())
         event_id = _record_event(ctx, ticket, kind, at, note)
-        _sync_status(ticket)
+        sync_status(ticket)
         return event_id
 
 
@@ -715,7 +752,7 @@ def edit_event(ctx: Context, event_id: int, expected_version: int, at: datetime,
         _check_event_time(event.ticket, at, ctx.now())
         before = {"at": event.at, "note": event.note}
         save_versioned(event, expected_version, {"at": at, "note": note})
-        _sync_status(event.ticket)
+        sync_status(event.ticket)
         record_audit(
             ctx, entity="ticket_event", entity_id=event.id, customer=event.ticket.customer_id, action="update",
             summary=f"Ticket {event.ticket.number}: {event.kind.replace('_', ' ')} corrected",
@@ -739,7 +776,7 @@ def delete_event(ctx: Context, event_id: int, expected_version: int) -> None:
         before = {"at": event.at, "kind": event.kind, "note": event.note}
         event.delete_instance()
         _undo_status_of(ticket, TicketEventKind(before["kind"]))
-        _sync_status(ticket)
+        sync_status(ticket)
         record_audit(
             ctx, entity="ticket_event", entity_id=event_id, customer=ticket.customer_id, action="delete",
             summary=f"Ticket {ticket.number}: {before['kind'].replace('_', ' ')} removed", before=before,

@@ -20,7 +20,8 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.typed_time import whole_minute
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.ticket_links import support_link
-from tamdesk.services.tickets import TicketRow, add_event, delete_event
+from tamdesk.services.ticket_undo import RecordedEvent, record_event, take_back_event
+from tamdesk.services.tickets import TicketRow
 from tamdesk.views.changes import changed, ticket_changes
 from tamdesk.views.defect_dialog import ReportDefectDialog
 from tamdesk.views.escalation_detail import EscalationDetailDialog
@@ -146,13 +147,11 @@ class TicketActions(QObject):
             return
         ctx, ticket_id, at = self.ctx, target.id, whole_minute(self.ctx.now())
         try:
-            event_id = add_event(ctx, ticket_id, TicketEventKind.RESPONSE, at)
+            recorded = record_event(ctx, ticket_id, TicketEventKind.RESPONSE, at)
         except DomainError as exc:
             self._show_status(f"No response recorded on {target.number}: {exc}")
             return
-        push_recorded_event(
-            ctx, ticket_id, event_id, TicketEventKind.RESPONSE, at, "", f"Record response on {target.number}"
-        )
+        push_recorded_event(ctx, recorded, TicketEventKind.RESPONSE, at, "", f"Record response on {target.number}")
         self._acted(target, "ticket", f"Response recorded on {target.number}; Ctrl+Z takes it back.")
 
     def copy_ticket_number(self) -> None:
@@ -182,18 +181,19 @@ class TicketActions(QObject):
 
 
 def push_recorded_event(
-    ctx: Context, ticket_id: int, event_id: int, kind: TicketEventKind, at: datetime, note: str, text: str
+    ctx: Context, recorded: RecordedEvent, kind: TicketEventKind, at: datetime, note: str, text: str
 ) -> None:
     """Offer Ctrl+Z for an event just recorded: undo deletes exactly that event (refused when someone corrected or
-    deleted it since), redo records it again under a new id; every open list and window follows."""
-    recorded = [event_id]
+    deleted it since) and the ticket has the status it had before, redo records it again under a new id; every open
+    list and window follows."""
+    current, ticket_id = [recorded], recorded.ticket_id
 
     def undo() -> None:
-        delete_event(ctx, recorded[0], 1)
+        take_back_event(ctx, current[0])
         ticket_changes().changed.emit(ticket_id)
 
     def redo() -> None:
-        recorded[:] = [add_event(ctx, ticket_id, kind, at, note)]
+        current[:] = [record_event(ctx, ticket_id, kind, at, note)]
         ticket_changes().changed.emit(ticket_id)
 
     push_done(text, undo=undo, redo=redo)

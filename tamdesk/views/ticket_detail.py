@@ -33,6 +33,7 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.typed_time import has_seconds, whole_minute
 from tamdesk.services.base import Context, DomainError, StaleEdit, ValidationFailed
 from tamdesk.services.contracts import outside_entitlement
+from tamdesk.services.ticket_undo import record_event
 from tamdesk.services.tickets import (
     EventRow,
     SeverityChangeRow,
@@ -213,6 +214,7 @@ class TicketDetailDialog(QDialog):
         self.entitlement.setVisible(False)
         titles.addWidget(self.entitlement)
         self.edit_button = QPushButton("&Edit ticket…")
+        self.edit_button.setToolTip("Change the ticket's fields and status; Ctrl+Z takes a saved edit back.")
         self.edit_button.clicked.connect(self.edit_ticket)
         self.severity_button = QPushButton("Change se&verity…")
         self.severity_button.setToolTip("Raise or lower the severity as of a time; the SLA applies it from then on")
@@ -494,7 +496,7 @@ class TicketDetailDialog(QDialog):
             return
         note = self.record_note.text().strip() or action.note
         try:
-            event_id = add_event(self.ctx, self.ticket_id, action.kind, at, note)
+            recorded = record_event(self.ctx, self.ticket_id, action.kind, at, note)
         except ValidationFailed as exc:
             self.record_message.set_error(" ".join(exc.errors.values()))
             return
@@ -502,8 +504,7 @@ class TicketDetailDialog(QDialog):
             self.record_message.set_error(str(exc))
             return
         number = self.detail.input.number if self.detail else ""
-        push_recorded_event(self.ctx, self.ticket_id, event_id, action.kind, at, note,
-                            action.undo_text.format(number=number))  # fmt: skip
+        push_recorded_event(self.ctx, recorded, action.kind, at, note, action.undo_text.format(number=number))
         self.record_note.clear()
         self.record_at.set_value(self.ctx.now())  # the next thing usually happens "now"
         self._changed()

@@ -31,17 +31,19 @@ from tamdesk.services.customers import get_customer, list_customers
 from tamdesk.services.people import list_people
 from tamdesk.services.seats import seat_overview
 from tamdesk.services.sla import SlaResolver
+from tamdesk.services.ticket_undo import redo_ticket_edit, undo_ticket_edit
 from tamdesk.services.tickets import (
     TicketDetail,
+    TicketEdit,
     TicketInput,
     check_ticket_input,
     create_ticket,
-    latest_severity_change,
     ticket_detail,
     update_ticket,
 )
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.datetime_field import DateTimeField
+from tamdesk.views.undo import push_done
 from tamdesk.views.widgets import (
     FieldMessage,
     SearchableComboBox,
@@ -379,9 +381,9 @@ class TicketDialog(QDialog):
             if self._detail is None:
                 self.ticket_id = create_ticket(self.ctx, data)
             else:
-                update_ticket(self.ctx, self._detail.id, self._detail.version, data)
-                if data.severity_changed_at is not None:
-                    self._offer_undo_of_severity(data)
+                edit = update_ticket(self.ctx, self._detail.id, self._detail.version, data)
+                if edit is not None:
+                    push_edit_undo(self.ctx, edit)
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             return
@@ -395,15 +397,6 @@ class TicketDialog(QDialog):
         assert self.ticket_id is not None
         ticket_changes().changed.emit(self.ticket_id)
         self.accept()
-
-    def _offer_undo_of_severity(self, data: TicketInput) -> None:
-        """Edit › Undo takes the severity change back (the rest of the edit stays)."""
-        from tamdesk.views.ticket_sla_dialogs import push_severity_undo
-
-        assert self._detail is not None and data.severity_changed_at is not None
-        change_id = latest_severity_change(self._detail.id)
-        if change_id is not None:
-            push_severity_undo(self.ctx, self._detail.id, change_id, data.severity, data.severity_changed_at)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message beside its field; the first field of the form with an error takes the focus."""
@@ -444,6 +437,22 @@ class TicketDialog(QDialog):
             self.save()
         elif box.clickedButton() is load:
             self._load(theirs.input)
+
+
+def push_edit_undo(ctx: Context, edit: TicketEdit) -> None:
+    """Ctrl+Z takes the whole edit back (its fields, and the events and severity change it recorded), refused in one
+    sentence when the ticket changed since; Ctrl+Shift+Z makes it again."""
+    current, version = [edit], [0]  # the version an undo leaves, for the redo
+
+    def undo() -> None:
+        version[0] = undo_ticket_edit(ctx, current[0])
+        ticket_changes().changed.emit(edit.ticket_id)
+
+    def redo() -> None:
+        current[0] = redo_ticket_edit(ctx, current[0], version[0])
+        ticket_changes().changed.emit(edit.ticket_id)
+
+    push_done(f"Edit {edit.before.number}", undo=undo, redo=redo)
 
 
 def _customers(ctx: Context) -> list[tuple[int, str]]:

@@ -46,18 +46,19 @@ class DoneCommand(QUndoCommand):
         if self._first:  # pushed after the action ran
             self._first = False
             return
-        self.refused = not _run(self.text(), self._redo)
+        self.refused = not _run(f"Redo {self.text()}", self._redo)
 
     def undo(self) -> None:
-        self.refused = not _run(self.text(), self._undo)
+        self.refused = not _run(f"Undo {self.text()}", self._undo)
 
 
-def _run(text: str, action: Callable[[], object]) -> bool:
-    """Run an undo or redo; False (after saying why) when the use case refused it."""
+def _run(title: str, action: Callable[[], object]) -> bool:
+    """Run an undo or redo (``title``: ``Redo Edit SUP-1``); False (after saying why) when the use case refused it."""
     try:
         action()
     except DomainError as exc:
-        QMessageBox.warning(QApplication.activeWindow(), f"Undo {text[:1].lower()}{text[1:]}", str(exc))
+        verb, _, text = title.partition(" ")
+        QMessageBox.warning(QApplication.activeWindow(), f"{verb} {text[:1].lower()}{text[1:]}", str(exc))
         done = False
     else:
         done = True

@@ -109,3 +109,20 @@ def test_an_undo_of_a_step_changed_meanwhile_is_refused_by_name(
         "review it and try again."
     ]
     assert _status(tab, 0) == "Done" and tab.model.index(0, ChecklistModel.NOTE).data() == "Held with the CIO"
+
+
+def test_undoing_the_tick_that_started_the_onboarding_says_not_started_again(
+    window: MainWindow, tab: OnboardingTab, acme: int, ctx: Context, qtbot
+) -> None:
+    assert tab.started.text() == "Not started"
+    _click_box(tab, qtbot, 0)
+    started = tab.started.text()
+    assert started.startswith("Started ") and checklist(acme, ctx.now().date()).started == ctx.now().date()
+    _undo(window, tab, qtbot)
+    assert tab.started.text() == "Not started" and _status(tab, 0) == "Open"
+    assert window.statusBar().currentMessage() == "Undone: Mark “Kickoff held” done"
+    assert checklist(acme, ctx.now().date()).started is None
+    _redo(window, tab, qtbot)
+    assert tab.started.text() == started and _status(tab, 0) == "Done"
+    _undo(window, tab, qtbot)  # the redo's tick started it again, and goes with it again
+    assert tab.started.text() == "Not started"

@@ -28,10 +28,11 @@ from tamdesk.services.base import Context, DomainError
 from tamdesk.services.onboarding import (
     AUTOMATIC,
     Checklist,
+    StartedByTick,
     StepRow,
+    mark_steps,
     set_step_done,
     set_step_due,
-    set_steps_done,
     start_onboarding,
 )
 from tamdesk.views.changes import changed
@@ -357,22 +358,28 @@ class OnboardingTab(QWidget):
         ids = [s.id for s in steps]
         text = _mark_text(steps, done)
         try:
-            set_steps_done(self.ctx, [(s.id, s.version) for s in steps], done, note)
+            marked = mark_steps(self.ctx, [(s.id, s.version) for s in steps], done, note)
         except DomainError as exc:
             QMessageBox.warning(self, text, str(exc))
         else:
-            self._push_marks(text, steps, done, note)
+            self._push_marks(text, steps, done, note, marked.started)
         self.changed.emit()
         self.select_steps(set(ids))
 
-    def _push_marks(self, text: str, steps: Sequence[StepRow], done: bool, note: str | None) -> None:
+    def _push_marks(
+        self, text: str, steps: Sequence[StepRow], done: bool, note: str | None, started: StartedByTick | None
+    ) -> None:
         """Ctrl+Z reopens (or ticks again) exactly these steps, refused with the step's name when someone changed
-        one since; Ctrl+Shift+Z marks them again. Every write moves each step's version on by one."""
+        one since; Ctrl+Shift+Z marks them again. Every write moves each step's version on by one. A start date the
+        tick set goes with it (and comes back with the tick)."""
         ctx = self.ctx
         versions = {s.id: s.version + 1 for s in steps}
+        start = [started]
 
         def mark(to_done: bool) -> None:
-            set_steps_done(ctx, list(versions.items()), to_done, note if to_done else None)
+            undo_start = None if to_done else start[0]
+            marked = mark_steps(ctx, list(versions.items()), to_done, note if to_done else None, undo_start=undo_start)
+            start[0] = marked.started
             for step_id in versions:
                 versions[step_id] += 1
             changed("onboarding")
@@ -417,11 +424,11 @@ class OnboardingTab(QWidget):
             self.changed.emit()
             return
         try:
-            set_step_done(self.ctx, step.id, step.version, done, note=note)
+            started = set_step_done(self.ctx, step.id, step.version, done, note=note)
         except DomainError as exc:
             QMessageBox.warning(self, "Onboarding", str(exc))
         else:
-            self._push_marks(_mark_text([step], done), [step], done, note)
+            self._push_marks(_mark_text([step], done), [step], done, note, started)
         self.changed.emit()
 
     def _may_close(self, step: StepRow, ticking: Collection[int] = ()) -> bool:
