@@ -203,6 +203,16 @@ def first_page(flt: TicketFilter, now: datetime, limit: int = 200) -> list[Ticke
     return rows
 
 
+def ticket_row(ticket_id: int, flt: TicketFilter, now: datetime) -> TicketRow | None:
+    """One ticket of a list evaluated at ``now`` (after it changed), or None when it no longer belongs to the
+    list of ``flt`` or no longer exists; evaluated exactly as ``load_tickets`` evaluates every ticket."""
+    row = t.Ticket.select(t.Ticket.customer_id, t.Ticket.number).where(t.Ticket.id == ticket_id).tuples().first()
+    if row is None or (flt.customer_id is not None and row[0] != flt.customer_id):
+        return None
+    narrow = TicketFilter(customer_id=row[0], tam=flt.tam, search=row[1])
+    return next((r for r in load_tickets(narrow, now) if r.id == ticket_id), None)
+
+
 SORT_KEYS: dict[str, Callable[[TicketRow], object]] = {
     "number": lambda r: r.number,
     "customer": lambda r: r.customer.lower(),

@@ -30,7 +30,7 @@ from tamdesk.services.tickets import (
     TicketsCancelled,
     first_page,
     load_tickets,
-    ticket_detail,
+    ticket_row,
 )
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
@@ -73,14 +73,7 @@ def _load_all(base: TicketFilter, now: datetime, control: TaskControl) -> Loaded
 
 def _fresh_row(ticket_id: int, base: TicketFilter, now: datetime) -> TicketRow | None:
     """One ticket evaluated now, or None when it no longer belongs to the list (or no longer exists)."""
-    try:
-        detail = ticket_detail(ticket_id, now)
-    except DomainError:
-        return None
-    if base.customer_id is not None and detail.input.customer_id != base.customer_id:
-        return None
-    narrow = TicketFilter(customer_id=detail.input.customer_id, tam=base.tam, search=detail.input.number)
-    return next((r for r in load_tickets(narrow, now) if r.id == ticket_id), None)
+    return ticket_row(ticket_id, base, now)
 
 
 class TicketList(QWidget):
