@@ -32,7 +32,7 @@ from tamdesk.services.tickets import (
     load_tickets,
     ticket_row,
 )
-from tamdesk.views.changes import ticket_changes
+from tamdesk.views.changes import data_changes, ticket_changes
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_actions import RowActions
 from tamdesk.views.ticket_rows import (
@@ -47,6 +47,7 @@ from tamdesk.views.ticket_rows import (
 from tamdesk.views.widgets import configure_table, remember_header
 
 REEVALUATE_AFTER = timedelta(minutes=5)  # a passed deadline re-evaluates every ticket at most this often
+SLA_RULES = frozenset({"calendar", "policy", "customer"})  # saved changes (``views.changes``) that move deadlines
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class TicketList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         ticket_changes().changed.connect(self.ticket_changed)
+        data_changes().changed.connect(self.rules_changed)
 
     def _build_table(self, settings_key: str) -> QTableView:
         table = QTableView()
@@ -225,6 +227,7 @@ class TicketList(QWidget):
         if not self._stopped:
             self._stopped = True
             ticket_changes().changed.disconnect(self.ticket_changed)
+            data_changes().changed.disconnect(self.rules_changed)
         self._cancel_load()
         self.reader.wait(30_000)
 
@@ -417,6 +420,16 @@ class TicketList(QWidget):
             lambda row: self._merge(ticket_id, row),
             lambda exc, details: self._report(exc, details),
         )
+
+    def rules_changed(self, what: str) -> None:
+        """A business calendar, an SLA policy or a customer (its calendar, zone or policy) was saved: every
+        ticket's deadlines may have moved, so evaluate them all again; at once when shown, else when shown again."""
+        if what not in SLA_RULES or self.loaded is None:
+            return
+        if self.isVisible():
+            self.reevaluate(restart=True)
+        else:
+            self._stale = True
 
     def _merge(self, ticket_id: int, row: TicketRow | None) -> None:
         if self.loaded is None:
