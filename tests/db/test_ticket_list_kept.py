@@ -20,6 +20,7 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget
 from tamdesk.domain.states import ClockKind, TicketEventKind
 from tamdesk.models import tables as t
+from tamdesk.services import tickets
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.sla import policy, revise_policy, set_holiday
@@ -151,3 +152,27 @@ def test_a_ticket_of_another_customer_or_gone_is_no_row_of_the_list(db_path: Pat
     assert ticket_row(theirs, TicketFilter(tam="Tess Tam"), NOW) is None
     assert ticket_row(theirs, TicketFilter(customer_id=acme), NOW) is None
     assert ticket_row(10_000, TicketFilter(), NOW) is None
+
+
+@pytest.mark.parametrize("tam", ["Tess Tam", None], ids=["scoped", "every customer"])
+def test_a_list_read_in_chunks_is_the_list_read_at_once(
+    db_path: Path, ctx: Context, monkeypatch: pytest.MonkeyPatch, tam: str | None
+) -> None:
+    """Chunks of two tickets, each reading its own tickets' events by id range (other TAMs' tickets among them)."""
+    for name, owner in (("Acme", "Tess Tam"), ("Globex", "Omar Other")):
+        customer = create_customer(ctx, CustomerInput(name, "Europe/Berlin", "DE", tam=owner))
+        for n in range(3):
+            opened = OPENED + timedelta(hours=n)
+            ticket_id = create_ticket(ctx, TicketInput(f"{name}-{n}", customer, "Slow", Severity.HIGH, opened))
+            add_event(ctx, ticket_id, TicketEventKind.RESPONSE, opened + timedelta(minutes=10 * n + 5))
+            if n == 1:
+                add_event(ctx, ticket_id, TicketEventKind.SOLVED, opened + timedelta(hours=3))
+    at_once = {r.id: _sla(r) for r in load_tickets(TicketFilter(tam=tam), NOW)}
+    monkeypatch.setattr(tickets, "LOAD_CHUNK", 2)
+    monkeypatch.setattr(tickets, "IN_LIST_LIMIT", 2)
+    seen: list[tuple[int, int]] = []
+    rows = load_tickets(TicketFilter(tam=tam), NOW, progress=lambda done, total: seen.append((done, total)))
+    assert {r.id: _sla(r) for r in rows} == at_once
+    assert {r.id: _recomputed(r.id) for r in rows} == at_once
+    assert len(at_once) == (3 if tam else 6)
+    assert seen == [(n, len(at_once)) for n in range(0, len(at_once), 2)] + [(len(at_once), len(at_once))]
