@@ -1,7 +1,9 @@
 """Support tickets and their history: record, correct, list with live SLA state, import.
 
 SLA state is never stored: every list and detail recomputes it from the ticket's events and the policy and
-calendar in force (services.sla), so a corrected timestamp or calendar re-applies to past tickets.
+calendar in force (services.sla), so a corrected timestamp or calendar re-applies to past tickets. A list is
+evaluated in chunks on a background thread rather than kept as a cache of derived deadlines: the figures that
+decided it are in docs/ticket-list.md.
 """
 
 from __future__ import annotations
