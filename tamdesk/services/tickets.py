@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import string
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,7 @@ from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem
 from tamdesk.domain.ticket_status import derived_status
 from tamdesk.models import tables as t
-from tamdesk.models.db import database
+from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
 from tamdesk.services.scope import tam_person_ids
 from tamdesk.services.search import escape_like
@@ -194,31 +195,65 @@ def load_tickets(
 ) -> list[TicketRow]:
     """Every ticket the filter selects, evaluated at ``now``; meant for a background thread.
 
-    Tickets are evaluated in chunks of ``LOAD_CHUNK`` consecutive ids, each reading only its own tickets' events,
-    so the events of the whole list (five times as many objects as its tickets) are never held at once.
+    Tickets are read from the cursor in id order and evaluated ``LOAD_CHUNK`` at a time, each chunk reading only
+    its own tickets' events, so neither the raw rows nor the events of the whole list (six times as many objects
+    as its tickets) are held at once: what a load holds beyond its rows is one chunk.
     """
+    with _small_page_cache():
+        return _load_tickets(flt, now, progress, cancelled)
+
+
+LOAD_CACHE_KIB = 2000  # SQLite's page cache while a list is read: it reads each page once
+
+
+@contextmanager
+def _small_page_cache() -> Iterator[None]:
+    """Read a long list through a small SQLite page cache: the connection's usual 32 MB fills up on a 100,000
+    ticket list (every page is read once, so the cache saves nothing) and stays as the process's memory."""
+    if not is_sqlite():
+        yield
+        return
+    usual = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+    database.execute_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(usual)}")
+
+
+def _load_tickets(
+    flt: TicketFilter, now: datetime, progress: Progress | None, cancelled: Cancelled | None
+) -> list[TicketRow]:
     where, params = _where(flt)
-    raw = list(database.execute_sql(f"{_SELECT}{where} ORDER BY t.id", params))
-    total = len(raw)
+    count = f"SELECT count(*) FROM ticket t JOIN customer c ON c.id = t.customer_id{where}"
+    total = database.execute_sql(count, params).fetchone()[0]
+    cursor = database.execute_sql(f"{_SELECT}{where} ORDER BY t.id", params)
     few = total < IN_LIST_LIMIT
-    changes = severity_changes_for([r[0] for r in raw] if few else None)
+    if few:  # read at once, so the ids can be listed
+        raw: list[tuple] = cursor.fetchall()
+        changes = severity_changes_for([r[0] for r in raw])
+        parts = iter([raw] if raw else [])
+    else:  # rows come from the cursor a chunk at a time, never all held as tuples
+        changes = severity_changes_for(None)
+        parts = iter(lambda: cursor.fetchmany(LOAD_CHUNK), [])
     resolver = SlaResolver()
     rows: list[TicketRow] = []
-    for start in range(0, total, LOAD_CHUNK):
-        if cancelled and cancelled():
-            raise TicketsCancelled("Loading tickets was cancelled.")
-        if progress:
-            progress(start, total)
-        part = raw[start : start + LOAD_CHUNK]
-        if few:
-            events = _events_for([r[0] for r in part])
-        else:
-            events = _events_for(None, where, params, between=(part[0][0], part[-1][0]))
-        rows.extend(_rows(part, events, now, changes, resolver))
-        del part, events
-    del raw
+    try:
+        for part in parts:
+            if cancelled and cancelled():
+                raise TicketsCancelled("Loading tickets was cancelled.")
+            if progress:
+                progress(min(len(rows), total), total)
+            if few:
+                events = _events_for([r[0] for r in part])
+            else:
+                events = _events_for(None, where, params, between=(part[0][0], part[-1][0]))
+            rows.extend(_rows(part, events, now, changes, resolver))
+            del part, events
+    finally:
+        cursor.close()
     if progress:
-        progress(total, total)
+        progress(len(rows), len(rows))
     if flt.sla_states:
         rows = [r for r in rows if r.sla.state in flt.sla_states]
     return rows
