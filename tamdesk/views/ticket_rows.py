@@ -257,7 +257,7 @@ def collector_paused() -> Iterator[None]:
 class LoadedTickets:
     """Every ticket of a list as evaluated at ``evaluated_at``.
 
-    Search texts are not kept: a search lower-cases each row's texts as it filters (about 40 ms per 100,000
+    Search texts are not kept: a search lower-cases each row's texts as it filters (about 55 ms per 100,000
     rows, in chunks), where keeping them cost 15 MB per 100,000 rows for as long as the list is open.
     """
 
