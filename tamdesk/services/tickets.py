@@ -1,13 +1,17 @@
 """Support tickets and their history: record, correct, list with live SLA state, import.
 
 SLA state is never stored: every list and detail recomputes it from the ticket's events and the policy and
-calendar in force (services.sla), so a corrected timestamp or calendar re-applies to past tickets.
+calendar in force (services.sla), so a corrected timestamp or calendar re-applies to past tickets. A list is
+evaluated in chunks on a background thread rather than kept as a cache of derived deadlines: the figures that
+decided it are in docs/ticket-list.md.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +24,7 @@ from tamdesk.domain.states import EscalationState, TicketEventKind, TicketStatus
 from tamdesk.domain.text import clean_line, clean_text, identity_problem
 from tamdesk.domain.ticket_status import derived_status
 from tamdesk.models import tables as t
-from tamdesk.models.db import database
+from tamdesk.models.db import database, is_sqlite
 from tamdesk.services.base import Context, DomainError, NotFound, ValidationFailed, record_audit, save_versioned, tuples
 from tamdesk.services.scope import tam_person_ids
 from tamdesk.services.search import escape_like
@@ -120,19 +124,29 @@ def _where(flt: TicketFilter) -> tuple[str, list[object]]:
 
 
 def _events_for(
-    ticket_ids: Sequence[int] | None, where: str = "", where_params: Sequence[object] = ()
+    ticket_ids: Sequence[int] | None,
+    where: str = "",
+    where_params: Sequence[object] = (),
+    between: tuple[int, int] | None = None,
 ) -> dict[int, list[TicketEvent]]:
-    """The events of ``ticket_ids``, or of the tickets a filter's ``where`` selects, or of every ticket."""
+    """The events of ``ticket_ids``, or of the tickets a filter's ``where`` selects (with ids ``between`` two ids,
+    both included, when given), or of every ticket."""
     sql = "SELECT ticket_id, at, kind FROM ticket_event"
     params: list[object] = []
+    clauses: list[str] = []
+    if between is not None:
+        clauses.append(f"ticket_id BETWEEN {database.obj.param} AND {database.obj.param}")
+        params.extend(between)
     if where:  # a scoped list of any size reads only its own tickets' events
-        sql = f"{sql} WHERE ticket_id IN (SELECT t.id FROM ticket t JOIN customer c ON c.id = t.customer_id{where})"
-        params = list(where_params)
-    elif ticket_ids is not None:
+        clauses.append(f"ticket_id IN (SELECT t.id FROM ticket t JOIN customer c ON c.id = t.customer_id{where})")
+        params.extend(where_params)
+    elif ticket_ids is not None and between is None:
         if not ticket_ids:
             return {}
-        sql += f" WHERE ticket_id IN ({_placeholders(len(ticket_ids))})"
-        params = list(ticket_ids)
+        clauses.append(f"ticket_id IN ({_placeholders(len(ticket_ids))})")
+        params.extend(ticket_ids)
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
     kinds = {k.value: k for k in TicketEventKind}
     result: dict[int, list[TicketEvent]] = {}
     fromts = datetime.fromtimestamp
@@ -145,47 +159,101 @@ def _rows(
     raw: Iterable[tuple],
     events: dict[int, list[TicketEvent]],
     now: datetime,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    total: int = 0,
     changes: Mapping[int, Sequence[SeverityChange]] | None = None,
+    resolver: SlaResolver | None = None,
 ) -> list[TicketRow]:
-    resolver = SlaResolver()
+    """Rows evaluated at ``now``; customer and engineer names are interned, so 100,000 rows of a few hundred
+    customers hold each name once, and a row's solve time is its evaluation's when they agree."""
+    resolver = resolver or SlaResolver()
     changes = changes or {}
     severities = {int(s): s for s in Severity}
     statuses = {s.value: s for s in TicketStatus}
     fromts = datetime.fromtimestamp
+    intern = sys.intern
     rows = []
-    for n, (tid, number, cid, cname, subject, sev, status, opened, resolved, engineer, esc, dfc) in enumerate(raw):
-        if n % 5000 == 0:
-            if cancelled and cancelled():
-                raise TicketsCancelled("Loading tickets was cancelled.")
-            if progress:
-                progress(n, total)
+    for tid, number, cid, cname, subject, sev, status, opened, resolved, engineer, esc, dfc in raw:
         severity = severities[sev]
         history = ticket_history(fromts(opened, UTC), severity, events.get(tid, ()), changes.get(tid, ()))
         sla = evaluate(history, resolver.policy(cid, history.opened), resolver.calendar(cid), max(now, history.opened))
+        resolved_at = None if resolved is None else fromts(resolved, UTC)
+        if resolved_at is not None and resolved_at == sla.resolved_at:
+            resolved_at = sla.resolved_at
         rows.append(
             TicketRow(
-                tid, number, cid, cname, subject, severity, statuses[status], history.opened,
-                fromts(resolved, UTC) if resolved is not None else None, engineer, sla, bool(esc), bool(dfc),
+                tid, number, cid, intern(cname), subject, severity, statuses[status], history.opened, resolved_at,
+                intern(engineer), sla, bool(esc), bool(dfc),
             )
         )  # fmt: skip
     return rows
 
 
+LOAD_CHUNK = 5000  # tickets read and evaluated at a time: their events are all a load holds beside its rows
+
+
 def load_tickets(
     flt: TicketFilter, now: datetime, *, progress: Progress | None = None, cancelled: Cancelled | None = None
 ) -> list[TicketRow]:
-    """Every ticket the filter selects, evaluated at ``now``; meant for a background thread."""
+    """Every ticket the filter selects, evaluated at ``now``; meant for a background thread.
+
+    Tickets are read from the cursor in id order and evaluated ``LOAD_CHUNK`` at a time, each chunk reading only
+    its own tickets' events, so neither the raw rows nor the events of the whole list (six times as many objects
+    as its tickets) are held at once: what a load holds beyond its rows is one chunk.
+    """
+    with _small_page_cache():
+        return _load_tickets(flt, now, progress, cancelled)
+
+
+LOAD_CACHE_KIB = 2000  # SQLite's page cache while a list is read: it reads each page once
+
+
+@contextmanager
+def _small_page_cache() -> Iterator[None]:
+    """Read a long list through a small SQLite page cache: the connection's usual 32 MB fills up on a 100,000
+    ticket list (every page is read once, so the cache saves nothing) and stays as the process's memory."""
+    if not is_sqlite():
+        yield
+        return
+    usual = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+    database.execute_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(usual)}")
+
+
+def _load_tickets(
+    flt: TicketFilter, now: datetime, progress: Progress | None, cancelled: Cancelled | None
+) -> list[TicketRow]:
     where, params = _where(flt)
-    raw = list(database.execute_sql(_SELECT + where, params))
-    ids = [r[0] for r in raw] if where else None
-    events = _events_for(ids) if ids is None or len(ids) < IN_LIST_LIMIT else _events_for(None, where, params)
-    changes = severity_changes_for(ids if ids is None or len(ids) < IN_LIST_LIMIT else None)
-    rows = _rows(raw, events, now, progress, cancelled, len(raw), changes)
+    count = f"SELECT count(*) FROM ticket t JOIN customer c ON c.id = t.customer_id{where}"
+    total = database.execute_sql(count, params).fetchone()[0]
+    cursor = database.execute_sql(f"{_SELECT}{where} ORDER BY t.id", params)
+    few = total < IN_LIST_LIMIT
+    if few:  # read at once, so the ids can be listed
+        raw: list[tuple] = cursor.fetchall()
+        changes = severity_changes_for([r[0] for r in raw])
+        parts = iter([raw] if raw else [])
+    else:  # rows come from the cursor a chunk at a time, never all held as tuples
+        changes = severity_changes_for(None)
+        parts = iter(lambda: cursor.fetchmany(LOAD_CHUNK), [])
+    resolver = SlaResolver()
+    rows: list[TicketRow] = []
+    try:
+        for part in parts:
+            if cancelled and cancelled():
+                raise TicketsCancelled("Loading tickets was cancelled.")
+            if progress:
+                progress(min(len(rows), total), total)
+            if few:
+                events = _events_for([r[0] for r in part])
+            else:
+                events = _events_for(None, where, params, between=(part[0][0], part[-1][0]))
+            rows.extend(_rows(part, events, now, changes, resolver))
+            del part, events
+    finally:
+        cursor.close()
     if progress:
-        progress(len(raw), len(raw))
+        progress(len(rows), len(rows))
     if flt.sla_states:
         rows = [r for r in rows if r.sla.state in flt.sla_states]
     return rows
@@ -197,10 +265,20 @@ def first_page(flt: TicketFilter, now: datetime, limit: int = 200) -> list[Ticke
     sql = f"{_SELECT}{where} ORDER BY t.opened_at DESC LIMIT {database.obj.param}"
     raw = list(database.execute_sql(sql, [*params, limit]))
     ids = [r[0] for r in raw]
-    rows = _rows(raw, _events_for(ids), now, changes=severity_changes_for(ids))
+    rows = _rows(raw, _events_for(ids), now, severity_changes_for(ids))
     if flt.sla_states:
         rows = [r for r in rows if r.sla.state in flt.sla_states]
     return rows
+
+
+def ticket_row(ticket_id: int, flt: TicketFilter, now: datetime) -> TicketRow | None:
+    """One ticket of a list evaluated at ``now`` (after it changed), or None when it no longer belongs to the
+    list of ``flt`` or no longer exists; evaluated exactly as ``load_tickets`` evaluates every ticket."""
+    row = t.Ticket.select(t.Ticket.customer_id, t.Ticket.number).where(t.Ticket.id == ticket_id).tuples().first()
+    if row is None or (flt.customer_id is not None and row[0] != flt.customer_id):
+        return None
+    narrow = TicketFilter(customer_id=row[0], tam=flt.tam, search=row[1])
+    return next((r for r in load_tickets(narrow, now) if r.id == ticket_id), None)
 
 
 SORT_KEYS: dict[str, Callable[[TicketRow], object]] = {

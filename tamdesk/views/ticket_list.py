@@ -30,9 +30,9 @@ from tamdesk.services.tickets import (
     TicketsCancelled,
     first_page,
     load_tickets,
-    ticket_detail,
+    ticket_row,
 )
-from tamdesk.views.changes import ticket_changes
+from tamdesk.views.changes import data_changes, ticket_changes
 from tamdesk.views.tasks import Task, TaskControl, TaskRunner
 from tamdesk.views.ticket_actions import RowActions
 from tamdesk.views.ticket_rows import (
@@ -47,6 +47,7 @@ from tamdesk.views.ticket_rows import (
 from tamdesk.views.widgets import configure_table, remember_header
 
 REEVALUATE_AFTER = timedelta(minutes=5)  # a passed deadline re-evaluates every ticket at most this often
+SLA_RULES = frozenset({"calendar", "policy", "customer"})  # saved changes (``views.changes``) that move deadlines
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,7 @@ def _load_all(base: TicketFilter, now: datetime, control: TaskControl) -> Loaded
 
 def _fresh_row(ticket_id: int, base: TicketFilter, now: datetime) -> TicketRow | None:
     """One ticket evaluated now, or None when it no longer belongs to the list (or no longer exists)."""
-    try:
-        detail = ticket_detail(ticket_id, now)
-    except DomainError:
-        return None
-    if base.customer_id is not None and detail.input.customer_id != base.customer_id:
-        return None
-    narrow = TicketFilter(customer_id=detail.input.customer_id, tam=base.tam, search=detail.input.number)
-    return next((r for r in load_tickets(narrow, now) if r.id == ticket_id), None)
+    return ticket_row(ticket_id, base, now)
 
 
 class TicketList(QWidget):
@@ -128,6 +122,7 @@ class TicketList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         ticket_changes().changed.connect(self.ticket_changed)
+        data_changes().changed.connect(self.rules_changed)
 
     def _build_table(self, settings_key: str) -> QTableView:
         table = QTableView()
@@ -232,6 +227,7 @@ class TicketList(QWidget):
         if not self._stopped:
             self._stopped = True
             ticket_changes().changed.disconnect(self.ticket_changed)
+            data_changes().changed.disconnect(self.rules_changed)
         self._cancel_load()
         self.reader.wait(30_000)
 
@@ -424,6 +420,16 @@ class TicketList(QWidget):
             lambda row: self._merge(ticket_id, row),
             lambda exc, details: self._report(exc, details),
         )
+
+    def rules_changed(self, what: str) -> None:
+        """A business calendar, an SLA policy or a customer (its calendar, zone or policy) was saved: every
+        ticket's deadlines may have moved, so evaluate them all again; at once when shown, else when shown again."""
+        if what not in SLA_RULES or self.loaded is None:
+            return
+        if self.isVisible():
+            self.reevaluate(restart=True)
+        else:
+            self._stale = True
 
     def _merge(self, ticket_id: int, row: TicketRow | None) -> None:
         if self.loaded is None:

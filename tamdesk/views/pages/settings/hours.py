@@ -42,6 +42,7 @@ from tamdesk.services import sla
 from tamdesk.services.base import DomainError, FieldError, ValidationFailed
 from tamdesk.services.customers import countries
 from tamdesk.services.what_if import CalendarDraft, check_draft
+from tamdesk.views.changes import changed
 from tamdesk.views.pages.reports import system_zone
 from tamdesk.views.pages.settings.helpers import text_label
 from tamdesk.views.pages.settings.section import Section
@@ -446,6 +447,7 @@ class HoursSection(Section):
         calendar = self._calendar()
         assert calendar is not None
         sla.set_weekly_hours(self.ctx, calendar.id, calendar.version, self.hours())
+        changed("calendar")
 
     # -- date-specific hours
 
@@ -471,6 +473,7 @@ class HoursSection(Section):
             message.set_error(str(exc))
             self.special_hours.setFocus()
             return False
+        changed("calendar")
         self.load_date_hours()
         message.show_message(Tone.OK, done)
         return True
@@ -556,6 +559,7 @@ class HoursSection(Section):
         except DomainError as exc:
             message.set_error(str(exc))
             return False
+        changed("calendar")
         self.load_holidays()
         message.show_message(Tone.OK, done)
         return True

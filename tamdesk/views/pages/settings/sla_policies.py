@@ -32,6 +32,7 @@ from tamdesk.domain.states import ClockKind
 from tamdesk.services import sla
 from tamdesk.services.base import DomainError, FieldError
 from tamdesk.services.what_if import PolicyDraft, check_draft
+from tamdesk.views.changes import changed
 from tamdesk.views.pages.reports import system_zone
 from tamdesk.views.pages.settings.helpers import SPIN_WIDTH, text_label
 from tamdesk.views.pages.settings.section import Section
@@ -430,6 +431,7 @@ class SlaSection(Section):
             return
         revision = sla.revise_policy(self.ctx, summary.id, summary.version, self.targets(),
                                      self.at_risk.value() / 100, note)  # fmt: skip
+        changed("policy")
         self.saved_text = (
             f"Saved as {summary.name} v{revision}: it applies to tickets opened from now on; "
             "older tickets keep the revision in force when they were opened."
