@@ -43,12 +43,12 @@ from tamdesk.services.customer_match import (
 )
 from tamdesk.services.export_files import HeaderRow, read_header_row, read_rows
 from tamdesk.services.tabular import ImportFailed, ImportField, header_key
+from tamdesk.services.ticket_lists import TicketsCancelled
 from tamdesk.services.tickets import (
     EARLIEST_OPENED,
     FUTURE_GRACE,
     MAX_NUMBER_LENGTH,
     MAX_SUBJECT_LENGTH,
-    TicketsCancelled,
     clean_subject,
     number_key,
     number_problem,

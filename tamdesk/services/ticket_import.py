@@ -43,12 +43,8 @@ from tamdesk.services.ticket_export import (
     _zone,
     plan_import,
 )
-from tamdesk.services.tickets import (
-    TicketsCancelled,
-    match_number,
-    number_index,
-    time_problem,
-)
+from tamdesk.services.ticket_lists import TicketsCancelled
+from tamdesk.services.tickets import match_number, number_index, time_problem
 
 __all__ = [
     "EVENT_FIELDS", "TICKET_FIELDS", "ImportPreview", "PreviewRow", "TicketImportOptions", "TicketImportSummary",

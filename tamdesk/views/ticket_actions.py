@@ -20,8 +20,8 @@ from tamdesk.domain.states import TicketEventKind, TicketStatus
 from tamdesk.domain.typed_time import whole_minute
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.ticket_links import support_link
+from tamdesk.services.ticket_lists import TicketRow
 from tamdesk.services.ticket_undo import RecordedEvent, record_event, take_back_event
-from tamdesk.services.tickets import TicketRow
 from tamdesk.views.changes import changed, ticket_changes
 from tamdesk.views.defect_dialog import ReportDefectDialog
 from tamdesk.views.escalation_detail import EscalationDetailDialog

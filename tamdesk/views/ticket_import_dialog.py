@@ -63,7 +63,7 @@ from tamdesk.services.ticket_import import (
     import_tickets,
     inspect_ticket_file,
 )
-from tamdesk.services.tickets import TicketsCancelled
+from tamdesk.services.ticket_lists import TicketsCancelled
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.import_customers_panel import ImportCustomersPanel
 from tamdesk.views.import_date_order import DateOrderRow

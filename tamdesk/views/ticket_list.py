@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.database import explain_failure, is_database_failure
-from tamdesk.services.tickets import (
+from tamdesk.services.ticket_lists import (
     TicketFilter,
     TicketRow,
     TicketsCancelled,

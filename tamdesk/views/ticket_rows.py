@@ -22,12 +22,7 @@ from PySide6.QtCore import QObject
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketStatus
-from tamdesk.services.tickets import (
-    SORT_KEYS,
-    TicketFilter,
-    TicketRow,
-    sort_tickets,
-)
+from tamdesk.services.ticket_lists import SORT_KEYS, TicketFilter, TicketRow, sort_tickets
 from tamdesk.views import sla_format
 from tamdesk.views.table_model import Column, Priority, RowTableModel, local_time
 

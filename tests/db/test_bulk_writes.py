@@ -20,7 +20,7 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.demo import generate_demo
 from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
-from tamdesk.services.tickets import TicketsCancelled
+from tamdesk.services.ticket_lists import TicketsCancelled
 from tests.db.statements import statements
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)

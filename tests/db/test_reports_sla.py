@@ -28,7 +28,8 @@ from tamdesk.services.defects import report_defect
 from tamdesk.services.escalations import EscalationInput, request_escalation
 from tamdesk.services.report_data import ReportScope, sla_report
 from tamdesk.services.sla import create_policy, revise_policy
-from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets
+from tamdesk.services.ticket_lists import TicketFilter, load_tickets
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FEBRUARY = ReportScope(tz=BERLIN, start=date(2026, 2, 1), end=date(2026, 3, 1))

@@ -20,13 +20,12 @@ from tamdesk.services.base import Context, DomainError, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.exemptions import excuse_breach, unexcuse_breach
 from tamdesk.services.report_data import ReportScope, sla_report
+from tamdesk.services.ticket_lists import TicketFilter, load_tickets
 from tamdesk.services.tickets import (
-    TicketFilter,
     TicketInput,
     add_event,
     change_severity,
     create_ticket,
-    load_tickets,
     ticket_detail,
     undo_severity_change,
     update_ticket,

@@ -26,7 +26,8 @@ from tamdesk.services.sla import (
     set_holiday,
     set_weekly_hours,
 )
-from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets, ticket_detail
+from tamdesk.services.ticket_lists import TicketFilter, load_tickets
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket, ticket_detail
 from tamdesk.services.today import needs_attention
 
 

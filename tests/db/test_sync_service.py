@@ -251,7 +251,7 @@ def test_no_token_on_this_computer_says_how_to_set_it(acme: int, ctx: Context) -
 
 def test_a_source_clock_ahead_of_ours_does_not_break_the_lists(acme: int, store: SecretStore, ctx: Context) -> None:
     """A support system's clock a little ahead: a ticket opened "in the future" is listed, not an error."""
-    from tamdesk.services.tickets import TicketFilter, load_tickets
+    from tamdesk.services.ticket_lists import TicketFilter, load_tickets
     from tamdesk.services.today import needs_attention
 
     ahead = ctx.now() + timedelta(minutes=2)

@@ -20,22 +20,12 @@ from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SeverityTarget
 from tamdesk.domain.states import ClockKind, TicketEventKind
 from tamdesk.models import tables as t
-from tamdesk.services import tickets
+from tamdesk.services import ticket_lists
 from tamdesk.services.base import Context, DomainError
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.sla import policy, revise_policy, set_holiday
-from tamdesk.services.tickets import (
-    TicketFilter,
-    TicketInput,
-    TicketRow,
-    add_event,
-    change_severity,
-    create_ticket,
-    first_page,
-    load_tickets,
-    ticket_detail,
-    ticket_row,
-)
+from tamdesk.services.ticket_lists import TicketFilter, TicketRow, first_page, load_tickets, ticket_row
+from tamdesk.services.tickets import TicketInput, add_event, change_severity, create_ticket, ticket_detail
 
 NOW = datetime(2026, 3, 13, 15, 0, tzinfo=UTC)  # Friday
 OPENED = NOW - timedelta(days=4)  # Monday 16:00 Berlin
@@ -168,8 +158,8 @@ def test_a_list_read_in_chunks_is_the_list_read_at_once(
             if n == 1:
                 add_event(ctx, ticket_id, TicketEventKind.SOLVED, opened + timedelta(hours=3))
     at_once = {r.id: _sla(r) for r in load_tickets(TicketFilter(tam=tam), NOW)}
-    monkeypatch.setattr(tickets, "LOAD_CHUNK", 2)
-    monkeypatch.setattr(tickets, "IN_LIST_LIMIT", 2)
+    monkeypatch.setattr(ticket_lists, "LOAD_CHUNK", 2)
+    monkeypatch.setattr(ticket_lists, "IN_LIST_LIMIT", 2)
     seen: list[tuple[int, int]] = []
     rows = load_tickets(TicketFilter(tam=tam), NOW, progress=lambda done, total: seen.append((done, total)))
     assert {r.id: _sla(r) for r in rows} == at_once

@@ -10,12 +10,13 @@ import pytest
 from tamdesk.domain.severity import Severity
 from tamdesk.domain.sla import SlaState
 from tamdesk.domain.states import TicketEventKind, TicketStatus
-from tamdesk.services import tickets
+from tamdesk.services import ticket_lists
 from tamdesk.services.base import Context
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.identity import save_name
 from tamdesk.services.scope import customer_scope
-from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets
+from tamdesk.services.ticket_lists import TicketFilter, load_tickets
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 
 NOW = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
 TESS, OMAR = "Tess Tam", "Omar Other"
@@ -56,7 +57,7 @@ def book(db_path: Path, ctx: Context) -> dict[str, int]:
 def test_a_scoped_list_holds_its_customers_tickets_each_with_its_own_history(
     book: dict[str, int], monkeypatch: pytest.MonkeyPatch, in_list_limit: int, tam: str | None, expected: list[str]
 ) -> None:
-    monkeypatch.setattr(tickets, "IN_LIST_LIMIT", in_list_limit)
+    monkeypatch.setattr(ticket_lists, "IN_LIST_LIMIT", in_list_limit)
     rows = load_tickets(TicketFilter(tam=tam), NOW)
 
     assert sorted(r.number for r in rows) == expected

@@ -17,16 +17,13 @@ from tamdesk.services.base import Context, ValidationFailed
 from tamdesk.services.customers import CustomerInput, create_customer
 from tamdesk.services.tabular import ImportFailed
 from tamdesk.services.ticket_import import TicketImportOptions, import_ticket_events, import_tickets
+from tamdesk.services.ticket_lists import TicketFilter, first_page, load_tickets, sort_tickets
 from tamdesk.services.tickets import (
-    TicketFilter,
     TicketInput,
     add_event,
     create_ticket,
     delete_event,
     edit_event,
-    first_page,
-    load_tickets,
-    sort_tickets,
     ticket_detail,
     update_ticket,
 )

@@ -34,7 +34,8 @@ from tamdesk.services.escalations import (
 from tamdesk.services.scope import tam_names
 from tamdesk.services.seats import SeatInput, grant_seat, request_seat
 from tamdesk.services.sla import SlaResolver
-from tamdesk.services.tickets import TicketFilter, TicketInput, add_event, create_ticket, load_tickets
+from tamdesk.services.ticket_lists import TicketFilter, load_tickets
+from tamdesk.services.tickets import TicketInput, add_event, create_ticket
 from tamdesk.services.today import Section, TodayItems, UpdateSource, needs_attention
 
 TODAY = date(2026, 3, 10)  # FIXED_NOW is Tue 10 Mar 2026 14:30 UTC (15:30 in Berlin)

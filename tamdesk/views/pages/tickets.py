@@ -33,10 +33,8 @@ from tamdesk.services.base import Context
 from tamdesk.services.customers import list_customers
 from tamdesk.services.overview import database_counts
 from tamdesk.services.scope import CustomerScope, customer_scope, same_name
-from tamdesk.services.tickets import (
-    TicketFilter,
-    count_tickets,
-)
+from tamdesk.services.ticket_lists import TicketFilter
+from tamdesk.services.tickets import count_tickets
 from tamdesk.views.changes import ticket_changes
 from tamdesk.views.icons import icon
 from tamdesk.views.pages.base import EmptyState, Page
