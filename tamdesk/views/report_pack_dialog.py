@@ -57,7 +57,7 @@ class ReportPackDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Every workbook of the period (SLA, defects, escalations, seat roster, onboarding status) in one "
-            "folder, named like tamdesk-sla-2026-11.xlsx. Nothing is kept unless all of them were written and sent."
+            "folder, named by the period as shown below. Nothing is kept unless all of them were written and sent."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)

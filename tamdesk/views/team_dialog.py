@@ -137,7 +137,8 @@ class TeamDatabaseDialog(QDialog):
                 team = self.chosen_team()
                 missing = [n for n, v in (("Host", team.host), ("Database", team.dbname), ("User", team.user)) if not v]
                 if missing:
-                    self.status.setText(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required.")
+                    named = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+                    self.status.setText(f"{named} {'is' if len(missing) == 1 else 'are'} required.")
                     return False
                 password = self._team_password(team)
                 self.opened = open_team_database(team, password)

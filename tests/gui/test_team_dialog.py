@@ -43,7 +43,7 @@ def test_unreachable_server_is_explained_and_nothing_changes(dialog: TeamDatabas
 def test_required_fields(dialog: TeamDatabaseDialog) -> None:
     dialog.team.setChecked(True)
     dialog.connect_button.click()
-    assert dialog.status.text() == "Host, User are required."
+    assert dialog.status.text() == "Host and User are required."
 
 
 def test_local_is_the_default(dialog: TeamDatabaseDialog) -> None:
