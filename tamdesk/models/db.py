@@ -114,6 +114,8 @@ class TeamDatabase(peewee.PostgresqlDatabase):
     safe. Other statements are never repeated.
     """
 
+    _state: Any  # peewee's per-thread connection state (its stubs leave it out)
+
     def _dropped(self) -> bool:
         """The connection the server closed (psycopg2 marks it closed once it has seen the loss)."""
         conn = self._state.conn
