@@ -92,6 +92,30 @@ def save_versioned(row: t.VersionedModel, expected_version: int, changes: Mappin
     row.version = expected_version + 1
 
 
+def save_audited(
+    ctx: Context,
+    row: t.VersionedModel,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    *,
+    entity: str,
+    summary: str,
+    customer: t.Customer | int | None = None,
+    action: str = "update",
+) -> None:
+    """:func:`save_versioned`, then the audit entry of that change: the changed fields as they were and are now.
+
+    Raises:
+        StaleEdit: the row's version moved on; nothing is written.
+    """
+    before = {name: getattr(row, name) for name in changes}
+    save_versioned(row, expected_version, changes)
+    record_audit(
+        ctx, entity=entity, entity_id=row.id, customer=customer, action=action, summary=summary, before=before,
+        after=changes,
+    )  # fmt: skip
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

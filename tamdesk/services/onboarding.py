@@ -24,7 +24,15 @@ from tamdesk.domain.onboarding import (
 from tamdesk.domain.states import SeatStatus
 from tamdesk.models import tables as t
 from tamdesk.models.db import database
-from tamdesk.services.base import Context, DomainError, NotFound, StaleEdit, record_audit, save_versioned
+from tamdesk.services.base import (
+    Context,
+    DomainError,
+    NotFound,
+    StaleEdit,
+    record_audit,
+    save_audited,
+    save_versioned,
+)
 from tamdesk.services.sla import customer_calendar
 
 AUTOMATIC = "tamdesk (automatic)"
@@ -164,22 +172,14 @@ def _write_done(
         changes["note"] = note
     if not changes:
         return None
-    before = {k: getattr(step, k) for k in changes}
-    save_versioned(step, expected_version, changes)
     what = []
     if "done_at" in changes:
         what.append("done" if done else "reopened")
     if "note" in changes:
         what.append(f"note: {note}" if note else "note cleared")
-    record_audit(
-        ctx,
-        entity="onboarding_step",
-        entity_id=step.id,
-        customer=step.customer_id,
-        action="update",
-        summary=f"Onboarding step '{step.title}' {', '.join(what)}",
-        before=before,
-        after=changes,
+    summary = f"Onboarding step '{step.title}' {', '.join(what)}"
+    save_audited(
+        ctx, step, expected_version, changes, entity="onboarding_step", summary=summary, customer=step.customer_id
     )
     return _started_by_first_tick(ctx, step.customer) if done and "done_at" in changes else None
 
@@ -299,17 +299,9 @@ def _take_back_start(ctx: Context, start: StartedByTick) -> None:
             f"No step was marked not done: {customer.name} was changed by someone else since its onboarding "
             f"started on {start.started.isoformat()}; review it and try again."
         )
-    save_versioned(customer, start.version, {"onboarding_started": None})
-    record_audit(
-        ctx,
-        entity="customer",
-        entity_id=customer.id,
-        customer=customer,
-        action="update",
-        summary=f"Onboarding of {customer.name} not started after all (the tick that started it was undone)",
-        before={"onboarding_started": start.started},
-        after={"onboarding_started": None},
-    )
+    summary = f"Onboarding of {customer.name} not started after all (the tick that started it was undone)"
+    save_audited(ctx, customer, start.version, {"onboarding_started": None}, entity="customer", summary=summary,
+                 customer=customer)  # fmt: skip
 
 
 def current_step_version(step_id: int) -> int:
@@ -335,18 +327,9 @@ def set_step_due(ctx: Context, step_id: int, expected_version: int, due: date | 
         step = _step(step_id)
         if step.due_date == due:
             return
-        before = {"due_date": step.due_date}
-        save_versioned(step, expected_version, {"due_date": due})
-        record_audit(
-            ctx,
-            entity="onboarding_step",
-            entity_id=step.id,
-            customer=step.customer_id,
-            action="update",
-            summary=f"Onboarding step '{step.title}' due {due.isoformat() if due else 'date cleared'}",
-            before=before,
-            after={"due_date": due},
-        )
+        summary = f"Onboarding step '{step.title}' due {due.isoformat() if due else 'date cleared'}"
+        save_audited(ctx, step, expected_version, {"due_date": due}, entity="onboarding_step", summary=summary,
+                     customer=step.customer_id)  # fmt: skip
 
 
 def start_onboarding(ctx: Context, customer_id: int, start: date) -> None:
